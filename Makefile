@@ -1,0 +1,49 @@
+# The two commands a newcomer needs: `make dev` runs the platform, `make test` runs every check.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+UV ?= uv
+RUN := $(UV) run --locked
+
+.PHONY: dev test lint typecheck unit-tests tests infra-up infra-down infra-status infra-clean \
+        contracts-snapshot sync help
+
+help:
+	@echo "make dev        run the platform locally (Kafka, MongoDB server, services)"
+	@echo "make test       lint, type checks and every test against a real Kafka and MongoDB server"
+	@echo "make infra-up   start the local Kafka broker and MongoDB server (reused if running)"
+	@echo "make infra-down stop them (data kept); make infra-clean also deletes their data"
+
+sync:
+	@$(UV) sync --locked --all-packages --quiet
+
+dev: sync
+	@$(RUN) python -m mentorship_localstack up
+	@echo "The local infrastructure is up; the services join here as they are built."
+	@$(RUN) python -m mentorship_localstack env
+
+test: sync lint typecheck tests
+
+lint:
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck:
+	$(RUN) mypy
+
+tests:
+	$(RUN) pytest
+
+infra-up: sync
+	@$(RUN) python -m mentorship_localstack up
+
+infra-down: sync
+	@$(RUN) python -m mentorship_localstack down
+
+infra-status: sync
+	@$(RUN) python -m mentorship_localstack status
+
+infra-clean: sync
+	@$(RUN) python -m mentorship_localstack clean
+
+contracts-snapshot: sync
+	$(RUN) python -m mentorship_contracts.snapshots update

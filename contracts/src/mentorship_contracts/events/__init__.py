@@ -1,0 +1,48 @@
+"""The event catalog. Importing this package registers every payload class."""
+
+from mentorship_contracts.events.matches import (
+    MatchAccepted,
+    MatchDeclined,
+    MatchEnded,
+    MatchExpired,
+    MatchProposed,
+)
+from mentorship_contracts.events.notifications import NotificationCreated, NotificationRead
+from mentorship_contracts.events.participants import (
+    ParticipantRegistered,
+    ParticipantUpdated,
+    ParticipantWithdrawn,
+)
+from mentorship_contracts.events.progress import (
+    CheckInRecorded,
+    ConfidenceDropped,
+    MenteeBackOnTrack,
+    MenteeStalled,
+    MilestoneCompleted,
+    MilestoneReopened,
+    ModuleCompleted,
+    PathCompleted,
+    SessionLogged,
+)
+
+__all__ = [
+    "CheckInRecorded",
+    "ConfidenceDropped",
+    "MatchAccepted",
+    "MatchDeclined",
+    "MatchEnded",
+    "MatchExpired",
+    "MatchProposed",
+    "MenteeBackOnTrack",
+    "MenteeStalled",
+    "MilestoneCompleted",
+    "MilestoneReopened",
+    "ModuleCompleted",
+    "NotificationCreated",
+    "NotificationRead",
+    "ParticipantRegistered",
+    "ParticipantUpdated",
+    "ParticipantWithdrawn",
+    "PathCompleted",
+    "SessionLogged",
+]

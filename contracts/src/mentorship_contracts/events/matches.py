@@ -1,0 +1,86 @@
+"""The lifecycle of a mentoring match (producer: mentoring; topic ``mentoring.matches``).
+
+Keyed by mentee, so that every match of one mentee stays in order. Each payload carries what
+consumers need (names, program, learning path) so that nobody has to call back.
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from mentorship_contracts.envelope import EventPayload
+from mentorship_contracts.events.common import Id, Name, Text
+from mentorship_contracts.topics import Topic
+
+
+class _MatchEvent(EventPayload):
+    match_id: Id
+    program_id: Id
+    mentee_id: Id
+    mentor_id: Id
+
+
+class MatchProposed(
+    _MatchEvent,
+    type="mentoring.match.proposed",
+    version=1,
+    topic=Topic.MENTORING_MATCHES,
+    key_field="mentee_id",
+):
+    """A mentor is proposed to a mentee and must accept or decline before ``expires_at``."""
+
+    mentee_name: Name
+    mentor_name: Name
+    proposed_by: Literal["admin", "cohort_run", "mentee", "escalation"]
+    score: float | None = Field(default=None, ge=0, le=100)
+    expires_at: datetime
+
+
+class MatchAccepted(
+    _MatchEvent,
+    type="mentoring.match.accepted",
+    version=1,
+    topic=Topic.MENTORING_MATCHES,
+    key_field="mentee_id",
+):
+    """The mentor accepted: the mentoring starts on the program's learning path."""
+
+    mentee_name: Name
+    mentor_name: Name
+    learning_path_id: Id | None = None
+
+
+class MatchDeclined(
+    _MatchEvent,
+    type="mentoring.match.declined",
+    version=1,
+    topic=Topic.MENTORING_MATCHES,
+    key_field="mentee_id",
+):
+    """The mentor declined the proposal."""
+
+    reason: Text | None = None
+
+
+class MatchExpired(
+    _MatchEvent,
+    type="mentoring.match.expired",
+    version=1,
+    topic=Topic.MENTORING_MATCHES,
+    key_field="mentee_id",
+):
+    """The proposal waited longer than the program allows and lapsed."""
+
+
+class MatchEnded(
+    _MatchEvent,
+    type="mentoring.match.ended",
+    version=1,
+    topic=Topic.MENTORING_MATCHES,
+    key_field="mentee_id",
+):
+    """An active match finished, as planned or early."""
+
+    outcome: Literal["completed", "ended_early"]
+    reason: Text | None = None

@@ -1,0 +1,130 @@
+"""Where each mentee stands on their learning path (producer: progress; topic ``progress.events``).
+
+Keyed by mentee. Every payload names the mentee, their current mentor and the program so that
+notify can alert the right people without calling back.
+"""
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from mentorship_contracts.envelope import EventPayload
+from mentorship_contracts.events.common import Confidence, Id, Text
+from mentorship_contracts.topics import Topic
+
+
+class _ProgressEvent(EventPayload):
+    mentee_id: Id
+    mentor_id: Id | None = None
+    program_id: Id
+
+
+class CheckInRecorded(
+    _ProgressEvent,
+    type="progress.check_in.recorded",
+    version=1,
+    topic=Topic.PROGRESS_EVENTS,
+    key_field="mentee_id",
+):
+    """A confidence level was recorded for a module, by the mentee or by the mentor."""
+
+    check_in_id: Id
+    module_id: Id
+    confidence: Confidence
+    assessed_by: Literal["mentee", "mentor"]
+    note: Text | None = None
+
+
+class MilestoneCompleted(
+    _ProgressEvent,
+    type="progress.milestone.completed",
+    version=1,
+    topic=Topic.PROGRESS_EVENTS,
+    key_field="mentee_id",
+):
+    module_id: Id
+    milestone_id: Id
+    evidence: Text | None = None
+
+
+class MilestoneReopened(
+    _ProgressEvent,
+    type="progress.milestone.reopened",
+    version=1,
+    topic=Topic.PROGRESS_EVENTS,
+    key_field="mentee_id",
+):
+    module_id: Id
+    milestone_id: Id
+    reason: Text | None = None
+
+
+class SessionLogged(
+    _ProgressEvent,
+    type="progress.session.logged",
+    version=1,
+    topic=Topic.PROGRESS_EVENTS,
+    key_field="mentee_id",
+):
+    session_id: Id
+    held_on: date
+    duration_minutes: int = Field(gt=0, le=480)
+    module_ids: list[Id] = Field(default_factory=list)
+
+
+class ModuleCompleted(
+    _ProgressEvent,
+    type="progress.module.completed",
+    version=1,
+    topic=Topic.PROGRESS_EVENTS,
+    key_field="mentee_id",
+):
+    module_id: Id
+
+
+class PathCompleted(
+    _ProgressEvent,
+    type="progress.path.completed",
+    version=1,
+    topic=Topic.PROGRESS_EVENTS,
+    key_field="mentee_id",
+):
+    learning_path_id: Id
+
+
+class MenteeStalled(
+    _ProgressEvent,
+    type="progress.mentee.stalled",
+    version=1,
+    topic=Topic.PROGRESS_EVENTS,
+    key_field="mentee_id",
+):
+    """No activity for the program's stall window: emitted once per stall episode."""
+
+    last_activity_at: datetime
+    stall_window_days: int = Field(gt=0)
+
+
+class MenteeBackOnTrack(
+    _ProgressEvent,
+    type="progress.mentee.back_on_track",
+    version=1,
+    topic=Topic.PROGRESS_EVENTS,
+    key_field="mentee_id",
+):
+    resumed_at: datetime
+
+
+class ConfidenceDropped(
+    _ProgressEvent,
+    type="progress.confidence.dropped",
+    version=1,
+    topic=Topic.PROGRESS_EVENTS,
+    key_field="mentee_id",
+):
+    """A module's confidence fell by two levels or more between two check-ins."""
+
+    module_id: Id
+    previous_confidence: Confidence
+    confidence: Confidence

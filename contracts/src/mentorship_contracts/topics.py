@@ -1,0 +1,39 @@
+"""Kafka topic names. A topic belongs to one producer; keys keep an aggregate's events in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Topic(StrEnum):
+    MENTORING_PARTICIPANTS = "mentoring.participants"
+    MENTORING_MATCHES = "mentoring.matches"
+    PROGRESS_EVENTS = "progress.events"
+    NOTIFY_NOTIFICATIONS = "notify.notifications"
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    topic: Topic
+    partitions: int
+    key: str
+    description: str
+
+
+TOPIC_SPECS: tuple[TopicSpec, ...] = (
+    TopicSpec(Topic.MENTORING_PARTICIPANTS, 6, "participant id", "who takes part in which program"),
+    TopicSpec(Topic.MENTORING_MATCHES, 6, "mentee id", "the lifecycle of mentoring matches"),
+    TopicSpec(Topic.PROGRESS_EVENTS, 6, "mentee id", "check-ins, milestones, sessions, alerts"),
+    TopicSpec(Topic.NOTIFY_NOTIFICATIONS, 6, "recipient id", "notifications created and read"),
+)
+
+
+def topic_name(topic: Topic | str, prefix: str = "") -> str:
+    """The physical name of a topic: a prefix isolates environments and test runs."""
+    return f"{prefix}{topic}"
+
+
+def dead_letter_topic(topic: str, consumer_group: str) -> str:
+    """Where a consumer group parks the events of ``topic`` it could not handle."""
+    return f"{topic}.dlq.{consumer_group}"

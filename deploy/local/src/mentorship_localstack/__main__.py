@@ -1,0 +1,3 @@
+from mentorship_localstack.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Runtime shared by the platform's services: one way to configure, consume, publish and log."""

@@ -1,0 +1,43 @@
+"""MongoDB through PyMongo's native async client, within the subset FerretDB also serves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+Document = dict[str, Any]
+
+
+def make_mongo_client(
+    url: str, *, app_name: str, timeout_ms: int = 10_000
+) -> AsyncMongoClient[Document]:
+    """One client per process: it pools connections. Datetimes come back aware, in UTC."""
+    return AsyncMongoClient(
+        url,
+        appname=app_name,
+        tz_aware=True,
+        uuidRepresentation="standard",
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+    )
+
+
+async def insert_once(collection: AsyncCollection[Document], document: Mapping[str, Any]) -> bool:
+    """Insert a document whose ``_id`` is derived from an event id.
+
+    Consumers see each event at least once; the second insert of the same ``_id`` is a duplicate
+    key and means the work was already done. Returns whether this call inserted it.
+    """
+    try:
+        await collection.insert_one(dict(document))
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def ping(client: AsyncMongoClient[Document]) -> None:
+    await client.admin.command("ping")

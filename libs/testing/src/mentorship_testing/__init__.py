@@ -1,0 +1,1 @@
+"""Test support: where the real infrastructure is, and isolated topics and databases on it."""
