@@ -12,8 +12,23 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+
+from mentorship_runtime.mongo import Document, ping
 
 Check = Callable[[], Awaitable[Any]]
+
+
+def infrastructure_checks(
+    mongo: AsyncMongoClient[Document], broker: KafkaBroker
+) -> dict[str, Check]:
+    """The readiness checks every service needs: its database and its broker."""
+
+    async def kafka_answers() -> bool:
+        return await broker.ping(timeout=2.0)
+
+    return {"mongodb": lambda: ping(mongo), "kafka": kafka_answers}
 
 
 def health_router(checks: dict[str, Check], *, timeout: float = 3.0) -> APIRouter:

@@ -1,0 +1,126 @@
+"""The outbox without multi-document transactions.
+
+A state change and the events it causes are written in **one single-document update**: the events
+wait inside the aggregate's own document, in ``_outbox`` (oldest first), and ``_outbox_since`` marks
+the document as having some. Nothing is published before that write is durable.
+
+Right after the write, ``OutboxRelay.drain(collection, id)`` publishes the document's pending events
+in order, waits for Kafka's acknowledgement (``acks=all``), then removes exactly those entries with
+``$pullAll``. If the process dies in between, ``sweep`` (run periodically by the worker) finds the
+documents whose ``_outbox_since`` is older than a grace period and publishes what was left behind.
+
+An event may thus be published twice (a crash after the publish, before the removal); consumers
+are idempotent, so that is safe. It is never lost, and one aggregate's events keep their order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiokafka.errors import KafkaError
+from faststream.kafka import KafkaBroker
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import PyMongoError
+
+from mentorship_contracts import Envelope
+from mentorship_contracts.headers import envelope_headers
+from mentorship_contracts.topics import topic_name
+from mentorship_runtime.logging import get_logger
+from mentorship_runtime.mongo import Document
+
+OUTBOX = "_outbox"
+OUTBOX_SINCE = "_outbox_since"
+
+
+def outbox_entries(events: Sequence[Envelope[Any]], *, topic_prefix: str = "") -> list[Document]:
+    """Pending entries for ``events``, to be pushed in the same update as the state change."""
+    return [
+        {
+            "event_id": str(event.event_id),
+            "topic": topic_name(event.data.topic, topic_prefix),
+            "key": event.key,
+            "headers": envelope_headers(event),
+            "body": event.to_bytes().decode(),
+        }
+        for event in events
+    ]
+
+
+def outbox_update(
+    events: Sequence[Envelope[Any]], *, now: datetime, topic_prefix: str = ""
+) -> Document:
+    """The ``$push``/``$set`` parts that add ``events`` to a document's outbox.
+
+    Merge them into the update that changes the state, e.g.
+    ``{"$set": {"status": "accepted", **parts["$set"]}, "$push": parts["$push"]}``.
+    """
+    if not events:
+        return {}
+    return {
+        "$push": {OUTBOX: {"$each": outbox_entries(events, topic_prefix=topic_prefix)}},
+        "$set": {OUTBOX_SINCE: now},
+    }
+
+
+async def ensure_outbox_index(collection: AsyncCollection[Document]) -> None:
+    await collection.create_index(OUTBOX_SINCE)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        grace: timedelta = timedelta(seconds=10),
+    ) -> None:
+        self._broker = broker
+        self._clock = clock
+        self._grace = grace
+        self._log = get_logger("outbox")
+
+    async def drain(self, collection: AsyncCollection[Document], document_id: Any) -> int:
+        """Publish the pending events of one document; returns how many were published."""
+        document = await collection.find_one({"_id": document_id}, {OUTBOX: 1})
+        entries: list[Document] = (document or {}).get(OUTBOX) or []
+        if not entries:
+            return 0
+        for entry in entries:
+            await self._broker.publish(
+                entry["body"].encode(),
+                entry["topic"],
+                key=entry["key"].encode(),
+                headers={"content-type": "application/json", **entry["headers"]},
+                correlation_id=entry["headers"].get("event-correlation-id"),
+            )
+        await collection.update_one({"_id": document_id}, {"$pullAll": {OUTBOX: entries}})
+        await collection.update_one(
+            {"_id": document_id, OUTBOX: {"$size": 0}}, {"$unset": {OUTBOX_SINCE: ""}}
+        )
+        return len(entries)
+
+    async def sweep(self, collection: AsyncCollection[Document], *, limit: int = 500) -> int:
+        """Publish what a crash left behind in any document of ``collection``."""
+        cutoff = self._clock() - self._grace
+        published = 0
+        cursor = collection.find({OUTBOX_SINCE: {"$lte": cutoff}}, {"_id": 1}).limit(limit)
+        async for document in cursor:
+            published += await self.drain(collection, document["_id"])
+        if published:
+            self._log.warning("outbox_swept", collection=collection.name, events=published)
+        return published
+
+    async def run_sweeper(
+        self, collections: Sequence[AsyncCollection[Document]], *, every: float = 5.0
+    ) -> None:
+        """Sweep forever (a worker task); one failing round is logged and the next one tries."""
+        while True:
+            for collection in collections:
+                try:
+                    await self.sweep(collection)
+                except (PyMongoError, KafkaError, OSError) as exc:  # the next round retries
+                    self._log.error("outbox_sweep_failed", error=repr(exc))
+            await asyncio.sleep(every)

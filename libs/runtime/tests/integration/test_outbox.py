@@ -1,0 +1,104 @@
+"""State and events are written together; the relay publishes them after the write, and the
+sweep publishes what a crash between the write and the publish left behind."""
+
+from datetime import UTC, datetime, timedelta
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from mentorship_contracts.headers import EVENT_ID, decode_headers
+from mentorship_contracts.topics import Topic, topic_name
+from mentorship_runtime.kafka import ensure_topics, make_broker
+from mentorship_runtime.mongo import Document
+from mentorship_runtime.outbox import OUTBOX, OUTBOX_SINCE, OutboxRelay, outbox_update
+from mentorship_testing.kafka import read_topic
+
+from .support import check_in
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+async def record_check_ins(
+    db: AsyncDatabase[Document], prefix: str, *confidences: int
+) -> list[str]:
+    """The state change and its events in one single-document update, as a service writes them."""
+    events = [check_in(mentee="e-1", confidence=c) for c in confidences]
+    update = outbox_update(events, now=T0, topic_prefix=prefix)
+    await db.mentees.update_one(
+        {"_id": "e-1"},
+        {"$set": {"last_confidence": confidences[-1], **update["$set"]}, "$push": update["$push"]},
+        upsert=True,
+    )
+    return [str(e.event_id) for e in events]
+
+
+async def test_the_relay_publishes_pending_events_in_order_then_forgets_them(
+    kafka_bootstrap: str, topic_prefix: str, mongo_db: AsyncDatabase[Document]
+) -> None:
+    topic = topic_name(Topic.PROGRESS_EVENTS, topic_prefix)
+    await ensure_topics(kafka_bootstrap, [(topic, 3)])
+    ids = await record_check_ins(mongo_db, topic_prefix, 4, 2, 5)
+    broker = make_broker(kafka_bootstrap, client_id="test-relay")
+    await broker.start()
+    relay = OutboxRelay(broker)
+
+    published = await relay.drain(mongo_db.mentees, "e-1")
+    again = await relay.drain(mongo_db.mentees, "e-1")
+    await broker.stop()
+
+    assert (published, again) == (3, 0)
+    records = await read_topic(kafka_bootstrap, topic, until=lambda rs: len(rs) >= 3)
+    assert [decode_headers(r.headers)[EVENT_ID] for r in records] == ids
+    document = await mongo_db.mentees.find_one({"_id": "e-1"})
+    assert document is not None
+    assert document[OUTBOX] == []
+    assert OUTBOX_SINCE not in document
+    assert document["last_confidence"] == 5
+
+
+async def test_the_sweep_publishes_what_a_crash_before_the_publish_left_behind(
+    kafka_bootstrap: str, topic_prefix: str, mongo_db: AsyncDatabase[Document]
+) -> None:
+    topic = topic_name(Topic.PROGRESS_EVENTS, topic_prefix)
+    await ensure_topics(kafka_bootstrap, [(topic, 3)])
+    [event_id] = await record_check_ins(mongo_db, topic_prefix, 3)
+    # the process "dies" here: the document holds the event, nothing was published
+    broker = make_broker(kafka_bootstrap, client_id="test-sweeper")
+    await broker.start()
+    too_early = OutboxRelay(broker, clock=lambda: T0 + timedelta(seconds=1))
+    later = OutboxRelay(broker, clock=lambda: T0 + timedelta(minutes=1))
+
+    assert await too_early.sweep(mongo_db.mentees) == 0, "within the grace the inline relay owns it"
+    assert await later.sweep(mongo_db.mentees) == 1
+    assert await later.sweep(mongo_db.mentees) == 0
+    await broker.stop()
+
+    records = await read_topic(kafka_bootstrap, topic, until=lambda rs: len(rs) >= 1, timeout=5)
+    assert [decode_headers(r.headers)[EVENT_ID] for r in records] == [event_id]
+
+
+async def test_an_event_added_while_the_relay_publishes_stays_pending(
+    kafka_bootstrap: str, topic_prefix: str, mongo_db: AsyncDatabase[Document]
+) -> None:
+    await record_check_ins(mongo_db, topic_prefix, 4)
+    broker = make_broker(kafka_bootstrap, client_id="test-race")
+    await broker.start()
+    relay = OutboxRelay(broker)
+    original_publish = broker.publish
+    added: list[str] = []
+
+    async def publish_while_another_write_lands(*args: object, **kwargs: object) -> object:
+        if not added:
+            added.extend(await record_check_ins(mongo_db, topic_prefix, 1))
+        return await original_publish(*args, **kwargs)  # type: ignore[call-overload]
+
+    broker.publish = publish_while_another_write_lands  # type: ignore[method-assign,assignment]
+    first = await relay.drain(mongo_db.mentees, "e-1")
+    document = await mongo_db.mentees.find_one({"_id": "e-1"})
+    second = await relay.drain(mongo_db.mentees, "e-1")
+    await broker.stop()
+
+    assert first == 1
+    assert document is not None
+    assert [entry["event_id"] for entry in document[OUTBOX]] == added
+    assert OUTBOX_SINCE in document
+    assert second == 1
