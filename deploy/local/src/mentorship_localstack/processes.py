@@ -72,14 +72,18 @@ def is_alive(pid: int | None, marker: str) -> bool:
     """Whether ``pid`` still runs and is ours (its command line contains ``marker``)."""
     if not pid:
         return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return _signal_alive(pid)
-    if stat.split(")", 1)[-1].split()[0] == "Z":
-        return False
-    return marker in cmdline
+    for _ in range(20):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            return _signal_alive(pid)
+        if stat.split(")", 1)[-1].split()[0] == "Z":
+            return False
+        if cmdline:
+            return marker in cmdline
+        time.sleep(0.05)  # just after exec the command line can read empty for a moment
+    return False
 
 
 def _signal_alive(pid: int) -> bool:
