@@ -5,8 +5,12 @@ from __future__ import annotations
 import sys
 from typing import Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mentorship_runtime.auth import TokenSettings
+
+DEV_JWT_SECRET = "dev-only-secret-not-for-production-use"  # noqa: S105 - the dev profile's own
 
 Profile = Literal["dev", "test", "prod"]
 Role = Literal["api", "worker", "all"]
@@ -29,6 +33,32 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(default=8000, ge=1, le=65535)
     consumer_max_attempts: int = Field(default=5, ge=1, le=50)
     consumer_retry_base_seconds: float = Field(default=0.2, gt=0, le=60)
+    jwt_issuer: str = "mentorship-dev"
+    jwt_audience: str = "mentorship"
+    jwt_secret: SecretStr | None = Field(default=None, description="HS256 key; dev profile only")
+    jwt_jwks_url: str | None = Field(default=None, description="RS256 keys, for production")
+
+    @model_validator(mode="after")
+    def _token_keys(self) -> ServiceSettings:
+        if self.jwt_secret is None and self.jwt_jwks_url is None:
+            if self.profile != "dev":
+                msg = "JWT_SECRET or JWT_JWKS_URL is required outside the dev profile"
+                raise ValueError(msg)
+            object.__setattr__(self, "jwt_secret", SecretStr(DEV_JWT_SECRET))
+        if self.profile == "prod" and self.jwt_jwks_url is None:
+            msg = "the prod profile verifies RS256 tokens: set JWT_JWKS_URL"
+            raise ValueError(msg)
+        return self
+
+    def token_settings(self) -> TokenSettings:
+        return TokenSettings(
+            issuer=self.jwt_issuer,
+            audience=self.jwt_audience,
+            secret=self.jwt_secret.get_secret_value()
+            if self.jwt_secret and not self.jwt_jwks_url
+            else None,
+            jwks_url=self.jwt_jwks_url,
+        )
 
     @property
     def runs_api(self) -> bool:

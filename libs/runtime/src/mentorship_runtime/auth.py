@@ -1,0 +1,158 @@
+"""Bearer-token authentication shared by the gateway and the services.
+
+Tokens are JWTs checked with a fixed list of algorithms (never the token's own choice, so
+``alg: none`` and algorithm confusion are refused), and with ``iss``, ``aud`` and ``exp`` required.
+Development signs with an HS256 secret; production verifies RS256 keys from a JWKS URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import jwt
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+Role = Literal["admin", "mentor", "mentee"]
+ROLES: frozenset[str] = frozenset({"admin", "mentor", "mentee"})
+
+
+class AuthenticationError(Exception):
+    """The token is missing, malformed, expired, or not signed by whom it should be."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    roles: frozenset[str]
+    name: str | None = None
+    email: str | None = None
+    token: str = ""
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    issuer: str
+    audience: str
+    secret: str | None = None  # HS256 (development and tests)
+    jwks_url: str | None = None  # RS256 (production)
+    leeway_seconds: int = 30
+
+    def __post_init__(self) -> None:
+        if (self.secret is None) == (self.jwks_url is None):
+            msg = "set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL (RS256)"
+            raise ValueError(msg)
+
+
+class TokenVerifier:
+    def __init__(self, settings: TokenSettings) -> None:
+        self._settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+        self._algorithms = ["RS256"] if self._jwks else ["HS256"]
+
+    async def verify(self, token: str) -> Principal:
+        key: Any = self._settings.secret
+        if self._jwks is not None:
+            try:
+                key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+            except jwt.PyJWTError as exc:
+                raise AuthenticationError(f"no signing key for this token: {exc}") from None
+        return self._decode(token, key)
+
+    def _decode(self, token: str, key: Any) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=self._algorithms,
+                audience=self._settings.audience,
+                issuer=self._settings.issuer,
+                leeway=self._settings.leeway_seconds,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise AuthenticationError(str(exc)) from None
+        roles = claims.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise AuthenticationError("the roles claim must be a list of strings")
+        subject = claims["sub"]
+        if not isinstance(subject, str) or not subject:
+            raise AuthenticationError("the sub claim must be a non-empty string")
+        return Principal(
+            user_id=subject,
+            roles=frozenset(roles) & ROLES,
+            name=claims.get("name") if isinstance(claims.get("name"), str) else None,
+            email=claims.get("email") if isinstance(claims.get("email"), str) else None,
+            token=token,
+        )
+
+
+def issue_token(
+    settings: TokenSettings,
+    *,
+    user_id: str,
+    roles: Iterable[str],
+    name: str | None = None,
+    email: str | None = None,
+    lifetime: timedelta = timedelta(hours=12),
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> str:
+    """A signed HS256 token, for development and tests (production tokens come from the IdP)."""
+    if settings.secret is None:
+        msg = "tokens are issued here only with an HS256 development secret"
+        raise ValueError(msg)
+    now = clock()
+    claims: dict[str, Any] = {
+        "sub": user_id,
+        "roles": sorted(roles),
+        "iss": settings.issuer,
+        "aud": settings.audience,
+        "iat": int(now.timestamp()),
+        "exp": int((now + lifetime).timestamp()),
+    }
+    if name:
+        claims["name"] = name
+    if email:
+        claims["email"] = email
+    return jwt.encode(claims, settings.secret, algorithm="HS256")
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def principal_dependency(
+    verifier_of: Callable[[Request], TokenVerifier],
+) -> Callable[..., Any]:
+    """A FastAPI dependency that turns the ``Authorization: Bearer`` header into a Principal."""
+
+    async def current_principal(
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
+    ) -> Principal:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail="a bearer token is required",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        try:
+            return await verifier_of(request).verify(credentials.credentials)
+        except AuthenticationError as exc:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail=f"invalid token: {exc}",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            ) from None
+
+    return current_principal

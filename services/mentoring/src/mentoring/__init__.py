@@ -1,0 +1,1 @@
+"""Mentoring service: who takes part in which program, and who is matched with whom."""
