@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -48,7 +48,7 @@ async def test_unknown_roles_are_dropped() -> None:
     assert (await verifier.verify(forged)).roles == {"mentor"}
 
 
-def _b64(part: dict[str, object]) -> str:
+def _b64(part: Mapping[str, object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
 
 
