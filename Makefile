@@ -17,9 +17,7 @@ sync:
 	@$(UV) sync --locked --all-packages --quiet
 
 dev: sync
-	@$(RUN) python -m mentorship_localstack up
-	@echo "The local infrastructure is up; the services join here as they are built."
-	@$(RUN) python -m mentorship_localstack env
+	@$(RUN) python -m mentorship_localstack.dev
 
 test: sync lint typecheck tests
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 
 class Topic(StrEnum):
+    MENTORING_PROGRAMS = "mentoring.programs"
     MENTORING_PARTICIPANTS = "mentoring.participants"
     MENTORING_MATCHES = "mentoring.matches"
     PROGRESS_EVENTS = "progress.events"
@@ -22,6 +23,7 @@ class TopicSpec:
 
 
 TOPIC_SPECS: tuple[TopicSpec, ...] = (
+    TopicSpec(Topic.MENTORING_PROGRAMS, 3, "program id", "programs and who administers them"),
     TopicSpec(Topic.MENTORING_PARTICIPANTS, 6, "participant id", "who takes part in which program"),
     TopicSpec(Topic.MENTORING_MATCHES, 6, "mentee id", "the lifecycle of mentoring matches"),
     TopicSpec(Topic.PROGRESS_EVENTS, 6, "mentee id", "check-ins, milestones, sessions, alerts"),

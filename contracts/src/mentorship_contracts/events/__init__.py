@@ -13,6 +13,7 @@ from mentorship_contracts.events.participants import (
     ParticipantUpdated,
     ParticipantWithdrawn,
 )
+from mentorship_contracts.events.programs import ProgramAdmin, ProgramPublished
 from mentorship_contracts.events.progress import (
     CheckInRecorded,
     ConfidenceDropped,
@@ -44,5 +45,7 @@ __all__ = [
     "ParticipantUpdated",
     "ParticipantWithdrawn",
     "PathCompleted",
+    "ProgramAdmin",
+    "ProgramPublished",
     "SessionLogged",
 ]

@@ -102,6 +102,18 @@ class OutboxRelay:
         )
         return len(entries)
 
+    async def drain_soon(self, collection: AsyncCollection[Document], document_id: Any) -> None:
+        """Publish right after a write; if Kafka is unreachable now, leave it to the sweep.
+
+        The state change is already durable, so the request that caused it must not fail.
+        """
+        try:
+            await self.drain(collection, document_id)
+        except (KafkaError, OSError) as exc:
+            self._log.warning(
+                "outbox_deferred_to_sweep", document=str(document_id), error=repr(exc)
+            )
+
     async def sweep(self, collection: AsyncCollection[Document], *, limit: int = 500) -> int:
         """Publish what a crash left behind in any document of ``collection``."""
         cutoff = self._clock() - self._grace

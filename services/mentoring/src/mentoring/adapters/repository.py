@@ -1,0 +1,293 @@
+"""MongoDB persistence of programs, participants and matches, with their outbox.
+
+Each write is one single-document operation that carries the state change and the events it
+causes (see ``mentorship_runtime.outbox``); optimistic concurrency on ``version`` guards updates.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from mentoring.adapters.documents import (
+    Document,
+    match_document,
+    match_from,
+    participant_document,
+    participant_from,
+    program_document,
+    program_from,
+)
+from mentoring.domain.errors import CapacityFull, Conflict, Invalid, NotFound
+from mentoring.domain.matches import Match, MatchStatus
+from mentoring.domain.participants import Participant
+from mentoring.domain.programs import Program
+from mentorship_contracts import Envelope
+from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
+
+Events = Sequence[Envelope[Any]]
+TERMINAL = [s.value for s in MatchStatus if not s.is_open]
+OPEN = [s.value for s in MatchStatus if s.is_open]
+
+
+class ConcurrentUpdate(Conflict):
+    def __init__(self, kind: str, identifier: str) -> None:
+        super().__init__(f"{kind} {identifier!r} was changed by another request; try again")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Match]
+    next_cursor: str | None
+
+
+def encode_cursor(match: Match) -> str:
+    raw = json.dumps([match.proposed_at.isoformat(), match.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        moment, identifier = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(moment), str(identifier)
+    except (ValueError, TypeError) as exc:
+        raise Invalid("after", "not a cursor returned by this API") from exc
+
+
+class MentoringStore:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        relay: OutboxRelay,
+        *,
+        clock: Callable[[], datetime],
+        topic_prefix: str = "",
+    ) -> None:
+        self.programs: AsyncCollection[Document] = db["programs"]
+        self.participants: AsyncCollection[Document] = db["participants"]
+        self.matches: AsyncCollection[Document] = db["matches"]
+        self.runs: AsyncCollection[Document] = db["matching_runs"]
+        self._relay = relay
+        self._clock = clock
+        self._prefix = topic_prefix
+
+    @property
+    def outbox_collections(self) -> list[AsyncCollection[Document]]:
+        return [self.programs, self.participants, self.matches]
+
+    async def ensure_indexes(self) -> None:
+        await self.participants.create_index(
+            [("program_id", ASCENDING), ("user_id", ASCENDING)], unique=True
+        )
+        await self.participants.create_index([("program_id", ASCENDING), ("status", ASCENDING)])
+        await self.matches.create_index([("program_id", ASCENDING), ("status", ASCENDING)])
+        await self.matches.create_index([("mentee_id", ASCENDING), ("status", ASCENDING)])
+        await self.matches.create_index([("mentor_id", ASCENDING), ("status", ASCENDING)])
+        await self.matches.create_index([("status", ASCENDING), ("expires_at", ASCENDING)])
+        await self.matches.create_index([("proposed_at", ASCENDING), ("_id", ASCENDING)])
+        await self.programs.create_index("admin_ids")
+        for collection in self.outbox_collections:
+            await ensure_outbox_index(collection)
+
+    # ---- writing with events ----------------------------------------------------------------
+
+    async def _insert(
+        self, collection: AsyncCollection[Document], document: Document, events: Events
+    ) -> bool:
+        """Insert a new aggregate with its events; False if that id exists already."""
+        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
+        if parts:
+            document = {
+                **document,
+                **parts["$set"],
+                "_outbox": parts["$push"]["_outbox"]["$each"],
+            }
+        try:
+            await collection.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        await self._relay.drain_soon(collection, document["_id"])
+        return True
+
+    async def _update(
+        self,
+        collection: AsyncCollection[Document],
+        kind: str,
+        document: Document,
+        expected_version: int,
+        events: Events,
+    ) -> None:
+        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
+        state = {k: v for k, v in document.items() if k not in ("_id", "open_matches")}
+        state["version"] = expected_version + 1
+        update: Document = {"$set": {**state, **parts.get("$set", {})}}
+        if parts:
+            update["$push"] = parts["$push"]
+        result = await collection.update_one(
+            {"_id": document["_id"], "version": expected_version}, update
+        )
+        if result.matched_count == 0:
+            raise ConcurrentUpdate(kind, document["_id"])
+        await self._relay.drain_soon(collection, document["_id"])
+
+    # ---- programs ---------------------------------------------------------------------------
+
+    async def add_program(self, program: Program, events: Events) -> None:
+        if not await self._insert(self.programs, program_document(program), events):
+            raise Conflict(f"program {program.id!r} exists already")
+
+    async def save_program(self, program: Program, events: Events) -> Program:
+        await self._update(
+            self.programs, "program", program_document(program), program.version, events
+        )
+        return replace(program, version=program.version + 1)
+
+    async def program(self, program_id: str) -> Program:
+        document = await self.programs.find_one({"_id": program_id}, {"_outbox": 0})
+        if document is None:
+            raise NotFound("program", program_id)
+        return program_from(document)
+
+    async def programs_by_ids(self, ids: Sequence[str]) -> list[Program]:
+        cursor = self.programs.find({"_id": {"$in": list(ids)}}, {"_outbox": 0})
+        return [program_from(d) async for d in cursor]
+
+    async def programs_of_admin(self, user_id: str, limit: int) -> list[Program]:
+        cursor = self.programs.find({"admin_ids": user_id}, {"_outbox": 0}).sort("_id").limit(limit)
+        return [program_from(d) async for d in cursor]
+
+    # ---- participants -----------------------------------------------------------------------
+
+    async def add_participant(self, participant: Participant, events: Events) -> None:
+        if not await self._insert(self.participants, participant_document(participant), events):
+            raise Conflict(
+                f"user {participant.user_id!r} is already registered in program "
+                f"{participant.program_id!r}"
+            )
+
+    async def save_participant(self, participant: Participant, events: Events) -> Participant:
+        await self._update(
+            self.participants,
+            "participant",
+            participant_document(participant),
+            participant.version,
+            events,
+        )
+        return replace(participant, version=participant.version + 1)
+
+    async def participant(self, participant_id: str) -> Participant:
+        document = await self.participants.find_one({"_id": participant_id}, {"_outbox": 0})
+        if document is None:
+            raise NotFound("participant", participant_id)
+        return participant_from(document)
+
+    async def participants_by_ids(self, ids: Sequence[str]) -> list[Participant]:
+        cursor = self.participants.find({"_id": {"$in": list(ids)}}, {"_outbox": 0})
+        return [participant_from(d) async for d in cursor]
+
+    async def participant_of_user(self, program_id: str, user_id: str) -> Participant | None:
+        document = await self.participants.find_one(
+            {"program_id": program_id, "user_id": user_id}, {"_outbox": 0}
+        )
+        return participant_from(document) if document else None
+
+    async def active_participants(self, program_id: str) -> list[Participant]:
+        cursor = self.participants.find(
+            {"program_id": program_id, "status": "active"}, {"_outbox": 0}
+        )
+        return [participant_from(d) async for d in cursor]
+
+    async def claim_place(self, participant_id: str, match_id: str, limit: int) -> None:
+        """Reserve one of ``limit`` places for ``match_id`` in one atomic update."""
+        result = await self.participants.update_one(
+            {
+                "_id": participant_id,
+                "status": "active",
+                f"open_matches.{limit - 1}": {"$exists": False},
+            },
+            {"$addToSet": {"open_matches": match_id}},
+        )
+        if result.matched_count:
+            return
+        holds = await self.participants.count_documents(
+            {"_id": participant_id, "open_matches": match_id}
+        )
+        if not holds:
+            raise CapacityFull(participant_id, limit)
+
+    async def release_place(self, participant_id: str, match_id: str) -> None:
+        await self.participants.update_one(
+            {"_id": participant_id}, {"$pull": {"open_matches": match_id}}
+        )
+
+    # ---- matches ----------------------------------------------------------------------------
+
+    async def add_match(self, match: Match, events: Events) -> bool:
+        return await self._insert(self.matches, match_document(match), events)
+
+    async def save_match(self, match: Match, events: Events) -> Match:
+        await self._update(self.matches, "match", match_document(match), match.version, events)
+        return replace(match, version=match.version + 1)
+
+    async def match(self, match_id: str) -> Match:
+        document = await self.matches.find_one({"_id": match_id}, {"_outbox": 0})
+        if document is None:
+            raise NotFound("match", match_id)
+        return match_from(document)
+
+    async def matches_by_ids(self, ids: Sequence[str]) -> list[Match]:
+        cursor = self.matches.find({"_id": {"$in": list(ids)}}, {"_outbox": 0})
+        return [match_from(d) async for d in cursor]
+
+    async def find_matches(self, criteria: Document, *, first: int, after: str | None) -> Page:
+        query = dict(criteria)
+        if after is not None:
+            moment, identifier = decode_cursor(after)
+            query["$or"] = [
+                {"proposed_at": {"$gt": moment}},
+                {"proposed_at": moment, "_id": {"$gt": identifier}},
+            ]
+        cursor = (
+            self.matches.find(query, {"_outbox": 0})
+            .sort([("proposed_at", ASCENDING), ("_id", ASCENDING)])
+            .limit(first + 1)
+        )
+        items = [match_from(d) async for d in cursor]
+        has_more = len(items) > first
+        items = items[:first]
+        return Page(items, encode_cursor(items[-1]) if has_more and items else None)
+
+    async def due_proposals(self, now: datetime, limit: int = 200) -> list[Match]:
+        cursor = self.matches.find(
+            {"status": MatchStatus.PROPOSED.value, "expires_at": {"$lte": now}}, {"_outbox": 0}
+        ).limit(limit)
+        return [match_from(d) async for d in cursor]
+
+    async def past_mentors(self, mentee_ids: Sequence[str]) -> dict[str, set[str]]:
+        """For each mentee, the mentors who declined, let expire, or ended a match with them."""
+        cursor = self.matches.find(
+            {"mentee_id": {"$in": list(mentee_ids)}, "status": {"$in": TERMINAL}},
+            {"mentee_id": 1, "mentor_id": 1},
+        )
+        found: dict[str, set[str]] = {}
+        async for document in cursor:
+            found.setdefault(document["mentee_id"], set()).add(document["mentor_id"])
+        return found
+
+    async def open_match_ids(self, match_ids: Sequence[str]) -> set[str]:
+        cursor = self.matches.find(
+            {"_id": {"$in": list(match_ids)}, "status": {"$in": OPEN}}, {"_id": 1}
+        )
+        return {d["_id"] async for d in cursor}
+
+    async def save_run(self, run: Document) -> None:
+        await self.runs.insert_one(run)

@@ -1,0 +1,83 @@
+"""A mentoring program: who runs it, which learning path it follows, how it matches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from mentoring.domain.errors import InvalidTransition
+
+DepartmentPreference = Literal["same", "cross", "none"]
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "goal_coverage": 40.0,
+    "timezone_overlap": 15.0,
+    "availability_overlap": 15.0,
+    "department": 10.0,
+    "ranked_preference": 10.0,
+    "load_balance": 10.0,
+}
+
+
+class ProgramStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class MatchingSettings:
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    department_preference: DepartmentPreference = "none"
+    proposal_expiry_days: int = 7
+    default_mentor_capacity: int = 3
+
+
+@dataclass(frozen=True)
+class Admin:
+    user_id: str
+    display_name: str | None = None
+    email: str | None = None
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class Program:
+    id: str
+    name: str
+    description: str
+    learning_path_id: str
+    admins: tuple[Admin, ...]
+    settings: MatchingSettings
+    status: ProgramStatus
+    created_at: datetime
+    version: int = 0
+
+    @property
+    def admin_ids(self) -> tuple[str, ...]:
+        return tuple(admin.user_id for admin in self.admins)
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.admin_ids
+
+    def change_status(self, target: ProgramStatus) -> Program:
+        allowed = {
+            ProgramStatus.DRAFT: {ProgramStatus.OPEN, ProgramStatus.CLOSED},
+            ProgramStatus.OPEN: {ProgramStatus.CLOSED},
+            ProgramStatus.CLOSED: set(),
+        }
+        if target == self.status:
+            return self
+        if target not in allowed[self.status]:
+            raise InvalidTransition("program", self.id, self.status.value, f"set to {target.value}")
+        return replace(self, status=target)
+
+    @property
+    def accepts_participants(self) -> bool:
+        return self.status is not ProgramStatus.CLOSED
+
+    @property
+    def matches(self) -> bool:
+        return self.status is ProgramStatus.OPEN

@@ -1,0 +1,55 @@
+"""Periodic jobs of the mentoring worker: expiring proposals, the outbox sweep, reconciliation."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from aiokafka.errors import KafkaError
+from pymongo.errors import PyMongoError
+
+from mentoring.domain.errors import DomainError
+from mentoring.service_layer.handlers import expire_due_proposals
+from mentoring.service_layer.reconciliation import release_stale_places
+from mentorship_runtime.logging import get_logger
+
+if TYPE_CHECKING:
+    from mentoring.bootstrap import Service
+    from mentoring.config import Settings
+
+log = get_logger("mentoring.worker")
+
+
+class Worker:
+    def __init__(self, service: Service, settings: Settings) -> None:
+        self._service = service
+        self._settings = settings
+
+    def jobs(self) -> list[Coroutine[Any, Any, None]]:
+        service, settings = self._service, self._settings
+        return [
+            every(
+                settings.expiry_check_seconds,
+                "expire_proposals",
+                lambda: expire_due_proposals(service.context()),
+            ),
+            service.relay.run_sweeper(
+                service.store.outbox_collections, every=settings.outbox_sweep_seconds
+            ),
+            every(
+                settings.reconcile_seconds,
+                "reconcile",
+                lambda: release_stale_places(service.context()),
+            ),
+        ]
+
+
+async def every(seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:
+    """Run ``job`` now, then every ``seconds``; a failed round is logged and the next retries."""
+    while True:
+        try:
+            await job()
+        except (PyMongoError, KafkaError, OSError, DomainError) as exc:
+            log.error("job_failed", job=name, error=repr(exc))
+        await asyncio.sleep(seconds)

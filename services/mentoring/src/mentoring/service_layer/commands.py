@@ -1,0 +1,108 @@
+"""What callers ask the mentoring service to do. Validated at the edge; plain data here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from mentoring.domain.participants import WeeklySlot
+from mentoring.domain.programs import DepartmentPreference, ProgramStatus
+from mentorship_runtime.auth import Principal
+
+Objective = Literal["best_fit", "most_matched"]
+
+
+@dataclass(frozen=True)
+class CreateProgram:
+    actor: Principal
+    name: str
+    description: str
+    learning_path_id: str
+    weights: dict[str, float] | None = None
+    department_preference: DepartmentPreference = "none"
+    proposal_expiry_days: int = 7
+    default_mentor_capacity: int = 3
+    status: ProgramStatus = ProgramStatus.OPEN
+
+
+@dataclass(frozen=True)
+class UpdateProgram:
+    actor: Principal
+    program_id: str
+    name: str | None = None
+    description: str | None = None
+    weights: dict[str, float] | None = None
+    department_preference: DepartmentPreference | None = None
+    proposal_expiry_days: int | None = None
+    default_mentor_capacity: int | None = None
+    status: ProgramStatus | None = None
+
+
+@dataclass(frozen=True)
+class RegisterParticipant:
+    actor: Principal
+    program_id: str
+    user_id: str
+    roles: frozenset[str]
+    display_name: str
+    email: str
+    language: str = "en"
+    languages: frozenset[str] = frozenset({"en"})
+    timezone: str = "UTC"
+    department: str | None = None
+    manager_id: str | None = None
+    availability: tuple[WeeklySlot, ...] = ()
+    competencies: dict[str, int] = field(default_factory=dict)
+    goals: dict[str, int] = field(default_factory=dict)
+    capacity: int | None = None
+    ranked_mentors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UpdateParticipant:
+    actor: Principal
+    participant_id: str
+    changes: dict[str, object]
+
+
+@dataclass(frozen=True)
+class WithdrawParticipant:
+    actor: Principal
+    participant_id: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ProposeMatch:
+    actor: Principal
+    mentee_id: str
+    mentor_id: str
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class AcceptMatch:
+    actor: Principal
+    match_id: str
+
+
+@dataclass(frozen=True)
+class DeclineMatch:
+    actor: Principal
+    match_id: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class EndMatch:
+    actor: Principal
+    match_id: str
+    outcome: Literal["completed", "ended_early"]
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RunMatching:
+    actor: Principal
+    program_id: str
+    objective: Objective = "best_fit"

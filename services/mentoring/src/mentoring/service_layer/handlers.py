@@ -1,0 +1,528 @@
+"""One handler per command: load, ask the domain, write state and events in one operation.
+
+Every handler is safe to re-run: creations use ids derived from an idempotency key when the
+caller gives one, and a transition retried by the same person finds the target state reached and
+returns it without a second event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, TypeVar
+
+from mentoring.adapters.repository import ConcurrentUpdate, MentoringStore
+from mentoring.domain.errors import CapacityFull, Conflict, Forbidden, Invalid, NotFound
+from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side
+from mentoring.domain.matching import (
+    CohortResult,
+    Exclusion,
+    MentorPool,
+    ScoredMentor,
+    match_cohort,
+    score_pair,
+    violations,
+)
+from mentoring.domain.participants import Participant, ParticipantStatus
+from mentoring.domain.programs import DEFAULT_WEIGHTS, Admin, MatchingSettings, Program
+from mentoring.service_layer import commands as cmd
+from mentoring.service_layer.candidates import (
+    manager_lookup,
+    mentee_candidate,
+    mentor_candidate,
+    policy_of,
+)
+from mentoring.service_layer.events import EventFactory
+from mentorship_runtime.auth import Principal
+from mentorship_runtime.logging import get_logger
+
+T = TypeVar("T")
+ID_NAMESPACE = uuid.UUID("5b0c7f3e-1d2a-4f4e-9a51-6b1f0c2d3e4f")
+log = get_logger("mentoring.handlers")
+
+
+@dataclass
+class Context:
+    store: MentoringStore
+    clock: Callable[[], datetime]
+    correlation_id: str | None = None
+
+    @property
+    def events(self) -> EventFactory:
+        return EventFactory(self.clock, self.correlation_id)
+
+
+def new_id(prefix: str, idempotency_key: str | None = None, actor: str = "") -> str:
+    if idempotency_key:
+        return f"{prefix}_{uuid.uuid5(ID_NAMESPACE, f'{actor}:{idempotency_key}').hex}"
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+async def retrying(attempt: Callable[[], Awaitable[T]], tries: int = 4) -> T:
+    """Re-run a load-decide-save cycle when another request changed the document meanwhile."""
+    for _ in range(tries - 1):
+        try:
+            return await attempt()
+        except ConcurrentUpdate:
+            continue
+    return await attempt()
+
+
+# ---- authorization --------------------------------------------------------------------------
+
+
+def require_admin(program: Program, actor: Principal) -> None:
+    if not (actor.is_admin and program.is_admin(actor.user_id)):
+        raise Forbidden(f"only an admin of program {program.id!r} can do this")
+
+
+def require_self_or_admin(participant: Participant, program: Program, actor: Principal) -> None:
+    if participant.user_id == actor.user_id:
+        return
+    require_admin(program, actor)
+
+
+# ---- programs -------------------------------------------------------------------------------
+
+
+def _validated_weights(weights: dict[str, float] | None) -> dict[str, float]:
+    if weights is None:
+        return dict(DEFAULT_WEIGHTS)
+    unknown = set(weights) - set(DEFAULT_WEIGHTS)
+    if unknown:
+        raise Invalid(
+            "weights", f"unknown criteria {sorted(unknown)}; use {sorted(DEFAULT_WEIGHTS)}"
+        )
+    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+        raise Invalid("weights", "weights must be non-negative and not all zero")
+    return {**dict.fromkeys(DEFAULT_WEIGHTS, 0.0), **weights}
+
+
+async def create_program(c: cmd.CreateProgram, ctx: Context) -> Program:
+    if not c.actor.is_admin:
+        raise Forbidden("only admins create programs")
+    program = Program(
+        id=new_id("pg"),
+        name=c.name,
+        description=c.description,
+        learning_path_id=c.learning_path_id,
+        admins=(Admin(c.actor.user_id, c.actor.name, c.actor.email),),
+        settings=MatchingSettings(
+            weights=_validated_weights(c.weights),
+            department_preference=c.department_preference,
+            proposal_expiry_days=c.proposal_expiry_days,
+            default_mentor_capacity=c.default_mentor_capacity,
+        ),
+        status=c.status,
+        created_at=ctx.clock(),
+    )
+    await ctx.store.add_program(program, [ctx.events.program_published(program)])
+    return program
+
+
+async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
+    async def attempt() -> Program:
+        program = await ctx.store.program(c.program_id)
+        require_admin(program, c.actor)
+        settings = program.settings
+        settings = replace(
+            settings,
+            weights=_validated_weights(c.weights) if c.weights is not None else settings.weights,
+            department_preference=c.department_preference or settings.department_preference,
+            proposal_expiry_days=c.proposal_expiry_days or settings.proposal_expiry_days,
+            default_mentor_capacity=c.default_mentor_capacity or settings.default_mentor_capacity,
+        )
+        updated = replace(
+            program,
+            name=c.name or program.name,
+            description=c.description if c.description is not None else program.description,
+            settings=settings,
+        )
+        if c.status is not None:
+            updated = updated.change_status(c.status)
+        if updated == program:
+            return program
+        return await ctx.store.save_program(updated, [ctx.events.program_published(updated)])
+
+    return await retrying(attempt)
+
+
+# ---- participants ---------------------------------------------------------------------------
+
+
+async def register_participant(c: cmd.RegisterParticipant, ctx: Context) -> Participant:
+    program = await ctx.store.program(c.program_id)
+    if c.user_id != c.actor.user_id:
+        require_admin(program, c.actor)
+    elif not (c.actor.roles & c.roles or c.actor.is_admin):
+        raise Forbidden(f"your token grants none of the roles {sorted(c.roles)}")
+    if not program.accepts_participants:
+        raise Conflict(f"program {program.id!r} is {program.status.value}: it takes no one new")
+    await _check_ranked_mentors(ctx, program.id, c.ranked_mentors)
+    participant = Participant(
+        id=new_id("pt"),
+        program_id=program.id,
+        user_id=c.user_id,
+        roles=c.roles,
+        display_name=c.display_name,
+        email=c.email,
+        language=c.language,
+        languages=c.languages,
+        timezone=c.timezone,
+        department=c.department,
+        manager_id=c.manager_id,
+        availability=c.availability,
+        competencies=c.competencies,
+        goals=c.goals,
+        capacity=c.capacity if c.capacity is not None else program.settings.default_mentor_capacity,
+        ranked_mentors=c.ranked_mentors,
+        status=ParticipantStatus.ACTIVE,
+        registered_at=ctx.clock(),
+    )
+    await ctx.store.add_participant(participant, [ctx.events.participant_registered(participant)])
+    return participant
+
+
+async def _check_ranked_mentors(ctx: Context, program_id: str, ranked: tuple[str, ...]) -> None:
+    if not ranked:
+        return
+    found = {p.id: p for p in await ctx.store.participants_by_ids(list(ranked))}
+    for position, mentor_id in enumerate(ranked):
+        mentor = found.get(mentor_id)
+        if mentor is None or mentor.program_id != program_id or not mentor.is_mentor:
+            raise Invalid(
+                f"ranked_mentors.{position}", f"{mentor_id!r} is not a mentor of this program"
+            )
+
+
+PROFILE_FIELDS = {
+    "display_name",
+    "email",
+    "language",
+    "languages",
+    "timezone",
+    "department",
+    "manager_id",
+    "availability",
+    "competencies",
+    "goals",
+    "capacity",
+    "ranked_mentors",
+    "roles",
+}
+ANNOUNCED_FIELDS = {"display_name", "email", "language", "timezone", "department", "roles"}
+
+
+async def update_participant(c: cmd.UpdateParticipant, ctx: Context) -> Participant:
+    unknown = set(c.changes) - PROFILE_FIELDS
+    if unknown:
+        raise Invalid(sorted(unknown)[0], "this field cannot be changed")
+
+    async def attempt() -> Participant:
+        participant = await ctx.store.participant(c.participant_id)
+        program = await ctx.store.program(participant.program_id)
+        require_self_or_admin(participant, program, c.actor)
+        if not participant.is_active:
+            raise Conflict(f"participant {participant.id!r} has withdrawn")
+        if "ranked_mentors" in c.changes:
+            await _check_ranked_mentors(ctx, program.id, c.changes["ranked_mentors"])  # type: ignore[arg-type]
+        updated = replace(participant, **c.changes)  # type: ignore[arg-type]
+        changed = {
+            name for name in c.changes if getattr(participant, name) != getattr(updated, name)
+        }
+        if not changed:
+            return participant
+        announced = changed & ANNOUNCED_FIELDS
+        events = [ctx.events.participant_updated(updated, announced)] if announced else []
+        return await ctx.store.save_participant(updated, events)
+
+    return await retrying(attempt)
+
+
+async def withdraw_participant(c: cmd.WithdrawParticipant, ctx: Context) -> Participant:
+    async def attempt() -> Participant:
+        participant = await ctx.store.participant(c.participant_id)
+        program = await ctx.store.program(participant.program_id)
+        require_self_or_admin(participant, program, c.actor)
+        if not participant.is_active:
+            return participant  # a retried withdrawal: already done
+        withdrawn = participant.withdraw()
+        return await ctx.store.save_participant(
+            withdrawn, [ctx.events.participant_withdrawn(withdrawn, c.reason)]
+        )
+
+    withdrawn = await retrying(attempt)
+    for match in await ctx.store.matches_by_ids(list(withdrawn.open_matches)):
+        await _close_for_withdrawal(match, withdrawn, ctx)
+    return withdrawn
+
+
+async def _close_for_withdrawal(match: Match, who: Participant, ctx: Context) -> None:
+    reason = f"{who.display_name} withdrew from the program"
+    now = ctx.clock()
+    if match.status is MatchStatus.ACTIVE:
+        closed = match.end(outcome="ended_early", now=now, reason=reason)
+    elif match.status is MatchStatus.PROPOSED:
+        closed = match.decline(by_user=match.mentor.user_id, now=now, reason=reason)
+    else:
+        return
+    await ctx.store.save_match(closed, [ctx.events.for_transition(closed)])
+    await _release(closed, ctx)
+
+
+# ---- proposals ------------------------------------------------------------------------------
+
+
+async def propose_match(c: cmd.ProposeMatch, ctx: Context) -> Match:
+    mentee = await ctx.store.participant(c.mentee_id)
+    program = await ctx.store.program(mentee.program_id)
+    if c.actor.user_id == mentee.user_id and c.actor.has("mentee"):
+        proposed_by = ProposedBy.MENTEE
+    else:
+        require_admin(program, c.actor)
+        proposed_by = ProposedBy.ADMIN
+    match_id = new_id("m", c.idempotency_key, c.actor.user_id)
+    return await _propose(program, mentee, c.mentor_id, proposed_by, match_id, ctx)
+
+
+async def _propose(
+    program: Program,
+    mentee: Participant,
+    mentor_id: str,
+    proposed_by: ProposedBy,
+    match_id: str,
+    ctx: Context,
+    scored: ScoredMentor | None = None,
+) -> Match:
+    """Claim a place on both sides, then write the proposal; undo the claims if it fails."""
+    existing = await ctx.store.matches_by_ids([match_id])
+    if existing:
+        return existing[0]  # a retried request
+    mentor = await ctx.store.participant(mentor_id)
+    if not program.matches:
+        raise Conflict(f"program {program.id!r} is {program.status.value}: no matching now")
+    if mentor.program_id != program.id:
+        raise Invalid("mentor_id", f"{mentor_id!r} is not in program {program.id!r}")
+    if not mentee.is_mentee or not mentee.is_active:
+        raise Invalid("mentee_id", f"{mentee.id!r} is not an active mentee")
+    if not mentor.is_mentor or not mentor.is_active:
+        raise Invalid("mentor_id", f"{mentor.id!r} is not an active mentor")
+    if scored is None:
+        scored = await _score(program, mentee, mentor, ctx)
+    match = Match.propose(
+        match_id=match_id,
+        program_id=program.id,
+        learning_path_id=program.learning_path_id,
+        mentee=Side(mentee.id, mentee.user_id, mentee.display_name),
+        mentor=Side(mentor.id, mentor.user_id, mentor.display_name),
+        proposed_by=proposed_by,
+        score=round(scored.score, 2),
+        reasons=scored.reasons,
+        now=ctx.clock(),
+        expiry_days=program.settings.proposal_expiry_days,
+    )
+    try:
+        await ctx.store.claim_place(mentee.id, match.id, 1)
+    except Conflict:
+        raise Conflict(f"mentee {mentee.id!r} already has an open match") from None
+    try:
+        await ctx.store.claim_place(mentor.id, match.id, max(1, mentor.capacity))
+        if not await ctx.store.add_match(match, [ctx.events.for_transition(match)]):
+            return await ctx.store.match(match.id)
+    except BaseException:
+        await ctx.store.release_place(mentee.id, match.id)
+        await ctx.store.release_place(mentor.id, match.id)
+        raise
+    log.info("match_proposed", match_id=match.id, proposed_by=proposed_by.value)
+    return match
+
+
+async def _score(
+    program: Program, mentee: Participant, mentor: Participant, ctx: Context
+) -> ScoredMentor:
+    now = ctx.clock()
+    people = manager_lookup(await ctx.store.participants_by_ids([mentee.id, mentor.id]))
+    past = (await ctx.store.past_mentors([mentee.id])).get(mentee.id, set())
+    mentee_view = mentee_candidate(mentee, now, people, past)
+    mentor_view = mentor_candidate(mentor, now, people)
+    broken = [v for v in violations(mentee_view, mentor_view) if v is not Exclusion.NO_CAPACITY]
+    if broken:
+        rules = ", ".join(v.value.replace("_", " ") for v in broken)
+        raise Invalid("mentor_id", f"{mentor.id!r} cannot mentor {mentee.id!r}: {rules}")
+    if mentor_view.capacity == 0:
+        raise CapacityFull(mentor.id, mentor.capacity)
+    return score_pair(mentee_view, mentor_view, policy_of(program))
+
+
+# ---- lifecycle ------------------------------------------------------------------------------
+
+
+async def _release(match: Match, ctx: Context) -> None:
+    await ctx.store.release_place(match.mentee.participant_id, match.id)
+    await ctx.store.release_place(match.mentor.participant_id, match.id)
+
+
+async def accept_match(c: cmd.AcceptMatch, ctx: Context) -> Match:
+    async def attempt() -> Match:
+        match = await ctx.store.match(c.match_id)
+        if match.status is MatchStatus.ACTIVE and match.mentor.user_id == c.actor.user_id:
+            return match  # a retried acceptance: already done, no second event
+        accepted = match.accept(by_user=c.actor.user_id, now=ctx.clock())
+        return await ctx.store.save_match(accepted, [ctx.events.for_transition(accepted)])
+
+    return await retrying(attempt)
+
+
+async def decline_match(c: cmd.DeclineMatch, ctx: Context) -> Match:
+    async def attempt() -> tuple[Match, bool]:
+        match = await ctx.store.match(c.match_id)
+        if match.status is MatchStatus.DECLINED and match.mentor.user_id == c.actor.user_id:
+            return match, False
+        declined = match.decline(by_user=c.actor.user_id, now=ctx.clock(), reason=c.reason)
+        return await ctx.store.save_match(declined, [ctx.events.for_transition(declined)]), True
+
+    declined, changed = await retrying(attempt)
+    await _release(declined, ctx)
+    if changed:
+        await propose_next_best(declined, ctx)
+    return declined
+
+
+async def end_match(c: cmd.EndMatch, ctx: Context) -> Match:
+    async def attempt() -> Match:
+        match = await ctx.store.match(c.match_id)
+        if not match.involves(c.actor.user_id):
+            require_admin(await ctx.store.program(match.program_id), c.actor)
+        target = MatchStatus.COMPLETED if c.outcome == "completed" else MatchStatus.ENDED_EARLY
+        if match.status is target:
+            return match
+        ended = match.end(outcome=c.outcome, now=ctx.clock(), reason=c.reason)
+        return await ctx.store.save_match(ended, [ctx.events.for_transition(ended)])
+
+    ended = await retrying(attempt)
+    await _release(ended, ctx)
+    return ended
+
+
+async def expire_due_proposals(ctx: Context, *, limit: int = 200) -> list[Match]:
+    """Expire every proposal past its deadline and offer each mentee the next best mentor.
+
+    Run periodically by the worker; after downtime it catches up on everything overdue.
+    """
+    expired: list[Match] = []
+    for due in await ctx.store.due_proposals(ctx.clock(), limit):
+        try:
+            lapsed = due.expire(now=ctx.clock())
+            lapsed = await ctx.store.save_match(lapsed, [ctx.events.for_transition(lapsed)])
+        except Conflict:
+            continue  # answered or expired by someone else meanwhile
+        await _release(lapsed, ctx)
+        expired.append(lapsed)
+        await propose_next_best(lapsed, ctx)
+    return expired
+
+
+async def propose_next_best(previous: Match, ctx: Context) -> Match | None:
+    """Escalation: after a decline or an expiry, propose the best mentor the mentee has not had."""
+    program = await ctx.store.program(previous.program_id)
+    mentee = await ctx.store.participant(previous.mentee.participant_id)
+    if not program.matches or not mentee.is_active or mentee.open_matches:
+        return None
+    candidates = await suggestions_for(mentee, program, ctx, k=1)
+    if not candidates:
+        log.info("no_next_mentor", mentee_id=mentee.id, after=previous.id)
+        return None
+    best = candidates[0]
+    match_id = new_id("m", f"escalation-after:{previous.id}")
+    try:
+        return await _propose(
+            program, mentee, best.mentor_id, ProposedBy.ESCALATION, match_id, ctx, scored=best
+        )
+    except Conflict as exc:
+        log.warning("escalation_skipped", mentee_id=mentee.id, reason=str(exc))
+        return None
+
+
+# ---- suggestions and cohort runs ------------------------------------------------------------
+
+
+async def suggestions_for(
+    mentee: Participant, program: Program, ctx: Context, *, k: int
+) -> list[ScoredMentor]:
+    now = ctx.clock()
+    everyone = await ctx.store.active_participants(program.id)
+    people = manager_lookup(everyone)
+    past = (await ctx.store.past_mentors([mentee.id])).get(mentee.id, set())
+    mentors = [mentor_candidate(p, now, people) for p in everyone if p.is_mentor]
+    pool = MentorPool(mentors, policy_of(program))
+    return pool.suggest(mentee_candidate(mentee, now, people, past), k=k)
+
+
+async def suggest_mentors(
+    actor: Principal, mentee_id: str, k: int, ctx: Context
+) -> list[tuple[ScoredMentor, Participant]]:
+    mentee = await ctx.store.participant(mentee_id)
+    program = await ctx.store.program(mentee.program_id)
+    require_self_or_admin(mentee, program, actor)
+    if not mentee.is_mentee:
+        raise Invalid("mentee_id", f"{mentee_id!r} is not a mentee")
+    scored = await suggestions_for(mentee, program, ctx, k=k)
+    mentors = {p.id: p for p in await ctx.store.participants_by_ids([s.mentor_id for s in scored])}
+    return [(s, mentors[s.mentor_id]) for s in scored]
+
+
+async def run_matching(c: cmd.RunMatching, ctx: Context) -> dict[str, Any]:
+    program = await ctx.store.program(c.program_id)
+    require_admin(program, c.actor)
+    if not program.matches:
+        raise Conflict(f"program {program.id!r} is {program.status.value}: no matching now")
+    now = ctx.clock()
+    everyone = await ctx.store.active_participants(program.id)
+    people = manager_lookup(everyone)
+    waiting = [p for p in everyone if p.is_mentee and not p.open_matches]
+    past = await ctx.store.past_mentors([p.id for p in waiting])
+    mentees = [mentee_candidate(p, now, people, past.get(p.id, ())) for p in waiting]
+    mentors = [mentor_candidate(p, now, people) for p in everyone if p.is_mentor]
+    result: CohortResult = match_cohort(mentees, mentors, policy_of(program), c.objective)
+    run_id = new_id("run")
+    by_id = {p.id: p for p in everyone}
+    proposed, skipped = [], []
+    for assignment in result.assignments:
+        scored = ScoredMentor(
+            mentor_id=assignment.mentor_id,
+            score=assignment.score,
+            breakdown=assignment.breakdown,
+            reasons=tuple(s.reason for s in assignment.breakdown),
+        )
+        try:
+            match = await _propose(
+                program,
+                by_id[assignment.mentee_id],
+                assignment.mentor_id,
+                ProposedBy.COHORT_RUN,
+                new_id("m", f"{run_id}:{assignment.mentee_id}"),
+                ctx,
+                scored=scored,
+            )
+            proposed.append(match.id)
+        except (Conflict, Invalid, NotFound) as exc:
+            skipped.append({"mentee_id": assignment.mentee_id, "reason": str(exc)})
+    report = {
+        "_id": run_id,
+        "program_id": program.id,
+        "objective": c.objective,
+        "ran_at": now,
+        "by": c.actor.user_id,
+        "candidates": {"mentees": len(mentees), "mentors": len(mentors)},
+        "matched_count": len(proposed),
+        "total_score": round(result.total_score, 2),
+        "mean_score": round(result.mean_score, 2),
+        "blocking_pairs": result.blocking_pairs,
+        "proposals": proposed,
+        "unmatched": [{"mentee_id": u.mentee_id, "reason": u.reason} for u in result.unmatched]
+        + skipped,
+    }
+    await ctx.store.save_run(report)
+    return report

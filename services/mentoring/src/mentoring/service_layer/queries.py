@@ -1,0 +1,126 @@
+"""Reads for the gateway, batched, with who-may-see-what applied here as well as in the gateway.
+
+A person sees: their own profile and matches; the profiles of the mentors of programs they take
+part in (to choose among them); the people they are or were matched with. An admin sees all of
+their programs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from mentoring.adapters.repository import Page
+from mentoring.domain.errors import Forbidden, NotFound
+from mentoring.domain.matches import Match
+from mentoring.domain.participants import Participant
+from mentoring.domain.programs import Program
+from mentoring.service_layer.handlers import Context
+from mentorship_runtime.auth import Principal
+
+
+async def _admin_of(actor: Principal, program_ids: set[str], ctx: Context) -> set[str]:
+    if not actor.is_admin or not program_ids:
+        return set()
+    programs = await ctx.store.programs_by_ids(sorted(program_ids))
+    return {p.id for p in programs if p.is_admin(actor.user_id)}
+
+
+async def program(actor: Principal, program_id: str, ctx: Context) -> Program:
+    found = await programs(actor, [program_id], 1, ctx)
+    if not found:
+        raise NotFound("program", program_id)
+    return found[0]
+
+
+async def programs(
+    actor: Principal, ids: Sequence[str] | None, first: int, ctx: Context
+) -> list[Program]:
+    """Programs by id (those the caller administers or takes part in), or the caller's own."""
+    if ids is None:
+        return await ctx.store.programs_of_admin(actor.user_id, first)
+    found = await ctx.store.programs_by_ids(ids)
+    member_of = {p.program_id for p in await _participations(actor, {p.id for p in found}, ctx)}
+    return [p for p in found if p.is_admin(actor.user_id) or p.id in member_of]
+
+
+async def _participations(
+    actor: Principal, program_ids: set[str], ctx: Context
+) -> list[Participant]:
+    found = []
+    for program_id in sorted(program_ids):
+        mine = await ctx.store.participant_of_user(program_id, actor.user_id)
+        if mine is not None:
+            found.append(mine)
+    return found
+
+
+async def participants(actor: Principal, ids: Sequence[str], ctx: Context) -> list[Participant]:
+    found = await ctx.store.participants_by_ids(ids)
+    program_ids = {p.program_id for p in found}
+    admin_of = await _admin_of(actor, program_ids, ctx)
+    member_of = {p.program_id for p in await _participations(actor, program_ids, ctx)}
+    counterparts = await _counterparts(actor, [p.id for p in found], ctx)
+    visible = [
+        p
+        for p in found
+        if p.user_id == actor.user_id
+        or p.program_id in admin_of
+        or (p.is_mentor and p.program_id in member_of)
+        or p.id in counterparts
+    ]
+    return sorted(visible, key=lambda p: ids.index(p.id) if p.id in ids else 0)
+
+
+async def _counterparts(actor: Principal, participant_ids: list[str], ctx: Context) -> set[str]:
+    """Those among ``participant_ids`` who are or were matched with the caller."""
+    if not participant_ids:
+        return set()
+    criteria: dict[str, Any] = {
+        "$or": [
+            {"mentee.user_id": actor.user_id, "mentor_id": {"$in": participant_ids}},
+            {"mentor.user_id": actor.user_id, "mentee_id": {"$in": participant_ids}},
+        ]
+    }
+    page = await ctx.store.find_matches(criteria, first=1000, after=None)
+    return {m.mentor.participant_id for m in page.items} | {
+        m.mentee.participant_id for m in page.items
+    }
+
+
+async def matches_by_ids(actor: Principal, ids: Sequence[str], ctx: Context) -> list[Match]:
+    found = await ctx.store.matches_by_ids(ids)
+    admin_of = await _admin_of(actor, {m.program_id for m in found}, ctx)
+    return [m for m in found if m.involves(actor.user_id) or m.program_id in admin_of]
+
+
+async def find_matches(
+    actor: Principal,
+    *,
+    program_id: str | None,
+    status: str | None,
+    mentor_id: str | None,
+    mentee_id: str | None,
+    first: int,
+    after: str | None,
+    ctx: Context,
+) -> Page:
+    criteria: dict[str, Any] = {}
+    if program_id:
+        criteria["program_id"] = program_id
+    if status:
+        criteria["status"] = status
+    if mentor_id:
+        criteria["mentor_id"] = mentor_id
+    if mentee_id:
+        criteria["mentee_id"] = mentee_id
+    sees_program = program_id is not None and program_id in await _admin_of(
+        actor, {program_id}, ctx
+    )
+    if not sees_program:
+        if program_id is None and actor.is_admin and not (mentor_id or mentee_id):
+            raise Forbidden("admins list matches per program: give program_id")
+        criteria["$and"] = [
+            {"$or": [{"mentee.user_id": actor.user_id}, {"mentor.user_id": actor.user_id}]}
+        ]
+    return await ctx.store.find_matches(criteria, first=first, after=after)

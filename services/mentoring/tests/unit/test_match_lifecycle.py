@@ -1,0 +1,105 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from mentoring.domain.errors import Forbidden, Invalid, InvalidTransition
+from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+MENTEE = Side("pt-ada", "u-ada", "Ada")
+MENTOR = Side("pt-grace", "u-grace", "Grace")
+
+
+def proposal(expiry_days: int = 7) -> Match:
+    return Match.propose(
+        match_id="m-1",
+        program_id="pg-1",
+        learning_path_id="social-business",
+        mentee=MENTEE,
+        mentor=MENTOR,
+        proposed_by=ProposedBy.ADMIN,
+        score=81.5,
+        reasons=("covers 3 of 4 goals",),
+        now=NOW,
+        expiry_days=expiry_days,
+    )
+
+
+def test_a_proposal_expires_after_the_programs_delay() -> None:
+    assert proposal(expiry_days=5).expires_at == NOW + timedelta(days=5)
+
+
+def test_the_proposed_mentor_accepts_and_the_match_becomes_active() -> None:
+    accepted = proposal().accept(by_user="u-grace", now=NOW + timedelta(hours=2))
+
+    assert accepted.status is MatchStatus.ACTIVE
+    assert accepted.decided_at == NOW + timedelta(hours=2)
+
+
+def test_nobody_but_the_proposed_mentor_accepts() -> None:
+    with pytest.raises(Forbidden):
+        proposal().accept(by_user="u-ada", now=NOW)
+
+
+def test_a_proposal_past_its_deadline_cannot_be_accepted() -> None:
+    with pytest.raises(InvalidTransition, match="expired"):
+        proposal(expiry_days=1).accept(by_user="u-grace", now=NOW + timedelta(days=2))
+
+
+def test_declining_keeps_the_reason() -> None:
+    declined = proposal().decline(by_user="u-grace", now=NOW, reason="no time this quarter")
+
+    assert declined.status is MatchStatus.DECLINED
+    assert declined.reason == "no time this quarter"
+
+
+def test_a_proposal_expires_only_once_due() -> None:
+    with pytest.raises(InvalidTransition, match="not yet due"):
+        proposal(expiry_days=7).expire(now=NOW + timedelta(days=6))
+
+    assert proposal(expiry_days=7).expire(now=NOW + timedelta(days=7)).status is MatchStatus.EXPIRED
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status"),
+    [("completed", MatchStatus.COMPLETED), ("ended_early", MatchStatus.ENDED_EARLY)],
+)
+def test_an_active_match_ends_with_its_outcome(outcome: str, status: MatchStatus) -> None:
+    active = proposal().accept(by_user="u-grace", now=NOW)
+
+    ended = active.end(outcome=outcome, now=NOW + timedelta(days=90), reason="done")  # type: ignore[arg-type]
+
+    assert ended.status is status
+    assert ended.ended_at == NOW + timedelta(days=90)
+
+
+def test_invalid_transitions_name_the_current_state() -> None:
+    declined = proposal().decline(by_user="u-grace", now=NOW, reason=None)
+
+    with pytest.raises(InvalidTransition) as raised:
+        declined.accept(by_user="u-grace", now=NOW)
+    assert raised.value.current == "declined"
+    assert "it is declined" in str(raised.value)
+
+    with pytest.raises(InvalidTransition, match="it is proposed"):
+        proposal().end(outcome="completed", now=NOW, reason=None)
+
+    with pytest.raises(InvalidTransition, match="it is active"):
+        proposal().accept(by_user="u-grace", now=NOW).decline(
+            by_user="u-grace", now=NOW, reason=None
+        )
+
+
+def test_nobody_mentors_themselves() -> None:
+    with pytest.raises(Invalid, match="own mentor"):
+        Match.propose(
+            match_id="m-2",
+            program_id="pg-1",
+            learning_path_id="p",
+            mentee=MENTEE,
+            mentor=Side("pt-other", "u-ada", "Ada again"),
+            proposed_by=ProposedBy.MENTEE,
+            score=None,
+            reasons=(),
+            now=NOW,
+            expiry_days=7,
+        )

@@ -1,0 +1,1 @@
+"""Progress service: where each mentee stands on their learning path."""
