@@ -16,6 +16,7 @@ from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers, queries
 from mentoring.service_layer.handlers import Context
 from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
+from mentorship_runtime.http_errors import install_validation_handler
 
 MAX_PAGE = 100
 IdsQuery = Annotated[str, Query(max_length=20_000, description="comma-separated ids (at most 500)")]
@@ -45,6 +46,8 @@ def _ids(raw: str) -> list[str]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    install_validation_handler(app)
+
     def reply(code: int, body: dict[str, Any]) -> JSONResponse:
         return JSONResponse(body, status_code=code)
 
