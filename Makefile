@@ -4,14 +4,15 @@ export UV_PYTHON_DOWNLOADS := never
 UV ?= uv
 RUN := $(UV) run --locked
 
-.PHONY: dev test lint typecheck unit-tests tests infra-up infra-down infra-status infra-clean \
-        contracts-snapshot sync help
+.PHONY: dev test lint typecheck tests infra-up infra-down infra-status infra-clean \
+        contracts-snapshot sync help bench bench-matching
 
 help:
 	@echo "make dev        run the platform locally (Kafka, MongoDB server, services)"
 	@echo "make test       lint, type checks and every test against a real Kafka and MongoDB server"
 	@echo "make infra-up   start the local Kafka broker and MongoDB server (reused if running)"
 	@echo "make infra-down stop them (data kept); make infra-clean also deletes their data"
+	@echo "make bench      run the benchmarks (bench/), raw results in bench/results/"
 
 sync:
 	@$(UV) sync --locked --all-packages --quiet
@@ -42,6 +43,11 @@ infra-status: sync
 
 infra-clean: sync
 	@$(RUN) python -m mentorship_localstack clean
+
+bench: bench-matching
+
+bench-matching: sync
+	$(RUN) python bench/matching/bench_matching.py
 
 contracts-snapshot: sync
 	$(RUN) python -m mentorship_contracts.snapshots update
