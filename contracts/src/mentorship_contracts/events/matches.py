@@ -49,6 +49,8 @@ class MatchAccepted(
     mentee_name: Name
     mentor_name: Name
     learning_path_id: Id | None = None
+    mentee_user_id: Id | None = Field(default=None, description="The mentee's account (JWT sub).")
+    mentor_user_id: Id | None = Field(default=None, description="The mentor's account (JWT sub).")
 
 
 class MatchDeclined(

@@ -18,6 +18,7 @@ class ParticipantRegistered(
 
     participant_id: Id
     program_id: Id
+    user_id: Id | None = Field(default=None, description="The person's account (JWT subject).")
     roles: list[Role] = Field(min_length=1)
     display_name: Name
     email: Email

@@ -106,6 +106,19 @@ class MenteeStalled(
     stall_window_days: int = Field(gt=0)
 
 
+class MenteeStillStalled(
+    _ProgressEvent,
+    type="progress.mentee.still_stalled",
+    version=1,
+    topic=Topic.PROGRESS_EVENTS,
+    key_field="mentee_id",
+):
+    """Still no activity after twice the stall window: the program's admins are told, once."""
+
+    last_activity_at: datetime
+    stall_window_days: int = Field(gt=0)
+
+
 class MenteeBackOnTrack(
     _ProgressEvent,
     type="progress.mentee.back_on_track",

@@ -30,7 +30,10 @@ class ServiceSpec:
     env: dict[str, str] = field(default_factory=dict)
 
 
-SERVICES = (ServiceSpec("mentoring", "mentoring.entrypoints.main", 8101),)
+SERVICES = (
+    ServiceSpec("mentoring", "mentoring.entrypoints.main", 8101),
+    ServiceSpec("progress", "progress.entrypoints.main", 8102),
+)
 
 
 def _environment(spec: ServiceSpec, endpoints: Endpoints) -> dict[str, str]:

@@ -64,6 +64,7 @@ class EventFactory:
             ParticipantRegistered(
                 participant_id=p.id,
                 program_id=p.program_id,
+                user_id=p.user_id,
                 roles=sorted(p.roles),
                 display_name=p.display_name,
                 email=p.email,
@@ -119,6 +120,8 @@ class EventFactory:
                 mentee_name=match.mentee.name,
                 mentor_name=match.mentor.name,
                 learning_path_id=match.learning_path_id,
+                mentee_user_id=match.mentee.user_id,
+                mentor_user_id=match.mentor.user_id,
             )
         elif match.status is MatchStatus.DECLINED:
             payload = MatchDeclined(**ids, reason=match.reason)

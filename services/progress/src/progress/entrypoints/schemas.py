@@ -1,0 +1,158 @@
+"""Request and response bodies of the progress HTTP API, validated at the edge."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from progress.domain.learning_paths import LearningPath
+from progress.domain.views import ProgressView
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]
+Text = Annotated[str, StringConstraints(max_length=4000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CheckInIn(Strict):
+    check_in_id: Id | None = Field(default=None, description="send one to make retries safe")
+    module_id: Id
+    confidence: int = Field(ge=1, le=5)
+    note: Text | None = None
+
+
+class MilestoneIn(Strict):
+    evidence: Text | None = None
+
+
+class ReopenIn(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+class SessionIn(Strict):
+    session_id: Id | None = None
+    held_on: date
+    duration_minutes: int = Field(gt=0, le=480, description="at most 8 hours")
+    module_ids: list[Id] = Field(default_factory=list, max_length=20)
+    notes: Text | None = None
+    rating: int | None = Field(default=None, ge=1, le=5, description="your rating of the session")
+
+
+class ModuleOut(BaseModel):
+    module_id: str
+    title: str
+    milestones_done: int
+    milestones_total: int
+    percent: int
+    completed: bool
+    self_assessment: int | None
+    mentor_assessment: int | None
+    latest_confidence: int | None
+    trend: str
+    confidence_dropped: bool
+
+
+class ProgressOut(BaseModel):
+    mentee_id: str
+    program_id: str
+    mentor_id: str | None
+    path_id: str
+    path_version: int
+    state: str
+    status: str
+    percent: int
+    milestones_done: int
+    milestones_total: int
+    last_activity_at: datetime | None
+    sessions_count: int
+    modules: list[ModuleOut]
+
+    @classmethod
+    def of(cls, view: ProgressView) -> ProgressOut:
+        return cls(
+            mentee_id=view.mentee_id,
+            program_id=view.program_id,
+            mentor_id=view.mentor_id,
+            path_id=view.path_id,
+            path_version=view.path_version,
+            state=view.state.value,
+            status=view.status.value,
+            percent=view.percent,
+            milestones_done=view.milestones_done,
+            milestones_total=view.milestones_total,
+            last_activity_at=view.last_activity_at,
+            sessions_count=view.sessions_count,
+            modules=[
+                ModuleOut(
+                    module_id=m.module_id,
+                    title=m.title,
+                    milestones_done=m.milestones_done,
+                    milestones_total=m.milestones_total,
+                    percent=m.percent,
+                    completed=m.completed,
+                    self_assessment=m.self_assessment,
+                    mentor_assessment=m.mentor_assessment,
+                    latest_confidence=m.latest_confidence,
+                    trend=m.trend.value,
+                    confidence_dropped=m.confidence_dropped,
+                )
+                for m in view.modules
+            ],
+        )
+
+
+class MilestoneOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    evidence_expected: str
+
+
+class PathModuleOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    milestones: list[MilestoneOut]
+
+
+class PathOut(BaseModel):
+    id: str
+    version: int
+    title: str
+    modules: list[PathModuleOut]
+
+    @classmethod
+    def of(cls, path: LearningPath) -> PathOut:
+        return cls(
+            id=path.id,
+            version=path.version,
+            title=path.title,
+            modules=[
+                PathModuleOut(
+                    id=m.id,
+                    title=m.title,
+                    description=m.description,
+                    milestones=[
+                        MilestoneOut(
+                            id=s.id,
+                            title=s.title,
+                            description=s.description,
+                            evidence_expected=s.evidence_expected,
+                        )
+                        for s in m.milestones
+                    ],
+                )
+                for m in path.modules
+            ],
+        )
+
+
+class HealthOut(BaseModel):
+    program_id: str
+    mentees: int
+    by_status: dict[str, int]
+    funnel: list[dict[str, object]]
