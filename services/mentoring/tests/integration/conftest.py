@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from mentoring.bootstrap import Service, create_app
-from mentoring.config import Settings
 from pymongo.asynchronous.database import AsyncDatabase
 
+from mentoring.bootstrap import Service, create_app
+from mentoring.config import Settings
 from mentorship_contracts import decode_event
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.auth import issue_token

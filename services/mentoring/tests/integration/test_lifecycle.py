@@ -8,7 +8,6 @@ from collections import Counter
 from typing import Any
 
 from mentoring.service_layer.handlers import expire_due_proposals
-
 from mentorship_contracts.topics import Topic
 
 from .conftest import MentoringApi

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from mentoring.domain.errors import Forbidden, Invalid, InvalidTransition
 from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side
 

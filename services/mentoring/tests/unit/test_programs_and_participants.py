@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
+
 from mentoring.domain.errors import InvalidTransition
 from mentoring.domain.participants import Participant, ParticipantStatus, WeeklySlot
 from mentoring.domain.programs import Admin, MatchingSettings, Program, ProgramStatus

@@ -1,4 +1,5 @@
 import pytest
+
 from progress.domain.errors import Conflict, Invalid, NotFound
 from progress.domain.signals import CheckInRecorded, ConfidenceDropped, Role
 from progress.domain.tracking import Tracking, Transition

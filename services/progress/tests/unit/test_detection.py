@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 import pytest
+
 from progress.domain.detection import detect
 from progress.domain.signals import (
     MenteeBackOnTrack,

@@ -1,4 +1,5 @@
 import pytest
+
 from progress.domain.errors import Invalid, NotFound
 from progress.domain.learning_paths import LearningPath
 from progress.domain.seed import DEFAULT_PATH

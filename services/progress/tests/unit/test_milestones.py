@@ -1,4 +1,5 @@
 import pytest
+
 from progress.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from progress.domain.signals import (
     MilestoneCompleted,

@@ -1,4 +1,5 @@
 import pytest
+
 from progress.domain.errors import Conflict
 from progress.domain.learning_paths import LearningPath
 from progress.domain.signals import PathCompleted

@@ -1,4 +1,5 @@
 import pytest
+
 from progress.domain.seed import DEFAULT_PATH
 from progress.domain.status import ProgressStatus
 from progress.domain.views import Trend, combined_trend, confidence_trend, progress_view

@@ -2,6 +2,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import pytest
+
 from progress.domain.errors import Conflict, Invalid, NotFound
 from progress.domain.signals import Role, SessionLogged
 from progress.domain.tracking import Tracking, Transition

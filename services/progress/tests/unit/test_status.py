@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 import pytest
+
 from progress.domain.errors import Invalid
 from progress.domain.status import ProgressStatus, status_of
 from progress.domain.tracking import TrackingState

@@ -2,6 +2,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import pytest
+
 from progress.domain.errors import Invalid, InvalidTransition
 from progress.domain.tracking import MentorAssignment, Tracking, TrackingState, Transition
 
