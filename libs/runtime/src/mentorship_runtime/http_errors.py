@@ -1,6 +1,7 @@
-"""Validation errors that are always safe to render, whatever bytes the client sent.
+"""Errors as HTTP answers, the same in every service.
 
-FastAPI's default handler echoes the invalid input back; when that input is not valid UTF-8 the
+Validation errors are always safe to render, whatever bytes the client sent: FastAPI's default
+handler echoes the invalid input back; when that input is not valid UTF-8 the
 echo itself fails and the client gets a 500. This handler names each field and its problem and
 never echoes raw bytes.
 """
@@ -12,6 +13,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+from mentorship_runtime.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 
 MAX_ECHO = 200
 
@@ -37,7 +40,30 @@ def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def install_validation_handler(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI) -> None:
+    """Request validation and domain errors as HTTP answers that name what is wrong."""
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": validation_details(exc)}, status_code=422)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "kind": exc.kind, "id": exc.identifier}, 404)
+
+    @app.exception_handler(InvalidTransition)
+    async def bad_transition(_: Request, exc: InvalidTransition) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "current_state": exc.current}, 409)
+
+    @app.exception_handler(Conflict)
+    async def conflict(_: Request, exc: Conflict) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 409)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 403)
+
+    @app.exception_handler(Invalid)
+    async def invalid(_: Request, exc: Invalid) -> JSONResponse:
+        detail = [{"loc": ["body", *exc.field.split(".")], "msg": str(exc), "type": "value_error"}]
+        return JSONResponse({"detail": detail}, 422)

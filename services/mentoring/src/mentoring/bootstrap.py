@@ -14,11 +14,12 @@ from pymongo import AsyncMongoClient
 
 from mentoring.adapters.repository import MentoringStore
 from mentoring.config import Settings
-from mentoring.entrypoints.http import install_error_handlers, router
+from mentoring.entrypoints.http import router
 from mentoring.entrypoints.worker import Worker
 from mentoring.service_layer.handlers import Context
 from mentorship_runtime.auth import TokenVerifier
 from mentorship_runtime.health import health_router, infrastructure_checks
+from mentorship_runtime.http_errors import install_error_handlers
 from mentorship_runtime.kafka import ensure_topics, make_broker, platform_topics
 from mentorship_runtime.logging import configure_logging
 from mentorship_runtime.mongo import Document, make_mongo_client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,20 +18,8 @@ from mentorship_contracts import decode_event
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.auth import issue_token
 from mentorship_runtime.mongo import Document
+from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import read_topic
-
-START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass

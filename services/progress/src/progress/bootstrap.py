@@ -15,6 +15,8 @@ from pymongo import AsyncMongoClient
 from mentorship_runtime.auth import TokenVerifier
 from mentorship_runtime.consumer import RetryPolicy
 from mentorship_runtime.health import health_router, infrastructure_checks
+from mentorship_runtime.http_errors import install_error_handlers
+from mentorship_runtime.jobs import every
 from mentorship_runtime.kafka import ensure_topics, make_broker, platform_topics
 from mentorship_runtime.logging import configure_logging
 from mentorship_runtime.mongo import Document, make_mongo_client
@@ -22,8 +24,7 @@ from mentorship_runtime.outbox import OutboxRelay
 from progress.adapters.store import ProgressStore
 from progress.config import Settings
 from progress.entrypoints import consumers
-from progress.entrypoints.http import install_error_handlers, router
-from progress.entrypoints.worker import every
+from progress.entrypoints.http import router
 from progress.service_layer.handlers import Context, detect_stalls
 
 

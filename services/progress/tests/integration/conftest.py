@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,22 +17,10 @@ from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.auth import issue_token
 from mentorship_runtime.kafka import make_broker, publish_envelope
 from mentorship_runtime.mongo import Document
+from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import eventually, read_topic
 from progress.bootstrap import Service, create_app
 from progress.config import Settings
-
-START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass

@@ -32,16 +32,12 @@ from mentoring.domain.matches import Match, MatchStatus
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
 from mentorship_contracts import Envelope
+from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
 
 Events = Sequence[Envelope[Any]]
 TERMINAL = [s.value for s in MatchStatus if not s.is_open]
 OPEN = [s.value for s in MatchStatus if s.is_open]
-
-
-class ConcurrentUpdate(Conflict):
-    def __init__(self, kind: str, identifier: str) -> None:
-        super().__init__(f"{kind} {identifier!r} was changed by another request; try again")
 
 
 @dataclass(frozen=True)

@@ -1,41 +1,27 @@
-"""Domain errors; entry points map them: NotFound 404, Conflict 409, Forbidden 403, Invalid 422."""
+"""Domain errors of the mentoring service: the shared ones, and a full capacity."""
 
 from __future__ import annotations
 
+from mentorship_runtime.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    InvalidTransition,
+    NotFound,
+)
 
-class DomainError(Exception):
-    """A rule of the domain refused the request; nothing was changed."""
-
-
-class NotFound(DomainError):
-    def __init__(self, kind: str, identifier: str) -> None:
-        self.kind = kind
-        self.identifier = identifier
-        super().__init__(f"{kind} {identifier!r} not found")
-
-
-class Conflict(DomainError):
-    """The request does not fit the current state (an invalid transition, a full capacity...)."""
-
-
-class InvalidTransition(Conflict):
-    def __init__(self, kind: str, identifier: str, current: str, action: str) -> None:
-        self.current = current
-        super().__init__(f"cannot {action} {kind} {identifier!r}: it is {current}")
+__all__ = [
+    "CapacityFull",
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "Invalid",
+    "InvalidTransition",
+    "NotFound",
+]
 
 
 class CapacityFull(Conflict):
     def __init__(self, mentor_id: str, capacity: int) -> None:
         super().__init__(f"mentor {mentor_id!r} has no free place (capacity {capacity})")
-
-
-class Forbidden(DomainError):
-    pass
-
-
-class Invalid(DomainError):
-    """A value is well-formed but not acceptable here (e.g. a proposal to an ineligible mentor)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")

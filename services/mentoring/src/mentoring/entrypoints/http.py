@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 
-from mentoring.domain.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
+from mentoring.domain.errors import Invalid, NotFound
 from mentoring.domain.participants import WeeklySlot
 from mentoring.domain.programs import ProgramStatus
 from mentoring.entrypoints import schemas as s
@@ -16,7 +15,6 @@ from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers, queries
 from mentoring.service_layer.handlers import Context
 from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
-from mentorship_runtime.http_errors import install_validation_handler
 
 MAX_PAGE = 100
 IdsQuery = Annotated[str, Query(max_length=20_000, description="comma-separated ids (at most 500)")]
@@ -43,34 +41,6 @@ def _ids(raw: str) -> list[str]:
     if len(ids) > 500:
         raise Invalid("ids", "at most 500 ids per call")
     return ids
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    install_validation_handler(app)
-
-    def reply(code: int, body: dict[str, Any]) -> JSONResponse:
-        return JSONResponse(body, status_code=code)
-
-    @app.exception_handler(NotFound)
-    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return reply(404, {"detail": str(exc), "kind": exc.kind, "id": exc.identifier})
-
-    @app.exception_handler(InvalidTransition)
-    async def bad_transition(_: Request, exc: InvalidTransition) -> JSONResponse:
-        return reply(409, {"detail": str(exc), "current_state": exc.current})
-
-    @app.exception_handler(Conflict)
-    async def conflict(_: Request, exc: Conflict) -> JSONResponse:
-        return reply(409, {"detail": str(exc)})
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
-        return reply(403, {"detail": str(exc)})
-
-    @app.exception_handler(Invalid)
-    async def invalid(_: Request, exc: Invalid) -> JSONResponse:
-        detail = [{"loc": ["body", *exc.field.split(".")], "msg": str(exc), "type": "value_error"}]
-        return reply(422, {"detail": detail})
 
 
 router = APIRouter()

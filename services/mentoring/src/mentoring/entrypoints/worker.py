@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from aiokafka.errors import KafkaError
-from pymongo.errors import PyMongoError
-
-from mentoring.domain.errors import DomainError
 from mentoring.service_layer.handlers import expire_due_proposals
 from mentoring.service_layer.reconciliation import release_stale_places
-from mentorship_runtime.logging import get_logger
+from mentorship_runtime.jobs import every
 
 if TYPE_CHECKING:
     from mentoring.bootstrap import Service
     from mentoring.config import Settings
-
-log = get_logger("mentoring.worker")
 
 
 class Worker:
@@ -43,13 +36,3 @@ class Worker:
                 lambda: release_stale_places(service.context()),
             ),
         ]
-
-
-async def every(seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:
-    """Run ``job`` now, then every ``seconds``; a failed round is logged and the next retries."""
-    while True:
-        try:
-            await job()
-        except (PyMongoError, KafkaError, OSError, DomainError) as exc:
-            log.error("job_failed", job=name, error=repr(exc))
-        await asyncio.sleep(seconds)

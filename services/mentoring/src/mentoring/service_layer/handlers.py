@@ -8,12 +8,12 @@ returns it without a second event.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from mentoring.adapters.repository import ConcurrentUpdate, MentoringStore
+from mentoring.adapters.repository import MentoringStore
 from mentoring.domain.errors import CapacityFull, Conflict, Forbidden, Invalid, NotFound
 from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side
 from mentoring.domain.matching import (
@@ -36,9 +36,9 @@ from mentoring.service_layer.candidates import (
 )
 from mentoring.service_layer.events import EventFactory
 from mentorship_runtime.auth import Principal
+from mentorship_runtime.jobs import retrying
 from mentorship_runtime.logging import get_logger
 
-T = TypeVar("T")
 ID_NAMESPACE = uuid.UUID("5b0c7f3e-1d2a-4f4e-9a51-6b1f0c2d3e4f")
 log = get_logger("mentoring.handlers")
 
@@ -58,16 +58,6 @@ def new_id(prefix: str, idempotency_key: str | None = None, actor: str = "") -> 
     if idempotency_key:
         return f"{prefix}_{uuid.uuid5(ID_NAMESPACE, f'{actor}:{idempotency_key}').hex}"
     return f"{prefix}_{uuid.uuid4().hex}"
-
-
-async def retrying(attempt: Callable[[], Awaitable[T]], tries: int = 4) -> T:
-    """Re-run a load-decide-save cycle when another request changed the document meanwhile."""
-    for _ in range(tries - 1):
-        try:
-            return await attempt()
-        except ConcurrentUpdate:
-            continue
-    return await attempt()
 
 
 # ---- authorization --------------------------------------------------------------------------

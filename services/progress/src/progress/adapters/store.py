@@ -20,19 +20,15 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
+from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
 from progress.adapters.documents import Document, tracking_document, tracking_from
-from progress.domain.errors import Conflict, NotFound
+from progress.domain.errors import NotFound
 from progress.domain.learning_paths import LearningPath
 from progress.domain.seed import DEFAULT_PATH
 from progress.domain.tracking import Tracking
 
 Events = Sequence[Envelope[Any]]
-
-
-class ConcurrentUpdate(Conflict):
-    def __init__(self, mentee_id: str) -> None:
-        super().__init__(f"the tracking of {mentee_id!r} changed meanwhile; try again")
 
 
 @dataclass(frozen=True)
@@ -154,7 +150,7 @@ class ProgressStore:
             {"_id": tracking.mentee_id, "version": stored.version}, update
         )
         if result.matched_count == 0:
-            raise ConcurrentUpdate(tracking.mentee_id)
+            raise ConcurrentUpdate("tracking", tracking.mentee_id)
         await self._relay.drain_soon(self.trackings, tracking.mentee_id)
         return updated
 

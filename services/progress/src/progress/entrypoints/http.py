@@ -6,14 +6,12 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 
 from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
-from mentorship_runtime.http_errors import install_validation_handler
 from progress.adapters.store import Stored
 from progress.domain.dashboards import count_by_status, program_overview
-from progress.domain.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
+from progress.domain.errors import Forbidden, Invalid, NotFound
 from progress.domain.views import progress_view
 from progress.entrypoints import schemas as s
 from progress.service_layer import handlers
@@ -43,31 +41,6 @@ def _id(prefix: str, given: str | None, key: str | None, actor: Principal) -> st
     if key:
         return f"{prefix}_{uuid.uuid5(uuid.NAMESPACE_URL, f'{actor.user_id}:{key}').hex}"
     return f"{prefix}_{uuid.uuid4().hex}"
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    install_validation_handler(app)
-
-    @app.exception_handler(NotFound)
-    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(exc), "kind": exc.kind, "id": exc.identifier}, 404)
-
-    @app.exception_handler(InvalidTransition)
-    async def bad_transition(_: Request, exc: InvalidTransition) -> JSONResponse:
-        return JSONResponse({"detail": str(exc), "current_state": exc.current}, 409)
-
-    @app.exception_handler(Conflict)
-    async def conflict(_: Request, exc: Conflict) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, 409)
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, 403)
-
-    @app.exception_handler(Invalid)
-    async def invalid(_: Request, exc: Invalid) -> JSONResponse:
-        detail = [{"loc": ["body", *exc.field.split(".")], "msg": str(exc), "type": "value_error"}]
-        return JSONResponse({"detail": detail}, 422)
 
 
 router = APIRouter()

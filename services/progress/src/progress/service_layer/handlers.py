@@ -8,10 +8,10 @@ is written and nothing is published.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from mentorship_contracts import Envelope, decode_event
 from mentorship_contracts.events import (
@@ -22,15 +22,16 @@ from mentorship_contracts.events import (
     ProgramPublished,
 )
 from mentorship_runtime.auth import Principal
+from mentorship_runtime.errors import ConcurrentUpdate
+from mentorship_runtime.jobs import retrying
 from mentorship_runtime.logging import get_logger
-from progress.adapters.store import ConcurrentUpdate, ProgressStore, Stored
+from progress.adapters.store import ProgressStore, Stored
 from progress.domain.detection import detect
 from progress.domain.errors import Forbidden, NotFound
 from progress.domain.seed import DEFAULT_PATH_ID
 from progress.domain.tracking import Tracking, Transition
 from progress.service_layer.events import envelopes
 
-T = TypeVar("T")
 Role = Literal["mentee", "mentor"]
 log = get_logger("progress.handlers")
 
@@ -41,15 +42,6 @@ class Context:
     clock: Callable[[], datetime]
     stall_window: timedelta
     correlation_id: str | None = None
-
-
-async def retrying(attempt: Callable[[], Awaitable[T]], tries: int = 4) -> T:
-    for _ in range(tries - 1):
-        try:
-            return await attempt()
-        except ConcurrentUpdate:
-            continue
-    return await attempt()
 
 
 async def _apply(
@@ -88,7 +80,7 @@ async def on_match_accepted(event: Envelope[Any], ctx: Context) -> None:
             )
             fresh = Stored(tracking, 0, data.mentee_user_id, data.mentor_user_id)
             if not await ctx.store.insert(fresh, []):
-                raise ConcurrentUpdate(data.mentee_id)  # created meanwhile: go round again
+                raise ConcurrentUpdate("tracking", data.mentee_id)  # created meanwhile: go again
             return
         transition = existing.tracking.assign_mentor(mentor_id=data.mentor_id, now=now)
         await _apply(

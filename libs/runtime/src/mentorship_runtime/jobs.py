@@ -1,17 +1,19 @@
-"""Periodic jobs of the progress worker: stall detection and the outbox sweep."""
+"""Periodic work and optimistic-concurrency retries, the same way in every service."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from aiokafka.errors import KafkaError
 from pymongo.errors import PyMongoError
 
+from mentorship_runtime.errors import ConcurrentUpdate, DomainError
 from mentorship_runtime.logging import get_logger
-from progress.domain.errors import DomainError
 
-log = get_logger("progress.worker")
+T = TypeVar("T")
+log = get_logger("jobs")
 
 
 async def every(seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:
@@ -22,3 +24,13 @@ async def every(seconds: float, name: str, job: Callable[[], Awaitable[object]])
         except (PyMongoError, KafkaError, OSError, DomainError) as exc:
             log.error("job_failed", job=name, error=repr(exc))
         await asyncio.sleep(seconds)
+
+
+async def retrying(attempt: Callable[[], Awaitable[T]], tries: int = 4) -> T:
+    """Re-run a load-decide-save cycle when another request changed the document meanwhile."""
+    for _ in range(tries - 1):
+        try:
+            return await attempt()
+        except ConcurrentUpdate:
+            continue
+    return await attempt()
