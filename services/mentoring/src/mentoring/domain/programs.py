@@ -8,17 +8,11 @@ from enum import StrEnum
 from typing import Literal
 
 from mentoring.domain.errors import InvalidTransition
+from mentoring.domain.matching.model import DEFAULT_WEIGHTS as ENGINE_DEFAULT_WEIGHTS
 
 DepartmentPreference = Literal["same", "cross", "none"]
 
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "goal_coverage": 40.0,
-    "timezone_overlap": 15.0,
-    "availability_overlap": 15.0,
-    "department": 10.0,
-    "ranked_preference": 10.0,
-    "load_balance": 10.0,
-}
+DEFAULT_WEIGHTS: dict[str, float] = {str(c): w for c, w in ENGINE_DEFAULT_WEIGHTS.items()}
 
 
 class ProgramStatus(StrEnum):
