@@ -59,6 +59,17 @@ class ProgressApi:
             await broker.stop()
         return event
 
+    async def republish(self, event: Envelope[Any]) -> None:
+        """Deliver an already published event once more, as at-least-once delivery may."""
+        broker = make_broker(self.bootstrap, client_id="test-redelivery")
+        await broker.start()
+        try:
+            await publish_envelope(
+                broker, topic_name(event.data.topic, self.settings.kafka_topic_prefix), event
+            )
+        finally:
+            await broker.stop()
+
     async def tracked(self, mentee_id: str, state: str = "active") -> None:
         async def there() -> bool:
             doc = await self.db.trackings.find_one({"_id": mentee_id})

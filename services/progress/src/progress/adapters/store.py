@@ -39,6 +39,8 @@ class Stored:
     version: int
     mentee_user_id: str | None
     mentor_user_id: str | None
+    seen_events: frozenset[str] = frozenset()
+    """Ids of mentoring's events already applied: a redelivered one is recognised and skipped."""
 
 
 class ProgressStore:
@@ -132,13 +134,20 @@ class ProgressStore:
         return True
 
     async def save(
-        self, stored: Stored, tracking: Tracking, events: Events, **people: str | None
+        self,
+        stored: Stored,
+        tracking: Tracking,
+        events: Events,
+        *,
+        applied: str | None = None,
+        **people: str | None,
     ) -> Stored:
         updated = Stored(
             tracking,
             stored.version + 1,
             people.get("mentee_user_id", stored.mentee_user_id),
             people.get("mentor_user_id", stored.mentor_user_id),
+            stored.seen_events | ({applied} if applied else set()),
         )
         document = self._document(updated, version=updated.version)
         del document["_id"]
@@ -161,6 +170,7 @@ class ProgressStore:
             "version": version,
             "mentee_user_id": stored.mentee_user_id,
             "mentor_user_id": stored.mentor_user_id,
+            "seen_events": sorted(stored.seen_events),
         }
 
     # ---- events that arrived before the match they belong to --------------------------------
@@ -196,4 +206,5 @@ def _stored(document: Document) -> Stored:
         document.get("version", 0),
         document.get("mentee_user_id"),
         document.get("mentor_user_id"),
+        frozenset(document.get("seen_events", ())),
     )

@@ -44,6 +44,10 @@ class Context:
     correlation_id: str | None = None
 
 
+def event_key(event: Envelope[Any]) -> str:
+    return str(event.event_id)
+
+
 async def _apply(
     ctx: Context,
     stored: Stored,
@@ -52,12 +56,13 @@ async def _apply(
     cause: Envelope[Any] | None = None,
     **people: str | None,
 ) -> Stored:
-    if not transition.changed and not people:
+    if not transition.changed and not people and cause is None:
         return stored
     events = envelopes(
         transition.signals, clock=ctx.clock, cause=cause, correlation_id=ctx.correlation_id
     )
-    return await ctx.store.save(stored, transition.tracking, events, **people)
+    applied = event_key(cause) if cause is not None else None
+    return await ctx.store.save(stored, transition.tracking, events, applied=applied, **people)
 
 
 # ---- mentoring's events ---------------------------------------------------------------------
@@ -78,10 +83,14 @@ async def on_match_accepted(event: Envelope[Any], ctx: Context) -> None:
                 mentor_id=data.mentor_id,
                 now=now,
             )
-            fresh = Stored(tracking, 0, data.mentee_user_id, data.mentor_user_id)
+            fresh = Stored(
+                tracking, 0, data.mentee_user_id, data.mentor_user_id, frozenset({event_key(event)})
+            )
             if not await ctx.store.insert(fresh, []):
                 raise ConcurrentUpdate("tracking", data.mentee_id)  # created meanwhile: go again
             return
+        if event_key(event) in existing.seen_events:
+            return  # a redelivery
         transition = existing.tracking.assign_mentor(mentor_id=data.mentor_id, now=now)
         await _apply(
             ctx,
@@ -106,6 +115,8 @@ async def on_match_closed(event: Envelope[Any], ctx: Context) -> None:
             if isinstance(data, MatchEnded):
                 await _park(event, ctx)
             return  # a declined proposal of someone never tracked: nothing to pause
+        if event_key(event) in stored.seen_events:
+            return
         transition = stored.tracking.pause(now=ctx.clock(), mentor_id=data.mentor_id)
         if transition.changed:
             await _apply(ctx, stored, transition, cause=event, mentor_user_id=None)
@@ -121,7 +132,8 @@ async def on_participant_withdrawn(event: Envelope[Any], ctx: Context) -> None:
         if stored is None:
             await _park(event, ctx)  # the match may still be on its way, on another topic
             return
-        await _apply(ctx, stored, stored.tracking.stop(now=ctx.clock()), cause=event)
+        if event_key(event) not in stored.seen_events:
+            await _apply(ctx, stored, stored.tracking.stop(now=ctx.clock()), cause=event)
 
     await retrying(attempt)
 

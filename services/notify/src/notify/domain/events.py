@@ -1,0 +1,95 @@
+"""What happened, as the service layer hands it over after translating a contract event."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+
+from notify.domain.errors import Invalid
+
+
+class EventKind(StrEnum):
+    MATCH_PROPOSED = "match.proposed"
+    MATCH_ACCEPTED = "match.accepted"
+    MATCH_DECLINED = "match.declined"
+    MATCH_EXPIRED = "match.expired"
+    MATCH_ENDED = "match.ended"
+    MENTEE_STALLED = "progress.mentee_stalled"
+    MENTEE_STILL_STALLED = "progress.mentee_still_stalled"
+    CONFIDENCE_DROPPED = "progress.confidence_dropped"
+    MILESTONE_COMPLETED = "progress.milestone_completed"
+    MODULE_COMPLETED = "progress.module_completed"
+    PATH_COMPLETED = "progress.path_completed"
+    SESSION_NOT_RATED = "progress.session_logged_without_rating"
+    MENTEE_BACK_ON_TRACK = "progress.mentee_back_on_track"
+
+    @classmethod
+    def parse(cls, value: str) -> EventKind:
+        try:
+            return cls(value)
+        except ValueError:
+            raise Invalid("kind", f"unknown event kind {value!r}") from None
+
+
+class Detail(StrEnum):
+    """The keys of ``Occurrence.details``; each rule says which ones it needs."""
+
+    EXPIRES_AT = "expires_at"
+    REASON = "reason"
+    OUTCOME = "outcome"
+    DAYS = "days"
+    MODULE_ID = "module_id"
+    MODULE_TITLE = "module_title"
+    MILESTONE_ID = "milestone_id"
+    MILESTONE_TITLE = "milestone_title"
+    PREVIOUS_CONFIDENCE = "previous_confidence"
+    CONFIDENCE = "confidence"
+    LEARNING_PATH_ID = "learning_path_id"
+    PATH_TITLE = "path_title"
+    NOT_RATED_BY = "not_rated_by"
+    SESSION_DATE = "session_date"
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    kind: EventKind
+    event_id: str
+    occurred_at: datetime
+    program_id: str
+    mentee_id: str
+    mentor_id: str | None = None
+    mentee_name: str | None = None
+    mentor_name: str | None = None
+    details: Mapping[str, str | int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", EventKind.parse(self.kind))
+        for name in ("event_id", "program_id", "mentee_id"):
+            if not getattr(self, name):
+                raise Invalid(name, "must not be empty")
+        if self.kind.value.startswith("match.") and not self.mentor_id:
+            raise Invalid("mentor_id", f"is required for {self.kind}: every match has a mentor")
+        if self.occurred_at.utcoffset() is None:
+            raise Invalid("occurred_at", "must be timezone-aware")
+        object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
+
+    def text(self, key: Detail) -> str | None:
+        value = self.details.get(key)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise Invalid(f"details.{key}", "must be text")
+        return value
+
+    def whole(self, key: Detail, low: int, high: int) -> int | None:
+        value = self.details.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(f"details.{key}", "must be a whole number")
+        if not low <= value <= high:
+            raise Invalid(f"details.{key}", f"must be between {low} and {high}")
+        return value

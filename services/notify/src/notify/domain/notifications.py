@@ -1,0 +1,38 @@
+"""A notification: one message for one person about one occurrence."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from notify.domain.events import EventKind
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+def notification_id(event_id: str, recipient_id: str, kind: EventKind) -> str:
+    """Derived, never random: planning the same event twice yields the same ids, so a redelivered
+    event is recognised downstream and nobody is told twice."""
+    key = json.dumps([event_id, recipient_id, kind.value]).encode()
+    return "n-" + hashlib.sha256(key).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Notification:
+    notification_id: str
+    recipient_id: str
+    kind: EventKind
+    priority: Priority
+    title: str
+    body: str
+    html_body: str
+    subject_id: str
+    created_at: datetime
+    event_id: str
