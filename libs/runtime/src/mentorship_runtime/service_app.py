@@ -1,0 +1,115 @@
+"""What every service's ``bootstrap`` shares: connections, start and stop, and the FastAPI app.
+
+A service supplies its store's set-up, its worker jobs and its routes; this module runs them the
+same way everywhere: topics ensured, indexes created, broker started, jobs (and the outbox sweep)
+only in the worker role, routes only in the API role, health endpoints always.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
+
+from mentorship_runtime.auth import TokenVerifier
+from mentorship_runtime.health import health_router, infrastructure_checks
+from mentorship_runtime.http_errors import install_error_handlers
+from mentorship_runtime.kafka import ensure_topics, make_broker, platform_topics
+from mentorship_runtime.logging import configure_logging
+from mentorship_runtime.mongo import Document, make_mongo_client
+from mentorship_runtime.outbox import OutboxRelay
+from mentorship_runtime.settings import ServiceSettings
+
+Job = Callable[[], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    clock: Callable[[], datetime]
+    broker: KafkaBroker
+    mongo: AsyncMongoClient[Document]
+    relay: OutboxRelay
+    outbox_collections: Sequence[AsyncCollection[Document]] = ()
+    prepare: Callable[[], Awaitable[None]] | None = None
+    jobs: list[Job] = field(default_factory=list)
+    sweep_seconds: float = 5.0
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def database(self) -> Any:
+        return self.mongo[self.settings.mongodb_database]
+
+    async def start(self) -> None:
+        await ensure_topics(
+            self.settings.kafka_bootstrap_servers, platform_topics(self.settings.kafka_topic_prefix)
+        )
+        if self.prepare is not None:
+            await self.prepare()
+        await self.broker.start()
+        if self.settings.runs_worker:
+            sweeper = self.relay.run_sweeper(self.outbox_collections, every=self.sweep_seconds)
+            self.tasks = [asyncio.create_task(job()) for job in self.jobs]
+            self.tasks.append(asyncio.create_task(sweeper))
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with suppress(asyncio.CancelledError):
+                await task
+        await self.broker.stop()
+        await self.mongo.close()
+
+
+def connect(settings: ServiceSettings, clock: Callable[[], datetime], description: str) -> Runtime:
+    broker = make_broker(
+        settings.kafka_bootstrap_servers, client_id=settings.service_name, description=description
+    )
+    mongo = make_mongo_client(settings.mongodb_url, app_name=settings.service_name)
+    return Runtime(settings, clock, broker, mongo, OutboxRelay(broker, clock=clock))
+
+
+def service_app(
+    runtime: Runtime,
+    *,
+    title: str,
+    description: str,
+    router: APIRouter,
+    context: Callable[[str | None], Any],
+    service: Any,
+) -> FastAPI:
+    settings = runtime.settings
+    configure_logging(settings.service_name, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.profile != "prod" else None,
+    )
+    app.state.service = service
+    app.state.verifier = TokenVerifier(settings.token_settings())
+    app.state.context = context
+    install_error_handlers(app)
+    app.include_router(health_router(infrastructure_checks(runtime.mongo, runtime.broker)))
+    if settings.runs_api:
+        app.include_router(router)
+    return app

@@ -1,0 +1,208 @@
+"""MongoDB persistence of notify: the recipients' directory, the in-app inbox, parked events.
+
+A notification and the ``NotificationCreated`` event that announces it are one insert; marking it
+read and the ``NotificationRead`` event are one update (see ``mentorship_runtime.outbox``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from mentorship_contracts import Envelope
+from mentorship_runtime.errors import Invalid
+from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
+from notify.domain.directory import Language, ProgramAdmins, Recipient, Role
+from notify.domain.notifications import Notification
+
+Document = dict[str, Any]
+
+
+def _cursor(document: Document) -> str:
+    raw = json.dumps([document["created_at"].isoformat(), document["_id"]]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _uncursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        moment, identifier = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(moment), str(identifier)
+    except (ValueError, TypeError) as exc:
+        raise Invalid("after", "not a cursor returned by this API") from exc
+
+
+class NotifyStore:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        relay: OutboxRelay,
+        *,
+        clock: Callable[[], datetime],
+        topic_prefix: str = "",
+    ) -> None:
+        self.people: AsyncCollection[Document] = db["people"]
+        self.programs: AsyncCollection[Document] = db["programs"]
+        self.notifications: AsyncCollection[Document] = db["notifications"]
+        self.parked: AsyncCollection[Document] = db["parked_events"]
+        self._relay = relay
+        self._clock = clock
+        self._prefix = topic_prefix
+
+    @property
+    def outbox_collections(self) -> list[AsyncCollection[Document]]:
+        return [self.notifications]
+
+    async def ensure_indexes(self) -> None:
+        await self.notifications.create_index(
+            [("user_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]
+        )
+        await self.notifications.create_index([("user_id", ASCENDING), ("read_at", ASCENDING)])
+        await self.parked.create_index("waiting_for")
+        await ensure_outbox_index(self.notifications)
+
+    # ---- directory --------------------------------------------------------------------------
+
+    async def remember_person(self, person_id: str, fields: Document) -> None:
+        await self.people.update_one({"_id": person_id}, {"$set": fields}, upsert=True)
+
+    async def remember_program(self, program_id: str, name: str, admins: list[Document]) -> None:
+        await self.programs.update_one(
+            {"_id": program_id}, {"$set": {"name": name, "admins": admins}}, upsert=True
+        )
+
+    async def recipients(self, person_ids: Sequence[str]) -> list[Recipient]:
+        cursor = self.people.find({"_id": {"$in": [p for p in person_ids if p]}})
+        return [_recipient(d) async for d in cursor if {"display_name", "program_id"} <= d.keys()]
+
+    async def program_admins(self, program_id: str) -> ProgramAdmins | None:
+        document = await self.programs.find_one({"_id": program_id})
+        if document is None:
+            return None
+        admins = tuple(
+            Recipient(
+                person_id=a["user_id"],
+                user_id=a["user_id"],
+                display_name=a.get("display_name") or a["user_id"],
+                email=a.get("email"),
+                language=Language(a.get("language", "en")),
+                timezone="UTC",
+                roles=frozenset({Role.ADMIN}),
+                program_id=program_id,
+            )
+            for a in document.get("admins", [])
+        )
+        return ProgramAdmins(program_id, admins)
+
+    # ---- inbox ------------------------------------------------------------------------------
+
+    async def add(
+        self, notification: Notification, user_id: str | None, events: Sequence[Envelope[Any]]
+    ) -> bool:
+        """Store a notification once; False if this id was stored before (a redelivery)."""
+        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
+        document: Document = {
+            "_id": notification.notification_id,
+            "recipient_id": notification.recipient_id,
+            "user_id": user_id,
+            "kind": notification.kind.value,
+            "priority": notification.priority.value,
+            "title": notification.title,
+            "body": notification.body,
+            "html_body": notification.html_body,
+            "subject_id": notification.subject_id,
+            "created_at": notification.created_at,
+            "event_id": notification.event_id,
+            "read_at": None,
+        }
+        if parts:
+            document.update(parts["$set"])
+            document["_outbox"] = parts["$push"]["_outbox"]["$each"]
+        try:
+            await self.notifications.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        await self._relay.drain_soon(self.notifications, notification.notification_id)
+        return True
+
+    async def inbox(
+        self, user_id: str, *, unread_only: bool, first: int, after: str | None
+    ) -> tuple[list[Document], str | None]:
+        query: Document = {"user_id": user_id}
+        if unread_only:
+            query["read_at"] = None
+        if after:
+            moment, identifier = _uncursor(after)
+            query["$or"] = [
+                {"created_at": {"$lt": moment}},
+                {"created_at": moment, "_id": {"$lt": identifier}},
+            ]
+        cursor = (
+            self.notifications.find(query, {"_outbox": 0, "_outbox_since": 0})
+            .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+            .limit(first + 1)
+        )
+        items = [d async for d in cursor]
+        more = len(items) > first
+        items = items[:first]
+        return items, _cursor(items[-1]) if more and items else None
+
+    async def unread_count(self, user_id: str) -> int:
+        return await self.notifications.count_documents({"user_id": user_id, "read_at": None})
+
+    async def mark_read(
+        self, user_id: str, notification_id: str, events: Sequence[Envelope[Any]]
+    ) -> bool:
+        now = self._clock()
+        parts = outbox_update(events, now=now, topic_prefix=self._prefix)
+        result = await self.notifications.update_one(
+            {"_id": notification_id, "user_id": user_id, "read_at": None},
+            {"$set": {"read_at": now, **parts["$set"]}, "$push": parts["$push"]},
+        )
+        if result.modified_count:
+            await self._relay.drain_soon(self.notifications, notification_id)
+        return bool(result.modified_count)
+
+    # ---- events waiting for someone the directory does not know yet -------------------------
+
+    async def park(
+        self, event_id: str, raw: str, waiting_for: list[str], occurred_at: datetime
+    ) -> None:
+        with suppress(DuplicateKeyError):
+            await self.parked.insert_one(
+                {
+                    "_id": event_id,
+                    "raw": raw,
+                    "waiting_for": waiting_for,
+                    "occurred_at": occurred_at,
+                }
+            )
+
+    async def parked_for(self, key: str) -> list[Document]:
+        cursor = self.parked.find({"waiting_for": key}).sort("occurred_at", ASCENDING)
+        return [d async for d in cursor]
+
+    async def unpark(self, event_id: str) -> None:
+        await self.parked.delete_one({"_id": event_id})
+
+
+def _recipient(document: Document) -> Recipient:
+    return Recipient(
+        person_id=document["_id"],
+        user_id=document.get("user_id"),
+        display_name=document["display_name"],
+        email=document.get("email"),
+        language=Language(document.get("language", "en")),
+        timezone=document.get("timezone", "UTC"),
+        roles=frozenset(Role(r) for r in document.get("roles", [])),
+        program_id=document["program_id"],
+        withdrawn=bool(document.get("withdrawn", False)),
+    )

@@ -1,0 +1,62 @@
+"""Notify's subscriptions: everything it hears about, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+
+from mentorship_contracts import Envelope
+from mentorship_contracts.topics import Topic, topic_name
+from mentorship_runtime.consumer import EventConsumer, RetryPolicy
+from notify.service_layer import handlers
+from notify.service_layer.handlers import Context
+from notify.service_layer.translate import KINDS
+
+GROUP = "notify"
+
+
+def subscribe(
+    broker: KafkaBroker,
+    context: Callable[[str | None], Context],
+    *,
+    topic_prefix: str,
+    retry: RetryPolicy,
+) -> EventConsumer:
+    consumer = EventConsumer(broker, group_id=GROUP, retry=retry)
+
+    def route(
+        handler: Callable[[Envelope[Any], Context], Awaitable[object]],
+    ) -> Callable[[Envelope[Any]], Awaitable[None]]:
+        async def handle(event: Envelope[Any]) -> None:
+            await handler(event, context(event.correlation_id))
+
+        return handle
+
+    notifying = {cls.event_type: route(handlers.on_occurrence) for cls in KINDS}
+    consumer.subscribe(
+        topic_name(Topic.MENTORING_PARTICIPANTS, topic_prefix),
+        {
+            "mentoring.participant.registered": route(handlers.on_participant),
+            "mentoring.participant.updated": route(handlers.on_participant),
+            "mentoring.participant.withdrawn": route(handlers.on_participant),
+        },
+        description="Keeps the recipients' directory: names, e-mails, languages, time zones.",
+    )
+    consumer.subscribe(
+        topic_name(Topic.MENTORING_PROGRAMS, topic_prefix),
+        {"mentoring.program.published": route(handlers.on_program)},
+        description="Keeps each program's admins and their contact details.",
+    )
+    consumer.subscribe(
+        topic_name(Topic.MENTORING_MATCHES, topic_prefix),
+        {t: h for t, h in notifying.items() if t.startswith("mentoring.")},
+        description="Tells mentors of proposals and mentees and admins of answers.",
+    )
+    consumer.subscribe(
+        topic_name(Topic.PROGRESS_EVENTS, topic_prefix),
+        {t: h for t, h in notifying.items() if t.startswith("progress.")},
+        description="Alerts mentors when a mentee stalls or loses confidence; admins when it lasts.",
+    )
+    return consumer

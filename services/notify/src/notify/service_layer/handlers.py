@@ -1,0 +1,158 @@
+"""Handlers of notify: keep the directory from mentoring's events, and turn what happens into
+notifications in each recipient's in-app inbox.
+
+Idempotent by construction: a notification's id derives from the event, the recipient and the
+kind, so a redelivered event finds its notifications stored already and publishes nothing more.
+An event that names someone the directory does not know yet is parked and planned again when
+they arrive (events come out of order across topics); the ones already stored are not repeated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mentorship_contracts import Envelope, decode_event, new_envelope
+from mentorship_contracts.events import (
+    NotificationCreated,
+    NotificationRead,
+    ParticipantRegistered,
+    ParticipantUpdated,
+    ParticipantWithdrawn,
+    ProgramPublished,
+)
+from mentorship_runtime.auth import Principal
+from mentorship_runtime.logging import get_logger
+from notify.adapters.store import NotifyStore
+from notify.domain.directory import Directory
+from notify.domain.notifications import Notification
+from notify.domain.rules import UnknownRecipient, plan
+from notify.service_layer.translate import occurrence_of
+
+PRODUCER = "notify"
+log = get_logger("notify.handlers")
+
+
+@dataclass
+class Context:
+    store: NotifyStore
+    clock: Callable[[], datetime]
+    correlation_id: str | None = None
+
+
+def _admins_key(program_id: str) -> str:
+    return f"admins:{program_id}"
+
+
+# ---- the directory --------------------------------------------------------------------------
+
+
+async def on_participant(event: Envelope[Any], ctx: Context) -> None:
+    data = event.data
+    fields: dict[str, Any]
+    if isinstance(data, ParticipantRegistered):
+        fields = {
+            "user_id": data.user_id,
+            "display_name": data.display_name,
+            "email": data.email,
+            "language": data.language,
+            "timezone": data.timezone,
+            "roles": list(data.roles),
+            "program_id": data.program_id,
+            "withdrawn": False,
+        }
+    elif isinstance(data, ParticipantUpdated):
+        changed = data.model_dump(exclude_none=True, exclude={"participant_id"})
+        fields = {"program_id": data.program_id, **changed}
+    elif isinstance(data, ParticipantWithdrawn):
+        fields = {"program_id": data.program_id, "withdrawn": True}
+    else:
+        return
+    await ctx.store.remember_person(data.participant_id, fields)
+    await _replay(data.participant_id, ctx)
+
+
+async def on_program(event: Envelope[Any], ctx: Context) -> None:
+    data: ProgramPublished = event.data
+    await ctx.store.remember_program(
+        data.program_id, data.name, [admin.model_dump() for admin in data.admins]
+    )
+    await _replay(_admins_key(data.program_id), ctx)
+
+
+async def _replay(key: str, ctx: Context) -> None:
+    for parked in await ctx.store.parked_for(key):
+        await ctx.store.unpark(parked["_id"])
+        await on_occurrence(decode_event(parked["raw"]), ctx)
+
+
+# ---- notifications --------------------------------------------------------------------------
+
+
+async def on_occurrence(event: Envelope[Any], ctx: Context) -> int:
+    """Plan and store the notifications an event causes; returns how many were new."""
+    occurrence = occurrence_of(event)
+    if occurrence is None:
+        return 0
+    people = await ctx.store.recipients([occurrence.mentee_id, occurrence.mentor_id or ""])
+    admins = await ctx.store.program_admins(occurrence.program_id)
+    directory = Directory.of(people, [admins] if admins else [])
+    planned = plan(occurrence, directory)
+    user_of = {p.person_id: p.user_id for p in people}
+    if admins is not None:
+        user_of.update({a.person_id: a.user_id for a in admins.admins})
+    created = 0
+    for notification in planned.notifications:
+        announcement = _created(notification, user_of.get(notification.recipient_id), event, ctx)
+        if await ctx.store.add(
+            notification, user_of.get(notification.recipient_id), [announcement]
+        ):
+            created += 1
+    if planned.unknown:
+        await _park_for(planned.unknown, occurrence.program_id, event, ctx)
+    log.info("notifications_planned", created=created, unknown=len(planned.unknown))
+    return created
+
+
+async def _park_for(
+    unknown: tuple[UnknownRecipient, ...], program_id: str, event: Envelope[Any], ctx: Context
+) -> None:
+    waiting = sorted({u.person_id or _admins_key(program_id) for u in unknown})
+    await ctx.store.park(str(event.event_id), event.to_bytes().decode(), waiting, event.occurred_at)
+
+
+def _created(
+    notification: Notification, user_id: str | None, cause: Envelope[Any], ctx: Context
+) -> Envelope[Any]:
+    return new_envelope(
+        NotificationCreated(
+            notification_id=notification.notification_id,
+            recipient_id=user_id or notification.recipient_id,
+            kind=notification.kind.value,
+            priority=notification.priority.value,
+            title=notification.title,
+            body=notification.body,
+            subject_id=notification.subject_id,
+            created_at=notification.created_at,
+        ),
+        producer=PRODUCER,
+        cause=cause,
+        clock=ctx.clock,
+    )
+
+
+async def mark_read(ctx: Context, actor: Principal, notification_ids: list[str]) -> int:
+    marked = 0
+    for notification_id in dict.fromkeys(notification_ids):
+        event = new_envelope(
+            NotificationRead(
+                recipient_id=actor.user_id, notification_ids=[notification_id], read_at=ctx.clock()
+            ),
+            producer=PRODUCER,
+            correlation_id=ctx.correlation_id,
+            clock=ctx.clock,
+        )
+        marked += await ctx.store.mark_read(actor.user_id, notification_id, [event])
+    return marked

@@ -1,0 +1,67 @@
+"""Contract events as the domain's occurrences: which kind, about whom, with which details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mentorship_contracts import Envelope
+from mentorship_contracts import events as contract
+from notify.domain.events import Detail, EventKind, Occurrence
+
+KINDS: dict[type[Any], EventKind] = {
+    contract.MatchProposed: EventKind.MATCH_PROPOSED,
+    contract.MatchAccepted: EventKind.MATCH_ACCEPTED,
+    contract.MatchDeclined: EventKind.MATCH_DECLINED,
+    contract.MatchExpired: EventKind.MATCH_EXPIRED,
+    contract.MatchEnded: EventKind.MATCH_ENDED,
+    contract.MenteeStalled: EventKind.MENTEE_STALLED,
+    contract.MenteeStillStalled: EventKind.MENTEE_STILL_STALLED,
+    contract.ConfidenceDropped: EventKind.CONFIDENCE_DROPPED,
+    contract.MilestoneCompleted: EventKind.MILESTONE_COMPLETED,
+    contract.ModuleCompleted: EventKind.MODULE_COMPLETED,
+    contract.PathCompleted: EventKind.PATH_COMPLETED,
+    contract.MenteeBackOnTrack: EventKind.MENTEE_BACK_ON_TRACK,
+}
+
+
+def occurrence_of(event: Envelope[Any]) -> Occurrence | None:
+    """The occurrence an event is about, or None for events that notify nobody."""
+    data = event.data
+    kind = KINDS.get(type(data))
+    if kind is None:
+        return None
+    details: dict[str, str | int] = {}
+    match data:
+        case contract.MatchProposed():
+            details[Detail.EXPIRES_AT] = data.expires_at.isoformat()
+        case contract.MatchDeclined():
+            if data.reason:
+                details[Detail.REASON] = data.reason
+        case contract.MatchEnded():
+            details[Detail.OUTCOME] = data.outcome
+            if data.reason:
+                details[Detail.REASON] = data.reason
+        case contract.MenteeStalled() | contract.MenteeStillStalled():
+            details[Detail.DAYS] = data.stall_window_days
+        case contract.ConfidenceDropped():
+            details[Detail.MODULE_ID] = data.module_id
+            details[Detail.PREVIOUS_CONFIDENCE] = data.previous_confidence
+            details[Detail.CONFIDENCE] = data.confidence
+        case contract.MilestoneCompleted():
+            details[Detail.MODULE_ID] = data.module_id
+            details[Detail.MILESTONE_ID] = data.milestone_id
+        case contract.ModuleCompleted():
+            details[Detail.MODULE_ID] = data.module_id
+        case contract.PathCompleted():
+            details[Detail.LEARNING_PATH_ID] = data.learning_path_id
+    return Occurrence(
+        kind=kind,
+        event_id=str(event.event_id),
+        occurred_at=event.occurred_at,
+        program_id=data.program_id,
+        mentee_id=data.mentee_id,
+        mentor_id=getattr(data, "mentor_id", None),
+        mentee_name=getattr(data, "mentee_name", None),
+        mentor_name=getattr(data, "mentor_name", None),
+        details=details,
+    )

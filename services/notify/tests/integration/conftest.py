@@ -1,0 +1,88 @@
+"""A notify service per test, on the real Kafka broker and MongoDB server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest_asyncio
+from pymongo.asynchronous.database import AsyncDatabase
+
+from mentorship_contracts import Envelope, decode_event, new_envelope
+from mentorship_contracts.envelope import EventPayload
+from mentorship_contracts.topics import Topic, topic_name
+from mentorship_runtime.auth import issue_token
+from mentorship_runtime.kafka import make_broker, publish_envelope
+from mentorship_runtime.mongo import Document
+from mentorship_testing.clock import Clock
+from mentorship_testing.kafka import read_topic
+from notify.bootstrap import create_app
+from notify.config import Settings
+
+
+@dataclass
+class NotifyApi:
+    http: httpx.AsyncClient
+    settings: Settings
+    clock: Clock
+    db: AsyncDatabase[Document]
+    bootstrap: str
+
+    async def call(self, method: str, path: str, user: str, **kw: Any) -> httpx.Response:
+        token = issue_token(
+            self.settings.token_settings(),
+            user_id=user,
+            roles=["mentor"],
+            clock=lambda: datetime.now(UTC),
+        )
+        return await self.http.request(
+            method, path, headers={"Authorization": f"Bearer {token}"}, **kw
+        )
+
+    async def publish(
+        self, *payloads: EventPayload, again: Envelope[Any] | None = None
+    ) -> list[Envelope[Any]]:
+        events = (
+            [again]
+            if again
+            else [new_envelope(p, producer="test", clock=self.clock) for p in payloads]
+        )
+        broker = make_broker(self.bootstrap, client_id="test-producer")
+        await broker.start()
+        try:
+            for event in events:
+                topic = topic_name(event.data.topic, self.settings.kafka_topic_prefix)
+                await publish_envelope(broker, topic, event)
+        finally:
+            await broker.stop()
+        return events
+
+    async def announced(self, settle: float = 1.5) -> list[Any]:
+        topic = topic_name(Topic.NOTIFY_NOTIFICATIONS, self.settings.kafka_topic_prefix)
+        records = await read_topic(self.bootstrap, topic, until=lambda rs: False, timeout=settle)
+        return [decode_event(r.value) for r in records]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api(
+    kafka_bootstrap: str, mongo_url: str, mongo_db: AsyncDatabase[Document], topic_prefix: str
+) -> AsyncIterator[NotifyApi]:
+    clock = Clock()
+    settings = Settings(
+        kafka_bootstrap_servers=kafka_bootstrap,
+        kafka_topic_prefix=topic_prefix,
+        mongodb_url=mongo_url,
+        mongodb_database=mongo_db.name,
+        role="all",
+        profile="test",
+        jwt_secret="integration-tests-secret-of-sufficient-length",
+        consumer_retry_base_seconds=0.05,
+    )
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://notify") as http:
+            yield NotifyApi(http, settings, clock, mongo_db, kafka_bootstrap)

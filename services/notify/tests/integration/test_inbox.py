@@ -1,0 +1,125 @@
+"""Events become notifications in the right inboxes, once, and reading them is announced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mentorship_contracts.events import (
+    ConfidenceDropped,
+    ParticipantRegistered,
+    ProgramAdmin,
+    ProgramPublished,
+)
+from mentorship_testing.kafka import eventually
+
+from .conftest import NotifyApi
+
+GRACE = ParticipantRegistered(
+    participant_id="pt-grace",
+    program_id="pg-1",
+    user_id="u-grace",
+    roles=["mentor"],
+    display_name="Grace",
+    email="grace@example.org",
+    language="fr",
+    timezone="Europe/Paris",
+)
+ADA = ParticipantRegistered(
+    participant_id="pt-ada",
+    program_id="pg-1",
+    user_id="u-ada",
+    roles=["mentee"],
+    display_name="Ada",
+    email="ada@example.org",
+)
+PROGRAM = ProgramPublished(
+    program_id="pg-1",
+    name="Pilot",
+    status="open",
+    learning_path_id="p",
+    admins=[ProgramAdmin(user_id="u-admin", display_name="Admin")],
+)
+DROP = ConfidenceDropped(
+    mentee_id="pt-ada",
+    mentor_id="pt-grace",
+    program_id="pg-1",
+    module_id="purpose",
+    previous_confidence=4,
+    confidence=2,
+)
+
+
+async def inbox(api: NotifyApi, user: str, expected: int) -> dict[str, Any]:
+    page: dict[str, Any] = {}
+
+    async def arrived() -> bool:
+        page.update((await api.call("GET", "/inbox", user)).json())
+        return len(page["items"]) >= expected
+
+    await eventually(arrived, timeout=30)
+    return page
+
+
+async def test_a_confidence_drop_reaches_the_mentors_inbox_in_their_language(
+    api: NotifyApi,
+) -> None:
+    await api.publish(GRACE, ADA, PROGRAM)
+    [drop] = await api.publish(DROP)
+
+    page = await inbox(api, "u-grace", 1)
+
+    [note] = page["items"]
+    assert note["priority"] == "high"
+    assert note["subject_id"] == "pt-ada"
+    assert "Ada" in note["body"]
+    assert page["unread"] == 1
+    assert (await api.call("GET", "/inbox", "u-ada")).json()["items"] == []
+    [announced] = await api.announced()
+    assert announced.type == "notify.notification.created"
+    assert announced.key == "u-grace"
+    assert announced.causation_id == str(drop.event_id)
+
+
+async def test_an_event_delivered_twice_notifies_once(api: NotifyApi) -> None:
+    await api.publish(GRACE, ADA, PROGRAM)
+    [drop] = await api.publish(DROP)
+    await inbox(api, "u-grace", 1)
+
+    await api.publish(again=drop)
+    await api.publish(again=drop)
+
+    assert len(await api.announced(settle=3)) == 1
+    assert await api.db.notifications.count_documents({}) == 1
+
+
+async def test_an_alert_about_someone_not_yet_known_waits_for_them(api: NotifyApi) -> None:
+    await api.publish(DROP)
+    await api.publish(PROGRAM, ADA)
+    await api.publish(GRACE)
+
+    page = await inbox(api, "u-grace", 1)
+
+    assert page["items"][0]["subject_id"] == "pt-ada"
+    assert await api.db.parked_events.count_documents({}) == 0
+
+
+async def test_reading_a_notification_is_announced_and_only_for_its_owner(api: NotifyApi) -> None:
+    await api.publish(GRACE, ADA, PROGRAM)
+    await api.publish(DROP)
+    [note] = (await inbox(api, "u-grace", 1))["items"]
+
+    by_stranger = await api.call(
+        "POST", "/inbox/read", "u-eve", json={"notification_ids": [note["id"]]}
+    )
+    by_owner = await api.call(
+        "POST", "/inbox/read", "u-grace", json={"notification_ids": [note["id"]]}
+    )
+    again = await api.call(
+        "POST", "/inbox/read", "u-grace", json={"notification_ids": [note["id"]]}
+    )
+
+    assert by_stranger.json()["marked"] == 0
+    assert by_owner.json() == {"marked": 1, "unread": 0}
+    assert again.json()["marked"] == 0
+    kinds = [e.type for e in await api.announced()]
+    assert kinds == ["notify.notification.created", "notify.notification.read"]
