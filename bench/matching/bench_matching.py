@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import scipy
+
 from mentoring.domain.matching import (
     MatchingPolicy,
     MenteeCandidate,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
+
 from mentoring.domain.matching import (
     MatchingPolicy,
     MenteeCandidate,
@@ -12,7 +14,6 @@ from mentoring.domain.matching import (
     is_eligible,
     score_pair,
 )
-from scipy.optimize import linear_sum_assignment
 
 OFFICE_HOURS = frozenset(range(9, 17))  # Monday 09:00-17:00 UTC
 

@@ -3,6 +3,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+
 from mentoring.domain.matching import (
     CohortResult,
     Criterion,

@@ -1,4 +1,5 @@
 import pytest
+
 from mentoring.domain.matching import (
     Criterion,
     CriterionScore,

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from mentoring.domain.matching import (
     Assignment,
     CohortResult,

@@ -2,6 +2,7 @@ import math
 
 import numpy as np
 import pytest
+
 from mentoring.domain.matching import (
     DepartmentPreference,
     MatchingPolicy,

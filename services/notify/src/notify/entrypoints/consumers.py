@@ -57,6 +57,6 @@ def subscribe(
     consumer.subscribe(
         topic_name(Topic.PROGRESS_EVENTS, topic_prefix),
         {t: h for t, h in notifying.items() if t.startswith("progress.")},
-        description="Alerts mentors when a mentee stalls or loses confidence; admins when it lasts.",
+        description="Alerts mentors when a mentee stalls or loses confidence, admins if it lasts.",
     )
     return consumer

@@ -9,8 +9,8 @@ Maximum weight, for integer weights w_e (scores in micro-points), as a linear pr
 
 Its constraint matrix is the incidence matrix of a bipartite graph, which is totally unimodular:
 every vertex of the primal polytope is 0/1 and, the weights being integers, every vertex of the
-dual is integral too. HiGHS' dual simplex ("highs-ds") ends on such vertices, so `max_weight`
-rounds both and then *verifies*, in exact integer arithmetic, that
+dual is integral too. HiGHS' simplex ("highs-ds") ends on such vertices, so `max_weight` rounds
+both and then *verifies*, in exact integer arithmetic, that
 
     x is a b-matching,  w_e <= u_i + v_j on every pair of the LP,  u, v >= 0 on inequality rows,
     sum_e w_e x_e == sum_i u_i + sum_j c_j v_j                               (strong duality)
@@ -123,7 +123,13 @@ def max_weight(
     must_match: Mask | None = None,
     must_fill: Mask | None = None,
 ) -> Solution:
-    """The maximum-score b-matching on `edges`; `must_match` / `must_fill` make rows equalities."""
+    """The maximum-score b-matching on `edges`; `must_match` / `must_fill` make rows equalities.
+
+    HiGHS is given the dual (find the prices, minimise sum u + sum c v subject to
+    u_i + v_j >= w_e) and reads the assignment from that LP's own duals. Its dual simplex on that
+    form pivots like a primal simplex on the assignment, which stays fast when places are
+    plentiful or barely scarce; on the primal form it was up to 30 times slower there.
+    """
     n_mentors = len(capacity)
     equal = np.concatenate(
         [
@@ -135,35 +141,27 @@ def max_weight(
         _check_b_matching(edges, np.zeros(0, np.bool_), capacity, n_mentees, equal)
         zeros = np.zeros(n_mentees + n_mentors, dtype=np.int64)
         return Solution(np.zeros(0, np.bool_), Prices(zeros[:n_mentees], zeros[n_mentees:]))
-    incidence = _incidence(edges, n_mentees, n_mentors)
     limit = np.concatenate([np.ones(n_mentees), capacity.astype(np.float64)])
-    upper, exact = np.flatnonzero(~equal), np.flatnonzero(equal)
     result = linprog(
-        -edges.score.astype(np.float64),
-        A_ub=incidence[upper],
-        b_ub=limit[upper],
-        A_eq=incidence[exact] if len(exact) else None,
-        b_eq=limit[exact] if len(exact) else None,
-        bounds=(0, None),
+        limit,
+        A_ub=-_incidence(edges, n_mentees, n_mentors).T.tocsr(),
+        b_ub=-edges.score.astype(np.float64),
+        bounds=[(None if forced else 0, None) for forced in equal.tolist()],
         method="highs-ds",
     )
     if result.status != 0:
         raise SolverFailure(f"the b-matching LP was not solved: {result.message}")
-    x = np.asarray(result.x)
+    x = -np.asarray(result.ineqlin.marginals)
     if np.any(np.abs(x - np.round(x)) > 1e-6):
         raise SolverFailure("the b-matching LP returned a fractional vertex")
     chosen = x > 0.5
     _check_b_matching(edges, chosen, capacity, n_mentees, equal)
-    # scipy gives d(min of -w.x)/d(right-hand side); the prices of the maximum are the opposite.
-    price = np.zeros(n_mentees + n_mentors, dtype=np.int64)
-    price[upper] = np.round(-np.asarray(result.ineqlin.marginals)).astype(np.int64)
-    if len(exact):
-        price[exact] = np.round(-np.asarray(result.eqlin.marginals)).astype(np.int64)
+    price = np.round(np.asarray(result.x)).astype(np.int64)
     prices = Prices(price[:n_mentees], price[n_mentees:])
     primal = int(edges.score[chosen].sum())
     dual = int(prices.mentee.sum() + (capacity * prices.mentor).sum())
     feasible = np.all(edges.score <= prices.mentee[edges.mentee] + prices.mentor[edges.mentor])
-    if not feasible or np.any(price[upper] < 0) or primal != dual:
+    if not feasible or np.any(price[~equal] < 0) or primal != dual:
         raise SolverFailure("the b-matching LP optimum could not be certified in integers")
     return Solution(chosen, prices)
 

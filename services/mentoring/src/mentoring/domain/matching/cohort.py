@@ -31,10 +31,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mentoring.domain.matching import bmatching
-from mentoring.domain.matching.bmatching import Edges, Prices, Solution
+from mentoring.domain.matching.bmatching import Edges, Prices
+from mentoring.domain.matching.certificate import (
+    NONE,
+    koenig_cover,
+    least_prices,
+    pair_weights,
+)
 from mentoring.domain.matching.criteria import score_pair
-from mentoring.domain.matching.errors import InvalidPolicy
+from mentoring.domain.matching.errors import InvalidPolicy, SolverFailure
 from mentoring.domain.matching.model import (
+    FULL_SCORE,
     MICRO,
     OBJECTIVES,
     Assignment,
@@ -58,6 +65,7 @@ from mentoring.domain.matching.ties import prefer_earlier_ids
 
 TOP_PER_MENTEE = 2
 EXTRA_PER_MENTOR = 15
+SPREAD = 7919  # a prime: how far the tie order of consecutive rows is rotated
 
 NO_SHARED_LANGUAGE = "no mentor shares a language"
 ONLY_EXCLUDED = "every mentor sharing a language is excluded (reporting line, declined or ended)"
@@ -102,14 +110,24 @@ class _Certified:
     prices: Prices
 
 
-def _best_per_row(values: NDArray[np.signedinteger[Any]], k: int) -> tuple[Ints, Ints]:
-    """(row, column) of the k largest values of each row, leaving out negative values."""
-    width = values.shape[1]
-    if width > k:
-        cols = np.argpartition(values, width - k, axis=1)[:, width - k :]
-    else:
+def _best_per_row(
+    values: NDArray[np.signedinteger[Any]], k: int, first_row: int
+) -> tuple[Ints, Ints]:
+    """(row, column) of the k largest values of each row, leaving out negative values.
+
+    Equal values are taken in a column order rotated differently for each row, so that ties
+    spread over the columns instead of piling onto the same few.
+    """
+    height, width = values.shape
+    if k <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if width <= k:
         cols = np.broadcast_to(np.arange(width), values.shape)
-    rows = np.broadcast_to(np.arange(values.shape[0])[:, None], cols.shape)
+    else:
+        rotation = (np.arange(first_row, first_row + height) * SPREAD)[:, None]
+        key = values.astype(np.int64) * width + (np.arange(width)[None, :] + rotation) % width
+        cols = np.argpartition(key, width - k, axis=1)[:, width - k :]
+    rows = np.broadcast_to(np.arange(height)[:, None], cols.shape)
     keep = values[rows, cols] >= 0
     return rows[keep], cols[keep]
 
@@ -126,20 +144,20 @@ class _Run:
         parts = []
         for rows in row_blocks(self.n, self.m):
             scores = self.table.scores[rows]
-            r, c = _best_per_row(scores, TOP_PER_MENTEE)  # INELIGIBLE is negative
+            r, c = _best_per_row(scores, TOP_PER_MENTEE, rows.start)  # INELIGIBLE is negative
             parts.append(Edges(r + rows.start, c, scores[r, c].astype(np.int64)))
         keep = int(min(self.n, self.pool.capacity.max(initial=0) + EXTRA_PER_MENTOR))
         step = max(1, BLOCK_PAIRS // max(1, self.n))
         for first in range(0, self.m, step):
             columns = np.ascontiguousarray(self.table.scores[:, first : first + step].T)
-            c, r = _best_per_row(columns, keep)
+            c, r = _best_per_row(columns, keep, first)
             parts.append(Edges(r, c + first, columns[c, r].astype(np.int64)))
         return Edges.join(parts, self.m)
 
     def certified(
         self, edges: Edges, *, counting: bool = False, cover: Prices | None = None
     ) -> _Certified:
-        """Solve on `edges`, adding the pairs that break the certificate until none does.
+        """Solve on `edges`, adding the pairs that break the certificate until it holds.
 
         `counting`: the largest number of matches. Otherwise the highest total score, among the
         largest matchings when their vertex `cover` is given (pairs with exactly one end in the
@@ -156,25 +174,45 @@ class _Run:
                     must_match=None if cover is None else cover.mentee == 1,
                     must_fill=None if cover is None else cover.mentor == 1,
                 )
-            breaking = self._breaking(solution, counting, cover)
+            breaking = self._breaking(solution.prices, counting, cover)
             if len(breaking) == 0:
                 return _Certified(edges, solution.chosen, solution.prices)
+            proof = self._proof(edges.select(solution.chosen), counting, cover)
+            if proof is not None:
+                return _Certified(edges, solution.chosen, proof)
             edges = Edges.join([edges, breaking], self.m)
 
-    def _breaking(self, solution: Solution, counting: bool, cover: Prices | None) -> Edges:
-        """Eligible pairs above their price bound: weight > u_i + v_j (weight 1 when counting)."""
-        prices = solution.prices
+    def _proof(self, chosen: Edges, counting: bool, cover: Prices | None) -> Prices | None:
+        """The certificate computed from the assignment itself (see `certificate`), if any.
+
+        Among the largest matchings (`cover`), the maximum score is also the maximum of the
+        score plus a bonus per match larger than any total, over pairs with one end in the cover,
+        so the plain maximum-score certificate applies to those weights.
+        """
+        mentor_of = np.full(self.n, -1, dtype=np.int64)
+        mentor_of[chosen.mentee] = chosen.mentor
+        if counting:
+            return koenig_cover(self.table.scores, self.pool.capacity, mentor_of)
+        bonus = 0 if cover is None else FULL_SCORE * (self.n + 1)
+        proof = least_prices(self.table.scores, self.pool.capacity, mentor_of, cover, bonus)
+        if proof is not None and len(self._breaking(proof, counting, cover, bonus)):
+            raise SolverFailure("the least prices do not certify the assignment")
+        return proof
+
+    def _breaking(
+        self, prices: Prices, counting: bool, cover: Prices | None, bonus: int = 0
+    ) -> Edges:
+        """Usable pairs above their price bound: weight > u_i + v_j (weight 1 when counting)."""
         parts = []
         for rows in row_blocks(self.n, self.m):
-            scores = self.table.scores[rows]
-            eligible = scores != INELIGIBLE
-            if cover is not None:
-                eligible &= cover.mentee[rows, None] + cover.mentor[None, :] == 1
-            weight = np.ones(scores.shape, np.int64) if counting else scores.astype(np.int64)
+            weight = pair_weights(self.table.scores, rows, cover, bonus)
+            if counting:
+                weight = np.where(weight != NONE, 1, NONE)
             excess = weight - prices.mentee[rows, None] - prices.mentor[None, :]
-            over = eligible & (excess > 0)
+            over = (weight != NONE) & (excess > 0)
             if over.any():
-                r, c = _best_per_row(np.where(over, excess, -1), TOP_PER_MENTEE)
+                r, c = _best_per_row(np.where(over, excess, -1), TOP_PER_MENTEE, rows.start)
+                scores = self.table.scores[rows]
                 parts.append(Edges(r + rows.start, c, scores[r, c].astype(np.int64)))
         return Edges.join(parts, self.m)
 
