@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
-from faststream.kafka import KafkaBroker
-from pymongo import AsyncMongoClient
 
-from mentorship_runtime.auth import TokenVerifier
 from mentorship_runtime.consumer import RetryPolicy
-from mentorship_runtime.health import health_router, infrastructure_checks
-from mentorship_runtime.http_errors import install_error_handlers
 from mentorship_runtime.jobs import every
-from mentorship_runtime.kafka import ensure_topics, make_broker, platform_topics
-from mentorship_runtime.logging import configure_logging
-from mentorship_runtime.mongo import Document, make_mongo_client
 from mentorship_runtime.outbox import OutboxRelay
+from mentorship_runtime.service_app import Runtime, connect, service_app
 from progress.adapters.store import ProgressStore
 from progress.config import Settings
 from progress.entrypoints import consumers
@@ -30,71 +21,37 @@ from progress.service_layer.handlers import Context, detect_stalls
 
 @dataclass
 class Service:
-    settings: Settings
-    broker: KafkaBroker
-    mongo: AsyncMongoClient[Document]
+    runtime: Runtime
     store: ProgressStore
-    relay: OutboxRelay
-    clock: Callable[[], datetime]
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    stall_window: timedelta
 
     @property
-    def stall_window(self) -> timedelta:
-        return timedelta(days=self.settings.stall_window_days)
+    def relay(self) -> OutboxRelay:
+        return self.runtime.relay
 
     def context(self, correlation_id: str | None = None) -> Context:
-        return Context(self.store, self.clock, self.stall_window, correlation_id)
-
-    async def start(self) -> None:
-        await ensure_topics(
-            self.settings.kafka_bootstrap_servers, platform_topics(self.settings.kafka_topic_prefix)
-        )
-        await self.store.ensure_indexes()
-        await self.broker.start()
-        if self.settings.runs_worker:
-            self.tasks = [
-                asyncio.create_task(
-                    every(
-                        self.settings.detection_seconds,
-                        "detect_stalls",
-                        lambda: detect_stalls(self.context()),
-                    )
-                ),
-                asyncio.create_task(
-                    self.relay.run_sweeper(
-                        self.store.outbox_collections, every=self.settings.outbox_sweep_seconds
-                    )
-                ),
-            ]
-
-    async def stop(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with suppress(asyncio.CancelledError):
-                await task
-        await self.broker.stop()
-        await self.mongo.close()
+        return Context(self.store, self.runtime.clock, self.stall_window, correlation_id)
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
-    broker = make_broker(
-        settings.kafka_bootstrap_servers,
-        client_id=settings.service_name,
-        description="Progress: learning paths, check-ins, milestones, sessions, stalls",
+    runtime = connect(
+        settings, clock, "Progress: learning paths, check-ins, milestones, sessions, stalls"
     )
-    mongo = make_mongo_client(settings.mongodb_url, app_name=settings.service_name)
-    relay = OutboxRelay(broker, clock=clock)
     store = ProgressStore(
-        mongo[settings.mongodb_database],
-        relay,
-        clock=clock,
-        topic_prefix=settings.kafka_topic_prefix,
+        runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
-    service = Service(settings, broker, mongo, store, relay, clock)
+    service = Service(runtime, store, timedelta(days=settings.stall_window_days))
+    runtime.prepare = store.ensure_indexes
+    runtime.outbox_collections = store.outbox_collections
+    runtime.sweep_seconds = settings.outbox_sweep_seconds
+    runtime.jobs = [
+        lambda: every(
+            settings.detection_seconds, "detect_stalls", lambda: detect_stalls(service.context())
+        )
+    ]
     if settings.runs_worker:
         consumers.subscribe(
-            broker,
+            runtime.broker,
             service.context,
             topic_prefix=settings.kafka_topic_prefix,
             retry=RetryPolicy(
@@ -106,29 +63,12 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
 
 
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
-    configure_logging(settings.service_name, settings.log_level)
     service = build_service(settings, clock or (lambda: datetime.now(UTC)))
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await service.start()
-        try:
-            yield
-        finally:
-            await service.stop()
-
-    app = FastAPI(
+    return service_app(
+        service.runtime,
         title="Progress service",
         description="Learning paths, check-ins with confidence, milestones, sessions, stalls.",
-        version="1",
-        lifespan=lifespan,
-        docs_url="/docs" if settings.profile != "prod" else None,
+        router=router,
+        context=service.context,
+        service=service,
     )
-    app.state.service = service
-    app.state.verifier = TokenVerifier(settings.token_settings())
-    app.state.context = service.context
-    install_error_handlers(app)
-    app.include_router(health_router(infrastructure_checks(service.mongo, service.broker)))
-    if settings.runs_api:
-        app.include_router(router)
-    return app
