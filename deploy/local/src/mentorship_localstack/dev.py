@@ -33,6 +33,7 @@ class ServiceSpec:
 SERVICES = (
     ServiceSpec("mentoring", "mentoring.entrypoints.main", 8101),
     ServiceSpec("progress", "progress.entrypoints.main", 8102),
+    ServiceSpec("notify", "notify.entrypoints.main", 8103),
 )
 
 
