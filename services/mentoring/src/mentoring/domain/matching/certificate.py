@@ -24,6 +24,8 @@ mentors and the unreached mentees form a vertex cover as large as the matching (
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from mentoring.domain.matching.bmatching import Prices
@@ -32,58 +34,86 @@ from mentoring.domain.matching.pool import INELIGIBLE, Ints, Mask, Points, row_b
 NONE = np.iinfo(np.int64).min // 4  # the weight of a pair that may not be used: no bound at all
 
 
-def pair_weights(
-    scores: Points, rows: Ints | slice, cover: Prices | None = None, bonus: int = 0
-) -> Ints:
-    """Weights of rows of the table: score + bonus, NONE where a pair may not be used.
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Which pairs count and what they weigh: score + bonus on usable pairs, NONE elsewhere.
 
-    With a `cover` (of the maximum matchings), only pairs with exactly one end in it may be used.
+    With a `cover` (of the largest matchings), only pairs with exactly one end in it are usable;
+    with `only`, only the pairs it marks (e.g. the candidates of the solver).
     """
-    block = scores[rows]
-    weight = block.astype(np.int64) + bonus
-    usable = block != INELIGIBLE
-    if cover is not None:
-        usable &= cover.mentee[rows, None] + cover.mentor[None, :] == 1
-    weight[~usable] = NONE
-    return weight
+
+    scores: Points
+    cover: Prices | None = None
+    bonus: int = 0
+    only: Mask | None = None
+
+    def rows(self, rows: Ints | slice) -> Ints:
+        block = self.scores[rows]
+        weight = block.astype(np.int64) + self.bonus
+        usable = block != INELIGIBLE
+        if self.cover is not None:
+            usable &= self.cover.mentee[rows, None] + self.cover.mentor[None, :] == 1
+        if self.only is not None:
+            usable &= self.only[rows]
+        weight[~usable] = NONE
+        return weight
 
 
-def least_prices(
-    scores: Points,
-    capacity: Ints,
-    mentor_of: Ints,
-    cover: Prices | None = None,
-    bonus: int = 0,
-) -> Prices | None:
-    """Prices proving `mentor_of` of maximum total weight, or None if it is not."""
-    m = scores.shape[1]
+@dataclass(frozen=True, slots=True)
+class PriceSearch:
+    """The least prices found for an assignment, and the pairs that set them.
+
+    `proof` is None when they break an upper bound: the assignment is not optimal, and the
+    pairs (`by_mentee[k]`, `by_mentor[k]`) that raised the prices show where it can improve.
+    """
+
+    proof: Prices | None
+    by_mentee: Ints
+    by_mentor: Ints
+
+
+def least_prices(weights: Weights, capacity: Ints, mentor_of: Ints) -> PriceSearch:
+    """The least prices meeting the lower bounds for `mentor_of`, checked against the upper ones."""
+    m = weights.scores.shape[1]
     matched = np.flatnonzero(mentor_of >= 0)
-    waiting = np.flatnonzero(mentor_of < 0)
     own = np.zeros(len(mentor_of), dtype=np.int64)
-    own[matched] = scores[matched, mentor_of[matched]].astype(np.int64) + bonus
-    has_room = np.bincount(mentor_of[matched], minlength=m) < capacity
+    own[matched] = weights.scores[matched, mentor_of[matched]].astype(np.int64) + weights.bonus
     price = np.zeros(m, dtype=np.int64)
-    for part in row_blocks(len(waiting), m):
-        price = np.maximum(price, pair_weights(scores, waiting[part], cover, bonus).max(axis=0))
-    raised = np.ones(m, dtype=np.bool_)
+    setter = np.full(m, -1, dtype=np.int64)  # the mentee whose pair set the price
+
+    def raise_prices(mentees: Ints, gap: Ints) -> None:
+        for part in row_blocks(len(mentees), m):
+            rows = mentees[part]
+            offer = weights.rows(rows) + gap[part, None]
+            best = offer.argmax(axis=0)
+            value = offer[best, np.arange(m)]
+            higher = value > price
+            price[higher] = value[higher]
+            setter[higher] = rows[best[higher]]
+
+    waiting = np.flatnonzero(mentor_of < 0)
+    raise_prices(waiting, np.zeros(len(waiting), dtype=np.int64))
+    moved = matched  # mentees whose mentor's price rose: their other pairs bound again
     for _ in range(m + 1):
-        if np.any(price[has_room] > 0) or np.any(price[mentor_of[matched]] > own[matched]):
-            return None
+        before = price.copy()
+        raise_prices(moved, price[mentor_of[moved]] - own[moved])  # gap = -u_i
+        raised = price > before
         moved = matched[raised[mentor_of[matched]]]
         if not moved.size:
-            mentee = np.zeros(len(mentor_of), dtype=np.int64)
-            mentee[matched] = own[matched] - price[mentor_of[matched]]
-            return Prices(mentee, price)
-        bound = price.copy()
-        for part in row_blocks(len(moved), m):
-            rows = moved[part]
-            gap = price[mentor_of[rows]] - own[rows]  # -u_i: what mentee i gives up by moving
-            bound = np.maximum(
-                bound, (pair_weights(scores, rows, cover, bonus) + gap[:, None]).max(axis=0)
-            )
-        raised = bound > price
-        price = bound
-    return None
+            break
+    has_room = np.bincount(mentor_of[matched], minlength=m) < capacity
+    optimal = (
+        not moved.size
+        and not np.any(price[has_room] > 0)
+        and not np.any(price[mentor_of[matched]] > own[matched])
+    )
+    found = np.flatnonzero(setter >= 0)
+    proof = None
+    if optimal:
+        mentee = np.zeros(len(mentor_of), dtype=np.int64)
+        mentee[matched] = own[matched] - price[mentor_of[matched]]
+        proof = Prices(mentee, price)
+    return PriceSearch(proof, setter[found], found)
 
 
 def koenig_cover(scores: Points, capacity: Ints, mentor_of: Ints) -> Prices | None:
@@ -102,6 +132,8 @@ def koenig_cover(scores: Points, capacity: Ints, mentor_of: Ints) -> Prices | No
         if np.any(found & has_room):
             return None
         reached_mentor |= found
-        frontier = np.flatnonzero(matched & ~reached_mentee & found[np.maximum(mentor_of, 0)])
+        newly = np.zeros(len(mentor_of), dtype=np.bool_)
+        newly[matched] = found[mentor_of[matched]]
+        frontier = np.flatnonzero(newly & ~reached_mentee)
         reached_mentee[frontier] = True
     return Prices((~reached_mentee).astype(np.int64), reached_mentor.astype(np.int64))
