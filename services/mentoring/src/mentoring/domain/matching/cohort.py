@@ -24,19 +24,17 @@ Scores are integers of micro-points (see `criteria`), so "exact" is meant litera
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from mentoring.domain.matching import bmatching
-from mentoring.domain.matching.bmatching import Edges, Prices
-from mentoring.domain.matching.certificate import NONE, Weights, koenig_cover, least_prices
+from mentoring.domain.matching.bmatching import Edges, Prices, Solution
 from mentoring.domain.matching.criteria import score_pair
-from mentoring.domain.matching.errors import InvalidPolicy, SolverFailure
+from mentoring.domain.matching.errors import InvalidPolicy
 from mentoring.domain.matching.model import (
-    FULL_SCORE,
     MICRO,
     OBJECTIVES,
     Assignment,
@@ -60,8 +58,6 @@ from mentoring.domain.matching.ties import prefer_earlier_ids
 
 TOP_PER_MENTEE = 2
 EXTRA_PER_MENTOR = 15
-ADDED_PER_MENTEE = 2
-SPREAD = 7919  # a prime: how far the tie order of consecutive rows is rotated
 
 NO_SHARED_LANGUAGE = "no mentor shares a language"
 ONLY_EXCLUDED = "every mentor sharing a language is excluded (reporting line, declined or ended)"
@@ -88,14 +84,14 @@ def match_cohort(
         raise InvalidPolicy(f"unknown objective {objective!r}")
     run = _Run(MentorPool(mentors, policy), mentees)
     if objective == "most_matched":
-        largest = run.largest()
+        largest = run.certified(run.candidates, counting=True)
         cover = largest.prices
         edges = largest.edges.select(
             cover.mentee[largest.edges.mentee] + cover.mentor[largest.edges.mentor] == 1
         )
-        solution = run.best(edges, cover)
+        solution = run.certified(edges, cover=cover)
     else:
-        solution = run.best(run.candidates)
+        solution = run.certified(run.candidates)
     return run.result(objective, solution)
 
 
@@ -106,24 +102,14 @@ class _Certified:
     prices: Prices
 
 
-def _best_per_row(
-    values: NDArray[np.signedinteger[Any]], k: int, first_row: int
-) -> tuple[Ints, Ints]:
-    """(row, column) of the k largest values of each row, leaving out negative values.
-
-    Equal values are taken in a column order rotated differently for each row, so that ties
-    spread over the columns instead of piling onto the same few.
-    """
-    height, width = values.shape
-    if k <= 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if width <= k:
-        cols = np.broadcast_to(np.arange(width), values.shape)
+def _best_per_row(values: NDArray[np.signedinteger[Any]], k: int) -> tuple[Ints, Ints]:
+    """(row, column) of the k largest values of each row, leaving out negative values."""
+    width = values.shape[1]
+    if width > k:
+        cols = np.argpartition(values, width - k, axis=1)[:, width - k :]
     else:
-        rotation = (np.arange(first_row, first_row + height) * SPREAD)[:, None]
-        key = values.astype(np.int64) * width + (np.arange(width)[None, :] + rotation) % width
-        cols = np.argpartition(key, width - k, axis=1)[:, width - k :]
-    rows = np.broadcast_to(np.arange(height)[:, None], cols.shape)
+        cols = np.broadcast_to(np.arange(width), values.shape)
+    rows = np.broadcast_to(np.arange(values.shape[0])[:, None], cols.shape)
     keep = values[rows, cols] >= 0
     return rows[keep], cols[keep]
 
@@ -140,83 +126,55 @@ class _Run:
         parts = []
         for rows in row_blocks(self.n, self.m):
             scores = self.table.scores[rows]
-            r, c = _best_per_row(scores, TOP_PER_MENTEE, rows.start)  # INELIGIBLE is negative
+            r, c = _best_per_row(scores, TOP_PER_MENTEE)  # INELIGIBLE is negative
             parts.append(Edges(r + rows.start, c, scores[r, c].astype(np.int64)))
         keep = int(min(self.n, self.pool.capacity.max(initial=0) + EXTRA_PER_MENTOR))
         step = max(1, BLOCK_PAIRS // max(1, self.n))
         for first in range(0, self.m, step):
             columns = np.ascontiguousarray(self.table.scores[:, first : first + step].T)
-            c, r = _best_per_row(columns, keep, first)
+            c, r = _best_per_row(columns, keep)
             parts.append(Edges(r, c + first, columns[c, r].astype(np.int64)))
         return Edges.join(parts, self.m)
 
-    def largest(self) -> _Certified:
-        """The most matches: a maximum flow on the candidates, proved by a vertex cover over
-        every pair (`koenig_cover`); otherwise the pairs the flow's own cover misses join."""
-        edges = self.candidates
-        while True:
-            found = bmatching.max_cardinality(edges, self.pool.capacity, self.n)
-            mentor_of = self._assignment(edges, found.chosen)
-            proof = koenig_cover(self.table.scores, self.pool.capacity, mentor_of)
-            if proof is not None:
-                return _Certified(edges, found.chosen, proof)
-            uncovered = self._breaking(Weights(self.table.scores), found.cover, counting=True)
-            edges = Edges.join([edges, uncovered], self.m)
+    def certified(
+        self, edges: Edges, *, counting: bool = False, cover: Prices | None = None
+    ) -> _Certified:
+        """Solve on `edges`, adding the pairs that break the certificate until none does.
 
-    def best(self, edges: Edges, cover: Prices | None = None) -> _Certified:
-        """The highest score, among the largest matchings when their vertex `cover` is given:
-        solved on the candidates, proved by the least prices over every pair; otherwise the
-        pairs behind the prices that proved too high join, with those above prices that are
-        optimal for the candidates (there is always one: else those prices would prove it)."""
-        weights = self._weights(cover)
+        `counting`: the largest number of matches. Otherwise the highest total score, among the
+        largest matchings when their vertex `cover` is given (pairs with exactly one end in the
+        cover, every covered mentee matched and every covered mentor full).
+        """
         while True:
-            if cover is None:
-                chosen = bmatching.max_weight(edges, self.pool.capacity, self.n)
+            if counting:
+                solution = bmatching.max_cardinality(edges, self.pool.capacity, self.n)
             else:
-                chosen = bmatching.max_weight_covering(edges, self.pool.capacity, self.n, cover)
-            mentor_of = self._assignment(edges, chosen)
-            search = least_prices(weights, self.pool.capacity, mentor_of)
-            if search.proof is not None:
-                if len(self._breaking(weights, search.proof)):
-                    raise SolverFailure("the least prices do not prove the assignment")
-                return _Certified(edges, chosen, search.proof)
-            candidates_only = replace(weights, only=self._mask(edges))
-            local = least_prices(candidates_only, self.pool.capacity, mentor_of).proof
-            if local is None:
-                raise SolverFailure("the solver's assignment is not optimal on its own pairs")
-            rows, cols = search.by_mentee, search.by_mentor
-            behind = Edges(rows, cols, self.table.scores[rows, cols].astype(np.int64))
-            edges = Edges.join([edges, behind, self._breaking(weights, local)], self.m)
+                solution = bmatching.max_weight(
+                    edges,
+                    self.pool.capacity,
+                    self.n,
+                    must_match=None if cover is None else cover.mentee == 1,
+                    must_fill=None if cover is None else cover.mentor == 1,
+                )
+            breaking = self._breaking(solution, counting, cover)
+            if len(breaking) == 0:
+                return _Certified(edges, solution.chosen, solution.prices)
+            edges = Edges.join([edges, breaking], self.m)
 
-    def _assignment(self, edges: Edges, chosen: Mask) -> Ints:
-        mentor_of = np.full(self.n, -1, dtype=np.int64)
-        mentor_of[edges.mentee[chosen]] = edges.mentor[chosen]
-        return mentor_of
-
-    def _weights(self, cover: Prices | None) -> Weights:
-        """Among the largest matchings (`cover`), the highest score is also the highest score
-        plus a bonus per match larger than any total, over the pairs with one end in the cover:
-        a problem without side constraints, which `least_prices` certifies."""
-        bonus = 0 if cover is None else FULL_SCORE * (self.n + 1)
-        return Weights(self.table.scores, cover, bonus)
-
-    def _mask(self, edges: Edges) -> Mask:
-        mask = np.zeros((self.n, self.m), dtype=np.bool_)
-        mask[edges.mentee, edges.mentor] = True
-        return mask
-
-    def _breaking(self, weights: Weights, prices: Prices, counting: bool = False) -> Edges:
-        """Usable pairs above their price bound: weight > u_i + v_j (weight 1 when counting)."""
+    def _breaking(self, solution: Solution, counting: bool, cover: Prices | None) -> Edges:
+        """Eligible pairs above their price bound: weight > u_i + v_j (weight 1 when counting)."""
+        prices = solution.prices
         parts = []
         for rows in row_blocks(self.n, self.m):
-            weight = weights.rows(rows)
-            if counting:
-                weight = np.where(weight != NONE, 1, NONE)
+            scores = self.table.scores[rows]
+            eligible = scores != INELIGIBLE
+            if cover is not None:
+                eligible &= cover.mentee[rows, None] + cover.mentor[None, :] == 1
+            weight = np.ones(scores.shape, np.int64) if counting else scores.astype(np.int64)
             excess = weight - prices.mentee[rows, None] - prices.mentor[None, :]
-            over = (weight != NONE) & (excess > 0)
+            over = eligible & (excess > 0)
             if over.any():
-                r, c = _best_per_row(np.where(over, excess, -1), ADDED_PER_MENTEE, rows.start)
-                scores = self.table.scores[rows]
+                r, c = _best_per_row(np.where(over, excess, -1), TOP_PER_MENTEE)
                 parts.append(Edges(r + rows.start, c, scores[r, c].astype(np.int64)))
         return Edges.join(parts, self.m)
 
