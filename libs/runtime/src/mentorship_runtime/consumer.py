@@ -21,7 +21,7 @@ import random
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import ConsumerRecord
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
@@ -35,8 +35,10 @@ from mentorship_contracts.registry import REGISTRY, EventRegistry
 from mentorship_contracts.topics import dead_letter_topic
 from mentorship_runtime.kafka import CONSUMER_ACK_POLICY
 from mentorship_runtime.logging import bound_event, get_logger
+from mentorship_runtime.settings import ServiceSettings
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
+C = TypeVar("C")
 
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionFailure,
@@ -87,6 +89,25 @@ class Outcome:
 async def _raw_body(message: Any) -> Any:
     """Hand the raw bytes over: the contracts decode them, so bad JSON never fails in FastStream."""
     return message.body
+
+
+def with_context(
+    context: Callable[[str | None], C],
+    handler: Callable[[Envelope[Any], C], Awaitable[object]],
+) -> Handler:
+    """Adapt ``handler(event, context)`` to a subscription: each event gets a fresh context that
+    carries its correlation id."""
+
+    async def handle(event: Envelope[Any]) -> None:
+        await handler(event, context(event.correlation_id))
+
+    return handle
+
+
+def retry_policy(settings: ServiceSettings) -> RetryPolicy:
+    return RetryPolicy(
+        max_attempts=settings.consumer_max_attempts, base_delay=settings.consumer_retry_base_seconds
+    )
 
 
 class EventConsumer:

@@ -162,3 +162,26 @@ async def test_participant_and_program_events_carry_what_consumers_need(api: Men
     assert graces[1].data.display_name is None, "only the changed fields are sent"
     assert programs[0].data.program_id == prog["id"]
     assert programs[0].data.admins[0].user_id == "admin"
+
+
+async def test_matches_are_listed_page_by_page_with_cursors(api: MentoringApi) -> None:
+    prog = await api.program()
+    for n in range(3):
+        mentor = await api.register(prog["id"], f"mentor{n}", "mentor")
+        mentee = await api.register(prog["id"], f"mentee{n}", "mentee")
+        await propose(api, mentee, mentor)
+        api.clock.advance(minutes=1)
+
+    path = f"/matches?program_id={prog['id']}&first=2"
+    first = (await api.call("GET", path, "admin", "admin")).json()
+    second = (
+        await api.call("GET", f"{path}&after={first['next_cursor']}", "admin", "admin")
+    ).json()
+    as_mentee = (await api.call("GET", "/matches", "mentee1", "mentee")).json()
+
+    assert len(first["items"]) == 2
+    assert len(second["items"]) == 1
+    assert second["next_cursor"] is None
+    ids = [m["id"] for m in first["items"] + second["items"]]
+    assert len(set(ids)) == 3
+    assert [m["mentee"]["user_id"] for m in as_mentee["items"]] == ["mentee1"]

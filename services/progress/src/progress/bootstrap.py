@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
 
-from mentorship_runtime.consumer import RetryPolicy
+from mentorship_runtime.consumer import retry_policy
 from mentorship_runtime.jobs import every
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
@@ -54,10 +54,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             runtime.broker,
             service.context,
             topic_prefix=settings.kafka_topic_prefix,
-            retry=RetryPolicy(
-                max_attempts=settings.consumer_max_attempts,
-                base_delay=settings.consumer_retry_base_seconds,
-            ),
+            retry=retry_policy(settings),
         )
     return service
 

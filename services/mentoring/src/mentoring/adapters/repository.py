@@ -6,8 +6,6 @@ causes (see ``mentorship_runtime.outbox``); optimistic concurrency on ``version`
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -27,13 +25,14 @@ from mentoring.adapters.documents import (
     program_document,
     program_from,
 )
-from mentoring.domain.errors import CapacityFull, Conflict, Invalid, NotFound
+from mentoring.domain.errors import CapacityFull, Conflict, NotFound
 from mentoring.domain.matches import Match, MatchStatus
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
+from mentorship_runtime.pagination import decode_cursor, encode_cursor
 
 Events = Sequence[Envelope[Any]]
 TERMINAL = [s.value for s in MatchStatus if not s.is_open]
@@ -44,19 +43,6 @@ OPEN = [s.value for s in MatchStatus if s.is_open]
 class Page:
     items: list[Match]
     next_cursor: str | None
-
-
-def encode_cursor(match: Match) -> str:
-    raw = json.dumps([match.proposed_at.isoformat(), match.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        moment, identifier = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(moment), str(identifier)
-    except (ValueError, TypeError) as exc:
-        raise Invalid("after", "not a cursor returned by this API") from exc
 
 
 class MentoringStore:
@@ -260,7 +246,8 @@ class MentoringStore:
         items = [match_from(d) async for d in cursor]
         has_more = len(items) > first
         items = items[:first]
-        return Page(items, encode_cursor(items[-1]) if has_more and items else None)
+        last = items[-1] if has_more and items else None
+        return Page(items, encode_cursor(last.proposed_at, last.id) if last else None)
 
     async def due_proposals(self, now: datetime, limit: int = 200) -> list[Match]:
         cursor = self.matches.find(

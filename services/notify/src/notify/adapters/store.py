@@ -6,8 +6,6 @@ read and the ``NotificationRead`` event are one update (see ``mentorship_runtime
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import datetime
@@ -19,25 +17,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
-from mentorship_runtime.errors import Invalid
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
+from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from notify.domain.directory import Language, ProgramAdmins, Recipient, Role
 from notify.domain.notifications import Notification
 
 Document = dict[str, Any]
-
-
-def _cursor(document: Document) -> str:
-    raw = json.dumps([document["created_at"].isoformat(), document["_id"]]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _uncursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        moment, identifier = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(moment), str(identifier)
-    except (ValueError, TypeError) as exc:
-        raise Invalid("after", "not a cursor returned by this API") from exc
 
 
 class NotifyStore:
@@ -140,7 +125,7 @@ class NotifyStore:
         if unread_only:
             query["read_at"] = None
         if after:
-            moment, identifier = _uncursor(after)
+            moment, identifier = decode_cursor(after)
             query["$or"] = [
                 {"created_at": {"$lt": moment}},
                 {"created_at": moment, "_id": {"$lt": identifier}},
@@ -153,7 +138,8 @@ class NotifyStore:
         items = [d async for d in cursor]
         more = len(items) > first
         items = items[:first]
-        return items, _cursor(items[-1]) if more and items else None
+        last = items[-1] if more and items else None
+        return items, encode_cursor(last["created_at"], last["_id"]) if last else None
 
     async def unread_count(self, user_id: str) -> int:
         return await self.notifications.count_documents({"user_id": user_id, "read_at": None})

@@ -9,7 +9,7 @@ from faststream.kafka import KafkaBroker
 
 from mentorship_contracts import Envelope
 from mentorship_contracts.topics import Topic, topic_name
-from mentorship_runtime.consumer import EventConsumer, RetryPolicy
+from mentorship_runtime.consumer import EventConsumer, RetryPolicy, with_context
 from notify.service_layer import handlers
 from notify.service_layer.handlers import Context
 from notify.service_layer.translate import KINDS
@@ -29,10 +29,7 @@ def subscribe(
     def route(
         handler: Callable[[Envelope[Any], Context], Awaitable[object]],
     ) -> Callable[[Envelope[Any]], Awaitable[None]]:
-        async def handle(event: Envelope[Any]) -> None:
-            await handler(event, context(event.correlation_id))
-
-        return handle
+        return with_context(context, handler)
 
     notifying = {cls.event_type: route(handlers.on_occurrence) for cls in KINDS}
     consumer.subscribe(

@@ -9,7 +9,7 @@ from faststream.kafka import KafkaBroker
 
 from mentorship_contracts import Envelope
 from mentorship_contracts.topics import Topic, topic_name
-from mentorship_runtime.consumer import EventConsumer, RetryPolicy
+from mentorship_runtime.consumer import EventConsumer, RetryPolicy, with_context
 from progress.service_layer import handlers
 from progress.service_layer.handlers import Context
 
@@ -26,12 +26,9 @@ def subscribe(
     consumer = EventConsumer(broker, group_id=GROUP, retry=retry)
 
     def route(
-        handler: Callable[[Envelope[Any], Context], Awaitable[None]],
+        handler: Callable[[Envelope[Any], Context], Awaitable[object]],
     ) -> Callable[[Envelope[Any]], Awaitable[None]]:
-        async def handle(event: Envelope[Any]) -> None:
-            await handler(event, context(event.correlation_id))
-
-        return handle
+        return with_context(context, handler)
 
     consumer.subscribe(
         topic_name(Topic.MENTORING_MATCHES, topic_prefix),
