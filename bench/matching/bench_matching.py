@@ -1,7 +1,8 @@
 """Benchmark of the matching engine: cohort runs against a greedy baseline, and suggestions.
 
-    uv run python bench/matching/bench_matching.py           # full run, a few minutes
-    uv run python bench/matching/bench_matching.py --quick   # small smoke run
+    uv run python bench/matching/bench_matching.py             # full run, about a minute
+    uv run python bench/matching/bench_matching.py --quick     # small smoke run
+    uv run python bench/matching/bench_matching.py --regimes   # also harder regimes, +1 minute
 
 Every measurement runs in a fresh subprocess, so that its peak memory (ru_maxrss, the resident
 set size high-water mark of the whole process, interpreter and profiles included) is its own.
@@ -20,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,11 @@ SEED = 2026
 FULL_SIZES = [(1_000, 200), (5_000, 1_000), (10_000, 2_000)]
 QUICK_SIZES = [(300, 60), (1_000, 200)]
 OBJECTIVES: list[Objective] = ["best_fit", "most_matched"]
+REGIMES = [
+    ("balanced", 7_000, 2_000),  # about as many places as mentees: the most contested
+    ("plentiful", 10_000, 2_000),
+    ("identical", 10_000, 2_000),
+]
 
 # ---- seeded, realistic random profiles ------------------------------------------------------
 
@@ -151,21 +158,35 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def run_engine(n: int, m: int, objective: Objective) -> dict[str, Any]:
+def people(
+    n: int, m: int, regime: str = "standard"
+) -> tuple[list[MenteeCandidate], list[MentorCandidate]]:
+    """The benchmark's profiles, or a harder regime: "plentiful" places (20 per mentor) or
+    "identical" people (one mentee and one mentor profile repeated: every score ties)."""
     mentors = make_mentors(m, SEED)
     mentees = make_mentees(n, m, SEED)
-    solves = {"lp": 0, "max_flow": 0}
-    solve_lp, solve_flow = bmatching.max_weight, bmatching.max_cardinality
+    if regime == "plentiful":
+        mentors = [replace(x, capacity=20, max_capacity=20 + x.load) for x in mentors]
+    elif regime == "identical":
+        one, other = mentees[0], replace(mentors[0], manager_id=None, capacity=3)
+        mentees = [
+            replace(one, id=f"mentee-{i:05d}", manager_id=None, ranked_mentors=()) for i in range(n)
+        ]
+        mentors = [replace(other, id=f"mentor-{j:05d}") for j in range(m)]
+    return mentees, mentors
 
-    def counted_lp(*args: Any, **kwargs: Any) -> Any:
-        solves["lp"] += 1
-        return solve_lp(*args, **kwargs)
 
-    def counted_flow(*args: Any, **kwargs: Any) -> Any:
-        solves["max_flow"] += 1
-        return solve_flow(*args, **kwargs)
+def run_engine(n: int, m: int, objective: Objective, regime: str = "standard") -> dict[str, Any]:
+    mentees, mentors = people(n, m, regime)
+    solves = {"max_weight": 0, "max_weight_covering": 0, "max_cardinality": 0}
+    for name in solves:  # count the solver runs: one per round of the certificate loop
+        solve = getattr(bmatching, name)
 
-    bmatching.max_weight, bmatching.max_cardinality = counted_lp, counted_flow
+        def counted(*args: Any, _solve: Any = solve, _name: str = name, **kwargs: Any) -> Any:
+            solves[_name] += 1
+            return _solve(*args, **kwargs)
+
+        setattr(bmatching, name, counted)
     before = peak_mib()
     started = time.perf_counter()
     result = match_cohort(mentees, mentors, MatchingPolicy(), objective)
@@ -179,6 +200,7 @@ def run_engine(n: int, m: int, objective: Objective) -> dict[str, Any]:
         "mean_score": result.mean_score,
         "blocking_pairs": result.blocking_pairs,
         "solves": solves,
+        "places": sum(x.capacity for x in mentors),
     }
 
 
@@ -267,6 +289,20 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {g['seconds']:.2f} | {g['matched']:,} | {g['total_score']:,.1f} "
             f"| {g['mean_score']:.2f} | {g['blocking_pairs']:,} | {row['score_ratio']:.4f} |"
         )
+    if "regimes" in results:
+        lines += [
+            "",
+            "| regime | mentees x mentors | places | objective | engine s | peak MiB | matched "
+            "| total | solver runs |",
+            "|---" * 9 + "|",
+        ]
+        for row in results["regimes"]:
+            e = row["engine"]
+            lines.append(
+                f"| {row['regime']} | {row['mentees']:,} x {row['mentors']:,} | {e['places']:,} "
+                f"| {row['objective']} | {e['seconds']:.2f} | {e['peak_rss_mib']:.0f} "
+                f"| {e['matched']:,} | {e['total_score']:,.1f} | {sum(e['solves'].values())} |"
+            )
     s = results["suggestions"]
     lines += [
         "",
@@ -282,13 +318,16 @@ def markdown(results: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
+    parser.add_argument(
+        "--regimes", action="store_true", help="also time harder regimes (places vs mentees)"
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         kind, *rest = args.worker
         if kind == "engine":
             objective: Objective = "most_matched" if rest[2] == "most_matched" else "best_fit"
-            found = run_engine(int(rest[0]), int(rest[1]), objective)
+            found = run_engine(int(rest[0]), int(rest[1]), objective, *rest[3:])
         elif kind == "greedy":
             found = run_greedy(int(rest[0]), int(rest[1]))
         else:
@@ -324,6 +363,18 @@ def main() -> None:
                 }
             )
             print(f"{n} x {m} {objective}: {found['seconds']:.2f} s", file=sys.stderr)
+    if args.regimes:
+        results["regimes"] = [
+            {
+                "regime": regime,
+                "mentees": n,
+                "mentors": m,
+                "objective": objective,
+                "engine": in_subprocess("engine", str(n), str(m), objective, regime),
+            }
+            for regime, n, m in REGIMES
+            for objective in OBJECTIVES
+        ]
     results["suggestions"] = in_subprocess(
         "suggest", *(("2000", "50") if args.quick else ("10000", "200"))
     )

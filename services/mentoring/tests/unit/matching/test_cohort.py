@@ -151,6 +151,17 @@ def test_a_mentee_goes_to_the_earliest_mentor_id_on_a_tie(objective: Objective) 
     assert pairs(result) == {("mentee-a", "mentor-a")}
 
 
+@pytest.mark.parametrize("objective", OBJECTIVES)
+def test_identical_people_fill_every_place_and_the_earliest_ids_get_them(
+    objective: Objective,
+) -> None:
+    mentees = [mentee(f"mentee-{i:02d}") for i in range(60)]
+    mentors = [mentor(f"mentor-{j}", capacity=3) for j in range(10)]
+    result = match_cohort(mentees, mentors, MatchingPolicy(), objective)
+    assert sorted(a.mentee_id for a in result.assignments) == [f"mentee-{i:02d}" for i in range(30)]
+    assert Counter(a.mentor_id for a in result.assignments) == {m.id: 3 for m in mentors}
+
+
 def test_an_empty_cohort_is_an_empty_result() -> None:
     result = match_cohort([], [mentor()], MatchingPolicy())
     assert (result.assignments, result.unmatched, result.matched_count) == ((), (), 0)

@@ -1,6 +1,5 @@
 """Explainable, fair and optimal matching of mentees with mentors (pure domain code)."""
 
-from mentoring.domain.matching import bmatching
 from mentoring.domain.matching.cohort import match_cohort
 from mentoring.domain.matching.constraints import is_eligible, violations
 from mentoring.domain.matching.criteria import score_pair
@@ -52,7 +51,6 @@ __all__ = [
     "SolverFailure",
     "Unmatched",
     "blocking_pairs",
-    "bmatching",
     "is_eligible",
     "match_cohort",
     "score_pair",

@@ -268,7 +268,11 @@ class MentorPool:
         offsets, offset_code = np.unique(batch.utc_offsets[rows], return_inverse=True)
         score = np.vstack([self._timezone_and_load(int(offset)) for offset in offsets])[offset_code]
         if Criterion.GOALS in self._worth:
-            units = (batch.goal_steps[rows] @ self._level_steps).astype(np.int64)
+            # Sums of small integers, exact in float32. OpenBLAS may set the "invalid" flag
+            # without cause (numpy issue 24067); a real NaN would fail the table lookup below.
+            with np.errstate(invalid="ignore"):
+                product = batch.goal_steps[rows] @ self._level_steps
+            units = product.astype(np.int64)
             score += batch.goal_points[batch.goal_base[rows, None] + units]
         if Criterion.AVAILABILITY in self._worth:
             common = common_bits(batch.availability[rows], self.availability_bits)
