@@ -20,6 +20,7 @@ from mentorship_runtime.auth import issue_token
 from mentorship_runtime.mongo import Document
 from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import read_topic
+from mentorship_testing.services import serving, settings_for
 
 
 @dataclass
@@ -99,20 +100,17 @@ async def api(
     kafka_bootstrap: str, mongo_url: str, mongo_db: AsyncDatabase[Document], topic_prefix: str
 ) -> AsyncIterator[MentoringApi]:
     clock = Clock()
-    settings = Settings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        kafka_topic_prefix=topic_prefix,
-        mongodb_url=mongo_url,
-        mongodb_database=mongo_db.name,
+    settings = settings_for(
+        Settings,
+        kafka=kafka_bootstrap,
+        mongo_url=mongo_url,
+        database=mongo_db.name,
+        topic_prefix=topic_prefix,
         role="api",
-        profile="test",
-        jwt_secret="integration-tests-secret-of-sufficient-length",
     )
     app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mentoring") as http:
-            yield MentoringApi(http, app.state.service, settings, clock, mongo_db, kafka_bootstrap)
+    async with serving(app, "mentoring") as http:
+        yield MentoringApi(http, app.state.service, settings, clock, mongo_db, kafka_bootstrap)
 
 
 @pytest.fixture

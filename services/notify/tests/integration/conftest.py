@@ -15,10 +15,10 @@ from mentorship_contracts import Envelope, decode_event, new_envelope
 from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.auth import issue_token
-from mentorship_runtime.kafka import make_broker, publish_envelope
 from mentorship_runtime.mongo import Document
 from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import read_topic
+from mentorship_testing.services import publish_events, serving, settings_for
 from notify.bootstrap import create_app
 from notify.config import Settings
 
@@ -50,14 +50,7 @@ class NotifyApi:
             if again
             else [new_envelope(p, producer="test", clock=self.clock) for p in payloads]
         )
-        broker = make_broker(self.bootstrap, client_id="test-producer")
-        await broker.start()
-        try:
-            for event in events:
-                topic = topic_name(event.data.topic, self.settings.kafka_topic_prefix)
-                await publish_envelope(broker, topic, event)
-        finally:
-            await broker.stop()
+        await publish_events(self.bootstrap, self.settings.kafka_topic_prefix, events)
         return events
 
     async def announced(self, settle: float = 1.5) -> list[Any]:
@@ -71,18 +64,15 @@ async def api(
     kafka_bootstrap: str, mongo_url: str, mongo_db: AsyncDatabase[Document], topic_prefix: str
 ) -> AsyncIterator[NotifyApi]:
     clock = Clock()
-    settings = Settings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        kafka_topic_prefix=topic_prefix,
-        mongodb_url=mongo_url,
-        mongodb_database=mongo_db.name,
+    settings = settings_for(
+        Settings,
+        kafka=kafka_bootstrap,
+        mongo_url=mongo_url,
+        database=mongo_db.name,
+        topic_prefix=topic_prefix,
         role="all",
-        profile="test",
-        jwt_secret="integration-tests-secret-of-sufficient-length",
         consumer_retry_base_seconds=0.05,
     )
     app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://notify") as http:
-            yield NotifyApi(http, settings, clock, mongo_db, kafka_bootstrap)
+    async with serving(app, "notify") as http:
+        yield NotifyApi(http, settings, clock, mongo_db, kafka_bootstrap)

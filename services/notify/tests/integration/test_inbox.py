@@ -49,6 +49,18 @@ DROP = ConfidenceDropped(
 )
 
 
+async def introduce_everyone(api: NotifyApi) -> None:
+    """Publish the directory events and wait until notify knows them: they travel on other
+    topics than the alerts, so without waiting an alert may be planned before a name is known."""
+    await api.publish(GRACE, ADA, PROGRAM)
+
+    async def known() -> bool:
+        people = await api.db.people.count_documents({})
+        return people == 2 and await api.db.programs.count_documents({}) == 1
+
+    await eventually(known, timeout=30)
+
+
 async def inbox(api: NotifyApi, user: str, expected: int) -> dict[str, Any]:
     page: dict[str, Any] = {}
 
@@ -63,7 +75,7 @@ async def inbox(api: NotifyApi, user: str, expected: int) -> dict[str, Any]:
 async def test_a_confidence_drop_reaches_the_mentors_inbox_in_their_language(
     api: NotifyApi,
 ) -> None:
-    await api.publish(GRACE, ADA, PROGRAM)
+    await introduce_everyone(api)
     [drop] = await api.publish(DROP)
 
     page = await inbox(api, "u-grace", 1)
@@ -81,7 +93,7 @@ async def test_a_confidence_drop_reaches_the_mentors_inbox_in_their_language(
 
 
 async def test_an_event_delivered_twice_notifies_once(api: NotifyApi) -> None:
-    await api.publish(GRACE, ADA, PROGRAM)
+    await introduce_everyone(api)
     [drop] = await api.publish(DROP)
     await inbox(api, "u-grace", 1)
 
@@ -104,7 +116,7 @@ async def test_an_alert_about_someone_not_yet_known_waits_for_them(api: NotifyAp
 
 
 async def test_reading_a_notification_is_announced_and_only_for_its_owner(api: NotifyApi) -> None:
-    await api.publish(GRACE, ADA, PROGRAM)
+    await introduce_everyone(api)
     await api.publish(DROP)
     [note] = (await inbox(api, "u-grace", 1))["items"]
 

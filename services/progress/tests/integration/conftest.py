@@ -15,10 +15,10 @@ from mentorship_contracts import Envelope, decode_event, new_envelope
 from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.auth import issue_token
-from mentorship_runtime.kafka import make_broker, publish_envelope
 from mentorship_runtime.mongo import Document
 from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import eventually, read_topic
+from mentorship_testing.services import publish_events, serving, settings_for
 from progress.bootstrap import Service, create_app
 from progress.config import Settings
 
@@ -49,26 +49,12 @@ class ProgressApi:
 
     async def publish(self, payload: EventPayload) -> Envelope[Any]:
         event = new_envelope(payload, producer="mentoring", clock=self.clock)
-        broker = make_broker(self.bootstrap, client_id="test-mentoring")
-        await broker.start()
-        try:
-            await publish_envelope(
-                broker, topic_name(payload.topic, self.settings.kafka_topic_prefix), event
-            )
-        finally:
-            await broker.stop()
+        await self.republish(event)
         return event
 
     async def republish(self, event: Envelope[Any]) -> None:
-        """Deliver an already published event once more, as at-least-once delivery may."""
-        broker = make_broker(self.bootstrap, client_id="test-redelivery")
-        await broker.start()
-        try:
-            await publish_envelope(
-                broker, topic_name(event.data.topic, self.settings.kafka_topic_prefix), event
-            )
-        finally:
-            await broker.stop()
+        """Deliver an event (once more, if already published, as at-least-once delivery may)."""
+        await publish_events(self.bootstrap, self.settings.kafka_topic_prefix, [event])
 
     async def tracked(self, mentee_id: str, state: str = "active") -> None:
         async def there() -> bool:
@@ -88,19 +74,16 @@ async def api(
     kafka_bootstrap: str, mongo_url: str, mongo_db: AsyncDatabase[Document], topic_prefix: str
 ) -> AsyncIterator[ProgressApi]:
     clock = Clock()
-    settings = Settings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        kafka_topic_prefix=topic_prefix,
-        mongodb_url=mongo_url,
-        mongodb_database=mongo_db.name,
+    settings = settings_for(
+        Settings,
+        kafka=kafka_bootstrap,
+        mongo_url=mongo_url,
+        database=mongo_db.name,
+        topic_prefix=topic_prefix,
         role="all",
-        profile="test",
-        jwt_secret="integration-tests-secret-of-sufficient-length",
         detection_seconds=3600,
         consumer_retry_base_seconds=0.05,
     )
     app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://progress") as http:
-            yield ProgressApi(http, app.state.service, settings, clock, mongo_db, kafka_bootstrap)
+    async with serving(app, "progress") as http:
+        yield ProgressApi(http, app.state.service, settings, clock, mongo_db, kafka_bootstrap)
