@@ -1,0 +1,1 @@
+"""GraphQL gateway of the mentoring platform."""
