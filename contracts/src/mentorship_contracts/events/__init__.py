@@ -25,6 +25,7 @@ from mentorship_contracts.events.progress import (
     ModuleCompleted,
     PathCompleted,
     SessionLogged,
+    SessionRated,
 )
 
 __all__ = [
@@ -50,4 +51,5 @@ __all__ = [
     "ProgramAdmin",
     "ProgramPublished",
     "SessionLogged",
+    "SessionRated",
 ]

@@ -33,3 +33,6 @@ class ProgramPublished(
     status: Literal["draft", "open", "closed"]
     learning_path_id: Id
     admins: list[ProgramAdmin] = Field(min_length=1)
+    stall_window_days: int = Field(
+        default=14, ge=1, le=365, description="days without activity before a mentee is stalled"
+    )

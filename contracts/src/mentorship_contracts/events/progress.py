@@ -71,6 +71,23 @@ class SessionLogged(
     held_on: date
     duration_minutes: int = Field(gt=0, le=480)
     module_ids: list[Id] = Field(default_factory=list)
+    rated_by: list[Literal["mentee", "mentor"]] = Field(
+        default_factory=list, description="who rated the session when logging it"
+    )
+
+
+class SessionRated(
+    _ProgressEvent,
+    type="progress.session.rated",
+    version=1,
+    topic=Topic.PROGRESS_EVENTS,
+    key_field="mentee_id",
+):
+    """One side rated a session (1 to 5), or changed their rating."""
+
+    session_id: Id
+    rated_by: Literal["mentee", "mentor"]
+    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent)")
 
 
 class ModuleCompleted(
