@@ -135,3 +135,40 @@ async def test_reading_a_notification_is_announced_and_only_for_its_owner(api: N
     assert again.json()["marked"] == 0
     kinds = [e.type for e in await api.announced()]
     assert kinds == ["notify.notification.created", "notify.notification.read"]
+
+
+async def test_unread_counts_per_subject_are_the_callers_own(api: NotifyApi) -> None:
+    await introduce_everyone(api)
+    await api.publish(DROP, DROP.model_copy(update={"module_id": "rules"}))
+    [first, _] = (await inbox(api, "u-grace", 2))["items"]
+
+    def by_subject(user: str, *ids: str) -> Any:
+        return api.call(
+            "GET", "/inbox/unread-count/by-subject", user, params=[("subject_id", i) for i in ids]
+        )
+
+    before = await by_subject("u-grace", "pt-ada", "pt-nobody")
+    await api.call("POST", "/inbox/read", "u-grace", json={"notification_ids": [first["id"]]})
+    after = await by_subject("u-grace", "pt-ada")
+    stranger = await by_subject("u-eve", "pt-ada")
+
+    assert before.json() == {"counts": {"pt-ada": 2, "pt-nobody": 0}}
+    assert after.json() == {"counts": {"pt-ada": 1}}
+    assert stranger.json() == {"counts": {"pt-ada": 0}}
+
+
+async def test_unread_counts_per_subject_refuse_bad_ids_and_too_many(api: NotifyApi) -> None:
+    path = "/inbox/unread-count/by-subject"
+    none = await api.call("GET", path, "u-grace")
+    bad = await api.call("GET", path, "u-grace", params={"subject_id": "a b"})
+    many = await api.call(
+        "GET", path, "u-grace", params=[("subject_id", f"p{i}") for i in range(201)]
+    )
+    enough = await api.call(
+        "GET", path, "u-grace", params=[("subject_id", f"p{i}") for i in range(200)]
+    )
+
+    assert none.status_code == bad.status_code == many.status_code == 422
+    assert "subject_id" in bad.text
+    assert enough.status_code == 200
+    assert len(enough.json()["counts"]) == 200

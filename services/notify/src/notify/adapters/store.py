@@ -51,6 +51,9 @@ class NotifyStore:
             [("user_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]
         )
         await self.notifications.create_index([("user_id", ASCENDING), ("read_at", ASCENDING)])
+        await self.notifications.create_index(
+            [("user_id", ASCENDING), ("subject_id", ASCENDING), ("read_at", ASCENDING)]
+        )
         await self.parked.create_index("waiting_for")
         await ensure_outbox_index(self.notifications)
 
@@ -143,6 +146,24 @@ class NotifyStore:
 
     async def unread_count(self, user_id: str) -> int:
         return await self.notifications.count_documents({"user_id": user_id, "read_at": None})
+
+    async def unread_by_subject(self, user_id: str, subject_ids: Sequence[str]) -> dict[str, int]:
+        """Unread notifications of ``user_id`` per subject (0 for a subject with none)."""
+        counts = dict.fromkeys(subject_ids, 0)
+        pipeline: list[Document] = [
+            {
+                "$match": {
+                    "user_id": user_id,
+                    "read_at": None,
+                    "subject_id": {"$in": list(counts)},
+                }
+            },
+            {"$group": {"_id": "$subject_id", "n": {"$sum": 1}}},
+        ]
+        async for row in await self.notifications.aggregate(pipeline):
+            if row["_id"] in counts:
+                counts[row["_id"]] = int(row["n"])
+        return counts
 
     async def mark_read(
         self, user_id: str, notification_id: str, events: Sequence[Envelope[Any]]

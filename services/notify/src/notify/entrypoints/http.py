@@ -83,6 +83,21 @@ async def unread_count(caller: Caller, ctx: Ctx) -> dict[str, int]:
     return {"unread": await ctx.store.unread_count(caller.user_id)}
 
 
+class UnreadBySubject(BaseModel):
+    counts: dict[str, int]
+
+
+@router.get("/inbox/unread-count/by-subject")
+async def unread_count_by_subject(
+    caller: Caller,
+    ctx: Ctx,
+    subject_id: Annotated[list[Id], Query(min_length=1, max_length=200)],
+) -> UnreadBySubject:
+    """The caller's unread notifications per subject (the mentee a notification is about),
+    for the gateway's batched loaders: every asked id is in the answer, 0 when none."""
+    return UnreadBySubject(counts=await ctx.store.unread_by_subject(caller.user_id, subject_id))
+
+
 @router.post("/inbox/read")
 async def mark_read(body: ReadIn, caller: Caller, ctx: Ctx) -> dict[str, int]:
     marked = await handlers.mark_read(ctx, caller, body.notification_ids)
