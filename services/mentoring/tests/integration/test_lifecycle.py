@@ -162,6 +162,29 @@ async def test_participant_and_program_events_carry_what_consumers_need(api: Men
     assert graces[1].data.display_name is None, "only the changed fields are sent"
     assert programs[0].data.program_id == prog["id"]
     assert programs[0].data.admins[0].user_id == "admin"
+    assert programs[0].data.stall_window_days == 14
+
+
+async def test_a_program_publishes_its_stall_window_when_created_and_changed(
+    api: MentoringApi,
+) -> None:
+    prog = await api.program(stall_window_days=21)
+    patched = await api.call(
+        "PATCH", f"/programs/{prog['id']}", "admin", "admin", json={"stall_window_days": 7}
+    )
+    refused = await api.call(
+        "PATCH", f"/programs/{prog['id']}", "admin", "admin", json={"stall_window_days": 0}
+    )
+
+    programs = await api.events(Topic.MENTORING_PROGRAMS, at_least=2)
+
+    assert prog["stall_window_days"] == 21
+    assert patched.json()["stall_window_days"] == 7
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"][-1] == "stall_window_days"
+    assert [e.data.stall_window_days for e in programs] == [21, 7]
+    stored = await api.call("GET", f"/programs/{prog['id']}", "admin", "admin")
+    assert stored.json()["stall_window_days"] == 7
 
 
 async def test_matches_are_listed_page_by_page_with_cursors(api: MentoringApi) -> None:

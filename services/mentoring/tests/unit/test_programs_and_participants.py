@@ -1,8 +1,9 @@
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from mentoring.domain.errors import InvalidTransition
+from mentoring.domain.errors import Invalid, InvalidTransition
 from mentoring.domain.participants import Participant, ParticipantStatus, WeeklySlot
 from mentoring.domain.programs import Admin, MatchingSettings, Program, ProgramStatus
 
@@ -60,6 +61,17 @@ def test_a_program_opens_then_closes_and_never_reopens() -> None:
 def test_only_listed_admins_administer_a_program() -> None:
     assert program().is_admin("u-admin")
     assert not program().is_admin("u-mentor")
+
+
+def test_a_program_stalls_its_mentees_after_fourteen_days_unless_told_otherwise() -> None:
+    assert program().stall_window_days == 14
+    assert replace(program(), stall_window_days=30).stall_window_days == 30
+
+
+@pytest.mark.parametrize("days", [0, -1, 366, True, 7.5])
+def test_a_stall_window_outside_one_day_to_a_year_is_refused(days: object) -> None:
+    with pytest.raises(Invalid, match="stall_window_days"):
+        replace(program(), stall_window_days=days)
 
 
 def test_availability_is_converted_to_utc_hours_of_the_week() -> None:

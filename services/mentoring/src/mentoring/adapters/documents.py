@@ -6,7 +6,13 @@ from typing import Any
 
 from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side
 from mentoring.domain.participants import Participant, ParticipantStatus, WeeklySlot
-from mentoring.domain.programs import Admin, MatchingSettings, Program, ProgramStatus
+from mentoring.domain.programs import (
+    DEFAULT_STALL_WINDOW_DAYS,
+    Admin,
+    MatchingSettings,
+    Program,
+    ProgramStatus,
+)
 
 Document = dict[str, Any]
 
@@ -36,6 +42,7 @@ def program_document(program: Program) -> Document:
         "status": program.status.value,
         "created_at": program.created_at,
         "version": program.version,
+        "stall_window_days": program.stall_window_days,
     }
 
 
@@ -56,6 +63,7 @@ def program_from(document: Document) -> Program:
         status=ProgramStatus(document["status"]),
         created_at=document["created_at"],
         version=document["version"],
+        stall_window_days=document.get("stall_window_days", DEFAULT_STALL_WINDOW_DAYS),
     )
 
 

@@ -7,12 +7,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from mentoring.domain.errors import InvalidTransition
+from mentoring.domain.errors import Invalid, InvalidTransition
 from mentoring.domain.matching.model import DEFAULT_WEIGHTS as ENGINE_DEFAULT_WEIGHTS
 
 DepartmentPreference = Literal["same", "cross", "none"]
 
 DEFAULT_WEIGHTS: dict[str, float] = {str(c): w for c, w in ENGINE_DEFAULT_WEIGHTS.items()}
+
+DEFAULT_STALL_WINDOW_DAYS = 14
+MAX_STALL_WINDOW_DAYS = 365
 
 
 class ProgramStatus(StrEnum):
@@ -48,6 +51,17 @@ class Program:
     status: ProgramStatus
     created_at: datetime
     version: int = 0
+    stall_window_days: int = DEFAULT_STALL_WINDOW_DAYS
+    """Days without activity before one of the program's mentees counts as stalled."""
+
+    def __post_init__(self) -> None:
+        days = self.stall_window_days
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise Invalid("stall_window_days", f"must be a whole number of days, got {days!r}")
+        if not 1 <= days <= MAX_STALL_WINDOW_DAYS:
+            raise Invalid(
+                "stall_window_days", f"must be 1 to {MAX_STALL_WINDOW_DAYS} days, got {days}"
+            )
 
     @property
     def admin_ids(self) -> tuple[str, ...]:

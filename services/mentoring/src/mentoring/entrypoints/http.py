@@ -62,6 +62,7 @@ async def create_program(body: s.ProgramIn, caller: Caller, ctx: Ctx) -> s.Progr
             proposal_expiry_days=body.proposal_expiry_days,
             default_mentor_capacity=body.default_mentor_capacity,
             status=ProgramStatus(body.status),
+            stall_window_days=body.stall_window_days,
         ),
         ctx,
     )
@@ -96,6 +97,7 @@ async def update_program(
             proposal_expiry_days=body.proposal_expiry_days,
             default_mentor_capacity=body.default_mentor_capacity,
             status=ProgramStatus(body.status) if body.status else None,
+            stall_window_days=body.stall_window_days,
         ),
         ctx,
     )

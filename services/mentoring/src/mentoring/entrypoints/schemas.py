@@ -77,6 +77,9 @@ class ProgramIn(Strict):
     proposal_expiry_days: int = Field(default=7, ge=1, le=90)
     default_mentor_capacity: int = Field(default=3, ge=1, le=50)
     status: Literal["draft", "open"] = "open"
+    stall_window_days: int = Field(
+        default=14, ge=1, le=365, description="days without activity before a mentee is stalled"
+    )
 
 
 class ProgramPatch(Strict):
@@ -87,6 +90,7 @@ class ProgramPatch(Strict):
     proposal_expiry_days: int | None = Field(default=None, ge=1, le=90)
     default_mentor_capacity: int | None = Field(default=None, ge=1, le=50)
     status: Literal["draft", "open", "closed"] | None = None
+    stall_window_days: int | None = Field(default=None, ge=1, le=365)
 
 
 class ProgramOut(BaseModel):
@@ -99,6 +103,7 @@ class ProgramOut(BaseModel):
     department_preference: str
     proposal_expiry_days: int
     default_mentor_capacity: int
+    stall_window_days: int
     status: str
     created_at: datetime
 
@@ -114,6 +119,7 @@ class ProgramOut(BaseModel):
             department_preference=p.settings.department_preference,
             proposal_expiry_days=p.settings.proposal_expiry_days,
             default_mentor_capacity=p.settings.default_mentor_capacity,
+            stall_window_days=p.stall_window_days,
             status=p.status.value,
             created_at=p.created_at,
         )

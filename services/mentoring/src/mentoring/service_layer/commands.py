@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from mentoring.domain.participants import WeeklySlot
-from mentoring.domain.programs import DepartmentPreference, ProgramStatus
+from mentoring.domain.programs import DEFAULT_STALL_WINDOW_DAYS, DepartmentPreference, ProgramStatus
 from mentorship_runtime.auth import Principal
 
 Objective = Literal["best_fit", "most_matched"]
@@ -23,6 +23,7 @@ class CreateProgram:
     proposal_expiry_days: int = 7
     default_mentor_capacity: int = 3
     status: ProgramStatus = ProgramStatus.OPEN
+    stall_window_days: int = DEFAULT_STALL_WINDOW_DAYS
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class UpdateProgram:
     proposal_expiry_days: int | None = None
     default_mentor_capacity: int | None = None
     status: ProgramStatus | None = None
+    stall_window_days: int | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ class EventFactory:
                 description=program.description,
                 status=program.status.value,
                 learning_path_id=program.learning_path_id,
+                stall_window_days=program.stall_window_days,
                 admins=[
                     ProgramAdmin(
                         user_id=a.user_id,

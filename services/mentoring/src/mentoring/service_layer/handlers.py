@@ -107,6 +107,7 @@ async def create_program(c: cmd.CreateProgram, ctx: Context) -> Program:
         ),
         status=c.status,
         created_at=ctx.clock(),
+        stall_window_days=c.stall_window_days,
     )
     await ctx.store.add_program(program, [ctx.events.program_published(program)])
     return program
@@ -129,6 +130,7 @@ async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
             name=c.name or program.name,
             description=c.description if c.description is not None else program.description,
             settings=settings,
+            stall_window_days=c.stall_window_days or program.stall_window_days,
         )
         if c.status is not None:
             updated = updated.change_status(c.status)
