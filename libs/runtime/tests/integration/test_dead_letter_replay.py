@@ -154,7 +154,8 @@ async def test_a_replay_publishes_the_original_event_back_once(
 
     assert [e.coordinates for e in report.replayed] == [f"{dlq}/0/{n}" for n in range(3)]
     assert progress == [e.coordinates for e in report.replayed]
-    assert report.skipped == report.failed == []
+    assert report.skipped == []
+    assert report.failed == []
     copies = await replayed_copies(kafka_bootstrap, topic, 3, 3)
     by_id = {e.event_id: e for e in entries}
     assert len(copies) == 3
