@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,7 +36,14 @@ from mentorship_contracts.registry import REGISTRY, EventRegistry
 from mentorship_contracts.topics import dead_letter_topic
 from mentorship_runtime.kafka import CONSUMER_ACK_POLICY
 from mentorship_runtime.logging import bound_event, get_logger
+from mentorship_runtime.metrics import (
+    DEAD_LETTERED,
+    EVENTS_CONSUMED,
+    HANDLER_FAILURES,
+    HANDLER_SECONDS,
+)
 from mentorship_runtime.settings import ServiceSettings
+from mentorship_runtime.tracing import consuming
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
 C = TypeVar("C")
@@ -174,16 +182,25 @@ class EventConsumer:
             envelope = self._registry.decode(body)
         except UnknownEventType as exc:
             self._log.warning("event_skipped", reason=str(exc), **where)
+            EVENTS_CONSUMED.labels(self._group_id, topic, "unknown", "skipped").inc()
             return Outcome("skipped", error=str(exc))
         except ContractError as exc:
             self._log.error("event_invalid", reason=str(exc), **where)
             await self._dead_letter(body, headers, key, topic, partition, offset, exc, attempts=0)
+            EVENTS_CONSUMED.labels(self._group_id, topic, "", "invalid").inc()
             return Outcome("dead_lettered", error=str(exc))
         handler = handlers.get(envelope.type)
         if handler is None:
+            EVENTS_CONSUMED.labels(self._group_id, topic, envelope.type, "skipped").inc()
             return Outcome("skipped")
-        with bound_event(envelope):
-            return await self._run(handler, envelope, body, headers, key, where)
+        started = time.perf_counter()
+        with bound_event(envelope), consuming(envelope, headers, self._group_id, where):
+            outcome = await self._run(handler, envelope, body, headers, key, where)
+        HANDLER_SECONDS.labels(self._group_id, topic, envelope.type).observe(
+            time.perf_counter() - started
+        )
+        EVENTS_CONSUMED.labels(self._group_id, topic, envelope.type, outcome.status).inc()
+        return outcome
 
     async def _run(
         self,
@@ -200,6 +217,9 @@ class EventConsumer:
             try:
                 await handler(envelope)
             except INFRASTRUCTURE_ERRORS:
+                HANDLER_FAILURES.labels(
+                    self._group_id, where["topic"], envelope.type, "infrastructure"
+                ).inc()
                 if attempt >= self._retry.max_attempts:
                     self._log.warning("infrastructure_unavailable_rewinding", **where)
                     raise  # not committed: the message is read again
@@ -223,6 +243,9 @@ class EventConsumer:
                     )
                     return Outcome("dead_lettered", attempts=attempt, error=repr(exc))
                 self._log.warning("event_retry", attempt=attempt, error=repr(exc), **where)
+                HANDLER_FAILURES.labels(
+                    self._group_id, where["topic"], envelope.type, "retry"
+                ).inc()
                 await self._retry.sleep(self._retry.delay(attempt))
                 continue
             self._log.debug("event_handled", attempts=attempt, **where)
@@ -256,3 +279,4 @@ class EventConsumer:
         await self._broker.publish(
             body, dead_letter_topic(topic, self._group_id), key=key, headers=dlq_headers
         )
+        DEAD_LETTERED.labels(self._group_id, topic).inc()

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from contextlib import suppress
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
@@ -20,6 +21,8 @@ from faststream.kafka import KafkaBroker
 from mentorship_contracts import Envelope
 from mentorship_contracts.headers import envelope_headers
 from mentorship_contracts.topics import TOPIC_SPECS, topic_name
+from mentorship_runtime.metrics import PUBLISHED
+from mentorship_runtime.tracing import trace_headers
 
 CONSUMER_ACK_POLICY = AckPolicy.NACK_ON_ERROR
 """Commit after the handler returns; on an exception rewind so the message is read again."""
@@ -45,9 +48,14 @@ async def publish_envelope(broker: KafkaBroker, topic: str, envelope: Envelope[A
         envelope.to_bytes(),
         topic,
         key=envelope.key.encode(),
-        headers={"content-type": "application/json", **envelope_headers(envelope)},
+        headers={
+            "content-type": "application/json",
+            **envelope_headers(envelope),
+            **trace_headers(),
+        },
         correlation_id=envelope.correlation_id,
     )
+    PUBLISHED.labels(topic, envelope.type).inc()
 
 
 async def ensure_topics(
@@ -76,3 +84,37 @@ async def ensure_topics(
 
 def platform_topics(prefix: str = "") -> list[tuple[str, int]]:
     return [(topic_name(spec.topic, prefix), spec.partitions) for spec in TOPIC_SPECS]
+
+
+async def consumer_lag(bootstrap_servers: str, group_id: str) -> dict[tuple[str, int], int]:
+    """Messages each partition's end is ahead of what ``group_id`` committed.
+
+    A partition the group has not committed on yet counts from the beginning of the log.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group_id)
+    finally:
+        await admin.close()
+    partitions = list(committed)
+    if not partitions:
+        return {}
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await reader.start()
+    try:
+        ends = await reader.end_offsets(partitions)
+        starts = await reader.beginning_offsets(partitions)
+    finally:
+        await reader.stop()
+    lag: dict[tuple[str, int], int] = {}
+    for tp in partitions:
+        position = committed[tp].offset if committed[tp].offset >= 0 else starts[tp]
+        lag[(tp.topic, tp.partition)] = max(0, ends[tp] - position)
+    return lag
+
+
+def subscribed_groups(broker: KafkaBroker) -> set[str]:
+    """The consumer groups this broker's subscribers read with."""
+    groups = (getattr(subscriber, "group_id", None) for subscriber in broker.subscribers)
+    return {group for group in groups if isinstance(group, str) and group}

@@ -14,6 +14,20 @@ from structlog.contextvars import bind_contextvars, reset_contextvars
 from mentorship_contracts import Envelope
 
 
+class _StdoutLogger:
+    """Writes each line to whatever ``sys.stdout`` is at that moment (never a stale handle, e.g.
+    one a test runner has closed since the logger was first used)."""
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stdout, flush=True)
+
+    log = debug = info = warning = warn = error = err = critical = exception = fatal = msg
+
+
+def _stdout_logger(*_: Any) -> _StdoutLogger:
+    return _StdoutLogger()
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -25,7 +39,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     structlog.configure(
         processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        logger_factory=_stdout_logger,
         cache_logger_on_first_use=True,
     )
     bind_contextvars(service=service)

@@ -29,7 +29,9 @@ from mentorship_contracts import Envelope
 from mentorship_contracts.headers import envelope_headers
 from mentorship_contracts.topics import topic_name
 from mentorship_runtime.logging import get_logger
+from mentorship_runtime.metrics import OUTBOX_BACKLOG, PUBLISHED
 from mentorship_runtime.mongo import Document
+from mentorship_runtime.tracing import trace_headers
 
 OUTBOX = "_outbox"
 OUTBOX_SINCE = "_outbox_since"
@@ -42,7 +44,7 @@ def outbox_entries(events: Sequence[Envelope[Any]], *, topic_prefix: str = "") -
             "event_id": str(event.event_id),
             "topic": topic_name(event.data.topic, topic_prefix),
             "key": event.key,
-            "headers": envelope_headers(event),
+            "headers": {**envelope_headers(event), **trace_headers()},
             "body": event.to_bytes().decode(),
         }
         for event in events
@@ -96,6 +98,7 @@ class OutboxRelay:
                 headers={"content-type": "application/json", **entry["headers"]},
                 correlation_id=entry["headers"].get("event-correlation-id"),
             )
+            PUBLISHED.labels(entry["topic"], entry["headers"].get("event-type", "")).inc()
         await collection.update_one({"_id": document_id}, {"$pullAll": {OUTBOX: entries}})
         await collection.update_one(
             {"_id": document_id, OUTBOX: {"$size": 0}}, {"$unset": {OUTBOX_SINCE: ""}}
@@ -123,6 +126,8 @@ class OutboxRelay:
             published += await self.drain(collection, document["_id"])
         if published:
             self._log.warning("outbox_swept", collection=collection.name, events=published)
+        backlog = await collection.count_documents({OUTBOX_SINCE: {"$exists": True}})
+        OUTBOX_BACKLOG.labels(collection.name).set(backlog)
         return published
 
     async def run_sweeper(

@@ -16,17 +16,27 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 
 from mentorship_runtime.auth import TokenVerifier
 from mentorship_runtime.health import health_router, infrastructure_checks
 from mentorship_runtime.http_errors import install_error_handlers
-from mentorship_runtime.kafka import ensure_topics, make_broker, platform_topics
+from mentorship_runtime.jobs import every
+from mentorship_runtime.kafka import (
+    consumer_lag,
+    ensure_topics,
+    make_broker,
+    platform_topics,
+    subscribed_groups,
+)
 from mentorship_runtime.logging import configure_logging
+from mentorship_runtime.metrics import CONSUMER_LAG, HttpMetrics, metrics_router
 from mentorship_runtime.mongo import Document, make_mongo_client
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.settings import ServiceSettings
+from mentorship_runtime.tracing import configure_tracing
 
 Job = Callable[[], Coroutine[Any, Any, None]]
 
@@ -42,6 +52,7 @@ class Runtime:
     prepare: Callable[[], Awaitable[None]] | None = None
     jobs: list[Job] = field(default_factory=list)
     sweep_seconds: float = 5.0
+    lag_seconds: float = 15.0
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @property
@@ -59,6 +70,15 @@ class Runtime:
             sweeper = self.relay.run_sweeper(self.outbox_collections, every=self.sweep_seconds)
             self.tasks = [asyncio.create_task(job()) for job in self.jobs]
             self.tasks.append(asyncio.create_task(sweeper))
+            lag = every(self.lag_seconds, "consumer_lag", self.measure_lag)
+            self.tasks.append(asyncio.create_task(lag))
+
+    async def measure_lag(self) -> None:
+        """Refresh ``mentorship_consumer_lag`` for this worker's consumer groups."""
+        for group in sorted(subscribed_groups(self.broker)):
+            lag = await consumer_lag(self.settings.kafka_bootstrap_servers, group)
+            for (topic, partition), behind in lag.items():
+                CONSUMER_LAG.labels(group, topic, str(partition)).set(behind)
 
     async def stop(self) -> None:
         for task in self.tasks:
@@ -89,6 +109,7 @@ def service_app(
 ) -> FastAPI:
     settings = runtime.settings
     configure_logging(settings.service_name, settings.log_level)
+    configure_tracing(settings.service_name)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -110,6 +131,9 @@ def service_app(
     app.state.context = context
     install_error_handlers(app)
     app.include_router(health_router(infrastructure_checks(runtime.mongo, runtime.broker)))
+    app.include_router(metrics_router())
+    app.add_middleware(HttpMetrics)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     if settings.runs_api:
         app.include_router(router)
     return app
