@@ -41,7 +41,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
     service = Service(runtime, store, timedelta(days=settings.stall_window_days))
-    runtime.prepare = store.ensure_indexes
+    runtime.prepare = store.prepare
     runtime.outbox_collections = store.outbox_collections
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     runtime.jobs = [

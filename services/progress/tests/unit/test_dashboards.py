@@ -3,7 +3,7 @@ from progress.domain.status import ProgressStatus
 from progress.domain.tracking import Tracking
 from progress.domain.views import ProgressView, progress_view
 
-from .builders import PATH, PROGRAM, START, checked_in, completed, days, started
+from .builders import PATH, PROGRAM, START, checked_in, completed, days, module, started
 
 NOW = START + days(20)
 
@@ -38,12 +38,28 @@ def test_a_mentor_without_mentees_sees_zero_everywhere() -> None:
 
 
 def test_a_program_sees_its_statuses_and_a_completion_funnel_in_path_order() -> None:
-    overview = program_overview(mentees(), PATH)
+    overview = program_overview(mentees(), [PATH])
 
     assert overview.mentees == 5
     assert overview.by_status[ProgressStatus.STALLED] == 2
     assert overview.funnel == (
-        FunnelStep("basics", "Module basics", 2),
-        FunnelStep("practice", "Module practice", 1),
+        FunnelStep("basics", "Module basics", completed=2, following=5),
+        FunnelStep("practice", "Module practice", completed=1, following=5),
     )
     assert all(v.program_id == PROGRAM for v in mentees())
+
+
+def test_the_funnel_spans_every_version_the_programs_mentees_follow() -> None:
+    v2 = PATH.revised(modules=(module("basics", "read", "try"), module("reflect", "summarise")))
+    on_v1 = view(completed(started(), "read", "try", "post"))
+    on_v2 = progress_view(completed(started(v2), "read", "try", "summarise", path=v2), v2, now=NOW)
+    starting_v2 = progress_view(started(v2), v2, now=NOW)
+
+    overview = program_overview([on_v1, on_v2, starting_v2], [PATH, v2])
+
+    assert overview.mentees == 3
+    assert overview.funnel == (
+        FunnelStep("basics", "Module basics", completed=2, following=3),
+        FunnelStep("reflect", "Module reflect", completed=1, following=2),
+        FunnelStep("practice", "Module practice", completed=1, following=1),
+    )

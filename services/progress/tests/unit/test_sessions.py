@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from progress.domain.errors import Conflict, Invalid, NotFound
-from progress.domain.signals import Role, SessionLogged
+from progress.domain.signals import MenteeBackOnTrack, Role, SessionLogged, SessionRated
 from progress.domain.tracking import Tracking, Transition
 
 from .builders import MENTEE, MENTOR, PATH, PROGRAM, START, days, started
@@ -136,13 +136,79 @@ def test_rating_an_unknown_session_names_it() -> None:
         rate(log(started()).tracking, "mentee", 4, session_id="s-404")
 
 
+def test_a_rating_is_signalled_with_the_side_that_rated() -> None:
+    rated = rate(log(started()).tracking, "mentor", 2)
+
+    assert rated.signals == (
+        SessionRated(
+            mentee_id=MENTEE,
+            mentor_id=MENTOR,
+            program_id=PROGRAM,
+            session_id="s-1",
+            rated_by="mentor",
+            rating=2,
+        ),
+    )
+
+
+def test_a_changed_rating_is_signalled_again() -> None:
+    tracking = rate(log(started()).tracking, "mentee", 5).tracking
+
+    [changed] = rate(tracking, "mentee", 3).signals
+
+    assert isinstance(changed, SessionRated)
+    assert changed.rating == 3
+
+
 def test_a_rating_is_not_activity() -> None:
     logged = log(started()).tracking
 
     rated = rate(logged, "mentee", 4)
 
-    assert rated.signals == ()
+    assert not any(isinstance(s, MenteeBackOnTrack) for s in rated.signals)
     assert rated.tracking.last_activity_at == logged.last_activity_at
+
+
+def test_a_rating_given_while_logging_is_kept_and_named_in_the_signal() -> None:
+    transition = started().log_session(
+        path=PATH,
+        session_id="s-1",
+        held_on=TODAY,
+        duration_minutes=45,
+        module_ids=(),
+        notes=None,
+        now=START,
+        rating=4,
+        by="mentee",
+    )
+
+    [logged] = transition.signals
+    [session] = transition.tracking.sessions
+    assert isinstance(logged, SessionLogged)
+    assert logged.rated_by == ("mentee",)
+    assert (session.mentee_rating, session.mentor_rating) == (4, None)
+
+
+def test_a_session_logged_without_a_rating_names_nobody() -> None:
+    [logged] = log(started()).signals
+
+    assert isinstance(logged, SessionLogged)
+    assert logged.rated_by == ()
+
+
+def test_a_rating_while_logging_must_say_who_rates() -> None:
+    with pytest.raises(Invalid) as raised:
+        started().log_session(
+            path=PATH,
+            session_id="s-1",
+            held_on=TODAY,
+            duration_minutes=45,
+            module_ids=(),
+            notes=None,
+            now=START,
+            rating=4,
+        )
+    assert raised.value.field == "by"
 
 
 def test_a_session_delivered_again_after_being_rated_changes_nothing() -> None:

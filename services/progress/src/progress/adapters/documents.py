@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from progress.domain.learning_paths import LearningPath, Milestone, Module
 from progress.domain.tracking import (
     CheckIn,
     MentorAssignment,
@@ -96,6 +97,92 @@ def tracking_from(document: Document) -> Tracking:
             )
             for s in document["sessions"]
         ),
+        last_activity_at=document.get("last_activity_at"),
+        stalled_since=document.get("stalled_since"),
+        stall_episodes=document.get("stall_episodes", 0),
+        escalated=document.get("escalated", False),
+    )
+
+
+def path_key(path_id: str, version: int) -> str:
+    return f"{path_id}@{version}"
+
+
+def path_document(path: LearningPath, *, created_at: datetime, created_by: str | None) -> Document:
+    """One immutable document per version of a path."""
+    return {
+        "_id": path_key(path.id, path.version),
+        "path_id": path.id,
+        "version": path.version,
+        "title": path.title,
+        "modules": [
+            {
+                "id": module.id,
+                "title": module.title,
+                "description": module.description,
+                "milestones": [
+                    {
+                        "id": m.id,
+                        "title": m.title,
+                        "description": m.description,
+                        "evidence_expected": m.evidence_expected,
+                    }
+                    for m in module.milestones
+                ],
+            }
+            for module in path.modules
+        ],
+        "created_at": created_at,
+        "created_by": created_by,
+    }
+
+
+def path_from(document: Document) -> LearningPath:
+    return LearningPath(
+        id=document["path_id"],
+        version=document["version"],
+        title=document["title"],
+        modules=tuple(
+            Module(
+                id=module["id"],
+                title=module["title"],
+                description=module["description"],
+                milestones=tuple(Milestone(**m) for m in module["milestones"]),
+            )
+            for module in document["modules"]
+        ),
+    )
+
+
+DETECTION_FIELDS: dict[str, int] = {
+    "program_id": 1,
+    "path_id": 1,
+    "path_version": 1,
+    "mentor_id": 1,
+    "state": 1,
+    "started_at": 1,
+    "active_since": 1,
+    "last_activity_at": 1,
+    "stalled_since": 1,
+    "stall_episodes": 1,
+    "escalated": 1,
+    "version": 1,
+}
+"""What stall detection reads of a tracking: its state and clocks, none of its history."""
+
+
+def detection_tracking(document: Document) -> Tracking:
+    """A tracking without its history, enough for ``detect``; never saved whole."""
+    return Tracking(
+        mentee_id=document["_id"],
+        program_id=document["program_id"],
+        path_id=document["path_id"],
+        path_version=document["path_version"],
+        mentor_id=document.get("mentor_id"),
+        state=TrackingState(document["state"]),
+        started_at=document["started_at"],
+        active_since=document["active_since"],
+        mentors=(),
         last_activity_at=document.get("last_activity_at"),
         stalled_since=document.get("stalled_since"),
         stall_episodes=document.get("stall_episodes", 0),

@@ -8,13 +8,14 @@ the access rules need.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -22,7 +23,17 @@ from pymongo.errors import DuplicateKeyError
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
-from progress.adapters.documents import Document, tracking_document, tracking_from
+from mentorship_runtime.pagination import decode_cursor, encode_cursor
+from progress.adapters.documents import (
+    DETECTION_FIELDS,
+    Document,
+    detection_tracking,
+    path_document,
+    path_from,
+    path_key,
+    tracking_document,
+    tracking_from,
+)
 from progress.domain.errors import NotFound
 from progress.domain.learning_paths import LearningPath
 from progress.domain.seed import DEFAULT_PATH
@@ -43,6 +54,41 @@ class Stored:
     """Ids of mentoring's events already applied: a redelivered one is recognised and skipped."""
 
 
+@dataclass(frozen=True)
+class ProgramInfo:
+    """What progress keeps of a program, from mentoring's latest ProgramPublished."""
+
+    program_id: str
+    admin_ids: frozenset[str]
+    learning_path_id: str | None
+    stall_window: timedelta | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A tracking read for stall detection (no history) and the version that guards its write."""
+
+    tracking: Tracking
+    version: int
+
+
+@dataclass(frozen=True)
+class Detected:
+    candidate: Candidate
+    tracking: Tracking
+    events: Events
+
+
+@dataclass(frozen=True)
+class MenteePage:
+    items: list[Stored]
+    next_cursor: str | None
+
+
+ACTIVE_STATES = ["active", "completed", "paused"]
+DRAIN_CONCURRENCY = 32
+
+
 class ProgressStore:
     def __init__(
         self,
@@ -55,6 +101,8 @@ class ProgressStore:
         self.trackings: AsyncCollection[Document] = db["trackings"]
         self.parked: AsyncCollection[Document] = db["parked_events"]
         self.programs: AsyncCollection[Document] = db["programs"]
+        self.learning_paths: AsyncCollection[Document] = db["learning_paths"]
+        self._paths: dict[tuple[str, int], LearningPath] = {}
         self._relay = relay
         self._clock = clock
         self._prefix = topic_prefix
@@ -69,13 +117,60 @@ class ProgressStore:
         await self.trackings.create_index("mentee_user_id")
         await self.trackings.create_index("state")
         await self.parked.create_index("mentee_id")
+        await self.programs.create_index("admin_ids")
+        await self.learning_paths.create_index([("path_id", ASCENDING), ("version", ASCENDING)])
         await ensure_outbox_index(self.trackings)
 
-    def path(self, path_id: str, version: int | None = None) -> LearningPath:
-        """The learning path a tracking follows. The default path ships with the service."""
-        if path_id == DEFAULT_PATH.id and version in (None, DEFAULT_PATH.version):
-            return DEFAULT_PATH
-        raise NotFound("learning path", f"{path_id} v{version}" if version else path_id)
+    async def prepare(self) -> None:
+        """Start-up: indexes, and the default path installed once (a no-op when it is there)."""
+        await self.ensure_indexes()
+        await self.add_path(DEFAULT_PATH, created_by=None)
+
+    # ---- learning paths: one immutable document per version ---------------------------------
+
+    async def add_path(self, path: LearningPath, *, created_by: str | None) -> bool:
+        """Store a new version; False when that version exists already (never overwritten)."""
+        document = path_document(path, created_at=self._clock(), created_by=created_by)
+        try:
+            await self.learning_paths.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def path(self, path_id: str, version: int | None = None) -> LearningPath:
+        """A version of a path (the latest when ``version`` is None). Versions never change, so
+        they are kept in memory once read."""
+        if version is None:
+            return await self.latest_path(path_id)
+        cached = self._paths.get((path_id, version))
+        if cached is not None:
+            return cached
+        document = await self.learning_paths.find_one({"_id": path_key(path_id, version)})
+        if document is None:
+            raise NotFound("learning path", f"{path_id} version {version}")
+        path = path_from(document)
+        self._paths[(path_id, version)] = path
+        return path
+
+    async def latest_path(self, path_id: str) -> LearningPath:
+        cursor = self.learning_paths.find({"path_id": path_id}).sort("version", DESCENDING).limit(1)
+        async for document in cursor:
+            path = path_from(document)
+            self._paths.setdefault((path.id, path.version), path)
+            return path
+        raise NotFound("learning path", path_id)
+
+    async def path_summaries(self) -> list[Document]:
+        """Every path's latest version: id, title, version and how many versions it has."""
+        latest: dict[str, Document] = {}
+        cursor = self.learning_paths.find({}, {"path_id": 1, "version": 1, "title": 1})
+        async for document in cursor:
+            current = latest.get(document["path_id"])
+            if current is None or document["version"] > current["version"]:
+                latest[document["path_id"]] = document
+        return [latest[path_id] for path_id in sorted(latest)]
+
+    # ---- trackings --------------------------------------------------------------------------
 
     # ---- trackings --------------------------------------------------------------------------
 
@@ -93,19 +188,48 @@ class ProgressStore:
         cursor = self.trackings.find({"_id": {"$in": list(mentee_ids)}}, {"_outbox": 0})
         return [_stored(d) async for d in cursor]
 
-    async def of_mentor(self, mentor_user_id: str, limit: int = 500) -> list[Stored]:
+    async def of_mentor(self, mentor_user_id: str, limit: int = 1000) -> list[Stored]:
         cursor = (
             self.trackings.find(
-                {
-                    "mentor_user_id": mentor_user_id,
-                    "state": {"$in": ["active", "completed", "paused"]},
-                },
+                {"mentor_user_id": mentor_user_id, "state": {"$in": ACTIVE_STATES}},
                 {"_outbox": 0},
             )
             .sort("_id")
             .limit(limit)
         )
         return [_stored(d) async for d in cursor]
+
+    async def mentees_page(
+        self,
+        *,
+        mentor_user_id: str,
+        program_ids: Sequence[str] | None,
+        first: int,
+        after: str | None,
+    ) -> MenteePage:
+        """A mentor's current mentees, oldest tracking first, by keyset on (started_at, id).
+
+        ``program_ids`` restricts them to those programs (an admin looking at a mentor).
+        """
+        query: Document = {"mentor_user_id": mentor_user_id, "state": {"$in": ACTIVE_STATES}}
+        if program_ids is not None:
+            query["program_id"] = {"$in": list(program_ids)}
+        if after is not None:
+            moment, identifier = decode_cursor(after)
+            query["$or"] = [
+                {"started_at": {"$gt": moment}},
+                {"started_at": moment, "_id": {"$gt": identifier}},
+            ]
+        cursor = (
+            self.trackings.find(query, {"_outbox": 0})
+            .sort([("started_at", ASCENDING), ("_id", ASCENDING)])
+            .limit(first + 1)
+        )
+        items = [_stored(d) async for d in cursor]
+        has_more = len(items) > first
+        items = items[:first]
+        last = items[-1].tracking if has_more and items else None
+        return MenteePage(items, encode_cursor(last.started_at, last.mentee_id) if last else None)
 
     async def of_program(self, program_id: str) -> list[Stored]:
         cursor = self.trackings.find({"program_id": program_id}, {"_outbox": 0})
@@ -118,6 +242,69 @@ class ProgressStore:
             .limit(limit)
         )
         return [d["_id"] async for d in cursor]
+
+    # ---- stall detection: batched reads of a few fields, bulk writes ------------------------
+
+    async def detection_candidates(
+        self, *, idle_before: datetime, batch: int = 1000
+    ) -> AsyncIterator[list[Candidate]]:
+        """Active trackings idle since ``idle_before`` or earlier and not escalated yet: the only
+        ones ``detect`` may have something to say about, in batches, without their history."""
+        query: Document = {
+            "state": "active",
+            "active_since": {"$lte": idle_before},
+            "$or": [{"last_activity_at": None}, {"last_activity_at": {"$lte": idle_before}}],
+            "escalated": {"$ne": True},
+        }
+        chunk: list[Candidate] = []
+        async for document in self.trackings.find(query, DETECTION_FIELDS, batch_size=batch):
+            chunk.append(Candidate(detection_tracking(document), document.get("version", 0)))
+            if len(chunk) >= batch:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    async def save_detected(self, detected: Sequence[Detected]) -> int:
+        """Write the detection bookkeeping and its events of many trackings in one bulk write,
+        each update guarded by the version read; returns how many were written. A tracking
+        changed meanwhile is left alone (the next run looks again), then the events are
+        published."""
+        if not detected:
+            return 0
+        now = self._clock()
+        operations = []
+        for item in detected:
+            tracking = item.tracking
+            parts = outbox_update(item.events, now=now, topic_prefix=self._prefix)
+            update: Document = {
+                "$set": {
+                    "stalled_since": tracking.stalled_since,
+                    "stall_episodes": tracking.stall_episodes,
+                    "escalated": tracking.escalated,
+                    "version": item.candidate.version + 1,
+                    **parts.get("$set", {}),
+                }
+            }
+            if parts:
+                update["$push"] = parts["$push"]
+            operations.append(
+                UpdateOne({"_id": tracking.mentee_id, "version": item.candidate.version}, update)
+            )
+        result = await self.trackings.bulk_write(operations, ordered=False)
+        await self.drain_many([item.tracking.mentee_id for item in detected if item.events])
+        return result.matched_count
+
+    async def drain_many(self, mentee_ids: Sequence[str]) -> None:
+        """Publish the pending events of many documents, a bounded number at a time; each
+        document's own events stay in order."""
+        gate = asyncio.Semaphore(DRAIN_CONCURRENCY)
+
+        async def drain(mentee_id: str) -> None:
+            async with gate:
+                await self._relay.drain_soon(self.trackings, mentee_id)
+
+        await asyncio.gather(*(drain(mentee_id) for mentee_id in mentee_ids))
 
     async def insert(self, stored: Stored, events: Events) -> bool:
         """Write a new tracking; False when one exists already (a redelivered event)."""
@@ -188,16 +375,70 @@ class ProgressStore:
     async def unpark(self, event_id: str) -> None:
         await self.parked.delete_one({"_id": event_id})
 
-    # ---- program admins (from mentoring's ProgramPublished) ----------------------------------
+    # ---- programs (from mentoring's ProgramPublished) ----------------------------------------
 
-    async def remember_program(self, program_id: str, admin_ids: list[str], name: str) -> None:
-        await self.programs.update_one(
-            {"_id": program_id}, {"$set": {"admin_ids": admin_ids, "name": name}}, upsert=True
+    async def remember_program(
+        self,
+        program_id: str,
+        *,
+        admin_ids: list[str],
+        name: str,
+        learning_path_id: str,
+        stall_window_days: int,
+        published_at: datetime,
+    ) -> None:
+        """Keep the latest state of a program; an older ProgramPublished never overwrites a
+        newer one (a redelivery after a later change)."""
+        fields = {
+            "admin_ids": admin_ids,
+            "name": name,
+            "learning_path_id": learning_path_id,
+            "stall_window_days": stall_window_days,
+            "published_at": published_at,
+        }
+        newer = {
+            "_id": program_id,
+            "$or": [
+                {"published_at": {"$lte": published_at}},
+                {"published_at": {"$exists": False}},
+            ],
+        }
+        result = await self.programs.update_one(newer, {"$set": fields})
+        if result.matched_count == 0:
+            with suppress(DuplicateKeyError):  # known already, with a newer state
+                await self.programs.insert_one({"_id": program_id, **fields})
+
+    async def programs_of(self, program_ids: Sequence[str]) -> dict[str, ProgramInfo]:
+        cursor = self.programs.find({"_id": {"$in": list(program_ids)}})
+        return {d["_id"]: _program(d) async for d in cursor}
+
+    async def program(self, program_id: str) -> ProgramInfo | None:
+        return (await self.programs_of([program_id])).get(program_id)
+
+    async def stall_windows(self) -> dict[str, timedelta]:
+        """Every known program's own stall window."""
+        cursor = self.programs.find(
+            {"stall_window_days": {"$exists": True}}, {"stall_window_days": 1}
         )
+        return {d["_id"]: timedelta(days=d["stall_window_days"]) async for d in cursor}
+
+    async def programs_administered_by(self, user_id: str) -> list[str]:
+        cursor = self.programs.find({"admin_ids": user_id}, {"_id": 1})
+        return [d["_id"] async for d in cursor]
 
     async def admins_of(self, program_ids: Sequence[str]) -> dict[str, set[str]]:
-        cursor = self.programs.find({"_id": {"$in": list(program_ids)}})
-        return {d["_id"]: set(d.get("admin_ids", [])) async for d in cursor}
+        programs = await self.programs_of(program_ids)
+        return {program_id: set(info.admin_ids) for program_id, info in programs.items()}
+
+
+def _program(document: Document) -> ProgramInfo:
+    days = document.get("stall_window_days")
+    return ProgramInfo(
+        program_id=document["_id"],
+        admin_ids=frozenset(document.get("admin_ids", ())),
+        learning_path_id=document.get("learning_path_id"),
+        stall_window=timedelta(days=days) if days else None,
+    )
 
 
 def _stored(document: Document) -> Stored:

@@ -22,6 +22,9 @@ class FunnelStep:
     module_id: str
     title: str
     completed: int
+    """How many mentees completed the module."""
+    following: int
+    """How many mentees follow a path version that has the module."""
 
 
 @dataclass(frozen=True)
@@ -35,20 +38,30 @@ def mentor_overview(views: Iterable[ProgressView]) -> dict[ProgressStatus, int]:
     return count_by_status(views)
 
 
-def program_overview(views: Iterable[ProgressView], path: LearningPath) -> ProgramOverview:
-    """Counts by status and, in the path's order, how many mentees completed each module.
+def program_overview(
+    views: Iterable[ProgressView], paths: Iterable[LearningPath]
+) -> ProgramOverview:
+    """Counts by status and, module by module, how many mentees completed it.
 
-    Modules are matched by id, so mentees on another version of the path count for the modules it
-    shares with this one.
+    A program's mentees may follow several versions of its path (each stays on the version it
+    started with). Modules are matched by id across versions; the funnel lists the newest
+    version's modules in its order, then those only older versions have, newest first. Each step
+    says how many mentees completed the module and how many follow a version that has it.
     """
     views = list(views)
     completed = Counter(
         module.module_id for view in views for module in view.modules if module.completed
     )
+    following = Counter(module.module_id for view in views for module in view.modules)
+    titles: dict[str, str] = {}
+    for path in sorted(paths, key=lambda p: p.version, reverse=True):
+        for module in path.modules:
+            titles.setdefault(module.id, module.title)
     return ProgramOverview(
         mentees=len(views),
         by_status=count_by_status(views),
         funnel=tuple(
-            FunnelStep(module.id, module.title, completed[module.id]) for module in path.modules
+            FunnelStep(module_id, title, completed[module_id], following[module_id])
+            for module_id, title in titles.items()
         ),
     )

@@ -8,7 +8,10 @@ the milestone moved to another module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TypeVar
 
 from progress.domain.errors import Invalid, NotFound
 from progress.domain.validation import require_slug, require_text, require_title
@@ -121,3 +124,78 @@ def _first_duplicate(ids: list[str]) -> str | None:
             return identifier
         seen.add(identifier)
     return None
+
+
+T = TypeVar("T")
+MAX_MODULES = 30
+MAX_MILESTONES_PER_MODULE = 30
+
+
+@dataclass(frozen=True)
+class MilestoneSpec:
+    id: str
+    title: str
+    description: str
+    evidence_expected: str
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    id: str
+    title: str
+    description: str
+    milestones: tuple[MilestoneSpec, ...]
+
+
+def build_path(
+    *, path_id: str, version: int, title: str, modules: tuple[ModuleSpec, ...]
+) -> LearningPath:
+    """A path from what an admin wrote; a refusal names the field by its place in the request
+    (``modules.2.milestones.0.title``), so that the editor can point at it."""
+    require_slug("id", path_id)
+    require_title("title", title)
+    if not 1 <= len(modules) <= MAX_MODULES:
+        raise Invalid("modules", f"a learning path has 1 to {MAX_MODULES} modules")
+    built: list[Module] = []
+    seen_modules: dict[str, int] = {}
+    seen_milestones: dict[str, str] = {}
+    for i, spec in enumerate(modules):
+        where = f"modules.{i}"
+        if spec.id in seen_modules:
+            raise Invalid(
+                f"{where}.id",
+                f"module id {spec.id!r} is already used by modules.{seen_modules[spec.id]}",
+            )
+        seen_modules[spec.id] = i
+        if not 1 <= len(spec.milestones) <= MAX_MILESTONES_PER_MODULE:
+            raise Invalid(
+                f"{where}.milestones",
+                f"a module has 1 to {MAX_MILESTONES_PER_MODULE} milestones",
+            )
+        milestones: list[Milestone] = []
+        for j, m in enumerate(spec.milestones):
+            at = f"{where}.milestones.{j}"
+            if m.id in seen_milestones:
+                raise Invalid(
+                    f"{at}.id",
+                    f"milestone id {m.id!r} is already used by {seen_milestones[m.id]} "
+                    "(milestone ids are unique in the whole path)",
+                )
+            seen_milestones[m.id] = at
+            milestones.append(
+                _named(at, partial(Milestone, m.id, m.title, m.description, m.evidence_expected))
+            )
+        built.append(
+            _named(where, partial(Module, spec.id, spec.title, spec.description, tuple(milestones)))
+        )
+    return LearningPath(path_id, version, title, tuple(built))
+
+
+def _named(where: str, make: Callable[[], T]) -> T:
+    """Build one part; a refused ``milestone.title`` becomes ``<where>.title``."""
+    try:
+        return make()
+    except Invalid as exc:
+        field_name = exc.field.rsplit(".", 1)[-1]
+        message = str(exc).split(": ", 1)[-1]
+        raise Invalid(f"{where}.{field_name}", message) from None

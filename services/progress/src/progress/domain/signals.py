@@ -72,6 +72,17 @@ class SessionLogged(Signal):
     held_on: date
     duration_minutes: int
     module_ids: tuple[str, ...]
+    rated_by: tuple[Role, ...] = ()
+    """Who rated the session while logging it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionRated(Signal):
+    """One side rated a session after it was logged, or changed their rating."""
+
+    session_id: str
+    rated_by: Role
+    rating: int
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -38,6 +38,7 @@ from progress.domain.signals import (
     PathCompleted,
     Role,
     SessionLogged,
+    SessionRated,
     Signal,
 )
 from progress.domain.validation import (
@@ -425,9 +426,20 @@ class Tracking:
         module_ids: Sequence[str],
         notes: str | None,
         now: datetime,
+        rating: int | None = None,
+        by: Role | None = None,
     ) -> Transition:
-        """Log a mentoring session once it was held; it lasts from 1 minute to 8 hours."""
+        """Log a mentoring session once it was held; it lasts from 1 minute to 8 hours.
+
+        Whoever logs it (``by``) may rate it at once; ``SessionLogged`` then says who rated.
+        Logging it again with the same values changes nothing, whatever the ratings say.
+        """
         self.require_path(path)
+        if rating is not None:
+            require_level("rating", rating)
+            if by is None:
+                raise Invalid("by", "say who rates the session")
+            _require_role("by", by)
         require_id("session_id", session_id)
         require_utc(now)
         if held_on > now.date():
@@ -452,6 +464,10 @@ class Tracking:
                 raise Conflict(f"session {session_id!r} was already logged with other values")
             return Transition.unchanged(self)
         self._require_open("log a session on")
+        rated_by: tuple[Role, ...] = ()
+        if rating is not None and by is not None:
+            session = _rated(session, by, rating)
+            rated_by = (by,)
         tracking, resumed = replace(self, sessions=(*self.sessions, session))._active(now)
         logged = SessionLogged(
             **tracking._who(),
@@ -459,11 +475,13 @@ class Tracking:
             held_on=held_on,
             duration_minutes=duration_minutes,
             module_ids=modules,
+            rated_by=rated_by,
         )
         return Transition(tracking, (logged, *resumed))
 
     def rate_session(self, *, session_id: str, by: Role, rating: int) -> Transition:
-        """Each side rates a session from 1 to 5 and may change it; a rating is not activity."""
+        """Each side rates a session from 1 to 5 and may change it; a rating is signalled but
+        is not activity (it neither moves the stall clock nor ends a stall)."""
         _require_role("by", by)
         require_level("rating", rating)
         index = next((i for i, s in enumerate(self.sessions) if s.id == session_id), None)
@@ -473,12 +491,12 @@ class Tracking:
         if session.rating_by(by) == rating:
             return Transition.unchanged(self)
         self._require_open("rate a session of")
-        if by == "mentee":
-            rated = replace(session, mentee_rating=rating)
-        else:
-            rated = replace(session, mentor_rating=rating)
-        sessions = (*self.sessions[:index], rated, *self.sessions[index + 1 :])
-        return Transition(replace(self, sessions=sessions))
+        rated = _rated(session, by, rating)
+        tracking = replace(
+            self, sessions=(*self.sessions[:index], rated, *self.sessions[index + 1 :])
+        )
+        signal = SessionRated(**tracking._who(), session_id=session_id, rated_by=by, rating=rating)
+        return Transition(tracking, (signal,))
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -523,6 +541,12 @@ class _Who(TypedDict):
     mentee_id: str
     mentor_id: str | None
     program_id: str
+
+
+def _rated(session: Session, by: Role, rating: int) -> Session:
+    if by == "mentee":
+        return replace(session, mentee_rating=rating)
+    return replace(session, mentor_rating=rating)
 
 
 def _require_role(field: str, role: str) -> None:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
 from progress.adapters.store import Stored
-from progress.domain.dashboards import count_by_status, program_overview
-from progress.domain.errors import Forbidden, Invalid, NotFound
-from progress.domain.views import progress_view
+from progress.domain.errors import Invalid
 from progress.entrypoints import schemas as s
-from progress.service_layer import handlers
+from progress.service_layer import handlers, queries
 from progress.service_layer.handlers import Context
 
 
@@ -46,24 +44,9 @@ def _id(prefix: str, given: str | None, key: str | None, actor: Principal) -> st
 router = APIRouter()
 
 
-def _view(stored: Stored, ctx: Context) -> s.ProgressOut:
-    tracking = stored.tracking
-    path = ctx.store.path(tracking.path_id, tracking.path_version)
-    return s.ProgressOut.of(
-        progress_view(tracking, path, now=ctx.clock(), stall_window=ctx.stall_window)
-    )
-
-
-async def _visible(ctx: Context, actor: Principal, found: list[Stored]) -> list[Stored]:
-    admins = await ctx.store.admins_of(sorted({x.tracking.program_id for x in found}))
-    visible = []
-    for stored in found:
-        try:
-            handlers.require_visible(stored, actor, admins)
-        except NotFound:
-            continue
-        visible.append(stored)
-    return visible
+async def _view(stored: Stored, ctx: Context, caller: Principal) -> s.ProgressOut:
+    """The progress of whoever just acted (they may see it: only the mentee and mentor act)."""
+    return s.ProgressOut.of(await queries.progress_of(ctx, caller, stored.tracking.mentee_id))
 
 
 @router.post("/mentees/{mentee_id}/check-ins", status_code=status.HTTP_201_CREATED)
@@ -83,7 +66,7 @@ async def check_in(
         confidence=body.confidence,
         note=body.note,
     )
-    return _view(stored, ctx)
+    return await _view(stored, ctx, caller)
 
 
 @router.post("/mentees/{mentee_id}/milestones/{milestone_id}/complete")
@@ -91,7 +74,7 @@ async def complete(
     mentee_id: str, milestone_id: str, body: s.MilestoneIn, caller: Caller, ctx: Ctx
 ) -> s.ProgressOut:
     stored = await handlers.complete_milestone(ctx, caller, mentee_id, milestone_id, body.evidence)
-    return _view(stored, ctx)
+    return await _view(stored, ctx, caller)
 
 
 @router.post("/mentees/{mentee_id}/milestones/{milestone_id}/reopen")
@@ -99,7 +82,7 @@ async def reopen(
     mentee_id: str, milestone_id: str, body: s.ReopenIn, caller: Caller, ctx: Ctx
 ) -> s.ProgressOut:
     stored = await handlers.reopen_milestone(ctx, caller, mentee_id, milestone_id, body.reason)
-    return _view(stored, ctx)
+    return await _view(stored, ctx, caller)
 
 
 @router.post("/mentees/{mentee_id}/sessions", status_code=status.HTTP_201_CREATED)
@@ -121,72 +104,113 @@ async def log_session(
         notes=body.notes,
         rating=body.rating,
     )
-    return _view(stored, ctx)
+    return await _view(stored, ctx, caller)
+
+
+@router.put("/mentees/{mentee_id}/sessions/{session_id}/rating")
+async def rate_session(
+    mentee_id: str, session_id: str, body: s.RatingIn, caller: Caller, ctx: Ctx
+) -> s.RatingOut:
+    """The caller rates a session on their side: the mentee's rating, or the mentor's."""
+    stored, role = await handlers.rate_session(ctx, caller, mentee_id, session_id, body.rating)
+    session = next(x for x in stored.tracking.sessions if x.id == session_id)
+    return s.RatingOut(
+        session_id=session_id,
+        rated_by=role,
+        mentee_rating=session.mentee_rating,
+        mentor_rating=session.mentor_rating,
+    )
 
 
 @router.get("/mentees/{mentee_id}/progress")
 async def progress_of(mentee_id: str, caller: Caller, ctx: Ctx) -> s.ProgressOut:
-    visible = await _visible(ctx, caller, [await ctx.store.get(mentee_id)])
-    if not visible:
-        raise NotFound("mentee", mentee_id)
-    return _view(visible[0], ctx)
+    return s.ProgressOut.of(await queries.progress_of(ctx, caller, mentee_id))
 
 
 @router.get("/progress")
 async def progress_batch(
     caller: Caller,
     ctx: Ctx,
+    mentee_id: Annotated[
+        list[Annotated[str, Query(max_length=64)]] | None,
+        Query(description=f"repeat for each mentee, at most {queries.MAX_BATCH}"),
+    ] = None,
     mentee_ids: Annotated[
-        str, Query(max_length=20_000, description="comma-separated, at most 500")
-    ],
+        str | None, Query(max_length=40_000, description="comma-separated, the same ids")
+    ] = None,
 ) -> list[s.ProgressOut]:
-    ids = [i for i in mentee_ids.split(",") if i]
-    if len(ids) > 500:
-        raise Invalid("mentee_ids", "at most 500 ids per call")
-    found = await _visible(ctx, caller, await ctx.store.many(ids))
-    return [_view(x, ctx) for x in found]
+    """Many mentees in one call; ids that are unknown, or that the caller may not see, are
+    absent from the answer."""
+    ids = [*(mentee_id or []), *(i for i in (mentee_ids or "").split(",") if i)]
+    if not ids:
+        raise Invalid("mentee_id", "give at least one mentee id")
+    return [s.ProgressOut.of(v) for v in await queries.progress_batch(ctx, caller, ids)]
 
 
-@router.get("/mentors/me/mentees")
-async def my_mentees(caller: Caller, ctx: Ctx) -> dict[str, Any]:
-    views = [_view(x, ctx) for x in await ctx.store.of_mentor(caller.user_id)]
-    counts: dict[str, int] = {}
-    for view in views:
-        counts[view.status] = counts.get(view.status, 0) + 1
-    return {"by_status": counts, "mentees": views}
+@router.get("/mentors/{mentor}/mentees")
+async def mentees_of(
+    caller: Caller,
+    ctx: Ctx,
+    mentor: Annotated[str, Path(max_length=64, description="'me', or a mentor's account id")],
+    first: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 20,
+    after: Annotated[str | None, Query(max_length=400)] = None,
+) -> s.MenteesPageOut:
+    """A mentor's current mentees at a glance, page by page (``after``: the ``next_cursor``
+    of the previous page). Admins look at another mentor's mentees in their own programs."""
+    mentor_user_id = caller.user_id if mentor == "me" else mentor
+    page = await queries.mentees_of(ctx, caller, mentor_user_id, first=first, after=after)
+    return s.MenteesPageOut.of(page.items, page.next_cursor, page.by_status)
 
 
 @router.get("/programs/{program_id}/health")
 async def program_health(program_id: str, caller: Caller, ctx: Ctx) -> s.HealthOut:
-    admins = await ctx.store.admins_of([program_id])
-    if not (caller.is_admin and caller.user_id in admins.get(program_id, set())):
-        raise Forbidden(f"only an admin of program {program_id!r} sees its health")
-    trackings = await ctx.store.of_program(program_id)
-    views = [
-        progress_view(
-            x.tracking,
-            ctx.store.path(x.tracking.path_id, x.tracking.path_version),
-            now=ctx.clock(),
-            stall_window=ctx.stall_window,
-        )
-        for x in trackings
+    return s.HealthOut.of(program_id, await queries.program_health(ctx, caller, program_id))
+
+
+# ---- learning paths -------------------------------------------------------------------------
+
+
+@router.get("/learning-paths")
+async def learning_paths(caller: Caller, ctx: Ctx) -> list[s.PathSummaryOut]:
+    return [
+        s.PathSummaryOut(id=d["path_id"], title=d["title"], latest_version=d["version"])
+        for d in await ctx.store.path_summaries()
     ]
-    paths = {(x.tracking.path_id, x.tracking.path_version) for x in trackings}
-    funnel: list[dict[str, object]] = []
-    if len(paths) == 1:
-        overview = program_overview(views, ctx.store.path(*paths.pop()))
-        funnel = [
-            {"module_id": f.module_id, "title": f.title, "completed": f.completed}
-            for f in overview.funnel
-        ]
-    return s.HealthOut(
-        program_id=program_id,
-        mentees=len(views),
-        by_status={k.value: v for k, v in count_by_status(views).items()},
-        funnel=funnel,
-    )
 
 
 @router.get("/learning-paths/{path_id}")
-async def learning_path(path_id: str, caller: Caller, ctx: Ctx) -> s.PathOut:
-    return s.PathOut.of(ctx.store.path(path_id))
+async def learning_path(
+    path_id: Annotated[str, Path(max_length=64)],
+    caller: Caller,
+    ctx: Ctx,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+) -> s.PathOut:
+    """The latest version of a path, or the one asked for."""
+    return s.PathOut.of(await ctx.store.path(path_id, version))
+
+
+@router.post("/learning-paths", status_code=status.HTTP_201_CREATED)
+async def create_learning_path(body: s.PathIn, caller: Caller, ctx: Ctx) -> s.PathOut:
+    """A new path (admins only), as its version 1."""
+    path = await handlers.create_path(
+        ctx, caller, path_id=body.id, title=body.title, modules=body.specs()
+    )
+    return s.PathOut.of(path)
+
+
+@router.post("/learning-paths/{path_id}/versions", status_code=status.HTTP_201_CREATED)
+async def publish_learning_path_version(
+    path_id: Annotated[str, Path(max_length=64)],
+    body: s.PathVersionIn,
+    caller: Caller,
+    ctx: Ctx,
+    response: Response,
+) -> s.PathOut:
+    """The next version of a path (admins only); mentees stay on the version they follow, new
+    enrolments get this one. The same content as the latest version creates nothing (200)."""
+    path, created = await handlers.publish_path_version(
+        ctx, caller, path_id=path_id, title=body.title, modules=body.specs()
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return s.PathOut.of(path)

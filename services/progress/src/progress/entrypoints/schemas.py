@@ -7,11 +7,26 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from progress.domain.learning_paths import LearningPath
+from progress.domain.dashboards import ProgramOverview
+from progress.domain.learning_paths import (
+    MAX_MILESTONES_PER_MODULE,
+    MAX_MODULES,
+    LearningPath,
+    MilestoneSpec,
+    ModuleSpec,
+)
+from progress.domain.status import ProgressStatus
 from progress.domain.views import ProgressView
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 Text = Annotated[str, StringConstraints(max_length=4000)]
+Slug = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
+]
 
 
 class Strict(BaseModel):
@@ -40,6 +55,67 @@ class SessionIn(Strict):
     module_ids: list[Id] = Field(default_factory=list, max_length=20)
     notes: Text | None = None
     rating: int | None = Field(default=None, ge=1, le=5, description="your rating of the session")
+
+
+class RatingIn(Strict):
+    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent)")
+
+
+class RatingOut(BaseModel):
+    session_id: str
+    rated_by: str
+    mentee_rating: int | None
+    mentor_rating: int | None
+
+
+class PathMilestoneIn(Strict):
+    id: Slug
+    title: Title
+    description: Description
+    evidence_expected: Description
+
+
+class PathModuleIn(Strict):
+    id: Slug
+    title: Title
+    description: Description
+    milestones: list[PathMilestoneIn] = Field(min_length=1, max_length=MAX_MILESTONES_PER_MODULE)
+
+
+class PathVersionIn(Strict):
+    """The whole content of the next version of a path."""
+
+    title: Title
+    modules: list[PathModuleIn] = Field(min_length=1, max_length=MAX_MODULES)
+
+    def specs(self) -> tuple[ModuleSpec, ...]:
+        return tuple(
+            ModuleSpec(
+                id=m.id,
+                title=m.title,
+                description=m.description,
+                milestones=tuple(
+                    MilestoneSpec(
+                        id=x.id,
+                        title=x.title,
+                        description=x.description,
+                        evidence_expected=x.evidence_expected,
+                    )
+                    for x in m.milestones
+                ),
+            )
+            for m in self.modules
+        )
+
+
+class PathIn(PathVersionIn):
+    id: Slug
+
+
+class PathSummaryOut(BaseModel):
+    id: str
+    title: str
+    latest_version: int
 
 
 class ModuleOut(BaseModel):
@@ -151,8 +227,88 @@ class PathOut(BaseModel):
         )
 
 
+class FunnelStepOut(BaseModel):
+    module_id: str
+    title: str
+    completed: int
+    following: int
+
+
 class HealthOut(BaseModel):
     program_id: str
     mentees: int
     by_status: dict[str, int]
-    funnel: list[dict[str, object]]
+    funnel: list[FunnelStepOut]
+
+    @classmethod
+    def of(cls, program_id: str, overview: ProgramOverview) -> HealthOut:
+        return cls(
+            program_id=program_id,
+            mentees=overview.mentees,
+            by_status={k.value: v for k, v in overview.by_status.items()},
+            funnel=[
+                FunnelStepOut(
+                    module_id=f.module_id,
+                    title=f.title,
+                    completed=f.completed,
+                    following=f.following,
+                )
+                for f in overview.funnel
+            ],
+        )
+
+
+class ModuleTrendOut(BaseModel):
+    module_id: str
+    trend: str
+    latest_confidence: int | None
+
+
+class MenteeOut(BaseModel):
+    """One line of a mentor's list: where the mentee stands at a glance."""
+
+    mentee_id: str
+    program_id: str
+    status: str
+    percent: int
+    last_activity_at: datetime | None
+    sessions_count: int
+    modules: list[ModuleTrendOut]
+
+    @classmethod
+    def of(cls, view: ProgressView) -> MenteeOut:
+        return cls(
+            mentee_id=view.mentee_id,
+            program_id=view.program_id,
+            status=view.status.value,
+            percent=view.percent,
+            last_activity_at=view.last_activity_at,
+            sessions_count=view.sessions_count,
+            modules=[
+                ModuleTrendOut(
+                    module_id=m.module_id,
+                    trend=m.trend.value,
+                    latest_confidence=m.latest_confidence,
+                )
+                for m in view.modules
+            ],
+        )
+
+
+class MenteesPageOut(BaseModel):
+    items: list[MenteeOut]
+    next_cursor: str | None
+    by_status: dict[str, int]
+
+    @classmethod
+    def of(
+        cls,
+        items: list[ProgressView],
+        next_cursor: str | None,
+        by_status: dict[ProgressStatus, int],
+    ) -> MenteesPageOut:
+        return cls(
+            items=[MenteeOut.of(v) for v in items],
+            next_cursor=next_cursor,
+            by_status={k.value: v for k, v in by_status.items()},
+        )

@@ -62,6 +62,14 @@ def payload_of(signal: s.Signal) -> EventPayload:  # noqa: PLR0911 - one case pe
                 held_on=signal.held_on,
                 duration_minutes=signal.duration_minutes,
                 module_ids=list(signal.module_ids),
+                rated_by=list(signal.rated_by),
+            )
+        case s.SessionRated():
+            return contract.SessionRated(
+                **who,
+                session_id=signal.session_id,
+                rated_by=signal.rated_by,
+                rating=signal.rating,
             )
         case s.MenteeStalled():
             return contract.MenteeStalled(

@@ -25,9 +25,10 @@ from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.jobs import retrying
 from mentorship_runtime.logging import get_logger
-from progress.adapters.store import ProgressStore, Stored
+from progress.adapters.store import Detected, ProgressStore, Stored
 from progress.domain.detection import detect
-from progress.domain.errors import Forbidden, NotFound
+from progress.domain.errors import Conflict, Forbidden, NotFound
+from progress.domain.learning_paths import LearningPath, ModuleSpec, build_path
 from progress.domain.seed import DEFAULT_PATH_ID
 from progress.domain.tracking import Tracking, Transition
 from progress.service_layer.events import envelopes
@@ -75,7 +76,7 @@ async def on_match_accepted(event: Envelope[Any], ctx: Context) -> None:
     async def attempt() -> None:
         existing = await ctx.store.find(data.mentee_id)
         if existing is None:
-            path = ctx.store.path(data.learning_path_id or DEFAULT_PATH_ID)
+            path = await _enrolment_path(ctx, data)
             tracking = Tracking.start(
                 mentee_id=data.mentee_id,
                 program_id=data.program_id,
@@ -103,6 +104,26 @@ async def on_match_accepted(event: Envelope[Any], ctx: Context) -> None:
 
     await retrying(attempt)
     await _replay_parked(data.mentee_id, ctx)
+
+
+async def _enrolment_path(ctx: Context, data: MatchAccepted) -> LearningPath:
+    """The latest version of the program's path when the mentee is enrolled; they stay on it.
+
+    The path named by the match, else by the program, else the default one. A path progress does
+    not know (yet) falls back to the default path, with a warning: the mentee is tracked rather
+    than left out.
+    """
+    path_id = data.learning_path_id
+    if path_id is None:
+        program = await ctx.store.program(data.program_id)
+        path_id = program.learning_path_id if program else None
+    try:
+        return await ctx.store.latest_path(path_id or DEFAULT_PATH_ID)
+    except NotFound:
+        log.warning(
+            "unknown_learning_path", path_id=path_id, program_id=data.program_id, default=True
+        )
+        return await ctx.store.latest_path(DEFAULT_PATH_ID)
 
 
 async def on_match_closed(event: Envelope[Any], ctx: Context) -> None:
@@ -140,7 +161,14 @@ async def on_participant_withdrawn(event: Envelope[Any], ctx: Context) -> None:
 
 async def on_program_published(event: Envelope[Any], ctx: Context) -> None:
     data: ProgramPublished = event.data
-    await ctx.store.remember_program(data.program_id, [a.user_id for a in data.admins], data.name)
+    await ctx.store.remember_program(
+        data.program_id,
+        admin_ids=[a.user_id for a in data.admins],
+        name=data.name,
+        learning_path_id=data.learning_path_id,
+        stall_window_days=data.stall_window_days,
+        published_at=event.occurred_at,
+    )
 
 
 async def _park(event: Envelope[Any], ctx: Context) -> None:
@@ -177,11 +205,13 @@ async def _act(
     ctx: Context,
     actor: Principal,
     mentee_id: str,
-    change: Callable[[Stored, Role], Transition],
+    change: Callable[[Stored, LearningPath, Role], Transition],
 ) -> Stored:
     async def attempt() -> Stored:
         stored = await ctx.store.get(mentee_id)
-        return await _apply(ctx, stored, change(stored, _role_of(stored, actor)))
+        role = _role_of(stored, actor)
+        path = await ctx.store.path(stored.tracking.path_id, stored.tracking.path_version)
+        return await _apply(ctx, stored, change(stored, path, role))
 
     return await retrying(attempt)
 
@@ -196,9 +226,9 @@ async def record_check_in(
     confidence: int,
     note: str | None,
 ) -> Stored:
-    def change(stored: Stored, role: Role) -> Transition:
+    def change(stored: Stored, path: LearningPath, role: Role) -> Transition:
         return stored.tracking.record_check_in(
-            path=ctx.store.path(stored.tracking.path_id, stored.tracking.path_version),
+            path=path,
             check_in_id=check_in_id,
             module_id=module_id,
             confidence=confidence,
@@ -213,13 +243,9 @@ async def record_check_in(
 async def complete_milestone(
     ctx: Context, actor: Principal, mentee_id: str, milestone_id: str, evidence: str | None
 ) -> Stored:
-    def change(stored: Stored, role: Role) -> Transition:
+    def change(stored: Stored, path: LearningPath, role: Role) -> Transition:
         return stored.tracking.complete_milestone(
-            path=ctx.store.path(stored.tracking.path_id, stored.tracking.path_version),
-            milestone_id=milestone_id,
-            evidence=evidence,
-            by=role,
-            now=ctx.clock(),
+            path=path, milestone_id=milestone_id, evidence=evidence, by=role, now=ctx.clock()
         )
 
     return await _act(ctx, actor, mentee_id, change)
@@ -228,13 +254,9 @@ async def complete_milestone(
 async def reopen_milestone(
     ctx: Context, actor: Principal, mentee_id: str, milestone_id: str, reason: str
 ) -> Stored:
-    def change(stored: Stored, role: Role) -> Transition:
+    def change(stored: Stored, path: LearningPath, role: Role) -> Transition:
         return stored.tracking.reopen_milestone(
-            path=ctx.store.path(stored.tracking.path_id, stored.tracking.path_version),
-            milestone_id=milestone_id,
-            by=role,
-            reason=reason,
-            now=ctx.clock(),
+            path=path, milestone_id=milestone_id, by=role, reason=reason, now=ctx.clock()
         )
 
     return await _act(ctx, actor, mentee_id, change)
@@ -252,56 +274,107 @@ async def log_session(
     notes: str | None,
     rating: int | None,
 ) -> Stored:
-    def change(stored: Stored, role: Role) -> Transition:
-        transition = stored.tracking.log_session(
-            path=ctx.store.path(stored.tracking.path_id, stored.tracking.path_version),
+    def change(stored: Stored, path: LearningPath, role: Role) -> Transition:
+        return stored.tracking.log_session(
+            path=path,
             session_id=session_id,
             held_on=held_on,
             duration_minutes=duration_minutes,
             module_ids=module_ids,
             notes=notes,
             now=ctx.clock(),
-        )
-        if rating is None:
-            return transition
-        rated = transition.tracking.rate_session(session_id=session_id, by=role, rating=rating)
-        return Transition(
-            rated.tracking, transition.signals + rated.signals, transition.changed or rated.changed
+            rating=rating,
+            by=role,
         )
 
     return await _act(ctx, actor, mentee_id, change)
+
+
+async def rate_session(
+    ctx: Context, actor: Principal, mentee_id: str, session_id: str, rating: int
+) -> tuple[Stored, Role]:
+    """The caller rates a session on their side (mentee or current mentor)."""
+
+    async def attempt() -> tuple[Stored, Role]:
+        stored = await ctx.store.get(mentee_id)
+        role = _role_of(stored, actor)
+        transition = stored.tracking.rate_session(session_id=session_id, by=role, rating=rating)
+        return await _apply(ctx, stored, transition), role
+
+    return await retrying(attempt)
+
+
+# ---- learning paths (admins) ----------------------------------------------------------------
+
+
+def _require_admin(actor: Principal) -> None:
+    if not actor.is_admin:
+        raise Forbidden("only admins create and edit learning paths")
+
+
+async def create_path(
+    ctx: Context, actor: Principal, *, path_id: str, title: str, modules: tuple[ModuleSpec, ...]
+) -> LearningPath:
+    """A new path, as its version 1."""
+    _require_admin(actor)
+    path = build_path(path_id=path_id, version=1, title=title, modules=modules)
+    if not await ctx.store.add_path(path, created_by=actor.user_id):
+        existing = await ctx.store.path(path_id, 1)
+        if existing == path:
+            return existing  # a retried request
+        raise Conflict(
+            f"learning path {path_id!r} exists already; publish a new version of it instead"
+        )
+    return path
+
+
+async def publish_path_version(
+    ctx: Context, actor: Principal, *, path_id: str, title: str, modules: tuple[ModuleSpec, ...]
+) -> tuple[LearningPath, bool]:
+    """The next version of a path; every tracking stays on the version it follows.
+
+    Publishing the same content as the latest version again (a retried request) creates nothing
+    and returns that version with False.
+    """
+    _require_admin(actor)
+
+    async def attempt() -> tuple[LearningPath, bool]:
+        latest = await ctx.store.latest_path(path_id)
+        path = build_path(path_id=path_id, version=latest.version + 1, title=title, modules=modules)
+        if (path.title, path.modules) == (latest.title, latest.modules):
+            return latest, False
+        if not await ctx.store.add_path(path, created_by=actor.user_id):
+            raise ConcurrentUpdate("learning path", path_id)  # someone published meanwhile
+        return path, True
+
+    return await retrying(attempt)
 
 
 # ---- detection (worker) ---------------------------------------------------------------------
 
 
 async def detect_stalls(ctx: Context) -> int:
-    """Look at every active tracking once; returns how many emitted a signal.
+    """Look at every active tracking that may have stalled; returns how many emitted a signal.
 
     Detection is a pure function of the tracking and the time, so running it late (after
-    downtime) or twice emits each stall once.
+    downtime) or twice emits each stall once. Each program has its own stall window (the
+    setting is the fallback for a program not known yet). Only the trackings idle for at least
+    the shortest window are read, a few fields of each, in batches; each batch is written in
+    one bulk write guarded by every tracking's version.
     """
-    signalled, after = 0, ""
-    while ids := await ctx.store.active_ids(after):
-        for mentee_id in ids:
-            stored = await ctx.store.find(mentee_id)
-            if stored is None:
-                continue
-            transition = detect(stored.tracking, now=ctx.clock(), stall_window=ctx.stall_window)
+    now = ctx.clock()
+    windows = await ctx.store.stall_windows()
+    shortest = min([ctx.stall_window, *windows.values()])
+    signalled = 0
+    async for batch in ctx.store.detection_candidates(idle_before=now - shortest):
+        detected = []
+        for candidate in batch:
+            window = windows.get(candidate.tracking.program_id, ctx.stall_window)
+            transition = detect(candidate.tracking, now=now, stall_window=window)
             if transition.changed:
-                try:
-                    await _apply(ctx, stored, transition)
-                except ConcurrentUpdate:
-                    continue  # activity landed meanwhile; the next round looks again
-                signalled += bool(transition.signals)
-        after = ids[-1]
+                events = envelopes(
+                    transition.signals, clock=ctx.clock, correlation_id=ctx.correlation_id
+                )
+                detected.append(Detected(candidate, transition.tracking, events))
+        signalled += await ctx.store.save_detected(detected)
     return signalled
-
-
-def require_visible(stored: Stored, actor: Principal, admins: dict[str, set[str]]) -> None:
-    program_admins = admins.get(stored.tracking.program_id, set())
-    if actor.user_id in (stored.mentee_user_id, stored.mentor_user_id):
-        return
-    if actor.is_admin and actor.user_id in program_admins:
-        return
-    raise NotFound("mentee", stored.tracking.mentee_id)
