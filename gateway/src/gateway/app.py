@@ -1,0 +1,173 @@
+"""The gateway's ASGI app: GraphQL over HTTP (POST only) and graphql-transport-ws, health."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from cross_web import HTTPException
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from graphql import GraphQLError
+from starlette.requests import HTTPConnection
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
+
+from gateway.config import ServiceName, Settings
+from gateway.context import GatewayContext, Runtime, bearer_token, correlation_id
+from gateway.errors import TIMEOUT, UNAUTHENTICATED
+from gateway.examples import EXAMPLE_OPERATIONS
+from gateway.live import NotificationFeed, NotificationHub
+from gateway.schema import build_schema
+from gateway.services import make_clients
+from mentorship_runtime.auth import TokenVerifier
+from mentorship_runtime.logging import configure_logging
+
+_EXAMPLE_LITERAL = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
+
+
+async def _context(connection: HTTPConnection) -> GatewayContext:
+    runtime: Runtime = connection.app.state.runtime
+    websocket = connection.scope["type"] == "websocket"
+    context = GatewayContext(
+        runtime,
+        correlation_id(connection.headers.get("x-correlation-id")),
+        per_connection=websocket,
+    )
+    if not websocket:
+        await context.authenticate(bearer_token(connection.headers.get("authorization")))
+    return context
+
+
+class GatewayRouter(GraphQLRouter[GatewayContext, None]):
+    def __init__(self, settings: Settings, **kwargs: Any) -> None:
+        self.settings = settings
+        super().__init__(
+            build_schema(settings),
+            path="/graphql",
+            graphql_ide=None if settings.is_production else "graphiql",
+            allow_queries_via_get=False,
+            context_getter=_context,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=settings.subscriptions_per_connection,
+            **kwargs,
+        )
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL opens on example operations of this API."""
+        example = f"const EXAMPLE_QUERY = {json.dumps(EXAMPLE_OPERATIONS)};"
+        return _EXAMPLE_LITERAL.sub(lambda _: example, super().graphql_ide_html, count=1)
+
+    async def on_ws_connect(self, context: GatewayContext) -> UnsetType | dict[str, object] | None:
+        """The token comes in ``connection_init``'s payload (``Authorization``, ``authorization``
+        or ``token``), or else in the upgrade request's ``Authorization`` header."""
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        raw = params.get("Authorization") or params.get("authorization") or params.get("token")
+        if raw is None and context.request is not None:
+            raw = context.request.headers.get("authorization")
+        await context.authenticate(bearer_token(raw))
+        if context.principal is None:
+            raise ConnectionRejectionError(
+                {"code": UNAUTHENTICATED, "message": context.auth_problem}
+            )
+        return UNSET
+
+    async def execute_single(self, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
+        """Every request has a deadline: past it, the caller gets a TIMEOUT error."""
+        context: GatewayContext = kwargs["context"]
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                return await super().execute_single(**kwargs)
+        except TimeoutError:
+            message = f"the request took longer than {self.settings.request_timeout_seconds:g} s"
+            error = GraphQLError(message, extensions={"code": TIMEOUT})
+            return ExecutionResult(
+                data=None,
+                errors=[error],
+                extensions={"correlationId": context.correlation_id},
+            )
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """Requests that are not GraphQL at all (no query, not JSON, GET) answer with a GraphQL
+        error body and their 4xx status, like every other error."""
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            return JSONResponse(
+                {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_REQUEST"}}]},
+                status_code=exc.status_code,
+            )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    transports: Mapping[ServiceName, httpx.AsyncBaseTransport] | None = None,
+    live_updates: bool = True,
+    verifier: TokenVerifier | None = None,
+) -> FastAPI:
+    """``transports`` replaces the network for tests (e.g. the services' ASGI apps in-process);
+    ``live_updates=False`` runs without Kafka (no subscriptions); ``verifier`` replaces the one
+    the settings describe (tests of the production profile, which has no local keys)."""
+    configure_logging(settings.service_name, settings.log_level)
+    hub = NotificationHub(settings.subscription_queue_size)
+    feed = (
+        NotificationFeed(
+            hub,
+            bootstrap=settings.kafka_bootstrap_servers,
+            topic_prefix=settings.kafka_topic_prefix,
+            instance_id=settings.instance_id,
+        )
+        if live_updates
+        else None
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        clients = make_clients(settings, transports)
+        verifying = verifier or TokenVerifier(settings.token_settings())
+        app.state.runtime = Runtime(settings, verifying, clients, hub)
+        if feed is not None:
+            await feed.start()
+        try:
+            yield
+        finally:
+            if feed is not None:
+                await feed.stop()
+            for client in clients.values():
+                await client.aclose()
+
+    app = FastAPI(
+        title="Mentoring platform GraphQL gateway",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.feed = feed
+    app.state.hub = hub
+    app.include_router(GatewayRouter(settings))
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        live = feed is None or feed.ready.is_set()
+        body = {"status": "ok" if live else "starting", "live_updates": feed is not None}
+        return JSONResponse(body, status_code=200 if live else 503)
+
+    return app

@@ -1,0 +1,71 @@
+"""Schema extensions: what every response says about itself, and what production hides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, SchemaExtension
+
+from gateway.errors import INTERNAL, SAFE_CODES
+from mentorship_runtime.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def _context_of(extension: SchemaExtension) -> Any:
+    return extension.execution_context.context
+
+
+class RequestReport(SchemaExtension):
+    """``extensions.correlationId`` on every response (the id to quote when reporting a problem,
+    also in the gateway's and the services' logs), and outside production the internal calls the
+    request cost, per service."""
+
+    def __init__(self, *, with_calls: bool) -> None:
+        self.with_calls = with_calls
+
+    def get_results(self) -> dict[str, Any]:
+        context = _context_of(self)
+        if context is None or not hasattr(context, "correlation_id"):
+            return {}
+        report: dict[str, Any] = {"correlationId": context.correlation_id}
+        if self.with_calls:
+            report["internalCalls"] = context.calls.as_dict()
+        return report
+
+
+def is_client_error(error: GraphQLError) -> bool:
+    """Syntax and validation errors, and the field errors written for clients."""
+    original = error.original_error
+    if original is None:
+        return True
+    return (
+        isinstance(original, GraphQLError) and (original.extensions or {}).get("code") in SAFE_CODES
+    )
+
+
+class MaskInternalErrors(MaskErrors):
+    """Production: an unexpected error shows a generic message with the correlation id to quote;
+    the details go to the log under that id."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda error: not is_client_error(error))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        context = _context_of(self)
+        correlation = getattr(context, "correlation_id", None)
+        log.error(
+            "internal_error",
+            correlation_id=correlation,
+            path=error.path,
+            error=repr(error.original_error)[:500],
+        )
+        return GraphQLError(
+            f"Internal error. Quote this id if you report it: {correlation}",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": INTERNAL, "correlationId": correlation},
+        )

@@ -1,0 +1,28 @@
+"""Who the caller is, from their verified token (no service call)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gateway.context import GatewayInfo, principal_of
+
+
+@strawberry.type(description="You, as your token says.")
+class Me:
+    user_id: strawberry.ID
+    name: str | None
+    email: str | None
+    roles: list[str]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Who you are and your roles.")
+    def me(self, info: GatewayInfo) -> Me:
+        principal = principal_of(info)
+        return Me(
+            user_id=strawberry.ID(principal.user_id),
+            name=principal.name,
+            email=principal.email,
+            roles=sorted(principal.roles),
+        )

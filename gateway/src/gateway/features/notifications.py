@@ -1,0 +1,242 @@
+"""Notifications: the inbox, unread counts, preferences, and the live feed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+
+from gateway.context import GatewayInfo, principal_of
+from gateway.errors import (
+    SLOW_SUBSCRIBER,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationError,
+    as_field_error,
+    field_error,
+)
+from gateway.features.mutations import mutate
+from gateway.live import SlowSubscriber
+from gateway.pagination import Connection, connection, cursor_argument, page_size
+from gateway.services import ServiceRejected, ServiceUnavailable
+from gateway.wire import at, when
+from mentorship_contracts.events import NotificationCreated
+
+MAX_MARK = 200
+
+
+@strawberry.type
+class Notification:
+    id: strawberry.ID
+    kind: str
+    priority: str
+    title: str
+    body: str
+    html_body: str | None = strawberry.field(description="Escaped HTML (inbox only).")
+    subject_id: str | None = strawberry.field(description="Whom it is about, e.g. a mentee.")
+    created_at: datetime
+    read_at: datetime | None
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> Notification:
+        return cls(
+            id=strawberry.ID(body["id"]),
+            kind=body["kind"],
+            priority=body["priority"],
+            title=body["title"],
+            body=body["body"],
+            html_body=body.get("html_body"),
+            subject_id=body.get("subject_id"),
+            created_at=at(body["created_at"]),
+            read_at=when(body.get("read_at")),
+        )
+
+    @classmethod
+    def created(cls, event: NotificationCreated) -> Notification:
+        return cls(
+            id=strawberry.ID(event.notification_id),
+            kind=event.kind,
+            priority=event.priority,
+            title=event.title,
+            body=event.body,
+            html_body=None,
+            subject_id=event.subject_id,
+            created_at=event.created_at,
+            read_at=None,
+        )
+
+
+@strawberry.type
+class Inbox:
+    unread: int
+    notifications: Connection[Notification]
+
+
+@strawberry.type
+class NotificationsMarked:
+    marked: int
+    unread: int
+
+
+@strawberry.type(description="The channels one kind of notification reaches you on.")
+class KindChannels:
+    kind: str
+    channels: list[str]
+
+
+@strawberry.type
+class QuietHours:
+    start: str = strawberry.field(description="HH:MM on your clock")
+    end: str
+
+
+@strawberry.type
+class NotificationPreferences:
+    channels: list[KindChannels]
+    quiet_hours: QuietHours | None
+    digest: str = strawberry.field(description="immediate or daily")
+    digest_hour: int
+    webhook_url: str | None
+    timezone: str | None
+    email: str | None
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> NotificationPreferences:
+        quiet = body.get("quiet_hours")
+        return cls(
+            channels=[
+                KindChannels(kind=k, channels=list(v))
+                for k, v in (body.get("channels") or {}).items()
+            ],
+            quiet_hours=QuietHours(start=quiet["start"], end=quiet["end"])
+            if isinstance(quiet, dict)
+            else None,
+            digest=body.get("digest", "immediate"),
+            digest_hour=body.get("digest_hour", 8),
+            webhook_url=body.get("webhook_url"),
+            timezone=body.get("timezone"),
+            email=body.get("email"),
+        )
+
+
+@strawberry.input
+class KindChannelsInput:
+    kind: str
+    channels: list[str]
+
+
+@strawberry.input
+class QuietHoursInput:
+    start: str
+    end: str
+
+
+@strawberry.input(description="Your whole set of preferences (it replaces the current one).")
+class NotificationPreferencesInput:
+    channels: list[KindChannelsInput] = strawberry.field(default_factory=list)
+    quiet_hours: QuietHoursInput | None = None
+    digest: str = "immediate"
+    digest_hour: int = 8
+    webhook_url: str | None = None
+    timezone: str | None = None
+    email: str | None = None
+
+
+MarkReadResult = Annotated[
+    NotificationsMarked | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("MarkReadResult"),
+]
+PreferencesResult = Annotated[
+    NotificationPreferences | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("PreferencesResult"),
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Your inbox, newest first.")
+    async def notifications(
+        self,
+        info: GatewayInfo,
+        unread_only: bool = False,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Inbox:
+        principal_of(info)
+        params: dict[str, Any] = {"unread_only": unread_only, "first": page_size(info, first)}
+        if cursor_argument(after) is not None:
+            params["after"] = after
+        try:
+            page = await info.context.services.get("notify", "/inbox", params)
+        except (ServiceRejected, ServiceUnavailable) as exc:
+            raise as_field_error(exc, "inbox") from None
+        return Inbox(
+            unread=page["unread"],
+            notifications=connection(page["items"], page.get("next_cursor"), Notification.of),
+        )
+
+    @strawberry.field(description="How you want to be told.")
+    async def notification_preferences(self, info: GatewayInfo) -> NotificationPreferences:
+        principal_of(info)
+        try:
+            body = await info.context.services.get("notify", "/preferences")
+        except (ServiceRejected, ServiceUnavailable) as exc:
+            raise as_field_error(exc, "preferences") from None
+        return NotificationPreferences.of(body)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Mark some of your notifications read.")
+    async def mark_notifications_read(
+        self, info: GatewayInfo, ids: list[strawberry.ID]
+    ) -> MarkReadResult:
+        principal_of(info)
+        body = {"notification_ids": [str(i) for i in ids]}
+        result: MarkReadResult = await mutate(
+            info.context.services.post("notify", "/inbox/read", body),
+            lambda b: NotificationsMarked(marked=b["marked"], unread=b["unread"]),
+        )
+        return result
+
+    @strawberry.mutation(description="Replace your notification preferences.")
+    async def update_notification_preferences(
+        self, info: GatewayInfo, input: NotificationPreferencesInput
+    ) -> PreferencesResult:
+        principal_of(info)
+        body = {
+            "channels": {c.kind: c.channels for c in input.channels},
+            "quiet_hours": {"start": input.quiet_hours.start, "end": input.quiet_hours.end}
+            if input.quiet_hours
+            else None,
+            "digest": input.digest,
+            "digest_hour": input.digest_hour,
+            "webhook_url": input.webhook_url,
+            "timezone": input.timezone,
+            "email": input.email,
+        }
+        result: PreferencesResult = await mutate(
+            info.context.services.request("notify", "PUT", "/preferences", json=body),
+            NotificationPreferences.of,
+        )
+        return result
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Your new notifications, as they are created.")
+    async def notifications(self, info: GatewayInfo) -> AsyncGenerator[Notification, None]:
+        principal = principal_of(info)
+        async with info.context.runtime.hub.subscribe(principal.user_id) as subscription:
+            try:
+                async for created in subscription:
+                    yield Notification.created(created)
+            except SlowSubscriber:
+                raise field_error(
+                    SLOW_SUBSCRIBER,
+                    "notifications arrived faster than they were read and some were dropped: "
+                    "subscribe again and read the inbox for what was missed",
+                ) from None

@@ -1,0 +1,249 @@
+"""Progress along a learning path: check-ins, milestones, sessions, and a mentor's dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import strawberry
+
+from gateway.context import GatewayInfo, principal_of
+from gateway.errors import Conflict, Forbidden, NotFound, ValidationError, as_field_error
+from gateway.features.mutations import mutate
+from gateway.features.participants import Participant
+from gateway.features.programs import StatusCount
+from gateway.features.progress_types import MenteeProgress, Trend, overall_trend
+from gateway.pagination import Connection, connection, cursor_argument, page_size
+from gateway.services import ServiceRejected, ServiceUnavailable, segment
+from gateway.wire import pick
+
+
+@strawberry.type(description="One mentee on a mentor's dashboard.")
+class DashboardMentee:
+    mentee_id: strawberry.ID
+    progress: MenteeProgress
+
+    @strawberry.field
+    def status(self) -> str:
+        return self.progress.status
+
+    @strawberry.field
+    def confidence_trend(self) -> Trend:
+        return overall_trend(self.progress.modules)
+
+    @strawberry.field
+    def last_activity_at(self) -> dt.datetime | None:
+        return self.progress.last_activity_at
+
+    @strawberry.field(description="The mentee's profile (one call for the whole page).")
+    async def profile(self, info: GatewayInfo) -> Participant | None:
+        return Participant.of(await info.context.loaders.participant.load(str(self.mentee_id)))
+
+    @strawberry.field(description="Your unread notifications about this mentee.")
+    async def unread_alerts(self, info: GatewayInfo) -> int | None:
+        return await info.context.loaders.unread_about.load(str(self.mentee_id))
+
+
+@strawberry.type(description="A mentor's mentees with how each is doing.")
+class MentorDashboard:
+    by_status: list[StatusCount]
+    mentees: Connection[DashboardMentee]
+
+
+@strawberry.type
+class Milestone:
+    id: str
+    title: str
+    description: str
+    evidence_expected: str
+
+
+@strawberry.type
+class PathModule:
+    id: str
+    title: str
+    description: str
+    milestones: list[Milestone]
+
+
+@strawberry.type
+class LearningPath:
+    id: strawberry.ID
+    version: int
+    title: str
+    modules: list[PathModule]
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> LearningPath:
+        return cls(
+            id=strawberry.ID(body["id"]),
+            version=body["version"],
+            title=body["title"],
+            modules=[
+                PathModule(
+                    id=m["id"],
+                    title=m["title"],
+                    description=m["description"],
+                    milestones=[pick(Milestone, s) for s in m["milestones"]],
+                )
+                for m in body["modules"]
+            ],
+        )
+
+
+@strawberry.input
+class SessionInput:
+    held_on: dt.date
+    duration_minutes: int
+    module_ids: list[str] = strawberry.field(default_factory=list)
+    notes: str | None = None
+    rating: int | None = strawberry.field(default=None, description="Your rating, 1 to 5.")
+
+
+ProgressResult = Annotated[
+    MenteeProgress | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("ProgressResult"),
+]
+
+
+def _mentee_path(mentee_id: strawberry.ID) -> str:
+    return f"/mentees/{segment(str(mentee_id), 'menteeId')}"
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A mentee's progress: yours, your mentee's, or (admins) any.")
+    async def mentee_progress(
+        self, info: GatewayInfo, mentee_id: strawberry.ID
+    ) -> MenteeProgress | None:
+        principal_of(info)
+        mentee = segment(str(mentee_id), "menteeId")
+        return MenteeProgress.of(await info.context.loaders.progress.load(mentee))
+
+    @strawberry.field(description="Your dashboard as a mentor: each mentee and how they do.")
+    async def my_mentees(
+        self, info: GatewayInfo, first: int = 50, after: str | None = None
+    ) -> MentorDashboard | None:
+        principal_of(info)
+        params: dict[str, Any] = {"first": page_size(info, first)}
+        if cursor_argument(after) is not None:
+            params["after"] = after
+        try:
+            body = await info.context.services.get("progress", "/mentors/me/mentees", params)
+        except (ServiceRejected, ServiceUnavailable) as exc:
+            raise as_field_error(exc, "mentor") from None
+        views = body.get("mentees", [])
+        info.context.loaders.prime_progress(views)
+        return MentorDashboard(
+            by_status=[
+                StatusCount(status=k, count=v) for k, v in body.get("by_status", {}).items()
+            ],
+            mentees=connection(
+                views,
+                body.get("next_cursor"),
+                lambda v: DashboardMentee(
+                    mentee_id=strawberry.ID(v["mentee_id"]), progress=MenteeProgress.of(v)
+                ),
+            ),
+        )
+
+    @strawberry.field(description="A learning path with its modules and milestones.")
+    async def learning_path(self, info: GatewayInfo, id: strawberry.ID) -> LearningPath | None:
+        principal_of(info)
+        path = segment(str(id))
+        try:
+            body = await info.context.services.get("progress", f"/learning-paths/{path}")
+        except (ServiceRejected, ServiceUnavailable) as exc:
+            raise as_field_error(exc, "learning path", path) from None
+        return LearningPath.of(body)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Record a check-in: confidence 1 to 5 on a module.")
+    async def record_check_in(
+        self,
+        info: GatewayInfo,
+        mentee_id: strawberry.ID,
+        module_id: str,
+        confidence: int,
+        note: str | None = None,
+        idempotency_key: Annotated[
+            str | None, strawberry.argument(description="The same key makes a retry safe.")
+        ] = None,
+    ) -> ProgressResult:
+        principal_of(info)
+        body = {"module_id": module_id, "confidence": confidence, "note": note}
+        result: ProgressResult = await mutate(
+            info.context.services.post(
+                "progress",
+                f"{_mentee_path(mentee_id)}/check-ins",
+                body,
+                idempotency_key=idempotency_key,
+            ),
+            MenteeProgress.of,
+        )
+        return result
+
+    @strawberry.mutation(description="Mark a milestone done, with its evidence.")
+    async def complete_milestone(
+        self,
+        info: GatewayInfo,
+        mentee_id: strawberry.ID,
+        milestone_id: str,
+        evidence: str | None = None,
+    ) -> ProgressResult:
+        principal_of(info)
+        milestone = segment(milestone_id, "milestoneId")
+        result: ProgressResult = await mutate(
+            info.context.services.post(
+                "progress",
+                f"{_mentee_path(mentee_id)}/milestones/{milestone}/complete",
+                {"evidence": evidence},
+            ),
+            MenteeProgress.of,
+        )
+        return result
+
+    @strawberry.mutation(description="Reopen a completed milestone (the mentor), saying why.")
+    async def reopen_milestone(
+        self, info: GatewayInfo, mentee_id: strawberry.ID, milestone_id: str, reason: str
+    ) -> ProgressResult:
+        principal_of(info)
+        milestone = segment(milestone_id, "milestoneId")
+        result: ProgressResult = await mutate(
+            info.context.services.post(
+                "progress",
+                f"{_mentee_path(mentee_id)}/milestones/{milestone}/reopen",
+                {"reason": reason},
+            ),
+            MenteeProgress.of,
+        )
+        return result
+
+    @strawberry.mutation(description="Log a mentoring session.")
+    async def log_session(
+        self,
+        info: GatewayInfo,
+        mentee_id: strawberry.ID,
+        input: SessionInput,
+        idempotency_key: str | None = None,
+    ) -> ProgressResult:
+        principal_of(info)
+        body = {
+            "held_on": input.held_on.isoformat(),
+            "duration_minutes": input.duration_minutes,
+            "module_ids": input.module_ids,
+            "notes": input.notes,
+            "rating": input.rating,
+        }
+        result: ProgressResult = await mutate(
+            info.context.services.post(
+                "progress",
+                f"{_mentee_path(mentee_id)}/sessions",
+                body,
+                idempotency_key=idempotency_key,
+            ),
+            MenteeProgress.of,
+        )
+        return result

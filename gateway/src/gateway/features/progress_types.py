@@ -1,0 +1,88 @@
+"""A mentee's progress as the progress service computes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from gateway.wire import pick, when
+
+
+@strawberry.enum
+class Trend(Enum):
+    RISING = "rising"
+    FALLING = "falling"
+    STEADY = "steady"
+    UNKNOWN = "unknown"
+
+
+@strawberry.type
+class ModuleProgress:
+    module_id: str
+    title: str
+    milestones_done: int
+    milestones_total: int
+    percent: int
+    completed: bool
+    self_assessment: int | None
+    mentor_assessment: int | None
+    latest_confidence: int | None
+    trend: Trend
+    confidence_dropped: bool
+
+
+def overall_trend(modules: list[ModuleProgress]) -> Trend:
+    """Falling if any module's confidence falls (what a mentor must see first), else rising if
+    any rises, else steady if any is known."""
+    trends = {m.trend for m in modules}
+    for trend in (Trend.FALLING, Trend.RISING, Trend.STEADY):
+        if trend in trends:
+            return trend
+    return Trend.UNKNOWN
+
+
+@strawberry.type
+class MenteeProgress:
+    mentee_id: strawberry.ID
+    program_id: strawberry.ID
+    mentor_id: str | None
+    path_id: str
+    path_version: int
+    state: str
+    status: str = strawberry.field(
+        description="completed, stopped, paused, stalled, at_risk or on_track"
+    )
+    percent: int
+    milestones_done: int
+    milestones_total: int
+    last_activity_at: dt.datetime | None
+    sessions_count: int
+    modules: list[ModuleProgress]
+
+    @strawberry.field(description="The direction of the mentee's confidence across modules.")
+    def confidence_trend(self) -> Trend:
+        return overall_trend(self.modules)
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> MenteeProgress:
+        return cls(
+            mentee_id=strawberry.ID(body["mentee_id"]),
+            program_id=strawberry.ID(body["program_id"]),
+            mentor_id=body.get("mentor_id"),
+            path_id=body["path_id"],
+            path_version=body["path_version"],
+            state=body["state"],
+            status=body["status"],
+            percent=body["percent"],
+            milestones_done=body["milestones_done"],
+            milestones_total=body["milestones_total"],
+            last_activity_at=when(body.get("last_activity_at")),
+            sessions_count=body.get("sessions_count", 0),
+            modules=[
+                pick(ModuleProgress, m, trend=Trend(m.get("trend", "unknown")))
+                for m in body.get("modules", [])
+            ],
+        )
