@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -59,9 +60,13 @@ class NotifyApi:
         return [decode_event(r.value) for r in records]
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def api(
-    kafka_bootstrap: str, mongo_url: str, mongo_db: AsyncDatabase[Document], topic_prefix: str
+@asynccontextmanager
+async def running(
+    kafka_bootstrap: str,
+    mongo_url: str,
+    mongo_db: AsyncDatabase[Document],
+    topic_prefix: str,
+    **overrides: Any,
 ) -> AsyncIterator[NotifyApi]:
     clock = Clock()
     settings = settings_for(
@@ -70,9 +75,25 @@ async def api(
         mongo_url=mongo_url,
         database=mongo_db.name,
         topic_prefix=topic_prefix,
-        role="all",
-        consumer_retry_base_seconds=0.05,
+        **{"role": "all", "consumer_retry_base_seconds": 0.05, **overrides},
     )
     app = create_app(settings, clock=clock)
     async with serving(app, "notify") as http:
         yield NotifyApi(http, settings, clock, mongo_db, kafka_bootstrap)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api(
+    kafka_bootstrap: str, mongo_url: str, mongo_db: AsyncDatabase[Document], topic_prefix: str
+) -> AsyncIterator[NotifyApi]:
+    async with running(kafka_bootstrap, mongo_url, mongo_db, topic_prefix) as api:
+        yield api
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def http_only(
+    kafka_bootstrap: str, mongo_url: str, mongo_db: AsyncDatabase[Document], topic_prefix: str
+) -> AsyncIterator[NotifyApi]:
+    """The API role alone: no consumers to join a group, for tests of the HTTP edge."""
+    async with running(kafka_bootstrap, mongo_url, mongo_db, topic_prefix, role="api") as api:
+        yield api

@@ -11,7 +11,7 @@ from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -20,7 +20,8 @@ from mentorship_contracts import Envelope
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from notify.domain.directory import Language, ProgramAdmins, Recipient, Role
-from notify.domain.notifications import Notification
+from notify.domain.events import EventKind
+from notify.domain.notifications import Notification, Priority
 
 Document = dict[str, Any]
 
@@ -38,6 +39,7 @@ class NotifyStore:
         self.programs: AsyncCollection[Document] = db["programs"]
         self.notifications: AsyncCollection[Document] = db["notifications"]
         self.parked: AsyncCollection[Document] = db["parked_events"]
+        self.preferences: AsyncCollection[Document] = db["preferences"]
         self._relay = relay
         self._clock = clock
         self._prefix = topic_prefix
@@ -178,6 +180,30 @@ class NotifyStore:
             await self._relay.drain_soon(self.notifications, notification_id)
         return bool(result.modified_count)
 
+    async def notifications_by_id(self, ids: Sequence[str]) -> dict[str, Notification]:
+        cursor = self.notifications.find({"_id": {"$in": list(ids)}}, {"_outbox": 0})
+        return {d["_id"]: notification_of(d) async for d in cursor}
+
+    # ---- preferences, keyed by the person's account (user id) -------------------------------
+
+    async def preferences_of(self, user_ids: Sequence[str]) -> dict[str, Document]:
+        cursor = self.preferences.find({"_id": {"$in": [u for u in user_ids if u]}})
+        return {d["_id"]: d async for d in cursor}
+
+    async def save_preferences(self, user_id: str, fields: Document, new_secret: str) -> Document:
+        """Replace the person's preferences. The webhook signing secret is made with the first
+        save and kept afterwards (two racing first saves agree on one)."""
+        document = await self.preferences.find_one_and_update(
+            {"_id": user_id},
+            {
+                "$set": {**fields, "updated_at": self._clock()},
+                "$setOnInsert": {"webhook_secret": new_secret},
+            },
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        return dict(document or {})
+
     # ---- events waiting for someone the directory does not know yet -------------------------
 
     async def park(
@@ -212,4 +238,19 @@ def _recipient(document: Document) -> Recipient:
         roles=frozenset(Role(r) for r in document.get("roles", [])),
         program_id=document["program_id"],
         withdrawn=bool(document.get("withdrawn", False)),
+    )
+
+
+def notification_of(document: Document) -> Notification:
+    return Notification(
+        notification_id=document["_id"],
+        recipient_id=document["recipient_id"],
+        kind=EventKind(document["kind"]),
+        priority=Priority(document["priority"]),
+        title=document["title"],
+        body=document["body"],
+        html_body=document["html_body"],
+        subject_id=document["subject_id"],
+        created_at=document["created_at"],
+        event_id=document["event_id"],
     )

@@ -11,7 +11,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from notify.domain.directory import Recipient
+from notify.domain.directory import Recipient, zone
 from notify.domain.errors import Invalid
 from notify.domain.events import EventKind
 
@@ -32,7 +32,14 @@ DEFAULT_DIGEST_HOUR = 8
 WEBHOOK_URL_MAX = 2000
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
 
+EMAIL_MAX = 254
+TIMEZONE_MAX = 64
+
 _CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,23 @@ def _clock(text: str) -> time:
     if matched is None:
         raise Invalid("quiet_hours", f"{text!r} is not a time like 22:00 (24-hour HH:MM)")
     return time(int(matched[1]), int(matched[2]))
+
+
+def validate_email(address: str) -> str:
+    """A plain ``local@domain.tld`` address (ASCII, no display name, no comments): what goes into
+    an SMTP envelope and a ``To:`` header as is, so nothing that could inject a header."""
+    if len(address) > EMAIL_MAX:
+        raise Invalid("email", f"must be at most {EMAIL_MAX} characters")
+    if _EMAIL.fullmatch(address) is None or len(address.partition("@")[0]) > 64:
+        raise Invalid("email", "is not an e-mail address like name@example.org")
+    return address
+
+
+def validate_timezone(name: str) -> str:
+    if len(name) > TIMEZONE_MAX or not name.isascii() or not name.isprintable():
+        raise Invalid("timezone", "is not an IANA time zone name like Europe/Paris")
+    zone(name)
+    return name
 
 
 def validate_webhook_url(url: str) -> str:
@@ -111,6 +135,8 @@ class Preferences:
     digest: DigestMode = DigestMode.IMMEDIATE
     digest_hour: int = DEFAULT_DIGEST_HOUR
     webhook_url: str | None = None
+    timezone: str | None = None
+    email: str | None = None
 
     def __post_init__(self) -> None:
         if not self.person_id:
@@ -127,6 +153,10 @@ class Preferences:
             raise Invalid("digest_hour", "must be a whole hour")
         if not 0 <= self.digest_hour <= 23:
             raise Invalid("digest_hour", "must be between 0 and 23")
+        if self.timezone is not None:
+            validate_timezone(self.timezone)
+        if self.email is not None:
+            validate_email(self.email)
         if self.webhook_url is not None:
             validate_webhook_url(self.webhook_url)
         elif any(Channel.WEBHOOK in chosen for chosen in normalized.values()):
@@ -146,6 +176,8 @@ class Preferences:
         digest: str = DigestMode.IMMEDIATE,
         digest_hour: int = DEFAULT_DIGEST_HOUR,
         webhook_url: str | None = None,
+        timezone: str | None = None,
+        email: str | None = None,
     ) -> Preferences:
         """From the raw values of a request; every error names the field at fault."""
         parsed: dict[EventKind, frozenset[Channel]] = {}
@@ -171,10 +203,15 @@ class Preferences:
             digest=mode,
             digest_hour=digest_hour,
             webhook_url=webhook_url or None,
+            timezone=timezone or None,
+            email=email or None,
         )
 
     def channels_for(self, kind: EventKind) -> frozenset[Channel]:
-        return self.channels.get(kind, DEFAULT_CHANNELS)
+        """The kind's chosen channels; by default in-app and e-mail, plus the webhook once a URL
+        is set (setting one is asking for it)."""
+        default = DEFAULT_CHANNELS | {Channel.WEBHOOK} if self.webhook_url else DEFAULT_CHANNELS
+        return self.channels.get(kind, default)
 
 
 def channels_to_use(
@@ -182,6 +219,8 @@ def channels_to_use(
 ) -> frozenset[Channel]:
     """The chosen channels the recipient can actually be reached on (no e-mail without address)."""
     chosen = preferences.channels_for(kind)
-    if recipient.email is None:
+    if (preferences.email or recipient.email) is None:
         chosen -= {Channel.EMAIL}
+    if preferences.webhook_url is None:
+        chosen -= {Channel.WEBHOOK}
     return chosen

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
-from notify.service_layer import handlers
+from notify.service_layer import handlers, preferences
 from notify.service_layer.handlers import Context
 
 
@@ -102,3 +102,57 @@ async def unread_count_by_subject(
 async def mark_read(body: ReadIn, caller: Caller, ctx: Ctx) -> dict[str, int]:
     marked = await handlers.mark_read(ctx, caller, body.notification_ids)
     return {"marked": marked, "unread": await ctx.store.unread_count(caller.user_id)}
+
+
+# ---- preferences: the caller's own, never anyone else's -----------------------------------
+
+Short = Annotated[str, StringConstraints(max_length=64)]
+
+
+class QuietHoursIO(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: Annotated[str, StringConstraints(max_length=5)] = Field(examples=["22:00"])
+    end: Annotated[str, StringConstraints(max_length=5)] = Field(examples=["07:00"])
+
+
+class PreferencesIn(BaseModel):
+    """Replaces the caller's preferences as a whole; what is left out takes its default."""
+
+    model_config = ConfigDict(extra="forbid")
+    channels: dict[Short, Annotated[list[Short], Field(max_length=3)]] = Field(
+        default_factory=dict,
+        max_length=32,
+        description="per notification kind, the channels among in_app, email, webhook",
+    )
+    quiet_hours: QuietHoursIO | None = None
+    timezone: Short | None = Field(None, description="IANA name; default: the directory's")
+    digest: Literal["immediate", "daily"] = "immediate"
+    digest_hour: StrictInt = Field(8, description="local hour of the daily digest, 0 to 23")
+    webhook_url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = Field(
+        None, description="overrides the directory's address for e-mails"
+    )
+
+
+class PreferencesOut(BaseModel):
+    channels: dict[str, list[str]]
+    quiet_hours: QuietHoursIO | None
+    timezone: str | None
+    digest: str
+    digest_hour: int
+    webhook_url: str | None
+    email: str | None
+    webhook_secret: str | None = Field(
+        description="the key of the X-Notify-Signature HMAC; made with the first save"
+    )
+
+
+@router.get("/preferences")
+async def get_preferences(caller: Caller, ctx: Ctx) -> PreferencesOut:
+    return PreferencesOut(**await preferences.get_preferences(ctx, caller))
+
+
+@router.put("/preferences")
+async def put_preferences(body: PreferencesIn, caller: Caller, ctx: Ctx) -> PreferencesOut:
+    raw: dict[str, Any] = body.model_dump()
+    return PreferencesOut(**await preferences.update_preferences(ctx, caller, raw))
