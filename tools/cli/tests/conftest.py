@@ -1,0 +1,34 @@
+"""Running the ``mentorship`` command in-process, as a person would type it."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from mentorship_cli.main import app
+
+
+@dataclass
+class Cli:
+    runner: CliRunner
+
+    async def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        """Invoke the command in a thread: it runs its own event loop, as from a shell."""
+        return await asyncio.to_thread(self.runner.invoke, app, list(args), env=env)
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough that table cells are not cut
+    for name in ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC_PREFIX"):
+        monkeypatch.delenv(name, raising=False)
+    return Cli(CliRunner())
+
+
+def no_traceback(result: Result) -> None:
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
