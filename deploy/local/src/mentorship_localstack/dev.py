@@ -2,24 +2,36 @@
 
 Each service runs as a child process with the stack's addresses in its environment; its output
 is prefixed with its name and also written to ``.stack/logs/<service>.log``. A service that
-exits is restarted (with a growing delay); Ctrl-C stops them all.
+exits is restarted (with a growing delay); Ctrl-C stops them all. Once every readiness probe
+answers, demo data is loaded (once) and ready-to-paste tokens are printed.
+
+Only one ``make dev`` runs per checkout (a lock in ``.stack/dev.lock``); ``.stack/dev.json`` says
+which process serves what. ``MENTORSHIP_DEV_PORT_OFFSET`` shifts every port and
+``MENTORSHIP_DEV_DATABASE_PREFIX`` names the databases, so that a test can run a second platform
+beside the developer's (with ``KAFKA_TOPIC_PREFIX`` and ``MENTORSHIP_STACK_DIR``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import json
 import os
 import signal
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.error import URLError
 
+from mentorship_localstack import demo
 from mentorship_localstack.processes import say
 from mentorship_localstack.stack import Endpoints, LocalStack
+from mentorship_runtime.auth import TokenSettings
+from mentorship_runtime.settings import DEV_JWT_SECRET
 
 
 @dataclass(frozen=True)
@@ -37,17 +49,84 @@ SERVICES = (
 )
 
 
+def port_of(spec: ServiceSpec) -> int:
+    return spec.port + int(os.environ.get("MENTORSHIP_DEV_PORT_OFFSET", "0"))
+
+
+def url_of(spec: ServiceSpec) -> str:
+    return f"http://127.0.0.1:{port_of(spec)}"
+
+
 def _environment(spec: ServiceSpec, endpoints: Endpoints) -> dict[str, str]:
+    prefix = os.environ.get("MENTORSHIP_DEV_DATABASE_PREFIX", "")
     return {
         **os.environ,
         **endpoints.as_environment(),
         "SERVICE_NAME": spec.name,
-        "MONGODB_DATABASE": spec.name,
-        "HTTP_PORT": str(spec.port),
+        "MONGODB_DATABASE": f"{prefix}{spec.name}",
+        "HTTP_PORT": str(port_of(spec)),
         "PROFILE": "dev",
         "ROLE": "all",
-        **spec.env,
+        **{name: value.format(**_urls()) for name, value in spec.env.items()},
     }
+
+
+def _urls() -> dict[str, str]:
+    return {spec.name: url_of(spec) for spec in SERVICES}
+
+
+def token_settings() -> TokenSettings:
+    """The development tokens every service of ``make dev`` accepts (same variables, same
+    defaults as the services' settings)."""
+    return TokenSettings(
+        issuer=os.environ.get("JWT_ISSUER", "mentorship-dev"),
+        audience=os.environ.get("JWT_AUDIENCE", "mentorship"),
+        secret=os.environ.get("JWT_SECRET", DEV_JWT_SECRET),
+    )
+
+
+class AlreadyRunning(RuntimeError):
+    pass
+
+
+@contextlib.contextmanager
+def single_instance(state: Path) -> Iterator[None]:
+    """Hold ``.stack/dev.lock`` while this platform runs; a second one is refused, saying so."""
+    state.mkdir(parents=True, exist_ok=True)
+    lock = (state / "dev.lock").open("a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        holder = lock.read().strip() or "another process"
+        lock.close()
+        msg = (
+            f"make dev is already running here (pid {holder}); use that one, "
+            "or stop it with Ctrl-C in its terminal"
+        )
+        raise AlreadyRunning(msg) from None
+    lock.seek(0)
+    lock.truncate()
+    lock.write(str(os.getpid()))
+    lock.flush()
+    try:
+        yield
+    finally:
+        (state / "dev.json").unlink(missing_ok=True)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+class Processes:
+    """What serves what, kept in ``.stack/dev.json`` for people and tools."""
+
+    def __init__(self, state: Path) -> None:
+        self._file = state / "dev.json"
+        self._running: dict[str, dict[str, object]] = {}
+
+    def started(self, spec: ServiceSpec, pid: int) -> None:
+        self._running[spec.name] = {"pid": pid, "url": url_of(spec), "started": time.time()}
+        self._file.write_text(json.dumps({"supervisor": os.getpid(), **self._running}, indent=2))
 
 
 async def _pump(name: str, stream: asyncio.StreamReader, log: Path) -> None:
@@ -60,7 +139,11 @@ async def _pump(name: str, stream: asyncio.StreamReader, log: Path) -> None:
 
 
 async def _supervise(
-    spec: ServiceSpec, endpoints: Endpoints, logs: Path, stopping: asyncio.Event
+    spec: ServiceSpec,
+    endpoints: Endpoints,
+    logs: Path,
+    stopping: asyncio.Event,
+    processes: Processes,
 ) -> None:
     delay = 1.0
     while not stopping.is_set():
@@ -74,6 +157,7 @@ async def _supervise(
             stderr=asyncio.subprocess.STDOUT,
         )
         assert process.stdout is not None
+        processes.started(spec, process.pid)
         pump = asyncio.create_task(_pump(spec.name, process.stdout, logs / f"{spec.name}.log"))
         waiter = asyncio.create_task(process.wait())
         stop = asyncio.create_task(stopping.wait())
@@ -94,46 +178,87 @@ async def _supervise(
         await asyncio.sleep(delay)
 
 
-def _ready(port: int) -> bool:
+def _ready(spec: ServiceSpec) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
+        url = f"{url_of(spec)}/readyz"  # always http, built here
+        with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310
             return bool(answer.status == 200)
     except (URLError, OSError):
         return False
 
 
-async def _announce(specs: tuple[ServiceSpec, ...], stopping: asyncio.Event) -> None:
+async def _announce(specs: tuple[ServiceSpec, ...], stopping: asyncio.Event) -> bool:
     pending = {spec.name: spec for spec in specs}
     deadline = time.monotonic() + 120
     while pending and time.monotonic() < deadline and not stopping.is_set():
         for name, spec in list(pending.items()):
-            if await asyncio.to_thread(_ready, spec.port):
-                say(f"{name} is ready: http://127.0.0.1:{spec.port}/docs")
+            if await asyncio.to_thread(_ready, spec):
+                say(f"{name} is ready: {url_of(spec)}/docs")
                 del pending[name]
         await asyncio.sleep(1)
     for name in pending:
         say(f"{name} is not ready yet; see .stack/logs/{name}.log")
+    return not pending
 
 
-async def run(specs: tuple[ServiceSpec, ...] = SERVICES) -> None:
+async def _load_demo(state: Path) -> None:
+    """Demo data (once), then tokens to paste, also kept in ``.stack/demo-tokens.json``."""
+    settings = token_settings()
+    try:
+        loaded = await demo.seed(_urls(), settings, say=say)
+    except (demo.DemoError, OSError, ValueError) as exc:
+        say(f"demo data could not be loaded: {exc}")
+        return
+    if not loaded.created:
+        say(f"demo data already loaded (program {loaded.program_id})")
+    people = {"admin": loaded.admin, "mentor": loaded.mentors[0], "mentee": loaded.mentees[0]}
+    tokens = {role: loaded.token(settings, user) for role, user in people.items()}
+    (state / "demo-tokens.json").write_text(
+        json.dumps(
+            {
+                "program_id": loaded.program_id,
+                "urls": _urls(),
+                "users": {role: user.user_id for role, user in people.items()},
+                "tokens": tokens,
+            },
+            indent=2,
+        )
+    )
+    say("Tokens for 12 hours (also in .stack/demo-tokens.json); send them as")
+    say("  Authorization: Bearer <token>")
+    for role, user in people.items():
+        say(f"  {role} ({user.name}, {user.user_id}):")
+        print(f"    {tokens[role]}", flush=True)
+
+
+async def run(specs: tuple[ServiceSpec, ...] = SERVICES, *, with_demo: bool = True) -> None:
     stack = LocalStack()
-    endpoints = await asyncio.to_thread(stack.up)
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stopping.set)
-    stack.paths.logs.mkdir(parents=True, exist_ok=True)
-    supervisors = [
-        asyncio.create_task(_supervise(spec, endpoints, stack.paths.logs, stopping))
-        for spec in specs
-    ]
-    await _announce(specs, stopping)
-    say("Ctrl-C stops the services; Kafka and the MongoDB server keep running (make infra-down)")
-    await asyncio.gather(*supervisors)
+    with single_instance(stack.paths.state):
+        endpoints = await asyncio.to_thread(stack.up)
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stopping.set)
+        stack.paths.logs.mkdir(parents=True, exist_ok=True)
+        processes = Processes(stack.paths.state)
+        supervisors = [
+            asyncio.create_task(_supervise(spec, endpoints, stack.paths.logs, stopping, processes))
+            for spec in specs
+        ]
+        if await _announce(specs, stopping) and with_demo:
+            await _load_demo(stack.paths.state)
+        say(
+            "Ctrl-C stops the services; Kafka and the MongoDB server keep running (make infra-down)"
+        )
+        await asyncio.gather(*supervisors)
 
 
 def main() -> None:
-    asyncio.run(run())
+    try:
+        asyncio.run(run(with_demo=os.environ.get("MENTORSHIP_DEV_DEMO", "1") != "0"))
+    except AlreadyRunning as exc:
+        say(str(exc))
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":
