@@ -6,8 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from mentorship_cli.main import app
 
@@ -18,7 +17,10 @@ class Cli:
 
     async def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
         """Invoke the command in a thread: it runs its own event loop, as from a shell."""
-        return await asyncio.to_thread(self.runner.invoke, app, list(args), env=env)
+        def invoke() -> Result:
+            return self.runner.invoke(app, list(args), env=env)
+
+        return await asyncio.to_thread(invoke)
 
 
 @pytest.fixture
