@@ -16,7 +16,7 @@ def main() -> None:
         host=settings.http_host,
         port=settings.http_port,
         log_level=settings.log_level.lower(),
-        ws="websockets",
+        ws="websockets-sansio",
         proxy_headers=True,
     )
 

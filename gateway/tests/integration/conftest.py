@@ -1,0 +1,161 @@
+"""The three services and the gateway, in-process, on the real Kafka broker and MongoDB server.
+
+The gateway runs under uvicorn on a free local port (HTTP and websockets, as a front end uses
+it); it reaches the services through in-process ASGI transports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest_asyncio
+import uvicorn
+from fastapi import FastAPI
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from websockets.asyncio.client import ClientConnection, connect
+
+from gateway.app import create_app
+from gateway.config import ServiceName, Settings
+from mentoring.bootstrap import create_app as mentoring_app
+from mentoring.config import Settings as MentoringSettings
+from mentorship_runtime.auth import issue_token
+from mentorship_runtime.mongo import Document
+from mentorship_testing.kafka import eventually
+from mentorship_testing.services import TEST_JWT_SECRET, settings_for
+from notify.bootstrap import create_app as notify_app
+from notify.config import Settings as NotifySettings
+from progress.bootstrap import create_app as progress_app
+from progress.config import Settings as ProgressSettings
+
+
+@dataclass
+class Platform:
+    http: httpx.AsyncClient
+    url: str
+    settings: Settings
+    app: FastAPI
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def token(self, user: str, *roles: str) -> str:
+        key = f"{user}:{','.join(sorted(roles))}"
+        if key not in self.tokens:
+            self.tokens[key] = issue_token(
+                self.settings.token_settings(),
+                user_id=user,
+                roles=roles,
+                name=user.title(),
+                email=f"{user}@example.org",
+                clock=lambda: datetime.now(UTC),
+            )
+        return self.tokens[key]
+
+    async def gql(
+        self, user: str, roles: tuple[str, ...], query: str, **variables: Any
+    ) -> dict[str, Any]:
+        response = await self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {self.token(user, *roles)}"},
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def ok(self, user: str, roles: tuple[str, ...], query: str, **variables: Any) -> Any:
+        body = await self.gql(user, roles, query, **variables)
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def live(self) -> None:
+        """Wait until this gateway's Kafka consumer has its partitions (it starts at latest)."""
+        await eventually(self.app.state.feed.ready.is_set, timeout=30)
+
+    def websocket(self) -> Any:
+        return connect(
+            self.url.replace("http://", "ws://") + "/graphql",
+            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        )
+
+
+async def ws_send(ws: ClientConnection, message: dict[str, Any]) -> None:
+    await ws.send(json.dumps(message))
+
+
+async def ws_receive(ws: ClientConnection, timeout: float = 30) -> dict[str, Any]:
+    raw = await asyncio.wait_for(ws.recv(), timeout)
+    message: dict[str, Any] = json.loads(raw)
+    return message
+
+
+async def _serve(app: FastAPI) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    await eventually(lambda: server.started or task.done(), timeout=30)
+    if task.done():
+        task.result()
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return server, task, f"http://127.0.0.1:{port}"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def platform(
+    kafka_bootstrap: str,
+    mongo_url: str,
+    mongo_client: AsyncMongoClient[Document],
+    mongo_db: AsyncDatabase[Document],
+    topic_prefix: str,
+) -> AsyncIterator[Platform]:
+    common: dict[str, Any] = {
+        "kafka": kafka_bootstrap,
+        "mongo_url": mongo_url,
+        "topic_prefix": topic_prefix,
+        "role": "all",
+        "consumer_retry_base_seconds": 0.05,
+    }
+    databases = [f"{mongo_db.name}_{name}" for name in ("m", "p", "n")]
+    services = {
+        "mentoring": mentoring_app(
+            settings_for(MentoringSettings, database=databases[0], **common)
+        ),
+        "progress": progress_app(
+            settings_for(ProgressSettings, database=databases[1], detection_seconds=3600, **common)
+        ),
+        "notify": notify_app(settings_for(NotifySettings, database=databases[2], **common)),
+    }
+    settings = Settings(
+        mentoring_url="http://mentoring",
+        progress_url="http://progress",
+        notify_url="http://notify",
+        kafka_bootstrap_servers=kafka_bootstrap,
+        kafka_topic_prefix=topic_prefix,
+        profile="test",
+        jwt_secret=TEST_JWT_SECRET,
+    )
+    transports: dict[ServiceName, httpx.AsyncBaseTransport] = {
+        name: httpx.ASGITransport(app=app)  # type: ignore[misc]
+        for name, app in services.items()
+    }
+    gateway = create_app(settings, transports=transports)
+    async with AsyncExitStack() as stack:
+        for app in services.values():
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        server, task, url = await _serve(gateway)
+        try:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                yield Platform(http, url, settings, gateway)
+        finally:
+            server.should_exit = True
+            await task
+    for name in databases:
+        await mongo_client.drop_database(name)

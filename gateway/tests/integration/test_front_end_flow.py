@@ -1,0 +1,247 @@
+"""As a front end would use it, GraphQL only: from a new program to a mentor's live alert and
+dashboard, on the real services, Kafka and MongoDB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mentorship_testing.kafka import eventually
+
+from .conftest import Platform, ws_receive, ws_send
+
+ADMIN = ("u-admin", ("admin",))
+GRACE = ("u-grace", ("mentor",))
+ALAN = ("u-alan", ("mentor",))
+ADA = ("u-ada", ("mentee",))
+
+CREATE_PROGRAM = """
+mutation($name: String!) {
+  createProgram(input: {name: $name, defaultMentorCapacity: 3}) {
+    __typename
+    ... on Program { id name status }
+    ... on MutationError { message }
+  }
+}"""
+
+REGISTER = """
+mutation($input: RegisterInput!, $mentor: Boolean!) {
+  mentor: registerMentor(input: $input) @include(if: $mentor) {
+    __typename ... on Participant { id roles } ... on MutationError { message }
+  }
+  mentee: registerMentee(input: $input) @skip(if: $mentor) {
+    __typename ... on Participant { id roles } ... on MutationError { message }
+  }
+}"""
+
+PROPOSE = """
+mutation($mentee: ID!, $mentor: ID!) {
+  proposeMatch(menteeId: $mentee, mentorId: $mentor, idempotencyKey: "first-proposal") {
+    __typename ... on Match { id status } ... on MutationError { message }
+  }
+}"""
+
+ACCEPT = """
+mutation($id: ID!) {
+  acceptMatch(matchId: $id) {
+    __typename
+    ... on Match { id status mentor { name } }
+    ... on Conflict { message currentState }
+    ... on MutationError { message }
+  }
+}"""
+
+CHECK_IN = """
+mutation($mentee: ID!, $confidence: Int!, $key: String) {
+  recordCheckIn(menteeId: $mentee, moduleId: "purpose", confidence: $confidence,
+                idempotencyKey: $key) {
+    __typename
+    ... on MenteeProgress { confidenceTrend modules { moduleId latestConfidence } }
+    ... on ValidationError { message problems { path message } }
+    ... on MutationError { message }
+  }
+}"""
+
+DASHBOARD = """
+{
+  myMentees(first: 50) {
+    byStatus { status count }
+    mentees {
+      nodes {
+        menteeId status confidenceTrend lastActivityAt unreadAlerts
+        profile { displayName }
+      }
+    }
+  }
+}"""
+
+SUBSCRIBE = "subscription { notifications { id kind title subjectId } }"
+
+
+def profile(program_id: str, name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "programId": program_id,
+        "displayName": name,
+        "email": f"{name.lower()}@example.org",
+        "timezone": "Europe/Paris",
+        "availability": [{"day": 1, "startHour": 9, "endHour": 12}],
+        **extra,
+    }
+
+
+async def set_up_match(platform: Platform) -> dict[str, str]:
+    """A program, Grace (mentor) and Ada (mentee) matched and accepted; returns the ids."""
+    created = (await platform.ok(*ADMIN, CREATE_PROGRAM, name="Pilot"))["createProgram"]
+    assert created["__typename"] == "Program", created
+    program = created["id"]
+    grace = await platform.ok(
+        *GRACE,
+        REGISTER,
+        mentor=True,
+        input=profile(program, "Grace", competencies=[{"key": "purpose", "level": 4}]),
+    )
+    ada = await platform.ok(
+        *ADA,
+        REGISTER,
+        mentor=False,
+        input=profile(program, "Ada", goals=[{"key": "purpose", "level": 3}]),
+    )
+    grace_id, ada_id = grace["mentor"]["id"], ada["mentee"]["id"]
+    proposed = (await platform.ok(*ADMIN, PROPOSE, mentee=ada_id, mentor=grace_id))["proposeMatch"]
+    assert proposed["status"] == "PROPOSED", proposed
+    return {"program": program, "grace": grace_id, "ada": ada_id, "match": proposed["id"]}
+
+
+async def test_a_mentor_sees_a_confidence_drop_live_and_on_the_dashboard(
+    platform: Platform,
+) -> None:
+    ids = await set_up_match(platform)
+    await platform.live()
+
+    async with platform.websocket() as ws:
+        await ws_send(
+            ws,
+            {
+                "type": "connection_init",
+                "payload": {"Authorization": f"Bearer {platform.token(GRACE[0], *GRACE[1])}"},
+            },
+        )
+        assert (await ws_receive(ws))["type"] == "connection_ack"
+        await ws_send(ws, {"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}})
+        await eventually(lambda: platform.app.state.hub.open_for("u-grace") == 1)
+
+        accepted = (await platform.ok(*GRACE, ACCEPT, id=ids["match"]))["acceptMatch"]
+        assert accepted["status"] == "ACTIVE", accepted
+        again = (await platform.ok(*GRACE, ACCEPT, id=ids["match"]))["acceptMatch"]
+        assert again["status"] == "ACTIVE"  # a retried accept finds the match accepted
+
+        async def tracked() -> bool:
+            body = await platform.gql(
+                *ADA, "query($id: ID!) { menteeProgress(menteeId: $id) { state } }", id=ids["ada"]
+            )
+            return bool(body["data"] and body["data"]["menteeProgress"])
+
+        await eventually(tracked, timeout=30)
+
+        first = await platform.ok(*ADA, CHECK_IN, mentee=ids["ada"], confidence=4, key="ci-1")
+        assert first["recordCheckIn"]["__typename"] == "MenteeProgress", first
+        low = await platform.ok(*ADA, CHECK_IN, mentee=ids["ada"], confidence=2, key="ci-2")
+        assert low["recordCheckIn"]["confidenceTrend"] == "FALLING"
+
+        alert: dict[str, Any] = {}
+        while not alert:
+            message = await ws_receive(ws, timeout=60)
+            assert message["type"] == "next", message
+            notification = message["payload"]["data"]["notifications"]
+            if notification["kind"] == "progress.confidence_dropped":
+                alert = notification
+        assert alert["subjectId"] == ids["ada"]
+        await ws_send(ws, {"id": "1", "type": "complete"})
+
+    body = await platform.gql(*GRACE, DASHBOARD)
+    assert "errors" not in body, body
+    [mentee] = body["data"]["myMentees"]["mentees"]["nodes"]
+    assert mentee["menteeId"] == ids["ada"]
+    assert mentee["profile"] == {"displayName": "Ada"}
+    assert mentee["confidenceTrend"] == "FALLING"
+    assert mentee["lastActivityAt"] is not None
+    assert mentee["unreadAlerts"] >= 1
+    # one call per service: the mentees (progress), their profiles, their unread alerts
+    assert body["extensions"]["internalCalls"] == {"mentoring": 1, "progress": 1, "notify": 1}
+
+
+async def test_a_mentor_cannot_read_another_mentors_mentee(platform: Platform) -> None:
+    ids = await set_up_match(platform)
+    await platform.ok(*GRACE, ACCEPT, id=ids["match"])
+
+    body = await platform.gql(
+        *ALAN,
+        """query($id: ID!, $match: ID!) {
+             me { userId }
+             mentee(id: $id) { displayName }
+             menteeProgress(menteeId: $id) { percent }
+             match(id: $match) { id }
+           }""",
+        id=ids["ada"],
+        match=ids["match"],
+    )
+
+    assert body["data"]["me"] == {"userId": "u-alan"}
+    assert body["data"]["mentee"] is None
+    assert body["data"]["match"] is None
+    assert {e["path"][0]: e["extensions"]["code"] for e in body["errors"]} == {
+        "mentee": "FORBIDDEN",
+        "menteeProgress": "FORBIDDEN",
+        "match": "FORBIDDEN",
+    }
+
+
+async def test_a_mentor_sees_their_own_mentee_and_through_nested_fields(
+    platform: Platform,
+) -> None:
+    ids = await set_up_match(platform)
+    await platform.ok(*GRACE, ACCEPT, id=ids["match"])
+
+    body = await platform.ok(
+        *GRACE,
+        """query($match: ID!) {
+             match(id: $match) { status mentee { name profile { displayName goals { key } } } }
+           }""",
+        match=ids["match"],
+    )
+    assert body["match"]["mentee"]["profile"] == {
+        "displayName": "Ada",
+        "goals": [{"key": "purpose"}],
+    }
+    alan = await platform.gql(
+        *ALAN,
+        """query($match: ID!) { matches(first: 5) { nodes { id } } match(id: $match) { id } }""",
+        match=ids["match"],
+    )
+    assert alan["data"]["matches"] == {"nodes": []}
+    assert [e["extensions"]["code"] for e in alan["errors"]] == ["FORBIDDEN"]
+
+
+async def test_refused_mutations_say_why_as_typed_errors(platform: Platform) -> None:
+    ids = await set_up_match(platform)
+
+    invalid = await platform.ok(*ADA, CHECK_IN, mentee=ids["ada"], confidence=9)
+    assert invalid["recordCheckIn"]["__typename"] == "ValidationError"
+    assert invalid["recordCheckIn"]["problems"][0]["path"] == ["input", "confidence"]
+
+    by_mentee = (await platform.ok(*ADA, ACCEPT, id=ids["match"]))["acceptMatch"]
+    assert by_mentee["__typename"] in ("Forbidden", "NotFound"), by_mentee
+
+    missing = (await platform.ok(*GRACE, ACCEPT, id="m-nope"))["acceptMatch"]
+    assert missing["__typename"] == "NotFound"
+
+    await platform.ok(*GRACE, ACCEPT, id=ids["match"])
+    decline = await platform.ok(
+        *GRACE,
+        """mutation($id: ID!) { declineMatch(matchId: $id) {
+             __typename ... on Conflict { currentState } } }""",
+        id=ids["match"],
+    )
+    assert decline["declineMatch"] == {"__typename": "Conflict", "currentState": "active"}
+
+    bad_name = (await platform.ok(*ADMIN, CREATE_PROGRAM, name=""))["createProgram"]
+    assert bad_name["__typename"] == "ValidationError"
