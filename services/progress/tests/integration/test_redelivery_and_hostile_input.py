@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from mentorship_contracts.events import MatchEnded
+from mentorship_contracts.events import (
+    MatchEnded,
+    ParticipantWithdrawn,
+    ProgramAdmin,
+    ProgramPublished,
+)
+from mentorship_testing.kafka import eventually
 
 from .conftest import ProgressApi
 from .test_progress_flow import accepted, check_in, kinds
@@ -78,3 +84,78 @@ async def test_hostile_bodies_get_a_client_error(api: ProgressApi) -> None:
         headers={"content-type": "application/json"},
     )
     assert 400 <= raw.status_code < 500
+
+
+async def test_program_and_withdrawal_events_delivered_twice_have_one_effect(
+    api: ProgressApi,
+) -> None:
+    published = await api.publish(
+        ProgramPublished(
+            program_id="pg-1",
+            name="Program",
+            status="open",
+            learning_path_id="social-business-accompaniment",
+            admins=[ProgramAdmin(user_id="u-admin")],
+            stall_window_days=10,
+        )
+    )
+    await api.publish(accepted())
+    await api.tracked("pt-ada")
+    withdrawn = await api.publish(ParticipantWithdrawn(participant_id="pt-ada", program_id="pg-1"))
+    await api.tracked("pt-ada", state="stopped")
+    before = await api.db.trackings.find_one({"_id": "pt-ada"}, {"_outbox": 0})
+
+    await api.republish(published)
+    await api.republish(withdrawn)
+    marker = await api.publish(ParticipantWithdrawn(participant_id="pt-zed", program_id="pg-1"))
+
+    async def marker_parked() -> bool:
+        return await api.db.parked_events.find_one({"_id": str(marker.event_id)}) is not None
+
+    await eventually(marker_parked, timeout=30)  # same topic, so the redelivery was handled
+    assert await api.db.trackings.find_one({"_id": "pt-ada"}, {"_outbox": 0}) == before
+    assert await api.db.programs.count_documents({}) == 1
+    program = await api.db.programs.find_one({"_id": "pg-1"})
+    assert program is not None
+    assert program["stall_window_days"] == 10
+    assert await api.progress_events() == []
+
+
+HOSTILE_PATHS: list[Any] = [
+    None,
+    [],
+    {"id": "Not A Slug", "title": "t", "modules": []},
+    {"id": "p", "title": "t", "modules": [{"id": "m", "title": "t"}]},
+    {"id": "p", "title": "x" * 10_000, "modules": []},
+    {"id": "p", "title": "t", "modules": [{"$where": "1"}]},
+    {"title": {"$gt": ""}, "modules": "many"},
+]
+
+
+async def test_hostile_paths_and_ratings_get_a_client_error_and_store_nothing(
+    api: ProgressApi,
+) -> None:
+    await api.publish(accepted())
+    await api.tracked("pt-ada")
+    for body in HOSTILE_PATHS:
+        for path in ("/learning-paths", "/learning-paths/social-business-accompaniment/versions"):
+            response = await api.call("POST", path, "u-admin", "admin", json=body)
+            assert 400 <= response.status_code < 500, (path, body, response.text[:200])
+    for rating in [None, 0, 6, 2.5, "5", [5], {"$gt": 0}, 10**40, True]:
+        response = await api.call(
+            "PUT",
+            "/mentees/pt-ada/sessions/s-1/rating",
+            "u-pt-ada",
+            "mentee",
+            json={"rating": rating},
+        )
+        assert response.status_code == 422, (rating, response.text[:200])
+    odd_version = await api.call(
+        "GET",
+        "/learning-paths/social-business-accompaniment",
+        "u-pt-ada",
+        "mentee",
+        params={"version": "-1"},
+    )
+    assert odd_version.status_code == 422
+    assert await api.db.learning_paths.count_documents({}) == 1

@@ -85,6 +85,26 @@ class MenteePage:
     next_cursor: str | None
 
 
+@dataclass(frozen=True)
+class MentorRef:
+    """A mentor by their account (``user_id``, from a token) or participant id (``mentor_id``)."""
+
+    field: str
+    value: str
+
+    @property
+    def query(self) -> Document:
+        return {self.field: self.value}
+
+    @classmethod
+    def account(cls, user_id: str) -> MentorRef:
+        return cls("mentor_user_id", user_id)
+
+    @classmethod
+    def participant(cls, mentor_id: str) -> MentorRef:
+        return cls("mentor_id", mentor_id)
+
+
 ACTIVE_STATES = ["active", "completed", "paused"]
 DRAIN_CONCURRENCY = 32
 
@@ -114,6 +134,7 @@ class ProgressStore:
     async def ensure_indexes(self) -> None:
         await self.trackings.create_index([("program_id", ASCENDING), ("state", ASCENDING)])
         await self.trackings.create_index([("mentor_user_id", ASCENDING), ("state", ASCENDING)])
+        await self.trackings.create_index([("mentor_id", ASCENDING), ("state", ASCENDING)])
         await self.trackings.create_index("mentee_user_id")
         await self.trackings.create_index("state")
         await self.parked.create_index("mentee_id")
@@ -188,12 +209,9 @@ class ProgressStore:
         cursor = self.trackings.find({"_id": {"$in": list(mentee_ids)}}, {"_outbox": 0})
         return [_stored(d) async for d in cursor]
 
-    async def of_mentor(self, mentor_user_id: str, limit: int = 1000) -> list[Stored]:
+    async def of_mentor(self, mentor: MentorRef, limit: int = 1000) -> list[Stored]:
         cursor = (
-            self.trackings.find(
-                {"mentor_user_id": mentor_user_id, "state": {"$in": ACTIVE_STATES}},
-                {"_outbox": 0},
-            )
+            self.trackings.find({**mentor.query, "state": {"$in": ACTIVE_STATES}}, {"_outbox": 0})
             .sort("_id")
             .limit(limit)
         )
@@ -201,8 +219,8 @@ class ProgressStore:
 
     async def mentees_page(
         self,
+        mentor: MentorRef,
         *,
-        mentor_user_id: str,
         program_ids: Sequence[str] | None,
         first: int,
         after: str | None,
@@ -211,7 +229,7 @@ class ProgressStore:
 
         ``program_ids`` restricts them to those programs (an admin looking at a mentor).
         """
-        query: Document = {"mentor_user_id": mentor_user_id, "state": {"$in": ACTIVE_STATES}}
+        query: Document = {**mentor.query, "state": {"$in": ACTIVE_STATES}}
         if program_ids is not None:
             query["program_id"] = {"$in": list(program_ids)}
         if after is not None:

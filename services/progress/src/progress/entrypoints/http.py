@@ -151,14 +151,14 @@ async def progress_batch(
 async def mentees_of(
     caller: Caller,
     ctx: Ctx,
-    mentor: Annotated[str, Path(max_length=64, description="'me', or a mentor's account id")],
+    mentor: Annotated[str, Path(max_length=64, description="'me', or a mentor's participant id")],
     first: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 20,
     after: Annotated[str | None, Query(max_length=400)] = None,
 ) -> s.MenteesPageOut:
     """A mentor's current mentees at a glance, page by page (``after``: the ``next_cursor``
     of the previous page). Admins look at another mentor's mentees in their own programs."""
-    mentor_user_id = caller.user_id if mentor == "me" else mentor
-    page = await queries.mentees_of(ctx, caller, mentor_user_id, first=first, after=after)
+    mentor_id = None if mentor == "me" else mentor
+    page = await queries.mentees_of(ctx, caller, mentor_id, first=first, after=after)
     return s.MenteesPageOut.of(page.items, page.next_cursor, page.by_status)
 
 

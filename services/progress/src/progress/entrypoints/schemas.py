@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from progress.domain.dashboards import ProgramOverview
 from progress.domain.learning_paths import (
@@ -58,7 +58,7 @@ class SessionIn(Strict):
 
 
 class RatingIn(Strict):
-    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent)")
+    rating: StrictInt = Field(ge=1, le=5, description="1 (poor) to 5 (excellent)")
 
 
 class RatingOut(BaseModel):
@@ -258,45 +258,11 @@ class HealthOut(BaseModel):
         )
 
 
-class ModuleTrendOut(BaseModel):
-    module_id: str
-    trend: str
-    latest_confidence: int | None
-
-
-class MenteeOut(BaseModel):
-    """One line of a mentor's list: where the mentee stands at a glance."""
-
-    mentee_id: str
-    program_id: str
-    status: str
-    percent: int
-    last_activity_at: datetime | None
-    sessions_count: int
-    modules: list[ModuleTrendOut]
-
-    @classmethod
-    def of(cls, view: ProgressView) -> MenteeOut:
-        return cls(
-            mentee_id=view.mentee_id,
-            program_id=view.program_id,
-            status=view.status.value,
-            percent=view.percent,
-            last_activity_at=view.last_activity_at,
-            sessions_count=view.sessions_count,
-            modules=[
-                ModuleTrendOut(
-                    module_id=m.module_id,
-                    trend=m.trend.value,
-                    latest_confidence=m.latest_confidence,
-                )
-                for m in view.modules
-            ],
-        )
-
-
 class MenteesPageOut(BaseModel):
-    items: list[MenteeOut]
+    """A page of a mentor's current mentees (each with the whole progress view), the cursor of
+    the next page, and the statuses of all their current mentees at a glance."""
+
+    mentees: list[ProgressOut]
     next_cursor: str | None
     by_status: dict[str, int]
 
@@ -308,7 +274,7 @@ class MenteesPageOut(BaseModel):
         by_status: dict[ProgressStatus, int],
     ) -> MenteesPageOut:
         return cls(
-            items=[MenteeOut.of(v) for v in items],
+            mentees=[ProgressOut.of(v) for v in items],
             next_cursor=next_cursor,
             by_status={k.value: v for k, v in by_status.items()},
         )

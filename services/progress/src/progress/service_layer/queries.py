@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mentorship_runtime.auth import Principal
-from progress.adapters.store import ProgramInfo, Stored
+from progress.adapters.store import MentorRef, ProgramInfo, Stored
 from progress.domain.dashboards import ProgramOverview, count_by_status, program_overview
 from progress.domain.errors import Forbidden, Invalid, NotFound
 from progress.domain.learning_paths import LearningPath
@@ -78,20 +78,22 @@ async def progress_batch(
 
 
 async def mentees_of(
-    ctx: Context, actor: Principal, mentor_user_id: str, *, first: int, after: str | None
+    ctx: Context, actor: Principal, mentor_id: str | None, *, first: int, after: str | None
 ) -> MenteesPage:
-    """A mentor's current mentees, page by page; an admin sees those in their programs."""
+    """A mentor's current mentees, page by page: the caller's own (``mentor_id`` None), or, for
+    an admin, those of the mentor with that participant id in the programs they administer."""
     if not 1 <= first <= MAX_PAGE:
         raise Invalid("first", f"must be 1 to {MAX_PAGE}")
     program_ids: list[str] | None = None
-    if mentor_user_id != actor.user_id:
+    if mentor_id is None:
+        mentor = MentorRef.account(actor.user_id)
+    else:
         if not actor.is_admin:
             raise Forbidden("only admins see the mentees of another mentor")
+        mentor = MentorRef.participant(mentor_id)
         program_ids = await ctx.store.programs_administered_by(actor.user_id)
-    page = await ctx.store.mentees_page(
-        mentor_user_id=mentor_user_id, program_ids=program_ids, first=first, after=after
-    )
-    everyone = await ctx.store.of_mentor(mentor_user_id)
+    page = await ctx.store.mentees_page(mentor, program_ids=program_ids, first=first, after=after)
+    everyone = await ctx.store.of_mentor(mentor)
     if program_ids is not None:
         everyone = [x for x in everyone if x.tracking.program_id in program_ids]
     programs = await ctx.store.programs_of(
