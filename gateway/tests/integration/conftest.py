@@ -159,3 +159,28 @@ async def platform(
             await task
     for name in databases:
         await mongo_client.drop_database(name)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def live_gateway(kafka_bootstrap: str, topic_prefix: str) -> AsyncIterator[Platform]:
+    """A gateway alone (no service is called by subscriptions), on the real Kafka broker."""
+    settings = Settings(
+        mentoring_url="http://mentoring",
+        progress_url="http://progress",
+        notify_url="http://notify",
+        kafka_bootstrap_servers=kafka_bootstrap,
+        kafka_topic_prefix=topic_prefix,
+        profile="test",
+        jwt_secret=TEST_JWT_SECRET,
+        subscription_queue_size=5,
+    )
+    gateway = create_app(settings)
+    server, task, url = await _serve(gateway)
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            platform = Platform(http, url, settings, gateway)
+            await platform.live()
+            yield platform
+    finally:
+        server.should_exit = True
+        await task

@@ -102,6 +102,9 @@ class NotificationPreferences:
     webhook_url: str | None
     timezone: str | None
     email: str | None
+    webhook_secret: str | None = strawberry.field(
+        description="Your key of the X-Notify-Signature HMAC on webhook calls."
+    )
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> NotificationPreferences:
@@ -119,6 +122,7 @@ class NotificationPreferences:
             webhook_url=body.get("webhook_url"),
             timezone=body.get("timezone"),
             email=body.get("email"),
+            webhook_secret=body.get("webhook_secret"),
         )
 
 

@@ -93,6 +93,9 @@ class LearningPath:
 
 @strawberry.input
 class SessionInput:
+    session_id: str | None = strawberry.field(
+        default=None, description="Your id for the session (to rate it later, retry safely)."
+    )
     held_on: dt.date
     duration_minutes: int
     module_ids: list[str] = strawberry.field(default_factory=list)
@@ -100,6 +103,18 @@ class SessionInput:
     rating: int | None = strawberry.field(default=None, description="Your rating, 1 to 5.")
 
 
+@strawberry.type(description="A session's ratings, by the mentee and by the mentor.")
+class SessionRating:
+    session_id: strawberry.ID
+    rated_by: str
+    mentee_rating: int | None
+    mentor_rating: int | None
+
+
+RateSessionResult = Annotated[
+    SessionRating | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("RateSessionResult"),
+]
 ProgressResult = Annotated[
     MenteeProgress | ValidationError | NotFound | Forbidden | Conflict,
     strawberry.union("ProgressResult"),
@@ -168,12 +183,17 @@ class Mutation:
         module_id: str,
         confidence: int,
         note: str | None = None,
+        check_in_id: Annotated[
+            str | None, strawberry.argument(description="Your id for it: retries are safe.")
+        ] = None,
         idempotency_key: Annotated[
             str | None, strawberry.argument(description="The same key makes a retry safe.")
         ] = None,
     ) -> ProgressResult:
         principal_of(info)
         body = {"module_id": module_id, "confidence": confidence, "note": note}
+        if check_in_id is not None:
+            body["check_in_id"] = check_in_id
         result: ProgressResult = await mutate(
             info.context.services.post(
                 "progress",
@@ -231,6 +251,7 @@ class Mutation:
     ) -> ProgressResult:
         principal_of(info)
         body = {
+            "session_id": input.session_id,
             "held_on": input.held_on.isoformat(),
             "duration_minutes": input.duration_minutes,
             "module_ids": input.module_ids,
@@ -245,5 +266,27 @@ class Mutation:
                 idempotency_key=idempotency_key,
             ),
             MenteeProgress.of,
+        )
+        return result
+
+    @strawberry.mutation(description="Rate a logged session, 1 (poor) to 5 (excellent).")
+    async def rate_session(
+        self, info: GatewayInfo, mentee_id: strawberry.ID, session_id: strawberry.ID, rating: int
+    ) -> RateSessionResult:
+        principal_of(info)
+        session = segment(str(session_id), "sessionId")
+        result: RateSessionResult = await mutate(
+            info.context.services.request(
+                "progress",
+                "PUT",
+                f"{_mentee_path(mentee_id)}/sessions/{session}/rating",
+                json={"rating": rating},
+            ),
+            lambda b: SessionRating(
+                session_id=strawberry.ID(b["session_id"]),
+                rated_by=b["rated_by"],
+                mentee_rating=b.get("mentee_rating"),
+                mentor_rating=b.get("mentor_rating"),
+            ),
         )
         return result

@@ -1,0 +1,93 @@
+"""The hub hands each notification to its recipient's subscriptions and never waits for one."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from gateway.context import GatewayContext, Runtime
+from gateway.live import NotificationFeed, NotificationHub, SlowSubscriber
+from gateway.schema import build_schema
+from mentorship_contracts import new_envelope
+from mentorship_contracts.events import NotificationCreated
+from mentorship_runtime.auth import TokenSettings, TokenVerifier, issue_token
+from mentorship_testing.kafka import eventually
+from mentorship_testing.services import TEST_JWT_SECRET
+
+from .conftest import settings
+
+
+def notification(recipient: str, title: str = "hello") -> NotificationCreated:
+    return NotificationCreated(
+        notification_id=f"n-{title}",
+        recipient_id=recipient,
+        kind="match.proposed",
+        title=title,
+        body="A mentor was proposed to you.",
+        created_at=datetime.now(UTC),
+    )
+
+
+async def test_each_recipient_gets_only_their_own() -> None:
+    hub = NotificationHub(queue_size=10)
+    async with hub.subscribe("u-ada") as ada, hub.subscribe("u-grace") as grace:
+        assert hub.publish(notification("u-ada", "for-ada")) == 1
+        assert hub.publish(notification("u-nobody")) == 0
+        assert (await anext(ada)).title == "for-ada"
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(anext(grace), 0.05)
+    assert hub.open_for("u-ada") == 0
+
+
+async def test_a_slow_subscriber_is_dropped_and_the_others_get_everything() -> None:
+    hub = NotificationHub(queue_size=3)
+    async with hub.subscribe("u-grace") as slow, hub.subscribe("u-grace") as quick:
+        got = []
+        for i in range(10):
+            hub.publish(notification("u-grace", f"n{i}"))
+            got.append((await anext(quick)).title)
+        assert got == [f"n{i}" for i in range(10)]
+        assert hub.dropped == 7  # every notification after the overflow
+        with pytest.raises(SlowSubscriber):
+            await anext(slow)
+
+
+def test_the_feed_skips_what_it_cannot_read() -> None:
+    hub = NotificationHub()
+    feed = NotificationFeed(hub, bootstrap="unused", topic_prefix="t.", instance_id="i")
+    assert feed.topic == "t.notify.notifications"
+    assert feed.group_id == "gateway.i"
+    feed.handle(b"\xff\x00 not json")
+    feed.handle(b'{"type": "unknown"}')
+    feed.handle(None)
+    assert hub.delivered == 0
+    feed.handle(new_envelope(notification("u-ada"), producer="notify").to_bytes())
+    assert hub.delivered == 0  # nobody listens: nothing kept
+
+
+async def test_a_slow_subscription_ends_with_a_slow_subscriber_error() -> None:
+    config = settings(subscription_queue_size=2)
+    hub = NotificationHub(config.subscription_queue_size)
+    keys = TokenSettings(
+        issuer=config.jwt_issuer, audience=config.jwt_audience, secret=TEST_JWT_SECRET
+    )
+    verifier = TokenVerifier(keys)
+    context = GatewayContext(Runtime(config, verifier, {}, hub), "c-123456789", per_connection=True)
+    token = issue_token(keys, user_id="u-grace", roles=["mentor"])
+    await context.authenticate(token)
+    schema = build_schema(config)
+
+    stream = await schema.subscribe(
+        "subscription { notifications { title } }", context_value=context
+    )
+    first = asyncio.ensure_future(anext(stream))  # type: ignore[arg-type]
+    await eventually(lambda: hub.open_for("u-grace") == 1, timeout=10)
+    hub.publish(notification("u-grace", "one"))
+    assert (await first).data == {"notifications": {"title": "one"}}
+    for i in range(5):
+        hub.publish(notification("u-grace", f"n{i}"))
+    result = await anext(stream)  # type: ignore[arg-type]
+    assert result.errors is not None
+    assert result.errors[0].extensions == {"code": "SLOW_SUBSCRIBER"}
