@@ -22,6 +22,7 @@ def stack_dir(tmp_path: Path, **logs: str) -> dict[str, str]:
 
 async def test_status_reports_a_stack_that_is_not_running(cli: Cli, tmp_path: Path) -> None:
     env = stack_dir(tmp_path)
+    (tmp_path / "dev.json").write_text(json.dumps({"supervisor": 2**22 + 7}))  # long gone
 
     as_json = await cli("dev", "status", "--json", env=env)
     table = await cli("dev", "status", env=env)
@@ -31,9 +32,19 @@ async def test_status_reports_a_stack_that_is_not_running(cli: Cli, tmp_path: Pa
     assert report["state_dir"] == str(tmp_path)
     assert report["kafka"]["running"] is False
     assert report["mongo"]["running"] is False
+    assert report["supervisor"] is None
     assert [s["name"] for s in report["services"]] == [s.name for s in SERVICES]
     assert table.exit_code == 0
     assert "stopped" in table.output
+    assert "no make dev / mentorship dev up runs in this checkout" in table.output
+
+
+async def test_down_of_a_stack_that_is_not_running_stops_nothing(cli: Cli, tmp_path: Path) -> None:
+    result = await cli("dev", "down", env=stack_dir(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert "stopped (data kept)" in result.output
+    assert "supervisor" not in result.output
 
 
 async def test_logs_of_one_part_are_its_last_lines(cli: Cli, tmp_path: Path) -> None:

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +17,10 @@ from rich.table import Table
 from mentorship_cli.common import JsonOption, fail, out, print_json
 from mentorship_localstack import LocalStack, StackError
 from mentorship_localstack import dev as supervisor
+from mentorship_localstack.processes import is_alive
+
+SUPERVISOR_MARKER = "mentorship"
+"""In the supervisor's command line, both as `make dev` and as `mentorship dev up`."""
 
 app = typer.Typer(
     name="dev",
@@ -32,6 +39,18 @@ def log_names() -> list[str]:
     return ["kafka", "mongo", *(spec.name for spec in supervisor.SERVICES)]
 
 
+def running_supervisor(stack: LocalStack) -> int | None:
+    """The process id of the running `make dev` of this checkout (from .stack/dev.json)."""
+    try:
+        recorded = json.loads((stack.paths.state / "dev.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    pid = recorded.get("supervisor") if isinstance(recorded, dict) else None
+    if isinstance(pid, int) and is_alive(pid, SUPERVISOR_MARKER):
+        return pid
+    return None
+
+
 @app.command()
 def up(
     infra_only: Annotated[
@@ -41,10 +60,14 @@ def up(
             help="Only start (or reuse) Kafka and the MongoDB server, then return (make infra-up).",
         ),
     ] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Load the demo data once all are ready.")
+    ] = True,
 ) -> None:
     """Start the local platform (make dev): Kafka and the MongoDB server (reused if running),
     then every service, supervised in the foreground, restarted if it crashes, logs prefixed
-    and written to .stack/logs. Ctrl-C stops the services; the infrastructure keeps running.
+    and written to .stack/logs; then demo data and tokens to paste. Ctrl-C stops the services;
+    the infrastructure keeps running. One per checkout: a second says so.
     """
     try:
         if infra_only:
@@ -53,6 +76,8 @@ def up(
             console.print(f"Kafka:   {endpoints.kafka_bootstrap_servers}")
             console.print(f"MongoDB: {endpoints.mongodb_url}")
             return
+        if not demo:
+            os.environ["MENTORSHIP_DEV_DEMO"] = "0"
         supervisor.main()
     except StackError as exc:
         fail(str(exc))
@@ -65,10 +90,18 @@ def down(
         typer.Option("--clean", help="Also delete their data and logs (make infra-clean)."),
     ] = False,
 ) -> None:
-    """Stop Kafka and the MongoDB server (make infra-down); their data is kept unless --clean.
-
-    Services started by `mentorship dev up` stop with Ctrl-C in its terminal."""
+    """Stop the services of a running `make dev` / `mentorship dev up` (as Ctrl-C would), then
+    Kafka and the MongoDB server (make infra-down); their data is kept unless --clean."""
     stack = _stack()
+    pid = running_supervisor(stack)
+    if pid is not None:
+        out().print(f"stopping the services (supervisor pid {pid})")
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while is_alive(pid, SUPERVISOR_MARKER) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if is_alive(pid, SUPERVISOR_MARKER):
+            fail(f"the supervisor (pid {pid}) did not stop within 30 s; the stack is left running")
     try:
         if clean:
             stack.clean()
@@ -80,9 +113,9 @@ def down(
         fail(str(exc))
 
 
-def _ready(port: int) -> bool:
+def _ready(url: str) -> bool:
     try:
-        return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1.0).status_code == 200
+        return httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -95,14 +128,15 @@ def status(as_json: JsonOption = False) -> None:
     services: list[dict[str, Any]] = [
         {
             "name": spec.name,
-            "url": f"http://127.0.0.1:{spec.port}",
-            "ready": _ready(spec.port),
+            "url": supervisor.url_of(spec),
+            "ready": _ready(supervisor.url_of(spec)),
             "log": str(stack.paths.log(spec.name)),
         }
         for spec in supervisor.SERVICES
     ]
+    pid = running_supervisor(stack)
     if as_json:
-        print_json({**report, "services": services})
+        print_json({**report, "supervisor": pid, "services": services})
         return
     table = Table(title=f"local platform ({report['state_dir']})", title_justify="left")
     for column in ("part", "state", "address", "log"):
@@ -122,7 +156,13 @@ def status(as_json: JsonOption = False) -> None:
             service["url"],
             service["log"],
         )
-    out().print(table)
+    console = out()
+    console.print(table)
+    console.print(
+        f"services supervised by pid {pid} (mentorship dev down stops them)"
+        if pid
+        else "no make dev / mentorship dev up runs in this checkout"
+    )
 
 
 def _tail(path: Path, lines: int) -> list[str]:
