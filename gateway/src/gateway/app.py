@@ -73,7 +73,9 @@ class GatewayRouter(GraphQLRouter[GatewayContext, None]):
         """The token comes in ``connection_init``'s payload (``Authorization``, ``authorization``
         or ``token``), or else in the upgrade request's ``Authorization`` header."""
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        raw = params.get("Authorization") or params.get("authorization") or params.get("token")
+        raw: object = (
+            params.get("Authorization") or params.get("authorization") or params.get("token")
+        )
         if raw is None and context.request is not None:
             raw = context.request.headers.get("authorization")
         await context.authenticate(bearer_token(raw))
@@ -81,7 +83,8 @@ class GatewayRouter(GraphQLRouter[GatewayContext, None]):
             raise ConnectionRejectionError(
                 {"code": UNAUTHENTICATED, "message": context.auth_problem}
             )
-        return UNSET
+        acknowledged: UnsetType = UNSET
+        return acknowledged
 
     async def execute_single(self, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
         """Every request has a deadline: past it, the caller gets a TIMEOUT error."""

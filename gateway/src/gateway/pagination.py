@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry.field(description=...) is typed as returning Any)
 """Relay-style connections. The services page by keyset: a page's last edge carries the cursor
 to continue from (``pageInfo.endCursor``)."""
 

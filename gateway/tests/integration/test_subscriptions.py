@@ -38,7 +38,7 @@ def created(recipient: str, title: str = "Ada's confidence dropped") -> Any:
 
 
 async def subscribed(platform: Platform, user: str, op: str = "1") -> ClientConnection:
-    ws = await platform.websocket()
+    ws: ClientConnection = await platform.websocket()
     token = platform.token(user, "mentor")
     await ws_send(ws, {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
     assert (await ws_receive(ws))["type"] == "connection_ack"

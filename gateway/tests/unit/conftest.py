@@ -12,7 +12,7 @@ import httpx
 import pytest_asyncio
 
 from gateway.app import create_app
-from gateway.config import ServiceName, Settings
+from gateway.config import SERVICES, ServiceName, Settings
 from mentorship_runtime.auth import TokenSettings, TokenVerifier, issue_token
 from mentorship_testing.services import TEST_JWT_SECRET
 
@@ -116,10 +116,9 @@ class Gateway:
 @asynccontextmanager
 async def running(**overrides: Any) -> AsyncIterator[Gateway]:
     config = settings(**overrides)
-    services = {name: FakeService(name) for name in ("mentoring", "progress", "notify")}
+    services: dict[ServiceName, FakeService] = {name: FakeService(name) for name in SERVICES}
     transports: dict[ServiceName, httpx.AsyncBaseTransport] = {
-        name: httpx.MockTransport(service)
-        for name, service in services.items()  # type: ignore[misc]
+        name: httpx.MockTransport(service) for name, service in services.items()
     }
     # the production profile verifies RS256 keys from an IdP; here, the test key stands in
     verifier = TokenVerifier(
@@ -131,7 +130,7 @@ async def running(**overrides: Any) -> AsyncIterator[Gateway]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
-            yield Gateway(http, config, services)  # type: ignore[arg-type]
+            yield Gateway(http, config, services)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

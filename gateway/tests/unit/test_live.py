@@ -82,12 +82,12 @@ async def test_a_slow_subscription_ends_with_a_slow_subscriber_error() -> None:
     stream = await schema.subscribe(
         "subscription { notifications { title } }", context_value=context
     )
-    first = asyncio.ensure_future(anext(stream))  # type: ignore[arg-type]
+    first = asyncio.ensure_future(anext(stream))
     await eventually(lambda: hub.open_for("u-grace") == 1, timeout=10)
     hub.publish(notification("u-grace", "one"))
     assert (await first).data == {"notifications": {"title": "one"}}
     for i in range(5):
         hub.publish(notification("u-grace", f"n{i}"))
-    result = await anext(stream)  # type: ignore[arg-type]
+    result = await anext(stream)
     assert result.errors is not None
     assert result.errors[0].extensions == {"code": "SLOW_SUBSCRIBER"}

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry.field(description=...) is typed as returning Any)
 """Matches: proposals, their acceptance or decline, and how they end."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry.field(description=...) is typed as returning Any)
 """Notifications: the inbox, unread counts, preferences, and the live feed."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry.field(description=...) is typed as returning Any)
 """Participants: mentors and mentees of a program, their profiles, and suggested mentors."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry.field(description=...) is typed as returning Any)
 """Programs: what an admin creates, runs matching in, and watches the health of."""
 
 from __future__ import annotations

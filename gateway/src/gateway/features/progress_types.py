@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry.field(description=...) is typed as returning Any)
 """A mentee's progress as the progress service computes it."""
 
 from __future__ import annotations
