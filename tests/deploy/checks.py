@@ -11,6 +11,7 @@ one requires (its pydantic ``Settings`` class), the topics and their partition c
 from __future__ import annotations
 
 import base64
+import functools
 import importlib
 import json
 import os
@@ -32,6 +33,8 @@ import yaml  # type: ignore[import-untyped]
 from prometheus_client import REGISTRY
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
+from referencing import Registry
+from referencing import Resource as SchemaResource
 
 from mentorship_contracts.topics import dead_letter_topic
 from mentorship_runtime.consumer import RetryPolicy
@@ -440,19 +443,42 @@ def _name(resource: Resource) -> str:
     return f"{resource.get('kind')}/{resource.get('metadata', {}).get('name')}"
 
 
+@functools.cache
+def _kubernetes_validator(api_version: str, kind: str) -> jsonschema.Draft202012Validator | None:
+    """kubernetes-validate's strict schema for one kind, built once (``validate`` reloads the
+    shared definitions for every resource, which made these checks several times slower)."""
+    utils = kubernetes_validate.utils
+    version = [v for v in utils.all_versions() if utils.major_minor(v) <= KUBERNETES_VERSION][-1]
+    directory = f"kubernetes-json-schema/v{version}-local-strict"
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    try:
+        schema = utils.schema_contents(
+            f"{directory}/{kind.lower()}-{group_version}.json", KUBERNETES_VERSION
+        )
+    except FileNotFoundError:
+        return None
+    definitions = utils.schema_contents(f"{directory}/_definitions.json", KUBERNETES_VERSION)
+    registry = SchemaResource.from_contents(definitions) @ (
+        SchemaResource.from_contents(schema) @ Registry()
+    )
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
 def schema_problems(resources: Iterable[Resource]) -> list[str]:
     """Core resources against the Kubernetes schemas (strict: unknown fields are errors)."""
     problems = []
     for resource in resources:
         if _group(resource) in CUSTOM_RESOURCE_GROUPS:
             continue
-        try:
-            kubernetes_validate.validate(resource, KUBERNETES_VERSION, strict=True)
-        except kubernetes_validate.ValidationError as exc:
-            path = "/".join(str(p) for p in exc.path)
-            problems.append(f"{_name(resource)}: {path}: {exc.message}")
-        except kubernetes_validate.SchemaNotFoundError as exc:
-            problems.append(f"{_name(resource)}: {exc.message}")
+        validator = _kubernetes_validator(
+            str(resource.get("apiVersion")), str(resource.get("kind"))
+        )
+        if validator is None:
+            problems.append(f"{_name(resource)}: no Kubernetes {KUBERNETES_VERSION} schema")
+            continue
+        for error in validator.iter_errors(resource):
+            path = "/".join(str(p) for p in error.absolute_path)
+            problems.append(f"{_name(resource)}: {path}: {error.message}")
     return problems
 
 
