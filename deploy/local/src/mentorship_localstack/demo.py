@@ -54,12 +54,30 @@ class DemoUser:
 
 
 @dataclass(frozen=True)
+class Pair:
+    mentor_user_id: str
+    mentee_user_id: str
+    mentee_id: str  # the mentee's participant id, which progress and the gateway use
+
+
+@dataclass(frozen=True)
 class Demo:
     program_id: str
     admin: DemoUser
     mentors: tuple[DemoUser, ...]
     mentees: tuple[DemoUser, ...]
+    pairs: tuple[Pair, ...]
     created: bool
+
+    def user(self, user_id: str) -> DemoUser:
+        return next(u for u in (self.admin, *self.mentors, *self.mentees) if u.user_id == user_id)
+
+    def showcase(self) -> Pair:
+        """The pair whose tokens are printed: a mentor with the most mentees, and one of them."""
+        busiest = max(
+            self.mentors, key=lambda m: sum(p.mentor_user_id == m.user_id for p in self.pairs)
+        )
+        return next(p for p in self.pairs if p.mentor_user_id == busiest.user_id)
 
     def token(self, settings: TokenSettings, user: DemoUser, hours: int = 12) -> str:
         return issue_token(
@@ -135,7 +153,8 @@ async def seed(
         programs = await api.ok("mentoring", "GET", "/programs", admin)
         existing = [p for p in programs if p["name"] == DEMO_PROGRAM]
         if existing:
-            return Demo(existing[0]["id"], admin, mentor_users, mentee_users, created=False)
+            pairs = await _pairs(api, existing[0]["id"], admin)
+            return Demo(existing[0]["id"], admin, mentor_users, mentee_users, pairs, created=False)
         program = await api.ok(
             "mentoring",
             "POST",
@@ -162,9 +181,27 @@ async def seed(
         matched = await _wait_tracked(api, participants, mentee_users)
         say(f"demo: progress tracks {len(matched)} mentees; recording some activity")
         await _activity(api, matched, rng, today or datetime.now(UTC).date())
-        return Demo(program_id, admin, mentor_users, mentee_users, created=True)
+        pairs = await _pairs(api, program_id, admin)
+        return Demo(program_id, admin, mentor_users, mentee_users, pairs, created=True)
     finally:
         await api.close()
+
+
+async def _pairs(api: _Api, program_id: str, admin: DemoUser) -> tuple[Pair, ...]:
+    pairs: list[Pair] = []
+    after: str | None = None
+    while True:
+        params: dict[str, Any] = {"program_id": program_id, "status": "active", "first": 100}
+        if after:
+            params["after"] = after
+        page = await api.ok("mentoring", "GET", "/matches", admin, params=params)
+        pairs += [
+            Pair(m["mentor"]["user_id"], m["mentee"]["user_id"], m["mentee"]["participant_id"])
+            for m in page["items"]
+        ]
+        after = page.get("next_cursor")
+        if not after:
+            return tuple(pairs)
 
 
 async def _register(

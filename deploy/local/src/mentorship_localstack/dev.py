@@ -211,12 +211,21 @@ async def _load_demo(state: Path) -> None:
         return
     if not loaded.created:
         say(f"demo data already loaded (program {loaded.program_id})")
-    people = {"admin": loaded.admin, "mentor": loaded.mentors[0], "mentee": loaded.mentees[0]}
+    if not loaded.pairs:
+        say("demo data has no active match yet; no tokens printed")
+        return
+    pair = loaded.showcase()
+    people = {
+        "admin": loaded.admin,
+        "mentor": loaded.user(pair.mentor_user_id),
+        "mentee": loaded.user(pair.mentee_user_id),
+    }
     tokens = {role: loaded.token(settings, user) for role, user in people.items()}
     (state / "demo-tokens.json").write_text(
         json.dumps(
             {
                 "program_id": loaded.program_id,
+                "mentee_id": pair.mentee_id,
                 "urls": _urls(),
                 "users": {role: user.user_id for role, user in people.items()},
                 "tokens": tokens,
