@@ -63,6 +63,7 @@ METADATA_LIMIT = 3500
 """Bytes of commit metadata used for out-of-order replays (brokers accept 4096 by default)."""
 BATCH = 100
 READ_TIMEOUT = 30.0
+"""Seconds without a record before reading a dead-letter topic gives up."""
 
 Progress = Callable[["DeadLetter"], None]
 
@@ -439,6 +440,8 @@ async def _read_ranges(
             msg = f"timed out reading {sorted(str(tp) for tp in pending)}"
             raise DeadLetterError(msg)
         batch = await consumer.getmany(*pending, timeout_ms=500)
+        if batch:
+            deadline = time.monotonic() + READ_TIMEOUT  # progress: a long topic is fine
         for tp, partition_records in batch.items():
             records.extend(r for r in partition_records if r.offset < ranges[tp][1])
         for tp in list(pending):
