@@ -17,6 +17,7 @@ class Cli:
 
     async def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
         """Invoke the command in a thread: it runs its own event loop, as from a shell."""
+
         def invoke() -> Result:
             return self.runner.invoke(app, list(args), env=env)
 
