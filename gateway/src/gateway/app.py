@@ -15,6 +15,7 @@ from cross_web import HTTPException
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from graphql import GraphQLError
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
@@ -31,6 +32,8 @@ from gateway.schema import build_schema
 from gateway.services import make_clients
 from mentorship_runtime.auth import TokenVerifier
 from mentorship_runtime.logging import configure_logging
+from mentorship_runtime.metrics import HttpMetrics, metrics_router
+from mentorship_runtime.tracing import configure_tracing
 
 _EXAMPLE_LITERAL = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
 
@@ -124,6 +127,7 @@ def create_app(
     ``live_updates=False`` runs without Kafka (no subscriptions); ``verifier`` replaces the one
     the settings describe (tests of the production profile, which has no local keys)."""
     configure_logging(settings.service_name, settings.log_level)
+    configure_tracing(settings.service_name)
     hub = NotificationHub(settings.subscription_queue_size)
     feed = (
         NotificationFeed(
@@ -162,6 +166,9 @@ def create_app(
     app.state.feed = feed
     app.state.hub = hub
     app.include_router(GatewayRouter(settings))
+    app.include_router(metrics_router())
+    app.add_middleware(HttpMetrics)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -15,11 +15,19 @@ from typing import Any
 
 import httpx
 from graphql import GraphQLError
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from prometheus_client import Counter as MetricCounter
 
 from gateway.config import SERVICES, ServiceName, Settings
 from mentorship_runtime.logging import get_logger
 
 log = get_logger(__name__)
+
+INTERNAL_CALLS = MetricCounter(
+    "mentorship_gateway_internal_calls_total",
+    "Calls from the gateway to the services, by service and outcome",
+    ["service", "outcome"],
+)
 
 
 class ServiceUnavailable(Exception):
@@ -61,13 +69,15 @@ def make_clients(
     clients: dict[ServiceName, httpx.AsyncClient] = {}
     for name in SERVICES:
         transport = (transports or {}).get(name)
-        clients[name] = httpx.AsyncClient(
+        client = httpx.AsyncClient(
             base_url=settings.service_url(name),
             timeout=timeout,
             limits=limits,
             transport=transport,
             follow_redirects=False,
         )
+        HTTPXClientInstrumentor.instrument_client(client)  # traceparent goes to the services
+        clients[name] = client
     return clients
 
 
@@ -131,8 +141,10 @@ class ServiceCalls:
                 method, path, params=params, json=json, headers=headers
             )
         except httpx.TimeoutException:
+            INTERNAL_CALLS.labels(service, "timeout").inc()
             raise ServiceUnavailable(service, "timed out") from None
         except httpx.HTTPError as exc:
+            INTERNAL_CALLS.labels(service, "unreachable").inc()
             log.warning(
                 "service_call_failed",
                 service=service,
@@ -141,6 +153,7 @@ class ServiceCalls:
                 correlation_id=self.correlation_id,
             )
             raise ServiceUnavailable(service, "no answer") from None
+        INTERNAL_CALLS.labels(service, _outcome(response.status_code)).inc()
         if response.status_code >= 500:
             log.warning(
                 "service_error",
@@ -170,3 +183,7 @@ def segment(identifier: str, name: str = "id") -> str:
             f"{name} is not a valid id", extensions={"code": "BAD_USER_INPUT", "field": name}
         )
     return value
+
+
+def _outcome(status: int) -> str:
+    return "ok" if status < 400 else ("rejected" if status < 500 else "failed")

@@ -157,7 +157,7 @@ class Mutation:
         mentee_id: strawberry.ID,
         mentor_id: strawberry.ID,
         idempotency_key: str | None = None,
-    ) -> MatchResult:
+    ) -> MatchResult | None:
         result: MatchResult = await _propose(info, mentee_id, mentor_id, idempotency_key)
         return result
 
@@ -168,19 +168,19 @@ class Mutation:
         mentee_id: strawberry.ID,
         mentor_id: strawberry.ID,
         idempotency_key: str | None = None,
-    ) -> MatchResult:
+    ) -> MatchResult | None:
         result: MatchResult = await _propose(info, mentee_id, mentor_id, idempotency_key)
         return result
 
     @strawberry.mutation(description="Accept a proposal (the proposed mentor).")
-    async def accept_match(self, info: GatewayInfo, match_id: strawberry.ID) -> MatchResult:
+    async def accept_match(self, info: GatewayInfo, match_id: strawberry.ID) -> MatchResult | None:
         result: MatchResult = await _transition(info, match_id, "accept", {})
         return result
 
     @strawberry.mutation(description="Decline a proposal (the proposed mentor).")
     async def decline_match(
         self, info: GatewayInfo, match_id: strawberry.ID, reason: str | None = None
-    ) -> MatchResult:
+    ) -> MatchResult | None:
         result: MatchResult = await _transition(info, match_id, "decline", {"reason": reason})
         return result
 
@@ -191,7 +191,7 @@ class Mutation:
         match_id: strawberry.ID,
         outcome: MatchOutcome,
         reason: str | None = None,
-    ) -> MatchResult:
+    ) -> MatchResult | None:
         body = {"outcome": outcome.value, "reason": reason}
         result: MatchResult = await _transition(info, match_id, "end", body)
         return result

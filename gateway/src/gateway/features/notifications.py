@@ -199,7 +199,7 @@ class Mutation:
     @strawberry.mutation(description="Mark some of your notifications read.")
     async def mark_notifications_read(
         self, info: GatewayInfo, ids: list[strawberry.ID]
-    ) -> MarkReadResult:
+    ) -> MarkReadResult | None:
         principal_of(info)
         body = {"notification_ids": [str(i) for i in ids]}
         result: MarkReadResult = await mutate(
@@ -211,7 +211,7 @@ class Mutation:
     @strawberry.mutation(description="Replace your notification preferences.")
     async def update_notification_preferences(
         self, info: GatewayInfo, input: NotificationPreferencesInput
-    ) -> PreferencesResult:
+    ) -> PreferencesResult | None:
         principal_of(info)
         body = {
             "channels": {c.kind: c.channels for c in input.channels},

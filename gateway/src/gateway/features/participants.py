@@ -278,19 +278,23 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Register (yourself, or someone as an admin) as a mentor.")
-    async def register_mentor(self, info: GatewayInfo, input: RegisterInput) -> RegisterResult:
+    async def register_mentor(
+        self, info: GatewayInfo, input: RegisterInput
+    ) -> RegisterResult | None:
         result: RegisterResult = await _register(info, input, "mentor")
         return result
 
     @strawberry.mutation(description="Register (yourself, or someone as an admin) as a mentee.")
-    async def register_mentee(self, info: GatewayInfo, input: RegisterInput) -> RegisterResult:
+    async def register_mentee(
+        self, info: GatewayInfo, input: RegisterInput
+    ) -> RegisterResult | None:
         result: RegisterResult = await _register(info, input, "mentee")
         return result
 
     @strawberry.mutation(description="Change your profile (or, as an admin, a participant's).")
     async def update_profile(
         self, info: GatewayInfo, participant_id: strawberry.ID, input: ProfileUpdateInput
-    ) -> UpdateProfileResult:
+    ) -> UpdateProfileResult | None:
         principal_of(info)
         body: dict[str, Any] = {}
         for name in _PROFILE_FIELDS:

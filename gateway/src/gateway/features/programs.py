@@ -222,7 +222,7 @@ class Mutation:
     @strawberry.mutation(description="Create a program (admins); you become its admin.")
     async def create_program(
         self, info: GatewayInfo, input: CreateProgramInput
-    ) -> CreateProgramResult:
+    ) -> CreateProgramResult | None:
         principal_of(info)
         body: dict[str, Any] = {
             "name": input.name,
@@ -245,7 +245,7 @@ class Mutation:
         info: GatewayInfo,
         program_id: strawberry.ID,
         objective: MatchingObjective = MatchingObjective.BEST_FIT,
-    ) -> RunMatchingResult:
+    ) -> RunMatchingResult | None:
         principal_of(info)
         return await mutate(
             info.context.services.post(

@@ -191,7 +191,7 @@ class Mutation:
         idempotency_key: Annotated[
             str | None, strawberry.argument(description="The same key makes a retry safe.")
         ] = None,
-    ) -> ProgressResult:
+    ) -> ProgressResult | None:
         principal_of(info)
         body = {"module_id": module_id, "confidence": confidence, "note": note}
         if check_in_id is not None:
@@ -214,7 +214,7 @@ class Mutation:
         mentee_id: strawberry.ID,
         milestone_id: str,
         evidence: str | None = None,
-    ) -> ProgressResult:
+    ) -> ProgressResult | None:
         principal_of(info)
         milestone = segment(milestone_id, "milestoneId")
         result: ProgressResult = await mutate(
@@ -230,7 +230,7 @@ class Mutation:
     @strawberry.mutation(description="Reopen a completed milestone (the mentor), saying why.")
     async def reopen_milestone(
         self, info: GatewayInfo, mentee_id: strawberry.ID, milestone_id: str, reason: str
-    ) -> ProgressResult:
+    ) -> ProgressResult | None:
         principal_of(info)
         milestone = segment(milestone_id, "milestoneId")
         result: ProgressResult = await mutate(
@@ -250,7 +250,7 @@ class Mutation:
         mentee_id: strawberry.ID,
         input: SessionInput,
         idempotency_key: str | None = None,
-    ) -> ProgressResult:
+    ) -> ProgressResult | None:
         principal_of(info)
         body = {
             "session_id": input.session_id,
@@ -274,7 +274,7 @@ class Mutation:
     @strawberry.mutation(description="Rate a logged session, 1 (poor) to 5 (excellent).")
     async def rate_session(
         self, info: GatewayInfo, mentee_id: strawberry.ID, session_id: strawberry.ID, rating: int
-    ) -> RateSessionResult:
+    ) -> RateSessionResult | None:
         principal_of(info)
         session = segment(str(session_id), "sessionId")
         result: RateSessionResult = await mutate(
