@@ -1,5 +1,7 @@
-"""Under ``make dev``, a service killed with SIGKILL is restarted, and nothing in flight is lost:
-every confidence drop recorded around the crashes reaches the mentor's inbox exactly once."""
+"""``make dev`` as a newcomer uses it: the printed mentor token shows demo data on the GraphQL
+dashboard, and a check-in made through GraphQL alerts the mentor. Then, a service killed with
+SIGKILL is restarted, and nothing in flight is lost: every confidence drop recorded around the
+crashes reaches the mentor's inbox exactly once."""
 
 from __future__ import annotations
 
@@ -15,6 +17,79 @@ from mentorship_testing.kafka import eventually
 from .conftest import DevPlatform
 
 DROPS = 12
+DASHBOARD = """
+query Dashboard {
+  myMentees(first: 50) {
+    byStatus { status count }
+    mentees { nodes { menteeId status lastActivityAt unreadAlerts profile { displayName } } }
+  }
+}
+"""
+CHECK_IN = """
+mutation CheckIn($mentee: ID!, $confidence: Int!) {
+  recordCheckIn(menteeId: $mentee, moduleId: "uses-for-my-job", confidence: $confidence) {
+    __typename
+    ... on MenteeProgress { menteeId status }
+    ... on ValidationError { message }
+  }
+}
+"""
+INBOX = """
+query Inbox {
+  notifications(unreadOnly: true, first: 50) {
+    unread
+    notifications { nodes { kind subjectId title } }
+  }
+}
+"""
+
+
+async def graphql(
+    http: httpx.AsyncClient, url: str, token: str, query: str, **variables: Any
+) -> dict[str, Any]:
+    answer = await http.post(
+        f"{url}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    assert not body.get("errors"), body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def test_the_printed_tokens_show_demo_data_and_a_graphql_check_in_alerts_the_mentor(
+    dev_platform: DevPlatform,
+) -> None:
+    demo = dev_platform.demo()
+    gateway, tokens, mentee_id = demo["urls"]["gateway"], demo["tokens"], demo["mentee_id"]
+    assert "/graphql" in dev_platform.output()
+    assert tokens["mentor"] in dev_platform.output()
+    async with httpx.AsyncClient(timeout=30) as http:
+        dashboard = (await graphql(http, gateway, tokens["mentor"], DASHBOARD))["myMentees"]
+        mentees = dashboard["mentees"]["nodes"]
+        assert mentee_id in {m["menteeId"] for m in mentees}
+        assert all(m["profile"]["displayName"] for m in mentees)
+        assert sum(s["count"] for s in dashboard["byStatus"]) == len(mentees)
+
+        for confidence in (5, 1):
+            done = await graphql(
+                http, gateway, tokens["mentee"], CHECK_IN, mentee=mentee_id, confidence=confidence
+            )
+            assert done["recordCheckIn"]["__typename"] == "MenteeProgress", done
+
+        async def alerted() -> bool:
+            inbox = (await graphql(http, gateway, tokens["mentor"], INBOX))["notifications"]
+            return any(
+                n["kind"] == "progress.confidence_dropped" and n["subjectId"] == mentee_id
+                for n in inbox["notifications"]["nodes"]
+            )
+
+        await eventually(alerted, timeout=60)
+        after = (await graphql(http, gateway, tokens["mentor"], DASHBOARD))["myMentees"]
+        [mine] = [m for m in after["mentees"]["nodes"] if m["menteeId"] == mentee_id]
+        assert mine["unreadAlerts"] >= 1
 
 
 async def _pids(platform: DevPlatform) -> dict[str, int]:

@@ -46,6 +46,16 @@ SERVICES = (
     ServiceSpec("mentoring", "mentoring.entrypoints.main", 8101),
     ServiceSpec("progress", "progress.entrypoints.main", 8102),
     ServiceSpec("notify", "notify.entrypoints.main", 8103),
+    ServiceSpec(
+        "gateway",
+        "gateway.main",
+        8100,
+        env={
+            "MENTORING_URL": "{mentoring}",
+            "PROGRESS_URL": "{progress}",
+            "NOTIFY_URL": "{notify}",
+        },
+    ),
 )
 
 
@@ -193,7 +203,8 @@ async def _announce(specs: tuple[ServiceSpec, ...], stopping: asyncio.Event) -> 
     while pending and time.monotonic() < deadline and not stopping.is_set():
         for name, spec in list(pending.items()):
             if await asyncio.to_thread(_ready, spec):
-                say(f"{name} is ready: {url_of(spec)}/docs")
+                page = "/graphql" if name == "gateway" else "/docs"
+                say(f"{name} is ready: {url_of(spec)}{page}")
                 del pending[name]
         await asyncio.sleep(1)
     for name in pending:
@@ -233,6 +244,8 @@ async def _load_demo(state: Path) -> None:
             indent=2,
         )
     )
+    gateway = next(spec for spec in SERVICES if spec.name == "gateway")
+    say(f"GraphQL (GraphiQL in the browser): {url_of(gateway)}/graphql")
     say("Tokens for 12 hours (also in .stack/demo-tokens.json); send them as")
     say("  Authorization: Bearer <token>")
     for role, user in people.items():
