@@ -902,7 +902,9 @@ def overlay_problems(overlay: str, resources: list[Resource]) -> list[str]:
 
 def metric_names() -> set[str]:
     """Every series name the platform exports (``_total``, ``_bucket``... included)."""
-    importlib.import_module("mentorship_runtime.metrics")  # registers the platform's metrics
+    for app in APPS:  # importing each entry point registers every metric the app defines
+        for target in pyproject(app)["project"].get("scripts", {}).values():
+            importlib.import_module(target.partition(":")[0])
     suffixes = {
         "counter": ("_total", "_created"),
         "histogram": ("_bucket", "_sum", "_count", "_created"),

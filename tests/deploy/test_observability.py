@@ -31,6 +31,7 @@ def test_the_dashboard_covers_latency_events_lag_and_outbox() -> None:
         "mentorship_event_handler_seconds_bucket",
         "mentorship_consumer_lag",
         "mentorship_outbox_backlog",
+        "mentorship_gateway_internal_calls_total",
     ):
         assert metric in exprs
         assert metric in metric_names()
