@@ -124,12 +124,17 @@ class EventConsumer:
         broker: KafkaBroker,
         *,
         group_id: str,
+        group_prefix: str = "",
         retry: RetryPolicy | None = None,
         registry: EventRegistry = REGISTRY,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """``group_id`` names the consumer (dead-letter topics, metrics, logs); Kafka sees
+        ``group_prefix + group_id``, so that environments sharing a cluster through a topic prefix
+        do not share consumer groups (and never rebalance one another)."""
         self._broker = broker
         self._group_id = group_id
+        self._kafka_group = group_prefix + group_id
         self._retry = retry or RetryPolicy()
         self._registry = registry
         self._clock = clock
@@ -147,7 +152,7 @@ class EventConsumer:
 
         @self._broker.subscriber(
             topic,
-            group_id=self._group_id,
+            group_id=self._kafka_group,
             ack_policy=CONSUMER_ACK_POLICY,
             auto_offset_reset="earliest",
             max_poll_interval_ms=max_poll_interval_ms,
