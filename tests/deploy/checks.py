@@ -49,6 +49,8 @@ KUBERNETES_VERSION = "1.35"
 CUSTOM_RESOURCE_GROUPS = frozenset(
     {"kafka.strimzi.io", "keda.sh", "mongodbcommunity.mongodb.com", "monitoring.coreos.com"}
 )
+DEV_TOOLS = frozenset({"mailpit"})
+"""Workloads of the dev overlay that are not the platform's (Mailpit catches e-mail)."""
 STANDARD_VARIABLE_PREFIXES = ("OTEL_",)
 """Variables read by libraries rather than by the Settings classes (the OpenTelemetry SDK)."""
 
@@ -560,6 +562,8 @@ def manifest_environment_problems(overlay: str, resources: list[Resource]) -> li
     for deployment in deployments:
         app, component = _app_of(deployment), _component_of(deployment)
         where = f"{overlay} {deployment['metadata']['name']}"
+        if app in DEV_TOOLS and overlay == "dev":
+            continue
         if app not in APPS:
             problems.append(f"{where}: labelled as {app!r}, which is not one of {APPS}")
             continue
@@ -866,6 +870,8 @@ def mongodb_problems(overlay: str, resources: list[Resource]) -> list[str]:
 def monitoring_problems(resources: list[Resource]) -> list[str]:
     problems = []
     for deployment in _of_kind(resources, "Deployment"):
+        if _app_of(deployment) not in APPS:
+            continue
         annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
         port = deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"]
         if annotations.get("prometheus.io/scrape") != "true" or annotations.get(
@@ -884,6 +890,39 @@ def monitoring_problems(resources: list[Resource]) -> list[str]:
     return problems
 
 
+def secret_variables(app: str) -> set[str]:
+    """The settings typed ``SecretStr`` (possibly optional): they must come from a Secret."""
+    cls = settings_class(app)
+    prefix = str(cls.model_config.get("env_prefix") or "")
+    return {
+        f"{prefix}{name}".upper()
+        for name, field in cls.model_fields.items()
+        if "SecretStr" in repr(field.annotation)
+    }
+
+
+def secret_source_problems(resources: list[Resource]) -> list[str]:
+    """No secret setting is written in a ConfigMap or in the manifest itself."""
+    config_maps = _by_name(resources, "ConfigMap")
+    problems = []
+    for deployment in _of_kind(resources, "Deployment"):
+        app = _app_of(deployment)
+        if app not in APPS:
+            continue
+        secret = secret_variables(app)
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            plain = {i["name"] for i in container.get("env") or [] if "value" in i}
+            for source in container.get("envFrom") or []:
+                if "configMapRef" in source:
+                    name = source["configMapRef"]["name"]
+                    plain |= set((config_maps.get(name, {}).get("data") or {}).keys())
+            problems += [
+                f"{deployment['metadata']['name']}: {name} is a secret but is set in plain text"
+                for name in sorted(plain & secret)
+            ]
+    return problems
+
+
 def overlay_problems(overlay: str, resources: list[Resource]) -> list[str]:
     """Everything but the schemas, for one rendered overlay."""
     return [
@@ -893,6 +932,7 @@ def overlay_problems(overlay: str, resources: list[Resource]) -> list[str]:
         *scaling_problems(overlay, resources),
         *mongodb_problems(overlay, resources),
         *monitoring_problems(resources),
+        *secret_source_problems(resources),
     ]
 
 

@@ -20,6 +20,8 @@ from .checks import (
     render,
     scaling_problems,
     schema_problems,
+    secret_source_problems,
+    secret_variables,
     workload_problems,
 )
 from .conftest import edit
@@ -284,3 +286,16 @@ def test_the_monitoring_check_rejects_a_pod_monitor_that_misses_pods(
     )
     problems = monitoring_problems(_render(kustomize, k8s_copy, "prod"))
     assert "PodMonitor/mentorship misses gateway" in problems
+
+
+def test_a_secret_setting_written_in_a_config_map_is_rejected(
+    kustomize: Path, k8s_copy: Path
+) -> None:
+    assert "JWT_SECRET" in secret_variables("gateway")
+    edit(
+        k8s_copy / "overlays/dev/kustomization.yaml",
+        "      - PROFILE=dev\n",
+        "      - PROFILE=dev\n      - JWT_SECRET=written-in-the-open\n",
+    )
+    problems = secret_source_problems(_render(kustomize, k8s_copy, "dev"))
+    assert "gateway: JWT_SECRET is a secret but is set in plain text" in problems
