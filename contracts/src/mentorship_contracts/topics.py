@@ -21,6 +21,11 @@ class TopicSpec:
     key: str
     description: str
 
+    @property
+    def producer(self) -> str:
+        """The service that owns and alone writes the topic: its name's first segment."""
+        return self.topic.value.split(".", 1)[0]
+
 
 TOPIC_SPECS: tuple[TopicSpec, ...] = (
     TopicSpec(Topic.MENTORING_PROGRAMS, 3, "program id", "programs and who administers them"),

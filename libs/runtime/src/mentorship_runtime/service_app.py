@@ -20,6 +20,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 
+from mentorship_runtime.asyncapi import asyncapi_router, declare_publications
 from mentorship_runtime.auth import TokenVerifier
 from mentorship_runtime.health import health_router, infrastructure_checks
 from mentorship_runtime.http_errors import install_error_handlers
@@ -132,6 +133,8 @@ def service_app(
     install_error_handlers(app)
     app.include_router(health_router(infrastructure_checks(runtime.mongo, runtime.broker)))
     app.include_router(metrics_router())
+    declare_publications(runtime.broker, settings.service_name, prefix=settings.kafka_topic_prefix)
+    app.include_router(asyncapi_router(runtime.broker, title=title, description=description))
     app.add_middleware(HttpMetrics)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     if settings.runs_api:
