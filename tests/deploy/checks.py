@@ -87,23 +87,29 @@ def required_variables(app: str) -> set[str]:
     return {name for name, required in setting_variables(app).items() if required}
 
 
+_PREFIX = "MENTORSHIP_DEPLOY_CHECK_"
+
+
 @contextmanager
-def _only_environment(env: Mapping[str, str]) -> Iterator[None]:
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
+def _prefixed_environment(env: Mapping[str, str]) -> Iterator[None]:
+    """The variables under a prefix no one else uses, so the settings read only these (nothing
+    of the test process's own environment, which is left as it is)."""
+    added = {f"{_PREFIX}{name}": value for name, value in env.items()}
+    os.environ.update(added)
     try:
         yield
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
+        for name in added:
+            os.environ.pop(name, None)
 
 
 def settings_error(app: str, env: Mapping[str, str]) -> str | None:
     """Why the app's settings refuse this environment (with nothing else set), or None."""
-    with _only_environment(env):
+    cls = settings_class(app)
+    prefix = str(cls.model_config.get("env_prefix") or "")
+    with _prefixed_environment({n.removeprefix(prefix.upper()): v for n, v in env.items()}):
         try:
-            settings_class(app)()
+            cls(_env_prefix=_PREFIX, _env_file=None)
         except ValidationError as exc:
             return "; ".join(
                 f"{'_'.join(str(p) for p in e['loc']).upper() or 'settings'}: {e['msg']}"
