@@ -184,3 +184,92 @@ async def live_gateway(kafka_bootstrap: str, topic_prefix: str) -> AsyncIterator
     finally:
         server.should_exit = True
         await task
+
+
+# ---- the scenario the tests share: GraphQL only, as a front end -----------------------------
+
+ADMIN = ("u-admin", ("admin",))
+GRACE = ("u-grace", ("mentor",))
+ALAN = ("u-alan", ("mentor",))
+ADA = ("u-ada", ("mentee",))
+
+CREATE_PROGRAM = """
+mutation($name: String!) {
+  createProgram(input: {name: $name, defaultMentorCapacity: 3}) {
+    __typename
+    ... on Program { id name status }
+    ... on MutationError { message }
+  }
+}"""
+
+REGISTER = """
+mutation($input: RegisterInput!, $mentor: Boolean!) {
+  mentor: registerMentor(input: $input) @include(if: $mentor) {
+    __typename ... on Participant { id roles } ... on MutationError { message }
+  }
+  mentee: registerMentee(input: $input) @skip(if: $mentor) {
+    __typename ... on Participant { id roles } ... on MutationError { message }
+  }
+}"""
+
+PROPOSE = """
+mutation($mentee: ID!, $mentor: ID!) {
+  proposeMatch(menteeId: $mentee, mentorId: $mentor, idempotencyKey: "first-proposal") {
+    __typename ... on Match { id status } ... on MutationError { message }
+  }
+}"""
+
+ACCEPT = """
+mutation($id: ID!) {
+  acceptMatch(matchId: $id) {
+    __typename
+    ... on Match { id status mentor { name } }
+    ... on Conflict { message currentState }
+    ... on MutationError { message }
+  }
+}"""
+
+CHECK_IN = """
+mutation($mentee: ID!, $confidence: Int!, $key: String) {
+  recordCheckIn(menteeId: $mentee, moduleId: "purpose", confidence: $confidence,
+                idempotencyKey: $key) {
+    __typename
+    ... on MenteeProgress { confidenceTrend modules { moduleId latestConfidence } }
+    ... on ValidationError { message problems { path message } }
+    ... on MutationError { message }
+  }
+}"""
+
+
+def profile(program_id: str, name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "programId": program_id,
+        "displayName": name,
+        "email": f"{name.lower()}@example.org",
+        "timezone": "Europe/Paris",
+        "availability": [{"day": 1, "startHour": 9, "endHour": 12}],
+        **extra,
+    }
+
+
+async def set_up_match(platform: Platform) -> dict[str, str]:
+    """A program, Grace (mentor) and Ada (mentee) matched and accepted; returns the ids."""
+    created = (await platform.ok(*ADMIN, CREATE_PROGRAM, name="Pilot"))["createProgram"]
+    assert created["__typename"] == "Program", created
+    program = created["id"]
+    grace = await platform.ok(
+        *GRACE,
+        REGISTER,
+        mentor=True,
+        input=profile(program, "Grace", competencies=[{"key": "purpose", "level": 4}]),
+    )
+    ada = await platform.ok(
+        *ADA,
+        REGISTER,
+        mentor=False,
+        input=profile(program, "Ada", goals=[{"key": "purpose", "level": 3}]),
+    )
+    grace_id, ada_id = grace["mentor"]["id"], ada["mentee"]["id"]
+    proposed = (await platform.ok(*ADMIN, PROPOSE, mentee=ada_id, mentor=grace_id))["proposeMatch"]
+    assert proposed["status"] == "PROPOSED", proposed
+    return {"program": program, "grace": grace_id, "ada": ada_id, "match": proposed["id"]}

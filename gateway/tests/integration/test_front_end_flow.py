@@ -7,59 +7,21 @@ from typing import Any
 
 from mentorship_testing.kafka import eventually
 
-from .conftest import Platform, ws_receive, ws_send
-
-ADMIN = ("u-admin", ("admin",))
-GRACE = ("u-grace", ("mentor",))
-ALAN = ("u-alan", ("mentor",))
-ADA = ("u-ada", ("mentee",))
-
-CREATE_PROGRAM = """
-mutation($name: String!) {
-  createProgram(input: {name: $name, defaultMentorCapacity: 3}) {
-    __typename
-    ... on Program { id name status }
-    ... on MutationError { message }
-  }
-}"""
-
-REGISTER = """
-mutation($input: RegisterInput!, $mentor: Boolean!) {
-  mentor: registerMentor(input: $input) @include(if: $mentor) {
-    __typename ... on Participant { id roles } ... on MutationError { message }
-  }
-  mentee: registerMentee(input: $input) @skip(if: $mentor) {
-    __typename ... on Participant { id roles } ... on MutationError { message }
-  }
-}"""
-
-PROPOSE = """
-mutation($mentee: ID!, $mentor: ID!) {
-  proposeMatch(menteeId: $mentee, mentorId: $mentor, idempotencyKey: "first-proposal") {
-    __typename ... on Match { id status } ... on MutationError { message }
-  }
-}"""
-
-ACCEPT = """
-mutation($id: ID!) {
-  acceptMatch(matchId: $id) {
-    __typename
-    ... on Match { id status mentor { name } }
-    ... on Conflict { message currentState }
-    ... on MutationError { message }
-  }
-}"""
-
-CHECK_IN = """
-mutation($mentee: ID!, $confidence: Int!, $key: String) {
-  recordCheckIn(menteeId: $mentee, moduleId: "purpose", confidence: $confidence,
-                idempotencyKey: $key) {
-    __typename
-    ... on MenteeProgress { confidenceTrend modules { moduleId latestConfidence } }
-    ... on ValidationError { message problems { path message } }
-    ... on MutationError { message }
-  }
-}"""
+from .conftest import (
+    ACCEPT,
+    ADA,
+    ADMIN,
+    ALAN,
+    CHECK_IN,
+    CREATE_PROGRAM,
+    GRACE,
+    REGISTER,
+    Platform,
+    profile,
+    set_up_match,
+    ws_receive,
+    ws_send,
+)
 
 DASHBOARD = """
 {
@@ -77,21 +39,23 @@ DASHBOARD = """
 SUBSCRIBE = "subscription { notifications { id kind title subjectId } }"
 
 
-def profile(program_id: str, name: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "programId": program_id,
-        "displayName": name,
-        "email": f"{name.lower()}@example.org",
-        "timezone": "Europe/Paris",
-        "availability": [{"day": 1, "startHour": 9, "endHour": 12}],
-        **extra,
-    }
+RUN_MATCHING = """
+mutation($program: ID!) {
+  runMatching(programId: $program, objective: MOST_MATCHED) {
+    __typename
+    ... on MatchingRun { matchedCount proposalIds unmatched { menteeId reason } }
+    ... on MutationError { message }
+  }
+}"""
+
+MY_PROPOSALS = """
+{ matches(status: PROPOSED, first: 10) {
+    nodes { id score reasons mentee { participantId name } mentor { participantId } } } }"""
 
 
-async def set_up_match(platform: Platform) -> dict[str, str]:
-    """A program, Grace (mentor) and Ada (mentee) matched and accepted; returns the ids."""
+async def set_up_by_matching(platform: Platform) -> dict[str, str]:
+    """A program, Grace (mentor) and Ada (mentee), and a matching run that proposes Grace."""
     created = (await platform.ok(*ADMIN, CREATE_PROGRAM, name="Pilot"))["createProgram"]
-    assert created["__typename"] == "Program", created
     program = created["id"]
     grace = await platform.ok(
         *GRACE,
@@ -105,16 +69,26 @@ async def set_up_match(platform: Platform) -> dict[str, str]:
         mentor=False,
         input=profile(program, "Ada", goals=[{"key": "purpose", "level": 3}]),
     )
-    grace_id, ada_id = grace["mentor"]["id"], ada["mentee"]["id"]
-    proposed = (await platform.ok(*ADMIN, PROPOSE, mentee=ada_id, mentor=grace_id))["proposeMatch"]
-    assert proposed["status"] == "PROPOSED", proposed
-    return {"program": program, "grace": grace_id, "ada": ada_id, "match": proposed["id"]}
+    run = (await platform.ok(*ADMIN, RUN_MATCHING, program=program))["runMatching"]
+    assert run["__typename"] == "MatchingRun", run
+    assert run["matchedCount"] == 1
+    [proposal] = (await platform.ok(*GRACE, MY_PROPOSALS))["matches"]["nodes"]
+    assert proposal["id"] == run["proposalIds"][0]
+    assert proposal["mentee"] == {"participantId": ada["mentee"]["id"], "name": "Ada"}
+    assert proposal["mentor"]["participantId"] == grace["mentor"]["id"]
+    assert proposal["reasons"]
+    return {
+        "program": program,
+        "grace": grace["mentor"]["id"],
+        "ada": ada["mentee"]["id"],
+        "match": proposal["id"],
+    }
 
 
 async def test_a_mentor_sees_a_confidence_drop_live_and_on_the_dashboard(
     platform: Platform,
 ) -> None:
-    ids = await set_up_match(platform)
+    ids = await set_up_by_matching(platform)
     await platform.live()
 
     async with platform.websocket() as ws:

@@ -132,7 +132,7 @@ class Query:
         status: MatchStatus | None = None,
         first: int = 20,
         after: str | None = None,
-    ) -> Connection[Match]:
+    ) -> Connection[Match] | None:
         principal_of(info)
         params: dict[str, Any] = {"first": page_size(info, first)}
         if program_id is not None:

@@ -109,7 +109,7 @@ class NotificationPreferences:
     )
 
     @classmethod
-    def of(cls, body: dict[str, Any]) -> NotificationPreferences:
+    def of(cls, body: dict[str, Any]) -> NotificationPreferences | None:
         quiet = body.get("quiet_hours")
         return cls(
             channels=[
@@ -170,7 +170,7 @@ class Query:
         unread_only: bool = False,
         first: int = 20,
         after: str | None = None,
-    ) -> Inbox:
+    ) -> Inbox | None:
         principal_of(info)
         params: dict[str, Any] = {"unread_only": unread_only, "first": page_size(info, first)}
         if cursor_argument(after) is not None:
@@ -185,7 +185,7 @@ class Query:
         )
 
     @strawberry.field(description="How you want to be told.")
-    async def notification_preferences(self, info: GatewayInfo) -> NotificationPreferences:
+    async def notification_preferences(self, info: GatewayInfo) -> NotificationPreferences | None:
         principal_of(info)
         try:
             body = await info.context.services.get("notify", "/preferences")

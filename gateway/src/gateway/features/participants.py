@@ -252,7 +252,7 @@ class Query:
     @strawberry.field(description="The best mentors for a mentee, each score explained.")
     async def match_suggestions(
         self, info: GatewayInfo, mentee_id: strawberry.ID, first: int = 5
-    ) -> list[MatchSuggestion]:
+    ) -> list[MatchSuggestion] | None:
         principal_of(info)
         if not 1 <= first <= MAX_SUGGESTIONS:
             raise bad_input(f"first must be between 1 and {MAX_SUGGESTIONS}", "first")

@@ -183,7 +183,7 @@ class Query:
         return Program.of(await info.context.loaders.program.load(str(id)))
 
     @strawberry.field(description="The programs you administer.")
-    async def programs(self, info: GatewayInfo, first: int = 20) -> Connection[Program]:
+    async def programs(self, info: GatewayInfo, first: int = 20) -> Connection[Program] | None:
         principal_of(info)
         size = page_size(info, first)
         try:
@@ -198,7 +198,9 @@ class Query:
         return page
 
     @strawberry.field(description="Counts by status and the learning-path funnel (admins).")
-    async def program_health(self, info: GatewayInfo, program_id: strawberry.ID) -> ProgramHealth:
+    async def program_health(
+        self, info: GatewayInfo, program_id: strawberry.ID
+    ) -> ProgramHealth | None:
         principal_of(info)
         try:
             body = await info.context.services.get(
