@@ -408,6 +408,35 @@ def _address_problems(
     return problems
 
 
+def make_dev_parity_problems(path: Path) -> list[str]:
+    """``docker compose up`` runs what ``make dev`` runs: the same processes, ports (inside and
+    published), profile and extra variables."""
+    from mentorship_localstack import dev  # noqa: PLC0415 - only this check needs it
+
+    doc = load_yaml(path)
+    problems = []
+    for spec in dev.SERVICES:
+        service = doc["services"].get(spec.name)
+        if service is None:
+            problems.append(f"{path.name}: make dev runs {spec.name}, compose does not")
+            continue
+        env = compose_environment(doc, spec.name)
+        if env.get("HTTP_PORT") != str(spec.port):
+            problems.append(
+                f"{path.name}: {spec.name} listens on {env.get('HTTP_PORT')}, "
+                f"make dev on {spec.port}"
+            )
+        if f"{spec.port}:{spec.port}" not in [str(p) for p in service.get("ports", [])]:
+            problems.append(f"{path.name}: {spec.name} is not published on port {spec.port}")
+        if env.get("PROFILE") != "dev":
+            problems.append(f"{path.name}: {spec.name} does not run the dev profile")
+        problems += [
+            f"{path.name}: make dev sets {name} for {spec.name}, compose does not"
+            for name in sorted(spec.env.keys() - env.keys())
+        ]
+    return problems
+
+
 def compose_topics(doc: Mapping[str, Any]) -> list[tuple[str, int]]:
     """The topics the one-shot ``kafka-topics`` service creates: ``create <topic> <partitions>``."""
     command = doc["services"]["kafka-topics"]["command"]

@@ -16,6 +16,7 @@ from .checks import (
     compose_topic_problems,
     compose_topics,
     load_yaml,
+    make_dev_parity_problems,
 )
 from .conftest import edit
 
@@ -119,3 +120,14 @@ def test_the_environment_check_rejects_a_missing_misspelt_or_misrouted_variable(
     edit(compose_copy, old, new)
     problems = compose_environment_problems(compose_copy)
     assert any(complaint in problem for problem in problems), problems
+
+
+def test_compose_runs_what_make_dev_runs_on_the_same_ports() -> None:
+    assert make_dev_parity_problems(COMPOSE) == []
+
+
+def test_the_parity_check_rejects_another_published_port(compose_copy: Path) -> None:
+    edit(compose_copy, '      - "8100:8100"\n', '      - "8080:8100"\n')
+    assert make_dev_parity_problems(compose_copy) == [
+        "compose.yaml: gateway is not published on port 8100"
+    ]
