@@ -60,7 +60,8 @@ MATRIX: dict[str, tuple[tuple[str, tuple[str, ...]], dict[str, bool]]] = {
 
 async def test_each_role_sees_exactly_what_it_may(platform: Platform) -> None:
     ids = await set_up_match(platform)
-    for person in (ALAN, BOB):
+    people: tuple[tuple[str, tuple[str, ...]], ...] = (ALAN, BOB)
+    for person in people:
         registered = await platform.ok(
             *person,
             REGISTER,

@@ -109,7 +109,7 @@ class NotificationPreferences:
     )
 
     @classmethod
-    def of(cls, body: dict[str, Any]) -> NotificationPreferences | None:
+    def of(cls, body: dict[str, Any]) -> NotificationPreferences:
         quiet = body.get("quiet_hours")
         return cls(
             channels=[
