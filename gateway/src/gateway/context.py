@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import jwt
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
@@ -57,6 +58,7 @@ class GatewayContext(BaseContext):
         self.runtime = runtime
         self.correlation_id = correlation
         self.principal: Principal | None = None
+        self.expires_at: float | None = None
         self.auth_problem = "a bearer token is required"
         self.calls = CallLog()
         self._per_connection = per_connection
@@ -78,11 +80,19 @@ class GatewayContext(BaseContext):
             self.principal, self.auth_problem = None, f"invalid token: {exc}"
             return
         self.services.token = token
+        self.expires_at = _expiry(token)
 
     def require_principal(self) -> Principal:
         if self.principal is None:
             raise unauthenticated(self.auth_problem)
         return self.principal
+
+
+def _expiry(token: str) -> float | None:
+    """When a token that was just verified expires (a subscription ends then)."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    expiry = claims.get("exp")
+    return float(expiry) if isinstance(expiry, int | float) else None
 
 
 GatewayInfo = Info[GatewayContext, None]

@@ -109,3 +109,36 @@ async def test_progress_down_gives_a_null_dashboard_and_other_fields_still_answe
     [error] = body["errors"]
     assert error["path"] == ["myMentees"]
     assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+
+
+async def test_an_admin_looks_at_a_mentors_dashboard_by_participant_id(gateway: Gateway) -> None:
+    gateway.services["progress"].route(
+        "GET",
+        "/mentors/pt-grace/mentees",
+        {
+            "by_status": {"stalled": 1},
+            "mentees": [progress("pt-ada", "stalled")],
+            "next_cursor": "c",
+        },
+    )
+    body = await gateway.query(
+        """{ mentorDashboard(mentorId: "pt-grace", first: 1) {
+               byStatus { status count }
+               mentees { nodes { menteeId status } pageInfo { hasNextPage endCursor } } } }""",
+        roles=("admin",),
+    )
+    assert body["data"]["mentorDashboard"] == {
+        "byStatus": [{"status": "stalled", "count": 1}],
+        "mentees": {
+            "nodes": [{"menteeId": "pt-ada", "status": "stalled"}],
+            "pageInfo": {"hasNextPage": True, "endCursor": "c"},
+        },
+    }
+    [sent] = gateway.services["progress"].requests
+    assert sent.url.params["first"] == "1"
+
+
+async def test_the_mentor_id_me_is_not_a_participant(gateway: Gateway) -> None:
+    body = await gateway.query('{ mentorDashboard(mentorId: "me") { byStatus { status } } }')
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert not gateway.services["progress"].requests

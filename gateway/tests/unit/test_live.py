@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -91,3 +91,25 @@ async def test_a_slow_subscription_ends_with_a_slow_subscriber_error() -> None:
     result = await anext(stream)
     assert result.errors is not None
     assert result.errors[0].extensions == {"code": "SLOW_SUBSCRIBER"}
+
+
+async def test_a_subscription_ends_when_its_token_expires() -> None:
+    config = settings()
+    hub = NotificationHub()
+    keys = TokenSettings(
+        issuer=config.jwt_issuer, audience=config.jwt_audience, secret=TEST_JWT_SECRET
+    )
+    # leeway lets a token that expired a moment ago through; its subscription ends at once
+    verifier = TokenVerifier(keys)
+    context = GatewayContext(Runtime(config, verifier, {}, hub), "c-123456789", per_connection=True)
+    token = issue_token(keys, user_id="u-grace", roles=["mentor"], lifetime=timedelta(seconds=-5))
+    await context.authenticate(token)
+    assert context.principal is not None
+
+    stream = await build_schema(config).subscribe(
+        "subscription { notifications { title } }", context_value=context
+    )
+    result = await anext(stream)
+    assert result.errors is not None
+    assert result.errors[0].extensions == {"code": "UNAUTHENTICATED"}
+    assert hub.open_for("u-grace") == 0

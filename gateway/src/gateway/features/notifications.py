@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Annotated, Any
@@ -19,6 +21,7 @@ from gateway.errors import (
     ValidationError,
     as_field_error,
     field_error,
+    unauthenticated,
 )
 from gateway.features.mutations import mutate
 from gateway.live import SlowSubscriber
@@ -236,13 +239,20 @@ class Subscription:
     @strawberry.subscription(description="Your new notifications, as they are created.")
     async def notifications(self, info: GatewayInfo) -> AsyncGenerator[Notification, None]:
         principal = principal_of(info)
+        expires_at = info.context.expires_at
         async with info.context.runtime.hub.subscribe(principal.user_id) as subscription:
-            try:
-                async for created in subscription:
-                    yield Notification.created(created)
-            except SlowSubscriber:
-                raise field_error(
-                    SLOW_SUBSCRIBER,
-                    "notifications arrived faster than they were read and some were dropped: "
-                    "subscribe again and read the inbox for what was missed",
-                ) from None
+            while True:
+                remaining = None if expires_at is None else max(expires_at - time.time(), 0)
+                try:
+                    created = await asyncio.wait_for(anext(subscription), remaining)
+                except SlowSubscriber:
+                    raise field_error(
+                        SLOW_SUBSCRIBER,
+                        "notifications arrived faster than they were read and some were "
+                        "dropped: subscribe again and read the inbox for what was missed",
+                    ) from None
+                except TimeoutError:
+                    raise unauthenticated(
+                        "your token expired: connect again with a fresh one"
+                    ) from None
+                yield Notification.created(created)

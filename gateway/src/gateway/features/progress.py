@@ -10,7 +10,14 @@ from typing import Annotated, Any
 import strawberry
 
 from gateway.context import GatewayInfo, principal_of
-from gateway.errors import Conflict, Forbidden, NotFound, ValidationError, as_field_error
+from gateway.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationError,
+    as_field_error,
+    bad_input,
+)
 from gateway.features.mutations import mutate
 from gateway.features.participants import Participant
 from gateway.features.programs import StatusCount
@@ -123,6 +130,38 @@ ProgressResult = Annotated[
 ]
 
 
+@strawberry.type
+class LearningPathSummary:
+    id: strawberry.ID
+    title: str
+    latest_version: int
+
+
+async def _dashboard(
+    info: GatewayInfo, mentor: str, first: int, after: str | None
+) -> MentorDashboard:
+    principal_of(info)
+    params: dict[str, Any] = {"first": page_size(info, first)}
+    if cursor_argument(after) is not None:
+        params["after"] = after
+    try:
+        body = await info.context.services.get("progress", f"/mentors/{mentor}/mentees", params)
+    except (ServiceRejected, ServiceUnavailable) as exc:
+        raise as_field_error(exc, "mentor", mentor) from None
+    views = body.get("mentees", [])
+    info.context.loaders.prime_progress(views)
+    return MentorDashboard(
+        by_status=[StatusCount(status=k, count=v) for k, v in body.get("by_status", {}).items()],
+        mentees=connection(
+            views,
+            body.get("next_cursor"),
+            lambda v: DashboardMentee(
+                mentee_id=strawberry.ID(v["mentee_id"]), progress=MenteeProgress.of(v)
+            ),
+        ),
+    )
+
+
 def _mentee_path(mentee_id: strawberry.ID) -> str:
     return f"/mentees/{segment(str(mentee_id), 'menteeId')}"
 
@@ -141,28 +180,32 @@ class Query:
     async def my_mentees(
         self, info: GatewayInfo, first: int = 50, after: str | None = None
     ) -> MentorDashboard | None:
+        return await _dashboard(info, "me", first, after)
+
+    @strawberry.field(
+        description="A mentor's dashboard, for the admins of their programs (supervision)."
+    )
+    async def mentor_dashboard(
+        self, info: GatewayInfo, mentor_id: strawberry.ID, first: int = 50, after: str | None = None
+    ) -> MentorDashboard | None:
+        mentor = segment(str(mentor_id), "mentorId")
+        if mentor == "me":
+            raise bad_input("mentorId is a participant id", "mentorId")
+        return await _dashboard(info, mentor, first, after)
+
+    @strawberry.field(description="The learning paths, each with its latest version.")
+    async def learning_paths(self, info: GatewayInfo) -> list[LearningPathSummary] | None:
         principal_of(info)
-        params: dict[str, Any] = {"first": page_size(info, first)}
-        if cursor_argument(after) is not None:
-            params["after"] = after
         try:
-            body = await info.context.services.get("progress", "/mentors/me/mentees", params)
+            found = await info.context.services.get("progress", "/learning-paths")
         except (ServiceRejected, ServiceUnavailable) as exc:
-            raise as_field_error(exc, "mentor") from None
-        views = body.get("mentees", [])
-        info.context.loaders.prime_progress(views)
-        return MentorDashboard(
-            by_status=[
-                StatusCount(status=k, count=v) for k, v in body.get("by_status", {}).items()
-            ],
-            mentees=connection(
-                views,
-                body.get("next_cursor"),
-                lambda v: DashboardMentee(
-                    mentee_id=strawberry.ID(v["mentee_id"]), progress=MenteeProgress.of(v)
-                ),
-            ),
-        )
+            raise as_field_error(exc, "learning paths") from None
+        return [
+            LearningPathSummary(
+                id=strawberry.ID(p["id"]), title=p["title"], latest_version=p["latest_version"]
+            )
+            for p in found
+        ]
 
     @strawberry.field(description="A learning path with its modules and milestones.")
     async def learning_path(self, info: GatewayInfo, id: strawberry.ID) -> LearningPath | None:
