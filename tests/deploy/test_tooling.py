@@ -41,6 +41,7 @@ def _fake_go(directory: Path, module_dir: Path) -> Path:
 @pytest.fixture
 def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[StackPaths, Path]:
     monkeypatch.delenv("MENTORSHIP_KUSTOMIZE", raising=False)
+    monkeypatch.delenv("MENTORSHIP_COMPOSE_SCHEMA", raising=False)
     module = tmp_path / "module"
     (module / "schema").mkdir(parents=True)
     (module / "schema" / "compose-spec.json").write_text(json.dumps({"title": "stub"}))
@@ -95,6 +96,16 @@ def test_without_go_the_error_says_what_to_install(
     paths = StackPaths(cache=tmp_path / "cache", state=tmp_path / "state")
     with pytest.raises(StackError, match=r"`go` is not installed.*Install Go"):
         ensure_kustomize(paths)
+
+
+def test_an_existing_schema_can_be_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = tmp_path / "compose-spec.json"
+    schema.write_text("{}")
+    monkeypatch.setenv("MENTORSHIP_COMPOSE_SCHEMA", str(schema))
+    assert ensure_compose_schema() == schema
+    monkeypatch.setenv("MENTORSHIP_COMPOSE_SCHEMA", str(tmp_path / "missing.json"))
+    with pytest.raises(StackError, match="is not a file"):
+        ensure_compose_schema()
 
 
 def test_an_existing_kustomize_can_be_named(

@@ -6,7 +6,8 @@
   ``go mod download``.
 
 Both land next to the Kafka jars and FerretDB in ``~/.cache/mentorship`` and are reused by every
-checkout. ``MENTORSHIP_KUSTOMIZE`` names an existing kustomize binary instead of building one.
+checkout. ``MENTORSHIP_KUSTOMIZE`` names an existing kustomize binary instead of building one,
+``MENTORSHIP_COMPOSE_SCHEMA`` an existing schema file instead of fetching it.
 ``python -m mentorship_localstack.tooling`` fetches both and prints where they are.
 """
 
@@ -91,7 +92,14 @@ def compose_schema_path(paths: StackPaths | None = None) -> Path:
 
 
 def ensure_compose_schema(paths: StackPaths | None = None) -> Path:
-    """The Compose specification's JSON schema, as shipped in the compose-go module."""
+    """The Compose specification's JSON schema: ``MENTORSHIP_COMPOSE_SCHEMA``, else the cached
+    copy, else the one shipped in the compose-go module."""
+    override = os.environ.get("MENTORSHIP_COMPOSE_SCHEMA")
+    if override:
+        if not Path(override).is_file():
+            msg = f"MENTORSHIP_COMPOSE_SCHEMA={override} is not a file"
+            raise StackError(msg)
+        return Path(override)
     target = compose_schema_path(paths)
     if target.exists():
         return target
