@@ -3,11 +3,14 @@ custom resources, scaling, wiring and settings hold what the platform needs."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
+import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 
 from .checks import (
+    KUBERNETES_VERSION,
     OVERLAYS,
     RenderError,
     Resource,
@@ -299,3 +302,18 @@ def test_a_secret_setting_written_in_a_config_map_is_rejected(
     )
     problems = secret_source_problems(_render(kustomize, k8s_copy, "dev"))
     assert "gateway: JWT_SECRET is a secret but is set in plain text" in problems
+
+
+def test_the_cached_schema_validator_agrees_with_kubernetes_validate(
+    rendered: dict[str, list[Resource]],
+) -> None:
+    core = [r for r in rendered["dev"] if r["kind"] in {"Deployment", "Service", "ConfigMap"}]
+    broken = copy.deepcopy(next(r for r in core if r["kind"] == "Deployment"))
+    broken["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] = "http"
+    for resource in [*core, broken]:
+        try:
+            kubernetes_validate.validate(resource, KUBERNETES_VERSION, strict=True)
+            accepted = True
+        except kubernetes_validate.ValidationError:
+            accepted = False
+        assert (schema_problems([resource]) == []) == accepted, resource["metadata"]["name"]
