@@ -36,12 +36,26 @@ from progress.bootstrap import create_app as progress_app
 from progress.config import Settings as ProgressSettings
 
 
+class Switchable(httpx.AsyncBaseTransport):
+    """A service's transport that a test can cut, as if the service were down."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.down = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        return await self.inner.handle_async_request(request)
+
+
 @dataclass
 class Platform:
     http: httpx.AsyncClient
     url: str
     settings: Settings
     app: FastAPI
+    transports: dict[ServiceName, Switchable] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, user: str, *roles: str) -> str:
@@ -142,8 +156,8 @@ async def platform(
         profile="test",
         jwt_secret=TEST_JWT_SECRET,
     )
-    transports: dict[ServiceName, httpx.AsyncBaseTransport] = {
-        name: httpx.ASGITransport(app=app)  # type: ignore[misc]
+    transports: dict[ServiceName, Switchable] = {
+        name: Switchable(httpx.ASGITransport(app=app))  # type: ignore[misc]
         for name, app in services.items()
     }
     gateway = create_app(settings, transports=transports)
@@ -153,7 +167,7 @@ async def platform(
         server, task, url = await _serve(gateway)
         try:
             async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-                yield Platform(http, url, settings, gateway)
+                yield Platform(http, url, settings, gateway, transports)
         finally:
             server.should_exit = True
             await task
