@@ -8,9 +8,6 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from gateway.errors import INTERNAL, SAFE_CODES
-from mentorship_runtime.logging import get_logger
-
-log = get_logger(__name__)
 
 
 def _context_of(extension: SchemaExtension) -> Any:
@@ -47,20 +44,13 @@ def is_client_error(error: GraphQLError) -> bool:
 
 class MaskInternalErrors(MaskErrors):
     """Production: an unexpected error shows a generic message with the correlation id to quote;
-    the details go to the log under that id."""
+    the details went to the log under that id (``GatewaySchema.process_errors``)."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: not is_client_error(error))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        context = _context_of(self)
-        correlation = getattr(context, "correlation_id", None)
-        log.error(
-            "internal_error",
-            correlation_id=correlation,
-            path=error.path,
-            error=repr(error.original_error)[:500],
-        )
+        correlation = getattr(_context_of(self), "correlation_id", None)
         return GraphQLError(
             f"Internal error. Quote this id if you report it: {correlation}",
             nodes=error.nodes,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import partial
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -14,11 +15,15 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from gateway.config import Settings
 from gateway.errors import Conflict, Forbidden, NotFound, ValidationError
-from gateway.extensions import MaskInternalErrors, RequestReport
+from gateway.extensions import MaskInternalErrors, RequestReport, is_client_error
 from gateway.features import matches, me, notifications, participants, programs, progress
+from mentorship_runtime.logging import get_logger
+
+log = get_logger(__name__)
 
 Query = merge_types(
     "Query",
@@ -44,6 +49,34 @@ Mutation = merge_types(
 Subscription = notifications.Subscription
 
 
+class GatewaySchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Client errors (bad queries, refused tokens, forbidden fields, services down) are the
+        normal life of an API: one line each. Anything else is a bug: logged with its traceback
+        and the correlation id the client was given."""
+        context = execution_context.context if execution_context else None
+        correlation = getattr(context, "correlation_id", None)
+        for error in errors:
+            code = (error.extensions or {}).get("code")
+            if is_client_error(error):
+                log.info(
+                    "graphql_client_error",
+                    code=code,
+                    message=error.message[:300],
+                    path=error.path,
+                    correlation_id=correlation,
+                )
+            else:
+                log.error(
+                    "graphql_internal_error",
+                    path=error.path,
+                    correlation_id=correlation,
+                    exc_info=error.original_error,
+                )
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """Extensions are factories: each request gets instances of its own."""
     extensions: list[Callable[[], SchemaExtension]] = [
@@ -54,7 +87,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if settings.is_production:
         extensions += [DisableIntrospection, MaskInternalErrors]
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
