@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -175,9 +175,9 @@ async def platform(
         await mongo_client.drop_database(name)
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def live_gateway(kafka_bootstrap: str, topic_prefix: str) -> AsyncIterator[Platform]:
-    """A gateway alone (no service is called by subscriptions), on the real Kafka broker."""
+@asynccontextmanager
+async def serving_gateway(kafka_bootstrap: str, topic_prefix: str) -> AsyncIterator[Platform]:
+    """A gateway alone (subscriptions call no service), on the real Kafka broker, ready."""
     settings = Settings(
         mentoring_url="http://mentoring",
         progress_url="http://progress",
@@ -186,7 +186,6 @@ async def live_gateway(kafka_bootstrap: str, topic_prefix: str) -> AsyncIterator
         kafka_topic_prefix=topic_prefix,
         profile="test",
         jwt_secret=TEST_JWT_SECRET,
-        subscription_queue_size=5,
     )
     gateway = create_app(settings)
     server, task, url = await _serve(gateway)
@@ -198,6 +197,12 @@ async def live_gateway(kafka_bootstrap: str, topic_prefix: str) -> AsyncIterator
     finally:
         server.should_exit = True
         await task
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def live_gateway(kafka_bootstrap: str, topic_prefix: str) -> AsyncIterator[Platform]:
+    async with serving_gateway(kafka_bootstrap, topic_prefix) as platform:
+        yield platform
 
 
 # ---- the scenario the tests share: GraphQL only, as a front end -----------------------------

@@ -219,3 +219,34 @@ async def test_refused_mutations_say_why_as_typed_errors(platform: Platform) -> 
 
     bad_name = (await platform.ok(*ADMIN, CREATE_PROGRAM, name=""))["createProgram"]
     assert bad_name["__typename"] == "ValidationError"
+
+
+REQUEST = """
+mutation($mentee: ID!, $mentor: ID!) {
+  requestMentor(menteeId: $mentee, mentorId: $mentor) {
+    __typename
+    ... on Match { id status proposedBy mentor { name } }
+    ... on MutationError { message }
+  }
+}"""
+
+
+async def test_a_mentee_asks_a_mentor_herself_and_only_for_herself(platform: Platform) -> None:
+    created = (await platform.ok(*ADMIN, CREATE_PROGRAM, name="Pilot"))["createProgram"]
+    program = created["id"]
+    grace = await platform.ok(*GRACE, REGISTER, mentor=True, input=profile(program, "Grace"))
+    ada = await platform.ok(*ADA, REGISTER, mentor=False, input=profile(program, "Ada"))
+    bob = await platform.ok(
+        "u-bob", ("mentee",), REGISTER, mentor=False, input=profile(program, "Bob")
+    )
+    grace_id, ada_id = grace["mentor"]["id"], ada["mentee"]["id"]
+
+    for_bob = await platform.ok("u-bob", ("mentee",), REQUEST, mentee=ada_id, mentor=grace_id)
+    assert for_bob["requestMentor"]["__typename"] == "Forbidden"
+
+    mine = (await platform.ok(*ADA, REQUEST, mentee=ada_id, mentor=grace_id))["requestMentor"]
+    assert mine["__typename"] == "Match", mine
+    assert mine["status"] == "PROPOSED"
+    assert mine["proposedBy"] == "mentee"
+    assert mine["mentor"] == {"name": "Grace"}
+    assert bob["mentee"]["__typename"] == "Participant"

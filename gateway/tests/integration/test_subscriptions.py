@@ -16,7 +16,7 @@ from mentorship_contracts.events import NotificationCreated, NotificationRead
 from mentorship_testing.kafka import eventually
 from mentorship_testing.services import publish_events
 
-from .conftest import Platform, ws_receive, ws_send
+from .conftest import Platform, serving_gateway, ws_receive, ws_send
 
 SUBSCRIBE = "subscription { notifications { id kind title body subjectId createdAt readAt } }"
 
@@ -110,6 +110,25 @@ async def test_reads_and_unreadable_records_do_not_disturb_the_feed(
         assert message["payload"]["data"]["notifications"]["title"] == "After the noise"
     finally:
         await ws.close()
+
+
+async def test_each_gateway_instance_serves_its_own_sockets(
+    live_gateway: Platform, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    async with serving_gateway(kafka_bootstrap, topic_prefix) as second:
+        assert second.settings.instance_id != live_gateway.settings.instance_id
+        on_first = await subscribed(live_gateway, "u-grace")
+        on_second = await subscribed(second, "u-grace")
+        try:
+            event = created("u-grace")
+            await publish(live_gateway, event)
+            for ws in (on_first, on_second):
+                message = await ws_receive(ws)
+                notification = message["payload"]["data"]["notifications"]
+                assert notification["id"] == event.data.notification_id
+        finally:
+            await on_first.close()
+            await on_second.close()
 
 
 @pytest.mark.parametrize(
