@@ -8,6 +8,7 @@ after the handler's effects are durable.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from contextlib import suppress
 from typing import Any
@@ -38,6 +39,9 @@ def make_broker(
         enable_idempotence=True,
         ack_policy=CONSUMER_ACK_POLICY,
         description=description,
+        # FastStream logs every message received and processed; that is debugging detail, and
+        # costly on a busy consumer. The platform's own consumer logs what matters.
+        log_level=extra.pop("log_level", logging.DEBUG),
         **extra,
     )
 

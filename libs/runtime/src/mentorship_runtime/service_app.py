@@ -92,6 +92,9 @@ class Runtime:
 
 
 def connect(settings: ServiceSettings, clock: Callable[[], datetime], description: str) -> Runtime:
+    # before anything binds a logger: a logger bound earlier keeps structlog's default set-up
+    configure_logging(settings.service_name, settings.log_level)
+    configure_tracing(settings.service_name)
     broker = make_broker(
         settings.kafka_bootstrap_servers, client_id=settings.service_name, description=description
     )
@@ -109,8 +112,6 @@ def service_app(
     service: Any,
 ) -> FastAPI:
     settings = runtime.settings
-    configure_logging(settings.service_name, settings.log_level)
-    configure_tracing(settings.service_name)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
