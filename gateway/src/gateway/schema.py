@@ -20,7 +20,15 @@ from strawberry.types import ExecutionContext
 from gateway.config import Settings
 from gateway.errors import Conflict, Forbidden, NotFound, ValidationError
 from gateway.extensions import MaskInternalErrors, RequestReport, is_client_error
-from gateway.features import matches, me, notifications, participants, programs, progress
+from gateway.features import (
+    matches,
+    me,
+    nodes,
+    notifications,
+    participants,
+    programs,
+    progress,
+)
 from mentorship_runtime.logging import get_logger
 
 log = get_logger(__name__)
@@ -29,6 +37,7 @@ Query = merge_types(
     "Query",
     (
         me.Query,
+        nodes.Query,
         programs.Query,
         participants.Query,
         matches.Query,

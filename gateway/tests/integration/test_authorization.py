@@ -14,6 +14,7 @@ OTHER_ADMIN = ("u-other-admin", ("admin",))
 READ_ALL = """
 query($ada: ID!, $grace: ID!, $match: ID!, $program: ID!) {
   mentee(id: $ada) { displayName }
+  node(id: $ada) { id }
   mentor(id: $grace) { displayName }
   menteeProgress(menteeId: $ada) { state }
   match(id: $match) { mentee { profile { displayName } } }
@@ -21,7 +22,7 @@ query($ada: ID!, $grace: ID!, $match: ID!, $program: ID!) {
   programHealth(programId: $program) { mentees }
 }"""
 
-FIELDS = ("mentee", "mentor", "menteeProgress", "match", "program", "programHealth")
+FIELDS = ("mentee", "node", "mentor", "menteeProgress", "match", "program", "programHealth")
 
 # what each person may read (True) or gets FORBIDDEN on (False)
 MATRIX: dict[str, tuple[tuple[str, tuple[str, ...]], dict[str, bool]]] = {
@@ -92,4 +93,7 @@ async def test_each_role_sees_exactly_what_it_may(platform: Platform) -> None:
         errors: dict[str, Any] = {e["path"][0]: e for e in body.get("errors", [])}
         assert {e["extensions"]["code"] for e in errors.values()} <= {"FORBIDDEN"}, (who, body)
         seen[who] = {name: body["data"][name] is not None and name not in errors for name in FIELDS}
-    assert seen == {who: expected for who, (_, expected) in MATRIX.items()}
+    # a participant's node id opens exactly what its mentee field opens
+    assert seen == {
+        who: {**expected, "node": expected["mentee"]} for who, (_, expected) in MATRIX.items()
+    }

@@ -14,6 +14,7 @@ from gateway.context import GatewayInfo, principal_of
 from gateway.errors import Conflict, Forbidden, NotFound, ValidationError, as_field_error
 from gateway.features.mutations import mutate
 from gateway.features.participants import Participant
+from gateway.node import Node
 from gateway.pagination import Connection, connection, cursor_argument, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable, segment
 from gateway.wire import at, when
@@ -47,7 +48,7 @@ class MatchSide:
 
 
 @strawberry.type
-class Match:
+class Match(Node):
     id: strawberry.ID
     program_id: strawberry.ID
     learning_path_id: str

@@ -22,6 +22,7 @@ from gateway.errors import (
 from gateway.features.mutations import mutate
 from gateway.features.programs import Program
 from gateway.features.progress_types import MenteeProgress
+from gateway.node import Node
 from gateway.services import ServiceRejected, ServiceUnavailable, segment
 from gateway.wire import at, pick
 
@@ -42,7 +43,7 @@ class SkillLevel:
 
 
 @strawberry.type
-class Participant:
+class Participant(Node):
     id: strawberry.ID
     program_id: strawberry.ID
     user_id: str

@@ -13,6 +13,7 @@ import strawberry
 from gateway.context import GatewayInfo, principal_of
 from gateway.errors import Conflict, Forbidden, NotFound, ValidationError, as_field_error
 from gateway.features.mutations import mutate
+from gateway.node import Node
 from gateway.pagination import Connection, connection, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable, segment
 from gateway.wire import at
@@ -55,7 +56,7 @@ class CriterionWeight:
 
 
 @strawberry.type
-class Program:
+class Program(Node):
     id: strawberry.ID
     name: str
     description: str
