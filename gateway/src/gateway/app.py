@@ -23,6 +23,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from gateway.body_limit import BodyLimit
 from gateway.config import ServiceName, Settings
 from gateway.context import GatewayContext, Runtime, bearer_token, correlation_id
 from gateway.errors import TIMEOUT, UNAUTHENTICATED
@@ -167,6 +168,7 @@ def create_app(
     app.state.hub = hub
     app.include_router(GatewayRouter(settings))
     app.include_router(metrics_router())
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(HttpMetrics)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
 

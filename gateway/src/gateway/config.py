@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     max_query_tokens: int = Field(default=2_000, ge=50, le=100_000)
     max_aliases: int = Field(default=30, ge=0, le=1_000)
     max_page_size: int = Field(default=100, ge=1, le=100)
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=100_000_000)
 
     jwt_issuer: str = "mentorship-dev"
     jwt_audience: str = "mentorship"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -207,3 +208,31 @@ async def test_production_keeps_client_errors_readable(production: Gateway) -> N
 def test_tokens_are_issued_with_the_test_key() -> None:
     settings = TokenSettings(issuer="mentorship-dev", audience="mentorship", secret=TEST_JWT_SECRET)
     assert issue_token(settings, user_id="u", roles=["mentee"]).count(".") == 2
+
+
+async def test_an_oversized_body_is_refused_before_it_is_read() -> None:
+    async with running(max_body_bytes=10_000) as small:
+        token = small.token("u-grace", "mentor")
+        response = await small.http.post(
+            "/graphql",
+            json={"query": "{ me { userId } }", "variables": {"junk": "x" * 20_000}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 413
+        assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b'{"query": "{ me { userId } }", "variables": {"junk": "'
+            for _ in range(30):
+                yield b"x" * 1_000
+            yield b'"}}'
+
+        streamed = await small.http.post(
+            "/graphql",
+            content=chunks(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        assert streamed.status_code == 413
+
+        fine = await small.query("{ me { userId } }")
+        assert fine["data"] == {"me": {"userId": "u-grace"}}
