@@ -19,8 +19,10 @@ from gateway.services import ServiceCalls
 
 Json = dict[str, Any]
 
-PARTICIPANT_BATCH = 500
-PROGRAM_BATCH = 500
+# the services' own limits: mentoring takes at most 500 ids in 20,000 characters (300 ids of
+# the longest valid length fit), progress 500, notify 200 subjects
+PARTICIPANT_BATCH = 300
+PROGRAM_BATCH = 300
 PROGRESS_BATCH = 500
 UNREAD_BATCH = 200
 
