@@ -138,6 +138,12 @@ class Burst:
     accepted: int = 0
     refused: Counter[str] = field(default_factory=Counter)  # what failed attempts got, by kind
     drops_before: set[str] = field(default_factory=set)
+    # per check-in id: when it was first sent, when it was accepted, and how many attempts it took
+    timeline: dict[str, tuple[float, float, int]] = field(default_factory=dict)
+
+    def in_flight(self, start: float, end: float) -> list[str]:
+        """The check-ins sent, or waiting for their answer, within ``[start, end]``."""
+        return [i for i, (sent, done, _) in self.timeline.items() if sent <= end and done >= start]
 
     @property
     def total(self) -> int:
@@ -156,7 +162,7 @@ async def send_burst(
     run: str,
     *,
     rounds: int,
-    fault: Callable[[], Awaitable[object]] | None = None,
+    fault: Callable[[Burst], Awaitable[object]] | None = None,
     fault_after: float = 0.4,
     pairs: Sequence[Pair] | None = None,
     give_up_after: float = 240.0,
@@ -177,7 +183,9 @@ async def send_burst(
                 "confidence": int(check_in_id.rsplit("-", 1)[1]),
                 "check_in_id": check_in_id,
             }
+            first_sent, attempts = time.monotonic(), 0
             while True:
+                attempts += 1
                 assert time.monotonic() < deadline, f"{check_in_id} never accepted: {burst}"
                 try:
                     answer = await http.post(url, json=body, headers=headers)
@@ -191,6 +199,7 @@ async def send_burst(
                     continue
                 assert answer.status_code in (200, 201), (check_in_id, answer.text)
                 break
+            burst.timeline[check_in_id] = (first_sent, time.monotonic(), attempts)
             burst.accepted += 1
             if burst.accepted >= fault_after * burst.total:
                 reached.set()
@@ -200,7 +209,7 @@ async def send_burst(
         if fault is None:
             return
         await reached.wait()
-        await fault()
+        await fault(burst)
 
     async with httpx.AsyncClient(timeout=httpx.Timeout(90, connect=3)) as http:
         await asyncio.gather(inject(), *(one_mentee(http, pair) for pair in burst.pairs))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from .books import assert_balanced, send_burst, settled_books
+from .books import Burst, assert_balanced, send_burst, settled_books
 from .conftest import FaultPlatform
 
 pytestmark = pytest.mark.faults
@@ -21,7 +21,7 @@ async def test_a_service_killed_mid_burst_loses_nothing_and_does_nothing_twice(
 ) -> None:
     killed: list[int] = []
 
-    async def kill() -> None:
+    async def kill(_: Burst) -> None:
         killed.append(fault_platform.kill(service))
 
     burst = await send_burst(fault_platform, f"kill-{service}", rounds=8, fault=kill)
