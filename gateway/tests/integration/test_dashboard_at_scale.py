@@ -72,8 +72,8 @@ async def test_a_dashboard_of_50_mentees_costs_one_call_per_service(platform: Pl
 
     async def all_tracked() -> bool:
         body.update(await platform.gql(*GRACE, DASHBOARD))
-        dashboard = (body.get("data") or {}).get("myMentees")
-        return bool(dashboard) and len(dashboard["mentees"]["nodes"]) == MENTEES
+        dashboard: dict[str, Any] = (body.get("data") or {}).get("myMentees") or {}
+        return len(dashboard.get("mentees", {}).get("nodes", [])) == MENTEES
 
     await eventually(all_tracked, timeout=60)
 
