@@ -61,7 +61,6 @@ class GatewayContext(BaseContext):
         self.expires_at: float | None = None
         self.auth_problem = "a bearer token is required"
         self.calls = CallLog()
-        self._per_connection = per_connection
         self.services = ServiceCalls(runtime.clients, "", correlation, self.calls)
         # over a websocket the context lives as long as the connection: batch, but never cache
         self.loaders = Loaders(self.services, cache=not per_connection)

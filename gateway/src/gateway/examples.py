@@ -1,7 +1,7 @@
 """The operations GraphiQL opens with in development: the main uses of the API, ready to run.
 
-Put ``{"Authorization": "Bearer <token>"}`` in GraphiQL's headers (``make dev`` prints tokens for
-the demo users); the subscription takes the same token from the headers.
+Put ``{"Authorization": "Bearer <token>"}`` in GraphiQL's headers (``make dev`` and
+``mentorship token`` print tokens for the demo users).
 """
 
 EXAMPLE_OPERATIONS = """\
@@ -67,6 +67,8 @@ mutation Accept($matchId: ID!) {
   }
 }
 
+# Live notifications: a graphql-ws client sends the token in connection_init, e.g.
+# connectionParams: {Authorization: "Bearer <token>"} (GraphiQL's headers stay on HTTP).
 subscription Live {
   notifications { id kind title body subjectId createdAt }
 }
