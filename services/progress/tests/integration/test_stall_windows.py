@@ -109,3 +109,23 @@ async def test_detection_run_twice_after_a_long_downtime_emits_each_signal_once(
         ("pt-ada", "progress.mentee.still_stalled"),
         ("pt-bob", "progress.mentee.stalled"),
     ]
+
+
+async def test_detection_pages_through_many_mentees_writing_between_pages(
+    api: ProgressApi,
+) -> None:
+    mentees = [f"pt-{n}" for n in range(7)]
+    for mentee in mentees:
+        await api.publish(accepted(mentee))
+    for mentee in mentees:
+        await api.tracked(mentee)
+    api.clock.advance(days=15)
+
+    first = await detect_stalls(api.service.context(), batch=2)
+    second = await detect_stalls(api.service.context(), batch=2)
+
+    assert (first, second) == (7, 0)
+    stalled = await api.db.trackings.count_documents({"stall_episodes": 1})
+    assert stalled == 7
+    events = await api.progress_events()
+    assert sorted(e.data.mentee_id for e in events) == mentees

@@ -267,21 +267,33 @@ class ProgressStore:
         self, *, idle_before: datetime, batch: int = 1000
     ) -> AsyncIterator[list[Candidate]]:
         """Active trackings idle since ``idle_before`` or earlier and not escalated yet: the only
-        ones ``detect`` may have something to say about, in batches, without their history."""
+        ones ``detect`` may have something to say about, page by page, without their history.
+
+        Each page is read to its end before it is handed over, so that no cursor stays open
+        while the caller writes: on FerretDB (SQLite) a write to a database waits for the open
+        cursors on it, and a cursor left open by the writer itself never closes.
+        """
         query: Document = {
             "state": "active",
             "active_since": {"$lte": idle_before},
             "$or": [{"last_activity_at": None}, {"last_activity_at": {"$lte": idle_before}}],
             "escalated": {"$ne": True},
         }
-        chunk: list[Candidate] = []
-        async for document in self.trackings.find(query, DETECTION_FIELDS, batch_size=batch):
-            chunk.append(Candidate(detection_tracking(document), document.get("version", 0)))
-            if len(chunk) >= batch:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+        after = ""
+        while True:
+            cursor = (
+                self.trackings.find({**query, "_id": {"$gt": after}}, DETECTION_FIELDS)
+                .sort("_id", ASCENDING)
+                .limit(batch)
+                .batch_size(batch)
+            )
+            page = [document async for document in cursor]
+            if not page:
+                return
+            yield [Candidate(detection_tracking(d), d.get("version", 0)) for d in page]
+            if len(page) < batch:
+                return
+            after = page[-1]["_id"]
 
     async def save_detected(self, detected: Sequence[Detected]) -> int:
         """Write the detection bookkeeping and its events of many trackings in one bulk write,

@@ -353,7 +353,7 @@ async def publish_path_version(
 # ---- detection (worker) ---------------------------------------------------------------------
 
 
-async def detect_stalls(ctx: Context) -> int:
+async def detect_stalls(ctx: Context, *, batch: int = 1000) -> int:
     """Look at every active tracking that may have stalled; returns how many emitted a signal.
 
     Detection is a pure function of the tracking and the time, so running it late (after
@@ -366,9 +366,10 @@ async def detect_stalls(ctx: Context) -> int:
     windows = await ctx.store.stall_windows()
     shortest = min([ctx.stall_window, *windows.values()])
     signalled = 0
-    async for batch in ctx.store.detection_candidates(idle_before=now - shortest):
+    pages = ctx.store.detection_candidates(idle_before=now - shortest, batch=batch)
+    async for page in pages:
         detected = []
-        for candidate in batch:
+        for candidate in page:
             window = windows.get(candidate.tracking.program_id, ctx.stall_window)
             transition = detect(candidate.tracking, now=now, stall_window=window)
             if transition.changed:
