@@ -133,20 +133,9 @@ class NotificationFeed:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        partitions = next(
-            s.partitions for s in TOPIC_SPECS if s.topic == Topic.NOTIFY_NOTIFICATIONS
-        )
-        await ensure_topics(self.bootstrap, [(self.topic, partitions)])
-        self.consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
-            group_id=self.group_id,
-            client_id=self.group_id,
-            auto_offset_reset="latest",
-            enable_auto_commit=False,
-        )
-        await self.consumer.start()
-        self.consumer.subscribe([self.topic], listener=_Assigned(self))
-        self._task = asyncio.create_task(self._run(), name="notification-feed")
+        """Connect in the background: queries are served meanwhile, and ``ready`` (``/readyz``)
+        says when live updates flow. Kafka being down at start-up is retried, not fatal."""
+        self._task = asyncio.create_task(self._connect_and_run(), name="notification-feed")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -156,6 +145,39 @@ class NotificationFeed:
         if self.consumer is not None:
             await self.consumer.stop()
 
+    async def _connect(self) -> AIOKafkaConsumer:
+        partitions = next(
+            s.partitions for s in TOPIC_SPECS if s.topic == Topic.NOTIFY_NOTIFICATIONS
+        )
+        await ensure_topics(self.bootstrap, [(self.topic, partitions)])
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            group_id=self.group_id,
+            client_id=self.group_id,
+            auto_offset_reset="latest",
+            enable_auto_commit=False,
+        )
+        try:
+            await consumer.start()
+        except BaseException:
+            await consumer.stop()
+            raise
+        return consumer
+
+    async def _connect_and_run(self) -> None:
+        delay = 0.5
+        while self.consumer is None:
+            try:
+                consumer = await self._connect()
+            except Exception as exc:
+                log.warning("notification_feed_unavailable", error=str(exc)[:200], retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            self.consumer = consumer
+            consumer.subscribe([self.topic], listener=_Assigned(self))
+        await self._run()
+
     async def _run(self) -> None:
         assert self.consumer is not None
         while True:
@@ -164,7 +186,7 @@ class NotificationFeed:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("notification_feed_read_failed")
+                log.exception("notification_feed_read_failed")  # a broker hiccup: read on
                 await asyncio.sleep(1)
                 continue
             for records in batches.values():

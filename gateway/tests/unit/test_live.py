@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
+from gateway.app import create_app
 from gateway.context import GatewayContext, Runtime
 from gateway.live import NotificationFeed, NotificationHub, SlowSubscriber
 from gateway.schema import build_schema
@@ -113,3 +115,24 @@ async def test_a_subscription_ends_when_its_token_expires() -> None:
     assert result.errors is not None
     assert result.errors[0].extensions == {"code": "UNAUTHENTICATED"}
     assert hub.open_for("u-grace") == 0
+
+
+async def test_the_gateway_serves_queries_while_kafka_is_unreachable() -> None:
+    config = settings(kafka_bootstrap_servers="127.0.0.1:9")  # nothing listens there
+    app = create_app(config, live_updates=True)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+            ready = await http.get("/readyz")
+            assert ready.status_code == 503
+            assert (await http.get("/healthz")).status_code == 200
+            keys = TokenSettings(
+                issuer=config.jwt_issuer, audience=config.jwt_audience, secret=TEST_JWT_SECRET
+            )
+            token = issue_token(keys, user_id="u-ada", roles=["mentee"])
+            answer = await http.post(
+                "/graphql",
+                json={"query": "{ me { userId } }"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert answer.json()["data"] == {"me": {"userId": "u-ada"}}
