@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.error import URLError
 
+import httpx
+
 from mentorship_localstack import demo
 from mentorship_localstack.processes import say
 from mentorship_localstack.stack import Endpoints, LocalStack
@@ -212,19 +214,22 @@ async def _announce(specs: tuple[ServiceSpec, ...], stopping: asyncio.Event) -> 
     return not pending
 
 
-async def _load_demo(state: Path) -> None:
+async def load_demo(
+    state: Path, urls: dict[str, str] | None = None, *, mentors: int = 4, mentees: int = 24
+) -> bool:
     """Demo data (once), then tokens to paste, also kept in ``.stack/demo-tokens.json``."""
     settings = token_settings()
+    urls = urls or _urls()
     try:
-        loaded = await demo.seed(_urls(), settings, say=say)
-    except (demo.DemoError, OSError, ValueError) as exc:
-        say(f"demo data could not be loaded: {exc}")
-        return
+        loaded = await demo.seed(urls, settings, mentors=mentors, mentees=mentees, say=say)
+    except (demo.DemoError, httpx.HTTPError, OSError, ValueError) as exc:
+        say(f"demo data could not be loaded: {exc!r}")
+        return False
     if not loaded.created:
         say(f"demo data already loaded (program {loaded.program_id})")
     if not loaded.pairs:
         say("demo data has no active match yet; no tokens printed")
-        return
+        return False
     pair = loaded.showcase()
     people = {
         "admin": loaded.admin,
@@ -237,20 +242,20 @@ async def _load_demo(state: Path) -> None:
             {
                 "program_id": loaded.program_id,
                 "mentee_id": pair.mentee_id,
-                "urls": _urls(),
+                "urls": urls,
                 "users": {role: user.user_id for role, user in people.items()},
                 "tokens": tokens,
             },
             indent=2,
         )
     )
-    gateway = next(spec for spec in SERVICES if spec.name == "gateway")
-    say(f"GraphQL (GraphiQL in the browser): {url_of(gateway)}/graphql")
+    say(f"GraphQL (GraphiQL in the browser): {urls['gateway']}/graphql")
     say("Tokens for 12 hours (also in .stack/demo-tokens.json); send them as")
     say("  Authorization: Bearer <token>")
     for role, user in people.items():
         say(f"  {role} ({user.name}, {user.user_id}):")
         print(f"    {tokens[role]}", flush=True)
+    return True
 
 
 async def run(specs: tuple[ServiceSpec, ...] = SERVICES, *, with_demo: bool = True) -> None:
@@ -268,7 +273,7 @@ async def run(specs: tuple[ServiceSpec, ...] = SERVICES, *, with_demo: bool = Tr
             for spec in specs
         ]
         if await _announce(specs, stopping) and with_demo:
-            await _load_demo(stack.paths.state)
+            await load_demo(stack.paths.state)
         say(
             "Ctrl-C stops the services; Kafka and the MongoDB server keep running (make infra-down)"
         )

@@ -12,6 +12,7 @@ from mentorship_cli.common import (
     BootstrapOption,
     JsonOption,
     PrefixOption,
+    fail,
     kafka_from,
     out,
     print_json,
@@ -19,6 +20,8 @@ from mentorship_cli.common import (
 )
 from mentorship_cli.kafka_state import consumer_lag, topic_states
 from mentorship_cli.token import token
+from mentorship_localstack import LocalStack
+from mentorship_localstack import dev as supervisor
 
 app = typer.Typer(
     name="mentorship",
@@ -103,6 +106,33 @@ def lag(
         )
     out().print(table)
     out().print("total lag: " + ", ".join(f"{g} {n}" for g, n in sorted(totals.items())))
+
+
+@app.command()
+def seed(
+    mentors: Annotated[int, typer.Option(min=1, max=50, help="How many mentors.")] = 4,
+    mentees: Annotated[int, typer.Option(min=1, max=500, help="How many mentees.")] = 24,
+    url: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--url",
+            help="SERVICE=URL, e.g. mentoring=http://mentoring:8101 (default: make dev's ports).",
+        ),
+    ] = None,
+) -> None:
+    """Load the demo data through the services' APIs (a program on the default path, mentors
+    and mentees, matched, with some activity), once, and print tokens for an admin, a mentor
+    and one of their mentees. `make dev` does this by itself."""
+    urls = {spec.name: supervisor.url_of(spec) for spec in supervisor.SERVICES}
+    for item in url or []:
+        name, sep, value = item.partition("=")
+        if not sep or name not in urls or not value.startswith(("http://", "https://")):
+            fail(f"--url {item!r}: expected SERVICE=http(s)://..., SERVICE one of {sorted(urls)}")
+        urls[name] = value.rstrip("/")
+    state = LocalStack().paths.state
+    state.mkdir(parents=True, exist_ok=True)
+    if not run(supervisor.load_demo(state, urls, mentors=mentors, mentees=mentees)):
+        fail("the demo data was not loaded (see above)")
 
 
 if __name__ == "__main__":
