@@ -4,26 +4,67 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import httpx
 from fastapi import FastAPI
 
-from mentorship_runtime.consumer import retry_policy
+from mentorship_runtime.consumer import EventConsumer, retry_policy
+from mentorship_runtime.jobs import every
+from mentorship_runtime.kafka import ensure_topics
 from mentorship_runtime.service_app import Runtime, connect, service_app
+from notify.adapters.dead_letters import KafkaDeadLetters, delivery_dead_letter_topic
+from notify.adapters.deliveries import DeliveryStore
+from notify.adapters.senders import HttpWebhookSender, SmtpSender, SmtpSettings
 from notify.adapters.store import NotifyStore
 from notify.config import Settings
+from notify.domain.delivery import RetryPolicy
 from notify.entrypoints import consumers
 from notify.entrypoints.http import router
+from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
 from notify.service_layer.handlers import Context
+from notify.service_layer.reminders import send_due_reminders
 
 
 @dataclass
 class Service:
     runtime: Runtime
     store: NotifyStore
+    deliveries: DeliveryStore
+    reminder_delay: timedelta
+    consumer: EventConsumer | None = None
 
     def context(self, correlation_id: str | None = None) -> Context:
-        return Context(self.store, self.runtime.clock, correlation_id)
+        return Context(
+            self.store, self.deliveries, self.runtime.clock, correlation_id, self.reminder_delay
+        )
+
+
+def smtp_settings(settings: Settings) -> SmtpSettings:
+    return SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        tls=settings.smtp_tls,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        sender=settings.smtp_from,
+        timeout=settings.smtp_timeout_seconds,
+    )
+
+
+def worker_config(settings: Settings) -> WorkerConfig:
+    base = settings.delivery_retry_base_seconds
+    cap = max(settings.delivery_retry_cap_seconds, base)
+    return WorkerConfig(
+        concurrency=settings.delivery_concurrency,
+        batch=settings.delivery_batch,
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
+        policy=RetryPolicy(
+            base=timedelta(seconds=base),
+            cap=timedelta(seconds=cap),
+            max_attempts=settings.delivery_max_attempts,
+        ),
+    )
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
@@ -31,16 +72,47 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     store = NotifyStore(
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
-    runtime.prepare = store.ensure_indexes
+    deliveries = DeliveryStore(runtime.database)
+    service = Service(runtime, store, deliveries, timedelta(days=settings.rating_reminder_days))
+
+    async def prepare() -> None:
+        await store.ensure_indexes()
+        await deliveries.ensure_indexes()
+        dead_letters = delivery_dead_letter_topic(settings.kafka_topic_prefix)
+        await ensure_topics(settings.kafka_bootstrap_servers, [(dead_letters, 3)])
+
+    async def deliver() -> None:
+        timeout = httpx.Timeout(settings.webhook_timeout_seconds)
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+            worker = DeliveryWorker(
+                deliveries,
+                store,
+                SmtpSender(smtp_settings(settings), clock),
+                HttpWebhookSender(client, clock),
+                KafkaDeadLetters(runtime.broker, settings.kafka_topic_prefix, clock),
+                clock,
+                worker_config(settings),
+            )
+            await every(settings.delivery_poll_seconds, "deliveries", worker.run_once)
+
+    async def remind() -> None:
+        await every(
+            settings.reminder_poll_seconds,
+            "rating_reminders",
+            lambda: send_due_reminders(service.context()),
+        )
+
+    runtime.prepare = prepare
     runtime.outbox_collections = store.outbox_collections
     runtime.sweep_seconds = settings.outbox_sweep_seconds
-    service = Service(runtime, store)
     if settings.runs_worker:
-        consumers.subscribe(
+        runtime.jobs += [deliver, remind]
+        service.consumer = consumers.subscribe(
             runtime.broker,
             service.context,
             topic_prefix=settings.kafka_topic_prefix,
             retry=retry_policy(settings),
+            group=settings.consumer_group,
         )
     return service
 

@@ -10,7 +10,7 @@ from faststream.kafka import KafkaBroker
 from mentorship_contracts import Envelope
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.consumer import EventConsumer, RetryPolicy, with_context
-from notify.service_layer import handlers
+from notify.service_layer import handlers, reminders
 from notify.service_layer.handlers import Context
 from notify.service_layer.translate import KINDS
 
@@ -23,8 +23,9 @@ def subscribe(
     *,
     topic_prefix: str,
     retry: RetryPolicy,
+    group: str = GROUP,
 ) -> EventConsumer:
-    consumer = EventConsumer(broker, group_id=GROUP, retry=retry)
+    consumer = EventConsumer(broker, group_id=group, retry=retry)
 
     def route(
         handler: Callable[[Envelope[Any], Context], Awaitable[object]],
@@ -53,7 +54,14 @@ def subscribe(
     )
     consumer.subscribe(
         topic_name(Topic.PROGRESS_EVENTS, topic_prefix),
-        {t: h for t, h in notifying.items() if t.startswith("progress.")},
-        description="Alerts mentors when a mentee stalls or loses confidence, admins if it lasts.",
+        {
+            **{t: h for t, h in notifying.items() if t.startswith("progress.")},
+            "progress.session.logged": route(reminders.on_session_logged),
+            "progress.session.rated": route(reminders.on_session_rated),
+        },
+        description=(
+            "Alerts mentors when a mentee stalls or loses confidence, admins if it lasts; "
+            "reminds each side to rate a session."
+        ),
     )
     return consumer

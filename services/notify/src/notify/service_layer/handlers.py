@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from mentorship_contracts import Envelope, decode_event, new_envelope
@@ -25,10 +25,16 @@ from mentorship_contracts.events import (
 )
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.logging import get_logger
+from notify.adapters.deliveries import DeliveryStore
 from notify.adapters.store import NotifyStore
 from notify.domain.directory import Directory
+from notify.domain.dispatch import plan_deliveries
+from notify.domain.errors import Invalid
+from notify.domain.events import Occurrence
 from notify.domain.notifications import Notification
+from notify.domain.preferences import Preferences
 from notify.domain.rules import UnknownRecipient, plan
+from notify.service_layer.preferences import preferences_of
 from notify.service_layer.translate import occurrence_of
 
 PRODUCER = "notify"
@@ -38,8 +44,10 @@ log = get_logger("notify.handlers")
 @dataclass
 class Context:
     store: NotifyStore
+    deliveries: DeliveryStore
     clock: Callable[[], datetime]
     correlation_id: str | None = None
+    reminder_delay: timedelta = timedelta(days=2)
 
 
 def _admins_key(program_id: str) -> str:
@@ -96,6 +104,13 @@ async def on_occurrence(event: Envelope[Any], ctx: Context) -> int:
     occurrence = occurrence_of(event)
     if occurrence is None:
         return 0
+    return await notify(occurrence, ctx, event)
+
+
+async def notify(occurrence: Occurrence, ctx: Context, cause: Envelope[Any] | None) -> int:
+    """Store the occurrence's notifications, each once, and plan their deliveries. Deliveries are
+    planned even for a notification stored before: a crash between the two writes is repaired
+    by the redelivery, and planning twice inserts nothing twice (derived ids)."""
     people = await ctx.store.recipients([occurrence.mentee_id, occurrence.mentor_id or ""])
     admins = await ctx.store.program_admins(occurrence.program_id)
     directory = Directory.of(people, [admins] if admins else [])
@@ -103,17 +118,35 @@ async def on_occurrence(event: Envelope[Any], ctx: Context) -> int:
     user_of = {p.person_id: p.user_id for p in people}
     if admins is not None:
         user_of.update({a.person_id: a.user_id for a in admins.admins})
+    recipient_of = {p.person_id: p for p in people}
+    if admins is not None:
+        recipient_of.update({a.person_id: a for a in admins.admins})
+    preferences = await ctx.store.preferences_of([u for u in user_of.values() if u])
     created = 0
     for notification in planned.notifications:
-        announcement = _created(notification, user_of.get(notification.recipient_id), event, ctx)
-        if await ctx.store.add(
-            notification, user_of.get(notification.recipient_id), [announcement]
-        ):
+        user_id = user_of.get(notification.recipient_id)
+        announcement = _created(notification, user_id, occurrence, cause, ctx)
+        if await ctx.store.add(notification, user_id, [announcement]):
             created += 1
-    if planned.unknown:
-        await _park_for(planned.unknown, occurrence.program_id, event, ctx)
+        chosen = _preferences(user_id, preferences.get(user_id or ""))
+        await ctx.deliveries.plan(
+            user_id,
+            plan_deliveries(
+                notification, recipient_of[notification.recipient_id], chosen, ctx.clock()
+            ),
+        )
+    if planned.unknown and cause is not None:
+        await _park_for(planned.unknown, occurrence.program_id, cause, ctx)
     log.info("notifications_planned", created=created, unknown=len(planned.unknown))
     return created
+
+
+def _preferences(user_id: str | None, stored: dict[str, Any] | None) -> Preferences:
+    try:
+        return preferences_of(user_id or "-", stored)
+    except Invalid as exc:  # stored preferences are validated; an edit by hand is not
+        log.warning("preferences_unreadable", user_id=user_id, error=str(exc))
+        return Preferences.default(user_id or "-")
 
 
 async def _park_for(
@@ -124,7 +157,11 @@ async def _park_for(
 
 
 def _created(
-    notification: Notification, user_id: str | None, cause: Envelope[Any], ctx: Context
+    notification: Notification,
+    user_id: str | None,
+    occurrence: Occurrence,
+    cause: Envelope[Any] | None,
+    ctx: Context,
 ) -> Envelope[Any]:
     return new_envelope(
         NotificationCreated(
@@ -139,6 +176,7 @@ def _created(
         ),
         producer=PRODUCER,
         cause=cause,
+        correlation_id=ctx.correlation_id or occurrence.event_id,
         clock=ctx.clock,
     )
 

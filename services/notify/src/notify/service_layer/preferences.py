@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mentorship_runtime import errors as runtime_errors
 from mentorship_runtime.auth import Principal
 from notify.domain import errors
 from notify.domain.preferences import Preferences, QuietHours
-from notify.service_layer.handlers import Context
+
+if TYPE_CHECKING:
+    from notify.service_layer.handlers import Context
 
 Document = dict[str, Any]
 
 
 def preferences_of(user_id: str, document: Document | None) -> Preferences:
-    """The stored preferences (validated again: a hand-edited document must not break sends)."""
+    """The stored preferences, validated again (a document edited by hand raises ``Invalid``)."""
     if not document:
         return Preferences.default(user_id)
     quiet = document.get("quiet_hours")

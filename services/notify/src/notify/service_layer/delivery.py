@@ -1,0 +1,249 @@
+"""The delivery worker: sends due e-mails and webhooks, each once, retrying what failed.
+
+Each round, ``concurrency`` lanes each claim a due delivery (one atomic update that takes a lease:
+two workers never hold the same one), send it, and settle it: sent; failed with its next attempt
+after an exponential backoff with full jitter; or dead after a permanent error or the last
+attempt, and then published to the dead-letter topic. A slow or failing receiver holds one lane
+for at most its timeout and never blocks other people's deliveries.
+
+A daily-digest e-mail gathers the due digest deliveries of the same person and address found in
+the round into one message, and settles them together.
+
+Exactly once, as far as it goes: a delivery marked sent is never claimed again, and a lease is
+held by one worker at a time. What remains is at least once: if a worker dies after the SMTP
+server or the webhook accepted a message but before the delivery is marked sent, the lease runs
+out and another worker sends it again. The resend carries the same Message-ID (e-mail) and the
+same ``X-Notify-Delivery`` header and ``notification.id`` (webhook), so receivers can drop it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from mentorship_runtime.logging import get_logger
+from notify.adapters.deliveries import DeliveryStore
+from notify.adapters.store import NotifyStore
+from notify.domain.delivery import (
+    ChannelDelivery,
+    DeliveryStatus,
+    RetryPolicy,
+    record_failure,
+    record_success,
+)
+from notify.domain.digest import build_digest
+from notify.domain.directory import Language, Recipient
+from notify.domain.notifications import Notification
+from notify.domain.preferences import Channel
+from notify.domain.webhooks import webhook_payload
+from notify.service_layer.ports import Email, EmailSender, SendFailed, WebhookCall, WebhookSender
+
+Document = dict[str, Any]
+log = get_logger("notify.delivery")
+MESSAGE_ID_DOMAIN = "notify.mentorship"
+
+
+class DeadLetters(Protocol):
+    async def publish(self, delivery: Document) -> None: ...
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    concurrency: int = 16
+    batch: int = 500
+    lease: timedelta = timedelta(minutes=5)
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass
+class RoundReport:
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        deliveries: DeliveryStore,
+        store: NotifyStore,
+        email: EmailSender,
+        webhook: WebhookSender,
+        dead_letters: DeadLetters,
+        clock: Callable[[], datetime],
+        config: WorkerConfig | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._deliveries = deliveries
+        self._store = store
+        self._email = email
+        self._webhook = webhook
+        self._dead_letters = dead_letters
+        self._clock = clock
+        self._config = config or WorkerConfig()
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
+
+    async def run_once(self) -> RoundReport:
+        """One round: at most ``batch`` due deliveries, ``concurrency`` at a time. A person's
+        due digest e-mails are one piece of work, sent as one message."""
+        report = RoundReport()
+        candidates = await self._deliveries.candidates(self._clock(), self._config.batch)
+        work: dict[tuple[str, ...], list[Document]] = {}
+        for candidate in candidates:
+            key: tuple[str, ...]
+            if candidate["channel"] == Channel.EMAIL.value and candidate.get("digest"):
+                key = ("digest", candidate["recipient_id"], str(candidate["target"]))
+            else:
+                key = (candidate["_id"],)
+            work.setdefault(key, []).append(candidate)
+        queue = list(reversed(work.values()))
+
+        async def lane() -> None:
+            while queue:
+                group = queue.pop()
+                token = uuid.uuid4().hex
+                now = self._clock()
+                lease_until = now + self._config.lease
+                claimed = [
+                    doc
+                    for candidate in group
+                    if (doc := await self._deliveries.claim(candidate, token, now, lease_until))
+                ]
+                if claimed:
+                    await self._deliver(claimed, token, report)
+
+        await asyncio.gather(*(lane() for _ in range(self._config.concurrency)))
+        await self.letter_the_dead()
+        if report.sent or report.failed or report.dead:
+            log.info("deliveries_round", sent=report.sent, failed=report.failed, dead=report.dead)
+        return report
+
+    async def letter_the_dead(self) -> None:
+        """Publish dead deliveries not published yet (also those a crash left behind)."""
+        for delivery in await self._deliveries.dead_not_lettered(limit=200):
+            await self._dead_letters.publish(delivery)
+            await self._deliveries.mark_dead_lettered(delivery["_id"])
+
+    async def _deliver(self, group: list[Document], token: str, report: RoundReport) -> None:
+        try:
+            notifications = await self._store.notifications_by_id(
+                [d["notification_id"] for d in group]
+            )
+            await self._send(group, notifications)
+        except SendFailed as failure:
+            outcome: SendFailed | None = failure
+        except Exception as unexpected:  # a bug must not lose the delivery: retried, then dead
+            log.exception("delivery_error", delivery_id=group[0]["_id"])
+            outcome = SendFailed(f"unexpected error: {unexpected!r}", transient=True)
+        else:
+            outcome = None
+        for delivery in group:
+            await self._settle(delivery, token, outcome, report)
+
+    async def _send(self, group: list[Document], notifications: dict[str, Notification]) -> None:
+        missing = [d["notification_id"] for d in group if d["notification_id"] not in notifications]
+        if missing:
+            raise SendFailed(f"notification not found: {missing[0]}", transient=False)
+        first = group[0]
+        if first["channel"] == Channel.WEBHOOK.value:
+            await self._post(first, notifications[first["notification_id"]])
+            return
+        if len(group) > 1 or first.get("digest"):
+            recipient = _recipient_of(first)
+            title, text, markup = build_digest(
+                recipient, [notifications[d["notification_id"]] for d in group]
+            )
+            message_id = f"<digest.{_atom(first['_id'])}@{MESSAGE_ID_DOMAIN}>"
+        else:
+            note = notifications[first["notification_id"]]
+            title, text, markup = note.title, note.body, note.html_body
+            message_id = f"<{_atom(first['_id'])}@{MESSAGE_ID_DOMAIN}>"
+        await self._email.send(
+            Email(
+                to=first["target"],
+                subject=title,
+                text=text,
+                html=markup,
+                message_id=message_id,
+                language=first.get("language", "en"),
+            )
+        )
+
+    async def _post(self, delivery: Document, notification: Notification) -> None:
+        stored = (await self._store.preferences_of([delivery["user_id"] or ""])).get(
+            delivery["user_id"] or ""
+        )
+        secret = (stored or {}).get("webhook_secret")
+        if not secret:
+            raise SendFailed("no webhook signing secret for this person", transient=False)
+        await self._webhook.post(
+            WebhookCall(
+                url=delivery["target"],
+                body=webhook_body(webhook_payload(notification)),
+                secret=secret,
+                delivery_id=delivery["_id"],
+            )
+        )
+
+    async def _settle(
+        self, delivery: Document, token: str, outcome: SendFailed | None, report: RoundReport
+    ) -> None:
+        now = self._clock()
+        current = ChannelDelivery(
+            channel=Channel(delivery["channel"]),
+            status=DeliveryStatus(delivery["status"]),
+            attempts=delivery["attempts"],
+            last_error=delivery.get("last_error"),
+            next_attempt_at=delivery.get("next_attempt_at"),
+        )
+        if outcome is None:
+            after = record_success(current)
+        else:
+            after = record_failure(
+                current, outcome.reason, now, self._rng, outcome.transient, self._config.policy
+            )
+        fields: Document = {
+            "status": after.status.value,
+            "attempts": after.attempts,
+            "last_error": after.last_error,
+            "next_attempt_at": after.next_attempt_at,
+        }
+        if after.status is DeliveryStatus.SENT:
+            fields["sent_at"] = now
+            report.sent += 1
+        elif after.status is DeliveryStatus.DEAD:
+            fields["dead_lettered"] = False
+            report.dead += 1
+            log.warning("delivery_dead", delivery_id=delivery["_id"], error=after.last_error)
+        else:
+            report.failed += 1
+        if not await self._deliveries.settle(delivery["_id"], token, fields):
+            log.warning("delivery_lease_lost", delivery_id=delivery["_id"])
+
+
+def webhook_body(payload: dict[str, object]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _recipient_of(delivery: Document) -> Recipient:
+    return Recipient(
+        person_id=delivery["recipient_id"],
+        user_id=delivery.get("user_id"),
+        display_name=delivery.get("display_name") or "",
+        email=delivery.get("target"),
+        language=Language(delivery.get("language", "en")),
+        timezone="UTC",
+        roles=frozenset(),
+        program_id="-",
+    )
+
+
+def _atom(text: str) -> str:
+    """A Message-ID's left part is a dot-atom: keep letters, digits, dots and dashes."""
+    return "".join(c if c.isalnum() or c in ".-" else "." for c in text)
