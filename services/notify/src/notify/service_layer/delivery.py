@@ -47,6 +47,9 @@ from notify.service_layer.ports import Email, EmailSender, SendFailed, WebhookCa
 Document = dict[str, Any]
 log = get_logger("notify.delivery")
 MESSAGE_ID_DOMAIN = "notify.mentorship"
+CLAIMS_KEPT = timedelta(days=1)
+"""Far longer than a worker can sit on a stale read of a delivery."""
+CLAIMS_PURGE_EVERY = 100
 
 
 class DeadLetters(Protocol):
@@ -88,6 +91,7 @@ class DeliveryWorker:
         self._clock = clock
         self._config = config or WorkerConfig()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
+        self._rounds = 0
 
     async def run_once(self) -> RoundReport:
         """One round: at most ``batch`` due deliveries, ``concurrency`` at a time. A person's
@@ -120,6 +124,9 @@ class DeliveryWorker:
 
         await asyncio.gather(*(lane() for _ in range(self._config.concurrency)))
         await self.letter_the_dead()
+        self._rounds += 1
+        if self._rounds % CLAIMS_PURGE_EVERY == 1:
+            await self._deliveries.forget_claims(self._clock() - CLAIMS_KEPT)
         if report.sent or report.failed or report.dead:
             log.info("deliveries_round", sent=report.sent, failed=report.failed, dead=report.dead)
         return report
