@@ -142,6 +142,76 @@ async def test_a_mentor_sees_a_confidence_drop_live_and_on_the_dashboard(
     # one call per service: the mentees (progress), their profiles, their unread alerts
     assert body["extensions"]["internalCalls"] == {"mentoring": 1, "progress": 1, "notify": 1}
 
+    # reading the alert in the inbox clears it from the dashboard
+    inbox = await platform.ok(
+        *GRACE, "{ notifications(unreadOnly: true) { unread notifications { nodes { id } } } }"
+    )
+    ids_to_read = [n["id"] for n in inbox["notifications"]["notifications"]["nodes"]]
+    assert alert["id"] in ids_to_read
+    marked = await platform.ok(
+        *GRACE,
+        """mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) {
+             __typename ... on NotificationsMarked { marked unread } } }""",
+        ids=ids_to_read,
+    )
+    assert marked["markNotificationsRead"] == {
+        "__typename": "NotificationsMarked",
+        "marked": len(ids_to_read),
+        "unread": 0,
+    }
+    after = await platform.ok(*GRACE, DASHBOARD)
+    assert after["myMentees"]["mentees"]["nodes"][0]["unreadAlerts"] == 0
+
+
+PREFERENCES = """
+mutation($input: NotificationPreferencesInput!) {
+  updateNotificationPreferences(input: $input) {
+    __typename
+    ... on NotificationPreferences {
+      channels { kind channels } quietHours { start end } digest digestHour timezone
+    }
+    ... on ValidationError { problems { path message } }
+  }
+}"""
+
+
+async def test_notification_preferences_round_trip_and_refuse_bad_values(
+    platform: Platform,
+) -> None:
+    saved = await platform.ok(
+        *GRACE,
+        PREFERENCES,
+        input={
+            "channels": [{"kind": "progress.confidence_dropped", "channels": ["in_app", "email"]}],
+            "quietHours": {"start": "22:00", "end": "07:00"},
+            "digest": "daily",
+            "digestHour": 7,
+            "timezone": "Europe/Paris",
+        },
+    )
+    preferences = saved["updateNotificationPreferences"]
+    assert preferences["__typename"] == "NotificationPreferences", preferences
+    assert preferences["quietHours"] == {"start": "22:00", "end": "07:00"}
+    assert preferences["digest"] == "daily"
+
+    read = await platform.ok(
+        *GRACE, "{ notificationPreferences { digestHour timezone quietHours { start } } }"
+    )
+    assert read["notificationPreferences"] == {
+        "digestHour": 7,
+        "timezone": "Europe/Paris",
+        "quietHours": {"start": "22:00"},
+    }
+
+    refused = await platform.ok(
+        *GRACE, PREFERENCES, input={"webhookUrl": "http://169.254.169.254/latest/meta-data"}
+    )
+    answer = refused["updateNotificationPreferences"]
+    assert answer["__typename"] == "ValidationError", answer
+    assert answer["problems"][0]["path"] == ["input", "webhookUrl"]
+    unchanged = await platform.ok(*GRACE, "{ notificationPreferences { digest } }")
+    assert unchanged["notificationPreferences"] == {"digest": "daily"}
+
 
 async def test_a_mentor_cannot_read_another_mentors_mentee(platform: Platform) -> None:
     ids = await set_up_match(platform)
