@@ -16,7 +16,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -306,11 +305,13 @@ class KafkaCluster:
             log=node.layout.log,
         )
 
-    def start(self, node: KafkaNode) -> None:
-        if node.running():
-            return
-        self._launch(node, kafka.ensure_jars(node.layout))
-        self._wait(node)
+    def start(self, *nodes: KafkaNode) -> None:
+        """Start these nodes again (all at once), with the data they had."""
+        stopped = [node for node in nodes if not node.running()]
+        for node in stopped:
+            self._launch(node, kafka.ensure_jars(node.layout))
+        for node in stopped:
+            self._wait(node)
 
     def kill(self, node: KafkaNode) -> None:
         kill(node.pid, kafka.MARKER)
@@ -322,12 +323,7 @@ class KafkaCluster:
             node.pid = None
 
     def clean(self) -> None:
-        self.down()
+        """Kill every node (a throwaway cluster needs no clean shutdown) and delete its data."""
+        for node in self.nodes:
+            self.kill(node)
         shutil.rmtree(self.state, ignore_errors=True)
-
-
-def listening(port: int) -> bool:
-    """Whether something accepts connections on the loopback ``port``."""
-    with socket.socket() as probe:
-        probe.settimeout(1)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
