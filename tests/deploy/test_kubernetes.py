@@ -317,3 +317,24 @@ def test_the_cached_schema_validator_agrees_with_kubernetes_validate(
         except kubernetes_validate.ValidationError:
             accepted = False
         assert (schema_problems([resource]) == []) == accepted, resource["metadata"]["name"]
+
+
+def test_production_e_mail_credentials_come_from_a_secret_for_the_sending_worker_only(
+    rendered: dict[str, list[Resource]], kustomize: Path, k8s_copy: Path
+) -> None:
+    deployments = {r["metadata"]["name"]: r for r in rendered["prod"] if r["kind"] == "Deployment"}
+    env_names = {
+        name: {
+            i["name"] for c in d["spec"]["template"]["spec"]["containers"] for i in c.get("env", [])
+        }
+        for name, d in deployments.items()
+    }
+    assert {"SMTP_USERNAME", "SMTP_PASSWORD"} <= env_names["notify-worker"]
+    assert not {"SMTP_USERNAME", "SMTP_PASSWORD"} & env_names["notify-api"]
+    edit(
+        k8s_copy / "overlays/prod/kustomization.yaml",
+        "      - SMTP_TLS=starttls\n",
+        "      - SMTP_TLS=starttls\n      - SMTP_PASSWORD=hunter2\n",
+    )
+    problems = secret_source_problems(_render(kustomize, k8s_copy, "prod"))
+    assert "notify-api: SMTP_PASSWORD is a secret but is set in plain text" in problems
