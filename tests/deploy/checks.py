@@ -917,6 +917,12 @@ def monitoring_problems(resources: list[Resource]) -> list[str]:
                 f"for port {port}"
             )
         for monitor in _of_kind(resources, "PodMonitor"):
+            job_label = monitor["spec"].get("jobLabel")
+            if _pod_labels(deployment).get(job_label) != _app_of(deployment):
+                problems.append(
+                    f"PodMonitor/{monitor['metadata']['name']}: the job of "
+                    f"{deployment['metadata']['name']} would not be its service's name"
+                )
             if not _selects(monitor["spec"]["selector"], _pod_labels(deployment)):
                 problems.append(
                     f"PodMonitor/{monitor['metadata']['name']} misses "

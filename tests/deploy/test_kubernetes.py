@@ -287,8 +287,10 @@ def test_the_monitoring_check_rejects_a_pod_monitor_that_misses_pods(
         "app.kubernetes.io/part-of: mentorship",
         "app.kubernetes.io/part-of: platform",
     )
+    edit(k8s_copy / "overlays/prod/podmonitor.yaml", "  jobLabel: app.kubernetes.io/name\n", "")
     problems = monitoring_problems(_render(kustomize, k8s_copy, "prod"))
     assert "PodMonitor/mentorship misses gateway" in problems
+    assert "PodMonitor/mentorship: the job of gateway would not be its service's name" in problems
 
 
 def test_a_secret_setting_written_in_a_config_map_is_rejected(
