@@ -69,6 +69,7 @@ class FaultPlatform:
     urls: dict[str, str]
     pairs: tuple[Pair, ...]
     mongo: AsyncMongoClient[Document]
+    program_id: str = ""
 
     @property
     def bootstrap(self) -> str:
@@ -171,6 +172,7 @@ async def fault_platform(
     try:
         await platform.wait_ready()
         loaded = await demo.seed(urls, token_settings(), mentors=2, mentees=6, say=lambda _: None)
+        platform.program_id = loaded.program_id
         platform.pairs = tuple(
             Pair(p.mentee_id, p.mentee_user_id, p.mentor_user_id) for p in loaded.pairs
         )
