@@ -264,36 +264,30 @@ class ProgressStore:
     # ---- stall detection: batched reads of a few fields, bulk writes ------------------------
 
     async def detection_candidates(
-        self, *, idle_before: datetime, batch: int = 1000
+        self, *, stall_before: datetime, escalate_before: datetime, batch: int = 1000
     ) -> AsyncIterator[list[Candidate]]:
-        """Active trackings idle since ``idle_before`` or earlier and not escalated yet: the only
-        ones ``detect`` may have something to say about, page by page, without their history.
+        """The active trackings ``detect`` may have something to say about, without their
+        history: not signalled yet and idle since ``stall_before``, or signalled, not escalated
+        and idle since ``escalate_before``.
 
-        Each page is read to its end before it is handed over, so that no cursor stays open
-        while the caller writes: on FerretDB (SQLite) a write to a database waits for the open
-        cursors on it, and a cursor left open by the writer itself never closes.
+        They are read in one pass, to the end, before the first batch is handed over: on
+        FerretDB (SQLite) a write waits for the cursors open on its database, and a cursor
+        left open by the writer itself would never close; paging instead would sort the whole
+        collection once per page. Memory grows with the candidates, not with every mentee.
         """
         query: Document = {
             "state": "active",
-            "active_since": {"$lte": idle_before},
-            "$or": [{"last_activity_at": None}, {"last_activity_at": {"$lte": idle_before}}],
-            "escalated": {"$ne": True},
+            "$or": [
+                {"stalled_since": None, "$and": [_idle_since(stall_before)]},
+                {"escalated": {"$ne": True}, "$and": [_idle_since(escalate_before)]},
+            ],
         }
-        after = ""
-        while True:
-            cursor = (
-                self.trackings.find({**query, "_id": {"$gt": after}}, DETECTION_FIELDS)
-                .sort("_id", ASCENDING)
-                .limit(batch)
-                .batch_size(batch)
-            )
-            page = [document async for document in cursor]
-            if not page:
-                return
-            yield [Candidate(detection_tracking(d), d.get("version", 0)) for d in page]
-            if len(page) < batch:
-                return
-            after = page[-1]["_id"]
+        found = [
+            Candidate(detection_tracking(d), d.get("version", 0))
+            async for d in self.trackings.find(query, DETECTION_FIELDS, batch_size=batch)
+        ]
+        for start in range(0, len(found), batch):
+            yield found[start : start + batch]
 
     async def save_detected(self, detected: Sequence[Detected]) -> int:
         """Write the detection bookkeeping and its events of many trackings in one bulk write,
@@ -459,6 +453,14 @@ class ProgressStore:
     async def admins_of(self, program_ids: Sequence[str]) -> dict[str, set[str]]:
         programs = await self.programs_of(program_ids)
         return {program_id: set(info.admin_ids) for program_id, info in programs.items()}
+
+
+def _idle_since(moment: datetime) -> Document:
+    """No activity since ``moment``, and active since then (the stall clock's start)."""
+    return {
+        "active_since": {"$lte": moment},
+        "$or": [{"last_activity_at": None}, {"last_activity_at": {"$lte": moment}}],
+    }
 
 
 def _program(document: Document) -> ProgramInfo:

@@ -26,7 +26,7 @@ from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.jobs import retrying
 from mentorship_runtime.logging import get_logger
 from progress.adapters.store import Detected, ProgressStore, Stored
-from progress.domain.detection import detect
+from progress.domain.detection import ESCALATION_FACTOR, detect
 from progress.domain.errors import Conflict, Forbidden, NotFound
 from progress.domain.learning_paths import LearningPath, ModuleSpec, build_path
 from progress.domain.seed import DEFAULT_PATH_ID
@@ -358,15 +358,19 @@ async def detect_stalls(ctx: Context, *, batch: int = 1000) -> int:
 
     Detection is a pure function of the tracking and the time, so running it late (after
     downtime) or twice emits each stall once. Each program has its own stall window (the
-    setting is the fallback for a program not known yet). Only the trackings idle for at least
-    the shortest window are read, a few fields of each, in batches; each batch is written in
-    one bulk write guarded by every tracking's version.
+    setting is the fallback for a program not known yet). Only the trackings that may stall or
+    escalate under the shortest window are read, a few fields of each; they are written back in
+    batches, one bulk write each, every update guarded by the tracking's version.
     """
     now = ctx.clock()
     windows = await ctx.store.stall_windows()
     shortest = min([ctx.stall_window, *windows.values()])
     signalled = 0
-    pages = ctx.store.detection_candidates(idle_before=now - shortest, batch=batch)
+    pages = ctx.store.detection_candidates(
+        stall_before=now - shortest,
+        escalate_before=now - ESCALATION_FACTOR * shortest,
+        batch=batch,
+    )
     async for page in pages:
         detected = []
         for candidate in page:
