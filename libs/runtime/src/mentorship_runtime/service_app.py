@@ -61,9 +61,12 @@ class Runtime:
         return self.mongo[self.settings.mongodb_database]
 
     async def start(self) -> None:
-        await ensure_topics(
-            self.settings.kafka_bootstrap_servers, platform_topics(self.settings.kafka_topic_prefix)
-        )
+        if self.settings.kafka_create_topics:
+            await ensure_topics(
+                self.settings.kafka_bootstrap_servers,
+                platform_topics(self.settings.kafka_topic_prefix),
+                replication_factor=self.settings.kafka_replication_factor,
+            )
         if self.prepare is not None:
             await self.prepare()
         await self.broker.start()

@@ -26,6 +26,14 @@ class ServiceSettings(BaseSettings):
     role: Role = Field(default="all", description="api: HTTP only; worker: consumers; all: both")
     kafka_bootstrap_servers: str = Field(min_length=1)
     kafka_topic_prefix: str = Field(default="", description="isolates environments or test runs")
+    kafka_create_topics: bool = Field(
+        default=True,
+        description="create missing platform topics at start-up; off where an operator owns "
+        "them (Strimzi KafkaTopics)",
+    )
+    kafka_replication_factor: int = Field(
+        default=1, ge=1, le=5, description="replicas of the topics this service creates"
+    )
     mongodb_url: str = Field(min_length=1)
     mongodb_database: str = Field(min_length=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
