@@ -1,5 +1,6 @@
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -69,7 +70,7 @@ def test_a_program_stalls_its_mentees_after_fourteen_days_unless_told_otherwise(
 
 
 @pytest.mark.parametrize("days", [0, -1, 366, True, 7.5])
-def test_a_stall_window_outside_one_day_to_a_year_is_refused(days: object) -> None:
+def test_a_stall_window_outside_one_day_to_a_year_is_refused(days: Any) -> None:
     with pytest.raises(Invalid, match="stall_window_days"):
         replace(program(), stall_window_days=days)
 
