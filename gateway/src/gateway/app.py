@@ -94,10 +94,11 @@ class GatewayRouter(GraphQLRouter[GatewayContext, None]):
         """Every request has a deadline: past it, the caller gets a TIMEOUT error."""
         context: GatewayContext = kwargs["context"]
         try:
-            async with asyncio.timeout(self.settings.request_timeout_seconds):
+            async with asyncio.timeout(self.settings.request_timeout_seconds) as deadline:
+                context.deadline = deadline
                 return await super().execute_single(**kwargs)
         except TimeoutError:
-            message = f"the request took longer than {self.settings.request_timeout_seconds:g} s"
+            message = "the request took longer than it may"
             error = GraphQLError(message, extensions={"code": TIMEOUT})
             return ExecutionResult(
                 data=None,

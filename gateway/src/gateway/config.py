@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     service_connect_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     service_max_connections: int = Field(default=100, ge=1, le=10_000)
     request_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    matching_timeout_seconds: float = Field(
+        default=120.0, gt=0, le=1800, description="a whole-cohort matching run may take this long"
+    )
 
     kafka_bootstrap_servers: str = Field(min_length=1)
     kafka_topic_prefix: str = Field(default="", description="isolates environments or test runs")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import Mapping
@@ -61,6 +62,7 @@ class GatewayContext(BaseContext):
         self.expires_at: float | None = None
         self.auth_problem = "a bearer token is required"
         self.calls = CallLog()
+        self.deadline: asyncio.Timeout | None = None
         self.services = ServiceCalls(runtime.clients, "", correlation, self.calls)
         # over a websocket the context lives as long as the connection: batch, but never cache
         self.loaders = Loaders(self.services, cache=not per_connection)
@@ -80,6 +82,15 @@ class GatewayContext(BaseContext):
             return
         self.services.token = token
         self.expires_at = _expiry(token)
+
+    def allow_up_to(self, seconds: float) -> None:
+        """Push the request's deadline back for an operation known to be long (matching)."""
+        if self.deadline is None:
+            return
+        later = asyncio.get_running_loop().time() + seconds
+        current = self.deadline.when()
+        if current is not None and current < later:
+            self.deadline.reschedule(later)
 
     def require_principal(self) -> Principal:
         if self.principal is None:

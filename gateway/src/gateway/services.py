@@ -128,7 +128,9 @@ class ServiceCalls:
         params: Any = None,
         json: Any = None,
         idempotency_key: str | None = None,
+        timeout: float | None = None,
     ) -> Any:
+        """``timeout`` replaces the client's read timeout for a call known to be long."""
         headers = {
             "Authorization": f"Bearer {self.token}",
             "X-Correlation-Id": self.correlation_id,
@@ -137,8 +139,16 @@ class ServiceCalls:
             headers["Idempotency-Key"] = idempotency_key
         self.log.add(service)
         try:
-            response = await self.clients[service].request(
-                method, path, params=params, json=json, headers=headers
+            client = self.clients[service]
+            response = await client.request(
+                method,
+                path,
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=client.timeout
+                if timeout is None
+                else httpx.Timeout(timeout, connect=client.timeout.connect),
             )
         except httpx.TimeoutException:
             INTERNAL_CALLS.labels(service, "timeout").inc()

@@ -75,7 +75,7 @@ async def test_a_dashboard_of_50_mentees_costs_one_call_per_service(platform: Pl
         dashboard: dict[str, Any] = (body.get("data") or {}).get("myMentees") or {}
         return len(dashboard.get("mentees", {}).get("nodes", [])) == MENTEES
 
-    await eventually(all_tracked, timeout=60)
+    await eventually(all_tracked, timeout=120)
 
     assert "errors" not in body, body
     nodes = body["data"]["myMentees"]["mentees"]["nodes"]

@@ -337,3 +337,36 @@ async def test_metrics_count_the_internal_calls(gateway: Gateway) -> None:
         metrics
     )
     assert "mentorship_http_request_seconds" in metrics
+
+
+async def test_a_matching_run_may_take_longer_than_other_requests() -> None:
+    async with running(request_timeout_seconds=0.2, matching_timeout_seconds=30) as gateway:
+
+        async def matching(_: httpx.Request) -> httpx.Response:
+            await asyncio.sleep(0.5)
+            return httpx.Response(
+                200,
+                json={
+                    "id": "run_1",
+                    "program_id": "pg-1",
+                    "objective": "best_fit",
+                    "matched_count": 1,
+                    "total_score": 70.0,
+                    "mean_score": 70.0,
+                    "blocking_pairs": 0,
+                    "proposals": ["m_1"],
+                    "unmatched": [],
+                },
+            )
+
+        gateway.services["mentoring"].routes[("POST", "/programs/pg-1/matching-runs")] = matching  # type: ignore[assignment]
+        body = await gateway.query(
+            """mutation { runMatching(programId: "pg-1") {
+                 __typename ... on MatchingRun { matchedCount proposalIds } } }""",
+            roles=("admin",),
+        )
+        assert body["data"]["runMatching"] == {
+            "__typename": "MatchingRun",
+            "matchedCount": 1,
+            "proposalIds": ["m_1"],
+        }

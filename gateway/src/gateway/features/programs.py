@@ -250,11 +250,16 @@ class Mutation:
         objective: MatchingObjective = MatchingObjective.BEST_FIT,
     ) -> RunMatchingResult | None:
         principal_of(info)
+        program = segment(str(program_id), "programId")
+        seconds = info.context.settings.matching_timeout_seconds
+        info.context.allow_up_to(seconds)
         return await mutate(
-            info.context.services.post(
+            info.context.services.request(
                 "mentoring",
-                f"/programs/{segment(program_id)}/matching-runs",
-                {"objective": objective.value},
+                "POST",
+                f"/programs/{program}/matching-runs",
+                json={"objective": objective.value},
+                timeout=seconds,
             ),
             MatchingRun.of,
         )
