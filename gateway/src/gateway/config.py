@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=0, le=1_000)
     max_page_size: int = Field(default=100, ge=1, le=100)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=100_000_000)
+    dataloaders: bool = Field(
+        default=True,
+        description="benchmarking and diagnostics only: off (DATALOADERS=false), every item is "
+        "fetched by a call of its own, unbatched and uncached, to measure what batching saves",
+    )
 
     jwt_issuer: str = "mentorship-dev"
     jwt_audience: str = "mentorship"

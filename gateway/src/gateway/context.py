@@ -65,7 +65,9 @@ class GatewayContext(BaseContext):
         self.deadline: asyncio.Timeout | None = None
         self.services = ServiceCalls(runtime.clients, "", correlation, self.calls)
         # over a websocket the context lives as long as the connection: batch, but never cache
-        self.loaders = Loaders(self.services, cache=not per_connection)
+        self.loaders = Loaders(
+            self.services, cache=not per_connection, batch=runtime.settings.dataloaders
+        )
 
     @property
     def settings(self) -> Settings:

@@ -28,22 +28,32 @@ UNREAD_BATCH = 200
 
 
 class Loaders:
-    def __init__(self, calls: ServiceCalls, *, cache: bool = True) -> None:
+    """``batch=False`` (the ``DATALOADERS=false`` setting, for benchmarks and diagnostics) makes
+    every key a call of its own, with no cache and no priming: what the gateway would cost
+    without DataLoaders."""
+
+    def __init__(self, calls: ServiceCalls, *, cache: bool = True, batch: bool = True) -> None:
         self._calls = calls
+        self._batch = batch
+        cache = cache and batch
+
+        def size(limit: int) -> int:
+            return limit if batch else 1
+
         self.participant = DataLoader[str, Json](
-            self._participants, max_batch_size=PARTICIPANT_BATCH, cache=cache
+            self._participants, max_batch_size=size(PARTICIPANT_BATCH), cache=cache
         )
         self.program = DataLoader[str, Json](
-            self._programs, max_batch_size=PROGRAM_BATCH, cache=cache
+            self._programs, max_batch_size=size(PROGRAM_BATCH), cache=cache
         )
         self.match = DataLoader[str, Json](
-            self._matches, max_batch_size=PARTICIPANT_BATCH, cache=cache
+            self._matches, max_batch_size=size(PARTICIPANT_BATCH), cache=cache
         )
         self.progress = DataLoader[str, Json](
-            self._progress, max_batch_size=PROGRESS_BATCH, cache=cache
+            self._progress, max_batch_size=size(PROGRESS_BATCH), cache=cache
         )
         self.unread_about = DataLoader[str, int](
-            self._unread_about, max_batch_size=UNREAD_BATCH, cache=cache
+            self._unread_about, max_batch_size=size(UNREAD_BATCH), cache=cache
         )
 
     async def _by_id(
@@ -99,10 +109,14 @@ class Loaders:
         return [int(counts.get(key, 0)) for key in keys]
 
     def prime_progress(self, views: Sequence[Json]) -> None:
+        if not self._batch:
+            return
         for view in views:
             self.progress.prime(view["mentee_id"], view)
 
     def prime_participants(self, participants: Sequence[Json]) -> None:
+        if not self._batch:
+            return
         for participant in participants:
             self.participant.prime(participant["id"], participant)
 

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from .conftest import Gateway
+from .conftest import Gateway, running
 from .samples import participant, program, progress
 
 DASHBOARD = """
@@ -142,3 +142,26 @@ async def test_the_mentor_id_me_is_not_a_participant(gateway: Gateway) -> None:
     body = await gateway.query('{ mentorDashboard(mentorId: "me") { byStatus { status } } }')
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert not gateway.services["progress"].requests
+
+
+async def test_with_dataloaders_off_the_calls_grow_with_the_mentees() -> None:
+    """DATALOADERS=false (a benchmarking switch): one call per mentee and field, same answer."""
+    async with running(dataloaders=False) as unbatched:
+        for count in (1, 7, 50):
+            ids = serve_dashboard(unbatched, count)
+            body = await unbatched.query(DASHBOARD)
+            assert "errors" not in body, body
+            nodes = body["data"]["myMentees"]["mentees"]["nodes"]
+            assert [n["menteeId"] for n in nodes] == ids
+            assert nodes[-1]["profile"]["displayName"] == f"Pt-{count - 1:02d}"
+            # per mentee: its profile, its profile's program, its unread count
+            assert body["extensions"]["internalCalls"] == {
+                "progress": 1,
+                "mentoring": 2 * count,
+                "notify": count,
+            }
+    async with running() as batched:
+        for count in (1, 7, 50):
+            serve_dashboard(batched, count)
+            body = await batched.query(DASHBOARD)
+            assert sum(body["extensions"]["internalCalls"].values()) == 4
