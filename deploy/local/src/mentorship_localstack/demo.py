@@ -141,10 +141,14 @@ async def seed(
     *,
     mentors: int = 4,
     mentees: int = 24,
+    mentor_capacity: int = 6,
     say: Callable[[str], None] = print,
     today: date | None = None,
 ) -> Demo:
-    """Create the demo program, its people, their matches and some activity (once)."""
+    """Create the demo program, its people, their matches and some activity (once).
+
+    ``mentor_capacity``: how many mentees each mentor takes (e.g. one mentor with 50 mentees for
+    a benchmark of the dashboard)."""
     rng = random.Random(7)  # noqa: S311 - reproducible demo data, not secrets
     admin = DemoUser(ADMIN, "admin", "Demo Admin")
     mentor_users, mentee_users = demo_people(mentors, mentees)
@@ -164,7 +168,9 @@ async def seed(
         )
         program_id = program["id"]
         say(f"demo: program {program_id}; registering {mentors} mentors and {mentees} mentees")
-        participants = await _register(api, program_id, mentor_users, mentee_users, rng)
+        participants = await _register(
+            api, program_id, mentor_users, mentee_users, rng, mentor_capacity
+        )
         run = await api.ok(
             "mentoring",
             "POST",
@@ -210,6 +216,7 @@ async def _register(
     mentors: tuple[DemoUser, ...],
     mentees: tuple[DemoUser, ...],
     rng: random.Random,
+    mentor_capacity: int = 6,
 ) -> dict[str, str]:
     """Each person registers themselves; returns participant id by user id."""
     ids: dict[str, str] = {}
@@ -224,7 +231,7 @@ async def _register(
         }
         if user.role == "mentor":
             profile["competencies"] = {m: rng.randint(3, 5) for m in rng.sample(MODULES, 4)}
-            profile["capacity"] = 6
+            profile["capacity"] = mentor_capacity
         else:
             profile["goals"] = {m: rng.randint(2, 5) for m in rng.sample(MODULES, 3)}
         registered = await api.ok(
