@@ -322,7 +322,7 @@ async def settled_books(platform: Platform, burst: Burst, *, timeout: float = 15
     while not books.balanced and time.monotonic() < deadline:
         await asyncio.sleep(1)
         books = await count_books(platform, burst)
-    await asyncio.sleep(3)
+    await asyncio.sleep(2)
     books = await count_books(platform, burst)
     print(books.summary(burst))  # the books, for the record (pytest -s shows them)
     return books

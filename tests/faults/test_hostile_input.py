@@ -40,7 +40,7 @@ from progress.config import Settings as ProgressSettings
 
 pytestmark = pytest.mark.faults
 
-CASES = int(os.environ.get("MENTORSHIP_HOSTILE_CASES", "1000"))  # per service
+CASES = int(os.environ.get("MENTORSHIP_HOSTILE_CASES", "600"))  # per service
 APPS: dict[str, tuple[Callable[..., FastAPI], type[Any]]] = {
     "mentoring": (mentoring_app, MentoringSettings),
     "progress": (progress_app, ProgressSettings),

@@ -27,7 +27,7 @@ async def test_kafka_stopped_mid_burst_requests_still_succeed_and_their_events_a
         await asyncio.to_thread(stack.start_kafka)
         window.append(time.monotonic())
 
-    burst = await send_burst(fault_platform, "kafka-down", rounds=10, fault=restart_kafka)
+    burst = await send_burst(fault_platform, "kafka-down", rounds=6, fault=restart_kafka)
     assert len(window) == 2, "the fault was never injected"
     while_down = burst.in_flight(*window)
     slowest = max(burst.timeline[i][1] - burst.timeline[i][0] for i in while_down)
@@ -56,7 +56,7 @@ async def test_mongodb_stopped_for_10s_mid_burst_loses_nothing(
         await asyncio.to_thread(stack.start_mongo)
         window.append(time.monotonic())
 
-    burst = await send_burst(fault_platform, "mongo-down", rounds=10, fault=stop_mongo)
+    burst = await send_burst(fault_platform, "mongo-down", rounds=6, fault=stop_mongo)
     assert len(window) == 2, "the fault was never injected"
     print(f"[mongo-down] answers refused during the outage: {dict(burst.refused)}")
     books = await settled_books(fault_platform, burst, timeout=180)

@@ -32,7 +32,7 @@ async def test_a_service_killed_mid_burst_loses_nothing_and_does_nothing_twice(
     async def kill(_: Burst) -> None:
         killed.append(fault_platform.kill(service))
 
-    burst = await send_burst(fault_platform, f"kill-{service}", rounds=8, fault=kill)
+    burst = await send_burst(fault_platform, f"kill-{service}", rounds=5, fault=kill)
     assert killed, "the fault was never injected"
     await fault_platform.wait_restarted(service, killed[0])
     books = await settled_books(fault_platform, burst)
