@@ -70,8 +70,10 @@ class NotifyStore:
         )
 
     async def recipients(self, person_ids: Sequence[str]) -> list[Recipient]:
-        cursor = self.people.find({"_id": {"$in": [p for p in person_ids if p]}})
-        return [_recipient(d) async for d in cursor if {"display_name", "program_id"} <= d.keys()]
+        """One lookup by id each: FerretDB serves ``_id`` equality from its index but scans the
+        whole collection for ``$in``."""
+        found = [await self.people.find_one({"_id": p}) for p in dict.fromkeys(person_ids) if p]
+        return [_recipient(d) for d in found if d and {"display_name", "program_id"} <= d.keys()]
 
     async def program_admins(self, program_id: str) -> ProgramAdmins | None:
         document = await self.programs.find_one({"_id": program_id})
@@ -187,8 +189,8 @@ class NotifyStore:
     # ---- preferences, keyed by the person's account (user id) -------------------------------
 
     async def preferences_of(self, user_ids: Sequence[str]) -> dict[str, Document]:
-        cursor = self.preferences.find({"_id": {"$in": [u for u in user_ids if u]}})
-        return {d["_id"]: d async for d in cursor}
+        found = [await self.preferences.find_one({"_id": u}) for u in dict.fromkeys(user_ids) if u]
+        return {d["_id"]: d for d in found if d}
 
     async def save_preferences(self, user_id: str, fields: Document, new_secret: str) -> Document:
         """Replace the person's preferences. The webhook signing secret is made with the first

@@ -50,6 +50,7 @@ MESSAGE_ID_DOMAIN = "notify.mentorship"
 CLAIMS_KEPT = timedelta(days=1)
 """Far longer than a worker can sit on a stale read of a delivery."""
 CLAIMS_PURGE_EVERY = 100
+DEAD_LETTER_SWEEP_EVERY = 30
 
 
 class DeadLetters(Protocol):
@@ -123,8 +124,9 @@ class DeliveryWorker:
                     await self._deliver(claimed, token, report)
 
         await asyncio.gather(*(lane() for _ in range(self._config.concurrency)))
-        await self.letter_the_dead()
         self._rounds += 1
+        if report.dead or self._rounds % DEAD_LETTER_SWEEP_EVERY == 1:
+            await self.letter_the_dead()  # also what a crash left unpublished, now and then
         if self._rounds % CLAIMS_PURGE_EVERY == 1:
             await self._deliveries.forget_claims(self._clock() - CLAIMS_KEPT)
         if report.sent or report.failed or report.dead:
