@@ -5,7 +5,7 @@ UV ?= uv
 RUN := $(UV) run --locked
 
 .PHONY: dev test lint typecheck tests infra-up infra-down infra-status infra-clean \
-        contracts-snapshot sync help bench bench-matching bench-notify
+        contracts-snapshot sync help bench bench-matching bench-progress bench-notify
 
 help:
 	@echo "make dev        run the platform locally (Kafka, MongoDB server, services)"
@@ -44,13 +44,16 @@ infra-status: sync
 infra-clean: sync
 	@$(RUN) python -m mentorship_localstack clean
 
-bench: bench-matching bench-notify
+bench: bench-matching bench-progress bench-notify
 
 bench-matching: sync
 	$(RUN) python bench/matching/bench_matching.py
 
 bench-notify: sync
 	$(RUN) python bench/notify/bench_notify.py
+
+bench-progress: sync
+	$(RUN) python bench/progress/bench_progress.py
 
 contracts-snapshot: sync
 	$(RUN) python -m mentorship_contracts.snapshots update
