@@ -18,10 +18,11 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
+from mentorship_runtime.logging import get_logger
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from progress.adapters.documents import (
@@ -40,6 +41,7 @@ from progress.domain.seed import DEFAULT_PATH
 from progress.domain.tracking import Tracking
 
 Events = Sequence[Envelope[Any]]
+log = get_logger("progress.store")
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class MentorRef:
 
 
 ACTIVE_STATES = ["active", "completed", "paused"]
-DRAIN_CONCURRENCY = 32
+DRAIN_CONCURRENCY = 4
 
 
 class ProgressStore:
@@ -326,7 +328,10 @@ class ProgressStore:
 
         async def drain(mentee_id: str) -> None:
             async with gate:
-                await self._relay.drain_soon(self.trackings, mentee_id)
+                try:
+                    await self._relay.drain_soon(self.trackings, mentee_id)
+                except PyMongoError as exc:  # the events are stored: the sweep publishes them
+                    log.warning("outbox_drain_deferred", mentee_id=mentee_id, error=repr(exc))
 
         await asyncio.gather(*(drain(mentee_id) for mentee_id in mentee_ids))
 
