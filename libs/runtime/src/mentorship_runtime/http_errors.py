@@ -13,10 +13,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure
 
 from mentorship_runtime.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 
 MAX_ECHO = 200
+RETRY_AFTER_SECONDS = 5
 
 
 def _safe(value: Any) -> Any:
@@ -67,3 +69,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid(_: Request, exc: Invalid) -> JSONResponse:
         detail = [{"loc": ["body", *exc.field.split(".")], "msg": str(exc), "type": "value_error"}]
         return JSONResponse({"detail": detail}, 422)
+
+    @app.exception_handler(ConnectionFailure)
+    async def database_unavailable(_: Request, exc: ConnectionFailure) -> JSONResponse:
+        # No single-document write is half-applied: the request can be sent again as it is
+        # (with its id or idempotency key, it is applied once).
+        return JSONResponse(
+            {"detail": "the database is unavailable for the moment; nothing was changed, retry"},
+            503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )

@@ -32,8 +32,9 @@ CONSUMER_ACK_POLICY = AckPolicy.NACK_ON_ERROR
 def make_broker(
     bootstrap_servers: str, *, client_id: str, description: str | None = None, **extra: Any
 ) -> KafkaBroker:
+    servers = [host.strip() for host in bootstrap_servers.split(",") if host.strip()]
     return KafkaBroker(
-        bootstrap_servers,
+        servers,
         client_id=client_id,
         acks="all",
         enable_idempotence=True,
