@@ -222,7 +222,7 @@ async def test_smtp_down_for_a_while_then_up_every_email_arrives_exactly_once(
 
     async def all_failed_once() -> bool:
         emails = await deliveries(notify, channel="email")
-        return len(emails) == 5 and all(
+        return len(emails) == 6 and all(
             d["status"] == "failed" and d["attempts"] >= 1 for d in emails
         )
 
