@@ -5,7 +5,8 @@ UV ?= uv
 RUN := $(UV) run --locked
 
 .PHONY: dev test lint typecheck tests infra-up infra-down infra-status infra-clean \
-        contracts-snapshot sync help bench bench-matching bench-progress bench-notify
+        contracts-snapshot sync help bench bench-matching bench-progress bench-notify \
+        bench-pipeline bench-gateway test-faults docs
 
 help:
 	@echo "make dev        run the platform locally (Kafka, MongoDB server, services)"
@@ -13,6 +14,8 @@ help:
 	@echo "make infra-up   start the local Kafka broker and MongoDB server (reused if running)"
 	@echo "make infra-down stop them (data kept); make infra-clean also deletes their data"
 	@echo "make bench      run the benchmarks (bench/), raw results in bench/results/"
+	@echo "make test-faults the fault-injection suite alone (make test runs it too)"
+	@echo "make docs       regenerate the AsyncAPI documents and the GraphQL schema from the code"
 
 sync:
 	@$(UV) sync --locked --all-packages --quiet
@@ -44,7 +47,7 @@ infra-status: sync
 infra-clean: sync
 	@$(RUN) python -m mentorship_localstack clean
 
-bench: bench-matching bench-progress bench-notify
+bench: bench-matching bench-progress bench-notify bench-pipeline bench-gateway
 
 bench-matching: sync
 	$(RUN) python bench/matching/bench_matching.py
@@ -57,3 +60,16 @@ bench-progress: sync
 
 contracts-snapshot: sync
 	$(RUN) python -m mentorship_contracts.snapshots update
+
+bench-pipeline: sync
+	$(RUN) python bench/pipeline/bench_pipeline.py
+
+bench-gateway: sync
+	$(RUN) python bench/gateway/bench_gateway.py
+
+test-faults: sync
+	$(RUN) pytest tests/faults -m faults -q -s
+
+docs: sync
+	UPDATE_DOCS=1 $(RUN) pytest tests/docs -q
+	$(RUN) python -m gateway.export_schema
