@@ -122,8 +122,11 @@ class OutboxRelay:
         cutoff = self._clock() - self._grace
         published = 0
         cursor = collection.find({OUTBOX_SINCE: {"$lte": cutoff}}, {"_id": 1}).limit(limit)
-        async for document in cursor:
-            published += await self.drain(collection, document["_id"])
+        # read the ids to the end first: on FerretDB a write waits for the cursors open on its
+        # database, so draining while iterating would hold the whole database
+        pending = [document["_id"] async for document in cursor]
+        for document_id in pending:
+            published += await self.drain(collection, document_id)
         if published:
             self._log.warning("outbox_swept", collection=collection.name, events=published)
         backlog = await collection.count_documents({OUTBOX_SINCE: {"$exists": True}})
