@@ -136,6 +136,16 @@ class HttpConnection:
         return self._reader, self._writer
 
     async def post_json(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+        reused = self._writer is not None and not self._writer.is_closing()
+        try:
+            return await self._post_json(path, body, headers)
+        except asyncio.IncompleteReadError as exc:
+            if not reused or exc.partial:
+                raise
+        # the server had closed the idle keep-alive connection before reading: send it again
+        return await self._post_json(path, body, headers)
+
+    async def _post_json(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
         reader, writer = await self._connect()
         head = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         head += [f"{k}: {v}" for k, v in headers.items()]
@@ -351,6 +361,8 @@ class DevPlatform:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         await self.clean()
+        if keep := os.environ.get("BENCH_KEEP_LOGS"):  # a folder to copy the logs into
+            shutil.copytree(self.state, Path(keep) / self.state.name, dirs_exist_ok=True)
         shutil.rmtree(self.state, ignore_errors=True)
 
     async def clean(self) -> None:
