@@ -25,7 +25,7 @@ def subscribe(
     retry: RetryPolicy,
     group: str = GROUP,
 ) -> EventConsumer:
-    consumer = EventConsumer(broker, group_id=group, retry=retry)
+    consumer = EventConsumer(broker, group_id=group, group_prefix=topic_prefix, retry=retry)
 
     def route(
         handler: Callable[[Envelope[Any], Context], Awaitable[object]],

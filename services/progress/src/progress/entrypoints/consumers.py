@@ -23,7 +23,7 @@ def subscribe(
     topic_prefix: str,
     retry: RetryPolicy,
 ) -> EventConsumer:
-    consumer = EventConsumer(broker, group_id=GROUP, retry=retry)
+    consumer = EventConsumer(broker, group_id=GROUP, group_prefix=topic_prefix, retry=retry)
 
     def route(
         handler: Callable[[Envelope[Any], Context], Awaitable[object]],
