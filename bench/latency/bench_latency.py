@@ -341,7 +341,7 @@ def _problem(status: int, answer: Any) -> str:
     return str(((answer.get("data") or {}).get("recordCheckIn") or {}).get("__typename"))
 
 
-async def settle(dev: DevPlatform, timeout: float = 90) -> float:
+async def settle(dev: DevPlatform, timeout: float = 30) -> float:
     """Wait until the services are idle (under a tenth of a core each over a second)."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
