@@ -89,13 +89,17 @@ MAX_CONNECTIONS = 256
 
 @dataclass
 class Books:
-    """Dropping check-ins waiting for their alert, and what arrived."""
+    """Dropping check-ins waiting for their alert, and what arrived, for the whole session: an
+    alert that arrives after its run is over still counts for the run of its check-in."""
 
-    pending: dict[tuple[str, int], deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    run: int = 0
+    pending: dict[tuple[str, int], deque[tuple[float, int]]] = field(
+        default_factory=lambda: defaultdict(deque)
+    )
     early: dict[tuple[str, int], deque[float]] = field(default_factory=lambda: defaultdict(deque))
-    latencies: list[float] = field(default_factory=list)
-    expected: int = 0
-    arrived: int = 0
+    latencies: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    expected: Counter[int] = field(default_factory=Counter)
+    arrived: Counter[int] = field(default_factory=Counter)
     # dropping check-ins whose mutation failed (e.g. the gateway's call to progress timed out)
     # may still have been applied: their alerts are counted apart, never matched to another's
     uncertain: Counter[tuple[str, int]] = field(default_factory=Counter)
@@ -103,14 +107,14 @@ class Books:
     other_kinds: Counter[str] = field(default_factory=Counter)
     ids: set[str] = field(default_factory=set)
     duplicate_ids: int = 0
-    arrival_times: list[float] = field(default_factory=list)
 
     def responded(self, key: tuple[str, int], at: float) -> None:
-        self.expected += 1
+        self.expected[self.run] += 1
         if self.early[key]:
-            self.latencies.append(self.early[key].popleft() - at)
+            self.latencies[self.run].append(self.early[key].popleft() - at)
+            self.arrived[self.run] += 1
         else:
-            self.pending[key].append(at)
+            self.pending[key].append((at, self.run))
 
     def alert(self, key: tuple[str, int], at: float, notification_id: str) -> None:
         if notification_id in self.ids:
@@ -121,18 +125,28 @@ class Books:
             self.uncertain[key] -= 1
             self.uncertain_arrived += 1
             return
-        self.arrived += 1
-        self.arrival_times.append(at)
         if self.pending[key]:
-            self.latencies.append(at - self.pending[key].popleft())
+            responded, run = self.pending[key].popleft()
+            self.latencies[run].append(at - responded)
+            self.arrived[run] += 1
         else:
             self.early[key].append(at)
 
-    def outstanding(self) -> int:
-        return sum(len(q) for q in self.pending.values())
+    def outstanding(self, run: int | None = None) -> int:
+        return sum(1 for q in self.pending.values() for _, r in q if run is None or r == run)
 
     def unmatched(self) -> int:
         return sum(len(q) for q in self.early.values())
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "alerts_unmatched": self.unmatched(),
+            "dropping_check_ins_failed_or_uncertain": sum(self.uncertain.values())
+            + self.uncertain_arrived,
+            "alerts_for_failed_or_uncertain_check_ins": self.uncertain_arrived,
+            "duplicate_alerts": self.duplicate_ids,
+            "other_notifications": dict(self.other_kinds),  # type: ignore[dict-item]
+        }
 
 
 class Subscriber:
@@ -355,10 +369,10 @@ async def settle(dev: DevPlatform, timeout: float = 30) -> float:
     return time.monotonic() - started
 
 
-async def drain(books: Books, timeout: float) -> float:
-    """Wait for the outstanding alerts; returns how long it took."""
+async def drain(books: Books, timeout: float, run: int) -> float:
+    """Wait for the run's outstanding alerts; returns how long it took."""
     started = time.monotonic()
-    while books.outstanding() and time.monotonic() - started < timeout:  # noqa: ASYNC110
+    while books.outstanding(run) and time.monotonic() - started < timeout:  # noqa: ASYNC110
         await asyncio.sleep(0.05)  # polling the books is simpler than an event per alert
     return time.monotonic() - started
 
@@ -399,44 +413,41 @@ async def one_run(
     duration: float,
     dev: DevPlatform,
     sender: Sender,
-    subscriber: Subscriber,
     *,
     drain_timeout: float,
     during: Any = None,
 ) -> dict[str, Any]:
     settled = await settle(dev)
-    print(f"- {name}: {rate:.0f} check-ins/s for {duration:.0f} s", flush=True)
+    print(f"- {name}: {rate:g} check-ins/s for {duration:.0f} s", flush=True)
     load = load_average()
-    books = sender.books = subscriber.books = Books()
+    books = sender.books
+    books.run += 1
+    run = books.run
+    before = books.totals()
     meter = CpuMeter(dev.pids())
     meter.start()
     sent = await sender.run(rate, duration, during)
     cpu = meter.stop()
-    drained = await drain(books, drain_timeout)
+    drained = await drain(books, drain_timeout, run)
     await asyncio.sleep(1.0)  # late duplicates, if any
-    late_start = min(books.arrival_times, default=0.0)
-    print(
-        f"  {books.arrived} of {books.expected} alerts, "
-        f"{sent['achieved_completion_rate']}/s completed",
-        flush=True,
-    )
+    after = books.totals()
+    print(f"  {books.arrived[run]} of {books.expected[run]} alerts", flush=True)
     return {
         "run": name,
+        "run_number": run,
         "load_average_at_start": load,
         "settled_for_seconds_before": round(settled, 1),
         **sent,
-        "alerts_expected": books.expected,
-        "alerts_arrived": books.arrived,
-        "alerts_missing": books.outstanding(),
-        "alerts_unmatched": books.unmatched(),
-        "dropping_check_ins_failed_or_uncertain": sum(books.uncertain.values())
-        + books.uncertain_arrived,
-        "alerts_for_failed_or_uncertain_check_ins": books.uncertain_arrived,
-        "duplicate_alerts": books.duplicate_ids,
-        "other_notifications": dict(books.other_kinds),
+        "alerts_expected": books.expected[run],
+        "alerts_arrived": books.arrived[run],
+        "alerts_missing": books.outstanding(run),
+        **{
+            f"{k}_during_run": v - before[k]  # type: ignore[operator]
+            for k, v in after.items()
+            if isinstance(v, int)
+        },
         "drain_seconds_after_last_response": round(drained, 2),
-        "alert_latency": distribution_ms(books.latencies),
-        "alerts_spread_seconds": round(max(books.arrival_times, default=0.0) - late_start, 2),
+        "alert_latency": distribution_ms(books.latencies[run]),
         "cpu_while_sending": cpu,
     }
 
@@ -458,7 +469,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await subscriber.open()
         sender = Sender(dev.port("gateway"), seeded, books)
         # warm-up: the path is live end to end before anything is measured
-        warm = await one_run("warm-up", 20, 3, dev, sender, subscriber, drain_timeout=60)
+        warm = await one_run("warm-up", 20, 3, dev, sender, drain_timeout=60)
         print(f"  warm-up: {warm['alerts_arrived']} alerts", flush=True)
         await settle(dev)
         print(
@@ -484,13 +495,21 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     args.duration,
                     dev,
                     sender,
-                    subscriber,
                     drain_timeout=max(args.drain, 120) if kill else args.drain,
                     during=kill_notify(dev, args.duration / 2) if kill else None,
                 )
             )
             await asyncio.sleep(args.pause)
         subscription_errors = subscriber.errors[:5]
+        # late alerts still count for the run of their check-in
+        by_the_end = {
+            r["run"]: {
+                "expected": books.expected[r["run_number"]],
+                "arrived": books.arrived[r["run_number"]],
+                "latency": distribution_ms(books.latencies[r["run_number"]]),
+            }
+            for r in runs
+        } | {"session": books.totals()}
     finally:
         if subscriber is not None:
             with contextlib.suppress(Exception):
@@ -521,6 +540,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "check_in_pattern": "per mentee, per module: 5 then 3, 2 or 1",
         },
         "subscription_errors": subscription_errors,
+        "alerts_by_the_end": by_the_end,
         "warm_up": warm,
         "capacity_probe": probe,
         "sustainable_rate_used": sustainable,
