@@ -6,7 +6,7 @@ RUN := $(UV) run --locked
 
 .PHONY: dev test lint typecheck tests infra-up infra-down infra-status infra-clean \
         contracts-snapshot sync help bench bench-matching bench-progress bench-notify \
-        bench-pipeline bench-gateway test-faults docs
+        bench-pipeline bench-gateway bench-latency test-faults docs
 
 help:
 	@echo "make dev        run the platform locally (Kafka, MongoDB server, services)"
@@ -47,7 +47,7 @@ infra-status: sync
 infra-clean: sync
 	@$(RUN) python -m mentorship_localstack clean
 
-bench: bench-matching bench-progress bench-notify bench-pipeline bench-gateway
+bench: bench-matching bench-progress bench-notify bench-pipeline bench-gateway bench-latency
 
 bench-matching: sync
 	$(RUN) python bench/matching/bench_matching.py
@@ -66,6 +66,9 @@ bench-pipeline: sync
 
 bench-gateway: sync
 	$(RUN) python bench/gateway/bench_gateway.py
+
+bench-latency: sync
+	$(RUN) python bench/latency/bench_latency.py
 
 test-faults: sync
 	$(RUN) pytest tests/faults -m faults -q -s

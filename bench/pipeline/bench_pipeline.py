@@ -1,0 +1,316 @@
+"""Pipeline throughput against the limit of this stack on this machine.
+
+    uv run python bench/pipeline/bench_pipeline.py                  # N = 10,000 / 50,000 / 200,000
+    uv run python bench/pipeline/bench_pipeline.py --sizes 2000     # a quick run
+
+For each N, a burst of N check-in alerts (``ConfidenceDropped``: a check-in whose confidence fell)
+waits on ``progress.events``, for 1,000 mentees and 50 mentors whose directory entries wait on
+``mentoring.participants``. Then, on the same events:
+
+* **platform**: the notify service's worker, as a separate process (``ROLE=worker``), turns each
+  event into the mentor's in-app notification (directory lookup, rules, texts, the document with
+  its ``NotificationCreated`` in the outbox, published and acknowledged);
+* **limit**: a plain aiokafka consumer reads the same events in batches and writes the same
+  number of notification documents with PyMongo ``insert_many`` (no outbox, no directory): what
+  this broker, this MongoDB server and this Python can do at best.
+
+Rates are events per second by the wall clock from the first document written to the last, so
+process start-up is not counted. Raw results go to bench/results/pipeline.json; a table is printed.
+The local stack (``make infra-up``) or ``KAFKA_BOOTSTRAP_SERVERS`` + ``MONGODB_URL`` is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiokafka
+import pymongo
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import AsyncMongoClient
+
+from mentorship_contracts import Envelope, new_envelope
+from mentorship_contracts.events import ConfidenceDropped, ParticipantRegistered, ProgramPublished
+from mentorship_contracts.events.programs import ProgramAdmin
+from mentorship_contracts.headers import envelope_headers
+from mentorship_contracts.topics import Topic, topic_name
+from mentorship_localstack import LocalStack
+from mentorship_runtime.kafka import ensure_topics, platform_topics
+
+ROOT = Path(__file__).resolve().parents[2]
+MENTEES, MENTORS = 1_000, 50
+PROGRAM = "bench-program"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def directory_events() -> list[Envelope[Any]]:
+    events: list[Envelope[Any]] = [
+        new_envelope(
+            ProgramPublished(
+                program_id=PROGRAM,
+                name="Benchmark program",
+                status="open",
+                learning_path_id="social-business-accompaniment",
+                admins=[ProgramAdmin(user_id="bench-admin", email="admin@bench.example.org")],
+            ),
+            producer="bench",
+        )
+    ]
+    for role, count in (("mentor", MENTORS), ("mentee", MENTEES)):
+        for i in range(count):
+            events.append(
+                new_envelope(
+                    ParticipantRegistered(
+                        participant_id=f"{role}-{i}",
+                        program_id=PROGRAM,
+                        user_id=f"user-{role}-{i}",
+                        roles=[role],
+                        display_name=f"{role.title()} {i}",
+                        email=f"{role}-{i}@bench.example.org",
+                        language="fr" if i % 3 == 0 else "en",
+                    ),
+                    producer="bench",
+                )
+            )
+    return events
+
+
+def alert(i: int) -> Envelope[ConfidenceDropped]:
+    mentee = i % MENTEES
+    return new_envelope(
+        ConfidenceDropped(
+            mentee_id=f"mentee-{mentee}",
+            mentor_id=f"mentor-{mentee % MENTORS}",
+            program_id=PROGRAM,
+            module_id="purpose",
+            previous_confidence=5,
+            confidence=1 + i % 3,
+        ),
+        producer="bench",
+    )
+
+
+async def publish(bootstrap: str, prefix: str, events: list[Envelope[Any]]) -> float:
+    """Publish as the services do (acks=all, idempotent); returns the events per second."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=10
+    )
+    await producer.start()
+    started = time.perf_counter()
+    try:
+        for start in range(0, len(events), 5_000):
+            futures = [
+                await producer.send(
+                    topic_name(e.data.topic, prefix),
+                    e.to_bytes(),
+                    key=e.key.encode(),
+                    headers=[(k, v.encode()) for k, v in envelope_headers(e).items()],
+                )
+                for e in events[start : start + 5_000]
+            ]
+            await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return len(events) / (time.perf_counter() - started)
+
+
+async def wait_for(collection: Any, expected: int, *, stall: float = 120.0) -> dict[str, float]:
+    """Poll until ``expected`` documents exist (or nothing new for ``stall`` seconds); the rate
+    runs from the first document seen to the last, by the wall clock (polled every 0.2 s)."""
+    last, last_change, first_seen, first_count = -1, time.monotonic(), None, 0
+    while True:
+        count: int = await collection.count_documents({})
+        now = time.monotonic()
+        if count and first_seen is None:
+            first_seen, first_count = now, count
+        if count >= expected or (count == last and now - last_change > stall):
+            break
+        if count != last:
+            last, last_change = count, now
+        await asyncio.sleep(0.2)
+    seconds = max(now - (first_seen or now), 1e-3)
+    return {
+        "notifications": count,
+        "seconds": seconds,
+        "events_per_second": (count - first_count) / seconds if first_seen else 0.0,
+    }
+
+
+async def run_platform(
+    bootstrap: str, mongo_url: str, prefix: str, database: str, n: int
+) -> dict[str, Any]:
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "MONGODB_URL": mongo_url,
+        "MONGODB_DATABASE": database,
+        "KAFKA_TOPIC_PREFIX": prefix,
+        "ROLE": "worker",
+        "PROFILE": "dev",
+        "LOG_LEVEL": "WARNING",
+        "HTTP_PORT": str(_free_port()),
+    }
+    log = (ROOT / ".stack" / "logs" / "bench-notify.log").open("wb")
+    process = subprocess.Popen(  # noqa: ASYNC220 - it runs beside this loop on purpose
+        [sys.executable, "-m", "notify.entrypoints.main"], env=env, stdout=log, stderr=log
+    )
+    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
+    try:
+        result = await wait_for(client[database]["notifications"], n)
+    finally:
+        process.terminate()
+        process.wait(30)
+        log.close()
+        await client.drop_database(database)
+        await client.close()
+    return result
+
+
+def _notification(event: dict[str, Any]) -> dict[str, Any]:
+    data = event["data"]
+    key = json.dumps([event["event_id"], data["mentor_id"], "progress.confidence_dropped"])
+    return {
+        "_id": "n-" + hashlib.sha256(key.encode()).hexdigest()[:32],
+        "user_id": f"user-{data['mentor_id']}",
+        "kind": "progress.confidence_dropped",
+        "priority": "normal",
+        "title": f"{data['mentee_id']}'s confidence dropped",
+        "body": f"Confidence on {data['module_id']} went from {data['previous_confidence']} to "
+        f"{data['confidence']}.",
+        "subject_id": data["mentee_id"],
+        "event_id": event["event_id"],
+        "created_at": datetime.now(UTC),
+        "read_at": None,
+    }
+
+
+async def run_limit(
+    bootstrap: str, mongo_url: str, prefix: str, database: str, n: int
+) -> dict[str, Any]:
+    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
+    notifications = client[database]["notifications"]
+    consumer = AIOKafkaConsumer(
+        topic_name(Topic.PROGRESS_EVENTS, prefix),
+        bootstrap_servers=bootstrap,
+        group_id=f"{prefix}raw-limit",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_poll_records=2_000,
+    )
+    await consumer.start()
+    written, started = 0, None
+    try:
+        while written < n:
+            batches = await consumer.getmany(timeout_ms=1_000, max_records=2_000)
+            for records in batches.values():
+                documents = [_notification(json.loads(r.value)) for r in records]
+                if documents:
+                    started = started or time.monotonic()
+                    await notifications.insert_many(documents, ordered=False)
+                    written += len(documents)
+            await consumer.commit()
+        seconds = max(time.monotonic() - (started or time.monotonic()), 1e-3)
+        result = {
+            "notifications": written,
+            "seconds": seconds,
+            "events_per_second": written / seconds,
+        }
+    finally:
+        await consumer.stop()
+        await client.drop_database(database)
+        await client.close()
+    return result
+
+
+async def delete_topics(bootstrap: str, prefix: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()
+
+
+async def one_size(bootstrap: str, mongo_url: str, n: int) -> dict[str, Any]:
+    prefix = f"bench{uuid.uuid4().hex[:8]}."
+    await ensure_topics(bootstrap, platform_topics(prefix))
+    try:
+        await publish(bootstrap, prefix, directory_events())
+        alerts = [alert(i) for i in range(n)]
+        publish_rate = await publish(bootstrap, prefix, alerts)
+        print(f"N={n}: published at {publish_rate:,.0f} events/s; platform...", flush=True)
+        measured = await run_platform(bootstrap, mongo_url, prefix, f"bench_p_{prefix[5:-1]}", n)
+        print(f"N={n}: platform {measured['events_per_second']:,.0f} events/s; limit...")
+        limit = await run_limit(bootstrap, mongo_url, prefix, f"bench_l_{prefix[5:-1]}", n)
+    finally:
+        await delete_topics(bootstrap, prefix)
+    return {
+        "n": n,
+        "publish_events_per_second": publish_rate,
+        "platform": measured,
+        "limit": limit,
+        "ratio": measured["events_per_second"] / limit["events_per_second"],
+    }
+
+
+async def main(sizes: list[int]) -> dict[str, Any]:
+    endpoints = await asyncio.to_thread(LocalStack().up)
+    bootstrap, mongo_url = endpoints.kafka_bootstrap_servers, endpoints.mongodb_url
+    runs = [await one_size(bootstrap, mongo_url, n) for n in sizes]
+    return {
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "aiokafka": aiokafka.__version__,
+            "pymongo": pymongo.__version__,
+            "mongodb_server": LocalStack().status().get("mongo", {}).get("kind", "external"),
+        },
+        "setup": {
+            "mentees": MENTEES,
+            "mentors": MENTORS,
+            "partitions": dict(platform_topics())[str(Topic.PROGRESS_EVENTS)],
+            "platform": "notify worker process, one consumer, default settings",
+            "limit": "aiokafka getmany(2000) + insert_many(ordered=False)",
+        },
+        "runs": runs,
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,50000,200000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = asyncio.run(main(sizes))
+    out = ROOT / "bench" / "results" / "pipeline.json"
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print("| N | published/s | platform events/s | limit events/s | ratio |")
+    print("| --- | --- | --- | --- | --- |")
+    for run in results["runs"]:
+        print(
+            f"| {run['n']:,} | {run['publish_events_per_second']:,.0f} "
+            f"| {run['platform']['events_per_second']:,.0f} "
+            f"| {run['limit']['events_per_second']:,.0f} | {run['ratio']:.0%} |"
+        )
