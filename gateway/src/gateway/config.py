@@ -6,11 +6,10 @@ import socket
 import uuid
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
-from mentorship_runtime.auth import TokenSettings
-from mentorship_runtime.settings import DEV_JWT_SECRET, Profile
+from mentorship_runtime.settings import TokenKeys
 
 ServiceName = Literal["mentoring", "progress", "notify"]
 SERVICES: tuple[ServiceName, ...] = ("mentoring", "progress", "notify")
@@ -20,13 +19,12 @@ def _instance_id() -> str:
     return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
 
-class Settings(BaseSettings):
+class Settings(TokenKeys):
     """Service URLs and Kafka have no default outside dev: the gateway fails fast without them."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     service_name: str = "gateway"
-    profile: Profile = "dev"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8100, ge=1, le=65535)
@@ -63,33 +61,6 @@ class Settings(BaseSettings):
         description="benchmarking and diagnostics only: off (DATALOADERS=false), every item is "
         "fetched by a call of its own, unbatched and uncached, to measure what batching saves",
     )
-
-    jwt_issuer: str = "mentorship-dev"
-    jwt_audience: str = "mentorship"
-    jwt_secret: SecretStr | None = Field(default=None, description="HS256 key; dev and tests")
-    jwt_jwks_url: str | None = Field(default=None, description="RS256 keys, for production")
-
-    @model_validator(mode="after")
-    def _token_keys(self) -> Settings:
-        if self.jwt_secret is None and self.jwt_jwks_url is None:
-            if self.profile != "dev":
-                msg = "JWT_SECRET or JWT_JWKS_URL is required outside the dev profile"
-                raise ValueError(msg)
-            object.__setattr__(self, "jwt_secret", SecretStr(DEV_JWT_SECRET))
-        if self.profile == "prod" and self.jwt_jwks_url is None:
-            msg = "the prod profile verifies RS256 tokens: set JWT_JWKS_URL"
-            raise ValueError(msg)
-        return self
-
-    def token_settings(self) -> TokenSettings:
-        return TokenSettings(
-            issuer=self.jwt_issuer,
-            audience=self.jwt_audience,
-            secret=self.jwt_secret.get_secret_value()
-            if self.jwt_secret and not self.jwt_jwks_url
-            else None,
-            jwks_url=self.jwt_jwks_url,
-        )
 
     def service_url(self, name: ServiceName) -> str:
         urls: dict[ServiceName, str] = {

@@ -16,38 +16,20 @@ Profile = Literal["dev", "test", "prod"]
 Role = Literal["api", "worker", "all"]
 
 
-class ServiceSettings(BaseSettings):
-    """What every service needs. Infrastructure addresses have no default: a service fails fast."""
+class TokenKeys(BaseSettings):
+    """How tokens are verified, the same for every service and the gateway: HS256 with a shared
+    secret in dev and tests (the dev profile has a default one), RS256 from a JWKS URL in prod."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
-    service_name: str = Field(min_length=1)
     profile: Profile = "dev"
-    role: Role = Field(default="all", description="api: HTTP only; worker: consumers; all: both")
-    kafka_bootstrap_servers: str = Field(min_length=1)
-    kafka_topic_prefix: str = Field(default="", description="isolates environments or test runs")
-    kafka_create_topics: bool = Field(
-        default=True,
-        description="create missing platform topics at start-up; off where an operator owns "
-        "them (Strimzi KafkaTopics)",
-    )
-    kafka_replication_factor: int = Field(
-        default=1, ge=1, le=5, description="replicas of the topics this service creates"
-    )
-    mongodb_url: str = Field(min_length=1)
-    mongodb_database: str = Field(min_length=1)
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    http_host: str = "127.0.0.1"
-    http_port: int = Field(default=8000, ge=1, le=65535)
-    consumer_max_attempts: int = Field(default=5, ge=1, le=50)
-    consumer_retry_base_seconds: float = Field(default=0.2, gt=0, le=60)
     jwt_issuer: str = "mentorship-dev"
     jwt_audience: str = "mentorship"
-    jwt_secret: SecretStr | None = Field(default=None, description="HS256 key; dev profile only")
+    jwt_secret: SecretStr | None = Field(default=None, description="HS256 key; dev and tests")
     jwt_jwks_url: str | None = Field(default=None, description="RS256 keys, for production")
 
     @model_validator(mode="after")
-    def _token_keys(self) -> ServiceSettings:
+    def _token_keys(self) -> TokenKeys:
         if self.jwt_secret is None and self.jwt_jwks_url is None:
             if self.profile != "dev":
                 msg = "JWT_SECRET or JWT_JWKS_URL is required outside the dev profile"
@@ -67,6 +49,30 @@ class ServiceSettings(BaseSettings):
             else None,
             jwks_url=self.jwt_jwks_url,
         )
+
+
+class ServiceSettings(TokenKeys):
+    """What every service needs. Infrastructure addresses have no default: a service fails fast."""
+
+    service_name: str = Field(min_length=1)
+    role: Role = Field(default="all", description="api: HTTP only; worker: consumers; all: both")
+    kafka_bootstrap_servers: str = Field(min_length=1)
+    kafka_topic_prefix: str = Field(default="", description="isolates environments or test runs")
+    kafka_create_topics: bool = Field(
+        default=True,
+        description="create missing platform topics at start-up; off where an operator owns "
+        "them (Strimzi KafkaTopics)",
+    )
+    kafka_replication_factor: int = Field(
+        default=1, ge=1, le=5, description="replicas of the topics this service creates"
+    )
+    mongodb_url: str = Field(min_length=1)
+    mongodb_database: str = Field(min_length=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    consumer_max_attempts: int = Field(default=5, ge=1, le=50)
+    consumer_retry_base_seconds: float = Field(default=0.2, gt=0, le=60)
 
     @property
     def runs_api(self) -> bool:
