@@ -38,7 +38,11 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    CoordinatorLoadInProgressError,
+    GroupCoordinatorNotAvailableError,
+    KafkaError,
+)
 
 from mentorship_contracts.headers import EVENT_ID, EVENT_TYPE
 from mentorship_contracts.topics import Topic, topic_name
@@ -298,7 +302,7 @@ async def _ledgers(
             by_group[parsed.replayer_group].append(tp)
     ledgers: dict[TopicPartition, ReplayLedger] = {}
     for group, tps in by_group.items():
-        committed = await admin.list_consumer_group_offsets(group, partitions=tps)
+        committed = await _group_offsets(admin, group, tps)
         for tp in tps:
             found = committed.get(tp)
             ledgers[tp] = (
@@ -622,3 +626,16 @@ async def _publish(
         else:
             done.append(entry)
     return done
+
+
+async def _group_offsets(
+    admin: AIOKafkaAdminClient, group: str, tps: list[TopicPartition], *, tries: int = 20
+) -> dict[TopicPartition, Any]:
+    """The group's committed offsets; a broker that is still electing the group's coordinator
+    (a fresh broker creates ``__consumer_offsets`` on first use) is asked again."""
+    for _ in range(tries - 1):
+        try:
+            return dict(await admin.list_consumer_group_offsets(group, partitions=tps))
+        except (GroupCoordinatorNotAvailableError, CoordinatorLoadInProgressError):
+            await asyncio.sleep(0.5)
+    return dict(await admin.list_consumer_group_offsets(group, partitions=tps))
