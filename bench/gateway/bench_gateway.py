@@ -48,6 +48,7 @@ from devstack import (  # beside this script
     DevPlatform,
     HttpConnection,
     Seeded,
+    cpu_shares,
     distribution_ms,
     load_average,
     machine_facts,
@@ -305,9 +306,8 @@ def table(report: dict[str, Any]) -> str:
     ]
     for r in report["results"]:
         lat, cpu = r["latency"], r["cpu"]["cores_used_by"]
-        shares = " / ".join(
-            "-" if cpu.get(k) is None else f"{cpu[k]:.2f}"
-            for k in ("gateway", "progress", "mentoring", "notify", "mongodb", "bench client")
+        shares = cpu_shares(
+            cpu, ("gateway", "progress", "mentoring", "notify", "mongodb", "bench client")
         )
         lines.append(
             f"| {r['measure']} | {r['concurrency']} | {r['requests_per_second']} "

@@ -468,3 +468,10 @@ def distribution_ms(seconds: list[float]) -> dict[str, float | int | None]:
         "max_ms": ms(max(seconds) if seconds else None),
         "mean_ms": ms(sum(seconds) / len(seconds) if seconds else None),
     }
+
+
+def cpu_shares(cores_used_by: dict[str, float | None], names: tuple[str, ...]) -> str:
+    """``0.05 / 1.30 / -``: the cores each named process used, for a results table."""
+    return " / ".join(
+        "-" if cores_used_by.get(name) is None else f"{cores_used_by[name]:.2f}" for name in names
+    )

@@ -63,6 +63,7 @@ from devstack import (  # the platform helpers beside the gateway benchmark
     DevPlatform,
     HttpConnection,
     Seeded,
+    cpu_shares,
     distribution_ms,
     load_average,
     machine_facts,
@@ -556,9 +557,8 @@ def table(report: dict[str, Any]) -> str:
     ]
     for r in report["runs"]:
         lat, cpu = r["alert_latency"], r["cpu_while_sending"]["cores_used_by"]
-        shares = " / ".join(
-            "-" if cpu.get(k) is None else f"{cpu[k]:.2f}"
-            for k in ("gateway", "progress", "notify", "mongodb", "kafka", "bench client")
+        shares = cpu_shares(
+            cpu, ("gateway", "progress", "notify", "mongodb", "kafka", "bench client")
         )
         lines.append(
             f"| {r['run']} | {r['achieved_send_rate']} | {r['achieved_completion_rate']} "
