@@ -9,7 +9,11 @@ Every subscriber of the platform goes through ``EventConsumer``:
   run out the event is dead-lettered with the error, attempts and its original coordinates;
 * an infrastructure failure (MongoDB or Kafka unreachable) is never dead-lettered: the offset is
   not committed and the message is read again once the infrastructure is back;
-* the offset is committed only after the handler returned (``CONSUMER_ACK_POLICY``).
+* the offset is committed only after the handler returned (``CONSUMER_ACK_POLICY``);
+* with ``concurrency`` above 1, each subscription runs that many Kafka consumers of the same
+  group in this process: each owns some partitions and handles them one event at a time, so the
+  order of one key's events holds while different partitions are handled at once (like as many
+  worker processes, without their memory).
 
 Handlers must be idempotent: a crash between the handler's write and the commit redelivers.
 """
@@ -128,11 +132,16 @@ class EventConsumer:
         retry: RetryPolicy | None = None,
         registry: EventRegistry = REGISTRY,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        concurrency: int = 1,
     ) -> None:
         """``group_id`` names the consumer (dead-letter topics, metrics, logs); Kafka sees
         ``group_prefix + group_id``, so that environments sharing a cluster through a topic prefix
         do not share consumer groups (and never rebalance one another)."""
+        if concurrency < 1:
+            msg = f"concurrency must be at least 1, not {concurrency}"
+            raise ValueError(msg)
         self._broker = broker
+        self._concurrency = concurrency
         self._group_id = group_id
         self._kafka_group = group_prefix + group_id
         self._retry = retry or RetryPolicy()
@@ -158,6 +167,7 @@ class EventConsumer:
             max_poll_interval_ms=max_poll_interval_ms,
             description=description,
             decoder=_raw_body,
+            max_workers=self._concurrency,
         )
         async def consume(message: KafkaMessage) -> None:
             record: ConsumerRecord[bytes, bytes] = message.raw_message

@@ -73,6 +73,13 @@ class ServiceSettings(TokenKeys):
     http_port: int = Field(default=8000, ge=1, le=65535)
     consumer_max_attempts: int = Field(default=5, ge=1, le=50)
     consumer_retry_base_seconds: float = Field(default=0.2, gt=0, le=60)
+    consumer_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="Kafka consumers per subscription in this process, each with partitions of "
+        "its own: events of one key stay in order, events of different partitions run at once",
+    )
 
     @property
     def runs_api(self) -> bool:

@@ -40,3 +40,20 @@ def test_an_invalid_role_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
     with pytest.raises(ConfigurationError, match="ROLE"):
         load_settings(ServiceSettings)
+
+
+@pytest.mark.parametrize(("value", "accepted"), [("1", 1), ("4", 4), ("0", None), ("x", None)])
+def test_consumer_concurrency_is_a_small_positive_count(
+    monkeypatch: pytest.MonkeyPatch, value: str, accepted: int | None
+) -> None:
+    monkeypatch.setenv("SERVICE_NAME", "notify")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    monkeypatch.setenv("MONGODB_URL", "mongodb://127.0.0.1:27017/")
+    monkeypatch.setenv("MONGODB_DATABASE", "notify")
+    monkeypatch.setenv("CONSUMER_CONCURRENCY", value)
+
+    if accepted is None:
+        with pytest.raises(ConfigurationError, match="CONSUMER_CONCURRENCY"):
+            load_settings(ServiceSettings)
+    else:
+        assert load_settings(ServiceSettings).consumer_concurrency == accepted

@@ -112,6 +112,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             service.context,
             topic_prefix=settings.kafka_topic_prefix,
             retry=retry_policy(settings),
+            concurrency=settings.consumer_concurrency,
             group=settings.consumer_group,
         )
     return service

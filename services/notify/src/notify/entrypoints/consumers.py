@@ -23,9 +23,12 @@ def subscribe(
     *,
     topic_prefix: str,
     retry: RetryPolicy,
+    concurrency: int = 1,
     group: str = GROUP,
 ) -> EventConsumer:
-    consumer = EventConsumer(broker, group_id=group, group_prefix=topic_prefix, retry=retry)
+    consumer = EventConsumer(
+        broker, group_id=group, group_prefix=topic_prefix, retry=retry, concurrency=concurrency
+    )
 
     def route(
         handler: Callable[[Envelope[Any], Context], Awaitable[object]],

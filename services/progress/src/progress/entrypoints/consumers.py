@@ -22,8 +22,11 @@ def subscribe(
     *,
     topic_prefix: str,
     retry: RetryPolicy,
+    concurrency: int = 1,
 ) -> EventConsumer:
-    consumer = EventConsumer(broker, group_id=GROUP, group_prefix=topic_prefix, retry=retry)
+    consumer = EventConsumer(
+        broker, group_id=GROUP, group_prefix=topic_prefix, retry=retry, concurrency=concurrency
+    )
 
     def route(
         handler: Callable[[Envelope[Any], Context], Awaitable[object]],
