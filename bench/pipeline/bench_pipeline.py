@@ -2,12 +2,14 @@
 
     uv run python bench/pipeline/bench_pipeline.py                  # N = 10,000 / 50,000 / 200,000
     uv run python bench/pipeline/bench_pipeline.py --sizes 2000     # a quick run
+    uv run python bench/pipeline/bench_pipeline.py --sizes 600 --workers 2 --output scaling-2w
 
 For each N, a burst of N check-in alerts (``ConfidenceDropped``: a check-in whose confidence fell)
 waits on ``progress.events``, for 1,000 mentees and 50 mentors whose directory entries wait on
 ``mentoring.participants``. Then, on the same events:
 
-* **platform**: the notify service's worker, as a separate process (``ROLE=worker``), turns each
+* **platform**: the notify service's worker, as ``--workers`` separate processes (``ROLE=worker``,
+  each with ``CONSUMER_CONCURRENCY=--concurrency``), turns each
   event into the mentor's in-app notification (directory lookup, rules, texts, the document with
   its ``NotificationCreated`` in the outbox, published and acknowledged);
 * **limit**: a plain aiokafka consumer reads the same events in batches and writes the same
@@ -156,7 +158,7 @@ async def wait_for(collection: Any, expected: int, *, stall: float = 120.0) -> d
 
 
 async def run_platform(
-    bootstrap: str, mongo_url: str, prefix: str, database: str, n: int
+    bootstrap: str, mongo_url: str, prefix: str, database: str, n: int, shape: dict[str, int]
 ) -> dict[str, Any]:
     env = {
         **os.environ,
@@ -167,18 +169,26 @@ async def run_platform(
         "ROLE": "worker",
         "PROFILE": "dev",
         "LOG_LEVEL": "WARNING",
-        "HTTP_PORT": str(_free_port()),
+        "CONSUMER_CONCURRENCY": str(shape["concurrency"]),
     }
     log = (ROOT / ".stack" / "logs" / "bench-notify.log").open("wb")
-    process = subprocess.Popen(  # noqa: ASYNC220 - it runs beside this loop on purpose
-        [sys.executable, "-m", "notify.entrypoints.main"], env=env, stdout=log, stderr=log
-    )
+    processes = [
+        subprocess.Popen(  # noqa: ASYNC220 - they run beside this loop on purpose
+            [sys.executable, "-m", "notify.entrypoints.main"],
+            env={**env, "HTTP_PORT": str(_free_port())},
+            stdout=log,
+            stderr=log,
+        )
+        for _ in range(shape["workers"])
+    ]
     client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
     try:
         result = await wait_for(client[database]["notifications"], n)
     finally:
-        process.terminate()
-        process.wait(30)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(30)
         log.close()
         await client.drop_database(database)
         await client.close()
@@ -252,7 +262,7 @@ async def delete_topics(bootstrap: str, prefix: str) -> None:
         await admin.close()
 
 
-async def one_size(bootstrap: str, mongo_url: str, n: int) -> dict[str, Any]:
+async def one_size(bootstrap: str, mongo_url: str, n: int, shape: dict[str, int]) -> dict[str, Any]:
     prefix = f"bench{uuid.uuid4().hex[:8]}."
     await ensure_topics(bootstrap, platform_topics(prefix))
     try:
@@ -260,7 +270,9 @@ async def one_size(bootstrap: str, mongo_url: str, n: int) -> dict[str, Any]:
         alerts = [alert(i) for i in range(n)]
         publish_rate = await publish(bootstrap, prefix, alerts)
         print(f"N={n}: published at {publish_rate:,.0f} events/s; platform...", flush=True)
-        measured = await run_platform(bootstrap, mongo_url, prefix, f"bench_p_{prefix[5:-1]}", n)
+        measured = await run_platform(
+            bootstrap, mongo_url, prefix, f"bench_p_{prefix[5:-1]}", n, shape
+        )
         print(f"N={n}: platform {measured['events_per_second']:,.0f} events/s; limit...")
         limit = await run_limit(bootstrap, mongo_url, prefix, f"bench_l_{prefix[5:-1]}", n)
     finally:
@@ -274,10 +286,10 @@ async def one_size(bootstrap: str, mongo_url: str, n: int) -> dict[str, Any]:
     }
 
 
-async def main(sizes: list[int]) -> dict[str, Any]:
+async def main(sizes: list[int], shape: dict[str, int]) -> dict[str, Any]:
     endpoints = await asyncio.to_thread(LocalStack().up)
     bootstrap, mongo_url = endpoints.kafka_bootstrap_servers, endpoints.mongodb_url
-    runs = [await one_size(bootstrap, mongo_url, n) for n in sizes]
+    runs = [await one_size(bootstrap, mongo_url, n, shape) for n in sizes]
     return {
         "machine": {
             "cpu_count": os.cpu_count(),
@@ -285,13 +297,16 @@ async def main(sizes: list[int]) -> dict[str, Any]:
             "python": platform.python_version(),
             "aiokafka": aiokafka.__version__,
             "pymongo": pymongo.__version__,
-            "mongodb_server": LocalStack().status().get("mongo", {}).get("kind", "external"),
+            "mongodb_server": os.environ.get("BENCH_MONGODB_SERVER")
+            or LocalStack().status().get("mongo", {}).get("kind", "external"),
         },
         "setup": {
             "mentees": MENTEES,
             "mentors": MENTORS,
             "partitions": dict(platform_topics())[str(Topic.PROGRESS_EVENTS)],
-            "platform": "notify worker process, one consumer, default settings",
+            "platform": f"{shape['workers']} notify worker process(es), "
+            f"CONSUMER_CONCURRENCY={shape['concurrency']}, other settings default",
+            **shape,
             "limit": "aiokafka getmany(2000) + insert_many(ordered=False)",
         },
         "runs": runs,
@@ -301,10 +316,13 @@ async def main(sizes: list[int]) -> dict[str, Any]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,50000,200000")
+    parser.add_argument("--workers", type=int, default=1, help="notify worker processes")
+    parser.add_argument("--concurrency", type=int, default=1, help="CONSUMER_CONCURRENCY")
+    parser.add_argument("--output", default="pipeline", help="bench/results/<output>.json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    results = asyncio.run(main(sizes))
-    out = ROOT / "bench" / "results" / "pipeline.json"
+    results = asyncio.run(main(sizes, {"workers": args.workers, "concurrency": args.concurrency}))
+    out = ROOT / "bench" / "results" / f"{args.output}.json"
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print("| N | published/s | platform events/s | limit events/s | ratio |")
     print("| --- | --- | --- | --- | --- |")
