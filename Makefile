@@ -6,7 +6,7 @@ RUN := $(UV) run --locked
 
 .PHONY: dev test lint typecheck tests infra-up infra-down infra-status infra-clean \
         contracts-snapshot sync help bench bench-matching bench-progress bench-notify \
-        bench-pipeline bench-gateway bench-latency test-faults docs
+        bench-pipeline bench-gateway bench-latency bench-report test-faults docs
 
 help:
 	@echo "make dev        run the platform locally (Kafka, MongoDB server, services)"
@@ -48,6 +48,10 @@ infra-clean: sync
 	@$(RUN) python -m mentorship_localstack clean
 
 bench: bench-matching bench-progress bench-notify bench-pipeline bench-gateway bench-latency
+	$(MAKE) bench-report
+
+bench-report: sync
+	$(RUN) python bench/report.py
 
 bench-matching: sync
 	$(RUN) python bench/matching/bench_matching.py

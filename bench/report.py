@@ -1,0 +1,185 @@
+"""Plots and tables of docs/benchmarks.md, regenerated from the raw results in bench/results/.
+
+    uv run python bench/report.py        # or: make bench-report
+
+Writes one PNG per benchmark into docs/benchmarks/ and prints the markdown tables that
+docs/benchmarks.md quotes (pipeline and scaling runs, alert latency). It reads only the JSON the
+benchmark scripts keep, so the report can be rebuilt at any time without running anything again.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+
+mpl.use("Agg")
+import matplotlib.pyplot as plt
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+OUT = ROOT / "docs" / "benchmarks"
+
+
+def load(name: str) -> dict[str, Any] | None:
+    path = RESULTS / f"{name}.json"
+    if not path.exists():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def pipeline_runs() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(label, run, whole result) of every pipeline and scaling result, in a stable order."""
+    found = []
+    for path in sorted(RESULTS.glob("pipeline*.json")) + sorted(RESULTS.glob("scaling-*.json")):
+        data = json.loads(path.read_text())
+        setup = data.get("setup", {})
+        server = data.get("machine", {}).get("mongodb_server", "?")
+        shape = f"{setup.get('workers', 1)}w x c{setup.get('concurrency', 1)}"
+        for run in data["runs"]:
+            found.append((f"{server}\n{shape}, N={run['n']:,}", run, data))
+    return found
+
+
+def plot_pipeline() -> str | None:
+    runs = pipeline_runs()
+    if not runs:
+        return None
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(runs)), 4.5))
+    xs = range(len(runs))
+    platform = [run["platform"]["events_per_second"] for _, run, _ in runs]
+    limit = [run["limit"]["events_per_second"] for _, run, _ in runs]
+    ax.bar([x - 0.2 for x in xs], platform, width=0.4, label="platform (notify worker)")
+    ax.bar([x + 0.2 for x in xs], limit, width=0.4, label="limit (aiokafka + insert_many)")
+    ax.set_yscale("log")
+    ax.set_ylabel("events/s (log scale)")
+    ax.set_xticks(list(xs), [label for label, _, _ in runs], fontsize=7)
+    ax.set_title("Pipeline: check-in alerts to stored notifications")
+    ax.legend(fontsize=8)
+    return save(fig, "pipeline.png")
+
+
+def plot_gateway() -> str | None:
+    data = load("gateway")
+    if data is None:
+        return None
+    fig, (rate, latency) = plt.subplots(1, 2, figsize=(11, 4))
+    measures = sorted({r["measure"] for r in data["results"]})
+    for measure in measures:
+        rows = sorted(
+            (r for r in data["results"] if r["measure"] == measure), key=lambda r: r["concurrency"]
+        )
+        clients = [r["concurrency"] for r in rows]
+        rate.plot(clients, [r["requests_per_second"] for r in rows], marker="o", label=measure)
+        latency.plot(
+            clients, [r["latency"]["p99_ms"] for r in rows], marker="o", label=f"{measure} p99"
+        )
+    rate.set(xlabel="clients", ylabel="requests/s", title="Gateway, one worker")
+    latency.set(xlabel="clients", ylabel="ms", title="p99 latency")
+    rate.legend(fontsize=7)
+    latency.legend(fontsize=7)
+    return save(fig, "gateway.png")
+
+
+def plot_matching() -> str | None:
+    data = load("matching")
+    if data is None:
+        return None
+    rows = [r for r in data["cohort"] if r["objective"] == "best_fit"]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    sizes = [f"{r['mentees']:,} x {r['mentors']:,}" for r in rows]
+    ax.plot(sizes, [r["engine"]["seconds"] for r in rows], marker="o", label="exact engine")
+    ax.plot(sizes, [r["greedy"]["seconds"] for r in rows], marker="o", label="greedy baseline")
+    ax.set(xlabel="mentees x mentors", ylabel="seconds", title="Whole-cohort matching")
+    ax.legend(fontsize=8)
+    return save(fig, "matching.png")
+
+
+def plot_latency() -> str | None:
+    data = load("latency")
+    if data is None:
+        return None
+    runs = data["runs"]
+    fig, ax = plt.subplots(figsize=(max(6, 1.3 * len(runs)), 4))
+    xs = range(len(runs))
+    arrived = [r["alerts_arrived"] for r in runs]
+    expected = [r["alerts_expected"] for r in runs]
+    ax.bar([x - 0.2 for x in xs], expected, width=0.4, label="alerts expected")
+    ax.bar([x + 0.2 for x in xs], arrived, width=0.4, label="alerts arrived")
+    ax.set_xticks(list(xs), [r["run"] for r in runs], fontsize=7)
+    ax.set_ylabel("alerts")
+    twin = ax.twinx()
+    for key, style in (("p50_ms", "o-"), ("p99_ms", "s--")):
+        values = [r["alert_latency"][key] for r in runs]
+        points = [(x, v / 1000) for x, v in zip(xs, values, strict=True) if v is not None]
+        if points:
+            twin.plot(*zip(*points, strict=True), style, color="black", label=key[:3])
+    twin.set_ylabel("alert latency (s)")
+    ax.set_title("Alert latency: check-in response to the mentor's subscription")
+    ax.legend(fontsize=7, loc="upper left")
+    if twin.get_legend_handles_labels()[0]:
+        twin.legend(fontsize=7, loc="upper right")
+    return save(fig, "latency.png")
+
+
+def save(fig: Any, name: str) -> str:
+    OUT.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(OUT / name, dpi=110)
+    plt.close(fig)
+    return str((OUT / name).relative_to(ROOT))
+
+
+def pipeline_table() -> str:
+    lines = [
+        "| server | workers x concurrency | N | platform events/s | limit events/s | ratio |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for label, run, _ in pipeline_runs():
+        server, rest = label.split("\n")
+        shape = rest.split(",")[0]
+        lines.append(
+            f"| {server} | {shape} | {run['n']:,} | {run['platform']['events_per_second']:,.1f} "
+            f"| {run['limit']['events_per_second']:,.0f} | {run['ratio']:.2%} |"
+        )
+    return "\n".join(lines)
+
+
+def latency_table() -> str:
+    data = load("latency")
+    if data is None:
+        return ""
+    lines = [
+        "| run | achieved check-ins/s | alerts arrived / expected | p50 | p95 | p99 | max |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+
+    def ms(value: float | None) -> str:
+        return "-" if value is None else f"{value:,.0f} ms"
+
+    for r in data["runs"]:
+        lat = r["alert_latency"]
+        lines.append(
+            f"| {r['run']} | {r['achieved_completion_rate']:.1f} "
+            f"| {r['alerts_arrived']} / {r['alerts_expected']} | {ms(lat['p50_ms'])} "
+            f"| {ms(lat['p95_ms'])} | {ms(lat['p99_ms'])} | {ms(lat['max_ms'])} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    for plot in (plot_pipeline, plot_gateway, plot_matching, plot_latency):
+        written = plot()
+        if written:
+            print(f"wrote {written}")
+    print("\nPipeline and scaling runs:\n")
+    print(pipeline_table())
+    print("\nAlert latency:\n")
+    print(latency_table())
+
+
+if __name__ == "__main__":
+    main()
