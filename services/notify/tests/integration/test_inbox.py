@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from mentorship_contracts import new_envelope
 from mentorship_contracts.events import (
     ConfidenceDropped,
     ParticipantRegistered,
@@ -11,6 +14,7 @@ from mentorship_contracts.events import (
     ProgramPublished,
 )
 from mentorship_testing.kafka import eventually
+from notify.service_layer import handlers
 
 from .conftest import NotifyApi
 
@@ -179,3 +183,27 @@ async def test_unread_counts_per_subject_refuse_bad_ids_and_too_many(api: Notify
     assert "subject_id" in bad.text
     assert enough.status_code == 200
     assert len(enough.json()["counts"]) == 200
+
+
+async def test_a_recipient_arriving_while_their_alert_is_being_parked_still_gets_it(
+    http_only: NotifyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mentor's registration is handled between the alert's directory lookup and its
+    parking (the two travel on different topics and are handled at once): the registration finds
+    nothing parked yet, so the alert itself must notice the mentor has arrived."""
+    ctx = http_only.app.state.service.context()
+    await handlers.on_program(new_envelope(PROGRAM, producer="test"), ctx)
+    await handlers.on_participant(new_envelope(ADA, producer="test"), ctx)
+    park = ctx.store.park
+
+    async def park_once_grace_is_known(*args: Any) -> None:
+        await handlers.on_participant(new_envelope(GRACE, producer="test"), ctx)
+        await park(*args)
+
+    monkeypatch.setattr(ctx.store, "park", park_once_grace_is_known)
+
+    await handlers.on_occurrence(new_envelope(DROP, producer="test"), ctx)
+
+    [alert] = await http_only.db.notifications.find({"user_id": "u-grace"}).to_list()
+    assert "Ada" in alert["title"] + alert["body"]
+    assert await http_only.db.parked_events.count_documents({}) == 0

@@ -50,8 +50,12 @@ class Context:
     reminder_delay: timedelta = timedelta(days=2)
 
 
+ADMINS_KEY = "admins:"
+"""Parked events waiting for a program's admins wait for ``admins:<program id>``."""
+
+
 def _admins_key(program_id: str) -> str:
-    return f"admins:{program_id}"
+    return ADMINS_KEY + program_id
 
 
 # ---- the directory --------------------------------------------------------------------------
@@ -136,9 +140,22 @@ async def notify(occurrence: Occurrence, ctx: Context, cause: Envelope[Any] | No
             ),
         )
     if planned.unknown and cause is not None:
-        await _park_for(planned.unknown, occurrence.program_id, cause, ctx)
+        waiting = await _park_for(planned.unknown, occurrence.program_id, cause, ctx)
+        # Whoever was missing may have arrived between the lookup above and the parking, their
+        # handler finding nothing parked yet (directory events travel on other topics, handled
+        # at the same time): look again, and replay now what has become known. Between the two
+        # handlers one sees the other's write, so the event is never left parked for good.
+        for key in waiting:
+            if await _known(key, ctx):
+                await _replay(key, ctx)
     log.info("notifications_planned", created=created, unknown=len(planned.unknown))
     return created
+
+
+async def _known(key: str, ctx: Context) -> bool:
+    if key.startswith(ADMINS_KEY):
+        return await ctx.store.program_admins(key.removeprefix(ADMINS_KEY)) is not None
+    return bool(await ctx.store.recipients([key]))
 
 
 def _preferences(user_id: str | None, stored: dict[str, Any] | None) -> Preferences:
@@ -151,9 +168,10 @@ def _preferences(user_id: str | None, stored: dict[str, Any] | None) -> Preferen
 
 async def _park_for(
     unknown: tuple[UnknownRecipient, ...], program_id: str, event: Envelope[Any], ctx: Context
-) -> None:
+) -> list[str]:
     waiting = sorted({u.person_id or _admins_key(program_id) for u in unknown})
     await ctx.store.park(str(event.event_id), event.to_bytes().decode(), waiting, event.occurred_at)
+    return waiting
 
 
 def _created(
