@@ -6,7 +6,8 @@ the document as having some. Nothing is published before that write is durable.
 
 Right after the write, ``OutboxRelay.drain(collection, id)`` publishes the document's pending events
 in order, waits for Kafka's acknowledgement (``acks=all``), then removes exactly those entries with
-``$pullAll``. If the process dies in between, ``sweep`` (run periodically by the worker) finds the
+``$pullAll`` (or, when they were all there was, by emptying the array in one update). If the
+process dies in between, ``sweep`` (run periodically by the worker) finds the
 documents whose ``_outbox_since`` is older than a grace period and publishes what was left behind.
 
 An event may thus be published twice (a crash after the publish, before the removal); consumers
@@ -84,10 +85,20 @@ class OutboxRelay:
         self._grace = grace
         self._log = get_logger("outbox")
 
-    async def drain(self, collection: AsyncCollection[Document], document_id: Any) -> int:
-        """Publish the pending events of one document; returns how many were published."""
-        document = await collection.find_one({"_id": document_id}, {OUTBOX: 1})
-        entries: list[Document] = (document or {}).get(OUTBOX) or []
+    async def drain(
+        self,
+        collection: AsyncCollection[Document],
+        document_id: Any,
+        entries: Sequence[Document] | None = None,
+    ) -> int:
+        """Publish the pending events of one document; returns how many were published.
+
+        ``entries``: the events the caller has just written there, when it knows them, which
+        saves reading them back (what else is pending is left to the next drain or the sweep).
+        """
+        if entries is None:
+            document = await collection.find_one({"_id": document_id}, {OUTBOX: 1})
+            entries = (document or {}).get(OUTBOX) or []
         if not entries:
             return 0
         for entry in entries:
@@ -99,19 +110,38 @@ class OutboxRelay:
                 correlation_id=entry["headers"].get("event-correlation-id"),
             )
             PUBLISHED.labels(entry["topic"], entry["headers"].get("event-type", "")).inc()
+        await self._remove(collection, document_id, list(entries))
+        return len(entries)
+
+    @staticmethod
+    async def _remove(
+        collection: AsyncCollection[Document], document_id: Any, entries: list[Document]
+    ) -> None:
+        # Usually nothing was added meanwhile, and one update empties the outbox. Otherwise
+        # exactly the published entries go, and the mark goes only if none is left.
+        emptied = await collection.update_one(
+            {"_id": document_id, OUTBOX: entries},
+            {"$set": {OUTBOX: []}, "$unset": {OUTBOX_SINCE: ""}},
+        )
+        if emptied.matched_count:
+            return
         await collection.update_one({"_id": document_id}, {"$pullAll": {OUTBOX: entries}})
         await collection.update_one(
             {"_id": document_id, OUTBOX: {"$size": 0}}, {"$unset": {OUTBOX_SINCE: ""}}
         )
-        return len(entries)
 
-    async def drain_soon(self, collection: AsyncCollection[Document], document_id: Any) -> None:
+    async def drain_soon(
+        self,
+        collection: AsyncCollection[Document],
+        document_id: Any,
+        entries: Sequence[Document] | None = None,
+    ) -> None:
         """Publish right after a write; if Kafka is unreachable now, leave it to the sweep.
 
         The state change is already durable, so the request that caused it must not fail.
         """
         try:
-            await self.drain(collection, document_id)
+            await self.drain(collection, document_id, entries)
         except (KafkaError, OSError) as exc:
             self._log.warning(
                 "outbox_deferred_to_sweep", document=str(document_id), error=repr(exc)

@@ -102,3 +102,33 @@ async def test_an_event_added_while_the_relay_publishes_stays_pending(
     assert [entry["event_id"] for entry in document[OUTBOX]] == added
     assert OUTBOX_SINCE in document
     assert second == 1
+
+
+async def test_entries_the_writer_knows_are_published_without_reading_them_back(
+    kafka_bootstrap: str, topic_prefix: str, mongo_db: AsyncDatabase[Document]
+) -> None:
+    topic = topic_name(Topic.PROGRESS_EVENTS, topic_prefix)
+    await ensure_topics(kafka_bootstrap, [(topic, 3)])
+    [earlier] = await record_check_ins(mongo_db, topic_prefix, 4)  # pending, not the caller's
+    event = check_in(mentee="e-1", confidence=2)
+    update = outbox_update([event], now=T0, topic_prefix=topic_prefix)
+    await mongo_db.mentees.update_one({"_id": "e-1"}, {"$push": update["$push"]})
+    broker = make_broker(kafka_bootstrap, client_id="test-known")
+    await broker.start()
+    relay = OutboxRelay(broker)
+
+    mine = await relay.drain(mongo_db.mentees, "e-1", update["$push"][OUTBOX]["$each"])
+    left = await mongo_db.mentees.find_one({"_id": "e-1"})
+    rest = await relay.drain(mongo_db.mentees, "e-1")
+    emptied = await mongo_db.mentees.find_one({"_id": "e-1"})
+    await broker.stop()
+
+    assert (mine, rest) == (1, 1)
+    assert left is not None
+    assert [entry["event_id"] for entry in left[OUTBOX]] == [earlier]
+    assert OUTBOX_SINCE in left
+    records = await read_topic(kafka_bootstrap, topic, until=lambda rs: len(rs) >= 2)
+    assert [decode_headers(r.headers)[EVENT_ID] for r in records] == [str(event.event_id), earlier]
+    assert emptied is not None
+    assert emptied[OUTBOX] == []
+    assert OUTBOX_SINCE not in emptied

@@ -122,7 +122,9 @@ class NotifyStore:
             await self.notifications.insert_one(document)
         except DuplicateKeyError:
             return False
-        await self._relay.drain_soon(self.notifications, notification.notification_id)
+        await self._relay.drain_soon(
+            self.notifications, notification.notification_id, document.get("_outbox")
+        )
         return True
 
     async def inbox(
