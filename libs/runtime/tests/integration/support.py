@@ -9,7 +9,7 @@ from faststream.kafka import KafkaBroker
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import CheckInRecorded
 from mentorship_runtime.consumer import EventConsumer, RetryPolicy
-from mentorship_runtime.kafka import make_broker
+from mentorship_runtime.kafka import make_broker, publish_envelope
 
 CHECK_IN = "progress.check_in.recorded"
 
@@ -40,3 +40,14 @@ def recording_consumer(
 
     consumer.subscribe(topic, {CHECK_IN: record}, description="test consumer")
     return broker
+
+
+async def publish(bootstrap: str, topic: str, *events: Envelope[Any]) -> None:
+    """Publish as a service does (acks=all, idempotent), one event after another."""
+    producer = make_broker(bootstrap, client_id="test-producer")
+    await producer.start()
+    try:
+        for event in events:
+            await publish_envelope(producer, topic, event)
+    finally:
+        await producer.stop()

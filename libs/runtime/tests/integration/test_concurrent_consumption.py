@@ -14,17 +14,18 @@ from faststream.kafka import KafkaBroker
 from mentorship_contracts import Envelope
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.consumer import EventConsumer, RetryPolicy
-from mentorship_runtime.kafka import ensure_topics, make_broker, publish_envelope
+from mentorship_runtime.kafka import ensure_topics, make_broker
 from mentorship_testing.kafka import eventually
 
-from .support import CHECK_IN, check_in
+from .support import CHECK_IN, check_in, publish
 
 PARTITIONS = 2
 
 
 def partition_of(key: str, partitions: int = PARTITIONS) -> int:
     """Where the default partitioner puts ``key`` (murmur2, as the Java client does)."""
-    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+    hashed: int = murmur2(key.encode())
+    return (hashed & 0x7FFFFFFF) % partitions
 
 
 def keys_on_distinct_partitions() -> tuple[str, str]:
@@ -58,16 +59,6 @@ def consumer_with(
     )
     consumer.subscribe(topic, {CHECK_IN: handler}, description="test consumer")
     return broker
-
-
-async def publish(bootstrap: str, topic: str, *events: Envelope[Any]) -> None:
-    producer = make_broker(bootstrap, client_id="test-producer")
-    await producer.start()
-    try:
-        for event in events:
-            await publish_envelope(producer, topic, event)
-    finally:
-        await producer.stop()
 
 
 async def test_with_concurrency_a_busy_partition_does_not_hold_back_another(

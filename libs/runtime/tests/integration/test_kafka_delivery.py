@@ -10,22 +10,12 @@ from mentorship_contracts import Envelope
 from mentorship_contracts.headers import EVENT_ID, EVENT_TYPE, decode_headers
 from mentorship_contracts.topics import Topic, dead_letter_topic, topic_name
 from mentorship_runtime.consumer import DLQ_ERROR, DLQ_ORIGINAL_OFFSET, DLQ_ORIGINAL_TOPIC
-from mentorship_runtime.kafka import ensure_topics, make_broker, publish_envelope
+from mentorship_runtime.kafka import ensure_topics, make_broker
 from mentorship_testing.kafka import eventually, read_topic
 
-from .support import check_in, recording_consumer
+from .support import check_in, publish, recording_consumer
 
 HERE = Path(__file__).parent
-
-
-async def publish(bootstrap: str, topic: str, *events: Envelope[Any]) -> None:
-    producer = make_broker(bootstrap, client_id="test-producer")
-    await producer.start()
-    try:
-        for event in events:
-            await publish_envelope(producer, topic, event)
-    finally:
-        await producer.stop()
 
 
 async def test_a_published_event_carries_its_key_and_envelope_headers(
