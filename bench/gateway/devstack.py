@@ -404,6 +404,8 @@ def machine_facts() -> dict[str, Any]:
     with contextlib.suppress(OSError, ValueError):
         described = json.loads((ROOT / ".stack" / "stack.json").read_text())
         stack = {"mongo_kind": described["mongo"].get("kind"), "kafka": "single KRaft broker"}
+    if os.environ.get("BENCH_MONGODB_SERVER"):  # another server than the stack's, by MONGODB_URL
+        stack["mongo_kind"] = os.environ["BENCH_MONGODB_SERVER"]
     with contextlib.suppress(OSError):
         ferret = next(Path.home().joinpath(".cache", "mentorship").glob("ferretdb-*"), None)
         if ferret is not None:
