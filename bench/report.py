@@ -44,6 +44,13 @@ def pipeline_runs() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     return found
 
 
+def short(label: str) -> str:
+    """A tick label: the server's backend only (FerretDB on PostgreSQL or on SQLite)."""
+    server, rest = label.split("\n")
+    backend = "PostgreSQL" if "postgres" in server else "SQLite" if "sqlite" in server else server
+    return f"{backend}\n{rest}"
+
+
 def plot_pipeline() -> str | None:
     runs = pipeline_runs()
     if not runs:
@@ -56,9 +63,9 @@ def plot_pipeline() -> str | None:
     ax.bar([x + 0.2 for x in xs], limit, width=0.4, label="limit (aiokafka + insert_many)")
     ax.set_yscale("log")
     ax.set_ylabel("events/s (log scale)")
-    ax.set_xticks(list(xs), [label for label, _, _ in runs], fontsize=7)
+    ax.set_xticks(list(xs), [short(label) for label, _, _ in runs], fontsize=7)
     ax.set_title("Pipeline: check-in alerts to stored notifications")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return save(fig, "pipeline.png")
 
 
