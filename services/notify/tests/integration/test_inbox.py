@@ -207,3 +207,29 @@ async def test_a_recipient_arriving_while_their_alert_is_being_parked_still_gets
     [alert] = await http_only.db.notifications.find({"user_id": "u-grace"}).to_list()
     assert "Ada" in alert["title"] + alert["body"]
     assert await http_only.db.parked_events.count_documents({}) == 0
+
+
+async def test_a_crash_while_replaying_a_parked_alert_leaves_it_parked_for_the_redelivery(
+    http_only: NotifyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = http_only.app.state.service.context()
+    await handlers.on_program(new_envelope(PROGRAM, producer="test"), ctx)
+    await handlers.on_participant(new_envelope(ADA, producer="test"), ctx)
+    await handlers.on_occurrence(new_envelope(DROP, producer="test"), ctx)  # Grace unknown yet
+    assert await http_only.db.parked_events.count_documents({}) == 1
+    grace_arrives = new_envelope(GRACE, producer="test")
+    add = ctx.store.add
+
+    async def crash(*args: Any) -> bool:
+        raise RuntimeError("the process dies here")
+
+    monkeypatch.setattr(ctx.store, "add", crash)
+    with pytest.raises(RuntimeError):
+        await handlers.on_participant(grace_arrives, ctx)
+    assert await http_only.db.parked_events.count_documents({}) == 1
+
+    monkeypatch.setattr(ctx.store, "add", add)
+    await handlers.on_participant(grace_arrives, ctx)  # the registration is delivered again
+
+    assert await http_only.db.notifications.count_documents({"user_id": "u-grace"}) == 1
+    assert await http_only.db.parked_events.count_documents({}) == 0

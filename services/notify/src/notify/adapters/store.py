@@ -6,6 +6,7 @@ read and the ``NotificationRead`` event are one update (see ``mentorship_runtime
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import datetime
@@ -219,22 +220,24 @@ class NotifyStore:
     async def park(
         self, event_id: str, raw: str, waiting_for: list[str], occurred_at: datetime
     ) -> None:
-        with suppress(DuplicateKeyError):
-            await self.parked.insert_one(
-                {
-                    "_id": event_id,
-                    "raw": raw,
-                    "waiting_for": waiting_for,
-                    "occurred_at": occurred_at,
-                }
-            )
+        """Park (or park again, with whom it still waits for) an event; each parking gets a new
+        mark, so that a replay lets go only of the parking it planned."""
+        fields = {
+            "raw": raw,
+            "waiting_for": waiting_for,
+            "occurred_at": occurred_at,
+            "mark": uuid.uuid4().hex,
+        }
+        with suppress(DuplicateKeyError):  # two first parkings at once: either one will do
+            await self.parked.update_one({"_id": event_id}, {"$set": fields}, upsert=True)
 
     async def parked_for(self, key: str) -> list[Document]:
         cursor = self.parked.find({"waiting_for": key}).sort("occurred_at", ASCENDING)
         return [d async for d in cursor]
 
-    async def unpark(self, event_id: str) -> None:
-        await self.parked.delete_one({"_id": event_id})
+    async def unpark(self, event_id: str, mark: str | None) -> None:
+        """Let go of a parked event, unless it was parked again since it was read (``mark``)."""
+        await self.parked.delete_one({"_id": event_id, **({"mark": mark} if mark else {})})
 
 
 def _recipient(document: Document) -> Recipient:

@@ -95,9 +95,12 @@ async def on_program(event: Envelope[Any], ctx: Context) -> None:
 
 
 async def _replay(key: str, ctx: Context) -> None:
+    """Plan the events parked for ``key`` again, then let them go: a crash in between leaves
+    them parked for the redelivery of the event that called this. An event still waiting for
+    someone else is parked again meanwhile (with a new mark), and then stays."""
     for parked in await ctx.store.parked_for(key):
-        await ctx.store.unpark(parked["_id"])
         await on_occurrence(decode_event(parked["raw"]), ctx)
+        await ctx.store.unpark(parked["_id"], parked.get("mark"))
 
 
 # ---- notifications --------------------------------------------------------------------------
