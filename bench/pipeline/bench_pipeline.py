@@ -44,7 +44,6 @@ from typing import Any
 import aiokafka
 import pymongo
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
 from aiosmtpd.controller import Controller
 from pymongo import AsyncMongoClient
 
@@ -55,6 +54,7 @@ from mentorship_contracts.headers import envelope_headers
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_localstack import LocalStack
 from mentorship_runtime.kafka import ensure_topics, platform_topics
+from mentorship_testing.kafka import delete_topics
 
 ROOT = Path(__file__).resolve().parents[2]
 MENTEES, MENTORS = 1_000, 50
@@ -294,17 +294,6 @@ async def run_limit(
         await client.drop_database(database)
         await client.close()
     return result
-
-
-async def delete_topics(bootstrap: str, prefix: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)
-    finally:
-        await admin.close()
 
 
 async def one_size(bootstrap: str, mongo_url: str, n: int, shape: dict[str, int]) -> dict[str, Any]:

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
-from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from mentorship_localstack.dev import SERVICES
 from mentorship_runtime.mongo import Document
+from mentorship_testing.kafka import delete_topics
 from mentorship_testing.plugin import unique_name
 
 
@@ -100,11 +100,4 @@ async def dev_platform(
         for name in await mongo_client.list_database_names():
             if name.startswith(databases):
                 await mongo_client.drop_database(name)
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-        await admin.start()
-        try:
-            mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-            if mine:
-                await admin.delete_topics(mine)
-        finally:
-            await admin.close()
+        await delete_topics(kafka_bootstrap, prefix)

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 async def read_topic(
@@ -50,3 +51,15 @@ async def eventually(check: Callable[[], object], *, timeout: float = 30.0) -> N
             msg = f"condition not met within {timeout}s"
             raise AssertionError(msg)
         await asyncio.sleep(0.1)
+
+
+async def delete_topics(bootstrap: str, prefix: str) -> None:
+    """Delete every topic whose name starts with ``prefix`` (a test's or a benchmark's own)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        mine = [name for name in await admin.list_topics() if name.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()

@@ -11,13 +11,13 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
-from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mentorship_localstack import Endpoints
 from mentorship_runtime.mongo import Document, make_mongo_client
 from mentorship_testing.infrastructure import infrastructure
+from mentorship_testing.kafka import delete_topics
 
 
 def unique_name(prefix: str) -> str:
@@ -62,11 +62,4 @@ async def topic_prefix(kafka_bootstrap: str) -> AsyncIterator[str]:
     """A prefix of this test's own for topic names; its topics are deleted afterwards."""
     prefix = unique_name("t") + "."
     yield prefix
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        mine = [name for name in await admin.list_topics() if name.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)
-    finally:
-        await admin.close()
+    await delete_topics(kafka_bootstrap, prefix)
