@@ -27,7 +27,6 @@ import json
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,18 +51,12 @@ from mentorship_contracts.events import (
 from mentorship_contracts.headers import envelope_headers
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_localstack import LocalStack
+from mentorship_localstack.processes import any_free_port
 from mentorship_localstack.stack import external_endpoints
 
 ROOT = Path(__file__).resolve().parents[2]
 MENTEES, MENTORS = 1_000, 100
 PROGRAM = "pg-bench"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def directory() -> list[EventPayload]:
@@ -136,7 +129,7 @@ class Bench:
         )
         self.created: dict[str, int] = {}  # cause event id -> NotificationCreated timestamp (ms)
         self.emails = 0
-        self.sink_port = free_port()
+        self.sink_port = any_free_port()
         self.sink = Controller(self, hostname="127.0.0.1", port=self.sink_port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -153,7 +146,7 @@ class Bench:
             "ROLE": "worker",
             "CONSUMER_GROUP": f"notify-{self.prefix.rstrip('.')}",  # no one else's rebalances
             "LOG_LEVEL": "WARNING",
-            "HTTP_PORT": str(free_port()),
+            "HTTP_PORT": str(any_free_port()),
             "DELIVERY_POLL_SECONDS": "1",
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.sink_port),

@@ -32,7 +32,6 @@ import hashlib
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import time
@@ -53,19 +52,13 @@ from mentorship_contracts.events.programs import ProgramAdmin
 from mentorship_contracts.headers import envelope_headers
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_localstack import LocalStack
+from mentorship_localstack.processes import any_free_port
 from mentorship_runtime.kafka import ensure_topics, platform_topics
 from mentorship_testing.kafka import delete_topics
 
 ROOT = Path(__file__).resolve().parents[2]
 MENTEES, MENTORS = 1_000, 50
 PROGRAM = "bench-program"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def directory_events() -> list[Envelope[Any]]:
@@ -188,7 +181,7 @@ async def run_platform(
     """Start the workers, let them load the directory, then publish the burst of alerts and
     time it from the start of the burst to the last notification stored."""
     sink = SmtpSink()
-    smtp = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    smtp = Controller(sink, hostname="127.0.0.1", port=any_free_port())
     smtp.start()
     env = {
         **os.environ,
@@ -207,7 +200,7 @@ async def run_platform(
     processes = [
         subprocess.Popen(  # noqa: ASYNC220 - they run beside this loop on purpose
             [sys.executable, "-m", "notify.entrypoints.main"],
-            env={**env, "HTTP_PORT": str(_free_port())},
+            env={**env, "HTTP_PORT": str(any_free_port())},
             stdout=log,
             stderr=log,
         )

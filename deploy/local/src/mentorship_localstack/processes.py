@@ -46,11 +46,16 @@ def free_port(preferred: int, taken: set[int] | None = None) -> int:
     if preferred not in taken and port_is_free(preferred):
         return preferred
     while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
+        port = any_free_port()
         if port not in taken:
             return port
+
+
+def any_free_port() -> int:
+    """A port nobody listens on now, picked by the kernel."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def start_detached(command: Sequence[str], log: Path, env: dict[str, str] | None = None) -> int:

@@ -71,9 +71,7 @@ class NotifyStore:
         )
 
     async def recipients(self, person_ids: Sequence[str]) -> list[Recipient]:
-        """One lookup by id each: FerretDB serves ``_id`` equality from its index but scans the
-        whole collection for ``$in``."""
-        found = [await self.people.find_one({"_id": p}) for p in dict.fromkeys(person_ids) if p]
+        found = await _each_by_id(self.people, person_ids)
         return [_recipient(d) for d in found if d and {"display_name", "program_id"} <= d.keys()]
 
     async def program_admins(self, program_id: str) -> ProgramAdmins | None:
@@ -186,20 +184,13 @@ class NotifyStore:
         return bool(result.modified_count)
 
     async def notifications_by_id(self, ids: Sequence[str]) -> dict[str, Notification]:
-        """One lookup by id each, like ``recipients``: with ``$in`` FerretDB reads and decodes
-        the whole collection, once per delivery (the delivery worker's main cost in the pipeline
-        benchmark, growing with the number of notifications stored)."""
-        found = [
-            await self.notifications.find_one({"_id": i}, {"_outbox": 0})
-            for i in dict.fromkeys(ids)
-        ]
-        return {d["_id"]: notification_of(d) for d in found if d}
+        found = await _each_by_id(self.notifications, ids, {"_outbox": 0})
+        return {d["_id"]: notification_of(d) for d in found}
 
     # ---- preferences, keyed by the person's account (user id) -------------------------------
 
     async def preferences_of(self, user_ids: Sequence[str]) -> dict[str, Document]:
-        found = [await self.preferences.find_one({"_id": u}) for u in dict.fromkeys(user_ids) if u]
-        return {d["_id"]: d for d in found if d}
+        return {d["_id"]: d for d in await _each_by_id(self.preferences, user_ids)}
 
     async def save_preferences(self, user_id: str, fields: Document, new_secret: str) -> Document:
         """Replace the person's preferences. The webhook signing secret is made with the first
@@ -238,6 +229,16 @@ class NotifyStore:
     async def unpark(self, event_id: str, mark: str | None) -> None:
         """Let go of a parked event, unless it was parked again since it was read (``mark``)."""
         await self.parked.delete_one({"_id": event_id, **({"mark": mark} if mark else {})})
+
+
+async def _each_by_id(
+    collection: AsyncCollection[Document], ids: Sequence[str], projection: Document | None = None
+) -> list[Document]:
+    """The documents of ``ids`` that exist, by one lookup each: FerretDB serves an ``_id``
+    equality itself, but for ``$in`` reads and decodes the whole collection (for the delivery
+    worker, once per delivery: its main cost in the pipeline benchmark)."""
+    found = [await collection.find_one({"_id": i}, projection) for i in dict.fromkeys(ids) if i]
+    return [d for d in found if d]
 
 
 def _recipient(document: Document) -> Recipient:
