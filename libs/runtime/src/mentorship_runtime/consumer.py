@@ -13,7 +13,13 @@ Every subscriber of the platform goes through ``EventConsumer``:
 * with ``concurrency`` above 1, each subscription runs that many Kafka consumers of the same
   group in this process: each owns some partitions and handles them one event at a time, so the
   order of one key's events holds while different partitions are handled at once (like as many
-  worker processes, without their memory).
+  worker processes, without their memory);
+* a subscription given batch handlers (and a ``batch_size`` above 1) reads up to that many
+  records per poll and hands each run of consecutive events that share a batch handler to it in
+  one call, so that their writes can be one bulk write; the other events are handled one by one
+  in their place. The offsets are committed after the whole poll. If a batch handler fails for
+  anything but the infrastructure, its events are handled again one at a time by the ordinary
+  handlers, so that only a poison event is dead-lettered and the rest goes on.
 
 Handlers must be idempotent: a crash between the handler's write and the commit redelivers.
 """
@@ -23,9 +29,11 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from aiokafka import ConsumerRecord
@@ -51,6 +59,18 @@ from mentorship_runtime.tracing import consuming
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
 C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class Batched:
+    """One event of a batch, with the scope its own work should run in: its log fields and its
+    trace (an outbox entry made inside ``scope()`` carries this event's trace context on)."""
+
+    event: Envelope[Any]
+    scope: Callable[[], AbstractContextManager[None]]
+
+
+BatchHandler = Callable[[Sequence[Batched]], Awaitable[None]]
 
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionFailure,
@@ -87,6 +107,33 @@ class RetryPolicy:
         """Full-jitter exponential backoff before the attempt after ``attempt``."""
         ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         return self.rng.uniform(ceiling / 2, ceiling)
+
+
+@dataclass(frozen=True)
+class Record:
+    """A consumed Kafka record, as much of it as the consumer uses."""
+
+    body: bytes
+    headers: Collection[tuple[str, bytes]]
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+
+    @classmethod
+    def of(cls, record: ConsumerRecord[bytes, bytes]) -> Record:
+        return cls(
+            body=record.value or b"",
+            headers=list(record.headers or ()),
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+        )
+
+    @property
+    def where(self) -> dict[str, Any]:
+        return {"topic": self.topic, "partition": self.partition, "offset": self.offset}
 
 
 @dataclass(frozen=True)
@@ -156,8 +203,40 @@ class EventConsumer:
         *,
         description: str,
         max_poll_interval_ms: int = 300_000,
+        batch: dict[str, BatchHandler] | None = None,
+        batch_size: int = 1,
     ) -> None:
-        """Route the events of ``topic`` by ``type`` to ``handlers``; other types are skipped."""
+        """Route the events of ``topic`` by ``type`` to ``handlers``; other types are skipped.
+
+        ``batch``: for some of those types, a handler of several events at once, equivalent to
+        calling the ordinary handler on each in turn (it must be idempotent too). It is used when
+        ``batch_size`` is above 1, reading up to that many records per poll; the subscription
+        then runs one Kafka consumer (``concurrency`` does not apply to it).
+        """
+        if batch_size < 1:
+            msg = f"batch_size must be at least 1, not {batch_size}"
+            raise ValueError(msg)
+        if batch and not batch.keys() <= handlers.keys():
+            msg = f"batch handlers without an ordinary one: {sorted(batch.keys() - handlers)}"
+            raise ValueError(msg)
+        if batch and batch_size > 1:
+
+            @self._broker.subscriber(
+                topic,
+                group_id=self._kafka_group,
+                ack_policy=CONSUMER_ACK_POLICY,
+                auto_offset_reset="earliest",
+                max_poll_interval_ms=max_poll_interval_ms,
+                description=description,
+                decoder=_raw_body,
+                batch=True,
+                max_records=batch_size,
+            )
+            async def consume_batch(message: KafkaMessage) -> None:
+                records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
+                await self.process_batch([Record.of(r) for r in records], handlers, batch)
+
+            return
 
         @self._broker.subscriber(
             topic,
@@ -192,40 +271,124 @@ class EventConsumer:
         key: bytes | None,
         handlers: dict[str, Handler],
     ) -> Outcome:
-        where = {"topic": topic, "partition": partition, "offset": offset}
+        record = Record(body, headers, topic, partition, offset, key)
+        decoded = await self._decode(record)
+        if isinstance(decoded, Outcome):
+            return decoded
+        return await self._handle(decoded, record, handlers)
+
+    async def process_batch(
+        self,
+        records: Sequence[Record],
+        handlers: dict[str, Handler],
+        batch: dict[str, BatchHandler],
+    ) -> list[Outcome]:
+        """Handle one poll's records in their order; consecutive events sharing a batch handler
+        go to it together. Returns each record's outcome, in order."""
+        outcomes: dict[int, Outcome] = {}
+        run: list[tuple[int, Envelope[Any], Record]] = []
+        run_handler: BatchHandler | None = None
+
+        async def flush() -> None:
+            if run and run_handler is not None:
+                done = await self._handle_run(run_handler, run, handlers)
+                outcomes.update(zip((i for i, _, _ in run), done, strict=True))
+            run.clear()
+
+        for index, record in enumerate(records):
+            decoded = await self._decode(record)
+            if isinstance(decoded, Outcome):
+                outcomes[index] = decoded
+                continue
+            handler = batch.get(decoded.type)
+            if handler is not run_handler:
+                await flush()
+                run_handler = handler
+            if handler is None:
+                outcomes[index] = await self._handle(decoded, record, handlers)
+            else:
+                run.append((index, decoded, record))
+        await flush()
+        return [outcomes[i] for i in range(len(records))]
+
+    async def _decode(self, record: Record) -> Envelope[Any] | Outcome:
         try:
-            envelope = self._registry.decode(body)
+            return self._registry.decode(record.body)
         except UnknownEventType as exc:
-            self._log.warning("event_skipped", reason=str(exc), **where)
-            EVENTS_CONSUMED.labels(self._group_id, topic, "unknown", "skipped").inc()
+            self._log.warning("event_skipped", reason=str(exc), **record.where)
+            EVENTS_CONSUMED.labels(self._group_id, record.topic, "unknown", "skipped").inc()
             return Outcome("skipped", error=str(exc))
         except ContractError as exc:
-            self._log.error("event_invalid", reason=str(exc), **where)
-            await self._dead_letter(body, headers, key, topic, partition, offset, exc, attempts=0)
-            EVENTS_CONSUMED.labels(self._group_id, topic, "", "invalid").inc()
+            self._log.error("event_invalid", reason=str(exc), **record.where)
+            await self._dead_letter(record, exc, attempts=0)
+            EVENTS_CONSUMED.labels(self._group_id, record.topic, "", "invalid").inc()
             return Outcome("dead_lettered", error=str(exc))
+
+    @contextmanager
+    def _scope(self, envelope: Envelope[Any], record: Record) -> Iterator[None]:
+        with (
+            bound_event(envelope),
+            consuming(envelope, record.headers, self._group_id, record.where),
+        ):
+            yield
+
+    async def _handle(
+        self, envelope: Envelope[Any], record: Record, handlers: dict[str, Handler]
+    ) -> Outcome:
         handler = handlers.get(envelope.type)
         if handler is None:
-            EVENTS_CONSUMED.labels(self._group_id, topic, envelope.type, "skipped").inc()
+            EVENTS_CONSUMED.labels(self._group_id, record.topic, envelope.type, "skipped").inc()
             return Outcome("skipped")
         started = time.perf_counter()
-        with bound_event(envelope), consuming(envelope, headers, self._group_id, where):
-            outcome = await self._run(handler, envelope, body, headers, key, where)
-        HANDLER_SECONDS.labels(self._group_id, topic, envelope.type).observe(
+        with self._scope(envelope, record):
+            outcome = await self._run(handler, envelope, record)
+        HANDLER_SECONDS.labels(self._group_id, record.topic, envelope.type).observe(
             time.perf_counter() - started
         )
-        EVENTS_CONSUMED.labels(self._group_id, topic, envelope.type, outcome.status).inc()
+        EVENTS_CONSUMED.labels(self._group_id, record.topic, envelope.type, outcome.status).inc()
         return outcome
 
-    async def _run(
+    async def _handle_run(
         self,
-        handler: Handler,
-        envelope: Envelope[Any],
-        body: bytes,
-        headers: Collection[tuple[str, bytes]],
-        key: bytes | None,
-        where: dict[str, Any],
-    ) -> Outcome:
+        handler: BatchHandler,
+        run: Sequence[tuple[int, Envelope[Any], Record]],
+        handlers: dict[str, Handler],
+    ) -> list[Outcome]:
+        """One batch handler call for ``run``: retried while the infrastructure is away (then
+        raised, so that the poll is read again); any other failure sends the events one by one
+        through their ordinary handlers, where a poison event alone is dead-lettered."""
+        items = [
+            Batched(envelope, partial(self._scope, envelope, record)) for _, envelope, record in run
+        ]
+        started = time.perf_counter()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await handler(items)
+            except INFRASTRUCTURE_ERRORS:
+                for _, envelope, record in run:
+                    HANDLER_FAILURES.labels(
+                        self._group_id, record.topic, envelope.type, "infrastructure"
+                    ).inc()
+                if attempt >= self._retry.max_attempts:
+                    self._log.warning("infrastructure_unavailable_rewinding", events=len(run))
+                    raise
+                await self._retry.sleep(self._retry.delay(attempt))
+                continue
+            except Exception as exc:
+                self._log.warning("batch_failed_one_by_one", events=len(run), error=repr(exc))
+                return [await self._handle(e, r, handlers) for _, e, r in run]
+            break
+        share = (time.perf_counter() - started) / len(run)
+        for _, envelope, record in run:
+            HANDLER_SECONDS.labels(self._group_id, record.topic, envelope.type).observe(share)
+            EVENTS_CONSUMED.labels(self._group_id, record.topic, envelope.type, "handled").inc()
+        self._log.debug("batch_handled", events=len(run), attempts=attempt)
+        return [Outcome("handled", attempts=attempt) for _ in run]
+
+    async def _run(self, handler: Handler, envelope: Envelope[Any], record: Record) -> Outcome:
+        where = record.where
         attempt = 0
         while True:
             attempt += 1
@@ -246,16 +409,7 @@ class EventConsumer:
                     self._log.error(
                         "event_dead_lettered", attempts=attempt, error=repr(exc), **where
                     )
-                    await self._dead_letter(
-                        body,
-                        headers,
-                        key,
-                        where["topic"],
-                        where["partition"],
-                        where["offset"],
-                        exc,
-                        attempts=attempt,
-                    )
+                    await self._dead_letter(record, exc, attempts=attempt)
                     return Outcome("dead_lettered", attempts=attempt, error=repr(exc))
                 self._log.warning("event_retry", attempt=attempt, error=repr(exc), **where)
                 HANDLER_FAILURES.labels(
@@ -266,32 +420,25 @@ class EventConsumer:
             self._log.debug("event_handled", attempts=attempt, **where)
             return Outcome("handled", attempts=attempt)
 
-    async def _dead_letter(
-        self,
-        body: bytes,
-        headers: Collection[tuple[str, bytes]],
-        key: bytes | None,
-        topic: str,
-        partition: int,
-        offset: int,
-        error: BaseException,
-        *,
-        attempts: int,
-    ) -> None:
-        dlq_headers = decode_headers(headers)
+    async def _dead_letter(self, record: Record, error: BaseException, *, attempts: int) -> None:
+        topic = record.topic
+        dlq_headers = decode_headers(record.headers)
         dlq_headers.update(
             {
                 DLQ_ERROR: str(error)[:2000],
                 DLQ_ERROR_TYPE: type(error).__name__,
                 DLQ_ATTEMPTS: str(attempts),
                 DLQ_ORIGINAL_TOPIC: topic,
-                DLQ_ORIGINAL_PARTITION: str(partition),
-                DLQ_ORIGINAL_OFFSET: str(offset),
+                DLQ_ORIGINAL_PARTITION: str(record.partition),
+                DLQ_ORIGINAL_OFFSET: str(record.offset),
                 DLQ_CONSUMER_GROUP: self._group_id,
                 DLQ_FAILED_AT: self._clock().isoformat(),
             }
         )
         await self._broker.publish(
-            body, dead_letter_topic(topic, self._group_id), key=key, headers=dlq_headers
+            record.body,
+            dead_letter_topic(topic, self._group_id),
+            key=record.key,
+            headers=dlq_headers,
         )
         DEAD_LETTERED.labels(self._group_id, topic).inc()

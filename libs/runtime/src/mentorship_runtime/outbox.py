@@ -17,12 +17,13 @@ are idempotent, so that is safe. It is never lost, and one aggregate's events ke
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
@@ -101,34 +102,64 @@ class OutboxRelay:
             entries = (document or {}).get(OUTBOX) or []
         if not entries:
             return 0
-        for entry in entries:
-            await self._broker.publish(
-                entry["body"].encode(),
-                entry["topic"],
-                key=entry["key"].encode(),
-                headers={"content-type": "application/json", **entry["headers"]},
-                correlation_id=entry["headers"].get("event-correlation-id"),
-            )
-            PUBLISHED.labels(entry["topic"], entry["headers"].get("event-type", "")).inc()
-        await self._remove(collection, document_id, list(entries))
-        return len(entries)
+        return await self.drain_written(collection, {document_id: entries})
+
+    async def drain_written(
+        self, collection: AsyncCollection[Document], written: Mapping[Any, Sequence[Document]]
+    ) -> int:
+        """Publish the entries just written to several documents (document id: its entries):
+        all are handed to the producer before any acknowledgement is awaited, in order, so one
+        document's events keep theirs; then one bulk write removes them. Returns how many were
+        published."""
+        pending = {
+            document_id: list(entries) for document_id, entries in written.items() if entries
+        }
+        acknowledgements = []
+        for entries in pending.values():
+            for entry in entries:
+                acknowledgements.append(
+                    await self._broker.publish(
+                        entry["body"].encode(),
+                        entry["topic"],
+                        key=entry["key"].encode(),
+                        headers={"content-type": "application/json", **entry["headers"]},
+                        correlation_id=entry["headers"].get("event-correlation-id"),
+                        no_confirm=True,
+                    )
+                )
+        await asyncio.gather(*acknowledgements)
+        for entries in pending.values():
+            for entry in entries:
+                PUBLISHED.labels(entry["topic"], entry["headers"].get("event-type", "")).inc()
+        await self._remove(collection, pending)
+        return len(acknowledgements)
 
     @staticmethod
     async def _remove(
-        collection: AsyncCollection[Document], document_id: Any, entries: list[Document]
+        collection: AsyncCollection[Document], published: dict[Any, list[Document]]
     ) -> None:
-        # Usually nothing was added meanwhile, and one update empties the outbox. Otherwise
-        # exactly the published entries go, and the mark goes only if none is left.
-        emptied = await collection.update_one(
-            {"_id": document_id, OUTBOX: entries},
-            {"$set": {OUTBOX: []}, "$unset": {OUTBOX_SINCE: ""}},
-        )
-        if emptied.matched_count:
+        # Usually nothing was added meanwhile, and one update per document empties its outbox
+        # (all in one bulk write). Otherwise exactly the published entries go, and the mark goes
+        # only if none is left; both are harmless for a document already emptied.
+        if not published:
             return
-        await collection.update_one({"_id": document_id}, {"$pullAll": {OUTBOX: entries}})
-        await collection.update_one(
-            {"_id": document_id, OUTBOX: {"$size": 0}}, {"$unset": {OUTBOX_SINCE: ""}}
+        emptied = await collection.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": document_id, OUTBOX: entries},
+                    {"$set": {OUTBOX: []}, "$unset": {OUTBOX_SINCE: ""}},
+                )
+                for document_id, entries in published.items()
+            ],
+            ordered=False,
         )
+        if emptied.matched_count == len(published):
+            return
+        for document_id, entries in published.items():
+            await collection.update_one({"_id": document_id}, {"$pullAll": {OUTBOX: entries}})
+            await collection.update_one(
+                {"_id": document_id, OUTBOX: {"$size": 0}}, {"$unset": {OUTBOX_SINCE: ""}}
+            )
 
     async def drain_soon(
         self,
@@ -146,6 +177,15 @@ class OutboxRelay:
             self._log.warning(
                 "outbox_deferred_to_sweep", document=str(document_id), error=repr(exc)
             )
+
+    async def drain_written_soon(
+        self, collection: AsyncCollection[Document], written: Mapping[Any, Sequence[Document]]
+    ) -> None:
+        """``drain_written`` right after the writes, leaving to the sweep what Kafka refuses."""
+        try:
+            await self.drain_written(collection, written)
+        except (KafkaError, OSError) as exc:
+            self._log.warning("outbox_deferred_to_sweep", documents=len(written), error=repr(exc))
 
     async def sweep(self, collection: AsyncCollection[Document], *, limit: int = 500) -> int:
         """Publish what a crash left behind in any document of ``collection``."""

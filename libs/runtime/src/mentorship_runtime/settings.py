@@ -80,6 +80,14 @@ class ServiceSettings(TokenKeys):
         description="Kafka consumers per subscription in this process, each with partitions of "
         "its own: events of one key stay in order, events of different partitions run at once",
     )
+    consumer_batch_size: int = Field(
+        default=200,
+        ge=1,
+        le=2000,
+        description="records read per poll by the subscriptions that handle events in batches "
+        "(one bulk write for many events); 1 handles them one at a time, with "
+        "CONSUMER_CONCURRENCY",
+    )
 
     @property
     def runs_api(self) -> bool:

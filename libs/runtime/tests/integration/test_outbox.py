@@ -18,13 +18,13 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 async def record_check_ins(
-    db: AsyncDatabase[Document], prefix: str, *confidences: int
+    db: AsyncDatabase[Document], prefix: str, *confidences: int, mentee: str = "e-1"
 ) -> list[str]:
     """The state change and its events in one single-document update, as a service writes them."""
-    events = [check_in(mentee="e-1", confidence=c) for c in confidences]
+    events = [check_in(mentee=mentee, confidence=c) for c in confidences]
     update = outbox_update(events, now=T0, topic_prefix=prefix)
     await db.mentees.update_one(
-        {"_id": "e-1"},
+        {"_id": mentee},
         {"$set": {"last_confidence": confidences[-1], **update["$set"]}, "$push": update["$push"]},
         upsert=True,
     )
@@ -132,3 +132,42 @@ async def test_entries_the_writer_knows_are_published_without_reading_them_back(
     assert emptied is not None
     assert emptied[OUTBOX] == []
     assert OUTBOX_SINCE not in emptied
+
+
+async def test_entries_written_to_several_documents_are_published_together_then_removed(
+    kafka_bootstrap: str, topic_prefix: str, mongo_db: AsyncDatabase[Document]
+) -> None:
+    topic = topic_name(Topic.PROGRESS_EVENTS, topic_prefix)
+    await ensure_topics(kafka_bootstrap, [(topic, 3)])
+    written = {
+        mentee: await record_check_ins(mongo_db, topic_prefix, *levels, mentee=mentee)
+        for mentee, levels in (("e-1", (4, 2, 5)), ("e-2", (3,)), ("e-3", (1, 2)))
+    }
+    entries = {d["_id"]: d[OUTBOX] async for d in mongo_db.mentees.find({}, {OUTBOX: 1})}
+    broker = make_broker(kafka_bootstrap, client_id="test-written")
+    await broker.start()
+    relay = OutboxRelay(broker)
+    original_publish = broker.publish
+    added: list[str] = []
+
+    async def publish_while_another_write_lands(*args: object, **kwargs: object) -> object:
+        if not added:  # e-2 gets a new event before the relay removes what it published
+            added.extend(await record_check_ins(mongo_db, topic_prefix, 1, mentee="e-2"))
+        return await original_publish(*args, **kwargs)  # type: ignore[call-overload]
+
+    broker.publish = publish_while_another_write_lands  # type: ignore[method-assign,assignment]
+    published = await relay.drain_written(mongo_db.mentees, entries)
+    await broker.stop()
+
+    assert published == 6
+    records = await read_topic(kafka_bootstrap, topic, until=lambda rs: len(rs) >= 6)
+    by_key: dict[bytes, list[str]] = {}
+    for record in records:
+        by_key.setdefault(record.key or b"", []).append(decode_headers(record.headers)[EVENT_ID])
+    assert by_key == {m.encode(): ids for m, ids in written.items()}
+    after = {d["_id"]: d async for d in mongo_db.mentees.find({})}
+    assert after["e-1"][OUTBOX] == after["e-3"][OUTBOX] == []
+    assert OUTBOX_SINCE not in after["e-1"]
+    assert OUTBOX_SINCE not in after["e-3"]
+    assert [entry["event_id"] for entry in after["e-2"][OUTBOX]] == added
+    assert OUTBOX_SINCE in after["e-2"]

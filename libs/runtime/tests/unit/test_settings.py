@@ -42,18 +42,30 @@ def test_an_invalid_role_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         load_settings(ServiceSettings)
 
 
-@pytest.mark.parametrize(("value", "accepted"), [("1", 1), ("4", 4), ("0", None), ("x", None)])
-def test_consumer_concurrency_is_a_small_positive_count(
-    monkeypatch: pytest.MonkeyPatch, value: str, accepted: int | None
+@pytest.mark.parametrize(
+    ("name", "value", "accepted"),
+    [
+        ("CONSUMER_CONCURRENCY", "1", 1),
+        ("CONSUMER_CONCURRENCY", "4", 4),
+        ("CONSUMER_CONCURRENCY", "0", None),
+        ("CONSUMER_CONCURRENCY", "x", None),
+        ("CONSUMER_BATCH_SIZE", "1", 1),
+        ("CONSUMER_BATCH_SIZE", "500", 500),
+        ("CONSUMER_BATCH_SIZE", "0", None),
+        ("CONSUMER_BATCH_SIZE", "100000", None),
+    ],
+)
+def test_consumer_concurrency_and_batch_size_are_bounded_positive_counts(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, accepted: int | None
 ) -> None:
     monkeypatch.setenv("SERVICE_NAME", "notify")
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     monkeypatch.setenv("MONGODB_URL", "mongodb://127.0.0.1:27017/")
     monkeypatch.setenv("MONGODB_DATABASE", "notify")
-    monkeypatch.setenv("CONSUMER_CONCURRENCY", value)
+    monkeypatch.setenv(name, value)
 
     if accepted is None:
-        with pytest.raises(ConfigurationError, match="CONSUMER_CONCURRENCY"):
+        with pytest.raises(ConfigurationError, match=name):
             load_settings(ServiceSettings)
     else:
-        assert load_settings(ServiceSettings).consumer_concurrency == accepted
+        assert getattr(load_settings(ServiceSettings), name.lower()) == accepted

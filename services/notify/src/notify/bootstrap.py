@@ -113,6 +113,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             topic_prefix=settings.kafka_topic_prefix,
             retry=retry_policy(settings),
             concurrency=settings.consumer_concurrency,
+            batch_size=settings.consumer_batch_size,
             group=settings.consumer_group,
         )
     return service

@@ -218,17 +218,17 @@ async def test_a_crash_while_replaying_a_parked_alert_leaves_it_parked_for_the_r
     await handlers.on_occurrence(new_envelope(DROP, producer="test"), ctx)  # Grace unknown yet
     assert await http_only.db.parked_events.count_documents({}) == 1
     grace_arrives = new_envelope(GRACE, producer="test")
-    add = ctx.store.add
+    add_all = ctx.store.add_all
 
-    async def crash(*args: Any) -> bool:
+    async def crash(*args: Any) -> int:
         raise RuntimeError("the process dies here")
 
-    monkeypatch.setattr(ctx.store, "add", crash)
+    monkeypatch.setattr(ctx.store, "add_all", crash)
     with pytest.raises(RuntimeError):
         await handlers.on_participant(grace_arrives, ctx)
     assert await http_only.db.parked_events.count_documents({}) == 1
 
-    monkeypatch.setattr(ctx.store, "add", add)
+    monkeypatch.setattr(ctx.store, "add_all", add_all)
     await handlers.on_participant(grace_arrives, ctx)  # the registration is delivered again
 
     assert await http_only.db.notifications.count_documents({"user_id": "u-grace"}) == 1

@@ -50,9 +50,15 @@ class DeliveryStore:
 
     async def plan(self, user_id: str | None, planned: Sequence[PlannedDelivery]) -> int:
         """Insert the deliveries not stored yet; returns how many were new."""
-        if not planned:
+        return await self.plan_all([(user_id, planned)])
+
+    async def plan_all(
+        self, planned: Sequence[tuple[str | None, Sequence[PlannedDelivery]]]
+    ) -> int:
+        """``plan`` for several people's deliveries, in one bulk insert."""
+        documents = [_document(user_id, p) for user_id, each in planned for p in each]
+        if not documents:
             return 0
-        documents = [_document(user_id, p) for p in planned]
         try:
             result = await self.deliveries.insert_many(documents, ordered=False)
         except BulkWriteError as exc:

@@ -15,7 +15,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
@@ -25,6 +25,7 @@ from notify.domain.events import EventKind
 from notify.domain.notifications import Notification, Priority
 
 Document = dict[str, Any]
+DUPLICATE_KEY = 11000
 
 
 class NotifyStore:
@@ -95,10 +96,11 @@ class NotifyStore:
 
     # ---- inbox ------------------------------------------------------------------------------
 
-    async def add(
+    def inbox_document(
         self, notification: Notification, user_id: str | None, events: Sequence[Envelope[Any]]
-    ) -> bool:
-        """Store a notification once; False if this id was stored before (a redelivery)."""
+    ) -> Document:
+        """A notification as stored, with the events that announce it in its outbox (made in
+        the caller's trace context, which they carry on)."""
         parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
         document: Document = {
             "_id": notification.notification_id,
@@ -117,14 +119,26 @@ class NotifyStore:
         if parts:
             document.update(parts["$set"])
             document["_outbox"] = parts["$push"]["_outbox"]["$each"]
+        return document
+
+    async def add_all(self, documents: Sequence[Document]) -> int:
+        """Store each notification once (one bulk insert), then publish the announcements of the
+        new ones; returns how many were new (the others were stored before: a redelivery)."""
+        if not documents:
+            return 0
         try:
-            await self.notifications.insert_one(document)
-        except DuplicateKeyError:
-            return False
-        await self._relay.drain_soon(
-            self.notifications, notification.notification_id, document.get("_outbox")
+            await self.notifications.insert_many(documents, ordered=False)
+            refused: set[int] = set()
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            refused = {e["index"] for e in errors}
+        new = [d for i, d in enumerate(documents) if i not in refused]
+        await self._relay.drain_written_soon(
+            self.notifications, {d["_id"]: d.get("_outbox") or [] for d in new}
         )
-        return True
+        return len(new)
 
     async def inbox(
         self, user_id: str, *, unread_only: bool, first: int, after: str | None

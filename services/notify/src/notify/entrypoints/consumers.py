@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 
 from mentorship_contracts import Envelope
 from mentorship_contracts.topics import Topic, topic_name
-from mentorship_runtime.consumer import EventConsumer, RetryPolicy, with_context
+from mentorship_runtime.consumer import Batched, EventConsumer, RetryPolicy, with_context
 from notify.service_layer import handlers, reminders
 from notify.service_layer.handlers import Context
 from notify.service_layer.translate import KINDS
@@ -24,8 +24,12 @@ def subscribe(
     topic_prefix: str,
     retry: RetryPolicy,
     concurrency: int = 1,
+    batch_size: int = 1,
     group: str = GROUP,
 ) -> EventConsumer:
+    """``batch_size`` above 1: mentoring's and progress's events are read that many per poll and
+    their notifications written together (``handlers.on_occurrences``); the directory's
+    subscriptions stay one event at a time, with ``concurrency``."""
     consumer = EventConsumer(
         broker, group_id=group, group_prefix=topic_prefix, retry=retry, concurrency=concurrency
     )
@@ -35,7 +39,12 @@ def subscribe(
     ) -> Callable[[Envelope[Any]], Awaitable[None]]:
         return with_context(context, handler)
 
+    async def occurrences(items: Sequence[Batched]) -> None:
+        # each announcement takes its correlation id from the event that caused it
+        await handlers.on_occurrences(items, context(None))
+
     notifying = {cls.event_type: route(handlers.on_occurrence) for cls in KINDS}
+    batched = {cls.event_type: occurrences for cls in KINDS}
     consumer.subscribe(
         topic_name(Topic.MENTORING_PARTICIPANTS, topic_prefix),
         {
@@ -54,6 +63,8 @@ def subscribe(
         topic_name(Topic.MENTORING_MATCHES, topic_prefix),
         {t: h for t, h in notifying.items() if t.startswith("mentoring.")},
         description="Tells mentors of proposals and mentees and admins of answers.",
+        batch={t: h for t, h in batched.items() if t.startswith("mentoring.")},
+        batch_size=batch_size,
     )
     consumer.subscribe(
         topic_name(Topic.PROGRESS_EVENTS, topic_prefix),
@@ -66,5 +77,7 @@ def subscribe(
             "Alerts mentors when a mentee stalls or loses confidence, admins if it lasts; "
             "reminds each side to rate a session."
         ),
+        batch={t: h for t, h in batched.items() if t.startswith("progress.")},
+        batch_size=batch_size,
     )
     return consumer

@@ -9,7 +9,8 @@ they arrive (events come out of order across topics); the ones already stored ar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,11 +25,12 @@ from mentorship_contracts.events import (
     ProgramPublished,
 )
 from mentorship_runtime.auth import Principal
+from mentorship_runtime.consumer import Batched
 from mentorship_runtime.logging import get_logger
 from notify.adapters.deliveries import DeliveryStore
 from notify.adapters.store import NotifyStore
 from notify.domain.directory import Directory
-from notify.domain.dispatch import plan_deliveries
+from notify.domain.dispatch import PlannedDelivery, plan_deliveries
 from notify.domain.errors import Invalid
 from notify.domain.events import Occurrence
 from notify.domain.notifications import Notification
@@ -106,53 +108,109 @@ async def _replay(key: str, ctx: Context) -> None:
 # ---- notifications --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Pending:
+    """An occurrence to notify, with the event that caused it and the scope (log fields, trace)
+    its announcements are made in."""
+
+    occurrence: Occurrence
+    cause: Envelope[Any] | None
+    scope: Callable[[], AbstractContextManager[None]] = nullcontext
+
+
 async def on_occurrence(event: Envelope[Any], ctx: Context) -> int:
     """Plan and store the notifications an event causes; returns how many were new."""
     occurrence = occurrence_of(event)
     if occurrence is None:
         return 0
-    return await notify(occurrence, ctx, event)
+    return await notify_all([Pending(occurrence, event)], ctx)
+
+
+async def on_occurrences(items: Sequence[Batched], ctx: Context) -> int:
+    """``on_occurrence`` for a batch of events, with one write for all their notifications and
+    one for all their deliveries."""
+    pending = []
+    for item in items:
+        occurrence = occurrence_of(item.event)
+        if occurrence is not None:
+            pending.append(Pending(occurrence, item.event, item.scope))
+    return await notify_all(pending, ctx)
 
 
 async def notify(occurrence: Occurrence, ctx: Context, cause: Envelope[Any] | None) -> int:
-    """Store the occurrence's notifications, each once, and plan their deliveries. Deliveries are
-    planned even for a notification stored before: a crash between the two writes is repaired
-    by the redelivery, and planning twice inserts nothing twice (derived ids)."""
-    people = await ctx.store.recipients([occurrence.mentee_id, occurrence.mentor_id or ""])
-    admins = await ctx.store.program_admins(occurrence.program_id)
-    directory = Directory.of(people, [admins] if admins else [])
-    planned = plan(occurrence, directory)
-    user_of = {p.person_id: p.user_id for p in people}
-    if admins is not None:
-        user_of.update({a.person_id: a.user_id for a in admins.admins})
-    recipient_of = {p.person_id: p for p in people}
-    if admins is not None:
-        recipient_of.update({a.person_id: a for a in admins.admins})
-    preferences = await ctx.store.preferences_of([u for u in user_of.values() if u])
-    created = 0
-    for notification in planned.notifications:
-        user_id = user_of.get(notification.recipient_id)
-        announcement = _created(notification, user_id, occurrence, cause, ctx)
-        if await ctx.store.add(notification, user_id, [announcement]):
-            created += 1
-        chosen = _preferences(user_id, preferences.get(user_id or ""))
-        await ctx.deliveries.plan(
-            user_id,
-            plan_deliveries(
-                notification, recipient_of[notification.recipient_id], chosen, ctx.clock()
-            ),
+    return await notify_all([Pending(occurrence, cause)], ctx)
+
+
+async def notify_all(pending: Sequence[Pending], ctx: Context) -> int:
+    """Store the occurrences' notifications, each once, and plan their deliveries; returns how
+    many notifications were new. Deliveries are planned even for a notification stored before:
+    a crash between the two writes is repaired by the redelivery, and planning twice inserts
+    nothing twice (derived ids)."""
+    if not pending:
+        return 0
+    wanted = [i for p in pending for i in (p.occurrence.mentee_id, p.occurrence.mentor_id) if i]
+    people = {person.person_id: person for person in await ctx.store.recipients(wanted)}
+    admins_of = {
+        program_id: await ctx.store.program_admins(program_id)
+        for program_id in dict.fromkeys(p.occurrence.program_id for p in pending)
+    }
+    plans = []
+    for item in pending:
+        named = (item.occurrence.mentee_id, item.occurrence.mentor_id)
+        mine = [people[i] for i in dict.fromkeys(named) if i and i in people]
+        admins = admins_of[item.occurrence.program_id]
+        recipient_of = {r.person_id: r for r in [*mine, *(admins.admins if admins else ())]}
+        plans.append(
+            (
+                item,
+                plan(item.occurrence, Directory.of(mine, [admins] if admins else [])),
+                recipient_of,
+            )
         )
-    if planned.unknown and cause is not None:
-        waiting = await _park_for(planned.unknown, occurrence.program_id, cause, ctx)
-        # Whoever was missing may have arrived between the lookup above and the parking, their
-        # handler finding nothing parked yet (directory events travel on other topics, handled
-        # at the same time): look again, and replay now what has become known. Between the two
-        # handlers one sees the other's write, so the event is never left parked for good.
-        for key in waiting:
-            if await _known(key, ctx):
-                await _replay(key, ctx)
-    log.info("notifications_planned", created=created, unknown=len(planned.unknown))
+    users = {r.user_id for _, _, recipient_of in plans for r in recipient_of.values() if r.user_id}
+    preferences = await ctx.store.preferences_of(sorted(users))
+    documents: list[dict[str, Any]] = []
+    deliveries: list[tuple[str | None, Sequence[PlannedDelivery]]] = []
+    for item, planned, recipient_of in plans:
+        with item.scope():  # the announcement carries on the trace of the event that caused it
+            for notification in planned.notifications:
+                recipient = recipient_of[notification.recipient_id]
+                announcement = _created(
+                    notification, recipient.user_id, item.occurrence, item.cause, ctx
+                )
+                documents.append(
+                    ctx.store.inbox_document(notification, recipient.user_id, [announcement])
+                )
+                chosen = _preferences(recipient.user_id, preferences.get(recipient.user_id or ""))
+                deliveries.append(
+                    (
+                        recipient.user_id,
+                        plan_deliveries(notification, recipient, chosen, ctx.clock()),
+                    )
+                )
+    created = await ctx.store.add_all(documents)
+    await ctx.deliveries.plan_all(deliveries)
+    unknown = 0
+    for item, planned, _ in plans:
+        if planned.unknown and item.cause is not None:
+            unknown += len(planned.unknown)
+            with item.scope():
+                await _park(planned.unknown, item.occurrence.program_id, item.cause, ctx)
+    log.info("notifications_planned", events=len(pending), created=created, unknown=unknown)
     return created
+
+
+async def _park(
+    unknown: tuple[UnknownRecipient, ...], program_id: str, cause: Envelope[Any], ctx: Context
+) -> None:
+    waiting = await _park_for(unknown, program_id, cause, ctx)
+    # Whoever was missing may have arrived between the lookup and the parking, their handler
+    # finding nothing parked yet (directory events travel on other topics, handled at the same
+    # time): look again, and replay now what has become known. Between the two handlers one
+    # sees the other's write, so the event is never left parked for good.
+    for key in waiting:
+        if await _known(key, ctx):
+            await _replay(key, ctx)
 
 
 async def _known(key: str, ctx: Context) -> bool:

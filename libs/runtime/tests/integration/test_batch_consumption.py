@@ -1,0 +1,123 @@
+"""A subscription with a batch handler on the real broker: a poll's events arrive together, in
+each key's order, are committed after the batch, and are read again when the batch cannot be
+handled for want of the database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+from pymongo.errors import AutoReconnect
+
+from mentorship_contracts import Envelope
+from mentorship_contracts.topics import Topic, topic_name
+from mentorship_runtime.consumer import Batched, BatchHandler, EventConsumer, RetryPolicy
+from mentorship_runtime.kafka import ensure_topics, make_broker
+from mentorship_testing.kafka import eventually
+
+from .support import CHECK_IN, check_in, publish
+
+EVENTS_PER_KEY = 15
+
+
+def batch_consumer(
+    bootstrap: str, topic: str, group: str, many: BatchHandler, one: Any = None
+) -> KafkaBroker:
+    broker = make_broker(bootstrap, client_id=f"test-{group}")
+    consumer = EventConsumer(
+        broker, group_id=group, retry=RetryPolicy(max_attempts=2, base_delay=0.01)
+    )
+
+    async def refuse_one_by_one(event: Envelope[Any]) -> None:
+        raise AssertionError(f"handled alone: {event.event_id}")
+
+    consumer.subscribe(
+        topic,
+        {CHECK_IN: one or refuse_one_by_one},
+        description="test batch consumer",
+        batch={CHECK_IN: many},
+        batch_size=50,
+    )
+    return broker
+
+
+async def published_burst(bootstrap: str, topic: str) -> list[Envelope[Any]]:
+    events = [
+        check_in(mentee=key, confidence=1 + n % 5)
+        for n in range(EVENTS_PER_KEY)
+        for key in ("e-1", "e-2")
+    ]
+    await publish(bootstrap, topic, *events)
+    return events
+
+
+async def test_a_poll_reaches_the_batch_handler_together_in_order_and_is_committed(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    topic = topic_name(Topic.PROGRESS_EVENTS, topic_prefix) + ".batched"
+    await ensure_topics(kafka_bootstrap, [(topic, 2)])
+    events = await published_burst(kafka_bootstrap, topic)
+    calls: list[list[Envelope[Any]]] = []
+
+    async def many(items: Sequence[Batched]) -> None:
+        calls.append([item.event for item in items])
+
+    group = f"{topic_prefix}g-batched"
+    broker = batch_consumer(kafka_bootstrap, topic, group, many)
+    await broker.start()
+    try:
+        await eventually(lambda: sum(map(len, calls)) >= len(events), timeout=60)
+    finally:
+        await broker.stop()
+
+    handled = [event for call in calls for event in call]
+    assert sorted(str(e.event_id) for e in handled) == sorted(str(e.event_id) for e in events)
+    assert max(map(len, calls)) > 1
+    for key in ("e-1", "e-2"):
+        assert [e.event_id for e in handled if e.key == key] == [
+            e.event_id for e in events if e.key == key
+        ]
+
+    again: list[list[Envelope[Any]]] = []
+
+    async def record_again(items: Sequence[Batched]) -> None:
+        again.append([item.event for item in items])
+
+    late = check_in(mentee="e-3", confidence=2)
+    await publish(kafka_bootstrap, topic, late)
+    broker = batch_consumer(kafka_bootstrap, topic, group, record_again)
+    await broker.start()
+    try:
+        await eventually(lambda: bool(again), timeout=60)
+    finally:
+        await broker.stop()
+    assert [[e.event_id for e in call] for call in again] == [[late.event_id]]
+
+
+async def test_a_batch_the_database_refuses_is_read_again_and_nothing_is_lost(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    topic = topic_name(Topic.PROGRESS_EVENTS, topic_prefix) + ".rewound"
+    await ensure_topics(kafka_bootstrap, [(topic, 2)])
+    events = await published_burst(kafka_bootstrap, topic)
+    refusals = 3
+    stored: dict[str, Envelope[Any]] = {}
+
+    async def many(items: Sequence[Batched]) -> None:
+        nonlocal refusals
+        if refusals:
+            refusals -= 1
+            raise AutoReconnect("connection refused")
+        for item in items:
+            stored[str(item.event.event_id)] = item.event
+
+    broker = batch_consumer(kafka_bootstrap, topic, f"{topic_prefix}g-rewound", many)
+    await broker.start()
+    try:
+        await eventually(lambda: len(stored) >= len(events), timeout=90)
+    finally:
+        await broker.stop()
+
+    assert refusals == 0
+    assert sorted(stored) == sorted(str(e.event_id) for e in events)

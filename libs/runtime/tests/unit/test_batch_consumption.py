@@ -1,0 +1,198 @@
+"""How one poll's records are handled when a subscription has batch handlers (no broker)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from pymongo.errors import AutoReconnect
+from structlog.contextvars import get_contextvars
+
+from mentorship_contracts import Envelope, new_envelope
+from mentorship_contracts.events import CheckInRecorded, MilestoneCompleted
+from mentorship_runtime.consumer import DLQ_ATTEMPTS, Batched, Record
+
+from .test_event_consumer import check_in_event, make_consumer
+
+CHECK_IN = "progress.check_in.recorded"
+MILESTONE = "progress.milestone.completed"
+
+
+def check_in(mentee: str, confidence: int = 3) -> Envelope[CheckInRecorded]:
+    return new_envelope(
+        CheckInRecorded(
+            mentee_id=mentee,
+            program_id="p-1",
+            check_in_id=f"c-{mentee}-{confidence}",
+            module_id="purpose",
+            confidence=confidence,
+            assessed_by="mentee",
+        ),
+        producer="progress",
+    )
+
+
+def milestone(mentee: str) -> Envelope[MilestoneCompleted]:
+    return new_envelope(
+        MilestoneCompleted(
+            mentee_id=mentee,
+            program_id="p-1",
+            module_id="purpose",
+            milestone_id="first-post",
+        ),
+        producer="progress",
+    )
+
+
+def records(*bodies: bytes) -> list[Record]:
+    return [
+        Record(body, [("event-id", b"x")], "progress.events", 0, offset, b"e-1")
+        for offset, body in enumerate(bodies, start=10)
+    ]
+
+
+class Journal:
+    """Handlers that write down what they were given, in the order they were given it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[str]]] = []
+
+    async def one(self, event: Envelope[Any]) -> None:
+        self.calls.append(("one", [str(event.event_id)]))
+
+    async def many(self, items: Sequence[Batched]) -> None:
+        self.calls.append(("many", [str(i.event.event_id) for i in items]))
+
+
+def ids(*events: Envelope[Any]) -> list[str]:
+    return [str(e.event_id) for e in events]
+
+
+async def test_consecutive_events_of_a_batch_handler_go_to_it_in_one_call_in_order() -> None:
+    consumer, broker, _ = make_consumer()
+    journal = Journal()
+    a, b, c = check_in("e-1", 3), check_in("e-2", 2), check_in("e-1", 1)
+
+    outcomes = await consumer.process_batch(
+        records(a.to_bytes(), b.to_bytes(), c.to_bytes()),
+        {CHECK_IN: journal.one},
+        {CHECK_IN: journal.many},
+    )
+
+    assert journal.calls == [("many", ids(a, b, c))]
+    assert [o.status for o in outcomes] == ["handled"] * 3
+    assert broker.published == []
+
+
+async def test_an_event_without_a_batch_handler_is_handled_in_its_place() -> None:
+    consumer, _, _ = make_consumer()
+    journal = Journal()
+    a, m, b = check_in("e-1"), milestone("e-1"), check_in("e-2")
+
+    await consumer.process_batch(
+        records(a.to_bytes(), m.to_bytes(), b.to_bytes()),
+        {CHECK_IN: journal.one, MILESTONE: journal.one},
+        {CHECK_IN: journal.many},
+    )
+
+    assert journal.calls == [("many", ids(a)), ("one", ids(m)), ("many", ids(b))]
+
+
+async def test_invalid_and_unknown_records_in_a_batch_are_set_apart_without_breaking_it() -> None:
+    consumer, broker, _ = make_consumer()
+    journal = Journal()
+    a, b = check_in("e-1"), check_in("e-2")
+    unknown = a.to_bytes().replace(CHECK_IN.encode(), b"progress.new_thing")
+
+    outcomes = await consumer.process_batch(
+        records(a.to_bytes(), b"{not json", unknown, b.to_bytes()),
+        {CHECK_IN: journal.one},
+        {CHECK_IN: journal.many},
+    )
+
+    assert journal.calls == [("many", ids(a, b))]
+    assert [o.status for o in outcomes] == ["handled", "dead_lettered", "skipped", "handled"]
+    assert [p.headers[DLQ_ATTEMPTS] for p in broker.published] == ["0"]
+
+
+async def test_a_failing_batch_is_handled_again_one_by_one_and_only_the_poison_is_parked() -> None:
+    consumer, broker, _ = make_consumer(max_attempts=2)
+    handled: list[str] = []
+    good, poison, other = check_in("e-1", 3), check_in("e-2", 1), check_in("e-3", 2)
+
+    async def one(event: Envelope[Any]) -> None:
+        if event.event_id == poison.event_id:
+            raise ValueError("cannot plan this one")
+        handled.append(str(event.event_id))
+
+    async def many(items: Sequence[Batched]) -> None:
+        for item in items:
+            await one(item.event)
+
+    outcomes = await consumer.process_batch(
+        records(good.to_bytes(), poison.to_bytes(), other.to_bytes()),
+        {CHECK_IN: one},
+        {CHECK_IN: many},
+    )
+
+    # the good event was handled by the batch before it failed, and again alone: idempotent
+    # handlers make that harmless, and nothing after the poison is lost
+    assert handled == ids(good, good, other)
+    assert [o.status for o in outcomes] == ["handled", "dead_lettered", "handled"]
+    [parked] = broker.published
+    assert parked.body == poison.to_bytes()
+    assert parked.headers[DLQ_ATTEMPTS] == "2"
+
+
+async def test_an_unreachable_database_retries_the_batch_then_rewinds_it() -> None:
+    consumer, broker, sleeps = make_consumer(max_attempts=3)
+    calls: list[int] = []
+
+    async def database_down(items: Sequence[Batched]) -> None:
+        calls.append(len(items))
+        raise AutoReconnect("connection refused")
+
+    event = check_in_event()
+    with pytest.raises(AutoReconnect):
+        await consumer.process_batch(
+            records(event.to_bytes(), check_in("e-2").to_bytes()),
+            {CHECK_IN: Journal().one},
+            {CHECK_IN: database_down},
+        )
+
+    assert calls == [2, 2, 2]
+    assert len(sleeps.delays) == 2
+    assert broker.published == []
+
+
+async def test_each_event_of_a_batch_has_its_own_scope() -> None:
+    consumer, _, _ = make_consumer()
+    seen: list[tuple[str, str | None]] = []
+    a, b = check_in("e-1"), check_in("e-2")
+
+    async def many(items: Sequence[Batched]) -> None:
+        for item in items:
+            with item.scope():
+                seen.append((str(item.event.event_id), get_contextvars().get("event_id")))
+        seen.append(("after", get_contextvars().get("event_id")))
+
+    await consumer.process_batch(
+        records(a.to_bytes(), b.to_bytes()), {CHECK_IN: Journal().one}, {CHECK_IN: many}
+    )
+
+    assert seen == [(i, i) for i in ids(a, b)] + [("after", None)]
+
+
+def test_a_batch_handler_needs_an_ordinary_handler_to_fall_back_on() -> None:
+    consumer, _, _ = make_consumer()
+
+    with pytest.raises(ValueError, match=CHECK_IN):
+        consumer.subscribe(
+            "progress.events", {}, description="x", batch={CHECK_IN: Journal().many}, batch_size=50
+        )
+
+
+def test_a_batch_size_below_one_is_refused() -> None:
+    consumer, _, _ = make_consumer()
+
+    with pytest.raises(ValueError, match="batch_size"):
+        consumer.subscribe("progress.events", {}, description="x", batch_size=0)
