@@ -38,7 +38,10 @@ def pipeline_runs() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
         data = json.loads(path.read_text())
         setup = data.get("setup", {})
         server = data.get("machine", {}).get("mongodb_server", "?")
-        shape = f"{setup.get('workers', 1)}w x c{setup.get('concurrency', 1)}"
+        shape = (
+            f"{setup.get('workers', 1)}w x c{setup.get('concurrency', 1)}"
+            f" x b{setup.get('batch_size', 1)}"  # runs before batches handled one event at a time
+        )
         for run in data["runs"]:
             found.append((f"{server}\n{shape}, N={run['n']:,}", run, data))
     return found
@@ -142,7 +145,8 @@ def save(fig: Any, name: str) -> str:
 
 def pipeline_table() -> str:
     lines = [
-        "| server | workers x concurrency | N | platform events/s | limit events/s | ratio |",
+        "| server | workers x concurrency x batch | N | platform events/s | limit events/s "
+        "| ratio |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for label, run, _ in pipeline_runs():

@@ -9,7 +9,8 @@ waits on ``progress.events``, for 1,000 mentees and 50 mentors whose directory e
 ``mentoring.participants``. Then, on the same events:
 
 * **platform**: the notify service's worker, as ``--workers`` separate processes (``ROLE=worker``,
-  each with ``CONSUMER_CONCURRENCY=--concurrency``), turns each
+  each with ``CONSUMER_CONCURRENCY=--concurrency`` and ``CONSUMER_BATCH_SIZE=--batch-size``),
+  turns each
   event into the mentor's in-app notification (directory lookup, rules, texts, the document with
   its ``NotificationCreated`` in the outbox, published and acknowledged);
 * **limit**: a plain aiokafka consumer reads the same events in batches and writes the same
@@ -195,6 +196,7 @@ async def run_platform(
         "PROFILE": "dev",
         "LOG_LEVEL": "WARNING",
         "CONSUMER_CONCURRENCY": str(shape["concurrency"]),
+        "CONSUMER_BATCH_SIZE": str(shape["batch_size"]),
     }
     log = (ROOT / ".stack" / "logs" / "bench-notify.log").open("wb")
     processes = [
@@ -332,7 +334,8 @@ async def main(sizes: list[int], shape: dict[str, int]) -> dict[str, Any]:
             "mentors": MENTORS,
             "partitions": dict(platform_topics())[str(Topic.PROGRESS_EVENTS)],
             "platform": f"{shape['workers']} notify worker process(es), "
-            f"CONSUMER_CONCURRENCY={shape['concurrency']}, other settings default",
+            f"CONSUMER_CONCURRENCY={shape['concurrency']}, "
+            f"CONSUMER_BATCH_SIZE={shape['batch_size']}, other settings default",
             **shape,
             "limit": "aiokafka getmany(2000) + insert_many(ordered=False)",
         },
@@ -345,10 +348,18 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", default="10000,50000,200000")
     parser.add_argument("--workers", type=int, default=1, help="notify worker processes")
     parser.add_argument("--concurrency", type=int, default=1, help="CONSUMER_CONCURRENCY")
+    parser.add_argument(
+        "--batch-size", type=int, default=200, help="CONSUMER_BATCH_SIZE (1: one event at a time)"
+    )
     parser.add_argument("--output", default="pipeline", help="bench/results/<output>.json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    results = asyncio.run(main(sizes, {"workers": args.workers, "concurrency": args.concurrency}))
+    shape = {
+        "workers": args.workers,
+        "concurrency": args.concurrency,
+        "batch_size": args.batch_size,
+    }
+    results = asyncio.run(main(sizes, shape))
     out = ROOT / "bench" / "results" / f"{args.output}.json"
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print("| N | published/s | platform events/s | limit events/s | ratio |")
