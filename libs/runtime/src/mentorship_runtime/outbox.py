@@ -6,9 +6,10 @@ the document as having some. Nothing is published before that write is durable.
 
 Right after the write, ``OutboxRelay.drain(collection, id)`` publishes the document's pending events
 in order, waits for Kafka's acknowledgement (``acks=all``), then removes exactly those entries with
-``$pullAll`` (or, when they were all there was, by emptying the array in one update). If the
-process dies in between, ``sweep`` (run periodically by the worker) finds the
-documents whose ``_outbox_since`` is older than a grace period and publishes what was left behind.
+``$pullAll`` (or, when they were all there was, by emptying the array in one update).
+``drain_written`` does the same for the entries a batch has just written to several documents.
+If the process dies in between, ``sweep`` (run periodically by the worker) finds the documents
+whose ``_outbox_since`` is older than a grace period and publishes what was left behind.
 
 An event may thus be published twice (a crash after the publish, before the removal); consumers
 are idempotent, so that is safe. It is never lost, and one aggregate's events keep their order.
@@ -23,7 +24,6 @@ from typing import Any
 
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
-from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
@@ -109,8 +109,7 @@ class OutboxRelay:
     ) -> int:
         """Publish the entries just written to several documents (document id: its entries):
         all are handed to the producer before any acknowledgement is awaited, in order, so one
-        document's events keep theirs; then one bulk write removes them. Returns how many were
-        published."""
+        document's events keep theirs; then they are removed. Returns how many were published."""
         pending = {
             document_id: list(entries) for document_id, entries in written.items() if entries
         }
@@ -138,24 +137,17 @@ class OutboxRelay:
     async def _remove(
         collection: AsyncCollection[Document], published: dict[Any, list[Document]]
     ) -> None:
-        # Usually nothing was added meanwhile, and one update per document empties its outbox
-        # (all in one bulk write). Otherwise exactly the published entries go, and the mark goes
-        # only if none is left; both are harmless for a document already emptied.
-        if not published:
-            return
-        emptied = await collection.bulk_write(
-            [
-                UpdateOne(
-                    {"_id": document_id, OUTBOX: entries},
-                    {"$set": {OUTBOX: []}, "$unset": {OUTBOX_SINCE: ""}},
-                )
-                for document_id, entries in published.items()
-            ],
-            ordered=False,
-        )
-        if emptied.matched_count == len(published):
-            return
+        # Usually nothing was added meanwhile, and one update empties the outbox. Otherwise
+        # exactly the published entries go, and the mark goes only if none is left. One update
+        # per document, not one bulk write: on FerretDB 1.24 a bulk update run while other
+        # connections write never returned and left the server unresponsive.
         for document_id, entries in published.items():
+            emptied = await collection.update_one(
+                {"_id": document_id, OUTBOX: entries},
+                {"$set": {OUTBOX: []}, "$unset": {OUTBOX_SINCE: ""}},
+            )
+            if emptied.matched_count:
+                continue
             await collection.update_one({"_id": document_id}, {"$pullAll": {OUTBOX: entries}})
             await collection.update_one(
                 {"_id": document_id, OUTBOX: {"$size": 0}}, {"$unset": {OUTBOX_SINCE: ""}}
