@@ -54,7 +54,7 @@ from mentorship_contracts.headers import envelope_headers
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_localstack import LocalStack
 from mentorship_localstack.processes import any_free_port
-from mentorship_runtime.kafka import ensure_topics, platform_topics
+from mentorship_runtime.kafka import consumer_lag, ensure_topics, platform_topics
 from mentorship_testing.kafka import delete_topics
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -217,7 +217,16 @@ async def run_platform(
         burst = time.monotonic()
         publish_rate = await publish(bootstrap, prefix, alerts)
         result = await wait_for(client[database]["notifications"], len(alerts), since=burst)
+        lag = await consumer_lag(bootstrap, prefix + "notify")
+        stored = {
+            d["event_id"] async for d in client[database]["notifications"].find({}, {"event_id": 1})
+        }
         result |= {
+            # a stalled run: were the missing events still unread, or read and not notified?
+            "consumer_lag_at_end": sum(
+                n for (topic, _), n in lag.items() if topic.endswith(str(Topic.PROGRESS_EVENTS))
+            ),
+            "missing_event_ids": sorted({str(a.event_id) for a in alerts} - stored)[:50],
             "directory_load_seconds": directory_seconds,
             "publish_events_per_second": publish_rate,
             "parked_left": await client[database]["parked_events"].count_documents({}),
