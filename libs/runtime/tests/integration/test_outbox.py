@@ -1,8 +1,10 @@
 """State and events are written together; the relay publishes them after the write, and the
 sweep publishes what a crash between the write and the publish left behind."""
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from faststream.kafka import KafkaBroker
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mentorship_contracts.headers import EVENT_ID, decode_headers
@@ -29,6 +31,23 @@ async def record_check_ins(
         upsert=True,
     )
     return [str(e.event_id) for e in events]
+
+
+def another_write_during_the_first_publish(
+    broker: KafkaBroker, write: Callable[[], Awaitable[list[str]]]
+) -> list[str]:
+    """Make ``write`` (another writer adding events) land while the relay publishes; returns
+    the list that receives the ids it added."""
+    original_publish = broker.publish
+    added: list[str] = []
+
+    async def publish_while_another_write_lands(*args: object, **kwargs: object) -> object:
+        if not added:
+            added.extend(await write())
+        return await original_publish(*args, **kwargs)  # type: ignore[call-overload]
+
+    broker.publish = publish_while_another_write_lands  # type: ignore[method-assign,assignment]
+    return added
 
 
 async def test_the_relay_publishes_pending_events_in_order_then_forgets_them(
@@ -83,15 +102,9 @@ async def test_an_event_added_while_the_relay_publishes_stays_pending(
     broker = make_broker(kafka_bootstrap, client_id="test-race")
     await broker.start()
     relay = OutboxRelay(broker)
-    original_publish = broker.publish
-    added: list[str] = []
-
-    async def publish_while_another_write_lands(*args: object, **kwargs: object) -> object:
-        if not added:
-            added.extend(await record_check_ins(mongo_db, topic_prefix, 1))
-        return await original_publish(*args, **kwargs)  # type: ignore[call-overload]
-
-    broker.publish = publish_while_another_write_lands  # type: ignore[method-assign,assignment]
+    added = another_write_during_the_first_publish(
+        broker, lambda: record_check_ins(mongo_db, topic_prefix, 1)
+    )
     first = await relay.drain(mongo_db.mentees, "e-1")
     document = await mongo_db.mentees.find_one({"_id": "e-1"})
     second = await relay.drain(mongo_db.mentees, "e-1")
@@ -147,15 +160,10 @@ async def test_entries_written_to_several_documents_are_published_together_then_
     broker = make_broker(kafka_bootstrap, client_id="test-written")
     await broker.start()
     relay = OutboxRelay(broker)
-    original_publish = broker.publish
-    added: list[str] = []
-
-    async def publish_while_another_write_lands(*args: object, **kwargs: object) -> object:
-        if not added:  # e-2 gets a new event before the relay removes what it published
-            added.extend(await record_check_ins(mongo_db, topic_prefix, 1, mentee="e-2"))
-        return await original_publish(*args, **kwargs)  # type: ignore[call-overload]
-
-    broker.publish = publish_while_another_write_lands  # type: ignore[method-assign,assignment]
+    # e-2 gets a new event before the relay removes what it published
+    added = another_write_during_the_first_publish(
+        broker, lambda: record_check_ins(mongo_db, topic_prefix, 1, mentee="e-2")
+    )
     published = await relay.drain_written(mongo_db.mentees, entries)
     await broker.stop()
 

@@ -8,27 +8,14 @@ from pymongo.errors import AutoReconnect
 from structlog.contextvars import get_contextvars
 
 from mentorship_contracts import Envelope, new_envelope
-from mentorship_contracts.events import CheckInRecorded, MilestoneCompleted
+from mentorship_contracts.events import MilestoneCompleted
 from mentorship_runtime.consumer import DLQ_ATTEMPTS, Batched, Record
 
-from .test_event_consumer import check_in_event, make_consumer
+from .test_event_consumer import check_in_event as check_in
+from .test_event_consumer import make_consumer
 
 CHECK_IN = "progress.check_in.recorded"
 MILESTONE = "progress.milestone.completed"
-
-
-def check_in(mentee: str, confidence: int = 3) -> Envelope[CheckInRecorded]:
-    return new_envelope(
-        CheckInRecorded(
-            mentee_id=mentee,
-            program_id="p-1",
-            check_in_id=f"c-{mentee}-{confidence}",
-            module_id="purpose",
-            confidence=confidence,
-            assessed_by="mentee",
-        ),
-        producer="progress",
-    )
 
 
 def milestone(mentee: str) -> Envelope[MilestoneCompleted]:
@@ -117,7 +104,11 @@ async def test_invalid_and_unknown_records_in_a_batch_are_set_apart_without_brea
 async def test_a_failing_batch_is_handled_again_one_by_one_and_only_the_poison_is_parked() -> None:
     consumer, broker, _ = make_consumer(max_attempts=2)
     handled: list[str] = []
-    good, poison, other = check_in("e-1", 3), check_in("e-2", 1), check_in("e-3", 2)
+    good, poison, other = (
+        check_in("e-1", 3),
+        check_in("e-2", 1),
+        check_in("e-3", 2),
+    )
 
     async def one(event: Envelope[Any]) -> None:
         if event.event_id == poison.event_id:
@@ -151,7 +142,7 @@ async def test_an_unreachable_database_retries_the_batch_then_rewinds_it() -> No
         calls.append(len(items))
         raise AutoReconnect("connection refused")
 
-    event = check_in_event()
+    event = check_in()
     with pytest.raises(AutoReconnect):
         await consumer.process_batch(
             records(event.to_bytes(), check_in("e-2").to_bytes()),

@@ -48,14 +48,14 @@ class Sleeps:
         self.delays.append(delay)
 
 
-def check_in_event() -> Envelope[CheckInRecorded]:
+def check_in_event(mentee: str = "e-1", confidence: int = 2) -> Envelope[CheckInRecorded]:
     return new_envelope(
         CheckInRecorded(
-            mentee_id="e-1",
+            mentee_id=mentee,
             program_id="p-1",
-            check_in_id="c-1",
+            check_in_id=f"c-{mentee}-{confidence}",
             module_id="purpose",
-            confidence=2,
+            confidence=confidence,
             assessed_by="mentee",
         ),
         producer="progress",
