@@ -138,7 +138,11 @@ class Processes:
 
     def started(self, spec: ServiceSpec, pid: int) -> None:
         self._running[spec.name] = {"pid": pid, "url": url_of(spec), "started": time.time()}
-        self._file.write_text(json.dumps({"supervisor": os.getpid(), **self._running}, indent=2))
+        # written aside then renamed: a reader never sees the file half written (a restart
+        # rewrites it while tools and tests read it)
+        fresh = self._file.with_suffix(".json.tmp")
+        fresh.write_text(json.dumps({"supervisor": os.getpid(), **self._running}, indent=2))
+        fresh.replace(self._file)
 
 
 async def _pump(name: str, stream: asyncio.StreamReader, log: Path) -> None:
