@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 Document = dict[str, Any]
+DUPLICATE_KEY = 11000
 
 
 def make_mongo_client(
@@ -37,6 +38,24 @@ async def insert_once(collection: AsyncCollection[Document], document: Mapping[s
     except DuplicateKeyError:
         return False
     return True
+
+
+async def insert_all_once(
+    collection: AsyncCollection[Document], documents: Sequence[Document]
+) -> list[Document]:
+    """``insert_once`` for many documents in one unordered ``insert_many``; returns those this
+    call inserted (a duplicate key is a document stored before). Other write errors raise."""
+    if not documents:
+        return []
+    try:
+        await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        refused = {e["index"] for e in errors}
+        return [d for i, d in enumerate(documents) if i not in refused]
+    return list(documents)
 
 
 async def ping(client: AsyncMongoClient[Document]) -> None:

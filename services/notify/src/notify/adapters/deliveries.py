@@ -19,15 +19,15 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
+from mentorship_runtime.mongo import insert_all_once
 from notify.domain.delivery import DeliveryStatus
 from notify.domain.dispatch import PlannedDelivery
 
 Document = dict[str, Any]
 FREE = datetime(1970, 1, 1, tzinfo=UTC)
 """The lease deadline of a delivery nobody holds (a date, not null, so one range filter serves)."""
-DUPLICATE_KEY = 11000
 OPEN = [DeliveryStatus.PENDING.value, DeliveryStatus.FAILED.value]
 
 
@@ -57,16 +57,7 @@ class DeliveryStore:
     ) -> int:
         """``plan`` for several people's deliveries, in one bulk insert."""
         documents = [_document(user_id, p) for user_id, each in planned for p in each]
-        if not documents:
-            return 0
-        try:
-            result = await self.deliveries.insert_many(documents, ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            return len(documents) - len(errors)
-        return len(result.inserted_ids)
+        return len(await insert_all_once(self.deliveries, documents))
 
     # ---- claiming and settling --------------------------------------------------------------
 

@@ -15,9 +15,10 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
+from mentorship_runtime.mongo import insert_all_once
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from notify.domain.directory import Language, ProgramAdmins, Recipient, Role
@@ -25,7 +26,6 @@ from notify.domain.events import EventKind
 from notify.domain.notifications import Notification, Priority
 
 Document = dict[str, Any]
-DUPLICATE_KEY = 11000
 
 
 class NotifyStore:
@@ -124,17 +124,7 @@ class NotifyStore:
     async def add_all(self, documents: Sequence[Document]) -> int:
         """Store each notification once (one bulk insert), then publish the announcements of the
         new ones; returns how many were new (the others were stored before: a redelivery)."""
-        if not documents:
-            return 0
-        try:
-            await self.notifications.insert_many(documents, ordered=False)
-            refused: set[int] = set()
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            refused = {e["index"] for e in errors}
-        new = [d for i, d in enumerate(documents) if i not in refused]
+        new = await insert_all_once(self.notifications, documents)
         await self._relay.drain_written_soon(
             self.notifications, {d["_id"]: d.get("_outbox") or [] for d in new}
         )
