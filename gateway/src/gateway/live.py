@@ -10,7 +10,7 @@ up is told so and closed, and never holds back the feed or the other subscribers
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -65,13 +65,20 @@ class Subscription:
 
 
 class NotificationHub:
-    """The open subscriptions of this instance, by recipient (account user id)."""
+    """The open subscriptions of this instance, by recipient (account user id).
 
-    def __init__(self, queue_size: int = 100) -> None:
+    Events reach the feed at least once (an outbox publishes again what it could not mark as
+    published), so the hub remembers the last ``remembered`` notification ids and pushes each
+    notification once."""
+
+    def __init__(self, queue_size: int = 100, remembered: int = 10_000) -> None:
         self._queue_size = queue_size
         self._by_user: dict[str, set[Subscription]] = defaultdict(set)
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._remembered = remembered
         self.delivered = 0
         self.dropped = 0
+        self.repeated = 0
 
     @asynccontextmanager
     async def subscribe(self, user_id: str) -> AsyncIterator[Subscription]:
@@ -90,7 +97,13 @@ class NotificationHub:
         return len(self._by_user.get(user_id, ()))
 
     def publish(self, notification: NotificationCreated) -> int:
-        """Hand a notification to its recipient's subscriptions; never waits."""
+        """Hand a notification to its recipient's subscriptions (once); never waits."""
+        if notification.notification_id in self._seen:
+            self.repeated += 1
+            return 0
+        self._seen[notification.notification_id] = None
+        if len(self._seen) > self._remembered:
+            self._seen.popitem(last=False)
         reached = 0
         for subscription in list(self._by_user.get(notification.recipient_id, ())):
             if subscription.offer(notification):

@@ -43,6 +43,19 @@ async def test_each_recipient_gets_only_their_own() -> None:
     assert hub.open_for("u-ada") == 0
 
 
+async def test_a_notification_announced_twice_is_pushed_once() -> None:
+    hub = NotificationHub(queue_size=10, remembered=2)
+    async with hub.subscribe("u-ada") as ada:
+        assert hub.publish(notification("u-ada", "first")) == 1
+        assert hub.publish(notification("u-ada", "first")) == 0  # the outbox published it again
+        assert hub.publish(notification("u-ada", "second")) == 1
+        assert hub.publish(notification("u-ada", "third")) == 1  # "first" is forgotten now
+        assert hub.publish(notification("u-ada", "first")) == 1
+        titles = [(await anext(ada)).title for _ in range(4)]
+        assert titles == ["first", "second", "third", "first"]
+        assert hub.repeated == 1
+
+
 async def test_a_slow_subscriber_is_dropped_and_the_others_get_everything() -> None:
     hub = NotificationHub(queue_size=3)
     async with hub.subscribe("u-grace") as slow, hub.subscribe("u-grace") as quick:

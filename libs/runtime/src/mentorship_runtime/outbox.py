@@ -13,6 +13,15 @@ whose ``_outbox_since`` is older than a grace period and publishes what was left
 
 An event may thus be published twice (a crash after the publish, before the removal); consumers
 are idempotent, so that is safe. It is never lost, and one aggregate's events keep their order.
+
+**Outbox queues.** Removing published entries is an update of the aggregate's document, and on
+FerretDB 1.24 an update by ``_id`` costs in proportion to the collection (it is not served by the
+``_id`` index). For documents written once and never changed after (notify's notifications), the
+events may instead wait in a collection of their own, an *outbox queue*: one document per event,
+``_id`` its event id (``queue_entries``), inserted *before* the state it announces, then published
+by ``publish_queued`` and deleted in one ``delete_many``. The queue only ever holds what is in
+flight, so it stays small and cheap however large the state grows. Its events are announcements
+whose relative order does not matter; ``sweep_queue`` publishes what a crash left there.
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ from mentorship_runtime.tracing import trace_headers
 
 OUTBOX = "_outbox"
 OUTBOX_SINCE = "_outbox_since"
+QUEUED_SINCE = "since"
 
 
 def outbox_entries(events: Sequence[Envelope[Any]], *, topic_prefix: str = "") -> list[Document]:
@@ -69,8 +79,23 @@ def outbox_update(
     }
 
 
+def queue_entries(
+    events: Sequence[Envelope[Any]], *, now: datetime, topic_prefix: str = ""
+) -> list[Document]:
+    """Documents for an outbox queue, one per event (its ``_id`` is the event id, so the same
+    event queued twice is one document); insert them before the state they announce."""
+    return [
+        {"_id": entry["event_id"], QUEUED_SINCE: now, **entry}
+        for entry in outbox_entries(events, topic_prefix=topic_prefix)
+    ]
+
+
 async def ensure_outbox_index(collection: AsyncCollection[Document]) -> None:
     await collection.create_index(OUTBOX_SINCE)
+
+
+async def ensure_queue_index(queue: AsyncCollection[Document]) -> None:
+    await queue.create_index(QUEUED_SINCE)
 
 
 class OutboxRelay:
@@ -113,25 +138,54 @@ class OutboxRelay:
         pending = {
             document_id: list(entries) for document_id, entries in written.items() if entries
         }
-        acknowledgements = []
-        for entries in pending.values():
-            for entry in entries:
-                acknowledgements.append(
-                    await self._broker.publish(
-                        entry["body"].encode(),
-                        entry["topic"],
-                        key=entry["key"].encode(),
-                        headers={"content-type": "application/json", **entry["headers"]},
-                        correlation_id=entry["headers"].get("event-correlation-id"),
-                        no_confirm=True,
-                    )
-                )
-        await asyncio.gather(*acknowledgements)
-        for entries in pending.values():
-            for entry in entries:
-                PUBLISHED.labels(entry["topic"], entry["headers"].get("event-type", "")).inc()
+        published = await self._publish([e for entries in pending.values() for e in entries])
         await self._remove(collection, pending)
+        return published
+
+    async def _publish(self, entries: Sequence[Document]) -> int:
+        """Hand every entry to the producer, in order, then wait for all acknowledgements."""
+        acknowledgements = [
+            await self._broker.publish(
+                entry["body"].encode(),
+                entry["topic"],
+                key=entry["key"].encode(),
+                headers={"content-type": "application/json", **entry["headers"]},
+                correlation_id=entry["headers"].get("event-correlation-id"),
+                no_confirm=True,
+            )
+            for entry in entries
+        ]
+        await asyncio.gather(*acknowledgements)
+        for entry in entries:
+            PUBLISHED.labels(entry["topic"], entry["headers"].get("event-type", "")).inc()
         return len(acknowledgements)
+
+    async def publish_queued(
+        self, queue: AsyncCollection[Document], entries: Sequence[Document]
+    ) -> int:
+        """Publish entries of an outbox queue (as inserted there), then delete them in one
+        ``delete_many``; returns how many were published."""
+        if not entries:
+            return 0
+        published = await self._publish(entries)
+        await self.forget_queued(queue, entries)
+        return published
+
+    async def forget_queued(
+        self, queue: AsyncCollection[Document], entries: Sequence[Document]
+    ) -> None:
+        """Delete entries of an outbox queue without publishing them."""
+        if entries:
+            await queue.delete_many({"_id": {"$in": [entry["_id"] for entry in entries]}})
+
+    async def publish_queued_soon(
+        self, queue: AsyncCollection[Document], entries: Sequence[Document]
+    ) -> None:
+        """``publish_queued`` right after the writes, leaving to the sweep what Kafka refuses."""
+        try:
+            await self.publish_queued(queue, entries)
+        except (KafkaError, OSError) as exc:
+            self._log.warning("outbox_deferred_to_sweep", queued=len(entries), error=repr(exc))
 
     @staticmethod
     async def _remove(
@@ -195,14 +249,31 @@ class OutboxRelay:
         OUTBOX_BACKLOG.labels(collection.name).set(backlog)
         return published
 
+    async def sweep_queue(self, queue: AsyncCollection[Document], *, limit: int = 500) -> int:
+        """Publish what a crash (or Kafka being away) left in an outbox queue for longer than
+        the grace period, oldest first."""
+        cutoff = self._clock() - self._grace
+        cursor = queue.find({QUEUED_SINCE: {"$lte": cutoff}}).sort(QUEUED_SINCE, 1).limit(limit)
+        left = [entry async for entry in cursor]  # read to the end before writing (see sweep)
+        published = await self.publish_queued(queue, left)
+        if published:
+            self._log.warning("outbox_swept", collection=queue.name, events=published)
+        OUTBOX_BACKLOG.labels(queue.name).set(await queue.count_documents({}))
+        return published
+
     async def run_sweeper(
-        self, collections: Sequence[AsyncCollection[Document]], *, every: float = 5.0
+        self,
+        collections: Sequence[AsyncCollection[Document]],
+        *,
+        queues: Sequence[AsyncCollection[Document]] = (),
+        every: float = 5.0,
     ) -> None:
         """Sweep forever (a worker task); one failing round is logged and the next one tries."""
+        rounds = [*((self.sweep, c) for c in collections), *((self.sweep_queue, q) for q in queues)]
         while True:
-            for collection in collections:
+            for sweep, collection in rounds:
                 try:
-                    await self.sweep(collection)
+                    await sweep(collection)
                 except (PyMongoError, KafkaError, OSError) as exc:  # the next round retries
                     self._log.error("outbox_sweep_failed", error=repr(exc))
             await asyncio.sleep(every)

@@ -7,27 +7,42 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any
 
+import pytest
+from aiokafka.errors import KafkaConnectionError
+from pymongo.errors import AutoReconnect
+
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_runtime.consumer import Batched
+from mentorship_runtime.mongo import insert_all_once
+from notify.adapters import store as store_module
 from notify.service_layer import handlers
+from notify.service_layer.handlers import Context
 
 from .conftest import NotifyApi
 from .test_inbox import ADA, DROP, GRACE, PROGRAM
+
+TEAM_DROP = DROP.model_copy(update={"module_id": "team"})
 
 
 def batch(*events: Envelope[Any]) -> list[Batched]:
     return [Batched(event, nullcontext) for event in events]
 
 
-async def test_a_batch_notifies_each_event_once_in_the_name_of_its_cause(
-    http_only: NotifyApi,
-) -> None:
-    ctx = http_only.app.state.service.context()
+async def introduced(api: NotifyApi) -> Context:
+    """The handlers' context, once the program and its two people are known."""
+    ctx: Context = api.app.state.service.context()
     await handlers.on_program(new_envelope(PROGRAM, producer="test"), ctx)
     for person in (ADA, GRACE):
         await handlers.on_participant(new_envelope(person, producer="test"), ctx)
+    return ctx
+
+
+async def test_a_batch_notifies_each_event_once_in_the_name_of_its_cause(
+    http_only: NotifyApi,
+) -> None:
+    ctx = await introduced(http_only)
     purpose = new_envelope(DROP, producer="test")
-    team = new_envelope(DROP.model_copy(update={"module_id": "team"}), producer="test")
+    team = new_envelope(TEAM_DROP, producer="test")
     stranger = new_envelope(DROP.model_copy(update={"mentor_id": "pt-nobody"}), producer="test")
 
     created = await handlers.on_occurrences(batch(purpose, team, purpose, stranger), ctx)
@@ -56,4 +71,71 @@ async def test_a_batch_notifies_each_event_once_in_the_name_of_its_cause(
         cause = cause_of[announcement.causation_id]
         assert announcement.correlation_id == cause.correlation_id
     assert {a.data.notification_id for a in announced} == {n["_id"] for n in stored}
-    assert not await http_only.db.notifications.count_documents({"_outbox.0": {"$exists": True}})
+    assert not await http_only.db.outbox.count_documents({})
+    await http_only.app.state.service.runtime.relay.sweep_queue(http_only.db.outbox)
+    assert len(await http_only.announced(settle=1)) == 2  # the redelivered batch announced nothing
+
+
+async def test_a_replay_long_after_stores_and_announces_nothing_again(http_only: NotifyApi) -> None:
+    ctx = await introduced(http_only)
+    drops = [new_envelope(DROP, producer="test"), new_envelope(TEAM_DROP, producer="test")]
+    assert await handlers.on_occurrences(batch(*drops), ctx) == 2
+    http_only.clock.advance(days=30)
+    assert await handlers.on_occurrences(batch(*drops), ctx) == 0
+
+    assert not await http_only.db.outbox.count_documents({})  # queued again, then dropped
+    assert await http_only.app.state.service.runtime.relay.sweep_queue(http_only.db.outbox) == 0
+    assert len(await http_only.announced(settle=2)) == 2
+
+
+async def test_an_attempt_that_died_before_storing_is_announced_by_the_next(
+    http_only: NotifyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first attempt queues the announcements, then the database goes away before the
+    notifications are stored; the redelivery stores and announces them, each once."""
+    ctx = await introduced(http_only)
+    drops = [new_envelope(DROP, producer="test"), new_envelope(TEAM_DROP, producer="test")]
+
+    async def only_the_queue(collection: Any, documents: Any) -> Any:
+        if collection.name == "notifications":
+            raise AutoReconnect("the database went away")
+        return await insert_all_once(collection, documents)
+
+    monkeypatch.setattr(store_module, "insert_all_once", only_the_queue)
+    with pytest.raises(AutoReconnect):
+        await handlers.on_occurrences(batch(*drops), ctx)
+    assert await http_only.db.outbox.count_documents({}) == 2
+    monkeypatch.undo()
+
+    assert await handlers.on_occurrences(batch(*drops), ctx) == 2
+    assert not await http_only.db.outbox.count_documents({})
+    announced = await http_only.announced(settle=2)
+    stored = {n["_id"] async for n in http_only.db.notifications.find({})}
+    assert sorted(a.data.notification_id for a in announced) == sorted(stored)
+
+
+async def test_an_announcement_left_by_an_attempt_that_died_after_storing_is_swept(
+    http_only: NotifyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored, then the process died before publishing: the redelivery finds everything stored
+    and queued, and leaves the announcements to the sweep, which publishes each once."""
+    ctx = await introduced(http_only)
+    drops = [new_envelope(DROP, producer="test"), new_envelope(TEAM_DROP, producer="test")]
+    relay = http_only.app.state.service.runtime.relay
+
+    async def died(*_: Any) -> None:
+        raise KafkaConnectionError("the process died here")
+
+    monkeypatch.setattr(relay, "publish_queued", died)
+    assert await handlers.on_occurrences(batch(*drops), ctx) == 2
+    monkeypatch.undo()
+    assert await handlers.on_occurrences(batch(*drops), ctx) == 0
+    assert await relay.sweep_queue(http_only.db.outbox) == 0  # within the grace period
+    assert await http_only.db.outbox.count_documents({}) == 2
+
+    http_only.clock.advance(minutes=1)
+    assert await relay.sweep_queue(http_only.db.outbox) == 2
+    assert not await http_only.db.outbox.count_documents({})
+    announced = await http_only.announced(settle=2)
+    assert len(announced) == 2
+    assert len({a.event_id for a in announced}) == 2

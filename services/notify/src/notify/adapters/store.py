@@ -1,7 +1,10 @@
 """MongoDB persistence of notify: the recipients' directory, the in-app inbox, parked events.
 
-A notification and the ``NotificationCreated`` event that announces it are one insert; marking it
-read and the ``NotificationRead`` event are one update (see ``mentorship_runtime.outbox``).
+A notification is written once and never changed but for being read: the ``NotificationCreated``
+events that announce new ones wait in an outbox queue of their own (``outbox``, see
+``mentorship_runtime.outbox``), so that storing a batch of notifications is inserts and one delete,
+however large the inbox grows. Marking one read and its ``NotificationRead`` event are one update
+(its outbox is in the notification's document).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,13 +23,27 @@ from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.mongo import insert_all_once
-from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
+from mentorship_runtime.outbox import (
+    OutboxRelay,
+    ensure_outbox_index,
+    ensure_queue_index,
+    outbox_update,
+    queue_entries,
+)
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from notify.domain.directory import Language, ProgramAdmins, Recipient, Role
 from notify.domain.events import EventKind
 from notify.domain.notifications import Notification, Priority
 
 Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    """A notification to store, and the queue entries of the events announcing it."""
+
+    document: Document
+    announcements: list[Document]
 
 
 class NotifyStore:
@@ -42,6 +60,7 @@ class NotifyStore:
         self.notifications: AsyncCollection[Document] = db["notifications"]
         self.parked: AsyncCollection[Document] = db["parked_events"]
         self.preferences: AsyncCollection[Document] = db["preferences"]
+        self.outbox: AsyncCollection[Document] = db["outbox"]
         self._relay = relay
         self._clock = clock
         self._prefix = topic_prefix
@@ -49,6 +68,10 @@ class NotifyStore:
     @property
     def outbox_collections(self) -> list[AsyncCollection[Document]]:
         return [self.notifications]
+
+    @property
+    def outbox_queues(self) -> list[AsyncCollection[Document]]:
+        return [self.outbox]
 
     async def ensure_indexes(self) -> None:
         await self.notifications.create_index(
@@ -60,6 +83,7 @@ class NotifyStore:
         )
         await self.parked.create_index("waiting_for")
         await ensure_outbox_index(self.notifications)
+        await ensure_queue_index(self.outbox)
 
     # ---- directory --------------------------------------------------------------------------
 
@@ -96,12 +120,11 @@ class NotifyStore:
 
     # ---- inbox ------------------------------------------------------------------------------
 
-    def inbox_document(
+    def new_notification(
         self, notification: Notification, user_id: str | None, events: Sequence[Envelope[Any]]
-    ) -> Document:
-        """A notification as stored, with the events that announce it in its outbox (made in
-        the caller's trace context, which they carry on)."""
-        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
+    ) -> NewNotification:
+        """A notification as stored, and the events announcing it (made in the caller's trace
+        context, which they carry on)."""
         document: Document = {
             "_id": notification.notification_id,
             "recipient_id": notification.recipient_id,
@@ -116,18 +139,41 @@ class NotifyStore:
             "event_id": notification.event_id,
             "read_at": None,
         }
-        if parts:
-            document.update(parts["$set"])
-            document["_outbox"] = parts["$push"]["_outbox"]["$each"]
-        return document
+        queued = queue_entries(events, now=self._clock(), topic_prefix=self._prefix)
+        return NewNotification(document, queued)
 
-    async def add_all(self, documents: Sequence[Document]) -> int:
-        """Store each notification once (one bulk insert), then publish the announcements of the
-        new ones; returns how many were new (the others were stored before: a redelivery)."""
-        new = await insert_all_once(self.notifications, documents)
-        await self._relay.drain_written_soon(
-            self.notifications, {d["_id"]: d.get("_outbox") or [] for d in new}
-        )
+    async def add_all(self, items: Sequence[NewNotification]) -> int:
+        """Store each notification once and announce it once; returns how many were new (the
+        others were stored before: a redelivery or a replay).
+
+        The announcements are queued first (their ids derive from the notifications', so queuing
+        one again is a no-op), then the notifications are inserted. Then:
+
+        * a notification this call stored is announced by this call (and its entry dequeued),
+          whether its entry was queued now or by an attempt that died before storing it;
+        * an entry this call queued for a notification stored before is a redelivery's or a
+          replay's: it is dropped unpublished, as the notification was announced by whoever
+          stored it;
+        * an entry found queued for a notification stored before is left where it is: an attempt
+          died between the store and the publish, and the sweep publishes it.
+
+        So no announcement is lost, and redelivering or replaying an event announces nothing
+        again (short of a crash right after a publish: at least once, with the same event id).
+        """
+        queued = {e["_id"] for e in await insert_all_once(self.outbox, _announcements(items))}
+        new = {d["_id"] for d in await insert_all_once(self.notifications, _documents(items))}
+        publish = {  # by id: a batch may hold the same event twice
+            e["_id"]: e for item in items if item.document["_id"] in new for e in item.announcements
+        }
+        again = [
+            e
+            for item in items
+            if item.document["_id"] not in new
+            for e in item.announcements
+            if e["_id"] in queued
+        ]
+        await self._relay.forget_queued(self.outbox, again)
+        await self._relay.publish_queued_soon(self.outbox, list(publish.values()))
         return len(new)
 
     async def inbox(
@@ -243,6 +289,14 @@ async def _each_by_id(
     worker, once per delivery: its main cost in the pipeline benchmark)."""
     found = [await collection.find_one({"_id": i}, projection) for i in dict.fromkeys(ids) if i]
     return [d for d in found if d]
+
+
+def _announcements(items: Sequence[NewNotification]) -> list[Document]:
+    return [entry for item in items for entry in item.announcements]
+
+
+def _documents(items: Sequence[NewNotification]) -> list[Document]:
+    return [item.document for item in items]
 
 
 def _recipient(document: Document) -> Recipient:

@@ -9,6 +9,7 @@ they arrive (events come out of order across topics); the ones already stored ar
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from mentorship_runtime.auth import Principal
 from mentorship_runtime.consumer import Batched
 from mentorship_runtime.logging import get_logger
 from notify.adapters.deliveries import DeliveryStore
-from notify.adapters.store import NotifyStore
+from notify.adapters.store import NewNotification, NotifyStore
 from notify.domain.directory import Directory
 from notify.domain.dispatch import PlannedDelivery, plan_deliveries
 from notify.domain.errors import Invalid
@@ -40,6 +41,8 @@ from notify.service_layer.preferences import preferences_of
 from notify.service_layer.translate import occurrence_of
 
 PRODUCER = "notify"
+ANNOUNCEMENTS = uuid.UUID("5b0e3c1e-6f1d-4d2a-9a57-2f0c8d6b1e41")
+"""The namespace of the ids of ``NotificationCreated`` events (derived from the notification's)."""
 log = get_logger("notify.handlers")
 
 
@@ -169,7 +172,7 @@ async def notify_all(pending: Sequence[Pending], ctx: Context) -> int:
         )
     users = {r.user_id for _, _, recipient_of in plans for r in recipient_of.values() if r.user_id}
     preferences = await ctx.store.preferences_of(sorted(users))
-    documents: list[dict[str, Any]] = []
+    documents: list[NewNotification] = []
     deliveries: list[tuple[str | None, Sequence[PlannedDelivery]]] = []
     for item, planned, recipient_of in plans:
         with item.scope():  # the announcement carries on the trace of the event that caused it
@@ -179,7 +182,7 @@ async def notify_all(pending: Sequence[Pending], ctx: Context) -> int:
                     notification, recipient.user_id, item.occurrence, item.cause, ctx
                 )
                 documents.append(
-                    ctx.store.inbox_document(notification, recipient.user_id, [announcement])
+                    ctx.store.new_notification(notification, recipient.user_id, [announcement])
                 )
                 chosen = _preferences(recipient.user_id, preferences.get(recipient.user_id or ""))
                 deliveries.append(
@@ -256,6 +259,8 @@ def _created(
         producer=PRODUCER,
         cause=cause,
         correlation_id=ctx.correlation_id or occurrence.event_id,
+        # derived: the same notification is announced by the same event, however often planned
+        event_id=uuid.uuid5(ANNOUNCEMENTS, notification.notification_id),
         clock=ctx.clock,
     )
 
