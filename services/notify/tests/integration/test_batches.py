@@ -15,8 +15,9 @@ from mentorship_contracts import Envelope, new_envelope
 from mentorship_runtime.consumer import Batched
 from mentorship_runtime.mongo import insert_all_once
 from notify.adapters import store as store_module
+from notify.adapters.deliveries import HELD
 from notify.service_layer import handlers
-from notify.service_layer.handlers import Context
+from notify.service_layer.handlers import HOLD, Context
 
 from .conftest import NotifyApi
 from .test_inbox import ADA, DROP, GRACE, PROGRAM
@@ -47,7 +48,7 @@ async def test_a_batch_notifies_each_event_once_in_the_name_of_its_cause(
 
     created = await handlers.on_occurrences(batch(purpose, team, purpose, stranger), ctx)
     stored = await http_only.db.notifications.find({}).to_list()
-    deliveries = await http_only.db.deliveries.find({}).to_list()
+    deliveries = await ctx.deliveries.every_delivery()
     again = await handlers.on_occurrences(batch(team, purpose), ctx)
 
     assert (created, again) == (2, 0)
@@ -60,7 +61,7 @@ async def test_a_batch_notifies_each_event_once_in_the_name_of_its_cause(
         for n in stored
     }
     assert list(channels.values()) == [["email", "in_app"]] * 2
-    assert await http_only.db.deliveries.count_documents({}) == len(deliveries)
+    assert len(await ctx.deliveries.every_delivery()) == len(deliveries)
     [parked] = await http_only.db.parked_events.find({}).to_list()
     assert (parked["_id"], parked["waiting_for"]) == (str(stranger.event_id), ["pt-nobody"])
 
@@ -80,12 +81,20 @@ async def test_a_replay_long_after_stores_and_announces_nothing_again(http_only:
     ctx = await introduced(http_only)
     drops = [new_envelope(DROP, producer="test"), new_envelope(TEAM_DROP, producer="test")]
     assert await handlers.on_occurrences(batch(*drops), ctx) == 2
+    assert await ctx.deliveries.deliveries.count_documents({"lease": None}) == 2  # released
+    # the e-mails were sent since; the worker moved them to the log
+    await ctx.deliveries.deliveries.update_many({}, {"$set": {"status": "sent"}})
+    assert await ctx.deliveries.archive_settled() == 2
+    before = sorted((d["_id"], d["status"]) for d in await ctx.deliveries.every_delivery())
     http_only.clock.advance(days=30)
     assert await handlers.on_occurrences(batch(*drops), ctx) == 0
 
     assert not await http_only.db.outbox.count_documents({})  # queued again, then dropped
     assert await http_only.app.state.service.runtime.relay.sweep_queue(http_only.db.outbox) == 0
     assert len(await http_only.announced(settle=2)) == 2
+    assert not await ctx.deliveries.deliveries.count_documents({})  # queued again, then dropped
+    after = sorted((d["_id"], d["status"]) for d in await ctx.deliveries.every_delivery())
+    assert after == before
 
 
 async def test_an_attempt_that_died_before_storing_is_announced_by_the_next(
@@ -107,11 +116,40 @@ async def test_an_attempt_that_died_before_storing_is_announced_by_the_next(
     assert await http_only.db.outbox.count_documents({}) == 2
     monkeypatch.undo()
 
+    held = await ctx.deliveries.deliveries.find({"channel": "email"}).to_list()
+    assert [d["lease"] for d in held] == [HELD, HELD]
+    assert not await ctx.deliveries.candidates(http_only.clock(), 10)
+
     assert await handlers.on_occurrences(batch(*drops), ctx) == 2
     assert not await http_only.db.outbox.count_documents({})
     announced = await http_only.announced(settle=2)
     stored = {n["_id"] async for n in http_only.db.notifications.find({})}
     assert sorted(a.data.notification_id for a in announced) == sorted(stored)
+    released = await ctx.deliveries.candidates(http_only.clock(), 10)
+    assert sorted(d["_id"] for d in released) == sorted(d["_id"] for d in held)
+
+
+async def test_deliveries_an_attempt_left_held_after_storing_are_freed_when_the_hold_ends(
+    http_only: NotifyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = await introduced(http_only)
+    drops = [new_envelope(DROP, producer="test"), new_envelope(TEAM_DROP, producer="test")]
+
+    async def died(*_: Any) -> None:
+        raise RuntimeError("the process dies here")
+
+    monkeypatch.setattr(ctx.deliveries, "release", died)
+    with pytest.raises(RuntimeError):
+        await handlers.on_occurrences(batch(*drops), ctx)
+    monkeypatch.undo()
+    assert await handlers.on_occurrences(batch(*drops), ctx) == 0  # stored: nothing to release
+
+    assert not await ctx.deliveries.candidates(http_only.clock(), 10)
+    http_only.clock.advance(seconds=HOLD.total_seconds() + 1)
+    due = await ctx.deliveries.candidates(http_only.clock(), 10)
+    assert sorted(d["notification_id"] for d in due) == sorted(
+        [n["_id"] async for n in http_only.db.notifications.find({})]
+    )
 
 
 async def test_an_announcement_left_by_an_attempt_that_died_after_storing_is_swept(

@@ -25,6 +25,7 @@ from mentorship_runtime.consumer import DLQ_ATTEMPTS, DLQ_CONSUMER_GROUP, DLQ_ER
 from mentorship_runtime.metrics import EVENTS_CONSUMED
 from mentorship_testing.kafka import eventually, read_topic
 from notify.adapters.dead_letters import delivery_dead_letter_topic
+from notify.adapters.deliveries import DeliveryStore
 from notify.domain.webhooks import SIGNATURE_HEADER, verify
 
 from .conftest import NotifyApi
@@ -118,7 +119,9 @@ def handled(api: NotifyApi) -> float:
 
 
 async def deliveries(api: NotifyApi, **query: Any) -> list[dict[str, Any]]:
-    return [d async for d in api.db.deliveries.find(query)]
+    """Queued and archived (both collections)."""
+    store: DeliveryStore = api.app.state.service.deliveries
+    return await store.every_delivery(query)
 
 
 async def settled(api: NotifyApi, expected: int) -> list[dict[str, Any]]:
@@ -210,6 +213,12 @@ async def test_each_rule_gives_exactly_the_expected_deliveries_once_even_if_rede
     await asyncio.sleep(1)  # a few worker rounds
     assert len(await deliveries(notify)) == len(found)
     assert len(smtp.messages) == len(emails)
+
+    async def all_archived() -> bool:  # the worker's queue keeps only what is in progress
+        return not await notify.db.deliveries.count_documents({})
+
+    await eventually(all_archived, timeout=WAIT)
+    assert await notify.db.delivery_log.count_documents({}) == len(found)
     assert len(hooks.on("/grace")) == 4
 
 

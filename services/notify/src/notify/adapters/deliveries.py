@@ -1,6 +1,18 @@
 """MongoDB persistence of deliveries (one document per notification and channel) and of the
 session-rating reminders.
 
+``deliveries`` holds only the deliveries in progress: the worker's queue, which stays small
+however many have been made (on FerretDB 1.24 every update and every query by a field pays for the
+whole collection). A delivery done (sent, or dead and published as such) is moved to
+``delivery_log`` by ``archive_settled``: inserted there (once), then deleted from the queue, so a
+crash in between only repeats the move. In-app deliveries, done when planned, go to the log
+directly.
+
+Planned deliveries enter the queue *held* (``lease`` ``HELD`` until a deadline) because they are
+written before the notification they deliver: the planner then releases those of the
+notifications it stored and drops those it queued for a notification stored before (a replay);
+what an attempt that died left held is freed when the hold runs out.
+
 A worker claims a due delivery by inserting a claim whose id is derived from the delivery's state
 (see ``claim``): a unique insert is the one write FerretDB arbitrates between concurrent
 writers, so two workers never hold the same delivery. The winner then sets its lease token and
@@ -29,11 +41,14 @@ Document = dict[str, Any]
 FREE = datetime(1970, 1, 1, tzinfo=UTC)
 """The lease deadline of a delivery nobody holds (a date, not null, so one range filter serves)."""
 OPEN = [DeliveryStatus.PENDING.value, DeliveryStatus.FAILED.value]
+HELD = "held-while-planned"
+"""The lease of a delivery written before its notification, until the planner releases it."""
 
 
 class DeliveryStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.deliveries: AsyncCollection[Document] = db["deliveries"]
+        self.log: AsyncCollection[Document] = db["delivery_log"]
         self.reminders: AsyncCollection[Document] = db["reminders"]
         self.claims: AsyncCollection[Document] = db["delivery_claims"]
 
@@ -43,21 +58,71 @@ class DeliveryStore:
             [("user_id", ASCENDING), ("digest", ASCENDING), ("status", ASCENDING)]
         )
         await self.deliveries.create_index("notification_id")
+        await self.log.create_index("notification_id")
         await self.reminders.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
         await self.claims.create_index("at")
 
     # ---- planning ---------------------------------------------------------------------------
 
-    async def plan(self, user_id: str | None, planned: Sequence[PlannedDelivery]) -> int:
-        """Insert the deliveries not stored yet; returns how many were new."""
-        return await self.plan_all([(user_id, planned)])
-
-    async def plan_all(
-        self, planned: Sequence[tuple[str | None, Sequence[PlannedDelivery]]]
-    ) -> int:
-        """``plan`` for several people's deliveries, in one bulk insert."""
+    async def hold_all(
+        self,
+        planned: Sequence[tuple[str | None, Sequence[PlannedDelivery]]],
+        until: datetime,
+        notifications: dict[str, Document] | None = None,
+    ) -> set[str]:
+        """Write people's planned deliveries, each once: the in-app ones (done) to the log, the
+        others to the queue, held until ``until``. Returns the ids of those this call queued
+        (the others were queued before). ``notifications``: the notifications' documents by id,
+        copied into the queued deliveries so that sending them reads nothing else."""
         documents = [_document(user_id, p) for user_id, each in planned for p in each]
-        return len(await insert_all_once(self.deliveries, documents))
+        done = [d for d in documents if d["status"] == DeliveryStatus.SENT.value]
+        await insert_all_once(self.log, done)
+        queued = [
+            {
+                **d,
+                "lease": HELD,
+                "lease_until": until,
+                "notification": _snapshot((notifications or {}).get(d["notification_id"])),
+            }
+            for d in documents
+            if d["status"] != DeliveryStatus.SENT.value
+        ]
+        return {d["_id"] for d in await insert_all_once(self.deliveries, queued)}
+
+    async def release(self, delivery_ids: Sequence[str]) -> None:
+        """Let the worker take these held deliveries now (their notification is stored)."""
+        if delivery_ids:
+            await self.deliveries.update_many(
+                {"_id": {"$in": list(delivery_ids)}, "lease": HELD},
+                {"$set": {"lease": None, "lease_until": FREE}},
+            )
+
+    async def drop_held(self, delivery_ids: Sequence[str]) -> None:
+        """Remove held deliveries that must not be made (queued again by a replay)."""
+        if delivery_ids:
+            await self.deliveries.delete_many({"_id": {"$in": list(delivery_ids)}, "lease": HELD})
+
+    async def archive_settled(self, limit: int = 1000) -> int:
+        """Move the deliveries done (sent, or dead and published) from the queue to the log."""
+        done = {
+            "$or": [
+                {"status": DeliveryStatus.SENT.value},
+                {"status": DeliveryStatus.DEAD.value, "dead_lettered": True},
+            ]
+        }
+        found = await self.deliveries.find(done).limit(limit).to_list()
+        if not found:
+            return 0
+        await insert_all_once(self.log, found)
+        await self.deliveries.delete_many({"_id": {"$in": [d["_id"] for d in found]}, **done})
+        return len(found)
+
+    async def every_delivery(self, query: Document | None = None) -> list[Document]:
+        """Queued and archived deliveries matching ``query`` (for views and checks)."""
+        queued = await self.deliveries.find(query or {}).to_list()
+        seen = {d["_id"] for d in queued}
+        archived = [d for d in await self.log.find(query or {}).to_list() if d["_id"] not in seen]
+        return [*queued, *archived]
 
     # ---- claiming and settling --------------------------------------------------------------
 
@@ -142,6 +207,12 @@ class DeliveryStore:
         await self.reminders.update_one(
             {"_id": reminder_id, "status": "waiting"}, {"$set": {"status": "sent"}}
         )
+
+
+def _snapshot(notification: Document | None) -> Document | None:
+    if notification is None:
+        return None
+    return {k: v for k, v in notification.items() if not k.startswith("_") or k == "_id"}
 
 
 def _document(user_id: str | None, planned: PlannedDelivery) -> Document:

@@ -142,9 +142,9 @@ class NotifyStore:
         queued = queue_entries(events, now=self._clock(), topic_prefix=self._prefix)
         return NewNotification(document, queued)
 
-    async def add_all(self, items: Sequence[NewNotification]) -> int:
-        """Store each notification once and announce it once; returns how many were new (the
-        others were stored before: a redelivery or a replay).
+    async def add_all(self, items: Sequence[NewNotification]) -> set[str]:
+        """Store each notification once and announce it once; returns the ids of those this
+        call stored (the others were stored before: a redelivery or a replay).
 
         The announcements are queued first (their ids derive from the notifications', so queuing
         one again is a no-op), then the notifications are inserted. Then:
@@ -174,7 +174,7 @@ class NotifyStore:
         ]
         await self._relay.forget_queued(self.outbox, again)
         await self._relay.publish_queued_soon(self.outbox, list(publish.values()))
-        return len(new)
+        return new
 
     async def inbox(
         self, user_id: str, *, unread_only: bool, first: int, after: str | None

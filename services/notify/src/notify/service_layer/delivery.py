@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from mentorship_runtime.logging import get_logger
 from notify.adapters.deliveries import DeliveryStore
-from notify.adapters.store import NotifyStore
+from notify.adapters.store import NotifyStore, notification_of
 from notify.domain.delivery import (
     ChannelDelivery,
     DeliveryStatus,
@@ -127,6 +127,8 @@ class DeliveryWorker:
         self._rounds += 1
         if report.dead or self._rounds % DEAD_LETTER_SWEEP_EVERY == 1:
             await self.letter_the_dead()  # also what a crash left unpublished, now and then
+        if report.sent or report.dead or self._rounds % DEAD_LETTER_SWEEP_EVERY == 1:
+            await self._deliveries.archive_settled()  # keeps the queue small
         if self._rounds % CLAIMS_PURGE_EVERY == 1:
             await self._deliveries.forget_claims(self._clock() - CLAIMS_KEPT)
         if report.sent or report.failed or report.dead:
@@ -141,9 +143,14 @@ class DeliveryWorker:
 
     async def _deliver(self, group: list[Document], token: str, report: RoundReport) -> None:
         try:
-            notifications = await self._store.notifications_by_id(
-                [d["notification_id"] for d in group]
-            )
+            notifications = {  # copied into the delivery when planned; read if planned before
+                d["notification_id"]: notification_of(d["notification"])
+                for d in group
+                if d.get("notification")
+            }
+            missing = [d["notification_id"] for d in group if not d.get("notification")]
+            if missing:
+                notifications.update(await self._store.notifications_by_id(missing))
             await self._send(group, notifications)
         except SendFailed as failure:
             outcome: SendFailed | None = failure

@@ -41,6 +41,9 @@ from notify.service_layer.preferences import preferences_of
 from notify.service_layer.translate import occurrence_of
 
 PRODUCER = "notify"
+HOLD = timedelta(minutes=2)
+"""How long a delivery written before its notification waits to be released by its planner; an
+attempt that died leaves it to be sent when this runs out."""
 ANNOUNCEMENTS = uuid.UUID("5b0e3c1e-6f1d-4d2a-9a57-2f0c8d6b1e41")
 """The namespace of the ids of ``NotificationCreated`` events (derived from the notification's)."""
 log = get_logger("notify.handlers")
@@ -147,8 +150,8 @@ async def notify(occurrence: Occurrence, ctx: Context, cause: Envelope[Any] | No
 async def notify_all(pending: Sequence[Pending], ctx: Context) -> int:
     """Store the occurrences' notifications, each once, and plan their deliveries; returns how
     many notifications were new. Deliveries are planned even for a notification stored before:
-    a crash between the two writes is repaired by the redelivery, and planning twice inserts
-    nothing twice (derived ids)."""
+    a crash between the writes is repaired by the redelivery, and planning twice inserts nothing
+    twice (derived ids)."""
     if not pending:
         return 0
     wanted = [i for p in pending for i in (p.occurrence.mentee_id, p.occurrence.mentor_id) if i]
@@ -191,8 +194,15 @@ async def notify_all(pending: Sequence[Pending], ctx: Context) -> int:
                         plan_deliveries(notification, recipient, chosen, ctx.clock()),
                     )
                 )
-    created = await ctx.store.add_all(documents)
-    await ctx.deliveries.plan_all(deliveries)
+    # the deliveries are written first, held, then released once their notification is stored
+    # (see notify.adapters.deliveries); the store does the same with the announcements
+    by_id = {item.document["_id"]: item.document for item in documents}
+    queued = await ctx.deliveries.hold_all(deliveries, ctx.clock() + HOLD, by_id)
+    new = await ctx.store.add_all(documents)
+    held = [(p.delivery_id, p.notification_id) for _, each in deliveries for p in each]
+    await ctx.deliveries.release([d for d, n in held if n in new])
+    await ctx.deliveries.drop_held([d for d, n in held if n not in new and d in queued])
+    created = len(new)
     unknown = 0
     for item, planned, _ in plans:
         if planned.unknown and item.cause is not None:
