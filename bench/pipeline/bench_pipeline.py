@@ -373,6 +373,13 @@ async def main(sizes: list[int], shape: dict[str, int]) -> dict[str, Any]:
             or LocalStack().status().get("mongo", {}).get("kind", "external"),
         },
         "setup": {
+            "commit": subprocess.run(  # noqa: ASYNC221 - once, after the runs
+                ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.strip(),
             "mentees": MENTEES,
             "mentors": MENTORS,
             "partitions": dict(platform_topics())[str(Topic.PROGRESS_EVENTS)],
