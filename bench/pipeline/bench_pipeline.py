@@ -249,7 +249,9 @@ async def run_platform(
         directory_seconds = time.monotonic() - started
         burst = time.monotonic()
         publish_rate = await publish(bootstrap, prefix, alerts)
-        result = await wait_for_announced(bootstrap, prefix, len(alerts), since=burst)
+        result: dict[str, Any] = {
+            **await wait_for_announced(bootstrap, prefix, len(alerts), since=burst)
+        }
         result["notifications"] = await client[database]["notifications"].count_documents({})
         lag = await consumer_lag(bootstrap, prefix + "notify")
         stored = {
