@@ -145,15 +145,17 @@ def save(fig: Any, name: str) -> str:
 
 def pipeline_table() -> str:
     lines = [
-        "| server | workers x concurrency x batch | N | platform events/s | limit events/s "
-        "| ratio |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| server | workers x concurrency x batch | code | N | platform events/s "
+        "| limit events/s | ratio |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for label, run, _ in pipeline_runs():
+    for label, run, data in pipeline_runs():
         server, rest = label.split("\n")
         shape = rest.split(",")[0]
+        code = data["setup"].get("commit") or "before the outbox queues"
         lines.append(
-            f"| {server} | {shape} | {run['n']:,} | {run['platform']['events_per_second']:,.1f} "
+            f"| {server} | {shape} | {code} | {run['n']:,} "
+            f"| {run['platform']['events_per_second']:,.1f} "
             f"| {run['limit']['events_per_second']:,.0f} | {run['ratio']:.2%} |"
         )
     return "\n".join(lines)

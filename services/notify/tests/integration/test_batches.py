@@ -16,6 +16,7 @@ from mentorship_runtime.consumer import Batched
 from mentorship_runtime.mongo import insert_all_once
 from notify.adapters import store as store_module
 from notify.adapters.deliveries import HELD
+from notify.adapters.store import MANY
 from notify.service_layer import handlers
 from notify.service_layer.handlers import HOLD, Context
 
@@ -177,3 +178,20 @@ async def test_an_announcement_left_by_an_attempt_that_died_after_storing_is_swe
     announced = await http_only.announced(settle=2)
     assert len(announced) == 2
     assert len({a.event_id for a in announced}) == 2
+
+
+@pytest.mark.parametrize("known", [3, MANY + 4])
+async def test_the_people_a_batch_names_are_found_whether_few_or_many(
+    http_only: NotifyApi, known: int
+) -> None:
+    store = http_only.app.state.service.store
+    for i in range(known):
+        fields = {"display_name": f"P{i}", "program_id": "p-1", "user_id": f"u-{i}"}
+        await store.remember_person(f"pt-{i}", fields)
+    await store.remember_person("pt-incomplete", {"user_id": "u-x"})  # no name or program yet
+    asked = [f"pt-{i}" for i in reversed(range(known))] + ["pt-0", "pt-nobody", "pt-incomplete"]
+
+    found = await store.recipients(asked)
+
+    assert sorted(r.person_id for r in found) == sorted(f"pt-{i}" for i in range(known))
+    assert {r.person_id: r.display_name for r in found}["pt-0"] == "P0"
