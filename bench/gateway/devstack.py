@@ -436,14 +436,19 @@ def machine_facts() -> dict[str, Any]:
             )
         },
         "stack": stack,
-        "git_commit": subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            check=False,
-        ).stdout.strip(),
+        "git_commit": git_commit(),
     }
+
+
+def git_commit() -> str:
+    """The commit measured (short), or "" outside a git checkout."""
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    ).stdout.strip()
 
 
 def load_average() -> list[float]:

@@ -58,6 +58,9 @@ from mentorship_localstack.processes import any_free_port
 from mentorship_runtime.kafka import consumer_lag, ensure_topics, platform_topics
 from mentorship_testing.kafka import delete_topics
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gateway"))
+from devstack import git_commit  # the platform helpers beside the gateway benchmark
+
 ROOT = Path(__file__).resolve().parents[2]
 MENTEES, MENTORS = 1_000, 50
 PROGRAM = "bench-program"
@@ -375,13 +378,7 @@ async def main(sizes: list[int], shape: dict[str, int]) -> dict[str, Any]:
             or LocalStack().status().get("mongo", {}).get("kind", "external"),
         },
         "setup": {
-            "commit": subprocess.run(  # noqa: ASYNC221 - once, after the runs
-                ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=False,
-            ).stdout.strip(),
+            "commit": git_commit(),
             "mentees": MENTEES,
             "mentors": MENTORS,
             "partitions": dict(platform_topics())[str(Topic.PROGRESS_EVENTS)],
