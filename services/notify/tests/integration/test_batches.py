@@ -5,6 +5,7 @@ the name of the event that caused it, the unknown parked."""
 from __future__ import annotations
 
 from contextlib import nullcontext
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from mentorship_contracts import Envelope, new_envelope
 from mentorship_runtime.consumer import Batched
 from mentorship_runtime.mongo import insert_all_once
 from notify.adapters import store as store_module
-from notify.adapters.deliveries import HELD
+from notify.adapters.deliveries import FREE, HELD
 from notify.adapters.store import MANY
 from notify.service_layer import handlers
 from notify.service_layer.handlers import HOLD, Context
@@ -118,7 +119,7 @@ async def test_an_attempt_that_died_before_storing_is_announced_by_the_next(
     monkeypatch.undo()
 
     held = await ctx.deliveries.deliveries.find({"channel": "email"}).to_list()
-    assert [d["lease"] for d in held] == [HELD, HELD]
+    assert [d["lease"].startswith(HELD) for d in held] == [True, True]
     assert not await ctx.deliveries.candidates(http_only.clock(), 10)
 
     assert await handlers.on_occurrences(batch(*drops), ctx) == 2
@@ -195,3 +196,50 @@ async def test_the_people_a_batch_names_are_found_whether_few_or_many(
 
     assert sorted(r.person_id for r in found) == sorted(f"pt-{i}" for i in range(known))
     assert {r.person_id: r.display_name for r in found}["pt-0"] == "P0"
+
+
+async def test_deliveries_ready_when_planned_are_taken_first_and_the_others_not_starved(
+    http_only: NotifyApi,
+) -> None:
+    store = http_only.app.state.service.deliveries
+    now = http_only.clock()
+
+    def delivery(i: str, status: str, due: timedelta, *, ready: bool) -> dict[str, Any]:
+        return {
+            "_id": i,
+            "status": status,
+            "next_attempt_at": now + due,
+            "lease": None,
+            "lease_until": FREE,
+            "ready": ready,
+        }
+
+    await store.deliveries.insert_many(
+        [
+            *(
+                delivery(f"ready-{i}", "pending", timedelta(seconds=-i), ready=True)
+                for i in (1, 2, 3)
+            ),
+            delivery("retry", "failed", timedelta(hours=-1), ready=False),
+            delivery("after-quiet-hours", "pending", timedelta(hours=1), ready=False),
+            {
+                **delivery("leased", "pending", timedelta(0), ready=True),
+                "lease": "w-1",
+                "lease_until": now + timedelta(minutes=5),
+            },
+        ]
+    )
+
+    def ids(found: list[dict[str, Any]]) -> list[str]:
+        return [d["_id"] for d in found]
+
+    quick = await store.candidates(now, 3, thorough=False)
+    assert sorted(ids(quick)) == ["ready-1", "ready-2", "ready-3"]
+    # fewer ready ones than asked for: the full query, oldest first
+    assert ids(await store.candidates(now, 10, thorough=False)) == [
+        "retry",
+        "ready-3",
+        "ready-2",
+        "ready-1",
+    ]
+    assert ids(await store.candidates(now, 2)) == ["retry", "ready-3"]

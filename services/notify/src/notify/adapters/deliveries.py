@@ -22,9 +22,11 @@ lease; a worker that died leaves a lease that simply runs out.
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,8 +43,18 @@ Document = dict[str, Any]
 FREE = datetime(1970, 1, 1, tzinfo=UTC)
 """The lease deadline of a delivery nobody holds (a date, not null, so one range filter serves)."""
 OPEN = [DeliveryStatus.PENDING.value, DeliveryStatus.FAILED.value]
-HELD = "held-while-planned"
-"""The lease of a delivery written before its notification, until the planner releases it."""
+HELD = "held-while-planned:"
+"""The lease of a delivery written before its notification, until the planner releases it (with
+the planner's own token after it)."""
+
+
+@dataclass(frozen=True)
+class Held:
+    """The deliveries one planner wrote: the lease they hold, and the ids of those it queued
+    (the others were queued before it)."""
+
+    lease: str
+    queued: set[str]
 
 
 class DeliveryStore:
@@ -67,40 +79,53 @@ class DeliveryStore:
     async def hold_all(
         self,
         planned: Sequence[tuple[str | None, Sequence[PlannedDelivery]]],
+        now: datetime,
         until: datetime,
         notifications: dict[str, Document] | None = None,
-    ) -> set[str]:
+    ) -> Held:
         """Write people's planned deliveries, each once: the in-app ones (done) to the log, the
-        others to the queue, held until ``until``. Returns the ids of those this call queued
-        (the others were queued before). ``notifications``: the notifications' documents by id,
-        copied into the queued deliveries so that sending them reads nothing else."""
+        others to the queue, held until ``until`` under a lease of this call's.
+        ``notifications``: the notifications' documents by id, copied into the queued deliveries
+        so that sending them reads nothing else."""
+        held = Held(f"{HELD}{uuid.uuid4().hex}", set())
         documents = [_document(user_id, p) for user_id, each in planned for p in each]
         done = [d for d in documents if d["status"] == DeliveryStatus.SENT.value]
         await insert_all_once(self.log, done)
         queued = [
             {
                 **d,
-                "lease": HELD,
+                "lease": held.lease,
                 "lease_until": until,
+                "ready": d["next_attempt_at"] is not None and d["next_attempt_at"] <= now,
                 "notification": _snapshot((notifications or {}).get(d["notification_id"])),
             }
             for d in documents
             if d["status"] != DeliveryStatus.SENT.value
         ]
-        return {d["_id"] for d in await insert_all_once(self.deliveries, queued)}
+        held.queued.update(d["_id"] for d in await insert_all_once(self.deliveries, queued))
+        return held
 
-    async def release(self, delivery_ids: Sequence[str]) -> None:
-        """Let the worker take these held deliveries now (their notification is stored)."""
-        if delivery_ids:
-            await self.deliveries.update_many(
-                {"_id": {"$in": list(delivery_ids)}, "lease": HELD},
-                {"$set": {"lease": None, "lease_until": FREE}},
-            )
+    async def release(self, held: Held, delivery_ids: Sequence[str]) -> None:
+        """Let the worker take these deliveries now (their notification is stored): those this
+        call queued (usually all of them, found by their lease: an equality FerretDB hands to its
+        backend, where ``$in`` would make it decode the whole queue), and any an attempt that
+        died left held."""
+        free = {"$set": {"lease": None, "lease_until": FREE}}
+        mine = [i for i in delivery_ids if i in held.queued]
+        if mine and len(mine) == len(held.queued):
+            await self.deliveries.update_many({"lease": held.lease}, free)
+        elif mine:
+            await self.deliveries.update_many({"_id": {"$in": mine}, "lease": held.lease}, free)
+        left = [i for i in delivery_ids if i not in held.queued]
+        if left:
+            still_held = {"$regex": f"^{re.escape(HELD)}"}
+            await self.deliveries.update_many({"_id": {"$in": left}, "lease": still_held}, free)
 
-    async def drop_held(self, delivery_ids: Sequence[str]) -> None:
-        """Remove held deliveries that must not be made (queued again by a replay)."""
-        if delivery_ids:
-            await self.deliveries.delete_many({"_id": {"$in": list(delivery_ids)}, "lease": HELD})
+    async def drop_held(self, held: Held, delivery_ids: Sequence[str]) -> None:
+        """Remove deliveries this call queued that must not be made (a replay's)."""
+        mine = [i for i in delivery_ids if i in held.queued]
+        if mine:
+            await self.deliveries.delete_many({"_id": {"$in": mine}, "lease": held.lease})
 
     async def archive_settled(self, limit: int = 1000) -> int:
         """Move the deliveries done (sent, or dead and published) from the queue to the log."""
@@ -126,8 +151,21 @@ class DeliveryStore:
 
     # ---- claiming and settling --------------------------------------------------------------
 
-    async def candidates(self, now: datetime, limit: int, **only: Any) -> list[Document]:
-        """Deliveries due, not settled and not leased, the longest waiting first."""
+    async def candidates(
+        self, now: datetime, limit: int, *, thorough: bool = True, **only: Any
+    ) -> list[Document]:
+        """Deliveries due, not settled and not leased, the longest waiting first.
+
+        ``thorough=False`` first takes those marked ``ready`` (due when planned, never tried,
+        free): an equality filter and a limit, which FerretDB hands to its backend, where the
+        full query makes it decode and sort the whole queue (1 s for 20,000 deliveries). Only if
+        they fill less than ``limit`` is the full query run; the worker runs it every few rounds
+        anyway, so retries and deliveries that waited for quiet hours are never starved."""
+        if not thorough:
+            quick = self.deliveries.find({"ready": True, "lease": None, **only}).limit(limit)
+            ready = [d async for d in quick if _takeable(d, now)]
+            if len(ready) == limit:
+                return ready
         cursor = self.deliveries.find(
             {
                 "status": {"$in": OPEN},
@@ -168,7 +206,7 @@ class DeliveryStore:
         """Record an outcome and free the lease; False if the lease was lost meanwhile."""
         result = await self.deliveries.update_one(
             {"_id": delivery_id, "lease": token},
-            {"$set": {**fields, "lease": None, "lease_until": FREE}},
+            {"$set": {**fields, "lease": None, "lease_until": FREE, "ready": False}},
         )
         return bool(result.modified_count)
 
@@ -207,6 +245,19 @@ class DeliveryStore:
         await self.reminders.update_one(
             {"_id": reminder_id, "status": "waiting"}, {"$set": {"status": "sent"}}
         )
+
+
+def _takeable(delivery: Document, now: datetime) -> bool:
+    return (
+        delivery["status"] in OPEN
+        and delivery["next_attempt_at"] is not None
+        and _aware(delivery["next_attempt_at"]) <= now
+        and _aware(delivery["lease_until"]) <= now
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _snapshot(notification: Document | None) -> Document | None:

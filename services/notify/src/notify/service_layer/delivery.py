@@ -51,6 +51,9 @@ CLAIMS_KEPT = timedelta(days=1)
 """Far longer than a worker can sit on a stale read of a delivery."""
 CLAIMS_PURGE_EVERY = 100
 DEAD_LETTER_SWEEP_EVERY = 30
+THOROUGH_EVERY = 10
+"""Every this many rounds, the worker looks for due deliveries with the full query (retries,
+deliveries that waited), even when those ready at planning keep it busy."""
 
 
 class DeadLetters(Protocol):
@@ -98,7 +101,11 @@ class DeliveryWorker:
         """One round: at most ``batch`` due deliveries, ``concurrency`` at a time. A person's
         due digest e-mails are one piece of work, sent as one message."""
         report = RoundReport()
-        candidates = await self._deliveries.candidates(self._clock(), self._config.batch)
+        candidates = await self._deliveries.candidates(
+            self._clock(),
+            self._config.batch,
+            thorough=self._rounds % THOROUGH_EVERY == 0,
+        )
         work: dict[tuple[str, ...], list[Document]] = {}
         for candidate in candidates:
             key: tuple[str, ...]

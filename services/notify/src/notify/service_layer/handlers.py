@@ -197,11 +197,12 @@ async def notify_all(pending: Sequence[Pending], ctx: Context) -> int:
     # the deliveries are written first, held, then released once their notification is stored
     # (see notify.adapters.deliveries); the store does the same with the announcements
     by_id = {item.document["_id"]: item.document for item in documents}
-    queued = await ctx.deliveries.hold_all(deliveries, ctx.clock() + HOLD, by_id)
+    now = ctx.clock()
+    held = await ctx.deliveries.hold_all(deliveries, now, now + HOLD, by_id)
     new = await ctx.store.add_all(documents)
-    held = [(p.delivery_id, p.notification_id) for _, each in deliveries for p in each]
-    await ctx.deliveries.release([d for d, n in held if n in new])
-    await ctx.deliveries.drop_held([d for d, n in held if n not in new and d in queued])
+    written = [(p.delivery_id, p.notification_id) for _, each in deliveries for p in each]
+    await ctx.deliveries.release(held, [d for d, n in written if n in new])
+    await ctx.deliveries.drop_held(held, [d for d, n in written if n not in new])
     created = len(new)
     unknown = 0
     for item, planned, _ in plans:
