@@ -19,7 +19,8 @@ waits on ``progress.events``, for 1,000 mentees and 50 mentors whose directory e
 
 The workers first load the directory (1,050 participants); then the burst is published and the
 platform's rate runs from the start of the burst to the last notification stored (seen by its
-announcement on ``notify.notifications``, which follows the store), so process
+announcement on ``notify.notifications``, which follows the store); ``emails`` then times the
+whole pipeline, to the last mentor e-mail received by the SMTP sink. So process
 start-up and the directory are not counted (the directory's load time is kept apart). The limit's
 rate runs from its first document written to the last. Raw results go to
 bench/results/pipeline.json (or ``--output``); a table is printed. The local stack
@@ -196,6 +197,22 @@ async def wait_for_announced(
     return {"announced": len(seen), "seconds": seconds, "events_per_second": len(seen) / seconds}
 
 
+async def wait_for_emails(
+    sink: SmtpSink, expected: int, *, since: float, stall: float = 120.0
+) -> dict[str, float]:
+    """Wait until the sink has received ``expected`` e-mails (or none for ``stall`` seconds):
+    the end of the whole pipeline, the deliveries included."""
+    last, last_change = -1, time.monotonic()
+    while sink.received < expected and time.monotonic() - last_change <= stall:
+        if sink.received != last:
+            last, last_change = sink.received, time.monotonic()
+        await asyncio.sleep(0.2)
+    if sink.received != last:
+        last_change = time.monotonic()
+    seconds = max(last_change - since, 1e-3)
+    return {"received": sink.received, "seconds": seconds, "per_second": sink.received / seconds}
+
+
 class SmtpSink:
     """Accepts every e-mail, as a mail relay would: the mentors' e-mail deliveries succeed."""
 
@@ -271,6 +288,8 @@ async def run_platform(
             "parked_left": await client[database]["parked_events"].count_documents({}),
             "emails_received_by_then": sink.received,
         }
+        # every mentor has an address: each alert is one e-mail too
+        result["emails"] = await wait_for_emails(sink, len(alerts), since=burst)
     finally:
         smtp.stop()
         for process in processes:

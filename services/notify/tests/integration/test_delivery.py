@@ -289,6 +289,12 @@ async def test_a_webhook_that_keeps_failing_is_dead_lettered_and_others_are_deli
     assert body["delivery_id"] == dead["_id"]
     assert "broken" not in letter.value.decode()  # the URL, possibly secret, is not copied
 
+    async def archived() -> bool:  # published as dead: done, out of the worker's queue
+        return await notify.db.delivery_log.count_documents({"_id": dead["_id"]}) == 1
+
+    await eventually(archived, timeout=WAIT)
+    assert not await notify.db.deliveries.count_documents({"_id": dead["_id"]})
+
 
 async def test_quiet_hours_hold_normal_news_and_the_digest_gathers_a_day(
     notify: NotifyApi, smtp: SmtpReceiver

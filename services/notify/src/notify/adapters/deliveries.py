@@ -128,19 +128,21 @@ class DeliveryStore:
             await self.deliveries.delete_many({"_id": {"$in": mine}, "lease": held.lease})
 
     async def archive_settled(self, limit: int = 1000) -> int:
-        """Move the deliveries done (sent, or dead and published) from the queue to the log."""
-        done = {
-            "$or": [
-                {"status": DeliveryStatus.SENT.value},
-                {"status": DeliveryStatus.DEAD.value, "dead_lettered": True},
-            ]
-        }
-        found = await self.deliveries.find(done).limit(limit).to_list()
-        if not found:
-            return 0
-        await insert_all_once(self.log, found)
-        await self.deliveries.delete_many({"_id": {"$in": [d["_id"] for d in found]}, **done})
-        return len(found)
+        """Move the deliveries done (sent, or dead and published) from the queue to the log.
+        Two equality filters rather than one ``$or``: FerretDB hands equalities to its backend
+        and would decode the whole queue for the ``$or``."""
+        moved = 0
+        for done in (
+            {"status": DeliveryStatus.SENT.value},
+            {"status": DeliveryStatus.DEAD.value, "dead_lettered": True},
+        ):
+            found = await self.deliveries.find(done).limit(limit).to_list()
+            if found:
+                await insert_all_once(self.log, found)
+                ids = [d["_id"] for d in found]
+                await self.deliveries.delete_many({"_id": {"$in": ids}, **done})
+                moved += len(found)
+        return moved
 
     async def every_delivery(self, query: Document | None = None) -> list[Document]:
         """Queued and archived deliveries matching ``query`` (for views and checks)."""
