@@ -243,3 +243,20 @@ async def test_deliveries_ready_when_planned_are_taken_first_and_the_others_not_
         "ready-1",
     ]
     assert ids(await store.candidates(now, 2)) == ["retry", "ready-3"]
+
+
+async def test_a_batch_holding_an_event_twice_and_a_replay_releases_only_the_new_deliveries(
+    http_only: NotifyApi,
+) -> None:
+    ctx = await introduced(http_only)
+    old = new_envelope(DROP, producer="test")
+    assert await handlers.on_occurrences(batch(old), ctx) == 1
+    await ctx.deliveries.deliveries.update_many({}, {"$set": {"status": "sent"}})
+    assert await ctx.deliveries.archive_settled() == 1  # its e-mail went out
+
+    fresh = new_envelope(TEAM_DROP, producer="test")
+    assert await handlers.on_occurrences(batch(fresh, fresh, old), ctx) == 1
+
+    queued = await ctx.deliveries.deliveries.find({}).to_list()
+    [stored] = await http_only.db.notifications.find({"event_id": str(fresh.event_id)}).to_list()
+    assert [(d["notification_id"], d["lease"]) for d in queued] == [(stored["_id"], None)]

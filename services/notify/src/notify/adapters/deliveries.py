@@ -111,12 +111,13 @@ class DeliveryStore:
         backend, where ``$in`` would make it decode the whole queue), and any an attempt that
         died left held."""
         free = {"$set": {"lease": None, "lease_until": FREE}}
-        mine = [i for i in delivery_ids if i in held.queued]
-        if mine and len(mine) == len(held.queued):
+        mine = held.queued.intersection(delivery_ids)
+        if mine and mine == held.queued:
             await self.deliveries.update_many({"lease": held.lease}, free)
         elif mine:
-            await self.deliveries.update_many({"_id": {"$in": mine}, "lease": held.lease}, free)
-        left = [i for i in delivery_ids if i not in held.queued]
+            chosen = {"_id": {"$in": sorted(mine)}, "lease": held.lease}
+            await self.deliveries.update_many(chosen, free)
+        left = sorted(set(delivery_ids) - held.queued)
         if left:
             still_held = {"$regex": f"^{re.escape(HELD)}"}
             await self.deliveries.update_many({"_id": {"$in": left}, "lease": still_held}, free)
