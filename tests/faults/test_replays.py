@@ -29,7 +29,7 @@ KEPT = {
     "progress": ("trackings", "programs", "parked_events"),
     "notify": ("people", "programs", "notifications", "parked_events"),
 }
-OUTBOX_FIELDS = ("_outbox", "_outbox_since")
+OUTBOX_FIELDS = ("_outbox", "_outbox_since", "_outbox_pending")
 
 
 async def snapshot(platform: FaultPlatform, service: str, database: str | None = None) -> Any:

@@ -46,6 +46,9 @@ from mentorship_runtime.tracing import trace_headers
 
 OUTBOX = "_outbox"
 OUTBOX_SINCE = "_outbox_since"
+OUTBOX_PENDING = "_outbox_pending"
+"""Set (true) with ``_outbox_since``: the sweep finds pending documents by this equality, which
+FerretDB hands to its backend, where a range on the date makes it decode the whole collection."""
 QUEUED_SINCE = "since"
 
 
@@ -75,7 +78,7 @@ def outbox_update(
         return {}
     return {
         "$push": {OUTBOX: {"$each": outbox_entries(events, topic_prefix=topic_prefix)}},
-        "$set": {OUTBOX_SINCE: now},
+        "$set": {OUTBOX_SINCE: now, OUTBOX_PENDING: True},
     }
 
 
@@ -92,6 +95,7 @@ def queue_entries(
 
 async def ensure_outbox_index(collection: AsyncCollection[Document]) -> None:
     await collection.create_index(OUTBOX_SINCE)
+    await collection.create_index(OUTBOX_PENDING)
 
 
 async def ensure_queue_index(queue: AsyncCollection[Document]) -> None:
@@ -196,16 +200,14 @@ class OutboxRelay:
         # per document, not one bulk write: on FerretDB 1.24 a bulk update run while other
         # connections write never returned and left the server unresponsive.
         for document_id, entries in published.items():
+            done = {"$unset": {OUTBOX_SINCE: "", OUTBOX_PENDING: ""}}
             emptied = await collection.update_one(
-                {"_id": document_id, OUTBOX: entries},
-                {"$set": {OUTBOX: []}, "$unset": {OUTBOX_SINCE: ""}},
+                {"_id": document_id, OUTBOX: entries}, {"$set": {OUTBOX: []}, **done}
             )
             if emptied.matched_count:
                 continue
             await collection.update_one({"_id": document_id}, {"$pullAll": {OUTBOX: entries}})
-            await collection.update_one(
-                {"_id": document_id, OUTBOX: {"$size": 0}}, {"$unset": {OUTBOX_SINCE: ""}}
-            )
+            await collection.update_one({"_id": document_id, OUTBOX: {"$size": 0}}, done)
 
     async def drain_soon(
         self,
@@ -233,19 +235,28 @@ class OutboxRelay:
         except (KafkaError, OSError) as exc:
             self._log.warning("outbox_deferred_to_sweep", documents=len(written), error=repr(exc))
 
-    async def sweep(self, collection: AsyncCollection[Document], *, limit: int = 500) -> int:
-        """Publish what a crash left behind in any document of ``collection``."""
+    async def sweep(
+        self, collection: AsyncCollection[Document], *, limit: int = 500, legacy: bool = False
+    ) -> int:
+        """Publish what a crash left behind in any document of ``collection``.
+
+        ``legacy``: also look for documents pending without ``_outbox_pending`` (written before
+        it existed), by the date; the sweeper does it once, at its first round."""
         cutoff = self._clock() - self._grace
         published = 0
-        cursor = collection.find({OUTBOX_SINCE: {"$lte": cutoff}}, {"_id": 1}).limit(limit)
+        cursor = collection.find({OUTBOX_PENDING: True}, {OUTBOX_SINCE: 1}).limit(limit)
         # read the ids to the end first: on FerretDB a write waits for the cursors open on its
         # database, so draining while iterating would hold the whole database
-        pending = [document["_id"] async for document in cursor]
-        for document_id in pending:
+        found = [d async for d in cursor]
+        if legacy:
+            old = collection.find({OUTBOX_SINCE: {"$lte": cutoff}}, {OUTBOX_SINCE: 1})
+            found += [d async for d in old.limit(limit)]
+        pending = [d["_id"] for d in found if _since(d) <= cutoff]
+        for document_id in dict.fromkeys(pending):
             published += await self.drain(collection, document_id)
         if published:
             self._log.warning("outbox_swept", collection=collection.name, events=published)
-        backlog = await collection.count_documents({OUTBOX_SINCE: {"$exists": True}})
+        backlog = await collection.count_documents({OUTBOX_PENDING: True})
         OUTBOX_BACKLOG.labels(collection.name).set(backlog)
         return published
 
@@ -269,11 +280,22 @@ class OutboxRelay:
         every: float = 5.0,
     ) -> None:
         """Sweep forever (a worker task); one failing round is logged and the next one tries."""
-        rounds = [*((self.sweep, c) for c in collections), *((self.sweep_queue, q) for q in queues)]
+        legacy = True
         while True:
-            for sweep, collection in rounds:
-                try:
-                    await sweep(collection)
-                except (PyMongoError, KafkaError, OSError) as exc:  # the next round retries
-                    self._log.error("outbox_sweep_failed", error=repr(exc))
+            try:
+                for collection in collections:
+                    await self.sweep(collection, legacy=legacy)
+                for queue in queues:
+                    await self.sweep_queue(queue)
+                legacy = False
+            except (PyMongoError, KafkaError, OSError) as exc:  # the next round retries
+                self._log.error("outbox_sweep_failed", error=repr(exc))
             await asyncio.sleep(every)
+
+
+def _since(document: Document) -> datetime:
+    """When the document's outbox became pending (a document without a date: long ago)."""
+    since = document.get(OUTBOX_SINCE)
+    if not isinstance(since, datetime):
+        return datetime.min.replace(tzinfo=UTC)
+    return since if since.tzinfo else since.replace(tzinfo=UTC)

@@ -13,6 +13,7 @@ from mentorship_runtime.kafka import ensure_topics, make_broker
 from mentorship_runtime.mongo import Document, insert_all_once
 from mentorship_runtime.outbox import (
     OUTBOX,
+    OUTBOX_PENDING,
     OUTBOX_SINCE,
     OutboxRelay,
     ensure_queue_index,
@@ -78,6 +79,7 @@ async def test_the_relay_publishes_pending_events_in_order_then_forgets_them(
     assert document is not None
     assert document[OUTBOX] == []
     assert OUTBOX_SINCE not in document
+    assert OUTBOX_PENDING not in document
     assert document["last_confidence"] == 5
 
 
@@ -100,6 +102,30 @@ async def test_the_sweep_publishes_what_a_crash_before_the_publish_left_behind(
 
     records = await read_topic(kafka_bootstrap, topic, until=lambda rs: len(rs) >= 1, timeout=5)
     assert [decode_headers(r.headers)[EVENT_ID] for r in records] == [event_id]
+
+
+async def test_the_first_sweep_also_finds_documents_pending_from_before_the_mark(
+    kafka_bootstrap: str, topic_prefix: str, mongo_db: AsyncDatabase[Document]
+) -> None:
+    """A document written before ``_outbox_pending`` existed has only ``_outbox_since``: the
+    sweeper's first round looks for those by the date, the others by the mark alone."""
+    topic = topic_name(Topic.PROGRESS_EVENTS, topic_prefix)
+    await ensure_topics(kafka_bootstrap, [(topic, 3)])
+    [event_id] = await record_check_ins(mongo_db, topic_prefix, 3)
+    await mongo_db.mentees.update_one({"_id": "e-1"}, {"$unset": {OUTBOX_PENDING: ""}})
+    broker = make_broker(kafka_bootstrap, client_id="test-legacy-sweep")
+    await broker.start()
+    later = OutboxRelay(broker, clock=lambda: T0 + timedelta(minutes=1))
+
+    assert await later.sweep(mongo_db.mentees) == 0
+    assert await later.sweep(mongo_db.mentees, legacy=True) == 1
+    await broker.stop()
+
+    records = await read_topic(kafka_bootstrap, topic, until=lambda rs: len(rs) >= 1, timeout=5)
+    assert [decode_headers(r.headers)[EVENT_ID] for r in records] == [event_id]
+    document = await mongo_db.mentees.find_one({"_id": "e-1"})
+    assert document is not None
+    assert OUTBOX_SINCE not in document
 
 
 async def test_an_event_added_while_the_relay_publishes_stays_pending(

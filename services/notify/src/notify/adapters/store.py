@@ -191,7 +191,7 @@ class NotifyStore:
                 {"created_at": moment, "_id": {"$lt": identifier}},
             ]
         cursor = (
-            self.notifications.find(query, {"_outbox": 0, "_outbox_since": 0})
+            self.notifications.find(query, {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0})
             .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
             .limit(first + 1)
         )
