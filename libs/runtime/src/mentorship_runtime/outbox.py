@@ -295,7 +295,5 @@ class OutboxRelay:
 
 def _since(document: Document) -> datetime:
     """When the document's outbox became pending (a document without a date: long ago)."""
-    since = document.get(OUTBOX_SINCE)
-    if not isinstance(since, datetime):
-        return datetime.min.replace(tzinfo=UTC)
-    return since if since.tzinfo else since.replace(tzinfo=UTC)
+    since = document.get(OUTBOX_SINCE)  # aware: the platform's client is tz_aware
+    return since if isinstance(since, datetime) else datetime.min.replace(tzinfo=UTC)

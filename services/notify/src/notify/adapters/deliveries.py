@@ -254,13 +254,9 @@ def _takeable(delivery: Document, now: datetime) -> bool:
     return (
         delivery["status"] in OPEN
         and delivery["next_attempt_at"] is not None
-        and _aware(delivery["next_attempt_at"]) <= now
-        and _aware(delivery["lease_until"]) <= now
+        and delivery["next_attempt_at"] <= now
+        and delivery["lease_until"] <= now
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _snapshot(notification: Document | None) -> Document | None:
