@@ -4,12 +4,20 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from faststream.kafka.subscriber.usecase import BatchSubscriber
 from pymongo.errors import AutoReconnect
 from structlog.contextvars import get_contextvars
 
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import MilestoneCompleted
-from mentorship_runtime.consumer import DLQ_ATTEMPTS, Batched, Record
+from mentorship_runtime.consumer import (
+    BATCH_POLL_MS,
+    DLQ_ATTEMPTS,
+    Batched,
+    EventConsumer,
+    Record,
+)
+from mentorship_runtime.kafka import make_broker
 
 from .test_event_consumer import check_in_event as check_in
 from .test_event_consumer import make_consumer
@@ -82,6 +90,22 @@ async def test_an_event_without_a_batch_handler_is_handled_in_its_place() -> Non
     )
 
     assert journal.calls == [("many", ids(a)), ("one", ids(m)), ("many", ids(b))]
+
+
+async def test_events_the_subscription_ignores_do_not_break_a_batch() -> None:
+    consumer, broker, _ = make_consumer()
+    journal = Journal()
+    a, ignored, b = check_in("e-1"), milestone("e-1"), check_in("e-2")
+
+    outcomes = await consumer.process_batch(
+        records(a.to_bytes(), ignored.to_bytes(), b.to_bytes()),
+        {CHECK_IN: journal.one},
+        {CHECK_IN: journal.many},
+    )
+
+    assert journal.calls == [("many", ids(a, b))]
+    assert [o.status for o in outcomes] == ["handled", "skipped", "handled"]
+    assert broker.published == []
 
 
 async def test_invalid_and_unknown_records_in_a_batch_are_set_apart_without_breaking_it() -> None:
@@ -187,3 +211,21 @@ def test_a_batch_size_below_one_is_refused() -> None:
 
     with pytest.raises(ValueError, match="batch_size"):
         consumer.subscribe("progress.events", {}, description="x", batch_size=0)
+
+
+def test_an_idle_batch_subscription_pauses_briefly_between_polls() -> None:
+    # an event arriving during the pause after an empty poll waits for it to end
+    broker = make_broker("127.0.0.1:1", client_id="test-batch-poll")
+    consumer = EventConsumer(broker, group_id="notify")
+
+    consumer.subscribe(
+        "progress.events",
+        {CHECK_IN: Journal().one},
+        description="x",
+        batch={CHECK_IN: Journal().many},
+        batch_size=50,
+    )
+
+    (subscriber,) = broker.subscribers
+    assert isinstance(subscriber, BatchSubscriber)
+    assert subscriber.batch_timeout_ms == BATCH_POLL_MS <= 20
