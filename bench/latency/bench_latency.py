@@ -21,7 +21,9 @@ publishes ``NotificationCreated``; the gateway's live feed reads it and the subs
 Measured per dropping check-in: the time from its mutation's response (read by this client) to the
 subscription's message about it (matched by mentee and confidence, in order), both on this
 process's monotonic clock: p50, p95, p99, max, and how many alerts arrived of those expected.
-Also the rate actually achieved, the mutations' own latency from their scheduled start, and the
+Each alert's time is also split by stage, from the Kafka records' timestamps (set by the
+producing service): progress (response to ``ConfidenceDropped``), notify (to its
+``NotificationCreated``), gateway (to the socket). Also the rate actually achieved, the mutations' own latency from their scheduled start, and the
 CPU share of every process (to say what limits the rate). First a closed-loop probe (4 clients)
 measures how many check-ins per second the platform completes; then runs at 70% of that (a rate
 it sustains), 50, 100 and 200/s; two more runs, at that sustainable rate and at 100/s, kill notify
@@ -52,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer
 from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gateway"))
@@ -67,6 +70,7 @@ from devstack import (  # the platform helpers beside the gateway benchmark
     distribution_ms,
     load_average,
     machine_facts,
+    stack_endpoints,
 )
 
 MODULES = (
@@ -108,12 +112,17 @@ class Books:
     other_kinds: Counter[str] = field(default_factory=Counter)
     ids: set[str] = field(default_factory=set)
     duplicate_ids: int = 0
+    # notification id: (run, response, arrival) of each matched alert, for the stages
+    matched: dict[str, tuple[int, float, float]] = field(default_factory=dict)
+    early_ids: dict[tuple[str, int], deque[str]] = field(default_factory=lambda: defaultdict(deque))
 
     def responded(self, key: tuple[str, int], at: float) -> None:
         self.expected[self.run] += 1
         if self.early[key]:
-            self.latencies[self.run].append(self.early[key].popleft() - at)
+            arrived = self.early[key].popleft()
+            self.latencies[self.run].append(arrived - at)
             self.arrived[self.run] += 1
+            self.matched[self.early_ids[key].popleft()] = (self.run, at, arrived)
         else:
             self.pending[key].append((at, self.run))
 
@@ -130,8 +139,10 @@ class Books:
             responded, run = self.pending[key].popleft()
             self.latencies[run].append(at - responded)
             self.arrived[run] += 1
+            self.matched[notification_id] = (run, responded, at)
         else:
             self.early[key].append(at)
+            self.early_ids[key].append(notification_id)
 
     def outstanding(self, run: int | None = None) -> int:
         return sum(1 for q in self.pending.values() for _, r in q if run is None or r == run)
@@ -453,6 +464,64 @@ async def one_run(
     }
 
 
+async def topic_records(topic: str) -> list[tuple[float, dict[str, Any]]]:
+    """Every record of ``topic`` so far: (its timestamp, wall clock in seconds; its body)."""
+    bootstrap, _, _ = stack_endpoints()
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()  # no group: every partition, from the start
+    try:
+        parts = list(consumer.assignment())
+        ends = await consumer.end_offsets(parts)
+        found: list[tuple[float, dict[str, Any]]] = []
+        while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
+            for records in (await consumer.getmany(*parts, timeout_ms=1000)).values():
+                found += [(r.timestamp / 1000, json.loads(r.value or b"{}")) for r in records]
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def stages(dev: DevPlatform, books: Books) -> dict[int, dict[str, Any]]:
+    """Where each matched alert spent its time, by run, from the Kafka records' timestamps
+    (set by the producing service when it handed the event to its producer):
+
+    - progress: from the mutation's response to ``ConfidenceDropped`` handed to the producer
+      (negative when progress published before the gateway's answer reached the client);
+    - notify: from there to its ``NotificationCreated``;
+    - gateway: from there to the subscription's message.
+    """
+    wall = time.time() - time.monotonic()  # this process's monotonic clock to the wall clock
+    dropped = {
+        body.get("event_id"): at
+        for at, body in await topic_records(dev.topic_prefix + "progress.events")
+        if body.get("type") == "progress.confidence.dropped"
+    }
+    announced = {
+        (body.get("data") or {}).get("notification_id"): (at, body.get("causation_id"))
+        for at, body in await topic_records(dev.topic_prefix + "notify.notifications")
+        if body.get("type") == "notify.notification.created"
+    }
+    parts: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for notification_id, (run, responded, arrived) in books.matched.items():
+        announcement, cause = announced.get(notification_id, (None, None))
+        drop = dropped.get(cause)
+        if announcement is None or drop is None:
+            parts[run]["unmatched"].append(1.0)
+            continue
+        parts[run]["progress"].append(drop - (responded + wall))
+        parts[run]["notify"].append(announcement - drop)
+        parts[run]["gateway"].append(arrived + wall - announcement)
+    return {
+        run: {
+            name: distribution_ms(values) if name != "unmatched" else len(values)
+            for name, values in found.items()
+        }
+        for run, found in parts.items()
+    }
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     load_at_start = load_average()
@@ -502,6 +571,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             await asyncio.sleep(args.pause)
         subscription_errors = subscriber.errors[:5]
+        by_stage = await stages(dev, books)
+        for r in runs:
+            r["alert_latency_by_stage"] = by_stage.get(r["run_number"], {})
         # late alerts still count for the run of their check-in
         by_the_end = {
             r["run"]: {
@@ -552,18 +624,25 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 def table(report: dict[str, Any]) -> str:
     lines = [
         "| run | sent/s | completed/s | alerts | p50 ms | p95 ms | p99 ms | max ms "
+        "| p50 / p99 ms in progress, notify, gateway "
         "| mutation p99 ms | errors | CPU gateway / progress / notify / mongodb / kafka / client |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for r in report["runs"]:
         lat, cpu = r["alert_latency"], r["cpu_while_sending"]["cores_used_by"]
         shares = cpu_shares(
             cpu, ("gateway", "progress", "notify", "mongodb", "kafka", "bench client")
         )
+        by_stage = r.get("alert_latency_by_stage", {})
+        split = ", ".join(
+            f"{by_stage[s]['p50_ms']} / {by_stage[s]['p99_ms']}"
+            for s in ("progress", "notify", "gateway")
+            if s in by_stage
+        )
         lines.append(
             f"| {r['run']} | {r['achieved_send_rate']} | {r['achieved_completion_rate']} "
             f"| {r['alerts_arrived']}/{r['alerts_expected']} | {lat['p50_ms']} | {lat['p95_ms']} "
-            f"| {lat['p99_ms']} | {lat['max_ms']} "
+            f"| {lat['p99_ms']} | {lat['max_ms']} | {split or '-'} "
             f"| {r['mutation_latency_from_schedule']['p99_ms']} "
             f"| {sum(r['mutation_errors'].values())} | {shares} |"
         )
