@@ -48,7 +48,7 @@ class Settings(TokenKeys):
         max_length=200,
         description="names this instance's own consumer group for live notifications",
     )
-    subscription_queue_size: int = Field(default=100, ge=1, le=10_000)
+    subscription_queue_size: int = Field(default=1000, ge=1, le=10_000)
     subscriptions_per_connection: int = Field(default=10, ge=1, le=100)
 
     max_query_depth: int = Field(default=10, ge=2, le=50)

@@ -71,7 +71,7 @@ class NotificationHub:
     published), so the hub remembers the last ``remembered`` notification ids and pushes each
     notification once."""
 
-    def __init__(self, queue_size: int = 100, remembered: int = 10_000) -> None:
+    def __init__(self, queue_size: int = 1000, remembered: int = 10_000) -> None:
         self._queue_size = queue_size
         self._by_user: dict[str, set[Subscription]] = defaultdict(set)
         self._seen: OrderedDict[str, None] = OrderedDict()
@@ -202,9 +202,15 @@ class NotificationFeed:
                 log.exception("notification_feed_read_failed")  # a broker hiccup: read on
                 await asyncio.sleep(1)
                 continue
-            for records in batches.values():
-                for record in records:
-                    self.handle(record.value)
+            await self.pass_on([record.value for records in batches.values() for record in records])
+
+    async def pass_on(self, values: list[bytes | None]) -> None:
+        """Hand a poll's records to the hub, letting the subscriptions send between records: a
+        poll can hold a batch of hundreds for one person (notify writes them together), which
+        would otherwise fill the queue of a subscriber that keeps up perfectly well."""
+        for value in values:
+            self.handle(value)
+            await asyncio.sleep(0)
 
     def handle(self, value: bytes | None) -> None:
         if value is None:

@@ -69,6 +69,30 @@ async def test_a_slow_subscriber_is_dropped_and_the_others_get_everything() -> N
             await anext(slow)
 
 
+async def test_a_poll_of_hundreds_for_one_person_reaches_a_subscriber_that_keeps_up() -> None:
+    # notify writes a batch's notifications together: one poll of the feed can hold hundreds
+    hub = NotificationHub(queue_size=10)
+    feed = NotificationFeed(hub, bootstrap="unused", topic_prefix="t.", instance_id="i")
+    burst = [
+        new_envelope(notification("u-ada", f"n{i}"), producer="notify").to_bytes()
+        for i in range(200)
+    ]
+    async with hub.subscribe("u-ada") as ada:
+        got: list[str] = []
+
+        async def read() -> None:
+            async for created in ada:
+                got.append(created.title)
+                if len(got) == len(burst):
+                    return
+
+        reader = asyncio.create_task(read())
+        await feed.pass_on(burst)
+        await asyncio.wait_for(reader, 5)
+    assert got == [f"n{i}" for i in range(200)]
+    assert hub.dropped == 0
+
+
 def test_the_feed_skips_what_it_cannot_read() -> None:
     hub = NotificationHub()
     feed = NotificationFeed(hub, bootstrap="unused", topic_prefix="t.", instance_id="i")
