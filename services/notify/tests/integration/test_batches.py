@@ -154,6 +154,31 @@ async def test_deliveries_an_attempt_left_held_after_storing_are_freed_when_the_
     )
 
 
+async def test_a_batch_releases_its_deliveries_by_its_lease_alone(
+    http_only: NotifyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The in-app deliveries go to the log, never to the queue: releasing must not look for them
+    there by ``$in``, which makes FerretDB decode the whole queue (300 ms a batch under load)."""
+    ctx = await introduced(http_only)
+    drops = [new_envelope(DROP, producer="test"), new_envelope(TEAM_DROP, producer="test")]
+    queue = ctx.deliveries.deliveries
+    filters: list[dict[str, Any]] = []
+    update_many = queue.update_many
+
+    async def spied(query: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        filters.append(query)
+        return await update_many(query, *args, **kwargs)
+
+    monkeypatch.setattr(queue, "update_many", spied)
+    assert await handlers.on_occurrences(batch(*drops), ctx) == 2
+
+    assert len(filters) == 1
+    assert list(filters[0]) == ["lease"]
+    assert filters[0]["lease"].startswith(HELD)
+    released = await ctx.deliveries.candidates(http_only.clock(), 10)
+    assert sorted(d["channel"] for d in released) == ["email", "email"]
+
+
 async def test_an_announcement_left_by_an_attempt_that_died_after_storing_is_swept(
     http_only: NotifyApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -26,7 +26,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,11 +50,12 @@ the planner's own token after it)."""
 
 @dataclass(frozen=True)
 class Held:
-    """The deliveries one planner wrote: the lease they hold, and the ids of those it queued
-    (the others were queued before it)."""
+    """The deliveries one planner wrote: the lease they hold, the ids of those it queued (the
+    others were queued before it), and of all it meant to queue (not the in-app ones, done)."""
 
     lease: str
     queued: set[str]
+    for_queue: set[str] = field(default_factory=set)
 
 
 class DeliveryStore:
@@ -102,6 +103,7 @@ class DeliveryStore:
             for d in documents
             if d["status"] != DeliveryStatus.SENT.value
         ]
+        held.for_queue.update(d["_id"] for d in queued)
         held.queued.update(d["_id"] for d in await insert_all_once(self.deliveries, queued))
         return held
 
@@ -117,7 +119,9 @@ class DeliveryStore:
         elif mine:
             chosen = {"_id": {"$in": sorted(mine)}, "lease": held.lease}
             await self.deliveries.update_many(chosen, free)
-        left = sorted(set(delivery_ids) - held.queued)
+        # queued by an attempt that died (rare): FerretDB decodes the queue for this ``$in``,
+        # so the in-app deliveries, never queued, are left out of it
+        left = sorted(held.for_queue.intersection(delivery_ids) - held.queued)
         if left:
             still_held = {"$regex": f"^{re.escape(HELD)}"}
             await self.deliveries.update_many({"_id": {"$in": left}, "lease": still_held}, free)
