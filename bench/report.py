@@ -173,8 +173,9 @@ def latency_table() -> str:
     if data is None:
         return ""
     lines = [
-        "| run | achieved check-ins/s | alerts arrived / expected | p50 | p95 | p99 | max |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| run | achieved check-ins/s | alerts arrived / expected | p50 | p95 | p99 | max "
+        "| p50 in progress / notify / gateway |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
 
     def ms(value: float | None) -> str:
@@ -182,10 +183,15 @@ def latency_table() -> str:
 
     for r in data["runs"]:
         lat = r["alert_latency"]
+        by_stage = r.get("alert_latency_by_stage") or {}
+        stages = " / ".join(
+            ms(by_stage[s]["p50_ms"]) for s in ("progress", "notify", "gateway") if s in by_stage
+        )
         lines.append(
             f"| {r['run']} | {r['achieved_completion_rate']:.1f} "
             f"| {r['alerts_arrived']} / {r['alerts_expected']} | {ms(lat['p50_ms'])} "
-            f"| {ms(lat['p95_ms'])} | {ms(lat['p99_ms'])} | {ms(lat['max_ms'])} |"
+            f"| {ms(lat['p95_ms'])} | {ms(lat['p99_ms'])} | {ms(lat['max_ms'])} "
+            f"| {stages or 'not measured'} |"
         )
     return "\n".join(lines)
 
