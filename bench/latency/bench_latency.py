@@ -23,8 +23,9 @@ subscription's message about it (matched by mentee and confidence, in order), bo
 process's monotonic clock: p50, p95, p99, max, and how many alerts arrived of those expected.
 Each alert's time is also split by stage, from the Kafka records' timestamps (set by the
 producing service): progress (response to ``ConfidenceDropped``), notify (to its
-``NotificationCreated``), gateway (to the socket). Also the rate actually achieved, the mutations' own latency from their scheduled start, and the
-CPU share of every process (to say what limits the rate). First a closed-loop probe (4 clients)
+``NotificationCreated``), gateway (to the socket). Also the rate actually achieved, the
+mutations' own latency from their scheduled start, and the CPU share of every process (to say
+what limits the rate). First a closed-loop probe (4 clients)
 measures how many check-ins per second the platform completes; then runs at 70% of that (a rate
 it sustains), 50, 100 and 200/s; two more runs, at that sustainable rate and at 100/s, kill notify
 with SIGKILL in their middle: the supervisor restarts it, and every alert should still arrive.
