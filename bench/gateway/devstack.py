@@ -38,6 +38,7 @@ from pymongo import AsyncMongoClient
 
 from mentorship_localstack import demo
 from mentorship_localstack.dev import token_settings
+from mentorship_localstack.mailbox import MAIL_PORT
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_NAMES = ("mentoring", "progress", "notify", "gateway")
@@ -63,7 +64,7 @@ def stack_endpoints() -> tuple[str, str, dict[str, int]]:
 def _free_offset() -> int:
     for offset in range(31000, 50000, 41):
         try:
-            for port in BASE_PORTS.values():
+            for port in (*BASE_PORTS.values(), MAIL_PORT):  # make dev's mail catcher too
                 for extra in (0, 10):  # a second gateway may listen 10 ports further
                     with socket.socket() as probe:
                         probe.bind(("127.0.0.1", port + offset + extra))

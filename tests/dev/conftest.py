@@ -20,6 +20,7 @@ import pytest_asyncio
 from pymongo import AsyncMongoClient
 
 from mentorship_localstack.dev import SERVICES
+from mentorship_localstack.mailbox import MAIL_PORT
 from mentorship_runtime.mongo import Document
 from mentorship_testing.kafka import delete_topics
 from mentorship_testing.plugin import unique_name
@@ -27,7 +28,7 @@ from mentorship_testing.plugin import unique_name
 
 def _free_offset() -> int:
     for offset in range(21000, 40000, 37):
-        ports = [spec.port + offset for spec in SERVICES]
+        ports = [port + offset for port in (*(spec.port for spec in SERVICES), MAIL_PORT)]
         try:
             for port in ports:
                 with socket.socket() as probe:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -95,6 +97,23 @@ async def test_the_printed_tokens_show_demo_data_and_a_graphql_check_in_alerts_t
         after = (await graphql(http, gateway, tokens["mentor"], DASHBOARD))["myMentees"]
         [mine] = [m for m in after["mentees"]["nodes"] if m["menteeId"] == mentee_id]
         assert mine["unreadAlerts"] >= 1
+
+    # the mentor is also told by e-mail, which make dev's mail catcher keeps as a file
+    mentor_address = f"{demo['users']['mentor']}@demo.example.org"
+
+    def caught() -> list[EmailMessage]:
+        found = []
+        for path in sorted((dev_platform.state / "mail").glob("*.eml")):
+            message = message_from_bytes(path.read_bytes(), policy=policy.default)
+            assert isinstance(message, EmailMessage)
+            if mentor_address in str(message["To"]) and "uses-for-my-job" in str(
+                message["Subject"]
+            ):
+                found.append(message)
+        return found
+
+    await eventually(lambda: bool(caught()), timeout=60)
+    assert "uses-for-my-job" in (dev_platform.state / "logs" / "mail.log").read_text()
 
 
 async def _pids(platform: DevPlatform) -> dict[str, int]:

@@ -29,7 +29,8 @@ from urllib.error import URLError
 
 import httpx
 
-from mentorship_localstack import demo
+from mentorship_localstack import demo, mailbox
+from mentorship_localstack.mailbox import MAIL_PORT
 from mentorship_localstack.processes import say
 from mentorship_localstack.stack import Endpoints, LocalStack
 from mentorship_runtime.auth import TokenSettings
@@ -69,9 +70,21 @@ def url_of(spec: ServiceSpec) -> str:
     return f"http://127.0.0.1:{port_of(spec)}"
 
 
+def mail_port() -> int:
+    return MAIL_PORT + int(os.environ.get("MENTORSHIP_DEV_PORT_OFFSET", "0"))
+
+
+def _mail_environment() -> dict[str, str]:
+    """Notify's e-mails go to the mail catcher, unless an SMTP server was chosen."""
+    if "SMTP_HOST" in os.environ:
+        return {}
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail_port()), "SMTP_TLS": "none"}
+
+
 def _environment(spec: ServiceSpec, endpoints: Endpoints) -> dict[str, str]:
     prefix = os.environ.get("MENTORSHIP_DEV_DATABASE_PREFIX", "")
     return {
+        **_mail_environment(),
         **os.environ,
         **endpoints.as_environment(),
         "SERVICE_NAME": spec.name,
@@ -271,6 +284,11 @@ async def run(specs: tuple[ServiceSpec, ...] = SERVICES, *, with_demo: bool = Tr
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stopping.set)
         stack.paths.logs.mkdir(parents=True, exist_ok=True)
+        catcher = None
+        if _mail_environment():
+            folder = stack.paths.state / "mail"
+            catcher = await mailbox.serve(folder, stack.paths.logs / "mail.log", mail_port())
+            say(f"e-mails are caught, not sent: {folder} (SMTP on 127.0.0.1:{mail_port()})")
         processes = Processes(stack.paths.state)
         supervisors = [
             asyncio.create_task(_supervise(spec, endpoints, stack.paths.logs, stopping, processes))
@@ -281,7 +299,11 @@ async def run(specs: tuple[ServiceSpec, ...] = SERVICES, *, with_demo: bool = Tr
         say(
             "Ctrl-C stops the services; Kafka and the MongoDB server keep running (make infra-down)"
         )
-        await asyncio.gather(*supervisors)
+        try:
+            await asyncio.gather(*supervisors)
+        finally:
+            if catcher is not None:
+                catcher.close()
 
 
 def main() -> None:
