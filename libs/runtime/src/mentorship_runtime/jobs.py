@@ -16,14 +16,25 @@ T = TypeVar("T")
 log = get_logger("jobs")
 
 
-async def every(seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:
-    """Run ``job`` now, then every ``seconds``; a failed round is logged and the next retries."""
+async def every(
+    seconds: float,
+    name: str,
+    job: Callable[[], Awaitable[T]],
+    *,
+    again: Callable[[T], bool] | None = None,
+) -> None:
+    """Run ``job`` now, then every ``seconds``; a failed round is logged and the next retries.
+
+    ``again``: given a round's result, says whether work was left over (the round took as much as
+    it may): the next round then starts at once instead of after the pause."""
     while True:
+        more = False
         try:
-            await job()
+            result = await job()
+            more = again is not None and again(result)
         except (PyMongoError, KafkaError, OSError, DomainError) as exc:
             log.error("job_failed", job=name, error=repr(exc))
-        await asyncio.sleep(seconds)
+        await asyncio.sleep(0 if more else seconds)
 
 
 async def retrying(attempt: Callable[[], Awaitable[T]], tries: int = 4) -> T:

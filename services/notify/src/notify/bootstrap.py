@@ -93,7 +93,13 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
                 clock,
                 worker_config(settings),
             )
-            await every(settings.delivery_poll_seconds, "deliveries", worker.run_once)
+            # a backlog is worked through without pausing between full rounds
+            await every(
+                settings.delivery_poll_seconds,
+                "deliveries",
+                worker.run_once,
+                again=lambda round_: round_.full,
+            )
 
     async def remind() -> None:
         await every(

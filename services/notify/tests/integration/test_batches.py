@@ -19,6 +19,7 @@ from notify.adapters import store as store_module
 from notify.adapters.deliveries import FREE, HELD
 from notify.adapters.store import MANY
 from notify.service_layer import handlers
+from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
 from notify.service_layer.handlers import HOLD, Context
 
 from .conftest import NotifyApi
@@ -285,3 +286,42 @@ async def test_a_batch_holding_an_event_twice_and_a_replay_releases_only_the_new
     queued = await ctx.deliveries.deliveries.find({}).to_list()
     [stored] = await http_only.db.notifications.find({"event_id": str(fresh.event_id)}).to_list()
     assert [(d["notification_id"], d["lease"]) for d in queued] == [(stored["_id"], None)]
+
+
+class Outbox:
+    """E-mail and webhook senders and dead letters that only write down what they are given."""
+
+    def __init__(self) -> None:
+        self.sent: list[Any] = []
+
+    async def send(self, email: Any) -> None:
+        self.sent.append(email)
+
+    async def post(self, call: Any) -> None:
+        self.sent.append(call)
+
+    async def publish(self, delivery: Any) -> None:
+        self.sent.append(delivery)
+
+
+async def test_a_round_that_takes_as_many_deliveries_as_it_may_says_more_may_wait(
+    http_only: NotifyApi,
+) -> None:
+    ctx = await introduced(http_only)
+    drops = [new_envelope(DROP, producer="test"), new_envelope(TEAM_DROP, producer="test")]
+    assert await handlers.on_occurrences(batch(*drops), ctx) == 2  # an e-mail each
+    outbox = Outbox()
+    worker = DeliveryWorker(
+        ctx.deliveries,
+        ctx.store,
+        outbox,
+        outbox,
+        outbox,
+        http_only.clock,
+        WorkerConfig(concurrency=1, batch=1),
+    )
+
+    rounds = [await worker.run_once() for _ in range(3)]
+
+    assert [(r.sent, r.full) for r in rounds] == [(1, True), (1, True), (0, False)]
+    assert len(outbox.sent) == 2

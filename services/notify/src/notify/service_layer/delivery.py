@@ -73,6 +73,7 @@ class RoundReport:
     sent: int = 0
     failed: int = 0
     dead: int = 0
+    full: bool = False  # it found as many due deliveries as a round takes: more may be waiting
 
 
 class DeliveryWorker:
@@ -106,6 +107,7 @@ class DeliveryWorker:
             self._config.batch,
             thorough=self._rounds % THOROUGH_EVERY == 0,
         )
+        report.full = len(candidates) >= self._config.batch
         work: dict[tuple[str, ...], list[Document]] = {}
         for candidate in candidates:
             key: tuple[str, ...]
