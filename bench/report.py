@@ -55,21 +55,44 @@ def short(label: str) -> str:
 
 
 def plot_pipeline() -> str | None:
+    """Events/s against N, one line per server, shape and code: the notifications (left) and
+    the whole pipeline with the e-mails (right), the limit of each run in grey."""
     runs = pipeline_runs()
     if not runs:
         return None
-    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(runs)), 4.5))
-    xs = range(len(runs))
-    platform = [run["platform"]["events_per_second"] for _, run, _ in runs]
-    limit = [run["limit"]["events_per_second"] for _, run, _ in runs]
-    ax.bar([x - 0.2 for x in xs], platform, width=0.4, label="platform (notify worker)")
-    ax.bar([x + 0.2 for x in xs], limit, width=0.4, label="limit (aiokafka + insert_many)")
-    ax.set_yscale("log")
-    ax.set_ylabel("events/s (log scale)")
-    ax.set_xticks(list(xs), [short(label) for label, _, _ in runs], fontsize=7)
-    ax.set_title("Pipeline: check-in alerts to stored notifications")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return save(fig, "pipeline.png")
+    series: dict[str, list[tuple[int, float, float | None]]] = {}
+    limits: list[tuple[int, float]] = []
+    for label, run, data in runs:
+        code = data["setup"].get("commit") or "before the queues"
+        server, rest = short(label).split("\n")
+        index = ", _id index" if "index" in label else ""
+        key = f"{server}{index}, {rest.split(',')[0]}, {code}"
+        emails = run["platform"].get("emails")
+        whole = emails["per_second"] if emails and emails["received"] >= run["n"] else None
+        series.setdefault(key, []).append((run["n"], run["platform"]["events_per_second"], whole))
+        limits.append((run["n"], run["limit"]["events_per_second"]))
+    fig, (stored, whole_ax) = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
+    for ax in (stored, whole_ax):
+        ax.scatter(*zip(*limits, strict=True), color="grey", s=12, label="limit (each run)")
+    palette = plt.get_cmap("tab20")
+    for number, (key, points) in enumerate(sorted(series.items())):
+        points.sort()
+        color = palette(number % 20)
+        stored.plot(
+            [n for n, _, _ in points], [r for _, r, _ in points], marker="o", color=color, label=key
+        )
+        measured = [(n, w) for n, _, w in points if w is not None]
+        if measured:
+            whole_ax.plot(*zip(*measured, strict=True), marker="o", color=color)
+    for ax, title in (
+        (stored, "to the last notification stored"),
+        (whole_ax, "whole pipeline, to the last e-mail"),
+    ):
+        ax.set(xscale="log", yscale="log", xlabel="N (alerts in the burst)", title=title)
+    stored.set_ylabel("events/s (log scale)")
+    stored.legend(fontsize=6, loc="upper left", bbox_to_anchor=(0.0, -0.18), ncol=2)
+    fig.suptitle("Pipeline: check-in alerts through notify, against the limit of this stack")
+    return save(fig, "pipeline.png", legend_below=True)
 
 
 def plot_gateway() -> str | None:
@@ -135,10 +158,11 @@ def plot_latency() -> str | None:
     return save(fig, "latency.png")
 
 
-def save(fig: Any, name: str) -> str:
+def save(fig: Any, name: str, *, legend_below: bool = False) -> str:
     OUT.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(OUT / name, dpi=110)
+    if not legend_below:  # tight_layout would squeeze the axes to fit a legend below them
+        fig.tight_layout()
+    fig.savefig(OUT / name, dpi=110, bbox_inches="tight" if legend_below else None)
     plt.close(fig)
     return str((OUT / name).relative_to(ROOT))
 
