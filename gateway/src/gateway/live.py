@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -204,7 +204,7 @@ class NotificationFeed:
                 continue
             await self.pass_on([record.value for records in batches.values() for record in records])
 
-    async def pass_on(self, values: list[bytes | None]) -> None:
+    async def pass_on(self, values: Sequence[bytes | None]) -> None:
         """Hand a poll's records to the hub, letting the subscriptions send between records: a
         poll can hold a batch of hundreds for one person (notify writes them together), which
         would otherwise fill the queue of a subscriber that keeps up perfectly well."""

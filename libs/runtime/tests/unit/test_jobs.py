@@ -22,7 +22,7 @@ async def test_a_round_that_left_work_over_is_followed_at_once_and_a_failed_one_
             raise asyncio.CancelledError
         await real_sleep(0)
 
-    monkeypatch.setattr(jobs.asyncio, "sleep", sleep)
+    monkeypatch.setattr(asyncio, "sleep", sleep)
     rounds = iter([True, True, False, "fail", True])
 
     async def job() -> bool:
@@ -47,7 +47,7 @@ async def test_without_again_every_round_is_followed_by_the_pause(
         if len(pauses) >= 3:
             raise asyncio.CancelledError
 
-    monkeypatch.setattr(jobs.asyncio, "sleep", sleep)
+    monkeypatch.setattr(asyncio, "sleep", sleep)
 
     async def job() -> bool:
         return True
