@@ -25,10 +25,10 @@ Each alert's time is also split by stage, from the Kafka records' timestamps (se
 producing service): progress (response to ``ConfidenceDropped``), notify (to its
 ``NotificationCreated``), gateway (to the socket). Also the rate actually achieved, the
 mutations' own latency from their scheduled start, and the CPU share of every process (to say
-what limits the rate). First a closed-loop probe (4 clients)
-measures how many check-ins per second the platform completes; then runs at 70% of that (a rate
-it sustains), 50, 100 and 200/s; two more runs, at that sustainable rate and at 100/s, kill notify
-with SIGKILL in their middle: the supervisor restarts it, and every alert should still arrive.
+what limits the rate). First a closed-loop probe (4 clients) measures how many check-ins per
+second the platform completes; then runs at 70% of that (a rate it sustains), 50, 100 and
+200/s; two more runs, at that sustainable rate and at 100/s, kill notify with SIGKILL in their
+middle: the supervisor restarts it, and every alert should still arrive.
 Between runs the platform is left to settle (its processes idle) so that a run does not pay for
 the last one's backlog. A dropping check-in whose mutation failed (e.g. the gateway's call to
 progress timed out) may still have been applied: its alert is counted apart, never matched to
@@ -505,21 +505,22 @@ async def stages(dev: DevPlatform, books: Books) -> dict[int, dict[str, Any]]:
         if body.get("type") == "notify.notification.created"
     }
     parts: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    unmatched: Counter[int] = Counter()  # alerts whose records were not found
     for notification_id, (run, responded, arrived) in books.matched.items():
         announcement, cause = announced.get(notification_id, (None, None))
         drop = dropped.get(cause)
         if announcement is None or drop is None:
-            parts[run]["unmatched"].append(1.0)
+            unmatched[run] += 1
             continue
         parts[run]["progress"].append(drop - (responded + wall))
         parts[run]["notify"].append(announcement - drop)
         parts[run]["gateway"].append(arrived + wall - announcement)
     return {
         run: {
-            name: distribution_ms(values) if name != "unmatched" else len(values)
-            for name, values in found.items()
+            **{name: distribution_ms(values) for name, values in parts[run].items()},
+            **({"unmatched": unmatched[run]} if unmatched[run] else {}),
         }
-        for run, found in parts.items()
+        for run in parts.keys() | unmatched.keys()
     }
 
 

@@ -62,8 +62,12 @@ SERVICES = (
 )
 
 
+def _shifted(port: int) -> int:
+    return port + int(os.environ.get("MENTORSHIP_DEV_PORT_OFFSET", "0"))
+
+
 def port_of(spec: ServiceSpec) -> int:
-    return spec.port + int(os.environ.get("MENTORSHIP_DEV_PORT_OFFSET", "0"))
+    return _shifted(spec.port)
 
 
 def url_of(spec: ServiceSpec) -> str:
@@ -71,7 +75,7 @@ def url_of(spec: ServiceSpec) -> str:
 
 
 def mail_port() -> int:
-    return MAIL_PORT + int(os.environ.get("MENTORSHIP_DEV_PORT_OFFSET", "0"))
+    return _shifted(MAIL_PORT)
 
 
 def _mail_environment() -> dict[str, str]:
