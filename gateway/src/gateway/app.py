@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -17,8 +17,11 @@ from fastapi.responses import JSONResponse
 from graphql import GraphQLError
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.requests import HTTPConnection
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http.exceptions import NonTextMessageReceived
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
@@ -29,6 +32,7 @@ from gateway.context import GatewayContext, Runtime, bearer_token, correlation_i
 from gateway.errors import TIMEOUT, UNAUTHENTICATED
 from gateway.examples import EXAMPLE_OPERATIONS
 from gateway.live import NotificationFeed, NotificationHub
+from gateway.request_body import BadRequestBody, decode_request, too_large
 from gateway.schema import build_schema
 from gateway.services import make_clients
 from mentorship_runtime.auth import TokenVerifier
@@ -52,7 +56,43 @@ async def _context(connection: HTTPConnection) -> GatewayContext:
     return context
 
 
+WS_MESSAGE_TOO_BIG = 4413
+WS_BAD_MESSAGE = 4400
+
+
+class BoundedWebSocketAdapter(ASGIWebSocketAdapter):
+    """Websocket messages are held to the HTTP body limit and decoded by the same rules; a
+    message that breaks them closes the socket with a code and a reason saying which."""
+
+    async def iter_json(
+        self, *, ignore_parsing_errors: bool = False
+    ) -> AsyncGenerator[object, None]:
+        router: GatewayRouter = self.view  # type: ignore[assignment]
+        limit = router.settings.max_body_bytes
+        try:
+            while self.ws.application_state != WebSocketState.DISCONNECTED:
+                try:
+                    text = await self.ws.receive_text()
+                except KeyError as exc:
+                    raise NonTextMessageReceived from exc
+                if too_large(text, limit):
+                    await self.close(WS_MESSAGE_TOO_BIG, f"a message is larger than {limit} bytes")
+                    return
+                try:
+                    message = decode_request(text, max_bytes=limit)
+                except BadRequestBody as exc:
+                    if ignore_parsing_errors:
+                        continue
+                    await self.close(WS_BAD_MESSAGE, str(exc)[:120])
+                    return
+                yield message
+        except WebSocketDisconnect:
+            return
+
+
 class GatewayRouter(GraphQLRouter[GatewayContext, None]):
+    websocket_adapter_class = BoundedWebSocketAdapter
+
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         self.settings = settings
         super().__init__(
@@ -72,6 +112,12 @@ class GatewayRouter(GraphQLRouter[GatewayContext, None]):
         """GraphiQL opens on example operations of this API."""
         example = f"const EXAMPLE_QUERY = {json.dumps(EXAMPLE_OPERATIONS)};"
         return _EXAMPLE_LITERAL.sub(lambda _: example, super().graphql_ide_html, count=1)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return decode_request(data, max_bytes=self.settings.max_body_bytes)
+        except BadRequestBody as exc:
+            raise HTTPException(400, str(exc)) from None
 
     async def on_ws_connect(self, context: GatewayContext) -> UnsetType | dict[str, object] | None:
         """The token comes in ``connection_init``'s payload (``Authorization``, ``authorization``

@@ -54,6 +54,19 @@ class Settings(TokenKeys):
     max_query_depth: int = Field(default=10, ge=2, le=50)
     max_query_tokens: int = Field(default=2_000, ge=50, le=100_000)
     max_aliases: int = Field(default=30, ge=0, le=1_000)
+    max_query_fields: int = Field(
+        default=1_000, ge=10, le=100_000, description="fields once every fragment is expanded"
+    )
+    max_query_cost: int = Field(
+        default=10_000, ge=1, le=10_000_000, description="points one request may cost"
+    )
+    cost_points_per_minute: int = Field(
+        default=60_000,
+        ge=0,
+        le=100_000_000,
+        description="points a client (a user, or an address when anonymous) may spend per "
+        "minute on this instance; 0 turns the budget off",
+    )
     max_page_size: int = Field(default=100, ge=1, le=100)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=100_000_000)
     dataloaders: bool = Field(

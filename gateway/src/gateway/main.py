@@ -17,6 +17,7 @@ def main() -> None:
         port=settings.http_port,
         log_level=settings.log_level.lower(),
         ws="websockets-sansio",
+        ws_max_size=settings.max_body_bytes,
         proxy_headers=True,
     )
 

@@ -7,13 +7,7 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, SchemaExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -29,6 +23,7 @@ from gateway.features import (
     programs,
     progress,
 )
+from gateway.limits import CostBudgets, Limits, QueryLimits
 from mentorship_runtime.logging import get_logger
 
 log = get_logger(__name__)
@@ -87,11 +82,19 @@ class GatewaySchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    """Extensions are factories: each request gets instances of its own."""
+    """Extensions are factories: each request gets instances of its own (the budgets are the
+    process's). The token limit bounds parsing; ``QueryLimits`` bounds everything after it."""
+    limits = Limits(
+        max_depth=settings.max_query_depth,
+        max_fields=settings.max_query_fields,
+        max_aliases=settings.max_aliases,
+        max_cost=settings.max_query_cost,
+        max_page=settings.max_page_size,
+    )
+    budgets = CostBudgets(settings.cost_points_per_minute)
     extensions: list[Callable[[], SchemaExtension]] = [
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(QueryLimits, limits=limits, budgets=budgets),
         partial(RequestReport, with_calls=not settings.is_production),
     ]
     if settings.is_production:

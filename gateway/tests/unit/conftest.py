@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -10,6 +13,11 @@ from typing import Any
 
 import httpx
 import pytest_asyncio
+import uvicorn
+from fastapi import FastAPI
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from gateway.app import create_app
 from gateway.config import SERVICES, ServiceName, Settings
@@ -57,11 +65,67 @@ class FakeService:
         return handler(request)
 
 
+class WebSocket:
+    """A graphql-transport-ws client, as a front end speaks it."""
+
+    def __init__(self, connection: ClientConnection) -> None:
+        self.connection = connection
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.connection.send(json.dumps(message))
+
+    async def send_text(self, text: str) -> None:
+        await self.connection.send(text)
+
+    async def receive(self, timeout: float = 10) -> dict[str, Any]:
+        message: dict[str, Any] = json.loads(
+            await asyncio.wait_for(self.connection.recv(), timeout)
+        )
+        return message
+
+    async def init(self, token: str) -> None:
+        await self.send(
+            {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+        )
+        assert (await self.receive())["type"] == "connection_ack"
+
+    async def closed(self, timeout: float = 10) -> tuple[int | None, str]:
+        """The close code and reason the server gave."""
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await asyncio.wait_for(self.connection.recv(), timeout)
+        return self.connection.close_code, self.connection.close_reason or ""
+
+
 @dataclass
 class Gateway:
     http: httpx.AsyncClient
     settings: Settings
     services: dict[ServiceName, FakeService]
+    app: FastAPI
+
+    @asynccontextmanager
+    async def websocket(self) -> AsyncIterator[WebSocket]:
+        """The app served by uvicorn on a free port (websockets need a real server)."""
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio",
+            lifespan="off",
+        )  # fmt: skip
+        server = uvicorn.Server(config)
+        task = asyncio.create_task(server.serve())
+        try:
+            while not server.started:
+                assert not task.done(), task.result()
+                await asyncio.sleep(0.01)
+            port = server.servers[0].sockets[0].getsockname()[1]
+            async with connect(
+                f"ws://127.0.0.1:{port}/graphql",
+                subprotocols=[Subprotocol("graphql-transport-ws")],
+            ) as connection:
+                yield WebSocket(connection)
+        finally:
+            server.should_exit = True
+            await task
 
     def token(self, user: str, *roles: str, **kw: Any) -> str:
         return issue_token(
@@ -130,7 +194,7 @@ async def running(**overrides: Any) -> AsyncIterator[Gateway]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
-            yield Gateway(http, config, services)
+            yield Gateway(http, config, services, app)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
