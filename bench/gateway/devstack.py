@@ -245,6 +245,8 @@ class DevPlatform:
             "MENTORSHIP_DEV_DATABASE_PREFIX": self.database_prefix,
             "MENTORSHIP_DEV_DEMO": "0",
             "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+            # the benchmarks send thousands of requests per minute with one token on purpose
+            "COST_POINTS_PER_MINUTE": os.environ.get("BENCH_COST_POINTS_PER_MINUTE", "0"),
         }
 
     def running(self) -> dict[str, Any]:
