@@ -131,7 +131,7 @@ def test_a_fall_of_two_levels_signals_a_confidence_drop() -> None:
     )
 
 
-def test_a_fall_of_one_level_is_no_drop() -> None:
+def test_a_fall_of_one_level_that_stays_above_1_is_no_drop() -> None:
     tracking = record(started(), check_in_id="c-1", confidence=4).tracking
 
     transition = record(tracking, check_in_id="c-2", confidence=3)
@@ -139,7 +139,7 @@ def test_a_fall_of_one_level_is_no_drop() -> None:
     assert not any(isinstance(s, ConfidenceDropped) for s in transition.signals)
 
 
-def test_a_drop_compares_with_the_same_assessors_previous_check_in() -> None:
+def test_a_drop_compares_with_the_same_assessors_earlier_check_ins() -> None:
     tracking = checked_in(started(), "basics", 5, by="mentee")
 
     mentor_second_opinion = record(tracking, check_in_id="c-m", confidence=3, by="mentor")

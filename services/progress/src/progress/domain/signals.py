@@ -31,7 +31,9 @@ class CheckInRecorded(Signal):
 
 @dataclass(frozen=True, kw_only=True)
 class ConfidenceDropped(Signal):
-    """The module's confidence fell by two levels or more since that assessor's last check-in."""
+    """A check-in is a drop (``confidence.latest_is_drop``: below that assessor's previous
+    check-in on the module and either at 1 or 2 levels below the best of their 3 check-ins before
+    it); ``previous_confidence`` is the level of that assessor's previous check-in on the module."""
 
     check_in_id: str
     module_id: str

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal, TypedDict
 
+from progress.domain.confidence import latest_is_drop
 from progress.domain.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from progress.domain.learning_paths import LearningPath, Module
 from progress.domain.signals import (
@@ -50,8 +51,6 @@ from progress.domain.validation import (
 )
 
 MAX_SESSION_MINUTES = 8 * 60
-CONFIDENCE_DROP = 2
-"""A fall of this many levels between two check-ins of one assessor on one module is a drop."""
 
 
 class TrackingState(StrEnum):
@@ -299,9 +298,12 @@ class Tracking:
     ) -> Transition:
         """Keep a confidence level for a module, by the mentee (self-assessment) or the mentor.
 
-        A drop is measured against the previous check-in of the same module by the same assessor:
-        mentee and mentor do not use the scale alike, and a mentor rating lower than the mentee
-        just did is a second opinion, not a loss of confidence.
+        ``ConfidenceDropped`` is signalled when the check-in is a drop (``latest_is_drop``: below
+        the previous check-in and either at 1 or 2 levels below the best of the 3 check-ins
+        before it), compared with the earlier check-ins of the same module by the same assessor
+        only: mentee and mentor do not use the scale alike, and a mentor rating lower than the
+        mentee just did is a second opinion, not a loss of confidence. The signal's
+        ``previous_confidence`` is the level of the assessor's previous check-in on the module.
         """
         self.require_path(path)
         require_utc(now)
@@ -317,14 +319,9 @@ class Tracking:
                 raise Conflict(f"check-in {check_in_id!r} was already recorded with other values")
             return Transition.unchanged(self)
         self._require_open("record a check-in on")
-        previous = next(
-            (
-                c
-                for c in reversed(self.check_ins)
-                if c.module_id == module_id and c.assessed_by == by
-            ),
-            None,
-        )
+        earlier = [
+            c.confidence for c in self.check_ins if c.module_id == module_id and c.assessed_by == by
+        ]
         tracking, resumed = replace(self, check_ins=(*self.check_ins, recorded))._active(now)
         signals: list[Signal] = [
             CheckInRecorded(
@@ -336,14 +333,14 @@ class Tracking:
                 note=note,
             )
         ]
-        if previous is not None and previous.confidence - confidence >= CONFIDENCE_DROP:
+        if latest_is_drop([*earlier, confidence]):
             signals.append(
                 ConfidenceDropped(
                     **tracking._who(),
                     check_in_id=check_in_id,
                     module_id=module_id,
                     assessed_by=by,
-                    previous_confidence=previous.confidence,
+                    previous_confidence=earlier[-1],
                     confidence=confidence,
                 )
             )

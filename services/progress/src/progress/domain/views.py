@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from progress.domain.confidence import latest_is_drop
 from progress.domain.learning_paths import LearningPath
 from progress.domain.status import DEFAULT_STALL_WINDOW, ProgressStatus, status_of
-from progress.domain.tracking import CONFIDENCE_DROP, CheckIn, Tracking, TrackingState
+from progress.domain.tracking import CheckIn, Tracking, TrackingState
 
 TREND_SPAN = 3
 
@@ -27,7 +28,7 @@ def confidence_trend(levels: Sequence[int]) -> Trend:
     Only the last three levels count, and only the net change between the first and the last of
     them: one uneven reading in the middle (3, 5, 3) is noise, and recent changes weigh more than
     the mentee's start. Fewer than two levels tell nothing. A sharp fall in the latest reading is
-    caught by the drop rule (``dropped``), whatever the trend says.
+    caught by the drop rule (``latest_is_drop``), whatever the trend says.
     """
     recent = levels[-TREND_SPAN:]
     if len(recent) < 2:
@@ -49,13 +50,14 @@ def combined_trend(*trends: Trend) -> Trend:
     return Trend.UNKNOWN
 
 
-def dropped(levels: Sequence[int]) -> bool:
-    """The latest level fell by two or more from the one before it (one assessor, one module)."""
-    return len(levels) >= 2 and levels[-2] - levels[-1] >= CONFIDENCE_DROP
-
-
 @dataclass(frozen=True)
 class ModuleProgress:
+    """One module of the path for one mentee.
+
+    ``confidence_dropped``: the mentee's latest check-in on the module, or the mentor's latest, is
+    a drop (``latest_is_drop``) compared with that assessor's earlier check-ins on the module.
+    """
+
     module_id: str
     title: str
     milestones_done: int
@@ -170,5 +172,5 @@ def _module_progress(
         self_trend=self_trend,
         mentor_trend=mentor_trend,
         trend=combined_trend(self_trend, mentor_trend),
-        confidence_dropped=dropped(by_mentee) or dropped(by_mentor),
+        confidence_dropped=latest_is_drop(by_mentee) or latest_is_drop(by_mentor),
     )
