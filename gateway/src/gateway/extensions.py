@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
-from gateway.errors import INTERNAL, SAFE_CODES
+from gateway.errors import (
+    BAD_USER_INPUT,
+    INTERNAL,
+    PARSE_FAILED,
+    SAFE_CODES,
+    VALIDATION_FAILED,
+)
 
 
 def _context_of(extension: SchemaExtension) -> Any:
@@ -32,14 +38,32 @@ class RequestReport(SchemaExtension):
         return report
 
 
-def is_client_error(error: GraphQLError) -> bool:
-    """Syntax and validation errors, and the field errors written for clients."""
+def error_code(error: GraphQLError) -> str | None:
+    """The code an error carries, or the one its kind implies: the document did not parse, did
+    not validate, or its variables did not fit their types (graphql-core words those
+    ``Variable '$name' ...``, and wraps the scalar's own exception, e.g. an invalid date). None for
+    an error that is nobody's but the gateway's."""
+    code = (error.extensions or {}).get("code")
+    if isinstance(code, str):
+        return code
+    if error.path is None and error.message.startswith("Variable '$"):
+        return BAD_USER_INPUT
     original = error.original_error
-    if original is None:
-        return True
-    return (
-        isinstance(original, GraphQLError) and (original.extensions or {}).get("code") in SAFE_CODES
-    )
+    if isinstance(original, GraphQLError) and original is not error:
+        return error_code(original)
+    if isinstance(error, GraphQLSyntaxError):
+        return PARSE_FAILED
+    if error.path is None and original is None:
+        return VALIDATION_FAILED
+    return None
+
+
+def is_client_error(error: GraphQLError) -> bool:
+    """Syntax, validation and variable errors, and the field errors written for clients."""
+    code = error_code(error)
+    if code is None:
+        return error.original_error is None
+    return code in SAFE_CODES
 
 
 class MaskInternalErrors(MaskErrors):

@@ -26,7 +26,8 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from gateway.errors import QUERY_TOO_COMPLEX, RATE_LIMITED
+from gateway.errors import BAD_USER_INPUT, QUERY_TOO_COMPLEX, RATE_LIMITED
+from gateway.input_values import id_problems
 from gateway.query_cost import FragmentCycle, Measure, measure_operation
 
 
@@ -160,6 +161,14 @@ class QueryLimits(SchemaExtension):
         problems = problems_of(measure, self.limits)
         if problems:
             return _too_complex("; ".join(problems), limits=self._limits_report())
+        wrong_ids = id_problems(
+            context.schema._schema,
+            document,
+            context.operation_name,
+            context.variables if isinstance(context.variables, dict) else None,
+        )
+        if wrong_ids:
+            return GraphQLError("; ".join(wrong_ids[:5]), extensions={"code": BAD_USER_INPUT})
         self.report = {"requested": measure.cost}
         if not self.budgets.enabled:
             return None

@@ -7,13 +7,18 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxTokensLimiter,
+    SchemaExtension,
+)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from gateway.config import Settings
 from gateway.errors import Conflict, Forbidden, NotFound, ValidationError
-from gateway.extensions import MaskInternalErrors, RequestReport, is_client_error
+from gateway.extensions import MaskInternalErrors, RequestReport, error_code, is_client_error
 from gateway.features import (
     matches,
     me,
@@ -23,6 +28,7 @@ from gateway.features import (
     programs,
     progress,
 )
+from gateway.input_values import InputValuesRule
 from gateway.limits import CostBudgets, Limits, QueryLimits
 from mentorship_runtime.logging import get_logger
 
@@ -63,7 +69,9 @@ class GatewaySchema(strawberry.Schema):
         context = execution_context.context if execution_context else None
         correlation = getattr(context, "correlation_id", None)
         for error in errors:
-            code = (error.extensions or {}).get("code")
+            code = error_code(error)
+            if code is not None and not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": code}
             if is_client_error(error):
                 log.info(
                     "graphql_client_error",
@@ -95,6 +103,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
         partial(QueryLimits, limits=limits, budgets=budgets),
+        partial(AddValidationRules, [InputValuesRule]),
         partial(RequestReport, with_calls=not settings.is_production),
     ]
     if settings.is_production:

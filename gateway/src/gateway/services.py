@@ -136,6 +136,12 @@ class ServiceCalls:
             "X-Correlation-Id": self.correlation_id,
         }
         if idempotency_key:
+            if not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+                raise ServiceRejected(
+                    service,
+                    422,
+                    {"detail": [{"loc": ["idempotencyKey"], "msg": IDEMPOTENCY_KEY_RULE}]},
+                )
             headers["Idempotency-Key"] = idempotency_key
         self.log.add(service)
         try:
@@ -150,6 +156,12 @@ class ServiceCalls:
                 if timeout is None
                 else httpx.Timeout(timeout, connect=client.timeout.connect),
             )
+        except (httpx.InvalidURL, UnicodeEncodeError) as exc:
+            # what the caller sent cannot even be put into a request (checked earlier, this is
+            # the last line): their mistake, not the service's
+            raise ServiceRejected(
+                service, 400, {"detail": f"the request cannot be sent: {type(exc).__name__}"}
+            ) from None
         except httpx.TimeoutException:
             INTERNAL_CALLS.labels(service, "timeout").inc()
             raise ServiceUnavailable(service, "timed out") from None
@@ -183,6 +195,8 @@ class ServiceCalls:
 
 
 _ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+IDEMPOTENCY_KEY_RULE = "an idempotency key is 1 to 200 printable ASCII characters, without spaces"
 
 
 def segment(identifier: str, name: str = "id") -> str:
