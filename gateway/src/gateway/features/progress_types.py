@@ -33,7 +33,17 @@ class ModuleProgress:
     mentor_assessment: int | None
     latest_confidence: int | None
     trend: Trend
-    confidence_dropped: bool
+    confidence_dropped: bool = strawberry.field(
+        description=(
+            "True when the mentee's or the mentor's latest check-in on this module is a drop, "
+            "compared with that same assessor's earlier check-ins on it (mentee and mentor use "
+            "the scale differently): below their previous check-in and either at 1, or 2 levels "
+            "or more below the best of their 3 check-ins before it. So 2 → 1, 4 → 2 and "
+            "4 → 3 → 2 are drops, 4 → 2 → 1 is a drop at 2 and again at 1; 3 → 3 → 2 and "
+            "staying at a level are not; a first check-in never is. Each drop also alerts the "
+            "mentor (the program's admins when the mentee has none)."
+        )
+    )
 
 
 def overall_trend(modules: list[ModuleProgress]) -> Trend:
