@@ -109,10 +109,14 @@ class OutboxRelay:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         grace: timedelta = timedelta(seconds=10),
+        soon: timedelta = timedelta(seconds=2),
     ) -> None:
+        """``soon``: how long a publish right after a write may keep its request waiting (the
+        producer itself waits up to its request timeout, 40 s, for a broker that is away)."""
         self._broker = broker
         self._clock = clock
         self._grace = grace
+        self._soon = soon.total_seconds()
         self._log = get_logger("outbox")
 
     async def drain(
@@ -185,10 +189,11 @@ class OutboxRelay:
     async def publish_queued_soon(
         self, queue: AsyncCollection[Document], entries: Sequence[Document]
     ) -> None:
-        """``publish_queued`` right after the writes, leaving to the sweep what Kafka refuses."""
+        """``publish_queued`` right after the writes, leaving to the sweep what Kafka refuses or
+        does not acknowledge within ``soon``."""
         try:
-            await self.publish_queued(queue, entries)
-        except (KafkaError, OSError) as exc:
+            await asyncio.wait_for(self.publish_queued(queue, entries), self._soon)
+        except (KafkaError, OSError, TimeoutError) as exc:
             self._log.warning("outbox_deferred_to_sweep", queued=len(entries), error=repr(exc))
 
     @staticmethod
@@ -215,13 +220,16 @@ class OutboxRelay:
         document_id: Any,
         entries: Sequence[Document] | None = None,
     ) -> None:
-        """Publish right after a write; if Kafka is unreachable now, leave it to the sweep.
+        """Publish right after a write; if Kafka is unreachable now or does not acknowledge
+        within ``soon``, leave it to the sweep (which may then publish an event twice: consumers
+        know events by id).
 
-        The state change is already durable, so the request that caused it must not fail.
+        The state change is already durable, so the request that caused it must not fail, nor
+        wait for a broker that is away.
         """
         try:
-            await self.drain(collection, document_id, entries)
-        except (KafkaError, OSError) as exc:
+            await asyncio.wait_for(self.drain(collection, document_id, entries), self._soon)
+        except (KafkaError, OSError, TimeoutError) as exc:
             self._log.warning(
                 "outbox_deferred_to_sweep", document=str(document_id), error=repr(exc)
             )
@@ -229,10 +237,11 @@ class OutboxRelay:
     async def drain_written_soon(
         self, collection: AsyncCollection[Document], written: Mapping[Any, Sequence[Document]]
     ) -> None:
-        """``drain_written`` right after the writes, leaving to the sweep what Kafka refuses."""
+        """``drain_written`` right after the writes, leaving to the sweep what Kafka refuses or
+        does not acknowledge within ``soon``."""
         try:
-            await self.drain_written(collection, written)
-        except (KafkaError, OSError) as exc:
+            await asyncio.wait_for(self.drain_written(collection, written), self._soon)
+        except (KafkaError, OSError, TimeoutError) as exc:
             self._log.warning("outbox_deferred_to_sweep", documents=len(written), error=repr(exc))
 
     async def sweep(

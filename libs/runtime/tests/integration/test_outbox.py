@@ -1,6 +1,7 @@
 """State and events are written together; the relay publishes them after the write, and the
 sweep publishes what a crash between the write and the publish left behind."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -244,3 +245,37 @@ async def test_an_outbox_queue_is_published_then_emptied_and_swept_after_a_crash
     published = [decode_headers(r.headers)[EVENT_ID] for r in records]
     assert sorted(published) == sorted(e["_id"] for e in (*sent, *left))
     assert not await queue.count_documents({})
+
+
+async def test_a_write_does_not_wait_for_a_broker_that_is_away(
+    kafka_bootstrap: str, topic_prefix: str, mongo_db: AsyncDatabase[Document]
+) -> None:
+    """The producer would wait its whole request timeout (40 s) for the broker; the request
+    that wrote the state answers after ``soon``, and the sweep publishes the event later."""
+    topic = topic_name(Topic.PROGRESS_EVENTS, topic_prefix)
+    await ensure_topics(kafka_bootstrap, [(topic, 3)])
+    [event_id] = await record_check_ins(mongo_db, topic_prefix, 3)
+    broker = make_broker(kafka_bootstrap, client_id="test-relay")
+    await broker.start()
+    original_publish = broker.publish
+    away = asyncio.Event()
+
+    async def broker_away(*args: object, **kwargs: object) -> object:
+        await away.wait()
+        return await original_publish(*args, **kwargs)  # type: ignore[call-overload]
+
+    broker.publish = broker_away  # type: ignore[method-assign,assignment]
+    relay = OutboxRelay(broker, grace=timedelta(0), soon=timedelta(seconds=0.2))
+    try:
+        await asyncio.wait_for(relay.drain_soon(mongo_db.mentees, "e-1"), 10)
+        pending = await mongo_db.mentees.find_one({"_id": "e-1"})
+        assert pending is not None
+        assert len(pending[OUTBOX]) == 1
+        assert pending[OUTBOX_PENDING] is True
+
+        broker.publish = original_publish  # type: ignore[method-assign]
+        assert await relay.sweep(mongo_db.mentees) == 1
+    finally:
+        await broker.stop()
+    records = await read_topic(kafka_bootstrap, topic, until=lambda rs: len(rs) >= 1)
+    assert [decode_headers(r.headers)[EVENT_ID] for r in records] == [event_id]
