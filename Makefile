@@ -6,7 +6,7 @@ RUN := $(UV) run --locked
 
 .PHONY: dev test lint typecheck tests infra-up infra-down infra-status infra-clean \
         contracts-snapshot sync help bench bench-matching bench-progress bench-notify \
-        bench-pipeline bench-gateway bench-latency bench-report test-faults docs
+        bench-pipeline bench-gateway bench-latency bench-query-limits bench-report test-faults docs
 
 help:
 	@echo "make dev        run the platform locally (Kafka, MongoDB server, services)"
@@ -47,7 +47,8 @@ infra-status: sync
 infra-clean: sync
 	@$(RUN) python -m mentorship_localstack clean
 
-bench: bench-matching bench-progress bench-notify bench-pipeline bench-gateway bench-latency
+bench: bench-matching bench-progress bench-notify bench-pipeline bench-gateway bench-latency \
+       bench-query-limits
 	$(MAKE) bench-report
 
 bench-report: sync
@@ -73,6 +74,9 @@ bench-gateway: sync
 
 bench-latency: sync
 	$(RUN) python bench/latency/bench_latency.py
+
+bench-query-limits: sync
+	$(RUN) python bench/gateway/bench_query_limits.py
 
 test-faults: sync
 	$(RUN) pytest tests/faults -m faults -q -s
