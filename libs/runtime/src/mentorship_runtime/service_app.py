@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from faststream.kafka import KafkaBroker
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pymongo import AsyncMongoClient
@@ -37,6 +37,7 @@ from mentorship_runtime.metrics import CONSUMER_LAG, HttpMetrics, metrics_router
 from mentorship_runtime.mongo import Document, make_mongo_client
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.settings import ServiceSettings
+from mentorship_runtime.storable_input import refuse_unstorable_input
 from mentorship_runtime.tracing import configure_tracing
 
 Job = Callable[[], Coroutine[Any, Any, None]]
@@ -133,6 +134,7 @@ def service_app(
         version="1",
         lifespan=lifespan,
         docs_url="/docs" if settings.profile != "prod" else None,
+        dependencies=[Depends(refuse_unstorable_input)],  # before any route: see its module
     )
     app.state.service = service
     app.state.verifier = TokenVerifier(settings.token_settings())
