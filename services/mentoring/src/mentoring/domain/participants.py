@@ -2,14 +2,51 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from mentoring.domain.errors import InvalidTransition
+from mentoring.domain.errors import Invalid, InvalidTransition
+from mentoring.domain.matching.model import MAX_LEVEL, MIN_LEVEL
 
 HOURS_A_WEEK = 168
+
+SKILL_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+"""The grammar of a competency or goal key (a skill, usually a learning-path module id such as
+``community-rules``). The keys are stored as the keys of the participant's document, where
+MongoDB refuses a ``.``, a leading ``$`` and the empty key; this grammar leaves all three out,
+and upper case too, so that ``Python`` and ``python`` cannot be two skills."""
+SKILL_KEY_RULE = (
+    "lower-case letters, digits, '-' and '_', starting with a letter or a digit, "
+    "at most 64 characters"
+)
+MAX_SKILLS = 30
+
+
+def skill_key_problem(key: str) -> str | None:
+    """Why ``key`` is not a skill key, or None when it is one."""
+    if SKILL_KEY.fullmatch(key) is None:
+        return f"{key[:80]!r} is not a skill key: {SKILL_KEY_RULE}"
+    return None
+
+
+def require_skill_levels(field: str, levels: Mapping[str, int]) -> dict[str, int]:
+    """A participant's ``competencies`` or ``goals``: at most 30 skills, each key in the
+    ``SKILL_KEY`` grammar and each level a whole number from 1 to 5."""
+    if len(levels) > MAX_SKILLS:
+        raise Invalid(field, f"at most {MAX_SKILLS} skills")
+    for key, level in levels.items():
+        problem = skill_key_problem(key)
+        if problem is not None:
+            raise Invalid(field, problem)
+        if isinstance(level, bool) or not isinstance(level, int):
+            raise Invalid(f"{field}.{key}", f"a level is a whole number, got {level!r}")
+        if not MIN_LEVEL <= level <= MAX_LEVEL:
+            raise Invalid(f"{field}.{key}", f"a level is {MIN_LEVEL} to {MAX_LEVEL}, got {level}")
+    return dict(levels)
 
 
 class ParticipantStatus(StrEnum):

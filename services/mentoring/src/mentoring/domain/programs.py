@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -14,8 +16,44 @@ DepartmentPreference = Literal["same", "cross", "none"]
 
 DEFAULT_WEIGHTS: dict[str, float] = {str(c): w for c, w in ENGINE_DEFAULT_WEIGHTS.items()}
 
+MAX_WEIGHT = 1000.0
+
 DEFAULT_STALL_WINDOW_DAYS = 14
 MAX_STALL_WINDOW_DAYS = 365
+
+
+def matching_weights(named: Sequence[tuple[str, float]] | None) -> dict[str, float]:
+    """A program's weight per criterion, from the ``(criterion, weight)`` pairs a request gave,
+    in its order; None gives the defaults.
+
+    Each pair is checked where it stands, so that a refusal names it (``weights.2.criterion``):
+    a known criterion, named once (a repeat is refused, never resolved by keeping the last), a
+    weight from 0 to 1000; and the weights are not all zero. A criterion left out weighs 0. The
+    criteria are a closed set of names, so the stored ``{criterion: weight}`` keys are safe.
+    """
+    if named is None:
+        return dict(DEFAULT_WEIGHTS)
+    weights: dict[str, float] = {}
+    first_at: dict[str, int] = {}
+    for index, (criterion, weight) in enumerate(named):
+        if criterion not in DEFAULT_WEIGHTS:
+            raise Invalid(
+                f"weights.{index}.criterion",
+                f"unknown criterion {criterion[:80]!r}; use one of {sorted(DEFAULT_WEIGHTS)}",
+            )
+        if criterion in first_at:
+            raise Invalid(
+                f"weights.{index}.criterion",
+                f"{criterion!r} is named twice (first at weights.{first_at[criterion]}): "
+                "give each criterion once",
+            )
+        if not (math.isfinite(weight) and 0 <= weight <= MAX_WEIGHT):
+            raise Invalid(f"weights.{index}.weight", f"must be 0 to {MAX_WEIGHT:g}, got {weight}")
+        first_at[criterion] = index
+        weights[criterion] = weight
+    if sum(weights.values()) <= 0:
+        raise Invalid("weights", "weights must be non-negative and not all zero")
+    return {**dict.fromkeys(DEFAULT_WEIGHTS, 0.0), **weights}
 
 
 class ProgramStatus(StrEnum):

@@ -7,7 +7,9 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -16,8 +18,14 @@ from pydantic import (
 )
 
 from mentoring.domain.matches import Match
-from mentoring.domain.participants import Participant, WeeklySlot
-from mentoring.domain.programs import Program
+from mentoring.domain.participants import (
+    MAX_SKILLS,
+    SKILL_KEY_RULE,
+    Participant,
+    WeeklySlot,
+    skill_key_problem,
+)
+from mentoring.domain.programs import MAX_WEIGHT, Program
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
@@ -38,6 +46,62 @@ Criterion = Literal[
 ]
 
 _ZONES = available_timezones()
+
+
+def _skill_keys(levels: dict[str, int]) -> dict[str, int]:
+    for key in levels:
+        problem = skill_key_problem(key)
+        if problem is not None:
+            raise ValueError(problem)
+    return levels
+
+
+SkillLevels = Annotated[
+    dict[str, Level],
+    AfterValidator(_skill_keys),
+    Field(
+        max_length=MAX_SKILLS,
+        description=f"level 1 to 5 per skill; a skill key is {SKILL_KEY_RULE}",
+    ),
+]
+"""Competencies or goals. Their keys become keys of a MongoDB document, hence the grammar."""
+
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
+
+
+class CriterionWeightIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    criterion: Criterion
+    weight: Weight
+
+
+def _weights_as_list(value: Any) -> Any:
+    """The object form ``{criterion: weight}`` read as the list form, in its order."""
+    if isinstance(value, dict):
+        return [{"criterion": name, "weight": weight} for name, weight in value.items()]
+    return value
+
+
+Weights = Annotated[
+    list[CriterionWeightIn],
+    BeforeValidator(_weights_as_list),
+    Field(
+        max_length=32,
+        description=(
+            "a weight (0 to 1000) per criterion, as a list of {criterion, weight} (a criterion "
+            "named twice is refused, naming weights.<index>.criterion) or as an object "
+            "{criterion: weight} (a key given twice is refused, naming weights); criteria "
+            "left out weigh 0"
+        ),
+    ),
+]
+
+
+def weight_pairs(weights: list[CriterionWeightIn] | None) -> tuple[tuple[str, float], ...] | None:
+    """The pairs for the domain, which names a repeat by its place; None or empty: not given."""
+    if not weights:
+        return None
+    return tuple((str(w.criterion), w.weight) for w in weights)
 
 
 class Strict(BaseModel):
@@ -72,7 +136,7 @@ class ProgramIn(Strict):
     name: Name
     description: Text = ""
     learning_path_id: Id = "social-business-accompaniment"
-    weights: dict[Criterion, Annotated[float, Field(ge=0, le=1000)]] | None = None
+    weights: Weights | None = None
     department_preference: Literal["same", "cross", "none"] = "none"
     proposal_expiry_days: int = Field(default=7, ge=1, le=90)
     default_mentor_capacity: int = Field(default=3, ge=1, le=50)
@@ -85,7 +149,7 @@ class ProgramIn(Strict):
 class ProgramPatch(Strict):
     name: Name | None = None
     description: Text | None = None
-    weights: dict[Criterion, Annotated[float, Field(ge=0, le=1000)]] | None = None
+    weights: Weights | None = None
     department_preference: Literal["same", "cross", "none"] | None = None
     proposal_expiry_days: int | None = Field(default=None, ge=1, le=90)
     default_mentor_capacity: int | None = Field(default=None, ge=1, le=50)
@@ -136,8 +200,8 @@ class ProfileFields(Strict):
     department: Name | None = None
     manager_id: Id | None = None
     availability: list[SlotIn] = Field(default_factory=list, max_length=50)
-    competencies: dict[Id, Level] = Field(default_factory=dict, max_length=30)
-    goals: dict[Id, Level] = Field(default_factory=dict, max_length=30)
+    competencies: SkillLevels = Field(default_factory=dict)
+    goals: SkillLevels = Field(default_factory=dict)
     capacity: int | None = Field(default=None, ge=1, le=50)
     ranked_mentors: list[Id] = Field(default_factory=list, max_length=5)
 
@@ -170,8 +234,8 @@ class ParticipantPatch(Strict):
     department: Name | None = None
     manager_id: Id | None = None
     availability: list[SlotIn] | None = Field(default=None, max_length=50)
-    competencies: dict[Id, Level] | None = Field(default=None, max_length=30)
-    goals: dict[Id, Level] | None = Field(default=None, max_length=30)
+    competencies: SkillLevels | None = None
+    goals: SkillLevels | None = None
     capacity: int | None = Field(default=None, ge=1, le=50)
     ranked_mentors: list[Id] | None = Field(default=None, max_length=5)
     roles: list[Role] | None = Field(default=None, min_length=1, max_length=2)

@@ -18,7 +18,7 @@ class CreateProgram:
     name: str
     description: str
     learning_path_id: str
-    weights: dict[str, float] | None = None
+    weights: tuple[tuple[str, float], ...] | None = None
     department_preference: DepartmentPreference = "none"
     proposal_expiry_days: int = 7
     default_mentor_capacity: int = 3
@@ -32,7 +32,7 @@ class UpdateProgram:
     program_id: str
     name: str | None = None
     description: str | None = None
-    weights: dict[str, float] | None = None
+    weights: tuple[tuple[str, float], ...] | None = None
     department_preference: DepartmentPreference | None = None
     proposal_expiry_days: int | None = None
     default_mentor_capacity: int | None = None

@@ -25,8 +25,8 @@ from mentoring.domain.matching import (
     score_pair,
     violations,
 )
-from mentoring.domain.participants import Participant, ParticipantStatus
-from mentoring.domain.programs import DEFAULT_WEIGHTS, Admin, MatchingSettings, Program
+from mentoring.domain.participants import Participant, ParticipantStatus, require_skill_levels
+from mentoring.domain.programs import Admin, MatchingSettings, Program, matching_weights
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.candidates import (
     manager_lookup,
@@ -77,19 +77,6 @@ def require_self_or_admin(participant: Participant, program: Program, actor: Pri
 # ---- programs -------------------------------------------------------------------------------
 
 
-def _validated_weights(weights: dict[str, float] | None) -> dict[str, float]:
-    if weights is None:
-        return dict(DEFAULT_WEIGHTS)
-    unknown = set(weights) - set(DEFAULT_WEIGHTS)
-    if unknown:
-        raise Invalid(
-            "weights", f"unknown criteria {sorted(unknown)}; use {sorted(DEFAULT_WEIGHTS)}"
-        )
-    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-        raise Invalid("weights", "weights must be non-negative and not all zero")
-    return {**dict.fromkeys(DEFAULT_WEIGHTS, 0.0), **weights}
-
-
 async def create_program(c: cmd.CreateProgram, ctx: Context) -> Program:
     if not c.actor.is_admin:
         raise Forbidden("only admins create programs")
@@ -100,7 +87,7 @@ async def create_program(c: cmd.CreateProgram, ctx: Context) -> Program:
         learning_path_id=c.learning_path_id,
         admins=(Admin(c.actor.user_id, c.actor.name, c.actor.email),),
         settings=MatchingSettings(
-            weights=_validated_weights(c.weights),
+            weights=matching_weights(c.weights),
             department_preference=c.department_preference,
             proposal_expiry_days=c.proposal_expiry_days,
             default_mentor_capacity=c.default_mentor_capacity,
@@ -120,7 +107,7 @@ async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
         settings = program.settings
         settings = replace(
             settings,
-            weights=_validated_weights(c.weights) if c.weights is not None else settings.weights,
+            weights=matching_weights(c.weights) if c.weights is not None else settings.weights,
             department_preference=c.department_preference or settings.department_preference,
             proposal_expiry_days=c.proposal_expiry_days or settings.proposal_expiry_days,
             default_mentor_capacity=c.default_mentor_capacity or settings.default_mentor_capacity,
@@ -166,8 +153,8 @@ async def register_participant(c: cmd.RegisterParticipant, ctx: Context) -> Part
         department=c.department,
         manager_id=c.manager_id,
         availability=c.availability,
-        competencies=c.competencies,
-        goals=c.goals,
+        competencies=require_skill_levels("competencies", c.competencies),
+        goals=require_skill_levels("goals", c.goals),
         capacity=c.capacity if c.capacity is not None else program.settings.default_mentor_capacity,
         ranked_mentors=c.ranked_mentors,
         status=ParticipantStatus.ACTIVE,
@@ -211,6 +198,10 @@ async def update_participant(c: cmd.UpdateParticipant, ctx: Context) -> Particip
     unknown = set(c.changes) - PROFILE_FIELDS
     if unknown:
         raise Invalid(sorted(unknown)[0], "this field cannot be changed")
+    for name in ("competencies", "goals"):
+        levels = c.changes.get(name)
+        if isinstance(levels, dict):
+            require_skill_levels(name, levels)
 
     async def attempt() -> Participant:
         participant = await ctx.store.participant(c.participant_id)
