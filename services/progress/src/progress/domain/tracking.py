@@ -46,6 +46,7 @@ from progress.domain.validation import (
     optional_text,
     require_id,
     require_level,
+    require_session_date,
     require_text,
     require_utc,
 )
@@ -426,7 +427,8 @@ class Tracking:
         rating: int | None = None,
         by: Role | None = None,
     ) -> Transition:
-        """Log a mentoring session once it was held; it lasts from 1 minute to 8 hours.
+        """Log a mentoring session once it was held, within the last year (``held_on``: see
+        ``require_session_date``); it lasts from 1 minute to 8 hours.
 
         Whoever logs it (``by``) may rate it at once; ``SessionLogged`` then says who rated.
         Logging it again with the same values changes nothing, whatever the ratings say.
@@ -439,8 +441,7 @@ class Tracking:
             _require_role("by", by)
         require_id("session_id", session_id)
         require_utc(now)
-        if held_on > now.date():
-            raise Invalid("held_on", f"{held_on.isoformat()} is in the future")
+        require_session_date(held_on, now)
         if (
             isinstance(duration_minutes, bool)
             or not isinstance(duration_minutes, int)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints
 
 from progress.domain.dashboards import ProgramOverview
 from progress.domain.learning_paths import (
@@ -28,6 +29,20 @@ Description = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
 ]
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_text(value: Any) -> Any:
+    """A date only as ``YYYY-MM-DD`` text: pydantic alone also reads a number (0 is 1970-01-01)
+    and a date-time at midnight."""
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+"""The range a date may take is the domain's (``require_session_date``): it depends on today."""
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -36,7 +51,7 @@ class Strict(BaseModel):
 class CheckInIn(Strict):
     check_in_id: Id | None = Field(default=None, description="send one to make retries safe")
     module_id: Id
-    confidence: int = Field(ge=1, le=5)
+    confidence: StrictInt = Field(ge=1, le=5)
     note: Text | None = None
 
 
@@ -49,12 +64,17 @@ class ReopenIn(Strict):
 
 
 class SessionIn(Strict):
+    """Numbers are whole JSON numbers (not ``true``, ``30.0`` or ``"30"``); the date is checked
+    against today by the domain: not in the future, at most a year back."""
+
     session_id: Id | None = None
-    held_on: date
-    duration_minutes: int = Field(gt=0, le=480, description="at most 8 hours")
+    held_on: IsoDate = Field(description="YYYY-MM-DD, today at the latest, at most a year back")
+    duration_minutes: StrictInt = Field(ge=1, le=480, description="at most 8 hours")
     module_ids: list[Id] = Field(default_factory=list, max_length=20)
     notes: Text | None = None
-    rating: int | None = Field(default=None, ge=1, le=5, description="your rating of the session")
+    rating: StrictInt | None = Field(
+        default=None, ge=1, le=5, description="your rating of the session"
+    )
 
 
 class RatingIn(Strict):
