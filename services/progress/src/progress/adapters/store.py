@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
@@ -44,6 +44,38 @@ Events = Sequence[Envelope[Any]]
 log = get_logger("progress.store")
 
 
+@dataclass(frozen=True, order=True)
+class EventOrder:
+    """Where an event stands among the events of its aggregate: when it happened, then its id
+    to break a tie, so that any two events compare the same way wherever they are compared.
+
+    Stored with the moment in whole microseconds (``micros``), which is what is compared: the
+    database keeps a date to the millisecond only, and two events may happen within one."""
+
+    at: datetime
+    event_id: str
+
+    @classmethod
+    def of(cls, event: Envelope[Any]) -> EventOrder:
+        return cls(event.occurred_at.astimezone(UTC), str(event.event_id))
+
+    @property
+    def micros(self) -> int:
+        return (self.at - EPOCH) // timedelta(microseconds=1)
+
+    def document(self) -> Document:
+        return {"at": self.at, "micros": self.micros, "event_id": self.event_id}
+
+    @classmethod
+    def from_document(cls, document: Document | None) -> EventOrder | None:
+        if not document:
+            return None
+        return cls(EPOCH + timedelta(microseconds=document["micros"]), document["event_id"])
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class Stored:
     """A tracking as stored, with who may see it and the version that guards the next write."""
@@ -54,6 +86,10 @@ class Stored:
     mentor_user_id: str | None
     seen_events: frozenset[str] = frozenset()
     """Ids of mentoring's events already applied: a redelivered one is recognised and skipped."""
+    mentor_set_by: EventOrder | None = None
+    """The event that last set who the current mentor is (a match accepted or closed, a
+    withdrawal): an older match event changes nothing. None on a document written before this
+    was kept, which any event may then set."""
 
 
 @dataclass(frozen=True)
@@ -356,14 +392,19 @@ class ProgressStore:
         events: Events,
         *,
         applied: str | None = None,
+        mentor_set_by: EventOrder | None = None,
         **people: str | None,
     ) -> Stored:
+        """Write the tracking and its events if the document is still at ``stored.version``
+        (``ConcurrentUpdate`` otherwise). ``applied``: the id of the event applied;
+        ``mentor_set_by``: that event, when it set who the current mentor is."""
         updated = Stored(
             tracking,
             stored.version + 1,
             people.get("mentee_user_id", stored.mentee_user_id),
             people.get("mentor_user_id", stored.mentor_user_id),
             stored.seen_events | ({applied} if applied else set()),
+            mentor_set_by or stored.mentor_set_by,
         )
         document = self._document(updated, version=updated.version)
         del document["_id"]
@@ -387,6 +428,7 @@ class ProgressStore:
             "mentee_user_id": stored.mentee_user_id,
             "mentor_user_id": stored.mentor_user_id,
             "seen_events": sorted(stored.seen_events),
+            "mentor_set_by": stored.mentor_set_by.document() if stored.mentor_set_by else None,
         }
 
     # ---- events that arrived before the match they belong to --------------------------------
@@ -414,28 +456,46 @@ class ProgressStore:
         name: str,
         learning_path_id: str,
         stall_window_days: int,
-        published_at: datetime,
-    ) -> None:
-        """Keep the latest state of a program; an older ProgramPublished never overwrites a
-        newer one (a redelivery after a later change)."""
+        published: EventOrder,
+    ) -> bool:
+        """Keep the latest state of a program: an older ProgramPublished (a redelivery, a replay)
+        never overwrites a newer one. One conditional update; the first state is inserted, and
+        an insert that finds the program there (another state arrived meanwhile) tries the
+        update again. Returns whether this state was kept."""
         fields = {
             "admin_ids": admin_ids,
             "name": name,
             "learning_path_id": learning_path_id,
             "stall_window_days": stall_window_days,
-            "published_at": published_at,
+            "published_at": published.at,
+            "published_micros": published.micros,
+            "published_event": published.event_id,
         }
         newer = {
             "_id": program_id,
             "$or": [
-                {"published_at": {"$lte": published_at}},
+                {"published_micros": {"$lt": published.micros}},
+                {
+                    "published_micros": published.micros,
+                    "published_event": {"$lt": published.event_id},
+                },
+                # written before the exact moment was kept: to the millisecond, as then
+                {"published_micros": {"$exists": False}, "published_at": {"$lte": published.at}},
                 {"published_at": {"$exists": False}},
             ],
         }
-        result = await self.programs.update_one(newer, {"$set": fields})
-        if result.matched_count == 0:
-            with suppress(DuplicateKeyError):  # known already, with a newer state
+        for _ in range(3):
+            result = await self.programs.update_one(newer, {"$set": fields})
+            if result.matched_count:
+                return True
+            if await self.programs.find_one({"_id": program_id}, {"_id": 1}):
+                return False  # known already, with this state or a newer one
+            try:
                 await self.programs.insert_one({"_id": program_id, **fields})
+            except DuplicateKeyError:
+                continue  # inserted meanwhile: is this state newer than that one?
+            return True
+        raise ConcurrentUpdate("program", program_id)
 
     async def programs_of(self, program_ids: Sequence[str]) -> dict[str, ProgramInfo]:
         cursor = self.programs.find({"_id": {"$in": list(program_ids)}})
@@ -485,4 +545,5 @@ def _stored(document: Document) -> Stored:
         document.get("mentee_user_id"),
         document.get("mentor_user_id"),
         frozenset(document.get("seen_events", ())),
+        EventOrder.from_document(document.get("mentor_set_by")),
     )

@@ -4,6 +4,12 @@ commands from the HTTP API record activity; the detection job looks for stalls.
 Every handler is idempotent: events arrive at least once, and the domain says when a transition
 changes nothing (the same check-in id twice, a pause of a paused tracking), in which case nothing
 is written and nothing is published.
+
+Mentoring's events may also arrive out of order (a dead letter replayed after newer events, an
+event overtaken by another topic's). Those that set who a mentee's current mentor is (a match
+accepted, declined or ended) are applied only if they are newer than the event that last set it
+(``Stored.mentor_set_by``): an old one is skipped, and never rolls the mentor back. A program's
+state is kept the same way (``ProgressStore.remember_program``).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.jobs import retrying
 from mentorship_runtime.logging import get_logger
-from progress.adapters.store import Detected, ProgressStore, Stored
+from progress.adapters.store import Detected, EventOrder, ProgressStore, Stored
 from progress.domain.detection import ESCALATION_FACTOR, detect
 from progress.domain.errors import Conflict, Forbidden, NotFound
 from progress.domain.learning_paths import LearningPath, ModuleSpec, build_path
@@ -55,15 +61,33 @@ async def _apply(
     transition: Transition,
     *,
     cause: Envelope[Any] | None = None,
+    sets_mentor: bool = False,
     **people: str | None,
 ) -> Stored:
+    """Save a transition; ``sets_mentor``: ``cause`` set who the current mentor is."""
     if not transition.changed and not people and cause is None:
         return stored
     events = envelopes(
         transition.signals, clock=ctx.clock, cause=cause, correlation_id=ctx.correlation_id
     )
     applied = event_key(cause) if cause is not None else None
-    return await ctx.store.save(stored, transition.tracking, events, applied=applied, **people)
+    order = EventOrder.of(cause) if cause is not None and sets_mentor else None
+    return await ctx.store.save(
+        stored, transition.tracking, events, applied=applied, mentor_set_by=order, **people
+    )
+
+
+def _outdated(event: Envelope[Any], stored: Stored) -> bool:
+    """The event happened before the one that last set the mentee's current mentor."""
+    if stored.mentor_set_by is None or EventOrder.of(event) > stored.mentor_set_by:
+        return False
+    log.info(
+        "outdated_event_skipped",
+        event_id=event_key(event),
+        event_type=event.type,
+        mentee_id=stored.tracking.mentee_id,
+    )
+    return True
 
 
 # ---- mentoring's events ---------------------------------------------------------------------
@@ -85,19 +109,25 @@ async def on_match_accepted(event: Envelope[Any], ctx: Context) -> None:
                 now=now,
             )
             fresh = Stored(
-                tracking, 0, data.mentee_user_id, data.mentor_user_id, frozenset({event_key(event)})
+                tracking,
+                0,
+                data.mentee_user_id,
+                data.mentor_user_id,
+                frozenset({event_key(event)}),
+                EventOrder.of(event),
             )
             if not await ctx.store.insert(fresh, []):
                 raise ConcurrentUpdate("tracking", data.mentee_id)  # created meanwhile: go again
             return
-        if event_key(event) in existing.seen_events:
-            return  # a redelivery
+        if event_key(event) in existing.seen_events or _outdated(event, existing):
+            return  # a redelivery, or a match older than the current state
         transition = existing.tracking.assign_mentor(mentor_id=data.mentor_id, now=now)
         await _apply(
             ctx,
             existing,
             transition,
             cause=event,
+            sets_mentor=True,
             mentee_user_id=data.mentee_user_id or existing.mentee_user_id,
             mentor_user_id=data.mentor_user_id,
         )
@@ -127,7 +157,9 @@ async def _enrolment_path(ctx: Context, data: MatchAccepted) -> LearningPath:
 
 
 async def on_match_closed(event: Envelope[Any], ctx: Context) -> None:
-    """A declined or ended match pauses the tracking, unless the mentee has a newer mentor."""
+    """A declined or ended match pauses the tracking, unless the mentee has another mentor or
+    the event is older than the one that set the current mentor (an earlier match with the same
+    mentor)."""
     data: MatchDeclined | MatchEnded = event.data
 
     async def attempt() -> None:
@@ -136,16 +168,21 @@ async def on_match_closed(event: Envelope[Any], ctx: Context) -> None:
             if isinstance(data, MatchEnded):
                 await _park(event, ctx)
             return  # a declined proposal of someone never tracked: nothing to pause
-        if event_key(event) in stored.seen_events:
+        if event_key(event) in stored.seen_events or _outdated(event, stored):
             return
         transition = stored.tracking.pause(now=ctx.clock(), mentor_id=data.mentor_id)
         if transition.changed:
-            await _apply(ctx, stored, transition, cause=event, mentor_user_id=None)
+            await _apply(
+                ctx, stored, transition, cause=event, sets_mentor=True, mentor_user_id=None
+            )
 
     await retrying(attempt)
 
 
 async def on_participant_withdrawn(event: Envelope[Any], ctx: Context) -> None:
+    """Stop the tracking, whenever the withdrawal arrives: it is final in mentoring, so newer
+    match events do not undo it. It also counts as setting the current mentor (to none), so that
+    an older match replayed after it is skipped rather than refused by the stopped tracking."""
     data: ParticipantWithdrawn = event.data
 
     async def attempt() -> None:
@@ -154,7 +191,9 @@ async def on_participant_withdrawn(event: Envelope[Any], ctx: Context) -> None:
             await _park(event, ctx)  # the match may still be on its way, on another topic
             return
         if event_key(event) not in stored.seen_events:
-            await _apply(ctx, stored, stored.tracking.stop(now=ctx.clock()), cause=event)
+            newer = stored.mentor_set_by is None or EventOrder.of(event) > stored.mentor_set_by
+            transition = stored.tracking.stop(now=ctx.clock())
+            await _apply(ctx, stored, transition, cause=event, sets_mentor=newer)
 
     await retrying(attempt)
 
@@ -167,7 +206,7 @@ async def on_program_published(event: Envelope[Any], ctx: Context) -> None:
         name=data.name,
         learning_path_id=data.learning_path_id,
         stall_window_days=data.stall_window_days,
-        published_at=event.occurred_at,
+        published=EventOrder.of(event),
     )
 
 
