@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request
@@ -60,37 +61,59 @@ def decode_members(body: bytes) -> Any:
 
 
 def body_problems(value: Any, at: Loc = ("body",)) -> list[dict[str, Any]]:
-    """The unstorable strings and repeated keys of a value from ``decode_members``, each with the
-    place of its field (a key's problem is reported at the object that holds it, the key itself
-    being unprintable). Iterative: no recursion however deep the value."""
+    """The unstorable strings and repeated keys of a value from ``decode_members``, in document
+    order, each with the place of its field (a key's problem is reported at the object that holds
+    it, the key itself being unprintable). Iterative, so no recursion however deep the value, and
+    a place is only built for a container or a problem (a check-in's body takes about 10 us)."""
     found: list[dict[str, Any]] = []
-    stack: list[tuple[Loc, Any]] = [(at, value)]
+    if isinstance(value, str):
+        _check_string(found, at, value)
+        return found
+    stack: list[tuple[Loc, Iterator[tuple[str | int, Any]]]] = []
+    _enter(found, stack, at, value)
     while stack and len(found) < MAX_PROBLEMS:
-        loc, item = stack.pop()
-        if isinstance(item, str):
-            why = _why_unstorable(item)
-            if why is not None:
-                found.append(_problem(loc, f"must not contain {why}", "string_unstorable"))
-        elif isinstance(item, _Pairs):
-            seen: set[str] = set()
-            repeated: set[str] = set()
-            children: list[tuple[Loc, Any]] = []
-            for key, child in item:
-                why = _why_unstorable(key)
-                if why is not None:
-                    found.append(_problem(loc, f"a key contains {why}", "key_unstorable"))
-                    continue
-                if key in seen and key not in repeated:
-                    repeated.add(key)
-                    found.append(
-                        _problem(loc, f"names the key {key!r} more than once", "key_repeated")
-                    )
-                seen.add(key)
-                children.append(((*loc, key), child))
-            stack.extend(reversed(children))
-        elif isinstance(item, list):
-            stack.extend(reversed([((*loc, i), child) for i, child in enumerate(item)]))
+        loc, members = stack[-1]
+        for name, child in members:
+            if isinstance(child, str):
+                _check_string(found, (*loc, name), child)
+            elif isinstance(child, list):
+                _enter(found, stack, (*loc, name), child)
+                break  # into the child; this container's iterator resumes after it
+        else:
+            stack.pop()
     return found[:MAX_PROBLEMS]
+
+
+def _check_string(found: list[dict[str, Any]], loc: Loc, text: str) -> None:
+    if _UNSTORABLE.search(text) is not None:
+        why = _why_unstorable(text)
+        found.append(_problem(loc, f"must not contain {why}", "string_unstorable"))
+
+
+def _enter(
+    found: list[dict[str, Any]],
+    stack: list[tuple[Loc, Iterator[tuple[str | int, Any]]]],
+    loc: Loc,
+    item: Any,
+) -> None:
+    """Push a container's members; an object's keys are checked here, before its values."""
+    if isinstance(item, _Pairs):
+        seen: set[str] = set()
+        repeated: set[str] = set()
+        members: list[tuple[str | int, Any]] = []
+        for key, child in item:
+            why = _why_unstorable(key)
+            if why is not None:
+                found.append(_problem(loc, f"a key contains {why}", "key_unstorable"))
+                continue
+            if key in seen and key not in repeated:
+                repeated.add(key)
+                found.append(_problem(loc, f"names the key {key!r} more than once", "key_repeated"))
+            seen.add(key)
+            members.append((key, child))
+        stack.append((loc, iter(members)))
+    elif isinstance(item, list):
+        stack.append((loc, enumerate(item)))
 
 
 def parameter_problems(place: str, parameters: list[tuple[str, str]]) -> list[dict[str, Any]]:
