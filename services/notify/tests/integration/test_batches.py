@@ -17,7 +17,7 @@ from mentorship_runtime.consumer import Batched
 from mentorship_runtime.mongo import insert_all_once
 from notify.adapters import store as store_module
 from notify.adapters.deliveries import FREE, HELD
-from notify.adapters.store import MANY
+from notify.adapters.store import MANY, EventOrder
 from notify.service_layer import handlers
 from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
 from notify.service_layer.handlers import HOLD, Context
@@ -26,6 +26,7 @@ from .conftest import NotifyApi
 from .test_inbox import ADA, DROP, GRACE, PROGRAM
 
 TEAM_DROP = DROP.model_copy(update={"module_id": "team"})
+ORDER = EventOrder.of(new_envelope(GRACE, producer="test"))
 
 
 def batch(*events: Envelope[Any]) -> list[Batched]:
@@ -214,8 +215,8 @@ async def test_the_people_a_batch_names_are_found_whether_few_or_many(
     store = http_only.app.state.service.store
     for i in range(known):
         fields = {"display_name": f"P{i}", "program_id": "p-1", "user_id": f"u-{i}"}
-        await store.remember_person(f"pt-{i}", fields)
-    await store.remember_person("pt-incomplete", {"user_id": "u-x"})  # no name or program yet
+        await store.remember_person(f"pt-{i}", fields, ORDER)
+    await store.remember_person("pt-incomplete", {"user_id": "u-x"}, ORDER)  # no name or program
     asked = [f"pt-{i}" for i in reversed(range(known))] + ["pt-0", "pt-nobody", "pt-incomplete"]
 
     found = await store.recipients(asked)

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -22,6 +22,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
+from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.mongo import insert_all_once
 from mentorship_runtime.outbox import (
     OutboxRelay,
@@ -38,6 +39,41 @@ from notify.domain.notifications import Notification, Priority
 Document = dict[str, Any]
 MANY = 16
 """From this many ids on, documents are read with one ``$in`` (see ``_each_by_id``)."""
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TRIES = 4
+"""Attempts of a directory write that another write of the same document keeps overtaking."""
+
+
+@dataclass(frozen=True, order=True)
+class EventOrder:
+    """Where an event stands among the events of its person or program: when it happened, then
+    its id to break a tie, so that any two events compare the same way wherever they are
+    compared.
+
+    Stored with the moment in whole microseconds (``micros``), which is what is compared: the
+    database keeps a date to the millisecond only, and two events may happen within one."""
+
+    at: datetime
+    event_id: str
+
+    @classmethod
+    def of(cls, event: Envelope[Any]) -> EventOrder:
+        return cls(event.occurred_at.astimezone(UTC), str(event.event_id))
+
+    @property
+    def micros(self) -> int:
+        return (self.at - EPOCH) // timedelta(microseconds=1)
+
+    def document(self) -> Document:
+        return {"at": self.at, "micros": self.micros, "event_id": self.event_id}
+
+    @classmethod
+    def from_document(cls, document: Document | None) -> EventOrder | None:
+        if not document:
+            return None
+        return cls(EPOCH + timedelta(microseconds=document["micros"]), document["event_id"])
 
 
 @dataclass(frozen=True)
@@ -89,13 +125,73 @@ class NotifyStore:
 
     # ---- directory --------------------------------------------------------------------------
 
-    async def remember_person(self, person_id: str, fields: Document) -> None:
-        await self.people.update_one({"_id": person_id}, {"$set": fields}, upsert=True)
+    async def remember_person(self, person_id: str, fields: Document, order: EventOrder) -> bool:
+        """Set a person's fields from an event, each field only if no newer event set it: an old
+        event (a dead letter replayed after newer ones) rolls nothing back, and still brings
+        the fields no newer event changed. Each field keeps the event that last set it
+        (``set_by``); a field without one was set before that was kept, by any event then.
 
-    async def remember_program(self, program_id: str, name: str, admins: list[Document]) -> None:
-        await self.programs.update_one(
-            {"_id": program_id}, {"$set": {"name": name, "admins": admins}}, upsert=True
-        )
+        The fields are chosen on the document read and written under its ``version`` (read
+        again when another write came in between). Returns whether anything was set."""
+        for _ in range(TRIES):
+            document = await self.people.find_one({"_id": person_id})
+            if document is None:
+                stamps = {name: order.document() for name in fields}
+                try:
+                    await self.people.insert_one(
+                        {"_id": person_id, **fields, "set_by": stamps, "version": 1}
+                    )
+                except DuplicateKeyError:
+                    continue  # remembered meanwhile: compare with that
+                return True
+            set_by = document.get("set_by") or {}
+            newer = {
+                name: value
+                for name, value in fields.items()
+                if (last := EventOrder.from_document(set_by.get(name))) is None or last < order
+            }
+            if not newer:
+                return False
+            version = document.get("version")
+            guard = {"_id": person_id, "version": version if version else {"$exists": False}}
+            update = {
+                **newer,
+                **{f"set_by.{name}": order.document() for name in newer},
+                "version": (version or 0) + 1,
+            }
+            result = await self.people.update_one(guard, {"$set": update})
+            if result.matched_count:
+                return True
+        raise ConcurrentUpdate("person", person_id)
+
+    async def remember_program(
+        self, program_id: str, name: str, admins: list[Document], order: EventOrder
+    ) -> bool:
+        """Keep a program's latest name and admins: an older ProgramPublished (a redelivery, a
+        replay) never overwrites a newer one. One conditional update; the first state is
+        inserted, and an insert that finds the program there (another state arrived meanwhile)
+        tries the update again. Returns whether this state was kept."""
+        fields = {"name": name, "admins": admins, "set_by": order.document()}
+        newer = {
+            "_id": program_id,
+            "$or": [
+                {"set_by.micros": {"$lt": order.micros}},
+                {"set_by.micros": order.micros, "set_by.event_id": {"$lt": order.event_id}},
+                {"set_by": {"$exists": False}},  # written before the order was kept
+            ],
+        }
+        for _ in range(TRIES):
+            result = await self.programs.update_one(newer, {"$set": fields})
+            if result.matched_count:
+                return True
+            if await self.programs.find_one({"_id": program_id}, {"_id": 1}):
+                return False  # known already, with this state or a newer one
+            try:
+                await self.programs.insert_one({"_id": program_id, **fields})
+            except DuplicateKeyError:
+                continue  # inserted meanwhile: is this state newer than that one?
+            return True
+        raise ConcurrentUpdate("program", program_id)
 
     async def recipients(self, person_ids: Sequence[str]) -> list[Recipient]:
         found = await _each_by_id(self.people, person_ids)

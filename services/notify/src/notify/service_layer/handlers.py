@@ -29,7 +29,7 @@ from mentorship_runtime.auth import Principal
 from mentorship_runtime.consumer import Batched
 from mentorship_runtime.logging import get_logger
 from notify.adapters.deliveries import DeliveryStore
-from notify.adapters.store import NewNotification, NotifyStore
+from notify.adapters.store import EventOrder, NewNotification, NotifyStore
 from notify.domain.directory import Directory
 from notify.domain.dispatch import PlannedDelivery, plan_deliveries
 from notify.domain.errors import Invalid
@@ -70,6 +70,8 @@ def _admins_key(program_id: str) -> str:
 
 
 async def on_participant(event: Envelope[Any], ctx: Context) -> None:
+    """Keep what an event says of a person, field by field, unless a newer event said otherwise
+    (``NotifyStore.remember_person``), then plan what was parked for them."""
     data = event.data
     fields: dict[str, Any]
     if isinstance(data, ParticipantRegistered):
@@ -90,14 +92,17 @@ async def on_participant(event: Envelope[Any], ctx: Context) -> None:
         fields = {"program_id": data.program_id, "withdrawn": True}
     else:
         return
-    await ctx.store.remember_person(data.participant_id, fields)
+    await ctx.store.remember_person(data.participant_id, fields, EventOrder.of(event))
     await _replay(data.participant_id, ctx)
 
 
 async def on_program(event: Envelope[Any], ctx: Context) -> None:
     data: ProgramPublished = event.data
     await ctx.store.remember_program(
-        data.program_id, data.name, [admin.model_dump() for admin in data.admins]
+        data.program_id,
+        data.name,
+        [admin.model_dump() for admin in data.admins],
+        EventOrder.of(event),
     )
     await _replay(_admins_key(data.program_id), ctx)
 
