@@ -8,8 +8,12 @@ and ``ValidationError | NotFound | Forbidden | Conflict``.
 
 from __future__ import annotations
 
+import asyncio
 import re
-from typing import Any
+from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -96,6 +100,18 @@ def as_field_error(exc: Exception, kind: str, identifier: str = "") -> GraphQLEr
     raise exc
 
 
+async def answers_of(kind: str, identifier: str, *calls: Awaitable[Any]) -> list[Any]:
+    """The answers of ``calls``, made at the same time; the first that failed (in their order)
+    is raised as the field's error."""
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):
+            raise as_field_error(outcome, kind, identifier) from None
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return list(outcomes)
+
+
 # ---- mutation errors, as data ------------------------------------------------------------------
 
 
@@ -106,7 +122,11 @@ class MutationError:
 
 @strawberry.type(description="One invalid input value.")
 class FieldProblem:
-    path: list[str] = strawberry.field(description="Where in the input, e.g. ['input', 'email'].")
+    path: list[str] = strawberry.field(
+        description="Where, in the schema's spelling: an argument and the fields under it, e.g. "
+        "['input', 'email'] or ['confidence']. A list index or a map's key (a skill, a "
+        "notification kind) is one element."
+    )
     message: str
 
 
@@ -115,10 +135,46 @@ class ValidationError(MutationError):
     problems: list[FieldProblem]
 
 
+@strawberry.enum(description="What kind of thing a mutation did not find.")
+class NotFoundKind(Enum):
+    PROGRAM = "program"
+    PARTICIPANT = "participant"
+    MATCH = "match"
+    MENTEE = "mentee"
+    LEARNING_PATH = "learning path"
+    MODULE = "module"
+    MILESTONE = "milestone"
+    SESSION = "session"
+
+
+@strawberry.enum(
+    description="The state a mutation found something in: a match's, a program's, a "
+    "participant's, or a mentee's tracking."
+)
+class ObjectState(Enum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    COMPLETED = "completed"
+    ENDED_EARLY = "ended_early"
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+
+
 @strawberry.type(description="Something the mutation needs does not exist (or is not yours).")
 class NotFound(MutationError):
-    kind: str | None = None
-    id: str | None = None
+    kind: NotFoundKind | None = strawberry.field(
+        default=None, description="Null for a kind this gateway does not know yet."
+    )
+    id: strawberry.ID = strawberry.field(
+        default=strawberry.ID(""),
+        description="The id looked for (empty if the service did not say).",
+    )
 
 
 @strawberry.type(description="You may not do this.")
@@ -128,32 +184,108 @@ class Forbidden(MutationError):
 
 @strawberry.type(description="This does not fit the current state, e.g. a match already ended.")
 class Conflict(MutationError):
-    current_state: str | None = None
+    current_state: ObjectState | None = strawberry.field(
+        default=None, description="Null when the service did not name a state."
+    )
 
 
 MutationFailure = ValidationError | NotFound | Forbidden | Conflict
 
 _PLACES = {"body", "query", "path", "header"}
+_SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
 
 def _camel(name: str) -> str:
+    """A service's field name as the schema spells it; anything else (an index) as it is."""
+    if not _SNAKE.fullmatch(name):
+        return name
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
 
 
+@dataclass(frozen=True)
+class Arguments:
+    """Where the fields a service names are among a mutation's arguments, so that each problem's
+    path is in the schema's spelling.
+
+    A field in ``fields`` has a path of its own (``mentee_id`` → ``["menteeId"]``, an argument);
+    any other is camel-cased under ``prefix`` (``held_on`` → ``["input", "heldOn"]``). A field in
+    ``keyed`` is a map: the element after it is one of its keys, kept whole as one element (a
+    notification kind has dots, at which the services split a field's name), in the schema's
+    spelling when an enum lists the keys (``["input", "channels", "PROGRESS_CONFIDENCE_DROPPED"]``).
+    """
+
+    prefix: tuple[str, ...] = ()
+    fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    keyed: Mapping[str, type[Enum] | None] = field(default_factory=dict)
+
+    def path(self, loc: Sequence[object]) -> list[str]:
+        """The schema's path to what a service's ``loc`` names."""
+        parts = _named(loc)
+        if not parts:
+            return list(self.prefix)
+        head, rest = parts[0], parts[1:]
+        path = list(
+            _EVERY_MUTATION.get(head) or self.fields.get(head) or (*self.prefix, _camel(head))
+        )
+        if head in self.keyed and rest:
+            key, rest = _key(rest, self.keyed[head])
+            path.append(key)
+        return [*path, *(_camel(part) for part in rest)]
+
+
+_EVERY_MUTATION: dict[str, tuple[str, ...]] = {"idempotencyKey": ("idempotencyKey",)}
+
+INPUT = Arguments(prefix=("input",))
+"""A mutation whose service fields are those of its ``input`` argument."""
+
+
+def _named(loc: Sequence[object]) -> list[str]:
+    """A service's ``loc`` without the place it starts with (body, query, path, header)."""
+    parts = [str(part) for part in loc]
+    return parts[1:] if parts and parts[0] in _PLACES else parts
+
+
+def _key(parts: list[str], keys: type[Enum] | None) -> tuple[str, list[str]]:
+    """The map key that ``parts`` start with, and what follows it. A key the enum lists is found
+    again even when split at its dots, and named as the enum names it; any other first element
+    (a free key, a list index) is taken as it is."""
+    if keys is None:
+        return parts[0], parts[1:]
+    for end in range(len(parts), 0, -1):
+        wire = ".".join(parts[:end])
+        for member in keys:
+            if member.value == wire:
+                return member.name, parts[end:]
+    return parts[0], parts[1:]
+
+
 def validation_error(problems: list[tuple[list[str], str]]) -> ValidationError:
     items = [FieldProblem(path=path, message=message) for path, message in problems]
-    summary = "; ".join(f"{'.'.join(p.path)}: {p.message}" for p in items)
+    summary = "; ".join(f"{'.'.join(p.path)}: {p.message}" if p.path else p.message for p in items)
     return ValidationError(message=f"invalid input: {summary}", problems=items)
 
 
-def invalid(field: str, message: str) -> ValidationError:
-    """A problem the gateway finds itself, before any service is called."""
-    return validation_error([(["input", field], message)])
+def invalid(path: Sequence[str], message: str) -> ValidationError:
+    """A problem the gateway finds itself, before any service is called: ``path`` in the
+    schema's spelling, e.g. ``["input", "goals"]``."""
+    return validation_error([(list(path), message)])
 
 
-def mutation_failure(exc: ServiceRejected) -> MutationFailure:
-    """A service's 4xx answer as a typed mutation error (field names in the schema's spelling)."""
+E = TypeVar("E", bound=Enum)
+
+
+def _member(enum: type[E], value: Any) -> E | None:
+    """The member with that wire value; None for a value this gateway does not know."""
+    try:
+        return enum(value)
+    except (ValueError, TypeError):
+        return None
+
+
+def mutation_failure(exc: ServiceRejected, where: Arguments) -> MutationFailure:
+    """A service's 4xx answer as a typed mutation error, each problem's path in the schema's
+    spelling (``where`` says how the mutation's arguments reached the service)."""
     body = exc.body if isinstance(exc.body, dict) else {}
     message = detail_of(exc.body)
     if exc.status == 422:
@@ -162,27 +294,24 @@ def mutation_failure(exc: ServiceRejected) -> MutationFailure:
         for item in detail if isinstance(detail, list) else []:
             if not isinstance(item, dict):
                 continue
-            loc = [str(part) for part in item.get("loc", [])]
-            if loc and loc[0] in _PLACES:
-                loc = loc[1:]
-            path = [
-                "input",
-                *(_camel(part) if re.fullmatch(r"[a-z_]+", part) else part for part in loc),
-            ]
-            problems.append((path, str(item.get("msg", "invalid"))))
-        return validation_error(problems or [(["input"], message)])
+            loc = item.get("loc")
+            loc = loc if isinstance(loc, list) else []
+            said = str(item.get("msg", "invalid"))
+            # a domain rule's message starts with the field's name, already in the path
+            named = ".".join(_named(loc))
+            problems.append((where.path(loc), said.removeprefix(f"{named}: ")))
+        return validation_error(problems or [(list(where.prefix), message)])
     if exc.status == 404:
         kind, identifier = body.get("kind"), body.get("id")
         return NotFound(
             message=message,
-            kind=kind if isinstance(kind, str) else None,
-            id=identifier if isinstance(identifier, str) else None,
+            kind=_member(NotFoundKind, kind),
+            id=strawberry.ID(identifier if isinstance(identifier, str) else ""),
         )
     if exc.status in (401, 403):
         return Forbidden(message=message)
     if exc.status == 409:
-        current = body.get("current_state")
         return Conflict(
-            message=message, current_state=current if isinstance(current, str) else None
+            message=message, current_state=_member(ObjectState, body.get("current_state"))
         )
-    return validation_error([(["input"], message)])
+    return validation_error([(list(where.prefix), message)])

@@ -31,7 +31,22 @@ query MyDashboard {
 }
 
 query MyPrograms {
-  programs(first: 10) { nodes { id name status } }
+  programs(first: 10) { nodes { id name status learningPathId } }
+}
+
+query LearningPaths {
+  learningPaths { id title latestVersion }
+}
+
+# The learning path must be one of learningPaths (else a ValidationError on it).
+mutation CreateProgram {
+  createProgram(input: {name: "Pilot", learningPathId: "social-business-accompaniment",
+                        weights: [{criterion: GOAL_COVERAGE, weight: 40}]}) {
+    __typename
+    ... on Program { id status weights { criterion weight } }
+    ... on ValidationError { message problems { path message } }
+    ... on MutationError { message }
+  }
 }
 
 query Suggestions($menteeId: ID!) {
@@ -46,7 +61,7 @@ query Suggestions($menteeId: ID!) {
 query Inbox {
   notifications(unreadOnly: true, first: 20) {
     unread
-    notifications { nodes { id title body subjectId createdAt } }
+    notifications { nodes { id kind priority title body subjectId createdAt } }
   }
 }
 
@@ -59,11 +74,25 @@ mutation CheckIn($menteeId: ID!) {
   }
 }
 
+# Answers once the mentee's progress follows the match: the mentee may check in at once.
 mutation Accept($matchId: ID!) {
   acceptMatch(matchId: $matchId) {
     __typename
-    ... on Match { id status }
+    ... on Match { id status decidedAt }
+    ... on NotFound { id kind }
+    ... on Conflict { currentState }
     ... on MutationError { message }
+  }
+}
+
+mutation QuietEvenings {
+  updateNotificationPreferences(input: {
+    channels: [{kind: PROGRESS_CONFIDENCE_DROPPED, channels: [IN_APP, EMAIL]}],
+    quietHours: {start: "21:00", end: "08:00"}, digest: DAILY, digestHour: 8
+  }) {
+    __typename
+    ... on NotificationPreferences { channels { kind channels } digest }
+    ... on ValidationError { problems { path message } }
   }
 }
 

@@ -108,11 +108,12 @@ class Loaders:
         counts = body.get("counts", {}) if isinstance(body, dict) else {}
         return [int(counts.get(key, 0)) for key in keys]
 
-    def prime_progress(self, views: Sequence[Json]) -> None:
+    def prime_progress(self, views: Sequence[Json], *, force: bool = False) -> None:
+        """``force``: these views are newer than any this request read before."""
         if not self._batch:
             return
         for view in views:
-            self.progress.prime(view["mentee_id"], view)
+            self.progress.prime(view["mentee_id"], view, force=force)
 
     def prime_participants(self, participants: Sequence[Json]) -> None:
         if not self._batch:

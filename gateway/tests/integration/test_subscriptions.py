@@ -71,6 +71,7 @@ async def test_a_notification_reaches_every_open_socket_of_its_recipient_only(
             notification = message["payload"]["data"]["notifications"]
             assert notification["id"] == event.data.notification_id
             assert notification["title"] == "Ada's confidence dropped"
+            assert notification["kind"] == "PROGRESS_CONFIDENCE_DROPPED"
             assert notification["subjectId"] == "pt-ada"
             assert notification["readAt"] is None
         # Alan gets his own next notification, and never Grace's

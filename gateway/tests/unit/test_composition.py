@@ -67,11 +67,10 @@ async def test_the_token_and_the_correlation_id_travel_to_the_service(gateway: G
             },
             {
                 "__typename": "ValidationError",
-                "message": "invalid input: input.confidence: Input should be less than or equal"
-                " to 5",
+                "message": "invalid input: confidence: Input should be less than or equal to 5",
                 "problems": [
                     {
-                        "path": ["input", "confidence"],
+                        "path": ["confidence"],
                         "message": "Input should be less than or equal to 5",
                     }
                 ],
@@ -83,7 +82,7 @@ async def test_the_token_and_the_correlation_id_travel_to_the_service(gateway: G
             {"detail": "mentee 'pt-ada' not found", "kind": "mentee", "id": "pt-ada"},
             {
                 "__typename": "NotFound",
-                "kind": "mentee",
+                "kind": "MENTEE",
                 "id": "pt-ada",
                 "message": "mentee 'pt-ada' not found",
             },
@@ -103,7 +102,7 @@ async def test_the_token_and_the_correlation_id_travel_to_the_service(gateway: G
             {"detail": "cannot check in: the tracking is stopped", "current_state": "stopped"},
             {
                 "__typename": "Conflict",
-                "currentState": "stopped",
+                "currentState": "STOPPED",
                 "message": "cannot check in: the tracking is stopped",
             },
             id="409",
@@ -163,6 +162,7 @@ async def test_matches_page_with_the_services_cursor(gateway: Gateway) -> None:
     gateway.services["mentoring"].route(
         "GET", "/matches", {"items": [match("m-1"), match("m-2")], "next_cursor": "cur-2"}
     )
+    gateway.services["mentoring"].route("GET", "/programs", [program("pg-1")])
     body = await gateway.query(
         """{ matches(programId: "pg-1", status: PROPOSED, first: 2, after: "cur-0") {
                edges { cursor node { id status mentee { name } } }
@@ -176,7 +176,7 @@ async def test_matches_page_with_the_services_cursor(gateway: Gateway) -> None:
         "status": "PROPOSED",
         "mentee": {"name": "Ada"},
     }
-    [sent] = gateway.services["mentoring"].requests
+    [sent] = [r for r in gateway.services["mentoring"].requests if r.url.path == "/matches"]
     assert dict(sent.url.params) == {
         "first": "2",
         "program_id": "pg-1",
@@ -312,8 +312,8 @@ async def test_program_health_and_programs(gateway: Gateway) -> None:
         "pageInfo": {"hasNextPage": True},
     }
     assert body["data"]["programHealth"]["byStatus"] == [
-        {"status": "on_track", "count": 2},
-        {"status": "stalled", "count": 1},
+        {"status": "ON_TRACK", "count": 2},
+        {"status": "STALLED", "count": 1},
     ]
 
 
@@ -342,10 +342,11 @@ async def test_metrics_count_the_internal_calls(gateway: Gateway) -> None:
 
 
 async def test_a_matching_run_may_take_longer_than_other_requests() -> None:
-    async with running(request_timeout_seconds=0.2, matching_timeout_seconds=30) as gateway:
+    # a deadline a loaded machine can meet before the resolver runs, that the run outlasts
+    async with running(request_timeout_seconds=1, matching_timeout_seconds=30) as gateway:
 
         async def matching(_: httpx.Request) -> httpx.Response:
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(1.5)
             return httpx.Response(
                 200,
                 json={

@@ -104,7 +104,7 @@ async def test_progress_down_gives_a_null_dashboard_and_other_fields_still_answe
 
     body = await gateway.query("{ me { userId roles } myMentees { byStatus { status } } }")
 
-    assert body["data"]["me"] == {"userId": "u-grace", "roles": ["mentor"]}
+    assert body["data"]["me"] == {"userId": "u-grace", "roles": ["MENTOR"]}
     assert body["data"]["myMentees"] is None
     [error] = body["errors"]
     assert error["path"] == ["myMentees"]
@@ -112,6 +112,7 @@ async def test_progress_down_gives_a_null_dashboard_and_other_fields_still_answe
 
 
 async def test_an_admin_looks_at_a_mentors_dashboard_by_participant_id(gateway: Gateway) -> None:
+    gateway.services["mentoring"].route("GET", "/participants", [participant("pt-grace", "mentor")])
     gateway.services["progress"].route(
         "GET",
         "/mentors/pt-grace/mentees",
@@ -128,9 +129,9 @@ async def test_an_admin_looks_at_a_mentors_dashboard_by_participant_id(gateway: 
         roles=("admin",),
     )
     assert body["data"]["mentorDashboard"] == {
-        "byStatus": [{"status": "stalled", "count": 1}],
+        "byStatus": [{"status": "STALLED", "count": 1}],
         "mentees": {
-            "nodes": [{"menteeId": "pt-ada", "status": "stalled"}],
+            "nodes": [{"menteeId": "pt-ada", "status": "STALLED"}],
             "pageInfo": {"hasNextPage": True, "endCursor": "c"},
         },
     }

@@ -4,42 +4,43 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from datetime import datetime
-from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
 
 from gateway.context import GatewayInfo, principal_of
-from gateway.errors import Conflict, Forbidden, NotFound, ValidationError, as_field_error
+from gateway.errors import (
+    Arguments,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationError,
+    answers_of,
+)
+from gateway.features.enums import MatchOutcome, MatchStatus, ProposedBy
 from gateway.features.mutations import mutate
 from gateway.features.participants import Participant
 from gateway.node import Node
 from gateway.pagination import Connection, connection, cursor_argument, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable, segment
-from gateway.wire import at, when
+from gateway.timestamps import moment, moment_or_none
+from mentorship_runtime.logging import get_logger
 
+log = get_logger(__name__)
 
-@strawberry.enum
-class MatchStatus(Enum):
-    PROPOSED = "proposed"
-    ACTIVE = "active"
-    DECLINED = "declined"
-    EXPIRED = "expired"
-    COMPLETED = "completed"
-    ENDED_EARLY = "ended_early"
-
-
-@strawberry.enum
-class MatchOutcome(Enum):
-    COMPLETED = "completed"
-    ENDED_EARLY = "ended_early"
+PROGRESS_WAIT_SECONDS = 3.0
+"""How long ``acceptMatch`` waits, at most, for the mentee's progress to follow the match."""
+DEADLINE_MARGIN_SECONDS = 1.0
+"""The wait ends this long before the request's own deadline, so that the answer gets out."""
 
 
 @strawberry.type(description="One side of a match, as the match recorded it.")
 class MatchSide:
     participant_id: strawberry.ID
-    user_id: str
+    user_id: strawberry.ID
     name: str
 
     @strawberry.field(description="The full profile, if you may see it (else FORBIDDEN here).")
@@ -51,11 +52,11 @@ class MatchSide:
 class Match(Node):
     id: strawberry.ID
     program_id: strawberry.ID
-    learning_path_id: str
+    learning_path_id: strawberry.ID
     mentee: MatchSide
     mentor: MatchSide
     status: MatchStatus
-    proposed_by: str
+    proposed_by: ProposedBy
     score: float | None
     reasons: list[str]
     proposed_at: datetime
@@ -69,24 +70,24 @@ class Match(Node):
         def side(raw: dict[str, Any]) -> MatchSide:
             return MatchSide(
                 participant_id=strawberry.ID(raw["participant_id"]),
-                user_id=raw["user_id"],
+                user_id=strawberry.ID(raw["user_id"]),
                 name=raw["name"],
             )
 
         return cls(
             id=strawberry.ID(body["id"]),
             program_id=strawberry.ID(body["program_id"]),
-            learning_path_id=body["learning_path_id"],
+            learning_path_id=strawberry.ID(body["learning_path_id"]),
             mentee=side(body["mentee"]),
             mentor=side(body["mentor"]),
             status=MatchStatus(body["status"]),
-            proposed_by=body["proposed_by"],
+            proposed_by=ProposedBy(body["proposed_by"]),
             score=body.get("score"),
             reasons=list(body.get("reasons", [])),
-            proposed_at=at(body["proposed_at"]),
-            expires_at=at(body["expires_at"]),
-            decided_at=when(body.get("decided_at")),
-            ended_at=when(body.get("ended_at")),
+            proposed_at=moment(body["proposed_at"]),
+            expires_at=moment(body["expires_at"]),
+            decided_at=moment_or_none(body.get("decided_at")),
+            ended_at=moment_or_none(body.get("ended_at")),
             reason=body.get("reason"),
         )
 
@@ -96,13 +97,19 @@ MatchResult = Annotated[
 ]
 
 
+ARGUMENTS = Arguments()
+"""Every field mentoring may name is an argument of the same name (``mentee_id``: menteeId)."""
+
+
 async def _transition(
     info: GatewayInfo, match_id: strawberry.ID, action: str, body: dict[str, Any]
 ) -> Any:
     principal_of(info)
     match = segment(str(match_id), "matchId")
     return await mutate(
-        info.context.services.post("mentoring", f"/matches/{match}/{action}", body), Match.of
+        info.context.services.post("mentoring", f"/matches/{match}/{action}", body),
+        Match.of,
+        ARGUMENTS,
     )
 
 
@@ -112,8 +119,45 @@ async def _propose(
     principal_of(info)
     body = {"mentee_id": str(mentee_id), "mentor_id": str(mentor_id)}
     return await mutate(
-        info.context.services.post("mentoring", "/matches", body, idempotency_key=key), Match.of
+        info.context.services.post("mentoring", "/matches", body, idempotency_key=key),
+        Match.of,
+        ARGUMENTS,
     )
+
+
+async def until_progress_follows(info: GatewayInfo, match: Match) -> bool:
+    """Wait until the progress service tracks the match's mentee with its mentor, reading
+    progress as the caller (the mentor, who sees the mentee's progress from then on).
+
+    Progress learns of an accepted match from mentoring's event, a moment after mentoring has
+    answered; until then the mentee's progress cannot be read and their check-ins are refused.
+    The wait is bounded by ``PROGRESS_WAIT_SECONDS`` and by the request's own deadline; False
+    when it ended without seeing the match followed (too slow, or progress could not answer).
+    """
+    loop = asyncio.get_running_loop()
+    end = loop.time() + PROGRESS_WAIT_SECONDS
+    deadline = info.context.deadline.when() if info.context.deadline is not None else None
+    if deadline is not None:
+        end = min(end, deadline - DEADLINE_MARGIN_SECONDS)
+    mentee, mentor = str(match.mentee.participant_id), str(match.mentor.participant_id)
+    pause = 0.05
+    while True:
+        try:
+            views = await info.context.services.get("progress", "/progress", {"mentee_ids": mentee})
+        except (ServiceRejected, ServiceUnavailable) as exc:
+            log.warning("accepted_match_not_confirmed", match_id=str(match.id), reason=str(exc))
+            return False
+        for view in views if isinstance(views, list) else []:
+            if view.get("mentee_id") == mentee and view.get("mentor_id") == mentor:
+                info.context.loaders.prime_progress([view], force=True)
+                return True
+        if loop.time() + pause >= end:
+            log.warning(
+                "accepted_match_not_confirmed", match_id=str(match.id), reason="progress is late"
+            )
+            return False
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.25)
 
 
 @strawberry.type
@@ -124,7 +168,8 @@ class Query:
         return Match.of(await info.context.loaders.match.load(segment(str(id))))
 
     @strawberry.field(
-        description="Matches of a program (its admins), or your own when no program is given."
+        description="Your own matches; with a program, that program's (all of them for its "
+        "admins, your own for its participants; FORBIDDEN for a program you may not see)."
     )
     async def matches(
         self,
@@ -136,17 +181,20 @@ class Query:
     ) -> Connection[Match] | None:
         principal_of(info)
         params: dict[str, Any] = {"first": page_size(info, first)}
-        if program_id is not None:
-            params["program_id"] = segment(str(program_id), "programId")
+        program = None if program_id is None else segment(str(program_id), "programId")
+        if program is not None:
+            params["program_id"] = program
         if status is not None:
             params["status"] = status.value
         if cursor_argument(after) is not None:
             params["after"] = after
-        try:
-            page = await info.context.services.get("mentoring", "/matches", params)
-        except (ServiceRejected, ServiceUnavailable) as exc:
-            raise as_field_error(exc, "program", str(program_id or "")) from None
-        return connection(page["items"], page.get("next_cursor"), Match.of)
+        calls: list[Awaitable[Any]] = [info.context.services.get("mentoring", "/matches", params)]
+        if program is not None:
+            # mentoring filters by the caller (an empty page for a program not theirs): asked at
+            # the same time, the program itself says whether the caller may see it
+            calls.insert(0, info.context.loaders.program.load(program))
+        *_, found = await answers_of("program", program or "", *calls)
+        return connection(found["items"], found.get("next_cursor"), Match.of)
 
 
 @strawberry.type
@@ -173,9 +221,17 @@ class Mutation:
         result: MatchResult = await _propose(info, mentee_id, mentor_id, idempotency_key)
         return result
 
-    @strawberry.mutation(description="Accept a proposal (the proposed mentor).")
+    @strawberry.mutation(
+        description="Accept a proposal (the proposed mentor). Answers once the mentee's progress "
+        "follows the match (menteeProgress names you as the mentor, check-ins are taken): "
+        "progress learns of it from an event, a moment after the match is accepted. The wait "
+        f"is at most {PROGRESS_WAIT_SECONDS:g} s; past that, or while the progress service "
+        "cannot answer, the accepted match is answered all the same and progress follows soon."
+    )
     async def accept_match(self, info: GatewayInfo, match_id: strawberry.ID) -> MatchResult | None:
         result: MatchResult = await _transition(info, match_id, "accept", {})
+        if isinstance(result, Match) and result.status is MatchStatus.ACTIVE:
+            await until_progress_follows(info, result)
         return result
 
     @strawberry.mutation(description="Decline a proposal (the proposed mentor).")

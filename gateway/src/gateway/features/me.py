@@ -7,6 +7,7 @@ from __future__ import annotations
 import strawberry
 
 from gateway.context import GatewayInfo, principal_of
+from gateway.features.enums import AccountRole
 
 
 @strawberry.type(description="You, as your token says.")
@@ -14,7 +15,7 @@ class Me:
     user_id: strawberry.ID
     name: str | None
     email: str | None
-    roles: list[str]
+    roles: list[AccountRole]
 
 
 @strawberry.type
@@ -26,5 +27,5 @@ class Query:
             user_id=strawberry.ID(principal.user_id),
             name=principal.name,
             email=principal.email,
-            roles=sorted(principal.roles),
+            roles=[role for role in AccountRole if role.value in principal.roles],
         )

@@ -6,19 +6,29 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from gateway.errors import MutationFailure, mutation_failure, unauthenticated, unavailable
+from gateway.errors import (
+    Arguments,
+    MutationFailure,
+    mutation_failure,
+    unauthenticated,
+    unavailable,
+)
 from gateway.services import ServiceRejected, ServiceUnavailable
 
 S = TypeVar("S")
 
 
-async def mutate(call: Awaitable[Any], success: Callable[[Any], S]) -> S | MutationFailure:
+async def mutate(
+    call: Awaitable[Any], success: Callable[[Any], S], where: Arguments
+) -> S | MutationFailure:
+    """``where`` says where the fields the service may name are among the mutation's arguments
+    (each refused field's path is in the schema's spelling)."""
     try:
         body = await call
     except ServiceRejected as exc:
         if exc.status == 401:
             raise unauthenticated("the service refused the token") from None
-        return mutation_failure(exc)
+        return mutation_failure(exc, where)
     except ServiceUnavailable as exc:
         raise unavailable(exc) from None
     return success(body)

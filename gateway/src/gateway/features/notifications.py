@@ -14,20 +14,29 @@ import strawberry
 
 from gateway.context import GatewayInfo, principal_of
 from gateway.errors import (
+    INPUT,
     SLOW_SUBSCRIBER,
+    Arguments,
     Conflict,
     Forbidden,
     NotFound,
     ValidationError,
     as_field_error,
     field_error,
+    invalid,
     unauthenticated,
+)
+from gateway.features.enums import (
+    DigestMode,
+    NotificationChannel,
+    NotificationKind,
+    NotificationPriority,
 )
 from gateway.features.mutations import mutate
 from gateway.live import SlowSubscriber
 from gateway.pagination import Connection, connection, cursor_argument, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable
-from gateway.wire import at, when
+from gateway.timestamps import millis, moment, moment_or_none
 from mentorship_contracts.events import NotificationCreated
 
 MAX_MARK = 200
@@ -36,12 +45,14 @@ MAX_MARK = 200
 @strawberry.type
 class Notification:
     id: strawberry.ID
-    kind: str
-    priority: str
+    kind: NotificationKind
+    priority: NotificationPriority
     title: str
     body: str
     html_body: str | None = strawberry.field(description="Escaped HTML (inbox only).")
-    subject_id: str | None = strawberry.field(description="Whom it is about, e.g. a mentee.")
+    subject_id: strawberry.ID | None = strawberry.field(
+        description="Whom it is about, e.g. a mentee."
+    )
     created_at: datetime
     read_at: datetime | None
 
@@ -49,27 +60,27 @@ class Notification:
     def of(cls, body: dict[str, Any]) -> Notification:
         return cls(
             id=strawberry.ID(body["id"]),
-            kind=body["kind"],
-            priority=body["priority"],
+            kind=NotificationKind(body["kind"]),
+            priority=NotificationPriority(body["priority"]),
             title=body["title"],
             body=body["body"],
             html_body=body.get("html_body"),
             subject_id=body.get("subject_id"),
-            created_at=at(body["created_at"]),
-            read_at=when(body.get("read_at")),
+            created_at=moment(body["created_at"]),
+            read_at=moment_or_none(body.get("read_at")),
         )
 
     @classmethod
     def created(cls, event: NotificationCreated) -> Notification:
         return cls(
             id=strawberry.ID(event.notification_id),
-            kind=event.kind,
-            priority=event.priority,
+            kind=NotificationKind(event.kind),
+            priority=NotificationPriority(event.priority),
             title=event.title,
             body=event.body,
             html_body=None,
-            subject_id=event.subject_id,
-            created_at=event.created_at,
+            subject_id=None if event.subject_id is None else strawberry.ID(event.subject_id),
+            created_at=millis(event.created_at),
             read_at=None,
         )
 
@@ -88,8 +99,8 @@ class NotificationsMarked:
 
 @strawberry.type(description="The channels one kind of notification reaches you on.")
 class KindChannels:
-    kind: str
-    channels: list[str]
+    kind: NotificationKind
+    channels: list[NotificationChannel]
 
 
 @strawberry.type
@@ -102,7 +113,7 @@ class QuietHours:
 class NotificationPreferences:
     channels: list[KindChannels]
     quiet_hours: QuietHours | None
-    digest: str = strawberry.field(description="immediate or daily")
+    digest: DigestMode
     digest_hour: int
     webhook_url: str | None
     timezone: str | None
@@ -116,13 +127,13 @@ class NotificationPreferences:
         quiet = body.get("quiet_hours")
         return cls(
             channels=[
-                KindChannels(kind=k, channels=list(v))
+                KindChannels(kind=NotificationKind(k), channels=[NotificationChannel(c) for c in v])
                 for k, v in (body.get("channels") or {}).items()
             ],
             quiet_hours=QuietHours(start=quiet["start"], end=quiet["end"])
             if isinstance(quiet, dict)
             else None,
-            digest=body.get("digest", "immediate"),
+            digest=DigestMode(body.get("digest", "immediate")),
             digest_hour=body.get("digest_hour", 8),
             webhook_url=body.get("webhook_url"),
             timezone=body.get("timezone"),
@@ -133,8 +144,8 @@ class NotificationPreferences:
 
 @strawberry.input
 class KindChannelsInput:
-    kind: str
-    channels: list[str]
+    kind: NotificationKind
+    channels: list[NotificationChannel]
 
 
 @strawberry.input
@@ -147,12 +158,16 @@ class QuietHoursInput:
 class NotificationPreferencesInput:
     channels: list[KindChannelsInput] = strawberry.field(default_factory=list)
     quiet_hours: QuietHoursInput | None = None
-    digest: str = "immediate"
-    digest_hour: int = 8
+    digest: DigestMode = DigestMode.IMMEDIATE
+    digest_hour: int = strawberry.field(default=8, description="0 to 23, on your clock.")
     webhook_url: str | None = None
     timezone: str | None = None
     email: str | None = None
 
+
+MARK_READ = Arguments(fields={"notification_ids": ("ids",)})
+PREFERENCES = Arguments(prefix=INPUT.prefix, keyed={"channels": NotificationKind})
+"""``channels`` is a map of notification kinds (with dots, kept whole, named as the enum does)."""
 
 MarkReadResult = Annotated[
     NotificationsMarked | ValidationError | NotFound | Forbidden | Conflict,
@@ -208,6 +223,7 @@ class Mutation:
         result: MarkReadResult = await mutate(
             info.context.services.post("notify", "/inbox/read", body),
             lambda b: NotificationsMarked(marked=b["marked"], unread=b["unread"]),
+            MARK_READ,
         )
         return result
 
@@ -216,12 +232,19 @@ class Mutation:
         self, info: GatewayInfo, input: NotificationPreferencesInput
     ) -> PreferencesResult | None:
         principal_of(info)
+        channels: dict[str, list[str]] = {}
+        for chosen in input.channels:
+            if chosen.kind.value in channels:
+                return invalid(
+                    [*INPUT.prefix, "channels", chosen.kind.name], "this kind is given twice"
+                )
+            channels[chosen.kind.value] = [channel.value for channel in chosen.channels]
         body = {
-            "channels": {c.kind: c.channels for c in input.channels},
+            "channels": channels,
             "quiet_hours": {"start": input.quiet_hours.start, "end": input.quiet_hours.end}
             if input.quiet_hours
             else None,
-            "digest": input.digest,
+            "digest": input.digest.value,
             "digest_hour": input.digest_hour,
             "webhook_url": input.webhook_url,
             "timezone": input.timezone,
@@ -230,6 +253,7 @@ class Mutation:
         result: PreferencesResult = await mutate(
             info.context.services.request("notify", "PUT", "/preferences", json=body),
             NotificationPreferences.of,
+            PREFERENCES,
         )
         return result
 

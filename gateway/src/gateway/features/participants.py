@@ -11,6 +11,8 @@ import strawberry
 
 from gateway.context import GatewayInfo, principal_of
 from gateway.errors import (
+    INPUT,
+    Arguments,
     Conflict,
     Forbidden,
     NotFound,
@@ -19,12 +21,14 @@ from gateway.errors import (
     bad_input,
     invalid,
 )
+from gateway.features.enums import Criterion, Language, ParticipantRole, ParticipantStatus
 from gateway.features.mutations import mutate
 from gateway.features.programs import Program
 from gateway.features.progress_types import MenteeProgress
 from gateway.node import Node
 from gateway.services import ServiceRejected, ServiceUnavailable, segment
-from gateway.wire import at, pick
+from gateway.timestamps import moment
+from gateway.wire import pick
 
 MAX_SUGGESTIONS = 20
 
@@ -46,22 +50,22 @@ class SkillLevel:
 class Participant(Node):
     id: strawberry.ID
     program_id: strawberry.ID
-    user_id: str
-    roles: list[str]
+    user_id: strawberry.ID
+    roles: list[ParticipantRole]
     display_name: str
     email: str
-    language: str
+    language: Language
     languages: list[str]
     timezone: str
     department: str | None
-    manager_id: str | None
+    manager_id: strawberry.ID | None
     availability: list[WeeklySlot]
     competencies: list[SkillLevel]
     goals: list[SkillLevel]
     capacity: int
     open_matches: int
-    ranked_mentors: list[str]
-    status: str
+    ranked_mentors: list[strawberry.ID]
+    status: ParticipantStatus
     registered_at: datetime
 
     @classmethod
@@ -69,15 +73,15 @@ class Participant(Node):
         return cls(
             id=strawberry.ID(body["id"]),
             program_id=strawberry.ID(body["program_id"]),
-            user_id=body["user_id"],
-            roles=list(body["roles"]),
+            user_id=strawberry.ID(body["user_id"]),
+            roles=[ParticipantRole(r) for r in body["roles"]],
             display_name=body["display_name"],
             email=body["email"],
-            language=body["language"],
+            language=Language(body["language"]),
             languages=list(body["languages"]),
             timezone=body["timezone"],
             department=body.get("department"),
-            manager_id=body.get("manager_id"),
+            manager_id=_id_or_none(body.get("manager_id")),
             availability=[pick(WeeklySlot, slot) for slot in body.get("availability", [])],
             competencies=[
                 SkillLevel(key=k, level=v) for k, v in body.get("competencies", {}).items()
@@ -85,9 +89,9 @@ class Participant(Node):
             goals=[SkillLevel(key=k, level=v) for k, v in body.get("goals", {}).items()],
             capacity=body["capacity"],
             open_matches=body["open_matches"],
-            ranked_mentors=list(body.get("ranked_mentors", [])),
-            status=body["status"],
-            registered_at=at(body["registered_at"]),
+            ranked_mentors=[strawberry.ID(m) for m in body.get("ranked_mentors", [])],
+            status=ParticipantStatus(body["status"]),
+            registered_at=moment(body["registered_at"]),
         )
 
     @strawberry.field(description="The program this participation belongs to.")
@@ -96,14 +100,14 @@ class Participant(Node):
 
     @strawberry.field(description="A mentee's progress (null for a mentor).")
     async def progress(self, info: GatewayInfo) -> MenteeProgress | None:
-        if "mentee" not in self.roles:
+        if ParticipantRole.MENTEE not in self.roles:
             return None
         return MenteeProgress.of(await info.context.loaders.progress.load(str(self.id)))
 
 
 @strawberry.type
 class CriterionScore:
-    criterion: str
+    criterion: Criterion
     value: float
     points: float
     reason: str
@@ -133,16 +137,16 @@ class SkillLevelInput:
 @strawberry.input
 class RegisterInput:
     program_id: strawberry.ID
-    user_id: str | None = strawberry.field(
+    user_id: strawberry.ID | None = strawberry.field(
         default=None, description="Defaults to you; admins may register others."
     )
     display_name: str
     email: str
-    language: str = "en"
+    language: Language = Language.EN
     languages: list[str] = strawberry.field(default_factory=lambda: ["en"])
     timezone: str = "UTC"
     department: str | None = None
-    manager_id: str | None = None
+    manager_id: strawberry.ID | None = None
     availability: list[WeeklySlotInput] = strawberry.field(default_factory=list)
     competencies: list[SkillLevelInput] = strawberry.field(default_factory=list)
     goals: list[SkillLevelInput] = strawberry.field(default_factory=list)
@@ -156,11 +160,11 @@ class RegisterInput:
 class ProfileUpdateInput:
     display_name: str | None = strawberry.UNSET
     email: str | None = strawberry.UNSET
-    language: str | None = strawberry.UNSET
+    language: Language | None = strawberry.UNSET
     languages: list[str] | None = strawberry.UNSET
     timezone: str | None = strawberry.UNSET
     department: str | None = strawberry.UNSET
-    manager_id: str | None = strawberry.UNSET
+    manager_id: strawberry.ID | None = strawberry.UNSET
     availability: list[WeeklySlotInput] | None = strawberry.UNSET
     competencies: list[SkillLevelInput] | None = strawberry.UNSET
     goals: list[SkillLevelInput] | None = strawberry.UNSET
@@ -168,22 +172,31 @@ class ProfileUpdateInput:
     ranked_mentors: list[strawberry.ID] | None = strawberry.UNSET
 
 
-def _levels(items: list[SkillLevelInput]) -> dict[str, int] | ValidationError:
+def _id_or_none(value: Any) -> strawberry.ID | None:
+    return None if value is None else strawberry.ID(value)
+
+
+def _levels(name: str, items: list[SkillLevelInput]) -> dict[str, int] | ValidationError:
     levels: dict[str, int] = {}
     for item in items:
         if item.key in levels:
-            return invalid("competencies", f"{item.key!r} is given twice")
+            return invalid([*INPUT.prefix, name, item.key], f"{item.key!r} is given twice")
         levels[item.key] = item.level
     return levels
 
 
 def _wire(name: str, value: Any) -> Any:
+    """An input field's value as mentoring takes it."""
     if name == "availability":
         return [{"day": s.day, "start_hour": s.start_hour, "end_hour": s.end_hour} for s in value]
     if name in ("competencies", "goals"):
-        return _levels(value)
+        return _levels(name, value)
     if name == "ranked_mentors":
         return [str(v) for v in value]
+    if name == "manager_id":
+        return str(value)
+    if name == "language":
+        return value.value
     return value
 
 
@@ -202,6 +215,14 @@ _PROFILE_FIELDS = (
     "ranked_mentors",
 )
 
+PROFILE = Arguments(
+    prefix=INPUT.prefix,
+    fields={"program_id": ("input", "programId"), "participant_id": ("participantId",)},
+    keyed={"competencies": None, "goals": None},
+)
+"""Mentoring's fields are those of ``input`` (competencies and goals are maps of skill keys),
+but for the participant being changed, an argument of its own."""
+
 RegisterResult = Annotated[
     Participant | ValidationError | NotFound | Forbidden | Conflict,
     strawberry.union("RegisterResult"),
@@ -212,17 +233,19 @@ UpdateProfileResult = Annotated[
 ]
 
 
-async def _participant(info: GatewayInfo, identifier: str, role: str) -> Participant:
+async def participant(info: GatewayInfo, identifier: str, role: ParticipantRole) -> Participant:
+    """The participant with that id, if the caller may see them (else FORBIDDEN), in that role
+    (else BAD_USER_INPUT)."""
     principal_of(info)
     found = Participant.of(await info.context.loaders.participant.load(segment(identifier)))
-    if role not in found.roles:
-        raise bad_input(f"participant {identifier!r} is not a {role}", "id")
+    if ParticipantRole(role) not in found.roles:
+        raise bad_input(f"participant {identifier!r} is not a {role.value}", "id")
     return found
 
 
-async def _register(info: GatewayInfo, input: RegisterInput, role: str) -> Any:
+async def _register(info: GatewayInfo, input: RegisterInput, role: ParticipantRole) -> Any:
     principal_of(info)
-    body: dict[str, Any] = {"roles": [role]}
+    body: dict[str, Any] = {"roles": [role.value]}
     for name in _PROFILE_FIELDS:
         value = getattr(input, name)
         if value is None:
@@ -232,11 +255,12 @@ async def _register(info: GatewayInfo, input: RegisterInput, role: str) -> Any:
             return wired
         body[name] = wired
     if input.user_id is not None:
-        body["user_id"] = input.user_id
+        body["user_id"] = str(input.user_id)
     program = segment(str(input.program_id), "programId")
     return await mutate(
         info.context.services.post("mentoring", f"/programs/{program}/participants", body),
         Participant.of,
+        PROFILE,
     )
 
 
@@ -244,11 +268,11 @@ async def _register(info: GatewayInfo, input: RegisterInput, role: str) -> Any:
 class Query:
     @strawberry.field(description="A mentor of one of your programs, or your own mentor.")
     async def mentor(self, info: GatewayInfo, id: strawberry.ID) -> Participant | None:
-        return await _participant(info, str(id), "mentor")
+        return await participant(info, str(id), ParticipantRole.MENTOR)
 
     @strawberry.field(description="Yourself as a mentee, one of your mentees, or (admins) any.")
     async def mentee(self, info: GatewayInfo, id: strawberry.ID) -> Participant | None:
-        return await _participant(info, str(id), "mentee")
+        return await participant(info, str(id), ParticipantRole.MENTEE)
 
     @strawberry.field(description="The best mentors for a mentee, each score explained.")
     async def match_suggestions(
@@ -269,7 +293,10 @@ class Query:
             MatchSuggestion(
                 mentor=Participant.of(s["mentor"]),
                 score=s["score"],
-                breakdown=[pick(CriterionScore, c) for c in s["breakdown"]],
+                breakdown=[
+                    pick(CriterionScore, c, criterion=Criterion(c["criterion"]))
+                    for c in s["breakdown"]
+                ],
                 reasons=list(s["reasons"]),
             )
             for s in found
@@ -282,14 +309,14 @@ class Mutation:
     async def register_mentor(
         self, info: GatewayInfo, input: RegisterInput
     ) -> RegisterResult | None:
-        result: RegisterResult = await _register(info, input, "mentor")
+        result: RegisterResult = await _register(info, input, ParticipantRole.MENTOR)
         return result
 
     @strawberry.mutation(description="Register (yourself, or someone as an admin) as a mentee.")
     async def register_mentee(
         self, info: GatewayInfo, input: RegisterInput
     ) -> RegisterResult | None:
-        result: RegisterResult = await _register(info, input, "mentee")
+        result: RegisterResult = await _register(info, input, ParticipantRole.MENTEE)
         return result
 
     @strawberry.mutation(description="Change your profile (or, as an admin, a participant's).")
@@ -307,11 +334,12 @@ class Mutation:
                 return wired
             body[name] = wired
         if not body:
-            return invalid("input", "give at least one field to change")
-        participant = segment(str(participant_id), "participantId")
+            return invalid(INPUT.prefix, "give at least one field to change")
+        changed = segment(str(participant_id), "participantId")
         return await mutate(
             info.context.services.request(
-                "mentoring", "PATCH", f"/participants/{participant}", json=body
+                "mentoring", "PATCH", f"/participants/{changed}", json=body
             ),
             Participant.of,
+            PROFILE,
         )

@@ -5,53 +5,41 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 
 from gateway.context import GatewayInfo, principal_of
-from gateway.errors import Conflict, Forbidden, NotFound, ValidationError, as_field_error
+from gateway.errors import (
+    INPUT,
+    Arguments,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationError,
+    as_field_error,
+    invalid,
+    unauthenticated,
+    unavailable,
+)
+from gateway.features.enums import (
+    Criterion,
+    DepartmentPreference,
+    MatchingObjective,
+    ProgramStatus,
+    ProgressStatus,
+)
 from gateway.features.mutations import mutate
 from gateway.node import Node
 from gateway.pagination import Connection, connection, page_size
-from gateway.services import ServiceRejected, ServiceUnavailable, segment
-from gateway.wire import at
-
-
-@strawberry.enum
-class ProgramStatus(Enum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-@strawberry.enum
-class DepartmentPreference(Enum):
-    SAME = "same"
-    CROSS = "cross"
-    NONE = "none"
-
-
-@strawberry.enum
-class Criterion(Enum):
-    GOAL_COVERAGE = "goal_coverage"
-    TIMEZONE_OVERLAP = "timezone_overlap"
-    AVAILABILITY_OVERLAP = "availability_overlap"
-    DEPARTMENT = "department"
-    RANKED_PREFERENCE = "ranked_preference"
-    LOAD_BALANCE = "load_balance"
-
-
-@strawberry.enum
-class MatchingObjective(Enum):
-    BEST_FIT = "best_fit"
-    MOST_MATCHED = "most_matched"
+from gateway.services import ServiceRejected, ServiceUnavailable, detail_of, segment
+from gateway.timestamps import moment
 
 
 @strawberry.type
 class CriterionWeight:
-    criterion: str
+    criterion: Criterion
     weight: float
 
 
@@ -60,14 +48,14 @@ class Program(Node):
     id: strawberry.ID
     name: str
     description: str
-    learning_path_id: str
-    admin_ids: list[str]
+    learning_path_id: strawberry.ID
+    admin_ids: list[strawberry.ID] = strawberry.field(description="Their user ids.")
     weights: list[CriterionWeight]
-    department_preference: str
+    department_preference: DepartmentPreference
     proposal_expiry_days: int
     default_mentor_capacity: int
     stall_window_days: int | None
-    status: str
+    status: ProgramStatus
     created_at: datetime
 
     @classmethod
@@ -76,29 +64,35 @@ class Program(Node):
             id=strawberry.ID(body["id"]),
             name=body["name"],
             description=body.get("description", ""),
-            learning_path_id=body["learning_path_id"],
-            admin_ids=list(body.get("admin_ids", [])),
+            learning_path_id=strawberry.ID(body["learning_path_id"]),
+            admin_ids=[strawberry.ID(a) for a in body.get("admin_ids", [])],
             weights=[
-                CriterionWeight(criterion=k, weight=v) for k, v in body.get("weights", {}).items()
+                CriterionWeight(criterion=Criterion(k), weight=v)
+                for k, v in body.get("weights", {}).items()
             ],
-            department_preference=body.get("department_preference", "none"),
+            department_preference=DepartmentPreference(body.get("department_preference", "none")),
             proposal_expiry_days=body["proposal_expiry_days"],
             default_mentor_capacity=body["default_mentor_capacity"],
             stall_window_days=body.get("stall_window_days"),
-            status=body["status"],
-            created_at=at(body["created_at"]),
+            status=ProgramStatus(body["status"]),
+            created_at=moment(body["created_at"]),
         )
 
 
 @strawberry.type
 class StatusCount:
-    status: str
+    status: ProgressStatus
     count: int
+
+
+def by_status(counts: dict[str, int]) -> list[StatusCount]:
+    """A progress service's counts by status (its wire values)."""
+    return [StatusCount(status=ProgressStatus(k), count=v) for k, v in counts.items()]
 
 
 @strawberry.type
 class FunnelStep:
-    module_id: str
+    module_id: strawberry.ID
     title: str
     completed: int
 
@@ -121,7 +115,7 @@ class UnmatchedMentee:
 class MatchingRun:
     id: strawberry.ID
     program_id: strawberry.ID
-    objective: str
+    objective: MatchingObjective
     matched_count: int
     total_score: float
     mean_score: float
@@ -134,7 +128,7 @@ class MatchingRun:
         return cls(
             id=strawberry.ID(body["id"]),
             program_id=strawberry.ID(body["program_id"]),
-            objective=body["objective"],
+            objective=MatchingObjective(body["objective"]),
             matched_count=body["matched_count"],
             total_score=body["total_score"],
             mean_score=body["mean_score"],
@@ -157,7 +151,10 @@ class CriterionWeightInput:
 class CreateProgramInput:
     name: str
     description: str = ""
-    learning_path_id: str = "social-business-accompaniment"
+    learning_path_id: strawberry.ID = strawberry.field(
+        default=strawberry.ID("social-business-accompaniment"),
+        description="One of learningPaths (checked with the progress service).",
+    )
     weights: list[CriterionWeightInput] | None = None
     department_preference: DepartmentPreference = DepartmentPreference.NONE
     proposal_expiry_days: int = 7
@@ -174,6 +171,33 @@ RunMatchingResult = Annotated[
     MatchingRun | ValidationError | NotFound | Forbidden | Conflict,
     strawberry.union("RunMatchingResult"),
 ]
+
+
+CREATE_PROGRAM = Arguments(prefix=INPUT.prefix, keyed={"weights": Criterion})
+RUN_MATCHING = Arguments(fields={"program_id": ("programId",)})
+_LEARNING_PATH = ["input", "learningPathId"]
+
+
+async def unknown_learning_path(info: GatewayInfo, path_id: str) -> ValidationError | None:
+    """Learning paths live in the progress service, which mentoring never asks: the gateway asks
+    it before a program is created on one, and refuses a path it does not know."""
+    try:
+        path = segment(path_id, "learningPathId")
+    except GraphQLError:
+        return invalid(_LEARNING_PATH, f"{path_id!r} is not a learning path id")
+    try:
+        await info.context.services.get("progress", f"/learning-paths/{path}")
+    except ServiceRejected as exc:
+        if exc.status == 401:
+            raise unauthenticated("the service refused the token") from None
+        if exc.status == 404:
+            return invalid(
+                _LEARNING_PATH, f"no learning path {path!r}: choose one of learningPaths"
+            )
+        return invalid(_LEARNING_PATH, detail_of(exc.body))
+    except ServiceUnavailable as exc:
+        raise unavailable(exc) from None
+    return None
 
 
 @strawberry.type
@@ -212,9 +236,13 @@ class Query:
         return ProgramHealth(
             program_id=strawberry.ID(body["program_id"]),
             mentees=body["mentees"],
-            by_status=[StatusCount(status=k, count=v) for k, v in body["by_status"].items()],
+            by_status=by_status(body["by_status"]),
             funnel=[
-                FunnelStep(module_id=f["module_id"], title=f["title"], completed=f["completed"])
+                FunnelStep(
+                    module_id=strawberry.ID(f["module_id"]),
+                    title=f["title"],
+                    completed=f["completed"],
+                )
                 for f in body.get("funnel", [])
             ],
         )
@@ -222,7 +250,11 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create a program (admins); you become its admin.")
+    @strawberry.mutation(
+        description="Create a program (admins); you become its admin. Its learning path must be "
+        "one of learningPaths (else a ValidationError on input.learningPathId; nothing is "
+        "created while the progress service cannot say)."
+    )
     async def create_program(
         self, info: GatewayInfo, input: CreateProgramInput
     ) -> CreateProgramResult | None:
@@ -230,17 +262,28 @@ class Mutation:
         body: dict[str, Any] = {
             "name": input.name,
             "description": input.description,
-            "learning_path_id": input.learning_path_id,
+            "learning_path_id": str(input.learning_path_id),
             "department_preference": input.department_preference.value,
             "proposal_expiry_days": input.proposal_expiry_days,
             "default_mentor_capacity": input.default_mentor_capacity,
             "status": input.status.value,
         }
         if input.weights is not None:
-            body["weights"] = {w.criterion.value: w.weight for w in input.weights}
+            weights: dict[str, float] = {}
+            for given in input.weights:
+                if given.criterion.value in weights:
+                    where = [*INPUT.prefix, "weights", given.criterion.name]
+                    return invalid(where, "this criterion is weighed twice")
+                weights[given.criterion.value] = given.weight
+            body["weights"] = weights
         if input.stall_window_days is not None:
             body["stall_window_days"] = input.stall_window_days
-        return await mutate(info.context.services.post("mentoring", "/programs", body), Program.of)
+        unknown = await unknown_learning_path(info, str(input.learning_path_id))
+        if unknown is not None:
+            return unknown
+        return await mutate(
+            info.context.services.post("mentoring", "/programs", body), Program.of, CREATE_PROGRAM
+        )
 
     @strawberry.mutation(description="Match a whole cohort at once (a program's admins).")
     async def run_matching(
@@ -262,4 +305,5 @@ class Mutation:
                 timeout=seconds,
             ),
             MatchingRun.of,
+            RUN_MATCHING,
         )

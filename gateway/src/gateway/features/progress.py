@@ -5,22 +5,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 import strawberry
 
 from gateway.context import GatewayInfo, principal_of
 from gateway.errors import (
+    INPUT,
+    Arguments,
     Conflict,
     Forbidden,
     NotFound,
     ValidationError,
+    answers_of,
     as_field_error,
     bad_input,
 )
+from gateway.features.enums import ParticipantRole, ProgressStatus
 from gateway.features.mutations import mutate
-from gateway.features.participants import Participant
-from gateway.features.programs import StatusCount
+from gateway.features.participants import Participant, participant
+from gateway.features.programs import StatusCount, by_status
 from gateway.features.progress_types import MenteeProgress, Trend, overall_trend
 from gateway.pagination import Connection, connection, cursor_argument, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable, segment
@@ -33,7 +38,7 @@ class DashboardMentee:
     progress: MenteeProgress
 
     @strawberry.field
-    def status(self) -> str:
+    def status(self) -> ProgressStatus:
         return self.progress.status
 
     @strawberry.field
@@ -61,7 +66,7 @@ class MentorDashboard:
 
 @strawberry.type
 class Milestone:
-    id: str
+    id: strawberry.ID
     title: str
     description: str
     evidence_expected: str
@@ -69,7 +74,7 @@ class Milestone:
 
 @strawberry.type
 class PathModule:
-    id: str
+    id: strawberry.ID
     title: str
     description: str
     milestones: list[Milestone]
@@ -102,12 +107,12 @@ class LearningPath:
 
 @strawberry.input
 class SessionInput:
-    session_id: str | None = strawberry.field(
+    session_id: strawberry.ID | None = strawberry.field(
         default=None, description="Your id for the session (to rate it later, retry safely)."
     )
     held_on: dt.date
     duration_minutes: int
-    module_ids: list[str] = strawberry.field(default_factory=list)
+    module_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
     notes: str | None = None
     rating: int | None = strawberry.field(default=None, description="Your rating, 1 to 5.")
 
@@ -115,7 +120,7 @@ class SessionInput:
 @strawberry.type(description="A session's ratings, by the mentee and by the mentor.")
 class SessionRating:
     session_id: strawberry.ID
-    rated_by: str
+    rated_by: ParticipantRole
     mentee_rating: int | None
     mentor_rating: int | None
 
@@ -137,6 +142,11 @@ class LearningPathSummary:
     latest_version: int
 
 
+ARGUMENTS = Arguments()
+"""Every field progress may name is an argument of the same name (``module_id``: moduleId)."""
+LOG_SESSION = Arguments(prefix=INPUT.prefix, fields={"mentee_id": ("menteeId",)})
+
+
 async def _dashboard(
     info: GatewayInfo, mentor: str, first: int, after: str | None
 ) -> MentorDashboard:
@@ -144,14 +154,18 @@ async def _dashboard(
     params: dict[str, Any] = {"first": page_size(info, first)}
     if cursor_argument(after) is not None:
         params["after"] = after
-    try:
-        body = await info.context.services.get("progress", f"/mentors/{mentor}/mentees", params)
-    except (ServiceRejected, ServiceUnavailable) as exc:
-        raise as_field_error(exc, "mentor", mentor) from None
+    calls: list[Awaitable[Any]] = [
+        info.context.services.get("progress", f"/mentors/{mentor}/mentees", params)
+    ]
+    if mentor != "me":
+        # progress answers an admin with the mentor's mentees in the admin's programs (none for
+        # a mentor they may not see): asked at the same time, mentoring says whether they may
+        calls.insert(0, participant(info, mentor, ParticipantRole.MENTOR))
+    *_, body = await answers_of("mentor", mentor, *calls)
     views = body.get("mentees", [])
     info.context.loaders.prime_progress(views)
     return MentorDashboard(
-        by_status=[StatusCount(status=k, count=v) for k, v in body.get("by_status", {}).items()],
+        by_status=by_status(body.get("by_status", {})),
         mentees=connection(
             views,
             body.get("next_cursor"),
@@ -183,7 +197,8 @@ class Query:
         return await _dashboard(info, "me", first, after)
 
     @strawberry.field(
-        description="A mentor's dashboard, for the admins of their programs (supervision)."
+        description="A mentor's dashboard, for the admins of their programs (supervision): "
+        "their mentees in the programs you administer (FORBIDDEN for a mentor you may not see)."
     )
     async def mentor_dashboard(
         self, info: GatewayInfo, mentor_id: strawberry.ID, first: int = 50, after: str | None = None
@@ -225,20 +240,21 @@ class Mutation:
         self,
         info: GatewayInfo,
         mentee_id: strawberry.ID,
-        module_id: str,
+        module_id: strawberry.ID,
         confidence: int,
         note: str | None = None,
         check_in_id: Annotated[
-            str | None, strawberry.argument(description="Your id for it: retries are safe.")
+            strawberry.ID | None,
+            strawberry.argument(description="Your id for it: retries are safe."),
         ] = None,
         idempotency_key: Annotated[
             str | None, strawberry.argument(description="The same key makes a retry safe.")
         ] = None,
     ) -> ProgressResult | None:
         principal_of(info)
-        body = {"module_id": module_id, "confidence": confidence, "note": note}
+        body = {"module_id": str(module_id), "confidence": confidence, "note": note}
         if check_in_id is not None:
-            body["check_in_id"] = check_in_id
+            body["check_in_id"] = str(check_in_id)
         result: ProgressResult = await mutate(
             info.context.services.post(
                 "progress",
@@ -247,6 +263,7 @@ class Mutation:
                 idempotency_key=idempotency_key,
             ),
             MenteeProgress.of,
+            ARGUMENTS,
         )
         return result
 
@@ -255,11 +272,11 @@ class Mutation:
         self,
         info: GatewayInfo,
         mentee_id: strawberry.ID,
-        milestone_id: str,
+        milestone_id: strawberry.ID,
         evidence: str | None = None,
     ) -> ProgressResult | None:
         principal_of(info)
-        milestone = segment(milestone_id, "milestoneId")
+        milestone = segment(str(milestone_id), "milestoneId")
         result: ProgressResult = await mutate(
             info.context.services.post(
                 "progress",
@@ -267,15 +284,16 @@ class Mutation:
                 {"evidence": evidence},
             ),
             MenteeProgress.of,
+            ARGUMENTS,
         )
         return result
 
     @strawberry.mutation(description="Reopen a completed milestone (the mentor), saying why.")
     async def reopen_milestone(
-        self, info: GatewayInfo, mentee_id: strawberry.ID, milestone_id: str, reason: str
+        self, info: GatewayInfo, mentee_id: strawberry.ID, milestone_id: strawberry.ID, reason: str
     ) -> ProgressResult | None:
         principal_of(info)
-        milestone = segment(milestone_id, "milestoneId")
+        milestone = segment(str(milestone_id), "milestoneId")
         result: ProgressResult = await mutate(
             info.context.services.post(
                 "progress",
@@ -283,6 +301,7 @@ class Mutation:
                 {"reason": reason},
             ),
             MenteeProgress.of,
+            ARGUMENTS,
         )
         return result
 
@@ -296,10 +315,10 @@ class Mutation:
     ) -> ProgressResult | None:
         principal_of(info)
         body = {
-            "session_id": input.session_id,
+            "session_id": None if input.session_id is None else str(input.session_id),
             "held_on": input.held_on.isoformat(),
             "duration_minutes": input.duration_minutes,
-            "module_ids": input.module_ids,
+            "module_ids": [str(m) for m in input.module_ids],
             "notes": input.notes,
             "rating": input.rating,
         }
@@ -311,6 +330,7 @@ class Mutation:
                 idempotency_key=idempotency_key,
             ),
             MenteeProgress.of,
+            LOG_SESSION,
         )
         return result
 
@@ -329,9 +349,10 @@ class Mutation:
             ),
             lambda b: SessionRating(
                 session_id=strawberry.ID(b["session_id"]),
-                rated_by=b["rated_by"],
+                rated_by=ParticipantRole(b["rated_by"]),
                 mentee_rating=b.get("mentee_rating"),
                 mentor_rating=b.get("mentor_rating"),
             ),
+            ARGUMENTS,
         )
         return result

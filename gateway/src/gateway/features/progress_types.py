@@ -10,7 +10,9 @@ from typing import Any
 
 import strawberry
 
-from gateway.wire import pick, when
+from gateway.features.enums import ProgressStatus, TrackingState
+from gateway.timestamps import moment_or_none
+from gateway.wire import pick
 
 
 @strawberry.enum
@@ -23,7 +25,7 @@ class Trend(Enum):
 
 @strawberry.type
 class ModuleProgress:
-    module_id: str
+    module_id: strawberry.ID
     title: str
     milestones_done: int
     milestones_total: int
@@ -60,13 +62,11 @@ def overall_trend(modules: list[ModuleProgress]) -> Trend:
 class MenteeProgress:
     mentee_id: strawberry.ID
     program_id: strawberry.ID
-    mentor_id: str | None
-    path_id: str
+    mentor_id: strawberry.ID | None
+    path_id: strawberry.ID
     path_version: int
-    state: str
-    status: str = strawberry.field(
-        description="completed, stopped, paused, stalled, at_risk or on_track"
-    )
+    state: TrackingState
+    status: ProgressStatus
     percent: int
     milestones_done: int
     milestones_total: int
@@ -83,15 +83,15 @@ class MenteeProgress:
         return cls(
             mentee_id=strawberry.ID(body["mentee_id"]),
             program_id=strawberry.ID(body["program_id"]),
-            mentor_id=body.get("mentor_id"),
-            path_id=body["path_id"],
+            mentor_id=None if body.get("mentor_id") is None else strawberry.ID(body["mentor_id"]),
+            path_id=strawberry.ID(body["path_id"]),
             path_version=body["path_version"],
-            state=body["state"],
-            status=body["status"],
+            state=TrackingState(body["state"]),
+            status=ProgressStatus(body["status"]),
             percent=body["percent"],
             milestones_done=body["milestones_done"],
             milestones_total=body["milestones_total"],
-            last_activity_at=when(body.get("last_activity_at")),
+            last_activity_at=moment_or_none(body.get("last_activity_at")),
             sessions_count=body.get("sessions_count", 0),
             modules=[
                 pick(ModuleProgress, m, trend=Trend(m.get("trend", "unknown")))
