@@ -70,7 +70,7 @@ query Dashboard {
 }"""
 
 CHECK_IN = """
-mutation CheckIn($mentee: ID!, $module: String!, $confidence: Int!) {
+mutation CheckIn($mentee: ID!, $module: ID!, $confidence: Int!) {
   recordCheckIn(menteeId: $mentee, moduleId: $module, confidence: $confidence) {
     __typename ... on MenteeProgress { menteeId status }
   }

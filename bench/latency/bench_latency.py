@@ -85,7 +85,7 @@ MODULES = (
 HIGH = 5
 LOWS = (3, 2, 1)  # module k always drops to LOWS[k % 3]
 CHECK_IN = (
-    "mutation($m: ID!, $mod: String!, $c: Int!) { recordCheckIn(menteeId: $m, "
+    "mutation($m: ID!, $mod: ID!, $c: Int!) { recordCheckIn(menteeId: $m, "
     "moduleId: $mod, confidence: $c) { __typename } }"
 )
 SUBSCRIPTION = "subscription { notifications { id kind subjectId body createdAt } }"
@@ -210,7 +210,7 @@ class Subscriber:
             if not created:
                 continue
             fell = FELL.search(created["body"])
-            if "confidence" not in created["kind"] or fell is None:
+            if created["kind"] != "PROGRESS_CONFIDENCE_DROPPED" or fell is None:
                 self.books.other_kinds[created["kind"]] += 1
                 continue
             key = (created["subjectId"], int(fell.group(2)))

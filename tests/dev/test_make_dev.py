@@ -87,7 +87,7 @@ async def test_the_printed_tokens_show_demo_data_and_a_graphql_check_in_alerts_t
             # already (another module), and that one must not end the wait early
             inbox = (await graphql(http, gateway, tokens["mentor"], INBOX))["notifications"]
             return any(
-                n["kind"] == "progress.confidence_dropped"
+                n["kind"] == "PROGRESS_CONFIDENCE_DROPPED"
                 and n["subjectId"] == mentee_id
                 and "uses-for-my-job" in n["title"]
                 for n in inbox["notifications"]["nodes"]
