@@ -8,8 +8,8 @@ client would, until it is accepted.
 The books, once the system has settled:
 * progress: each check-in id is in its mentee's tracking exactly once;
 * ``progress.events``: each check-in was announced by exactly one ``CheckInRecorded`` event (the
-  same event may sit in the topic twice: at-least-once), and each pair by exactly one new
-  ``ConfidenceDropped`` event;
+  same event may sit in the topic twice: at-least-once), and each pair's second check-in by
+  exactly one new ``ConfidenceDropped`` event naming it (no other check-in of the burst by any);
 * notify: each of those drops is exactly one notification, in the mentor's inbox.
 """
 
@@ -149,6 +149,10 @@ class Burst:
     def total(self) -> int:
         return self.rounds * 2 * len(self.pairs)
 
+    def drop_ids(self, pair: Pair) -> list[str]:
+        """The check-ins that are drops: each pair's second, at 1 after 5."""
+        return [i for i in self.check_in_ids(pair) if i.endswith("-1")]
+
     def check_in_ids(self, pair: Pair) -> list[str]:
         return [
             f"{self.run}-{pair.mentee_id}-{i}-{level}"
@@ -232,6 +236,9 @@ class Books:
     drops_expected: int = 0
     drops_found: int = 0
     drop_copies: int = 0
+    drops_missing: list[str] = field(default_factory=list)
+    drops_duplicated: list[str] = field(default_factory=list)
+    drops_unexpected: list[str] = field(default_factory=list)
     notifications: int = 0
     notifications_missing: list[str] = field(default_factory=list)
     notifications_extra: list[str] = field(default_factory=list)
@@ -245,6 +252,9 @@ class Books:
             and not self.recorded_missing
             and not self.recorded_duplicated
             and self.drops_found == self.drops_expected
+            and not self.drops_missing
+            and not self.drops_duplicated
+            and not self.drops_unexpected
             and self.notifications == self.drops_expected
             and not self.notifications_missing
             and not self.notifications_extra
@@ -278,7 +288,9 @@ async def count_books(platform: Platform, burst: Burst) -> Books:
 
     records = await read_all(platform.bootstrap, "progress.events")
     recorded: dict[str, set[str]] = defaultdict(set)
-    drops: dict[str, str] = {}
+    expected_drops = {i for p in burst.pairs for i in burst.drop_ids(p)}
+    drops_of: dict[str, set[str]] = defaultdict(set)  # check-in id: its drop events' ids
+    drops: dict[str, str] = {}  # drop event id: mentee
     for record in records:
         if record.type == "progress.check_in.recorded":
             check_in_id = record.data.get("check_in_id")
@@ -290,13 +302,20 @@ async def count_books(platform: Platform, burst: Burst) -> Books:
             and record.key in mentees
             and record.event_id not in burst.drops_before
         ):
-            drops[record.event_id] = record.key
             books.drop_copies += 1
+            dropped = str(record.data.get("check_in_id"))
+            if dropped in expected_drops:
+                drops_of[dropped].add(record.event_id)
+                drops[record.event_id] = record.key
+            else:
+                books.drops_unexpected.append(f"{record.event_id} names {dropped}")
     books.recorded_events = sum(len(ids) for ids in recorded.values())
     books.recorded_missing = sorted(i for i in expected_ids if not recorded[i])
     books.recorded_duplicated = sorted(i for i in expected_ids if len(recorded[i]) > 1)
-    books.drops_expected = burst.rounds * len(burst.pairs)
-    books.drops_found = len(drops)
+    books.drops_expected = len(expected_drops)
+    books.drops_found = sum(1 for i in expected_drops if len(drops_of[i]) == 1)
+    books.drops_missing = sorted(i for i in expected_drops if not drops_of[i])
+    books.drops_duplicated = sorted(i for i in expected_drops if len(drops_of[i]) > 1)
 
     notifications = platform.database("notify")["notifications"]
     found: Counter[str] = Counter()
@@ -333,6 +352,9 @@ def assert_balanced(books: Books, burst: Burst) -> None:
     assert not books.check_ins_twice, f"check-ins recorded twice: {books.check_ins_twice}"
     assert not books.recorded_missing, f"CheckInRecorded never published: {books.recorded_missing}"
     assert not books.recorded_duplicated, f"CheckInRecorded twice: {books.recorded_duplicated}"
+    assert not books.drops_missing, f"drops never announced: {books.drops_missing}"
+    assert not books.drops_duplicated, f"drops announced twice: {books.drops_duplicated}"
+    assert not books.drops_unexpected, f"drops of no dropping check-in: {books.drops_unexpected}"
     assert books.drops_found == books.drops_expected, books.summary(burst)
     assert not books.notifications_missing, f"drops never notified: {books.notifications_missing}"
     assert not books.notifications_extra, f"unexpected notifications: {books.notifications_extra}"

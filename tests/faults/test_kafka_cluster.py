@@ -147,4 +147,5 @@ async def test_acknowledged_events_survive_two_of_three_brokers_dying(
     )
     assert len(acknowledged) == EVENTS
     assert not missing, f"acknowledged but lost: {missing}"
+    assert not twice, f"acknowledged and in the topic twice: {twice}"
     assert pause[2] == 0, "events were acknowledged while only one in-sync replica was left"

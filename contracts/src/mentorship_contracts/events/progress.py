@@ -153,8 +153,16 @@ class ConfidenceDropped(
     topic=Topic.PROGRESS_EVENTS,
     key_field="mentee_id",
 ):
-    """A module's confidence fell by two levels or more between two check-ins."""
+    """A check-in was a drop of confidence on a module: below the same assessor's previous
+    check-in there, and either at 1 or at least 2 levels below the best of their 3 check-ins
+    before it. ``previous_confidence`` is that previous check-in's level."""
 
     module_id: Id
     previous_confidence: Confidence
     confidence: Confidence
+    check_in_id: Id | None = Field(
+        default=None, description="The check-in that dropped (its CheckInRecorded)."
+    )
+    assessed_by: Literal["mentee", "mentor"] | None = Field(
+        default=None, description="Who assessed the check-in that dropped."
+    )

@@ -59,6 +59,8 @@ async def test_a_drop_in_confidence_alerts_the_mentor_once(api: ProgressApi) -> 
     alert = events[2].data
     assert (alert.mentee_id, alert.mentor_id, alert.program_id) == ("pt-ada", "pt-grace", "pg-1")
     assert (alert.previous_confidence, alert.confidence) == (4, 2)
+    assert alert.check_in_id == events[1].data.check_in_id
+    assert alert.assessed_by == "mentee"
 
 
 async def test_a_stall_is_signalled_once_per_episode_and_ends_with_activity(

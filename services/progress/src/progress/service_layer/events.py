@@ -36,6 +36,8 @@ def payload_of(signal: s.Signal) -> EventPayload:  # noqa: PLR0911 - one case pe
                 module_id=signal.module_id,
                 previous_confidence=signal.previous_confidence,
                 confidence=signal.confidence,
+                check_in_id=signal.check_in_id,
+                assessed_by=signal.assessed_by,
             )
         case s.MilestoneCompleted():
             return contract.MilestoneCompleted(
