@@ -14,6 +14,12 @@ Every subscriber of the platform goes through ``EventConsumer``:
   group in this process: each owns some partitions and handles them one event at a time, so the
   order of one key's events holds while different partitions are handled at once (like as many
   worker processes, without their memory);
+* on a broker made with a ``group_instance_id`` (``mentorship_runtime.kafka``), each
+  subscription that runs one consumer is a static member of its group, named after the process
+  and the topic: restarted under the same name, it takes its partitions back without a rebalance
+  and reads on from the committed offsets (what the dead process handled without committing is
+  read again). The consumers of a ``concurrency`` above 1 stay dynamic members (FastStream builds
+  them alike, and two members may not share a name);
 * a subscription given batch handlers (and a ``batch_size`` above 1) reads up to that many
   records per poll and hands each run of consecutive events that share a batch handler to it in
   one call, so that their writes can be one bulk write; the other events are handled one by one
@@ -46,7 +52,7 @@ from mentorship_contracts import ContractError, Envelope, UnknownEventType
 from mentorship_contracts.headers import decode_headers
 from mentorship_contracts.registry import REGISTRY, EventRegistry
 from mentorship_contracts.topics import dead_letter_topic
-from mentorship_runtime.kafka import CONSUMER_ACK_POLICY
+from mentorship_runtime.kafka import CONSUMER_ACK_POLICY, SESSION_TIMEOUT_MS, static_member_id
 from mentorship_runtime.logging import bound_event, get_logger
 from mentorship_runtime.metrics import (
     DEAD_LETTERED,
@@ -208,6 +214,7 @@ class EventConsumer:
         *,
         description: str,
         max_poll_interval_ms: int = 300_000,
+        session_timeout_ms: int = SESSION_TIMEOUT_MS,
         batch: dict[str, BatchHandler] | None = None,
         batch_size: int = 1,
     ) -> None:
@@ -217,6 +224,10 @@ class EventConsumer:
         calling the ordinary handler on each in turn (it must be idempotent too). It is used when
         ``batch_size`` is above 1, reading up to that many records per poll; the subscription
         then runs one Kafka consumer (``concurrency`` does not apply to it).
+
+        ``session_timeout_ms``: how long the group waits for a member that stopped heartbeating
+        before it hands its partitions to the others (a static member restarted within it
+        takes them back itself).
         """
         if batch_size < 1:
             msg = f"batch_size must be at least 1, not {batch_size}"
@@ -224,14 +235,17 @@ class EventConsumer:
         if batch and not batch.keys() <= handlers.keys():
             msg = f"batch handlers without an ordinary one: {sorted(batch.keys() - handlers)}"
             raise ValueError(msg)
+        member = static_member_id(self._broker, topic)
         if batch and batch_size > 1:
 
             @self._broker.subscriber(
                 topic,
                 group_id=self._kafka_group,
+                group_instance_id=member,
                 ack_policy=CONSUMER_ACK_POLICY,
                 auto_offset_reset="earliest",
                 max_poll_interval_ms=max_poll_interval_ms,
+                session_timeout_ms=session_timeout_ms,
                 description=description,
                 decoder=_raw_body,
                 batch=True,
@@ -247,9 +261,11 @@ class EventConsumer:
         @self._broker.subscriber(
             topic,
             group_id=self._kafka_group,
+            group_instance_id=member if self._concurrency == 1 else None,
             ack_policy=CONSUMER_ACK_POLICY,
             auto_offset_reset="earliest",
             max_poll_interval_ms=max_poll_interval_ms,
+            session_timeout_ms=session_timeout_ms,
             description=description,
             decoder=_raw_body,
             max_workers=self._concurrency,

@@ -1,13 +1,18 @@
 """Liveness and readiness endpoints shared by every service's HTTP API.
 
-``/healthz`` says the process answers; ``/readyz`` says it can do its work: MongoDB answers a
-``ping`` and the Kafka cluster answers a metadata request.
+``/healthz`` says the process answers. ``/readyz`` says it can do its work: each check passes
+(every service's: MongoDB answers a ``ping``, the Kafka cluster a metadata request, so the API
+can serve and publish). What it reports without waiting for it (``states``, e.g. whether the
+worker's consumers have joined their groups yet) is in the body beside the checks.
+
+A check answers True (or ``"ok"``), or False (unreachable), or a string that says what is wrong,
+or raises.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter
@@ -31,8 +36,15 @@ def infrastructure_checks(
     return {"mongodb": lambda: ping(mongo), "kafka": kafka_answers}
 
 
-def health_router(checks: dict[str, Check], *, timeout: float = 3.0) -> APIRouter:
+def health_router(
+    checks: Mapping[str, Check],
+    *,
+    timeout: float = 3.0,
+    states: Mapping[str, Callable[[], str]] | None = None,
+) -> APIRouter:
+    """``checks`` decide readiness; ``states`` are reported beside them and decide nothing."""
     router = APIRouter(tags=["health"])
+    reported = dict(states or {})
 
     @router.get("/healthz", summary="The process is alive")
     async def healthz() -> dict[str, str]:
@@ -44,7 +56,11 @@ def health_router(checks: dict[str, Check], *, timeout: float = 3.0) -> APIRoute
         report = dict(zip(checks, results, strict=True))
         ready = all(result == "ok" for result in report.values())
         return JSONResponse(
-            {"status": "ready" if ready else "unavailable", "checks": report},
+            {
+                "status": "ready" if ready else "unavailable",
+                "checks": report,
+                **{name: state() for name, state in reported.items()},
+            },
             status_code=200 if ready else 503,
         )
 
@@ -60,4 +76,6 @@ async def _run(check: Check, timeout: float) -> str:
         return f"{type(exc).__name__}: {exc}"
     if result is False:
         return "not reachable"
+    if isinstance(result, str):
+        return result
     return "ok"

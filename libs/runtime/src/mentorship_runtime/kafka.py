@@ -1,15 +1,24 @@
-"""Kafka wiring: the only place that decides how the platform produces and commits.
+"""Kafka wiring: the only place that decides how the platform produces, commits and joins.
 
 FastStream and aiokafka default to ``acks=1`` without idempotence, and FastStream's Kafka
 subscribers commit before the handler runs (at-most-once). The platform needs the opposite:
 producers wait for every in-sync replica and never duplicate on retry, consumers commit only
 after the handler's effects are durable.
+
+Consumer groups: a broker made with a ``group_instance_id`` (the process's stable name, e.g. its
+pod or ``make dev``'s service name) makes its subscriptions *static members* of their groups
+(KIP-345): a process killed and started again under the same name takes its partitions back at
+once, without a rebalance, where a new dynamic member waits for the dead one's session to time
+out (10 s) and for the group to rebalance. A static member does not leave its group when it
+stops, so ``leave_groups_on_stop`` makes a stopping process (SIGTERM) leave anyway: its
+partitions then move to the others at once instead of waiting for the session timeout.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from typing import Any
 
@@ -28,12 +37,26 @@ from mentorship_runtime.tracing import trace_headers
 CONSUMER_ACK_POLICY = AckPolicy.NACK_ON_ERROR
 """Commit after the handler returns; on an exception rewind so the message is read again."""
 
+SESSION_TIMEOUT_MS = 10_000
+"""How long the group waits for a member that stopped heartbeating (aiokafka's default): after a
+crash, a member that does not come back loses its partitions to the others after this long."""
+
+_GROUP_INSTANCES: weakref.WeakKeyDictionary[KafkaBroker, str] = weakref.WeakKeyDictionary()
+
 
 def make_broker(
-    bootstrap_servers: str, *, client_id: str, description: str | None = None, **extra: Any
+    bootstrap_servers: str,
+    *,
+    client_id: str,
+    description: str | None = None,
+    group_instance_id: str | None = None,
+    **extra: Any,
 ) -> KafkaBroker:
+    """``group_instance_id``: this process's stable name in its consumer groups (static
+    membership, see the module); it must be unique among the processes of a group that run at
+    the same time. None: dynamic members."""
     servers = [host.strip() for host in bootstrap_servers.split(",") if host.strip()]
-    return KafkaBroker(
+    broker = KafkaBroker(
         servers,
         client_id=client_id,
         acks="all",
@@ -45,6 +68,42 @@ def make_broker(
         log_level=extra.pop("log_level", logging.DEBUG),
         **extra,
     )
+    if group_instance_id:
+        _GROUP_INSTANCES[broker] = group_instance_id
+    return broker
+
+
+def static_member_id(broker: KafkaBroker, topic: str) -> str | None:
+    """The ``group.instance.id`` of this process's subscription to ``topic``, or None for a
+    dynamic member (a broker made without a ``group_instance_id``). One per subscription: a
+    process has one consumer per topic in a group, each a member of its own."""
+    instance = _GROUP_INSTANCES.get(broker)
+    return None if instance is None else f"{instance}.{topic}"
+
+
+def _consumers(broker: KafkaBroker) -> Iterator[AIOKafkaConsumer]:
+    for subscriber in broker.subscribers:
+        single = getattr(subscriber, "consumer", None)
+        if isinstance(single, AIOKafkaConsumer):
+            yield single
+        for consumer in getattr(subscriber, "consumer_subgroup", None) or ():
+            if isinstance(consumer, AIOKafkaConsumer) and consumer is not single:
+                yield consumer
+
+
+def leave_groups_on_stop(broker: KafkaBroker) -> int:
+    """Make the static members among ``broker``'s consumers leave their groups when they stop
+    (call it just before ``broker.stop()``); returns how many. aiokafka sends no LeaveGroup for a
+    static member, on purpose (one restarted soon takes its partitions back); a process told to
+    stop may not come back, so it leaves, and its partitions move at once. The LeaveGroup names
+    the member by its member id, which the group coordinator accepts for a static member too."""
+    count = 0
+    for consumer in _consumers(broker):
+        coordinator = getattr(consumer, "_coordinator", None)
+        if coordinator is not None and getattr(coordinator, "_group_instance_id", None):
+            coordinator._group_instance_id = None  # aiokafka then leaves as a dynamic member does
+            count += 1
+    return count
 
 
 async def publish_envelope(broker: KafkaBroker, topic: str, envelope: Envelope[Any]) -> None:

@@ -66,6 +66,16 @@ class ServiceSettings(TokenKeys):
     kafka_replication_factor: int = Field(
         default=1, ge=1, le=5, description="replicas of the topics this service creates"
     )
+    kafka_group_instance_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="this process's stable name in its consumer groups (static membership): "
+        "restarted under the same name, it takes its partitions back at once, without a "
+        "rebalance; unique among the running processes of a service (make dev: the service's "
+        "name; Kubernetes: the pod's); unset: dynamic membership",
+    )
     mongodb_url: str = Field(min_length=1)
     mongodb_database: str = Field(min_length=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
