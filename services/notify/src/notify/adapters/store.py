@@ -46,14 +46,15 @@ TRIES = 4
 """Attempts of a directory write that another write of the same document keeps overtaking."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class EventOrder:
-    """Where an event stands among the events of its person or program: when it happened, then
-    its id to break a tie, so that any two events compare the same way wherever they are
-    compared.
+    """When an event happened, to compare it with the event that last set some state of its
+    person or program: an event replayed after newer ones is older than what they set.
 
-    Stored with the moment in whole microseconds (``micros``), which is what is compared: the
-    database keeps a date to the millisecond only, and two events may happen within one."""
+    Compared to the microsecond (stored as ``micros``: the database keeps a date to the
+    millisecond only, and two events may happen within one). Event ids carry no order (random
+    UUIDs), so of two different events of the same moment the one handled later wins, as it
+    does when they are delivered in order; the id recognises the same event delivered again."""
 
     at: datetime
     event_id: str
@@ -61,6 +62,14 @@ class EventOrder:
     @classmethod
     def of(cls, event: Envelope[Any]) -> EventOrder:
         return cls(event.occurred_at.astimezone(UTC), str(event.event_id))
+
+    def supersedes(self, last: EventOrder | None) -> bool:
+        """This event may replace what ``last`` set (None: set before this was kept)."""
+        if last is None:
+            return True
+        return self.micros > last.micros or (
+            self.micros == last.micros and self.event_id != last.event_id
+        )
 
     @property
     def micros(self) -> int:
@@ -148,7 +157,7 @@ class NotifyStore:
             newer = {
                 name: value
                 for name, value in fields.items()
-                if (last := EventOrder.from_document(set_by.get(name))) is None or last < order
+                if order.supersedes(EventOrder.from_document(set_by.get(name)))
             }
             if not newer:
                 return False
@@ -176,7 +185,7 @@ class NotifyStore:
             "_id": program_id,
             "$or": [
                 {"set_by.micros": {"$lt": order.micros}},
-                {"set_by.micros": order.micros, "set_by.event_id": {"$lt": order.event_id}},
+                {"set_by.micros": order.micros, "set_by.event_id": {"$ne": order.event_id}},
                 {"set_by": {"$exists": False}},  # written before the order was kept
             ],
         }

@@ -44,13 +44,15 @@ Events = Sequence[Envelope[Any]]
 log = get_logger("progress.store")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class EventOrder:
-    """Where an event stands among the events of its aggregate: when it happened, then its id
-    to break a tie, so that any two events compare the same way wherever they are compared.
+    """When an event happened, to compare it with the event that last set some state of its
+    aggregate: an event replayed after newer ones is older than what they set.
 
-    Stored with the moment in whole microseconds (``micros``), which is what is compared: the
-    database keeps a date to the millisecond only, and two events may happen within one."""
+    Compared to the microsecond (stored as ``micros``: the database keeps a date to the
+    millisecond only, and two events may happen within one). Event ids carry no order (random
+    UUIDs), so of two different events of the same moment the one handled later wins, as it
+    does when they are delivered in order; the id recognises the same event delivered again."""
 
     at: datetime
     event_id: str
@@ -58,6 +60,14 @@ class EventOrder:
     @classmethod
     def of(cls, event: Envelope[Any]) -> EventOrder:
         return cls(event.occurred_at.astimezone(UTC), str(event.event_id))
+
+    def supersedes(self, last: EventOrder | None) -> bool:
+        """This event may replace what ``last`` set (None: set before this was kept)."""
+        if last is None:
+            return True
+        return self.micros > last.micros or (
+            self.micros == last.micros and self.event_id != last.event_id
+        )
 
     @property
     def micros(self) -> int:
@@ -477,7 +487,7 @@ class ProgressStore:
                 {"published_micros": {"$lt": published.micros}},
                 {
                     "published_micros": published.micros,
-                    "published_event": {"$lt": published.event_id},
+                    "published_event": {"$ne": published.event_id},
                 },
                 # written before the exact moment was kept: to the millisecond, as then
                 {"published_micros": {"$exists": False}, "published_at": {"$lte": published.at}},

@@ -7,8 +7,9 @@ is written and nothing is published.
 
 Mentoring's events may also arrive out of order (a dead letter replayed after newer events, an
 event overtaken by another topic's). Those that set who a mentee's current mentor is (a match
-accepted, declined or ended) are applied only if they are newer than the event that last set it
-(``Stored.mentor_set_by``): an old one is skipped, and never rolls the mentor back. A program's
+accepted, declined or ended) are applied only if they are not older than the event that last set
+it (``Stored.mentor_set_by``, ``EventOrder``): an old one is skipped, and never rolls the mentor
+back. A program's
 state is kept the same way (``ProgressStore.remember_program``).
 """
 
@@ -79,7 +80,7 @@ async def _apply(
 
 def _outdated(event: Envelope[Any], stored: Stored) -> bool:
     """The event happened before the one that last set the mentee's current mentor."""
-    if stored.mentor_set_by is None or EventOrder.of(event) > stored.mentor_set_by:
+    if EventOrder.of(event).supersedes(stored.mentor_set_by):
         return False
     log.info(
         "outdated_event_skipped",
@@ -191,7 +192,7 @@ async def on_participant_withdrawn(event: Envelope[Any], ctx: Context) -> None:
             await _park(event, ctx)  # the match may still be on its way, on another topic
             return
         if event_key(event) not in stored.seen_events:
-            newer = stored.mentor_set_by is None or EventOrder.of(event) > stored.mentor_set_by
+            newer = EventOrder.of(event).supersedes(stored.mentor_set_by)
             transition = stored.tracking.stop(now=ctx.clock())
             await _apply(ctx, stored, transition, cause=event, sets_mentor=newer)
 
