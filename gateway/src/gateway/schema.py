@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 
 import strawberry
@@ -30,6 +31,7 @@ from gateway.features import (
 )
 from gateway.input_values import InputValuesRule
 from gateway.limits import CostBudgets, Limits, QueryLimits
+from gateway.timestamps import DATETIME
 from mentorship_runtime.logging import get_logger
 
 log = get_logger(__name__)
@@ -114,4 +116,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         types=[ValidationError, NotFound, Forbidden, Conflict],
         extensions=extensions,
+        scalar_overrides={datetime: DATETIME},
     )

@@ -3,13 +3,18 @@
 MongoDB keeps milliseconds, so a service's answer to a write (computed in memory, microseconds)
 and every later read (from the database) would otherwise disagree on the same moment. Each
 timestamp a type is built from goes through ``moment`` (a service's ISO 8601 text) or ``millis``
-(a ``datetime`` already decoded, e.g. from a Kafka event), and nothing else makes one.
+(a ``datetime`` already decoded, e.g. from a Kafka event), and nothing else makes one; the
+schema's ``DateTime`` scalar then writes every one the same way, ``2026-12-06T09:00:30.362Z``
+(``DATETIME``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
+
+from strawberry.schema.types.base_scalars import DateTimeDefinition
 
 
 def millis(value: datetime) -> datetime:
@@ -33,3 +38,15 @@ def moment(value: Any) -> datetime:
         msg = "a timestamp is missing"
         raise ValueError(msg)
     return found
+
+
+def to_text(value: datetime) -> str:
+    """``DateTime`` as a client reads it: UTC, milliseconds, ``Z``."""
+    return millis(value).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+DATETIME = dataclasses.replace(
+    DateTimeDefinition,
+    description="A moment, in UTC to the millisecond (ISO 8601, e.g. 2026-12-06T09:00:30.362Z).",
+    serialize=to_text,
+)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -18,18 +17,3 @@ def pick(cls: type[T], data: dict[str, Any], **overrides: Any) -> T:
         names = _NAMES[cls] = frozenset(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
     values = {k: v for k, v in data.items() if k in names}
     return cls(**{**values, **overrides})
-
-
-def when(value: Any) -> datetime | None:
-    """A service's ISO 8601 timestamp (or none)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
-def at(value: Any) -> datetime:
-    moment = when(value)
-    if moment is None:
-        msg = "a timestamp is missing"
-        raise ValueError(msg)
-    return moment

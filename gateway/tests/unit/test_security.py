@@ -26,7 +26,7 @@ def codes(body: dict[str, object]) -> list[str]:
 
 async def test_a_valid_token_says_who_i_am(gateway: Gateway) -> None:
     body = await gateway.query(ME, user="u-ada", roles=("mentee",))
-    assert body["data"] == {"me": {"userId": "u-ada", "roles": ["mentee"]}}
+    assert body["data"] == {"me": {"userId": "u-ada", "roles": ["MENTEE"]}}
     assert body["extensions"]["correlationId"]
 
 
