@@ -40,7 +40,12 @@ class Settings(ServiceSettings):
     delivery_retry_base_seconds: float = Field(default=30.0, gt=0, le=86_400)
     delivery_retry_cap_seconds: float = Field(default=3600.0, gt=0, le=7 * 86_400)
     delivery_lease_seconds: float = Field(
-        default=300.0, gt=0, le=86_400, description="longer than any send may take"
+        default=20.0,
+        ge=1,
+        le=3600,
+        description="how long a worker's claim on a delivery lasts unless renewed: the worker "
+        "renews it every third of it while it sends, so the deliveries of a worker that died "
+        "are taken again at most this long after its death",
     )
 
     # session-rating reminders

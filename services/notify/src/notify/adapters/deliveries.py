@@ -16,8 +16,9 @@ what an attempt that died left held is freed when the hold runs out.
 A worker claims a due delivery by inserting a claim whose id is derived from the delivery's state
 (see ``claim``): a unique insert is the one write FerretDB arbitrates between concurrent
 writers, so two workers never hold the same delivery. The winner then sets its lease token and
-deadline on the delivery. Settling it (sent, failed, dead) is guarded by the token and frees the
-lease; a worker that died leaves a lease that simply runs out.
+deadline on the delivery, and pushes the deadline on (``renew``) while it is still sending.
+Settling it (sent, failed, dead) is guarded by the token and frees the lease; a worker that died
+leaves a lease that runs out soon after, since nobody renews it.
 """
 
 from __future__ import annotations
@@ -202,6 +203,15 @@ class DeliveryStore:
             {"_id": candidate["_id"]}, {"$set": {"lease": token, "lease_until": lease_until}}
         )
         return {**candidate, "lease": token, "lease_until": lease_until}
+
+    async def renew(self, token: str, count: int, lease_until: datetime) -> bool:
+        """Push the deadline of the ``count`` deliveries held under ``token`` to
+        ``lease_until``; False if they are no longer all held under it (one equality filter,
+        which FerretDB hands to its backend: a token names one claim of one worker)."""
+        result = await self.deliveries.update_many(
+            {"lease": token}, {"$set": {"lease_until": lease_until}}
+        )
+        return result.matched_count == count
 
     async def forget_claims(self, before: datetime) -> int:
         """Claims are kept long after their delivery settled, so that a worker holding a stale

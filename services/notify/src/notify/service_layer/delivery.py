@@ -9,6 +9,14 @@ for at most its timeout and never blocks other people's deliveries.
 A daily-digest e-mail gathers the due digest deliveries of the same person and address found in
 the round into one message, and settles them together.
 
+Leases are short (``DELIVERY_LEASE_SECONDS``, 20 s) and renewed while a send runs (every third
+of the lease), so the deliveries a dead worker held are taken again by another (or by itself,
+restarted) at most a lease after its death, where they used to wait out a lease long enough for
+any send (5 minutes). A worker that cannot renew (its lease was taken, or no renewal succeeded
+before the last sixth of the lease) cancels its send and settles nothing: it only sends what it
+holds, so two workers never send the same delivery at once (as long as their clocks agree within
+that sixth).
+
 Exactly once, as far as it goes: a delivery marked sent is never claimed again, and a lease is
 held by one worker at a time. What remains is at least once: if a worker dies after the SMTP
 server or the webhook accepted a message but before the delivery is marked sent, the lease runs
@@ -22,10 +30,13 @@ import asyncio
 import json
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+
+from pymongo.errors import PyMongoError
 
 from mentorship_runtime.logging import get_logger
 from notify.adapters.deliveries import DeliveryStore
@@ -64,8 +75,14 @@ class DeadLetters(Protocol):
 class WorkerConfig:
     concurrency: int = 16
     batch: int = 500
-    lease: timedelta = timedelta(minutes=5)
+    lease: timedelta = timedelta(seconds=20)
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    renew_every: timedelta | None = None
+    """How often a claim is renewed while its send runs; by default a third of the lease."""
+
+
+class LeaseLost(Exception):
+    """The worker can no longer say it holds its claim: another worker may take it now."""
 
 
 @dataclass
@@ -152,15 +169,10 @@ class DeliveryWorker:
 
     async def _deliver(self, group: list[Document], token: str, report: RoundReport) -> None:
         try:
-            notifications = {  # copied into the delivery when planned; read if planned before
-                d["notification_id"]: notification_of(d["notification"])
-                for d in group
-                if d.get("notification")
-            }
-            missing = [d["notification_id"] for d in group if not d.get("notification")]
-            if missing:
-                notifications.update(await self._store.notifications_by_id(missing))
-            await self._send(group, notifications)
+            await self._holding(group, token, self._attempt(group))
+        except LeaseLost:
+            log.warning("delivery_lease_lost", delivery_id=group[0]["_id"], deliveries=len(group))
+            return  # not ours any more: whoever holds it now settles it
         except SendFailed as failure:
             outcome: SendFailed | None = failure
         except Exception as unexpected:  # a bug must not lose the delivery: retried, then dead
@@ -170,6 +182,54 @@ class DeliveryWorker:
             outcome = None
         for delivery in group:
             await self._settle(delivery, token, outcome, report)
+
+    async def _attempt(self, group: list[Document]) -> None:
+        notifications = {  # copied into the delivery when planned; read if planned before
+            d["notification_id"]: notification_of(d["notification"])
+            for d in group
+            if d.get("notification")
+        }
+        missing = [d["notification_id"] for d in group if not d.get("notification")]
+        if missing:
+            notifications.update(await self._store.notifications_by_id(missing))
+        await self._send(group, notifications)
+
+    async def _holding(
+        self, group: list[Document], token: str, attempt: Coroutine[Any, Any, None]
+    ) -> None:
+        """Run ``attempt`` while renewing the group's lease. If a renewal finds the lease no
+        longer this worker's, or the lease comes within a sixth of its length of running out
+        without a renewal that succeeded, the attempt is cancelled and ``LeaseLost`` raised."""
+        lease = self._config.lease
+        every = (self._config.renew_every or lease / 3).total_seconds()
+        margin = lease / 6
+        held_until: datetime = group[0]["lease_until"]
+        work = asyncio.ensure_future(attempt)
+        try:
+            while True:
+                left = (held_until - margin - self._clock()).total_seconds()
+                await asyncio.wait({work}, timeout=max(0.0, min(every, left)))
+                if work.done():
+                    return work.result()  # or raises what the attempt raised
+                now = self._clock()
+                if now >= held_until - margin:
+                    raise LeaseLost
+                try:
+                    renewed = await asyncio.wait_for(
+                        self._deliveries.renew(token, len(group), now + lease),
+                        timeout=(held_until - margin - now).total_seconds(),
+                    )
+                except (PyMongoError, TimeoutError) as exc:  # not known: tried again in time
+                    log.warning("delivery_lease_renewal_failed", error=repr(exc))
+                    continue
+                if not renewed:
+                    raise LeaseLost
+                held_until = now + lease
+        finally:
+            if not work.done():
+                work.cancel()
+                with suppress(asyncio.CancelledError):
+                    await work
 
     async def _send(self, group: list[Document], notifications: dict[str, Notification]) -> None:
         missing = [d["notification_id"] for d in group if d["notification_id"] not in notifications]
