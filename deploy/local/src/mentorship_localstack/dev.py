@@ -2,8 +2,12 @@
 
 Each service runs as a child process with the stack's addresses in its environment; its output
 is prefixed with its name and also written to ``.stack/logs/<service>.log``. A service that
-exits is restarted (with a growing delay); Ctrl-C stops them all. Once every readiness probe
-answers, demo data is loaded (once) and ready-to-paste tokens are printed.
+exits is restarted after a pause that doubles while it keeps dying (from 0.5 s, at most 5 s, and
+back to 0.5 s once it stayed up 10 s), so one killed over and over comes back within seconds of
+the last kill; Ctrl-C stops them all. Each runs under its own name in its consumer groups
+(``KAFKA_GROUP_INSTANCE_ID``: static membership), so that a restarted service takes its
+partitions back at once. Once every readiness probe answers, demo data is loaded (once) and
+ready-to-paste tokens are printed.
 
 Only one ``make dev`` runs per checkout (a lock in ``.stack/dev.lock``); ``.stack/dev.json`` says
 which process serves what. ``MENTORSHIP_DEV_PORT_OFFSET`` shifts every port and
@@ -96,6 +100,8 @@ def _environment(spec: ServiceSpec, endpoints: Endpoints) -> dict[str, str]:
         "HTTP_PORT": str(port_of(spec)),
         "PROFILE": "dev",
         "ROLE": "all",
+        # one process per service: its name is its stable name in its consumer groups
+        "KAFKA_GROUP_INSTANCE_ID": spec.name,
         **{name: value.format(**_urls()) for name, value in spec.env.items()},
     }
 
@@ -171,21 +177,41 @@ async def _pump(name: str, stream: asyncio.StreamReader, log: Path) -> None:
             sys.stdout.flush()
 
 
-async def _supervise(
+@dataclass
+class Backoff:
+    """The pause before restarting a process that exited: ``first`` after a run that lasted
+    ``steady`` seconds or more (or the first time), else twice the last pause, at most ``cap``."""
+
+    first: float = 0.5
+    cap: float = 5.0
+    steady: float = 10.0
+    last: float = 0.0
+
+    def after(self, ran_for: float) -> float:
+        if ran_for >= self.steady or self.last == 0.0:
+            self.last = self.first
+        else:
+            self.last = min(self.last * 2, self.cap)
+        return self.last
+
+
+async def supervise(
     spec: ServiceSpec,
-    endpoints: Endpoints,
+    command: list[str],
+    env: dict[str, str],
     logs: Path,
     stopping: asyncio.Event,
     processes: Processes,
+    backoff: Backoff | None = None,
 ) -> None:
-    delay = 1.0
+    """Run ``command`` as ``spec``'s process until ``stopping`` is set, restarting it (after
+    ``backoff``) whenever it exits; then stop it (SIGTERM, SIGKILL after 15 s)."""
+    backoff = backoff or Backoff()
     while not stopping.is_set():
         started = time.monotonic()
         process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            spec.module,
-            env=_environment(spec, endpoints),
+            *command,
+            env=env,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
@@ -206,9 +232,10 @@ async def _supervise(
             return
         stop.cancel()
         await pump
-        delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, 30.0)
-        say(f"{spec.name} exited with {process.returncode}; restarting in {delay:.0f}s")
-        await asyncio.sleep(delay)
+        delay = backoff.after(time.monotonic() - started)
+        say(f"{spec.name} exited with {process.returncode}; restarting in {delay:.1f}s")
+        with contextlib.suppress(TimeoutError):  # Ctrl-C during the pause stops at once
+            await asyncio.wait_for(stopping.wait(), delay)
 
 
 def _ready(spec: ServiceSpec) -> bool:
@@ -295,7 +322,16 @@ async def run(specs: tuple[ServiceSpec, ...] = SERVICES, *, with_demo: bool = Tr
             say(f"e-mails are caught, not sent: {folder} (SMTP on 127.0.0.1:{mail_port()})")
         processes = Processes(stack.paths.state)
         supervisors = [
-            asyncio.create_task(_supervise(spec, endpoints, stack.paths.logs, stopping, processes))
+            asyncio.create_task(
+                supervise(
+                    spec,
+                    [sys.executable, "-m", spec.module],
+                    _environment(spec, endpoints),
+                    stack.paths.logs,
+                    stopping,
+                    processes,
+                )
+            )
             for spec in specs
         ]
         if await _announce(specs, stopping) and with_demo:
