@@ -22,7 +22,7 @@ from notify.domain.delivery import RetryPolicy
 from notify.entrypoints import consumers
 from notify.entrypoints.http import router
 from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
-from notify.service_layer.handlers import Context
+from notify.service_layer.handlers import OVERDUE_BATCH, OVERDUE_POLL_SECONDS, Context, plan_overdue
 from notify.service_layer.reminders import send_due_reminders
 
 
@@ -108,12 +108,21 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             lambda: send_due_reminders(service.context()),
         )
 
+    async def plan_waited_enough() -> None:
+        # events parked for a name that never came are planned with the generic wording
+        await every(
+            OVERDUE_POLL_SECONDS,
+            "overdue_parked_events",
+            lambda: plan_overdue(service.context()),
+            again=lambda planned: planned >= OVERDUE_BATCH,
+        )
+
     runtime.prepare = prepare
     runtime.outbox_collections = store.outbox_collections
     runtime.outbox_queues = store.outbox_queues
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     if settings.runs_worker:
-        runtime.jobs += [deliver, remind]
+        runtime.jobs += [deliver, remind, plan_waited_enough]
         service.consumer = consumers.subscribe(
             runtime.broker,
             service.context,

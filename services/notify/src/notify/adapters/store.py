@@ -129,6 +129,7 @@ class NotifyStore:
             [("user_id", ASCENDING), ("subject_id", ASCENDING), ("read_at", ASCENDING)]
         )
         await self.parked.create_index("waiting_for")
+        await self.parked.create_index([("awaits_names", ASCENDING), ("names_due", ASCENDING)])
         await ensure_outbox_index(self.notifications)
         await ensure_queue_index(self.outbox)
 
@@ -366,21 +367,44 @@ class NotifyStore:
     # ---- events waiting for someone the directory does not know yet -------------------------
 
     async def park(
-        self, event_id: str, raw: str, waiting_for: list[str], occurred_at: datetime
+        self,
+        event_id: str,
+        raw: str,
+        waiting_for: list[str],
+        occurred_at: datetime,
+        names_due: datetime | None = None,
     ) -> None:
         """Park (or park again, with whom it still waits for) an event; each parking gets a new
-        mark, so that a replay lets go only of the parking it planned."""
+        mark, so that a replay lets go only of the parking it planned.
+
+        ``names_due``: the event waits for the name of someone it names (not only for a
+        recipient), until then; the earliest deadline it was ever given is kept, so parking it
+        again never pushes it back. Parked without, the event no longer waits for a name."""
         fields = {
             "raw": raw,
             "waiting_for": waiting_for,
             "occurred_at": occurred_at,
             "mark": uuid.uuid4().hex,
+            "awaits_names": names_due is not None,
         }
+        update: Document = {"$set": fields}
+        if names_due is not None:
+            update["$min"] = {"names_due": names_due}
         with suppress(DuplicateKeyError):  # two first parkings at once: either one will do
-            await self.parked.update_one({"_id": event_id}, {"$set": fields}, upsert=True)
+            await self.parked.update_one({"_id": event_id}, update, upsert=True)
 
     async def parked_for(self, key: str) -> list[Document]:
         cursor = self.parked.find({"waiting_for": key}).sort("occurred_at", ASCENDING)
+        return [d async for d in cursor]
+
+    async def overdue(self, now: datetime, limit: int) -> list[Document]:
+        """Events that have waited for a name until ``now`` or longer, oldest first. (The parked
+        events are only those in flight: a small collection, read whole by FerretDB.)"""
+        cursor = (
+            self.parked.find({"awaits_names": True, "names_due": {"$lte": now}})
+            .sort("names_due", ASCENDING)
+            .limit(limit)
+        )
         return [d async for d in cursor]
 
     async def unpark(self, event_id: str, mark: str | None) -> None:

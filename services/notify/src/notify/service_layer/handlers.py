@@ -5,14 +5,22 @@ Idempotent by construction: a notification's id derives from the event, the reci
 kind, so a redelivered event finds its notifications stored already and publishes nothing more.
 An event that names someone the directory does not know yet is parked and planned again when
 they arrive (events come out of order across topics); the ones already stored are not repeated.
+
+Someone is named as a recipient, or in the text: the mentee (the notification's subject) and
+their mentor, when the event does not carry their name (progress's events carry ids only). An
+event naming an unknown recipient plans the notifications of the others at once; an event naming
+an unknown mentee or mentor plans nothing until they arrive, since every text would read "the
+mentee" instead of a name. That wait has a bound (``NAMES_WAIT``), for someone who never arrives
+(withdrawn before notify saw them, erased): past it ``plan_overdue`` plans the event with the
+generic wording, and it waits on only for recipients still unknown.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,7 +38,7 @@ from mentorship_runtime.consumer import Batched
 from mentorship_runtime.logging import get_logger
 from notify.adapters.deliveries import DeliveryStore
 from notify.adapters.store import EventOrder, NewNotification, NotifyStore
-from notify.domain.directory import Directory
+from notify.domain.directory import Directory, Recipient
 from notify.domain.dispatch import PlannedDelivery, plan_deliveries
 from notify.domain.errors import Invalid
 from notify.domain.events import Occurrence
@@ -41,6 +49,12 @@ from notify.service_layer.preferences import preferences_of
 from notify.service_layer.translate import occurrence_of
 
 PRODUCER = "notify"
+NAMES_WAIT = timedelta(minutes=10)
+"""How long an event waits for the name of someone it names before it is planned without it."""
+OVERDUE_BATCH = 200
+"""How many events waiting past ``NAMES_WAIT`` one round of ``plan_overdue`` plans."""
+OVERDUE_POLL_SECONDS = 60.0
+"""How often the worker looks for them: an event waits ``NAMES_WAIT`` plus up to this long."""
 HOLD = timedelta(minutes=2)
 """How long a delivery written before its notification waits to be released by its planner; an
 attempt that died leaves it to be sent when this runs out."""
@@ -112,8 +126,32 @@ async def _replay(key: str, ctx: Context) -> None:
     them parked for the redelivery of the event that called this. An event still waiting for
     someone else is parked again meanwhile (with a new mark), and then stays."""
     for parked in await ctx.store.parked_for(key):
-        await on_occurrence(decode_event(parked["raw"]), ctx)
-        await ctx.store.unpark(parked["_id"], parked.get("mark"))
+        await _plan_parked(parked, ctx)
+
+
+async def plan_overdue(ctx: Context) -> int:
+    """Plan, with the generic wording where a name is missing, the events that have waited
+    ``NAMES_WAIT`` for the name of someone they name; returns how many. Planned first, let go
+    after, as a replay is: a crash leaves them parked for the next round. An event still waiting
+    for a recipient stays parked for them, no longer for a name, and is not planned again here."""
+    overdue = await ctx.store.overdue(ctx.clock(), OVERDUE_BATCH)
+    for parked in overdue:
+        await _plan_parked(parked, ctx)
+    if overdue:
+        log.info("overdue_events_planned", events=len(overdue))
+    return len(overdue)
+
+
+async def _plan_parked(parked: dict[str, Any], ctx: Context) -> None:
+    """Plan a parked event (without waiting for names any more once its wait is over), then let
+    go of the parking read, unless the event was parked again meanwhile."""
+    event = decode_event(parked["raw"])
+    occurrence = occurrence_of(event)
+    if occurrence is not None:
+        due = parked.get("names_due")
+        waived = due is not None and due <= ctx.clock()
+        await notify_all([Pending(occurrence, event, names_waived=waived)], ctx)
+    await ctx.store.unpark(parked["_id"], parked.get("mark"))
 
 
 # ---- notifications --------------------------------------------------------------------------
@@ -127,6 +165,8 @@ class Pending:
     occurrence: Occurrence
     cause: Envelope[Any] | None
     scope: Callable[[], AbstractContextManager[None]] = nullcontext
+    names_waived: bool = False
+    """Planned even if someone it names is unknown (their wait is over): generic wording."""
 
 
 async def on_occurrence(event: Envelope[Any], ctx: Context) -> int:
@@ -171,18 +211,16 @@ async def notify_all(pending: Sequence[Pending], ctx: Context) -> int:
         mine = [people[i] for i in dict.fromkeys(named) if i and i in people]
         admins = admins_of[item.occurrence.program_id]
         recipient_of = {r.person_id: r for r in [*mine, *(admins.admins if admins else ())]}
-        plans.append(
-            (
-                item,
-                plan(item.occurrence, Directory.of(mine, [admins] if admins else [])),
-                recipient_of,
-            )
-        )
-    users = {r.user_id for _, _, recipient_of in plans for r in recipient_of.values() if r.user_id}
+        planned = plan(item.occurrence, Directory.of(mine, [admins] if admins else []))
+        unnamed = _unnamed(item, people)
+        if unnamed:  # planned when they arrive, or when their wait is over
+            planned = replace(planned, notifications=())
+        plans.append((item, planned, recipient_of, unnamed))
+    users = {r.user_id for *_, recipient_of, _ in plans for r in recipient_of.values() if r.user_id}
     preferences = await ctx.store.preferences_of(sorted(users))
     documents: list[NewNotification] = []
     deliveries: list[tuple[str | None, Sequence[PlannedDelivery]]] = []
-    for item, planned, recipient_of in plans:
+    for item, planned, recipient_of, _ in plans:
         with item.scope():  # the announcement carries on the trace of the event that caused it
             for notification in planned.notifications:
                 recipient = recipient_of[notification.recipient_id]
@@ -209,20 +247,46 @@ async def notify_all(pending: Sequence[Pending], ctx: Context) -> int:
     await ctx.deliveries.release(held, [d for d, n in written if n in new])
     await ctx.deliveries.drop_held(held, [d for d, n in written if n not in new])
     created = len(new)
-    unknown = 0
-    for item, planned, _ in plans:
-        if planned.unknown and item.cause is not None:
+    unknown = waiting = 0
+    for item, planned, _, unnamed in plans:
+        if (planned.unknown or unnamed) and item.cause is not None:
             unknown += len(planned.unknown)
+            waiting += bool(unnamed)
             with item.scope():
-                await _park(planned.unknown, item.occurrence.program_id, item.cause, ctx)
-    log.info("notifications_planned", events=len(pending), created=created, unknown=unknown)
+                await _park(planned.unknown, unnamed, item.occurrence.program_id, item.cause, ctx)
+    log.info(
+        "notifications_planned",
+        events=len(pending),
+        created=created,
+        unknown=unknown,
+        waiting_for_names=waiting,
+    )
     return created
 
 
+def _unnamed(item: Pending, people: Mapping[str, Recipient]) -> list[str]:
+    """Who the occurrence names (its mentee, their mentor) without carrying their name and the
+    directory does not know: its texts would say "the mentee" or "the mentor". Nobody once the
+    wait for them is over, nor for an occurrence that no event caused (a reminder: nothing to
+    park)."""
+    if item.names_waived or item.cause is None:
+        return []
+    occurrence = item.occurrence
+    named = [
+        (occurrence.mentee_id, occurrence.mentee_name),
+        (occurrence.mentor_id, occurrence.mentor_name),
+    ]
+    return [i for i, name in named if i and not (name and name.strip()) and i not in people]
+
+
 async def _park(
-    unknown: tuple[UnknownRecipient, ...], program_id: str, cause: Envelope[Any], ctx: Context
+    unknown: tuple[UnknownRecipient, ...],
+    unnamed: Sequence[str],
+    program_id: str,
+    cause: Envelope[Any],
+    ctx: Context,
 ) -> None:
-    waiting = await _park_for(unknown, program_id, cause, ctx)
+    waiting = await _park_for(unknown, unnamed, program_id, cause, ctx)
     # Whoever was missing may have arrived between the lookup and the parking, their handler
     # finding nothing parked yet (directory events travel on other topics, handled at the same
     # time): look again, and replay now what has become known. Between the two handlers one
@@ -247,10 +311,17 @@ def _preferences(user_id: str | None, stored: dict[str, Any] | None) -> Preferen
 
 
 async def _park_for(
-    unknown: tuple[UnknownRecipient, ...], program_id: str, event: Envelope[Any], ctx: Context
+    unknown: tuple[UnknownRecipient, ...],
+    unnamed: Sequence[str],
+    program_id: str,
+    event: Envelope[Any],
+    ctx: Context,
 ) -> list[str]:
-    waiting = sorted({u.person_id or _admins_key(program_id) for u in unknown})
-    await ctx.store.park(str(event.event_id), event.to_bytes().decode(), waiting, event.occurred_at)
+    waiting = sorted({u.person_id or _admins_key(program_id) for u in unknown} | set(unnamed))
+    names_due = ctx.clock() + NAMES_WAIT if unnamed else None
+    await ctx.store.park(
+        str(event.event_id), event.to_bytes().decode(), waiting, event.occurred_at, names_due
+    )
     return waiting
 
 
