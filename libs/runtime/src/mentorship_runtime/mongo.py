@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -38,6 +39,30 @@ async def insert_once(collection: AsyncCollection[Document], document: Mapping[s
     except DuplicateKeyError:
         return False
     return True
+
+
+async def insert_or_find(
+    collection: AsyncCollection[Document], document: Mapping[str, Any]
+) -> tuple[bool, Document | None]:
+    """Insert a document whose ``_id`` derives from a request (its idempotency key), or find the
+    one stored under that ``_id`` before.
+
+    Returns ``(True, None)`` when this call inserted it, ``(False, stored)`` when the ``_id``
+    existed already (a retried or concurrent request: compare ``stored`` with what was asked),
+    and ``(False, None)`` when another unique index refused it (or the stored document was
+    removed meanwhile). Other write errors raise.
+    """
+    try:
+        await collection.insert_one(dict(document))
+    except DuplicateKeyError:
+        return False, await collection.find_one({"_id": document["_id"]})
+    return True, None
+
+
+def as_stored(moment: datetime) -> datetime:
+    """``moment`` as a MongoDB server keeps it: to the millisecond. A resource answered at its
+    creation then reads the same as the stored one answered to a retry."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 async def insert_all_once(
