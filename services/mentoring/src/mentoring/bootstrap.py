@@ -10,7 +10,8 @@ from fastapi import FastAPI
 
 from mentoring.adapters.repository import MentoringStore
 from mentoring.config import Settings
-from mentoring.entrypoints.http import router
+from mentoring.domain.errors import AlreadyRegistered
+from mentoring.entrypoints.http import already_registered, router
 from mentoring.entrypoints.worker import jobs
 from mentoring.service_layer.handlers import Context
 from mentorship_runtime.outbox import OutboxRelay
@@ -49,7 +50,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
 
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
     service = build_service(settings, clock or (lambda: datetime.now(UTC)))
-    return service_app(
+    app = service_app(
         service.runtime,
         title="Mentoring service",
         description="Programs, participants, explainable matching and the match lifecycle.",
@@ -57,3 +58,5 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         context=service.context,
         service=service,
     )
+    app.add_exception_handler(AlreadyRegistered, already_registered)
+    return app

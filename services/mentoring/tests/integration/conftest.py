@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mentoring.bootstrap import Service, create_app
@@ -31,6 +32,7 @@ class MentoringApi:
     clock: Clock
     db: AsyncDatabase[Document]
     bootstrap: str
+    app: FastAPI
     tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, user: str, *roles: str) -> dict[str, str]:
@@ -110,7 +112,7 @@ async def api(
     )
     app = create_app(settings, clock=clock)
     async with serving(app, "mentoring") as http:
-        yield MentoringApi(http, app.state.service, settings, clock, mongo_db, kafka_bootstrap)
+        yield MentoringApi(http, app.state.service, settings, clock, mongo_db, kafka_bootstrap, app)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 Each write is one single-document operation that carries the state change and the events it
 causes (see ``mentorship_runtime.outbox``); optimistic concurrency on ``version`` guards updates.
+A program or participant created with an idempotency key keeps the fingerprint of the request
+that created it (``request_fingerprint``), so that a retry is told from another request.
 """
 
 from __future__ import annotations
@@ -9,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from mentoring.adapters.documents import (
     Document,
@@ -25,18 +26,30 @@ from mentoring.adapters.documents import (
     program_document,
     program_from,
 )
-from mentoring.domain.errors import CapacityFull, Conflict, NotFound
+from mentoring.domain.errors import AlreadyRegistered, CapacityFull, Conflict, NotFound
 from mentoring.domain.matches import Match, MatchStatus
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
+from mentorship_runtime.mongo import insert_or_find
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 
 Events = Sequence[Envelope[Any]]
 TERMINAL = [s.value for s in MatchStatus if not s.is_open]
 OPEN = [s.value for s in MatchStatus if s.is_open]
+FINGERPRINT = "request_fingerprint"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Earlier(Generic[T]):
+    """What a creation found stored under its id: the resource, and the fingerprint of the
+    request that created it (None for a resource created without one)."""
+
+    value: T
+    fingerprint: str | None
 
 
 @dataclass(frozen=True)
@@ -83,9 +96,15 @@ class MentoringStore:
     # ---- writing with events ----------------------------------------------------------------
 
     async def _insert(
-        self, collection: AsyncCollection[Document], document: Document, events: Events
-    ) -> bool:
-        """Insert a new aggregate with its events; False if that id exists already."""
+        self,
+        collection: AsyncCollection[Document],
+        document: Document,
+        events: Events,
+        fingerprint: str | None = None,
+    ) -> tuple[bool, Document | None]:
+        """Insert a new aggregate with its events (and the fingerprint of the request creating
+        it). ``(True, None)`` when inserted; ``(False, stored)`` when that id exists already;
+        ``(False, None)`` when another unique index refused it."""
         parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
         if parts:
             document = {
@@ -93,12 +112,12 @@ class MentoringStore:
                 **parts["$set"],
                 "_outbox": parts["$push"]["_outbox"]["$each"],
             }
-        try:
-            await collection.insert_one(document)
-        except DuplicateKeyError:
-            return False
-        await self._relay.drain_soon(collection, document["_id"])
-        return True
+        if fingerprint is not None:
+            document = {**document, FINGERPRINT: fingerprint}
+        inserted, stored = await insert_or_find(collection, document)
+        if inserted:
+            await self._relay.drain_soon(collection, document["_id"])
+        return inserted, stored
 
     async def _update(
         self,
@@ -123,9 +142,24 @@ class MentoringStore:
 
     # ---- programs ---------------------------------------------------------------------------
 
-    async def add_program(self, program: Program, events: Events) -> None:
-        if not await self._insert(self.programs, program_document(program), events):
+    async def add_program(
+        self, program: Program, events: Events, *, fingerprint: str | None = None
+    ) -> Earlier[Program] | None:
+        """Insert a new program; None when inserted, else the program stored under its id."""
+        inserted, stored = await self._insert(
+            self.programs, program_document(program), events, fingerprint
+        )
+        if inserted:
+            return None
+        if stored is None:
             raise Conflict(f"program {program.id!r} exists already")
+        return Earlier(program_from(stored), stored.get(FINGERPRINT))
+
+    async def program_created(self, program_id: str) -> Earlier[Program] | None:
+        document = await self.programs.find_one({"_id": program_id}, {"_outbox": 0})
+        if document is None:
+            return None
+        return Earlier(program_from(document), document.get(FINGERPRINT))
 
     async def save_program(self, program: Program, events: Events) -> Program:
         await self._update(
@@ -149,12 +183,29 @@ class MentoringStore:
 
     # ---- participants -----------------------------------------------------------------------
 
-    async def add_participant(self, participant: Participant, events: Events) -> None:
-        if not await self._insert(self.participants, participant_document(participant), events):
-            raise Conflict(
-                f"user {participant.user_id!r} is already registered in program "
-                f"{participant.program_id!r}"
-            )
+    async def add_participant(
+        self, participant: Participant, events: Events, *, fingerprint: str | None = None
+    ) -> Earlier[Participant] | None:
+        """Insert a new participant; None when inserted, else the participant stored under its
+        id. ``AlreadyRegistered`` (naming their participant id) when the user is in the program
+        under another id."""
+        inserted, stored = await self._insert(
+            self.participants, participant_document(participant), events, fingerprint
+        )
+        if inserted:
+            return None
+        if stored is not None:
+            return Earlier(participant_from(stored), stored.get(FINGERPRINT))
+        registered = await self.participant_of_user(participant.program_id, participant.user_id)
+        if registered is None:  # refused by the unique index, then gone: never deleted, so odd
+            raise Conflict(f"participant {participant.id!r} could not be registered; try again")
+        raise AlreadyRegistered(participant.user_id, participant.program_id, registered.id)
+
+    async def participant_created(self, participant_id: str) -> Earlier[Participant] | None:
+        document = await self.participants.find_one({"_id": participant_id}, {"_outbox": 0})
+        if document is None:
+            return None
+        return Earlier(participant_from(document), document.get(FINGERPRINT))
 
     async def save_participant(self, participant: Participant, events: Events) -> Participant:
         await self._update(
@@ -214,7 +265,9 @@ class MentoringStore:
     # ---- matches ----------------------------------------------------------------------------
 
     async def add_match(self, match: Match, events: Events) -> bool:
-        return await self._insert(self.matches, match_document(match), events)
+        """Insert a new match; False when its id exists already (compare the stored one)."""
+        inserted, _ = await self._insert(self.matches, match_document(match), events)
+        return inserted
 
     async def save_match(self, match: Match, events: Events) -> Match:
         await self._update(self.matches, "match", match_document(match), match.version, events)
@@ -272,5 +325,24 @@ class MentoringStore:
         )
         return {d["_id"] async for d in cursor}
 
+    async def run(self, run_id: str) -> Document | None:
+        """A matching run: its report, or its claim while it runs (``state``)."""
+        return await self.runs.find_one({"_id": run_id})
+
+    async def claim_run(self, claim: Document) -> bool:
+        """Record that a run started (``state: running``); False if its id is taken."""
+        inserted, _ = await insert_or_find(self.runs, {**claim, "state": "running"})
+        return inserted
+
+    async def take_over_run(self, run_id: str, claimed_at: datetime, now: datetime) -> bool:
+        """Claim again a run whose claim dates from ``claimed_at`` (its process died); False if
+        it finished or another request took it over meanwhile."""
+        result = await self.runs.update_one(
+            {"_id": run_id, "state": "running", "claimed_at": claimed_at},
+            {"$set": {"claimed_at": now}},
+        )
+        return result.modified_count == 1
+
     async def save_run(self, run: Document) -> None:
-        await self.runs.insert_one(run)
+        """Store a run's report (``state: done``), replacing its claim if it had one."""
+        await self.runs.replace_one({"_id": run["_id"]}, {**run, "state": "done"}, upsert=True)

@@ -1,13 +1,17 @@
-"""The internal HTTP API, called by the gateway. Thin: parse, build a command, hand it over."""
+"""The internal HTTP API, called by the gateway. Thin: parse, build a command, hand it over.
+
+Every creating route (programs, participants, matches, matching runs) takes an
+``Idempotency-Key`` header: see ``mentorship_runtime.idempotency``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.responses import JSONResponse
 
-from mentoring.domain.errors import Invalid, NotFound
+from mentoring.domain.errors import AlreadyRegistered, Invalid, NotFound
 from mentoring.domain.participants import WeeklySlot
 from mentoring.domain.programs import ProgramStatus
 from mentoring.entrypoints import schemas as s
@@ -15,6 +19,7 @@ from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers, queries
 from mentoring.service_layer.handlers import Context
 from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
+from mentorship_runtime.idempotency import IdempotencyKey
 
 MAX_PAGE = 100
 IdsQuery = Annotated[str, Query(max_length=20_000, description="comma-separated ids (at most 500)")]
@@ -46,11 +51,19 @@ def _ids(raw: str) -> list[str]:
 router = APIRouter()
 
 
+async def already_registered(_: Request, exc: Exception) -> JSONResponse:
+    """A second registration of a person in a program: 409, naming their participant id."""
+    assert isinstance(exc, AlreadyRegistered)
+    return JSONResponse({"detail": str(exc), "participant_id": exc.participant_id}, 409)
+
+
 # ---- programs -------------------------------------------------------------------------------
 
 
 @router.post("/programs", status_code=status.HTTP_201_CREATED, response_model=s.ProgramOut)
-async def create_program(body: s.ProgramIn, caller: Caller, ctx: Ctx) -> s.ProgramOut:
+async def create_program(
+    body: s.ProgramIn, caller: Caller, ctx: Ctx, idempotency_key: IdempotencyKey
+) -> s.ProgramOut:
     program = await handlers.create_program(
         cmd.CreateProgram(
             actor=caller,
@@ -63,6 +76,7 @@ async def create_program(body: s.ProgramIn, caller: Caller, ctx: Ctx) -> s.Progr
             default_mentor_capacity=body.default_mentor_capacity,
             status=ProgramStatus(body.status),
             stall_window_days=body.stall_window_days,
+            idempotency_key=idempotency_key,
         ),
         ctx,
     )
@@ -105,9 +119,17 @@ async def update_program(
 
 
 @router.post("/programs/{program_id}/matching-runs", response_model=s.RunOut)
-async def run_matching(program_id: str, body: s.RunIn, caller: Caller, ctx: Ctx) -> s.RunOut:
+async def run_matching(
+    program_id: str, body: s.RunIn, caller: Caller, ctx: Ctx, idempotency_key: IdempotencyKey
+) -> s.RunOut:
     report = await handlers.run_matching(
-        cmd.RunMatching(actor=caller, program_id=program_id, objective=body.objective), ctx
+        cmd.RunMatching(
+            actor=caller,
+            program_id=program_id,
+            objective=body.objective,
+            idempotency_key=idempotency_key,
+        ),
+        ctx,
     )
     return s.RunOut(
         id=report["_id"], **{k: v for k, v in report.items() if k in s.RunOut.model_fields}
@@ -121,9 +143,14 @@ async def run_matching(program_id: str, body: s.RunIn, caller: Caller, ctx: Ctx)
     "/programs/{program_id}/participants",
     status_code=status.HTTP_201_CREATED,
     response_model=s.ParticipantOut,
+    responses={409: {"description": "already registered: `participant_id` names them"}},
 )
 async def register(
-    program_id: str, body: s.ParticipantIn, caller: Caller, ctx: Ctx
+    program_id: str,
+    body: s.ParticipantIn,
+    caller: Caller,
+    ctx: Ctx,
+    idempotency_key: IdempotencyKey,
 ) -> s.ParticipantOut:
     participant = await handlers.register_participant(
         cmd.RegisterParticipant(
@@ -145,6 +172,7 @@ async def register(
             goals=dict(body.goals),
             capacity=body.capacity,
             ranked_mentors=tuple(body.ranked_mentors),
+            idempotency_key=idempotency_key,
         ),
         ctx,
     )
@@ -216,10 +244,7 @@ async def suggestions(
 
 @router.post("/matches", status_code=status.HTTP_201_CREATED, response_model=s.MatchOut)
 async def propose(
-    body: s.ProposalIn,
-    caller: Caller,
-    ctx: Ctx,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    body: s.ProposalIn, caller: Caller, ctx: Ctx, idempotency_key: IdempotencyKey
 ) -> s.MatchOut:
     match = await handlers.propose_match(
         cmd.ProposeMatch(

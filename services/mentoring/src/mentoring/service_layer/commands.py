@@ -1,4 +1,6 @@
-"""What callers ask the mentoring service to do. Validated at the edge; plain data here."""
+"""What callers ask the mentoring service to do. Validated at the edge; plain data here.
+
+A creating command carries the request's idempotency key (None without one)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ class CreateProgram:
     default_mentor_capacity: int = 3
     status: ProgramStatus = ProgramStatus.OPEN
     stall_window_days: int = DEFAULT_STALL_WINDOW_DAYS
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class RegisterParticipant:
     goals: dict[str, int] = field(default_factory=dict)
     capacity: int | None = None
     ranked_mentors: tuple[str, ...] = ()
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,3 +112,4 @@ class RunMatching:
     actor: Principal
     program_id: str
     objective: Objective = "best_fit"
+    idempotency_key: str | None = None

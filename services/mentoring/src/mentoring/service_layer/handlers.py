@@ -1,19 +1,24 @@
 """One handler per command: load, ask the domain, write state and events in one operation.
 
-Every handler is safe to re-run: creations use ids derived from an idempotency key when the
-caller gives one, and a transition retried by the same person finds the target state reached and
-returns it without a second event.
+Every handler is safe to re-run. A creation with an idempotency key (``mentorship_runtime.
+idempotency``: programs, participants, proposals, matching runs) gets an id derived from the
+caller and the key: the same request again returns what the first one created, without a second
+event; another request with that key is ``KeyReused`` (409). A transition retried by the same
+person finds the target state reached and returns it without a second event.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from mentoring.adapters.repository import MentoringStore
+from mentoring.adapters.repository import Earlier, MentoringStore
 from mentoring.domain.errors import CapacityFull, Conflict, Forbidden, Invalid, NotFound
 from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side
 from mentoring.domain.matching import (
@@ -36,11 +41,19 @@ from mentoring.service_layer.candidates import (
 )
 from mentoring.service_layer.events import EventFactory
 from mentorship_runtime.auth import Principal
+from mentorship_runtime.idempotency import KeyReused, derived_id, fingerprint
 from mentorship_runtime.jobs import retrying
 from mentorship_runtime.logging import get_logger
+from mentorship_runtime.mongo import as_stored
 
 ID_NAMESPACE = uuid.UUID("5b0c7f3e-1d2a-4f4e-9a51-6b1f0c2d3e4f")
+RUN_LEASE = timedelta(minutes=2)
+"""A matching run claimed longer ago than this and not finished is taken over by a retry."""
+RUN_WAIT_SECONDS = 60.0
+"""How long a retry waits for the run its key started to finish, before a 409 to retry later."""
+RUN_POLL_SECONDS = 0.2
 log = get_logger("mentoring.handlers")
+T = TypeVar("T")
 
 
 @dataclass
@@ -55,9 +68,26 @@ class Context:
 
 
 def new_id(prefix: str, idempotency_key: str | None = None, actor: str = "") -> str:
-    if idempotency_key:
-        return f"{prefix}_{uuid.uuid5(ID_NAMESPACE, f'{actor}:{idempotency_key}').hex}"
+    """The id derived from ``actor`` and the key, or a new random one without a key."""
+    if idempotency_key is not None:
+        return derived_id(prefix, idempotency_key, actor, namespace=ID_NAMESPACE)
     return f"{prefix}_{uuid.uuid4().hex}"
+
+
+def request_fingerprint(command: Any) -> str:
+    """What a creating command asks, whoever asks and with whichever key."""
+    asked = {
+        f.name: getattr(command, f.name)
+        for f in dataclasses.fields(command)
+        if f.name not in ("actor", "idempotency_key")
+    }
+    return fingerprint({"command": type(command).__name__, **asked})
+
+
+def _created_before(earlier: Earlier[T], request: str, key: str, created: str) -> T:
+    if earlier.fingerprint != request:
+        raise KeyReused(key, created)
+    return earlier.value
 
 
 # ---- authorization --------------------------------------------------------------------------
@@ -80,8 +110,15 @@ def require_self_or_admin(participant: Participant, program: Program, actor: Pri
 async def create_program(c: cmd.CreateProgram, ctx: Context) -> Program:
     if not c.actor.is_admin:
         raise Forbidden("only admins create programs")
+    key = c.idempotency_key
+    program_id = new_id("pg", key, c.actor.user_id)
+    request = request_fingerprint(c)
+    if key is not None:
+        earlier = await ctx.store.program_created(program_id)
+        if earlier is not None:
+            return _created_before(earlier, request, key, f"program {program_id!r}")
     program = Program(
-        id=new_id("pg"),
+        id=program_id,
         name=c.name,
         description=c.description,
         learning_path_id=c.learning_path_id,
@@ -93,11 +130,19 @@ async def create_program(c: cmd.CreateProgram, ctx: Context) -> Program:
             default_mentor_capacity=c.default_mentor_capacity,
         ),
         status=c.status,
-        created_at=ctx.clock(),
+        created_at=as_stored(ctx.clock()),
         stall_window_days=c.stall_window_days,
     )
-    await ctx.store.add_program(program, [ctx.events.program_published(program)])
-    return program
+    earlier = await ctx.store.add_program(
+        program,
+        [ctx.events.program_published(program)],
+        fingerprint=request if key is not None else None,
+    )
+    if earlier is None:
+        return program
+    if key is None:  # a random id is never taken
+        raise Conflict(f"program {program_id!r} exists already")
+    return _created_before(earlier, request, key, f"program {program_id!r}")
 
 
 async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
@@ -132,16 +177,26 @@ async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
 
 
 async def register_participant(c: cmd.RegisterParticipant, ctx: Context) -> Participant:
+    """Register a person in a program once: a person registered there already (under another
+    id) is ``AlreadyRegistered``, which names their participant id."""
     program = await ctx.store.program(c.program_id)
     if c.user_id != c.actor.user_id:
         require_admin(program, c.actor)
     elif not (c.actor.roles & c.roles or c.actor.is_admin):
         raise Forbidden(f"your token grants none of the roles {sorted(c.roles)}")
+    key = c.idempotency_key
+    participant_id = new_id("pt", key, c.actor.user_id)
+    request = request_fingerprint(c)
+    created = f"participant {participant_id!r}"
+    if key is not None:
+        earlier = await ctx.store.participant_created(participant_id)
+        if earlier is not None:
+            return _created_before(earlier, request, key, created)
     if not program.accepts_participants:
         raise Conflict(f"program {program.id!r} is {program.status.value}: it takes no one new")
     await _check_ranked_mentors(ctx, program.id, c.ranked_mentors)
     participant = Participant(
-        id=new_id("pt"),
+        id=participant_id,
         program_id=program.id,
         user_id=c.user_id,
         roles=c.roles,
@@ -158,10 +213,18 @@ async def register_participant(c: cmd.RegisterParticipant, ctx: Context) -> Part
         capacity=c.capacity if c.capacity is not None else program.settings.default_mentor_capacity,
         ranked_mentors=c.ranked_mentors,
         status=ParticipantStatus.ACTIVE,
-        registered_at=ctx.clock(),
+        registered_at=as_stored(ctx.clock()),
     )
-    await ctx.store.add_participant(participant, [ctx.events.participant_registered(participant)])
-    return participant
+    earlier = await ctx.store.add_participant(
+        participant,
+        [ctx.events.participant_registered(participant)],
+        fingerprint=request if key is not None else None,
+    )
+    if earlier is None:
+        return participant
+    if key is None:  # a random id is never taken
+        raise Conflict(f"{created} exists already")
+    return _created_before(earlier, request, key, created)
 
 
 async def _check_ranked_mentors(ctx: Context, program_id: str, ranked: tuple[str, ...]) -> None:
@@ -267,7 +330,19 @@ async def propose_match(c: cmd.ProposeMatch, ctx: Context) -> Match:
         require_admin(program, c.actor)
         proposed_by = ProposedBy.ADMIN
     match_id = new_id("m", c.idempotency_key, c.actor.user_id)
-    return await _propose(program, mentee, c.mentor_id, proposed_by, match_id, ctx)
+    return await _propose(
+        program, mentee, c.mentor_id, proposed_by, match_id, ctx, key=c.idempotency_key
+    )
+
+
+def _same_pair(match: Match, mentee_id: str, mentor_id: str, key: str | None) -> Match:
+    """The match stored under a proposal's id, if it pairs the same people: a retry. Another
+    pair is ``KeyReused`` for a caller's key; for an id the service derived (an escalation, a
+    run) the stored proposal stands."""
+    asked = (mentee_id, mentor_id)
+    if key is not None and (match.mentee.participant_id, match.mentor.participant_id) != asked:
+        raise KeyReused(key, f"match {match.id!r}")
+    return match
 
 
 async def _propose(
@@ -278,11 +353,15 @@ async def _propose(
     match_id: str,
     ctx: Context,
     scored: ScoredMentor | None = None,
+    key: str | None = None,
 ) -> Match:
-    """Claim a place on both sides, then write the proposal; undo the claims if it fails."""
+    """Claim a place on both sides, then write the proposal; undo the claims if it fails.
+
+    A proposal stored under ``match_id`` already is returned (a retried request), if it pairs
+    the same people (``_same_pair``)."""
     existing = await ctx.store.matches_by_ids([match_id])
     if existing:
-        return existing[0]  # a retried request
+        return _same_pair(existing[0], mentee.id, mentor_id, key)
     mentor = await ctx.store.participant(mentor_id)
     if not program.matches:
         raise Conflict(f"program {program.id!r} is {program.status.value}: no matching now")
@@ -303,7 +382,7 @@ async def _propose(
         proposed_by=proposed_by,
         score=round(scored.score, 2),
         reasons=scored.reasons,
-        now=ctx.clock(),
+        now=as_stored(ctx.clock()),
         expiry_days=program.settings.proposal_expiry_days,
     )
     try:
@@ -312,12 +391,20 @@ async def _propose(
         raise Conflict(f"mentee {mentee.id!r} already has an open match") from None
     try:
         await ctx.store.claim_place(mentor.id, match.id, max(1, mentor.capacity))
-        if not await ctx.store.add_match(match, [ctx.events.for_transition(match)]):
-            return await ctx.store.match(match.id)
+        inserted = await ctx.store.add_match(match, [ctx.events.for_transition(match)])
     except BaseException:
         await ctx.store.release_place(mentee.id, match.id)
         await ctx.store.release_place(mentor.id, match.id)
         raise
+    if not inserted:  # a concurrent request with the same id wrote it first
+        stored = await ctx.store.match(match.id)
+        try:
+            return _same_pair(stored, mentee.id, mentor.id, key)
+        except KeyReused:
+            sides = (stored.mentee.participant_id, stored.mentor.participant_id)
+            for claimed in {mentee.id, mentor.id} - set(sides):  # the stored match keeps its own
+                await ctx.store.release_place(claimed, match.id)
+            raise
     log.info("match_proposed", match_id=match.id, proposed_by=proposed_by.value)
     return match
 
@@ -456,12 +543,60 @@ async def suggest_mentors(
     return [(s, mentors[s.mentor_id]) for s in scored]
 
 
+async def _claim_run(
+    run_id: str, key: str, c: cmd.RunMatching, program: Program, ctx: Context
+) -> dict[str, Any] | None:
+    """Claim a keyed run's id (None), or the report of the run that holds it already.
+
+    A run of the same key still running is waited for (at most ``RUN_WAIT_SECONDS``, then a
+    409 to retry later), or taken over when its claim is older than ``RUN_LEASE`` (the process
+    that ran it died: its proposals stand, the new attempt proposes for whoever still waits)."""
+    deadline = time.monotonic() + RUN_WAIT_SECONDS
+    while True:
+        earlier = await ctx.store.run(run_id)
+        if earlier is None:
+            if not program.matches:
+                raise Conflict(f"program {program.id!r} is {program.status.value}: no matching now")
+            claim = {
+                "_id": run_id,
+                "program_id": program.id,
+                "objective": c.objective,
+                "by": c.actor.user_id,
+                "claimed_at": as_stored(ctx.clock()),
+            }
+            if await ctx.store.claim_run(claim):
+                return None
+            continue
+        if (earlier["program_id"], earlier["objective"]) != (c.program_id, c.objective):
+            raise KeyReused(key, f"matching run {run_id!r}")
+        if earlier["state"] == "done":
+            return earlier
+        now = as_stored(ctx.clock())
+        if earlier["claimed_at"] <= now - RUN_LEASE and await ctx.store.take_over_run(
+            run_id, earlier["claimed_at"], now
+        ):
+            log.warning("matching_run_taken_over", run_id=run_id)
+            return None
+        if time.monotonic() >= deadline:
+            raise Conflict(
+                f"matching run {run_id!r} of this Idempotency-Key is still running; retry later"
+            )
+        await asyncio.sleep(RUN_POLL_SECONDS)
+
+
 async def run_matching(c: cmd.RunMatching, ctx: Context) -> dict[str, Any]:
+    """Propose the cohort's optimal matches and report on them. With an idempotency key the run
+    happens once (``_claim_run``) and a retry gets its report."""
     program = await ctx.store.program(c.program_id)
     require_admin(program, c.actor)
-    if not program.matches:
+    run_id = new_id("run", c.idempotency_key, c.actor.user_id)
+    if c.idempotency_key is not None:
+        report = await _claim_run(run_id, c.idempotency_key, c, program, ctx)
+        if report is not None:
+            return report
+    elif not program.matches:
         raise Conflict(f"program {program.id!r} is {program.status.value}: no matching now")
-    now = ctx.clock()
+    now = as_stored(ctx.clock())
     everyone = await ctx.store.active_participants(program.id)
     people = manager_lookup(everyone)
     waiting = [p for p in everyone if p.is_mentee and not p.open_matches]
@@ -469,7 +604,6 @@ async def run_matching(c: cmd.RunMatching, ctx: Context) -> dict[str, Any]:
     mentees = [mentee_candidate(p, now, people, past.get(p.id, ())) for p in waiting]
     mentors = [mentor_candidate(p, now, people) for p in everyone if p.is_mentor]
     result: CohortResult = match_cohort(mentees, mentors, policy_of(program), c.objective)
-    run_id = new_id("run")
     by_id = {p.id: p for p in everyone}
     proposed, skipped = [], []
     for assignment in result.assignments:

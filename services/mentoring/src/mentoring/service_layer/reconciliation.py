@@ -2,7 +2,9 @@
 
 A proposal first claims a place on the mentee's and the mentor's documents, then writes the
 match; closing a match writes the match, then releases the places. A crash in between leaves a
-place held by a match that is closed, or that was never written. This job releases such places.
+place held by a match that is closed, or that was never written; a request that reused another's
+idempotency key may leave a place held for a match that pairs other people. This job releases
+such places.
 """
 
 from __future__ import annotations
@@ -20,9 +22,15 @@ async def release_stale_places(ctx: Context) -> int:
     async for holder in holders:
         claimed: list[str] = holder["open_matches"]
         still_open = await ctx.store.open_match_ids(claimed)
-        existing = {m.id for m in await ctx.store.matches_by_ids(claimed)}
+        matches = await ctx.store.matches_by_ids(claimed)
+        existing = {m.id for m in matches}
+        others = {
+            m.id
+            for m in matches
+            if holder["_id"] not in (m.mentee.participant_id, m.mentor.participant_id)
+        }
         for match_id in claimed:
-            if match_id in still_open:
+            if match_id in still_open and match_id not in others:
                 continue
             key = (holder["_id"], match_id)
             if match_id not in existing and key not in _seen_missing:

@@ -1,4 +1,12 @@
-"""The progress service's internal HTTP API, for the gateway: thin, it parses and hands over."""
+"""The progress service's internal HTTP API, for the gateway: thin, it parses and hands over.
+
+Every creating route (check-ins, sessions, learning paths and their versions) takes an
+``Idempotency-Key`` header (``mentorship_runtime.idempotency``). With a key, a check-in or
+session gets an id derived from the caller and the key (unless the body names its own id; a path
+is named by its body), and the key is bound in a ``KeyLedger`` to the request (path parameters
+and body): what these routes create lives inside a tracking or a path, where no fingerprint of
+the request is kept. The same request again creates nothing new and answers as the first time;
+another request with the key is a 409."""
 
 from __future__ import annotations
 
@@ -6,9 +14,10 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
+from mentorship_runtime.idempotency import IdempotencyKey, KeyLedger, derived_id, fingerprint
 from progress.adapters.store import Stored
 from progress.domain.errors import Invalid
 from progress.entrypoints import schemas as s
@@ -30,15 +39,22 @@ def _context(request: Request) -> Context:
 
 
 Ctx = Annotated[Context, Depends(_context)]
-IdempotencyKey = Annotated[str | None, Header(max_length=200)]
+IDEMPOTENCY_KEYS = "idempotency_keys"
 
 
-def _id(prefix: str, given: str | None, key: str | None, actor: Principal) -> str:
-    if given:
-        return given
-    if key:
-        return f"{prefix}_{uuid.uuid5(uuid.NAMESPACE_URL, f'{actor.user_id}:{key}').hex}"
-    return f"{prefix}_{uuid.uuid4().hex}"
+def _ledger(request: Request) -> KeyLedger:
+    runtime = request.app.state.service.runtime
+    return KeyLedger(runtime.database[IDEMPOTENCY_KEYS], clock=runtime.clock)
+
+
+Ledger = Annotated[KeyLedger, Depends(_ledger)]
+
+
+def _key_id(prefix: str, key: str | None, actor: Principal) -> str:
+    """The id a key gives what ``actor`` creates with it (its ledger entry's id too)."""
+    if key is None:
+        return f"{prefix}_{uuid.uuid4().hex}"
+    return derived_id(prefix, key, actor.user_id, namespace=uuid.NAMESPACE_URL)
 
 
 router = APIRouter()
@@ -55,17 +71,24 @@ async def check_in(
     body: s.CheckInIn,
     caller: Caller,
     ctx: Ctx,
-    idempotency_key: IdempotencyKey = None,
+    ledger: Ledger,
+    idempotency_key: IdempotencyKey,
 ) -> s.ProgressOut:
-    stored = await handlers.record_check_in(
-        ctx,
-        caller,
-        mentee_id,
-        check_in_id=_id("ci", body.check_in_id, idempotency_key, caller),
-        module_id=body.module_id,
-        confidence=body.confidence,
-        note=body.note,
-    )
+    key_id = _key_id("ci", idempotency_key, caller)
+    check_in_id = body.check_in_id or key_id
+    request = fingerprint(["check-in", mentee_id, body.model_dump(mode="json")])
+    async with ledger.bound(
+        idempotency_key, key_id, request, creates=f"check-in {check_in_id!r} of {mentee_id!r}"
+    ):
+        stored = await handlers.record_check_in(
+            ctx,
+            caller,
+            mentee_id,
+            check_in_id=check_in_id,
+            module_id=body.module_id,
+            confidence=body.confidence,
+            note=body.note,
+        )
     return await _view(stored, ctx, caller)
 
 
@@ -91,19 +114,26 @@ async def log_session(
     body: s.SessionIn,
     caller: Caller,
     ctx: Ctx,
-    idempotency_key: IdempotencyKey = None,
+    ledger: Ledger,
+    idempotency_key: IdempotencyKey,
 ) -> s.ProgressOut:
-    stored = await handlers.log_session(
-        ctx,
-        caller,
-        mentee_id,
-        session_id=_id("ss", body.session_id, idempotency_key, caller),
-        held_on=body.held_on,
-        duration_minutes=body.duration_minutes,
-        module_ids=list(body.module_ids),
-        notes=body.notes,
-        rating=body.rating,
-    )
+    key_id = _key_id("ss", idempotency_key, caller)
+    session_id = body.session_id or key_id
+    request = fingerprint(["session", mentee_id, body.model_dump(mode="json")])
+    async with ledger.bound(
+        idempotency_key, key_id, request, creates=f"session {session_id!r} of {mentee_id!r}"
+    ):
+        stored = await handlers.log_session(
+            ctx,
+            caller,
+            mentee_id,
+            session_id=session_id,
+            held_on=body.held_on,
+            duration_minutes=body.duration_minutes,
+            module_ids=list(body.module_ids),
+            notes=body.notes,
+            rating=body.rating,
+        )
     return await _view(stored, ctx, caller)
 
 
@@ -190,11 +220,16 @@ async def learning_path(
 
 
 @router.post("/learning-paths", status_code=status.HTTP_201_CREATED)
-async def create_learning_path(body: s.PathIn, caller: Caller, ctx: Ctx) -> s.PathOut:
-    """A new path (admins only), as its version 1."""
-    path = await handlers.create_path(
-        ctx, caller, path_id=body.id, title=body.title, modules=body.specs()
-    )
+async def create_learning_path(
+    body: s.PathIn, caller: Caller, ctx: Ctx, ledger: Ledger, idempotency_key: IdempotencyKey
+) -> s.PathOut:
+    """A new path (admins only), as its version 1. The same path again answers it again."""
+    request = fingerprint(["learning-path", body.model_dump(mode="json")])
+    key_id = _key_id("lp", idempotency_key, caller)
+    async with ledger.bound(idempotency_key, key_id, request, creates=f"learning path {body.id!r}"):
+        path = await handlers.create_path(
+            ctx, caller, path_id=body.id, title=body.title, modules=body.specs()
+        )
     return s.PathOut.of(path)
 
 
@@ -205,12 +240,27 @@ async def publish_learning_path_version(
     caller: Caller,
     ctx: Ctx,
     response: Response,
+    ledger: Ledger,
+    idempotency_key: IdempotencyKey,
 ) -> s.PathOut:
     """The next version of a path (admins only); mentees stay on the version they follow, new
-    enrolments get this one. The same content as the latest version creates nothing (200)."""
-    path, created = await handlers.publish_path_version(
-        ctx, caller, path_id=path_id, title=body.title, modules=body.specs()
-    )
+    enrolments get this one. The same content as the latest version creates nothing (200).
+
+    With a key, the version it published is kept in the ledger: a retry answers that version
+    with the first status, even when other versions were published since."""
+    request = fingerprint(["learning-path-version", path_id, body.model_dump(mode="json")])
+    key_id = _key_id("lpv", idempotency_key, caller)
+    async with ledger.bound(
+        idempotency_key, key_id, request, creates=f"a version of learning path {path_id!r}"
+    ) as binding:
+        if binding.result is not None:
+            path = await ctx.store.path(path_id, binding.result["version"])
+            created = bool(binding.result["created"])
+        else:
+            path, created = await handlers.publish_path_version(
+                ctx, caller, path_id=path_id, title=body.title, modules=body.specs()
+            )
+            await binding.keep({"version": path.version, "created": created})
     if not created:
         response.status_code = status.HTTP_200_OK
     return s.PathOut.of(path)
