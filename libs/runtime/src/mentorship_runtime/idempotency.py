@@ -55,6 +55,7 @@ def idempotency_key(
         str | None,
         Header(
             alias=HEADER,
+            json_schema_extra={"pattern": "^[!-~]{1,200}$"},
             description=(
                 f"{KEY_RULE}. The same key and the same request create one resource and answer "
                 "it again; the same key with another request is a 409."
