@@ -154,7 +154,7 @@ async def test_generated_operations_get_answers_with_client_error_codes_only(
             await asyncio.to_thread(fuzz_field, fuzz_platform, kind, name, mode, findings)
     print(f"[graphql {kind}] {datetime.now(UTC) - started}, codes {dict(findings.codes)}")
     print(f"[graphql {kind}] answers without errors: {findings.clean}")
-    assert not findings.failures, f"{len(findings.failures)} kinds of failure:\n\n" + "\n\n".join(
-        findings.failures.values()
-    )
+    if findings.failures:
+        failures = "\n\n".join(findings.failures.values())
+        pytest.fail(f"{len(findings.failures)} kinds of failure:\n\n{failures}", pytrace=False)
     assert findings.codes["GRAPHQL_VALIDATION_FAILED"], "no negative document was refused"
