@@ -233,7 +233,16 @@ async def create_learning_path(
     return s.PathOut.of(path)
 
 
-@router.post("/learning-paths/{path_id}/versions", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/learning-paths/{path_id}/versions",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {
+            "model": s.PathOut,
+            "description": "The same content as the latest version: nothing new, that version",
+        }
+    },
+)
 async def publish_learning_path_version(
     path_id: Annotated[str, Path(max_length=64)],
     body: s.PathVersionIn,
