@@ -187,6 +187,11 @@ class Conflict(MutationError):
     current_state: ObjectState | None = strawberry.field(
         default=None, description="Null when the service did not name a state."
     )
+    existing_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="What stands in the way, when the service names it: e.g. the participant "
+        "registered before in the same program.",
+    )
 
 
 MutationFailure = ValidationError | NotFound | Forbidden | Conflict
@@ -234,7 +239,10 @@ class Arguments:
         return [*path, *(_camel(part) for part in rest)]
 
 
-_EVERY_MUTATION: dict[str, tuple[str, ...]] = {"idempotencyKey": ("idempotencyKey",)}
+_EVERY_MUTATION: dict[str, tuple[str, ...]] = {
+    "idempotencyKey": ("idempotencyKey",),
+    "Idempotency-Key": ("idempotencyKey",),
+}
 
 INPUT = Arguments(prefix=("input",))
 """A mutation whose service fields are those of its ``input`` argument."""
@@ -311,7 +319,10 @@ def mutation_failure(exc: ServiceRejected, where: Arguments) -> MutationFailure:
     if exc.status in (401, 403):
         return Forbidden(message=message)
     if exc.status == 409:
+        existing = body.get("participant_id")
         return Conflict(
-            message=message, current_state=_member(ObjectState, body.get("current_state"))
+            message=message,
+            current_state=_member(ObjectState, body.get("current_state")),
+            existing_id=strawberry.ID(existing) if isinstance(existing, str) else None,
         )
     return validation_error([(list(where.prefix), message)])

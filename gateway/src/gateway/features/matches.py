@@ -21,7 +21,7 @@ from gateway.errors import (
     answers_of,
 )
 from gateway.features.enums import MatchOutcome, MatchStatus, ProposedBy
-from gateway.features.mutations import mutate
+from gateway.features.mutations import IdempotencyKey, mutate
 from gateway.features.participants import Participant
 from gateway.node import Node
 from gateway.pagination import Connection, connection, cursor_argument, page_size
@@ -205,7 +205,7 @@ class Mutation:
         info: GatewayInfo,
         mentee_id: strawberry.ID,
         mentor_id: strawberry.ID,
-        idempotency_key: str | None = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> MatchResult | None:
         result: MatchResult = await _propose(info, mentee_id, mentor_id, idempotency_key)
         return result
@@ -216,7 +216,7 @@ class Mutation:
         info: GatewayInfo,
         mentee_id: strawberry.ID,
         mentor_id: strawberry.ID,
-        idempotency_key: str | None = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> MatchResult | None:
         result: MatchResult = await _propose(info, mentee_id, mentor_id, idempotency_key)
         return result

@@ -4,7 +4,9 @@ for what they cannot (a service down)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+
+import strawberry
 
 from gateway.errors import (
     Arguments,
@@ -16,6 +18,16 @@ from gateway.errors import (
 from gateway.services import ServiceRejected, ServiceUnavailable
 
 S = TypeVar("S")
+
+IdempotencyKey = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Your key for this request, 1 to 200 printable ASCII characters: a retry "
+        "with the same key and the same input returns what the first one created, without "
+        "doing it twice; the same key with another input is a Conflict."
+    ),
+]
+"""The argument every creating mutation takes (docs/architecture.md, "Creating requests")."""
 
 
 async def mutate(

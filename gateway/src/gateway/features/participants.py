@@ -22,7 +22,7 @@ from gateway.errors import (
     invalid,
 )
 from gateway.features.enums import Criterion, Language, ParticipantRole, ParticipantStatus
-from gateway.features.mutations import mutate
+from gateway.features.mutations import IdempotencyKey, mutate
 from gateway.features.programs import Program
 from gateway.features.progress_types import MenteeProgress
 from gateway.node import Node
@@ -243,7 +243,9 @@ async def participant(info: GatewayInfo, identifier: str, role: ParticipantRole)
     return found
 
 
-async def _register(info: GatewayInfo, input: RegisterInput, role: ParticipantRole) -> Any:
+async def _register(
+    info: GatewayInfo, input: RegisterInput, role: ParticipantRole, idempotency_key: str | None
+) -> Any:
     principal_of(info)
     body: dict[str, Any] = {"roles": [role.value]}
     for name in _PROFILE_FIELDS:
@@ -258,7 +260,12 @@ async def _register(info: GatewayInfo, input: RegisterInput, role: ParticipantRo
         body["user_id"] = str(input.user_id)
     program = segment(str(input.program_id), "programId")
     return await mutate(
-        info.context.services.post("mentoring", f"/programs/{program}/participants", body),
+        info.context.services.post(
+            "mentoring",
+            f"/programs/{program}/participants",
+            body,
+            idempotency_key=idempotency_key,
+        ),
         Participant.of,
         PROFILE,
     )
@@ -307,16 +314,20 @@ class Query:
 class Mutation:
     @strawberry.mutation(description="Register (yourself, or someone as an admin) as a mentor.")
     async def register_mentor(
-        self, info: GatewayInfo, input: RegisterInput
+        self, info: GatewayInfo, input: RegisterInput, idempotency_key: IdempotencyKey = None
     ) -> RegisterResult | None:
-        result: RegisterResult = await _register(info, input, ParticipantRole.MENTOR)
+        result: RegisterResult = await _register(
+            info, input, ParticipantRole.MENTOR, idempotency_key
+        )
         return result
 
     @strawberry.mutation(description="Register (yourself, or someone as an admin) as a mentee.")
     async def register_mentee(
-        self, info: GatewayInfo, input: RegisterInput
+        self, info: GatewayInfo, input: RegisterInput, idempotency_key: IdempotencyKey = None
     ) -> RegisterResult | None:
-        result: RegisterResult = await _register(info, input, ParticipantRole.MENTEE)
+        result: RegisterResult = await _register(
+            info, input, ParticipantRole.MENTEE, idempotency_key
+        )
         return result
 
     @strawberry.mutation(description="Change your profile (or, as an admin, a participant's).")

@@ -30,7 +30,7 @@ from gateway.features.enums import (
     ProgramStatus,
     ProgressStatus,
 )
-from gateway.features.mutations import mutate
+from gateway.features.mutations import IdempotencyKey, mutate
 from gateway.node import Node
 from gateway.pagination import Connection, connection, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable, detail_of, segment
@@ -256,7 +256,7 @@ class Mutation:
         "created while the progress service cannot say)."
     )
     async def create_program(
-        self, info: GatewayInfo, input: CreateProgramInput
+        self, info: GatewayInfo, input: CreateProgramInput, idempotency_key: IdempotencyKey = None
     ) -> CreateProgramResult | None:
         principal_of(info)
         body: dict[str, Any] = {
@@ -282,7 +282,11 @@ class Mutation:
         if unknown is not None:
             return unknown
         return await mutate(
-            info.context.services.post("mentoring", "/programs", body), Program.of, CREATE_PROGRAM
+            info.context.services.post(
+                "mentoring", "/programs", body, idempotency_key=idempotency_key
+            ),
+            Program.of,
+            CREATE_PROGRAM,
         )
 
     @strawberry.mutation(description="Match a whole cohort at once (a program's admins).")
@@ -291,6 +295,7 @@ class Mutation:
         info: GatewayInfo,
         program_id: strawberry.ID,
         objective: MatchingObjective = MatchingObjective.BEST_FIT,
+        idempotency_key: IdempotencyKey = None,
     ) -> RunMatchingResult | None:
         principal_of(info)
         program = segment(str(program_id), "programId")
@@ -302,6 +307,7 @@ class Mutation:
                 "POST",
                 f"/programs/{program}/matching-runs",
                 json={"objective": objective.value},
+                idempotency_key=idempotency_key,
                 timeout=seconds,
             ),
             MatchingRun.of,

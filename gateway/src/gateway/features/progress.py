@@ -23,7 +23,7 @@ from gateway.errors import (
     bad_input,
 )
 from gateway.features.enums import ParticipantRole, ProgressStatus
-from gateway.features.mutations import mutate
+from gateway.features.mutations import IdempotencyKey, mutate
 from gateway.features.participants import Participant, participant
 from gateway.features.programs import StatusCount, by_status
 from gateway.features.progress_types import MenteeProgress, Trend, overall_trend
@@ -247,9 +247,7 @@ class Mutation:
             strawberry.ID | None,
             strawberry.argument(description="Your id for it: retries are safe."),
         ] = None,
-        idempotency_key: Annotated[
-            str | None, strawberry.argument(description="The same key makes a retry safe.")
-        ] = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> ProgressResult | None:
         principal_of(info)
         body = {"module_id": str(module_id), "confidence": confidence, "note": note}
@@ -311,7 +309,7 @@ class Mutation:
         info: GatewayInfo,
         mentee_id: strawberry.ID,
         input: SessionInput,
-        idempotency_key: str | None = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> ProgressResult | None:
         principal_of(info)
         body = {
