@@ -14,10 +14,11 @@ from pymongo.errors import AutoReconnect
 
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_runtime.consumer import Batched
+from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.mongo import insert_all_once
 from notify.adapters import store as store_module
 from notify.adapters.deliveries import FREE, HELD
-from notify.adapters.store import MANY, EventOrder
+from notify.adapters.store import MANY
 from notify.service_layer import handlers
 from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
 from notify.service_layer.handlers import HOLD, Context

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -23,6 +23,7 @@ from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
+from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.mongo import insert_all_once
 from mentorship_runtime.outbox import (
     OutboxRelay,
@@ -41,48 +42,8 @@ MANY = 16
 """From this many ids on, documents are read with one ``$in`` (see ``_each_by_id``)."""
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TRIES = 4
 """Attempts of a directory write that another write of the same document keeps overtaking."""
-
-
-@dataclass(frozen=True)
-class EventOrder:
-    """When an event happened, to compare it with the event that last set some state of its
-    person or program: an event replayed after newer ones is older than what they set.
-
-    Compared to the microsecond (stored as ``micros``: the database keeps a date to the
-    millisecond only, and two events may happen within one). Event ids carry no order (random
-    UUIDs), so of two different events of the same moment the one handled later wins, as it
-    does when they are delivered in order; the id recognises the same event delivered again."""
-
-    at: datetime
-    event_id: str
-
-    @classmethod
-    def of(cls, event: Envelope[Any]) -> EventOrder:
-        return cls(event.occurred_at.astimezone(UTC), str(event.event_id))
-
-    def supersedes(self, last: EventOrder | None) -> bool:
-        """This event may replace what ``last`` set (None: set before this was kept)."""
-        if last is None:
-            return True
-        return self.micros > last.micros or (
-            self.micros == last.micros and self.event_id != last.event_id
-        )
-
-    @property
-    def micros(self) -> int:
-        return (self.at - EPOCH) // timedelta(microseconds=1)
-
-    def document(self) -> Document:
-        return {"at": self.at, "micros": self.micros, "event_id": self.event_id}
-
-    @classmethod
-    def from_document(cls, document: Document | None) -> EventOrder | None:
-        if not document:
-            return None
-        return cls(EPOCH + timedelta(microseconds=document["micros"]), document["event_id"])
 
 
 @dataclass(frozen=True)

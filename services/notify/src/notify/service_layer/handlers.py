@@ -35,9 +35,10 @@ from mentorship_contracts.events import (
 )
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.consumer import Batched
+from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.logging import get_logger
 from notify.adapters.deliveries import DeliveryStore
-from notify.adapters.store import EventOrder, NewNotification, NotifyStore
+from notify.adapters.store import NewNotification, NotifyStore
 from notify.domain.directory import Directory, Recipient
 from notify.domain.dispatch import PlannedDelivery, plan_deliveries
 from notify.domain.errors import Invalid

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
@@ -22,6 +22,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
+from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
@@ -42,48 +43,6 @@ from progress.domain.tracking import Tracking
 
 Events = Sequence[Envelope[Any]]
 log = get_logger("progress.store")
-
-
-@dataclass(frozen=True)
-class EventOrder:
-    """When an event happened, to compare it with the event that last set some state of its
-    aggregate: an event replayed after newer ones is older than what they set.
-
-    Compared to the microsecond (stored as ``micros``: the database keeps a date to the
-    millisecond only, and two events may happen within one). Event ids carry no order (random
-    UUIDs), so of two different events of the same moment the one handled later wins, as it
-    does when they are delivered in order; the id recognises the same event delivered again."""
-
-    at: datetime
-    event_id: str
-
-    @classmethod
-    def of(cls, event: Envelope[Any]) -> EventOrder:
-        return cls(event.occurred_at.astimezone(UTC), str(event.event_id))
-
-    def supersedes(self, last: EventOrder | None) -> bool:
-        """This event may replace what ``last`` set (None: set before this was kept)."""
-        if last is None:
-            return True
-        return self.micros > last.micros or (
-            self.micros == last.micros and self.event_id != last.event_id
-        )
-
-    @property
-    def micros(self) -> int:
-        return (self.at - EPOCH) // timedelta(microseconds=1)
-
-    def document(self) -> Document:
-        return {"at": self.at, "micros": self.micros, "event_id": self.event_id}
-
-    @classmethod
-    def from_document(cls, document: Document | None) -> EventOrder | None:
-        if not document:
-            return None
-        return cls(EPOCH + timedelta(microseconds=document["micros"]), document["event_id"])
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

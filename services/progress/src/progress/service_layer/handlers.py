@@ -30,9 +30,10 @@ from mentorship_contracts.events import (
 )
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import ConcurrentUpdate
+from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.jobs import retrying
 from mentorship_runtime.logging import get_logger
-from progress.adapters.store import Detected, EventOrder, ProgressStore, Stored
+from progress.adapters.store import Detected, ProgressStore, Stored
 from progress.domain.detection import ESCALATION_FACTOR, detect
 from progress.domain.errors import Conflict, Forbidden, NotFound
 from progress.domain.learning_paths import LearningPath, ModuleSpec, build_path

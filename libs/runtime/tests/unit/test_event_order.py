@@ -1,11 +1,12 @@
-"""Which of two events of a person or program happened later, as the directory compares them."""
+"""Which of two events that set the same state happened later, as progress's and notify's
+handlers compare them."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from notify.adapters.store import EventOrder
+from mentorship_runtime.event_order import EventOrder
 
 NOW = datetime(2026, 11, 2, 9, 0, 0, 1_000, tzinfo=UTC)
 
