@@ -51,6 +51,7 @@ from mentorship_runtime.tracing import configure_tracing
 Job = Callable[[], Coroutine[Any, Any, None]]
 log = get_logger("runtime")
 RESUBSCRIBE_MAX_SECONDS = 30.0
+STOP_WHILE_JOINING_SECONDS = 3.0
 
 
 @dataclass
@@ -139,7 +140,13 @@ class Runtime:
             with suppress(asyncio.CancelledError):
                 await task
         leave_groups_on_stop(self.broker)  # told to stop, it may not come back: free its partitions
-        await self.broker.stop()
+        if self.consumers == "joining":
+            # a consumer still joining waits for the rebalance before it closes (up to a dead
+            # member's session); it has nothing to commit yet, so it is not waited for
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self.broker.stop(), STOP_WHILE_JOINING_SECONDS)
+        else:
+            await self.broker.stop()
         await self.mongo.close()
 
 

@@ -1,12 +1,14 @@
 """Consumer groups after a kill, on the real broker: a static member restarted under its name
 takes its partitions back without a rebalance, one told to stop leaves at once, and a service
-serves its API (``/readyz`` 200) while its consumers still wait for a dead member's session."""
+serves its API (``/readyz`` 200) while its consumers still wait for a dead member's session, and
+stops without waiting for them."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -214,3 +216,26 @@ async def test_the_api_is_ready_while_its_consumers_wait_for_a_dead_members_sess
     assert joining_worker.json()["checks"]["consumers"] == "joining"
     assert ready_worker.status_code == 200
     assert [e.event_id for e in both.state.seen + worker.state.seen] == [event.event_id]
+
+
+async def test_a_service_told_to_stop_while_its_consumers_still_join_does_not_wait_for_them(
+    kafka_bootstrap: str,
+    mongo_url: str,
+    mongo_db: AsyncDatabase[Document],
+    topic_prefix: str,
+    tmp_path: Path,
+) -> None:
+    topic, group = f"{topic_prefix}checkins", f"{topic_prefix}readiness"
+    await ensure_topics(kafka_bootstrap, [(topic, 2)])
+    dead = tmp_path / "dead.json"
+    async with member_process(kafka_bootstrap, topic, group, "-", dead, LONG_SESSION_MS):
+        pass  # killed: the group waits 45 s for it before it lets anyone join
+    app = service(kafka_bootstrap, mongo_url, mongo_db.name, topic_prefix, "all")
+
+    async with serving(app, "stopping") as api:
+        joining = (await api.get("/readyz")).json()["consumers"]
+        stopping = time.monotonic()
+    stopped_after = time.monotonic() - stopping
+
+    assert joining == "joining"
+    assert stopped_after < 20  # not the 45 s the join would take: nothing to wait for
