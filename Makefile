@@ -6,7 +6,8 @@ RUN := $(UV) run --locked
 
 .PHONY: dev test lint typecheck tests infra-up infra-down infra-status infra-clean \
         contracts-snapshot sync help bench bench-matching bench-progress bench-notify \
-        bench-pipeline bench-gateway bench-latency bench-query-limits bench-report test-faults docs
+        bench-pipeline bench-gateway bench-latency bench-query-limits bench-recovery bench-report \
+        test-faults docs
 
 help:
 	@echo "make dev        run the platform locally (Kafka, MongoDB server, services)"
@@ -48,7 +49,7 @@ infra-clean: sync
 	@$(RUN) python -m mentorship_localstack clean
 
 bench: bench-matching bench-progress bench-notify bench-pipeline bench-gateway bench-latency \
-       bench-query-limits
+       bench-query-limits bench-recovery
 	$(MAKE) bench-report
 
 bench-report: sync
@@ -77,6 +78,9 @@ bench-latency: sync
 
 bench-query-limits: sync
 	$(RUN) python bench/gateway/bench_query_limits.py
+
+bench-recovery: sync
+	$(RUN) python bench/recovery/bench_recovery.py
 
 test-faults: sync
 	$(RUN) pytest tests/faults -m faults -q -s

@@ -574,6 +574,8 @@ def container_environment(resources: list[Resource], container: Resource) -> dic
         elif "configMapKeyRef" in ref:
             name, key = ref["configMapKeyRef"]["name"], ref["configMapKeyRef"]["key"]
             env[item["name"]] = (config_maps.get(name, {}).get("data") or {}).get(key, "")
+        elif "fieldRef" in ref:  # the pod's own name or namespace, e.g. pod-metadata-name
+            env[item["name"]] = "pod-" + ref["fieldRef"]["fieldPath"].replace(".", "-")
         else:
             env[item["name"]] = "<from the pod>"
     return env
