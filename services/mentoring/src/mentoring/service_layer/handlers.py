@@ -19,14 +19,13 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from mentoring.adapters.repository import Earlier, MentoringStore
+from mentoring.domain import matching as engine
 from mentoring.domain.errors import CapacityFull, Conflict, Forbidden, Invalid, NotFound
 from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side
 from mentoring.domain.matching import (
     CohortResult,
     Exclusion,
-    MentorPool,
     ScoredMentor,
-    match_cohort,
     score_pair,
     violations,
 )
@@ -526,7 +525,7 @@ async def suggestions_for(
     people = manager_lookup(everyone)
     past = (await ctx.store.past_mentors([mentee.id])).get(mentee.id, set())
     mentors = [mentor_candidate(p, now, people) for p in everyone if p.is_mentor]
-    pool = MentorPool(mentors, policy_of(program))
+    pool = engine.MentorPool(mentors, policy_of(program))
     return pool.suggest(mentee_candidate(mentee, now, people, past), k=k)
 
 
@@ -603,7 +602,7 @@ async def run_matching(c: cmd.RunMatching, ctx: Context) -> dict[str, Any]:
     past = await ctx.store.past_mentors([p.id for p in waiting])
     mentees = [mentee_candidate(p, now, people, past.get(p.id, ())) for p in waiting]
     mentors = [mentor_candidate(p, now, people) for p in everyone if p.is_mentor]
-    result: CohortResult = match_cohort(mentees, mentors, policy_of(program), c.objective)
+    result: CohortResult = engine.match_cohort(mentees, mentors, policy_of(program), c.objective)
     by_id = {p.id: p for p in everyone}
     proposed, skipped = [], []
     for assignment in result.assignments:
