@@ -7,6 +7,11 @@ Every subscriber of the platform goes through ``EventConsumer``:
 * an event of a type or version this consumer does not know is logged and skipped;
 * a handler failure is retried in-process with exponential backoff and jitter; when the attempts
   run out the event is dead-lettered with the error, attempts and its original coordinates;
+* a record is parked once (``ParkedRecords``): read again because its offset was not committed
+  (a rewound poll, a failed commit), one this process parked is neither handled nor parked
+  again; before parking one, the consumer also looks among the newest entries of the
+  dead-letter topic, where another process (a restart, or the member that had the partition
+  before a rebalance) may have parked it already;
 * an infrastructure failure (MongoDB or Kafka unreachable) is never dead-lettered: the offset is
   not committed and the message is read again once the infrastructure is back;
 * the offset is committed only after the handler returned (``CONSUMER_ACK_POLICY``);
@@ -35,7 +40,8 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -52,7 +58,12 @@ from mentorship_contracts import ContractError, Envelope, UnknownEventType
 from mentorship_contracts.headers import decode_headers
 from mentorship_contracts.registry import REGISTRY, EventRegistry
 from mentorship_contracts.topics import dead_letter_topic
-from mentorship_runtime.kafka import CONSUMER_ACK_POLICY, SESSION_TIMEOUT_MS, static_member_id
+from mentorship_runtime.kafka import (
+    CONSUMER_ACK_POLICY,
+    SESSION_TIMEOUT_MS,
+    read_newest,
+    static_member_id,
+)
 from mentorship_runtime.logging import bound_event, get_logger
 from mentorship_runtime.metrics import (
     DEAD_LETTERED,
@@ -102,6 +113,100 @@ DLQ_CONSUMER_GROUP = "dlq-consumer-group"
 DLQ_FAILED_AT = "dlq-failed-at"
 
 
+PARKED_REMEMBERED = 10_000
+"""How many parked records a consumer remembers (the newest): a record read again is one of the
+last it read, so the bound is never reached in practice."""
+
+DLQ_LOOKBACK = 1_000
+"""How many of the newest entries of each partition of a dead-letter topic a consumer looks
+through for a record parked before (by a process that died before committing it)."""
+
+Parked = tuple[str, int, int]
+"""A parked record: its topic, partition and offset (the dead-letter topic names the group)."""
+
+Look = Callable[[str, Mapping[int, int]], Awaitable[tuple[list[Any], dict[int, int]]]]
+"""Reads a dead-letter topic from the given offsets (``read_newest``): its entries, and the
+offsets to read from next time."""
+
+
+class ParkedRecords:
+    """The records one consumer group has parked, as far as this process knows, so that each is
+    parked once: those it parked itself (the newest ``remember``), and, given ``look``, those it
+    finds on the dead-letter topic. It looks only when about to park a record it does not know,
+    and reads only the entries added since it last looked."""
+
+    def __init__(self, look: Look | None = None, *, remember: int = PARKED_REMEMBERED) -> None:
+        self._look = look
+        self._remember = remember
+        self._known: OrderedDict[tuple[str, Parked], None] = OrderedDict()
+        self._looked: dict[str, dict[int, int]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @classmethod
+    def on_kafka(
+        cls,
+        broker: KafkaBroker,
+        *,
+        remember: int = PARKED_REMEMBERED,
+        lookback: int = DLQ_LOOKBACK,
+    ) -> ParkedRecords:
+        """Looking in the dead-letter topics through ``broker``'s cluster: the first time at the
+        newest ``lookback`` entries of each partition."""
+
+        async def look(topic: str, since: Mapping[int, int]) -> tuple[list[Any], dict[int, int]]:
+            return await read_newest(broker, topic, since, at_most=lookback)
+
+        return cls(look, remember=remember)
+
+    def knows(self, dead_letter_topic: str, record: Parked) -> bool:
+        return (dead_letter_topic, record) in self._known
+
+    def remember(self, dead_letter_topic: str, record: Parked) -> None:
+        self._known[(dead_letter_topic, record)] = None
+        self._known.move_to_end((dead_letter_topic, record))
+        while len(self._known) > self._remember:
+            self._known.popitem(last=False)
+
+    async def park(
+        self, dead_letter_topic: str, record: Parked, publish: Callable[[], Awaitable[None]]
+    ) -> bool:
+        """Call ``publish`` unless ``record`` is parked already; True if it did. One record of a
+        dead-letter topic at a time, so that two consumers of this process never both park one
+        (during a rebalance between them)."""
+        lock = self._locks.setdefault(dead_letter_topic, asyncio.Lock())
+        async with lock:
+            if self.knows(dead_letter_topic, record):
+                return False
+            if self._look is not None:
+                await self._catch_up(self._look, dead_letter_topic)
+                if self.knows(dead_letter_topic, record):
+                    return False
+            await publish()
+            self.remember(dead_letter_topic, record)
+            return True
+
+    async def _catch_up(self, look: Look, dead_letter_topic: str) -> None:
+        """Remember what the entries added to ``dead_letter_topic`` since the last look parked."""
+        since = self._looked.get(dead_letter_topic, {})
+        entries, ends = await look(dead_letter_topic, since)
+        for entry in entries:
+            parked = _parked_entry(entry.headers or ())
+            if parked is not None:
+                self.remember(dead_letter_topic, parked)
+        self._looked[dead_letter_topic] = ends
+
+
+def _parked_entry(headers: Collection[tuple[str, bytes]]) -> Parked | None:
+    """The record a dead-letter entry parked, from its ``dlq-original-*`` headers."""
+    found = decode_headers(headers)
+    topic = found.get(DLQ_ORIGINAL_TOPIC)
+    partition, offset = found.get(DLQ_ORIGINAL_PARTITION), found.get(DLQ_ORIGINAL_OFFSET)
+    try:
+        return None if topic is None else (topic, int(partition or ""), int(offset or ""))
+    except ValueError:
+        return None
+
+
 class PermanentError(Exception):
     """Raised by a handler for an event that can never succeed: dead-lettered without retries."""
 
@@ -145,6 +250,10 @@ class Record:
     @property
     def where(self) -> dict[str, Any]:
         return {"topic": self.topic, "partition": self.partition, "offset": self.offset}
+
+    @property
+    def identity(self) -> Parked:
+        return self.topic, self.partition, self.offset
 
 
 @dataclass(frozen=True)
@@ -191,10 +300,14 @@ class EventConsumer:
         registry: EventRegistry = REGISTRY,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         concurrency: int = 1,
+        parked: ParkedRecords | None = None,
     ) -> None:
         """``group_id`` names the consumer (dead-letter topics, metrics, logs); Kafka sees
         ``group_prefix + group_id``, so that environments sharing a cluster through a topic prefix
-        do not share consumer groups (and never rebalance one another)."""
+        do not share consumer groups (and never rebalance one another).
+
+        ``parked``: what the group parked (by default remembered, and looked for on the
+        dead-letter topics through ``broker``)."""
         if concurrency < 1:
             msg = f"concurrency must be at least 1, not {concurrency}"
             raise ValueError(msg)
@@ -205,6 +318,7 @@ class EventConsumer:
         self._retry = retry or RetryPolicy()
         self._registry = registry
         self._clock = clock
+        self._parked = ParkedRecords.on_kafka(broker) if parked is None else parked
         self._log = get_logger("consumer").bind(group=group_id)
 
     def subscribe(
@@ -294,6 +408,8 @@ class EventConsumer:
         handlers: dict[str, Handler],
     ) -> Outcome:
         record = Record(body, headers, topic, partition, offset, key)
+        if self._parked_before(record):
+            return self._read_again(record)
         decoded = await self._decode(record)
         if isinstance(decoded, Outcome):
             return decoded
@@ -318,6 +434,9 @@ class EventConsumer:
             run.clear()
 
         for index, record in enumerate(records):
+            if self._parked_before(record):
+                outcomes[index] = self._read_again(record)
+                continue
             decoded = await self._decode(record)
             if isinstance(decoded, Outcome):
                 outcomes[index] = decoded
@@ -337,6 +456,19 @@ class EventConsumer:
                 run.append((index, decoded, record))
         await flush()
         return [outcomes[i] for i in range(len(records))]
+
+    def _parked_before(self, record: Record) -> bool:
+        return self._parked.knows(self._dead_letter_topic(record), record.identity)
+
+    def _read_again(self, record: Record) -> Outcome:
+        """A record this process parked, read again (its offset was not committed): it stays
+        parked, and is neither handled nor parked again."""
+        self._log.info("parked_record_read_again", **record.where)
+        EVENTS_CONSUMED.labels(self._group_id, record.topic, "", "dead_lettered").inc()
+        return Outcome("dead_lettered", error="parked before")
+
+    def _dead_letter_topic(self, record: Record) -> str:
+        return dead_letter_topic(record.topic, self._group_id)
 
     async def _decode(self, record: Record) -> Envelope[Any] | Outcome:
         try:
@@ -448,6 +580,8 @@ class EventConsumer:
             return Outcome("handled", attempts=attempt)
 
     async def _dead_letter(self, record: Record, error: BaseException, *, attempts: int) -> None:
+        """Park ``record`` on ``<topic>.dlq.<group>`` with why and where from, unless it is
+        parked already (``ParkedRecords``)."""
         topic = record.topic
         dlq_headers = decode_headers(record.headers)
         dlq_headers.update(
@@ -462,10 +596,12 @@ class EventConsumer:
                 DLQ_FAILED_AT: self._clock().isoformat(),
             }
         )
-        await self._broker.publish(
-            record.body,
-            dead_letter_topic(topic, self._group_id),
-            key=record.key,
-            headers=dlq_headers,
-        )
-        DEAD_LETTERED.labels(self._group_id, topic).inc()
+        dlq = self._dead_letter_topic(record)
+
+        async def publish() -> None:
+            await self._broker.publish(record.body, dlq, key=record.key, headers=dlq_headers)
+
+        if await self._parked.park(dlq, record.identity, publish):
+            DEAD_LETTERED.labels(self._group_id, topic).inc()
+        else:
+            self._log.warning("dead_letter_parked_before", **record.where)

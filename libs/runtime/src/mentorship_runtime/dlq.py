@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +55,7 @@ from mentorship_runtime.consumer import (
     DLQ_ORIGINAL_PARTITION,
     DLQ_ORIGINAL_TOPIC,
 )
+from mentorship_runtime.kafka import read_ranges
 
 DLQ_MARKER = ".dlq."
 DLQ_REPLAY_OF = "dlq-replay-of"
@@ -431,28 +431,10 @@ async def _read_ranges(
     consumer: AIOKafkaConsumer, ranges: dict[TopicPartition, tuple[int, int]]
 ) -> list[Any]:
     """The records of each partition from its start to (excluding) its end offset, in order."""
-    if not ranges:
-        return []
-    consumer.assign(list(ranges))
-    for tp, (start, _) in ranges.items():
-        consumer.seek(tp, start)
-    pending = set(ranges)
-    records: list[Any] = []
-    deadline = time.monotonic() + READ_TIMEOUT
-    while pending:
-        if time.monotonic() > deadline:
-            msg = f"timed out reading {sorted(str(tp) for tp in pending)}"
-            raise DeadLetterError(msg)
-        batch = await consumer.getmany(*pending, timeout_ms=500)
-        if batch:
-            deadline = time.monotonic() + READ_TIMEOUT  # progress: a long topic is fine
-        for tp, partition_records in batch.items():
-            records.extend(r for r in partition_records if r.offset < ranges[tp][1])
-        for tp in list(pending):
-            if await consumer.position(tp) >= ranges[tp][1]:
-                pending.discard(tp)
-    records.sort(key=lambda r: (r.topic, r.partition, r.offset))
-    return records
+    try:
+        return await read_ranges(consumer, ranges, timeout=READ_TIMEOUT)
+    except TimeoutError as exc:
+        raise DeadLetterError(str(exc)) from None
 
 
 async def get_dead_letter(bootstrap: str, topic: str, partition: int, offset: int) -> DeadLetter:

@@ -17,12 +17,13 @@ partitions then move to the others at once instead of waiting for the session ti
 from __future__ import annotations
 
 import logging
+import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
@@ -104,6 +105,82 @@ def leave_groups_on_stop(broker: KafkaBroker) -> int:
             coordinator._group_instance_id = None  # aiokafka then leaves as a dynamic member does
             count += 1
     return count
+
+
+def group_less_reader(broker: KafkaBroker) -> AIOKafkaConsumer:
+    """A consumer in no group, with ``broker``'s connection settings (servers, security, client
+    id): it reads what it is assigned and never commits."""
+    builder: Callable[..., AIOKafkaConsumer] = broker.config.broker_config.builder
+    return builder(group_id=None, enable_auto_commit=False)
+
+
+async def read_ranges(
+    consumer: AIOKafkaConsumer,
+    ranges: Mapping[TopicPartition, tuple[int, int]],
+    *,
+    timeout: float = 30.0,
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """The records of each partition from its start to (excluding) its end offset, in order of
+    topic, partition and offset. ``consumer`` is assigned those partitions. ``TimeoutError``
+    (naming them) after ``timeout`` seconds without a record."""
+    if not ranges:
+        return []
+    consumer.assign(list(ranges))
+    for tp, (start, _) in ranges.items():
+        consumer.seek(tp, start)
+    pending = set(ranges)
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    deadline = time.monotonic() + timeout
+    while pending:
+        if time.monotonic() > deadline:
+            msg = f"timed out reading {sorted(str(tp) for tp in pending)}"
+            raise TimeoutError(msg)
+        batch = await consumer.getmany(*pending, timeout_ms=500)
+        if batch:
+            deadline = time.monotonic() + timeout  # progress: a long topic is fine
+        for tp, partition_records in batch.items():
+            records.extend(r for r in partition_records if r.offset < ranges[tp][1])
+        for tp in list(pending):
+            if await consumer.position(tp) >= ranges[tp][1]:
+                pending.discard(tp)
+    records.sort(key=lambda r: (r.topic, r.partition, r.offset))
+    return records
+
+
+async def read_newest(
+    broker: KafkaBroker,
+    topic: str,
+    since: Mapping[int, int],
+    *,
+    at_most: int,
+    timeout: float = 30.0,
+) -> tuple[list[ConsumerRecord[bytes, bytes]], dict[int, int]]:
+    """The records of ``topic`` from ``since`` on (per partition, the offset to start at), but
+    at most the newest ``at_most`` of each partition (all that ``since`` does not name); and
+    each partition's end offset, the ``since`` of the next call. A topic that does not exist has
+    none, and is not created by this look."""
+    reader = group_less_reader(broker)
+    await reader.start()
+    try:
+        if topic not in await reader.topics():  # asked of every topic: creates none
+            return [], {}
+        # its partitions, now that it is known to exist (aiokafka's consumer has no public call
+        # for them; metadata asked for a missing topic would create it)
+        await reader._client.add_topic(topic)
+        tps = [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic) or ())]
+        if not tps:
+            return [], {}
+        begin = await reader.beginning_offsets(tps)
+        end = await reader.end_offsets(tps)
+        ranges: dict[TopicPartition, tuple[int, int]] = {}
+        for tp in tps:
+            start = max(begin[tp], end[tp] - at_most, since.get(tp.partition, 0))
+            if start < end[tp]:
+                ranges[tp] = (start, end[tp])
+        records = await read_ranges(reader, ranges, timeout=timeout)
+        return records, {tp.partition: end[tp] for tp in tps}
+    finally:
+        await reader.stop()
 
 
 async def publish_envelope(broker: KafkaBroker, topic: str, envelope: Envelope[Any]) -> None:

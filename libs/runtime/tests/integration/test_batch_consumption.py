@@ -1,6 +1,6 @@
 """A subscription with a batch handler on the real broker: a poll's events arrive together, in
 each key's order, are committed after the batch, and are read again when the batch cannot be
-handled for want of the database."""
+handled for want of the database (an invalid record among them parked once)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,16 @@ from faststream.kafka import KafkaBroker
 from pymongo.errors import AutoReconnect
 
 from mentorship_contracts import Envelope
-from mentorship_contracts.topics import Topic, topic_name
-from mentorship_runtime.consumer import Batched, BatchHandler, EventConsumer, RetryPolicy
+from mentorship_contracts.topics import Topic, dead_letter_topic, topic_name
+from mentorship_runtime.consumer import (
+    DLQ_ORIGINAL_OFFSET,
+    Batched,
+    BatchHandler,
+    EventConsumer,
+    RetryPolicy,
+)
 from mentorship_runtime.kafka import ensure_topics, make_broker
-from mentorship_testing.kafka import eventually
+from mentorship_testing.kafka import eventually, read_topic
 
 from .support import CHECK_IN, check_in, publish
 
@@ -121,3 +127,50 @@ async def test_a_batch_the_database_refuses_is_read_again_and_nothing_is_lost(
 
     assert refusals == 0
     assert sorted(stored) == sorted(str(e.event_id) for e in events)
+
+
+async def publish_raw(bootstrap: str, topic: str, body: bytes, key: bytes) -> None:
+    producer = make_broker(bootstrap, client_id="test-producer")
+    await producer.start()
+    try:
+        await producer.publish(body, topic, key=key)
+    finally:
+        await producer.stop()
+
+
+async def test_an_invalid_record_of_a_poll_read_again_after_a_rewind_is_parked_once(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    topic = topic_name(Topic.PROGRESS_EVENTS, topic_prefix) + ".rewound-invalid"
+    group = f"{topic_prefix}g-rewound-invalid"
+    dlq = dead_letter_topic(topic, group)
+    await ensure_topics(kafka_bootstrap, [(topic, 1), (dlq, 1)])
+    await publish_raw(kafka_bootstrap, topic, b"{not json", b"e-1")
+    events = [check_in(mentee="e-1", confidence=1), check_in(mentee="e-1", confidence=2)]
+    await publish(kafka_bootstrap, topic, *events)
+    refusals = 3  # two attempts on the first reading, one on the second: one rewind
+    stored: list[str] = []
+
+    async def many(items: Sequence[Batched]) -> None:
+        nonlocal refusals
+        if refusals:
+            refusals -= 1
+            raise AutoReconnect("connection refused")
+        stored.extend(str(item.event.event_id) for item in items)
+
+    broker = batch_consumer(kafka_bootstrap, topic, group, many)
+    await broker.start()
+    try:
+        await eventually(lambda: len(stored) >= len(events), timeout=90)
+        # a record after the others: once it is parked, anything parked before it is there too
+        await publish_raw(kafka_bootstrap, topic, b"{last", b"e-1")
+        parked = await read_topic(
+            kafka_bootstrap, dlq, until=lambda rs: any(r.value == b"{last" for r in rs)
+        )
+    finally:
+        await broker.stop()
+
+    assert refusals == 0
+    assert stored == [str(e.event_id) for e in events]
+    assert [r.value for r in parked] == [b"{not json", b"{last"]
+    assert [dict(r.headers)[DLQ_ORIGINAL_OFFSET] for r in parked] == [b"0", b"3"]

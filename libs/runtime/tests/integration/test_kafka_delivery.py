@@ -1,5 +1,5 @@
 """Events really go through the Kafka broker: published once, consumed at least once, committed
-only after the handler, dead-lettered when they cannot be handled."""
+only after the handler, dead-lettered when they cannot be handled (once, also when read again)."""
 
 import asyncio
 import sys
@@ -9,7 +9,12 @@ from typing import Any
 from mentorship_contracts import Envelope
 from mentorship_contracts.headers import EVENT_ID, EVENT_TYPE, decode_headers
 from mentorship_contracts.topics import Topic, dead_letter_topic, topic_name
-from mentorship_runtime.consumer import DLQ_ERROR, DLQ_ORIGINAL_OFFSET, DLQ_ORIGINAL_TOPIC
+from mentorship_runtime.consumer import (
+    DLQ_ERROR,
+    DLQ_ORIGINAL_OFFSET,
+    DLQ_ORIGINAL_TOPIC,
+    EventConsumer,
+)
 from mentorship_runtime.kafka import ensure_topics, make_broker
 from mentorship_testing.kafka import eventually, read_topic
 
@@ -125,3 +130,44 @@ async def test_malformed_messages_are_dead_lettered_and_the_stream_goes_on(
     assert all(h[DLQ_ORIGINAL_TOPIC] == topic for h in headers)
     assert "not valid JSON" in headers[0][DLQ_ERROR]
     assert "event_id" in headers[1][DLQ_ERROR]
+
+
+async def test_a_record_parked_by_a_process_that_died_before_committing_is_not_parked_again(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    # two consumers of one group, each on its own as a process is: what the first parks and does
+    # not commit, the second reads again (after a restart or a rebalance) and finds parked
+    topic = topic_name(Topic.PROGRESS_EVENTS, topic_prefix)
+    dlq = dead_letter_topic(topic, "g-parked")
+    await ensure_topics(kafka_bootstrap, [(topic, 1), (dlq, 1)])
+    broker = make_broker(kafka_bootstrap, client_id="test-parked")
+    await broker.start()
+    try:
+        for body in (b"{first", b"{second", b"{third"):
+            await broker.publish(body, topic, key=b"e-1")
+        records = await read_topic(kafka_bootstrap, topic, until=lambda rs: len(rs) >= 3)
+        dead, restarted = (EventConsumer(broker, group_id="g-parked") for _ in range(2))
+
+        async def read(consumer: EventConsumer, record: Any) -> str:
+            outcome = await consumer.process(
+                record.value,
+                headers=list(record.headers),
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                key=record.key,
+                handlers={},
+            )
+            return outcome.status
+
+        first, second, third = records
+        await read(dead, first)
+        assert await read(restarted, first) == "dead_lettered"
+        await read(dead, second)  # parked after the other last looked at the dead-letter topic
+        assert await read(restarted, second) == "dead_lettered"
+        await read(restarted, third)
+    finally:
+        await broker.stop()
+
+    parked = await read_topic(kafka_bootstrap, dlq, until=lambda rs: len(rs) >= 3)
+    assert [r.value for r in parked] == [b"{first", b"{second", b"{third"]

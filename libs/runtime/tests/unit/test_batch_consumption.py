@@ -15,6 +15,7 @@ from mentorship_runtime.consumer import (
     DLQ_ATTEMPTS,
     Batched,
     EventConsumer,
+    Handler,
     Record,
 )
 from mentorship_runtime.kafka import make_broker
@@ -177,6 +178,60 @@ async def test_an_unreachable_database_retries_the_batch_then_rewinds_it() -> No
     assert calls == [2, 2, 2]
     assert len(sleeps.delays) == 2
     assert broker.published == []
+
+
+async def test_an_invalid_record_of_a_poll_read_again_after_a_rewind_is_parked_once() -> None:
+    consumer, broker, _ = make_consumer(max_attempts=2)
+    refusals = 2
+    stored: list[str] = []
+
+    async def many(items: Sequence[Batched]) -> None:
+        nonlocal refusals
+        if refusals:
+            refusals -= 1
+            raise AutoReconnect("connection refused")
+        stored.extend(str(i.event.event_id) for i in items)
+
+    a, b = check_in("e-1"), check_in("e-2")
+    poll = records(a.to_bytes(), b"{not json", b.to_bytes())
+    with pytest.raises(AutoReconnect):
+        await consumer.process_batch(poll, {CHECK_IN: Journal().one}, {CHECK_IN: many})
+    outcomes = await consumer.process_batch(poll, {CHECK_IN: Journal().one}, {CHECK_IN: many})
+
+    assert [o.status for o in outcomes] == ["handled", "dead_lettered", "handled"]
+    assert stored == ids(a, b)
+    [parked] = broker.published
+    assert parked.body == b"{not json"
+
+
+async def test_a_poison_event_of_a_rewound_poll_is_parked_once_and_not_handled_again() -> None:
+    consumer, broker, _ = make_consumer(max_attempts=2)
+    poison, later = check_in("e-1", 1), milestone("e-2")
+    tries: list[str] = []
+    database_up = False
+
+    async def one(event: Envelope[Any]) -> None:
+        tries.append(str(event.event_id))
+        raise ValueError("cannot plan this one")
+
+    async def many(items: Sequence[Batched]) -> None:
+        raise ValueError("cannot plan one of these")
+
+    async def on_milestone(event: Envelope[Any]) -> None:
+        if not database_up:
+            raise AutoReconnect("connection refused")
+
+    handlers: dict[str, Handler] = {CHECK_IN: one, MILESTONE: on_milestone}
+    poll = records(poison.to_bytes(), later.to_bytes())
+    with pytest.raises(AutoReconnect):
+        await consumer.process_batch(poll, handlers, {CHECK_IN: many})
+    database_up = True
+    outcomes = await consumer.process_batch(poll, handlers, {CHECK_IN: many})
+
+    assert [o.status for o in outcomes] == ["dead_lettered", "handled"]
+    assert tries == ids(poison, poison)  # its two attempts, on the first reading only
+    [parked] = broker.published
+    assert parked.body == poison.to_bytes()
 
 
 async def test_each_event_of_a_batch_has_its_own_scope() -> None:

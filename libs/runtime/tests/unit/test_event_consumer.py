@@ -17,6 +17,7 @@ from mentorship_runtime.consumer import (
     DLQ_ORIGINAL_PARTITION,
     DLQ_ORIGINAL_TOPIC,
     EventConsumer,
+    ParkedRecords,
     PermanentError,
     RetryPolicy,
 )
@@ -68,6 +69,7 @@ def make_consumer(max_attempts: int = 3) -> tuple[EventConsumer, RecordingBroker
         broker,  # type: ignore[arg-type]
         group_id="notify",
         retry=RetryPolicy(max_attempts=max_attempts, sleep=sleeps, rng=random.Random(1)),
+        parked=ParkedRecords(),  # no topics to look in: what it parked itself
     )
     return consumer, broker, sleeps
 
@@ -212,6 +214,137 @@ async def test_an_unreachable_database_is_never_dead_lettered_but_read_again() -
 
     assert broker.published == []
     assert len(sleeps.delays) == 2
+
+
+async def test_an_invalid_record_read_again_is_not_parked_a_second_time() -> None:
+    # read again: its offset was not committed (a rewound poll, a failed commit)
+    consumer, broker, _ = make_consumer()
+
+    first = await deliver(consumer, b"{not json", {})
+    again = await deliver(consumer, b"{not json", {})
+
+    assert [first.status, again.status] == ["dead_lettered", "dead_lettered"]
+    [dead] = broker.published
+    assert dead.headers[DLQ_ORIGINAL_OFFSET] == "41"
+
+
+async def test_a_poison_event_read_again_is_neither_handled_nor_parked_again() -> None:
+    consumer, broker, _ = make_consumer()
+    calls = 0
+
+    async def refuses(_: Envelope[Any]) -> None:
+        nonlocal calls
+        calls += 1
+        raise PermanentError("mentee unknown in this program")
+
+    event = check_in_event()
+    await deliver(consumer, event.to_bytes(), {event.type: refuses})
+    again = await deliver(consumer, event.to_bytes(), {event.type: refuses})
+
+    assert again.status == "dead_lettered"
+    assert calls == 1
+    assert len(broker.published) == 1
+
+
+async def test_another_record_of_the_same_event_is_parked_on_its_own() -> None:
+    # a replay publishes the event again at a new offset: if it fails again, it is parked again
+    consumer, broker, _ = make_consumer()
+
+    async def refuses(_: Envelope[Any]) -> None:
+        raise PermanentError("still unknown")
+
+    event = check_in_event()
+    for offset in (41, 97):
+        await consumer.process(
+            event.to_bytes(),
+            headers=[],
+            topic="progress.events",
+            partition=2,
+            offset=offset,
+            key=b"e-1",
+            handlers={event.type: refuses},
+        )
+
+    assert [d.headers[DLQ_ORIGINAL_OFFSET] for d in broker.published] == ["41", "97"]
+
+
+@dataclass
+class Entry:
+    headers: list[tuple[str, bytes]]
+
+
+def entry_parking(topic: str, partition: int, offset: int) -> Entry:
+    return Entry(
+        [
+            (DLQ_ORIGINAL_TOPIC, topic.encode()),
+            (DLQ_ORIGINAL_PARTITION, str(partition).encode()),
+            (DLQ_ORIGINAL_OFFSET, str(offset).encode()),
+        ]
+    )
+
+
+@dataclass
+class DeadLetterTopic:
+    """A stand-in for a dead-letter topic of one partition, read as ``read_newest`` reads."""
+
+    entries: list[Entry] = field(default_factory=list)
+    asked_from: list[dict[int, int]] = field(default_factory=list)
+
+    async def look(self, topic: str, since: Any) -> tuple[list[Any], dict[int, int]]:
+        assert topic == "progress.events.dlq.notify"
+        self.asked_from.append(dict(since))
+        return self.entries[since.get(0, 0) :], {0: len(self.entries)}
+
+
+async def test_a_record_another_process_parked_is_found_on_the_dead_letter_topic() -> None:
+    broker, topic = RecordingBroker(), DeadLetterTopic()
+    consumer = EventConsumer(
+        broker,  # type: ignore[arg-type]
+        group_id="notify",
+        parked=ParkedRecords(topic.look),
+    )
+    topic.entries.append(entry_parking("progress.events", 2, 41))
+
+    outcome = await deliver(consumer, b"{not json", {})
+
+    assert outcome.status == "dead_lettered"
+    assert broker.published == []
+
+
+async def test_the_dead_letter_topic_is_read_on_from_where_the_last_look_ended() -> None:
+    broker, topic = RecordingBroker(), DeadLetterTopic()
+    consumer = EventConsumer(
+        broker,  # type: ignore[arg-type]
+        group_id="notify",
+        parked=ParkedRecords(topic.look),
+    )
+
+    await deliver(consumer, b"{not json", {})  # offset 41: parked
+    topic.entries.append(entry_parking("progress.events", 2, 41))  # its entry
+    topic.entries.append(entry_parking("progress.events", 2, 42))  # parked by another process
+    second = await consumer.process(
+        b"{nor this",
+        headers=[],
+        topic="progress.events",
+        partition=2,
+        offset=42,
+        key=b"e-1",
+        handlers={},
+    )
+
+    assert second.status == "dead_lettered"
+    assert [p.headers[DLQ_ORIGINAL_OFFSET] for p in broker.published] == ["41"]
+    assert topic.asked_from == [{}, {0: 0}]
+
+
+def test_only_the_newest_parked_records_are_remembered() -> None:
+    parked = ParkedRecords(remember=2)
+
+    for offset in (1, 2, 3):
+        parked.remember("t.dlq.g", ("t", 0, offset))
+
+    assert [parked.knows("t.dlq.g", ("t", 0, o)) for o in (1, 2, 3)] == [False, True, True]
+    assert not parked.knows("t.dlq.other", ("t", 0, 3))
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_ceiling() -> None:

@@ -1,5 +1,6 @@
 """Metrics and trace propagation: counted by outcome, labelled by route, traced across Kafka."""
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +15,7 @@ from prometheus_client import REGISTRY
 
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import CheckInRecorded
-from mentorship_runtime.consumer import EventConsumer, PermanentError, RetryPolicy
+from mentorship_runtime.consumer import EventConsumer, ParkedRecords, PermanentError, RetryPolicy
 from mentorship_runtime.metrics import HttpMetrics, metrics_router
 from mentorship_runtime.outbox import outbox_entries
 from mentorship_runtime.tracing import configure_tracing
@@ -56,16 +57,22 @@ def sample(name: str, **labels: str) -> float:
 def consumer(group: str, attempts: int = 3) -> tuple[EventConsumer, RecordingBroker]:
     broker = RecordingBroker()
     retry = RetryPolicy(max_attempts=attempts, sleep=Sleeps())
-    return EventConsumer(broker, group_id=group, retry=retry), broker  # type: ignore[arg-type]
+    parked = ParkedRecords()  # no topics to look in
+    consumer = EventConsumer(broker, group_id=group, retry=retry, parked=parked)  # type: ignore[arg-type]
+    return consumer, broker
+
+
+OFFSETS = itertools.count()
 
 
 async def process(c: EventConsumer, body: bytes, handler: Any, headers: Any = ()) -> str:
+    """Handle ``body`` as the next record of a partition (a record read again is not handled)."""
     outcome = await c.process(
         body,
         headers=list(headers),
         topic="progress.events",
         partition=0,
-        offset=7,
+        offset=next(OFFSETS),
         key=b"e-obs",
         handlers={CHECK_IN: handler},
     )
