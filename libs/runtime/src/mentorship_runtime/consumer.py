@@ -30,7 +30,9 @@ Every subscriber of the platform goes through ``EventConsumer``:
   one call, so that their writes can be one bulk write; the other events are handled one by one
   in their place. The offsets are committed after the whole poll. If a batch handler fails for
   anything but the infrastructure, its events are handled again one at a time by the ordinary
-  handlers, so that only a poison event is dead-lettered and the rest goes on.
+  handlers, so that only a poison event is dead-lettered and the rest goes on. With
+  ``concurrency`` above 1 the subscription runs that many batch subscribers of the group, each
+  its own Kafka consumer with partitions of its own (dynamic members, as above).
 
 Handlers must be idempotent: a crash between the handler's write and the commit redelivers.
 """
@@ -336,8 +338,9 @@ class EventConsumer:
 
         ``batch``: for some of those types, a handler of several events at once, equivalent to
         calling the ordinary handler on each in turn (it must be idempotent too). It is used when
-        ``batch_size`` is above 1, reading up to that many records per poll; the subscription
-        then runs one Kafka consumer (``concurrency`` does not apply to it).
+        ``batch_size`` is above 1, reading up to that many records per poll; with
+        ``concurrency`` above 1 the subscription then runs that many batch subscribers, each its
+        own Kafka consumer of the group.
 
         ``session_timeout_ms``: how long the group waits for a member that stopped heartbeating
         before it hands its partitions to the others (a static member restarted within it
@@ -349,33 +352,29 @@ class EventConsumer:
         if batch and not batch.keys() <= handlers.keys():
             msg = f"batch handlers without an ordinary one: {sorted(batch.keys() - handlers)}"
             raise ValueError(msg)
-        member = static_member_id(self._broker, topic)
+        # members of one group may not share a name: several consumers stay dynamic members
+        member = static_member_id(self._broker, topic) if self._concurrency == 1 else None
         if batch and batch_size > 1:
-
-            @self._broker.subscriber(
-                topic,
-                group_id=self._kafka_group,
-                group_instance_id=member,
-                ack_policy=CONSUMER_ACK_POLICY,
-                auto_offset_reset="earliest",
-                max_poll_interval_ms=max_poll_interval_ms,
-                session_timeout_ms=session_timeout_ms,
-                description=description,
-                decoder=_raw_body,
-                batch=True,
-                max_records=batch_size,
-                batch_timeout_ms=BATCH_POLL_MS,
-            )
-            async def consume_batch(message: KafkaMessage) -> None:
-                records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
-                await self.process_batch([Record.of(r) for r in records], handlers, batch)
-
+            # FastStream's batch subscriber runs one consumer (it ignores max_workers): each of
+            # ours commits after its own polls, and a rewind moves only its own partitions
+            for n in range(self._concurrency):
+                self._subscribe_batch(
+                    topic,
+                    handlers,
+                    batch,
+                    member=member,
+                    description=description,
+                    batch_size=batch_size,
+                    max_poll_interval_ms=max_poll_interval_ms,
+                    session_timeout_ms=session_timeout_ms,
+                    documented=n == 0,
+                )
             return
 
         @self._broker.subscriber(
             topic,
             group_id=self._kafka_group,
-            group_instance_id=member if self._concurrency == 1 else None,
+            group_instance_id=member,
             ack_policy=CONSUMER_ACK_POLICY,
             auto_offset_reset="earliest",
             max_poll_interval_ms=max_poll_interval_ms,
@@ -395,6 +394,42 @@ class EventConsumer:
                 key=record.key,
                 handlers=handlers,
             )
+
+    def _subscribe_batch(
+        self,
+        topic: str,
+        handlers: dict[str, Handler],
+        batch: dict[str, BatchHandler],
+        *,
+        member: str | None,
+        description: str,
+        batch_size: int,
+        max_poll_interval_ms: int,
+        session_timeout_ms: int,
+        documented: bool,
+    ) -> None:
+        """One batch subscriber of ``topic``: a Kafka consumer of the group reading up to
+        ``batch_size`` records per poll, committed after each whole poll. Only the first of a
+        subscription's subscribers is in the AsyncAPI document (they are one channel)."""
+
+        @self._broker.subscriber(
+            topic,
+            group_id=self._kafka_group,
+            group_instance_id=member,
+            ack_policy=CONSUMER_ACK_POLICY,
+            auto_offset_reset="earliest",
+            max_poll_interval_ms=max_poll_interval_ms,
+            session_timeout_ms=session_timeout_ms,
+            description=description,
+            include_in_schema=documented,
+            decoder=_raw_body,
+            batch=True,
+            max_records=batch_size,
+            batch_timeout_ms=BATCH_POLL_MS,
+        )
+        async def consume_batch(message: KafkaMessage) -> None:
+            records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
+            await self.process_batch([Record.of(r) for r in records], handlers, batch)
 
     async def process(
         self,

@@ -1,9 +1,12 @@
 """A subscription with a batch handler on the real broker: a poll's events arrive together, in
 each key's order, are committed after the batch, and are read again when the batch cannot be
-handled for want of the database (an invalid record among them parked once)."""
+handled for want of the database (an invalid record among them parked once); with concurrency,
+several consumers of the group share the partitions."""
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,16 +26,26 @@ from mentorship_runtime.kafka import ensure_topics, make_broker
 from mentorship_testing.kafka import eventually, read_topic
 
 from .support import CHECK_IN, check_in, publish
+from .test_concurrent_consumption import keys_on_distinct_partitions, members_with_partitions
 
 EVENTS_PER_KEY = 15
 
 
 def batch_consumer(
-    bootstrap: str, topic: str, group: str, many: BatchHandler, one: Any = None
+    bootstrap: str,
+    topic: str,
+    group: str,
+    many: BatchHandler,
+    one: Any = None,
+    *,
+    concurrency: int = 1,
 ) -> KafkaBroker:
     broker = make_broker(bootstrap, client_id=f"test-{group}")
     consumer = EventConsumer(
-        broker, group_id=group, retry=RetryPolicy(max_attempts=2, base_delay=0.01)
+        broker,
+        group_id=group,
+        retry=RetryPolicy(max_attempts=2, base_delay=0.01),
+        concurrency=concurrency,
     )
 
     async def refuse_one_by_one(event: Envelope[Any]) -> None:
@@ -174,3 +187,50 @@ async def test_an_invalid_record_of_a_poll_read_again_after_a_rewind_is_parked_o
     assert stored == [str(e.event_id) for e in events]
     assert [r.value for r in parked] == [b"{not json", b"{last"]
     assert [dict(r.headers)[DLQ_ORIGINAL_OFFSET] for r in parked] == [b"0", b"3"]
+
+
+async def test_with_concurrency_a_batch_subscription_shares_the_partitions_between_its_consumers(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    topic = topic_name(Topic.PROGRESS_EVENTS, topic_prefix) + ".batched-concurrent"
+    await ensure_topics(kafka_bootstrap, [(topic, 2)])
+    slow_key, fast_key = keys_on_distinct_partitions()
+    fast_handled = asyncio.Event()
+    handled: list[tuple[str, int]] = []
+    times: Counter[str] = Counter()
+
+    async def many(items: Sequence[Batched]) -> None:
+        for item in items:
+            event = item.event
+            if event.key == slow_key and event.data.confidence == 1:
+                # the slow key's first event waits until the other partition has been served:
+                # one consumer for both partitions would wait here for ever
+                await asyncio.wait_for(fast_handled.wait(), timeout=60)
+            handled.append((event.key, event.data.confidence))
+            times[str(event.event_id)] += 1
+            if event.key == fast_key:
+                fast_handled.set()
+
+    group = f"{topic_prefix}g-batched-concurrent"
+    broker = batch_consumer(kafka_bootstrap, topic, group, many, concurrency=2)
+    await broker.start()
+    try:
+
+        async def each_consumer_holds_a_partition() -> bool:
+            return await members_with_partitions(kafka_bootstrap, group) == 2
+
+        await eventually(each_consumer_holds_a_partition, timeout=60)
+        events = [
+            check_in(mentee=slow_key, confidence=1),
+            check_in(mentee=slow_key, confidence=2),
+            check_in(mentee=slow_key, confidence=3),
+            check_in(mentee=fast_key, confidence=4),
+        ]
+        await publish(kafka_bootstrap, topic, *events)
+        await eventually(lambda: len(handled) >= len(events), timeout=90)
+    finally:
+        await broker.stop()
+
+    assert handled[0] == (fast_key, 4)
+    assert [c for key, c in handled if key == slow_key] == [1, 2, 3]
+    assert times == Counter({str(e.event_id): 1 for e in events})

@@ -1,5 +1,6 @@
 """How one poll's records are handled when a subscription has batch handlers (no broker)."""
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,6 +11,7 @@ from structlog.contextvars import get_contextvars
 
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import MilestoneCompleted
+from mentorship_runtime.asyncapi import asyncapi_document
 from mentorship_runtime.consumer import (
     BATCH_POLL_MS,
     DLQ_ATTEMPTS,
@@ -284,3 +286,42 @@ def test_an_idle_batch_subscription_pauses_briefly_between_polls() -> None:
     (subscriber,) = broker.subscribers
     assert isinstance(subscriber, BatchSubscriber)
     assert subscriber.batch_timeout_ms == BATCH_POLL_MS <= 20
+
+
+def test_with_concurrency_a_batch_subscription_runs_that_many_consumers_of_its_group() -> None:
+    broker = make_broker("127.0.0.1:1", client_id="test-batch-workers", group_instance_id="w-1")
+    consumer = EventConsumer(broker, group_id="notify", group_prefix="dev.", concurrency=3)
+
+    consumer.subscribe(
+        "progress.events",
+        {CHECK_IN: Journal().one},
+        description="x",
+        batch={CHECK_IN: Journal().many},
+        batch_size=50,
+    )
+
+    subscribers = [s for s in broker.subscribers if isinstance(s, BatchSubscriber)]
+    assert len(subscribers) == len(broker.subscribers) == 3
+    assert {s.group_id for s in subscribers} == {"dev.notify"}
+    # members of one group may not share a name: several consumers stay dynamic members
+    assert [s._connection_args["group_instance_id"] for s in subscribers] == [None] * 3
+
+
+def test_the_consumers_of_a_batch_subscription_are_one_channel_of_the_asyncapi_document() -> None:
+    broker = make_broker("127.0.0.1:1", client_id="test-batch-document")
+    consumer = EventConsumer(broker, group_id="notify", concurrency=2)
+    consumer.subscribe(
+        "progress.events",
+        {CHECK_IN: Journal().one},
+        description="Alerts mentors.",
+        batch={CHECK_IN: Journal().many},
+        batch_size=50,
+    )
+
+    with warnings.catch_warnings():
+        # FastStream warns when it overwrites a channel documented twice
+        warnings.simplefilter("error")
+        document = asyncapi_document(broker, title="notify", description="x")
+
+    [channel] = document["channels"].values()
+    assert channel["description"] == "Alerts mentors."
