@@ -174,13 +174,21 @@ class ParkedRecords:
     ) -> bool:
         """Call ``publish`` unless ``record`` is parked already; True if it did. One record of a
         dead-letter topic at a time, so that two consumers of this process never both park one
-        (during a rebalance between them)."""
+        (during a rebalance between them). A look that fails for the infrastructure is raised
+        (the record is read again); one that fails otherwise (a topic the process may write but
+        not read) parks the record anyway rather than block the stream."""
         lock = self._locks.setdefault(dead_letter_topic, asyncio.Lock())
         async with lock:
             if self.knows(dead_letter_topic, record):
                 return False
             if self._look is not None:
-                await self._catch_up(self._look, dead_letter_topic)
+                try:
+                    await self._catch_up(self._look, dead_letter_topic)
+                except INFRASTRUCTURE_ERRORS:
+                    raise  # the publish would fail too: the record is read again later
+                except Exception as exc:  # parked maybe twice, rather than blocked
+                    log = get_logger("consumer")
+                    log.warning("dead_letter_look_failed", topic=dead_letter_topic, error=repr(exc))
                 if self.knows(dead_letter_topic, record):
                     return False
             await publish()

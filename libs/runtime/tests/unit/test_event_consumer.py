@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
 from pymongo.errors import AutoReconnect
 
 from mentorship_contracts import Envelope, new_envelope
@@ -335,6 +336,42 @@ async def test_the_dead_letter_topic_is_read_on_from_where_the_last_look_ended()
     assert second.status == "dead_lettered"
     assert [p.headers[DLQ_ORIGINAL_OFFSET] for p in broker.published] == ["41"]
     assert topic.asked_from == [{}, {0: 0}]
+
+
+async def test_a_dead_letter_topic_that_cannot_be_read_does_not_stop_the_parking() -> None:
+    broker = RecordingBroker()
+
+    async def forbidden(topic: str, since: Any) -> tuple[list[Any], dict[int, int]]:
+        raise TopicAuthorizationFailedError(topic)
+
+    consumer = EventConsumer(
+        broker,  # type: ignore[arg-type]
+        group_id="notify",
+        parked=ParkedRecords(forbidden),
+    )
+
+    outcome = await deliver(consumer, b"{not json", {})
+
+    assert outcome.status == "dead_lettered"
+    assert len(broker.published) == 1
+
+
+async def test_kafka_out_of_reach_while_looking_leaves_the_record_to_be_read_again() -> None:
+    broker = RecordingBroker()
+
+    async def unreachable(topic: str, since: Any) -> tuple[list[Any], dict[int, int]]:
+        raise KafkaConnectionError("connection refused")
+
+    consumer = EventConsumer(
+        broker,  # type: ignore[arg-type]
+        group_id="notify",
+        parked=ParkedRecords(unreachable),
+    )
+
+    with pytest.raises(KafkaConnectionError):
+        await deliver(consumer, b"{not json", {})
+
+    assert broker.published == []
 
 
 def test_only_the_newest_parked_records_are_remembered() -> None:
