@@ -23,7 +23,7 @@ from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
-from mentorship_runtime.event_order import EventOrder
+from mentorship_runtime.event_order import EventOrder, keep_if_newer
 from mentorship_runtime.mongo import insert_all_once
 from mentorship_runtime.outbox import (
     OutboxRelay,
@@ -151,18 +151,7 @@ class NotifyStore:
                 {"set_by": {"$exists": False}},  # written before the order was kept
             ],
         }
-        for _ in range(TRIES):
-            result = await self.programs.update_one(newer, {"$set": fields})
-            if result.matched_count:
-                return True
-            if await self.programs.find_one({"_id": program_id}, {"_id": 1}):
-                return False  # known already, with this state or a newer one
-            try:
-                await self.programs.insert_one({"_id": program_id, **fields})
-            except DuplicateKeyError:
-                continue  # inserted meanwhile: is this state newer than that one?
-            return True
-        raise ConcurrentUpdate("program", program_id)
+        return await keep_if_newer(self.programs, program_id, newer, fields, what="program")
 
     async def recipients(self, person_ids: Sequence[str]) -> list[Recipient]:
         found = await _each_by_id(self.people, person_ids)

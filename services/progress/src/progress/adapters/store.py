@@ -22,7 +22,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
-from mentorship_runtime.event_order import EventOrder
+from mentorship_runtime.event_order import EventOrder, keep_if_newer
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
@@ -453,18 +453,7 @@ class ProgressStore:
                 {"published_at": {"$exists": False}},
             ],
         }
-        for _ in range(3):
-            result = await self.programs.update_one(newer, {"$set": fields})
-            if result.matched_count:
-                return True
-            if await self.programs.find_one({"_id": program_id}, {"_id": 1}):
-                return False  # known already, with this state or a newer one
-            try:
-                await self.programs.insert_one({"_id": program_id, **fields})
-            except DuplicateKeyError:
-                continue  # inserted meanwhile: is this state newer than that one?
-            return True
-        raise ConcurrentUpdate("program", program_id)
+        return await keep_if_newer(self.programs, program_id, newer, fields, what="program")
 
     async def programs_of(self, program_ids: Sequence[str]) -> dict[str, ProgramInfo]:
         cursor = self.programs.find({"_id": {"$in": list(program_ids)}})
