@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest_asyncio
-import uvicorn
 from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
@@ -30,6 +29,7 @@ from mentorship_runtime.mongo import Document
 from mentorship_runtime.settings import ServiceSettings
 from mentorship_testing.kafka import delete_topics, eventually
 from mentorship_testing.plugin import unique_name
+from mentorship_testing.served import served
 from mentorship_testing.services import TEST_JWT_SECRET, settings_for
 from notify.bootstrap import create_app as notify_app
 from notify.config import Settings as NotifySettings
@@ -86,17 +86,6 @@ def _forged(settings: GatewaySettings) -> str:
     platform = settings.token_settings()
     other = TokenSettings(platform.issuer, platform.audience, secret="not-" + TEST_JWT_SECRET)
     return issue_token(other, user_id=CALLERS["admin"][0], roles=CALLERS["admin"][1])
-
-
-async def _serve(app: FastAPI) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    await eventually(lambda: server.started or task.done(), timeout=30)
-    if task.done():
-        task.result()
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, task, f"http://127.0.0.1:{port}"
 
 
 async def _seed(
@@ -237,20 +226,16 @@ async def fuzz_platform(
                     )
                 )
                 services[name] = Service(name, app, http)
-            server, task, url = await _serve(gateway)
-            try:
-                http = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=60))
-                yield FuzzPlatform(
-                    services=services,
-                    gateway=http,
-                    loop=asyncio.get_running_loop(),
-                    tokens={who: token(*caller) for who, caller in CALLERS.items()},
-                    forged_token=_forged(gateway_settings),
-                    known=await _seed(services, token),
-                )
-            finally:
-                server.should_exit = True
-                await task
+            url = await stack.enter_async_context(served(gateway))
+            http = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=60))
+            yield FuzzPlatform(
+                services=services,
+                gateway=http,
+                loop=asyncio.get_running_loop(),
+                tokens={who: token(*caller) for who, caller in CALLERS.items()},
+                forged_token=_forged(gateway_settings),
+                known=await _seed(services, token),
+            )
     finally:
         for database in databases.values():
             await mongo_client.drop_database(database)

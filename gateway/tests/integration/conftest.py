@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest_asyncio
-import uvicorn
 from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -29,6 +28,7 @@ from mentoring.config import Settings as MentoringSettings
 from mentorship_runtime.auth import issue_token
 from mentorship_runtime.mongo import Document
 from mentorship_testing.kafka import eventually
+from mentorship_testing.served import served
 from mentorship_testing.services import TEST_JWT_SECRET, settings_for
 from notify.bootstrap import create_app as notify_app
 from notify.config import Settings as NotifySettings
@@ -109,19 +109,6 @@ async def ws_receive(ws: ClientConnection, timeout: float = 30) -> dict[str, Any
     return message
 
 
-async def _serve(app: FastAPI) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    await eventually(lambda: server.started or task.done(), timeout=30)
-    if task.done():
-        task.result()
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, task, f"http://127.0.0.1:{port}"
-
-
 @pytest_asyncio.fixture(loop_scope="session")
 async def platform(
     kafka_bootstrap: str,
@@ -164,13 +151,9 @@ async def platform(
     async with AsyncExitStack() as stack:
         for app in services.values():
             await stack.enter_async_context(app.router.lifespan_context(app))
-        server, task, url = await _serve(gateway)
-        try:
-            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-                yield Platform(http, url, settings, gateway, transports)
-        finally:
-            server.should_exit = True
-            await task
+        url = await stack.enter_async_context(served(gateway))
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            yield Platform(http, url, settings, gateway, transports)
     for name in databases:
         await mongo_client.drop_database(name)
 
@@ -188,15 +171,10 @@ async def serving_gateway(kafka_bootstrap: str, topic_prefix: str) -> AsyncItera
         jwt_secret=TEST_JWT_SECRET,
     )
     gateway = create_app(settings)
-    server, task, url = await _serve(gateway)
-    try:
-        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-            platform = Platform(http, url, settings, gateway)
-            await platform.live()
-            yield platform
-    finally:
-        server.should_exit = True
-        await task
+    async with served(gateway) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
+        platform = Platform(http, url, settings, gateway)
+        await platform.live()
+        yield platform
 
 
 @pytest_asyncio.fixture(loop_scope="session")

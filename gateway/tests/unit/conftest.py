@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest_asyncio
-import uvicorn
 from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -22,6 +21,7 @@ from websockets.typing import Subprotocol
 from gateway.app import create_app
 from gateway.config import SERVICES, ServiceName, Settings
 from mentorship_runtime.auth import TokenSettings, TokenVerifier, issue_token
+from mentorship_testing.served import served
 from mentorship_testing.services import TEST_JWT_SECRET
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -107,25 +107,14 @@ class Gateway:
     @asynccontextmanager
     async def websocket(self) -> AsyncIterator[WebSocket]:
         """The app served by uvicorn on a free port (websockets need a real server)."""
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio",
-            lifespan="off",
-        )  # fmt: skip
-        server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
-        try:
-            while not server.started:
-                assert not task.done(), task.result()
-                await asyncio.sleep(0.01)
-            port = server.servers[0].sockets[0].getsockname()[1]
-            async with connect(
-                f"ws://127.0.0.1:{port}/graphql",
+        async with (
+            served(self.app, lifespan="off") as url,
+            connect(
+                url.replace("http://", "ws://") + "/graphql",
                 subprotocols=[Subprotocol("graphql-transport-ws")],
-            ) as connection:
-                yield WebSocket(connection)
-        finally:
-            server.should_exit = True
-            await task
+            ) as connection,
+        ):
+            yield WebSocket(connection)
 
     def token(self, user: str, *roles: str, **kw: Any) -> str:
         return issue_token(
