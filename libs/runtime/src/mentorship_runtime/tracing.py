@@ -83,3 +83,13 @@ def consuming(
         },
     ):
         yield
+
+
+@contextmanager
+def continuing(carrier: Mapping[str, str], name: str) -> Iterator[None]:
+    """A span continuing a trace kept aside (``trace_headers()`` stored with work that waits,
+    such as an event parked until someone arrives), so that what the work causes later still
+    belongs to the trace that started it. Without a kept trace, a span of the current one."""
+    parent = propagate.extract(_carrier(carrier)) if carrier else None
+    with _tracer.start_as_current_span(name, context=parent, kind=SpanKind.INTERNAL):
+        yield

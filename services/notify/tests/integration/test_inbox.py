@@ -199,9 +199,9 @@ async def test_a_recipient_arriving_while_their_alert_is_being_parked_still_gets
     await handlers.on_participant(new_envelope(ADA, producer="test"), ctx)
     park = ctx.store.park
 
-    async def park_once_grace_is_known(*args: Any) -> None:
+    async def park_once_grace_is_known(*args: Any, **kwargs: Any) -> None:
         await handlers.on_participant(new_envelope(GRACE, producer="test"), ctx)
-        await park(*args)
+        await park(*args, **kwargs)
 
     monkeypatch.setattr(ctx.store, "park", park_once_grace_is_known)
 

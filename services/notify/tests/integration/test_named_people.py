@@ -10,6 +10,7 @@ who never arrives (withdrawn before notify saw them, erased) holds nobody's aler
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +19,9 @@ import pytest
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.events import MenteeStillStalled
-from mentorship_testing.kafka import eventually
+from mentorship_contracts.topics import Topic, topic_name
+from mentorship_runtime.tracing import continuing
+from mentorship_testing.kafka import eventually, read_topic
 from notify.domain import texts
 from notify.domain.directory import Audience, Language
 from notify.service_layer import handlers
@@ -264,11 +267,35 @@ async def test_the_worker_plans_at_start_what_waited_long_enough_while_it_was_do
 
     async with running(kafka_bootstrap, mongo_url, http_only.db, prefix, role="worker"):
 
-        async def planned() -> bool:
-            return bool(await alerts_for(http_only, "u-grace"))
+        async def planned_and_let_go() -> bool:
+            # planned first, then let go: both, before the worker stops
+            alerts = await alerts_for(http_only, "u-grace")
+            return bool(alerts) and await http_only.db.parked_events.count_documents({}) == 0
 
-        await eventually(planned, timeout=30)
+        await eventually(planned_and_let_go, timeout=30)
 
     [alert] = await alerts_for(http_only, "u-grace")
     assert THE_MENTEE_FR in alert["title"] + alert["body"]
     assert await http_only.db.parked_events.count_documents({}) == 0
+
+
+def _traceparent(trace_id: str) -> dict[str, str]:
+    return {"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"}
+
+
+async def test_a_parked_alert_carries_on_the_trace_of_the_event_that_caused_it(
+    http_only: NotifyApi,
+) -> None:
+    """The mentor's alert belongs to the check-in's trace, not to the registration's that
+    released it."""
+    ctx = await knowing(http_only, GRACE)
+    cause, arrival = secrets.token_hex(16), secrets.token_hex(16)
+    with continuing(_traceparent(cause), "the drop"):
+        await handlers.on_occurrence(event(DROP), ctx)
+    with continuing(_traceparent(arrival), "the registration"):
+        await handlers.on_participant(event(ADA), ctx)
+
+    topic = topic_name(Topic.NOTIFY_NOTIFICATIONS, http_only.settings.kafka_topic_prefix)
+    records = await read_topic(http_only.bootstrap, topic, until=lambda rs: len(rs) >= 1)
+    traces = {dict(r.headers)["traceparent"].decode().split("-")[1] for r in records}
+    assert traces == {cause}

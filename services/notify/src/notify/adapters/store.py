@@ -10,7 +10,7 @@ however large the inbox grows. Marking one read and its ``NotificationRead`` eve
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -323,9 +323,11 @@ class NotifyStore:
         waiting_for: list[str],
         occurred_at: datetime,
         names_due: datetime | None = None,
+        trace: Mapping[str, str] | None = None,
     ) -> None:
         """Park (or park again, with whom it still waits for) an event; each parking gets a new
-        mark, so that a replay lets go only of the parking it planned.
+        mark, so that a replay lets go only of the parking it planned. ``trace``: the trace the
+        event came with, which its notifications carry on when it is planned later.
 
         ``names_due``: the event waits for the name of someone it names (not only for a
         recipient), until then; the earliest deadline it was ever given is kept, so parking it
@@ -337,6 +339,8 @@ class NotifyStore:
             "mark": uuid.uuid4().hex,
             "awaits_names": names_due is not None,
         }
+        if trace:
+            fields["trace"] = dict(trace)
         update: Document = {"$set": fields}
         if names_due is not None:
             update["$min"] = {"names_due": names_due}

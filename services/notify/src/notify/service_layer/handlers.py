@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from mentorship_contracts import Envelope, decode_event, new_envelope
@@ -37,6 +38,7 @@ from mentorship_runtime.auth import Principal
 from mentorship_runtime.consumer import Batched
 from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.logging import get_logger
+from mentorship_runtime.tracing import continuing, trace_headers
 from notify.adapters.deliveries import DeliveryStore
 from notify.adapters.store import NewNotification, NotifyStore
 from notify.domain.directory import Directory, Recipient
@@ -151,7 +153,8 @@ async def _plan_parked(parked: dict[str, Any], ctx: Context) -> None:
     if occurrence is not None:
         due = parked.get("names_due")
         waived = due is not None and due <= ctx.clock()
-        await notify_all([Pending(occurrence, event, names_waived=waived)], ctx)
+        scope = partial(continuing, parked.get("trace") or {}, "notify plan parked")
+        await notify_all([Pending(occurrence, event, scope, names_waived=waived)], ctx)
     await ctx.store.unpark(parked["_id"], parked.get("mark"))
 
 
@@ -321,7 +324,12 @@ async def _park_for(
     waiting = sorted({u.person_id or _admins_key(program_id) for u in unknown} | set(unnamed))
     names_due = ctx.clock() + NAMES_WAIT if unnamed else None
     await ctx.store.park(
-        str(event.event_id), event.to_bytes().decode(), waiting, event.occurred_at, names_due
+        str(event.event_id),
+        event.to_bytes().decode(),
+        waiting,
+        event.occurred_at,
+        names_due,
+        trace=trace_headers(),
     )
     return waiting
 
