@@ -36,6 +36,7 @@ from graphql import (
 )
 
 from gateway.errors import BAD_USER_INPUT
+from mentorship_runtime.storable_input import why_unstorable
 
 MAX_ID_LENGTH = 128
 _ID_TEXT = re.compile(rf"[\x21-\x2b\x2d-\x7e]{{1,{MAX_ID_LENGTH}}}")
@@ -52,13 +53,8 @@ def id_problem(value: str) -> str | None:
 
 
 def text_problem(value: str) -> str | None:
-    if "\x00" in value:
-        return "a string may not contain a NUL character"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "a string may not contain a lone surrogate (invalid UTF-16)"
-    return None
+    why = why_unstorable(value)
+    return None if why is None else f"a string may not contain {why}"
 
 
 class InputValuesRule(ValidationRule):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mentorship_runtime.storable_input import why_unstorable
+
 MAX_NESTING = 64
 MAX_INTEGER_DIGITS = 100
 
@@ -44,14 +46,8 @@ def _inspect(value: Any) -> None:
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
-                raise BadRequestBody("a string contains a NUL character")
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                raise BadRequestBody(
-                    "a string contains a lone surrogate (invalid UTF-16)"
-                ) from None
+            if (why := why_unstorable(item)) is not None:
+                raise BadRequestBody(f"a string contains {why}")
         elif depth > MAX_NESTING:
             raise BadRequestBody(f"the JSON is nested deeper than {MAX_NESTING} levels")
         elif isinstance(item, dict):

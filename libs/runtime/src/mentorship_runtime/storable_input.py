@@ -40,7 +40,7 @@ class _Pairs(list[tuple[str, Any]]):
     """A JSON object as the list of its members, in order, a repeated key kept."""
 
 
-def _why_unstorable(text: str) -> str | None:
+def why_unstorable(text: str) -> str | None:
     """What makes ``text`` unstorable, or None. A surrogate left in a decoded ``str`` is lone: the
     JSON decoder joins an escaped pair into one character."""
     found = _UNSTORABLE.search(text)
@@ -86,7 +86,7 @@ def body_problems(value: Any, at: Loc = ("body",)) -> list[dict[str, Any]]:
 
 def _check_string(found: list[dict[str, Any]], loc: Loc, text: str) -> None:
     if _UNSTORABLE.search(text) is not None:
-        why = _why_unstorable(text)
+        why = why_unstorable(text)
         found.append(_problem(loc, f"must not contain {why}", "string_unstorable"))
 
 
@@ -102,7 +102,7 @@ def _enter(
         repeated: set[str] = set()
         members: list[tuple[str | int, Any]] = []
         for key, child in item:
-            why = _why_unstorable(key)
+            why = why_unstorable(key)
             if why is not None:
                 found.append(_problem(loc, f"a key contains {why}", "key_unstorable"))
                 continue
@@ -120,11 +120,11 @@ def parameter_problems(place: str, parameters: list[tuple[str, str]]) -> list[di
     """The path or query parameters (``place``) whose name or value cannot be stored."""
     found: list[dict[str, Any]] = []
     for name, value in parameters:
-        why = _why_unstorable(name)
+        why = why_unstorable(name)
         if why is not None:
             found.append(_problem((place,), f"a name contains {why}", "key_unstorable"))
             continue
-        why = _why_unstorable(value)
+        why = why_unstorable(value)
         if why is not None:
             found.append(_problem((place, name), f"must not contain {why}", "string_unstorable"))
     return found
