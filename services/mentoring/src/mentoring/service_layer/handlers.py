@@ -89,6 +89,16 @@ def _created_before(earlier: Earlier[T], request: str, key: str, created: str) -
     return earlier.value
 
 
+def _written(new: T, earlier: Earlier[T] | None, request: str, key: str | None, created: str) -> T:
+    """What a creating request answers once it wrote: what it created, or, when the id was
+    taken already, what the same key created before."""
+    if earlier is None:
+        return new
+    if key is None:  # a random id is never taken
+        raise Conflict(f"{created} exists already")
+    return _created_before(earlier, request, key, created)
+
+
 # ---- authorization --------------------------------------------------------------------------
 
 
@@ -137,11 +147,7 @@ async def create_program(c: cmd.CreateProgram, ctx: Context) -> Program:
         [ctx.events.program_published(program)],
         fingerprint=request if key is not None else None,
     )
-    if earlier is None:
-        return program
-    if key is None:  # a random id is never taken
-        raise Conflict(f"program {program_id!r} exists already")
-    return _created_before(earlier, request, key, f"program {program_id!r}")
+    return _written(program, earlier, request, key, f"program {program_id!r}")
 
 
 async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
@@ -219,11 +225,7 @@ async def register_participant(c: cmd.RegisterParticipant, ctx: Context) -> Part
         [ctx.events.participant_registered(participant)],
         fingerprint=request if key is not None else None,
     )
-    if earlier is None:
-        return participant
-    if key is None:  # a random id is never taken
-        raise Conflict(f"{created} exists already")
-    return _created_before(earlier, request, key, created)
+    return _written(participant, earlier, request, key, created)
 
 
 async def _check_ranked_mentors(ctx: Context, program_id: str, ranked: tuple[str, ...]) -> None:
