@@ -16,6 +16,7 @@ partitions then move to the others at once instead of waiting for the session ti
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import weakref
@@ -205,7 +206,9 @@ async def ensure_topics(
     *,
     replication_factor: int = 1,
 ) -> None:
-    """Create the topics that do not exist yet (existing ones are left as they are)."""
+    """Create the topics that do not exist yet (existing ones are left as they are), and return
+    once the broker lists them: a topic just created reaches the metadata a client reads a little
+    later, and a caller that lists, subscribes or publishes at once expects it there."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
@@ -219,8 +222,21 @@ async def ensure_topics(
             # created concurrently by another process: that is what we wanted
             with suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
+            await _until_listed(admin, {topic.name for topic in missing})
     finally:
         await admin.close()
+
+
+async def _until_listed(
+    admin: AIOKafkaAdminClient, names: set[str], *, timeout: float = 10.0
+) -> None:
+    """Wait (bounded) until the broker's metadata lists ``names``; past the bound the topics
+    exist all the same (the creation was answered), so nothing is raised."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if names <= set(await admin.list_topics()):
+            return
+        await asyncio.sleep(0.05)
 
 
 def platform_topics(prefix: str = "") -> list[tuple[str, int]]:
