@@ -6,25 +6,33 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from mentorship_runtime.revisions import RevisedClient
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
 
 
 def make_mongo_client(
-    url: str, *, app_name: str, timeout_ms: int = 10_000
+    url: str,
+    *,
+    app_name: str,
+    timeout_ms: int = 10_000,
+    event_listeners: Sequence[monitoring._EventListener] = (),
 ) -> AsyncMongoClient[Document]:
-    """One client per process: it pools connections. Datetimes come back aware, in UTC."""
-    return AsyncMongoClient(
+    """One client per process: it pools connections. Datetimes come back aware, in UTC. Its
+    collections keep a revision on every update and retry stale writes (``revisions``)."""
+    return RevisedClient(
         url,
         appname=app_name,
         tz_aware=True,
         uuidRepresentation="standard",
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
+        event_listeners=list(event_listeners),
     )
 
 

@@ -344,5 +344,10 @@ class MentoringStore:
         return result.modified_count == 1
 
     async def save_run(self, run: Document) -> None:
-        """Store a run's report (``state: done``), replacing its claim if it had one."""
-        await self.runs.replace_one({"_id": run["_id"]}, {**run, "state": "done"}, upsert=True)
+        """Store a run's report (``state: done``) in place of its claim, if it had one."""
+        report = {key: value for key, value in run.items() if key != "_id"}
+        await self.runs.update_one(
+            {"_id": run["_id"]},
+            {"$set": {**report, "state": "done"}, "$unset": {"claimed_at": ""}},
+            upsert=True,
+        )
