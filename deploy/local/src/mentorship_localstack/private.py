@@ -19,6 +19,7 @@ import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mentorship_localstack import kafka, mongo
 from mentorship_localstack.paths import StackPaths
@@ -71,6 +72,7 @@ class PrivateStack:
     mongo_port: int = 0
     kafka_pid: int | None = None
     mongo_pid: int | None = None
+    storage: dict[str, Any] | None = None
     timeout: float = 180.0
     paths: StackPaths = field(init=False)
 
@@ -102,9 +104,12 @@ class PrivateStack:
     def down(self) -> None:
         self.stop_kafka()
         self.stop_mongo()
+        mongo.stop_storage(self.storage)
+        self.storage = None
 
     def clean(self) -> None:
         self.down()
+        shutil.rmtree(self._mongo.postgresql.root, ignore_errors=True)
         shutil.rmtree(self.state, ignore_errors=True)
 
     # ---- Kafka --------------------------------------------------------------------------------
@@ -144,10 +149,20 @@ class PrivateStack:
         return is_alive(self.mongo_pid, mongo.marker())
 
     def start_mongo(self) -> None:
-        """Start the server (again) on its port, with the data it had."""
+        """Start the server (again) on its port, with the data it had. FerretDB's PostgreSQL
+        cluster, started with it the first time, keeps running until ``down``."""
         if self.mongo_running():
             return
-        pid = start_detached(mongo.command(self._mongo, self.mongo_port), self._mongo.log)
+        self.storage = mongo.start_storage(
+            self._mongo,
+            self.storage or {},
+            preferred_port=private_ports(1, {self.kafka_port, self.controller_port})[0],
+            timeout=self.timeout,
+        )
+        storage_port = self.storage["port"] if self.storage else None
+        pid = start_detached(
+            mongo.command(self._mongo, self.mongo_port, storage_port), self._mongo.log
+        )
         self.mongo_pid = pid
         wait_until(
             lambda: mongo.is_ready(self.mongodb_url),

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 
 class StackError(RuntimeError):
@@ -58,8 +59,15 @@ def any_free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_detached(command: Sequence[str], log: Path, env: dict[str, str] | None = None) -> int:
-    """Start a process in its own session, output appended to ``log``; it outlives its parent."""
+def start_detached(
+    command: Sequence[str],
+    log: Path,
+    env: dict[str, str] | None = None,
+    *,
+    as_user: dict[str, Any] | None = None,
+) -> int:
+    """Start a process in its own session, output appended to ``log``; it outlives its parent.
+    ``as_user``: Popen's ``user``/``group``/``extra_groups``, to run it as another user."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         process = subprocess.Popen(  # noqa: S603 - the commands are built by this package
@@ -69,6 +77,7 @@ def start_detached(command: Sequence[str], log: Path, env: dict[str, str] | None
             stdin=subprocess.DEVNULL,
             start_new_session=True,
             env={**os.environ, **(env or {})},
+            **(as_user or {}),
         )
     return process.pid
 

@@ -103,7 +103,8 @@ class LocalStack:
         }
         report["mongo"] = {
             **mongo_state,
-            "running": is_alive(mongo_state.get("pid"), mongo_state.get("marker", "-")),
+            "running": is_alive(mongo_state.get("pid"), mongo_state.get("marker", "-"))
+            and mongo.storage_running(state.get("postgresql")),
             "log": str(self.mongo.log),
         }
         return report
@@ -125,10 +126,24 @@ class LocalStack:
         with self._locked():
             state = self._read_state()
             started = False
+            if not mongo.storage_running(state.get("postgresql")):
+                stop(state.get("mongo", {}).get("pid"), state.get("mongo", {}).get("marker", "-"))
             if not is_alive(
                 state.get("mongo", {}).get("pid"), state.get("mongo", {}).get("marker", "-")
             ):
-                state["mongo"] = self._start_mongo(state.get("mongo", {}), timeout)
+                state["postgresql"] = mongo.start_storage(
+                    self.mongo,
+                    state.get("postgresql") or {},
+                    preferred_port=int(
+                        os.environ.get("MENTORSHIP_POSTGRESQL_PORT")
+                        or mongo.DEFAULT_POSTGRESQL_PORT
+                    ),
+                    timeout=timeout,
+                )
+                self._write_state(state)
+                state["mongo"] = self._start_mongo(
+                    state.get("mongo", {}), timeout, state["postgresql"]
+                )
                 self._write_state(state)
                 started = True
             if not is_alive(state.get("kafka", {}).get("pid"), kafka.MARKER):
@@ -150,24 +165,28 @@ class LocalStack:
             state = self._read_state()
             stop(state.get("kafka", {}).get("pid"), kafka.MARKER)
             stop(state.get("mongo", {}).get("pid"), state.get("mongo", {}).get("marker", "-"))
-            for part in ("kafka", "mongo"):
-                if part in state:
+            mongo.stop_storage(state.get("postgresql"))
+            for part in ("kafka", "mongo", "postgresql"):
+                if state.get(part):
                     state[part]["pid"] = None
             self._write_state(state)
 
     def clean(self) -> None:
         """Stop everything and delete its data and logs (downloads are kept)."""
         self.down()
+        shutil.rmtree(self.mongo.postgresql.root, ignore_errors=True)
         shutil.rmtree(self.paths.state, ignore_errors=True)
 
     # ---- starting ----------------------------------------------------------------------------
 
-    def _start_mongo(self, previous: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def _start_mongo(
+        self, previous: dict[str, Any], timeout: float, storage: dict[str, Any] | None
+    ) -> dict[str, Any]:
         preferred = int(
             os.environ.get("MENTORSHIP_MONGO_PORT") or previous.get("port") or DEFAULT_MONGO_PORT
         )
         port = free_port(preferred)
-        command = mongo.command(self.mongo, port)
+        command = mongo.command(self.mongo, port, storage["port"] if storage else None)
         marker = mongo.marker()
         say(f"Starting {mongo.server_kind()} on 127.0.0.1:{port} (log: {self.mongo.log})")
         pid = start_detached(command, self.mongo.log)

@@ -18,6 +18,7 @@ from mentorship_localstack import Endpoints
 from mentorship_runtime.mongo import Document, make_mongo_client
 from mentorship_testing.infrastructure import infrastructure
 from mentorship_testing.kafka import delete_topics
+from mentorship_testing.plans import QueryRecorder
 
 
 def unique_name(prefix: str) -> str:
@@ -55,6 +56,22 @@ async def mongo_db(
     name = unique_name("t_")
     yield mongo_client[name]
     await mongo_client.drop_database(name)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def recorded_db(
+    mongo_url: str,
+) -> AsyncIterator[tuple[AsyncDatabase[Document], QueryRecorder]]:
+    """A database of this test's own, on a client that records the filters sent to it
+    (``mentorship_testing.plans``); dropped afterwards."""
+    name = unique_name("t_")
+    recorder = QueryRecorder(name)
+    client = make_mongo_client(mongo_url, app_name="tests-plans", event_listeners=[recorder])
+    try:
+        yield client[name], recorder
+        await client.drop_database(name)
+    finally:
+        await client.close()
 
 
 @pytest_asyncio.fixture(loop_scope="session")
