@@ -201,3 +201,35 @@ def test_unknown_fields_are_ignored_so_producers_can_add_optional_fields() -> No
 
     assert decoded.data.confidence == 2
     assert decoded.event_id == UUID("0b0f2a52-8f1c-4b4c-8d5e-2f8f0a1b2c3d")
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "why"),
+    [
+        (check_in(data_module_id="pur\x00pose"), "data.module_id", "the NUL character"),
+        (check_in(correlation_id="flow\x00"), "correlation_id", "the NUL character"),
+        (check_in(data_module_id="\ud800"), "data.module_id", "a lone surrogate"),
+        (check_in(**{"data_bad\x00key": "x"}), "data", "a key holds the NUL character"),
+        (
+            check_in(data_module_id="x").replace('"x"', '"\\\\ud800"').replace("\\\\", "\\"),
+            "data.module_id",
+            "a lone surrogate",
+        ),
+    ],
+)
+def test_an_event_holding_text_no_database_can_store_is_malformed(
+    raw: str, field: str, why: str
+) -> None:
+    """PostgreSQL's jsonb under FerretDB refuses U+0000 and no BSON string holds a lone
+    surrogate: a consumer would fail to store such an event on every retry."""
+    with pytest.raises(MalformedEvent) as raised:
+        decode_event(raw.encode("utf-8", "surrogatepass"))
+
+    assert raised.value.fields == [field]
+    assert why in str(raised.value)
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_an_event_nested_beyond_the_decoder_is_malformed_not_a_crash(opening: str) -> None:
+    with pytest.raises(MalformedEvent, match="nested too deeply"):
+        decode_event(opening * 100_000)

@@ -11,6 +11,9 @@ from pydantic import ValidationError
 from mentorship_contracts import events as _events  # noqa: F401 - registers the catalog
 from mentorship_contracts.envelope import Envelope, EventPayload, declared_payload_classes
 from mentorship_contracts.errors import FieldProblem, MalformedEvent, UnknownEventType
+from mentorship_contracts.text import unstorable_strings
+
+MAX_PROBLEMS = 20
 
 
 class EventRegistry:
@@ -41,6 +44,8 @@ class EventRegistry:
             document = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise MalformedEvent([FieldProblem("$", f"not valid JSON ({exc})")]) from None
+        except RecursionError:
+            raise MalformedEvent([FieldProblem("$", "nested too deeply")]) from None
         if not isinstance(document, dict):
             raise MalformedEvent([FieldProblem("$", "an event must be a JSON object")])
         event_type, version = document.get("type"), document.get("version")
@@ -52,6 +57,9 @@ class EventRegistry:
         if problems or not isinstance(event_type, str) or not isinstance(version, int):
             raise MalformedEvent(problems)
         cls = self.payload_class(event_type, version)
+        unstorable = [FieldProblem(at, f"holds {why}") for at, why in unstorable_strings(document)]
+        if unstorable:
+            raise MalformedEvent(unstorable[:MAX_PROBLEMS])
         try:
             return Envelope[cls].model_validate(document)  # type: ignore[valid-type]
         except ValidationError as exc:

@@ -36,7 +36,7 @@ from graphql import (
 )
 
 from gateway.errors import BAD_USER_INPUT
-from mentorship_runtime.storable_input import why_unstorable
+from mentorship_contracts.text import why_unstorable
 
 MAX_ID_LENGTH = 128
 _ID_TEXT = re.compile(rf"[\x21-\x2b\x2d-\x7e]{{1,{MAX_ID_LENGTH}}}")

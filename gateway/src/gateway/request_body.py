@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mentorship_runtime.storable_input import why_unstorable
+from mentorship_contracts.text import why_unstorable
 
 MAX_NESTING = 64
 MAX_INTEGER_DIGITS = 100

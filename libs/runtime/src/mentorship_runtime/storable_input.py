@@ -21,34 +21,22 @@ fails on PostgreSQL as a write would.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
+from mentorship_contracts.text import UNSTORABLE, why_unstorable
+
 MAX_PROBLEMS = 20
 """At most this many problems are reported for one request (the first ones, in document order)."""
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 Loc = tuple[str | int, ...]
 
 
 class _Pairs(list[tuple[str, Any]]):
     """A JSON object as the list of its members, in order, a repeated key kept."""
-
-
-def why_unstorable(text: str) -> str | None:
-    """What makes ``text`` unstorable, or None. A surrogate left in a decoded ``str`` is lone: the
-    JSON decoder joins an escaped pair into one character."""
-    found = _UNSTORABLE.search(text)
-    if found is None:
-        return None
-    if found.group() == "\x00":
-        return "the NUL character (U+0000)"
-    return "a lone surrogate (U+D800 to U+DFFF), which is not Unicode text"
 
 
 def _problem(loc: Loc, message: str, kind: str) -> dict[str, Any]:
@@ -85,7 +73,7 @@ def body_problems(value: Any, at: Loc = ("body",)) -> list[dict[str, Any]]:
 
 
 def _check_string(found: list[dict[str, Any]], loc: Loc, text: str) -> None:
-    if _UNSTORABLE.search(text) is not None:
+    if UNSTORABLE.search(text) is not None:
         why = why_unstorable(text)
         found.append(_problem(loc, f"must not contain {why}", "string_unstorable"))
 
