@@ -1,16 +1,21 @@
-"""Claims on deliveries, on the real MongoDB server: a dead worker's e-mail is sent by another
-once its short lease runs out, a slow send keeps its claim by renewing it, and a worker that can
-no longer say it holds a claim stops sending and settles nothing."""
+"""Claims on deliveries, on the real MongoDB server: of workers racing for one delivery exactly one
+takes it, a read from before a claim or a settlement takes nothing, a dead worker's e-mail is sent
+by another once its short lease runs out, a slow send keeps its claim by renewing it, and a worker
+that can no longer say it holds a claim stops sending and settles nothing."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from mentorship_contracts import new_envelope
+from mentorship_runtime.mongo import Document
 from mentorship_testing.kafka import eventually
-from notify.adapters.deliveries import DeliveryStore
+from notify.adapters.deliveries import FREE, DeliveryStore
 from notify.service_layer import handlers
 from notify.service_layer.delivery import DeliveryWorker, RoundReport, WorkerConfig
 from notify.service_layer.handlers import Context
@@ -67,6 +72,73 @@ async def an_email_planned(api: NotifyApi) -> tuple[Context, dict[str, Any]]:
 async def current(ctx: Context, delivery_id: str) -> dict[str, Any]:
     [found] = await ctx.deliveries.every_delivery({"_id": delivery_id})
     return found
+
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=20)
+WORKERS = 20
+
+
+async def a_due_email(db: AsyncDatabase[Document]) -> DeliveryStore:
+    store = DeliveryStore(db)
+    await store.ensure_indexes()
+    await store.deliveries.insert_one(
+        {
+            "_id": "n-1:email",
+            "notification_id": "n-1",
+            "channel": "email",
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": T0,
+            "lease": None,
+            "lease_until": FREE,
+            "ready": True,
+        }
+    )
+    return store
+
+
+async def test_of_twenty_workers_racing_for_a_due_delivery_exactly_one_takes_it(
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    """Each race: every worker read the same state (the previous winner's lease run out), then
+    all claim at once; the stored lease is the one winner's."""
+    store = await a_due_email(mongo_db)
+    now = T0
+    for race in range(5):
+        [read] = await store.candidates(now, 10)
+        tokens = [f"race-{race}-worker-{w}-{uuid.uuid4().hex}" for w in range(WORKERS)]
+        claims = await asyncio.gather(
+            *(store.claim(read, token, now, now + LEASE) for token in tokens)
+        )
+
+        winners = [token for token, won in zip(tokens, claims, strict=True) if won]
+        assert len(winners) == 1, f"race {race}: {len(winners)} winners"
+        [stored] = await store.deliveries.find({}).to_list()
+        assert (stored["lease"], stored["lease_until"]) == (winners[0], now + LEASE)
+        taken = {**read, "lease": winners[0], "lease_until": now + LEASE}
+        assert [c for c in claims if c] == [taken]
+        now += LEASE + timedelta(seconds=1)  # the winner died: its lease runs out
+    assert "delivery_claims" not in await mongo_db.list_collection_names()
+
+
+async def test_a_read_from_before_a_claim_or_a_settlement_takes_nothing(
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    store = await a_due_email(mongo_db)
+    [stale] = await store.candidates(T0, 10)
+
+    assert await store.claim(stale, "first", T0, T0 + LEASE)
+    assert await store.claim(stale, "second", T0, T0 + LEASE) is None  # held by the first
+    failed = {"status": "failed", "attempts": 1, "next_attempt_at": T0, "last_error": "x"}
+    assert await store.settle(stale["_id"], "first", failed)  # lease freed, as it was read
+    assert await store.claim(stale, "late", T0, T0 + LEASE) is None  # but an attempt was made
+    [fresh] = await store.candidates(T0, 10)
+    assert await store.claim(fresh, "retry", T0, T0 + LEASE)
+    assert await store.settle(fresh["_id"], "retry", {"status": "sent", "attempts": 2})
+    assert await store.claim(fresh, "after-sent", T0, T0 + LEASE) is None
+    [after] = await store.every_delivery()
+    assert (after["status"], after["attempts"], after["lease"]) == ("sent", 2, None)
 
 
 async def test_a_dead_workers_email_is_sent_by_another_once_its_short_lease_runs_out(

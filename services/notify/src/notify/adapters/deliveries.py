@@ -2,23 +2,30 @@
 session-rating reminders.
 
 ``deliveries`` holds only the deliveries in progress: the worker's queue, which stays small
-however many have been made (on FerretDB 1.24 every update and every query by a field pays for the
-whole collection). A delivery done (sent, or dead and published as such) is moved to
-``delivery_log`` by ``archive_settled``: inserted there (once), then deleted from the queue, so a
-crash in between only repeats the move. In-app deliveries, done when planned, go to the log
-directly.
+however many have been made (its full due query reads it whole, see ``candidates``). A delivery
+done (sent, or dead and published as such) is moved to ``delivery_log`` by ``archive_settled``:
+inserted there (once), then deleted from the queue, so a crash in between only repeats the move.
+In-app deliveries, done when planned, go to the log directly.
 
 Planned deliveries enter the queue *held* (``lease`` ``HELD`` until a deadline) because they are
 written before the notification they deliver: the planner then releases those of the
 notifications it stored and drops those it queued for a notification stored before (a replay);
 what an attempt that died left held is freed when the hold runs out.
 
-A worker claims a due delivery by inserting a claim whose id is derived from the delivery's state
-(see ``claim``): a unique insert is the one write FerretDB arbitrates between concurrent
-writers, so two workers never hold the same delivery. The winner then sets its lease token and
-deadline on the delivery, and pushes the deadline on (``renew``) while it is still sending.
-Settling it (sent, failed, dead) is guarded by the token and frees the lease; a worker that died
-leaves a lease that runs out soon after, since nobody renews it.
+A worker claims a due delivery with one guarded update (see ``claim``): it sets its lease token
+and deadline only if the delivery is still in the state the worker read (attempts made, lease and
+deadline). The server applies concurrent updates of one document one after the other (on the
+local FerretDB, a revision guard refuses a stale write and the update is retried against the
+document as it now is), so of the workers that read the same state exactly one matches: two
+workers never hold the same delivery. The holder pushes the deadline on (``renew``) while it is
+still sending. Settling it (sent, failed, dead) is guarded by the token, counts the attempt and
+frees the lease; a worker that died leaves a lease that runs out soon after, since nobody renews
+it, and the delivery is claimed again from that state.
+
+Every query the worker and the planner send on the hot path is served by an index: an equality on
+a top-level field with an index declared (``_id``, ``lease``, ``ready``, ``status``), which
+FerretDB hands to PostgreSQL. The exception is the full due query (``candidates`` with
+``thorough``): a range over the queue, run every few rounds only.
 """
 
 from __future__ import annotations
@@ -64,7 +71,6 @@ class DeliveryStore:
         self.deliveries: AsyncCollection[Document] = db["deliveries"]
         self.log: AsyncCollection[Document] = db["delivery_log"]
         self.reminders: AsyncCollection[Document] = db["reminders"]
-        self.claims: AsyncCollection[Document] = db["delivery_claims"]
 
     async def ensure_indexes(self) -> None:
         await self.deliveries.create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
@@ -72,9 +78,10 @@ class DeliveryStore:
             [("user_id", ASCENDING), ("digest", ASCENDING), ("status", ASCENDING)]
         )
         await self.deliveries.create_index("notification_id")
+        await self.deliveries.create_index("lease")  # release, drop_held, renew
+        await self.deliveries.create_index("ready")  # the quick due query
         await self.log.create_index("notification_id")
         await self.reminders.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
-        await self.claims.create_index("at")
 
     # ---- planning ---------------------------------------------------------------------------
 
@@ -110,8 +117,8 @@ class DeliveryStore:
 
     async def release(self, held: Held, delivery_ids: Sequence[str]) -> None:
         """Let the worker take these deliveries now (their notification is stored): those this
-        call queued (usually all of them, found by their lease: an equality FerretDB hands to its
-        backend, where ``$in`` would make it decode the whole queue), and any an attempt that
+        call queued (usually all of them, found by their lease: an equality served by the ``lease``
+        index, where ``$in`` would make FerretDB decode the whole queue), and any an attempt that
         died left held."""
         free = {"$set": {"lease": None, "lease_until": FREE}}
         mine = held.queued.intersection(delivery_ids)
@@ -162,18 +169,22 @@ class DeliveryStore:
     async def candidates(
         self, now: datetime, limit: int, *, thorough: bool = True, **only: Any
     ) -> list[Document]:
-        """Deliveries due, not settled and not leased, the longest waiting first.
+        """Deliveries due, not settled and not leased (or whose lease ran out).
 
-        ``thorough=False`` first takes those marked ``ready`` (due when planned, never tried,
-        free): an equality filter and a limit, which FerretDB hands to its backend, where the
-        full query makes it decode and sort the whole queue (1 s for 20,000 deliveries). Only if
-        they fill less than ``limit`` is the full query run; the worker runs it every few rounds
-        anyway, so retries and deliveries that waited for quiet hours are never starved."""
+        ``thorough=False``: those marked ``ready`` (due when planned and never settled since)
+        whose lease deadline has passed (free, or held by a worker or planner that died). The
+        ``ready`` equality is handed to PostgreSQL and served by its index; the deadline is
+        checked by FerretDB on the ready deliveries alone.
+
+        ``thorough=True``: every due delivery, the longest waiting first (retries, deliveries that
+        waited for quiet hours or a digest hour, leases that ran out). This query needs ranges
+        (due, lease run out) and a sort, which FerretDB evaluates itself after reading the whole
+        queue: no equality can name what has become due. The queue holds only the deliveries in
+        flight, and the worker runs this every few rounds only (``THOROUGH_EVERY``)."""
         if not thorough:
-            quick = self.deliveries.find({"ready": True, "lease": None, **only}).limit(limit)
-            ready = [d async for d in quick if _takeable(d, now)]
-            if len(ready) == limit:
-                return ready
+            quick = {"ready": True, "lease_until": {"$lte": now}, **only}
+            cursor = self.deliveries.find(quick).limit(limit)
+            return [d async for d in cursor if _takeable(d, now)]
         cursor = self.deliveries.find(
             {
                 "status": {"$in": OPEN},
@@ -187,37 +198,41 @@ class DeliveryStore:
     async def claim(
         self, candidate: Document, token: str, now: datetime, lease_until: datetime
     ) -> Document | None:
-        """Take ``candidate`` under this lease, or None if another worker took it.
+        """Take ``candidate`` under this lease, or None if another worker took it (or it was
+        settled, renewed or released) since it was read.
 
-        Arbitrated by a unique insert: the claim's id names the delivery's state as this worker
-        read it (attempts made, previous lease), so every worker that read the same state races
-        for the same id and one wins. (A guarded ``find_one_and_update`` or ``update_one`` is
-        not enough: FerretDB 1.24 lets two concurrent ones both match and both modify.)
+        One guarded update: its filter is the delivery's ``_id`` (served by its index) and the
+        state read, attempts made (every settlement counts one), lease and lease deadline (every
+        claim, renewal and release changes them). Of the workers that read the same state, the
+        first update applied matches and the others, applied after it, match nothing: the server
+        applies updates of one document one at a time (the local FerretDB refuses a stale write
+        and the update is retried on the document as it now is, ``mentorship_runtime.revisions``).
+        A candidate whose lease deadline is after ``now`` (read while another held it) is not
+        taken: a lease is taken from a worker only once it has run out.
         """
-        claim_id = f"{candidate['_id']}:{candidate['attempts']}:{candidate.get('lease') or '-'}"
-        try:
-            await self.claims.insert_one({"_id": claim_id, "token": token, "at": now})
-        except DuplicateKeyError:
+        if candidate["lease_until"] > now:
             return None
-        await self.deliveries.update_one(
-            {"_id": candidate["_id"]}, {"$set": {"lease": token, "lease_until": lease_until}}
+        result = await self.deliveries.update_one(
+            {
+                "_id": candidate["_id"],
+                "attempts": candidate["attempts"],
+                "lease": candidate.get("lease"),
+                "lease_until": candidate["lease_until"],
+            },
+            {"$set": {"lease": token, "lease_until": lease_until}},
         )
+        if result.matched_count != 1:
+            return None
         return {**candidate, "lease": token, "lease_until": lease_until}
 
     async def renew(self, token: str, count: int, lease_until: datetime) -> bool:
         """Push the deadline of the ``count`` deliveries held under ``token`` to
         ``lease_until``; False if they are no longer all held under it (one equality filter,
-        which FerretDB hands to its backend: a token names one claim of one worker)."""
+        served by the ``lease`` index: a token names one claim of one worker)."""
         result = await self.deliveries.update_many(
             {"lease": token}, {"$set": {"lease_until": lease_until}}
         )
         return result.matched_count == count
-
-    async def forget_claims(self, before: datetime) -> int:
-        """Claims are kept long after their delivery settled, so that a worker holding a stale
-        read cannot win a claim again; then a periodic job removes them (no TTL indexes)."""
-        result = await self.claims.delete_many({"at": {"$lt": before}})
-        return result.deleted_count
 
     async def settle(self, delivery_id: str, token: str, fields: Document) -> bool:
         """Record an outcome and free the lease; False if the lease was lost meanwhile."""

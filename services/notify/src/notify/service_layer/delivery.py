@@ -1,7 +1,10 @@
 """The delivery worker: sends due e-mails and webhooks, each once, retrying what failed.
 
-Each round, ``concurrency`` lanes each claim a due delivery (one atomic update that takes a lease:
-two workers never hold the same one), send it, and settle it: sent; failed with its next attempt
+Each round takes due deliveries (those ready when planned, by an index; every ``THOROUGH_EVERY``
+rounds all that are due, oldest first), and ``concurrency`` lanes each claim one (one guarded
+update that takes a lease only if the delivery is as the worker read it: of the workers racing
+for it exactly one wins, so two workers never hold the same one, see
+``notify.adapters.deliveries``), send it, and settle it: sent; failed with its next attempt
 after an exponential backoff with full jitter; or dead after a permanent error or the last
 attempt, and then published to the dead-letter topic. A slow or failing receiver holds one lane
 for at most its timeout and never blocks other people's deliveries.
@@ -11,11 +14,11 @@ the round into one message, and settles them together.
 
 Leases are short (``DELIVERY_LEASE_SECONDS``, 20 s) and renewed while a send runs (every third
 of the lease), so the deliveries a dead worker held are taken again by another (or by itself,
-restarted) at most a lease after its death, where they used to wait out a lease long enough for
-any send (5 minutes). A worker that cannot renew (its lease was taken, or no renewal succeeded
-before the last sixth of the lease) cancels its send and settles nothing: it only sends what it
-holds, so two workers never send the same delivery at once (as long as their clocks agree within
-that sixth).
+restarted) once its lease has run out: at the next round for a delivery ready when planned,
+within ``THOROUGH_EVERY`` rounds for the others. A worker that cannot renew (its lease was taken,
+or no renewal succeeded before the last sixth of the lease) cancels its send and settles nothing:
+it only sends what it holds, so two workers never send the same delivery at once (as long as their
+clocks agree within that sixth).
 
 Exactly once, as far as it goes: a delivery marked sent is never claimed again, and a lease is
 held by one worker at a time. What remains is at least once: if a worker dies after the SMTP
@@ -58,13 +61,13 @@ from notify.service_layer.ports import Email, EmailSender, SendFailed, WebhookCa
 Document = dict[str, Any]
 log = get_logger("notify.delivery")
 MESSAGE_ID_DOMAIN = "notify.mentorship"
-CLAIMS_KEPT = timedelta(days=1)
-"""Far longer than a worker can sit on a stale read of a delivery."""
-CLAIMS_PURGE_EVERY = 100
 DEAD_LETTER_SWEEP_EVERY = 30
 THOROUGH_EVERY = 10
-"""Every this many rounds, the worker looks for due deliveries with the full query (retries,
-deliveries that waited), even when those ready at planning keep it busy."""
+"""Every this many rounds (the first included), the worker looks for due deliveries with the full
+query (retries, deliveries that waited for quiet hours or a digest, leases run out on deliveries
+not ready when planned), which reads the whole queue; the other rounds take only those ready when
+planned, by an index. So a delivery not ready when planned is sent at most this many rounds
+(``DELIVERY_POLL_SECONDS`` apart when idle) after it is due."""
 
 
 class DeadLetters(Protocol):
@@ -155,8 +158,6 @@ class DeliveryWorker:
             await self.letter_the_dead()  # also what a crash left unpublished, now and then
         if report.sent or report.dead or self._rounds % DEAD_LETTER_SWEEP_EVERY == 1:
             await self._deliveries.archive_settled()  # keeps the queue small
-        if self._rounds % CLAIMS_PURGE_EVERY == 1:
-            await self._deliveries.forget_claims(self._clock() - CLAIMS_KEPT)
         if report.sent or report.failed or report.dead:
             log.info("deliveries_round", sent=report.sent, failed=report.failed, dead=report.dead)
         return report
