@@ -9,8 +9,9 @@ loads no demo of its own (``MENTORSHIP_DEV_DEMO=0``): the benchmark seeds its ow
 with 50 mentees, through the services' APIs with ``mentorship_localstack.demo.seed``.
 
 Also here: a minimal keep-alive HTTP/1.1 client (the load generator shares two cores with the
-platform, so it should cost little), CPU time per process read from ``/proc``, and the facts about
-the machine and versions that every result carries.
+platform, so it should cost little), CPU time per process read from ``/proc`` (a process, or a set
+of processes counted as one, such as the MongoDB server: FerretDB and the PostgreSQL server it
+stores its data in), and the facts about the machine and versions that every result carries.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
@@ -46,17 +48,23 @@ BASE_PORTS = {"mentoring": 8101, "progress": 8102, "notify": 8103, "gateway": 81
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def stack_endpoints() -> tuple[str, str, dict[str, int]]:
-    """Kafka bootstrap, MongoDB URL, and the pids of the broker and the database server."""
+def _described_stack() -> dict[str, Any]:
+    """The local stack's ``.stack/stack.json`` (ports, process ids), or {} when there is none."""
     described: dict[str, Any] = {}
     with contextlib.suppress(OSError, ValueError):
         described = json.loads((ROOT / ".stack" / "stack.json").read_text())
+    return described
+
+
+def stack_endpoints() -> tuple[str, str, dict[str, int]]:
+    """Kafka bootstrap, MongoDB URL, and the pids of the broker and the database server."""
+    described = _described_stack()
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or described["kafka"]["bootstrap"]
     mongo = os.environ.get("MONGODB_URL") or described["mongo"]["url"]
     pids = {
         name: int(described[key]["pid"])
         for name, key in (("kafka", "kafka"), ("mongodb", "mongo"))
-        if key in described and "pid" in described[key]
+        if key in described and described[key].get("pid")
     }
     return bootstrap, mongo, pids
 
@@ -77,13 +85,125 @@ def _free_offset() -> int:
 # ---- CPU time per process ---------------------------------------------------------------------
 
 
+def _stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (the state is [0], utime [11],
+    stime [12], cutime [13], cstime [14]), or None when the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def cpu_seconds(pid: int) -> float | None:
     """User + system CPU time of a process (children not included), or None when it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+    fields = _stat(pid)
+    if fields is None:
         return None
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``: from ``/proc/<pid>/task/*/children``, or by reading
+    every process's parent in ``/proc`` when the kernel does not list children."""
+    if not Path(f"/proc/{pid}/task/{pid}/children").exists():
+        if not Path(f"/proc/{pid}").exists():
+            return []
+        return [
+            int(entry.name)
+            for entry in Path("/proc").iterdir()
+            if entry.name.isdigit()
+            and (fields := _stat(int(entry.name))) is not None
+            and fields[1] == str(pid)
+        ]
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):  # a thread that ended meanwhile
+                found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def family_cpu_seconds(pid: int) -> float | None:
+    """CPU time of a process and its children: its own user + system time, its live children's,
+    and (its cutime + cstime) that of its children that exited and were waited for, so a child
+    that starts, works and exits during a phase counts too. E.g. a PostgreSQL server: the
+    postmaster and its backends, its children (each in a session of its own). None when the
+    process is gone."""
+    fields = _stat(pid)
+    if fields is None:
+        return None
+    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))
+    for child in children(pid):
+        # a child that exits meanwhile is counted once reaped, in the parent's cutime + cstime
+        if (found := _stat(child)) is not None:
+            ticks += int(found[11]) + int(found[12])
+    return ticks / CLOCK_TICKS
+
+
+@dataclass(frozen=True)
+class Processes:
+    """Processes whose CPU time counts as one figure: ``pids`` alone, and ``families`` with their
+    children (``family_cpu_seconds``)."""
+
+    pids: tuple[int, ...] = ()
+    families: tuple[int, ...] = ()
+
+    def cpu_seconds(self) -> float | None:
+        """Their user + system CPU time so far; None when one of them is gone (or there is none)."""
+        found = [cpu_seconds(pid) for pid in self.pids]
+        found += [family_cpu_seconds(pid) for pid in self.families]
+        if not found or None in found:
+            return None
+        return sum(s for s in found if s is not None)
+
+
+Measured: TypeAlias = int | Processes  # a process by its pid, or processes counted together
+
+
+def measured_cpu_seconds(what: Measured) -> float | None:
+    return what.cpu_seconds() if isinstance(what, Processes) else cpu_seconds(what)
+
+
+def stack_processes(
+    bootstrap: str | None = None, mongo_url: str | None = None
+) -> dict[str, Processes]:
+    """The local stack's servers, as ``CpuMeter`` counts them: ``mongodb`` is FerretDB and, when
+    FerretDB stores its data in PostgreSQL, the stack's PostgreSQL server (the postmaster and its
+    backends: ``family_cpu_seconds``); ``kafka`` is the broker. A server the benchmark does not use
+    (``bootstrap`` / ``mongo_url`` name another one; by default those of ``stack_endpoints``) is
+    left out, as is one the stack does not describe."""
+    described = _described_stack()
+    if not described:
+        return {}
+    if bootstrap is None or mongo_url is None:
+        used_bootstrap, used_mongo, _ = stack_endpoints()
+        bootstrap, mongo_url = bootstrap or used_bootstrap, mongo_url or used_mongo
+    found: dict[str, Processes] = {}
+    mongo, kafka, postgresql = (described.get(k) or {} for k in ("mongo", "kafka", "postgresql"))
+    if mongo.get("pid") and mongo.get("url") == mongo_url:
+        storage = postgresql.get("pid") if "postgresql" in str(mongo.get("kind")) else None
+        found["mongodb"] = Processes(
+            pids=(int(mongo["pid"]),), families=(int(storage),) if storage else ()
+        )
+    if kafka.get("pid") and kafka.get("bootstrap") == bootstrap:
+        found["kafka"] = Processes(pids=(int(kafka["pid"]),))
+    return found
+
+
+def cpu_snapshot(measured: Mapping[str, Measured]) -> dict[str, float | None]:
+    """The CPU seconds used so far by each named process or set of processes (None: gone)."""
+    return {name: measured_cpu_seconds(what) for name, what in measured.items()}
+
+
+def cpu_used(
+    before: Mapping[str, float | None], after: Mapping[str, float | None]
+) -> dict[str, float | None]:
+    """CPU seconds used between two ``cpu_snapshot``s, by name (None when either is missing)."""
+    used: dict[str, float | None] = {}
+    for name, end in after.items():
+        start = before.get(name)
+        used[name] = None if start is None or end is None else end - start
+    return used
 
 
 def machine_busy() -> tuple[float, float]:
@@ -94,30 +214,38 @@ def machine_busy() -> tuple[float, float]:
 
 
 class CpuMeter:
-    """Share of one core used by each process over a phase (1.0 = a whole core)."""
+    """CPU used by each process (or set of processes: ``Processes``) over a phase: the share of
+    one core (1.0 = a whole core) and the seconds."""
 
-    def __init__(self, pids: dict[str, int]) -> None:
-        self.pids = pids
+    def __init__(self, pids: Mapping[str, Measured]) -> None:
+        self.pids = dict(pids)
         self._start: dict[str, float | None] = {}
         self._machine = (0.0, 0.0)
         self._t0 = 0.0
 
     def start(self) -> None:
         self._t0 = time.monotonic()
-        self._start = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self._start = cpu_snapshot(self.pids)
         self._machine = machine_busy()
 
     def stop(self) -> dict[str, Any]:
+        """What was used since ``start`` (it may be read again later, for a longer phase)."""
         elapsed = time.monotonic() - self._t0
-        shares: dict[str, float | None] = {}
-        for name, pid in self.pids.items():
-            before, after = self._start.get(name), cpu_seconds(pid)
-            shares[name] = (
-                None if before is None or after is None else round((after - before) / elapsed, 3)
-            )
+        used = cpu_used(self._start, cpu_snapshot(self.pids))
         busy, total = machine_busy()
-        used = (busy - self._machine[0]) / max(total - self._machine[1], 1)
-        return {"cores_used_by": shares, "machine_busy_fraction": round(used, 3)}
+        fraction = (busy - self._machine[0]) / max(total - self._machine[1], 1)
+        return {
+            "seconds": round(elapsed, 2),
+            "cores_used_by": {
+                name: None if seconds is None else round(seconds / elapsed, 3)
+                for name, seconds in used.items()
+            },
+            "cpu_seconds_by": {
+                name: None if seconds is None else round(seconds, 3)
+                for name, seconds in used.items()
+            },
+            "machine_busy_fraction": round(fraction, 3),
+        }
 
 
 # ---- a cheap HTTP/1.1 keep-alive client -------------------------------------------------------
@@ -260,6 +388,12 @@ class DevPlatform:
         pids.update(stack_endpoints()[2])
         pids["bench client"] = os.getpid()
         return pids
+
+    def processes(self) -> dict[str, Measured]:
+        """``pids`` for ``CpuMeter``, the servers as ``stack_processes`` counts them: ``mongodb``
+        is FerretDB with the PostgreSQL server it stores its data in."""
+        bootstrap, mongo, _ = stack_endpoints()
+        return {**self.pids(), **stack_processes(bootstrap, mongo)}
 
     async def start(self, timeout: float = 240) -> None:
         log = (self.state / "make-dev.out").open("wb")
@@ -481,7 +615,8 @@ def distribution_ms(seconds: list[float]) -> dict[str, float | int | None]:
 
 
 def cpu_shares(cores_used_by: dict[str, float | None], names: tuple[str, ...]) -> str:
-    """``0.05 / 1.30 / -``: the cores each named process used, for a results table."""
+    """``0.05 / 1.30 / -``: the figure of each named process (the cores it used, its CPU ms per
+    event...), for a results table."""
     return " / ".join(
         "-" if cores_used_by.get(name) is None else f"{cores_used_by[name]:.2f}" for name in names
     )
