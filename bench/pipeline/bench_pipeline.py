@@ -22,7 +22,16 @@ platform's rate runs from the start of the burst to the last notification stored
 announcement on ``notify.notifications``, which follows the store); ``emails`` then times the
 whole pipeline, to the last mentor e-mail received by the SMTP sink. So process
 start-up and the directory are not counted (the directory's load time is kept apart). The limit's
-rate runs from its first document written to the last. Raw results go to
+rate runs from its first document written to the last.
+
+Beside each rate, the CPU time spent per event of the burst, a figure the database server's speed
+does not set: for the platform, the notify workers' (user + system, from ``/proc``) from the start
+of the burst to the last notification stored and to the last e-mail, and over the same phases the
+MongoDB server's (FerretDB, and the PostgreSQL server it stores its data in: the postmaster and its
+backends), Kafka's and this process's; for the limit, this process's own (the limit runs here:
+``time.process_time``, from its consumer's start, the group join included, to its last document
+written) and the server's and Kafka's over that phase. The server and the broker are shared: on a
+busy machine their figures include what others ask of them meanwhile. Raw results go to
 bench/results/pipeline.json (or ``--output``); a table is printed. The local stack
 (``make infra-up``) or ``KAFKA_BOOTSTRAP_SERVERS`` + ``MONGODB_URL`` is used.
 """
@@ -39,6 +48,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,7 +70,14 @@ from mentorship_runtime.kafka import consumer_lag, ensure_topics, platform_topic
 from mentorship_testing.kafka import delete_topics
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gateway"))
-from devstack import git_commit  # the platform helpers beside the gateway benchmark
+from devstack import (  # the platform helpers beside the gateway benchmark
+    Measured,
+    Processes,
+    cpu_snapshot,
+    cpu_used,
+    git_commit,
+    stack_processes,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 MENTEES, MENTORS = 1_000, 50
@@ -166,13 +183,19 @@ async def wait_for(
 
 
 async def wait_for_announced(
-    bootstrap: str, prefix: str, expected: int, *, since: float, stall: float = 120.0
+    bootstrap: str,
+    prefix: str,
+    expected: int,
+    *,
+    since: float,
+    stall: float = 120.0,
+    progress: Callable[[], None] = lambda: None,
 ) -> dict[str, float]:
     """Follow ``notify.notifications`` until ``expected`` distinct notifications have been
-    announced (or nothing new for ``stall`` seconds). Each is announced after it is stored, so
-    this times the stores without asking the database anything: counting a FerretDB collection
-    reads it whole (1.4 s for 20,000 documents on PostgreSQL), and polling it would load the
-    server under test more as N grows."""
+    announced (or nothing new for ``stall`` seconds); ``progress`` is called whenever some are.
+    Each is announced after it is stored, so this times the stores without asking the database
+    anything: counting a FerretDB collection reads it whole (1.4 s for 20,000 documents on
+    PostgreSQL), and polling it would load the server under test more as N grows."""
     consumer = AIOKafkaConsumer(
         topic_name(Topic.NOTIFY_NOTIFICATIONS, prefix),
         bootstrap_servers=bootstrap,
@@ -191,6 +214,7 @@ async def wait_for_announced(
                 seen.update(json.loads(r.value)["data"]["notification_id"] for r in records)
             if len(seen) > before:
                 last_change = time.monotonic()
+                progress()
     finally:
         await consumer.stop()
     seconds = max(last_change - since, 1e-3)
@@ -198,19 +222,45 @@ async def wait_for_announced(
 
 
 async def wait_for_emails(
-    sink: SmtpSink, expected: int, *, since: float, stall: float = 120.0
+    sink: SmtpSink,
+    expected: int,
+    *,
+    since: float,
+    stall: float = 120.0,
+    progress: Callable[[], None] = lambda: None,
 ) -> dict[str, float]:
     """Wait until the sink has received ``expected`` e-mails (or none for ``stall`` seconds):
-    the end of the whole pipeline, the deliveries included."""
+    the end of the whole pipeline, the deliveries included. ``progress`` is called whenever
+    more have arrived (polled every 0.2 s)."""
     last, last_change = -1, time.monotonic()
     while sink.received < expected and time.monotonic() - last_change <= stall:
         if sink.received != last:
             last, last_change = sink.received, time.monotonic()
+            progress()
         await asyncio.sleep(0.2)
     if sink.received != last:
         last_change = time.monotonic()
+        progress()
     seconds = max(last_change - since, 1e-3)
     return {"received": sink.received, "seconds": seconds, "per_second": sink.received / seconds}
+
+
+def cpu_figures(
+    phases: Mapping[str, tuple[Mapping[str, float | None], Mapping[str, float | None]]], n: int
+) -> dict[str, Any]:
+    """CPU seconds by process over each phase (between its two ``cpu_snapshot``s), and the
+    milliseconds of CPU per event of the burst of ``n``."""
+    seconds = {phase: cpu_used(before, after) for phase, (before, after) in phases.items()}
+    return {
+        "cpu_seconds": {
+            phase: {k: None if v is None else round(v, 3) for k, v in used.items()}
+            for phase, used in seconds.items()
+        },
+        "cpu_ms_per_event": {
+            phase: {k: None if v is None else round(v * 1000 / n, 3) for k, v in used.items()}
+            for phase, used in seconds.items()
+        },
+    }
 
 
 class SmtpSink:
@@ -261,6 +311,19 @@ async def run_platform(
         )
         for _ in range(shape["workers"])
     ]
+    measured: dict[str, Measured] = {
+        "notify workers": Processes(pids=tuple(p.pid for p in processes)),
+        **stack_processes(bootstrap, mongo_url),
+        "bench": os.getpid(),
+    }
+    snapshots: dict[str, dict[str, float | None]] = {}  # CPU so far, when a phase last moved
+
+    def mark(phase: str) -> Callable[[], None]:
+        def take() -> None:
+            snapshots[phase] = cpu_snapshot(measured)
+
+        return take
+
     client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
     try:
         started = time.monotonic()
@@ -268,10 +331,26 @@ async def run_platform(
         await wait_for(client[database]["programs"], 1, stall=600)
         directory_seconds = time.monotonic() - started
         burst = time.monotonic()
+        at_burst = cpu_snapshot(measured)
         publish_rate = await publish(bootstrap, prefix, alerts)
         result: dict[str, Any] = {
-            **await wait_for_announced(bootstrap, prefix, len(alerts), since=burst)
+            **await wait_for_announced(
+                bootstrap, prefix, len(alerts), since=burst, progress=mark("stored")
+            )
         }
+        result["emails_received_by_then"] = sink.received
+        # every mentor has an address: each alert is one e-mail too
+        result["emails"] = await wait_for_emails(
+            sink, len(alerts), since=burst, progress=mark("emailed")
+        )
+        result |= cpu_figures(
+            {
+                "to_last_notification": (at_burst, snapshots.get("stored", at_burst)),
+                "to_last_email": (at_burst, snapshots.get("emailed", at_burst)),
+            },
+            len(alerts),
+        )
+        # the checks read the server only now, so its CPU above is the platform's work alone
         result["notifications"] = await client[database]["notifications"].count_documents({})
         lag = await consumer_lag(bootstrap, prefix + "notify")
         stored = {
@@ -286,10 +365,7 @@ async def run_platform(
             "directory_load_seconds": directory_seconds,
             "publish_events_per_second": publish_rate,
             "parked_left": await client[database]["parked_events"].count_documents({}),
-            "emails_received_by_then": sink.received,
         }
-        # every mentor has an address: each alert is one e-mail too
-        result["emails"] = await wait_for_emails(sink, len(alerts), since=burst)
     finally:
         smtp.stop()
         for process in processes:
@@ -334,6 +410,8 @@ async def run_limit(
         max_poll_records=2_000,
     )
     await consumer.start()
+    measured = stack_processes(bootstrap, mongo_url)
+    before, process_before = cpu_snapshot(measured), time.process_time()
     written, started = 0, None
     try:
         while written < n:
@@ -346,10 +424,12 @@ async def run_limit(
                     written += len(documents)
             await consumer.commit()
         seconds = max(time.monotonic() - (started or time.monotonic()), 1e-3)
+        after = {**cpu_snapshot(measured), "bench": time.process_time()}
         result = {
             "notifications": written,
             "seconds": seconds,
             "events_per_second": written / seconds,
+            **cpu_figures({"limit": ({**before, "bench": process_before}, after)}, n),
         }
     finally:
         await consumer.stop()
@@ -406,9 +486,21 @@ async def main(sizes: list[int], shape: dict[str, int]) -> dict[str, Any]:
             f"CONSUMER_BATCH_SIZE={shape['batch_size']}, other settings default",
             **shape,
             "limit": "aiokafka getmany(2000) + insert_many(ordered=False)",
+            "cpu": "user + system seconds from /proc (the limit's own: time.process_time): "
+            "'notify workers', 'mongodb' (FerretDB + the PostgreSQL postmaster and its backends), "
+            "'kafka', 'bench' (this process); platform from the start of the burst to the last "
+            "notification stored / the last e-mail, limit from its consumer's start to its last "
+            "document written; per event: divided by N",
         },
         "runs": runs,
     }
+
+
+def ms(per_event: dict[str, dict[str, float | None]], name: str) -> str:
+    """``1.23 / 2.34``: one process's CPU ms per event over each phase, for the table."""
+    return " / ".join(
+        "-" if phase.get(name) is None else f"{phase[name]:.2f}" for phase in per_event.values()
+    )
 
 
 if __name__ == "__main__":
@@ -430,11 +522,20 @@ if __name__ == "__main__":
     results = asyncio.run(main(sizes, shape))
     out = ROOT / "bench" / "results" / f"{args.output}.json"
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    print("| N | published/s | platform events/s | limit events/s | ratio |")
-    print("| --- | --- | --- | --- | --- |")
+    print(
+        "| N | published/s | platform events/s | limit events/s | ratio "
+        "| platform CPU ms/event, stored / with e-mails "
+        "| server CPU ms/event, stored / with e-mails | limit CPU ms/event "
+        "| server CPU ms/event, limit |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for run in results["runs"]:
+        platform_ms = run["platform"]["cpu_ms_per_event"]
+        limit_ms = run["limit"]["cpu_ms_per_event"]
         print(
             f"| {run['n']:,} | {run['publish_events_per_second']:,.0f} "
             f"| {run['platform']['events_per_second']:,.0f} "
-            f"| {run['limit']['events_per_second']:,.0f} | {run['ratio']:.0%} |"
+            f"| {run['limit']['events_per_second']:,.0f} | {run['ratio']:.0%} "
+            f"| {ms(platform_ms, 'notify workers')} | {ms(platform_ms, 'mongodb')} "
+            f"| {ms(limit_ms, 'bench')} | {ms(limit_ms, 'mongodb')} |"
         )
