@@ -24,11 +24,17 @@ process's monotonic clock: p50, p95, p99, max, and how many alerts arrived of th
 Each alert's time is also split by stage, from the Kafka records' timestamps (set by the
 producing service): progress (response to ``ConfidenceDropped``), notify (to its
 ``NotificationCreated``), gateway (to the socket). Also the rate actually achieved, the
-mutations' own latency from their scheduled start, and the CPU share of every process (to say
-what limits the rate). First a closed-loop probe (4 clients) measures how many check-ins per
-second the platform completes; then runs at 70% of that (a rate it sustains), 50, 100 and
-200/s; two more runs, at that sustainable rate and at 100/s, kill notify with SIGKILL in their
-middle: the supervisor restarts it, and every alert should still arrive.
+mutations' own latency from their scheduled start, the CPU share of every process while sending
+(to say what limits the rate), and the CPU time per check-in (user + system, from ``/proc``) of
+each of the platform's processes and of the MongoDB server (FerretDB and the PostgreSQL server it
+stores its data in: the postmaster and its backends), from the run's start to its last alert: a
+figure the database server's speed does not set (the server is shared: on a busy machine it
+includes what others ask of it meanwhile; a process restarted during the run has none).
+
+First a closed-loop probe (4 clients) measures how many check-ins per second the platform
+completes; then runs at 70% of that (a rate it sustains), 50, 100 and 200/s; two more runs, at
+that sustainable rate and at 100/s, kill notify with SIGKILL in their middle: the supervisor
+restarts it, and every alert should still arrive.
 Between runs the platform is left to settle (its processes idle) so that a run does not pay for
 the last one's backlog. A dropping check-in whose mutation failed (e.g. the gateway's call to
 progress timed out) may still have been applied: its alert is counted apart, never matched to
@@ -437,11 +443,12 @@ async def one_run(
     books.run += 1
     run = books.run
     before = books.totals()
-    meter = CpuMeter(dev.pids())
+    meter = CpuMeter(dev.processes())
     meter.start()
     sent = await sender.run(rate, duration, during)
     cpu = meter.stop()
     drained = await drain(books, drain_timeout, run)
+    to_last_alert = meter.stop()
     await asyncio.sleep(1.0)  # late duplicates, if any
     after = books.totals()
     print(f"  {books.arrived[run]} of {books.expected[run]} alerts", flush=True)
@@ -454,15 +461,27 @@ async def one_run(
         "alerts_expected": books.expected[run],
         "alerts_arrived": books.arrived[run],
         "alerts_missing": books.outstanding(run),
-        **{
-            f"{k}_during_run": v - before[k]  # type: ignore[operator]
-            for k, v in after.items()
-            if isinstance(v, int)
-        },
+        **{f"{k}_during_run": v - before[k] for k, v in after.items() if isinstance(v, int)},
         "drain_seconds_after_last_response": round(drained, 2),
         "alert_latency": distribution_ms(books.latencies[run]),
         "cpu_while_sending": cpu,
+        "cpu_to_last_alert": to_last_alert,
+        "cpu_ms_per_check_in": per_check_in(to_last_alert["cpu_seconds_by"], sent["check_ins"]),
     }
+
+
+def per_check_in(used: dict[str, float | None], check_ins: int) -> dict[str, float | None]:
+    """Milliseconds of CPU per check-in of each process, and ``platform``: the four services'
+    together (None when one of them was restarted during the run)."""
+    found = {
+        name: None if seconds is None else round(seconds * 1000 / check_ins, 3)
+        for name, seconds in used.items()
+    }
+    services = [found.get(name) for name in SERVICE_NAMES]
+    found["platform"] = (
+        None if None in services else round(sum(s for s in services if s is not None), 3)
+    )
+    return found
 
 
 async def topic_records(topic: str) -> list[tuple[float, dict[str, Any]]]:
@@ -613,6 +632,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "latency": "from the dropping mutation's response read by the client to the "
             "subscription's message, same monotonic clock",
             "check_in_pattern": "per mentee, per module: 5 then 3, 2 or 1",
+            "cpu": "user + system seconds from /proc: shares of a core while sending; ms per "
+            "check-in from the run's start to its last alert (or the drain's end); 'mongodb' is "
+            "FerretDB + the PostgreSQL postmaster and its backends; 'platform' is the four "
+            "services",
         },
         "subscription_errors": subscription_errors,
         "alerts_by_the_end": by_the_end,
@@ -627,13 +650,18 @@ def table(report: dict[str, Any]) -> str:
     lines = [
         "| run | sent/s | completed/s | alerts | p50 ms | p95 ms | p99 ms | max ms "
         "| p50 / p99 ms in progress, notify, gateway "
-        "| mutation p99 ms | errors | CPU gateway / progress / notify / mongodb / kafka / client |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
+        "| mutation p99 ms | errors | CPU gateway / progress / notify / mongodb / kafka / client "
+        "| CPU ms/check-in gateway / progress / notify / platform / mongodb |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|",
     ]
     for r in report["runs"]:
         lat, cpu = r["alert_latency"], r["cpu_while_sending"]["cores_used_by"]
         shares = cpu_shares(
             cpu, ("gateway", "progress", "notify", "mongodb", "kafka", "bench client")
+        )
+        per_check = cpu_shares(
+            r.get("cpu_ms_per_check_in", {}),
+            ("gateway", "progress", "notify", "platform", "mongodb"),
         )
         by_stage = r.get("alert_latency_by_stage", {})
         split = ", ".join(
@@ -646,7 +674,7 @@ def table(report: dict[str, Any]) -> str:
             f"| {r['alerts_arrived']}/{r['alerts_expected']} | {lat['p50_ms']} | {lat['p95_ms']} "
             f"| {lat['p99_ms']} | {lat['max_ms']} | {split or '-'} "
             f"| {r['mutation_latency_from_schedule']['p99_ms']} "
-            f"| {sum(r['mutation_errors'].values())} | {shares} |"
+            f"| {sum(r['mutation_errors'].values())} | {shares} | {per_check} |"
         )
     return "\n".join(lines)
 
