@@ -167,11 +167,19 @@ def save(fig: Any, name: str, *, legend_below: bool = False) -> str:
     return str((OUT / name).relative_to(ROOT))
 
 
+def cpu_ms(per_event: dict[str, dict[str, float | None]] | None, phase: str, name: str) -> str:
+    """One process's CPU ms per event over a phase, or "-" when the run did not measure it."""
+    value = ((per_event or {}).get(phase) or {}).get(name)
+    return "-" if value is None else f"{value:.2f}"
+
+
 def pipeline_table() -> str:
     lines = [
         "| server | workers x concurrency x batch | code | N | platform events/s "
-        "| with the e-mails, events/s | limit events/s | ratio |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| with the e-mails, events/s | limit events/s | ratio "
+        "| platform CPU ms/event (notify workers, to the last e-mail) "
+        "| its server CPU ms/event | limit CPU ms/event | its server CPU ms/event |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for label, run, data in pipeline_runs():
         server, rest = label.split("\n")
@@ -184,10 +192,15 @@ def pipeline_table() -> str:
             else f"{emails['per_second']:,.1f}"
             + ("" if emails["received"] >= run["n"] else f" ({emails['received']:,} sent)")
         )
+        platform_cpu = run["platform"].get("cpu_ms_per_event")
+        limit_cpu = run["limit"].get("cpu_ms_per_event")
         lines.append(
             f"| {server} | {shape} | {code} | {run['n']:,} "
             f"| {run['platform']['events_per_second']:,.1f} | {whole} "
-            f"| {run['limit']['events_per_second']:,.0f} | {run['ratio']:.2%} |"
+            f"| {run['limit']['events_per_second']:,.0f} | {run['ratio']:.2%} "
+            f"| {cpu_ms(platform_cpu, 'to_last_email', 'notify workers')} "
+            f"| {cpu_ms(platform_cpu, 'to_last_email', 'mongodb')} "
+            f"| {cpu_ms(limit_cpu, 'limit', 'bench')} | {cpu_ms(limit_cpu, 'limit', 'mongodb')} |"
         )
     return "\n".join(lines)
 
@@ -198,8 +211,9 @@ def latency_table() -> str:
         return ""
     lines = [
         "| run | achieved check-ins/s | alerts arrived / expected | p50 | p95 | p99 | max "
-        "| p50 in progress / notify / gateway |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| p50 in progress / notify / gateway "
+        "| CPU ms/check-in: platform (gateway, progress, notify, mentoring) / server |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
 
     def ms(value: float | None) -> str:
@@ -215,7 +229,9 @@ def latency_table() -> str:
             f"| {r['run']} | {r['achieved_completion_rate']:.1f} "
             f"| {r['alerts_arrived']} / {r['alerts_expected']} | {ms(lat['p50_ms'])} "
             f"| {ms(lat['p95_ms'])} | {ms(lat['p99_ms'])} | {ms(lat['max_ms'])} "
-            f"| {stages or 'not measured'} |"
+            f"| {stages or 'not measured'} "
+            f"| {cpu_ms({'run': r.get('cpu_ms_per_check_in')}, 'run', 'platform')} / "
+            f"{cpu_ms({'run': r.get('cpu_ms_per_check_in')}, 'run', 'mongodb')} |"
         )
     return "\n".join(lines)
 
