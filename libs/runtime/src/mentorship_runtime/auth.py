@@ -17,6 +17,8 @@ import jwt
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from mentorship_contracts.text import why_unstorable
+
 Role = Literal["admin", "mentor", "mentee"]
 ROLES: frozenset[str] = frozenset({"admin", "mentor", "mentee"})
 
@@ -89,6 +91,10 @@ class TokenVerifier:
         subject = claims["sub"]
         if not isinstance(subject, str) or not subject:
             raise AuthenticationError("the sub claim must be a non-empty string")
+        for claim in ("sub", "name", "email"):  # they name people in what is stored
+            value = claims.get(claim)
+            if isinstance(value, str) and (why := why_unstorable(value)) is not None:
+                raise AuthenticationError(f"the {claim} claim must not contain {why}")
         return Principal(
             user_id=subject,
             roles=frozenset(roles) & ROLES,

@@ -202,3 +202,23 @@ def test_exactly_one_key_source_must_be_configured() -> None:
         TokenSettings(issuer="i", audience="a")
     with pytest.raises(ValueError, match="exactly one"):
         TokenSettings(issuer="i", audience="a", secret="s", jwks_url="http://x/jwks")
+
+
+@pytest.mark.parametrize(
+    ("claims", "named"),
+    [
+        ({"user_id": "u\x00-1"}, "sub"),
+        ({"user_id": "u-\ud800"}, "sub"),
+        ({"user_id": "u-1", "name": "Gr\x00ace"}, "name"),
+        ({"user_id": "u-1", "email": "g\x00@example.org"}, "email"),
+    ],
+)
+async def test_a_signed_token_naming_someone_in_text_no_database_can_store_is_refused(
+    claims: dict[str, str], named: str
+) -> None:
+    """Its subject becomes the user id that queries and documents carry: FerretDB on PostgreSQL
+    answered such a lookup with a 500 (found by the fault suite's hostile requests)."""
+    signed = issue_token(SETTINGS, roles=["mentor"], **claims)  # type: ignore[arg-type]
+
+    with pytest.raises(AuthenticationError, match=f"the {named} claim must not contain"):
+        await verifier.verify(signed)
