@@ -230,7 +230,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"  {mentees} mentees matched to the mentor in {seeded.seconds:.0f} s", flush=True)
         off_port = dev.port("gateway") + 10
         await dev.start_gateway(off_port, DATALOADERS="false")
-        pids = dev.pids()
+        pids = dev.processes()  # mongodb: FerretDB with its PostgreSQL server
         off_pid = dev.extra[-1].pid
         timing = {"warmup": args.warmup, "duration": args.duration}
         await asyncio.sleep(args.settle)
