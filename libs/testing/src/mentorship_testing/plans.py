@@ -2,11 +2,12 @@
 
 ``QueryRecorder`` is a PyMongo command listener: given to a client, it keeps the filter of every
 read and write sent to one database (``find``, ``update``, ``delete``, ``findAndModify``,
-``count``, ``distinct``). ``scans`` then asks the server to explain each filter as a ``find`` (the
-same pushdown FerretDB uses for all of them) and returns those it would answer by reading a whole
-table. Before explaining, each collection is padded with documents that match none of the
-recorded filters, so that the planner prefers an index wherever one can serve (on a table of a few
-rows PostgreSQL rightly reads the table).
+``count``, ``distinct``, and the leading ``$match`` of an ``aggregate``, which is how
+``count_documents`` counts). ``scans`` then asks the server to explain each filter as a
+``find`` (the same pushdown FerretDB uses for all of them) and returns those it would answer by
+reading a whole table. Before explaining, each collection is padded with documents that match
+none of the recorded filters, so that the planner prefers an index wherever one can serve (on a
+table of a few rows PostgreSQL rightly reads the table).
 
 On FerretDB on PostgreSQL a scan is a ``Seq Scan`` node in PostgreSQL's plan, or a filter
 FerretDB did not hand to PostgreSQL at all (``filterPushdown: false``, e.g. ``$in`` or a range);
@@ -67,6 +68,9 @@ class QueryRecorder(monitoring.CommandListener):
         elif name == "delete":
             for statement in command.get("deletes", []):
                 self._keep(collection, name, statement.get("q") or {})
+        elif name == "aggregate":  # what its leading $match selects is what the server reads
+            pipeline = command.get("pipeline") or [{}]
+            self._keep(collection, name, pipeline[0].get("$match") or {})
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         return

@@ -45,7 +45,8 @@ class Settings(ServiceSettings):
         le=3600,
         description="how long a worker's claim on a delivery lasts unless renewed: the worker "
         "renews it every third of it while it sends, so the deliveries of a worker that died "
-        "are taken again at most this long after its death",
+        "are taken again this long after its death (those ready when planned at the next poll, "
+        "the others at the next thorough round, every 10th)",
     )
 
     # session-rating reminders
