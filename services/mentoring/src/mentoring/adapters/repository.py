@@ -4,11 +4,17 @@ Each write is one single-document operation that carries the state change and th
 causes (see ``mentorship_runtime.outbox``); optimistic concurrency on ``version`` guards updates.
 A program or participant created with an idempotency key keeps the fingerprint of the request
 that created it (``request_fingerprint``), so that a retry is told from another request.
+
+Every query a request sends names an indexed top-level field by equality, the only filter the
+local server (FerretDB) serves from an index: documents by ids are looked up one id at a time,
+concurrently, instead of by one ``$in``, and a person's matches are found through their
+participant ids (``_anchors``) instead of the ``mentee.user_id``/``mentor.user_id`` paths.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -40,6 +46,15 @@ Events = Sequence[Envelope[Any]]
 TERMINAL = [s.value for s in MatchStatus if not s.is_open]
 OPEN = [s.value for s in MatchStatus if s.is_open]
 FINGERPRINT = "request_fingerprint"
+LOOKUP_CONCURRENCY = 16
+"""How many of the equality queries that stand for one ``$in`` run at once."""
+MATCH_ANCHORS = ("_id", "mentee_id", "mentor_id", "program_id")
+"""Indexed fields of a match: an equality on one of them is served from an index."""
+SIDE_OF_USER = {"mentee.user_id": "mentee_id", "mentor.user_id": "mentor_id"}
+"""A side's account, and the field naming that side's participant: a participant's account
+never changes, so a match has ``mentee.user_id`` u exactly when its ``mentee_id`` is one of u's
+participant ids."""
+Anchor = tuple[str, Any]
 T = TypeVar("T")
 
 
@@ -56,6 +71,55 @@ class Earlier(Generic[T]):
 class Page:
     items: list[Match]
     next_cursor: str | None
+
+
+async def _each(
+    values: Iterable[T], lookup: Callable[[T], Awaitable[list[Document]]]
+) -> list[Document]:
+    """``lookup`` of every distinct value, ``LOOKUP_CONCURRENCY`` at a time: what one ``$in``
+    would find, each document once, in the order of the values that found them. FerretDB reads
+    a whole table for ``$in``, and serves an equality on an indexed field from its index."""
+    gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
+
+    async def one(value: T) -> list[Document]:
+        async with gate:
+            return await lookup(value)
+
+    found = await asyncio.gather(*(one(v) for v in dict.fromkeys(values)))
+    unique = {d["_id"]: d for documents in found for d in documents}
+    return list(unique.values())
+
+
+def _by_ids(
+    collection: AsyncCollection[Document], projection: Document
+) -> Callable[[Any], Awaitable[list[Document]]]:
+    async def lookup(document_id: Any) -> list[Document]:
+        document = await collection.find_one({"_id": document_id}, projection)
+        return [document] if document is not None else []
+
+    return lookup
+
+
+def _plain(value: Any) -> bool:
+    """An equality value (not an operator document)."""
+    return not (isinstance(value, dict) and any(str(k).startswith("$") for k in value))
+
+
+def _breadth(anchors: list[Anchor]) -> tuple[bool, int]:
+    """How much reading ``anchors`` costs, to compare them: a program's matches are many."""
+    return any(field == "program_id" for field, _ in anchors), len(anchors)
+
+
+def _narrowed(query: Document, field: str, value: Any) -> Document | None:
+    """``query`` and ``field`` equal to ``value``, with that equality at the top level (where
+    FerretDB hands it to its index); None when ``query`` asks for another value of ``field``."""
+    if field not in query:
+        return {**query, field: value}
+    condition = query[field]
+    if _plain(condition):
+        return query if condition == value else None
+    rest = {k: v for k, v in query.items() if k != field}
+    return {**rest, field: value, "$and": [*query.get("$and", []), {field: condition}]}
 
 
 class MentoringStore:
@@ -174,8 +238,8 @@ class MentoringStore:
         return program_from(document)
 
     async def programs_by_ids(self, ids: Sequence[str]) -> list[Program]:
-        cursor = self.programs.find({"_id": {"$in": list(ids)}}, {"_outbox": 0})
-        return [program_from(d) async for d in cursor]
+        found = await _each(ids, _by_ids(self.programs, {"_outbox": 0}))
+        return [program_from(d) for d in found]
 
     async def programs_of_admin(self, user_id: str, limit: int) -> list[Program]:
         cursor = self.programs.find({"admin_ids": user_id}, {"_outbox": 0}).sort("_id").limit(limit)
@@ -224,8 +288,13 @@ class MentoringStore:
         return participant_from(document)
 
     async def participants_by_ids(self, ids: Sequence[str]) -> list[Participant]:
-        cursor = self.participants.find({"_id": {"$in": list(ids)}}, {"_outbox": 0})
-        return [participant_from(d) async for d in cursor]
+        found = await _each(ids, _by_ids(self.participants, {"_outbox": 0}))
+        return [participant_from(d) for d in found]
+
+    async def participant_ids_of_user(self, user_id: str) -> list[str]:
+        """The participant ids of an account, in every program."""
+        cursor = self.participants.find({"user_id": user_id}, {"_id": 1})
+        return [d["_id"] async for d in cursor]
 
     async def participant_of_user(self, program_id: str, user_id: str) -> Participant | None:
         document = await self.participants.find_one(
@@ -280,27 +349,80 @@ class MentoringStore:
         return match_from(document)
 
     async def matches_by_ids(self, ids: Sequence[str]) -> list[Match]:
-        cursor = self.matches.find({"_id": {"$in": list(ids)}}, {"_outbox": 0})
-        return [match_from(d) async for d in cursor]
+        found = await _each(ids, _by_ids(self.matches, {"_outbox": 0}))
+        return [match_from(d) for d in found]
 
     async def find_matches(self, criteria: Document, *, first: int, after: str | None) -> Page:
+        """The matches ``criteria`` selects, oldest proposal first, by keyset on (proposed_at,
+        id). Criteria without an equality on a field of ``MATCH_ANCHORS`` (a person's own
+        matches, by ``mentee.user_id`` or ``mentor.user_id``; some of them among participants
+        by ``$in``) are run as one query per equality they imply (``_anchors``), concurrently,
+        each sorted and limited alike, and the pages merged."""
         query = dict(criteria)
         if after is not None:
             moment, identifier = decode_cursor(after)
-            query["$or"] = [
+            keyset = [
                 {"proposed_at": {"$gt": moment}},
                 {"proposed_at": moment, "_id": {"$gt": identifier}},
             ]
-        cursor = (
-            self.matches.find(query, {"_outbox": 0})
-            .sort([("proposed_at", ASCENDING), ("_id", ASCENDING)])
-            .limit(first + 1)
-        )
-        items = [match_from(d) async for d in cursor]
+            if "$or" in query:
+                query["$and"] = [*query.get("$and", []), {"$or": keyset}]
+            else:
+                query["$or"] = keyset
+        anchors = await self._anchors(criteria, {})
+        if anchors is None:
+            queries = [query]
+        else:
+            queries = [q for f, v in anchors if (q := _narrowed(query, f, v)) is not None]
+
+        async def page(narrowed: Document) -> list[Document]:
+            cursor = (
+                self.matches.find(narrowed, {"_outbox": 0})
+                .sort([("proposed_at", ASCENDING), ("_id", ASCENDING)])
+                .limit(first + 1)
+            )
+            return [d async for d in cursor]
+
+        found = await _each(range(len(queries)), lambda i: page(queries[i]))
+        found.sort(key=lambda d: (d["proposed_at"], d["_id"]))
+        items = [match_from(d) for d in found[: first + 1]]
         has_more = len(items) > first
         items = items[:first]
         last = items[-1] if has_more and items else None
         return Page(items, encode_cursor(last.proposed_at, last.id) if last else None)
+
+    async def _anchors(
+        self, query: Document, accounts: dict[str, list[str]]
+    ) -> list[Anchor] | None:
+        """Equalities on fields of ``MATCH_ANCHORS`` such that every match ``query`` selects
+        satisfies one of them, or None when the query implies none. Of several, those naming a
+        match or a side are preferred to a program (which may have many matches), then the
+        fewest. A side's account stands for that side's participant ids (``SIDE_OF_USER``;
+        ``accounts`` keeps those already looked up)."""
+        best: list[Anchor] | None = None
+        for field, condition in query.items():
+            found: list[Anchor] | None = None
+            if field == "$or":
+                arms = [await self._anchors(arm, accounts) for arm in condition]
+                if all(arm is not None for arm in arms):
+                    found = [anchor for arm in arms if arm is not None for anchor in arm]
+            elif field == "$and":
+                implied = [await self._anchors(c, accounts) for c in condition]
+                found = min((a for a in implied if a is not None), key=_breadth, default=None)
+            elif field in MATCH_ANCHORS:
+                if _plain(condition):
+                    found = [(field, condition)]
+                elif set(condition) == {"$eq"}:
+                    found = [(field, condition["$eq"])]
+                elif set(condition) == {"$in"}:
+                    found = [(field, value) for value in condition["$in"]]
+            elif field in SIDE_OF_USER and isinstance(condition, str):
+                if condition not in accounts:
+                    accounts[condition] = await self.participant_ids_of_user(condition)
+                found = [(SIDE_OF_USER[field], pid) for pid in accounts[condition]]
+            if found is not None and (best is None or _breadth(found) < _breadth(best)):
+                best = found
+        return best
 
     async def due_proposals(self, now: datetime, limit: int = 200) -> list[Match]:
         cursor = self.matches.find(
@@ -310,20 +432,27 @@ class MentoringStore:
 
     async def past_mentors(self, mentee_ids: Sequence[str]) -> dict[str, set[str]]:
         """For each mentee, the mentors who declined, let expire, or ended a match with them."""
-        cursor = self.matches.find(
-            {"mentee_id": {"$in": list(mentee_ids)}, "status": {"$in": TERMINAL}},
-            {"mentee_id": 1, "mentor_id": 1},
-        )
+
+        async def of_mentee(mentee_id: str) -> list[Document]:
+            cursor = self.matches.find(
+                {"mentee_id": mentee_id, "status": {"$in": TERMINAL}},
+                {"mentee_id": 1, "mentor_id": 1},
+            )
+            return [d async for d in cursor]
+
         found: dict[str, set[str]] = {}
-        async for document in cursor:
+        for document in await _each(mentee_ids, of_mentee):
             found.setdefault(document["mentee_id"], set()).add(document["mentor_id"])
         return found
 
     async def open_match_ids(self, match_ids: Sequence[str]) -> set[str]:
-        cursor = self.matches.find(
-            {"_id": {"$in": list(match_ids)}, "status": {"$in": OPEN}}, {"_id": 1}
-        )
-        return {d["_id"] async for d in cursor}
+        async def if_open(match_id: str) -> list[Document]:
+            document = await self.matches.find_one(
+                {"_id": match_id, "status": {"$in": OPEN}}, {"_id": 1}
+            )
+            return [document] if document is not None else []
+
+        return {d["_id"] for d in await _each(match_ids, if_open)}
 
     async def run(self, run_id: str) -> Document | None:
         """A matching run: its report, or its claim while it runs (``state``)."""
