@@ -4,6 +4,10 @@ A tracking is one document per mentee: its state, its history and the events a c
 written in one single-document update, guarded by ``version``. Beside the tracking, the document
 keeps the account ids of the mentee and of the current mentor (from mentoring's events), which
 the access rules need.
+
+Every query an event or a request causes names an indexed top-level field by equality, the only
+filter the local server (FerretDB) serves from an index: documents by ids are looked up one id at
+a time, concurrently (``_by_ids``), instead of by one ``$in``.
 """
 
 from __future__ import annotations
@@ -114,6 +118,24 @@ class MentorRef:
 
 ACTIVE_STATES = ["active", "completed", "paused"]
 DRAIN_CONCURRENCY = 4
+LOOKUP_CONCURRENCY = 16
+"""How many of the lookups by id that stand for one ``$in`` run at once."""
+
+
+async def _by_ids(
+    collection: AsyncCollection[Document], ids: Sequence[str], projection: Document | None = None
+) -> list[Document]:
+    """The documents with these ids, each once, in the order of the ids: what one ``$in`` would
+    find, looked up one id at a time, ``LOOKUP_CONCURRENCY`` at once. FerretDB reads a whole
+    table for ``$in``, and serves an equality on ``_id`` from its index."""
+    gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
+
+    async def one(document_id: str) -> Document | None:
+        async with gate:
+            return await collection.find_one({"_id": document_id}, projection)
+
+    found = await asyncio.gather(*(one(i) for i in dict.fromkeys(ids)))
+    return [d for d in found if d is not None]
 
 
 class ProgressStore:
@@ -200,8 +222,6 @@ class ProgressStore:
 
     # ---- trackings --------------------------------------------------------------------------
 
-    # ---- trackings --------------------------------------------------------------------------
-
     async def get(self, mentee_id: str) -> Stored:
         document = await self.trackings.find_one({"_id": mentee_id}, {"_outbox": 0})
         if document is None:
@@ -213,8 +233,7 @@ class ProgressStore:
         return _stored(document) if document else None
 
     async def many(self, mentee_ids: Sequence[str]) -> list[Stored]:
-        cursor = self.trackings.find({"_id": {"$in": list(mentee_ids)}}, {"_outbox": 0})
-        return [_stored(d) async for d in cursor]
+        return [_stored(d) for d in await _by_ids(self.trackings, mentee_ids, {"_outbox": 0})]
 
     async def of_mentor(self, mentor: MentorRef, limit: int = 1000) -> list[Stored]:
         cursor = (
@@ -456,11 +475,11 @@ class ProgressStore:
         return await keep_if_newer(self.programs, program_id, newer, fields, what="program")
 
     async def programs_of(self, program_ids: Sequence[str]) -> dict[str, ProgramInfo]:
-        cursor = self.programs.find({"_id": {"$in": list(program_ids)}})
-        return {d["_id"]: _program(d) async for d in cursor}
+        return {d["_id"]: _program(d) for d in await _by_ids(self.programs, program_ids)}
 
     async def program(self, program_id: str) -> ProgramInfo | None:
-        return (await self.programs_of([program_id])).get(program_id)
+        document = await self.programs.find_one({"_id": program_id})
+        return _program(document) if document is not None else None
 
     async def stall_windows(self) -> dict[str, timedelta]:
         """Every known program's own stall window."""
