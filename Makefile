@@ -6,7 +6,7 @@ RUN := $(UV) run --locked
 
 .PHONY: dev test lint typecheck tests infra-up infra-down infra-status infra-clean \
         contracts-snapshot sync help bench bench-matching bench-progress bench-notify \
-        bench-pipeline bench-gateway bench-latency bench-query-limits bench-recovery bench-report \
+        bench-pipeline bench-gateway bench-latency bench-query-limits bench-recovery bench-lookups bench-report \
         test-faults docs
 
 help:
@@ -49,7 +49,7 @@ infra-clean: sync
 	@$(RUN) python -m mentorship_localstack clean
 
 bench: bench-matching bench-progress bench-notify bench-pipeline bench-gateway bench-latency \
-       bench-query-limits bench-recovery
+       bench-query-limits bench-recovery bench-lookups
 	$(MAKE) bench-report
 
 bench-report: sync
@@ -81,6 +81,9 @@ bench-query-limits: sync
 
 bench-recovery: sync
 	$(RUN) python bench/recovery/bench_recovery.py
+
+bench-lookups: sync
+	$(RUN) python bench/lookups/bench_lookups.py
 
 test-faults: sync
 	$(RUN) pytest tests/faults -m faults -q -s
