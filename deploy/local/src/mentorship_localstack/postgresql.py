@@ -212,3 +212,38 @@ def set_up_database(port: int) -> None:
 
 def url(port: int) -> str:
     return f"postgres://postgres@127.0.0.1:{port}/{DATABASE}?pool_max_conns={POOL_MAX_CONNECTIONS}"
+
+
+def analyze(port: int, schema: str) -> None:
+    """Refresh the planner's statistics of every table of one FerretDB database (a schema of
+    FerretDB's PostgreSQL database), as autovacuum would do some time after a bulk write."""
+    bindir = ensure_server()
+    script = (
+        "SELECT format('ANALYZE %I.%I', schemaname, tablename) FROM pg_tables "
+        "WHERE schemaname = :'schema' \\gexec\n"
+    )
+    result = subprocess.run(  # noqa: S603 - the command is built here
+        [
+            str(bindir / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            "postgres",
+            "-d",
+            DATABASE,
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-v",
+            f"schema={schema}",
+        ],
+        input=script,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        msg = f"analyzing {schema} failed:\n{result.stdout}{result.stderr}"
+        raise StackError(msg)

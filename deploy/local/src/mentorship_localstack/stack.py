@@ -116,6 +116,15 @@ class LocalStack:
             return Endpoints(report["kafka"]["bootstrap"], report["mongo"]["url"])
         return None
 
+    def storage_port(self, mongodb_url: str) -> int | None:
+        """The port of the PostgreSQL cluster under this stack's FerretDB when it serves
+        ``mongodb_url`` and runs; None otherwise (a mongod, SQLite, another server)."""
+        state = self._read_state()
+        storage = state.get("postgresql")
+        if state.get("mongo", {}).get("url") != mongodb_url or not storage:
+            return None
+        return int(storage["port"]) if mongo.storage_running(storage) else None
+
     # ---- commands ----------------------------------------------------------------------------
 
     def up(self, *, timeout: float = 180.0) -> Endpoints:

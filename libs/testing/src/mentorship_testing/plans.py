@@ -7,7 +7,9 @@ read and write sent to one database (``find``, ``update``, ``delete``, ``findAnd
 ``find`` (the same pushdown FerretDB uses for all of them) and returns those it would answer by
 reading a whole table. Before explaining, each collection is padded with documents that match
 none of the recorded filters, so that the planner prefers an index wherever one can serve (on a
-table of a few rows PostgreSQL rightly reads the table).
+table of a few rows PostgreSQL rightly reads the table), and, on the local stack, the planner's
+statistics are refreshed (``analyzer``): statistics autovacuum took while a table held only a
+test's own documents would make a selective filter look unselective.
 
 On FerretDB on PostgreSQL a scan is a ``Seq Scan`` node in PostgreSQL's plan, or a filter
 FerretDB did not hand to PostgreSQL at all (``filterPushdown: false``, e.g. ``$in`` or a range);
@@ -16,8 +18,10 @@ on MongoDB it is a ``COLLSCAN`` stage.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +36,10 @@ FILTERS = {
     "findAndModify": "query",
 }
 PADDING = 3000
+
+analyzer: Callable[[str], None] | None = None
+"""Refreshes the planner's statistics of one database's tables, when the server is the local
+stack's FerretDB on PostgreSQL (set by ``mentorship_testing.plugin``)."""
 
 
 @dataclass(frozen=True)
@@ -109,12 +117,13 @@ async def pad(database: AsyncDatabase[Document], queries: list[Query], count: in
     fields: dict[str, set[str]] = {}
     for query in queries:
         fields.setdefault(query.collection, set()).update(
-            key for key in query.filter if not key.startswith("$")
+            key for key in query.filter if not key.startswith("$") and "." not in key
         )
+    batch = uuid.uuid4().hex[:8]
     for collection, names in fields.items():
         filler = [
             {
-                "_id": f"padding-{i}",
+                "_id": f"padding-{batch}-{i}",
                 **{name: f"padding-{i}" for name in names if name != "_id"},
             }
             for i in range(count)
@@ -127,6 +136,8 @@ async def scans(
 ) -> list[str]:
     """The recorded queries the server would answer by reading a whole table, described."""
     await pad(database, queries, padding)
+    if analyzer is not None:
+        await asyncio.to_thread(analyzer, database.name)
     found = []
     for query in queries:
         explained = await database.command(

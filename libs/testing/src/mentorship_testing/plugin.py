@@ -6,6 +6,7 @@ of its own, so tests can run in parallel and leave nothing behind.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -14,8 +15,9 @@ import pytest_asyncio
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from mentorship_localstack import Endpoints
+from mentorship_localstack import Endpoints, LocalStack, postgresql
 from mentorship_runtime.mongo import Document, make_mongo_client
+from mentorship_testing import plans
 from mentorship_testing.infrastructure import infrastructure
 from mentorship_testing.kafka import delete_topics
 from mentorship_testing.plans import QueryRecorder
@@ -38,6 +40,9 @@ def kafka_bootstrap(endpoints: Endpoints) -> str:
 
 @pytest.fixture(scope="session")
 def mongo_url(endpoints: Endpoints) -> str:
+    port = LocalStack().storage_port(endpoints.mongodb_url)
+    if port is not None:  # the local FerretDB on PostgreSQL: query-plan tests refresh statistics
+        plans.analyzer = functools.partial(postgresql.analyze, port)
     return endpoints.mongodb_url
 
 

@@ -34,26 +34,13 @@ from mentorship_runtime.kafka import ensure_topics, make_broker
 from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_testing.clock import Clock
-from mentorship_testing.plans import PADDING, Query, QueryRecorder, pad, reads_whole_table
+from mentorship_testing.plans import Query, QueryRecorder, scans
 
 ADMIN = Principal("admin", frozenset({"admin"}), "Admin", "admin@example.org")
 MORNINGS = (
     WeeklySlot(day=1, start_hour=9, end_hour=12),
     WeeklySlot(day=3, start_hour=9, end_hour=12),
 )
-
-
-BACKGROUND = {
-    "programs": ("admin_ids", "status"),
-    "participants": ("program_id", "user_id", "status"),
-    "matches": ("program_id", "mentee_id", "mentor_id", "status"),
-    "matching_runs": ("program_id",),
-}
-"""Documents of other programs, there before the test's own (``plans.scans`` adds its padding
-only at the end): PostgreSQL's statistics, which autovacuum may gather at any moment, then never
-describe a table holding the test's program alone, one program and one status in every row,
-under which reading the whole table is the better plan (seen once: the active participants of a
-program answered by a Seq Scan)."""
 
 
 def person(user_id: str, *roles: str) -> Principal:
@@ -83,10 +70,6 @@ async def context(
         db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
     )
     await store.ensure_indexes()
-    for collection, fields in BACKGROUND.items():
-        await db[collection].insert_many(
-            [{"_id": f"other-{i}", **dict.fromkeys(fields, f"other-{i}")} for i in range(PADDING)]
-        )
     try:
         yield Context(store, clock)
     finally:
@@ -110,29 +93,6 @@ async def register(ctx: Context, program_id: str, user_id: str, role: str, **fie
         ctx,
     )
     return participant.id
-
-
-async def scans(db: AsyncDatabase[Document], recorded: list[Query]) -> list[str]:
-    """``mentorship_testing.plans.scans``, but padding only the top-level fields that are not
-    dotted paths: ``plans.pad`` writes every field a filter names as a key of its own, which the
-    server refuses for a dotted path (the claim of a place names ``open_matches.0``). A dotted
-    path is never handed to PostgreSQL, so its padding would not change a plan."""
-    await pad(
-        db,
-        [
-            Query(q.collection, q.command, {k: v for k, v in q.filter.items() if "." not in k})
-            for q in recorded
-        ],
-        PADDING,
-    )
-    found = []
-    for query in recorded:
-        explained = await db.command(
-            "explain", {"find": query.collection, "filter": query.filter}, verbosity="queryPlanner"
-        )
-        if reads_whole_table(explained):
-            found.append(query.describe())
-    return found
 
 
 def shapes(recorded: list[Query]) -> set[tuple[str, str, frozenset[str]]]:

@@ -43,7 +43,7 @@ from mentorship_runtime.kafka import ensure_topics, make_broker
 from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_testing.clock import Clock
-from mentorship_testing.plans import PADDING, Query, QueryRecorder, scans
+from mentorship_testing.plans import Query, QueryRecorder, scans
 from progress.adapters.store import ProgressStore
 from progress.domain.learning_paths import MilestoneSpec, ModuleSpec
 from progress.service_layer import handlers, queries
@@ -51,17 +51,6 @@ from progress.service_layer.handlers import Context
 
 ADMIN = Principal("admin", frozenset({"admin"}), "Admin", "admin@example.org")
 PROGRAM = "pg-1"
-BACKGROUND = {
-    "trackings": ("program_id", "state", "mentor_id", "mentor_user_id", "mentee_user_id"),
-    "parked_events": ("mentee_id",),
-    "programs": ("admin_ids",),
-    "learning_paths": ("path_id",),
-    "idempotency_keys": ("fingerprint",),
-}
-"""Documents of other programs, there before the test's own (``plans.scans`` adds its padding
-only at the end): PostgreSQL's statistics, which autovacuum may gather at any moment, then never
-describe a table holding the test's program alone, one program and one state in every row,
-under which reading the whole table is the better plan."""
 
 
 def person(user_id: str, *roles: str) -> Principal:
@@ -91,10 +80,6 @@ async def context(
         db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
     )
     await store.prepare()
-    for collection, fields in BACKGROUND.items():
-        await db[collection].insert_many(
-            [{"_id": f"other-{i}", **dict.fromkeys(fields, f"other-{i}")} for i in range(PADDING)]
-        )
     try:
         yield Context(store, clock, timedelta(days=14))
     finally:
