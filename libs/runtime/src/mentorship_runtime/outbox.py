@@ -1,26 +1,25 @@
 """The outbox without multi-document transactions.
 
-A state change and the events it causes are written in **one single-document update**: the events
-wait inside the aggregate's own document, in ``_outbox`` (oldest first), and ``_outbox_since`` marks
-the document as having some. Nothing is published before that write is durable.
+A state change and the events it causes are written in **one single-document write**: the events
+wait inside the aggregate's own document, in ``_outbox`` (oldest first), and ``_outbox_since``
+marks the document as having some (with ``_outbox_pending``, which the sweep looks for). Nothing
+is published before that write is durable. A document inserted with its first events carries
+them the same way (``outbox_fields``).
 
 Right after the write, ``OutboxRelay.drain(collection, id)`` publishes the document's pending events
-in order, waits for Kafka's acknowledgement (``acks=all``), then removes exactly those entries with
-``$pullAll`` (or, when they were all there was, by emptying the array in one update).
-``drain_written`` does the same for the entries a batch has just written to several documents.
-If the process dies in between, ``sweep`` (run periodically by the worker) finds the documents
-whose ``_outbox_since`` is older than a grace period and publishes what was left behind.
+in order, waits for Kafka's acknowledgement (``acks=all``), then removes exactly those entries.
+``drain_written`` does the same for the entries a batch has just written to several documents,
+removing them with a few concurrent bulk writes. If the process dies in between, ``sweep`` (run
+periodically by the worker) finds the documents whose ``_outbox_since`` is older than a grace
+period and publishes what was left behind.
 
 An event may thus be published twice (a crash after the publish, before the removal); consumers
 are idempotent, so that is safe. It is never lost, and one aggregate's events keep their order.
 
-**Outbox queues.** Removing published entries is an update of the aggregate's document, and on
-FerretDB 1.24 an update by ``_id`` costs in proportion to the collection (it is not served by the
-``_id`` index). For documents written once and never changed after (notify's notifications), the
-events may instead wait in a collection of their own, an *outbox queue*: one document per event,
-``_id`` its event id (``queue_entries``), inserted *before* the state it announces, then published
-by ``publish_queued`` and deleted in one ``delete_many``. The queue only ever holds what is in
-flight, so it stays small and cheap however large the state grows. Its events are announcements
+**Outbox queues.** For documents written once and never changed after (notify's notifications),
+the events may instead wait in a collection of their own, an *outbox queue*: one document per
+event, ``_id`` its event id (``queue_entries``), inserted *before* the state it announces, then
+published by ``publish_queued`` and deleted in one ``delete_many``. Its events are announcements
 whose relative order does not matter; ``sweep_queue`` publishes what a crash left there.
 """
 
@@ -33,6 +32,7 @@ from typing import Any
 
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
@@ -49,6 +49,8 @@ OUTBOX_SINCE = "_outbox_since"
 OUTBOX_PENDING = "_outbox_pending"
 """Set (true) with ``_outbox_since``: the sweep finds pending documents by this equality, which
 FerretDB hands to its backend, where a range on the date makes it decode the whole collection."""
+REMOVAL_SLICES = 8
+"""At most this many bulk writes at once remove what a drain published (see ``_remove``)."""
 QUEUED_SINCE = "since"
 
 
@@ -80,6 +82,14 @@ def outbox_update(
         "$push": {OUTBOX: {"$each": outbox_entries(events, topic_prefix=topic_prefix)}},
         "$set": {OUTBOX_SINCE: now, OUTBOX_PENDING: True},
     }
+
+
+def outbox_fields(entries: Sequence[Document], *, now: datetime) -> Document:
+    """The fields that make a document inserted with ``entries`` (from ``outbox_entries``)
+    pending, as ``outbox_update`` makes an updated one: merge them into the new document."""
+    if not entries:
+        return {}
+    return {OUTBOX: list(entries), OUTBOX_SINCE: now, OUTBOX_PENDING: True}
 
 
 def queue_entries(
@@ -131,10 +141,7 @@ class OutboxRelay:
         saves reading them back (what else is pending is left to the next drain or the sweep).
         """
         if entries is None:
-            document = await collection.find_one({"_id": document_id}, {OUTBOX: 1})
-            entries = (document or {}).get(OUTBOX) or []
-        if not entries:
-            return 0
+            entries = await _pending_entries(collection, document_id)
         return await self.drain_written(collection, {document_id: entries})
 
     async def drain_written(
@@ -142,11 +149,10 @@ class OutboxRelay:
     ) -> int:
         """Publish the entries just written to several documents (document id: its entries):
         all are handed to the producer before any acknowledgement is awaited, in order, so one
-        document's events keep theirs; then they are removed. Returns how many were published."""
-        pending = {
-            document_id: list(entries) for document_id, entries in written.items() if entries
-        }
-        published = await self._publish([e for entries in pending.values() for e in entries])
+        document's events keep theirs; then they are removed from every document by bulk writes
+        (see ``_remove``). Returns how many were published."""
+        pending = _non_empty(written)
+        published = await self._publish(_all(pending))
         await self._remove(collection, pending)
         return published
 
@@ -198,21 +204,16 @@ class OutboxRelay:
 
     @staticmethod
     async def _remove(
-        collection: AsyncCollection[Document], published: dict[Any, list[Document]]
+        collection: AsyncCollection[Document], published: Mapping[Any, Sequence[Document]]
     ) -> None:
-        # Usually nothing was added meanwhile, and one update empties the outbox. Otherwise
-        # exactly the published entries go, and the mark goes only if none is left. One update
-        # per document, not one bulk write: on FerretDB 1.24 a bulk update run while other
-        # connections write never returned and left the server unresponsive.
-        for document_id, entries in published.items():
-            done = {"$unset": {OUTBOX_SINCE: "", OUTBOX_PENDING: ""}}
-            emptied = await collection.update_one(
-                {"_id": document_id, OUTBOX: entries}, {"$set": {OUTBOX: []}, **done}
-            )
-            if emptied.matched_count:
-                continue
-            await collection.update_one({"_id": document_id}, {"$pullAll": {OUTBOX: entries}})
-            await collection.update_one({"_id": document_id, OUTBOX: {"$size": 0}}, done)
+        """Remove exactly the published entries from each document: the documents are cut into
+        at most ``REMOVAL_SLICES`` slices, each removed by one bulk write (``_remove_slice``),
+        the slices at the same time. On the local server each updated document is a commit of
+        its own, and concurrent commits share their flushes to disk: 200 documents took 750 to
+        950 ms in one bulk write, 200 to 280 ms in 8."""
+        documents = list(published.items())
+        slices = [dict(documents[i::REMOVAL_SLICES]) for i in range(REMOVAL_SLICES)]
+        await asyncio.gather(*(_remove_slice(collection, s) for s in slices if s))
 
     async def drain_soon(
         self,
@@ -220,49 +221,49 @@ class OutboxRelay:
         document_id: Any,
         entries: Sequence[Document] | None = None,
     ) -> None:
-        """Publish right after a write; if Kafka is unreachable now or does not acknowledge
-        within ``soon``, leave it to the sweep (which may then publish an event twice: consumers
-        know events by id).
+        """Publish right after a write (``drain``); if Kafka is unreachable now or does not
+        acknowledge within ``soon``, leave it to the sweep (which may then publish an event
+        twice: consumers know events by id).
 
         The state change is already durable, so the request that caused it must not fail, nor
         wait for a broker that is away.
         """
-        try:
-            await asyncio.wait_for(self.drain(collection, document_id, entries), self._soon)
-        except (KafkaError, OSError, TimeoutError) as exc:
-            self._log.warning(
-                "outbox_deferred_to_sweep", document=str(document_id), error=repr(exc)
-            )
+        if entries is None:
+            entries = await _pending_entries(collection, document_id)
+        await self.drain_written_soon(collection, {document_id: entries})
 
     async def drain_written_soon(
         self, collection: AsyncCollection[Document], written: Mapping[Any, Sequence[Document]]
     ) -> None:
         """``drain_written`` right after the writes, leaving to the sweep what Kafka refuses or
-        does not acknowledge within ``soon``."""
+        does not acknowledge within ``soon``. Only the publish is bounded by ``soon``: once
+        acknowledged, the entries are removed however long the database takes (a write per
+        document), so that a slow removal never leaves acknowledged events to be published
+        again by the sweep."""
+        pending = _non_empty(written)
         try:
-            await asyncio.wait_for(self.drain_written(collection, written), self._soon)
+            await asyncio.wait_for(self._publish(_all(pending)), self._soon)
         except (KafkaError, OSError, TimeoutError) as exc:
-            self._log.warning("outbox_deferred_to_sweep", documents=len(written), error=repr(exc))
+            self._log.warning("outbox_deferred_to_sweep", documents=len(pending), error=repr(exc))
+            return
+        await self._remove(collection, pending)
 
-    async def sweep(
-        self, collection: AsyncCollection[Document], *, limit: int = 500, legacy: bool = False
-    ) -> int:
-        """Publish what a crash left behind in any document of ``collection``.
+    async def sweep(self, collection: AsyncCollection[Document], *, limit: int = 500) -> int:
+        """Publish what a crash (or Kafka being away) left behind in any document of
+        ``collection`` for longer than the grace period; returns how many were published.
 
-        ``legacy``: also look for documents pending without ``_outbox_pending`` (written before
-        it existed), by the date; the sweeper does it once, at its first round."""
+        The documents are found by ``_outbox_pending: true`` (an equality FerretDB hands to its
+        backend, served by the index ``ensure_outbox_index`` declares), read with their outboxes,
+        published and emptied together as ``drain_written`` does. A document marked pending with
+        an empty outbox (a removal cut short) has its marks unset."""
         cutoff = self._clock() - self._grace
-        published = 0
-        cursor = collection.find({OUTBOX_PENDING: True}, {OUTBOX_SINCE: 1}).limit(limit)
-        # read the ids to the end first: on FerretDB a write waits for the cursors open on its
-        # database, so draining while iterating would hold the whole database
+        cursor = collection.find({OUTBOX_PENDING: True}, {OUTBOX: 1, OUTBOX_SINCE: 1}).limit(limit)
+        # read the documents to the end first: on FerretDB a write waits for the cursors open
+        # on its database, so draining while iterating would hold the whole database
         found = [d async for d in cursor]
-        if legacy:
-            old = collection.find({OUTBOX_SINCE: {"$lte": cutoff}}, {OUTBOX_SINCE: 1})
-            found += [d async for d in old.limit(limit)]
-        pending = [d["_id"] for d in found if _since(d) <= cutoff]
-        for document_id in dict.fromkeys(pending):
-            published += await self.drain(collection, document_id)
+        due = {d["_id"]: list(d.get(OUTBOX) or []) for d in found if _since(d) <= cutoff}
+        published = await self._publish(_all(due))
+        await self._remove(collection, due)
         if published:
             self._log.warning("outbox_swept", collection=collection.name, events=published)
         backlog = await collection.count_documents({OUTBOX_PENDING: True})
@@ -289,14 +290,12 @@ class OutboxRelay:
         every: float = 5.0,
     ) -> None:
         """Sweep forever (a worker task); one failing round is logged and the next one tries."""
-        legacy = True
         while True:
             try:
                 for collection in collections:
-                    await self.sweep(collection, legacy=legacy)
+                    await self.sweep(collection)
                 for queue in queues:
                     await self.sweep_queue(queue)
-                legacy = False
             except (PyMongoError, KafkaError, OSError) as exc:  # the next round retries
                 self._log.error("outbox_sweep_failed", error=repr(exc))
             await asyncio.sleep(every)
@@ -306,3 +305,48 @@ def _since(document: Document) -> datetime:
     """When the document's outbox became pending (a document without a date: long ago)."""
     since = document.get(OUTBOX_SINCE)  # aware: the platform's client is tz_aware
     return since if isinstance(since, datetime) else datetime.min.replace(tzinfo=UTC)
+
+
+async def _remove_slice(
+    collection: AsyncCollection[Document], published: Mapping[Any, Sequence[Document]]
+) -> None:
+    """Remove exactly the published entries from each of these documents, in one bulk write.
+
+    Usually nothing was added meanwhile: the outbox is emptied and the marks unset by one
+    update guarded by the outbox being exactly what was published. A document that no longer
+    matches that (an event added, or another relay drained it) has the published entries pulled
+    (``$pullAll``) and its marks unset only if none is left, by a second bulk write. Every update
+    is guarded so that running it again changes nothing (a bulk write is retried whole when the
+    server refuses one of its documents as stale), and those of the second only match a
+    document still pending.
+    """
+    done = {"$unset": {OUTBOX_SINCE: "", OUTBOX_PENDING: ""}}
+    emptied = await collection.bulk_write(
+        [
+            UpdateOne({"_id": document_id, OUTBOX: list(entries)}, {"$set": {OUTBOX: []}, **done})
+            for document_id, entries in published.items()
+        ]
+    )
+    if emptied.matched_count == len(published):
+        return
+    rest: list[UpdateOne] = []
+    for document_id, entries in published.items():
+        pending = {"_id": document_id, OUTBOX_PENDING: True}
+        rest.append(UpdateOne(pending, {"$pullAll": {OUTBOX: list(entries)}}))
+        rest.append(UpdateOne({**pending, OUTBOX: {"$size": 0}}, done))
+    await collection.bulk_write(rest)
+
+
+async def _pending_entries(collection: AsyncCollection[Document], document_id: Any) -> list[Any]:
+    document = await collection.find_one({"_id": document_id}, {OUTBOX: 1})
+    return list((document or {}).get(OUTBOX) or [])
+
+
+def _non_empty(written: Mapping[Any, Sequence[Document]]) -> dict[Any, list[Document]]:
+    """The documents that have entries to publish, with their entries."""
+    return {document_id: list(entries) for document_id, entries in written.items() if entries}
+
+
+def _all(pending: Mapping[Any, Sequence[Document]]) -> list[Document]:
+    """Every entry, document after document, each document's in order."""
+    return [entry for entries in pending.values() for entry in entries]
