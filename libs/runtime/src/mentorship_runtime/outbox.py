@@ -15,12 +15,6 @@ period and publishes what was left behind.
 
 An event may thus be published twice (a crash after the publish, before the removal); consumers
 are idempotent, so that is safe. It is never lost, and one aggregate's events keep their order.
-
-**Outbox queues.** For documents written once and never changed after (notify's notifications),
-the events may instead wait in a collection of their own, an *outbox queue*: one document per
-event, ``_id`` its event id (``queue_entries``), inserted *before* the state it announces, then
-published by ``publish_queued`` and deleted in one ``delete_many``. Its events are announcements
-whose relative order does not matter; ``sweep_queue`` publishes what a crash left there.
 """
 
 from __future__ import annotations
@@ -51,7 +45,6 @@ OUTBOX_PENDING = "_outbox_pending"
 FerretDB hands to its backend, where a range on the date makes it decode the whole collection."""
 REMOVAL_SLICES = 8
 """At most this many bulk writes at once remove what a drain published (see ``_remove``)."""
-QUEUED_SINCE = "since"
 
 
 def outbox_entries(events: Sequence[Envelope[Any]], *, topic_prefix: str = "") -> list[Document]:
@@ -92,24 +85,9 @@ def outbox_fields(entries: Sequence[Document], *, now: datetime) -> Document:
     return {OUTBOX: list(entries), OUTBOX_SINCE: now, OUTBOX_PENDING: True}
 
 
-def queue_entries(
-    events: Sequence[Envelope[Any]], *, now: datetime, topic_prefix: str = ""
-) -> list[Document]:
-    """Documents for an outbox queue, one per event (its ``_id`` is the event id, so the same
-    event queued twice is one document); insert them before the state they announce."""
-    return [
-        {"_id": entry["event_id"], QUEUED_SINCE: now, **entry}
-        for entry in outbox_entries(events, topic_prefix=topic_prefix)
-    ]
-
-
 async def ensure_outbox_index(collection: AsyncCollection[Document]) -> None:
     await collection.create_index(OUTBOX_SINCE)
     await collection.create_index(OUTBOX_PENDING)
-
-
-async def ensure_queue_index(queue: AsyncCollection[Document]) -> None:
-    await queue.create_index(QUEUED_SINCE)
 
 
 class OutboxRelay:
@@ -173,34 +151,6 @@ class OutboxRelay:
         for entry in entries:
             PUBLISHED.labels(entry["topic"], entry["headers"].get("event-type", "")).inc()
         return len(acknowledgements)
-
-    async def publish_queued(
-        self, queue: AsyncCollection[Document], entries: Sequence[Document]
-    ) -> int:
-        """Publish entries of an outbox queue (as inserted there), then delete them in one
-        ``delete_many``; returns how many were published."""
-        if not entries:
-            return 0
-        published = await self._publish(entries)
-        await self.forget_queued(queue, entries)
-        return published
-
-    async def forget_queued(
-        self, queue: AsyncCollection[Document], entries: Sequence[Document]
-    ) -> None:
-        """Delete entries of an outbox queue without publishing them."""
-        if entries:
-            await queue.delete_many({"_id": {"$in": [entry["_id"] for entry in entries]}})
-
-    async def publish_queued_soon(
-        self, queue: AsyncCollection[Document], entries: Sequence[Document]
-    ) -> None:
-        """``publish_queued`` right after the writes, leaving to the sweep what Kafka refuses or
-        does not acknowledge within ``soon``."""
-        try:
-            await asyncio.wait_for(self.publish_queued(queue, entries), self._soon)
-        except (KafkaError, OSError, TimeoutError) as exc:
-            self._log.warning("outbox_deferred_to_sweep", queued=len(entries), error=repr(exc))
 
     @staticmethod
     async def _remove(
@@ -270,32 +220,14 @@ class OutboxRelay:
         OUTBOX_BACKLOG.labels(collection.name).set(backlog)
         return published
 
-    async def sweep_queue(self, queue: AsyncCollection[Document], *, limit: int = 500) -> int:
-        """Publish what a crash (or Kafka being away) left in an outbox queue for longer than
-        the grace period, oldest first."""
-        cutoff = self._clock() - self._grace
-        cursor = queue.find({QUEUED_SINCE: {"$lte": cutoff}}).sort(QUEUED_SINCE, 1).limit(limit)
-        left = [entry async for entry in cursor]  # read to the end before writing (see sweep)
-        published = await self.publish_queued(queue, left)
-        if published:
-            self._log.warning("outbox_swept", collection=queue.name, events=published)
-        OUTBOX_BACKLOG.labels(queue.name).set(await queue.count_documents({}))
-        return published
-
     async def run_sweeper(
-        self,
-        collections: Sequence[AsyncCollection[Document]],
-        *,
-        queues: Sequence[AsyncCollection[Document]] = (),
-        every: float = 5.0,
+        self, collections: Sequence[AsyncCollection[Document]], *, every: float = 5.0
     ) -> None:
         """Sweep forever (a worker task); one failing round is logged and the next one tries."""
         while True:
             try:
                 for collection in collections:
                     await self.sweep(collection)
-                for queue in queues:
-                    await self.sweep_queue(queue)
             except (PyMongoError, KafkaError, OSError) as exc:  # the next round retries
                 self._log.error("outbox_sweep_failed", error=repr(exc))
             await asyncio.sleep(every)

@@ -63,7 +63,6 @@ class Runtime:
     mongo: AsyncMongoClient[Document]
     relay: OutboxRelay
     outbox_collections: Sequence[AsyncCollection[Document]] = ()
-    outbox_queues: Sequence[AsyncCollection[Document]] = ()
     prepare: Callable[[], Awaitable[None]] | None = None
     jobs: list[Job] = field(default_factory=list)
     sweep_seconds: float = 5.0
@@ -90,9 +89,7 @@ class Runtime:
             self.consumers = "joining"
             self.tasks.append(asyncio.create_task(self.subscribe()))
         if self.settings.runs_worker:
-            sweeper = self.relay.run_sweeper(
-                self.outbox_collections, queues=self.outbox_queues, every=self.sweep_seconds
-            )
+            sweeper = self.relay.run_sweeper(self.outbox_collections, every=self.sweep_seconds)
             self.tasks += [asyncio.create_task(job()) for job in self.jobs]
             self.tasks.append(asyncio.create_task(sweeper))
             lag = every(self.lag_seconds, "consumer_lag", self.measure_lag)

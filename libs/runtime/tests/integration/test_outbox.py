@@ -12,7 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from mentorship_contracts.headers import EVENT_ID, decode_headers
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.kafka import ensure_topics, make_broker
-from mentorship_runtime.mongo import Document, insert_all_once
+from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import (
     OUTBOX,
     OUTBOX_PENDING,
@@ -20,11 +20,9 @@ from mentorship_runtime.outbox import (
     REMOVAL_SLICES,
     OutboxRelay,
     ensure_outbox_index,
-    ensure_queue_index,
     outbox_entries,
     outbox_fields,
     outbox_update,
-    queue_entries,
 )
 from mentorship_testing.kafka import read_topic
 
@@ -310,38 +308,6 @@ async def test_the_sweep_unmarks_a_pending_document_whose_outbox_is_empty(
     document = await mongo_db.mentees.find_one({"_id": "e-1"})
     assert document is not None
     assert OUTBOX_SINCE not in document
-
-
-async def test_an_outbox_queue_is_published_then_emptied_and_swept_after_a_crash(
-    kafka_bootstrap: str, topic_prefix: str, mongo_db: AsyncDatabase[Document]
-) -> None:
-    topic = topic_name(Topic.PROGRESS_EVENTS, topic_prefix)
-    await ensure_topics(kafka_bootstrap, [(topic, 3)])
-    queue = mongo_db.outbox
-    await ensure_queue_index(queue)
-    sent = queue_entries(
-        [check_in(confidence=c) for c in (4, 2)], now=T0, topic_prefix=topic_prefix
-    )
-    left = queue_entries([check_in(confidence=1)], now=T0, topic_prefix=topic_prefix)
-    await queue.insert_many([*sent, *left])
-    assert len(await insert_all_once(queue, sent)) == 0, "queued again: the same documents"
-    broker = make_broker(kafka_bootstrap, client_id="test-queue")
-    await broker.start()
-    relay = OutboxRelay(broker, clock=lambda: T0 + timedelta(seconds=1))
-    later = OutboxRelay(broker, clock=lambda: T0 + timedelta(minutes=1))
-
-    assert await relay.publish_queued(queue, sent) == 2
-    assert [e["_id"] async for e in queue.find({})] == [left[0]["_id"]]
-    # ``left``: its writer died before publishing it; the sweep waits out the grace period
-    assert await relay.sweep_queue(queue) == 0
-    assert await later.sweep_queue(queue) == 1
-    assert await later.sweep_queue(queue) == 0
-    await broker.stop()
-
-    records = await read_topic(kafka_bootstrap, topic, until=lambda rs: len(rs) >= 3, timeout=5)
-    published = [decode_headers(r.headers)[EVENT_ID] for r in records]
-    assert sorted(published) == sorted(e["_id"] for e in (*sent, *left))
-    assert not await queue.count_documents({})
 
 
 async def test_a_write_does_not_wait_for_a_broker_that_is_away(

@@ -119,7 +119,6 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
 
     runtime.prepare = prepare
     runtime.outbox_collections = store.outbox_collections
-    runtime.outbox_queues = store.outbox_queues
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     if settings.runs_worker:
         runtime.jobs += [deliver, remind, plan_waited_enough]

@@ -16,6 +16,7 @@ from mentorship_contracts import Envelope, new_envelope
 from mentorship_runtime.consumer import Batched
 from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.mongo import insert_all_once
+from mentorship_runtime.outbox import OUTBOX_PENDING
 from notify.adapters import store as store_module
 from notify.adapters.deliveries import FREE, HELD
 from notify.adapters.store import MANY
@@ -28,6 +29,11 @@ from .test_inbox import ADA, DROP, GRACE, PROGRAM
 
 TEAM_DROP = DROP.model_copy(update={"module_id": "team"})
 ORDER = EventOrder.of(new_envelope(GRACE, producer="test"))
+
+
+async def pending(api: NotifyApi) -> int:
+    """How many notifications have announcements waiting in their outbox."""
+    return await api.db.notifications.count_documents({OUTBOX_PENDING: True})
 
 
 def batch(*events: Envelope[Any]) -> list[Batched]:
@@ -77,8 +83,9 @@ async def test_a_batch_notifies_each_event_once_in_the_name_of_its_cause(
         cause = cause_of[announcement.causation_id]
         assert announcement.correlation_id == cause.correlation_id
     assert {a.data.notification_id for a in announced} == {n["_id"] for n in stored}
-    assert not await http_only.db.outbox.count_documents({})
-    await http_only.app.state.service.runtime.relay.sweep_queue(http_only.db.outbox)
+    assert not await pending(http_only)
+    http_only.clock.advance(minutes=1)
+    assert await http_only.app.state.service.runtime.relay.sweep(http_only.db.notifications) == 0
     assert len(await http_only.announced(settle=1)) == 2  # the redelivered batch announced nothing
 
 
@@ -94,8 +101,9 @@ async def test_a_replay_long_after_stores_and_announces_nothing_again(http_only:
     http_only.clock.advance(days=30)
     assert await handlers.on_occurrences(batch(*drops), ctx) == 0
 
-    assert not await http_only.db.outbox.count_documents({})  # queued again, then dropped
-    assert await http_only.app.state.service.runtime.relay.sweep_queue(http_only.db.outbox) == 0
+    assert not await pending(http_only)
+    http_only.clock.advance(minutes=1)
+    assert await http_only.app.state.service.runtime.relay.sweep(http_only.db.notifications) == 0
     assert len(await http_only.announced(settle=2)) == 2
     assert not await ctx.deliveries.deliveries.count_documents({})  # queued again, then dropped
     after = sorted((d["_id"], d["status"]) for d in await ctx.deliveries.every_delivery())
@@ -105,20 +113,21 @@ async def test_a_replay_long_after_stores_and_announces_nothing_again(http_only:
 async def test_an_attempt_that_died_before_storing_is_announced_by_the_next(
     http_only: NotifyApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The first attempt queues the announcements, then the database goes away before the
-    notifications are stored; the redelivery stores and announces them, each once."""
+    """The first attempt holds the deliveries, then the database goes away before the
+    notifications (and their announcements) are stored; the redelivery stores and announces
+    them, each once."""
     ctx = await introduced(http_only)
     drops = [new_envelope(DROP, producer="test"), new_envelope(TEAM_DROP, producer="test")]
 
-    async def only_the_queue(collection: Any, documents: Any) -> Any:
+    async def database_away(collection: Any, documents: Any) -> Any:
         if collection.name == "notifications":
             raise AutoReconnect("the database went away")
         return await insert_all_once(collection, documents)
 
-    monkeypatch.setattr(store_module, "insert_all_once", only_the_queue)
+    monkeypatch.setattr(store_module, "insert_all_once", database_away)
     with pytest.raises(AutoReconnect):
         await handlers.on_occurrences(batch(*drops), ctx)
-    assert await http_only.db.outbox.count_documents({}) == 2
+    assert not await http_only.db.notifications.count_documents({})
     monkeypatch.undo()
 
     held = await ctx.deliveries.deliveries.find({"channel": "email"}).to_list()
@@ -126,7 +135,7 @@ async def test_an_attempt_that_died_before_storing_is_announced_by_the_next(
     assert not await ctx.deliveries.candidates(http_only.clock(), 10)
 
     assert await handlers.on_occurrences(batch(*drops), ctx) == 2
-    assert not await http_only.db.outbox.count_documents({})
+    assert not await pending(http_only)
     announced = await http_only.announced(settle=2)
     stored = {n["_id"] async for n in http_only.db.notifications.find({})}
     assert sorted(a.data.notification_id for a in announced) == sorted(stored)
@@ -186,27 +195,55 @@ async def test_an_announcement_left_by_an_attempt_that_died_after_storing_is_swe
     http_only: NotifyApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Stored, then the process died before publishing: the redelivery finds everything stored
-    and queued, and leaves the announcements to the sweep, which publishes each once."""
+    and announces nothing, leaving the announcements pending in the notifications' outboxes to
+    the sweep, which publishes each once."""
     ctx = await introduced(http_only)
     drops = [new_envelope(DROP, producer="test"), new_envelope(TEAM_DROP, producer="test")]
     relay = http_only.app.state.service.runtime.relay
 
-    async def died(*_: Any) -> None:
+    async def died(*_: Any, **__: Any) -> None:
         raise KafkaConnectionError("the process died here")
 
-    monkeypatch.setattr(relay, "publish_queued", died)
+    monkeypatch.setattr(http_only.app.state.service.runtime.broker, "publish", died)
     assert await handlers.on_occurrences(batch(*drops), ctx) == 2
     monkeypatch.undo()
     assert await handlers.on_occurrences(batch(*drops), ctx) == 0
-    assert await relay.sweep_queue(http_only.db.outbox) == 0  # within the grace period
-    assert await http_only.db.outbox.count_documents({}) == 2
+    assert await relay.sweep(http_only.db.notifications) == 0  # within the grace period
+    assert await pending(http_only) == 2
+    assert not await http_only.announced(settle=1)
 
     http_only.clock.advance(minutes=1)
-    assert await relay.sweep_queue(http_only.db.outbox) == 2
-    assert not await http_only.db.outbox.count_documents({})
+    assert await relay.sweep(http_only.db.notifications) == 2
+    assert not await pending(http_only)
     announced = await http_only.announced(settle=2)
     assert len(announced) == 2
     assert len({a.event_id for a in announced}) == 2
+
+
+async def test_a_notification_read_before_its_announcement_went_out_is_announced_first(
+    http_only: NotifyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its events wait in one outbox: the read follows the creation, whoever publishes them."""
+    ctx = await introduced(http_only)
+
+    async def died(*_: Any, **__: Any) -> None:
+        raise KafkaConnectionError("the process died here")
+
+    monkeypatch.setattr(http_only.app.state.service.runtime.broker, "publish", died)
+    assert await handlers.on_occurrences(batch(new_envelope(DROP, producer="test")), ctx) == 1
+    monkeypatch.undo()
+    [note] = await http_only.db.notifications.find({}).to_list()
+    read = await http_only.call(
+        "POST", "/inbox/read", "u-grace", json={"notification_ids": [note["_id"]]}
+    )
+
+    assert read.json()["marked"] == 1
+    announced = await http_only.announced(settle=2)
+    assert [a.type for a in announced] == [
+        "notify.notification.created",
+        "notify.notification.read",
+    ]
+    assert not await pending(http_only)
 
 
 @pytest.mark.parametrize("known", [3, MANY + 4])

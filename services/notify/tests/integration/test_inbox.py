@@ -152,7 +152,7 @@ async def test_unread_counts_per_subject_are_the_callers_own(api: NotifyApi) -> 
     [first, _] = (await inbox(api, "u-grace", 2))["items"]
 
     async def announced() -> bool:
-        return await api.db.outbox.count_documents({}) == 0
+        return await api.db.notifications.count_documents({"_outbox_pending": True}) == 0
 
     await eventually(announced, timeout=30)
 

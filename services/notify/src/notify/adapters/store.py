@@ -1,10 +1,9 @@
 """MongoDB persistence of notify: the recipients' directory, the in-app inbox, parked events.
 
-A notification is written once and never changed but for being read: the ``NotificationCreated``
-events that announce new ones wait in an outbox queue of their own (``outbox``, see
-``mentorship_runtime.outbox``), so that storing a batch of notifications is inserts and one delete,
-however large the inbox grows. Marking one read and its ``NotificationRead`` event are one update
-(its outbox is in the notification's document).
+A notification carries its events in its own outbox (``mentorship_runtime.outbox``): it is
+inserted with the ``NotificationCreated`` event that announces it, and marking it read and its
+``NotificationRead`` event are one update. A batch of notifications is one ``insert_many``, and
+their announcements are removed after the publish by one bulk write.
 """
 
 from __future__ import annotations
@@ -26,11 +25,12 @@ from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.event_order import EventOrder, keep_if_newer
 from mentorship_runtime.mongo import insert_all_once
 from mentorship_runtime.outbox import (
+    OUTBOX,
     OutboxRelay,
     ensure_outbox_index,
-    ensure_queue_index,
+    outbox_entries,
+    outbox_fields,
     outbox_update,
-    queue_entries,
 )
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from notify.domain.directory import Language, ProgramAdmins, Recipient, Role
@@ -48,10 +48,9 @@ TRIES = 4
 
 @dataclass(frozen=True)
 class NewNotification:
-    """A notification to store, and the queue entries of the events announcing it."""
+    """A notification to store, with the events announcing it pending in its outbox."""
 
     document: Document
-    announcements: list[Document]
 
 
 class NotifyStore:
@@ -68,7 +67,6 @@ class NotifyStore:
         self.notifications: AsyncCollection[Document] = db["notifications"]
         self.parked: AsyncCollection[Document] = db["parked_events"]
         self.preferences: AsyncCollection[Document] = db["preferences"]
-        self.outbox: AsyncCollection[Document] = db["outbox"]
         self._relay = relay
         self._clock = clock
         self._prefix = topic_prefix
@@ -76,10 +74,6 @@ class NotifyStore:
     @property
     def outbox_collections(self) -> list[AsyncCollection[Document]]:
         return [self.notifications]
-
-    @property
-    def outbox_queues(self) -> list[AsyncCollection[Document]]:
-        return [self.outbox]
 
     async def ensure_indexes(self) -> None:
         await self.notifications.create_index(
@@ -92,7 +86,6 @@ class NotifyStore:
         await self.parked.create_index("waiting_for")
         await self.parked.create_index([("awaits_names", ASCENDING), ("names_due", ASCENDING)])
         await ensure_outbox_index(self.notifications)
-        await ensure_queue_index(self.outbox)
 
     # ---- directory --------------------------------------------------------------------------
 
@@ -181,8 +174,9 @@ class NotifyStore:
     def new_notification(
         self, notification: Notification, user_id: str | None, events: Sequence[Envelope[Any]]
     ) -> NewNotification:
-        """A notification as stored, and the events announcing it (made in the caller's trace
-        context, which they carry on)."""
+        """A notification as stored, with the events announcing it pending in its outbox (made
+        in the caller's trace context, which they carry on)."""
+        announcements = outbox_entries(events, topic_prefix=self._prefix)
         document: Document = {
             "_id": notification.notification_id,
             "recipient_id": notification.recipient_id,
@@ -196,43 +190,28 @@ class NotifyStore:
             "created_at": notification.created_at,
             "event_id": notification.event_id,
             "read_at": None,
+            **outbox_fields(announcements, now=self._clock()),
         }
-        queued = queue_entries(events, now=self._clock(), topic_prefix=self._prefix)
-        return NewNotification(document, queued)
+        return NewNotification(document)
 
     async def add_all(self, items: Sequence[NewNotification]) -> set[str]:
         """Store each notification once and announce it once; returns the ids of those this
         call stored (the others were stored before: a redelivery or a replay).
 
-        The announcements are queued first (their ids derive from the notifications', so queuing
-        one again is a no-op), then the notifications are inserted. Then:
-
-        * a notification this call stored is announced by this call (and its entry dequeued),
-          whether its entry was queued now or by an attempt that died before storing it;
-        * an entry this call queued for a notification stored before is a redelivery's or a
-          replay's: it is dropped unpublished, as the notification was announced by whoever
-          stored it;
-        * an entry found queued for a notification stored before is left where it is: an attempt
-          died between the store and the publish, and the sweep publishes it.
-
-        So no announcement is lost, and redelivering or replaying an event announces nothing
-        again (short of a crash right after a publish: at least once, with the same event id).
+        The notifications are inserted with their announcements pending (one unordered
+        ``insert_many``; a duplicate key is a notification stored before). Then this call
+        publishes the announcements of those it stored, and of those alone: a notification
+        stored before was announced by whoever stored it, or, if that attempt died between
+        the insert and the publish, its announcement is still pending and the sweep publishes
+        it. So no announcement is lost, and redelivering or replaying an event announces
+        nothing again (short of a crash right after a publish: at least once, with the same
+        event id).
         """
-        queued = {e["_id"] for e in await insert_all_once(self.outbox, _announcements(items))}
-        new = {d["_id"] for d in await insert_all_once(self.notifications, _documents(items))}
-        publish = {  # by id: a batch may hold the same event twice
-            e["_id"]: e for item in items if item.document["_id"] in new for e in item.announcements
-        }
-        again = [
-            e
-            for item in items
-            if item.document["_id"] not in new
-            for e in item.announcements
-            if e["_id"] in queued
-        ]
-        await self._relay.forget_queued(self.outbox, again)
-        await self._relay.publish_queued_soon(self.outbox, list(publish.values()))
-        return new
+        # a batch may hold the same event twice: the copy inserted is the one announced
+        stored = await insert_all_once(self.notifications, _documents(items))
+        written = {d["_id"]: d.get(OUTBOX) or [] for d in stored}
+        await self._relay.drain_written_soon(self.notifications, written)
+        return set(written)
 
     async def inbox(
         self, user_id: str, *, unread_only: bool, first: int, after: str | None
@@ -378,10 +357,6 @@ async def _each_by_id(
         return await collection.find({"_id": {"$in": wanted}}, projection).to_list()
     found = [await collection.find_one({"_id": i}, projection) for i in wanted]
     return [d for d in found if d]
-
-
-def _announcements(items: Sequence[NewNotification]) -> list[Document]:
-    return [entry for item in items for entry in item.announcements]
 
 
 def _documents(items: Sequence[NewNotification]) -> list[Document]:

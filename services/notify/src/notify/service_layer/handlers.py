@@ -242,7 +242,7 @@ async def notify_all(pending: Sequence[Pending], ctx: Context) -> int:
                     )
                 )
     # the deliveries are written first, held, then released once their notification is stored
-    # (see notify.adapters.deliveries); the store does the same with the announcements
+    # (see notify.adapters.deliveries); the announcements are stored with their notification
     by_id = {item.document["_id"]: item.document for item in documents}
     now = ctx.clock()
     held = await ctx.deliveries.hold_all(deliveries, now, now + HOLD, by_id)
