@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
@@ -14,6 +15,9 @@ from mentorship_runtime.revisions import RevisedClient
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
+LOOKUP_CONCURRENCY = 16
+"""How many of the equality queries that stand for one ``$in`` run at once."""
+T = TypeVar("T")
 
 
 def make_mongo_client(
@@ -89,6 +93,39 @@ async def insert_all_once(
         refused = {e["index"] for e in errors}
         return [d for i, d in enumerate(documents) if i not in refused]
     return list(documents)
+
+
+async def each_found(
+    values: Iterable[T], lookup: Callable[[T], Awaitable[list[Document]]]
+) -> list[Document]:
+    """``lookup`` of every distinct value, ``LOOKUP_CONCURRENCY`` at a time: what one ``$in``
+    would find, each document once, in the order of the values that found them. FerretDB reads
+    a whole table for ``$in``, and serves an equality on an indexed field from its index; on
+    MongoDB the lookups cost round trips that run at once."""
+    gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
+
+    async def one(value: T) -> list[Document]:
+        async with gate:
+            return await lookup(value)
+
+    found = await asyncio.gather(*(one(v) for v in dict.fromkeys(values)))
+    unique = {d["_id"]: d for documents in found for d in documents}
+    return list(unique.values())
+
+
+async def find_by_ids(
+    collection: AsyncCollection[Document],
+    ids: Iterable[Any],
+    projection: Mapping[str, Any] | None = None,
+) -> list[Document]:
+    """The documents with these ids that exist, each once, in the order of the ids (an id
+    ``None`` or empty is skipped): one lookup by ``_id`` per id, as ``each_found`` runs them."""
+
+    async def by_id(document_id: Any) -> list[Document]:
+        document = await collection.find_one({"_id": document_id}, projection)
+        return [document] if document is not None else []
+
+    return await each_found([i for i in ids if i], by_id)
 
 
 async def ping(client: AsyncMongoClient[Document]) -> None:

@@ -15,11 +15,10 @@ from pymongo.errors import AutoReconnect
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_runtime.consumer import Batched
 from mentorship_runtime.event_order import EventOrder
-from mentorship_runtime.mongo import insert_all_once
+from mentorship_runtime.mongo import LOOKUP_CONCURRENCY, insert_all_once
 from mentorship_runtime.outbox import OUTBOX_PENDING
 from notify.adapters import store as store_module
 from notify.adapters.deliveries import FREE, HELD
-from notify.adapters.store import MANY
 from notify.service_layer import handlers
 from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
 from notify.service_layer.handlers import HOLD, Context
@@ -246,7 +245,7 @@ async def test_a_notification_read_before_its_announcement_went_out_is_announced
     assert not await pending(http_only)
 
 
-@pytest.mark.parametrize("known", [3, MANY + 4])
+@pytest.mark.parametrize("known", [3, LOOKUP_CONCURRENCY + 4])
 async def test_the_people_a_batch_names_are_found_whether_few_or_many(
     http_only: NotifyApi, known: int
 ) -> None:

@@ -13,8 +13,7 @@ participant ids (``_anchors``) instead of the ``mentee.user_id``/``mentor.user_i
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -38,7 +37,7 @@ from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
-from mentorship_runtime.mongo import insert_or_find
+from mentorship_runtime.mongo import each_found, find_by_ids, insert_or_find
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 
@@ -46,8 +45,6 @@ Events = Sequence[Envelope[Any]]
 TERMINAL = [s.value for s in MatchStatus if not s.is_open]
 OPEN = [s.value for s in MatchStatus if s.is_open]
 FINGERPRINT = "request_fingerprint"
-LOOKUP_CONCURRENCY = 16
-"""How many of the equality queries that stand for one ``$in`` run at once."""
 MATCH_ANCHORS = ("_id", "mentee_id", "mentor_id", "program_id")
 """Indexed fields of a match: an equality on one of them is served from an index."""
 SIDE_OF_USER = {"mentee.user_id": "mentee_id", "mentor.user_id": "mentor_id"}
@@ -71,33 +68,6 @@ class Earlier(Generic[T]):
 class Page:
     items: list[Match]
     next_cursor: str | None
-
-
-async def _each(
-    values: Iterable[T], lookup: Callable[[T], Awaitable[list[Document]]]
-) -> list[Document]:
-    """``lookup`` of every distinct value, ``LOOKUP_CONCURRENCY`` at a time: what one ``$in``
-    would find, each document once, in the order of the values that found them. FerretDB reads
-    a whole table for ``$in``, and serves an equality on an indexed field from its index."""
-    gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
-
-    async def one(value: T) -> list[Document]:
-        async with gate:
-            return await lookup(value)
-
-    found = await asyncio.gather(*(one(v) for v in dict.fromkeys(values)))
-    unique = {d["_id"]: d for documents in found for d in documents}
-    return list(unique.values())
-
-
-def _by_ids(
-    collection: AsyncCollection[Document], projection: Document
-) -> Callable[[Any], Awaitable[list[Document]]]:
-    async def lookup(document_id: Any) -> list[Document]:
-        document = await collection.find_one({"_id": document_id}, projection)
-        return [document] if document is not None else []
-
-    return lookup
 
 
 def _plain(value: Any) -> bool:
@@ -238,7 +208,7 @@ class MentoringStore:
         return program_from(document)
 
     async def programs_by_ids(self, ids: Sequence[str]) -> list[Program]:
-        found = await _each(ids, _by_ids(self.programs, {"_outbox": 0}))
+        found = await find_by_ids(self.programs, ids, {"_outbox": 0})
         return [program_from(d) for d in found]
 
     async def programs_of_admin(self, user_id: str, limit: int) -> list[Program]:
@@ -288,7 +258,7 @@ class MentoringStore:
         return participant_from(document)
 
     async def participants_by_ids(self, ids: Sequence[str]) -> list[Participant]:
-        found = await _each(ids, _by_ids(self.participants, {"_outbox": 0}))
+        found = await find_by_ids(self.participants, ids, {"_outbox": 0})
         return [participant_from(d) for d in found]
 
     async def participant_ids_of_user(self, user_id: str) -> list[str]:
@@ -349,7 +319,7 @@ class MentoringStore:
         return match_from(document)
 
     async def matches_by_ids(self, ids: Sequence[str]) -> list[Match]:
-        found = await _each(ids, _by_ids(self.matches, {"_outbox": 0}))
+        found = await find_by_ids(self.matches, ids, {"_outbox": 0})
         return [match_from(d) for d in found]
 
     async def find_matches(self, criteria: Document, *, first: int, after: str | None) -> Page:
@@ -383,7 +353,7 @@ class MentoringStore:
             )
             return [d async for d in cursor]
 
-        found = await _each(range(len(queries)), lambda i: page(queries[i]))
+        found = await each_found(range(len(queries)), lambda i: page(queries[i]))
         found.sort(key=lambda d: (d["proposed_at"], d["_id"]))
         items = [match_from(d) for d in found[: first + 1]]
         has_more = len(items) > first
@@ -441,7 +411,7 @@ class MentoringStore:
             return [d async for d in cursor]
 
         found: dict[str, set[str]] = {}
-        for document in await _each(mentee_ids, of_mentee):
+        for document in await each_found(mentee_ids, of_mentee):
             found.setdefault(document["mentee_id"], set()).add(document["mentor_id"])
         return found
 
@@ -452,7 +422,7 @@ class MentoringStore:
             )
             return [document] if document is not None else []
 
-        return {d["_id"] for d in await _each(match_ids, if_open)}
+        return {d["_id"] for d in await each_found(match_ids, if_open)}
 
     async def run(self, run_id: str) -> Document | None:
         """A matching run: its report, or its claim while it runs (``state``)."""

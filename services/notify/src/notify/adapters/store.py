@@ -23,7 +23,7 @@ from pymongo.errors import DuplicateKeyError
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.event_order import EventOrder, keep_if_newer
-from mentorship_runtime.mongo import insert_all_once
+from mentorship_runtime.mongo import find_by_ids, insert_all_once
 from mentorship_runtime.outbox import (
     OUTBOX,
     OutboxRelay,
@@ -38,8 +38,6 @@ from notify.domain.events import EventKind
 from notify.domain.notifications import Notification, Priority
 
 Document = dict[str, Any]
-MANY = 16
-"""From this many ids on, documents are read with one ``$in`` (see ``_each_by_id``)."""
 
 
 TRIES = 4
@@ -147,7 +145,7 @@ class NotifyStore:
         return await keep_if_newer(self.programs, program_id, newer, fields, what="program")
 
     async def recipients(self, person_ids: Sequence[str]) -> list[Recipient]:
-        found = await _each_by_id(self.people, person_ids)
+        found = await find_by_ids(self.people, person_ids)
         return [_recipient(d) for d in found if d and {"display_name", "program_id"} <= d.keys()]
 
     async def program_admins(self, program_id: str) -> ProgramAdmins | None:
@@ -271,13 +269,13 @@ class NotifyStore:
         return bool(result.modified_count)
 
     async def notifications_by_id(self, ids: Sequence[str]) -> dict[str, Notification]:
-        found = await _each_by_id(self.notifications, ids, {"_outbox": 0})
+        found = await find_by_ids(self.notifications, ids, {"_outbox": 0})
         return {d["_id"]: notification_of(d) for d in found}
 
     # ---- preferences, keyed by the person's account (user id) -------------------------------
 
     async def preferences_of(self, user_ids: Sequence[str]) -> dict[str, Document]:
-        return {d["_id"]: d for d in await _each_by_id(self.preferences, user_ids)}
+        return {d["_id"]: d for d in await find_by_ids(self.preferences, user_ids)}
 
     async def save_preferences(self, user_id: str, fields: Document, new_secret: str) -> Document:
         """Replace the person's preferences. The webhook signing secret is made with the first
@@ -343,20 +341,6 @@ class NotifyStore:
     async def unpark(self, event_id: str, mark: str | None) -> None:
         """Let go of a parked event, unless it was parked again since it was read (``mark``)."""
         await self.parked.delete_one({"_id": event_id, **({"mark": mark} if mark else {})})
-
-
-async def _each_by_id(
-    collection: AsyncCollection[Document], ids: Sequence[str], projection: Document | None = None
-) -> list[Document]:
-    """The documents of ``ids`` that exist. A few by one lookup each: FerretDB passes an ``_id``
-    equality to its backend, but evaluates ``$in`` itself after reading and decoding the whole
-    collection. Many (a batch's people) by one ``$in``: one such read costs less than dozens of
-    lookups that each scan the table (FerretDB on SQLite) or make a round trip."""
-    wanted = [i for i in dict.fromkeys(ids) if i]
-    if len(wanted) >= MANY:
-        return await collection.find({"_id": {"$in": wanted}}, projection).to_list()
-    found = [await collection.find_one({"_id": i}, projection) for i in wanted]
-    return [d for d in found if d]
 
 
 def _documents(items: Sequence[NewNotification]) -> list[Document]:

@@ -28,6 +28,7 @@ from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.event_order import EventOrder, keep_if_newer
 from mentorship_runtime.logging import get_logger
+from mentorship_runtime.mongo import find_by_ids
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from progress.adapters.documents import (
@@ -118,24 +119,6 @@ class MentorRef:
 
 ACTIVE_STATES = ["active", "completed", "paused"]
 DRAIN_CONCURRENCY = 4
-LOOKUP_CONCURRENCY = 16
-"""How many of the lookups by id that stand for one ``$in`` run at once."""
-
-
-async def _by_ids(
-    collection: AsyncCollection[Document], ids: Sequence[str], projection: Document | None = None
-) -> list[Document]:
-    """The documents with these ids, each once, in the order of the ids: what one ``$in`` would
-    find, looked up one id at a time, ``LOOKUP_CONCURRENCY`` at once. FerretDB reads a whole
-    table for ``$in``, and serves an equality on ``_id`` from its index."""
-    gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
-
-    async def one(document_id: str) -> Document | None:
-        async with gate:
-            return await collection.find_one({"_id": document_id}, projection)
-
-    found = await asyncio.gather(*(one(i) for i in dict.fromkeys(ids)))
-    return [d for d in found if d is not None]
 
 
 class ProgressStore:
@@ -233,7 +216,7 @@ class ProgressStore:
         return _stored(document) if document else None
 
     async def many(self, mentee_ids: Sequence[str]) -> list[Stored]:
-        return [_stored(d) for d in await _by_ids(self.trackings, mentee_ids, {"_outbox": 0})]
+        return [_stored(d) for d in await find_by_ids(self.trackings, mentee_ids, {"_outbox": 0})]
 
     async def of_mentor(self, mentor: MentorRef, limit: int = 1000) -> list[Stored]:
         cursor = (
@@ -475,7 +458,7 @@ class ProgressStore:
         return await keep_if_newer(self.programs, program_id, newer, fields, what="program")
 
     async def programs_of(self, program_ids: Sequence[str]) -> dict[str, ProgramInfo]:
-        return {d["_id"]: _program(d) for d in await _by_ids(self.programs, program_ids)}
+        return {d["_id"]: _program(d) for d in await find_by_ids(self.programs, program_ids)}
 
     async def program(self, program_id: str) -> ProgramInfo | None:
         document = await self.programs.find_one({"_id": program_id})
