@@ -120,25 +120,31 @@ def write_config(layout: KafkaLayout, port: int, controller_port: int) -> None:
     )
 
 
-def format_storage(layout: KafkaLayout, jars: Path) -> None:
+def storage_format_command(
+    jars: Path, config: Path, cluster_id: str, *, standalone: bool = False
+) -> list[str]:
+    """Kafka's StorageTool formatting the log directories ``config`` names. The cluster id goes
+    as ``--cluster-id=<id>``: a random id may start with ``-``, which the tool read as a missing
+    value when it was the next argument (one id in 64)."""
+    return [
+        _java(),
+        "-cp",
+        f"{jars}/*",
+        "kafka.tools.StorageTool",
+        "format",
+        *(["--standalone"] if standalone else []),
+        f"--cluster-id={cluster_id}",
+        f"--config={config}",
+    ]
+
+
+def format_storage(layout: KafkaLayout, jars: Path, cluster_id: str | None = None) -> None:
     """Format the log directory once, as a standalone KRaft controller."""
     if (layout.data / "meta.properties").exists():
         return
     layout.data.mkdir(parents=True, exist_ok=True)
-    cluster_id = _cluster_id()
     result = subprocess.run(  # noqa: S603
-        [
-            _java(),
-            "-cp",
-            f"{jars}/*",
-            "kafka.tools.StorageTool",
-            "format",
-            "--standalone",
-            "-t",
-            cluster_id,
-            "-c",
-            str(layout.config),
-        ],
+        storage_format_command(jars, layout.config, cluster_id or _cluster_id(), standalone=True),
         capture_output=True,
         text=True,
         check=False,

@@ -273,17 +273,7 @@ class KafkaCluster:
             return
         layout.data.mkdir(parents=True, exist_ok=True)
         result = subprocess.run(  # noqa: S603 - the command is built here
-            [
-                shutil.which("java") or "java",
-                "-cp",
-                f"{jars}/*",
-                "kafka.tools.StorageTool",
-                "format",
-                "-t",
-                cluster_id,
-                "-c",
-                str(layout.config),
-            ],
+            kafka.storage_format_command(jars, layout.config, cluster_id),
             capture_output=True,
             text=True,
             check=False,
