@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient
+from faststream.kafka import KafkaBroker
+
+from mentorship_contracts.topics import TOPIC_SPECS, topic_name
+from mentorship_runtime.kafka import ensure_topics, make_broker
 
 
 async def read_topic(
@@ -63,3 +68,25 @@ async def delete_topics(bootstrap: str, prefix: str) -> None:
             await admin.delete_topics(mine)
     finally:
         await admin.close()
+
+
+@asynccontextmanager
+async def publishing_as(
+    bootstrap: str, prefix: str, service: str, client_id: str
+) -> AsyncIterator[KafkaBroker]:
+    """A started broker for ``service``'s topics under ``prefix`` (created if missing), as the
+    service's outbox relay publishes them; stopped afterwards."""
+    await ensure_topics(
+        bootstrap,
+        [
+            (topic_name(spec.topic, prefix), spec.partitions)
+            for spec in TOPIC_SPECS
+            if spec.producer == service
+        ],
+    )
+    broker = make_broker(bootstrap, client_id=client_id)
+    await broker.start()
+    try:
+        yield broker
+    finally:
+        await broker.stop()

@@ -28,12 +28,11 @@ from mentoring.domain.participants import WeeklySlot
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers, queries
 from mentoring.service_layer.handlers import Context
-from mentorship_contracts.topics import TOPIC_SPECS, topic_name
 from mentorship_runtime.auth import Principal
-from mentorship_runtime.kafka import ensure_topics, make_broker
 from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_testing.clock import Clock
+from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import Query, QueryRecorder, scans
 
 ADMIN = Principal("admin", frozenset({"admin"}), "Admin", "admin@example.org")
@@ -55,25 +54,15 @@ async def context(
 ) -> AsyncIterator[Context]:
     db, recorder = recorded_db
     recorder.recording = False
-    await ensure_topics(
-        kafka_bootstrap,
-        [
-            (topic_name(spec.topic, topic_prefix), spec.partitions)
-            for spec in TOPIC_SPECS
-            if spec.producer == "mentoring"
-        ],
-    )
-    broker = make_broker(kafka_bootstrap, client_id="test-query-plans")
-    await broker.start()
-    clock = Clock()
-    store = MentoringStore(
-        db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
-    )
-    await store.ensure_indexes()
-    try:
+    async with publishing_as(
+        kafka_bootstrap, topic_prefix, "mentoring", "test-query-plans"
+    ) as broker:
+        clock = Clock()
+        store = MentoringStore(
+            db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
+        )
+        await store.ensure_indexes()
         yield Context(store, clock)
-    finally:
-        await broker.stop()
 
 
 async def register(ctx: Context, program_id: str, user_id: str, role: str, **fields: Any) -> str:

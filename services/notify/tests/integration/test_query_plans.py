@@ -41,13 +41,12 @@ from mentorship_contracts.events import (
     SessionRated,
 )
 from mentorship_contracts.events.programs import ProgramAdmin
-from mentorship_contracts.topics import TOPIC_SPECS, topic_name
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.consumer import Batched
-from mentorship_runtime.kafka import ensure_topics, make_broker
 from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_testing.clock import Clock
+from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import Query, QueryRecorder, reads_whole_table, scans
 from notify.adapters.deliveries import HELD, DeliveryStore
 from notify.adapters.store import NotifyStore
@@ -148,27 +147,17 @@ async def context(
 ) -> AsyncIterator[Context]:
     db, recorder = recorded_db
     recorder.recording = False
-    await ensure_topics(
-        kafka_bootstrap,
-        [
-            (topic_name(spec.topic, topic_prefix), spec.partitions)
-            for spec in TOPIC_SPECS
-            if spec.producer == "notify"
-        ],
-    )
-    broker = make_broker(kafka_bootstrap, client_id="test-notify-query-plans")
-    await broker.start()
-    clock = Clock()
-    store = NotifyStore(
-        db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
-    )
-    deliveries = DeliveryStore(db)
-    await store.ensure_indexes()
-    await deliveries.ensure_indexes()
-    try:
+    async with publishing_as(
+        kafka_bootstrap, topic_prefix, "notify", "test-notify-query-plans"
+    ) as broker:
+        clock = Clock()
+        store = NotifyStore(
+            db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
+        )
+        deliveries = DeliveryStore(db)
+        await store.ensure_indexes()
+        await deliveries.ensure_indexes()
         yield Context(store, deliveries, clock)
-    finally:
-        await broker.stop()
 
 
 async def test_what_the_hot_path_sends_is_served_by_indexes(

@@ -36,13 +36,12 @@ from mentorship_contracts.events import (
     ProgramPublished,
 )
 from mentorship_contracts.events.programs import ProgramAdmin
-from mentorship_contracts.topics import TOPIC_SPECS, topic_name
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.idempotency import KeyLedger
-from mentorship_runtime.kafka import ensure_topics, make_broker
 from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_testing.clock import Clock
+from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import Query, QueryRecorder, scans
 from progress.adapters.store import ProgressStore
 from progress.domain.learning_paths import MilestoneSpec, ModuleSpec
@@ -65,25 +64,15 @@ async def context(
 ) -> AsyncIterator[Context]:
     db, recorder = recorded_db
     recorder.recording = False
-    await ensure_topics(
-        kafka_bootstrap,
-        [
-            (topic_name(spec.topic, topic_prefix), spec.partitions)
-            for spec in TOPIC_SPECS
-            if spec.producer == "progress"
-        ],
-    )
-    broker = make_broker(kafka_bootstrap, client_id="test-query-plans")
-    await broker.start()
-    clock = Clock()
-    store = ProgressStore(
-        db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
-    )
-    await store.prepare()
-    try:
+    async with publishing_as(
+        kafka_bootstrap, topic_prefix, "progress", "test-query-plans"
+    ) as broker:
+        clock = Clock()
+        store = ProgressStore(
+            db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
+        )
+        await store.prepare()
         yield Context(store, clock, timedelta(days=14))
-    finally:
-        await broker.stop()
 
 
 def shapes(recorded: list[Query]) -> set[tuple[str, str, frozenset[str]]]:
