@@ -15,7 +15,7 @@ help:
 	@echo "make infra-up   start the local Kafka broker and MongoDB server (reused if running)"
 	@echo "make infra-down stop them (data kept); make infra-clean also deletes their data"
 	@echo "make bench      run the benchmarks (bench/), raw results in bench/results/"
-	@echo "make test-faults the fault-injection suite (kills, outages; about 5 minutes)"
+	@echo "make test-faults the fault-injection suite alone (kills, outages; part of make test)"
 	@echo "make docs       regenerate the AsyncAPI documents and the GraphQL schema from the code"
 
 sync:
@@ -34,7 +34,7 @@ typecheck:
 	$(RUN) mypy
 
 tests:
-	$(RUN) pytest -m "not faults"
+	$(RUN) pytest --durations=15
 
 infra-up: sync
 	@$(RUN) python -m mentorship_localstack up
