@@ -86,7 +86,7 @@ def outbox_fields(entries: Sequence[Document], *, now: datetime) -> Document:
 
 
 async def ensure_outbox_index(collection: AsyncCollection[Document]) -> None:
-    await collection.create_index(OUTBOX_SINCE)
+    """The index the sweep finds pending documents by (the date is read, never searched)."""
     await collection.create_index(OUTBOX_PENDING)
 
 
