@@ -23,7 +23,7 @@ from typing import Any
 import pytest_asyncio
 from pymongo.asynchronous.database import AsyncDatabase
 
-from mentoring.adapters.repository import MentoringStore
+from mentoring.adapters.repository import MentoringStore, Page
 from mentoring.domain.participants import WeeklySlot
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers, queries
@@ -44,6 +44,27 @@ MORNINGS = (
 
 def person(user_id: str, *roles: str) -> Principal:
     return Principal(user_id, frozenset(roles), user_id.title(), f"{user_id}@example.org")
+
+
+async def matches(
+    ctx: Context,
+    actor: Principal,
+    *,
+    first: int = 20,
+    after: str | None = None,
+    **criteria: str | None,
+) -> Page:
+    """``queries.find_matches`` with the criteria not given left out (None)."""
+    return await queries.find_matches(
+        actor,
+        program_id=criteria.get("program_id"),
+        status=criteria.get("status"),
+        mentor_id=criteria.get("mentor_id"),
+        mentee_id=criteria.get("mentee_id"),
+        first=first,
+        after=after,
+        ctx=ctx,
+    )
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -158,77 +179,16 @@ async def test_what_requests_send_is_served_by_indexes(
     seen = await queries.participants(mentee_4, [*mentors, mentees[4], mentees[5]], ctx)
     await queries.participants(ADMIN, mentees, ctx)
     await queries.matches_by_ids(mentor_0, [active.id, waiting.id], ctx)
-    mine = await queries.find_matches(
-        mentor_0,
-        program_id=None,
-        status=None,
-        mentor_id=None,
-        mentee_id=None,
-        first=1,
-        after=None,
-        ctx=ctx,
-    )
+    mine = await matches(ctx, mentor_0, first=1)
     assert mine.next_cursor is not None
-    await queries.find_matches(
-        mentor_0,
-        program_id=None,
-        status=None,
-        mentor_id=None,
-        mentee_id=None,
-        first=1,
-        after=mine.next_cursor,
-        ctx=ctx,
+    await matches(ctx, mentor_0, first=1, after=mine.next_cursor)
+    await matches(ctx, mentor_0, status="active")
+    await matches(ctx, mentee_4, program_id=program.id)
+    by_status = await matches(ctx, ADMIN, program_id=program.id, status="active", first=1)
+    await matches(
+        ctx, ADMIN, program_id=program.id, status="active", first=1, after=by_status.next_cursor
     )
-    await queries.find_matches(
-        mentor_0,
-        program_id=None,
-        status="active",
-        mentor_id=None,
-        mentee_id=None,
-        first=20,
-        after=None,
-        ctx=ctx,
-    )
-    await queries.find_matches(
-        mentee_4,
-        program_id=program.id,
-        status=None,
-        mentor_id=None,
-        mentee_id=None,
-        first=20,
-        after=None,
-        ctx=ctx,
-    )
-    by_status = await queries.find_matches(
-        ADMIN,
-        program_id=program.id,
-        status="active",
-        mentor_id=None,
-        mentee_id=None,
-        first=1,
-        after=None,
-        ctx=ctx,
-    )
-    await queries.find_matches(
-        ADMIN,
-        program_id=program.id,
-        status="active",
-        mentor_id=None,
-        mentee_id=None,
-        first=1,
-        after=by_status.next_cursor,
-        ctx=ctx,
-    )
-    await queries.find_matches(
-        ADMIN,
-        program_id=None,
-        status=None,
-        mentor_id=mentors[0],
-        mentee_id=None,
-        first=20,
-        after=None,
-        ctx=ctx,
-    )
+    await matches(ctx, ADMIN, mentor_id=mentors[0])
     recorder.recording = False
 
     assert {p.id for p in seen} >= {*mentors, mentees[4]}
@@ -292,15 +252,13 @@ async def test_a_persons_matches_are_those_naming_them_on_either_side_page_by_pa
         found: list[str] = []
         after = None
         while True:
-            page = await queries.find_matches(
+            page = await matches(
+                ctx,
                 both,
                 program_id=criteria.get("program_id"),
                 status=criteria.get("status"),
-                mentor_id=None,
-                mentee_id=None,
                 first=size,
                 after=after,
-                ctx=ctx,
             )
             assert len(page.items) <= size
             found += [m.id for m in page.items]
