@@ -127,13 +127,15 @@ def marker(layout: PostgresLayout) -> str:
     return str(layout.data)
 
 
-def _run(command: list[str], what: str, **owner: Any) -> None:
+def _run(command: list[str], what: str, *, script: str | None = None, **owner: Any) -> str:
+    """Run a server program (``script`` on its standard input); its output, or a StackError."""
     result = subprocess.run(  # noqa: S603 - the commands are built here
-        command, capture_output=True, text=True, check=False, **owner
+        command, input=script, capture_output=True, text=True, check=False, **owner
     )
     if result.returncode != 0:
         msg = f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}"
         raise StackError(msg)
+    return str(result.stdout)
 
 
 def prepare(layout: PostgresLayout) -> list[str]:
@@ -182,17 +184,20 @@ def is_ready(port: int) -> bool:
     return result.returncode == 0
 
 
+def _psql(port: int) -> list[str]:
+    """psql, quiet, connected to the cluster on ``port`` as its superuser."""
+    bindir = ensure_server()
+    return [str(bindir / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-q"]
+
+
 def set_up_database(port: int) -> None:
     """Create FerretDB's database if missing and apply the guard and index triggers to it."""
-    bindir = ensure_server()
-    psql = [str(bindir / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-q"]
-    exists = subprocess.run(  # noqa: S603 - the command is built here
+    psql = _psql(port)
+    exists = _run(
         [*psql, "-tA", "-c", "select 1 from pg_database where datname = 'ferretdb'"],
-        capture_output=True,
-        text=True,
-        check=False,
+        "looking for FerretDB's database",
     )
-    if exists.stdout.strip() != "1":
+    if exists.strip() != "1":
         _run([*psql, "-c", f"create database {DATABASE}"], "creating FerretDB's database")
     _run(
         [
@@ -217,33 +222,12 @@ def url(port: int) -> str:
 def analyze(port: int, schema: str) -> None:
     """Refresh the planner's statistics of every table of one FerretDB database (a schema of
     FerretDB's PostgreSQL database), as autovacuum would do some time after a bulk write."""
-    bindir = ensure_server()
     script = (
         "SELECT format('ANALYZE %I.%I', schemaname, tablename) FROM pg_tables "
         "WHERE schemaname = :'schema' \\gexec\n"
     )
-    result = subprocess.run(  # noqa: S603 - the command is built here
-        [
-            str(bindir / "psql"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-U",
-            "postgres",
-            "-d",
-            DATABASE,
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-v",
-            f"schema={schema}",
-        ],
-        input=script,
-        capture_output=True,
-        text=True,
-        check=False,
+    _run(
+        [*_psql(port), "-d", DATABASE, "-v", "ON_ERROR_STOP=1", "-v", f"schema={schema}"],
+        f"analyzing {schema}",
+        script=script,
     )
-    if result.returncode != 0:
-        msg = f"analyzing {schema} failed:\n{result.stdout}{result.stderr}"
-        raise StackError(msg)
