@@ -307,9 +307,11 @@ async def withdraw_participant(c: cmd.WithdrawParticipant, ctx: Context) -> Part
         )
 
     withdrawn = await retrying(attempt)
+    if not withdrawn.open_matches:
+        return withdrawn
     for match in await ctx.store.matches_by_ids(list(withdrawn.open_matches)):
         await _close_for_withdrawal(match, withdrawn, ctx)
-    return withdrawn
+    return await ctx.store.participant(withdrawn.id)  # their places released
 
 
 async def _close_for_withdrawal(match: Match, who: Participant, ctx: Context) -> None:
