@@ -462,7 +462,9 @@ async def test_who_may_withdraw_a_participant(platform: Platform) -> None:
     assert typename(long_reason) == "ValidationError"
 
 
-async def test_a_withdrawal_ends_the_match_and_tells_the_other_side(platform: Platform) -> None:
+async def test_a_withdrawal_ends_the_match_and_tells_the_other_side_and_the_admins(
+    platform: Platform,
+) -> None:
     ids = await set_up_match(platform)
     accepted = await platform.ok(*GRACE, ACCEPT, id=ids["match"])
     assert accepted["acceptMatch"]["status"] == "ACTIVE"
@@ -475,6 +477,15 @@ async def test_a_withdrawal_ends_the_match_and_tells_the_other_side(platform: Pl
         return any(n["kind"] == "MATCH_ENDED" for n in await inbox(platform, GRACE))
 
     await eventually(mentor_told, timeout=30)
+
+    async def admin_told() -> bool:
+        return any(n["kind"] == "PARTICIPANT_WITHDRAWN" for n in await inbox(platform, ADMIN))
+
+    await eventually(admin_told, timeout=30)
+    (notice,) = [n for n in await inbox(platform, ADMIN) if n["kind"] == "PARTICIPANT_WITHDRAWN"]
+    assert notice["title"] == "Ada has left the program"
+    assert "Reason given: new job" in notice["body"]
+    assert not any(n["kind"] == "PARTICIPANT_WITHDRAWN" for n in await inbox(platform, GRACE))
     mentor = await platform.ok(
         *ADMIN, "query($id: ID!) { mentor(id: $id) { openMatches } }", id=ids["grace"]
     )

@@ -173,8 +173,9 @@ class Mutation:
     @strawberry.mutation(
         description="Withdraw a participant from their program (the person themself or one of "
         "the program's admins): their active matches end early and their open proposals are "
-        "declined, and each match's other side is told as for any match that ends or is "
-        "declined. Withdrawing again changes nothing."
+        "declined (the other side is told as for any match that ends or is declined), and "
+        "the program's admins are told who left and why (PARTICIPANT_WITHDRAWN). Withdrawing "
+        "again changes nothing."
     )
     async def withdraw_participant(
         self, info: GatewayInfo, participant_id: strawberry.ID, reason: str | None = None
