@@ -28,6 +28,12 @@ from .conftest import (
 CO_ADMIN = ("u-co-admin", ("admin",))
 OTHER_ADMIN = ("u-other-admin", ("admin",))
 BOB = ("u-bob", ("mentee",))
+CY = ("u-cy", ("mentee",))
+DEE = ("u-dee", ("mentee",))
+PROPOSE = """
+mutation($mentee: ID!, $mentor: ID!) {
+  proposeMatch(menteeId: $mentee, mentorId: $mentor) { __typename ... on Match { id } }
+}"""
 
 UPDATE = """
 mutation($program: ID!, $input: UpdateProgramInput!) {
@@ -271,19 +277,36 @@ async def test_closing_waits_for_open_proposals_then_completes_active_matches(
 
     accepted = await platform.ok(*GRACE, ACCEPT, id=ids["match"])
     assert accepted["acceptMatch"]["status"] == "ACTIVE"
+    matches = [ids["match"]]
+    for who, name in ((BOB, "Bob"), (CY, "Cy")):  # Grace mentors three at once
+        joined = await platform.ok(
+            *who, REGISTER, mentor=False, input=profile(program, name, goals=[])
+        )
+        proposed = await platform.ok(
+            *ADMIN, PROPOSE, mentee=joined["mentee"]["id"], mentor=ids["grace"]
+        )
+        matches.append(proposed["proposeMatch"]["id"])
+        assert (await platform.ok(*GRACE, ACCEPT, id=matches[-1]))["acceptMatch"]["status"] == (
+            "ACTIVE"
+        )
     closed = await platform.ok(*ADMIN, UPDATE, program=program, input={"status": "CLOSED"})
     assert closed["updateProgram"]["status"] == "CLOSED", closed
 
-    ended = (await platform.ok(*ADMIN, MATCH, id=ids["match"]))["match"]
-    assert (ended["status"], ended["reason"]) == ("COMPLETED", "the program closed")
-    assert ended["endedAt"] is not None
+    for match_id in matches:
+        ended = (await platform.ok(*ADMIN, MATCH, id=match_id))["match"]
+        assert (ended["status"], ended["reason"]) == ("COMPLETED", "the program closed")
+        assert ended["endedAt"] is not None
+    mentor = await platform.ok(
+        *ADMIN, "query($id: ID!) { mentor(id: $id) { openMatches } }", id=ids["grace"]
+    )
+    assert mentor["mentor"]["openMatches"] == 0
     again = await platform.ok(*ADMIN, UPDATE, program=program, input={"status": "CLOSED"})
     assert again["updateProgram"]["status"] == "CLOSED"
     reopened = await platform.ok(*ADMIN, UPDATE, program=program, input={"status": "OPEN"})
     assert reopened["updateProgram"]["currentState"] == "CLOSED"
 
     latecomer = await platform.ok(
-        *BOB, REGISTER, mentor=False, input=profile(program, "Bob", goals=[])
+        *DEE, REGISTER, mentor=False, input=profile(program, "Dee", goals=[])
     )
     assert latecomer["mentee"]["__typename"] == "Conflict"
     run = await platform.ok(
@@ -293,17 +316,17 @@ async def test_closing_waits_for_open_proposals_then_completes_active_matches(
     )
     assert run["runMatching"]["__typename"] == "Conflict"
 
-    async def both_told() -> bool:
-        told = [
-            [n for n in await inbox(platform, who) if n["kind"] == "MATCH_ENDED"]
-            for who in (ADA, GRACE)
-        ]
-        return all(told)
+    told = {ADA: 1, BOB: 1, CY: 1, GRACE: 3}  # each mentee, and the mentor of all three
 
-    await eventually(both_told, timeout=30)
-    for who in (ADA, GRACE):
-        (ended_note,) = [n for n in await inbox(platform, who) if n["kind"] == "MATCH_ENDED"]
-        assert "complete" in ended_note["title"]
+    async def ended_notes(who: Who) -> list[dict[str, Any]]:
+        return [n for n in await inbox(platform, who) if n["kind"] == "MATCH_ENDED"]
+
+    async def everyone_told() -> bool:
+        return all([len(await ended_notes(who)) == n for who, n in told.items()])
+
+    await eventually(everyone_told, timeout=30)
+    for who in told:
+        assert all("complete" in note["title"] for note in await ended_notes(who))
 
 
 # ---- admins -------------------------------------------------------------------------------
@@ -340,28 +363,52 @@ async def test_who_may_add_and_remove_admins(platform: Platform) -> None:
 
 
 async def test_an_added_admin_is_told_what_admins_are_told(platform: Platform) -> None:
-    """Notify learns the new admin from the program's event: a decline reaches them too."""
+    """Notify learns the new admin from the program's event, on its own topic: what happens
+    once notify has read it reaches them too. Someone joins and leaves until one such notice
+    reaches the co-admin (by its wording), and from then on every leaver's does."""
     ids = await set_up_match(platform)
+    program = ids["program"]
     added = await platform.ok(
         *ADMIN,
         ADD_ADMIN,
-        program=ids["program"],
+        program=program,
         admin=CO_ADMIN[0],
         name="Co Admin",
         email="co-admin@example.org",
     )
     assert typename(added) == "Program"
-    declined = await platform.ok(
-        *GRACE,
-        'mutation($id: ID!) { declineMatch(matchId: $id, reason: "busy") { __typename } }',
-        id=ids["match"],
-    )
-    assert typename(declined) == "Match"
+    leavers = 0
 
-    async def told() -> bool:
-        return any(n["kind"] == "MATCH_DECLINED" for n in await inbox(platform, CO_ADMIN))
+    async def leave() -> None:
+        nonlocal leavers
+        leavers += 1
+        who = (f"u-leaver-{leavers}", ("mentee",))
+        joined = await platform.ok(
+            *who, REGISTER, mentor=False, input=profile(program, f"Leaver{leavers}")
+        )
+        left = await platform.ok(*who, WITHDRAW, participant=joined["mentee"]["id"])
+        assert left["withdrawParticipant"]["status"] == "WITHDRAWN"
 
-    await eventually(told, timeout=30)
+    async def notices() -> set[str]:
+        return {
+            n["title"]
+            for n in await inbox(platform, CO_ADMIN)
+            if n["kind"] == "PARTICIPANT_WITHDRAWN"
+        }
+
+    async def told_after_leaving() -> bool:
+        await leave()
+        await asyncio.sleep(0.5)
+        return bool(await notices())
+
+    await eventually(told_after_leaving, timeout=60)
+    await leave()
+    last = f"Leaver{leavers} has left the program"
+
+    async def told_of_the_last() -> bool:
+        return last in await notices()
+
+    await eventually(told_of_the_last, timeout=30)
 
 
 async def test_hostile_admin_input_is_refused(platform: Platform) -> None:
@@ -385,15 +432,18 @@ async def test_hostile_admin_input_is_refused(platform: Platform) -> None:
 async def test_concurrent_removals_never_leave_a_program_without_an_admin(
     platform: Platform,
 ) -> None:
-    """Eight admins each remove themselves at once: seven go, one is refused as the last. Then
-    eight admins each remove the next one at once: whatever the order, someone stays, and the
-    program's admins are exactly those who still see it as theirs."""
+    """Eight admins are added at once (none is lost), then each removes themselves at once:
+    seven go, one is refused as the last. Then, all eight back, each removes the next one at
+    once: whatever the order, someone stays, and the program's admins are exactly those who
+    still see it as theirs."""
     program = (await platform.ok(*ADMIN, CREATE_PROGRAM, name="Crowded"))["createProgram"]["id"]
     admins = [(f"u-admin-{i}", ("admin",)) for i in range(8)]
     read = "query($id: ID!) { program(id: $id) { adminIds } }"
 
-    for who in admins:
-        assert typename(await platform.ok(*ADMIN, ADD_ADMIN, program=program, admin=who[0]))
+    added = await asyncio.gather(
+        *(platform.ok(*ADMIN, ADD_ADMIN, program=program, admin=who[0]) for who in admins)
+    )
+    assert {typename(a) for a in added} == {"Program"}, added
     removed = await platform.ok(*ADMIN, REMOVE_ADMIN, program=program, admin=ADMIN[0])
     assert sorted(removed["removeProgramAdmin"]["adminIds"]) == sorted(a[0] for a in admins)
 
@@ -406,8 +456,12 @@ async def test_concurrent_removals_never_leave_a_program_without_an_admin(
         "adminIds": [survivor[0]]
     }
 
-    for who in admins:
-        await platform.ok(*survivor, ADD_ADMIN, program=program, admin=who[0])
+    back = await asyncio.gather(
+        *(platform.ok(*survivor, ADD_ADMIN, program=program, admin=who[0]) for who in admins)
+    )
+    assert {typename(a) for a in back} == {"Program"}, back
+    everyone = await platform.ok(*survivor, read, id=program)
+    assert sorted(everyone["program"]["adminIds"]) == sorted(a[0] for a in admins)
     ring = await asyncio.gather(
         *(
             platform.ok(*who, REMOVE_ADMIN, program=program, admin=admins[(i + 1) % 8][0])
