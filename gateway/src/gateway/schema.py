@@ -21,6 +21,7 @@ from gateway.config import Settings
 from gateway.errors import Conflict, Forbidden, NotFound, ValidationError
 from gateway.extensions import MaskInternalErrors, RequestReport, error_code, is_client_error
 from gateway.features import (
+    governance,
     matches,
     me,
     nodes,
@@ -52,6 +53,7 @@ Mutation = merge_types(
     "Mutation",
     (
         programs.Mutation,
+        governance.Mutation,
         participants.Mutation,
         matches.Mutation,
         progress.Mutation,

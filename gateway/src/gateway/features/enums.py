@@ -142,6 +142,7 @@ class NotificationKind(Enum):
     PROGRESS_PATH_COMPLETED = "progress.path_completed"
     PROGRESS_SESSION_LOGGED_WITHOUT_RATING = "progress.session_logged_without_rating"
     PROGRESS_MENTEE_BACK_ON_TRACK = "progress.mentee_back_on_track"
+    PARTICIPANT_WITHDRAWN = "participant.withdrawn"
 
 
 @strawberry.enum

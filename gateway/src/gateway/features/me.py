@@ -1,13 +1,19 @@
 # mypy: disable-error-code="untyped-decorator"
 # (strawberry.field(description=...) is typed as returning Any)
-"""Who the caller is, from their verified token (no service call)."""
+"""Who the caller is, from their verified token (no service call), and the programs they
+take part in (``participations``, one call)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from gateway.context import GatewayInfo, principal_of
 from gateway.features.enums import AccountRole
+
+if TYPE_CHECKING:
+    from gateway.features.roster import Participation
 
 
 @strawberry.type(description="You, as your token says.")
@@ -16,6 +22,17 @@ class Me:
     name: str | None
     email: str | None
     roles: list[AccountRole]
+
+    @strawberry.field(
+        description="The programs you take part in, as mentor, mentee or both: your "
+        "participant id, roles and where you stand in each (one call to the mentoring service)."
+    )
+    async def participations(
+        self, info: GatewayInfo
+    ) -> list[Annotated[Participation, strawberry.lazy("gateway.features.roster")]] | None:
+        from gateway.features import roster  # noqa: PLC0415 - roster imports this module
+
+        return await roster.participations(info)
 
 
 @strawberry.type

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -27,6 +27,7 @@ from gateway.features.enums import (
     Criterion,
     DepartmentPreference,
     MatchingObjective,
+    ParticipantRole,
     ProgramStatus,
     ProgressStatus,
 )
@@ -35,6 +36,9 @@ from gateway.node import Node
 from gateway.pagination import Connection, connection, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable, detail_of, segment
 from gateway.timestamps import moment
+
+if TYPE_CHECKING:
+    from gateway.features.roster import MentorLoad, RosterEntry, RosterStatus
 
 
 @strawberry.type
@@ -77,6 +81,39 @@ class Program(Node):
             status=ProgramStatus(body["status"]),
             created_at=moment(body["created_at"]),
         )
+
+    @strawberry.field(
+        description="The program's participants and where each stands (its admins), in "
+        "registration order: by role (a person with both roles is listed for each), status, "
+        "and search (plain text, at most 100 characters, found in the name or e-mail address, "
+        "case ignored)."
+    )
+    async def participants(
+        self,
+        info: GatewayInfo,
+        role: ParticipantRole | None = None,
+        status: Annotated[RosterStatus, strawberry.lazy("gateway.features.roster")] | None = None,
+        search: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[Annotated[RosterEntry, strawberry.lazy("gateway.features.roster")]] | None:
+        from gateway.features import roster  # noqa: PLC0415 - roster imports this module
+
+        return await roster.participants_page(
+            info, str(self.id), role=role, status=status, search=search, first=first, after=after
+        )
+
+    @strawberry.field(
+        description="The program's mentors still in it, each with their load: open matches, "
+        "capacity, free places, and their mentees with their progress status (its admins), "
+        "in registration order."
+    )
+    async def mentors(
+        self, info: GatewayInfo, first: int = 20, after: str | None = None
+    ) -> Connection[Annotated[MentorLoad, strawberry.lazy("gateway.features.roster")]] | None:
+        from gateway.features import roster  # noqa: PLC0415 - roster imports this module
+
+        return await roster.mentors_page(info, str(self.id), first=first, after=after)
 
 
 @strawberry.type

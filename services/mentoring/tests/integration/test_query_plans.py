@@ -6,9 +6,11 @@ off, then what requests do is run with it on: registration, a profile edit, prop
 admin, by a mentee, with an idempotency key), acceptance, decline and its escalation, the end of
 a match, a withdrawal, suggestions, a matching run, and the reads behind the gateway (programs,
 participants with who may see them, matches by id, a person's own matches, a program's matches
-by status, page after page). ``scans`` (``mentorship_testing.plans``'s, see below) then pads
-each collection with 3,000 documents matching none of those filters and asks the server how it
-would answer each: none may read a whole table.
+by status, page after page, a program's roster and its mentors' loads, a person's
+participations), adding and removing an admin, and closing a program. ``scans``
+(``mentorship_testing.plans``'s, see below) then pads each collection with 3,000 documents
+matching none of those filters and asks the server how it would answer each: none may read a
+whole table.
 
 Left out, as periodic jobs of the worker: the expiry of due proposals (by ``status``, then a
 range on ``expires_at``), the reconciliation's look for participants holding a place
@@ -25,8 +27,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from mentoring.adapters.repository import MentoringStore, Page
 from mentoring.domain.participants import WeeklySlot
+from mentoring.domain.programs import ProgramStatus
+from mentoring.domain.roster import Standing
 from mentoring.service_layer import commands as cmd
-from mentoring.service_layer import handlers, queries
+from mentoring.service_layer import governance, handlers, queries, roster
 from mentoring.service_layer.handlers import Context
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.mongo import Document
@@ -189,6 +193,28 @@ async def test_what_requests_send_is_served_by_indexes(
         ctx, ADMIN, program_id=program.id, status="active", first=1, after=by_status.next_cursor
     )
     await matches(ctx, ADMIN, mentor_id=mentors[0])
+    roster_page = await roster.participants(
+        ADMIN, program.id, role="mentee", wanted=None, search="mentee", first=2, after=None, ctx=ctx
+    )
+    await roster.participants(
+        ADMIN,
+        program.id,
+        role=None,
+        wanted=Standing.ACTIVE,
+        search=None,
+        first=2,
+        after=roster_page.next_cursor,
+        ctx=ctx,
+    )
+    await roster.mentor_loads(ADMIN, program.id, first=2, after=None, ctx=ctx)
+    await roster.participations(mentor_0, ctx)
+    await governance.add_admin(
+        ADMIN, program.id, "mentor-1", display_name=None, email=None, language=None, ctx=ctx
+    )
+    await governance.remove_admin(ADMIN, program.id, "mentor-1", ctx)
+    await governance.update_program(
+        cmd.UpdateProgram(ADMIN, other.id, status=ProgramStatus.CLOSED), ctx
+    )
     recorder.recording = False
 
     assert {p.id for p in seen} >= {*mentors, mentees[4]}
@@ -207,6 +233,11 @@ async def test_what_requests_send_is_served_by_indexes(
         ("matches", "update", frozenset({"_id", "version"})),
         ("matches", "find", frozenset({"program_id", "status"})),
         ("matching_runs", "find", frozenset({"_id"})),
+        ("participants", "find", frozenset({"program_id"})),
+        ("participants", "find", frozenset({"user_id"})),
+        ("matches", "find", frozenset({"program_id"})),
+        ("matches", "find", frozenset({"mentee_id"})),
+        ("matches", "find", frozenset({"mentor_id"})),
     }
     assert expected <= recorded, expected - recorded
     scanned = await scans(db, recorder.queries)

@@ -45,6 +45,7 @@ def planned(kind: EventKind, details: Mapping[str, str | int] | None = None) -> 
         (K.PATH_COMPLETED, {"pt-ada", "pt-grace", *ADMINS}, Priority.NORMAL),
         (K.SESSION_NOT_RATED, {"pt-ada", "pt-grace"}, Priority.LOW),
         (K.MENTEE_BACK_ON_TRACK, {"pt-grace"}, Priority.LOW),
+        (K.PARTICIPANT_WITHDRAWN, ADMINS, Priority.NORMAL),
     ],
 )
 def test_each_rule_tells_its_audience_with_its_priority(

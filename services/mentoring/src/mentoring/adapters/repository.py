@@ -118,6 +118,7 @@ class MentoringStore:
             [("program_id", ASCENDING), ("user_id", ASCENDING)], unique=True
         )
         await self.participants.create_index([("program_id", ASCENDING), ("status", ASCENDING)])
+        await self.participants.create_index("user_id")  # a person's participations
         await self.matches.create_index([("program_id", ASCENDING), ("status", ASCENDING)])
         await self.matches.create_index([("mentee_id", ASCENDING), ("status", ASCENDING)])
         await self.matches.create_index([("mentor_id", ASCENDING), ("status", ASCENDING)])

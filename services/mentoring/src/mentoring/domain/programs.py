@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from mentoring.domain.errors import Invalid, InvalidTransition
+from mentoring.domain.errors import Conflict, Invalid, InvalidTransition
 from mentoring.domain.matching.model import DEFAULT_WEIGHTS as ENGINE_DEFAULT_WEIGHTS
 
 DepartmentPreference = Literal["same", "cross", "none"]
@@ -20,6 +20,8 @@ MAX_WEIGHT = 1000.0
 
 DEFAULT_STALL_WINDOW_DAYS = 14
 MAX_STALL_WINDOW_DAYS = 365
+MAX_ADMINS = 20
+"""A program's admins are stored in its document and sent in every ``ProgramPublished``."""
 
 
 def matching_weights(named: Sequence[tuple[str, float]] | None) -> dict[str, float]:
@@ -120,6 +122,24 @@ class Program:
             raise InvalidTransition("program", self.id, self.status.value, f"set to {target.value}")
         return replace(self, status=target)
 
+    def with_admin(self, admin: Admin) -> Program:
+        """The program with ``admin`` among its admins; one already there keeps the contact
+        details they have (adding them again changes nothing)."""
+        if self.is_admin(admin.user_id):
+            return self
+        if len(self.admins) >= MAX_ADMINS:
+            raise Invalid("user_id", f"a program has at most {MAX_ADMINS} admins")
+        return replace(self, admins=(*self.admins, admin))
+
+    def without_admin(self, user_id: str) -> Program:
+        """The program without that admin; one who is not an admin changes nothing. The last
+        admin cannot be removed (``LastAdmin``): a program always has someone to run it."""
+        if not self.is_admin(user_id):
+            return self
+        if len(self.admins) == 1:
+            raise LastAdmin(self.id, user_id)
+        return replace(self, admins=tuple(a for a in self.admins if a.user_id != user_id))
+
     @property
     def accepts_participants(self) -> bool:
         return self.status is not ProgramStatus.CLOSED
@@ -127,3 +147,10 @@ class Program:
     @property
     def matches(self) -> bool:
         return self.status is ProgramStatus.OPEN
+
+
+class LastAdmin(Conflict):
+    def __init__(self, program_id: str, user_id: str) -> None:
+        super().__init__(
+            f"{user_id!r} is the last admin of program {program_id!r}: add another admin first"
+        )

@@ -16,7 +16,7 @@ from mentoring.domain.participants import WeeklySlot
 from mentoring.domain.programs import ProgramStatus
 from mentoring.entrypoints import schemas as s
 from mentoring.service_layer import commands as cmd
-from mentoring.service_layer import handlers, queries
+from mentoring.service_layer import governance, handlers, queries
 from mentoring.service_layer.handlers import Context
 from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
 from mentorship_runtime.idempotency import IdempotencyKey
@@ -100,7 +100,7 @@ async def get_program(program_id: str, caller: Caller, ctx: Ctx) -> s.ProgramOut
 async def update_program(
     program_id: str, body: s.ProgramPatch, caller: Caller, ctx: Ctx
 ) -> s.ProgramOut:
-    program = await handlers.update_program(
+    program = await governance.update_program(
         cmd.UpdateProgram(
             actor=caller,
             program_id=program_id,

@@ -30,7 +30,13 @@ from mentoring.domain.matching import (
     violations,
 )
 from mentoring.domain.participants import Participant, ParticipantStatus, require_skill_levels
-from mentoring.domain.programs import Admin, MatchingSettings, Program, matching_weights
+from mentoring.domain.programs import (
+    Admin,
+    MatchingSettings,
+    Program,
+    ProgramStatus,
+    matching_weights,
+)
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.candidates import (
     manager_lookup,
@@ -301,9 +307,11 @@ async def withdraw_participant(c: cmd.WithdrawParticipant, ctx: Context) -> Part
         )
 
     withdrawn = await retrying(attempt)
+    if not withdrawn.open_matches:
+        return withdrawn
     for match in await ctx.store.matches_by_ids(list(withdrawn.open_matches)):
         await _close_for_withdrawal(match, withdrawn, ctx)
-    return withdrawn
+    return await ctx.store.participant(withdrawn.id)  # their places released
 
 
 async def _close_for_withdrawal(match: Match, who: Participant, ctx: Context) -> None:
@@ -440,6 +448,9 @@ async def accept_match(c: cmd.AcceptMatch, ctx: Context) -> Match:
         match = await ctx.store.match(c.match_id)
         if match.status is MatchStatus.ACTIVE and match.mentor.user_id == c.actor.user_id:
             return match  # a retried acceptance: already done, no second event
+        program = await ctx.store.program(match.program_id)
+        if program.status is ProgramStatus.CLOSED:
+            raise Conflict(f"program {program.id!r} is closed: no match starts in it")
         accepted = match.accept(by_user=c.actor.user_id, now=ctx.clock())
         return await ctx.store.save_match(accepted, [ctx.events.for_transition(accepted)])
 

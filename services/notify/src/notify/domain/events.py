@@ -25,6 +25,7 @@ class EventKind(StrEnum):
     PATH_COMPLETED = "progress.path_completed"
     SESSION_NOT_RATED = "progress.session_logged_without_rating"
     MENTEE_BACK_ON_TRACK = "progress.mentee_back_on_track"
+    PARTICIPANT_WITHDRAWN = "participant.withdrawn"
 
     @classmethod
     def parse(cls, value: str) -> EventKind:

@@ -9,6 +9,9 @@ Choices the table encodes:
 - A person reached through several audiences (a mentor who is also an admin) gets one
   notification, worded for the first audience of the rule (mentee, then mentor, then admins).
 - The mentee is not shown the reason a mentor gave for declining; the admins are.
+- ``participant.withdrawn`` tells the program's admins that someone left (its occurrence names
+  that person as its subject, ``mentee_id``, whatever their role); each side of their matches
+  is told by those matches' own events (ended early, declined).
 """
 
 from __future__ import annotations
@@ -83,6 +86,7 @@ RULES: Mapping[EventKind, Rule] = {
             audience_detail=D.NOT_RATED_BY,
         ),
         Rule(K.MENTEE_BACK_ON_TRACK, (MENTOR,), LOW),
+        Rule(K.PARTICIPANT_WITHDRAWN, (ADMINS,), NORMAL),
     )
 }
 

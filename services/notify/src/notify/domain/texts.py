@@ -424,6 +424,23 @@ TEMPLATES: Mapping[tuple[EventKind, Audience, str], Mapping[Language, Template]]
             "L'évaluer prend une minute et aide votre mentor à suivre votre progression.",
         ),
     },
+    (K.PARTICIPANT_WITHDRAWN, ADMINS, ""): {
+        EN: Template(
+            "{Mentee} has left the program",
+            "{Mentee} has withdrawn from the program.",
+            "Reason given: {reason}",
+            "Any match or proposal with {mentee} has ended, and the other side has been told. "
+            "Next step: check whether a mentee who lost their mentor needs a new proposal.",
+        ),
+        FR: Template(
+            "Départ du programme : {mentee}",
+            "{Mentee} a quitté le programme.",
+            "Motif indiqué : {reason}",
+            "Les mentorats et propositions en cours avec {mentee} ont pris fin, et l'autre "
+            "partie en a été informée. Prochaine étape : vérifier si une personne accompagnée "
+            "qui a perdu son mentor a besoin d'une nouvelle proposition.",
+        ),
+    },
     (K.MENTEE_BACK_ON_TRACK, MENTOR, ""): {
         EN: Template(
             "{Mentee} is back on track",

@@ -88,7 +88,8 @@ def _admins_key(program_id: str) -> str:
 
 async def on_participant(event: Envelope[Any], ctx: Context) -> None:
     """Keep what an event says of a person, field by field, unless a newer event said otherwise
-    (``NotifyStore.remember_person``), then plan what was parked for them."""
+    (``NotifyStore.remember_person``), then plan what was parked for them; a withdrawal is
+    also told to the program's admins (``on_occurrence``)."""
     data = event.data
     fields: dict[str, Any]
     if isinstance(data, ParticipantRegistered):
@@ -111,6 +112,8 @@ async def on_participant(event: Envelope[Any], ctx: Context) -> None:
         return
     await ctx.store.remember_person(data.participant_id, fields, EventOrder.of(event))
     await _replay(data.participant_id, ctx)
+    if isinstance(data, ParticipantWithdrawn):  # the admins are told who left
+        await on_occurrence(event, ctx)
 
 
 async def on_program(event: Envelope[Any], ctx: Context) -> None:

@@ -27,6 +27,8 @@ KINDS: dict[type[Any], EventKind] = {
 def occurrence_of(event: Envelope[Any]) -> Occurrence | None:
     """The occurrence an event is about, or None for events that notify nobody."""
     data = event.data
+    if isinstance(data, contract.ParticipantWithdrawn):
+        return _withdrawal(event, data)
     kind = KINDS.get(type(data))
     if kind is None:
         return None
@@ -64,4 +66,16 @@ def occurrence_of(event: Envelope[Any]) -> Occurrence | None:
         mentee_name=getattr(data, "mentee_name", None),
         mentor_name=getattr(data, "mentor_name", None),
         details=details,
+    )
+
+
+def _withdrawal(event: Envelope[Any], data: contract.ParticipantWithdrawn) -> Occurrence:
+    """Someone left their program: they are the occurrence's subject, whatever their role."""
+    return Occurrence(
+        kind=EventKind.PARTICIPANT_WITHDRAWN,
+        event_id=str(event.event_id),
+        occurred_at=event.occurred_at,
+        program_id=data.program_id,
+        mentee_id=data.participant_id,
+        details={Detail.REASON: data.reason} if data.reason else {},
     )

@@ -1,0 +1,122 @@
+"""Running a program: changing it, closing it, and who its admins are.
+
+Closing a program (status ``closed``, from draft or open; it never reopens):
+
+- it takes no one new and matches no one (registration, proposals by anyone, escalations and
+  matching runs are refused; a proposal that slipped in meanwhile cannot be accepted);
+- while one of its proposals is open the close is refused (``Conflict``): each proposal is
+  answered, lapses at its deadline, or is withdrawn by its mentor or mentee leaving, first;
+- each of its active matches is ended with the outcome ``completed`` (the program ran its
+  course), reason "the program closed", through the usual ``MatchEnded`` events: progress stops
+  tracking the mentee, notify tells both sides, the places are released.
+
+The matches are ended after the close is written; a close sent again (status ``closed`` on a
+closed program) ends any that a failure left active, and changes nothing else.
+
+Admins are kept in the program's document, changed by version-guarded updates (retried on a
+concurrent change), so that concurrent removals never leave a program without an admin: each
+removal decides on the admins it read, and only one of two that read the same version is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from mentoring.domain.errors import Conflict
+from mentoring.domain.matches import MatchStatus
+from mentoring.domain.programs import Admin, Program, ProgramStatus
+from mentoring.service_layer import commands as cmd
+from mentoring.service_layer import handlers
+from mentoring.service_layer.handlers import Context, require_admin
+from mentorship_runtime.auth import Principal
+from mentorship_runtime.jobs import retrying
+
+CLOSING_REASON = "the program closed"
+CLOSING_CONCURRENCY = 8
+CLOSING_PAGE = 100
+
+
+async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
+    """``handlers.update_program``, and what closing the program does (above)."""
+    if c.status is ProgramStatus.CLOSED:
+        program = await ctx.store.program(c.program_id)
+        require_admin(program, c.actor)
+        if program.status is not ProgramStatus.CLOSED:
+            waiting = await _matches(ctx, program.id, MatchStatus.PROPOSED, limit=1)
+            if waiting:
+                raise Conflict(
+                    f"program {program.id!r} has open proposals (e.g. {waiting[0]!r}): each is "
+                    "answered, lapses or is cancelled before the program closes"
+                )
+    program = await handlers.update_program(c, ctx)
+    if c.status is ProgramStatus.CLOSED:
+        await _end_active_matches(program, c.actor, ctx)
+    return program
+
+
+async def _matches(ctx: Context, program_id: str, status: MatchStatus, limit: int) -> list[str]:
+    page = await ctx.store.find_matches(
+        {"program_id": program_id, "status": status.value}, first=limit, after=None
+    )
+    return [m.id for m in page.items]
+
+
+async def _end_active_matches(program: Program, actor: Principal, ctx: Context) -> None:
+    gate = asyncio.Semaphore(CLOSING_CONCURRENCY)
+
+    async def end(match_id: str) -> None:
+        async with gate:
+            await handlers.end_match(
+                cmd.EndMatch(actor, match_id, "completed", CLOSING_REASON), ctx
+            )
+
+    while ids := await _matches(ctx, program.id, MatchStatus.ACTIVE, CLOSING_PAGE):
+        await asyncio.gather(*(end(match_id) for match_id in ids))
+
+
+async def add_admin(
+    actor: Principal,
+    program_id: str,
+    user_id: str,
+    *,
+    display_name: str | None,
+    email: str | None,
+    language: str | None,
+    ctx: Context,
+) -> Program:
+    """Make ``user_id`` an admin of the program (its admins only). Notify reaches them by the
+    name, e-mail address and language given; what is not given is taken from their
+    participation in the program, if they have one (else no name, no e-mail, English). Acting
+    as an admin also takes the admin role in their token."""
+
+    async def attempt() -> Program:
+        program = await ctx.store.program(program_id)
+        require_admin(program, actor)
+        name, address, tongue = display_name, email, language
+        if name is None or address is None or tongue is None:
+            joined = await ctx.store.participant_of_user(program.id, user_id)
+            if joined is not None:
+                name = name or joined.display_name
+                address = address or joined.email
+                tongue = tongue or joined.language
+        updated = program.with_admin(Admin(user_id, name, address, tongue or "en"))
+        if updated is program:
+            return program
+        return await ctx.store.save_program(updated, [ctx.events.program_published(updated)])
+
+    return await retrying(attempt, tries=50)
+
+
+async def remove_admin(actor: Principal, program_id: str, user_id: str, ctx: Context) -> Program:
+    """Remove an admin from the program (its admins only; one may remove themselves), never
+    the last one (``LastAdmin``, a conflict)."""
+
+    async def attempt() -> Program:
+        program = await ctx.store.program(program_id)
+        require_admin(program, actor)
+        updated = program.without_admin(user_id)
+        if updated is program:
+            return program
+        return await ctx.store.save_program(updated, [ctx.events.program_published(updated)])
+
+    return await retrying(attempt, tries=50)
