@@ -28,6 +28,7 @@ from gateway.features import (
     participants,
     programs,
     progress,
+    progress_detail,
 )
 from gateway.input_values import InputValuesRule
 from gateway.limits import CostBudgets, Limits, QueryLimits
@@ -45,6 +46,7 @@ Query = merge_types(
         participants.Query,
         matches.Query,
         progress.Query,
+        progress_detail.Query,
         notifications.Query,
     ),
 )
