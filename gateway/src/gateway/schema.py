@@ -29,6 +29,7 @@ from gateway.features import (
     participants,
     programs,
     progress,
+    progress_detail,
 )
 from gateway.input_values import InputValuesRule
 from gateway.limits import CostBudgets, Limits, QueryLimits
@@ -46,6 +47,7 @@ Query = merge_types(
         participants.Query,
         matches.Query,
         progress.Query,
+        progress_detail.Query,
         notifications.Query,
     ),
 )

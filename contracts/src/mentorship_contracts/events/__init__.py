@@ -7,7 +7,11 @@ from mentorship_contracts.events.matches import (
     MatchExpired,
     MatchProposed,
 )
-from mentorship_contracts.events.notifications import NotificationCreated, NotificationRead
+from mentorship_contracts.events.notifications import (
+    NotificationAbout,
+    NotificationCreated,
+    NotificationRead,
+)
 from mentorship_contracts.events.participants import (
     ParticipantRegistered,
     ParticipantUpdated,
@@ -42,6 +46,7 @@ __all__ = [
     "MilestoneCompleted",
     "MilestoneReopened",
     "ModuleCompleted",
+    "NotificationAbout",
     "NotificationCreated",
     "NotificationRead",
     "ParticipantRegistered",

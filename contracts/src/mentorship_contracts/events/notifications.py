@@ -6,11 +6,27 @@ Keyed by recipient; the gateway consumes them to push live updates to open subsc
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.events.common import Id, Name, Text
 from mentorship_contracts.topics import Topic
+
+
+class NotificationAbout(BaseModel):
+    """What a notification is about, for a front end to open the right page: each id that the
+    occurrence behind it named (none for a notification made before these were kept)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    program_id: Id | None = None
+    mentee_id: Id | None = Field(default=None, description="The mentee's participant id.")
+    match_id: Id | None = None
+    module_id: Id | None = None
+    milestone_id: Id | None = None
+    check_in_id: Id | None = None
+    session_id: Id | None = None
+    learning_path_id: Id | None = None
 
 
 class NotificationCreated(
@@ -28,6 +44,9 @@ class NotificationCreated(
     body: Text
     subject_id: Id | None = Field(default=None, description="Whom it is about, e.g. a mentee.")
     created_at: datetime
+    about: NotificationAbout | None = Field(
+        default=None, description="What it is about, in detail (absent from older producers)."
+    )
 
 
 class NotificationRead(

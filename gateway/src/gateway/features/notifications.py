@@ -33,6 +33,7 @@ from gateway.features.enums import (
     NotificationPriority,
 )
 from gateway.features.mutations import mutate
+from gateway.features.notification_subject import NotificationSubject
 from gateway.live import SlowSubscriber
 from gateway.pagination import Connection, connection, cursor_argument, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable
@@ -55,6 +56,9 @@ class Notification:
     )
     created_at: datetime
     read_at: datetime | None
+    about: NotificationSubject = strawberry.field(
+        description="What it is about, id by id, each resolvable: the page to open."
+    )
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> Notification:
@@ -68,6 +72,7 @@ class Notification:
             subject_id=body.get("subject_id"),
             created_at=moment(body["created_at"]),
             read_at=moment_or_none(body.get("read_at")),
+            about=NotificationSubject.of(body.get("about"), body.get("subject_id")),
         )
 
     @classmethod
@@ -82,6 +87,7 @@ class Notification:
             subject_id=None if event.subject_id is None else strawberry.ID(event.subject_id),
             created_at=millis(event.created_at),
             read_at=None,
+            about=NotificationSubject.created(event.about, event.subject_id),
         )
 
 

@@ -66,6 +66,9 @@ async def test_a_side_that_has_not_rated_is_reminded_two_days_later_once(
     assert [n["kind"] for n in ada] == ["progress.session_logged_without_rating"]
     assert "Ada" in grace[0]["body"]
     assert "Grace" in ada[0]["body"]
+    # each reminder names the session it is about, for the inbox to open it
+    assert grace[0]["about"] == {"program_id": "pg-1", "mentee_id": "pt-ada", "session_id": "s-1"}
+    assert ada[0]["about"] == {"program_id": "pg-1", "mentee_id": "pt-ada", "session_id": "s-2"}
 
     for event in events:
         await notify.publish(again=event)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from mentorship_runtime.consumer import retry_policy
 from mentorship_runtime.jobs import every
@@ -14,7 +14,7 @@ from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
 from progress.adapters.store import ProgressStore
 from progress.config import Settings
-from progress.entrypoints import consumers
+from progress.entrypoints import consumers, history_http
 from progress.entrypoints.http import router
 from progress.service_layer.handlers import Context, detect_stalls
 
@@ -60,13 +60,20 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     return service
 
 
+def _routes() -> APIRouter:
+    routes = APIRouter()
+    routes.include_router(router)
+    routes.include_router(history_http.router)
+    return routes
+
+
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
     service = build_service(settings, clock or (lambda: datetime.now(UTC)))
     return service_app(
         service.runtime,
         title="Progress service",
         description="Learning paths, check-ins with confidence, milestones, sessions, stalls.",
-        router=router,
+        router=_routes(),
         context=service.context,
         service=service,
     )

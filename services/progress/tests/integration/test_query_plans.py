@@ -8,7 +8,9 @@ accepted (a new mentee, a re-match), a match ended, a withdrawal (of a mentee tr
 not tracked yet, parked then replayed), a check-in under an idempotency key, a milestone, a
 session and its rating, a new learning path and a new version of it, and the reads behind the
 gateway (a mentee's progress, a batch of them, a mentor's dashboard page after page and an
-admin's view of it, a program's health). ``scans`` then pads each collection with 3,000
+admin's view of it, a program's health, a mentee's history in detail: milestones, check-ins, a
+confidence series, sessions, one check-in and one session, by the mentee, the mentor and an
+admin). ``scans`` then pads each collection with 3,000
 documents matching none of those filters and asks the server how it would answer each: none may
 read a whole table.
 
@@ -45,7 +47,7 @@ from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import Query, QueryRecorder, scans
 from progress.adapters.store import ProgressStore
 from progress.domain.learning_paths import MilestoneSpec, ModuleSpec
-from progress.service_layer import handlers, queries
+from progress.service_layer import handlers, history, queries
 from progress.service_layer.handlers import Context
 
 ADMIN = Principal("admin", frozenset({"admin"}), "Admin", "admin@example.org")
@@ -190,9 +192,18 @@ async def test_what_events_and_requests_send_is_served_by_indexes(
     await queries.mentees_of(ctx, mentor, None, first=2, after=page.next_cursor)
     await queries.mentees_of(ctx, ADMIN, "r-0", first=2, after=None)
     await queries.program_health(ctx, ADMIN, PROGRAM)
+    await history.sight(ctx, ADMIN, "e-0")
+    await history.milestones(ctx, mentee, "e-0", first=2, after=None)
+    check_ins = await history.check_ins(ctx, mentor, "e-0", module_id=None, first=5, after=None)
+    await history.confidence_series(ctx, ADMIN, "e-0", module_id="purpose", first=5, after=None)
+    sessions = await history.sessions(ctx, ADMIN, "e-0", first=5, after=None)
+    await history.check_in(ctx, mentee, "e-0", "ci_1")
+    await history.session(ctx, mentor, "e-0", "ss_1")
     recorder.recording = False
 
     assert [v.mentee_id for v in batch] == [f"e-{i}" for i in range(9)]
+    assert [c.id for c in check_ins.items] == ["ci_1"]
+    assert [(x.id, x.notes) for x in sessions.items] == [("ss_1", None)]
     recorded = shapes(recorder.queries)
     expected = {
         ("trackings", "find", frozenset({"_id"})),
@@ -202,6 +213,7 @@ async def test_what_events_and_requests_send_is_served_by_indexes(
         ("trackings", "find", frozenset({"mentor_id", "state", "program_id"})),
         ("trackings", "find", frozenset({"program_id"})),
         ("programs", "find", frozenset({"admin_ids"})),
+        ("programs", "find", frozenset({"_id"})),
         ("programs", "update", frozenset({"_id", "$or"})),
         ("learning_paths", "find", frozenset({"_id"})),
         ("learning_paths", "find", frozenset({"path_id"})),

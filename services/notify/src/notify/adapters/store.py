@@ -36,6 +36,7 @@ from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from notify.domain.directory import Language, ProgramAdmins, Recipient, Role
 from notify.domain.events import EventKind
 from notify.domain.notifications import Notification, Priority
+from notify.domain.subjects import About
 
 Document = dict[str, Any]
 
@@ -185,6 +186,7 @@ class NotifyStore:
             "body": notification.body,
             "html_body": notification.html_body,
             "subject_id": notification.subject_id,
+            "about": notification.about.document(),
             "created_at": notification.created_at,
             "event_id": notification.event_id,
             "read_at": None,
@@ -373,4 +375,5 @@ def notification_of(document: Document) -> Notification:
         subject_id=document["subject_id"],
         created_at=document["created_at"],
         event_id=document["event_id"],
+        about=About.of_document(document.get("about")),
     )

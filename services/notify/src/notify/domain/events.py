@@ -52,6 +52,9 @@ class Detail(StrEnum):
     PATH_TITLE = "path_title"
     NOT_RATED_BY = "not_rated_by"
     SESSION_DATE = "session_date"
+    MATCH_ID = "match_id"
+    CHECK_IN_ID = "check_in_id"
+    SESSION_ID = "session_id"
 
 
 @dataclass(frozen=True)

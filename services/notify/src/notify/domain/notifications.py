@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from notify.domain.events import EventKind
+from notify.domain.subjects import About
 
 
 class Priority(StrEnum):
@@ -36,3 +37,4 @@ class Notification:
     subject_id: str
     created_at: datetime
     event_id: str
+    about: About = field(default_factory=About)

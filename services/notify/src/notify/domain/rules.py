@@ -26,6 +26,7 @@ from notify.domain.directory import Audience, DirectoryLookup, Recipient
 from notify.domain.errors import Invalid
 from notify.domain.events import Detail, EventKind, Occurrence
 from notify.domain.notifications import Notification, Priority, notification_id
+from notify.domain.subjects import about
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ def _notification(
         subject_id=occurrence.mentee_id,
         created_at=occurrence.occurred_at.astimezone(UTC),
         event_id=occurrence.event_id,
+        about=about(occurrence),
     )
 
 

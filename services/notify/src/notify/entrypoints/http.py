@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
+from notify.domain.subjects import About
 from notify.service_layer import handlers, preferences
 from notify.service_layer.handlers import Context
 
@@ -39,6 +40,11 @@ class NotificationOut(BaseModel):
     subject_id: str
     created_at: datetime
     read_at: datetime | None
+    about: dict[str, str] = Field(
+        default_factory=dict,
+        description="Ids of what it is about (program_id, mentee_id, match_id, module_id, "
+        "milestone_id, check_in_id, session_id, learning_path_id); none for older ones.",
+    )
 
 
 class InboxPage(BaseModel):
@@ -69,7 +75,9 @@ async def inbox(
     return InboxPage(
         items=[
             NotificationOut(
-                id=d["_id"], **{k: d[k] for k in NotificationOut.model_fields if k != "id"}
+                id=d["_id"],
+                about=About.of_document(d.get("about")).document(),
+                **{k: d[k] for k in NotificationOut.model_fields if k not in ("id", "about")},
             )
             for d in items
         ],

@@ -27,6 +27,7 @@ from typing import Any
 
 from mentorship_contracts import Envelope, decode_event, new_envelope
 from mentorship_contracts.events import (
+    NotificationAbout,
     NotificationCreated,
     NotificationRead,
     ParticipantRegistered,
@@ -354,6 +355,7 @@ def _created(
             body=notification.body,
             subject_id=notification.subject_id,
             created_at=notification.created_at,
+            about=NotificationAbout(**notification.about.document()),
         ),
         producer=PRODUCER,
         cause=cause,

@@ -67,6 +67,7 @@ async def send_due_reminders(ctx: Context) -> int:
             details={
                 Detail.NOT_RATED_BY: reminder["side"],
                 Detail.SESSION_DATE: reminder["held_on"],
+                Detail.SESSION_ID: reminder["session_id"],
             },
         )
         sent += await notify(occurrence, ctx, None)

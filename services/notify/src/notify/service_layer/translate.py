@@ -24,6 +24,17 @@ KINDS: dict[type[Any], EventKind] = {
 }
 
 
+def _ids(data: Any) -> dict[str, str]:
+    """The ids an event names of what it is about, beside its mentee and program: a match's
+    events their match, a confidence drop its check-in (when its producer said)."""
+    found = {
+        Detail.MATCH_ID: getattr(data, "match_id", None),
+        Detail.CHECK_IN_ID: getattr(data, "check_in_id", None),
+        Detail.SESSION_ID: getattr(data, "session_id", None),
+    }
+    return {key: value for key, value in found.items() if value}
+
+
 def occurrence_of(event: Envelope[Any]) -> Occurrence | None:
     """The occurrence an event is about, or None for events that notify nobody."""
     data = event.data
@@ -32,7 +43,7 @@ def occurrence_of(event: Envelope[Any]) -> Occurrence | None:
     kind = KINDS.get(type(data))
     if kind is None:
         return None
-    details: dict[str, str | int] = {}
+    details: dict[str, str | int] = dict(_ids(data))
     match data:
         case contract.MatchProposed():
             details[Detail.EXPIRES_AT] = data.expires_at.isoformat()

@@ -1,0 +1,33 @@
+"""Reading one part of a mentee's history: the tracking document by its id, without the arrays
+the read does not need (a mentee's check-ins, milestones and sessions grow for as long as they
+are followed)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from progress.adapters.documents import tracking_from
+from progress.adapters.store import ProgressStore, Stored
+from progress.domain.errors import NotFound
+
+Part = Literal["check_ins", "milestones", "sessions"]
+PARTS: tuple[Part, ...] = ("check_ins", "milestones", "sessions")
+
+
+async def read_part(store: ProgressStore, mentee_id: str, part: Part | None) -> Stored:
+    """The tracking (found by ``_id``) with ``part`` of its history (None: none of it) and the
+    others left empty; only for reading, never saved."""
+    left_out = {name: 0 for name in PARTS if name != part}
+    document = await store.trackings.find_one(
+        {"_id": mentee_id}, {"_outbox": 0, "seen_events": 0, **left_out}
+    )
+    if document is None:
+        raise NotFound("mentee", mentee_id)
+    for name in left_out:
+        document[name] = []
+    return Stored(
+        tracking_from(document),
+        document.get("version", 0),
+        document.get("mentee_user_id"),
+        document.get("mentor_user_id"),
+    )
