@@ -6,11 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from mentoring.adapters.repository import MentoringStore
 from mentoring.config import Settings
 from mentoring.domain.errors import AlreadyRegistered
+from mentoring.entrypoints import upserts
 from mentoring.entrypoints.http import already_registered, router
 from mentoring.entrypoints.worker import jobs
 from mentoring.service_layer.handlers import Context
@@ -50,11 +51,14 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
 
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
     service = build_service(settings, clock or (lambda: datetime.now(UTC)))
+    routes = APIRouter()
+    routes.include_router(router)
+    routes.include_router(upserts.router)
     app = service_app(
         service.runtime,
         title="Mentoring service",
         description="Programs, participants, explainable matching and the match lifecycle.",
-        router=router,
+        router=routes,
         context=service.context,
         service=service,
     )
