@@ -21,6 +21,7 @@ from gateway.config import Settings
 from gateway.errors import Conflict, Forbidden, NotFound, ValidationError
 from gateway.extensions import MaskInternalErrors, RequestReport, error_code, is_client_error
 from gateway.features import (
+    imports,
     matches,
     me,
     nodes,
@@ -56,6 +57,7 @@ Mutation = merge_types(
         matches.Mutation,
         progress.Mutation,
         notifications.Mutation,
+        imports.Mutation,
     ),
 )
 Subscription = notifications.Subscription
