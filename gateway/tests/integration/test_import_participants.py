@@ -4,6 +4,7 @@ broken ones, re-imports, a manager defined further down, dry runs, hostile files
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -292,3 +293,10 @@ async def test_uploads_need_a_preflight_header(platform: Platform) -> None:
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_the_documented_example_file_imports_whole(platform: Platform) -> None:
+    example = Path(__file__).parents[3] / "docs" / "examples" / "participants.csv"
+    program = await new_program(platform)
+    report = await imported(platform, program, example.read_bytes())
+    assert (report["created"], report["refusedCount"]) == (5, 0), report
