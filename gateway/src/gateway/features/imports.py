@@ -4,12 +4,12 @@
 
 The upload (the GraphQL multipart request spec) is on disk by the time the mutation runs (the
 form parser spools it); the file is read record by record on a worker thread and its rows go to
-mentoring's upsert by external id in chunks of ``CHUNK_ROWS``. A row naming a manager or a
-preferred mentor who is not in the program yet is deferred by mentoring and kept in a spooled
-file; once the whole file went through, the deferred rows are sent again, pass after pass, while
-a pass resolves some (a manager defined later in the file, a chain of them); the last pass
-refuses what still names no one. Re-importing a file, or importing it again after an
-interruption, changes only what differs.
+mentoring's upsert by external id in chunks of ``CHUNK_ROWS``, ``CHUNKS_IN_FLIGHT`` at a time. A
+row naming a manager or a preferred mentor who is not in the program yet is deferred by
+mentoring and kept in a spooled file; once the whole file went through, the deferred rows are
+sent again, pass after pass, while a pass resolves some (a manager defined later in the file, a
+chain of them); the last pass refuses what still names no one. Re-importing a file, or importing
+it again after an interruption, changes only what differs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Annotated, Any
 
@@ -41,6 +41,8 @@ from gateway.services import ServiceRejected, ServiceUnavailable, segment
 
 CHUNK_ROWS = 250
 """Rows per call to mentoring."""
+CHUNKS_IN_FLIGHT = 2
+"""Calls to mentoring at once: the next chunk is read and sent while one is upserted."""
 LISTED_REFUSALS = 1000
 """Refused rows listed in a report (all are counted)."""
 CHUNK_TIMEOUT_SECONDS = 120.0
@@ -106,9 +108,13 @@ class _Import:
 
     async def run(self) -> None:
         records = iter(self._rows)
+
+        async def from_file() -> AsyncIterator[list[Row]]:
+            while chunk := await asyncio.to_thread(self._take, records):
+                yield chunk
+
         deferred: IO[str] = _spool()
-        while chunk := await asyncio.to_thread(self._take, records):
-            await self._send(chunk, final=False, deferred=deferred)
+        await self._send_each(from_file(), final=False, deferred=deferred)
         while True:
             deferred.seek(0)
             waiting = sum(1 for _ in deferred)
@@ -117,18 +123,33 @@ class _Import:
                 return
             later = _spool()
             deferred.seek(0)
-            for chunk in _chunks(deferred):
-                await self._send(chunk, final=False, deferred=later)
+            await self._send_each(_chunks(deferred), final=False, deferred=later)
             later.seek(0)
             still = sum(1 for _ in later)
             deferred.close()
             deferred = later
             if still == waiting:  # nothing resolved: the last pass refuses them
                 deferred.seek(0)
-                for chunk in _chunks(deferred):
-                    await self._send(chunk, final=True, deferred=None)
+                await self._send_each(_chunks(deferred), final=True, deferred=None)
                 deferred.close()
                 return
+
+    async def _send_each(
+        self, chunks: AsyncIterator[list[Row]], *, final: bool, deferred: IO[str] | None
+    ) -> None:
+        """Send the chunks, ``CHUNKS_IN_FLIGHT`` at a time; the first failure stops the rest."""
+        running: set[asyncio.Task[None]] = set()
+        try:
+            async for chunk in chunks:
+                if len(running) >= CHUNKS_IN_FLIGHT:
+                    done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        task.result()
+                running.add(asyncio.create_task(self._send(chunk, final=final, deferred=deferred)))
+            await asyncio.gather(*running)
+        finally:
+            for task in running:
+                task.cancel()
 
     def _take(self, records: Iterator[Row | BadRow]) -> list[Row]:
         """The next rows to send (refused ones are tallied on the way)."""
@@ -208,7 +229,7 @@ def _references(row: Row) -> list[str]:
     return [*([manager] if manager else []), *(row.values.get("preferred_mentors") or [])]
 
 
-def _chunks(lines: IO[str]) -> Iterator[list[Row]]:
+async def _chunks(lines: IO[str]) -> AsyncIterator[list[Row]]:
     chunk: list[Row] = []
     for line in lines:
         stored = json.loads(line)
