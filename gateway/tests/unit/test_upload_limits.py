@@ -1,4 +1,5 @@
-"""A file upload has a size limit of its own, larger than a JSON body's, answered clearly."""
+"""A file upload has a size limit of its own, larger than a JSON body's, answered clearly; a
+broken multipart request is a 4xx; a text where the file should be is a ValidationError."""
 
 from __future__ import annotations
 
@@ -49,3 +50,45 @@ async def test_a_json_body_keeps_its_own_limit() -> None:
             "/graphql", json={"query": "{ me { userId } }", "variables": {"x": "y" * 20_000}}
         )
         assert response.status_code == 413
+
+
+async def test_broken_multipart_requests_get_a_4xx_and_a_text_is_no_file() -> None:
+    async with running() as gateway:
+        headers = {
+            "Authorization": f"Bearer {gateway.token('u-admin', 'admin')}",
+            "Apollo-Require-Preflight": "true",
+        }
+        garbage = await gateway.http.post(
+            "/graphql",
+            content=b"--x\r\nnot a part at all",
+            headers={**headers, "Content-Type": "multipart/form-data; boundary=x"},
+        )
+        assert 400 <= garbage.status_code < 500, garbage.text
+        operations = json.dumps({"query": IMPORT, "variables": {"file": None}})
+        unmapped = await gateway.http.post(
+            "/graphql",
+            data={"operations": operations, "map": json.dumps({"0": ["variables.file"]})},
+            files={"1": ("people.csv", b"x", "text/csv")},
+            headers=headers,
+        )
+        assert unmapped.status_code == 400, unmapped.text
+        not_json = await gateway.http.post(
+            "/graphql",
+            data={"operations": "{not json", "map": "{}"},
+            files={"0": ("people.csv", b"x", "text/csv")},
+            headers=headers,
+        )
+        assert not_json.status_code == 400, not_json.text
+        gateway.services["mentoring"].route(
+            "GET", "/programs/pg_1", {"id": "pg_1", "admin_ids": ["u-admin"]}
+        )
+        text = await gateway.http.post(
+            "/graphql",
+            json={
+                "query": IMPORT,
+                "variables": {"file": "people.csv"},
+            },
+            headers=headers,
+        )
+        answer = text.json()["data"]["importParticipants"]
+        assert answer["__typename"] == "ValidationError", answer
