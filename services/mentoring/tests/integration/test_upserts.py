@@ -63,6 +63,9 @@ async def test_unchanged_rows_write_nothing_and_changed_ones_bump_the_version(
     before = {d["external_id"]: d async for d in api.db["participants"].find({})}
     again = await upsert(api, program["id"], [person("a"), person("b", department="Ops")])
     assert [r["outcome"] for r in again] == ["unchanged", "unchanged"]
+    required_left_empty = person("a", display_name=None, email=None, roles=None)
+    kept = await upsert(api, program["id"], [required_left_empty])
+    assert kept[0]["outcome"] == "unchanged"
     changed = await upsert(api, program["id"], [person("a"), person("b", department="Sales")])
     assert [r["outcome"] for r in changed] == ["unchanged", "updated"]
     after = {d["external_id"]: d async for d in api.db["participants"].find({})}

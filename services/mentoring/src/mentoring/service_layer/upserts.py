@@ -3,7 +3,8 @@
 The use case behind bulk imports (and provisioning): for each person it creates the participant
 (``ParticipantRegistered``), updates the fields that differ (a new version, and
 ``ParticipantUpdated`` when an announced field changed), or finds nothing to change (no write, no
-event). Fields a row does not give are left as they are; a field given empty takes its default.
+event). Fields a row does not give are left as they are; a field given empty takes its default
+(the name, e-mail and roles, required for a new person, stay as they are).
 
 - A person is found by their external id (unique per program: ``external_key``); else by their
   account (``user_id``, the external id unless given), which links a person who registered
@@ -306,7 +307,9 @@ def _changed(
     ranked: tuple[str, ...] | None,
 ) -> Participant:
     changes: dict[str, Any] = {"external_id": row.external_id}
-    for name in ("display_name", "email", "language", "languages", "timezone", "department"):
+    for name in ("display_name", "email"):  # required: given empty, they stay as they are
+        changes[name] = row.values.get(name) or getattr(stored, name)
+    for name in ("language", "languages", "timezone", "department"):
         changes[name] = _value(row, name, getattr(stored, name))
     if row.values.get("roles") is not None:
         changes["roles"] = frozenset(row.values["roles"])
@@ -321,8 +324,4 @@ def _changed(
         changes["manager_id"] = manager_id
     if "preferred_mentors" in row.values:
         changes["ranked_mentors"] = ranked or ()
-    if changes.get("display_name") is None or changes.get("email") is None:
-        raise Refused(
-            "display_name" if changes.get("display_name") is None else "email", "it cannot be empty"
-        )
     return replace(stored, **changes)
