@@ -6,7 +6,7 @@ RUN := $(UV) run --locked
 
 .PHONY: dev test lint typecheck tests infra-up infra-down infra-status infra-clean \
         contracts-snapshot sync help bench bench-matching bench-progress bench-notify \
-        bench-pipeline bench-gateway bench-latency bench-query-limits bench-recovery bench-lookups bench-report \
+        bench-pipeline bench-gateway bench-latency bench-query-limits bench-recovery bench-lookups bench-import bench-report \
         test-faults docs
 
 help:
@@ -49,7 +49,7 @@ infra-clean: sync
 	@$(RUN) python -m mentorship_localstack clean
 
 bench: bench-matching bench-progress bench-notify bench-pipeline bench-gateway bench-latency \
-       bench-query-limits bench-recovery bench-lookups
+       bench-query-limits bench-recovery bench-lookups bench-import
 	$(MAKE) bench-report
 
 bench-report: sync
@@ -84,6 +84,9 @@ bench-recovery: sync
 
 bench-lookups: sync
 	$(RUN) python bench/lookups/bench_lookups.py
+
+bench-import: sync
+	$(RUN) python bench/import/bench_import.py
 
 test-faults: sync
 	$(RUN) pytest tests/faults -m faults -q -s

@@ -158,6 +158,7 @@ async def _seed(
         "milestone_id": milestones[:2],
         "path_id": [LEARNING_PATH],
         "session_id": ["s-fuzz"],
+        "external_id": ["hr-fuzz-1", "okta|fuzz"],
     }
 
 

@@ -55,7 +55,9 @@ CLIENT_CODES = frozenset(
 
 
 def scalars(platform: FuzzPlatform) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
-    """Dates of any year and of these years; ids that name seeded things as well as any text."""
+    """Dates of any year and of these years; ids that name seeded things as well as any text;
+    an upload as the text a JSON request can put there (a file only comes in a multipart
+    request)."""
     seeded = sorted(
         {
             id_
@@ -69,6 +71,7 @@ def scalars(platform: FuzzPlatform) -> dict[str, st.SearchStrategy[graphql.Value
         ),
         "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda d: nodes.String(d.isoformat())),
         "ID": st.one_of(st.sampled_from(seeded), st.text()).map(nodes.String),
+        "Upload": st.text().map(nodes.String),
     }
 
 

@@ -40,6 +40,7 @@ from mentorship_runtime.logging import configure_logging
 from mentorship_runtime.metrics import HttpMetrics, metrics_router
 from mentorship_runtime.tracing import configure_tracing
 
+PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
 _EXAMPLE_LITERAL = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
 
 
@@ -104,6 +105,7 @@ class GatewayRouter(GraphQLRouter[GatewayContext, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=10),
             max_subscriptions_per_connection=settings.subscriptions_per_connection,
+            multipart_uploads_enabled=True,
             **kwargs,
         )
 
@@ -112,6 +114,18 @@ class GatewayRouter(GraphQLRouter[GatewayContext, None]):
         """GraphiQL opens on example operations of this API."""
         example = f"const EXAMPLE_QUERY = {json.dumps(EXAMPLE_OPERATIONS)};"
         return _EXAMPLE_LITERAL.sub(lambda _: example, super().graphql_ide_html, count=1)
+
+    async def parse_multipart(self, request: Any) -> dict[str, str]:
+        """File uploads (the GraphQL multipart request spec) only with a header a browser
+        cannot send across sites without asking first (``PREFLIGHT_HEADERS``): a form posted
+        from another site is refused before its body is read."""
+        if not any(request.headers.get(name) for name in PREFLIGHT_HEADERS):
+            raise HTTPException(
+                400,
+                "a multipart request needs a non-empty Apollo-Require-Preflight or "
+                "X-Apollo-Operation-Name header (protection against cross-site requests)",
+            )
+        return await super().parse_multipart(request)
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
@@ -215,7 +229,9 @@ def create_app(
     app.state.hub = hub
     app.include_router(GatewayRouter(settings))
     app.include_router(metrics_router())
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
     app.add_middleware(HttpMetrics)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
 

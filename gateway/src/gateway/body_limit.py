@@ -1,5 +1,6 @@
 """A request body larger than the limit is refused (413) before it is read whole: the token
-limit bounds a query's text, this bounds everything else a client can send (variables)."""
+limit bounds a query's text, this bounds everything else a client can send (variables). A
+multipart request (a file upload, spooled to disk as it arrives) has a limit of its own."""
 
 from __future__ import annotations
 
@@ -19,17 +20,23 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, max_upload_bytes: int | None = None
+    ) -> None:
         self._app = app
         self._max = max_bytes
+        self._max_upload = max_upload_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self._max):
-            await self._refuse(send)
+        headers = dict(scope.get("headers") or [])
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        limit = self._max_upload if content_type == b"multipart/form-data" else self._max
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(send, limit)
             return
         seen = 0
         started = False
@@ -39,7 +46,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self._max:
+                if seen > limit:
                     raise BodyTooLarge
             return message
 
@@ -53,14 +60,14 @@ class BodyLimit:
             await self._app(scope, counting, tracking)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(send, limit)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, limit: int) -> None:
         body = json.dumps(
             {
                 "errors": [
                     {
-                        "message": f"the request body is larger than {self._max} bytes",
+                        "message": f"the request body is larger than {limit} bytes",
                         "extensions": {"code": "PAYLOAD_TOO_LARGE"},
                     }
                 ]

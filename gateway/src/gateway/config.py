@@ -69,6 +69,15 @@ class Settings(TokenKeys):
     )
     max_page_size: int = Field(default=100, ge=1, le=100)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=100_000_000)
+    max_upload_bytes: int = Field(
+        default=20_000_000,
+        ge=1_000,
+        le=1_000_000_000,
+        description="a multipart request (a CSV import) may be this large; it is spooled to disk",
+    )
+    import_timeout_seconds: float = Field(
+        default=900.0, gt=0, le=3600, description="an import of a whole file may take this long"
+    )
     dataloaders: bool = Field(
         default=True,
         description="benchmarking and diagnostics only: off (DATALOADERS=false), every item is "

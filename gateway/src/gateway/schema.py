@@ -22,6 +22,7 @@ from gateway.errors import Conflict, Forbidden, NotFound, ValidationError
 from gateway.extensions import MaskInternalErrors, RequestReport, error_code, is_client_error
 from gateway.features import (
     governance,
+    imports,
     matches,
     me,
     nodes,
@@ -60,6 +61,7 @@ Mutation = merge_types(
         matches.Mutation,
         progress.Mutation,
         notifications.Mutation,
+        imports.Mutation,
     ),
 )
 Subscription = notifications.Subscription

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from mentoring.adapters.repository import MentoringStore
 from mentoring.config import Settings
 from mentoring.domain.errors import AlreadyRegistered
-from mentoring.entrypoints import governance
+from mentoring.entrypoints import governance, upserts
 from mentoring.entrypoints.http import already_registered, router
 from mentoring.entrypoints.worker import jobs
 from mentoring.service_layer.handlers import Context
@@ -51,15 +51,17 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
 
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
     service = build_service(settings, clock or (lambda: datetime.now(UTC)))
+    routes = APIRouter()
+    routes.include_router(router)
+    routes.include_router(upserts.router)
+    routes.include_router(governance.router)
     app = service_app(
         service.runtime,
         title="Mentoring service",
         description="Programs, participants, explainable matching and the match lifecycle.",
-        router=router,
+        router=routes,
         context=service.context,
         service=service,
     )
     app.add_exception_handler(AlreadyRegistered, already_registered)
-    if settings.runs_api:
-        app.include_router(governance.router)
     return app

@@ -30,7 +30,7 @@ from mentoring.domain.participants import WeeklySlot
 from mentoring.domain.programs import ProgramStatus
 from mentoring.domain.roster import Standing
 from mentoring.service_layer import commands as cmd
-from mentoring.service_layer import governance, handlers, queries, roster
+from mentoring.service_layer import governance, handlers, queries, roster, upserts
 from mentoring.service_layer.handlers import Context
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.mongo import Document
@@ -317,3 +317,44 @@ async def test_a_persons_matches_are_those_naming_them_on_either_side_page_by_pa
     counterparts = await queries.participants(alan, [mentees[2], both_in_second], ctx)
     assert [p.id for p in counterparts] == [both_in_second]
     assert [m.id for m in await ctx.store.matches_by_ids([mine.id, "m_none", mine.id])] == [mine.id]
+
+
+async def test_what_an_import_sends_is_served_by_indexes(
+    context: Context, recorded_db: tuple[AsyncDatabase[Document], QueryRecorder]
+) -> None:
+    """The upsert by external id finds people by ``external_key``, by account and by e-mail
+    (a manager named by e-mail): each from an index."""
+    ctx = context
+    db, recorder = recorded_db
+    program = await handlers.create_program(cmd.CreateProgram(ADMIN, "Import", "", "p"), ctx)
+    await register(ctx, program.id, "self-made", "mentee")
+
+    def row(external_id: str, **values: Any) -> upserts.ParticipantUpsert:
+        return upserts.ParticipantUpsert(
+            external_id,
+            {
+                "display_name": external_id.title(),
+                "email": f"{external_id}@example.org",
+                "roles": frozenset({"mentee"}),
+                **values,
+            },
+        )
+
+    rows = (
+        row("worker", manager="boss@example.org"),
+        row("boss"),
+        row("hr-9", user_id="self-made"),
+    )
+    recorder.recording = True
+    for final in (False, True):
+        await upserts.upsert_participants(
+            upserts.UpsertParticipants(ADMIN, program.id, rows, final=final), ctx
+        )
+    recorder.recording = False
+    assert {
+        ("participants", "find", frozenset({"external_key"})),
+        ("participants", "find", frozenset({"program_id", "user_id"})),
+        ("participants", "find", frozenset({"program_id", "email"})),
+    } <= shapes(recorder.queries)
+    scanned = await scans(db, recorder.queries)
+    assert scanned == [], "\n".join(scanned)

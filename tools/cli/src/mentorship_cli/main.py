@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from mentorship_cli import dev, dlq
+from mentorship_cli import dev, dlq, imports
 from mentorship_cli.common import (
     BootstrapOption,
     JsonOption,
@@ -26,7 +26,7 @@ from mentorship_localstack import dev as supervisor
 app = typer.Typer(
     name="mentorship",
     help="The mentoring platform from the command line: the local platform, development "
-    "tokens, Kafka topics and consumer lag, and dead letters.\n\n"
+    "tokens, Kafka topics and consumer lag, dead letters, and bulk imports.\n\n"
     "Kafka is found through --bootstrap, KAFKA_BOOTSTRAP_SERVERS, or the local stack "
     "(.stack/stack.json); --topic-prefix / KAFKA_TOPIC_PREFIX selects an environment.",
     no_args_is_help=True,
@@ -36,6 +36,7 @@ app = typer.Typer(
 )
 app.add_typer(dlq.app)
 app.add_typer(dev.app)
+app.add_typer(imports.app)
 app.command()(token)
 
 

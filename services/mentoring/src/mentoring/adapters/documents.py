@@ -92,7 +92,20 @@ def participant_document(participant: Participant) -> Document:
         "registered_at": participant.registered_at,
         "open_matches": list(participant.open_matches),
         "version": participant.version,
+        "external_id": participant.external_id,
+        **(
+            {"external_key": external_key(participant.program_id, participant.external_id)}
+            if participant.external_id is not None
+            else {}
+        ),
     }
+
+
+def external_key(program_id: str, external_id: str) -> str:
+    """One field naming a program and an external id, present only on participants that have
+    one: a unique sparse index on it holds an external id to one participant per program (a
+    compound sparse index would index the others too, on MongoDB, and refuse them as repeats)."""
+    return f"{program_id}/{external_id}"
 
 
 def participant_from(document: Document) -> Participant:
@@ -117,6 +130,7 @@ def participant_from(document: Document) -> Participant:
         registered_at=document["registered_at"],
         open_matches=tuple(document.get("open_matches", ())),
         version=document["version"],
+        external_id=document.get("external_id"),
     )
 
 

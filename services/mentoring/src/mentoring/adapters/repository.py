@@ -24,6 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from mentoring.adapters.documents import (
     Document,
+    external_key,
     match_document,
     match_from,
     participant_document,
@@ -119,6 +120,8 @@ class MentoringStore:
         )
         await self.participants.create_index([("program_id", ASCENDING), ("status", ASCENDING)])
         await self.participants.create_index("user_id")  # a person's participations
+        await self.participants.create_index("external_key", unique=True, sparse=True)
+        await self.participants.create_index([("program_id", ASCENDING), ("email", ASCENDING)])
         await self.matches.create_index([("program_id", ASCENDING), ("status", ASCENDING)])
         await self.matches.create_index([("mentee_id", ASCENDING), ("status", ASCENDING)])
         await self.matches.create_index([("mentor_id", ASCENDING), ("status", ASCENDING)])
@@ -272,6 +275,23 @@ class MentoringStore:
             {"program_id": program_id, "user_id": user_id}, {"_outbox": 0}
         )
         return participant_from(document) if document else None
+
+    async def participant_of_external_id(
+        self, program_id: str, external_id: str
+    ) -> Participant | None:
+        document = await self.participants.find_one(
+            {"external_key": external_key(program_id, external_id)}, {"_outbox": 0}
+        )
+        return participant_from(document) if document else None
+
+    async def participants_of_email(
+        self, program_id: str, email: str, limit: int = 2
+    ) -> list[Participant]:
+        """Participants of a program with that e-mail (at most ``limit``: it is not unique)."""
+        cursor = self.participants.find(
+            {"program_id": program_id, "email": email}, {"_outbox": 0}
+        ).limit(limit)
+        return [participant_from(d) async for d in cursor]
 
     async def active_participants(self, program_id: str) -> list[Participant]:
         cursor = self.participants.find(

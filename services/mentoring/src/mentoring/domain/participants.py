@@ -25,6 +25,13 @@ SKILL_KEY_RULE = (
 )
 MAX_SKILLS = 30
 
+EXTERNAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}")
+"""An external id: letters, digits and ``_ . : @ + -``, starting with a letter or a digit, at
+most 128 characters (HR numbers, identity-provider object ids, e-mail-like user names)."""
+EXTERNAL_ID_RULE = (
+    "letters, digits and '_ . : @ + -', starting with a letter or a digit, at most 128 characters"
+)
+
 
 def skill_key_problem(key: str) -> str | None:
     """Why ``key`` is not a skill key, or None when it is one."""
@@ -91,6 +98,9 @@ class Participant:
     excluded_mentors: frozenset[str] = frozenset()
     """Mentors who declined, let expire or ended a match with this mentee."""
     version: int = 0
+    external_id: str | None = None
+    """The id the program's organisation knows this person by (an HR or identity-provider id),
+    unique in the program; bulk imports and provisioning find the person by it."""
 
     @property
     def is_mentor(self) -> bool:

@@ -292,6 +292,7 @@ class ParticipantOut(BaseModel):
     ranked_mentors: list[str]
     status: str
     registered_at: datetime
+    external_id: str | None = None
 
     @classmethod
     def of(cls, p: Participant) -> ParticipantOut:
@@ -318,6 +319,7 @@ class ParticipantOut(BaseModel):
             ranked_mentors=list(p.ranked_mentors),
             status=p.status.value,
             registered_at=p.registered_at,
+            external_id=p.external_id,
         )
 
 
