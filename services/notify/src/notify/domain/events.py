@@ -17,6 +17,8 @@ class EventKind(StrEnum):
     MATCH_DECLINED = "match.declined"
     MATCH_EXPIRED = "match.expired"
     MATCH_ENDED = "match.ended"
+    MATCH_CANCELLED = "match.cancelled"
+    MATCH_ACCEPTANCE_GIVEN = "match.acceptance_given"
     MENTEE_STALLED = "progress.mentee_stalled"
     MENTEE_STILL_STALLED = "progress.mentee_still_stalled"
     CONFIDENCE_DROPPED = "progress.confidence_dropped"
@@ -51,6 +53,9 @@ class Detail(StrEnum):
     PATH_TITLE = "path_title"
     NOT_RATED_BY = "not_rated_by"
     SESSION_DATE = "session_date"
+    ANSWER_FROM = "answer_from"
+    DECLINED_BY = "declined_by"
+    ACCEPTED_BY = "accepted_by"
 
 
 @dataclass(frozen=True)
