@@ -22,6 +22,7 @@ from gateway.errors import Conflict, Forbidden, NotFound, ValidationError
 from gateway.extensions import MaskInternalErrors, RequestReport, error_code, is_client_error
 from gateway.features import (
     matches,
+    matching_runs,
     me,
     nodes,
     notifications,
@@ -44,6 +45,7 @@ Query = merge_types(
         programs.Query,
         participants.Query,
         matches.Query,
+        matching_runs.Query,
         progress.Query,
         notifications.Query,
     ),
@@ -54,6 +56,7 @@ Mutation = merge_types(
         programs.Mutation,
         participants.Mutation,
         matches.Mutation,
+        matching_runs.Mutation,
         progress.Mutation,
         notifications.Mutation,
     ),

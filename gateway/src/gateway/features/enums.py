@@ -84,6 +84,7 @@ class MatchStatus(Enum):
     EXPIRED = "expired"
     COMPLETED = "completed"
     ENDED_EARLY = "ended_early"
+    CANCELLED = "cancelled"
 
 
 @strawberry.enum

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from mentoring.adapters.repository import MentoringStore
 from mentoring.config import Settings
 from mentoring.domain.errors import AlreadyRegistered
+from mentoring.entrypoints import reviewable_matching
 from mentoring.entrypoints.http import already_registered, router
 from mentoring.entrypoints.worker import jobs
 from mentoring.service_layer.handlers import Context
@@ -58,5 +59,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         context=service.context,
         service=service,
     )
+    if settings.runs_api:
+        app.include_router(reviewable_matching.router)
     app.add_exception_handler(AlreadyRegistered, already_registered)
     return app
