@@ -181,3 +181,15 @@ def test_a_run_proposes_only_to_mentees_without_an_open_or_completed_match(
     open_matches: tuple[str, ...], closed: tuple[MatchStatus, ...], awaits: bool
 ) -> None:
     assert awaits_proposal(open_matches, closed) is awaits
+
+
+def test_a_decline_is_recognised_when_retried_by_the_side_that_declined() -> None:
+    by_mentee = mutual().decline(by_user="u-ada", now=NOW, reason=None)
+    from_before = replace(
+        proposal().decline(by_user="u-grace", now=NOW, reason=None), declined_by=None
+    )
+
+    assert by_mentee.has_declined("u-ada")
+    assert not by_mentee.has_declined("u-grace")
+    assert from_before.has_declined("u-grace")  # stored before mutual acceptance existed
+    assert not proposal().has_declined("u-grace")

@@ -143,6 +143,13 @@ class Match:
             self.mentor_accepted_at if party == "mentor" else self.mentee_accepted_at
         ) is not None
 
+    def has_declined(self, user_id: str) -> bool:
+        """Whether ``user_id``'s side declined this proposal (a retried decline); a proposal
+        declined before mutual acceptance existed was declined by its mentor."""
+        party = self.party(user_id)
+        declined = self.declined_by or "mentor"
+        return party is not None and self.status is MatchStatus.DECLINED and party == declined
+
     @property
     def awaiting(self) -> Party | None:
         """The side a proposal still waits for once the other accepted; None otherwise."""

@@ -457,9 +457,7 @@ async def accept_match(c: cmd.AcceptMatch, ctx: Context) -> Match:
 async def decline_match(c: cmd.DeclineMatch, ctx: Context) -> Match:
     async def attempt() -> tuple[Match, bool]:
         match = await ctx.store.match(c.match_id)
-        if match.status is MatchStatus.DECLINED and match.declined_by == match.party(
-            c.actor.user_id
-        ):
+        if match.has_declined(c.actor.user_id):
             return match, False
         declined = match.decline(by_user=c.actor.user_id, now=ctx.clock(), reason=c.reason)
         return await ctx.store.save_match(declined, [ctx.events.for_transition(declined)]), True
