@@ -92,7 +92,8 @@ async def _seed(
     services: dict[str, Service], tokens: Callable[[str, tuple[str, ...]], str]
 ) -> dict[str, list[str]]:
     """A program (the admin's), Grace registered as a mentor and Ada as a mentee, Grace proposed
-    to Ada and accepted; progress tracks Ada once it has read the acceptance."""
+    to Ada and accepted, a matching preview; progress tracks Ada once it has read the
+    acceptance."""
     mentoring = services["mentoring"].http
 
     async def call(who: tuple[str, tuple[str, ...]], method: str, path: str, **kw: Any) -> Any:
@@ -138,6 +139,9 @@ async def _seed(
         json={"mentee_id": ada["id"], "mentor_id": grace["id"]},
     )
     await call(MENTOR, "POST", f"/matches/{match['id']}/accept")
+    preview = await call(
+        CALLERS["admin"], "POST", f"/programs/{program}/matching-previews", json={}
+    )
 
     progress = services["progress"].http
     ada_headers = {"Authorization": f"Bearer {tokens(*CALLERS['mentee'])}"}
@@ -159,6 +163,7 @@ async def _seed(
         "path_id": [LEARNING_PATH],
         "session_id": ["s-fuzz"],
         "external_id": ["hr-fuzz-1", "okta|fuzz"],
+        "run_id": [preview["id"]],
     }
 
 

@@ -158,6 +158,7 @@ class ObjectState(Enum):
     EXPIRED = "expired"
     COMPLETED = "completed"
     ENDED_EARLY = "ended_early"
+    CANCELLED = "cancelled"
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"

@@ -46,6 +46,7 @@ async def test_a_program_on_a_known_learning_path_is_created(gateway: Gateway) -
         "proposal_expiry_days": 7,
         "default_mentor_capacity": 3,
         "status": "draft",
+        "mutual_acceptance": False,
         "weights": {"goal_coverage": 40.0},
     }
 

@@ -1,7 +1,9 @@
 """The event catalog. Importing this package registers every payload class."""
 
 from mentorship_contracts.events.matches import (
+    MatchAcceptanceGiven,
     MatchAccepted,
+    MatchCancelled,
     MatchDeclined,
     MatchEnded,
     MatchExpired,
@@ -35,7 +37,9 @@ from mentorship_contracts.events.progress import (
 __all__ = [
     "CheckInRecorded",
     "ConfidenceDropped",
+    "MatchAcceptanceGiven",
     "MatchAccepted",
+    "MatchCancelled",
     "MatchDeclined",
     "MatchEnded",
     "MatchExpired",

@@ -35,6 +35,27 @@ class MatchProposed(
     proposed_by: Literal["admin", "cohort_run", "mentee", "escalation"]
     score: float | None = Field(default=None, ge=0, le=100)
     expires_at: datetime
+    mentee_must_accept: bool = Field(
+        default=False,
+        description="The program asks both sides to accept: the match starts once the mentor "
+        "and the mentee accepted (false: the mentor's acceptance starts it).",
+    )
+
+
+class MatchAcceptanceGiven(
+    _MatchEvent,
+    type="mentoring.match.acceptance_given",
+    version=1,
+    topic=Topic.MENTORING_MATCHES,
+    key_field="mentee_id",
+):
+    """One side accepted a proposal that needs both sides (``mentee_must_accept``): the match
+    stays proposed and waits for the other side until ``expires_at``."""
+
+    accepted_by: Literal["mentee", "mentor"]
+    mentee_name: Name
+    mentor_name: Name
+    expires_at: datetime
 
 
 class MatchAccepted(
@@ -60,9 +81,12 @@ class MatchDeclined(
     topic=Topic.MENTORING_MATCHES,
     key_field="mentee_id",
 ):
-    """The mentor declined the proposal."""
+    """The proposal was declined: by the mentor, or by the mentee where both sides accept."""
 
     reason: Text | None = None
+    declined_by: Literal["mentee", "mentor"] | None = Field(
+        default=None, description="Who declined; absent before mutual acceptance: the mentor."
+    )
 
 
 class MatchExpired(
@@ -86,3 +110,18 @@ class MatchEnded(
 
     outcome: Literal["completed", "ended_early"]
     reason: Text | None = None
+
+
+class MatchCancelled(
+    _MatchEvent,
+    type="mentoring.match.cancelled",
+    version=1,
+    topic=Topic.MENTORING_MATCHES,
+    key_field="mentee_id",
+):
+    """A program admin withdrew the proposal before it was answered; the mentor's place is free
+    again and the mentee waits for another proposal."""
+
+    mentee_name: Name
+    mentor_name: Name
+    reason: Text

@@ -84,6 +84,7 @@ class MatchStatus(Enum):
     EXPIRED = "expired"
     COMPLETED = "completed"
     ENDED_EARLY = "ended_early"
+    CANCELLED = "cancelled"
 
 
 @strawberry.enum
@@ -134,6 +135,8 @@ class NotificationKind(Enum):
     MATCH_DECLINED = "match.declined"
     MATCH_EXPIRED = "match.expired"
     MATCH_ENDED = "match.ended"
+    MATCH_CANCELLED = "match.cancelled"
+    MATCH_ACCEPTANCE_GIVEN = "match.acceptance_given"
     PROGRESS_MENTEE_STALLED = "progress.mentee_stalled"
     PROGRESS_MENTEE_STILL_STALLED = "progress.mentee_still_stalled"
     PROGRESS_CONFIDENCE_DROPPED = "progress.confidence_dropped"

@@ -20,7 +20,7 @@ from gateway.errors import (
     ValidationError,
     answers_of,
 )
-from gateway.features.enums import MatchOutcome, MatchStatus, ProposedBy
+from gateway.features.enums import MatchOutcome, MatchStatus, ParticipantRole, ProposedBy
 from gateway.features.mutations import IdempotencyKey, mutate
 from gateway.features.participants import Participant
 from gateway.node import Node
@@ -64,6 +64,16 @@ class Match(Node):
     decided_at: datetime | None
     ended_at: datetime | None
     reason: str | None
+    mentee_must_accept: bool = strawberry.field(
+        description="The program asked both sides to accept when this was proposed."
+    )
+    mentor_accepted_at: datetime | None
+    mentee_accepted_at: datetime | None = strawberry.field(
+        description="Set when the mentee accepted (mutual acceptance only)."
+    )
+    declined_by: ParticipantRole | None = strawberry.field(
+        description="Who declined a DECLINED proposal (the mentor unless both sides accept)."
+    )
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> Match:
@@ -89,6 +99,10 @@ class Match(Node):
             decided_at=moment_or_none(body.get("decided_at")),
             ended_at=moment_or_none(body.get("ended_at")),
             reason=body.get("reason"),
+            mentee_must_accept=body.get("mentee_must_accept", False),
+            mentor_accepted_at=moment_or_none(body.get("mentor_accepted_at")),
+            mentee_accepted_at=moment_or_none(body.get("mentee_accepted_at")),
+            declined_by=ParticipantRole(body["declined_by"]) if body.get("declined_by") else None,
         )
 
 
@@ -222,7 +236,9 @@ class Mutation:
         return result
 
     @strawberry.mutation(
-        description="Accept a proposal (the proposed mentor). Answers once the mentee's progress "
+        description="Accept a proposal (the proposed mentor; where the program asks both sides, "
+        "the mentee too: the match stays PROPOSED until both accepted). Once it is ACTIVE, "
+        "answers when the mentee's progress "
         "follows the match (menteeProgress names you as the mentor, check-ins are taken): "
         "progress learns of it from an event, a moment after the match is accepted. The wait "
         f"is at most {PROGRESS_WAIT_SECONDS:g} s; past that, or while the progress service "
@@ -234,7 +250,10 @@ class Mutation:
             await until_progress_follows(info, result)
         return result
 
-    @strawberry.mutation(description="Decline a proposal (the proposed mentor).")
+    @strawberry.mutation(
+        description="Decline a proposal (the proposed mentor; where the program asks both "
+        "sides, the mentee too)."
+    )
     async def decline_match(
         self, info: GatewayInfo, match_id: strawberry.ID, reason: str | None = None
     ) -> MatchResult | None:

@@ -31,11 +31,24 @@ from gateway.features.enums import (
     ProgramStatus,
     ProgressStatus,
 )
+from gateway.features.matching_reports import (
+    RUN_MATCHING,
+    RUN_RULE,
+    MatchingRun,
+    RunMatchingResult,
+    last_run,
+)
 from gateway.features.mutations import IdempotencyKey, mutate
 from gateway.node import Node
 from gateway.pagination import Connection, connection, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable, detail_of, segment
 from gateway.timestamps import moment
+
+MUTUAL_ACCEPTANCE = (
+    "The mentee accepts a proposal too: it becomes active once the mentor and the mentee "
+    "accepted, in either order, and either declining declines it (for proposals made from then "
+    "on). False: the mentor's acceptance starts the match."
+)
 
 if TYPE_CHECKING:
     from gateway.features.roster import MentorLoad, RosterEntry, RosterStatus
@@ -59,8 +72,16 @@ class Program(Node):
     proposal_expiry_days: int
     default_mentor_capacity: int
     stall_window_days: int | None
+    mutual_acceptance: bool = strawberry.field(description=MUTUAL_ACCEPTANCE)
     status: ProgramStatus
     created_at: datetime
+
+    @strawberry.field(
+        description="The newest matching run that proposed (not a preview), with each "
+        "unmatched mentee's reason; null before the first (its admins, else FORBIDDEN)."
+    )
+    async def last_matching_run(self, info: GatewayInfo) -> MatchingRun | None:
+        return await last_run(info, str(self.id))
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> Program:
@@ -78,6 +99,7 @@ class Program(Node):
             proposal_expiry_days=body["proposal_expiry_days"],
             default_mentor_capacity=body["default_mentor_capacity"],
             stall_window_days=body.get("stall_window_days"),
+            mutual_acceptance=body.get("mutual_acceptance", False),
             status=ProgramStatus(body["status"]),
             created_at=moment(body["created_at"]),
         )
@@ -142,42 +164,6 @@ class ProgramHealth:
     funnel: list[FunnelStep]
 
 
-@strawberry.type
-class UnmatchedMentee:
-    mentee_id: strawberry.ID
-    reason: str
-
-
-@strawberry.type(description="What a whole-cohort matching run proposed.")
-class MatchingRun:
-    id: strawberry.ID
-    program_id: strawberry.ID
-    objective: MatchingObjective
-    matched_count: int
-    total_score: float
-    mean_score: float
-    blocking_pairs: int
-    proposal_ids: list[strawberry.ID]
-    unmatched: list[UnmatchedMentee]
-
-    @classmethod
-    def of(cls, body: dict[str, Any]) -> MatchingRun:
-        return cls(
-            id=strawberry.ID(body["id"]),
-            program_id=strawberry.ID(body["program_id"]),
-            objective=MatchingObjective(body["objective"]),
-            matched_count=body["matched_count"],
-            total_score=body["total_score"],
-            mean_score=body["mean_score"],
-            blocking_pairs=body["blocking_pairs"],
-            proposal_ids=[strawberry.ID(p) for p in body.get("proposals", [])],
-            unmatched=[
-                UnmatchedMentee(mentee_id=strawberry.ID(u["mentee_id"]), reason=u["reason"])
-                for u in body.get("unmatched", [])
-            ],
-        )
-
-
 @strawberry.input
 class CriterionWeightInput:
     criterion: Criterion
@@ -198,20 +184,16 @@ class CreateProgramInput:
     default_mentor_capacity: int = 3
     stall_window_days: int | None = None
     status: ProgramStatus = ProgramStatus.OPEN
+    mutual_acceptance: bool = strawberry.field(default=False, description=MUTUAL_ACCEPTANCE)
 
 
 CreateProgramResult = Annotated[
     Program | ValidationError | NotFound | Forbidden | Conflict,
     strawberry.union("CreateProgramResult"),
 ]
-RunMatchingResult = Annotated[
-    MatchingRun | ValidationError | NotFound | Forbidden | Conflict,
-    strawberry.union("RunMatchingResult"),
-]
 
 
 CREATE_PROGRAM = Arguments(prefix=INPUT.prefix, keyed={"weights": Criterion})
-RUN_MATCHING = Arguments(fields={"program_id": ("programId",)})
 _LEARNING_PATH = ["input", "learningPathId"]
 
 
@@ -304,6 +286,7 @@ class Mutation:
             "proposal_expiry_days": input.proposal_expiry_days,
             "default_mentor_capacity": input.default_mentor_capacity,
             "status": input.status.value,
+            "mutual_acceptance": input.mutual_acceptance,
         }
         if input.weights is not None:
             weights: dict[str, float] = {}
@@ -326,7 +309,11 @@ class Mutation:
             CREATE_PROGRAM,
         )
 
-    @strawberry.mutation(description="Match a whole cohort at once (a program's admins).")
+    @strawberry.mutation(
+        description="Match a whole cohort at once and propose each pair (a program's admins); "
+        f"each proposal is announced to its mentor and its mentee. {RUN_RULE} The report is "
+        "stored: matchingRun, matchingRuns, Program.lastMatchingRun."
+    )
     async def run_matching(
         self,
         info: GatewayInfo,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from mentoring.adapters.repository import MentoringStore
 from mentoring.config import Settings
 from mentoring.domain.errors import AlreadyRegistered
-from mentoring.entrypoints import governance, upserts
+from mentoring.entrypoints import governance, reviewable_matching, upserts
 from mentoring.entrypoints.http import already_registered, router
 from mentoring.entrypoints.worker import jobs
 from mentoring.service_layer.handlers import Context
@@ -55,6 +55,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     routes.include_router(router)
     routes.include_router(upserts.router)
     routes.include_router(governance.router)
+    routes.include_router(reviewable_matching.router)
     app = service_app(
         service.runtime,
         title="Mentoring service",

@@ -1,9 +1,10 @@
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from mentoring.domain.errors import Forbidden, Invalid, InvalidTransition
-from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side
+from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side, awaits_proposal
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 MENTEE = Side("pt-ada", "u-ada", "Ada")
@@ -104,3 +105,91 @@ def test_nobody_mentors_themselves() -> None:
             now=NOW,
             expiry_days=7,
         )
+
+
+def mutual() -> Match:
+    return replace(proposal(), mentee_must_accept=True)
+
+
+def test_an_admin_cancels_a_proposal_with_a_reason() -> None:
+    cancelled = proposal().cancel(now=NOW, reason="Grace is Ada's manager's manager")
+
+    assert cancelled.status is MatchStatus.CANCELLED
+    assert not cancelled.status.is_open
+    assert cancelled.reason == "Grace is Ada's manager's manager"
+
+
+def test_a_cancellation_needs_a_reason() -> None:
+    with pytest.raises(Invalid, match="reason"):
+        proposal().cancel(now=NOW, reason="  ")
+
+
+@pytest.mark.parametrize("answered", ["accept", "decline"])
+def test_only_an_unanswered_proposal_can_be_cancelled(answered: str) -> None:
+    if answered == "accept":
+        match = proposal().accept(by_user="u-grace", now=NOW)
+    else:
+        match = proposal().decline(by_user="u-grace", now=NOW, reason=None)
+
+    with pytest.raises(InvalidTransition, match="cancel"):
+        match.cancel(now=NOW, reason="too late")
+
+
+@pytest.mark.parametrize(("first", "second"), [("u-grace", "u-ada"), ("u-ada", "u-grace")])
+def test_where_both_accept_the_match_starts_after_the_second_acceptance(
+    first: str, second: str
+) -> None:
+    half = mutual().accept(by_user=first, now=NOW)
+
+    assert half.status is MatchStatus.PROPOSED
+    assert half.awaiting == ("mentee" if first == "u-grace" else "mentor")
+    assert half.has_accepted(first)
+    assert not half.has_accepted(second)
+    both = half.accept(by_user=second, now=NOW + timedelta(hours=1))
+    assert both.status is MatchStatus.ACTIVE
+    assert both.decided_at == NOW + timedelta(hours=1)
+    assert both.awaiting is None
+
+
+@pytest.mark.parametrize(("who", "side"), [("u-ada", "mentee"), ("u-grace", "mentor")])
+def test_where_both_accept_either_side_declining_declines(who: str, side: str) -> None:
+    declined = (
+        mutual().accept(by_user="u-grace", now=NOW).decline(by_user=who, now=NOW, reason="not now")
+    )
+
+    assert declined.status is MatchStatus.DECLINED
+    assert declined.declined_by == side
+
+
+def test_without_mutual_acceptance_the_mentee_neither_accepts_nor_declines() -> None:
+    with pytest.raises(Forbidden):
+        proposal().decline(by_user="u-ada", now=NOW, reason=None)
+    assert proposal().party("u-ada") is None
+
+
+@pytest.mark.parametrize(
+    ("open_matches", "closed", "awaits"),
+    [
+        ((), (), True),
+        (("m-1",), (), False),
+        ((), (MatchStatus.COMPLETED,), False),
+        ((), (MatchStatus.DECLINED, MatchStatus.EXPIRED, MatchStatus.CANCELLED), True),
+        ((), (MatchStatus.ENDED_EARLY,), True),
+    ],
+)
+def test_a_run_proposes_only_to_mentees_without_an_open_or_completed_match(
+    open_matches: tuple[str, ...], closed: tuple[MatchStatus, ...], awaits: bool
+) -> None:
+    assert awaits_proposal(open_matches, closed) is awaits
+
+
+def test_a_decline_is_recognised_when_retried_by_the_side_that_declined() -> None:
+    by_mentee = mutual().decline(by_user="u-ada", now=NOW, reason=None)
+    from_before = replace(
+        proposal().decline(by_user="u-grace", now=NOW, reason=None), declined_by=None
+    )
+
+    assert by_mentee.has_declined("u-ada")
+    assert not by_mentee.has_declined("u-grace")
+    assert from_before.has_declined("u-grace")  # stored before mutual acceptance existed
+    assert not proposal().has_declined("u-grace")

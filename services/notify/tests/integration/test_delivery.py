@@ -156,7 +156,7 @@ async def test_each_rule_gives_exactly_the_expected_deliveries_once_even_if_rede
     await introduce_everyone(notify)
     events = await notify.publish(*EVERY_RULE)
 
-    found = await settled(notify, 25)
+    found = await settled(notify, 27)
 
     notes = {n["_id"]: n async for n in notify.db.notifications.find({})}
     planned = sorted(
@@ -172,7 +172,11 @@ async def test_each_rule_gives_exactly_the_expected_deliveries_once_even_if_rede
         + [("u-grace", "progress.confidence_dropped", c) for c in three]
         + [("u-grace", "progress.path_completed", c) for c in three]
         + [("u-grace", "progress.milestone_completed", "in_app")]
-        + [("u-ada", k, c) for k in ("match.accepted", "match.declined") for c in both]
+        + [
+            ("u-ada", k, c)
+            for k in ("match.proposed", "match.accepted", "match.declined")
+            for c in both
+        ]
         + [("u-ada", "progress.path_completed", c) for c in both]
         + [("u-alan", k, c) for k in ("match.declined", "progress.path_completed") for c in both]
         + [("u-admin", k, "in_app") for k in ("match.declined", "progress.path_completed")]
@@ -231,7 +235,7 @@ async def test_smtp_down_for_a_while_then_up_every_email_arrives_exactly_once(
 
     async def all_failed_once() -> bool:
         emails = await deliveries(notify, channel="email")
-        return len(emails) == 6 and all(
+        return len(emails) == 7 and all(
             d["status"] == "failed" and d["attempts"] >= 1 for d in emails
         )
 
@@ -246,7 +250,7 @@ async def test_smtp_down_for_a_while_then_up_every_email_arrives_exactly_once(
     smtp.up()
     notify.clock.advance(minutes=11)  # past the longest backoff of a second attempt
 
-    found = await settled(notify, 13)
+    found = await settled(notify, 15)
     emails = [d for d in found if d["channel"] == "email"]
     assert all(d["status"] == "sent" for d in emails)
     await asyncio.sleep(1)  # a few more worker rounds: nothing is sent again
@@ -308,7 +312,7 @@ async def test_quiet_hours_hold_normal_news_and_the_digest_gathers_a_day(
     async def urgent_only() -> bool:
         found = await deliveries(notify)
         alan, grace = smtp.to("alan@example.org"), smtp.to("grace@example.org")
-        return len(found) == 18 and len(alan) == 2 and len(grace) == 1
+        return len(found) == 20 and len(alan) == 2 and len(grace) == 1
 
     await eventually(urgent_only, timeout=WAIT)
     [urgent] = smtp.to("grace@example.org")
@@ -328,11 +332,11 @@ async def test_quiet_hours_hold_normal_news_and_the_digest_gathers_a_day(
     notify.clock.now = datetime(2026, 11, 2, 18, 0, tzinfo=UTC)
     await eventually(lambda: len(smtp.to("ada@example.org")) == 1, timeout=WAIT)
     [digest] = smtp.to("ada@example.org")
-    assert "3" in digest["Subject"]
+    assert "4" in digest["Subject"]
 
     async def all_sent() -> bool:
         waiting = await deliveries(notify, user_id="u-ada", channel="email")
-        return [d["status"] for d in waiting] == ["sent"] * 3
+        return [d["status"] for d in waiting] == ["sent"] * 4
 
     await eventually(all_sent, timeout=WAIT)
     await asyncio.sleep(0.5)

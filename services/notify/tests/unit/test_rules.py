@@ -6,7 +6,16 @@ from notify.domain.directory import Audience, Role
 from notify.domain.errors import Invalid
 from notify.domain.events import EventKind, Occurrence
 from notify.domain.notifications import Priority, notification_id
-from notify.domain.rules import RULES, Skipped, SkipReason, UnknownRecipient, plan
+from notify.domain.rules import (
+    AUDIENCES_BY,
+    CHOICES,
+    OUTCOMES,
+    RULES,
+    Skipped,
+    SkipReason,
+    UnknownRecipient,
+    plan,
+)
 from notify.domain.texts import TEMPLATES
 
 from .builders import ADA, ALAN, CHLOE, GRACE, NOW, PROGRAM, directory, occurrence, person
@@ -14,6 +23,7 @@ from .builders import ADA, ALAN, CHLOE, GRACE, NOW, PROGRAM, directory, occurren
 K = EventKind
 DETAILS: Mapping[EventKind, Mapping[str, str | int]] = {
     K.MATCH_PROPOSED: {"expires_at": "2026-11-09T08:00:00+00:00"},
+    K.MATCH_ACCEPTANCE_GIVEN: {"expires_at": "2026-11-09T08:00:00+00:00", "accepted_by": "mentor"},
     K.MATCH_ENDED: {"outcome": "completed"},
     K.MENTEE_STALLED: {"days": 14},
     K.MENTEE_STILL_STALLED: {"days": 28},
@@ -32,7 +42,9 @@ def planned(kind: EventKind, details: Mapping[str, str | int] | None = None) -> 
 @pytest.mark.parametrize(
     ("kind", "recipients", "priority"),
     [
-        (K.MATCH_PROPOSED, {"pt-grace"}, Priority.NORMAL),
+        (K.MATCH_PROPOSED, {"pt-grace", "pt-ada"}, Priority.NORMAL),
+        (K.MATCH_ACCEPTANCE_GIVEN, {"pt-ada"}, Priority.NORMAL),
+        (K.MATCH_CANCELLED, {"pt-ada", "pt-grace"}, Priority.NORMAL),
         (K.MATCH_ACCEPTED, {"pt-ada"}, Priority.NORMAL),
         (K.MATCH_DECLINED, {"pt-ada", *ADMINS}, Priority.NORMAL),
         (K.MATCH_EXPIRED, {"pt-ada", *ADMINS}, Priority.NORMAL),
@@ -81,10 +93,15 @@ def test_every_audience_a_rule_can_reach_has_english_and_french_texts() -> None:
     needed = set()
     for rule in RULES.values():
         audiences = {*rule.audiences, *rule.without_mentor}
-        if rule.audience_detail is not None:
-            audiences |= {Audience.MENTOR, Audience.MENTEE}
-        variants = ("completed", "ended_early") if rule.text_variant else ("",)
-        needed |= {(rule.kind, a, v) for a in audiences for v in variants}
+        choices = CHOICES.get(rule.text_variant, OUTCOMES) if rule.text_variant else ("",)
+        for variant in choices:
+            reached = audiences
+            detail = rule.audience_detail
+            if detail is not None and detail is rule.text_variant:
+                reached = set(AUDIENCES_BY[detail][variant])
+            elif detail is not None:
+                reached = {Audience.MENTOR, Audience.MENTEE}
+            needed |= {(rule.kind, a, variant) for a in reached}
 
     assert set(TEMPLATES) == needed
     assert all(set(by_language) == {"en", "fr"} for by_language in TEMPLATES.values())
@@ -99,12 +116,12 @@ def test_planning_the_same_event_twice_yields_the_same_notifications() -> None:
 
 
 def test_notification_ids_derive_from_the_event_the_recipient_and_the_kind() -> None:
-    (proposed,) = plan(planned(K.MATCH_PROPOSED), directory()).notifications
+    (proposed,) = plan(planned(K.MENTEE_STALLED), directory()).notifications
     other_event = plan(
-        occurrence(K.MATCH_PROPOSED, DETAILS[K.MATCH_PROPOSED], event_id="ev-2"), directory()
+        occurrence(K.MENTEE_STALLED, DETAILS[K.MENTEE_STALLED], event_id="ev-2"), directory()
     ).notifications[0]
 
-    assert proposed.notification_id == notification_id("ev-1", "pt-grace", K.MATCH_PROPOSED)
+    assert proposed.notification_id == notification_id("ev-1", "pt-grace", K.MENTEE_STALLED)
     assert proposed.notification_id != other_event.notification_id
     assert proposed.event_id == "ev-1"
 

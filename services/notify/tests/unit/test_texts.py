@@ -35,8 +35,9 @@ def test_each_admin_reads_the_alert_in_their_own_language() -> None:
 
 
 def test_the_proposal_gives_the_deadline_on_the_mentors_clock() -> None:
-    (english,) = plan(occurrence(K.MATCH_PROPOSED, PROPOSED), directory()).notifications
-    (french,) = plan(occurrence(K.MATCH_PROPOSED, PROPOSED), directory(ADA, GRACE_FR)).notifications
+    english, _ = plan(occurrence(K.MATCH_PROPOSED, PROPOSED), directory()).notifications
+    french, _ = plan(occurrence(K.MATCH_PROPOSED, PROPOSED), directory(ADA, GRACE_FR)).notifications
+    assert english.recipient_id == french.recipient_id == "pt-grace"
 
     assert "accept or decline before Monday 9 November 2026 at 09:00 (Europe/Paris)" in english.body
     assert "avant le lundi 9 novembre 2026 à 09:00 (Europe/Paris)" in french.body

@@ -38,6 +38,7 @@ def program_document(program: Program) -> Document:
             "department_preference": program.settings.department_preference,
             "proposal_expiry_days": program.settings.proposal_expiry_days,
             "default_mentor_capacity": program.settings.default_mentor_capacity,
+            "mutual_acceptance": program.settings.mutual_acceptance,
         },
         "status": program.status.value,
         "created_at": program.created_at,
@@ -59,6 +60,7 @@ def program_from(document: Document) -> Program:
             department_preference=settings["department_preference"],
             proposal_expiry_days=settings["proposal_expiry_days"],
             default_mentor_capacity=settings["default_mentor_capacity"],
+            mutual_acceptance=settings.get("mutual_acceptance", False),
         ),
         status=ProgramStatus(document["status"]),
         created_at=document["created_at"],
@@ -157,6 +159,10 @@ def match_document(match: Match) -> Document:
         "ended_at": match.ended_at,
         "reason": match.reason,
         "version": match.version,
+        "mentee_must_accept": match.mentee_must_accept,
+        "mentor_accepted_at": match.mentor_accepted_at,
+        "mentee_accepted_at": match.mentee_accepted_at,
+        "declined_by": match.declined_by,
     }
 
 
@@ -177,4 +183,8 @@ def match_from(document: Document) -> Match:
         ended_at=document.get("ended_at"),
         reason=document.get("reason"),
         version=document["version"],
+        mentee_must_accept=document.get("mentee_must_accept", False),
+        mentor_accepted_at=document.get("mentor_accepted_at"),
+        mentee_accepted_at=document.get("mentee_accepted_at"),
+        declined_by=document.get("declined_by"),
     )

@@ -32,6 +32,7 @@ from mentoring.adapters.documents import (
     program_document,
     program_from,
 )
+from mentoring.adapters.run_reports import RunReports
 from mentoring.domain.errors import AlreadyRegistered, CapacityFull, Conflict, NotFound
 from mentoring.domain.matches import Match, MatchStatus
 from mentoring.domain.participants import Participant
@@ -106,6 +107,7 @@ class MentoringStore:
         self.participants: AsyncCollection[Document] = db["participants"]
         self.matches: AsyncCollection[Document] = db["matches"]
         self.runs: AsyncCollection[Document] = db["matching_runs"]
+        self.reports = RunReports(db)
         self._relay = relay
         self._clock = clock
         self._prefix = topic_prefix
@@ -128,6 +130,7 @@ class MentoringStore:
         await self.matches.create_index([("status", ASCENDING), ("expires_at", ASCENDING)])
         await self.matches.create_index([("proposed_at", ASCENDING), ("_id", ASCENDING)])
         await self.programs.create_index("admin_ids")
+        await self.reports.ensure_indexes()
         for collection in self.outbox_collections:
             await ensure_outbox_index(collection)
 
@@ -422,18 +425,26 @@ class MentoringStore:
         return [match_from(d) async for d in cursor]
 
     async def past_mentors(self, mentee_ids: Sequence[str]) -> dict[str, set[str]]:
-        """For each mentee, the mentors who declined, let expire, or ended a match with them."""
+        """For each mentee, the mentors of their closed matches: declined, expired, cancelled or
+        ended."""
+        history = await self.closed_matches(mentee_ids)
+        return {mentee: {mentor for mentor, _ in closed} for mentee, closed in history.items()}
+
+    async def closed_matches(self, mentee_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        """For each mentee, the (mentor id, status) of each of their closed matches."""
 
         async def of_mentee(mentee_id: str) -> list[Document]:
             cursor = self.matches.find(
                 {"mentee_id": mentee_id, "status": {"$in": TERMINAL}},
-                {"mentee_id": 1, "mentor_id": 1},
+                {"mentee_id": 1, "mentor_id": 1, "status": 1},
             )
             return [d async for d in cursor]
 
-        found: dict[str, set[str]] = {}
+        found: dict[str, list[tuple[str, str]]] = {}
         for document in await each_found(mentee_ids, of_mentee):
-            found.setdefault(document["mentee_id"], set()).add(document["mentor_id"])
+            found.setdefault(document["mentee_id"], []).append(
+                (document["mentor_id"], document["status"])
+            )
         return found
 
     async def open_match_ids(self, match_ids: Sequence[str]) -> set[str]:
@@ -462,12 +473,3 @@ class MentoringStore:
             {"$set": {"claimed_at": now}},
         )
         return result.modified_count == 1
-
-    async def save_run(self, run: Document) -> None:
-        """Store a run's report (``state: done``) in place of its claim, if it had one."""
-        report = {key: value for key, value in run.items() if key != "_id"}
-        await self.runs.update_one(
-            {"_id": run["_id"]},
-            {"$set": {**report, "state": "done"}, "$unset": {"claimed_at": ""}},
-            upsert=True,
-        )

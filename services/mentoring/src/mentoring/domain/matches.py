@@ -1,7 +1,12 @@
 """The lifecycle of a match, with every transition guarded by the current state.
 
+Where the program asks both sides to accept (``mentee_must_accept``, fixed when the match is
+proposed), a proposal becomes active once the mentor and the mentee accepted, in either order;
+either of them declining declines it. Otherwise the mentor alone accepts or declines.
+
     proposed ──accept──▶ active ──end(completed | ended_early)──▶ completed | ended_early
         ├──decline──▶ declined
+        ├──cancel (a program admin)──▶ cancelled
         └──expire (after expires_at)──▶ expired
 
 An invalid transition raises ``InvalidTransition`` naming the current state; it never changes
@@ -10,6 +15,7 @@ anything silently.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -18,6 +24,7 @@ from typing import Literal
 from mentoring.domain.errors import Forbidden, Invalid, InvalidTransition
 
 Outcome = Literal["completed", "ended_early"]
+Party = Literal["mentee", "mentor"]
 
 
 class MatchStatus(StrEnum):
@@ -27,6 +34,7 @@ class MatchStatus(StrEnum):
     EXPIRED = "expired"
     COMPLETED = "completed"
     ENDED_EARLY = "ended_early"
+    CANCELLED = "cancelled"
 
     @property
     def is_open(self) -> bool:
@@ -64,6 +72,10 @@ class Match:
     ended_at: datetime | None = None
     reason: str | None = None
     version: int = 0
+    mentee_must_accept: bool = False
+    mentor_accepted_at: datetime | None = None
+    mentee_accepted_at: datetime | None = None
+    declined_by: Party | None = None
 
     @classmethod
     def propose(
@@ -79,6 +91,7 @@ class Match:
         reasons: tuple[str, ...],
         now: datetime,
         expiry_days: int,
+        mentee_must_accept: bool = False,
     ) -> Match:
         if mentee.participant_id == mentor.participant_id or mentee.user_id == mentor.user_id:
             raise Invalid("mentor_id", "a mentee cannot be their own mentor")
@@ -94,25 +107,90 @@ class Match:
             reasons=reasons,
             proposed_at=now,
             expires_at=now + timedelta(days=expiry_days),
+            mentee_must_accept=mentee_must_accept,
         )
 
     def _require(self, status: MatchStatus, action: str) -> None:
         if self.status is not status:
             raise InvalidTransition("match", self.id, self.status.value, action)
 
+    def party(self, user_id: str) -> Party | None:
+        """The side ``user_id`` answers the proposal for: the mentor, or the mentee where both
+        sides accept; None for anyone else."""
+        if user_id == self.mentor.user_id:
+            return "mentor"
+        if user_id == self.mentee.user_id and self.mentee_must_accept:
+            return "mentee"
+        return None
+
+    def _answering(self, by_user: str, action: str) -> Party:
+        party = self.party(by_user)
+        if party is None:
+            who = (
+                "the proposed mentor or the mentee"
+                if self.mentee_must_accept
+                else "the proposed mentor"
+            )
+            raise Forbidden(f"only {who} can {action} this match")
+        return party
+
+    def has_accepted(self, user_id: str) -> bool:
+        """Whether ``user_id``'s side has accepted already (a retried acceptance)."""
+        party = self.party(user_id)
+        if party is None or self.status not in (MatchStatus.PROPOSED, MatchStatus.ACTIVE):
+            return False
+        return (
+            self.mentor_accepted_at if party == "mentor" else self.mentee_accepted_at
+        ) is not None
+
+    def has_declined(self, user_id: str) -> bool:
+        """Whether ``user_id``'s side declined this proposal (a retried decline); a proposal
+        declined before mutual acceptance existed was declined by its mentor."""
+        party = self.party(user_id)
+        declined = self.declined_by or "mentor"
+        return party is not None and self.status is MatchStatus.DECLINED and party == declined
+
+    @property
+    def awaiting(self) -> Party | None:
+        """The side a proposal still waits for once the other accepted; None otherwise."""
+        if self.status is not MatchStatus.PROPOSED:
+            return None
+        if self.mentor_accepted_at is not None and self.mentee_accepted_at is None:
+            return "mentee"
+        if self.mentee_accepted_at is not None and self.mentor_accepted_at is None:
+            return "mentor"
+        return None
+
     def accept(self, *, by_user: str, now: datetime) -> Match:
         self._require(MatchStatus.PROPOSED, "accept")
-        if by_user != self.mentor.user_id:
-            raise Forbidden("only the proposed mentor can accept this match")
+        party = self._answering(by_user, "accept")
         if now >= self.expires_at:
             raise InvalidTransition("match", self.id, "expired", "accept")
-        return replace(self, status=MatchStatus.ACTIVE, decided_at=now)
+        if party == "mentor":
+            accepted = replace(self, mentor_accepted_at=self.mentor_accepted_at or now)
+        else:
+            accepted = replace(self, mentee_accepted_at=self.mentee_accepted_at or now)
+        both = accepted.mentor_accepted_at is not None and (
+            accepted.mentee_accepted_at is not None or not self.mentee_must_accept
+        )
+        if both:
+            return replace(accepted, status=MatchStatus.ACTIVE, decided_at=now)
+        return accepted
 
     def decline(self, *, by_user: str, now: datetime, reason: str | None) -> Match:
         self._require(MatchStatus.PROPOSED, "decline")
-        if by_user != self.mentor.user_id:
-            raise Forbidden("only the proposed mentor can decline this match")
-        return replace(self, status=MatchStatus.DECLINED, decided_at=now, reason=reason)
+        party = self._answering(by_user, "decline")
+        return replace(
+            self, status=MatchStatus.DECLINED, decided_at=now, reason=reason, declined_by=party
+        )
+
+    def cancel(self, *, now: datetime, reason: str) -> Match:
+        """Withdraw a proposal before it is answered; who may is the caller's to check (the
+        program's admins)."""
+        self._require(MatchStatus.PROPOSED, "cancel")
+        if not reason.strip():
+            raise Invalid("reason", "say why the proposal is cancelled")
+        return replace(self, status=MatchStatus.CANCELLED, decided_at=now, reason=reason)
 
     def expire(self, *, now: datetime) -> Match:
         self._require(MatchStatus.PROPOSED, "expire")
@@ -127,3 +205,10 @@ class Match:
 
     def involves(self, user_id: str) -> bool:
         return user_id in (self.mentee.user_id, self.mentor.user_id)
+
+
+def awaits_proposal(open_matches: Iterable[str], closed: Iterable[MatchStatus]) -> bool:
+    """Whether a cohort run proposes to a mentee: only to one with no open match (proposed or
+    active) and no completed one in the program. A mentee whose matches were declined,
+    expired, cancelled or ended early waits for a mentor again."""
+    return not any(True for _ in open_matches) and MatchStatus.COMPLETED not in set(closed)

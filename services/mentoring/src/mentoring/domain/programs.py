@@ -70,6 +70,8 @@ class MatchingSettings:
     department_preference: DepartmentPreference = "none"
     proposal_expiry_days: int = 7
     default_mentor_capacity: int = 3
+    mutual_acceptance: bool = False
+    """The mentee accepts a proposal too: it becomes active once both sides accepted."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from mentoring.domain.errors import AlreadyRegistered, Invalid, NotFound
 from mentoring.domain.participants import WeeklySlot
 from mentoring.domain.programs import ProgramStatus
 from mentoring.entrypoints import schemas as s
+from mentoring.entrypoints.run_schemas import RunOut
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import governance, handlers, queries
 from mentoring.service_layer.handlers import Context
@@ -76,6 +77,7 @@ async def create_program(
             default_mentor_capacity=body.default_mentor_capacity,
             status=ProgramStatus(body.status),
             stall_window_days=body.stall_window_days,
+            mutual_acceptance=body.mutual_acceptance,
             idempotency_key=idempotency_key,
         ),
         ctx,
@@ -112,16 +114,17 @@ async def update_program(
             default_mentor_capacity=body.default_mentor_capacity,
             status=ProgramStatus(body.status) if body.status else None,
             stall_window_days=body.stall_window_days,
+            mutual_acceptance=body.mutual_acceptance,
         ),
         ctx,
     )
     return s.ProgramOut.of(program)
 
 
-@router.post("/programs/{program_id}/matching-runs", response_model=s.RunOut)
+@router.post("/programs/{program_id}/matching-runs", response_model=RunOut)
 async def run_matching(
     program_id: str, body: s.RunIn, caller: Caller, ctx: Ctx, idempotency_key: IdempotencyKey
-) -> s.RunOut:
+) -> RunOut:
     report = await handlers.run_matching(
         cmd.RunMatching(
             actor=caller,
@@ -131,9 +134,7 @@ async def run_matching(
         ),
         ctx,
     )
-    return s.RunOut(
-        id=report["_id"], **{k: v for k, v in report.items() if k in s.RunOut.model_fields}
-    )
+    return RunOut.of(report)
 
 
 # ---- participants ---------------------------------------------------------------------------
@@ -265,7 +266,9 @@ async def list_matches(
     ids: IdsQuery | None = None,
     program_id: str | None = Query(None, max_length=64),
     status_: str | None = Query(
-        None, alias="status", pattern=r"^(proposed|active|declined|expired|completed|ended_early)$"
+        None,
+        alias="status",
+        pattern=r"^(proposed|active|declined|expired|completed|ended_early|cancelled)$",
     ),
     mentor_id: str | None = Query(None, max_length=64),
     mentee_id: str | None = Query(None, max_length=64),

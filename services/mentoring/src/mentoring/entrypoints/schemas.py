@@ -132,6 +132,12 @@ def _timezone(value: str) -> str:
     return value
 
 
+MUTUAL_ACCEPTANCE = (
+    "the mentee accepts a proposal too: it becomes active once both sides accepted, and either "
+    "side declining declines it (applies to proposals made from then on)"
+)
+
+
 class ProgramIn(Strict):
     name: Name
     description: Text = ""
@@ -144,6 +150,7 @@ class ProgramIn(Strict):
     stall_window_days: int = Field(
         default=14, ge=1, le=365, description="days without activity before a mentee is stalled"
     )
+    mutual_acceptance: bool = Field(default=False, description=MUTUAL_ACCEPTANCE)
 
 
 class ProgramPatch(Strict):
@@ -155,6 +162,7 @@ class ProgramPatch(Strict):
     default_mentor_capacity: int | None = Field(default=None, ge=1, le=50)
     status: Literal["draft", "open", "closed"] | None = None
     stall_window_days: int | None = Field(default=None, ge=1, le=365)
+    mutual_acceptance: bool | None = Field(default=None, description=MUTUAL_ACCEPTANCE)
 
 
 class ProgramOut(BaseModel):
@@ -168,6 +176,7 @@ class ProgramOut(BaseModel):
     proposal_expiry_days: int
     default_mentor_capacity: int
     stall_window_days: int
+    mutual_acceptance: bool
     status: str
     created_at: datetime
 
@@ -184,6 +193,7 @@ class ProgramOut(BaseModel):
             proposal_expiry_days=p.settings.proposal_expiry_days,
             default_mentor_capacity=p.settings.default_mentor_capacity,
             stall_window_days=p.stall_window_days,
+            mutual_acceptance=p.settings.mutual_acceptance,
             status=p.status.value,
             created_at=p.created_at,
         )
@@ -380,6 +390,10 @@ class MatchOut(BaseModel):
     decided_at: datetime | None
     ended_at: datetime | None
     reason: str | None
+    mentee_must_accept: bool
+    mentor_accepted_at: datetime | None
+    mentee_accepted_at: datetime | None
+    declined_by: str | None
 
     @classmethod
     def of(cls, m: Match) -> MatchOut:
@@ -398,6 +412,10 @@ class MatchOut(BaseModel):
             decided_at=m.decided_at,
             ended_at=m.ended_at,
             reason=m.reason,
+            mentee_must_accept=m.mentee_must_accept,
+            mentor_accepted_at=m.mentor_accepted_at,
+            mentee_accepted_at=m.mentee_accepted_at,
+            declined_by=m.declined_by,
         )
 
 
@@ -409,15 +427,3 @@ class MatchPage(BaseModel):
 class UnmatchedOut(BaseModel):
     mentee_id: str
     reason: str
-
-
-class RunOut(BaseModel):
-    id: str
-    program_id: str
-    objective: str
-    matched_count: int
-    total_score: float
-    mean_score: float
-    blocking_pairs: int
-    proposals: list[str]
-    unmatched: list[UnmatchedOut]

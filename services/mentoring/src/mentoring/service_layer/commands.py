@@ -26,6 +26,7 @@ class CreateProgram:
     default_mentor_capacity: int = 3
     status: ProgramStatus = ProgramStatus.OPEN
     stall_window_days: int = DEFAULT_STALL_WINDOW_DAYS
+    mutual_acceptance: bool = False
     idempotency_key: str | None = None
 
 
@@ -41,6 +42,7 @@ class UpdateProgram:
     default_mentor_capacity: int | None = None
     status: ProgramStatus | None = None
     stall_window_days: int | None = None
+    mutual_acceptance: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -113,3 +115,17 @@ class RunMatching:
     program_id: str
     objective: Objective = "best_fit"
     idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class PreviewMatching:
+    actor: Principal
+    program_id: str
+    objective: Objective = "best_fit"
+
+
+@dataclass(frozen=True)
+class CancelProposal:
+    actor: Principal
+    match_id: str
+    reason: str

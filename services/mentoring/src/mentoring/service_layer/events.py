@@ -12,7 +12,9 @@ from mentoring.domain.programs import Program
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.events import (
+    MatchAcceptanceGiven,
     MatchAccepted,
+    MatchCancelled,
     MatchDeclined,
     MatchEnded,
     MatchExpired,
@@ -106,14 +108,23 @@ class EventFactory:
             "mentor_id": match.mentor.participant_id,
         }
         payload: EventPayload
-        if match.status is MatchStatus.PROPOSED:
+        names = {"mentee_name": match.mentee.name, "mentor_name": match.mentor.name}
+        awaiting = match.awaiting
+        if awaiting is not None:
+            payload = MatchAcceptanceGiven(
+                **ids,
+                **names,
+                accepted_by="mentee" if awaiting == "mentor" else "mentor",
+                expires_at=match.expires_at,
+            )
+        elif match.status is MatchStatus.PROPOSED:
             payload = MatchProposed(
                 **ids,
-                mentee_name=match.mentee.name,
-                mentor_name=match.mentor.name,
+                **names,
                 proposed_by=match.proposed_by.value,
                 score=match.score,
                 expires_at=match.expires_at,
+                mentee_must_accept=match.mentee_must_accept,
             )
         elif match.status is MatchStatus.ACTIVE:
             payload = MatchAccepted(
@@ -125,7 +136,9 @@ class EventFactory:
                 mentor_user_id=match.mentor.user_id,
             )
         elif match.status is MatchStatus.DECLINED:
-            payload = MatchDeclined(**ids, reason=match.reason)
+            payload = MatchDeclined(**ids, reason=match.reason, declined_by=match.declined_by)
+        elif match.status is MatchStatus.CANCELLED:
+            payload = MatchCancelled(**ids, **names, reason=match.reason or "")
         elif match.status is MatchStatus.EXPIRED:
             payload = MatchExpired(**ids)
         else:

@@ -37,6 +37,7 @@ from mentoring.domain.programs import (
     ProgramStatus,
     matching_weights,
 )
+from mentoring.service_layer import cohorts
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.candidates import (
     manager_lookup,
@@ -143,6 +144,7 @@ async def create_program(c: cmd.CreateProgram, ctx: Context) -> Program:
             department_preference=c.department_preference,
             proposal_expiry_days=c.proposal_expiry_days,
             default_mentor_capacity=c.default_mentor_capacity,
+            mutual_acceptance=c.mutual_acceptance,
         ),
         status=c.status,
         created_at=as_stored(ctx.clock()),
@@ -167,6 +169,11 @@ async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
             department_preference=c.department_preference or settings.department_preference,
             proposal_expiry_days=c.proposal_expiry_days or settings.proposal_expiry_days,
             default_mentor_capacity=c.default_mentor_capacity or settings.default_mentor_capacity,
+            mutual_acceptance=(
+                c.mutual_acceptance
+                if c.mutual_acceptance is not None
+                else settings.mutual_acceptance
+            ),
         )
         updated = replace(
             program,
@@ -393,6 +400,7 @@ async def _propose(
         reasons=scored.reasons,
         now=as_stored(ctx.clock()),
         expiry_days=program.settings.proposal_expiry_days,
+        mentee_must_accept=program.settings.mutual_acceptance,
     )
     try:
         await ctx.store.claim_place(mentee.id, match.id, 1)
@@ -446,7 +454,7 @@ async def _release(match: Match, ctx: Context) -> None:
 async def accept_match(c: cmd.AcceptMatch, ctx: Context) -> Match:
     async def attempt() -> Match:
         match = await ctx.store.match(c.match_id)
-        if match.status is MatchStatus.ACTIVE and match.mentor.user_id == c.actor.user_id:
+        if match.has_accepted(c.actor.user_id):
             return match  # a retried acceptance: already done, no second event
         program = await ctx.store.program(match.program_id)
         if program.status is ProgramStatus.CLOSED:
@@ -460,7 +468,7 @@ async def accept_match(c: cmd.AcceptMatch, ctx: Context) -> Match:
 async def decline_match(c: cmd.DeclineMatch, ctx: Context) -> Match:
     async def attempt() -> tuple[Match, bool]:
         match = await ctx.store.match(c.match_id)
-        if match.status is MatchStatus.DECLINED and match.mentor.user_id == c.actor.user_id:
+        if match.has_declined(c.actor.user_id):
             return match, False
         declined = match.decline(by_user=c.actor.user_id, now=ctx.clock(), reason=c.reason)
         return await ctx.store.save_match(declined, [ctx.events.for_transition(declined)]), True
@@ -596,28 +604,26 @@ async def _claim_run(
         await asyncio.sleep(RUN_POLL_SECONDS)
 
 
-async def run_matching(c: cmd.RunMatching, ctx: Context) -> dict[str, Any]:
-    """Propose the cohort's optimal matches and report on them. With an idempotency key the run
-    happens once (``_claim_run``) and a retry gets its report."""
+async def run_matching(c: cmd.RunMatching, ctx: Context) -> cohorts.Report:
+    """Propose the cohort's optimal matches (to the mentees ``cohorts.cohort_of`` names) and
+    store the report. With an idempotency key the run happens once (``_claim_run``) and a retry
+    gets its report."""
     program = await ctx.store.program(c.program_id)
     require_admin(program, c.actor)
     run_id = new_id("run", c.idempotency_key, c.actor.user_id)
     if c.idempotency_key is not None:
-        report = await _claim_run(run_id, c.idempotency_key, c, program, ctx)
-        if report is not None:
-            return report
+        earlier = await _claim_run(run_id, c.idempotency_key, c, program, ctx)
+        if earlier is not None:
+            return await cohorts.read_back(earlier, ctx.store.reports)
     elif not program.matches:
         raise Conflict(f"program {program.id!r} is {program.status.value}: no matching now")
     now = as_stored(ctx.clock())
-    everyone = await ctx.store.active_participants(program.id)
-    people = manager_lookup(everyone)
-    waiting = [p for p in everyone if p.is_mentee and not p.open_matches]
-    past = await ctx.store.past_mentors([p.id for p in waiting])
-    mentees = [mentee_candidate(p, now, people, past.get(p.id, ())) for p in waiting]
-    mentors = [mentor_candidate(p, now, people) for p in everyone if p.is_mentor]
-    result: CohortResult = engine.match_cohort(mentees, mentors, policy_of(program), c.objective)
-    by_id = {p.id: p for p in everyone}
-    proposed, skipped = [], []
+    cohort = await cohorts.cohort_of(program, now, ctx)
+    result: CohortResult = engine.match_cohort(
+        cohort.mentees, cohort.mentors, policy_of(program), c.objective
+    )
+    proposed: dict[str, str] = {}
+    skipped = []
     for assignment in result.assignments:
         scored = ScoredMentor(
             mentor_id=assignment.mentor_id,
@@ -628,30 +634,26 @@ async def run_matching(c: cmd.RunMatching, ctx: Context) -> dict[str, Any]:
         try:
             match = await _propose(
                 program,
-                by_id[assignment.mentee_id],
+                cohort.by_id[assignment.mentee_id],
                 assignment.mentor_id,
                 ProposedBy.COHORT_RUN,
                 new_id("m", f"{run_id}:{assignment.mentee_id}"),
                 ctx,
                 scored=scored,
             )
-            proposed.append(match.id)
+            proposed[assignment.mentee_id] = match.id
         except (Conflict, Invalid, NotFound) as exc:
             skipped.append({"mentee_id": assignment.mentee_id, "reason": str(exc)})
-    report = {
-        "_id": run_id,
-        "program_id": program.id,
-        "objective": c.objective,
-        "ran_at": now,
-        "by": c.actor.user_id,
-        "candidates": {"mentees": len(mentees), "mentors": len(mentors)},
-        "matched_count": len(proposed),
-        "total_score": round(result.total_score, 2),
-        "mean_score": round(result.mean_score, 2),
-        "blocking_pairs": result.blocking_pairs,
-        "proposals": proposed,
-        "unmatched": [{"mentee_id": u.mentee_id, "reason": u.reason} for u in result.unmatched]
-        + skipped,
-    }
-    await ctx.store.save_run(report)
-    return report
+    summary, sections = cohorts.report_of(
+        run_id=run_id,
+        program=program,
+        objective=c.objective,
+        actor=c.actor,
+        now=now,
+        cohort=cohort,
+        result=result,
+        preview=False,
+        proposed=proposed,
+        skipped=skipped,
+    )
+    return await cohorts.stored(summary, sections, ctx.store.reports)

@@ -17,6 +17,8 @@ class EventKind(StrEnum):
     MATCH_DECLINED = "match.declined"
     MATCH_EXPIRED = "match.expired"
     MATCH_ENDED = "match.ended"
+    MATCH_CANCELLED = "match.cancelled"
+    MATCH_ACCEPTANCE_GIVEN = "match.acceptance_given"
     MENTEE_STALLED = "progress.mentee_stalled"
     MENTEE_STILL_STALLED = "progress.mentee_still_stalled"
     CONFIDENCE_DROPPED = "progress.confidence_dropped"
@@ -55,6 +57,9 @@ class Detail(StrEnum):
     MATCH_ID = "match_id"
     CHECK_IN_ID = "check_in_id"
     SESSION_ID = "session_id"
+    ANSWER_FROM = "answer_from"
+    DECLINED_BY = "declined_by"
+    ACCEPTED_BY = "accepted_by"
 
 
 @dataclass(frozen=True)

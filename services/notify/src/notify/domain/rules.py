@@ -8,7 +8,11 @@ Choices the table encodes:
   for a missing mentor is skipped, and the plan says so.
 - A person reached through several audiences (a mentor who is also an admin) gets one
   notification, worded for the first audience of the rule (mentee, then mentor, then admins).
-- The mentee is not shown the reason a mentor gave for declining; the admins are.
+- The mentee is not shown the reason a mentor gave for declining; the admins are. Neither side
+  is shown the reason an admin gave for cancelling a proposal (it is kept on the match).
+- A proposal is announced to both sides; where the mentee must accept too (``answer_from``:
+  both), the texts ask both to answer. A declined proposal is told to the other side (and the
+  admins), whoever declined; an acceptance that still waits for the other side is told to it.
 - ``participant.withdrawn`` tells the program's admins that someone left (its occurrence names
   that person as its subject, ``mentee_id``, whatever their role); each side of their matches
   is told by those matches' own events (ended early, declined).
@@ -50,9 +54,30 @@ K, D = EventKind, Detail
 RULES: Mapping[EventKind, Rule] = {
     rule.kind: rule
     for rule in (
-        Rule(K.MATCH_PROPOSED, (MENTOR,), NORMAL, requires=(D.EXPIRES_AT,)),
+        Rule(
+            K.MATCH_PROPOSED,
+            (MENTOR, MENTEE),
+            NORMAL,
+            requires=(D.EXPIRES_AT,),
+            text_variant=D.ANSWER_FROM,
+        ),
+        Rule(
+            K.MATCH_ACCEPTANCE_GIVEN,
+            (),
+            NORMAL,
+            requires=(D.EXPIRES_AT, D.ACCEPTED_BY),
+            text_variant=D.ACCEPTED_BY,
+            audience_detail=D.ACCEPTED_BY,
+        ),
         Rule(K.MATCH_ACCEPTED, (MENTEE,), NORMAL),
-        Rule(K.MATCH_DECLINED, (MENTEE, ADMINS), NORMAL),
+        Rule(
+            K.MATCH_DECLINED,
+            (),
+            NORMAL,
+            text_variant=D.DECLINED_BY,
+            audience_detail=D.DECLINED_BY,
+        ),
+        Rule(K.MATCH_CANCELLED, (MENTEE, MENTOR), NORMAL),
         Rule(K.MATCH_EXPIRED, (MENTEE, ADMINS), NORMAL),
         Rule(
             K.MATCH_ENDED,
@@ -97,6 +122,26 @@ NOT_RATED_BY: Mapping[str, tuple[Audience, ...]] = {
     "mentor": (MENTOR,),
     "both": (MENTEE, MENTOR),
 }
+SIDES = (texts.MENTEE_SIDE, texts.MENTOR_SIDE)
+ANSWERS_FROM = (texts.MENTOR_SIDE, texts.BOTH)
+AUDIENCES_BY: Mapping[Detail, Mapping[str, tuple[Audience, ...]]] = {
+    D.NOT_RATED_BY: NOT_RATED_BY,
+    # the side that did not decline, and the admins
+    D.DECLINED_BY: {texts.MENTOR_SIDE: (MENTEE, ADMINS), texts.MENTEE_SIDE: (MENTOR, ADMINS)},
+    # the side that has yet to accept
+    D.ACCEPTED_BY: {texts.MENTOR_SIDE: (MENTEE,), texts.MENTEE_SIDE: (MENTOR,)},
+}
+
+
+CHOICES: Mapping[Detail, tuple[str, ...]] = {
+    D.NOT_RATED_BY: tuple(NOT_RATED_BY),
+    D.DECLINED_BY: SIDES,
+    D.ACCEPTED_BY: SIDES,
+    D.ANSWER_FROM: ANSWERS_FROM,
+}
+
+UNSAID: Mapping[Detail, str] = {D.ANSWER_FROM: texts.MENTOR_SIDE, D.DECLINED_BY: texts.MENTOR_SIDE}
+"""What a choice left out of an event means: events from before mutual acceptance carry none."""
 
 
 class SkipReason(StrEnum):
@@ -162,7 +207,7 @@ def _audiences(
 ) -> tuple[list[Audience], list[Skipped]]:
     audiences = list(rule.audiences)
     if rule.audience_detail is not None:
-        audiences = list(NOT_RATED_BY[facts.not_rated_by or ""])
+        audiences = list(AUDIENCES_BY[rule.audience_detail][facts.chosen[rule.audience_detail]])
     if MENTOR not in audiences or occurrence.mentor_id is not None:
         return audiences, []
     instead = [a for a in audiences if a is not MENTOR]
@@ -188,7 +233,7 @@ def _members(
 def _notification(
     occurrence: Occurrence, rule: Rule, facts: _Facts, audience: Audience, recipient: Recipient
 ) -> Notification:
-    variant = str(occurrence.details[rule.text_variant]) if rule.text_variant else ""
+    variant = facts.variant(occurrence, rule)
     rendered = texts.render(
         occurrence.kind, audience, variant, recipient.language, facts.values(recipient)
     )
@@ -224,7 +269,8 @@ class _Facts:
     reason: str | None
     session_date: date | None
     outcome: str | None
-    not_rated_by: str | None
+    chosen: Mapping[Detail, str]
+    """The details that pick a wording or an audience, each checked against its choices."""
 
     @classmethod
     def read(cls, occurrence: Occurrence, rule: Rule, directory: DirectoryLookup) -> _Facts:
@@ -245,8 +291,18 @@ class _Facts:
             reason=occurrence.text(D.REASON),
             session_date=_day(occurrence, D.SESSION_DATE),
             outcome=_choice(occurrence, D.OUTCOME, OUTCOMES),
-            not_rated_by=_choice(occurrence, D.NOT_RATED_BY, tuple(NOT_RATED_BY)),
+            chosen={
+                key: value
+                for key, allowed in CHOICES.items()
+                if (value := _choice(occurrence, key, allowed) or UNSAID.get(key)) is not None
+            },
         )
+
+    def variant(self, occurrence: Occurrence, rule: Rule) -> str:
+        if rule.text_variant is None:
+            return ""
+        chosen = self.chosen.get(rule.text_variant)
+        return chosen if chosen is not None else str(occurrence.details[rule.text_variant])
 
     def values(self, recipient: Recipient) -> dict[str, str]:
         """The template values, in the recipient's language and on the recipient's clock."""

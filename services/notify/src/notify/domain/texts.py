@@ -56,6 +56,9 @@ class Rendered:
 
 COMPLETED = "completed"
 ENDED_EARLY = "ended_early"
+MENTEE_SIDE = "mentee"
+MENTOR_SIDE = "mentor"
+BOTH = "both"
 
 EN, FR = Language.EN, Language.FR
 K = EventKind
@@ -63,7 +66,7 @@ MENTOR, MENTEE, ADMINS = Audience.MENTOR, Audience.MENTEE, Audience.ADMINS
 
 # (kind, audience, variant) -> language -> template; the variant is "" unless a rule picks one.
 TEMPLATES: Mapping[tuple[EventKind, Audience, str], Mapping[Language, Template]] = {
-    (K.MATCH_PROPOSED, MENTOR, ""): {
+    (K.MATCH_PROPOSED, MENTOR, MENTOR_SIDE): {
         EN: Template(
             "New mentee proposed: {mentee}",
             "You have been proposed as mentor to {mentee}.",
@@ -75,6 +78,74 @@ TEMPLATES: Mapping[tuple[EventKind, Audience, str], Mapping[Language, Template]]
             "On vous propose d'accompagner {mentee} comme mentor.",
             "Merci d'accepter ou de décliner avant le {deadline}. Passé ce délai, la proposition "
             "expire et un autre mentor sera proposé à {mentee}.",
+        ),
+    },
+    (K.MATCH_PROPOSED, MENTOR, BOTH): {
+        EN: Template(
+            "New mentee proposed: {mentee}",
+            "You have been proposed as mentor to {mentee}.",
+            "Please accept or decline before {deadline}. {Mentee} is asked to accept too: the "
+            "mentoring starts once you have both accepted.",
+        ),
+        FR: Template(
+            "Nouvelle proposition de mentorat : {mentee}",
+            "On vous propose d'accompagner {mentee} comme mentor.",
+            "Merci d'accepter ou de décliner avant le {deadline}. La proposition est aussi "
+            "soumise à {mentee} : le mentorat commence une fois acceptée de part et d'autre.",
+        ),
+    },
+    (K.MATCH_PROPOSED, MENTEE, MENTOR_SIDE): {
+        EN: Template(
+            "A mentor has been proposed to you: {mentor}",
+            "{Mentor} has been proposed as your mentor on this program.",
+            "{Mentor} has until {deadline} to accept; you will be told of the answer. There is "
+            "nothing you need to do meanwhile.",
+        ),
+        FR: Template(
+            "Un mentor vous est proposé : {mentor}",
+            "{Mentor} vous est proposé comme mentor dans ce programme.",
+            "La réponse est attendue avant le {deadline} ; vous en serez informé. Vous n'avez "
+            "rien à faire d'ici là.",
+        ),
+    },
+    (K.MATCH_PROPOSED, MENTEE, BOTH): {
+        EN: Template(
+            "A mentor has been proposed to you: {mentor}",
+            "{Mentor} has been proposed as your mentor on this program.",
+            "Please accept or decline before {deadline}. The mentoring starts once you and "
+            "{mentor} have both accepted.",
+        ),
+        FR: Template(
+            "Un mentor vous est proposé : {mentor}",
+            "{Mentor} vous est proposé comme mentor dans ce programme.",
+            "Merci d'accepter ou de décliner avant le {deadline}. Le mentorat commence une fois "
+            "la proposition acceptée de part et d'autre.",
+        ),
+    },
+    (K.MATCH_ACCEPTANCE_GIVEN, MENTEE, MENTOR_SIDE): {
+        EN: Template(
+            "{Mentor} accepted to mentor you",
+            "{Mentor} has accepted to accompany you on your learning path.",
+            "Your answer is awaited before {deadline}: the mentoring starts once you accept.",
+        ),
+        FR: Template(
+            "{Mentor} a accepté de vous accompagner",
+            "{Mentor} a accepté de vous accompagner sur votre parcours.",
+            "Votre réponse est attendue avant le {deadline} : le mentorat commence dès que vous "
+            "acceptez.",
+        ),
+    },
+    (K.MATCH_ACCEPTANCE_GIVEN, MENTOR, MENTEE_SIDE): {
+        EN: Template(
+            "{Mentee} accepted you as mentor",
+            "{Mentee} has accepted the proposal of you as mentor.",
+            "Your answer is awaited before {deadline}: the mentoring starts once you accept.",
+        ),
+        FR: Template(
+            "{Mentee} a accepté votre accompagnement",
+            "{Mentee} a accepté la proposition de mentorat avec vous.",
+            "Votre réponse est attendue avant le {deadline} : le mentorat commence dès que vous "
+            "acceptez.",
         ),
     },
     (K.MATCH_ACCEPTED, MENTEE, ""): {
@@ -91,7 +162,7 @@ TEMPLATES: Mapping[tuple[EventKind, Audience, str], Mapping[Language, Template]]
             "de confiance sur votre module en cours.",
         ),
     },
-    (K.MATCH_DECLINED, MENTEE, ""): {
+    (K.MATCH_DECLINED, MENTEE, MENTOR_SIDE): {
         EN: Template(
             "Your proposed mentor is not available",
             "{Mentor} is not available to accompany you at the moment.",
@@ -105,7 +176,7 @@ TEMPLATES: Mapping[tuple[EventKind, Audience, str], Mapping[Language, Template]]
             "rien à faire.",
         ),
     },
-    (K.MATCH_DECLINED, ADMINS, ""): {
+    (K.MATCH_DECLINED, ADMINS, MENTOR_SIDE): {
         EN: Template(
             "Proposal declined: {mentee} needs another mentor",
             "{Mentor} declined the proposal to mentor {mentee}.",
@@ -117,6 +188,57 @@ TEMPLATES: Mapping[tuple[EventKind, Audience, str], Mapping[Language, Template]]
             "{Mentor} a décliné la proposition d'accompagner {mentee}.",
             "Motif indiqué : {reason}",
             "Prochaine étape : proposer un autre mentor à {mentee}.",
+        ),
+    },
+    (K.MATCH_DECLINED, MENTOR, MENTEE_SIDE): {
+        EN: Template(
+            "{Mentee} declined the mentoring proposal",
+            "{Mentee} has declined the proposal of you as mentor.",
+            "Your place is free again for another mentee; there is nothing you need to do.",
+        ),
+        FR: Template(
+            "{Mentee} a décliné la proposition de mentorat",
+            "{Mentee} a décliné la proposition de mentorat avec vous.",
+            "Votre place est de nouveau libre pour une autre personne ; vous n'avez rien à faire.",
+        ),
+    },
+    (K.MATCH_DECLINED, ADMINS, MENTEE_SIDE): {
+        EN: Template(
+            "Proposal declined by {mentee}",
+            "{Mentee} declined the proposal of {mentor} as mentor.",
+            "Reason given: {reason}",
+            "Next step: {mentee} will be offered the next best mentor; check the proposal.",
+        ),
+        FR: Template(
+            "Proposition déclinée par {mentee}",
+            "{Mentee} a décliné la proposition de mentorat avec {mentor}.",
+            "Motif indiqué : {reason}",
+            "Prochaine étape : le mentor suivant le plus adapté sera proposé ; vérifiez la "
+            "proposition.",
+        ),
+    },
+    (K.MATCH_CANCELLED, MENTEE, ""): {
+        EN: Template(
+            "Your mentoring proposal was withdrawn",
+            "The program team has withdrawn the proposal of {mentor} as your mentor.",
+            "Another mentor will be proposed to you; there is nothing you need to do.",
+        ),
+        FR: Template(
+            "Votre proposition de mentorat a été retirée",
+            "L'équipe du programme a retiré la proposition de mentorat avec {mentor}.",
+            "Un autre mentor vous sera proposé ; vous n'avez rien à faire.",
+        ),
+    },
+    (K.MATCH_CANCELLED, MENTOR, ""): {
+        EN: Template(
+            "Proposal withdrawn: {mentee}",
+            "The program team has withdrawn the proposal of you as mentor to {mentee}.",
+            "There is nothing more to answer; your place is free again.",
+        ),
+        FR: Template(
+            "Proposition retirée : {mentee}",
+            "L'équipe du programme a retiré la proposition d'accompagner {mentee}.",
+            "Plus besoin d'y répondre ; votre place est de nouveau libre.",
         ),
     },
     (K.MATCH_EXPIRED, MENTEE, ""): {
@@ -467,6 +589,8 @@ DIGEST_GROUPS: Mapping[EventKind, Mapping[Language, str]] = {
     K.MATCH_DECLINED: {EN: "Declined proposals", FR: "Propositions déclinées"},
     K.MATCH_EXPIRED: {EN: "Expired proposals", FR: "Propositions expirées"},
     K.MATCH_ENDED: {EN: "Ended mentoring", FR: "Mentorats terminés"},
+    K.MATCH_CANCELLED: {EN: "Withdrawn proposals", FR: "Propositions retirées"},
+    K.MATCH_ACCEPTANCE_GIVEN: {EN: "Proposals awaiting you", FR: "Propositions à confirmer"},
     K.MENTEE_STALLED: {EN: "Stalled mentees", FR: "Personnes à l'arrêt"},
     K.MENTEE_STILL_STALLED: {EN: "Mentees still stalled", FR: "Personnes toujours à l'arrêt"},
     K.CONFIDENCE_DROPPED: {EN: "Confidence drops", FR: "Baisses de confiance"},

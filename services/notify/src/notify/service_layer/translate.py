@@ -6,6 +6,7 @@ from typing import Any
 
 from mentorship_contracts import Envelope
 from mentorship_contracts import events as contract
+from notify.domain import texts
 from notify.domain.events import Detail, EventKind, Occurrence
 
 KINDS: dict[type[Any], EventKind] = {
@@ -14,6 +15,8 @@ KINDS: dict[type[Any], EventKind] = {
     contract.MatchDeclined: EventKind.MATCH_DECLINED,
     contract.MatchExpired: EventKind.MATCH_EXPIRED,
     contract.MatchEnded: EventKind.MATCH_ENDED,
+    contract.MatchCancelled: EventKind.MATCH_CANCELLED,
+    contract.MatchAcceptanceGiven: EventKind.MATCH_ACCEPTANCE_GIVEN,
     contract.MenteeStalled: EventKind.MENTEE_STALLED,
     contract.MenteeStillStalled: EventKind.MENTEE_STILL_STALLED,
     contract.ConfidenceDropped: EventKind.CONFIDENCE_DROPPED,
@@ -35,6 +38,28 @@ def _ids(data: Any) -> dict[str, str]:
     return {key: value for key, value in found.items() if value}
 
 
+def _match_details(data: Any) -> dict[str, str | int]:
+    details: dict[str, str | int] = {}
+    match data:
+        case contract.MatchProposed():
+            details[Detail.EXPIRES_AT] = data.expires_at.isoformat()
+            if data.mentee_must_accept:
+                details[Detail.ANSWER_FROM] = texts.BOTH
+        case contract.MatchAcceptanceGiven():
+            details[Detail.EXPIRES_AT] = data.expires_at.isoformat()
+            details[Detail.ACCEPTED_BY] = data.accepted_by
+        case contract.MatchDeclined():
+            if data.declined_by:
+                details[Detail.DECLINED_BY] = data.declined_by
+            if data.reason:
+                details[Detail.REASON] = data.reason
+        case contract.MatchEnded():
+            details[Detail.OUTCOME] = data.outcome
+            if data.reason:
+                details[Detail.REASON] = data.reason
+    return details
+
+
 def occurrence_of(event: Envelope[Any]) -> Occurrence | None:
     """The occurrence an event is about, or None for events that notify nobody."""
     data = event.data
@@ -43,17 +68,8 @@ def occurrence_of(event: Envelope[Any]) -> Occurrence | None:
     kind = KINDS.get(type(data))
     if kind is None:
         return None
-    details: dict[str, str | int] = dict(_ids(data))
+    details: dict[str, str | int] = {**_ids(data), **_match_details(data)}
     match data:
-        case contract.MatchProposed():
-            details[Detail.EXPIRES_AT] = data.expires_at.isoformat()
-        case contract.MatchDeclined():
-            if data.reason:
-                details[Detail.REASON] = data.reason
-        case contract.MatchEnded():
-            details[Detail.OUTCOME] = data.outcome
-            if data.reason:
-                details[Detail.REASON] = data.reason
         case contract.MenteeStalled() | contract.MenteeStillStalled():
             details[Detail.DAYS] = data.stall_window_days
         case contract.ConfidenceDropped():

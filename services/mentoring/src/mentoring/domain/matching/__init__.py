@@ -23,6 +23,7 @@ from mentoring.domain.matching.errors import (
 from mentoring.domain.matching.model import (
     DEFAULT_WEIGHTS,
     Assignment,
+    BlockingPair,
     CohortResult,
     Criterion,
     CriterionScore,
@@ -59,6 +60,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DEFAULT_WEIGHTS",
     "Assignment",
+    "BlockingPair",
     "CohortResult",
     "Criterion",
     "CriterionScore",

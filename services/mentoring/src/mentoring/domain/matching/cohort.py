@@ -51,6 +51,7 @@ from mentoring.domain.matching.model import (
     MICRO,
     OBJECTIVES,
     Assignment,
+    BlockingPair,
     CohortResult,
     MatchingPolicy,
     MenteeCandidate,
@@ -66,7 +67,7 @@ from mentoring.domain.matching.pool import (
     MentorPool,
     row_blocks,
 )
-from mentoring.domain.matching.stability import count_blocking
+from mentoring.domain.matching.stability import list_blocking, preferences
 from mentoring.domain.matching.ties import prefer_earlier_ids
 
 TOP_PER_MENTEE = 2  # plus one per place per mentee, see _per_mentee
@@ -271,6 +272,7 @@ class _Run:
             if mentor_of[i] < 0
         ]
         total = int(self.table.scores[matched, mentor_of[matched]].sum(dtype=np.int64))
+        blocking = self._blocking(mentor_of)
         return CohortResult(
             objective=objective,
             assignments=tuple(assignments),
@@ -278,7 +280,22 @@ class _Run:
             matched_count=len(assignments),
             total_score=total / MICRO,
             mean_score=total / MICRO / len(assignments) if assignments else 0.0,
-            blocking_pairs=count_blocking(self.table.scores, self.pool.capacity, mentor_of),
+            blocking_pairs=len(blocking),
+            blocking=blocking,
+        )
+
+    def _blocking(self, mentor_of: Ints) -> tuple[BlockingPair, ...]:
+        scores, capacity = self.table.scores, self.pool.capacity
+        score_of, weakest, taken = preferences(scores, capacity, mentor_of)
+        return tuple(
+            BlockingPair(
+                mentee_id=self.batch.mentees[i].id,
+                mentor_id=self.pool.mentors[j].id,
+                score=int(scores[i, j]) / MICRO,
+                mentee_score=int(score_of[i]) / MICRO if mentor_of[i] >= 0 else None,
+                mentor_weakest=int(weakest[j]) / MICRO if taken[j] >= capacity[j] else None,
+            )
+            for i, j in list_blocking(scores, capacity, mentor_of)
         )
 
     def _why_unmatched(self, i: int, objective: Objective) -> str:

@@ -214,6 +214,35 @@ class Unmatched:
 
 
 @dataclass(frozen=True, slots=True)
+class BlockingPair:
+    """A pair the run did not make that both sides would prefer: the mentee scores more with
+    this mentor than with theirs (``mentee_score``, None when unmatched), and the mentor has a
+    free place or scores the mentee above their weakest mentee (``mentor_weakest``, None for a
+    free place)."""
+
+    mentee_id: str
+    mentor_id: str
+    score: float
+    mentee_score: float | None
+    mentor_weakest: float | None
+
+    @property
+    def reason(self) -> str:
+        mentee = (
+            "the mentee is unmatched"
+            if self.mentee_score is None
+            else f"the mentee scores {self.score:g} with this mentor against "
+            f"{self.mentee_score:g} with theirs"
+        )
+        mentor = (
+            "the mentor has a free place"
+            if self.mentor_weakest is None
+            else f"the mentor's weakest mentee scores {self.mentor_weakest:g}, below {self.score:g}"
+        )
+        return f"{mentee}, and {mentor}"
+
+
+@dataclass(frozen=True, slots=True)
 class CohortResult:
     objective: Objective
     assignments: tuple[Assignment, ...]
@@ -222,3 +251,5 @@ class CohortResult:
     total_score: float
     mean_score: float
     blocking_pairs: int
+    blocking: tuple[BlockingPair, ...] = ()
+    """The blocking pairs themselves (``blocking_pairs`` of them)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+from numpy.typing import NDArray
 
 from mentoring.domain.matching.model import (
     Assignment,
@@ -26,17 +27,9 @@ def count_blocking(scores: Points, capacity: Ints, mentor_of: Ints) -> int:
     `scores` is a `ScoreTable`'s: micro-points, INELIGIBLE (-1, below every real score) where a
     hard constraint forbids the pair.
     """
-    n, m = scores.shape
-    matched = np.flatnonzero(mentor_of >= 0)
-    score_of = np.full(n, INELIGIBLE, dtype=np.int64)
-    score_of[matched] = scores[matched, mentor_of[matched]]
-    taken = np.bincount(mentor_of[matched], minlength=m)
-    weakest = np.full(m, np.iinfo(np.int64).max)
-    np.minimum.at(weakest, mentor_of[matched], score_of[matched])
-    # A mentor with a free place prefers anyone eligible: any score beats INELIGIBLE.
-    threshold = np.where(taken < capacity, INELIGIBLE, weakest)
+    score_of, threshold = _preferences(scores, capacity, mentor_of)
     count = 0
-    for rows in row_blocks(n, m):
+    for rows in row_blocks(*scores.shape):
         block = scores[rows]
         eligible = block != INELIGIBLE
         # A matched pair scores exactly score_of[i], so it never passes the strict comparison.
@@ -44,6 +37,44 @@ def count_blocking(scores: Points, capacity: Ints, mentor_of: Ints) -> int:
         mentor_prefers = block > threshold[None, :]
         count += int(np.count_nonzero(eligible & mentee_prefers & mentor_prefers))
     return count
+
+
+def list_blocking(scores: Points, capacity: Ints, mentor_of: Ints) -> list[tuple[int, int]]:
+    """The blocking pairs of an assignment as (mentee row, mentor column), by mentee then mentor;
+    the same pairs ``count_blocking`` counts."""
+    mentee_score, threshold = _preferences(scores, capacity, mentor_of)
+    found: list[tuple[int, int]] = []
+    for rows in row_blocks(*scores.shape):
+        block = scores[rows]
+        blocks = (block != INELIGIBLE) & (block > mentee_score[rows, None])
+        blocks &= block > threshold[None, :]
+        r, c = np.nonzero(blocks)
+        found.extend(zip((r + rows.start).tolist(), c.tolist(), strict=True))
+    return found
+
+
+def preferences(
+    scores: Points, capacity: Ints, mentor_of: Ints
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Per mentee, the score with their mentor (INELIGIBLE when unmatched); per mentor, the
+    score of their weakest mentee and how many they were given."""
+    n, m = scores.shape
+    matched = np.flatnonzero(mentor_of >= 0)
+    score_of = np.full(n, INELIGIBLE, dtype=np.int64)
+    score_of[matched] = scores[matched, mentor_of[matched]]
+    taken = np.bincount(mentor_of[matched], minlength=m).astype(np.int64)
+    weakest = np.full(m, np.iinfo(np.int64).max)
+    np.minimum.at(weakest, mentor_of[matched], score_of[matched])
+    return score_of, weakest, taken
+
+
+def _preferences(
+    scores: Points, capacity: Ints, mentor_of: Ints
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The score each mentee must beat to prefer a pair, and each mentor's: a mentor with a
+    free place prefers anyone eligible (any score beats INELIGIBLE)."""
+    score_of, weakest, taken = preferences(scores, capacity, mentor_of)
+    return score_of, np.where(taken < capacity, INELIGIBLE, weakest)
 
 
 def blocking_pairs(

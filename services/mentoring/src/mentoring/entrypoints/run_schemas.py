@@ -1,0 +1,84 @@
+"""Response bodies of matching reports (runs and previews), and the body of a cancellation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, StringConstraints
+
+from mentoring.entrypoints.schemas import CriterionOut, Strict, UnmatchedOut
+from mentoring.service_layer.cohorts import Report
+
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+
+
+class RunOut(BaseModel):
+    id: str
+    program_id: str
+    objective: str
+    preview: bool
+    ran_at: datetime | None
+    matched_count: int
+    total_score: float
+    mean_score: float
+    blocking_pairs: int
+    proposals: list[str]
+    unmatched: list[UnmatchedOut]
+
+    @classmethod
+    def of(cls, report: Report) -> RunOut:
+        s = report.summary
+        return cls(
+            id=s["_id"],
+            program_id=s["program_id"],
+            objective=s["objective"],
+            preview=bool(s.get("preview", False)),
+            ran_at=s.get("ran_at"),
+            matched_count=s["matched_count"],
+            total_score=s["total_score"],
+            mean_score=s["mean_score"],
+            blocking_pairs=s["blocking_pairs"],
+            proposals=report.proposals,
+            unmatched=[UnmatchedOut(**u) for u in report.unmatched],
+        )
+
+
+class RunPage(BaseModel):
+    items: list[RunOut]
+    next_cursor: str | None
+
+
+class PairOut(BaseModel):
+    mentee_id: str
+    mentor_id: str
+    score: float
+    breakdown: list[CriterionOut]
+    match_id: str | None
+
+
+class PairPage(BaseModel):
+    items: list[PairOut]
+    next_cursor: str | None
+
+
+class BlockingPairOut(BaseModel):
+    mentee_id: str
+    mentor_id: str
+    score: float
+    mentee_score: float | None
+    mentor_weakest: float | None
+    reason: str
+
+
+class BlockingPage(BaseModel):
+    items: list[BlockingPairOut]
+    next_cursor: str | None
+
+
+def page(model: type[BaseModel], items: list[dict[str, Any]]) -> list[Any]:
+    return [model.model_validate(item) for item in items]
+
+
+class CancelIn(Strict):
+    reason: Reason
