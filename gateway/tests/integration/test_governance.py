@@ -41,7 +41,7 @@ mutation($program: ID!, $input: UpdateProgramInput!) {
     __typename
     ... on Program {
       name description status proposalExpiryDays defaultMentorCapacity stallWindowDays
-      departmentPreference weights { criterion weight }
+      departmentPreference weights { criterion weight } mutualAcceptance
     }
     ... on ValidationError { message problems { path message } }
     ... on Conflict { message currentState }
@@ -163,6 +163,7 @@ async def test_an_update_changes_only_what_it_names_and_follows_the_status_order
             "stallWindowDays": 21,
             "departmentPreference": "CROSS",
             "weights": [{"criterion": "GOAL_COVERAGE", "weight": 2}],
+            "mutualAcceptance": True,
             "status": "OPEN",
         },
     )
@@ -176,6 +177,7 @@ async def test_an_update_changes_only_what_it_names_and_follows_the_status_order
         5,
     )
     assert (got["stallWindowDays"], got["departmentPreference"]) == (21, "CROSS")
+    assert got["mutualAcceptance"] is True
     weights = {w["criterion"]: w["weight"] for w in got["weights"]}
     assert weights["GOAL_COVERAGE"] == 2
     assert sum(weights.values()) == 2

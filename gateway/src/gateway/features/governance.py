@@ -20,7 +20,7 @@ from gateway.errors import (
 from gateway.features.enums import Criterion, DepartmentPreference, Language, ProgramStatus
 from gateway.features.mutations import mutate
 from gateway.features.participants import Participant
-from gateway.features.programs import CriterionWeightInput, Program
+from gateway.features.programs import MUTUAL_ACCEPTANCE, CriterionWeightInput, Program
 from gateway.services import segment
 
 UPDATE_PROGRAM = Arguments(
@@ -43,6 +43,7 @@ class UpdateProgramInput:
         default=None, description="For mentors registered from now on."
     )
     stall_window_days: int | None = None
+    mutual_acceptance: bool | None = strawberry.field(default=None, description=MUTUAL_ACCEPTANCE)
     status: ProgramStatus | None = strawberry.field(
         default=None,
         description="DRAFT -> OPEN -> CLOSED (or DRAFT -> CLOSED); a closed program never "
@@ -75,6 +76,7 @@ def _changes(input: UpdateProgramInput) -> dict[str, Any] | ValidationError:
         "proposal_expiry_days",
         "default_mentor_capacity",
         "stall_window_days",
+        "mutual_acceptance",
     ):
         value = getattr(input, name)
         if value is not None:
