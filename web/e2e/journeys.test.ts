@@ -1,0 +1,175 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accessibilityProblems, demo, launch, newPage, shoot, signInAs } from "./browser";
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function badge(page: Page): Promise<number> {
+  return Number(await page.getByTestId("inbox-badge").textContent());
+}
+
+/** Subscribed once the app has sent the subscription over its websocket. */
+function subscribed(page: Page): Promise<void> {
+  return new Promise((resolve) => {
+    page.on("websocket", (socket) => {
+      socket.on("framesent", (frame) => {
+        if (String(frame.payload).includes('"type":"subscribe"')) resolve();
+      });
+    });
+  });
+}
+
+describe("a mentee checks in with falling confidence; their mentor is alerted live", () => {
+  it("shows the alert to the mentor as a toast and on the badge, without reloading", async () => {
+    const { users } = demo();
+    const [mentorContext, mentor] = await newPage(browser);
+    const [menteeContext, mentee] = await newPage(browser, 375);
+    try {
+      const live = subscribed(mentor);
+      await signInAs(mentor, users.mentor);
+      await expect
+        .poll(() => mentor.getByRole("heading", { name: "My mentees" }).isVisible())
+        .toBe(true);
+      await expect
+        .poll(() => mentor.getByRole("table").getByRole("row").count())
+        .toBeGreaterThan(1);
+      await live;
+      expect(await accessibilityProblems(mentor)).toEqual([]);
+      await shoot(mentor, "mentor-dashboard");
+      const before = await badge(mentor);
+
+      const menteeName = await signInAs(mentee, users.mentee);
+      await expect
+        .poll(() => mentee.getByRole("heading", { name: "My learning path" }).isVisible())
+        .toBe(true);
+      await expect
+        .poll(() => mentee.getByRole("heading", { name: "My mentor" }).isVisible())
+        .toBe(true);
+      await expect
+        .poll(() => mentee.getByRole("listitem").filter({ hasText: "milestones" }).count())
+        .toBeGreaterThan(0);
+      expect(await accessibilityProblems(mentee)).toEqual([]);
+      await shoot(mentee, "mentee-path");
+
+      // two check-ins on one module: confident, then lost (each: a level, then the button)
+      const form = mentee.getByRole("form", { name: "Check in" });
+      await form.getByLabel("Module").selectOption("uses-for-my-job");
+      for (const level of ["5", "1"]) {
+        await form.getByRole("radio", { name: new RegExp(`^${level} `) }).click();
+        await form.getByRole("button", { name: "Check in" }).click();
+        await expect.poll(() => form.getByText("Check-in recorded.").isVisible()).toBe(true);
+      }
+      await expect
+        .poll(() => mentee.getByRole("listitem").filter({ hasText: "confidence 1/5" }).count())
+        .toBeGreaterThan(0);
+
+      // the mentor's page was not reloaded: the toast and the badge come over the websocket
+      const toast = mentor.getByRole("region", { name: "New notifications" }).getByRole("status");
+      await expect
+        .poll(() => toast.filter({ hasText: menteeName }).count(), { timeout: 30_000 })
+        .toBeGreaterThan(0);
+      await expect.poll(() => badge(mentor), { timeout: 15_000 }).toBeGreaterThan(before);
+      await shoot(mentor, "mentor-alert");
+      const alert = toast.filter({ hasText: menteeName }).first();
+      const title = (await alert.locator("strong").textContent()) ?? "";
+      await alert.getByRole("link").click();
+      await expect.poll(() => mentor.url()).toContain("/inbox/");
+      const opened = mentor.locator('[aria-current="true"]');
+      await expect.poll(() => opened.getByRole("heading").textContent()).toBe(title);
+      await expect.poll(() => badge(mentor)).toBeLessThan(before + 1);
+      expect(await accessibilityProblems(mentor)).toEqual([]);
+      await opened.getByRole("link").click();
+      await expect
+        .poll(() => mentor.getByRole("heading", { name: menteeName }).isVisible())
+        .toBe(true);
+      await shoot(mentor, "mentor-mentee-page");
+    } finally {
+      await mentorContext.close();
+      await menteeContext.close();
+    }
+  });
+});
+
+describe("French", () => {
+  it("a mentee and a mentor switch the app to French, and it stays French", async () => {
+    const { users } = demo();
+    for (const [user, heading] of [
+      [users.mentee, "Mon parcours"],
+      [users.mentor, "Mes mentorés"],
+    ] as const) {
+      const [context, page] = await newPage(browser);
+      try {
+        await signInAs(page, user);
+        await page.getByLabel("Language").selectOption("fr");
+        await expect
+          .poll(() => page.getByRole("heading", { name: heading }).isVisible())
+          .toBe(true);
+        expect(await page.locator("html").getAttribute("lang")).toBe("fr");
+        await page.reload();
+        await expect
+          .poll(() => page.getByRole("heading", { name: heading }).isVisible())
+          .toBe(true);
+        expect(await page.getByRole("button", { name: "Se déconnecter" }).isVisible()).toBe(true);
+        await shoot(page, `french-${user}`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+});
+
+describe("an admin", () => {
+  it("creates a program, runs matching on it and sees the report", async () => {
+    const { users } = demo();
+    const [context, page] = await newPage(browser);
+    try {
+      await signInAs(page, users.admin);
+      await expect
+        .poll(() => page.getByRole("heading", { name: "Programs" }).isVisible())
+        .toBe(true);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      const name = `Browser pilot ${Date.now()}`;
+      const form = page.getByRole("form", { name: "Create a program" });
+      await form.getByLabel("Name").fill(name);
+      await form.getByLabel("Description").fill("Created by the browser journey.");
+      await form.getByRole("button", { name: "Create the program" }).click();
+      await expect.poll(() => page.getByRole("heading", { name }).isVisible()).toBe(true);
+      expect(page.url()).toMatch(/\/programs\/pg_/);
+
+      await page.getByRole("button", { name: "Run matching" }).click();
+      const report = page.getByRole("status").filter({ hasText: "Matching report" });
+      await expect.poll(() => report.isVisible()).toBe(true);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await shoot(page, "admin-program");
+
+      await page.getByRole("link", { name: "Programs" }).click();
+      await expect.poll(() => page.getByRole("link", { name }).isVisible()).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("sees the typed error when the input is refused", async () => {
+    const { users } = demo();
+    const [context, page] = await newPage(browser);
+    try {
+      await signInAs(page, users.admin);
+      const form = page.getByRole("form", { name: "Create a program" });
+      await form.getByLabel("Name").fill("   ");
+      await form.getByRole("button", { name: "Create the program" }).click();
+      const problem = form.getByRole("alert");
+      await expect.poll(() => problem.textContent()).toContain("Please check:");
+      expect(await problem.textContent()).toContain("input.name");
+    } finally {
+      await context.close();
+    }
+  });
+});
