@@ -33,6 +33,12 @@ export async function newPage(browser: Browser, width = 1280): Promise<[BrowserC
     viewport: { width, height: 900 },
     locale: "en-GB",
   });
+  // a browser where English was chosen: the app would otherwise follow the profile's language
+  await context.addInitScript(() => {
+    if (!localStorage.getItem("mentorship.language")) {
+      localStorage.setItem("mentorship.language", "en");
+    }
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   return [context, page];

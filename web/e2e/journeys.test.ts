@@ -59,6 +59,19 @@ describe("a mentee checks in with falling confidence; their mentor is alerted li
       expect(await accessibilityProblems(mentee)).toEqual([]);
       await shoot(mentee, "mentee-path");
 
+      // a milestone done, with its evidence
+      const lastModule = mentee
+        .getByRole("listitem")
+        .filter({ has: mentee.getByRole("heading", { name: "Knowing the limits" }) });
+      await lastModule.getByText("Milestones", { exact: true }).click();
+      const milestone = lastModule.getByRole("listitem").first();
+      await milestone.getByLabel("Evidence").fill("Wrote down what I keep private.");
+      await milestone.getByRole("button", { name: "Mark done" }).click();
+      await expect.poll(() => milestone.getByText("Done.").isVisible()).toBe(true);
+      await expect
+        .poll(() => lastModule.getByText(/^[1-9]\d* of \d+ milestones/).isVisible())
+        .toBe(true);
+
       // two check-ins on one module: confident, then lost (each: a level, then the button)
       const form = mentee.getByRole("form", { name: "Check in" });
       await form.getByLabel("Module").selectOption("uses-for-my-job");
@@ -84,12 +97,27 @@ describe("a mentee checks in with falling confidence; their mentor is alerted li
       await expect.poll(() => mentor.url()).toContain("/inbox/");
       const opened = mentor.locator('[aria-current="true"]');
       await expect.poll(() => opened.getByRole("heading").textContent()).toBe(title);
-      await expect.poll(() => badge(mentor)).toBeLessThan(before + 1);
+      // opening it marks it read, and the badge counts what the inbox says is unread
+      await expect.poll(() => opened.locator(".meta").textContent()).toMatch(/· read/);
+      const unreadText = mentor.getByText(/^\d+ unread$/);
+      await expect
+        .poll(async () => `${await badge(mentor)} unread` === (await unreadText.textContent()))
+        .toBe(true);
       expect(await accessibilityProblems(mentor)).toEqual([]);
       await opened.getByRole("link").click();
       await expect
         .poll(() => mentor.getByRole("heading", { name: menteeName }).isVisible())
         .toBe(true);
+
+      // the mentor logs the session they had with the mentee
+      const log = mentor.getByRole("form", { name: "Log a session" });
+      await log.getByLabel("Rating").selectOption("4");
+      await log.getByLabel("Notes").fill("Talked through what felt hard.");
+      await log.getByRole("button", { name: "Log the session" }).click();
+      await expect
+        .poll(() => log.getByRole("status").textContent())
+        .toMatch(/^Logged: \d+ sessions? so far\.$/);
+      expect(await accessibilityProblems(mentor)).toEqual([]);
       await shoot(mentor, "mentor-mentee-page");
     } finally {
       await mentorContext.close();
@@ -101,9 +129,9 @@ describe("a mentee checks in with falling confidence; their mentor is alerted li
 describe("French", () => {
   it("a mentee and a mentor switch the app to French, and it stays French", async () => {
     const { users } = demo();
-    for (const [user, heading] of [
-      [users.mentee, "Mon parcours"],
-      [users.mentor, "Mes mentorés"],
+    for (const [role, user, heading] of [
+      ["mentee", users.mentee, "Mon parcours"],
+      ["mentor", users.mentor, "Mes mentorés"],
     ] as const) {
       const [context, page] = await newPage(browser);
       try {
@@ -118,7 +146,7 @@ describe("French", () => {
           .poll(() => page.getByRole("heading", { name: heading }).isVisible())
           .toBe(true);
         expect(await page.getByRole("button", { name: "Se déconnecter" }).isVisible()).toBe(true);
-        await shoot(page, `french-${user}`);
+        await shoot(page, `french-${role}`);
       } finally {
         await context.close();
       }
@@ -131,6 +159,12 @@ describe("an admin", () => {
     const { users } = demo();
     const [context, page] = await newPage(browser);
     try {
+      await page.goto("/");
+      await expect
+        .poll(() => page.getByRole("button", { name: "Demo Admin" }).isVisible())
+        .toBe(true);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await shoot(page, "sign-in");
       await signInAs(page, users.admin);
       await expect
         .poll(() => page.getByRole("heading", { name: "Programs" }).isVisible())

@@ -1,6 +1,8 @@
-import { useQuery } from "urql";
+import { useCallback, useEffect, useMemo } from "react";
+import { useMutation, useQuery } from "urql";
 import { useSignedIn } from "../auth/session";
 import { graphql } from "../gql";
+import { savedLanguage, setLanguage, type Language } from "../i18n";
 
 const MyMatches = graphql(`
   query MyMatches {
@@ -42,4 +44,79 @@ export function useMyMatch() {
       (RANK[a.status] ?? 2) - (RANK[b.status] ?? 2) || b.proposedAt.localeCompare(a.proposedAt),
   );
   return { match: mine[0] ?? null, result };
+}
+
+const MyProfiles = graphql(`
+  query MyProfiles {
+    matches(first: 50) {
+      nodes {
+        id
+        mentee {
+          userId
+          profile {
+            id
+            language
+          }
+        }
+        mentor {
+          userId
+          profile {
+            id
+            language
+          }
+        }
+      }
+    }
+  }
+`);
+
+const UpdateLanguage = graphql(`
+  mutation UpdateLanguage($id: ID!, $language: Language!) {
+    updateProfile(participantId: $id, input: { language: $language }) {
+      __typename
+      ... on Participant {
+        id
+        language
+      }
+      ... on MutationError {
+        message
+      }
+    }
+  }
+`);
+
+/** The language of the signed-in person's profile (their participations, found through their
+ * matches): the app starts in it unless a language was chosen in this browser, and choosing a
+ * language here also sets it on each participation, so that notifications follow. */
+export function useProfileLanguage(): (language: Language) => void {
+  const session = useSignedIn();
+  const [result] = useQuery({ query: MyProfiles });
+  const [, update] = useMutation(UpdateLanguage);
+  const profiles = useMemo(() => {
+    const found = new Map<string, string>();
+    for (const match of result.data?.matches?.nodes ?? []) {
+      for (const side of [match.mentee, match.mentor]) {
+        if (side.userId === session.userId && side.profile) {
+          found.set(side.profile.id, side.profile.language);
+        }
+      }
+    }
+    return found;
+  }, [result.data, session.userId]);
+  const first = profiles.values().next().value;
+
+  useEffect(() => {
+    if (first && !savedLanguage()) setLanguage(first === "FR" ? "fr" : "en", { save: false });
+  }, [first]);
+
+  return useCallback(
+    (language: Language) => {
+      setLanguage(language);
+      const wanted = language === "fr" ? "FR" : "EN";
+      for (const [id, current] of profiles) {
+        if (current !== wanted) void update({ id, language: wanted });
+      }
+    },
+    [profiles, update],
+  );
 }

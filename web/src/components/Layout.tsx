@@ -2,6 +2,7 @@ import { useCallback, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, NavLink } from "react-router";
 import { useQuery, useSubscription } from "urql";
+import { useProfileLanguage } from "../api/participation";
 import { useSignedIn, useSession } from "../auth/session";
 import { graphql } from "../gql";
 import type { LiveNotificationsSubscription } from "../gql/graphql";
@@ -32,15 +33,13 @@ const LiveNotifications = graphql(`
 
 type Live = LiveNotificationsSubscription["notifications"];
 
-export function LanguageSwitch() {
+/** The language menu; ``onChange`` replaces the default of keeping the choice in this browser. */
+export function LanguageSwitch({ onChange = setLanguage }: { onChange?: (l: Language) => void }) {
   const { t, i18n } = useTranslation();
   return (
     <label className="language">
       {t("language.label")}{" "}
-      <select
-        value={i18n.language}
-        onChange={(event) => setLanguage(event.target.value as Language)}
-      >
+      <select value={i18n.language} onChange={(event) => onChange(event.target.value as Language)}>
         {LANGUAGES.map((language) => (
           <option key={language} value={language}>
             {t(`language.${language}`)}
@@ -56,6 +55,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const session = useSignedIn();
   const { signOut } = useSession();
+  const chooseLanguage = useProfileLanguage();
   const [unread] = useQuery({ query: UnreadCount });
   const [toasts, setToasts] = useState<Live[]>([]);
   const onLive = useCallback((_: unknown, event: LiveNotificationsSubscription) => {
@@ -113,7 +113,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <span>
             {session.name} ({t(`roles.${session.role}`)})
           </span>
-          <LanguageSwitch />
+          <LanguageSwitch onChange={chooseLanguage} />
           <button type="button" onClick={signOut}>
             {t("signIn.out")}
           </button>

@@ -7,15 +7,20 @@ export const LANGUAGES = ["en", "fr"] as const;
 export type Language = (typeof LANGUAGES)[number];
 const KEY = "mentorship.language";
 
-function initial(): Language {
+/** The language chosen in this browser, if one was. */
+export function savedLanguage(): Language | null {
   const saved = localStorage.getItem(KEY);
-  if (saved === "en" || saved === "fr") return saved;
-  return navigator.language.toLowerCase().startsWith("fr") ? "fr" : "en";
+  return saved === "en" || saved === "fr" ? saved : null;
 }
 
-/** The chosen language is kept in this browser and set on <html lang>. */
-export function setLanguage(language: Language): void {
-  localStorage.setItem(KEY, language);
+function initial(): Language {
+  return savedLanguage() ?? (navigator.language.toLowerCase().startsWith("fr") ? "fr" : "en");
+}
+
+/** The app's language, set on <html lang>; a language the user chose is kept in this browser
+ * (``save``), one taken from their profile is not. */
+export function setLanguage(language: Language, { save = true } = {}): void {
+  if (save) localStorage.setItem(KEY, language);
   void i18n.changeLanguage(language);
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
+import { useProfileLanguage } from "../api/participation";
 import { LanguageSwitch } from "../components/Layout";
 import { Loading, MutationProblem, Problem } from "../components/Problem";
 import { graphql } from "../gql";
@@ -50,6 +51,7 @@ const SavePreferences = graphql(`
 /** How I want to be told, and the app's language. */
 export function Preferences() {
   const { t } = useTranslation();
+  const chooseLanguage = useProfileLanguage();
   const [result] = useQuery({ query: PreferencesQuery });
   const loaded = result.data?.notificationPreferences;
   const [digest, setDigest] = useState<DigestMode>("IMMEDIATE");
@@ -77,7 +79,7 @@ export function Preferences() {
       <h1>{t("prefs.heading")}</h1>
       <section className="card">
         <h2>{t("language.label")}</h2>
-        <LanguageSwitch />
+        <LanguageSwitch onChange={chooseLanguage} />
       </section>
       <Problem error={result.error} />
       <form
