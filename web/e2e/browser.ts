@@ -84,3 +84,47 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
         `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
     );
 }
+
+async function devToken(userId: string, role: string): Promise<string> {
+  const answer = await fetch(`${WEB_URL}/dev/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ userId, role }),
+  });
+  expect(answer.status).toBe(200);
+  return ((await answer.json()) as { token: string }).token;
+}
+
+const REGISTER = `
+  mutation ($input: RegisterInput!, $mentor: Boolean!) {
+    mentor: registerMentor(input: $input) @include(if: $mentor) { __typename }
+    mentee: registerMentee(input: $input) @skip(if: $mentor) { __typename }
+  }`;
+
+/** Registers a person in a program as the demo admin, through the GraphQL API, with a profile
+ * that matching pairs (the same module as competency and goal, the same hours). */
+export async function register(
+  programId: string,
+  userId: string,
+  role: "mentor" | "mentee",
+  displayName: string,
+): Promise<void> {
+  const token = await devToken("demo-admin", "admin");
+  const skills = [{ key: "purpose", level: role === "mentor" ? 4 : 3 }];
+  const input = {
+    programId,
+    userId,
+    displayName,
+    email: `${userId}@example.org`,
+    timezone: "Europe/Paris",
+    availability: [{ day: 1, startHour: 9, endHour: 12 }],
+    ...(role === "mentor" ? { competencies: skills, capacity: 2 } : { goals: skills }),
+  };
+  const answer = await fetch(`${WEB_URL}/graphql`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: REGISTER, variables: { input, mentor: role === "mentor" } }),
+  });
+  const body = (await answer.json()) as { data?: Record<string, { __typename: string }> };
+  expect(body.data?.[role]?.__typename).toBe("Participant");
+}

@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessibilityProblems, demo, launch, newPage, shoot, signInAs } from "./browser";
+import { accessibilityProblems, demo, launch, newPage, register, shoot, signInAs } from "./browser";
 
 let browser: Browser;
 
@@ -155,7 +155,7 @@ describe("French", () => {
 });
 
 describe("an admin", () => {
-  it("creates a program, runs matching on it and sees the report", async () => {
+  it("creates a program and runs matching on it; the proposed mentor accepts", async () => {
     const { users } = demo();
     const [context, page] = await newPage(browser);
     try {
@@ -178,14 +178,48 @@ describe("an admin", () => {
       await expect.poll(() => page.getByRole("heading", { name }).isVisible()).toBe(true);
       expect(page.url()).toMatch(/\/programs\/pg_/);
 
+      // people join it (the app has no roster screen yet: registered through the API)
+      const programId = decodeURIComponent(page.url().split("/programs/")[1] ?? "");
+      const stamp = Date.now().toString(36);
+      const mentorId = `e2e-mentor-${stamp}`;
+      await register(programId, mentorId, "mentor", `Mentor ${stamp}`);
+      await register(programId, `e2e-mentee-${stamp}`, "mentee", `Mentee ${stamp}`);
+
       await page.getByRole("button", { name: "Run matching" }).click();
       const report = page.getByRole("status").filter({ hasText: "Matching report" });
       await expect.poll(() => report.isVisible()).toBe(true);
+      expect(await report.getByRole("definition").first().textContent()).toBe("1");
       expect(await accessibilityProblems(page)).toEqual([]);
       await shoot(page, "admin-program");
 
       await page.getByRole("link", { name: "Programs" }).click();
       await expect.poll(() => page.getByRole("link", { name }).isVisible()).toBe(true);
+
+      // the proposed mentor sees why, and accepts
+      const [mentorContext, mentor] = await newPage(browser);
+      try {
+        await signInAs(mentor, mentorId);
+        await mentor.getByRole("link", { name: "Proposals" }).click();
+        const proposal = mentor.getByRole("listitem").filter({
+          has: mentor.getByRole("heading", { name: `Mentee ${stamp}` }),
+        });
+        await expect
+          .poll(() => proposal.getByRole("heading", { name: "Why" }).isVisible())
+          .toBe(true);
+        expect(await proposal.getByRole("listitem").count()).toBeGreaterThan(0);
+        expect(await accessibilityProblems(mentor)).toEqual([]);
+        await shoot(mentor, "mentor-proposals");
+        await proposal.getByRole("button", { name: "Accept" }).click();
+        await expect
+          .poll(() => mentor.getByText("No proposal is waiting for you.").isVisible())
+          .toBe(true);
+        await mentor.getByRole("link", { name: "Dashboard" }).click();
+        await expect
+          .poll(() => mentor.getByRole("link", { name: `Mentee ${stamp}` }).isVisible())
+          .toBe(true);
+      } finally {
+        await mentorContext.close();
+      }
     } finally {
       await context.close();
     }

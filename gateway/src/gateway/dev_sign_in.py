@@ -26,7 +26,7 @@ from mentorship_runtime.auth import issue_token
 DEMO_ADMIN = "demo-admin"
 DEMO_ADMIN_NAME = "Demo Admin"
 TOKEN_LIFETIME = timedelta(hours=12)
-PROGRAMS_LISTED = 10
+PROGRAMS_LISTED = 100
 MATCHES_PER_PROGRAM = 100
 
 Role = Literal["admin", "mentor", "mentee"]
