@@ -9,5 +9,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // what the user sees may take a while on a busy machine: poll for it up to 20 s
+    expect: { poll: { timeout: 20_000, interval: 100 } },
   },
 });

@@ -126,6 +126,35 @@ describe("a mentee checks in with falling confidence; their mentor is alerted li
   });
 });
 
+describe("a mentee", () => {
+  it("sets their notification preferences, kept after a reload", async () => {
+    const { users } = demo();
+    const [context, page] = await newPage(browser, 375);
+    try {
+      await signInAs(page, users.mentee);
+      await page.getByRole("link", { name: "Preferences" }).click();
+      const form = page.getByRole("form", { name: "Notifications" });
+      await form.getByRole("radio", { name: "Once a day" }).check();
+      await form.getByLabel("Digest hour").fill("18");
+      await form.getByLabel("From").fill("20:00");
+      await form.getByLabel("to", { exact: true }).fill("07:30");
+      await form.getByRole("button", { name: "Save" }).click();
+      await expect.poll(() => form.getByText("Saved.").isVisible()).toBe(true);
+      expect(await accessibilityProblems(page)).toEqual([]);
+
+      await page.reload();
+      const saved = page.getByRole("form", { name: "Notifications" });
+      await expect
+        .poll(() => saved.getByRole("radio", { name: "Once a day" }).isChecked())
+        .toBe(true);
+      expect(await saved.getByLabel("Digest hour").inputValue()).toBe("18");
+      expect(await saved.getByLabel("From").inputValue()).toBe("20:00");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe("French", () => {
   it("a mentee and a mentor switch the app to French, and it stays French", async () => {
     const { users } = demo();
@@ -194,6 +223,37 @@ describe("an admin", () => {
 
       await page.getByRole("link", { name: "Programs" }).click();
       await expect.poll(() => page.getByRole("link", { name }).isVisible()).toBe(true);
+
+      // the mentee, proposed a mentor, reads the suggested mentors' explained scores
+      await register(programId, `e2e-other-${stamp}`, "mentor", `Other mentor ${stamp}`);
+      const [menteeContext, mentee] = await newPage(browser, 375);
+      try {
+        await signInAs(mentee, `e2e-mentee-${stamp}`);
+        await expect
+          .poll(() => mentee.getByText(`Mentor ${stamp} · proposed`).isVisible())
+          .toBe(true);
+        await mentee.getByRole("link", { name: "Find a mentor" }).click();
+        const other = mentee.getByRole("listitem").filter({
+          has: mentee.getByRole("heading", { name: `Other mentor ${stamp}` }),
+        });
+        const why = other.getByRole("table", { name: "Why this mentor" });
+        await expect
+          .poll(() => why.getByRole("rowheader", { name: "Goals covered" }).isVisible())
+          .toBe(true);
+        expect(await why.getByRole("row").count()).toBeGreaterThan(2);
+        expect(await accessibilityProblems(mentee)).toEqual([]);
+        await shoot(mentee, "mentee-suggestions");
+        // asking answers with the new proposal, or says why not: never nothing
+        await other.getByRole("button", { name: "Ask to mentor me" }).click();
+        await expect
+          .poll(
+            async () =>
+              (await other.getByRole("status").count()) + (await other.getByRole("alert").count()),
+          )
+          .toBe(1);
+      } finally {
+        await menteeContext.close();
+      }
 
       // the proposed mentor sees why, and accepts
       const [mentorContext, mentor] = await newPage(browser);

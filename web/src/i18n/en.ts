@@ -90,6 +90,7 @@ export const en = {
   },
   suggestions: {
     heading: "Mentors for you",
+    none: "No mentor has a free place right now.",
     unknown: "Suggestions appear once you take part in a program.",
     score: "score {{score}}",
     why: "Why this mentor",

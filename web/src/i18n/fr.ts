@@ -99,6 +99,7 @@ export const fr: Shape<typeof en> = {
   },
   suggestions: {
     heading: "Des mentors pour vous",
+    none: "Aucun mentor n'a de place libre pour le moment.",
     unknown: "Les suggestions apparaissent quand vous participez à un programme.",
     score: "score {{score}}",
     why: "Pourquoi ce mentor",

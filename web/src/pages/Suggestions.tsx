@@ -84,6 +84,9 @@ export function Suggestions() {
       <h1>{t("suggestions.heading")}</h1>
       <Problem error={result.error ?? suggestions.error} />
       {!menteeId ? <p>{t("suggestions.unknown")}</p> : null}
+      {menteeId && suggestions.data?.matchSuggestions?.length === 0 ? (
+        <p>{t("suggestions.none")}</p>
+      ) : null}
       <ol className="cards">
         {(suggestions.data?.matchSuggestions ?? []).map((s) => (
           <li key={s.mentor.id} className="card">
