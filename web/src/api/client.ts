@@ -60,8 +60,11 @@ export function createClient(token: string): { client: Client; dispose: () => vo
   const ws: WsClient = createWsClient({
     url: wsUrl,
     lazy: true,
+    // the live inbox reconnects while the gateway restarts or the network drops (waiting longer
+    // each time), but not once the gateway refused the token (4403): the queries say so
     retryAttempts: Infinity,
-    shouldRetry: () => true,
+    shouldRetry: (event) =>
+      typeof event === "object" && event !== null && "code" in event && event.code !== 4403,
     connectionParams: () => ({ Authorization: `Bearer ${token}` }),
   });
   const client = new Client({
