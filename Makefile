@@ -7,7 +7,7 @@ RUN := $(UV) run --locked
 .PHONY: dev test lint typecheck tests infra-up infra-down infra-status infra-clean \
         contracts-snapshot sync help bench bench-matching bench-progress bench-notify \
         bench-pipeline bench-gateway bench-latency bench-query-limits bench-recovery bench-lookups bench-import bench-report \
-        test-faults docs
+        test-faults docs web-install web-check web-codegen
 
 help:
 	@echo "make dev        run the platform locally (Kafka, MongoDB server, services)"
@@ -17,14 +17,33 @@ help:
 	@echo "make bench      run the benchmarks (bench/), raw results in bench/results/"
 	@echo "make test-faults the fault-injection suite alone (kills, outages; part of make test)"
 	@echo "make docs       regenerate the AsyncAPI documents and the GraphQL schema from the code"
+	@echo "make web-check  the web app's codegen freshness, type check, lint, unit tests and build"
 
 sync:
 	@$(UV) sync --locked --all-packages --quiet
 
 dev: sync
+	@if command -v node >/dev/null 2>&1; then $(MAKE) --no-print-directory web-install; \
+	 else echo "Node.js 20 is not installed: the web app will not be served (install Node 20 and npm)"; fi
 	@$(RUN) python -m mentorship_localstack.dev
 
-test: sync lint typecheck tests
+test: sync lint typecheck web-check tests
+
+# The web app (web/): its packages, from the lock file, installed again when the lock file changes.
+web-install:
+	@command -v npm >/dev/null 2>&1 || { echo "the web app needs Node.js 20 and npm: install them"; exit 1; }
+	@if [ ! web/node_modules/.package-lock.json -nt web/package-lock.json ]; then \
+	  cd web && npm ci --no-audit --no-fund --loglevel=error; fi
+
+web-check: web-install
+	cd web && npm run codegen:check
+	cd web && npm run typecheck
+	cd web && npm run lint
+	cd web && npm test
+	cd web && npm run build
+
+web-codegen: web-install
+	cd web && npm run codegen
 
 lint:
 	$(RUN) ruff check .
@@ -94,3 +113,4 @@ test-faults: sync
 docs: sync
 	UPDATE_DOCS=1 $(RUN) pytest tests/docs -q
 	$(RUN) python -m gateway.export_schema
+	@if [ -d web/node_modules ]; then cd web && npm run codegen --silent; fi

@@ -26,6 +26,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from gateway import dev_sign_in
 from gateway.body_limit import BodyLimit
 from gateway.config import ServiceName, Settings
 from gateway.context import GatewayContext, Runtime, bearer_token, correlation_id
@@ -229,6 +230,8 @@ def create_app(
     app.state.hub = hub
     app.include_router(GatewayRouter(settings))
     app.include_router(metrics_router())
+    if dev_sign_in.enabled(settings):
+        app.include_router(dev_sign_in.router())
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
     )

@@ -22,6 +22,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -35,6 +36,7 @@ import httpx
 
 from mentorship_localstack import demo, mailbox
 from mentorship_localstack.mailbox import MAIL_PORT
+from mentorship_localstack.paths import LOCAL_DEPLOY_DIR
 from mentorship_localstack.processes import say
 from mentorship_localstack.stack import Endpoints, LocalStack
 from mentorship_runtime.auth import TokenSettings
@@ -43,10 +45,19 @@ from mentorship_runtime.settings import DEV_JWT_SECRET
 
 @dataclass(frozen=True)
 class ServiceSpec:
+    """A process to supervise: a Python module (``python -m``), or ``command`` when given."""
+
     name: str
     module: str
     port: int
     env: dict[str, str] = field(default_factory=dict)
+    command: tuple[str, ...] = ()
+    ready_path: str = "/readyz"
+    page: str = "/docs"
+
+
+WEB_DIR = LOCAL_DEPLOY_DIR.parents[1] / "web"
+VITE = WEB_DIR / "node_modules" / "vite" / "bin" / "vite.js"
 
 
 SERVICES = (
@@ -62,6 +73,18 @@ SERVICES = (
             "PROGRESS_URL": "{progress}",
             "NOTIFY_URL": "{notify}",
         },
+        page="/graphql",
+    ),
+    # the web app, from Vite's development server: it proxies /graphql (HTTP and websocket) and
+    # /dev to the gateway, so the browser talks to one origin
+    ServiceSpec(
+        "web",
+        "",
+        5173,
+        env={"GATEWAY_URL": "{gateway}", "WEB_PORT": "{web_port}"},
+        command=("node", str(VITE), str(WEB_DIR)),
+        ready_path="/",
+        page="/",
     ),
 )
 
@@ -102,8 +125,23 @@ def _environment(spec: ServiceSpec, endpoints: Endpoints) -> dict[str, str]:
         "ROLE": "all",
         # one process per service: its name is its stable name in its consumer groups
         "KAFKA_GROUP_INSTANCE_ID": spec.name,
-        **{name: value.format(**_urls()) for name, value in spec.env.items()},
+        **{
+            name: value.format(**_urls(), web_port=port_of(spec))
+            for name, value in spec.env.items()
+        },
     }
+
+
+def command_of(spec: ServiceSpec) -> list[str]:
+    return list(spec.command) if spec.command else [sys.executable, "-m", spec.module]
+
+
+def runnable(specs: tuple[ServiceSpec, ...]) -> tuple[ServiceSpec, ...]:
+    """The web app runs once its packages are installed (``make dev`` installs them)."""
+    if VITE.exists() and shutil.which("node"):
+        return specs
+    say("the web app is not installed (needs Node 20 and `npm ci` in web/): not served")
+    return tuple(spec for spec in specs if spec.name != "web")
 
 
 def _urls() -> dict[str, str]:
@@ -240,7 +278,7 @@ async def supervise(
 
 def _ready(spec: ServiceSpec) -> bool:
     try:
-        url = f"{url_of(spec)}/readyz"  # always http, built here
+        url = f"{url_of(spec)}{spec.ready_path}"  # always http, built here
         with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310
             return bool(answer.status == 200)
     except (URLError, OSError):
@@ -253,8 +291,7 @@ async def _announce(specs: tuple[ServiceSpec, ...], stopping: asyncio.Event) -> 
     while pending and time.monotonic() < deadline and not stopping.is_set():
         for name, spec in list(pending.items()):
             if await asyncio.to_thread(_ready, spec):
-                page = "/graphql" if name == "gateway" else "/docs"
-                say(f"{name} is ready: {url_of(spec)}{page}")
+                say(f"{name} is ready: {url_of(spec)}{spec.page}")
                 del pending[name]
         await asyncio.sleep(1)
     for name in pending:
@@ -297,6 +334,8 @@ async def load_demo(
             indent=2,
         )
     )
+    if "web" in urls:
+        say(f"The web app (sign in as any demo person): {urls['web']}/")
     say(f"GraphQL (GraphiQL in the browser): {urls['gateway']}/graphql")
     say("Tokens for 12 hours (also in .stack/demo-tokens.json); send them as")
     say("  Authorization: Bearer <token>")
@@ -307,6 +346,7 @@ async def load_demo(
 
 
 async def run(specs: tuple[ServiceSpec, ...] = SERVICES, *, with_demo: bool = True) -> None:
+    specs = runnable(specs)
     stack = LocalStack()
     with single_instance(stack.paths.state):
         endpoints = await asyncio.to_thread(stack.up)
@@ -325,7 +365,7 @@ async def run(specs: tuple[ServiceSpec, ...] = SERVICES, *, with_demo: bool = Tr
             asyncio.create_task(
                 supervise(
                     spec,
-                    [sys.executable, "-m", spec.module],
+                    command_of(spec),
                     _environment(spec, endpoints),
                     stack.paths.logs,
                     stopping,
@@ -335,7 +375,7 @@ async def run(specs: tuple[ServiceSpec, ...] = SERVICES, *, with_demo: bool = Tr
             for spec in specs
         ]
         if await _announce(specs, stopping) and with_demo:
-            await load_demo(stack.paths.state)
+            await load_demo(stack.paths.state, {spec.name: url_of(spec) for spec in specs})
         say(
             "Ctrl-C stops the services; Kafka and the MongoDB server keep running (make infra-down)"
         )

@@ -1,0 +1,147 @@
+import { useCallback, useState, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, NavLink } from "react-router";
+import { useQuery, useSubscription } from "urql";
+import { useProfileLanguage } from "../api/participation";
+import { useSignedIn, useSession } from "../auth/session";
+import { graphql } from "../gql";
+import type { LiveNotificationsSubscription } from "../gql/graphql";
+import { LANGUAGES, setLanguage, type Language } from "../i18n";
+
+const UnreadCount = graphql(`
+  query UnreadCount {
+    notifications(unreadOnly: true, first: 1) {
+      unread
+    }
+  }
+`);
+
+const LiveNotifications = graphql(`
+  subscription LiveNotifications {
+    notifications {
+      id
+      kind
+      priority
+      title
+      body
+      subjectId
+      createdAt
+      readAt
+    }
+  }
+`);
+
+type Live = LiveNotificationsSubscription["notifications"];
+
+/** The language menu; ``onChange`` replaces the default of keeping the choice in this browser. */
+export function LanguageSwitch({ onChange = setLanguage }: { onChange?: (l: Language) => void }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <label className="language">
+      {t("language.label")}{" "}
+      <select value={i18n.language} onChange={(event) => onChange(event.target.value as Language)}>
+        {LANGUAGES.map((language) => (
+          <option key={language} value={language}>
+            {t(`language.${language}`)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The page frame: navigation for the signed-in role, the inbox badge, live toasts. */
+export function Layout({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const session = useSignedIn();
+  const { signOut } = useSession();
+  const chooseLanguage = useProfileLanguage();
+  const [unread] = useQuery({ query: UnreadCount });
+  const [toasts, setToasts] = useState<Live[]>([]);
+  const onLive = useCallback((_: unknown, event: LiveNotificationsSubscription) => {
+    setToasts((shown) => [event.notifications, ...shown].slice(0, 3));
+    return event;
+  }, []);
+  useSubscription({ query: LiveNotifications }, onLive);
+  const count = unread.data?.notifications?.unread ?? 0;
+  const links: [string, string][] =
+    session.role === "admin"
+      ? [["/programs", t("nav.programs")]]
+      : session.role === "mentor"
+        ? [
+            ["/dashboard", t("nav.dashboard")],
+            ["/proposals", t("nav.proposals")],
+          ]
+        : [
+            ["/path", t("nav.path")],
+            ["/suggestions", t("nav.suggestions")],
+          ];
+  return (
+    <>
+      <a className="skip" href="#main">
+        {t("nav.skip")}
+      </a>
+      <header className="top">
+        <p className="brand">
+          <Link to="/">{t("app.name")}</Link>
+        </p>
+        <nav aria-label={t("nav.label")}>
+          <ul>
+            {links.map(([to, label]) => (
+              <li key={to}>
+                <NavLink to={to}>{label}</NavLink>
+              </li>
+            ))}
+            <li>
+              <NavLink to="/inbox">
+                {t("nav.inbox")}{" "}
+                <span
+                  className="badge"
+                  data-testid="inbox-badge"
+                  aria-label={t("nav.unread", { count })}
+                >
+                  {count}
+                </span>
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/preferences">{t("nav.preferences")}</NavLink>
+            </li>
+          </ul>
+        </nav>
+        <div className="who">
+          <span>
+            {session.name} ({t(`roles.${session.role}`)})
+          </span>
+          <LanguageSwitch onChange={chooseLanguage} />
+          <button type="button" onClick={signOut}>
+            {t("signIn.out")}
+          </button>
+        </div>
+      </header>
+      <main id="main">{children}</main>
+      <section className="toasts" aria-live="polite" aria-label={t("toasts.label")}>
+        {toasts.map((toast) => (
+          <div key={toast.id} className={`toast ${toast.priority.toLowerCase()}`} role="status">
+            <p>
+              <strong>{toast.title}</strong>
+            </p>
+            <p>{toast.body}</p>
+            <Link
+              to={`/inbox/${encodeURIComponent(toast.id)}`}
+              onClick={() => setToasts((shown) => shown.filter((s) => s.id !== toast.id))}
+            >
+              {t("toasts.open")}
+            </Link>{" "}
+            <button
+              type="button"
+              onClick={() => setToasts((shown) => shown.filter((s) => s.id !== toast.id))}
+            >
+              {t("toasts.dismiss")}
+            </button>
+          </div>
+        ))}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,88 @@
+import { useTranslation } from "react-i18next";
+import type { CombinedError } from "urql";
+import { useSession } from "../auth/session";
+
+/** A query's or a request's failure, said in words: the gateway down, a session expired (with
+ * a way to sign in again), or the GraphQL error's message and code. */
+export function Problem({ error }: { error: CombinedError | undefined }) {
+  const { t } = useTranslation();
+  const { signOut } = useSession();
+  if (!error) return null;
+  const codes = error.graphQLErrors.map((e) => String(e.extensions?.code ?? ""));
+  if (codes.includes("UNAUTHENTICATED")) {
+    return (
+      <div role="alert" className="problem">
+        <p>{t("errors.expired")}</p>
+        <button type="button" onClick={signOut}>
+          {t("signIn.again")}
+        </button>
+      </div>
+    );
+  }
+  if (error.networkError) {
+    return (
+      <div role="alert" className="problem">
+        {t("errors.network")}
+      </div>
+    );
+  }
+  return (
+    <div role="alert" className="problem">
+      <ul>
+        {error.graphQLErrors.map((e, i) => (
+          <li key={i}>
+            {e.message}
+            {e.extensions?.code ? <code> ({String(e.extensions.code)})</code> : null}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+interface MutationErrorLike {
+  __typename?: string;
+  message?: string;
+  problems?: { path: string[]; message: string }[];
+}
+
+const ERROR_TYPES = new Set(["ValidationError", "NotFound", "Forbidden", "Conflict"]);
+
+export function isMutationError(value: unknown): value is MutationErrorLike {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    ERROR_TYPES.has(String((value as MutationErrorLike).__typename))
+  );
+}
+
+/** The typed error a mutation answered (ValidationError, NotFound, Forbidden, Conflict). */
+export function MutationProblem({ result }: { result: unknown }) {
+  const { t } = useTranslation();
+  if (!isMutationError(result)) return null;
+  return (
+    <div role="alert" className="problem">
+      <p>
+        <strong>{t(`errors.${result.__typename}`)}</strong> {result.message}
+      </p>
+      {result.problems?.length ? (
+        <ul>
+          {result.problems.map((p, i) => (
+            <li key={i}>
+              <code>{p.path.join(".")}</code>: {p.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+export function Loading() {
+  const { t } = useTranslation();
+  return (
+    <p role="status" className="loading">
+      {t("loading")}
+    </p>
+  );
+}

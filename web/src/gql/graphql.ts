@@ -1,0 +1,520 @@
+/* eslint-disable */
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** Date (isoformat) */
+  Date: { input: string; output: string; }
+  /** A moment, in UTC to the millisecond (ISO 8601, e.g. 2026-12-06T09:00:30.362Z). */
+  DateTime: { input: string; output: string; }
+  /** Represents a file upload. */
+  Upload: { input: any; output: any; }
+};
+
+/** A role your token gives you. */
+export type AccountRole =
+  | 'ADMIN'
+  | 'MENTEE'
+  | 'MENTOR';
+
+export type CreateProgramInput = {
+  defaultMentorCapacity?: Scalars['Int']['input'];
+  departmentPreference?: DepartmentPreference;
+  description?: Scalars['String']['input'];
+  /** One of learningPaths (checked with the progress service). */
+  learningPathId?: Scalars['ID']['input'];
+  /** The mentee accepts a proposal too: it becomes active once the mentor and the mentee accepted, in either order, and either declining declines it (for proposals made from then on). False: the mentor's acceptance starts the match. */
+  mutualAcceptance?: Scalars['Boolean']['input'];
+  name: Scalars['String']['input'];
+  proposalExpiryDays?: Scalars['Int']['input'];
+  stallWindowDays?: InputMaybe<Scalars['Int']['input']>;
+  status?: ProgramStatus;
+  weights?: InputMaybe<Array<CriterionWeightInput>>;
+};
+
+/** What the matching engine scores a mentor on. */
+export type Criterion =
+  | 'AVAILABILITY_OVERLAP'
+  | 'DEPARTMENT'
+  | 'GOAL_COVERAGE'
+  | 'LOAD_BALANCE'
+  | 'RANKED_PREFERENCE'
+  | 'TIMEZONE_OVERLAP';
+
+export type CriterionWeightInput = {
+  criterion: Criterion;
+  weight: Scalars['Float']['input'];
+};
+
+/** Whether matching prefers a mentor of the mentee's department. */
+export type DepartmentPreference =
+  | 'CROSS'
+  | 'NONE'
+  | 'SAME';
+
+/** E-mails one by one, or once a day at your digest hour. */
+export type DigestMode =
+  | 'DAILY'
+  | 'IMMEDIATE';
+
+/** How much of a mentee's history you see. */
+export type HistorySight =
+  /** Figures and dates only (the program's admins): notes, evidence and reasons are null. */
+  | 'FIGURES'
+  /** Everything (the mentee, their mentor). */
+  | 'FULL';
+
+export type KindChannelsInput = {
+  channels: Array<NotificationChannel>;
+  kind: NotificationKind;
+};
+
+/** The language a person's notifications are written in. */
+export type Language =
+  | 'EN'
+  | 'FR';
+
+export type MatchOutcome =
+  | 'COMPLETED'
+  | 'ENDED_EARLY';
+
+export type MatchStatus =
+  | 'ACTIVE'
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'DECLINED'
+  | 'ENDED_EARLY'
+  | 'EXPIRED'
+  | 'PROPOSED';
+
+export type MatchingObjective =
+  | 'BEST_FIT'
+  | 'MOST_MATCHED';
+
+export type MilestoneEntryKind =
+  | 'COMPLETED'
+  | 'REOPENED';
+
+/** What kind of thing a mutation did not find. */
+export type NotFoundKind =
+  | 'LEARNING_PATH'
+  | 'MATCH'
+  | 'MENTEE'
+  | 'MILESTONE'
+  | 'MODULE'
+  | 'PARTICIPANT'
+  | 'PROGRAM'
+  | 'SESSION';
+
+/** Where a notification reaches you (in-app always). */
+export type NotificationChannel =
+  | 'EMAIL'
+  | 'IN_APP'
+  | 'WEBHOOK';
+
+/** What a notification is about. */
+export type NotificationKind =
+  | 'MATCH_ACCEPTANCE_GIVEN'
+  | 'MATCH_ACCEPTED'
+  | 'MATCH_CANCELLED'
+  | 'MATCH_DECLINED'
+  | 'MATCH_ENDED'
+  | 'MATCH_EXPIRED'
+  | 'MATCH_PROPOSED'
+  | 'PARTICIPANT_WITHDRAWN'
+  | 'PROGRESS_CONFIDENCE_DROPPED'
+  | 'PROGRESS_MENTEE_BACK_ON_TRACK'
+  | 'PROGRESS_MENTEE_STALLED'
+  | 'PROGRESS_MENTEE_STILL_STALLED'
+  | 'PROGRESS_MILESTONE_COMPLETED'
+  | 'PROGRESS_MODULE_COMPLETED'
+  | 'PROGRESS_PATH_COMPLETED'
+  | 'PROGRESS_SESSION_LOGGED_WITHOUT_RATING';
+
+/** Your whole set of preferences (it replaces the current one). */
+export type NotificationPreferencesInput = {
+  channels?: Array<KindChannelsInput>;
+  digest?: DigestMode;
+  /** 0 to 23, on your clock. */
+  digestHour?: Scalars['Int']['input'];
+  email?: InputMaybe<Scalars['String']['input']>;
+  quietHours?: InputMaybe<QuietHoursInput>;
+  timezone?: InputMaybe<Scalars['String']['input']>;
+  webhookUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type NotificationPriority =
+  | 'HIGH'
+  | 'LOW'
+  | 'NORMAL';
+
+/** The page a notification opens: the most precise thing it names. */
+export type NotificationTarget =
+  | 'CHECK_IN'
+  | 'LEARNING_PATH'
+  | 'MATCH'
+  | 'MENTEE'
+  | 'MILESTONE'
+  | 'MODULE'
+  | 'SESSION';
+
+/** The state a mutation found something in: a match's, a program's, a participant's, or a mentee's tracking. */
+export type ObjectState =
+  | 'ACTIVE'
+  | 'CANCELLED'
+  | 'CLOSED'
+  | 'COMPLETED'
+  | 'DECLINED'
+  | 'DRAFT'
+  | 'ENDED_EARLY'
+  | 'EXPIRED'
+  | 'OPEN'
+  | 'PAUSED'
+  | 'PROPOSED'
+  | 'STOPPED'
+  | 'WITHDRAWN';
+
+/** What a person is in a program (a session is rated by one of them). */
+export type ParticipantRole =
+  | 'MENTEE'
+  | 'MENTOR';
+
+export type ParticipantStatus =
+  | 'ACTIVE'
+  | 'WITHDRAWN';
+
+/** Only the fields you give change. */
+export type ProfileUpdateInput = {
+  availability?: InputMaybe<Array<WeeklySlotInput>>;
+  capacity?: InputMaybe<Scalars['Int']['input']>;
+  competencies?: InputMaybe<Array<SkillLevelInput>>;
+  department?: InputMaybe<Scalars['String']['input']>;
+  displayName?: InputMaybe<Scalars['String']['input']>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  goals?: InputMaybe<Array<SkillLevelInput>>;
+  language?: InputMaybe<Language>;
+  languages?: InputMaybe<Array<Scalars['String']['input']>>;
+  managerId?: InputMaybe<Scalars['ID']['input']>;
+  rankedMentors?: InputMaybe<Array<Scalars['ID']['input']>>;
+  timezone?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ProgramStatus =
+  | 'CLOSED'
+  | 'DRAFT'
+  | 'OPEN';
+
+/** How a mentee is doing. */
+export type ProgressStatus =
+  | 'AT_RISK'
+  | 'COMPLETED'
+  | 'ON_TRACK'
+  | 'PAUSED'
+  | 'STALLED'
+  | 'STOPPED';
+
+/** Who proposed a match: an admin, a cohort matching run, the mentee, or the escalation after a declined or expired proposal. */
+export type ProposedBy =
+  | 'ADMIN'
+  | 'COHORT_RUN'
+  | 'ESCALATION'
+  | 'MENTEE';
+
+export type QuietHoursInput = {
+  end: Scalars['String']['input'];
+  start: Scalars['String']['input'];
+};
+
+export type RegisterInput = {
+  availability?: Array<WeeklySlotInput>;
+  /** Mentors: how many mentees. */
+  capacity?: InputMaybe<Scalars['Int']['input']>;
+  competencies?: Array<SkillLevelInput>;
+  department?: InputMaybe<Scalars['String']['input']>;
+  displayName: Scalars['String']['input'];
+  email: Scalars['String']['input'];
+  goals?: Array<SkillLevelInput>;
+  language?: Language;
+  languages?: Array<Scalars['String']['input']>;
+  managerId?: InputMaybe<Scalars['ID']['input']>;
+  programId: Scalars['ID']['input'];
+  /** Mentees: preferred mentors, best first. */
+  rankedMentors?: Array<Scalars['ID']['input']>;
+  timezone?: Scalars['String']['input'];
+  /** Defaults to you; admins may register others. */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** Where a participant stands in their program, derived from their own status and every match naming them (as mentee or as mentor), first that applies: WITHDRAWN (they left), ACTIVE (a match is active), PROPOSED (a proposal is open, none active), COMPLETED (nothing open, a match was completed), UNMATCHED (nothing open or completed: never matched, or only declined, expired or ended-early matches). */
+export type RosterStatus =
+  | 'ACTIVE'
+  | 'COMPLETED'
+  | 'PROPOSED'
+  | 'UNMATCHED'
+  | 'WITHDRAWN';
+
+export type SessionInput = {
+  durationMinutes: Scalars['Int']['input'];
+  heldOn: Scalars['Date']['input'];
+  moduleIds?: Array<Scalars['ID']['input']>;
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** Your rating, 1 to 5. */
+  rating?: InputMaybe<Scalars['Int']['input']>;
+  /** Your id for the session (to rate it later, retry safely). */
+  sessionId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type SkillLevelInput = {
+  key: Scalars['String']['input'];
+  level: Scalars['Int']['input'];
+};
+
+/** Where a mentee's tracking stands. */
+export type TrackingState =
+  | 'ACTIVE'
+  | 'COMPLETED'
+  | 'PAUSED'
+  | 'STOPPED';
+
+export type Trend =
+  | 'FALLING'
+  | 'RISING'
+  | 'STEADY'
+  | 'UNKNOWN';
+
+/** What to change in a program; a field left out (or null) stays. */
+export type UpdateProgramInput = {
+  /** For mentors registered from now on. */
+  defaultMentorCapacity?: InputMaybe<Scalars['Int']['input']>;
+  departmentPreference?: InputMaybe<DepartmentPreference>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The mentee accepts a proposal too: it becomes active once the mentor and the mentee accepted, in either order, and either declining declines it (for proposals made from then on). False: the mentor's acceptance starts the match. */
+  mutualAcceptance?: InputMaybe<Scalars['Boolean']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  proposalExpiryDays?: InputMaybe<Scalars['Int']['input']>;
+  stallWindowDays?: InputMaybe<Scalars['Int']['input']>;
+  /** DRAFT -> OPEN -> CLOSED (or DRAFT -> CLOSED); a closed program never reopens. Closing is refused (Conflict) while one of its proposals is open; it ends every active match as COMPLETED (both sides are told), and the program takes no one new and matches no one from then on. Sending CLOSED again ends any match a failure left active. */
+  status?: InputMaybe<ProgramStatus>;
+  /** The whole set: criteria left out weigh 0. */
+  weights?: InputMaybe<Array<CriterionWeightInput>>;
+};
+
+export type WeeklySlotInput = {
+  day: Scalars['Int']['input'];
+  endHour: Scalars['Int']['input'];
+  startHour: Scalars['Int']['input'];
+};
+
+export type MyMatchesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyMatchesQuery = { __typename?: 'Query', matches?: { __typename?: 'MatchConnection', nodes: Array<{ __typename?: 'Match', id: string, status: MatchStatus, programId: string, score?: number | null, reasons: Array<string>, proposedAt: string, mentee: { __typename?: 'MatchSide', participantId: string, userId: string, name: string }, mentor: { __typename?: 'MatchSide', participantId: string, userId: string, name: string } }> } | null };
+
+export type MyProfilesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyProfilesQuery = { __typename?: 'Query', matches?: { __typename?: 'MatchConnection', nodes: Array<{ __typename?: 'Match', id: string, mentee: { __typename?: 'MatchSide', userId: string, profile?: { __typename?: 'Participant', id: string, language: Language } | null }, mentor: { __typename?: 'MatchSide', userId: string, profile?: { __typename?: 'Participant', id: string, language: Language } | null } }> } | null };
+
+export type UpdateLanguageMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  language: Language;
+}>;
+
+
+export type UpdateLanguageMutation = { __typename?: 'Mutation', updateProfile?: { __typename: 'Conflict', message: string } | { __typename: 'Forbidden', message: string } | { __typename: 'NotFound', message: string } | { __typename: 'Participant', id: string, language: Language } | { __typename: 'ValidationError', message: string } | null };
+
+export type UnreadCountQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UnreadCountQuery = { __typename?: 'Query', notifications?: { __typename?: 'Inbox', unread: number } | null };
+
+export type LiveNotificationsSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LiveNotificationsSubscription = { __typename?: 'Subscription', notifications: { __typename?: 'Notification', id: string, kind: NotificationKind, priority: NotificationPriority, title: string, body: string, subjectId?: string | null, createdAt: string, readAt?: string | null } };
+
+export type MenteeProgressQueryVariables = Exact<{
+  menteeId: Scalars['ID']['input'];
+}>;
+
+
+export type MenteeProgressQuery = { __typename?: 'Query', menteeProgress?: { __typename?: 'MenteeProgress', menteeId: string, pathId: string, status: ProgressStatus, percent: number, milestonesDone: number, milestonesTotal: number, sessionsCount: number, lastActivityAt?: string | null, confidenceTrend: Trend, modules: Array<{ __typename?: 'ModuleProgress', moduleId: string, title: string, milestonesDone: number, milestonesTotal: number, percent: number, completed: boolean, latestConfidence?: number | null, trend: Trend, confidenceDropped: boolean }> } | null };
+
+export type LearningPathDetailQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type LearningPathDetailQuery = { __typename?: 'Query', learningPath?: { __typename?: 'LearningPath', id: string, version: number, title: string, modules: Array<{ __typename?: 'PathModule', id: string, title: string, description: string, milestones: Array<{ __typename?: 'Milestone', id: string, title: string, evidenceExpected: string }> }> } | null };
+
+export type CheckInMutationVariables = Exact<{
+  menteeId: Scalars['ID']['input'];
+  moduleId: Scalars['ID']['input'];
+  confidence: Scalars['Int']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  key?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type CheckInMutation = { __typename?: 'Mutation', recordCheckIn?: { __typename: 'Conflict', message: string } | { __typename: 'Forbidden', message: string } | { __typename: 'MenteeProgress', menteeId: string, confidenceTrend: Trend, modules: Array<{ __typename?: 'ModuleProgress', moduleId: string, latestConfidence?: number | null, trend: Trend, confidenceDropped: boolean }> } | { __typename: 'NotFound', message: string } | { __typename: 'ValidationError', message: string, problems: Array<{ __typename?: 'FieldProblem', path: Array<string>, message: string }> } | null };
+
+export type CompleteMilestoneMutationVariables = Exact<{
+  menteeId: Scalars['ID']['input'];
+  milestoneId: Scalars['ID']['input'];
+  evidence?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type CompleteMilestoneMutation = { __typename?: 'Mutation', completeMilestone?: { __typename: 'Conflict', message: string } | { __typename: 'Forbidden', message: string } | { __typename: 'MenteeProgress', menteeId: string, percent: number, milestonesDone: number, modules: Array<{ __typename?: 'ModuleProgress', moduleId: string, milestonesDone: number, percent: number, completed: boolean }> } | { __typename: 'NotFound', message: string } | { __typename: 'ValidationError', message: string, problems: Array<{ __typename?: 'FieldProblem', path: Array<string>, message: string }> } | null };
+
+export type InboxQueryVariables = Exact<{
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type InboxQuery = { __typename?: 'Query', notifications?: { __typename?: 'Inbox', unread: number, notifications: { __typename?: 'NotificationConnection', pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, nodes: Array<{ __typename?: 'Notification', id: string, kind: NotificationKind, priority: NotificationPriority, title: string, body: string, subjectId?: string | null, createdAt: string, readAt?: string | null }> } } | null };
+
+export type MarkReadMutationVariables = Exact<{
+  ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+}>;
+
+
+export type MarkReadMutation = { __typename?: 'Mutation', markNotificationsRead?: { __typename: 'Conflict', message: string } | { __typename: 'Forbidden', message: string } | { __typename: 'NotFound', message: string } | { __typename: 'NotificationsMarked', marked: number, unread: number } | { __typename: 'ValidationError', message: string } | null };
+
+export type MenteeQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type MenteeQuery = { __typename?: 'Query', mentee?: { __typename?: 'Participant', id: string, displayName: string, email: string, department?: string | null, timezone: string, goals: Array<{ __typename?: 'SkillLevel', key: string, level: number }> } | null };
+
+export type LogSessionMutationVariables = Exact<{
+  menteeId: Scalars['ID']['input'];
+  input: SessionInput;
+  key?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type LogSessionMutation = { __typename?: 'Mutation', logSession?: { __typename: 'Conflict', message: string } | { __typename: 'Forbidden', message: string } | { __typename: 'MenteeProgress', menteeId: string, sessionsCount: number, lastActivityAt?: string | null } | { __typename: 'NotFound', message: string } | { __typename: 'ValidationError', message: string, problems: Array<{ __typename?: 'FieldProblem', path: Array<string>, message: string }> } | null };
+
+export type MyMenteesQueryVariables = Exact<{
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type MyMenteesQuery = { __typename?: 'Query', myMentees?: { __typename?: 'MentorDashboard', byStatus: Array<{ __typename?: 'StatusCount', status: ProgressStatus, count: number }>, mentees: { __typename?: 'DashboardMenteeConnection', pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, nodes: Array<{ __typename?: 'DashboardMentee', menteeId: string, status: ProgressStatus, confidenceTrend: Trend, lastActivityAt?: string | null, unreadAlerts?: number | null, progress: { __typename?: 'MenteeProgress', menteeId: string, percent: number }, profile?: { __typename?: 'Participant', id: string, displayName: string, department?: string | null } | null }> } } | null };
+
+export type PreferencesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PreferencesQuery = { __typename?: 'Query', notificationPreferences?: { __typename?: 'NotificationPreferences', digest: DigestMode, digestHour: number, timezone?: string | null, email?: string | null, webhookUrl?: string | null, quietHours?: { __typename?: 'QuietHours', start: string, end: string } | null, channels: Array<{ __typename?: 'KindChannels', kind: NotificationKind, channels: Array<NotificationChannel> }> } | null };
+
+export type SavePreferencesMutationVariables = Exact<{
+  input: NotificationPreferencesInput;
+}>;
+
+
+export type SavePreferencesMutation = { __typename?: 'Mutation', updateNotificationPreferences?: { __typename: 'Conflict', message: string } | { __typename: 'Forbidden', message: string } | { __typename: 'NotFound', message: string } | { __typename: 'NotificationPreferences', digest: DigestMode, digestHour: number } | { __typename: 'ValidationError', message: string, problems: Array<{ __typename?: 'FieldProblem', path: Array<string>, message: string }> } | null };
+
+export type ProgramQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ProgramQuery = { __typename?: 'Query', program?: { __typename?: 'Program', id: string, name: string, description: string, status: ProgramStatus, learningPathId: string, defaultMentorCapacity: number, proposalExpiryDays: number, createdAt: string } | null, programHealth?: { __typename?: 'ProgramHealth', programId: string, mentees: number, byStatus: Array<{ __typename?: 'StatusCount', status: ProgressStatus, count: number }>, funnel: Array<{ __typename?: 'FunnelStep', moduleId: string, title: string, completed: number }> } | null };
+
+export type RunMatchingMutationVariables = Exact<{
+  programId: Scalars['ID']['input'];
+  objective: MatchingObjective;
+  key?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type RunMatchingMutation = { __typename?: 'Mutation', runMatching?: { __typename: 'Conflict', message: string } | { __typename: 'Forbidden', message: string } | { __typename: 'MatchingRun', id: string, objective: MatchingObjective, matchedCount: number, totalScore: number, meanScore: number, blockingPairs: number, proposalIds: Array<string>, unmatched: Array<{ __typename?: 'UnmatchedMentee', menteeId: string, reason: string }> } | { __typename: 'NotFound', message: string } | { __typename: 'ValidationError', message: string } | null };
+
+export type ProgramsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ProgramsQuery = { __typename?: 'Query', programs?: { __typename?: 'ProgramConnection', nodes: Array<{ __typename?: 'Program', id: string, name: string, status: ProgramStatus, createdAt: string }> } | null, learningPaths?: Array<{ __typename?: 'LearningPathSummary', id: string, title: string }> | null };
+
+export type CreateProgramMutationVariables = Exact<{
+  input: CreateProgramInput;
+  key?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type CreateProgramMutation = { __typename?: 'Mutation', createProgram?: { __typename: 'Conflict', message: string } | { __typename: 'Forbidden', message: string } | { __typename: 'NotFound', message: string } | { __typename: 'Program', id: string, name: string, status: ProgramStatus } | { __typename: 'ValidationError', message: string, problems: Array<{ __typename?: 'FieldProblem', path: Array<string>, message: string }> } | null };
+
+export type ProposalsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ProposalsQuery = { __typename?: 'Query', matches?: { __typename?: 'MatchConnection', nodes: Array<{ __typename?: 'Match', id: string, status: MatchStatus, score?: number | null, reasons: Array<string>, expiresAt: string, mentee: { __typename?: 'MatchSide', participantId: string, name: string }, mentor: { __typename?: 'MatchSide', userId: string } }> } | null };
+
+export type AcceptMatchMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type AcceptMatchMutation = { __typename?: 'Mutation', acceptMatch?: { __typename: 'Conflict', message: string } | { __typename: 'Forbidden', message: string } | { __typename: 'Match', id: string, status: MatchStatus } | { __typename: 'NotFound', message: string } | { __typename: 'ValidationError', message: string } | null };
+
+export type DeclineMatchMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type DeclineMatchMutation = { __typename?: 'Mutation', declineMatch?: { __typename: 'Conflict', message: string } | { __typename: 'Forbidden', message: string } | { __typename: 'Match', id: string, status: MatchStatus } | { __typename: 'NotFound', message: string } | { __typename: 'ValidationError', message: string } | null };
+
+export type SuggestionsQueryVariables = Exact<{
+  menteeId: Scalars['ID']['input'];
+}>;
+
+
+export type SuggestionsQuery = { __typename?: 'Query', matchSuggestions?: Array<{ __typename?: 'MatchSuggestion', score: number, reasons: Array<string>, mentor: { __typename?: 'Participant', id: string, displayName: string, department?: string | null }, breakdown: Array<{ __typename?: 'CriterionScore', criterion: Criterion, points: number, reason: string }> }> | null };
+
+export type RequestMentorMutationVariables = Exact<{
+  menteeId: Scalars['ID']['input'];
+  mentorId: Scalars['ID']['input'];
+  key?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type RequestMentorMutation = { __typename?: 'Mutation', requestMentor?: { __typename: 'Conflict', message: string, currentState?: ObjectState | null } | { __typename: 'Forbidden', message: string } | { __typename: 'Match', id: string, status: MatchStatus } | { __typename: 'NotFound', message: string } | { __typename: 'ValidationError', message: string, problems: Array<{ __typename?: 'FieldProblem', path: Array<string>, message: string }> } | null };
+
+
+export const MyMatchesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MyMatches"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"matches"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"programId"}},{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"reasons"}},{"kind":"Field","name":{"kind":"Name","value":"proposedAt"}},{"kind":"Field","name":{"kind":"Name","value":"mentee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"participantId"}},{"kind":"Field","name":{"kind":"Name","value":"userId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"mentor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"participantId"}},{"kind":"Field","name":{"kind":"Name","value":"userId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<MyMatchesQuery, MyMatchesQueryVariables>;
+export const MyProfilesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MyProfiles"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"matches"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"mentee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"userId"}},{"kind":"Field","name":{"kind":"Name","value":"profile"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"language"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"mentor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"userId"}},{"kind":"Field","name":{"kind":"Name","value":"profile"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"language"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<MyProfilesQuery, MyProfilesQueryVariables>;
+export const UpdateLanguageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateLanguage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"language"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Language"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateProfile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"participantId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"language"},"value":{"kind":"Variable","name":{"kind":"Name","value":"language"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Participant"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"language"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MutationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<UpdateLanguageMutation, UpdateLanguageMutationVariables>;
+export const UnreadCountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UnreadCount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"notifications"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"unreadOnly"},"value":{"kind":"BooleanValue","value":true}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"1"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unread"}}]}}]}}]} as unknown as DocumentNode<UnreadCountQuery, UnreadCountQueryVariables>;
+export const LiveNotificationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LiveNotifications"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"notifications"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"subjectId"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"readAt"}}]}}]}}]} as unknown as DocumentNode<LiveNotificationsSubscription, LiveNotificationsSubscriptionVariables>;
+export const MenteeProgressDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MenteeProgress"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"menteeId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"menteeProgress"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"menteeId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"menteeId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"menteeId"}},{"kind":"Field","name":{"kind":"Name","value":"pathId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"percent"}},{"kind":"Field","name":{"kind":"Name","value":"milestonesDone"}},{"kind":"Field","name":{"kind":"Name","value":"milestonesTotal"}},{"kind":"Field","name":{"kind":"Name","value":"sessionsCount"}},{"kind":"Field","name":{"kind":"Name","value":"lastActivityAt"}},{"kind":"Field","name":{"kind":"Name","value":"confidenceTrend"}},{"kind":"Field","name":{"kind":"Name","value":"modules"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"moduleId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"milestonesDone"}},{"kind":"Field","name":{"kind":"Name","value":"milestonesTotal"}},{"kind":"Field","name":{"kind":"Name","value":"percent"}},{"kind":"Field","name":{"kind":"Name","value":"completed"}},{"kind":"Field","name":{"kind":"Name","value":"latestConfidence"}},{"kind":"Field","name":{"kind":"Name","value":"trend"}},{"kind":"Field","name":{"kind":"Name","value":"confidenceDropped"}}]}}]}}]}}]} as unknown as DocumentNode<MenteeProgressQuery, MenteeProgressQueryVariables>;
+export const LearningPathDetailDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"LearningPathDetail"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"learningPath"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"modules"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"milestones"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"evidenceExpected"}}]}}]}}]}}]}}]} as unknown as DocumentNode<LearningPathDetailQuery, LearningPathDetailQueryVariables>;
+export const CheckInDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CheckIn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"menteeId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"moduleId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"confidence"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"note"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"key"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recordCheckIn"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"menteeId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"menteeId"}}},{"kind":"Argument","name":{"kind":"Name","value":"moduleId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"moduleId"}}},{"kind":"Argument","name":{"kind":"Name","value":"confidence"},"value":{"kind":"Variable","name":{"kind":"Name","value":"confidence"}}},{"kind":"Argument","name":{"kind":"Name","value":"note"},"value":{"kind":"Variable","name":{"kind":"Name","value":"note"}}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"key"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MenteeProgress"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"menteeId"}},{"kind":"Field","name":{"kind":"Name","value":"confidenceTrend"}},{"kind":"Field","name":{"kind":"Name","value":"modules"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"moduleId"}},{"kind":"Field","name":{"kind":"Name","value":"latestConfidence"}},{"kind":"Field","name":{"kind":"Name","value":"trend"}},{"kind":"Field","name":{"kind":"Name","value":"confidenceDropped"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MutationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"problems"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CheckInMutation, CheckInMutationVariables>;
+export const CompleteMilestoneDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CompleteMilestone"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"menteeId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"milestoneId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"evidence"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"completeMilestone"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"menteeId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"menteeId"}}},{"kind":"Argument","name":{"kind":"Name","value":"milestoneId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"milestoneId"}}},{"kind":"Argument","name":{"kind":"Name","value":"evidence"},"value":{"kind":"Variable","name":{"kind":"Name","value":"evidence"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MenteeProgress"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"menteeId"}},{"kind":"Field","name":{"kind":"Name","value":"percent"}},{"kind":"Field","name":{"kind":"Name","value":"milestonesDone"}},{"kind":"Field","name":{"kind":"Name","value":"modules"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"moduleId"}},{"kind":"Field","name":{"kind":"Name","value":"milestonesDone"}},{"kind":"Field","name":{"kind":"Name","value":"percent"}},{"kind":"Field","name":{"kind":"Name","value":"completed"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MutationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"problems"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CompleteMilestoneMutation, CompleteMilestoneMutationVariables>;
+export const InboxDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Inbox"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"notifications"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"20"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unread"}},{"kind":"Field","name":{"kind":"Name","value":"notifications"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"subjectId"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"readAt"}}]}}]}}]}}]}}]} as unknown as DocumentNode<InboxQuery, InboxQueryVariables>;
+export const MarkReadDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"MarkRead"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ids"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"markNotificationsRead"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ids"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ids"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"NotificationsMarked"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"marked"}},{"kind":"Field","name":{"kind":"Name","value":"unread"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MutationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<MarkReadMutation, MarkReadMutationVariables>;
+export const MenteeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Mentee"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"mentee"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"department"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"goals"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"level"}}]}}]}}]}}]} as unknown as DocumentNode<MenteeQuery, MenteeQueryVariables>;
+export const LogSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LogSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"menteeId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SessionInput"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"key"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"logSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"menteeId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"menteeId"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"key"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MenteeProgress"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"menteeId"}},{"kind":"Field","name":{"kind":"Name","value":"sessionsCount"}},{"kind":"Field","name":{"kind":"Name","value":"lastActivityAt"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MutationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"problems"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]}}]} as unknown as DocumentNode<LogSessionMutation, LogSessionMutationVariables>;
+export const MyMenteesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MyMentees"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"myMentees"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"20"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"byStatus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}},{"kind":"Field","name":{"kind":"Name","value":"mentees"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"menteeId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"confidenceTrend"}},{"kind":"Field","name":{"kind":"Name","value":"lastActivityAt"}},{"kind":"Field","name":{"kind":"Name","value":"unreadAlerts"}},{"kind":"Field","name":{"kind":"Name","value":"progress"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"menteeId"}},{"kind":"Field","name":{"kind":"Name","value":"percent"}}]}},{"kind":"Field","name":{"kind":"Name","value":"profile"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}},{"kind":"Field","name":{"kind":"Name","value":"department"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<MyMenteesQuery, MyMenteesQueryVariables>;
+export const PreferencesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Preferences"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"notificationPreferences"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"digest"}},{"kind":"Field","name":{"kind":"Name","value":"digestHour"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"webhookUrl"}},{"kind":"Field","name":{"kind":"Name","value":"quietHours"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"end"}}]}},{"kind":"Field","name":{"kind":"Name","value":"channels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"channels"}}]}}]}}]}}]} as unknown as DocumentNode<PreferencesQuery, PreferencesQueryVariables>;
+export const SavePreferencesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SavePreferences"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"NotificationPreferencesInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateNotificationPreferences"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"NotificationPreferences"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"digest"}},{"kind":"Field","name":{"kind":"Name","value":"digestHour"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MutationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"problems"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]}}]} as unknown as DocumentNode<SavePreferencesMutation, SavePreferencesMutationVariables>;
+export const ProgramDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Program"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"program"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"learningPathId"}},{"kind":"Field","name":{"kind":"Name","value":"defaultMentorCapacity"}},{"kind":"Field","name":{"kind":"Name","value":"proposalExpiryDays"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}},{"kind":"Field","name":{"kind":"Name","value":"programHealth"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"programId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"programId"}},{"kind":"Field","name":{"kind":"Name","value":"mentees"}},{"kind":"Field","name":{"kind":"Name","value":"byStatus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}},{"kind":"Field","name":{"kind":"Name","value":"funnel"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"moduleId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"completed"}}]}}]}}]}}]} as unknown as DocumentNode<ProgramQuery, ProgramQueryVariables>;
+export const RunMatchingDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RunMatching"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"programId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"objective"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"MatchingObjective"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"key"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runMatching"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"programId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"programId"}}},{"kind":"Argument","name":{"kind":"Name","value":"objective"},"value":{"kind":"Variable","name":{"kind":"Name","value":"objective"}}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"key"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MatchingRun"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"objective"}},{"kind":"Field","name":{"kind":"Name","value":"matchedCount"}},{"kind":"Field","name":{"kind":"Name","value":"totalScore"}},{"kind":"Field","name":{"kind":"Name","value":"meanScore"}},{"kind":"Field","name":{"kind":"Name","value":"blockingPairs"}},{"kind":"Field","name":{"kind":"Name","value":"proposalIds"}},{"kind":"Field","name":{"kind":"Name","value":"unmatched"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"menteeId"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MutationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<RunMatchingMutation, RunMatchingMutationVariables>;
+export const ProgramsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Programs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"programs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"learningPaths"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}}]} as unknown as DocumentNode<ProgramsQuery, ProgramsQueryVariables>;
+export const CreateProgramDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateProgram"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateProgramInput"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"key"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createProgram"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"key"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Program"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MutationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"problems"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CreateProgramMutation, CreateProgramMutationVariables>;
+export const ProposalsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Proposals"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"matches"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"EnumValue","value":"PROPOSED"}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"reasons"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"mentee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"participantId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"mentor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"userId"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ProposalsQuery, ProposalsQueryVariables>;
+export const AcceptMatchDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AcceptMatch"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acceptMatch"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"matchId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Match"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MutationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<AcceptMatchMutation, AcceptMatchMutationVariables>;
+export const DeclineMatchDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeclineMatch"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"reason"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"declineMatch"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"matchId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"reason"},"value":{"kind":"Variable","name":{"kind":"Name","value":"reason"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Match"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MutationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<DeclineMatchMutation, DeclineMatchMutationVariables>;
+export const SuggestionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Suggestions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"menteeId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"matchSuggestions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"menteeId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"menteeId"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"reasons"}},{"kind":"Field","name":{"kind":"Name","value":"mentor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}},{"kind":"Field","name":{"kind":"Name","value":"department"}}]}},{"kind":"Field","name":{"kind":"Name","value":"breakdown"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"criterion"}},{"kind":"Field","name":{"kind":"Name","value":"points"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}}]}}]}}]} as unknown as DocumentNode<SuggestionsQuery, SuggestionsQueryVariables>;
+export const RequestMentorDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RequestMentor"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"menteeId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"mentorId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"key"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestMentor"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"menteeId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"menteeId"}}},{"kind":"Argument","name":{"kind":"Name","value":"mentorId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"mentorId"}}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"key"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Match"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MutationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"problems"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Conflict"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"currentState"}}]}}]}}]}}]} as unknown as DocumentNode<RequestMentorMutation, RequestMentorMutationVariables>;

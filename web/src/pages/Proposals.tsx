@@ -1,0 +1,146 @@
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useMutation, useQuery } from "urql";
+import { useSignedIn } from "../auth/session";
+import { Loading, MutationProblem, Problem } from "../components/Problem";
+import { graphql } from "../gql";
+
+const ProposalsQuery = graphql(`
+  query Proposals {
+    matches(status: PROPOSED, first: 50) {
+      nodes {
+        id
+        status
+        score
+        reasons
+        expiresAt
+        mentee {
+          participantId
+          name
+        }
+        mentor {
+          userId
+        }
+      }
+    }
+  }
+`);
+
+const Accept = graphql(`
+  mutation AcceptMatch($id: ID!) {
+    acceptMatch(matchId: $id) {
+      __typename
+      ... on Match {
+        id
+        status
+      }
+      ... on MutationError {
+        message
+      }
+    }
+  }
+`);
+
+const Decline = graphql(`
+  mutation DeclineMatch($id: ID!, $reason: String) {
+    declineMatch(matchId: $id, reason: $reason) {
+      __typename
+      ... on Match {
+        id
+        status
+      }
+      ... on MutationError {
+        message
+      }
+    }
+  }
+`);
+
+function Proposal({
+  id,
+  name,
+  score,
+  reasons,
+  expiresAt,
+}: {
+  id: string;
+  name: string;
+  score: number | null | undefined;
+  reasons: string[];
+  expiresAt: string;
+}) {
+  const { t, i18n } = useTranslation();
+  const [reason, setReason] = useState("");
+  const [accepting, accept] = useMutation(Accept);
+  const [declining, decline] = useMutation(Decline);
+  const answer = accepting.data?.acceptMatch ?? declining.data?.declineMatch;
+  const busy = accepting.fetching || declining.fetching;
+  return (
+    <li className="card">
+      <h2>{name}</h2>
+      <p>
+        {score !== null && score !== undefined
+          ? t("suggestions.score", { score: score.toFixed(1) })
+          : null}
+        {" · "}
+        {t("proposals.expires", {
+          date: new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium" }).format(
+            new Date(expiresAt),
+          ),
+        })}
+      </p>
+      <h3>{t("proposals.why")}</h3>
+      <ul>
+        {reasons.map((r, i) => (
+          <li key={i}>{r}</li>
+        ))}
+      </ul>
+      <button type="button" disabled={busy} onClick={() => void accept({ id })}>
+        {t("proposals.accept")}
+      </button>{" "}
+      <label>
+        {t("proposals.reason")}{" "}
+        <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+      </label>{" "}
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() => void decline({ id, reason: reason || null })}
+      >
+        {t("proposals.decline")}
+      </button>
+      <Problem error={accepting.error ?? declining.error} />
+      <MutationProblem result={answer} />
+    </li>
+  );
+}
+
+/** The proposals waiting for me (a mentor), each with why it was proposed. */
+export function Proposals() {
+  const { t } = useTranslation();
+  const session = useSignedIn();
+  const [result] = useQuery({ query: ProposalsQuery });
+  if (result.fetching && !result.data) return <Loading />;
+  const mine = (result.data?.matches?.nodes ?? []).filter(
+    (m) => m.mentor.userId === session.userId,
+  );
+  return (
+    <>
+      <h1>{t("proposals.heading")}</h1>
+      <Problem error={result.error} />
+      {mine.length === 0 ? <p>{t("proposals.none")}</p> : null}
+      <ul className="cards">
+        {mine.map((m) => (
+          <Proposal
+            key={m.id}
+            id={m.id}
+            name={m.mentee.name}
+            score={m.score}
+            reasons={m.reasons}
+            expiresAt={m.expiresAt}
+          />
+        ))}
+      </ul>
+    </>
+  );
+}

@@ -1,0 +1,24 @@
+/// <reference types="vitest/config" />
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+// The app calls the gateway on its own origin: /graphql (HTTP and websocket) and, in the dev
+// profile, /dev are proxied to GATEWAY_URL, so there is no CORS to configure.
+const gateway = process.env.GATEWAY_URL ?? "http://127.0.0.1:8100";
+const port = Number(process.env.WEB_PORT ?? 5173);
+const proxy = {
+  "/graphql": { target: gateway, ws: true, changeOrigin: false },
+  "/dev": { target: gateway },
+};
+
+export default defineConfig({
+  plugins: [react()],
+  server: { host: "127.0.0.1", port, strictPort: true, proxy },
+  preview: { host: "127.0.0.1", port, strictPort: true, proxy },
+  build: { sourcemap: true },
+  test: {
+    environment: "jsdom",
+    include: ["src/**/*.test.{ts,tsx}"],
+    setupFiles: ["src/test-setup.ts"],
+  },
+});
