@@ -238,6 +238,35 @@ mutation($mentee: ID!, $confidence: Int!, $key: String) {
 }"""
 
 
+ADD_PROGRAM_ADMIN = """
+mutation($program: ID!, $admin: ID!, $name: String, $email: String) {
+  addProgramAdmin(programId: $program, userId: $admin, displayName: $name, email: $email) {
+    __typename
+    ... on Program { adminIds }
+    ... on MutationError { message }
+  }
+}"""
+
+
+async def add_program_admin(
+    platform: Platform,
+    by: tuple[str, tuple[str, ...]],
+    program: str,
+    user_id: str,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+) -> list[str]:
+    """``user_id`` becomes an admin of ``program`` through ``addProgramAdmin``, asked by ``by``;
+    returns the program's admin ids."""
+    added = await platform.ok(
+        *by, ADD_PROGRAM_ADMIN, program=program, admin=user_id, name=name, email=email
+    )
+    result = added["addProgramAdmin"]
+    assert result["__typename"] == "Program", result
+    return list(result["adminIds"])
+
+
 def profile(program_id: str, name: str, **extra: Any) -> dict[str, Any]:
     return {
         "programId": program_id,

@@ -21,6 +21,7 @@ from .conftest import (
     GRACE,
     REGISTER,
     Platform,
+    add_program_admin,
     profile,
     set_up_match,
 )
@@ -85,8 +86,8 @@ Who = tuple[str, tuple[str, ...]]
 
 
 async def with_co_admin(platform: Platform, program: str) -> None:
-    added = await platform.ok(*ADMIN, ADD_ADMIN, program=program, admin=CO_ADMIN[0])
-    assert added["addProgramAdmin"]["adminIds"] == [ADMIN[0], CO_ADMIN[0]]
+    added = await add_program_admin(platform, ADMIN, program, CO_ADMIN[0])
+    assert added == [ADMIN[0], CO_ADMIN[0]]
 
 
 async def second_program(platform: Platform) -> str:

@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from mentorship_runtime.mongo import Document
 
-from .conftest import ADA, ADMIN, CREATE_PROGRAM, GRACE, Platform
+from .conftest import ADA, ADMIN, CREATE_PROGRAM, GRACE, Platform, add_program_admin
 
 OTHER_ADMIN = ("u-other-admin", ("admin",))
 CO_ADMIN = ("u-co-admin", ("admin",))
@@ -216,21 +216,8 @@ async def test_who_may_import(
     program_a = await new_program(platform, "A")
     created_b = (await platform.ok(*OTHER_ADMIN, CREATE_PROGRAM, name="B"))["createProgram"]
     assert created_b["__typename"] == "Program"
+    await add_program_admin(platform, ADMIN, program_a, CO_ADMIN[0], email="co@example.org")
     db = mentoring_db(mongo_client, mongo_db)
-    await db["programs"].update_one(  # a second admin of A (written as the service keeps them)
-        {"_id": program_a},
-        {
-            "$push": {
-                "admin_ids": CO_ADMIN[0],
-                "admins": {
-                    "user_id": CO_ADMIN[0],
-                    "display_name": "Co",
-                    "email": "co@example.org",
-                    "language": "en",
-                },
-            }
-        },
-    )
     file = b"external_id,email,name,role\nx1,x1@example.org,Xavi,mentee\n"
     for who in (ADMIN, CO_ADMIN):
         report = await imported(platform, program_a, file, who=who)

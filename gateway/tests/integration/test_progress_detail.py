@@ -8,10 +8,7 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from mentorship_contracts import new_envelope
-from mentorship_contracts.events import ProgramAdmin, ProgramPublished
 from mentorship_testing.kafka import eventually
-from mentorship_testing.services import publish_events
 
 from .conftest import (
     ACCEPT,
@@ -22,6 +19,7 @@ from .conftest import (
     GRACE,
     REGISTER,
     Platform,
+    add_program_admin,
     profile,
     set_up_match,
 )
@@ -202,25 +200,12 @@ def _detail(ada: str, sight: str) -> dict[str, Any]:
     return {**_figures(full), "menteeId": ada, "sight": "FIGURES"}
 
 
-async def _add_co_admin(program_id: str, bootstrap: str, prefix: str) -> None:
-    """A second admin of the program, announced as mentoring announces a program's state (the
-    gateway has no operation for it yet); progress follows the latest announcement."""
-    state = ProgramPublished(
-        program_id=program_id,
-        name="Pilot",
-        status="open",
-        learning_path_id="social-business-accompaniment",
-        admins=[ProgramAdmin(user_id=ADMIN[0]), ProgramAdmin(user_id=CO_ADMIN[0])],
-    )
-    await publish_events(bootstrap, prefix, [new_envelope(state, producer="mentoring")])
-
-
 async def test_each_role_sees_the_history_it_may_and_nothing_else(
     platform: Platform, kafka_bootstrap: str, topic_prefix: str
 ) -> None:
     ids = await _history(platform)
     ada = ids["ada"]
-    await _add_co_admin(ids["program"], kafka_bootstrap, topic_prefix)
+    await add_program_admin(platform, ADMIN, ids["program"], CO_ADMIN[0])
 
     async def co_admin_sees() -> bool:
         body = await platform.gql(*CO_ADMIN, DETAIL, ada=ada)

@@ -15,7 +15,17 @@ from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.mongo import Document
 from mentorship_testing.kafka import eventually, read_topic
 
-from .conftest import ADA, ADMIN, ALAN, CREATE_PROGRAM, GRACE, REGISTER, Platform, profile
+from .conftest import (
+    ADA,
+    ADMIN,
+    ALAN,
+    CREATE_PROGRAM,
+    GRACE,
+    REGISTER,
+    Platform,
+    add_program_admin,
+    profile,
+)
 
 CO_ADMIN = ("u-co-admin", ("admin",))
 OTHER_ADMIN = ("u-other-admin", ("admin",))
@@ -103,19 +113,6 @@ async def register(platform: Platform, person: Person, program: str, **extra: An
     return str(registered["id"])
 
 
-async def make_co_admin(
-    platform: Platform, mongo_client: AsyncMongoClient[Document], program: str
-) -> None:
-    """Program A gets a second admin. The co-admin operations (addProgramAdmin) come with
-    program governance, another change; the program document is what they write."""
-    [database] = [name for name in await mongo_client.list_database_names() if name.endswith("_m")]
-    co_admin = {"user_id": CO_ADMIN[0], "display_name": "Co", "email": None, "language": "en"}
-    await mongo_client[database]["programs"].update_one(
-        {"_id": program},
-        {"$push": {"admins": co_admin, "admin_ids": CO_ADMIN[0]}, "$inc": {"version": 1}},
-    )
-
-
 async def cohort(
     platform: Platform,
     mongo_client: AsyncMongoClient[Document],
@@ -132,7 +129,7 @@ async def cohort(
                                 "mutualAcceptance: true")  # fmt: skip
     program = (await platform.ok(*ADMIN, create, name="Cohort A"))["createProgram"]["id"]
     other = (await platform.ok(*OTHER_ADMIN, CREATE_PROGRAM, name="B"))["createProgram"]["id"]
-    await make_co_admin(platform, mongo_client, program)
+    await add_program_admin(platform, ADMIN, program, CO_ADMIN[0], name="Co")
     ids = {
         "grace": await register(
             platform, GRACE, program, capacity=1, languages=["en", "fr"],
