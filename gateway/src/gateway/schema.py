@@ -28,6 +28,7 @@ from gateway.features import (
     participants,
     programs,
     progress,
+    scim_tokens,
 )
 from gateway.input_values import InputValuesRule
 from gateway.limits import CostBudgets, Limits, QueryLimits
@@ -46,6 +47,7 @@ Query = merge_types(
         matches.Query,
         progress.Query,
         notifications.Query,
+        scim_tokens.Query,
     ),
 )
 Mutation = merge_types(
@@ -56,6 +58,7 @@ Mutation = merge_types(
         matches.Mutation,
         progress.Mutation,
         notifications.Mutation,
+        scim_tokens.Mutation,
     ),
 )
 Subscription = notifications.Subscription
