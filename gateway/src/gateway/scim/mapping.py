@@ -26,12 +26,11 @@ from typing import Any
 
 from scim2_models import (
     Context,
-    EnterpriseUser,
     InvalidValueException,
     Meta,
 )
 
-from gateway.scim.resources import LANGUAGES, Mentorship, User, extension
+from gateway.scim.resources import LANGUAGES, Enterprise, Mentorship, User, extension
 
 DEFAULT_ROLES = ["mentee"]
 
@@ -86,7 +85,7 @@ def _levels(skills: list[Any] | None, where: str) -> dict[str, int] | None:
 
 def account_body(user: User) -> dict[str, Any]:
     """The mentoring service's account request for ``user``."""
-    enterprise = extension(user, EnterpriseUser)
+    enterprise = extension(user, Enterprise)
     mentorship = extension(user, Mentorship)
     manager = enterprise.manager if enterprise is not None else None
     capacity = mentorship.capacity if mentorship is not None else None

@@ -9,21 +9,22 @@ a capacity) are written as text with their values listed (``canonicalValues``, w
 to strings only), the way identity providers map extension attributes most easily.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 from zoneinfo import available_timezones
 
 from pydantic import EmailStr, Field
 from scim2_models import (
     URN,
+    CaseExact,
     ComplexAttribute,
     EnterpriseUser,
     Extension,
+    Reference,
     Required,
     Resource,
     Uniqueness,
 )
+from scim2_models.resources.enterprise_user import Manager as CoreManager
 from scim2_models.resources.user import Email as CoreEmail
 from scim2_models.resources.user import Name
 
@@ -45,6 +46,21 @@ class Email(CoreEmail):
     value: Annotated[EmailStr | None, Required.true] = Field(
         None, description="An e-mail address of the person."
     )
+
+
+class Manager(CoreManager):
+    ref: Annotated[Reference["User"] | None, CaseExact.true] = Field(  # type: ignore[assignment]
+        None,
+        serialization_alias="$ref",
+        validation_alias="$ref",
+        description="The manager's URL (identity providers often send only the id).",
+    )
+
+
+class Enterprise(EnterpriseUser):
+    """The enterprise extension, whose ``manager.$ref`` may be left out."""
+
+    manager: Manager | None = None
 
 
 class Skill(ComplexAttribute):
@@ -88,7 +104,7 @@ class Mentorship(Extension):
     )
 
 
-class User(Resource[EnterpriseUser | Mentorship]):
+class User(Resource[Enterprise | Mentorship]):
     """A participant of the program the token opens, as the identity provider sees them."""
 
     __schema__ = URN("urn:ietf:params:scim:schemas:core:2.0:User")

@@ -29,7 +29,6 @@ from scim2_models import (
     Bulk,
     ChangePassword,
     Context,
-    EnterpriseUser,
     Error,
     ETag,
     Filter,
@@ -48,7 +47,7 @@ from scim2_models import (
 from gateway.context import Runtime, correlation_id
 from gateway.request_body import BadRequestBody, decode_request
 from gateway.scim.mapping import account_body, user_of
-from gateway.scim.resources import Mentorship, User
+from gateway.scim.resources import Enterprise, Mentorship, User
 from gateway.services import CallLog, ServiceCalls, ServiceRejected, ServiceUnavailable
 
 SCIM_JSON = "application/scim+json"
@@ -67,7 +66,7 @@ _KNOWN = {
     for field, info in User.model_fields.items()
     for alias in (info.serialization_alias or field, field)
 } | {"schemas", "id", "externalid", "meta"}
-_EXTENSIONS = {EnterpriseUser.__schema__.casefold(), Mentorship.__schema__.casefold()}
+_EXTENSIONS = {Enterprise.__schema__.casefold(), Mentorship.__schema__.casefold()}
 
 router = APIRouter(prefix="/scim/v2")
 
@@ -129,7 +128,7 @@ def _config(request: Request) -> ServiceProviderConfig:
 
 def _schemas(request: Request) -> list[Any]:
     found = []
-    for model in (User, EnterpriseUser, Mentorship):
+    for model in (User, Enterprise, Mentorship):
         schema = model.to_schema()
         schema.meta = Meta(resource_type="Schema", location=f"{_base(request)}/Schemas/{schema.id}")
         found.append(schema)
@@ -144,7 +143,7 @@ def _resource_type(request: Request) -> ResourceType:
         endpoint="/Users",
         schema_=URN(User.__schema__),
         schema_extensions=[
-            SchemaExtension(schema_=URN(EnterpriseUser.__schema__), required=False),
+            SchemaExtension(schema_=URN(Enterprise.__schema__), required=False),
             SchemaExtension(schema_=URN(Mentorship.__schema__), required=False),
         ],
         meta=Meta(resource_type="ResourceType", location=f"{_base(request)}/ResourceTypes/User"),

@@ -21,11 +21,11 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from mentoring.domain.errors import Conflict, NotFound
 from mentorship_runtime.errors import ConcurrentUpdate
-from mentorship_runtime.mongo import as_stored
+from mentorship_runtime.mongo import DUPLICATE_KEY, as_stored
 
 Document = dict[str, Any]
 
@@ -168,13 +168,20 @@ class ProvisioningStore:
         another request wrote meanwhile; ``Conflict`` when the new name is taken)."""
         document = _user_document(user)
         document["version"] = user.version + 1
+        taken = Conflict(f"user name {user.user_name!r} is taken in this program")
+        holder = await self.user_of_name(user.program_id, user.user_name)
+        if holder is not None and holder.participant_id != user.participant_id:
+            raise taken
         try:
             result = await self.users.update_one(
                 {"_id": user.participant_id, "version": user.version},
                 {"$set": {k: v for k, v in document.items() if k != "_id"}},
             )
-        except DuplicateKeyError:
-            raise Conflict(f"user name {user.user_name!r} is taken in this program") from None
+        except OperationFailure as exc:
+            # FerretDB answers an update that breaks a unique index with code 1, not 11000
+            if exc.code == DUPLICATE_KEY or "duplicate key" in str(exc):
+                raise taken from None
+            raise
         if result.matched_count == 0:
             raise ConcurrentUpdate("provisioned user", user.participant_id)
         return _user(document)

@@ -209,6 +209,9 @@ async def replace_account(
         stored = await p.accounts.user(grant.program.id, participant_id)
         if stored is None:
             raise NotFound("user", participant_id)
+        holder = await p.accounts.user_of_name(grant.program.id, given.user_name)
+        if holder is not None and holder.participant_id != participant_id:
+            raise Conflict(f"user name {given.user_name!r} is taken in this program")
         participant = await p.ctx.store.participant(participant_id)
         if participant.is_active:
             assert participant.external_id is not None  # every account has a key
