@@ -11,6 +11,7 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
@@ -29,7 +30,7 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self._max):
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         seen = 0
         started = False
@@ -53,24 +54,25 @@ class BodyLimit:
             await self._app(scope, counting, tracking)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(scope, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "errors": [
-                    {
-                        "message": f"the request body is larger than {self._max} bytes",
-                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                    }
-                ]
-            }
-        ).encode()
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        message = f"the request body is larger than {self._max} bytes"
+        if str(scope.get("path", "")).startswith("/scim/"):  # SCIM's error format
+            body = json.dumps(
+                {"schemas": [SCIM_ERROR], "status": "413", "detail": message}
+            ).encode()
+            content_type = b"application/scim+json"
+        else:
+            body = json.dumps(
+                {"errors": [{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
+            ).encode()
+            content_type = b"application/json"
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", b"application/json")],
+                "headers": [(b"content-type", content_type)],
             }
         )
         await send({"type": "http.response.body", "body": body})

@@ -179,6 +179,7 @@ async def test_hostile_bodies_are_refused_with_scim_errors(platform: Platform) -
         (b"\xff\xfe", 400),
         (b'{"a":' * 100 + b"1" + b"}" * 100, 400),
         (b'{"userName": "' + b"x" * 300_000 + b'"}', 413),
+        (b'{"userName": "' + b"x" * 3_000_000 + b'"}', 413),
     ]
     for body, status in bodies:
         answer = await platform.http.post("/scim/v2/Users", content=body, headers=headers)
@@ -414,3 +415,28 @@ async def test_replace_and_patch_change_the_participant(platform: Platform) -> N
         headers=scim(secret),
     )
     assert bad_path.status_code == 400
+
+
+async def test_concurrent_patches_of_one_user_all_land(platform: Platform) -> None:
+    _, _, secret = await program_with_token(platform, "Concurrent patches")
+    ann = await provision(platform, secret, "ann")
+    answers = await asyncio.gather(
+        *(
+            platform.http.patch(
+                f"/scim/v2/Users/{ann}",
+                json={
+                    "schemas": [PATCH_OP],
+                    "Operations": [
+                        {"op": "add", "path": "emails", "value": [{"value": f"ann{n}@b.org"}]}
+                    ],
+                },
+                headers=scim(secret),
+            )
+            for n in range(8)
+        )
+    )
+    assert [a.status_code for a in answers] == [200] * 8, [a.text for a in answers]
+    stored = (await platform.http.get(f"/scim/v2/Users/{ann}", headers=scim(secret))).json()
+    assert sorted(e["value"] for e in stored["emails"]) == sorted(
+        ["ann@example.org", *(f"ann{n}@b.org" for n in range(8))]
+    )

@@ -55,6 +55,9 @@ ENDPOINTS = {"ServiceProviderConfig", "Schemas", "ResourceTypes", "Users", ".sea
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 MAX_BODY = 256 * 1024
 MAX_COUNT = 100
+PATCH_ATTEMPTS = 10
+"""Rounds of read-patch-write while other requests change the same user (each round, one
+of them wins)."""
 MAX_ID = 64
 _ID = re.compile(r"[A-Za-z0-9_.:@-]{1,64}")
 _FILTER = re.compile(
@@ -226,6 +229,8 @@ async def _mentoring(call: Callable[[], Awaitable[Any]]) -> Any:
             raise ScimProblem(409, detail, "uniqueness") from None
         if exc.status == 403:
             raise ScimProblem(403, detail) from None
+        if exc.status == 412:
+            raise ScimProblem(412, detail) from None
         raise ScimProblem(400, detail, "invalidValue") from None
 
 
@@ -454,8 +459,10 @@ async def get_user(user_id: str, request: Request) -> Response:
     return scim_json(_shape(request, _scim_user(request, account), Context.RESOURCE_QUERY_RESPONSE))
 
 
-async def _replace(request: Request, calls: ServiceCalls, user_id: str, user: User) -> Response:
-    body = _mapped(user)
+async def _replace(
+    request: Request, calls: ServiceCalls, user_id: str, user: User, based_on: int | None = None
+) -> Response:
+    body = _mapped(user) | {"based_on": based_on}
     account = await _mentoring(
         lambda: calls.request("mentoring", "PUT", f"/provisioning/accounts/{user_id}", json=body)
     )
@@ -489,16 +496,22 @@ async def patch_user(user_id: str, request: Request) -> Response:
         raise ScimProblem(400, _validation_detail(exc), _patch_type(exc)) from None
     except SCIMException as exc:
         raise ScimProblem(exc.status, exc.detail, exc.scim_type) from None
-    stored = _scim_user(request, await _account(calls, user_id))
-    try:
-        patch.patch(stored)
-    except SCIMException as exc:
-        raise ScimProblem(exc.status, exc.detail, exc.scim_type) from None
-    except (ValidationError, ValueError, TypeError) as exc:
-        raise ScimProblem(
-            400, f"the operations do not apply: {exc}"[:500], "invalidValue"
-        ) from None
-    return await _replace(request, calls, user_id, stored)
+    for _ in range(PATCH_ATTEMPTS):
+        account = await _account(calls, user_id)
+        stored = _scim_user(request, account)
+        try:
+            patch.patch(stored)
+        except SCIMException as exc:
+            raise ScimProblem(exc.status, exc.detail, exc.scim_type) from None
+        except (ValidationError, ValueError, TypeError) as exc:
+            detail = f"the operations do not apply: {exc}"[:500]
+            raise ScimProblem(400, detail, "invalidValue") from None
+        try:
+            return await _replace(request, calls, user_id, stored, account["version"])
+        except ScimProblem as exc:
+            if exc.status != 412:
+                raise
+    raise ScimProblem(409, "the user kept changing meanwhile; send the PATCH again")
 
 
 def _patch_type(exc: ValidationError) -> str:

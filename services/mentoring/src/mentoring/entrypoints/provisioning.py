@@ -20,7 +20,13 @@ from mentoring.entrypoints import schemas as s
 from mentoring.entrypoints.http import Caller, Ctx
 from mentoring.entrypoints.upserts import ProfileIn
 from mentoring.service_layer import provisioning
-from mentoring.service_layer.provisioning import Account, Grant, Provisioned, Provisioning
+from mentoring.service_layer.provisioning import (
+    Account,
+    Grant,
+    Provisioned,
+    Provisioning,
+    Stale,
+)
 
 MAX_REPRESENTATION = 65_536
 router = APIRouter()
@@ -122,6 +128,11 @@ class AccountIn(s.Strict):
     active: bool | None = None
     representation: Annotated[str, StringConstraints(max_length=MAX_REPRESENTATION)]
     profile: ProvisionedProfileIn
+    based_on: int | None = Field(
+        default=None,
+        ge=0,
+        description="the account's version this change was made on: another one is a 412",
+    )
 
     def account(self) -> Account:
         values = self.profile.values()
@@ -134,6 +145,7 @@ class AccountIn(s.Strict):
             active=self.active,
             representation=self.representation,
             profile=values,
+            based_on=self.based_on,
         )
 
 
@@ -194,13 +206,19 @@ async def create_account(body: AccountIn, grant: Granted, p: Prov) -> Any:
     return AccountOut.of(await provisioning.create_account(grant, body.account(), p))
 
 
-@router.put("/provisioning/accounts/{participant_id}", response_model=AccountOut)
+@router.put(
+    "/provisioning/accounts/{participant_id}",
+    response_model=AccountOut,
+    responses={412: {"description": "the account is no longer at the version `based_on`"}},
+)
 async def replace_account(
     participant_id: str, body: AccountIn, grant: Granted, p: Prov
 ) -> AccountOut:
-    return AccountOut.of(
-        await provisioning.replace_account(grant, participant_id, body.account(), p)
-    )
+    try:
+        replaced = await provisioning.replace_account(grant, participant_id, body.account(), p)
+    except Stale as exc:
+        raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, str(exc)) from None
+    return AccountOut.of(replaced)
 
 
 @router.delete("/provisioning/accounts/{participant_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -75,6 +75,13 @@ class Account:
     active: bool | None
     representation: str
     profile: Mapping[str, Any]
+    based_on: int | None = None
+    """The account's version the provider's change was made on (a PATCH): another version is
+    ``Stale``. None: written over whatever is stored (a replacement)."""
+
+
+class Stale(Conflict):
+    """The account changed since the version a change was made on: read it again, redo it."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +216,8 @@ async def replace_account(
         stored = await p.accounts.user(grant.program.id, participant_id)
         if stored is None:
             raise NotFound("user", participant_id)
+        if given.based_on is not None and given.based_on != stored.version:
+            raise Stale(f"user {participant_id!r} changed meanwhile (version {stored.version})")
         holder = await p.accounts.user_of_name(grant.program.id, given.user_name)
         if holder is not None and holder.participant_id != participant_id:
             raise Conflict(f"user name {given.user_name!r} is taken in this program")
