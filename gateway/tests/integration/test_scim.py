@@ -186,6 +186,19 @@ async def test_hostile_bodies_are_refused_with_scim_errors(platform: Platform) -
         assert answer.status_code == status, (body[:40], answer.text[:200])
         assert answer.headers["content-type"].startswith(SCIM), answer.text[:200]
         assert answer.json()["status"] == str(status)
+    for params in (
+        {"filter": 'userName eq "\\ud800"'},
+        {"filter": 'userName eq "a\\u0000b"'},
+        {"filter": "x" * 5000},
+        {"startIndex": "first"},
+        {"attributes": "emails", "excludedAttributes": "userName"},
+    ):
+        answer = await platform.http.get("/scim/v2/Users", params=params, headers=headers)
+        assert answer.status_code == 400, (params, answer.text[:200])
+        assert answer.headers["content-type"].startswith(SCIM)
+    for odd in ("%00", "a" * 300, "pt_x%2Fy", "%2E%2E"):
+        answer = await platform.http.get(f"/scim/v2/Users/{odd}", headers=headers)
+        assert answer.status_code == 404, (odd, answer.text[:200])
     bad_patch = await platform.http.patch(
         "/scim/v2/Users/pt_unknown", json={"Operations": "x"}, headers=headers
     )

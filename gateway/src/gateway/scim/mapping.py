@@ -10,8 +10,9 @@
   ``timezone``: an IANA zone. Enterprise ``department``; ``manager.value``: the manager's id
   (a participant of the same program).
 - The platform's extension: ``roles`` (mentee when not given), ``languages``, ``competencies``
-  and ``goals`` (skill and level), ``capacity``; ``status`` is read-only.
-- ``active`` false withdraws the person.
+  and ``goals`` (skill and level), ``capacity``.
+- ``active`` false withdraws the person (for good: ``active`` true later is kept as the
+  provider's view and reinstates no one).
 
 Every profile field is sent on every write, empty when not given, so that a replacement resets
 what it leaves out to the platform's default. The provider's view (what it gave, among the

@@ -51,6 +51,7 @@ from gateway.scim.resources import Enterprise, Mentorship, User
 from gateway.services import CallLog, ServiceCalls, ServiceRejected, ServiceUnavailable
 
 SCIM_JSON = "application/scim+json"
+WITH_IDS = {"Users", "Schemas", "ResourceTypes"}
 ENDPOINTS = {"ServiceProviderConfig", "Schemas", "ResourceTypes", "Users", ".search"}
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 MAX_BODY = 256 * 1024
@@ -58,7 +59,6 @@ MAX_COUNT = 100
 PATCH_ATTEMPTS = 10
 """Rounds of read-patch-write while other requests change the same user (each round, one
 of them wins)."""
-MAX_ID = 64
 _ID = re.compile(r"[A-Za-z0-9_.:@-]{1,64}")
 _FILTER = re.compile(
     r'\s*(?P<attribute>[A-Za-z:._0-9]+)\s+eq\s+(?P<value>"(?:[^"\\]|\\.)*")\s*', re.IGNORECASE
@@ -297,22 +297,23 @@ def _validation_detail(exc: ValidationError) -> str:
     return f"{where}: {first['msg']}"[:500]
 
 
-def _shape(
-    request: Request, user: User, context: Context, params: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    params = params if params is not None else dict(request.query_params)
+def _asked(params: dict[str, Any]) -> ResponseParameters[Any]:
+    """The ``attributes`` or ``excludedAttributes`` a request names (checked before any work)."""
     attributes, excluded = params.get("attributes"), params.get("excludedAttributes")
     if attributes and excluded:
         raise ScimProblem(
             400, "attributes and excludedAttributes exclude each other", "invalidValue"
         )
     try:
-        asked: ResponseParameters[Any] = ResponseParameters(
+        return ResponseParameters(
             attributes=_names(attributes) if attributes else None,
             excluded_attributes=_names(excluded) if excluded else None,
         )
     except (ValidationError, SCIMException) as exc:
         raise ScimProblem(400, f"attributes: {exc}"[:500], "invalidValue") from None
+
+
+def _shape(user: User, context: Context, asked: ResponseParameters[Any]) -> dict[str, Any]:
     return user.model_dump(scim_ctx=context, response_parameters=asked)
 
 
@@ -369,6 +370,7 @@ def _paging(start: Any, count: Any) -> tuple[int, int]:
 
 async def _list(request: Request, params: dict[str, Any]) -> Response:
     calls = _calls(request)
+    asked = _asked(params)
     start, count = _paging(params.get("startIndex"), params.get("count"))
     query: dict[str, Any] = {"start": start, "count": count}
     expression = params.get("filter")
@@ -390,10 +392,7 @@ async def _list(request: Request, params: dict[str, Any]) -> Response:
         page = {"total": len(found), "items": found[start - 1 : start - 1 + count]}
     else:
         page = await _mentoring(lambda: calls.get("mentoring", "/provisioning/accounts", query))
-    users = [
-        _shape(request, _scim_user(request, a), Context.SEARCH_RESPONSE, params)
-        for a in page["items"]
-    ]
+    users = [_shape(_scim_user(request, a), Context.SEARCH_RESPONSE, asked) for a in page["items"]]
     body = {
         "schemas": [LIST_RESPONSE],
         "totalResults": page["total"],
@@ -434,12 +433,13 @@ async def search_users(request: Request) -> Response:
 @router.post("/Users")
 async def create_user(request: Request) -> Response:
     calls = _calls(request)
+    asked = _asked(dict(request.query_params))
     user = _parsed(await _body(request), Context.RESOURCE_CREATION_REQUEST)
     body = _mapped(user)
     account = await _mentoring(lambda: calls.post("mentoring", "/provisioning/accounts", body))
     created = _scim_user(request, account)
     return scim_json(
-        _shape(request, created, Context.RESOURCE_CREATION_RESPONSE),
+        _shape(created, Context.RESOURCE_CREATION_RESPONSE, asked),
         201,
         {"Location": _location(request, account["participant_id"])},
     )
@@ -455,25 +455,33 @@ def _mapped(user: User) -> dict[str, Any]:
 @router.get("/Users/{user_id}")
 async def get_user(user_id: str, request: Request) -> Response:
     calls = _calls(request)
+    asked = _asked(dict(request.query_params))
     account = await _account(calls, _user_id(user_id))
-    return scim_json(_shape(request, _scim_user(request, account), Context.RESOURCE_QUERY_RESPONSE))
+    user = _scim_user(request, account)
+    return scim_json(_shape(user, Context.RESOURCE_QUERY_RESPONSE, asked))
 
 
 async def _replace(
-    request: Request, calls: ServiceCalls, user_id: str, user: User, based_on: int | None = None
+    request: Request,
+    calls: ServiceCalls,
+    user_id: str,
+    user: User,
+    asked: ResponseParameters[Any],
+    based_on: int | None = None,
 ) -> Response:
     body = _mapped(user) | {"based_on": based_on}
     account = await _mentoring(
         lambda: calls.request("mentoring", "PUT", f"/provisioning/accounts/{user_id}", json=body)
     )
     return scim_json(
-        _shape(request, _scim_user(request, account), Context.RESOURCE_REPLACEMENT_RESPONSE)
+        _shape(_scim_user(request, account), Context.RESOURCE_REPLACEMENT_RESPONSE, asked)
     )
 
 
 @router.put("/Users/{user_id}")
 async def replace_user(user_id: str, request: Request) -> Response:
     calls = _calls(request)
+    asked = _asked(dict(request.query_params))
     user_id = _user_id(user_id)
     user = _parsed(await _body(request), Context.RESOURCE_REPLACEMENT_REQUEST)
     stored = _scim_user(request, await _account(calls, user_id))
@@ -482,12 +490,13 @@ async def replace_user(user_id: str, request: Request) -> Response:
     if user.user_name is None:
         raise ScimProblem(400, "userName is required", "invalidValue")
     user.id = stored.id
-    return await _replace(request, calls, user_id, user)
+    return await _replace(request, calls, user_id, user, asked)
 
 
 @router.patch("/Users/{user_id}")
 async def patch_user(user_id: str, request: Request) -> Response:
     calls = _calls(request)
+    asked = _asked(dict(request.query_params))
     user_id = _user_id(user_id)
     payload = await _body(request)
     try:
@@ -507,7 +516,7 @@ async def patch_user(user_id: str, request: Request) -> Response:
             detail = f"the operations do not apply: {exc}"[:500]
             raise ScimProblem(400, detail, "invalidValue") from None
         try:
-            return await _replace(request, calls, user_id, stored, account["version"])
+            return await _replace(request, calls, user_id, stored, asked, account["version"])
         except ScimProblem as exc:
             if exc.status != 412:
                 raise
@@ -532,7 +541,10 @@ async def delete_user(user_id: str, request: Request) -> Response:
 @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 async def unknown(rest: str, request: Request) -> Response:
     """A path this edge does not serve is a 404; a method a served path does not take, a 405."""
-    head = rest.strip("/").split("/")[0]
-    if head in ENDPOINTS:
-        raise ScimProblem(405, f"{request.method} is not served on /{head}")
+    parts = rest.strip("/").split("/")
+    served = parts[0] in ENDPOINTS and (
+        len(parts) == 1 or (parts[0] in WITH_IDS and len(parts) == 2)
+    )
+    if served:
+        raise ScimProblem(405, f"{request.method} is not served on /{rest.strip('/')}"[:300])
     raise ScimProblem(404, "no such SCIM endpoint")

@@ -43,7 +43,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     store = MentoringStore(
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
-    accounts = ProvisioningStore(runtime.database, clock=clock)
+    accounts = ProvisioningStore(runtime.database)
     service = Service(runtime, store, accounts)
 
     async def prepare() -> None:

@@ -13,7 +13,6 @@ provisioned, and provisioning does not see them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -100,10 +99,9 @@ def _user_document(user: ProvisionedUser) -> Document:
 
 
 class ProvisioningStore:
-    def __init__(self, db: AsyncDatabase[Document], *, clock: Callable[[], datetime]) -> None:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.tokens: AsyncCollection[Document] = db["scim_tokens"]
         self.users: AsyncCollection[Document] = db["provisioned_users"]
-        self._clock = clock
 
     async def ensure_indexes(self) -> None:
         await self.tokens.create_index("secret_hash", unique=True)
