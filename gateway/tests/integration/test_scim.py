@@ -453,3 +453,33 @@ async def test_concurrent_patches_of_one_user_all_land(platform: Platform) -> No
     assert sorted(e["value"] for e in stored["emails"]) == sorted(
         ["ann@example.org", *(f"ann{n}@b.org" for n in range(8))]
     )
+
+
+async def test_patches_as_entra_id_sends_them(platform: Platform) -> None:
+    """Capitalised operations, a boolean written as text, a manager named by its id alone."""
+    _, _, secret = await program_with_token(platform, "Entra")
+    boss = await provision(platform, secret, "boss", externalId="e-boss2")
+    ann = await provision(platform, secret, "ann", externalId="e-ann3")
+    patched = await platform.http.patch(
+        f"/scim/v2/Users/{ann}",
+        json={
+            "schemas": [PATCH_OP],
+            "Operations": [
+                {"op": "Add", "path": f"{ENTERPRISE}:manager", "value": boss},
+                {"op": "Replace", "path": "displayName", "value": "Ann E."},
+            ],
+        },
+        headers=scim(secret),
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()[ENTERPRISE]["manager"]["value"] == boss
+    left = await platform.http.patch(
+        f"/scim/v2/Users/{ann}",
+        json={
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "Replace", "path": "active", "value": "False"}],
+        },
+        headers=scim(secret),
+    )
+    assert left.status_code == 200, left.text
+    assert (await platform.ok(*ADMIN, PARTICIPANT, id=ann))["node"]["status"] == "WITHDRAWN"

@@ -12,7 +12,7 @@ to strings only), the way identity providers map extension attributes most easil
 from typing import Annotated, Any
 from zoneinfo import available_timezones
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, field_validator
 from scim2_models import (
     URN,
     CaseExact,
@@ -61,6 +61,12 @@ class Enterprise(EnterpriseUser):
     """The enterprise extension, whose ``manager.$ref`` may be left out."""
 
     manager: Manager | None = None
+
+    @field_validator("manager", mode="before")
+    @classmethod
+    def _manager_by_id(cls, value: Any) -> Any:
+        """Entra ID names the manager by their id alone (a text, not an object)."""
+        return {"value": value} if isinstance(value, str) else value
 
 
 class Skill(ComplexAttribute):
