@@ -154,10 +154,14 @@ def _strategy(
     names = [p.name for p in operation.path_parameters]
     seedable = mode is GenerationMode.POSITIVE and bool(names)
     seedable = seedable and all(name in platform.known for name in names)
-    paths = [
-        dict(zip(names, values, strict=True))
-        for values in itertools.product(*(platform.known[name] for name in names))
-    ]
+    paths = (
+        [
+            dict(zip(names, values, strict=True))
+            for values in itertools.product(*(platform.known[name] for name in names))
+        ]
+        if seedable
+        else []
+    )
     generated: dict[str, st.SearchStrategy[AnyCase]] = {}
     seeded: dict[str, st.SearchStrategy[AnyCase]] = {}
     for caller, token in platform.tokens.items():

@@ -35,6 +35,9 @@ from gateway.examples import EXAMPLE_OPERATIONS
 from gateway.live import NotificationFeed, NotificationHub
 from gateway.request_body import BadRequestBody, decode_request, too_large
 from gateway.schema import build_schema
+from gateway.scim.routes import ScimProblem
+from gateway.scim.routes import problem_handler as scim_problem
+from gateway.scim.routes import router as scim_router
 from gateway.services import make_clients
 from mentorship_runtime.auth import TokenVerifier
 from mentorship_runtime.logging import configure_logging
@@ -232,6 +235,8 @@ def create_app(
     app.include_router(metrics_router())
     if dev_sign_in.enabled(settings):
         app.include_router(dev_sign_in.router())
+    app.include_router(scim_router)
+    app.add_exception_handler(ScimProblem, scim_problem)
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
     )

@@ -12,6 +12,7 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
@@ -36,7 +37,7 @@ class BodyLimit:
         limit = self._max_upload if content_type == b"multipart/form-data" else self._max
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await self._refuse(send, limit)
+            await self._refuse(scope, send, limit)
             return
         seen = 0
         started = False
@@ -60,24 +61,25 @@ class BodyLimit:
             await self._app(scope, counting, tracking)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send, limit)
+                await self._refuse(scope, send, limit)
 
-    async def _refuse(self, send: Send, limit: int) -> None:
-        body = json.dumps(
-            {
-                "errors": [
-                    {
-                        "message": f"the request body is larger than {limit} bytes",
-                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                    }
-                ]
-            }
-        ).encode()
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
+        message = f"the request body is larger than {limit} bytes"
+        if str(scope.get("path", "")).startswith("/scim/"):  # SCIM's error format
+            body = json.dumps(
+                {"schemas": [SCIM_ERROR], "status": "413", "detail": message}
+            ).encode()
+            content_type = b"application/scim+json"
+        else:
+            body = json.dumps(
+                {"errors": [{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
+            ).encode()
+            content_type = b"application/json"
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", b"application/json")],
+                "headers": [(b"content-type", content_type)],
             }
         )
         await send({"type": "http.response.body", "body": body})

@@ -32,6 +32,7 @@ from gateway.features import (
     programs,
     progress,
     progress_detail,
+    scim_tokens,
 )
 from gateway.input_values import InputValuesRule
 from gateway.limits import CostBudgets, Limits, QueryLimits
@@ -52,6 +53,7 @@ Query = merge_types(
         progress.Query,
         progress_detail.Query,
         notifications.Query,
+        scim_tokens.Query,
     ),
 )
 Mutation = merge_types(
@@ -65,6 +67,7 @@ Mutation = merge_types(
         progress.Mutation,
         notifications.Mutation,
         imports.Mutation,
+        scim_tokens.Mutation,
     ),
 )
 Subscription = notifications.Subscription

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI
 
+from mentoring.adapters.provisioning_store import ProvisioningStore
 from mentoring.adapters.repository import MentoringStore
 from mentoring.config import Settings
 from mentoring.domain.errors import AlreadyRegistered
-from mentoring.entrypoints import governance, reviewable_matching, upserts
+from mentoring.entrypoints import governance, provisioning, reviewable_matching, upserts
 from mentoring.entrypoints.http import already_registered, router
 from mentoring.entrypoints.worker import jobs
 from mentoring.service_layer.handlers import Context
@@ -23,6 +24,7 @@ from mentorship_runtime.service_app import Runtime, connect, service_app
 class Service:
     runtime: Runtime
     store: MentoringStore
+    provisioning: ProvisioningStore
 
     @property
     def relay(self) -> OutboxRelay:
@@ -41,8 +43,14 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     store = MentoringStore(
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
-    service = Service(runtime, store)
-    runtime.prepare = store.ensure_indexes
+    accounts = ProvisioningStore(runtime.database)
+    service = Service(runtime, store, accounts)
+
+    async def prepare() -> None:
+        await store.ensure_indexes()
+        await accounts.ensure_indexes()
+
+    runtime.prepare = prepare
     runtime.outbox_collections = store.outbox_collections
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     runtime.jobs = jobs(service.context, settings)
@@ -56,6 +64,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     routes.include_router(upserts.router)
     routes.include_router(governance.router)
     routes.include_router(reviewable_matching.router)
+    routes.include_router(provisioning.router)
     app = service_app(
         service.runtime,
         title="Mentoring service",
@@ -65,4 +74,5 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         service=service,
     )
     app.add_exception_handler(AlreadyRegistered, already_registered)
+    app.state.provisioning = service.provisioning
     return app

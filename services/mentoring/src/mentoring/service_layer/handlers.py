@@ -332,6 +332,8 @@ async def _close_for_withdrawal(match: Match, who: Participant, ctx: Context) ->
         return
     await ctx.store.save_match(closed, [ctx.events.for_transition(closed)])
     await _release(closed, ctx)
+    if closed.mentor.participant_id == who.id:  # the mentee goes on with their next best
+        await propose_next_best(closed, ctx)
 
 
 # ---- proposals ------------------------------------------------------------------------------
