@@ -17,6 +17,11 @@ from mentorship_contracts.events.participants import (
     ParticipantUpdated,
     ParticipantWithdrawn,
 )
+from mentorship_contracts.events.planned_sessions import (
+    PlannedSessionCancelled,
+    PlannedSessionRescheduled,
+    SessionPlanned,
+)
 from mentorship_contracts.events.programs import ProgramAdmin, ProgramPublished
 from mentorship_contracts.events.progress import (
     CheckInRecorded,
@@ -53,8 +58,11 @@ __all__ = [
     "ParticipantUpdated",
     "ParticipantWithdrawn",
     "PathCompleted",
+    "PlannedSessionCancelled",
+    "PlannedSessionRescheduled",
     "ProgramAdmin",
     "ProgramPublished",
     "SessionLogged",
+    "SessionPlanned",
     "SessionRated",
 ]

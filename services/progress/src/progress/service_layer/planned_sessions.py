@@ -1,0 +1,226 @@
+"""Planning sessions ahead: plan, reschedule, cancel, and confirm one as held.
+
+Who may act: the mentee and their current mentor, while the mentee's tracking is active (an
+accepted match in progress), and only on a session planned with that mentor. Admins do not plan
+other people's sessions. Each change is written with its event (``SessionPlanned``,
+``PlannedSessionRescheduled``, ``PlannedSessionCancelled``), from which notify sends both sides
+a calendar invitation.
+
+Confirming a planned session as held logs it in the mentee's tracking as a session (its id the
+planned session's, held on the start's date in the session's time zone, with the planned duration
+and modules, the confirmer's notes and rating), which publishes ``SessionLogged`` as logging does,
+then marks the planned session held. A retry after a failure between the two finds the session
+logged (the same id and values change nothing) and marks it held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mentorship_contracts import Envelope, new_envelope
+from mentorship_contracts import events as contract
+from mentorship_runtime.auth import Principal
+from mentorship_runtime.jobs import retrying
+from progress.adapters.planned_sessions import PlannedSessionStore, StoredPlan
+from progress.adapters.store import Stored
+from progress.domain.errors import Conflict, Forbidden, InvalidTransition
+from progress.domain.planned_sessions import Change, PlannedSession, Role, Schedule
+from progress.domain.tracking import TrackingState
+from progress.service_layer import handlers
+from progress.service_layer.events import PRODUCER
+from progress.service_layer.handlers import Context
+
+
+def _side(stored: Stored, actor: Principal) -> Role:
+    if actor.user_id == stored.mentee_user_id:
+        return "mentee"
+    if stored.mentor_user_id is not None and actor.user_id == stored.mentor_user_id:
+        return "mentor"
+    raise Forbidden("only the mentee and their current mentor can plan their sessions")
+
+
+def _require_active(stored: Stored, action: str) -> str:
+    tracking = stored.tracking
+    if tracking.state is not TrackingState.ACTIVE or tracking.mentor_id is None:
+        raise InvalidTransition("mentee", tracking.mentee_id, tracking.state.value, action)
+    return tracking.mentor_id
+
+
+async def _checked_modules(ctx: Context, stored: Stored, schedule: Schedule) -> None:
+    path = await ctx.store.path(stored.tracking.path_id, stored.tracking.path_version)
+    for module_id in schedule.module_ids:
+        path.module(module_id)
+
+
+def _event(session: PlannedSession, change: Change, ctx: Context, **extra: Any) -> Envelope[Any]:
+    schedule = session.schedule
+    fields: dict[str, Any] = {
+        "mentee_id": session.mentee_id,
+        "mentor_id": session.mentor_id,
+        "program_id": session.program_id,
+        "planned_session_id": session.id,
+        "sequence": session.sequence,
+        "starts_at": schedule.starts_at,
+        "time_zone": schedule.time_zone,
+        "duration_minutes": schedule.duration_minutes,
+        "location": schedule.location,
+        "video_url": schedule.video_url,
+        "module_ids": list(schedule.module_ids),
+        "changed_by": session.changed_by,
+        "planned_by": session.planned_by,
+        **extra,
+    }
+    payload_class = {
+        Change.PLANNED: contract.SessionPlanned,
+        Change.RESCHEDULED: contract.PlannedSessionRescheduled,
+        Change.CANCELLED: contract.PlannedSessionCancelled,
+    }[change]
+    return new_envelope(
+        payload_class(**fields),
+        producer=PRODUCER,
+        correlation_id=ctx.correlation_id,
+        clock=ctx.clock,
+    )
+
+
+async def plan_session(
+    ctx: Context,
+    plans: PlannedSessionStore,
+    actor: Principal,
+    mentee_id: str,
+    *,
+    planned_session_id: str,
+    schedule: Schedule,
+) -> PlannedSession:
+    """Plan a session; the same request again (same id and schedule) answers the first one."""
+    stored = await ctx.store.get(mentee_id)
+    side = _side(stored, actor)
+    mentor_id = _require_active(stored, "plan a session for")
+    await _checked_modules(ctx, stored, schedule)
+    session = PlannedSession.plan(
+        planned_session_id=planned_session_id,
+        mentee_id=mentee_id,
+        mentor_id=mentor_id,
+        program_id=stored.tracking.program_id,
+        schedule=schedule,
+        by=side,
+        now=ctx.clock(),
+    )
+    if await plans.insert(session, [_event(session, Change.PLANNED, ctx)]):
+        return session
+    existing = (await plans.get(planned_session_id)).session
+    if existing.same_plan(session):
+        return existing
+    raise Conflict(f"planned session {planned_session_id!r} exists with other values")
+
+
+async def _change(
+    ctx: Context,
+    plans: PlannedSessionStore,
+    actor: Principal,
+    planned_session_id: str,
+    change: Callable[[PlannedSession, Role, Stored], tuple[PlannedSession, Change | None]],
+    **extra: Any,
+) -> PlannedSession:
+    async def attempt() -> PlannedSession:
+        found: StoredPlan = await plans.get(planned_session_id)
+        stored = await ctx.store.get(found.session.mentee_id)
+        side = _side(stored, actor)
+        if side == "mentor" and stored.tracking.mentor_id != found.session.mentor_id:
+            raise Forbidden("this session was planned with another mentor")
+        after, what = change(found.session, side, stored)
+        if what is None:
+            return after
+        events = [] if what is Change.HELD else [_event(after, what, ctx, **extra)]
+        return (await plans.save(found, after, events)).session
+
+    return await retrying(attempt)
+
+
+def _with_current_mentor(session: PlannedSession, stored: Stored, action: str) -> None:
+    """A reschedule or a confirmation needs the match it was planned in to be the current one."""
+    mentor_id = _require_active(stored, action)
+    if mentor_id != session.mentor_id:
+        raise InvalidTransition("planned session", session.id, "ended_early", action)
+
+
+async def reschedule_session(
+    ctx: Context,
+    plans: PlannedSessionStore,
+    actor: Principal,
+    planned_session_id: str,
+    schedule: Schedule,
+) -> PlannedSession:
+    def change(
+        session: PlannedSession, side: Role, stored: Stored
+    ) -> tuple[PlannedSession, Change | None]:
+        _with_current_mentor(session, stored, "reschedule a session of")
+        return session.reschedule(schedule, by=side, now=ctx.clock())
+
+    found = await plans.get(planned_session_id)
+    stored = await ctx.store.get(found.session.mentee_id)
+    _side(stored, actor)
+    await _checked_modules(ctx, stored, schedule)
+    return await _change(
+        ctx,
+        plans,
+        actor,
+        planned_session_id,
+        change,
+        previous_starts_at=found.session.schedule.starts_at,
+    )
+
+
+async def cancel_session(
+    ctx: Context,
+    plans: PlannedSessionStore,
+    actor: Principal,
+    planned_session_id: str,
+    reason: str | None,
+) -> PlannedSession:
+    def change(
+        session: PlannedSession, side: Role, stored: Stored
+    ) -> tuple[PlannedSession, Change | None]:
+        return session.cancel(by=side, reason=reason, now=ctx.clock())
+
+    return await _change(ctx, plans, actor, planned_session_id, change)
+
+
+async def confirm_held(
+    ctx: Context,
+    plans: PlannedSessionStore,
+    actor: Principal,
+    planned_session_id: str,
+    *,
+    notes: str | None,
+    rating: int | None,
+) -> PlannedSession:
+    found = await plans.get(planned_session_id)
+    session = found.session
+    stored = await ctx.store.get(session.mentee_id)
+    side = _side(stored, actor)
+    if side == "mentor" and stored.tracking.mentor_id != session.mentor_id:
+        raise Forbidden("this session was planned with another mentor")
+    _, what = session.confirm_held(by=side, now=ctx.clock())  # refused before anything is logged
+    if what is None:
+        return session
+    _with_current_mentor(session, stored, "confirm a session of")
+    await handlers.log_session(
+        ctx,
+        actor,
+        session.mentee_id,
+        session_id=session.id,
+        held_on=session.schedule.local_start.date(),
+        duration_minutes=session.schedule.duration_minutes,
+        module_ids=list(session.schedule.module_ids),
+        notes=notes,
+        rating=rating,
+    )
+
+    def change(
+        current: PlannedSession, by: Role, _stored: Stored
+    ) -> tuple[PlannedSession, Change | None]:
+        return current.confirm_held(by=by, now=ctx.clock())
+
+    return await _change(ctx, plans, actor, planned_session_id, change)
