@@ -7,6 +7,7 @@ from typing import Any
 from mentorship_contracts import Envelope
 from mentorship_contracts import events as contract
 from notify.domain.events import Detail, EventKind, Occurrence
+from notify.service_layer.planned_sessions import PlanEvent, occurrence_of_plan
 
 KINDS: dict[type[Any], EventKind] = {
     contract.MatchProposed: EventKind.MATCH_PROPOSED,
@@ -35,9 +36,11 @@ def _ids(data: Any) -> dict[str, str]:
     return {key: value for key, value in found.items() if value}
 
 
-def occurrence_of(event: Envelope[Any]) -> Occurrence | None:
+def occurrence_of(event: Envelope[Any]) -> Occurrence | None:  # noqa: PLR0912 - one case per event
     """The occurrence an event is about, or None for events that notify nobody."""
     data = event.data
+    if isinstance(data, PlanEvent):
+        return occurrence_of_plan(event, data)
     if isinstance(data, contract.ParticipantWithdrawn):
         return _withdrawal(event, data)
     kind = KINDS.get(type(data))
