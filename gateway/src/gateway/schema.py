@@ -27,6 +27,7 @@ from gateway.features import (
     nodes,
     notifications,
     participants,
+    planned_sessions,
     programs,
     progress,
     progress_detail,
@@ -59,6 +60,7 @@ Mutation = merge_types(
         participants.Mutation,
         matches.Mutation,
         progress.Mutation,
+        planned_sessions.Mutation,
         notifications.Mutation,
     ),
 )
