@@ -7,6 +7,7 @@ from typing import Any
 from mentorship_contracts import Envelope
 from mentorship_contracts import events as contract
 from notify.domain.events import Detail, EventKind, Occurrence
+from notify.service_layer.planned_sessions import KINDS as PLAN_KINDS
 from notify.service_layer.planned_sessions import PlanEvent, occurrence_of_plan
 
 KINDS: dict[type[Any], EventKind] = {
@@ -22,6 +23,7 @@ KINDS: dict[type[Any], EventKind] = {
     contract.ModuleCompleted: EventKind.MODULE_COMPLETED,
     contract.PathCompleted: EventKind.PATH_COMPLETED,
     contract.MenteeBackOnTrack: EventKind.MENTEE_BACK_ON_TRACK,
+    **PLAN_KINDS,
 }
 
 
