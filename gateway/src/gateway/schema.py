@@ -49,6 +49,7 @@ Query = merge_types(
         matches.Query,
         progress.Query,
         progress_detail.Query,
+        planned_sessions.Query,
         notifications.Query,
     ),
 )

@@ -4,6 +4,7 @@ plan, reschedule and cancel, what is refused, and the invitations both sides rec
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,7 @@ from .conftest import (
     Switchable,
     set_up_match,
 )
+from .test_governance import ADD_ADMIN, CO_ADMIN
 
 OTHER_ADMIN = ("u-other-admin", ("admin",))
 PARIS = ZoneInfo("Europe/Paris")
@@ -90,6 +92,21 @@ mutation($id: ID!) {
 }"""
 
 
+class Clock:
+    """Progress's clock: now, or as far ahead as a test moves it."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def clock() -> Clock:
+    return Clock()
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def smtp() -> AsyncIterator[SmtpReceiver]:
     receiver = SmtpReceiver()
@@ -106,8 +123,10 @@ async def mail_platform(
     mongo_db: AsyncDatabase[Document],
     topic_prefix: str,
     smtp: SmtpReceiver,
+    clock: Clock,
 ) -> AsyncIterator[Platform]:
-    """The platform, with notify sending its e-mails to ``smtp`` and looking for due ones often."""
+    """The platform, with notify sending its e-mails to ``smtp`` and looking for due ones often,
+    and progress on ``clock``."""
     common: dict[str, Any] = {
         "kafka": kafka_bootstrap,
         "mongo_url": mongo_url,
@@ -121,7 +140,8 @@ async def mail_platform(
             settings_for(MentoringSettings, database=databases[0], **common)
         ),
         "progress": progress_app(
-            settings_for(ProgressSettings, database=databases[1], detection_seconds=3600, **common)
+            settings_for(ProgressSettings, database=databases[1], detection_seconds=3600, **common),
+            clock,
         ),
         "notify": notify_app(
             settings_for(
@@ -266,12 +286,15 @@ async def test_who_may_plan_reschedule_and_cancel(mail_platform: Platform) -> No
     ids = await matched(platform)
     other = (await platform.ok(*OTHER_ADMIN, CREATE_PROGRAM, name="Elsewhere"))["createProgram"]
     assert other["__typename"] == "Program"
+    added = await platform.ok(*ADMIN, ADD_ADMIN, program=ids["program"], admin=CO_ADMIN[0])
+    assert added["addProgramAdmin"]["__typename"] == "Program", added
     outcomes: dict[str, str] = {}
     for who, person in {
         "mentee": ADA,
         "her mentor": GRACE,
         "another mentor": ALAN,
         "the program's admin": ADMIN,
+        "its co-admin": CO_ADMIN,
         "an admin of another program": OTHER_ADMIN,
     }.items():
         answer = await platform.ok(*person, PLAN, mentee=ids["ada"], input=schedule())
@@ -281,14 +304,22 @@ async def test_who_may_plan_reschedule_and_cancel(mail_platform: Platform) -> No
         "her mentor": "PlannedSession",
         "another mentor": "Forbidden",
         "the program's admin": "Forbidden",
+        "its co-admin": "Forbidden",
         "an admin of another program": "Forbidden",
     }
     planned = (await platform.ok(*ADA, PLAN, mentee=ids["ada"], input=schedule()))["planSession"]
-    for person in (ALAN, ADMIN, OTHER_ADMIN):
+    for person in (ALAN, ADMIN, CO_ADMIN, OTHER_ADMIN):
         moved = await platform.ok(*person, RESCHEDULE, id=planned["id"], input=schedule(days=5))
         assert moved["reschedulePlannedSession"]["__typename"] == "Forbidden"
         refused = await platform.ok(*person, CANCEL, id=planned["id"])
         assert refused["cancelPlannedSession"]["__typename"] == "Forbidden"
+    for person in (ADA, GRACE):
+        seen = (await platform.ok(*person, LIST, mentee=ids["ada"]))["plannedSessions"]
+        assert planned["id"] in {p["id"] for p in seen}
+    for person in (ALAN, ADMIN, CO_ADMIN, OTHER_ADMIN):
+        hidden = await platform.gql(*person, LIST, mentee=ids["ada"])
+        assert hidden["data"]["plannedSessions"] is None
+        assert hidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     unknown = await platform.ok(*ADA, CANCEL, id="ps_unknown")
     assert unknown["cancelPlannedSession"]["__typename"] == "NotFound"
     early = (await platform.ok(*GRACE, CONFIRM, id=planned["id"]))["confirmPlannedSession"]
@@ -297,6 +328,7 @@ async def test_who_may_plan_reschedule_and_cancel(mail_platform: Platform) -> No
         (PLAN, {"mentee": ids["ada"], "input": schedule()}),
         (RESCHEDULE, {"id": planned["id"], "input": schedule()}),
         (CANCEL, {"id": planned["id"]}),
+        (LIST, {"mentee": ids["ada"]}),
     ):
         anonymous = await platform.http.post(
             "/graphql", json={"query": query, "variables": variables}
@@ -310,7 +342,7 @@ async def test_hostile_schedules_are_refused_naming_the_field(mail_platform: Pla
     platform = mail_platform
     ids = await matched(platform)
     yesterday = (datetime.now(PARIS) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    refused = {
+    refused: dict[str, tuple[dict[str, Any], str]] = {
         "a date in the past": ({"localStart": yesterday}, "localStart"),
         "no date at all": ({"localStart": "next tuesday"}, "localStart"),
         "years ahead": ({"localStart": "2207-01-12T14:30"}, "localStart"),
@@ -343,3 +375,62 @@ async def test_hostile_schedules_are_refused_naming_the_field(mail_platform: Pla
         *ADA, PLAN, mentee=ids["ada"], input=schedule(moduleIds=["no-such-module"])
     )
     assert unknown_module["planSession"]["__typename"] == "NotFound"
+
+
+LIST = """
+query($mentee: ID!) {
+  plannedSessions(menteeId: $mentee) { id status sequence startsAt timeZone localStart }
+}"""
+PROGRESS = "query($id: ID!) { menteeProgress(menteeId: $id) { sessionsCount } }"
+
+
+async def test_a_planned_session_confirmed_after_its_start_is_logged_once(
+    mail_platform: Platform, clock: Clock
+) -> None:
+    platform = mail_platform
+    ids = await matched(platform)
+    planned = (await platform.ok(*ADA, PLAN, mentee=ids["ada"], input=schedule()))["planSession"]
+    before = await platform.ok(*ADA, PROGRESS, id=ids["ada"])
+
+    clock.ahead = timedelta(days=3, hours=12)  # the session's start has passed
+    for person in (GRACE, ADA, GRACE):  # confirmed, then again by either side: once
+        held = (await platform.ok(*person, CONFIRM, id=planned["id"]))["confirmPlannedSession"]
+        assert held == {"__typename": "PlannedSession", "status": "HELD"}
+
+    after = await platform.ok(*ADA, PROGRESS, id=ids["ada"])
+    assert after["menteeProgress"]["sessionsCount"] == before["menteeProgress"]["sessionsCount"] + 1
+    late = (await platform.ok(*ADA, CANCEL, id=planned["id"]))["cancelPlannedSession"]
+    assert (late["__typename"], late["currentState"]) == ("Conflict", "HELD")
+    other = (await platform.ok(*ALAN, CONFIRM, id=planned["id"]))["confirmPlannedSession"]
+    assert other["__typename"] == "Forbidden"
+
+
+async def test_many_reschedules_at_once_each_count_once(mail_platform: Platform) -> None:
+    platform = mail_platform
+    ids = await matched(platform)
+    planned = (await platform.ok(*ADA, PLAN, mentee=ids["ada"], input=schedule()))["planSession"]
+    writers = 8
+
+    answers = await asyncio.gather(
+        *(
+            platform.ok(
+                *(ADA if n % 2 else GRACE),
+                RESCHEDULE,
+                id=planned["id"],
+                input=schedule(days=4 + n, hour=10),
+            )
+            for n in range(writers)
+        )
+    )
+
+    # each change is applied once or refused as a Conflict to retry: none is lost or doubled
+    results = [a["reschedulePlannedSession"] for a in answers]
+    moved = [m for m in results if m["__typename"] == "PlannedSession"]
+    assert {m["__typename"] for m in results} <= {"PlannedSession", "Conflict"}, results
+    assert moved, results
+    assert sorted(m["sequence"] for m in moved) == list(range(1, len(moved) + 1))
+    last = max(moved, key=lambda m: m["sequence"])
+    final = (await platform.ok(*ADA, CANCEL, id=planned["id"]))["cancelPlannedSession"]
+    assert final["sequence"] == len(moved) + 1
+    listed = (await platform.ok(*GRACE, LIST, mentee=ids["ada"]))["plannedSessions"]
+    assert [(p["id"], p["startsAt"]) for p in listed] == [(planned["id"], last["startsAt"])]

@@ -1,6 +1,6 @@
 # mypy: disable-error-code="untyped-decorator"
 # (strawberry.field(description=...) is typed as returning Any)
-"""Sessions planned ahead, with the calendar invitations notify sends for them."""
+"""Sessions planned ahead (progress), with the calendar invitations notify sends for them."""
 
 from __future__ import annotations
 
@@ -11,10 +11,18 @@ from typing import Annotated, Any
 import strawberry
 
 from gateway.context import GatewayInfo, principal_of
-from gateway.errors import INPUT, Arguments, Conflict, Forbidden, NotFound, ValidationError
+from gateway.errors import (
+    INPUT,
+    Arguments,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationError,
+    as_field_error,
+)
 from gateway.features.enums import ParticipantRole
 from gateway.features.mutations import IdempotencyKey, mutate
-from gateway.services import segment
+from gateway.services import ServiceRejected, ServiceUnavailable, segment
 
 
 @strawberry.enum(description="Where a planned session stands.")
@@ -118,6 +126,27 @@ ARGUMENTS = Arguments()
 
 def _planned_path(planned_session_id: strawberry.ID) -> str:
     return f"/planned-sessions/{segment(str(planned_session_id), 'plannedSessionId')}"
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="A mentee's planned sessions, the earliest first (at most 200): for the "
+        "mentee and their current mentor (FORBIDDEN for anyone else, admins included: the place "
+        "and the link are theirs)."
+    )
+    async def planned_sessions(
+        self, info: GatewayInfo, mentee_id: strawberry.ID
+    ) -> list[PlannedSession] | None:
+        principal_of(info)
+        mentee = segment(str(mentee_id), "menteeId")
+        try:
+            body = await info.context.services.get(
+                "progress", f"/mentees/{mentee}/planned-sessions"
+            )
+        except (ServiceRejected, ServiceUnavailable) as exc:
+            raise as_field_error(exc, "mentee", str(mentee_id)) from None
+        return [PlannedSession.of(item) for item in body]
 
 
 @strawberry.type

@@ -2,7 +2,7 @@
 
 One document per planned session (``_id`` its id), guarded by ``version``: each change is one
 single-document update that also queues the change's event, published right after and by the
-outbox sweep if that fails.
+outbox sweep if that fails. A mentee's planned sessions are read by the ``mentee_id`` index.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -23,6 +24,7 @@ from progress.domain.errors import NotFound
 from progress.domain.planned_sessions import KIND, PlannedSession, PlannedStatus, Schedule
 
 Document = dict[str, Any]
+MAX_LISTED = 200
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class PlannedSessionStore:
         self._prefix = topic_prefix
 
     async def ensure_indexes(self) -> None:
+        await self.collection.create_index([("mentee_id", ASCENDING), ("starts_at", ASCENDING)])
         await ensure_outbox_index(self.collection)
 
     async def get(self, planned_session_id: str) -> StoredPlan:
@@ -53,6 +56,15 @@ class PlannedSessionStore:
         if document is None:
             raise NotFound(KIND, planned_session_id)
         return StoredPlan(_session(document), document["version"])
+
+    async def of_mentee(self, mentee_id: str) -> list[PlannedSession]:
+        """A mentee's planned sessions, the earliest start first (at most ``MAX_LISTED``)."""
+        cursor = (
+            self.collection.find({"mentee_id": mentee_id}, {"_outbox": 0})
+            .sort("starts_at", ASCENDING)
+            .limit(MAX_LISTED)
+        )
+        return [_session(d) async for d in cursor]
 
     async def insert(self, session: PlannedSession, events: Sequence[Envelope[Any]]) -> bool:
         """Store a new planned session and its event; False when its id exists already."""

@@ -1,5 +1,5 @@
 """The HTTP routes of planned sessions, for the gateway: plan (with an ``Idempotency-Key``),
-reschedule, cancel, and confirm as held."""
+reschedule, cancel, confirm as held, and a mentee's planned sessions."""
 
 from __future__ import annotations
 
@@ -144,6 +144,15 @@ async def plan_session(
             schedule=body.schedule(),
         )
     return _out(session, ctx)
+
+
+@router.get("/mentees/{mentee_id}/planned-sessions")
+async def planned_sessions(
+    mentee_id: Annotated[str, Path(max_length=64)], caller: Caller, ctx: Ctx, plans: Plans
+) -> list[PlannedSessionOut]:
+    """A mentee's planned sessions, the earliest first (at most 200): for the mentee and their
+    current mentor; a 404 for anyone else."""
+    return [_out(p, ctx) for p in await use.planned_of(ctx, plans, caller, mentee_id)]
 
 
 @router.put("/planned-sessions/{planned_session_id}")

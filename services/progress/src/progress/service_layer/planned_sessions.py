@@ -24,7 +24,7 @@ from mentorship_runtime.auth import Principal
 from mentorship_runtime.jobs import retrying
 from progress.adapters.planned_sessions import PlannedSessionStore, StoredPlan
 from progress.adapters.store import Stored
-from progress.domain.errors import Conflict, Forbidden, InvalidTransition
+from progress.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound
 from progress.domain.planned_sessions import Change, PlannedSession, Role, Schedule
 from progress.domain.tracking import TrackingState
 from progress.service_layer import handlers
@@ -82,6 +82,19 @@ def _event(session: PlannedSession, change: Change, ctx: Context, **extra: Any) 
         correlation_id=ctx.correlation_id,
         clock=ctx.clock,
     )
+
+
+async def planned_of(
+    ctx: Context, plans: PlannedSessionStore, actor: Principal, mentee_id: str
+) -> list[PlannedSession]:
+    """A mentee's planned sessions, for the mentee and their current mentor; anyone else is
+    told the mentee is not found, as for every read of a mentee's history."""
+    stored = await ctx.store.get(mentee_id)
+    try:
+        _side(stored, actor)
+    except Forbidden:
+        raise NotFound("mentee", mentee_id) from None
+    return await plans.of_mentee(mentee_id)
 
 
 async def plan_session(
