@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from typing import Any
@@ -6,8 +7,10 @@ from icalendar import Calendar
 
 from notify.adapters.senders import build_message
 from notify.domain.directory import Language
+from notify.domain.dispatch import plan_deliveries
 from notify.domain.events import EventKind
 from notify.domain.notifications import Notification
+from notify.domain.preferences import Channel, DigestMode, Preferences
 from notify.domain.rules import plan
 from notify.service_layer.ports import Email
 
@@ -150,3 +153,14 @@ def test_someone_without_an_address_is_no_attendee_and_the_organizer_falls_back(
     attendees = event["ATTENDEE"]
     listed = [attendees] if not isinstance(attendees, list) else attendees
     assert [str(a) for a in listed] == ["mailto:ada@example.org"]
+
+
+def test_an_invitation_is_never_folded_into_the_daily_digest() -> None:
+    note = notifications(K.SESSION_PLANNED)["pt-ada"]
+    daily = Preferences("u-ada", digest=DigestMode.DAILY, digest_hour=8)
+
+    planned = plan_deliveries(note, ADA, daily, NOW)
+    plain = plan_deliveries(replace(note, calendar=None), ADA, daily, NOW)
+
+    assert [d.digest for d in planned if d.channel is Channel.EMAIL] == [False]
+    assert [d.digest for d in plain if d.channel is Channel.EMAIL] == [True]
