@@ -49,8 +49,8 @@ OTHER_ADMIN = ("u-other-admin", ("admin",))
 PARIS = ZoneInfo("Europe/Paris")
 
 PLAN = """
-mutation($mentee: ID!, $input: SessionScheduleInput!) {
-  planSession(menteeId: $mentee, input: $input) {
+mutation($mentee: ID!, $input: SessionScheduleInput!, $key: String) {
+  planSession(menteeId: $mentee, input: $input, idempotencyKey: $key) {
     __typename
     ... on PlannedSession { id status sequence startsAt endsAt timeZone localStart location videoUrl
                             plannedBy unconfirmed }
@@ -434,3 +434,18 @@ async def test_many_reschedules_at_once_each_count_once(mail_platform: Platform)
     assert final["sequence"] == len(moved) + 1
     listed = (await platform.ok(*GRACE, LIST, mentee=ids["ada"]))["plannedSessions"]
     assert [(p["id"], p["startsAt"]) for p in listed] == [(planned["id"], last["startsAt"])]
+
+
+async def test_a_plan_retried_with_its_key_is_planned_once(mail_platform: Platform) -> None:
+    platform = mail_platform
+    ids = await matched(platform)
+    given = schedule()
+
+    first = await platform.ok(*ADA, PLAN, mentee=ids["ada"], input=given, key="k-1")
+    again = await platform.ok(*ADA, PLAN, mentee=ids["ada"], input=given, key="k-1")
+    other = await platform.ok(*ADA, PLAN, mentee=ids["ada"], input=schedule(days=5), key="k-1")
+
+    assert first["planSession"]["id"] == again["planSession"]["id"]
+    assert other["planSession"]["__typename"] == "Conflict"
+    listed = (await platform.ok(*ADA, LIST, mentee=ids["ada"]))["plannedSessions"]
+    assert [p["id"] for p in listed] == [first["planSession"]["id"]]

@@ -1,7 +1,8 @@
 """Every query planned sessions send is served by an index on the real server: planning (with
 the tracking read by ``_id``), rescheduling, cancelling, confirming as held (which logs the
-session in the tracking), and a mentee's planned sessions. As ``test_query_plans``: recorded,
-then each filter asked again of the server with every collection padded (``scans``)."""
+session in the tracking), a mentee's planned sessions, and a plan retried after its start. As
+``test_query_plans``: recorded, then each filter asked again of the server with every collection
+padded (``scans``)."""
 
 from __future__ import annotations
 
@@ -89,16 +90,19 @@ async def test_what_planned_sessions_send_is_served_by_indexes(
     first = await use.plan_session(
         ctx, plans, MENTEE, "e-0", planned_session_id="ps-1", schedule=schedule(2)
     )
-    await use.plan_session(
-        ctx, plans, MENTOR, "e-0", planned_session_id="ps-2", schedule=schedule(3)
-    )
+    second = schedule(3)
+    await use.plan_session(ctx, plans, MENTOR, "e-0", planned_session_id="ps-2", schedule=second)
     await use.reschedule_session(ctx, plans, MENTOR, "ps-1", schedule(4))
     await use.cancel_session(ctx, plans, MENTEE, "ps-2", "ill")
     clock.advance(days=5)
     held = await use.confirm_held(ctx, plans, MENTOR, "ps-1", notes="good", rating=5)
     listed = await use.planned_of(ctx, plans, MENTEE, "e-0")
+    retried = await use.plan_session(  # its start has passed: the retry answers what it planned
+        ctx, plans, MENTOR, "e-0", planned_session_id="ps-2", schedule=second
+    )
     recorder.recording = False
 
+    assert (retried.id, retried.status) == ("ps-2", PlannedStatus.CANCELLED)
     assert held.status is PlannedStatus.HELD
     assert [(p.id, p.status) for p in listed] == [
         ("ps-2", PlannedStatus.CANCELLED),

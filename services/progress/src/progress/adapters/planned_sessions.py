@@ -57,6 +57,10 @@ class PlannedSessionStore:
             raise NotFound(KIND, planned_session_id)
         return StoredPlan(_session(document), document["version"])
 
+    async def find(self, planned_session_id: str) -> PlannedSession | None:
+        document = await self.collection.find_one({"_id": planned_session_id}, {"_outbox": 0})
+        return None if document is None else _session(document)
+
     async def of_mentee(self, mentee_id: str) -> list[PlannedSession]:
         """A mentee's planned sessions, the earliest start first (at most ``MAX_LISTED``)."""
         cursor = (

@@ -24,7 +24,7 @@ from mentorship_runtime.auth import Principal
 from mentorship_runtime.jobs import retrying
 from progress.adapters.planned_sessions import PlannedSessionStore, StoredPlan
 from progress.adapters.store import Stored
-from progress.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound
+from progress.domain.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from progress.domain.planned_sessions import Change, PlannedSession, Role, Schedule
 from progress.domain.tracking import TrackingState
 from progress.service_layer import handlers
@@ -111,15 +111,25 @@ async def plan_session(
     side = _side(stored, actor)
     mentor_id = _require_active(stored, "plan a session for")
     await _checked_modules(ctx, stored, schedule)
-    session = PlannedSession.plan(
-        planned_session_id=planned_session_id,
-        mentee_id=mentee_id,
-        mentor_id=mentor_id,
-        program_id=stored.tracking.program_id,
-        schedule=schedule,
-        by=side,
-        now=ctx.clock(),
-    )
+    try:
+        session = PlannedSession.plan(
+            planned_session_id=planned_session_id,
+            mentee_id=mentee_id,
+            mentor_id=mentor_id,
+            program_id=stored.tracking.program_id,
+            schedule=schedule,
+            by=side,
+            now=ctx.clock(),
+        )
+    except Invalid:  # a retry once the start has passed still answers what it planned
+        earlier = await plans.find(planned_session_id)
+        if earlier is not None and (earlier.mentee_id, earlier.schedule, earlier.planned_by) == (
+            mentee_id,
+            schedule,
+            side,
+        ):
+            return earlier
+        raise
     if await plans.insert(session, [_event(session, Change.PLANNED, ctx)]):
         return session
     existing = (await plans.get(planned_session_id)).session
@@ -134,8 +144,10 @@ async def _change(
     actor: Principal,
     planned_session_id: str,
     change: Callable[[PlannedSession, Role, Stored], tuple[PlannedSession, Change | None]],
-    **extra: Any,
 ) -> PlannedSession:
+    """Read, decide and write under the version read, again if another change came first. A
+    reschedule's event names the start it moved from, as read in the attempt that wrote it."""
+
     async def attempt() -> PlannedSession:
         found: StoredPlan = await plans.get(planned_session_id)
         stored = await ctx.store.get(found.session.mentee_id)
@@ -145,6 +157,9 @@ async def _change(
         after, what = change(found.session, side, stored)
         if what is None:
             return after
+        extra = {}
+        if what is Change.RESCHEDULED:
+            extra["previous_starts_at"] = found.session.schedule.starts_at
         events = [] if what is Change.HELD else [_event(after, what, ctx, **extra)]
         return (await plans.save(found, after, events)).session
 
@@ -175,14 +190,7 @@ async def reschedule_session(
     stored = await ctx.store.get(found.session.mentee_id)
     _side(stored, actor)
     await _checked_modules(ctx, stored, schedule)
-    return await _change(
-        ctx,
-        plans,
-        actor,
-        planned_session_id,
-        change,
-        previous_starts_at=found.session.schedule.starts_at,
-    )
+    return await _change(ctx, plans, actor, planned_session_id, change)
 
 
 async def cancel_session(
