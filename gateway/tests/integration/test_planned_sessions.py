@@ -449,3 +449,31 @@ async def test_a_plan_retried_with_its_key_is_planned_once(mail_platform: Platfo
     assert other["planSession"]["__typename"] == "Conflict"
     listed = (await platform.ok(*ADA, LIST, mentee=ids["ada"]))["plannedSessions"]
     assert [p["id"] for p in listed] == [first["planSession"]["id"]]
+
+
+END = """
+mutation($id: ID!) {
+  endMatch(matchId: $id, outcome: ENDED_EARLY) { __typename ... on MutationError { message } }
+}"""
+
+
+async def test_a_match_that_ends_cancels_its_sessions_ahead_in_both_calendars(
+    mail_platform: Platform, smtp: SmtpReceiver
+) -> None:
+    platform = mail_platform
+    ids = await matched(platform)
+    planned = (await platform.ok(*GRACE, PLAN, mentee=ids["ada"], input=schedule()))["planSession"]
+    await invitation(smtp, "ada@example.org", 0)
+
+    ended = await platform.ok(*ADMIN, END, id=ids["match"])
+
+    assert ended["endMatch"]["__typename"] == "Match", ended
+    for address in ("ada@example.org", "grace@example.org"):
+        method, event = await invitation(smtp, address, 1)
+        assert method == "CANCEL"
+        assert str(event["UID"]) == f"{planned['id']}@sessions.mentorship"
+    listed = (await platform.ok(*ADA, LIST, mentee=ids["ada"]))["plannedSessions"]
+    assert [(p["status"], p["sequence"]) for p in listed] == [("CANCELLED", 1)]
+    refused = await platform.ok(*ADA, PLAN, mentee=ids["ada"], input=schedule(days=6))
+    assert refused["planSession"]["__typename"] == "Conflict"
+    assert refused["planSession"]["currentState"] == "PAUSED"

@@ -33,7 +33,10 @@ class _PlannedSessionEvent(EventPayload):
     location: Place | None = None
     video_url: Link | None = None
     module_ids: list[Id] = Field(default_factory=list)
-    changed_by: Side = Field(description="Who planned, rescheduled or cancelled it.")
+    changed_by: Literal["mentee", "mentor", "platform"] = Field(
+        description="Who planned, rescheduled or cancelled it: the platform cancels the sessions "
+        "still ahead when their match ends or the mentee withdraws."
+    )
     planned_by: Side = Field(description="Who planned it: the invitation's organizer.")
 
 

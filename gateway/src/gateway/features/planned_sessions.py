@@ -34,7 +34,8 @@ class PlannedSessionStatus(Enum):
 
 @strawberry.type(
     description="A session planned ahead by a mentee or their mentor. Both receive an e-mail "
-    "with a calendar invitation when it is planned, rescheduled or cancelled."
+    "with a calendar invitation when it is planned, rescheduled or cancelled. When the match "
+    "ends or the mentee withdraws, the sessions still ahead are cancelled for both."
 )
 class PlannedSession:
     id: strawberry.ID

@@ -32,7 +32,9 @@ class Service:
         return self.runtime.relay
 
     def context(self, correlation_id: str | None = None) -> Context:
-        return Context(self.store, self.runtime.clock, self.stall_window, correlation_id)
+        return Context(
+            self.store, self.runtime.clock, self.stall_window, correlation_id, self.planned
+        )
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:

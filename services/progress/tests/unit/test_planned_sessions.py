@@ -175,3 +175,10 @@ def test_a_retry_of_the_same_plan_is_recognised() -> None:
     )
     assert first.same_plan(retry)
     assert not first.same_plan(planned(local="2027-03-10T15:00"))
+
+
+def test_the_platform_cancels_as_a_side_does() -> None:
+    cancelled, change = planned().cancel(by="platform", reason=None, now=NOW)
+
+    assert change is Change.CANCELLED
+    assert (cancelled.changed_by, cancelled.sequence) == ("platform", 1)

@@ -11,7 +11,9 @@ of the mentee's tracking). Both ends are final. Each change of what the invitati
 reschedule, the cancellation) increases ``sequence`` by one, as RFC 5545 asks of an event that
 is updated; doing the same thing twice (the same reschedule, a second cancel) changes nothing.
 A planned session never confirmed stays ``scheduled``: it is not counted as held, since nobody
-said it took place; after its end it reads as unconfirmed.
+said it took place; after its end it reads as unconfirmed. When the match ends or the mentee
+withdraws, the platform cancels the sessions of that match still ahead (``changed_by``
+``platform``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from progress.domain.errors import Conflict, Invalid, InvalidTransition
 from progress.domain.validation import MAX_ID_LENGTH, optional_text, require_id, require_utc
 
 Role = Literal["mentee", "mentor"]
+Actor = Literal["mentee", "mentor", "platform"]
+"""Who changes a planned session: a side, or the platform when the match ends."""
 
 MIN_MINUTES = 5
 MAX_MINUTES = 480
@@ -92,7 +96,7 @@ class PlannedSession:
     sequence: int
     created_at: datetime
     updated_at: datetime
-    changed_by: Role
+    changed_by: Actor
     cancel_reason: str | None = None
 
     @classmethod
@@ -147,7 +151,7 @@ class PlannedSession:
         return changed, Change.RESCHEDULED
 
     def cancel(
-        self, *, by: Role, reason: str | None, now: datetime
+        self, *, by: Actor, reason: str | None, now: datetime
     ) -> tuple[PlannedSession, Change | None]:
         require_utc(now)
         if self.status is PlannedStatus.CANCELLED:

@@ -11,6 +11,10 @@ planned session's, held on the start's date in the session's time zone, with the
 and modules, the confirmer's notes and rating), which publishes ``SessionLogged`` as logging does,
 then marks the planned session held. A retry after a failure between the two finds the session
 logged (the same id and values change nothing) and marks it held.
+
+When a match ends (``MatchEnded``) or the mentee withdraws, the tracking is paused or stopped as
+before, then the platform cancels the match's planned sessions still ahead, so that both sides'
+calendars lose them.
 """
 
 from __future__ import annotations
@@ -25,11 +29,78 @@ from mentorship_runtime.jobs import retrying
 from progress.adapters.planned_sessions import PlannedSessionStore, StoredPlan
 from progress.adapters.store import Stored
 from progress.domain.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
-from progress.domain.planned_sessions import Change, PlannedSession, Role, Schedule
+from progress.domain.planned_sessions import (
+    Change,
+    PlannedSession,
+    PlannedStatus,
+    Role,
+    Schedule,
+)
 from progress.domain.tracking import TrackingState
 from progress.service_layer import handlers
 from progress.service_layer.events import PRODUCER
 from progress.service_layer.handlers import Context
+
+# ---- mentoring's events: a match that ends takes its sessions ahead with it ------------------
+
+
+async def on_match_ended(event: Envelope[Any], ctx: Context) -> None:
+    """Pause the tracking (``handlers.on_match_closed``), then cancel the match's planned
+    sessions still ahead, unless the mentee is active with that mentor again (an old ending
+    replayed after a re-match with the same mentor)."""
+    await handlers.on_match_closed(event, ctx)
+    data: contract.MatchEnded = event.data
+    stored = await ctx.store.find(data.mentee_id)
+    if (
+        stored is not None
+        and stored.tracking.state is TrackingState.ACTIVE
+        and stored.tracking.mentor_id == data.mentor_id
+    ):
+        return
+    await cancel_ahead(ctx, event, data.mentee_id, data.mentor_id)
+
+
+async def on_participant_withdrawn(event: Envelope[Any], ctx: Context) -> None:
+    """Stop the tracking (``handlers.on_participant_withdrawn``), then cancel the planned
+    sessions still ahead of the person, as a mentee (a mentor's matches end by their own
+    events)."""
+    await handlers.on_participant_withdrawn(event, ctx)
+    data: contract.ParticipantWithdrawn = event.data
+    await cancel_ahead(ctx, event, data.participant_id, None)
+
+
+async def cancel_ahead(
+    ctx: Context, cause: Envelope[Any], mentee_id: str, mentor_id: str | None
+) -> int:
+    """Cancel, as the platform, the mentee's sessions still scheduled and ahead with
+    ``mentor_id`` (with anyone when None); returns how many. Repeating it cancels nothing more:
+    a cancelled session stays as it is."""
+    plans = ctx.planned
+    if plans is None:
+        return 0
+    now = ctx.clock()
+    ahead = [
+        session.id
+        for session in await plans.of_mentee(mentee_id)
+        if session.status is PlannedStatus.SCHEDULED
+        and session.schedule.starts_at > now
+        and (mentor_id is None or session.mentor_id == mentor_id)
+    ]
+    for planned_session_id in ahead:
+        await _cancel_as_platform(ctx, plans, planned_session_id, cause)
+    return len(ahead)
+
+
+async def _cancel_as_platform(
+    ctx: Context, plans: PlannedSessionStore, planned_session_id: str, cause: Envelope[Any]
+) -> None:
+    async def attempt() -> None:
+        found = await plans.get(planned_session_id)
+        after, what = found.session.cancel(by="platform", reason=None, now=ctx.clock())
+        if what is not None:
+            await plans.save(found, after, [_event(after, what, ctx, cause=cause)])
+
+    await retrying(attempt)
 
 
 def _side(stored: Stored, actor: Principal) -> Role:
@@ -53,7 +124,14 @@ async def _checked_modules(ctx: Context, stored: Stored, schedule: Schedule) -> 
         path.module(module_id)
 
 
-def _event(session: PlannedSession, change: Change, ctx: Context, **extra: Any) -> Envelope[Any]:
+def _event(
+    session: PlannedSession,
+    change: Change,
+    ctx: Context,
+    *,
+    cause: Envelope[Any] | None = None,
+    **extra: Any,
+) -> Envelope[Any]:
     schedule = session.schedule
     fields: dict[str, Any] = {
         "mentee_id": session.mentee_id,
@@ -79,6 +157,7 @@ def _event(session: PlannedSession, change: Change, ctx: Context, **extra: Any) 
     return new_envelope(
         payload_class(**fields),
         producer=PRODUCER,
+        cause=cause,
         correlation_id=ctx.correlation_id,
         clock=ctx.clock,
     )
@@ -157,7 +236,7 @@ async def _change(
         after, what = change(found.session, side, stored)
         if what is None:
             return after
-        extra = {}
+        extra: dict[str, Any] = {}
         if what is Change.RESCHEDULED:
             extra["previous_starts_at"] = found.session.schedule.starts_at
         events = [] if what is Change.HELD else [_event(after, what, ctx, **extra)]
