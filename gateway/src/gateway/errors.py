@@ -145,11 +145,12 @@ class NotFoundKind(Enum):
     MODULE = "module"
     MILESTONE = "milestone"
     SESSION = "session"
+    PLANNED_SESSION = "planned session"
 
 
 @strawberry.enum(
     description="The state a mutation found something in: a match's, a program's, a "
-    "participant's, or a mentee's tracking."
+    "participant's, a mentee's tracking, or a planned session's."
 )
 class ObjectState(Enum):
     PROPOSED = "proposed"
@@ -165,6 +166,8 @@ class ObjectState(Enum):
     WITHDRAWN = "withdrawn"
     PAUSED = "paused"
     STOPPED = "stopped"
+    SCHEDULED = "scheduled"
+    HELD = "held"
 
 
 @strawberry.type(description="Something the mutation needs does not exist (or is not yours).")

@@ -27,6 +27,7 @@ import mentoring.domain.programs as mentoring_programs
 import notify.domain.events as notify_events
 import notify.domain.notifications as notify_notifications
 import notify.domain.preferences as notify_preferences
+import progress.domain.planned_sessions as progress_planned
 import progress.domain.status as progress_status
 import progress.domain.tracking as progress_tracking
 import progress.domain.views as progress_views
@@ -88,6 +89,7 @@ def test_a_conflicts_state_is_any_state_a_service_guards() -> None:
         mentoring_programs.ProgramStatus,
         mentoring_participants.ParticipantStatus,
         progress_tracking.TrackingState,
+        progress_planned.PlannedStatus,
     )
     assert {member.value for member in ObjectState} == set().union(*map(_values, states))
 

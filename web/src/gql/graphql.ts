@@ -114,6 +114,7 @@ export type NotFoundKind =
   | 'MILESTONE'
   | 'MODULE'
   | 'PARTICIPANT'
+  | 'PLANNED_SESSION'
   | 'PROGRAM'
   | 'SESSION';
 
@@ -140,7 +141,10 @@ export type NotificationKind =
   | 'PROGRESS_MILESTONE_COMPLETED'
   | 'PROGRESS_MODULE_COMPLETED'
   | 'PROGRESS_PATH_COMPLETED'
-  | 'PROGRESS_SESSION_LOGGED_WITHOUT_RATING';
+  | 'PROGRESS_SESSION_CANCELLED'
+  | 'PROGRESS_SESSION_LOGGED_WITHOUT_RATING'
+  | 'PROGRESS_SESSION_PLANNED'
+  | 'PROGRESS_SESSION_RESCHEDULED';
 
 /** Your whole set of preferences (it replaces the current one). */
 export type NotificationPreferencesInput = {
@@ -169,7 +173,7 @@ export type NotificationTarget =
   | 'MODULE'
   | 'SESSION';
 
-/** The state a mutation found something in: a match's, a program's, a participant's, or a mentee's tracking. */
+/** The state a mutation found something in: a match's, a program's, a participant's, a mentee's tracking, or a planned session's. */
 export type ObjectState =
   | 'ACTIVE'
   | 'CANCELLED'
@@ -179,9 +183,11 @@ export type ObjectState =
   | 'DRAFT'
   | 'ENDED_EARLY'
   | 'EXPIRED'
+  | 'HELD'
   | 'OPEN'
   | 'PAUSED'
   | 'PROPOSED'
+  | 'SCHEDULED'
   | 'STOPPED'
   | 'WITHDRAWN';
 
@@ -193,6 +199,12 @@ export type ParticipantRole =
 export type ParticipantStatus =
   | 'ACTIVE'
   | 'WITHDRAWN';
+
+/** Where a planned session stands. */
+export type PlannedSessionStatus =
+  | 'CANCELLED'
+  | 'HELD'
+  | 'SCHEDULED';
 
 /** Only the fields you give change. */
 export type ProfileUpdateInput = {
@@ -273,6 +285,22 @@ export type SessionInput = {
   rating?: InputMaybe<Scalars['Int']['input']>;
   /** Your id for the session (to rate it later, retry safely). */
   sessionId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** When and where a session takes place. */
+export type SessionScheduleInput = {
+  /** 5 to 480 minutes. */
+  durationMinutes: Scalars['Int']['input'];
+  /** The date and time on the clock of timeZone, e.g. 2027-01-12T14:30: in the future, at most a year ahead. A time the clocks skip is refused; one they repeat is its first occurrence. */
+  localStart: Scalars['String']['input'];
+  /** Where you meet (one line, up to 300 characters). */
+  location?: InputMaybe<Scalars['String']['input']>;
+  /** The modules of the mentee's path you plan to cover. */
+  moduleIds?: Array<Scalars['ID']['input']>;
+  /** An IANA time zone, e.g. Europe/Paris. */
+  timeZone: Scalars['String']['input'];
+  /** An https:// meeting link (at least a place or a link). */
+  videoUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type SkillLevelInput = {

@@ -19,6 +19,11 @@ from mentorship_contracts.events.participants import (
     ParticipantUpdated,
     ParticipantWithdrawn,
 )
+from mentorship_contracts.events.planned_sessions import (
+    PlannedSessionCancelled,
+    PlannedSessionRescheduled,
+    SessionPlanned,
+)
 from mentorship_contracts.events.programs import ProgramAdmin, ProgramPublished
 from mentorship_contracts.events.progress import (
     CheckInRecorded,
@@ -57,8 +62,11 @@ __all__ = [
     "ParticipantUpdated",
     "ParticipantWithdrawn",
     "PathCompleted",
+    "PlannedSessionCancelled",
+    "PlannedSessionRescheduled",
     "ProgramAdmin",
     "ProgramPublished",
     "SessionLogged",
+    "SessionPlanned",
     "SessionRated",
 ]

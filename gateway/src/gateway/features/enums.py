@@ -146,6 +146,9 @@ class NotificationKind(Enum):
     PROGRESS_SESSION_LOGGED_WITHOUT_RATING = "progress.session_logged_without_rating"
     PROGRESS_MENTEE_BACK_ON_TRACK = "progress.mentee_back_on_track"
     PARTICIPANT_WITHDRAWN = "participant.withdrawn"
+    PROGRESS_SESSION_PLANNED = "progress.session_planned"
+    PROGRESS_SESSION_RESCHEDULED = "progress.session_rescheduled"
+    PROGRESS_SESSION_CANCELLED = "progress.session_cancelled"
 
 
 @strawberry.enum

@@ -31,6 +31,18 @@ DETAILS: Mapping[EventKind, Mapping[str, str | int]] = {
     K.MILESTONE_COMPLETED: {"module_id": "m-3", "milestone_id": "ms-1"},
     K.MODULE_COMPLETED: {"module_id": "m-3"},
     K.SESSION_NOT_RATED: {"not_rated_by": "both"},
+    **{
+        kind: {
+            "planned_session_id": "ps-1",
+            "starts_at": "2026-11-10T13:30:00+00:00",
+            "time_zone": "Europe/Paris",
+            "duration_minutes": 60,
+            "sequence": 0,
+            "planned_by": "mentee",
+            "location": "Café",
+        }
+        for kind in (K.SESSION_PLANNED, K.SESSION_RESCHEDULED, K.SESSION_CANCELLED)
+    },
 }
 ADMINS = {"u-alan", "u-chloe"}
 

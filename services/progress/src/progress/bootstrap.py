@@ -12,9 +12,10 @@ from mentorship_runtime.consumer import retry_policy
 from mentorship_runtime.jobs import every
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
+from progress.adapters.planned_sessions import PlannedSessionStore
 from progress.adapters.store import ProgressStore
 from progress.config import Settings
-from progress.entrypoints import consumers, history_http
+from progress.entrypoints import consumers, history_http, planned_sessions_http
 from progress.entrypoints.http import router
 from progress.service_layer.handlers import Context, detect_stalls
 
@@ -24,13 +25,16 @@ class Service:
     runtime: Runtime
     store: ProgressStore
     stall_window: timedelta
+    planned: PlannedSessionStore
 
     @property
     def relay(self) -> OutboxRelay:
         return self.runtime.relay
 
     def context(self, correlation_id: str | None = None) -> Context:
-        return Context(self.store, self.runtime.clock, self.stall_window, correlation_id)
+        return Context(
+            self.store, self.runtime.clock, self.stall_window, correlation_id, self.planned
+        )
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
@@ -40,9 +44,17 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     store = ProgressStore(
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
-    service = Service(runtime, store, timedelta(days=settings.stall_window_days))
-    runtime.prepare = store.prepare
-    runtime.outbox_collections = store.outbox_collections
+    planned = PlannedSessionStore(
+        runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
+    )
+    service = Service(runtime, store, timedelta(days=settings.stall_window_days), planned)
+
+    async def prepare() -> None:
+        await store.prepare()
+        await planned.ensure_indexes()
+
+    runtime.prepare = prepare
+    runtime.outbox_collections = [*store.outbox_collections, planned.collection]
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     runtime.jobs = [
         lambda: every(
@@ -64,6 +76,7 @@ def _routes() -> APIRouter:
     routes = APIRouter()
     routes.include_router(router)
     routes.include_router(history_http.router)
+    routes.include_router(planned_sessions_http.router)
     return routes
 
 

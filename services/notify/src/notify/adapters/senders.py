@@ -13,6 +13,7 @@ import aiosmtplib
 import httpx
 
 from notify.domain.delivery import is_transient_http_status
+from notify.domain.notifications import CalendarInvite
 from notify.domain.webhooks import SIGNATURE_HEADER, sign
 from notify.service_layer.ports import Email, SendFailed, WebhookCall
 
@@ -46,8 +47,27 @@ def build_message(email: Email, sender: str, now: datetime) -> EmailMessage:
         f'<!doctype html><html lang="{email.language}"><body>{email.html}</body></html>',
         subtype="html",
     )
+    if email.calendar is not None:
+        attach_calendar(message, email.calendar)
     message["Content-Language"] = email.language  # after the body: set_content drops Content-*
     return message
+
+
+def attach_calendar(message: EmailMessage, invite: CalendarInvite) -> None:
+    """The invitation as calendar clients expect it: a third alternative of the body,
+    ``text/calendar; method=REQUEST`` (or CANCEL), which Outlook, Gmail and Apple Mail act on, and
+    the same calendar attached as ``invite.ics`` (``application/ics``) for those that only open
+    attachments. The message becomes multipart/mixed: the alternatives, then the attachment."""
+    message.add_alternative(
+        invite.ics, subtype="calendar", params={"method": invite.method}, cte="quoted-printable"
+    )
+    message.add_attachment(
+        invite.ics.encode(),
+        maintype="application",
+        subtype="ics",
+        filename="invite.ics",
+        params={"method": invite.method},
+    )
 
 
 class SmtpSender:

@@ -35,7 +35,7 @@ from mentorship_runtime.outbox import (
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from notify.domain.directory import Language, ProgramAdmins, Recipient, Role
 from notify.domain.events import EventKind
-from notify.domain.notifications import Notification, Priority
+from notify.domain.notifications import CalendarInvite, Notification, Priority
 from notify.domain.subjects import About
 
 Document = dict[str, Any]
@@ -187,6 +187,7 @@ class NotifyStore:
             "html_body": notification.html_body,
             "subject_id": notification.subject_id,
             "about": notification.about.document(),
+            **_calendar_field(notification),
             "created_at": notification.created_at,
             "event_id": notification.event_id,
             "read_at": None,
@@ -376,4 +377,17 @@ def notification_of(document: Document) -> Notification:
         created_at=document["created_at"],
         event_id=document["event_id"],
         about=About.of_document(document.get("about")),
+        calendar=_calendar_of(document.get("calendar")),
     )
+
+
+def _calendar_field(notification: Notification) -> Document:
+    invite = notification.calendar
+    return {} if invite is None else {"calendar": {"method": invite.method, "ics": invite.ics}}
+
+
+def _calendar_of(stored: Any) -> CalendarInvite | None:
+    if not isinstance(stored, dict):
+        return None
+    method, ics = stored.get("method"), stored.get("ics")
+    return CalendarInvite(method, ics) if isinstance(method, str) and isinstance(ics, str) else None

@@ -72,8 +72,10 @@ def plan_deliveries(
     plans = [planned(Channel.IN_APP, None, now)]
     if Channel.EMAIL in channels:
         address = preferences.email or recipient.email
-        digest = (
-            preferences.digest is DigestMode.DAILY and notification.priority is not Priority.HIGH
+        digest = (  # an invitation goes alone: a digest would lose its calendar part
+            preferences.digest is DigestMode.DAILY
+            and notification.priority is not Priority.HIGH
+            and notification.calendar is None
         )
         due = next_delivery_time(notification, preferences, timezone, now)
         plans.append(planned(Channel.EMAIL, address, due, digest=digest))

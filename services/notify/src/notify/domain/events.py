@@ -28,6 +28,9 @@ class EventKind(StrEnum):
     SESSION_NOT_RATED = "progress.session_logged_without_rating"
     MENTEE_BACK_ON_TRACK = "progress.mentee_back_on_track"
     PARTICIPANT_WITHDRAWN = "participant.withdrawn"
+    SESSION_PLANNED = "progress.session_planned"
+    SESSION_RESCHEDULED = "progress.session_rescheduled"
+    SESSION_CANCELLED = "progress.session_cancelled"
 
     @classmethod
     def parse(cls, value: str) -> EventKind:
@@ -60,6 +63,15 @@ class Detail(StrEnum):
     ANSWER_FROM = "answer_from"
     DECLINED_BY = "declined_by"
     ACCEPTED_BY = "accepted_by"
+    PLANNED_SESSION_ID = "planned_session_id"
+    STARTS_AT = "starts_at"
+    PREVIOUS_STARTS_AT = "previous_starts_at"
+    TIME_ZONE = "time_zone"
+    DURATION_MINUTES = "duration_minutes"
+    LOCATION = "location"
+    VIDEO_URL = "video_url"
+    SEQUENCE = "sequence"
+    PLANNED_BY = "planned_by"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,15 @@ def notification_id(event_id: str, recipient_id: str, kind: EventKind) -> str:
 
 
 @dataclass(frozen=True)
+class CalendarInvite:
+    """An iCalendar object sent with the e-mail: ``method`` is its iTIP method (REQUEST,
+    CANCEL), ``ics`` the text of the calendar (``notify.domain.invitations``)."""
+
+    method: str
+    ics: str
+
+
+@dataclass(frozen=True)
 class Notification:
     notification_id: str
     recipient_id: str
@@ -38,3 +47,4 @@ class Notification:
     created_at: datetime
     event_id: str
     about: About = field(default_factory=About)
+    calendar: CalendarInvite | None = None

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from notify.domain import texts
+from notify.domain import invitations, texts
 from notify.domain.directory import Audience, DirectoryLookup, Recipient
 from notify.domain.errors import Invalid
 from notify.domain.events import Detail, EventKind, Occurrence
@@ -113,6 +113,10 @@ RULES: Mapping[EventKind, Rule] = {
         ),
         Rule(K.MENTEE_BACK_ON_TRACK, (MENTOR,), LOW),
         Rule(K.PARTICIPANT_WITHDRAWN, (ADMINS,), NORMAL),
+        *(
+            Rule(kind, (MENTEE, MENTOR), NORMAL, requires=(D.STARTS_AT, D.PLANNED_SESSION_ID))
+            for kind in (K.SESSION_PLANNED, K.SESSION_RESCHEDULED, K.SESSION_CANCELLED)
+        ),
     )
 }
 
@@ -199,7 +203,8 @@ def plan(occurrence: Occurrence, directory: DirectoryLookup) -> Plan:
                 continue
             addressed |= ids
             notifications.append(_notification(occurrence, rule, facts, audience, recipient))
-    return Plan(tuple(notifications), tuple(unknown), tuple(skipped))
+    notified = invitations.attach(occurrence, directory, tuple(notifications))
+    return Plan(notified, tuple(unknown), tuple(skipped))
 
 
 def _audiences(
@@ -234,9 +239,8 @@ def _notification(
     occurrence: Occurrence, rule: Rule, facts: _Facts, audience: Audience, recipient: Recipient
 ) -> Notification:
     variant = facts.variant(occurrence, rule)
-    rendered = texts.render(
-        occurrence.kind, audience, variant, recipient.language, facts.values(recipient)
-    )
+    values = {**facts.values(recipient), **invitations.values(occurrence, recipient)}
+    rendered = texts.render(occurrence.kind, audience, variant, recipient.language, values)
     return Notification(
         notification_id=notification_id(occurrence.event_id, recipient.person_id, occurrence.kind),
         recipient_id=recipient.person_id,

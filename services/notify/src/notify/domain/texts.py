@@ -575,6 +575,146 @@ TEMPLATES: Mapping[tuple[EventKind, Audience, str], Mapping[Language, Template]]
             "Merci pour votre suivi ; un mot d'encouragement maintenant aide à garder l'élan.",
         ),
     },
+    (K.SESSION_PLANNED, MENTEE, ""): {
+        EN: Template(
+            "Session planned with {Mentor}: {start}",
+            "A mentoring session with {mentor} is planned for {start}, for {minutes}.",
+            OneOf(
+                "Place: {place}. Video link: {link}",
+                "Place: {place}.",
+                "Video link: {link}",
+            ),
+            "The invitation is attached: open it to add the session to your calendar.",
+        ),
+        FR: Template(
+            "Séance prévue avec {mentor} : {start}",
+            "Une séance de mentorat avec {mentor} est prévue le {start}, pour {minutes}.",
+            OneOf(
+                "Lieu : {place}. Lien de visioconférence : {link}",
+                "Lieu : {place}.",
+                "Lien de visioconférence : {link}",
+            ),
+            "L'invitation est jointe : ouvrez-la pour ajouter la séance à votre agenda.",
+        ),
+    },
+    (K.SESSION_PLANNED, MENTOR, ""): {
+        EN: Template(
+            "Session planned with {Mentee}: {start}",
+            "A mentoring session with {mentee} is planned for {start}, for {minutes}.",
+            OneOf(
+                "Place: {place}. Video link: {link}",
+                "Place: {place}.",
+                "Video link: {link}",
+            ),
+            "The invitation is attached: open it to add the session to your calendar.",
+        ),
+        FR: Template(
+            "Séance prévue avec {mentee} : {start}",
+            "Une séance de mentorat avec {mentee} est prévue le {start}, pour {minutes}.",
+            OneOf(
+                "Lieu : {place}. Lien de visioconférence : {link}",
+                "Lieu : {place}.",
+                "Lien de visioconférence : {link}",
+            ),
+            "L'invitation est jointe : ouvrez-la pour ajouter la séance à votre agenda.",
+        ),
+    },
+    (K.SESSION_RESCHEDULED, MENTEE, ""): {
+        EN: Template(
+            "Session with {Mentor} moved to {start}",
+            OneOf(
+                "Your session with {mentor} planned for {previous_start} now takes place on "
+                "{start}, for {minutes}.",
+                "Your session with {mentor} now takes place on {start}, for {minutes}.",
+            ),
+            OneOf(
+                "Place: {place}. Video link: {link}",
+                "Place: {place}.",
+                "Video link: {link}",
+            ),
+            "The attached invitation updates the event in your calendar.",
+        ),
+        FR: Template(
+            "Séance avec {mentor} déplacée au {start}",
+            OneOf(
+                "Votre séance avec {mentor} prévue le {previous_start} a désormais lieu le "
+                "{start}, pour {minutes}.",
+                "Votre séance avec {mentor} a désormais lieu le {start}, pour {minutes}.",
+            ),
+            OneOf(
+                "Lieu : {place}. Lien de visioconférence : {link}",
+                "Lieu : {place}.",
+                "Lien de visioconférence : {link}",
+            ),
+            "L'invitation jointe met à jour l'événement dans votre agenda.",
+        ),
+    },
+    (K.SESSION_RESCHEDULED, MENTOR, ""): {
+        EN: Template(
+            "Session with {Mentee} moved to {start}",
+            OneOf(
+                "Your session with {mentee} planned for {previous_start} now takes place on "
+                "{start}, for {minutes}.",
+                "Your session with {mentee} now takes place on {start}, for {minutes}.",
+            ),
+            OneOf(
+                "Place: {place}. Video link: {link}",
+                "Place: {place}.",
+                "Video link: {link}",
+            ),
+            "The attached invitation updates the event in your calendar.",
+        ),
+        FR: Template(
+            "Séance avec {mentee} déplacée au {start}",
+            OneOf(
+                "Votre séance avec {mentee} prévue le {previous_start} a désormais lieu le "
+                "{start}, pour {minutes}.",
+                "Votre séance avec {mentee} a désormais lieu le {start}, pour {minutes}.",
+            ),
+            OneOf(
+                "Lieu : {place}. Lien de visioconférence : {link}",
+                "Lieu : {place}.",
+                "Lien de visioconférence : {link}",
+            ),
+            "L'invitation jointe met à jour l'événement dans votre agenda.",
+        ),
+    },
+    (K.SESSION_CANCELLED, MENTEE, ""): {
+        EN: Template(
+            "Session with {Mentor} cancelled ({start})",
+            "The mentoring session with {mentor} planned for {start} is cancelled.",
+            OneOf(
+                "Reason given: {reason}",
+            ),
+            "The attached cancellation removes it from your calendar.",
+        ),
+        FR: Template(
+            "Séance avec {mentor} annulée ({start})",
+            "La séance de mentorat avec {mentor} prévue le {start} est annulée.",
+            OneOf(
+                "Motif indiqué : {reason}",
+            ),
+            "L'annulation jointe la retire de votre agenda.",
+        ),
+    },
+    (K.SESSION_CANCELLED, MENTOR, ""): {
+        EN: Template(
+            "Session with {Mentee} cancelled ({start})",
+            "The mentoring session with {mentee} planned for {start} is cancelled.",
+            OneOf(
+                "Reason given: {reason}",
+            ),
+            "The attached cancellation removes it from your calendar.",
+        ),
+        FR: Template(
+            "Séance avec {mentee} annulée ({start})",
+            "La séance de mentorat avec {mentee} prévue le {start} est annulée.",
+            OneOf(
+                "Motif indiqué : {reason}",
+            ),
+            "L'annulation jointe la retire de votre agenda.",
+        ),
+    },
 }
 
 # What to call someone whose name notify does not know (yet).
@@ -599,6 +739,9 @@ DIGEST_GROUPS: Mapping[EventKind, Mapping[Language, str]] = {
     K.PATH_COMPLETED: {EN: "Learning paths completed", FR: "Parcours terminés"},
     K.SESSION_NOT_RATED: {EN: "Sessions to rate", FR: "Séances à évaluer"},
     K.MENTEE_BACK_ON_TRACK: {EN: "Mentees back on track", FR: "Reprises d'activité"},
+    K.SESSION_PLANNED: {EN: "Sessions planned", FR: "Séances prévues"},
+    K.SESSION_RESCHEDULED: {EN: "Sessions moved", FR: "Séances déplacées"},
+    K.SESSION_CANCELLED: {EN: "Sessions cancelled", FR: "Séances annulées"},
 }
 
 DIGEST_TITLE: Mapping[Language, tuple[str, str]] = {

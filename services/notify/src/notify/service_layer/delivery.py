@@ -246,10 +246,12 @@ class DeliveryWorker:
                 recipient, [notifications[d["notification_id"]] for d in group]
             )
             message_id = f"<digest.{_atom(first['_id'])}@{MESSAGE_ID_DOMAIN}>"
+            calendar = None
         else:
             note = notifications[first["notification_id"]]
             title, text, markup = note.title, note.body, note.html_body
             message_id = f"<{_atom(first['_id'])}@{MESSAGE_ID_DOMAIN}>"
+            calendar = note.calendar
         await self._email.send(
             Email(
                 to=first["target"],
@@ -258,6 +260,7 @@ class DeliveryWorker:
                 html=markup,
                 message_id=message_id,
                 language=first.get("language", "en"),
+                calendar=calendar,
             )
         )
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from notify.domain.notifications import CalendarInvite
+
 
 @dataclass(frozen=True)
 class Email:
@@ -17,6 +19,8 @@ class Email:
     """Stable for a delivery: a resend after a crash carries the same Message-ID, which mail
     systems and clients use to drop duplicates."""
     language: str = "en"
+    calendar: CalendarInvite | None = None
+    """A calendar invitation sent with the message (``text/calendar`` with its method)."""
 
 
 @dataclass(frozen=True)

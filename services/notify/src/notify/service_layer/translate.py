@@ -8,6 +8,8 @@ from mentorship_contracts import Envelope
 from mentorship_contracts import events as contract
 from notify.domain import texts
 from notify.domain.events import Detail, EventKind, Occurrence
+from notify.service_layer.planned_sessions import KINDS as PLAN_KINDS
+from notify.service_layer.planned_sessions import PlanEvent, occurrence_of_plan
 
 KINDS: dict[type[Any], EventKind] = {
     contract.MatchProposed: EventKind.MATCH_PROPOSED,
@@ -24,6 +26,7 @@ KINDS: dict[type[Any], EventKind] = {
     contract.ModuleCompleted: EventKind.MODULE_COMPLETED,
     contract.PathCompleted: EventKind.PATH_COMPLETED,
     contract.MenteeBackOnTrack: EventKind.MENTEE_BACK_ON_TRACK,
+    **PLAN_KINDS,
 }
 
 
@@ -63,6 +66,8 @@ def _match_details(data: Any) -> dict[str, str | int]:
 def occurrence_of(event: Envelope[Any]) -> Occurrence | None:
     """The occurrence an event is about, or None for events that notify nobody."""
     data = event.data
+    if isinstance(data, PlanEvent):
+        return occurrence_of_plan(event, data)
     if isinstance(data, contract.ParticipantWithdrawn):
         return _withdrawal(event, data)
     kind = KINDS.get(type(data))

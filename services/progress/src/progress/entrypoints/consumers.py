@@ -10,7 +10,7 @@ from faststream.kafka import KafkaBroker
 from mentorship_contracts import Envelope
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.consumer import EventConsumer, RetryPolicy, with_context
-from progress.service_layer import handlers
+from progress.service_layer import handlers, planned_sessions
 from progress.service_layer.handlers import Context
 
 GROUP = "progress"
@@ -38,14 +38,16 @@ def subscribe(
         {
             "mentoring.match.accepted": route(handlers.on_match_accepted),
             "mentoring.match.declined": route(handlers.on_match_closed),
-            "mentoring.match.ended": route(handlers.on_match_closed),
+            "mentoring.match.ended": route(planned_sessions.on_match_ended),
         },
-        description="Starts tracking a mentee when a match is accepted; pauses it when it ends.",
+        description="Starts tracking a mentee when a match is accepted; pauses it when it ends "
+        "(and cancels the match's planned sessions still ahead).",
     )
     consumer.subscribe(
         topic_name(Topic.MENTORING_PARTICIPANTS, topic_prefix),
-        {"mentoring.participant.withdrawn": route(handlers.on_participant_withdrawn)},
-        description="Stops tracking a mentee who withdrew from their program.",
+        {"mentoring.participant.withdrawn": route(planned_sessions.on_participant_withdrawn)},
+        description="Stops tracking a mentee who withdrew from their program (and cancels their "
+        "planned sessions still ahead).",
     )
     consumer.subscribe(
         topic_name(Topic.MENTORING_PROGRAMS, topic_prefix),

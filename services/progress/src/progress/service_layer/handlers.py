@@ -33,6 +33,7 @@ from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.jobs import retrying
 from mentorship_runtime.logging import get_logger
+from progress.adapters.planned_sessions import PlannedSessionStore
 from progress.adapters.store import Detected, ProgressStore, Stored
 from progress.domain.detection import ESCALATION_FACTOR, detect
 from progress.domain.errors import Conflict, Forbidden, NotFound
@@ -51,6 +52,8 @@ class Context:
     clock: Callable[[], datetime]
     stall_window: timedelta
     correlation_id: str | None = None
+    planned: PlannedSessionStore | None = None
+    """Planned sessions, cancelled when their match ends (``service_layer.planned_sessions``)."""
 
 
 def event_key(event: Envelope[Any]) -> str:
