@@ -76,6 +76,7 @@ async def create_program(
             default_mentor_capacity=body.default_mentor_capacity,
             status=ProgramStatus(body.status),
             stall_window_days=body.stall_window_days,
+            check_in_reminder_days=body.check_in_reminder_days,
             idempotency_key=idempotency_key,
         ),
         ctx,
@@ -112,6 +113,7 @@ async def update_program(
             default_mentor_capacity=body.default_mentor_capacity,
             status=ProgramStatus(body.status) if body.status else None,
             stall_window_days=body.stall_window_days,
+            check_in_reminder_days=body.check_in_reminder_days,
         ),
         ctx,
     )

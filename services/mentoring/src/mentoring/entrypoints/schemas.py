@@ -144,6 +144,12 @@ class ProgramIn(Strict):
     stall_window_days: int = Field(
         default=14, ge=1, le=365, description="days without activity before a mentee is stalled"
     )
+    check_in_reminder_days: int = Field(
+        default=7,
+        ge=1,
+        le=365,
+        description="days a mentee goes without a check-in of their own before being reminded",
+    )
 
 
 class ProgramPatch(Strict):
@@ -155,6 +161,7 @@ class ProgramPatch(Strict):
     default_mentor_capacity: int | None = Field(default=None, ge=1, le=50)
     status: Literal["draft", "open", "closed"] | None = None
     stall_window_days: int | None = Field(default=None, ge=1, le=365)
+    check_in_reminder_days: int | None = Field(default=None, ge=1, le=365)
 
 
 class ProgramOut(BaseModel):
@@ -168,6 +175,7 @@ class ProgramOut(BaseModel):
     proposal_expiry_days: int
     default_mentor_capacity: int
     stall_window_days: int
+    check_in_reminder_days: int
     status: str
     created_at: datetime
 
@@ -184,6 +192,7 @@ class ProgramOut(BaseModel):
             proposal_expiry_days=p.settings.proposal_expiry_days,
             default_mentor_capacity=p.settings.default_mentor_capacity,
             stall_window_days=p.stall_window_days,
+            check_in_reminder_days=p.check_in_reminder_days,
             status=p.status.value,
             created_at=p.created_at,
         )

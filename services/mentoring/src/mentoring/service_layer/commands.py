@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from mentoring.domain.participants import WeeklySlot
-from mentoring.domain.programs import DEFAULT_STALL_WINDOW_DAYS, DepartmentPreference, ProgramStatus
+from mentoring.domain.programs import (
+    DEFAULT_CHECK_IN_REMINDER_DAYS,
+    DEFAULT_STALL_WINDOW_DAYS,
+    DepartmentPreference,
+    ProgramStatus,
+)
 from mentorship_runtime.auth import Principal
 
 Objective = Literal["best_fit", "most_matched"]
@@ -26,6 +31,7 @@ class CreateProgram:
     default_mentor_capacity: int = 3
     status: ProgramStatus = ProgramStatus.OPEN
     stall_window_days: int = DEFAULT_STALL_WINDOW_DAYS
+    check_in_reminder_days: int = DEFAULT_CHECK_IN_REMINDER_DAYS
     idempotency_key: str | None = None
 
 
@@ -41,6 +47,7 @@ class UpdateProgram:
     default_mentor_capacity: int | None = None
     status: ProgramStatus | None = None
     stall_window_days: int | None = None
+    check_in_reminder_days: int | None = None
 
 
 @dataclass(frozen=True)
