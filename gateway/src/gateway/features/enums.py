@@ -143,6 +143,14 @@ class NotificationKind(Enum):
     PROGRESS_SESSION_LOGGED_WITHOUT_RATING = "progress.session_logged_without_rating"
     PROGRESS_MENTEE_BACK_ON_TRACK = "progress.mentee_back_on_track"
     PARTICIPANT_WITHDRAWN = "participant.withdrawn"
+    PROGRESS_CHECK_IN_OVERDUE = strawberry.enum_value(
+        "progress.check_in_overdue",
+        description="A reminder to a mentee who has not checked in for the program's days.",
+    )
+    MATCH_PROPOSAL_EXPIRING = strawberry.enum_value(
+        "match.proposal_expiring",
+        description="A reminder to a mentor a day before an unanswered proposal lapses.",
+    )
 
 
 @strawberry.enum

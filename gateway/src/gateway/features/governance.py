@@ -43,6 +43,11 @@ class UpdateProgramInput:
         default=None, description="For mentors registered from now on."
     )
     stall_window_days: int | None = None
+    check_in_reminder_days: int | None = strawberry.field(
+        default=None,
+        description="Days (1 to 365) a mentee goes without a check-in of their own before being "
+        "reminded to record one.",
+    )
     status: ProgramStatus | None = strawberry.field(
         default=None,
         description="DRAFT -> OPEN -> CLOSED (or DRAFT -> CLOSED); a closed program never "
@@ -75,6 +80,7 @@ def _changes(input: UpdateProgramInput) -> dict[str, Any] | ValidationError:
         "proposal_expiry_days",
         "default_mentor_capacity",
         "stall_window_days",
+        "check_in_reminder_days",
     ):
         value = getattr(input, name)
         if value is not None:

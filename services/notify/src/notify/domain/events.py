@@ -26,6 +26,8 @@ class EventKind(StrEnum):
     SESSION_NOT_RATED = "progress.session_logged_without_rating"
     MENTEE_BACK_ON_TRACK = "progress.mentee_back_on_track"
     PARTICIPANT_WITHDRAWN = "participant.withdrawn"
+    CHECK_IN_OVERDUE = "progress.check_in_overdue"
+    PROPOSAL_EXPIRING = "match.proposal_expiring"
 
     @classmethod
     def parse(cls, value: str) -> EventKind:

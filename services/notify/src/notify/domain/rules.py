@@ -88,6 +88,9 @@ RULES: Mapping[EventKind, Rule] = {
         ),
         Rule(K.MENTEE_BACK_ON_TRACK, (MENTOR,), LOW),
         Rule(K.PARTICIPANT_WITHDRAWN, (ADMINS,), NORMAL),
+        # reminders (notify.service_layer.nudges): once per episode, worded as nudges
+        Rule(K.CHECK_IN_OVERDUE, (MENTEE,), NORMAL, requires=(D.DAYS,)),
+        Rule(K.PROPOSAL_EXPIRING, (MENTOR,), NORMAL, requires=(D.EXPIRES_AT,)),
     )
 }
 
