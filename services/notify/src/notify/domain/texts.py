@@ -511,6 +511,7 @@ DIGEST_GROUPS: Mapping[EventKind, Mapping[Language, str]] = {
     K.PATH_COMPLETED: {EN: "Learning paths completed", FR: "Parcours terminés"},
     K.SESSION_NOT_RATED: {EN: "Sessions to rate", FR: "Séances à évaluer"},
     K.MENTEE_BACK_ON_TRACK: {EN: "Mentees back on track", FR: "Reprises d'activité"},
+    K.PARTICIPANT_WITHDRAWN: {EN: "Departures", FR: "Départs du programme"},
     K.CHECK_IN_OVERDUE: {EN: "Check-ins due", FR: "Points de confiance à faire"},
     K.PROPOSAL_EXPIRING: {EN: "Proposals about to lapse", FR: "Propositions qui expirent bientôt"},
 }
