@@ -9,6 +9,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from mentorship_contracts.events import (
     CheckInRecorded,
     MatchAccepted,
@@ -17,10 +19,11 @@ from mentorship_contracts.events import (
     MatchProposed,
     ParticipantRegistered,
 )
+from mentorship_runtime.mongo import Document
 from mentorship_testing.kafka import eventually
 from notify.service_layer.nudges import send_due_nudges
 
-from .conftest import NotifyApi
+from .conftest import NotifyApi, running
 from .receivers import SmtpReceiver
 from .test_delivery import MATCH, PAIR, PROGRAM, WAIT, deliveries, introduce_everyone, prefer
 
@@ -240,3 +243,27 @@ async def test_workers_at_once_send_each_reminder_once(
     reminders = [n["_id"] for kind in (EXPIRING, OVERDUE) for n in await of_kind(notify, kind)]
     emails = await deliveries(notify, channel="email", notification_id={"$in": reminders})
     assert len(emails) == 2 * mentees
+
+
+async def test_events_read_in_batches_schedule_and_cancel_reminders_too(
+    kafka_bootstrap: str, mongo_url: str, mongo_db: AsyncDatabase[Document], topic_prefix: str
+) -> None:
+    async with running(
+        kafka_bootstrap, mongo_url, mongo_db, topic_prefix, consumer_batch_size=50
+    ) as batched:
+        await introduce_everyone(batched)
+        await batched.publish(
+            proposed("m-1"),
+            proposed("m-2"),
+            MatchAccepted(**{**MATCH, "match_id": "m-2"}),
+            checked_in("c-1"),
+        )
+
+        async def scheduled() -> bool:
+            watch = await batched.db.check_in_watches.find_one({"_id": "pt-ada"})
+            return await states(batched) == {
+                "expiring:m-1": "waiting",
+                "expiring:m-2": "cancelled",
+            } and (watch is not None and watch["state"] == "waiting")
+
+        await eventually(scheduled, timeout=WAIT)
