@@ -19,8 +19,10 @@ from gateway.schema import build_schema
 
 from .conftest import Gateway, running
 
-HEALTHY_WITHIN = 0.5
-"""Generous: proves the loop was never held, not how fast it is (docs/benchmarks.md has that)."""
+HEALTHY_WITHIN = 2.0
+"""Generous: proves the loop was never held, not how fast it is (docs/benchmarks.md has that). A
+bomb expanded without the limits holds the loop for far longer; refused, it takes milliseconds,
+and 0.5 s was once exceeded on a machine loaded 7 times over its cores."""
 
 
 def chain(root: str, on: str, leaf: str, *, levels: int = 9, width: int = 10) -> str:

@@ -29,6 +29,8 @@ export type AccountRole =
   | 'MENTOR';
 
 export type CreateProgramInput = {
+  /** Days (1 to 365, 7 by default) a mentee goes without a check-in of their own before being reminded to record one. */
+  checkInReminderDays?: InputMaybe<Scalars['Int']['input']>;
   defaultMentorCapacity?: Scalars['Int']['input'];
   departmentPreference?: DepartmentPreference;
   description?: Scalars['String']['input'];
@@ -132,8 +134,12 @@ export type NotificationKind =
   | 'MATCH_DECLINED'
   | 'MATCH_ENDED'
   | 'MATCH_EXPIRED'
+  /** A reminder to a mentor a day before an unanswered proposal lapses. */
+  | 'MATCH_PROPOSAL_EXPIRING'
   | 'MATCH_PROPOSED'
   | 'PARTICIPANT_WITHDRAWN'
+  /** A reminder to a mentee who has not checked in for the program's days. */
+  | 'PROGRESS_CHECK_IN_OVERDUE'
   | 'PROGRESS_CONFIDENCE_DROPPED'
   | 'PROGRESS_MENTEE_BACK_ON_TRACK'
   | 'PROGRESS_MENTEE_STALLED'
@@ -323,6 +329,8 @@ export type Trend =
 
 /** What to change in a program; a field left out (or null) stays. */
 export type UpdateProgramInput = {
+  /** Days (1 to 365) a mentee goes without a check-in of their own before being reminded to record one. */
+  checkInReminderDays?: InputMaybe<Scalars['Int']['input']>;
   /** For mentors registered from now on. */
   defaultMentorCapacity?: InputMaybe<Scalars['Int']['input']>;
   departmentPreference?: InputMaybe<DepartmentPreference>;

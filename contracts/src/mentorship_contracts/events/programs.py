@@ -36,3 +36,9 @@ class ProgramPublished(
     stall_window_days: int = Field(
         default=14, ge=1, le=365, description="days without activity before a mentee is stalled"
     )
+    check_in_reminder_days: int = Field(
+        default=7,
+        ge=1,
+        le=365,
+        description="days a mentee goes without checking in before being reminded to",
+    )

@@ -149,6 +149,14 @@ class NotificationKind(Enum):
     PROGRESS_SESSION_PLANNED = "progress.session_planned"
     PROGRESS_SESSION_RESCHEDULED = "progress.session_rescheduled"
     PROGRESS_SESSION_CANCELLED = "progress.session_cancelled"
+    PROGRESS_CHECK_IN_OVERDUE = strawberry.enum_value(
+        "progress.check_in_overdue",
+        description="A reminder to a mentee who has not checked in for the program's days.",
+    )
+    MATCH_PROPOSAL_EXPIRING = strawberry.enum_value(
+        "match.proposal_expiring",
+        description="A reminder to a mentor a day before an unanswered proposal lapses.",
+    )
 
 
 @strawberry.enum

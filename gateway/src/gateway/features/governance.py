@@ -44,6 +44,11 @@ class UpdateProgramInput:
     )
     stall_window_days: int | None = None
     mutual_acceptance: bool | None = strawberry.field(default=None, description=MUTUAL_ACCEPTANCE)
+    check_in_reminder_days: int | None = strawberry.field(
+        default=None,
+        description="Days (1 to 365) a mentee goes without a check-in of their own before being "
+        "reminded to record one.",
+    )
     status: ProgramStatus | None = strawberry.field(
         default=None,
         description="DRAFT -> OPEN -> CLOSED (or DRAFT -> CLOSED); a closed program never "
@@ -77,6 +82,7 @@ def _changes(input: UpdateProgramInput) -> dict[str, Any] | ValidationError:
         "default_mentor_capacity",
         "stall_window_days",
         "mutual_acceptance",
+        "check_in_reminder_days",
     ):
         value = getattr(input, name)
         if value is not None:

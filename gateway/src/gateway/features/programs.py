@@ -73,6 +73,10 @@ class Program(Node):
     default_mentor_capacity: int
     stall_window_days: int | None
     mutual_acceptance: bool = strawberry.field(description=MUTUAL_ACCEPTANCE)
+    check_in_reminder_days: int | None = strawberry.field(
+        description="Days a mentee goes without a check-in of their own before being reminded "
+        "to record one (once per stretch of silence)."
+    )
     status: ProgramStatus
     created_at: datetime
 
@@ -100,6 +104,7 @@ class Program(Node):
             default_mentor_capacity=body["default_mentor_capacity"],
             stall_window_days=body.get("stall_window_days"),
             mutual_acceptance=body.get("mutual_acceptance", False),
+            check_in_reminder_days=body.get("check_in_reminder_days"),
             status=ProgramStatus(body["status"]),
             created_at=moment(body["created_at"]),
         )
@@ -183,6 +188,11 @@ class CreateProgramInput:
     proposal_expiry_days: int = 7
     default_mentor_capacity: int = 3
     stall_window_days: int | None = None
+    check_in_reminder_days: int | None = strawberry.field(
+        default=None,
+        description="Days (1 to 365, 7 by default) a mentee goes without a check-in of their "
+        "own before being reminded to record one.",
+    )
     status: ProgramStatus = ProgramStatus.OPEN
     mutual_acceptance: bool = strawberry.field(default=False, description=MUTUAL_ACCEPTANCE)
 
@@ -298,6 +308,8 @@ class Mutation:
             body["weights"] = weights
         if input.stall_window_days is not None:
             body["stall_window_days"] = input.stall_window_days
+        if input.check_in_reminder_days is not None:
+            body["check_in_reminder_days"] = input.check_in_reminder_days
         unknown = await unknown_learning_path(info, str(input.learning_path_id))
         if unknown is not None:
             return unknown

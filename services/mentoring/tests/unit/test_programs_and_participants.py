@@ -75,6 +75,17 @@ def test_a_stall_window_outside_one_day_to_a_year_is_refused(days: Any) -> None:
         replace(program(), stall_window_days=days)
 
 
+def test_a_program_reminds_its_mentees_to_check_in_after_seven_days_unless_told_otherwise() -> None:
+    assert program().check_in_reminder_days == 7
+    assert replace(program(), check_in_reminder_days=3).check_in_reminder_days == 3
+
+
+@pytest.mark.parametrize("days", [0, -1, 366, True, 7.5, "7"])
+def test_a_check_in_reminder_outside_one_day_to_a_year_is_refused(days: Any) -> None:
+    with pytest.raises(Invalid, match="check_in_reminder_days"):
+        replace(program(), check_in_reminder_days=days)
+
+
 def test_availability_is_converted_to_utc_hours_of_the_week() -> None:
     monday_9_to_11_in_paris = WeeklySlot(day=0, start_hour=9, end_hour=11)
 

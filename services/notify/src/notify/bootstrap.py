@@ -15,6 +15,7 @@ from mentorship_runtime.kafka import ensure_topics
 from mentorship_runtime.service_app import Runtime, connect, service_app
 from notify.adapters.dead_letters import KafkaDeadLetters, delivery_dead_letter_topic
 from notify.adapters.deliveries import DeliveryStore
+from notify.adapters.nudges import NudgeStore
 from notify.adapters.senders import HttpWebhookSender, SmtpSender, SmtpSettings
 from notify.adapters.store import NotifyStore
 from notify.config import Settings
@@ -23,6 +24,7 @@ from notify.entrypoints import consumers
 from notify.entrypoints.http import router
 from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
 from notify.service_layer.handlers import OVERDUE_BATCH, OVERDUE_POLL_SECONDS, Context, plan_overdue
+from notify.service_layer.nudges import send_due_nudges
 from notify.service_layer.reminders import send_due_reminders
 
 
@@ -78,6 +80,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     async def prepare() -> None:
         await store.ensure_indexes()
         await deliveries.ensure_indexes()
+        await NudgeStore(runtime.database).ensure_indexes()
         dead_letters = delivery_dead_letter_topic(settings.kafka_topic_prefix)
         await ensure_topics(settings.kafka_bootstrap_servers, [(dead_letters, 3)])
 
@@ -108,6 +111,13 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             lambda: send_due_reminders(service.context()),
         )
 
+    async def nudge() -> None:
+        await every(
+            settings.reminder_poll_seconds,
+            "nudges",
+            lambda: send_due_nudges(service.context()),
+        )
+
     async def plan_waited_enough() -> None:
         # events parked for a name that never came are planned with the generic wording
         await every(
@@ -121,7 +131,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     runtime.outbox_collections = store.outbox_collections
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     if settings.runs_worker:
-        runtime.jobs += [deliver, remind, plan_waited_enough]
+        runtime.jobs += [deliver, remind, nudge, plan_waited_enough]
         service.consumer = consumers.subscribe(
             runtime.broker,
             service.context,

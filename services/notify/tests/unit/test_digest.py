@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 
+from notify.domain import texts
 from notify.domain.digest import build_digest
 from notify.domain.directory import Language, Role
 from notify.domain.errors import Invalid
@@ -84,3 +85,8 @@ def test_a_digest_needs_notifications_and_only_the_recipients_own() -> None:
         build_digest(GRACE, [])
     with pytest.raises(Invalid, match="pt-grace"):
         build_digest(GRACE, [notification(recipient_id="pt-ada")])
+
+
+def test_every_kind_has_a_heading_in_both_languages() -> None:
+    assert set(texts.DIGEST_GROUPS) == set(EventKind)
+    assert all(set(names) == {"en", "fr"} for names in texts.DIGEST_GROUPS.values())

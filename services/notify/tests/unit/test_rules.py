@@ -43,6 +43,8 @@ DETAILS: Mapping[EventKind, Mapping[str, str | int]] = {
         }
         for kind in (K.SESSION_PLANNED, K.SESSION_RESCHEDULED, K.SESSION_CANCELLED)
     },
+    K.CHECK_IN_OVERDUE: {"days": 7},
+    K.PROPOSAL_EXPIRING: {"expires_at": "2026-11-09T08:00:00+00:00", "match_id": "m-1"},
 }
 ADMINS = {"u-alan", "u-chloe"}
 
@@ -70,6 +72,8 @@ def planned(kind: EventKind, details: Mapping[str, str | int] | None = None) -> 
         (K.SESSION_NOT_RATED, {"pt-ada", "pt-grace"}, Priority.LOW),
         (K.MENTEE_BACK_ON_TRACK, {"pt-grace"}, Priority.LOW),
         (K.PARTICIPANT_WITHDRAWN, ADMINS, Priority.NORMAL),
+        (K.CHECK_IN_OVERDUE, {"pt-ada"}, Priority.NORMAL),
+        (K.PROPOSAL_EXPIRING, {"pt-grace"}, Priority.NORMAL),
     ],
 )
 def test_each_rule_tells_its_audience_with_its_priority(

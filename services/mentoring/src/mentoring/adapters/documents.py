@@ -7,6 +7,7 @@ from typing import Any
 from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side
 from mentoring.domain.participants import Participant, ParticipantStatus, WeeklySlot
 from mentoring.domain.programs import (
+    DEFAULT_CHECK_IN_REMINDER_DAYS,
     DEFAULT_STALL_WINDOW_DAYS,
     Admin,
     MatchingSettings,
@@ -44,6 +45,7 @@ def program_document(program: Program) -> Document:
         "created_at": program.created_at,
         "version": program.version,
         "stall_window_days": program.stall_window_days,
+        "check_in_reminder_days": program.check_in_reminder_days,
     }
 
 
@@ -66,6 +68,9 @@ def program_from(document: Document) -> Program:
         created_at=document["created_at"],
         version=document["version"],
         stall_window_days=document.get("stall_window_days", DEFAULT_STALL_WINDOW_DAYS),
+        check_in_reminder_days=document.get(
+            "check_in_reminder_days", DEFAULT_CHECK_IN_REMINDER_DAYS
+        ),
     )
 
 

@@ -20,6 +20,8 @@ MAX_WEIGHT = 1000.0
 
 DEFAULT_STALL_WINDOW_DAYS = 14
 MAX_STALL_WINDOW_DAYS = 365
+DEFAULT_CHECK_IN_REMINDER_DAYS = 7
+MAX_CHECK_IN_REMINDER_DAYS = 365
 MAX_ADMINS = 20
 """A program's admins are stored in its document and sent in every ``ProgramPublished``."""
 
@@ -56,6 +58,13 @@ def matching_weights(named: Sequence[tuple[str, float]] | None) -> dict[str, flo
     if sum(weights.values()) <= 0:
         raise Invalid("weights", "weights must be non-negative and not all zero")
     return {**dict.fromkeys(DEFAULT_WEIGHTS, 0.0), **weights}
+
+
+def _require_days(name: str, days: object, most: int) -> None:
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise Invalid(name, f"must be a whole number of days, got {days!r}")
+    if not 1 <= days <= most:
+        raise Invalid(name, f"must be 1 to {most} days, got {days}")
 
 
 class ProgramStatus(StrEnum):
@@ -95,15 +104,14 @@ class Program:
     version: int = 0
     stall_window_days: int = DEFAULT_STALL_WINDOW_DAYS
     """Days without activity before one of the program's mentees counts as stalled."""
+    check_in_reminder_days: int = DEFAULT_CHECK_IN_REMINDER_DAYS
+    """Days a mentee goes without a check-in of their own before notify reminds them."""
 
     def __post_init__(self) -> None:
-        days = self.stall_window_days
-        if isinstance(days, bool) or not isinstance(days, int):
-            raise Invalid("stall_window_days", f"must be a whole number of days, got {days!r}")
-        if not 1 <= days <= MAX_STALL_WINDOW_DAYS:
-            raise Invalid(
-                "stall_window_days", f"must be 1 to {MAX_STALL_WINDOW_DAYS} days, got {days}"
-            )
+        _require_days("stall_window_days", self.stall_window_days, MAX_STALL_WINDOW_DAYS)
+        _require_days(
+            "check_in_reminder_days", self.check_in_reminder_days, MAX_CHECK_IN_REMINDER_DAYS
+        )
 
     @property
     def admin_ids(self) -> tuple[str, ...]:

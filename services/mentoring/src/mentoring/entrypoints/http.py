@@ -78,6 +78,7 @@ async def create_program(
             status=ProgramStatus(body.status),
             stall_window_days=body.stall_window_days,
             mutual_acceptance=body.mutual_acceptance,
+            check_in_reminder_days=body.check_in_reminder_days,
             idempotency_key=idempotency_key,
         ),
         ctx,
@@ -115,6 +116,7 @@ async def update_program(
             status=ProgramStatus(body.status) if body.status else None,
             stall_window_days=body.stall_window_days,
             mutual_acceptance=body.mutual_acceptance,
+            check_in_reminder_days=body.check_in_reminder_days,
         ),
         ctx,
     )

@@ -151,6 +151,12 @@ class ProgramIn(Strict):
         default=14, ge=1, le=365, description="days without activity before a mentee is stalled"
     )
     mutual_acceptance: bool = Field(default=False, description=MUTUAL_ACCEPTANCE)
+    check_in_reminder_days: int = Field(
+        default=7,
+        ge=1,
+        le=365,
+        description="days a mentee goes without a check-in of their own before being reminded",
+    )
 
 
 class ProgramPatch(Strict):
@@ -163,6 +169,7 @@ class ProgramPatch(Strict):
     status: Literal["draft", "open", "closed"] | None = None
     stall_window_days: int | None = Field(default=None, ge=1, le=365)
     mutual_acceptance: bool | None = Field(default=None, description=MUTUAL_ACCEPTANCE)
+    check_in_reminder_days: int | None = Field(default=None, ge=1, le=365)
 
 
 class ProgramOut(BaseModel):
@@ -177,6 +184,7 @@ class ProgramOut(BaseModel):
     default_mentor_capacity: int
     stall_window_days: int
     mutual_acceptance: bool
+    check_in_reminder_days: int
     status: str
     created_at: datetime
 
@@ -194,6 +202,7 @@ class ProgramOut(BaseModel):
             default_mentor_capacity=p.settings.default_mentor_capacity,
             stall_window_days=p.stall_window_days,
             mutual_acceptance=p.settings.mutual_acceptance,
+            check_in_reminder_days=p.check_in_reminder_days,
             status=p.status.value,
             created_at=p.created_at,
         )

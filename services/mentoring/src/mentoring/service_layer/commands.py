@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from mentoring.domain.participants import WeeklySlot
-from mentoring.domain.programs import DEFAULT_STALL_WINDOW_DAYS, DepartmentPreference, ProgramStatus
+from mentoring.domain.programs import (
+    DEFAULT_CHECK_IN_REMINDER_DAYS,
+    DEFAULT_STALL_WINDOW_DAYS,
+    DepartmentPreference,
+    ProgramStatus,
+)
 from mentorship_runtime.auth import Principal
 
 Objective = Literal["best_fit", "most_matched"]
@@ -27,6 +32,7 @@ class CreateProgram:
     status: ProgramStatus = ProgramStatus.OPEN
     stall_window_days: int = DEFAULT_STALL_WINDOW_DAYS
     mutual_acceptance: bool = False
+    check_in_reminder_days: int = DEFAULT_CHECK_IN_REMINDER_DAYS
     idempotency_key: str | None = None
 
 
@@ -43,6 +49,7 @@ class UpdateProgram:
     status: ProgramStatus | None = None
     stall_window_days: int | None = None
     mutual_acceptance: bool | None = None
+    check_in_reminder_days: int | None = None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ class EventFactory:
                 status=program.status.value,
                 learning_path_id=program.learning_path_id,
                 stall_window_days=program.stall_window_days,
+                check_in_reminder_days=program.check_in_reminder_days,
                 admins=[
                     ProgramAdmin(
                         user_id=a.user_id,

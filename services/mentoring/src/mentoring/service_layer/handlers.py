@@ -149,6 +149,7 @@ async def create_program(c: cmd.CreateProgram, ctx: Context) -> Program:
         status=c.status,
         created_at=as_stored(ctx.clock()),
         stall_window_days=c.stall_window_days,
+        check_in_reminder_days=c.check_in_reminder_days,
     )
     earlier = await ctx.store.add_program(
         program,
@@ -181,6 +182,7 @@ async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
             description=c.description if c.description is not None else program.description,
             settings=settings,
             stall_window_days=c.stall_window_days or program.stall_window_days,
+            check_in_reminder_days=c.check_in_reminder_days or program.check_in_reminder_days,
         )
         if c.status is not None:
             updated = updated.change_status(c.status)

@@ -43,7 +43,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from mentorship_runtime.mongo import insert_all_once
+from mentorship_runtime.mongo import find_by_ids, insert_all_once
 from notify.domain.delivery import DeliveryStatus
 from notify.domain.dispatch import PlannedDelivery
 
@@ -135,10 +135,22 @@ class DeliveryStore:
             await self.deliveries.update_many({"_id": {"$in": left}, "lease": still_held}, free)
 
     async def drop_held(self, held: Held, delivery_ids: Sequence[str]) -> None:
-        """Remove deliveries this call queued that must not be made (a replay's)."""
+        """Settle the deliveries this call queued for notifications stored before it. Those made
+        already (in the log: a replay after the send) are removed. The others are the only
+        copies: another planner stored the same notification at the same time and its write of
+        the deliveries came second, finding these; they are released, to be sent once."""
         mine = [i for i in delivery_ids if i in held.queued]
-        if mine:
-            await self.deliveries.delete_many({"_id": {"$in": mine}, "lease": held.lease})
+        if not mine:
+            return
+        done = {d["_id"] for d in await find_by_ids(self.log, mine, {"_id": 1})}
+        if done:
+            await self.deliveries.delete_many({"_id": {"$in": sorted(done)}, "lease": held.lease})
+        only_copies = sorted(set(mine) - done)
+        if only_copies:
+            free = {"$set": {"lease": None, "lease_until": FREE}}
+            await self.deliveries.update_many(
+                {"_id": {"$in": only_copies}, "lease": held.lease}, free
+            )
 
     async def archive_settled(self, limit: int = 1000) -> int:
         """Move the deliveries done (sent, or dead and published) from the queue to the log.

@@ -128,13 +128,19 @@ class NotifyStore:
         raise ConcurrentUpdate("person", person_id)
 
     async def remember_program(
-        self, program_id: str, name: str, admins: list[Document], order: EventOrder
+        self,
+        program_id: str,
+        name: str,
+        admins: list[Document],
+        order: EventOrder,
+        settings: Document | None = None,
     ) -> bool:
-        """Keep a program's latest name and admins: an older ProgramPublished (a redelivery, a
-        replay) never overwrites a newer one. One conditional update; the first state is
-        inserted, and an insert that finds the program there (another state arrived meanwhile)
-        tries the update again. Returns whether this state was kept."""
-        fields = {"name": name, "admins": admins, "set_by": order.document()}
+        """Keep a program's latest name, admins and the ``settings`` notify uses (the check-in
+        reminder's days): an older ProgramPublished (a redelivery, a replay) never overwrites a
+        newer one. One conditional update; the first state is inserted, and an insert that finds
+        the program there (another state arrived meanwhile) tries the update again. Returns
+        whether this state was kept."""
+        fields = {"name": name, "admins": admins, **(settings or {}), "set_by": order.document()}
         newer = {
             "_id": program_id,
             "$or": [

@@ -31,6 +31,8 @@ class EventKind(StrEnum):
     SESSION_PLANNED = "progress.session_planned"
     SESSION_RESCHEDULED = "progress.session_rescheduled"
     SESSION_CANCELLED = "progress.session_cancelled"
+    CHECK_IN_OVERDUE = "progress.check_in_overdue"
+    PROPOSAL_EXPIRING = "match.proposal_expiring"
 
     @classmethod
     def parse(cls, value: str) -> EventKind:

@@ -117,6 +117,9 @@ RULES: Mapping[EventKind, Rule] = {
             Rule(kind, (MENTEE, MENTOR), NORMAL, requires=(D.STARTS_AT, D.PLANNED_SESSION_ID))
             for kind in (K.SESSION_PLANNED, K.SESSION_RESCHEDULED, K.SESSION_CANCELLED)
         ),
+        # reminders (notify.service_layer.nudges): once per episode, worded as nudges
+        Rule(K.CHECK_IN_OVERDUE, (MENTEE,), NORMAL, requires=(D.DAYS,)),
+        Rule(K.PROPOSAL_EXPIRING, (MENTOR,), NORMAL, requires=(D.EXPIRES_AT,)),
     )
 }
 

@@ -715,6 +715,42 @@ TEMPLATES: Mapping[tuple[EventKind, Audience, str], Mapping[Language, Template]]
             "L'annulation jointe la retire de votre agenda.",
         ),
     },
+    (K.CHECK_IN_OVERDUE, MENTEE, ""): {
+        EN: Template(
+            "Time for a check-in",
+            "You have not recorded a check-in on your learning path for {duration}.",
+            OneOf(
+                "A quick check-in tells {mentor} how confident you feel on your current module, "
+                "and shows you both how far you have come.",
+                "A quick check-in on how confident you feel on your current module shows how far "
+                "you have come.",
+            ),
+        ),
+        FR: Template(
+            "C'est le moment de faire le point",
+            "Vous n'avez pas fait de point de confiance sur votre parcours depuis {duration}.",
+            OneOf(
+                "Un point rapide indique à {mentor} votre niveau de confiance sur votre module en "
+                "cours et permet de mesurer ensemble le chemin parcouru.",
+                "Un point rapide sur votre niveau de confiance dans votre module en cours permet "
+                "de mesurer le chemin parcouru.",
+            ),
+        ),
+    },
+    (K.PROPOSAL_EXPIRING, MENTOR, ""): {
+        EN: Template(
+            "Reminder: the proposal to mentor {mentee} expires soon",
+            "You have not answered the proposal to mentor {mentee} yet.",
+            "Please accept or decline before {deadline}. After that, the proposal lapses and "
+            "{mentee} is offered another mentor.",
+        ),
+        FR: Template(
+            "Rappel : la proposition d'accompagner {mentee} expire bientôt",
+            "Vous n'avez pas encore répondu à la proposition d'accompagner {mentee}.",
+            "Merci d'accepter ou de décliner avant le {deadline}. Passé ce délai, la proposition "
+            "expire et un autre mentor sera proposé à {mentee}.",
+        ),
+    },
 }
 
 # What to call someone whose name notify does not know (yet).
@@ -742,6 +778,9 @@ DIGEST_GROUPS: Mapping[EventKind, Mapping[Language, str]] = {
     K.SESSION_PLANNED: {EN: "Sessions planned", FR: "Séances prévues"},
     K.SESSION_RESCHEDULED: {EN: "Sessions moved", FR: "Séances déplacées"},
     K.SESSION_CANCELLED: {EN: "Sessions cancelled", FR: "Séances annulées"},
+    K.PARTICIPANT_WITHDRAWN: {EN: "Departures", FR: "Départs du programme"},
+    K.CHECK_IN_OVERDUE: {EN: "Check-ins due", FR: "Points de confiance à faire"},
+    K.PROPOSAL_EXPIRING: {EN: "Proposals about to lapse", FR: "Propositions qui expirent bientôt"},
 }
 
 DIGEST_TITLE: Mapping[Language, tuple[str, str]] = {

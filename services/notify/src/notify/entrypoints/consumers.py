@@ -10,7 +10,7 @@ from faststream.kafka import KafkaBroker
 from mentorship_contracts import Envelope
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.consumer import Batched, EventConsumer, RetryPolicy, with_context
-from notify.service_layer import handlers, reminders
+from notify.service_layer import handlers, nudges, reminders
 from notify.service_layer.handlers import Context
 from notify.service_layer.translate import KINDS
 
@@ -37,11 +37,14 @@ def subscribe(
     def route(
         handler: Callable[[Envelope[Any], Context], Awaitable[object]],
     ) -> Callable[[Envelope[Any]], Awaitable[None]]:
-        return with_context(context, handler)
+        return with_context(context, _then_nudges(handler))
 
     async def occurrences(items: Sequence[Batched]) -> None:
         # each announcement takes its correlation id from the event that caused it
-        await handlers.on_occurrences(items, context(None))
+        ctx = context(None)
+        await handlers.on_occurrences(items, ctx)
+        for item in items:
+            await nudges.on_event(item.event, ctx)
 
     notifying = {cls.event_type: route(handlers.on_occurrence) for cls in KINDS}
     batched = {cls.event_type: occurrences for cls in KINDS}
@@ -72,12 +75,26 @@ def subscribe(
             **{t: h for t, h in notifying.items() if t.startswith("progress.")},
             "progress.session.logged": route(reminders.on_session_logged),
             "progress.session.rated": route(reminders.on_session_rated),
+            "progress.check_in.recorded": with_context(context, nudges.on_event),
         },
         description=(
             "Alerts mentors when a mentee stalls or loses confidence, admins if it lasts; "
-            "reminds each side to rate a session."
+            "reminds each side to rate a session, and a mentee who has not checked in lately."
         ),
         batch={t: h for t, h in batched.items() if t.startswith("progress.")},
         batch_size=batch_size,
     )
     return consumer
+
+
+def _then_nudges(
+    handler: Callable[[Envelope[Any], Context], Awaitable[object]],
+) -> Callable[[Envelope[Any], Context], Awaitable[None]]:
+    """The handler, then the reminders the event schedules, moves or cancels (none for most):
+    a failure of either retries both, and each is idempotent."""
+
+    async def handle(event: Envelope[Any], ctx: Context) -> None:
+        await handler(event, ctx)
+        await nudges.on_event(event, ctx)
+
+    return handle

@@ -124,6 +124,7 @@ async def on_program(event: Envelope[Any], ctx: Context) -> None:
         data.name,
         [admin.model_dump() for admin in data.admins],
         EventOrder.of(event),
+        {"check_in_reminder_days": data.check_in_reminder_days},
     )
     await _replay(_admins_key(data.program_id), ctx)
 

@@ -1,0 +1,170 @@
+"""Reminders notify schedules from the events it reads, each sent once per episode:
+
+- a mentor ``PROPOSAL_LEAD`` (24 hours) before a proposal they have not answered expires; the
+  episode is the proposal. A proposal whose whole window is shorter gets none (its own
+  notification gives the deadline), and one that expired before the worker came round gets none
+  either. With the lead a full day, the reminder reaches the mentor before the deadline even
+  when a daily digest or quiet hours hold it back.
+- a mentee who has gone the program's ``check_in_reminder_days`` (7 by default) without a
+  check-in of their own (see ``notify.domain.check_ins``); the episode is the stretch of silence.
+
+Both go through the path every notification takes (rules, preferences, quiet hours, digests).
+A reminder's notification ids derive from the episode, so two workers that find the same
+reminder due, or a worker that dies after notifying and before marking it sent, notify once; the
+schedule is stored, so a restart loses nothing and a redelivered event schedules nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from mentorship_contracts import Envelope
+from mentorship_contracts import events as contract
+from mentorship_runtime.logging import get_logger
+from notify.adapters.nudges import NudgeStore
+from notify.domain import check_ins
+from notify.domain.events import Detail, EventKind, Occurrence
+from notify.service_layer.handlers import Context, notify
+
+PROPOSAL_LEAD = timedelta(hours=24)
+BATCH = 200
+log = get_logger("notify.nudges")
+
+
+def nudges_of(ctx: Context) -> NudgeStore:
+    """The reminders' store, in the notify store's database."""
+    return NudgeStore(ctx.store.notifications.database)
+
+
+def proposal_reminder_id(match_id: str) -> str:
+    return f"expiring:{match_id}"
+
+
+async def on_event(event: Envelope[Any], ctx: Context) -> None:
+    """Schedule, move or cancel the reminders an event bears on; nothing for the others."""
+    data = event.data
+    nudges = nudges_of(ctx)
+    match data:
+        case contract.MatchProposed():
+            await _expect_answer(event, data, nudges)
+        case contract.MatchAccepted():
+            await nudges.answered(proposal_reminder_id(data.match_id), data.match_id)
+            await nudges.change_watch(
+                data.mentee_id,
+                lambda watch: check_ins.started(
+                    watch,
+                    mentee_id=data.mentee_id,
+                    program_id=data.program_id,
+                    mentor_id=data.mentor_id,
+                    at=event.occurred_at,
+                ),
+            )
+        case contract.MatchDeclined() | contract.MatchExpired():
+            await nudges.answered(proposal_reminder_id(data.match_id), data.match_id)
+        case contract.MatchEnded():
+            await nudges.answered(proposal_reminder_id(data.match_id), data.match_id)
+            await _stop(data.mentee_id, data.program_id, event, nudges)
+        case contract.PathCompleted():
+            await _stop(data.mentee_id, data.program_id, event, nudges)
+        case contract.ParticipantWithdrawn():
+            await _stop(data.participant_id, data.program_id, event, nudges)
+        case contract.CheckInRecorded() if data.assessed_by == "mentee":
+            await nudges.change_watch(
+                data.mentee_id,
+                lambda watch: check_ins.checked_in(
+                    watch,
+                    mentee_id=data.mentee_id,
+                    program_id=data.program_id,
+                    mentor_id=data.mentor_id,
+                    at=event.occurred_at,
+                ),
+            )
+
+
+async def _expect_answer(
+    event: Envelope[Any], data: contract.MatchProposed, nudges: NudgeStore
+) -> None:
+    due_at = data.expires_at - PROPOSAL_LEAD
+    if due_at <= event.occurred_at:
+        return  # the proposal's own notification is the reminder
+    await nudges.expect_answer(
+        proposal_reminder_id(data.match_id),
+        {
+            "match_id": data.match_id,
+            "program_id": data.program_id,
+            "mentee_id": data.mentee_id,
+            "mentor_id": data.mentor_id,
+            "mentee_name": data.mentee_name,
+            "mentor_name": data.mentor_name,
+            "expires_at": data.expires_at,
+            "due_at": due_at,
+        },
+    )
+
+
+async def _stop(mentee_id: str, program_id: str, event: Envelope[Any], nudges: NudgeStore) -> None:
+    await nudges.change_watch(
+        mentee_id,
+        lambda watch: check_ins.stopped(
+            watch, mentee_id=mentee_id, program_id=program_id, at=event.occurred_at
+        ),
+    )
+
+
+# ---- the worker's job -----------------------------------------------------------------------
+
+
+async def send_due_nudges(ctx: Context) -> int:
+    """Send the reminders due by now; returns how many notifications were new."""
+    nudges = nudges_of(ctx)
+    sent = await _send_proposal_reminders(ctx, nudges) + await _send_check_in_reminders(ctx, nudges)
+    if sent:
+        log.info("nudges_sent", notifications=sent)
+    return sent
+
+
+async def _send_proposal_reminders(ctx: Context, nudges: NudgeStore) -> int:
+    sent = 0
+    now = ctx.clock()
+    for reminder in await nudges.due_proposals(now, BATCH):
+        if reminder["expires_at"] <= now:  # the worker came too late: the proposal has lapsed
+            await nudges.proposal_done(reminder["_id"], "lapsed")
+            continue
+        occurrence = Occurrence(
+            kind=EventKind.PROPOSAL_EXPIRING,
+            event_id=reminder["_id"],
+            occurred_at=reminder["due_at"],
+            program_id=reminder["program_id"],
+            mentee_id=reminder["mentee_id"],
+            mentor_id=reminder["mentor_id"],
+            mentee_name=reminder.get("mentee_name"),
+            mentor_name=reminder.get("mentor_name"),
+            details={
+                Detail.EXPIRES_AT: reminder["expires_at"].isoformat(),
+                Detail.MATCH_ID: reminder["match_id"],
+            },
+        )
+        sent += await notify(occurrence, ctx, None)
+        await nudges.proposal_done(reminder["_id"], "sent")
+    return sent
+
+
+async def _send_check_in_reminders(ctx: Context, nudges: NudgeStore) -> int:
+    sent = 0
+    now = ctx.clock()
+    for program_id, told in (await nudges.reminder_days()).items():
+        days = told or check_ins.DEFAULT_DAYS
+        for watch in await nudges.silent_since(program_id, now - timedelta(days=days), BATCH):
+            occurrence = Occurrence(
+                kind=EventKind.CHECK_IN_OVERDUE,
+                event_id=watch.episode_id(),
+                occurred_at=watch.due_at(days),
+                program_id=watch.program_id,
+                mentee_id=watch.mentee_id,
+                mentor_id=watch.mentor_id,
+                details={Detail.DAYS: days},
+            )
+            sent += await notify(occurrence, ctx, None)
+            await nudges.reminded(watch)
+    return sent
