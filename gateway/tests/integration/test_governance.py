@@ -351,11 +351,16 @@ async def test_who_may_add_and_remove_admins(platform: Platform) -> None:
     await with_co_admin(platform, program)
     again = await platform.ok(*ADMIN, ADD_ADMIN, program=program, admin=CO_ADMIN[0])
     assert again["addProgramAdmin"]["adminIds"] == [ADMIN[0], CO_ADMIN[0]]
-    # the co-admin runs the program as the admin does, and may hand it over
-    health = await platform.ok(
-        *CO_ADMIN, "query($p: ID!) { programHealth(programId: $p) { mentees } }", p=program
-    )
-    assert health["programHealth"] is not None
+
+    # the co-admin runs the program as the admin does (once progress has read the program's
+    # new admins from its event), and may hand it over
+    async def co_admin_sees_health() -> bool:
+        health = await platform.gql(
+            *CO_ADMIN, "query($p: ID!) { programHealth(programId: $p) { mentees } }", p=program
+        )
+        return health["data"]["programHealth"] is not None
+
+    await eventually(co_admin_sees_health, timeout=30)
     by_co_admin = await platform.ok(*CO_ADMIN, REMOVE_ADMIN, program=program, admin=ADMIN[0])
     assert by_co_admin["removeProgramAdmin"]["adminIds"] == [CO_ADMIN[0]]
     gone = await platform.ok(*ADMIN, UPDATE, program=program, input={"name": "Mine"})
