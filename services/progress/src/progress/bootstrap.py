@@ -12,9 +12,10 @@ from mentorship_runtime.consumer import retry_policy
 from mentorship_runtime.jobs import every
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
+from progress.adapters.report import ReportStore
 from progress.adapters.store import ProgressStore
 from progress.config import Settings
-from progress.entrypoints import consumers, history_http
+from progress.entrypoints import consumers, history_http, report
 from progress.entrypoints.http import router
 from progress.service_layer.handlers import Context, detect_stalls
 
@@ -41,7 +42,13 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
     service = Service(runtime, store, timedelta(days=settings.stall_window_days))
-    runtime.prepare = store.prepare
+    reports = ReportStore(runtime.database)
+
+    async def prepare() -> None:
+        await store.prepare()
+        await reports.ensure_indexes()
+
+    runtime.prepare = prepare
     runtime.outbox_collections = store.outbox_collections
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     runtime.jobs = [
@@ -57,6 +64,13 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             retry=retry_policy(settings),
             concurrency=settings.consumer_concurrency,
         )
+        report.subscribe(
+            runtime.broker,
+            service.context,
+            topic_prefix=settings.kafka_topic_prefix,
+            retry=retry_policy(settings),
+            concurrency=settings.consumer_concurrency,
+        )
     return service
 
 
@@ -64,6 +78,7 @@ def _routes() -> APIRouter:
     routes = APIRouter()
     routes.include_router(router)
     routes.include_router(history_http.router)
+    routes.include_router(report.router)
     return routes
 
 
