@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from mentoring.adapters.repository import MentoringStore
 from mentoring.config import Settings
 from mentoring.domain.errors import AlreadyRegistered
-from mentoring.entrypoints import governance
+from mentoring.entrypoints import governance, report
 from mentoring.entrypoints.http import already_registered, router
 from mentoring.entrypoints.worker import jobs
 from mentoring.service_layer.handlers import Context
@@ -62,4 +62,5 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     app.add_exception_handler(AlreadyRegistered, already_registered)
     if settings.runs_api:
         app.include_router(governance.router)
+        app.include_router(report.router)
     return app
