@@ -188,6 +188,9 @@ async def test_report_refuses_others_and_hostile_ranges(api: ProgressApi) -> Non
     for start, end in ((day, day - timedelta(days=1)), (date(1, 1, 1), date(9999, 12, 31))):
         with pytest.raises(Invalid):
             await report.program_report(ctx, ADMIN, PROGRAM, start, end)
+    for far in (date(9999, 12, 31), date(1, 1, 1)):
+        found = await report.program_report(ctx, ADMIN, PROGRAM, far, far)
+        assert [w.week for w in found.weeks] == [far - timedelta(days=far.weekday())]
     response = await api.call(
         "GET", f"/programs/{PROGRAM}/report", "u-admin", "admin", params={"from": "x", "to": "y"}
     )

@@ -184,9 +184,9 @@ def progress_report(
         found.sort(key=lambda m: m.week)
         mentee, i = _Mentee(), 0
         for week in weeks:
+            if datetime.combine(week, datetime.min.time(), UTC) >= now:
+                break  # a week not begun yet (the last of year 9999 has no end to compute)
             end = min(datetime.combine(week + timedelta(days=7), datetime.min.time(), UTC), now)
-            if end <= datetime.combine(week, datetime.min.time(), UTC):
-                break  # a week not begun yet
             while i < len(found) and found[i].week <= week:
                 mentee.add(found[i])
                 i += 1
