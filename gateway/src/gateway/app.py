@@ -32,6 +32,7 @@ from gateway.context import GatewayContext, Runtime, bearer_token, correlation_i
 from gateway.errors import TIMEOUT, UNAUTHENTICATED
 from gateway.examples import EXAMPLE_OPERATIONS
 from gateway.live import NotificationFeed, NotificationHub
+from gateway.report_csv import router as report_csv_router
 from gateway.request_body import BadRequestBody, decode_request, too_large
 from gateway.schema import build_schema
 from gateway.services import make_clients
@@ -214,6 +215,7 @@ def create_app(
     app.state.feed = feed
     app.state.hub = hub
     app.include_router(GatewayRouter(settings))
+    app.include_router(report_csv_router)
     app.include_router(metrics_router())
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(HttpMetrics)

@@ -30,6 +30,7 @@ from gateway.features import (
     programs,
     progress,
     progress_detail,
+    report,
 )
 from gateway.input_values import InputValuesRule
 from gateway.limits import CostBudgets, Limits, QueryLimits
@@ -48,6 +49,7 @@ Query = merge_types(
         matches.Query,
         progress.Query,
         progress_detail.Query,
+        report.Query,
         notifications.Query,
     ),
 )
