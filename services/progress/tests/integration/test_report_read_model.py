@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from pymongo.asynchronous.database import AsyncDatabase
 
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.envelope import EventPayload
@@ -21,9 +22,15 @@ from mentorship_contracts.events.progress import (
 )
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import Forbidden, Invalid
-from mentorship_testing.clock import START
-from mentorship_testing.kafka import eventually
-from progress.service_layer import report
+from mentorship_runtime.mongo import Document
+from mentorship_runtime.outbox import OutboxRelay
+from mentorship_testing.clock import START, Clock
+from mentorship_testing.kafka import eventually, publishing_as
+from mentorship_testing.plans import QueryRecorder, scans
+from progress.adapters.report import ReportStore
+from progress.adapters.store import ProgressStore
+from progress.service_layer import handlers, report
+from progress.service_layer.handlers import Context
 
 from .conftest import ProgressApi
 
@@ -195,3 +202,39 @@ async def test_report_refuses_others_and_hostile_ranges(api: ProgressApi) -> Non
         "GET", f"/programs/{PROGRAM}/report", "u-admin", "admin", params={"from": "x", "to": "y"}
     )
     assert response.status_code == 422
+
+
+async def test_the_projection_and_the_report_are_served_by_indexes(
+    recorded_db: tuple[AsyncDatabase[Document], QueryRecorder],
+    kafka_bootstrap: str,
+    topic_prefix: str,
+) -> None:
+    """Each mark is an update of one document by ``_id``, the report one find by
+    ``program_id``: neither reads a whole table (``mentorship_testing.plans``)."""
+    db, recorder = recorded_db
+    recorder.recording = False
+    async with publishing_as(kafka_bootstrap, topic_prefix, "progress", "test-report") as broker:
+        clock = Clock()
+        store = ProgressStore(
+            db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
+        )
+        await store.prepare()
+        await ReportStore(db).ensure_indexes()
+        ctx = Context(store, clock, timedelta(days=14))
+        published = ProgramPublished(
+            program_id=PROGRAM,
+            name="Report",
+            status="open",
+            learning_path_id="social-business-accompaniment",
+            admins=[ProgramAdmin(user_id="u-admin")],
+        )
+        await handlers.on_program_published(at(START, published), ctx)
+        await report.on_match_accepted(accepted(MENTEES[0], START), ctx)
+        recorder.recording = True
+        await report.on_check_in(check_in(MENTEES[0], 1, START + timedelta(hours=1), 3), ctx)
+        await report.program_report(ctx, ADMIN, PROGRAM, START.date(), START.date())
+    recorded = {(q.collection, q.command, frozenset(q.filter)) for q in recorder.queries}
+    assert ("report_weeks", "update", frozenset({"_id"})) in recorded
+    assert ("report_weeks", "find", frozenset({"program_id"})) in recorded
+    scanned = await scans(db, recorder.queries)
+    assert scanned == [], "\n".join(scanned)
