@@ -1,9 +1,11 @@
-"""The report's read model (collection ``report_weeks``): one document per program, ISO week and
-mentee, holding the marks of ``domain.report``.
+"""The report's read model (collection ``report_weeks``): one document per program and mentee,
+holding under ``weeks.<Monday>`` the marks of ``domain.report`` for each ISO week they had events.
 
 Every write is one upsert of one document with ``$max``, ``$min`` and ``$set`` of a key that names
 its own value (a session's tag), so an event applied twice, late or at the same time as another
-changes nothing more than applying it once in order. Ids that become keys are the tags of
+changes nothing more than applying it once in order. One document per mentee rather than per
+mentee and week: the local server spends most of a read on each document it returns, and a
+program's report reads them all. Ids that become keys are the tags of
 ``tag``; a module id is a key as it is (learning paths give it the same grammar as skill keys).
 The report reads a program's documents by ``program_id``, an equality on an indexed field.
 """
@@ -53,27 +55,22 @@ class ReportStore:
         named: Mapping[str, str] = {},
     ) -> None:
         """Raise each of ``latest`` to its value, lower each of ``earliest``, set each of
-        ``named`` (a key that names its value), on the week's document, created if need be."""
-        update: Document = {
-            "$setOnInsert": {
-                "program_id": program_id,
-                "mentee_id": mentee_id,
-                "week": week.isoformat(),
-            }
-        }
-        if latest:
-            update["$max"] = dict(latest)
-        if earliest:
-            update["$min"] = dict(earliest)
-        if named:
-            update["$set"] = dict(named)
-        await self.weeks.update_one(
-            {"_id": f"{program_id}|{week.isoformat()}|{mentee_id}"}, update, upsert=True
-        )
+        ``named`` (a key that names its value), in the week's marks of the mentee's document,
+        created if need be."""
+        within = f"weeks.{week.isoformat()}."
+        update: Document = {"$setOnInsert": {"program_id": program_id, "mentee_id": mentee_id}}
+        for operator, marks in (("$max", latest), ("$min", earliest), ("$set", named)):
+            if marks:
+                update[operator] = {within + key: value for key, value in marks.items()}
+        await self.weeks.update_one({"_id": f"{program_id}|{mentee_id}"}, update, upsert=True)
 
     async def of_program(self, program_id: str) -> list[WeekMarks]:
-        cursor = self.weeks.find({"program_id": program_id}, {"program_id": 0, "_rev": 0})
-        return [_marks(d) async for d in cursor]
+        cursor = self.weeks.find({"program_id": program_id}, {"mentee_id": 1, "weeks": 1})
+        return [
+            _marks(str(d["mentee_id"]), week, marks)
+            async for d in cursor
+            for week, marks in (d.get("weeks") or {}).items()
+        ]
 
 
 def _per_module(document: Document, name: str) -> dict[tuple[str, str], str]:
@@ -85,10 +82,10 @@ def _per_module(document: Document, name: str) -> dict[tuple[str, str], str]:
     }
 
 
-def _marks(document: Document) -> WeekMarks:
+def _marks(mentee_id: str, week: str, document: Document) -> WeekMarks:
     return WeekMarks(
-        mentee_id=str(document["mentee_id"]),
-        week=date.fromisoformat(str(document["week"])),
+        mentee_id=mentee_id,
+        week=date.fromisoformat(week),
         state=document.get("state"),
         activity=document.get("activity"),
         done=document.get("done"),
