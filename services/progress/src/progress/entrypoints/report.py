@@ -117,10 +117,12 @@ def subscribe(
             "mentoring.match.ended": route(report.on_match_closed),
         },
         description="Marks when each mentee is followed by a mentor in the report's read model.",
+        documented=False,  # the service's main consumer documents mentoring's topics
     )
     consumer.subscribe(
         topic_name(Topic.MENTORING_PARTICIPANTS, topic_prefix),
         {"mentoring.participant.withdrawn": route(report.on_participant_withdrawn)},
         description="Marks a withdrawal in the report's read model.",
+        documented=False,
     )
     return consumer
