@@ -149,6 +149,20 @@ async def test_concurrent_and_repeated_events_count_once(api: ProgressApi) -> No
             ),
         )
     )
+    # a mentee accepted and ended within the first week is counted from then on, paused
+    events.append(accepted("pt_brief", START + timedelta(days=1)))
+    events.append(
+        at(
+            START + timedelta(days=2),
+            MatchEnded(
+                match_id="m_pt_brief",
+                program_id=PROGRAM,
+                mentee_id="pt_brief",
+                mentor_id="pt_mentor",
+                outcome="ended_early",
+            ),
+        )
+    )
     twice = [*events, *events]
     random.Random(7).shuffle(twice)
     ctx = api.service.context()
@@ -170,7 +184,11 @@ async def test_concurrent_and_repeated_events_count_once(api: ProgressApi) -> No
         date(2026, 11, 16),
     ]
     counts = [{k.value: v for k, v in w.counts.items() if v} for w in found.weeks]
-    assert counts == [{"on_track": 8}, {"on_track": 8}, {"on_track": 6, "at_risk": 1, "paused": 1}]
+    assert counts == [
+        {"on_track": 8, "paused": 1},
+        {"on_track": 8, "paused": 1},
+        {"on_track": 6, "at_risk": 1, "paused": 2},
+    ]
     (module,) = found.confidence
     assert (module.module_id, module.assessed_by, module.mentees) == ("diagnostic", "mentee", 8)
     assert module.at_start == 2
@@ -179,8 +197,8 @@ async def test_concurrent_and_repeated_events_count_once(api: ProgressApi) -> No
     assert found.sessions_in_active_matches == 7 * 3
 
     documents = [d async for d in api.db["report_weeks"].find({"program_id": PROGRAM})]
-    assert sorted(d["mentee_id"] for d in documents) == MENTEES
-    assert all(len(d["weeks"]) == 3 for d in documents)
+    assert sorted(d["mentee_id"] for d in documents) == sorted([*MENTEES, "pt_brief"])
+    assert [len(d["weeks"]) for d in documents if d["mentee_id"] in MENTEES] == [3] * 8
 
 
 async def test_report_refuses_others_and_hostile_ranges(api: ProgressApi) -> None:

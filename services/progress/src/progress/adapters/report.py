@@ -86,6 +86,7 @@ def _marks(mentee_id: str, week: str, document: Document) -> WeekMarks:
     return WeekMarks(
         mentee_id=mentee_id,
         week=date.fromisoformat(week),
+        started=document.get("started"),
         state=document.get("state"),
         activity=document.get("activity"),
         done=document.get("done"),

@@ -5,6 +5,7 @@ The read model keeps, per program, mentee and ISO week, what the events of that 
 mentee, each as a *mark* that only grows or only shrinks, so that the order and the repetition of
 events do not matter (``WeekMarks``):
 
+- ``started``: the first acceptance of a match (a mentee is counted from then on);
 - ``state``: the latest of ``<moment>|active|<mentor>``, ``<moment>|paused`` and
   ``~stopped`` (a withdrawal is final, so it sorts after every moment);
 - ``activity``: the latest check-in, session or milestone;
@@ -69,6 +70,7 @@ class WeekMarks:
 
     mentee_id: str
     week: date
+    started: str | None = None
     state: str | None = None
     activity: str | None = None
     done: str | None = None
@@ -90,7 +92,7 @@ def _earlier(a: str | None, b: str | None) -> str | None:
 class _Mentee:
     """Every mark of a mentee up to some week, folded."""
 
-    started: bool = False
+    started: str | None = None
     state: str | None = None
     activity: str | None = None
     done: str | None = None
@@ -100,10 +102,8 @@ class _Mentee:
     sessions: dict[str, str] = field(default_factory=dict)
 
     def add(self, marks: WeekMarks) -> None:
+        self.started = _earlier(self.started, marks.started)
         self.state = _later(self.state, marks.state)
-        self.started = self.started or (
-            marks.state is not None and marks.state.split("|")[1:2] == ["active"]
-        )
         self.activity = _later(self.activity, marks.activity)
         self.done = _earlier(self.done, marks.done)
         for key, mark in marks.first.items():

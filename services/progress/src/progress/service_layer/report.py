@@ -99,8 +99,9 @@ async def on_path_completed(event: Envelope[Any], ctx: Context) -> None:
 
 async def on_match_accepted(event: Envelope[MatchAccepted], ctx: Context) -> None:
     data = event.data
-    state = f"{moment_mark(event.occurred_at)}|active|{data.mentor_id}"
-    await _mark(ctx, event, data.mentee_id, latest={"state": state})
+    at = moment_mark(event.occurred_at)
+    state = f"{at}|active|{data.mentor_id}"
+    await _mark(ctx, event, data.mentee_id, latest={"state": state}, earliest={"started": at})
 
 
 async def on_match_closed(event: Envelope[Any], ctx: Context) -> None:
