@@ -1,6 +1,6 @@
-"""Benchmark of a program report's query at 1,000 and 100,000 check-ins, on the real MongoDB server.
+"""Benchmark of a program report's query at 1,000 to 100,000 check-ins, on the real MongoDB server.
 
-    uv run python bench/report_query/bench_report_query.py           # 1,000 and 100,000
+    uv run python bench/report_query/bench_report_query.py           # 1,000, 10,000, 100,000
     uv run python bench/report_query/bench_report_query.py --quick   # 200 and 2,000, a smoke run
 
 For each size, on a database of its own (dropped afterwards): one program of 100 mentees, each
@@ -34,6 +34,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import bson
 from pymongo import AsyncMongoClient
 
 from mentorship_contracts import Envelope, new_envelope
@@ -50,7 +51,7 @@ from progress.service_layer import handlers, report
 from progress.service_layer.handlers import Context
 
 ROOT = Path(__file__).resolve().parents[2]
-FULL = (1_000, 100_000)
+FULL = (1_000, 10_000, 100_000)
 QUICK = (200, 2_000)
 MENTEES = 100
 WEEKS = 12
@@ -162,7 +163,7 @@ async def measure(check_ins: int, database: str) -> dict[str, Any]:
             if round_ >= WARM_UP:
                 times.append(took * 1000)
         stored = app.state.service.runtime.database["report_weeks"]
-        documents = [d async for d in stored.find({"program_id": PROGRAM}, {"weeks": 1})]
+        documents = [d async for d in stored.find({"program_id": PROGRAM})]
     checked = sum(c["mentees"] for c in body["confidence"])
     return {
         "check_ins": check_ins,
@@ -171,6 +172,7 @@ async def measure(check_ins: int, database: str) -> dict[str, Any]:
         "ingest_events_per_second": round(len(work) / ingest, 1),
         "read_model_documents": len(documents),
         "read_model_mentee_weeks": sum(len(d["weeks"]) for d in documents),
+        "read_model_bson_bytes": sum(len(bson.encode(d)) for d in documents),
         "weeks_in_report": len(body["weeks"]),
         "mentees_counted_last_week": sum(body["weeks"][-1]["by_status"].values()),
         "confidence_rows": len(body["confidence"]),
@@ -187,15 +189,16 @@ async def measure(check_ins: int, database: str) -> dict[str, Any]:
 
 def markdown(results: dict[str, Any]) -> str:
     lines = [
-        "| check-ins | read-model documents (mentee-weeks) | report query median (ms) | p95 (ms) "
-        "| ingest (events/s) |",
-        "| ---: | ---: | ---: | ---: | ---: |",
+        "| check-ins | read-model documents (mentee-weeks) | their size (KiB) "
+        "| report query median (ms) | p95 (ms) | ingest (events/s) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for run in results["runs"]:
         q = run["query_ms"]
         lines.append(
             f"| {run['check_ins']:,} | {run['read_model_documents']:,} "
-            f"({run['read_model_mentee_weeks']:,}) | {q['median']} | "
+            f"({run['read_model_mentee_weeks']:,}) | {run['read_model_bson_bytes'] // 1024:,} | "
+            f"{q['median']} | "
             f"{q['p95']} | {run['ingest_events_per_second']} |"
         )
     return "\n".join(lines)
