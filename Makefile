@@ -6,7 +6,7 @@ RUN := $(UV) run --locked
 
 .PHONY: dev test lint typecheck tests infra-up infra-down infra-status infra-clean \
         contracts-snapshot sync help bench bench-matching bench-progress bench-notify \
-        bench-pipeline bench-gateway bench-latency bench-query-limits bench-recovery bench-lookups bench-import bench-report \
+        bench-pipeline bench-gateway bench-latency bench-query-limits bench-recovery bench-lookups bench-import bench-report bench-report-query \
         test-faults docs web-install web-check web-codegen
 
 help:
@@ -68,7 +68,7 @@ infra-clean: sync
 	@$(RUN) python -m mentorship_localstack clean
 
 bench: bench-matching bench-progress bench-notify bench-pipeline bench-gateway bench-latency \
-       bench-query-limits bench-recovery bench-lookups bench-import
+       bench-query-limits bench-recovery bench-lookups bench-import bench-report-query
 	$(MAKE) bench-report
 
 bench-report: sync
@@ -82,6 +82,9 @@ bench-notify: sync
 
 bench-progress: sync
 	$(RUN) python bench/progress/bench_progress.py
+
+bench-report-query: sync
+	$(RUN) python bench/report_query/bench_report_query.py
 
 contracts-snapshot: sync
 	$(RUN) python -m mentorship_contracts.snapshots update

@@ -33,6 +33,7 @@ from gateway.context import GatewayContext, Runtime, bearer_token, correlation_i
 from gateway.errors import TIMEOUT, UNAUTHENTICATED
 from gateway.examples import EXAMPLE_OPERATIONS
 from gateway.live import NotificationFeed, NotificationHub
+from gateway.report_csv import router as report_csv_router
 from gateway.request_body import BadRequestBody, decode_request, too_large
 from gateway.schema import build_schema
 from gateway.scim.routes import ScimProblem
@@ -232,6 +233,7 @@ def create_app(
     app.state.feed = feed
     app.state.hub = hub
     app.include_router(GatewayRouter(settings))
+    app.include_router(report_csv_router)
     app.include_router(metrics_router())
     if dev_sign_in.enabled(settings):
         app.include_router(dev_sign_in.router())

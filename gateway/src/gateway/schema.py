@@ -33,6 +33,7 @@ from gateway.features import (
     programs,
     progress,
     progress_detail,
+    report,
     scim_tokens,
 )
 from gateway.input_values import InputValuesRule
@@ -54,6 +55,7 @@ Query = merge_types(
         progress.Query,
         progress_detail.Query,
         planned_sessions.Query,
+        report.Query,
         notifications.Query,
         scim_tokens.Query,
     ),

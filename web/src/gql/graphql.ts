@@ -70,6 +70,14 @@ export type DigestMode =
   | 'DAILY'
   | 'IMMEDIATE';
 
+/** A stage of a program's funnel, each reached by fewer mentees. */
+export type FunnelStage =
+  | 'ACCEPTED'
+  | 'ACTIVE'
+  | 'COMPLETED'
+  | 'PROPOSED'
+  | 'REGISTERED';
+
 /** How much of a mentee's history you see. */
 export type HistorySight =
   /** Figures and dates only (the program's admins): notes, evidence and reasons are null. */

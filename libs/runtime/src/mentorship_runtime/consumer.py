@@ -341,8 +341,13 @@ class EventConsumer:
         session_timeout_ms: int = SESSION_TIMEOUT_MS,
         batch: dict[str, BatchHandler] | None = None,
         batch_size: int = 1,
+        documented: bool = True,
     ) -> None:
         """Route the events of ``topic`` by ``type`` to ``handlers``; other types are skipped.
+
+        ``documented=False`` leaves the subscription out of the AsyncAPI document: a second
+        consumer of a topic the service already documents (the document has one channel per
+        topic, and two descriptions of it would take turns).
 
         ``batch``: for some of those types, a handler of several events at once, equivalent to
         calling the ordinary handler on each in turn (it must be idempotent too). It is used when
@@ -375,7 +380,7 @@ class EventConsumer:
                     batch_size=batch_size,
                     max_poll_interval_ms=max_poll_interval_ms,
                     session_timeout_ms=session_timeout_ms,
-                    documented=n == 0,
+                    documented=documented and n == 0,
                 )
             return
 
@@ -388,6 +393,7 @@ class EventConsumer:
             max_poll_interval_ms=max_poll_interval_ms,
             session_timeout_ms=session_timeout_ms,
             description=description,
+            include_in_schema=documented,
             decoder=_raw_body,
             max_workers=self._concurrency,
         )

@@ -12,7 +12,7 @@ from mentoring.adapters.provisioning_store import ProvisioningStore
 from mentoring.adapters.repository import MentoringStore
 from mentoring.config import Settings
 from mentoring.domain.errors import AlreadyRegistered
-from mentoring.entrypoints import governance, provisioning, reviewable_matching, upserts
+from mentoring.entrypoints import governance, provisioning, report, reviewable_matching, upserts
 from mentoring.entrypoints.http import already_registered, router
 from mentoring.entrypoints.worker import jobs
 from mentoring.service_layer.handlers import Context
@@ -65,6 +65,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     routes.include_router(governance.router)
     routes.include_router(reviewable_matching.router)
     routes.include_router(provisioning.router)
+    routes.include_router(report.router)
     app = service_app(
         service.runtime,
         title="Mentoring service",

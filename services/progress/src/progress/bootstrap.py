@@ -13,9 +13,10 @@ from mentorship_runtime.jobs import every
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
 from progress.adapters.planned_sessions import PlannedSessionStore
+from progress.adapters.report import ReportStore
 from progress.adapters.store import ProgressStore
 from progress.config import Settings
-from progress.entrypoints import consumers, history_http, planned_sessions_http
+from progress.entrypoints import consumers, history_http, planned_sessions_http, report
 from progress.entrypoints.http import router
 from progress.service_layer.handlers import Context, detect_stalls
 
@@ -48,10 +49,12 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
     service = Service(runtime, store, timedelta(days=settings.stall_window_days), planned)
+    reports = ReportStore(runtime.database)
 
     async def prepare() -> None:
         await store.prepare()
         await planned.ensure_indexes()
+        await reports.ensure_indexes()
 
     runtime.prepare = prepare
     runtime.outbox_collections = [*store.outbox_collections, planned.collection]
@@ -69,6 +72,13 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             retry=retry_policy(settings),
             concurrency=settings.consumer_concurrency,
         )
+        report.subscribe(
+            runtime.broker,
+            service.context,
+            topic_prefix=settings.kafka_topic_prefix,
+            retry=retry_policy(settings),
+            concurrency=settings.consumer_concurrency,
+        )
     return service
 
 
@@ -77,6 +87,7 @@ def _routes() -> APIRouter:
     routes.include_router(router)
     routes.include_router(history_http.router)
     routes.include_router(planned_sessions_http.router)
+    routes.include_router(report.router)
     return routes
 
 
