@@ -16,7 +16,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         onlyOperationTypes: true,
-        scalars: { DateTime: "string", Date: "string" },
+        scalars: { DateTime: "string", Date: "string", Upload: "File" },
       },
       presetConfig: { fragmentMasking: false },
     },

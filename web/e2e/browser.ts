@@ -55,6 +55,24 @@ export async function signInAs(page: Page, userId: string): Promise<string> {
   return name.trim();
 }
 
+/** Sign in with a development token for someone the sign-in page does not list (it lists the
+ * people of the demo admin's matches: a mentee never matched is not there). */
+export async function signInWithToken(
+  page: Page,
+  userId: string,
+  role: "admin" | "mentor" | "mentee",
+  name: string,
+): Promise<void> {
+  const token = await devToken(userId, role, name);
+  await page.goto("/");
+  await page.evaluate(
+    (session) => localStorage.setItem("mentorship.session", JSON.stringify(session)),
+    { token, userId, name, role },
+  );
+  await page.goto("/");
+  await expect.poll(() => page.getByRole("button", { name: "Sign out" }).isVisible()).toBe(true);
+}
+
 export async function shoot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -85,46 +103,12 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
     );
 }
 
-async function devToken(userId: string, role: string): Promise<string> {
+async function devToken(userId: string, role: string, name?: string): Promise<string> {
   const answer = await fetch(`${WEB_URL}/dev/token`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ userId, role }),
+    body: JSON.stringify({ userId, role, name }),
   });
   expect(answer.status).toBe(200);
   return ((await answer.json()) as { token: string }).token;
-}
-
-const REGISTER = `
-  mutation ($input: RegisterInput!, $mentor: Boolean!) {
-    mentor: registerMentor(input: $input) @include(if: $mentor) { __typename }
-    mentee: registerMentee(input: $input) @skip(if: $mentor) { __typename }
-  }`;
-
-/** Registers a person in a program as the demo admin, through the GraphQL API, with a profile
- * that matching pairs (the same module as competency and goal, the same hours). */
-export async function register(
-  programId: string,
-  userId: string,
-  role: "mentor" | "mentee",
-  displayName: string,
-): Promise<void> {
-  const token = await devToken("demo-admin", "admin");
-  const skills = [{ key: "purpose", level: role === "mentor" ? 4 : 3 }];
-  const input = {
-    programId,
-    userId,
-    displayName,
-    email: `${userId}@example.org`,
-    timezone: "Europe/Paris",
-    availability: [{ day: 1, startHour: 9, endHour: 12 }],
-    ...(role === "mentor" ? { competencies: skills, capacity: 2 } : { goals: skills }),
-  };
-  const answer = await fetch(`${WEB_URL}/graphql`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: REGISTER, variables: { input, mentor: role === "mentor" } }),
-  });
-  const body = (await answer.json()) as { data?: Record<string, { __typename: string }> };
-  expect(body.data?.[role]?.__typename).toBe("Participant");
 }

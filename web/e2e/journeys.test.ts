@@ -1,6 +1,14 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessibilityProblems, demo, launch, newPage, register, shoot, signInAs } from "./browser";
+import {
+  accessibilityProblems,
+  demo,
+  launch,
+  newPage,
+  shoot,
+  signInAs,
+  signInWithToken,
+} from "./browser";
 
 let browser: Browser;
 
@@ -72,11 +80,14 @@ describe("a mentee checks in with falling confidence; their mentor is alerted li
         .poll(() => lastModule.getByText(/^[1-9]\d* of \d+ milestones/).isVisible())
         .toBe(true);
 
-      // two check-ins on one module: confident, then lost (each: a level, then the button)
+      // two check-ins on one module: confident, then lost, saying why (each: a level, then the
+      // button)
       const form = mentee.getByRole("form", { name: "Check in" });
       await form.getByLabel("Module").selectOption("uses-for-my-job");
+      const note = `I feel lost with my own case ${Date.now().toString(36)}.`;
       for (const level of ["5", "1"]) {
         await form.getByRole("radio", { name: new RegExp(`^${level} `) }).click();
+        if (level === "1") await form.getByLabel("Note (optional)").fill(note);
         await form.getByRole("button", { name: "Check in" }).click();
         await expect.poll(() => form.getByText("Check-in recorded.").isVisible()).toBe(true);
       }
@@ -86,30 +97,55 @@ describe("a mentee checks in with falling confidence; their mentor is alerted li
 
       // the mentor's page was not reloaded: the toast and the badge come over the websocket
       const toast = mentor.getByRole("region", { name: "New notifications" }).getByRole("status");
-      await expect
-        .poll(() => toast.filter({ hasText: menteeName }).count(), { timeout: 30_000 })
-        .toBeGreaterThan(0);
+      const alert = toast.filter({ hasText: menteeName }).filter({ hasText: "Confidence dropped" });
+      await expect.poll(() => alert.count(), { timeout: 30_000 }).toBeGreaterThan(0);
       await expect.poll(() => badge(mentor), { timeout: 15_000 }).toBeGreaterThan(before);
       await shoot(mentor, "mentor-alert");
-      const alert = toast.filter({ hasText: menteeName }).first();
-      const title = (await alert.locator("strong").textContent()) ?? "";
-      await alert.getByRole("link").click();
-      await expect.poll(() => mentor.url()).toContain("/inbox/");
-      const opened = mentor.locator('[aria-current="true"]');
-      await expect.poll(() => opened.getByRole("heading").textContent()).toBe(title);
-      // opening it marks it read, and the badge counts what the inbox says is unread
+      const title = (await alert.first().locator("strong").textContent()) ?? "";
+
+      // the toast opens the mentee's page on the check-in it is about, with its note
+      await alert.first().getByRole("link", { name: "Open" }).click();
+      await expect.poll(() => mentor.url()).toMatch(/\/mentees\/[^?]+\?checkIn=/);
+      const about = mentor.getByRole("region", { name: "The check-in this is about" });
+      await expect.poll(() => about.textContent()).toContain(note);
+      expect(await about.textContent()).toContain("confidence 1/5");
+      expect(await about.textContent()).toContain("by the mentee");
+      await expect
+        .poll(() => mentor.getByRole("heading", { name: menteeName, level: 1 }).isVisible())
+        .toBe(true);
+      const checkIns = mentor.getByRole("region", { name: "Check-ins" });
+      await expect
+        .poll(() => checkIns.locator('[aria-current="true"]').textContent())
+        .toContain(note);
+      // the module's chart, described in words: confident, then lost
+      const charts = () =>
+        mentor.getByRole("img").evaluateAll((all) => all.map((e) => e.getAttribute("aria-label")));
+      await expect
+        .poll(charts)
+        .toContainEqual(
+          expect.stringMatching(
+            /^Confidence in Uses for my own job, .*5 \(by the mentee\), 1 \(by the mentee\)/,
+          ),
+        );
+      expect(await accessibilityProblems(mentor)).toEqual([]);
+      await shoot(mentor, "mentor-check-in");
+
+      // opening it read it: the inbox says so, and the badge counts what the inbox says
+      await mentor.getByRole("link", { name: /^Inbox/ }).click();
+      const opened = mentor.getByRole("article", { name: title }).first();
+      await expect.poll(() => opened.getByText("Confidence dropped").isVisible()).toBe(true);
       await expect.poll(() => opened.locator(".meta").textContent()).toMatch(/· read/);
       const unreadText = mentor.getByText(/^\d+ unread$/);
       await expect
         .poll(async () => `${await badge(mentor)} unread` === (await unreadText.textContent()))
         .toBe(true);
       expect(await accessibilityProblems(mentor)).toEqual([]);
-      await opened.getByRole("link").click();
+      await opened.getByRole("link", { name: "Open" }).click();
       await expect
-        .poll(() => mentor.getByRole("heading", { name: menteeName }).isVisible())
+        .poll(() => mentor.getByRole("heading", { name: menteeName, level: 1 }).isVisible())
         .toBe(true);
 
-      // the mentor logs the session they had with the mentee
+      // the mentor logs the session they had with the mentee; it is listed with its rating
       const log = mentor.getByRole("form", { name: "Log a session" });
       await log.getByLabel("Rating").selectOption("4");
       await log.getByLabel("Notes").fill("Talked through what felt hard.");
@@ -117,6 +153,9 @@ describe("a mentee checks in with falling confidence; their mentor is alerted li
       await expect
         .poll(() => log.getByRole("status").textContent())
         .toMatch(/^Logged: \d+ sessions? so far\.$/);
+      const sessions = mentor.getByRole("region", { name: "Sessions" });
+      const logged = sessions.getByRole("listitem").filter({ hasText: "Talked through" }).first();
+      await expect.poll(() => logged.textContent()).toContain("mentor's rating: 4/5");
       expect(await accessibilityProblems(mentor)).toEqual([]);
       await shoot(mentor, "mentor-mentee-page");
     } finally {
@@ -184,7 +223,7 @@ describe("French", () => {
 });
 
 describe("an admin", () => {
-  it("creates a program and runs matching on it; the proposed mentor accepts", async () => {
+  it("imports people from a CSV file, reads the roster, previews and runs matching, cancels a proposal", async () => {
     const { users } = demo();
     const [context, page] = await newPage(browser);
     try {
@@ -206,67 +245,170 @@ describe("an admin", () => {
       await form.getByRole("button", { name: "Create the program" }).click();
       await expect.poll(() => page.getByRole("heading", { name }).isVisible()).toBe(true);
       expect(page.url()).toMatch(/\/programs\/pg_/);
-
-      // people join it (the app has no roster screen yet: registered through the API)
-      const programId = decodeURIComponent(page.url().split("/programs/")[1] ?? "");
-      const stamp = Date.now().toString(36);
-      const mentorId = `e2e-mentor-${stamp}`;
-      await register(programId, mentorId, "mentor", `Mentor ${stamp}`);
-      await register(programId, `e2e-mentee-${stamp}`, "mentee", `Mentee ${stamp}`);
-
-      await page.getByRole("button", { name: "Run matching" }).click();
-      const report = page.getByRole("status").filter({ hasText: "Matching report" });
-      await expect.poll(() => report.isVisible()).toBe(true);
-      expect(await report.getByRole("definition").first().textContent()).toBe("1");
+      await expect
+        .poll(() => page.getByRole("region", { name: "Admins" }).textContent())
+        .toContain(users.admin);
       expect(await accessibilityProblems(page)).toEqual([]);
       await shoot(page, "admin-program");
 
-      await page.getByRole("link", { name: "Programs" }).click();
-      await expect.poll(() => page.getByRole("link", { name }).isVisible()).toBe(true);
+      // two mentors with one place each, three mentees, and a row a spreadsheet would run
+      const stamp = Date.now().toString(36);
+      const person = (key: string, shown: string, role: string) =>
+        `e2e-${key}-${stamp},${shown} ${stamp},${key}-${stamp}@example.org,${role},Europe/Paris,` +
+        (role === "mentor" ? "purpose:4,,1" : ",purpose:3,");
+      const mentors = ["Mentor Ann", "Mentor Bob"].map((n) => `${n} ${stamp}`);
+      const mentees = ["Mentee One", "Mentee Two", "Mentee Three"].map((n) => `${n} ${stamp}`);
+      const csv = [
+        "external_id,name,email,role,timezone,competencies,goals,capacity",
+        person("mentor-ann", "Mentor Ann", "mentor"),
+        person("mentor-bob", "Mentor Bob", "mentor"),
+        person("mentee-one", "Mentee One", "mentee"),
+        person("mentee-two", "Mentee Two", "mentee"),
+        person("mentee-three", "Mentee Three", "mentee"),
+        `e2e-bad-${stamp},=HYPERLINK("x"),bad-${stamp}@example.org,mentee,UTC,,,`,
+      ].join("\n");
+      const userOf = (shown: string) =>
+        `e2e-${shown.replace(` ${stamp}`, "").toLowerCase().replace(" ", "-")}-${stamp}`;
 
-      // the mentee, proposed a mentor, reads the suggested mentors' explained scores
-      await register(programId, `e2e-other-${stamp}`, "mentor", `Other mentor ${stamp}`);
+      await page.getByRole("link", { name: "Import" }).click();
+      const upload = page.getByRole("form", { name: "Import participants" });
+      await upload.getByLabel("CSV file").setInputFiles({
+        name: "people.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from(csv),
+      });
+      expect(await upload.getByRole("button", { name: "Import", exact: true }).isDisabled()).toBe(
+        true,
+      );
+      await upload.getByRole("button", { name: "Check the file (dry run)" }).click();
+      const report = page.getByRole("status", { name: "Import report" });
+      await expect
+        .poll(() => report.getByRole("heading").textContent())
+        .toBe("Dry run: nothing was changed");
+      const figures = async () =>
+        Object.fromEntries(
+          await report
+            .locator("dt")
+            .evaluateAll((terms) =>
+              terms.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]),
+            ),
+        ) as Record<string, string>;
+      expect(await figures()).toMatchObject({ Rows: "6", "Would be created": "5", Refused: "1" });
+      const refused = report.getByRole("table", { name: "Refused rows" }).getByRole("row").nth(1);
+      expect(await refused.getByRole("rowheader").textContent()).toBe("7");
+      expect(await refused.getByRole("cell").first().textContent()).toBe("name");
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await upload.getByRole("button", { name: "Import", exact: true }).click();
+      await expect.poll(() => report.getByRole("heading").textContent()).toBe("Import report");
+      expect(await figures()).toMatchObject({ Created: "5", Refused: "1" });
+      await shoot(page, "admin-import");
+
+      // the roster: everyone imported, found by role and by name
+      await page.getByRole("link", { name: "Roster" }).click();
+      const roster = page.getByRole("table", { name: "Participants" });
+      await expect.poll(() => roster.getByRole("row").count()).toBe(6);
+      const filters = page.getByRole("search", { name: "Filter the roster" });
+      await filters.getByLabel("Role").selectOption("MENTEE");
+      await expect.poll(() => roster.getByRole("row").count()).toBe(4);
+      await filters.getByLabel("Name or e-mail").fill("mentee two");
+      await filters.getByRole("button", { name: "Find" }).click();
+      await expect.poll(() => roster.getByRole("row").count()).toBe(2);
+      expect(await roster.getByRole("row").nth(1).textContent()).toContain(mentees[1]);
+      expect(await roster.getByRole("row").nth(1).textContent()).toContain("unmatched");
+      const load = page.getByRole("table", { name: "Mentors" });
+      await expect.poll(() => load.getByRole("row").count()).toBe(3);
+      expect(await load.textContent()).toContain("0 of 1");
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await shoot(page, "admin-roster");
+
+      // a preview proposes nothing; the run proposes the same two pairs
+      await page.getByRole("link", { name: "Matching", exact: true }).click();
+      await page.getByRole("button", { name: "Preview matching" }).click();
+      const shown = page.getByRole("region", { name: /^(Preview|Matching report) · / });
+      await expect
+        .poll(() => shown.getByRole("heading", { level: 3 }).textContent())
+        .toMatch(/^Preview · /);
+      expect(await shown.getByRole("definition").first().textContent()).toBe("2");
+      await page.getByRole("button", { name: "Run matching" }).click();
+      await expect
+        .poll(() => shown.getByRole("heading", { level: 3 }).textContent())
+        .toMatch(/^Matching report · /);
+      expect(await shown.getByRole("definition").first().textContent()).toBe("2");
+      const past = page.getByRole("region", { name: "Past reports" });
+      await expect.poll(() => past.getByRole("listitem").count()).toBe(2);
+
+      // the mentee the run left out, named with the reason
+      const unmatched = shown
+        .getByRole("list", { name: "Unmatched mentees" })
+        .getByRole("listitem");
+      await expect.poll(() => unmatched.count()).toBe(1);
+      // named once the names are loaded
+      await expect.poll(() => unmatched.locator("strong").textContent()).toMatch(/^Mentee /);
+      const leftOut = ((await unmatched.locator("strong").textContent()) ?? "").trim();
+      expect(mentees).toContain(leftOut);
+
+      // each proposal is waiting; cancel one, with a reason
+      const cancels = shown.getByRole("form", { name: /^Cancel the proposal of / });
+      await expect.poll(() => cancels.count()).toBe(2);
+      const pair =
+        (await cancels.first().getAttribute("aria-label"))?.replace(
+          "Cancel the proposal of ",
+          "",
+        ) ?? "";
+      const card = (heading: string) =>
+        shown
+          .getByRole("listitem")
+          .filter({ has: page.getByRole("heading", { name: heading, exact: true }) });
+      const cancelled = card(pair);
+      const freed = mentors.find((m) => pair.endsWith(` with ${m}`)) ?? "";
+      expect(freed).not.toBe("");
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await shoot(page, "admin-matching");
+      await cancelled.getByLabel("Reason for cancelling").fill("Ann is on leave this month.");
+      await cancelled.getByRole("button", { name: "Cancel the proposal" }).click();
+      await expect.poll(() => cancelled.locator(".state").textContent()).toBe("cancelled");
+      expect(await cancels.count()).toBe(1);
+      const keptPair =
+        (await cancels.first().getAttribute("aria-label"))?.replace(
+          "Cancel the proposal of ",
+          "",
+        ) ?? "";
+      const keptMentor = mentors.find((m) => keptPair.endsWith(` with ${m}`)) ?? "";
+
+      // the mentee never matched finds the mentor whose place was freed, and why
       const [menteeContext, mentee] = await newPage(browser, 375);
       try {
-        await signInAs(mentee, `e2e-mentee-${stamp}`);
-        await expect
-          .poll(() => mentee.getByText(`Mentor ${stamp} · proposed`).isVisible())
-          .toBe(true);
-        await mentee.getByRole("link", { name: "Find a mentor" }).click();
-        const other = mentee.getByRole("listitem").filter({
-          has: mentee.getByRole("heading", { name: `Other mentor ${stamp}` }),
+        await signInWithToken(mentee, userOf(leftOut), "mentee", leftOut);
+        await expect.poll(() => mentee.getByText("You have no mentor yet.").isVisible()).toBe(true);
+        await mentee.getByRole("link", { name: "Find a mentor" }).first().click();
+        const suggested = mentee.getByRole("listitem").filter({
+          has: mentee.getByRole("heading", { name: freed }),
         });
-        const why = other.getByRole("table", { name: "Why this mentor" });
+        const why = suggested.getByRole("table", { name: "Why this mentor" });
         await expect
           .poll(() => why.getByRole("rowheader", { name: "Goals covered" }).isVisible())
           .toBe(true);
-        expect(await why.getByRole("row").count()).toBeGreaterThan(2);
         expect(await accessibilityProblems(mentee)).toEqual([]);
         await shoot(mentee, "mentee-suggestions");
-        // asking answers with the new proposal, or says why not: never nothing
-        await other.getByRole("button", { name: "Ask to mentor me" }).click();
+        await suggested.getByRole("button", { name: "Ask to mentor me" }).click();
         await expect
-          .poll(
-            async () =>
-              (await other.getByRole("status").count()) + (await other.getByRole("alert").count()),
-          )
-          .toBe(1);
+          .poll(() => suggested.getByRole("status").textContent())
+          .toBe("Asked: the mentor will answer.");
       } finally {
         await menteeContext.close();
       }
 
-      // the proposed mentor sees why, and accepts
+      // the mentor whose proposal stands sees why, and accepts
       const [mentorContext, mentor] = await newPage(browser);
       try {
-        await signInAs(mentor, mentorId);
+        await signInAs(mentor, userOf(keptMentor));
         await mentor.getByRole("link", { name: "Proposals" }).click();
         const proposal = mentor.getByRole("listitem").filter({
-          has: mentor.getByRole("heading", { name: `Mentee ${stamp}` }),
+          has: mentor.getByRole("heading", { name: /^Mentee / }),
         });
         await expect
           .poll(() => proposal.getByRole("heading", { name: "Why" }).isVisible())
           .toBe(true);
-        expect(await proposal.getByRole("listitem").count()).toBeGreaterThan(0);
         expect(await accessibilityProblems(mentor)).toEqual([]);
         await shoot(mentor, "mentor-proposals");
         await proposal.getByRole("button", { name: "Accept" }).click();
@@ -274,12 +416,24 @@ describe("an admin", () => {
           .poll(() => mentor.getByText("No proposal is waiting for you.").isVisible())
           .toBe(true);
         await mentor.getByRole("link", { name: "Dashboard" }).click();
-        await expect
-          .poll(() => mentor.getByRole("link", { name: `Mentee ${stamp}` }).isVisible())
-          .toBe(true);
+        await expect.poll(() => mentor.getByRole("table").getByRole("row").count()).toBe(2);
       } finally {
         await mentorContext.close();
       }
+
+      // the admin withdraws the mentee left out, saying why: the roster says so
+      await page.getByRole("link", { name: "Roster" }).click();
+      await filters.getByLabel("Name or e-mail").fill(leftOut);
+      await filters.getByRole("button", { name: "Find" }).click();
+      await expect.poll(() => roster.getByRole("row").count()).toBe(2);
+      await roster.getByRole("button", { name: "Withdraw" }).click();
+      const withdrawal = roster.getByRole("form", { name: `Withdraw ${leftOut}` });
+      await withdrawal.getByLabel("Reason").fill("Moved to another team.");
+      await withdrawal.getByRole("button", { name: "Withdraw them" }).click();
+      await expect
+        .poll(() => roster.getByRole("row").nth(1).getByRole("cell").nth(1).textContent())
+        .toBe("withdrawn");
+      expect(await roster.getByRole("button", { name: "Withdraw" }).count()).toBe(0);
     } finally {
       await context.close();
     }

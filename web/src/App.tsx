@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { Provider } from "urql";
 import { createClient } from "./api/client";
+import { ParticipationProvider } from "./api/participation";
 import { useSession, type Role } from "./auth/session";
 import { Layout } from "./components/Layout";
 import { Inbox } from "./pages/Inbox";
@@ -28,22 +29,24 @@ function SignedIn({ token, role }: { token: string; role: Role }) {
   if (!client) return null;
   return (
     <Provider value={client}>
-      <Layout>
-        <Routes>
-          <Route path="/" element={<Navigate to={HOME[role]} replace />} />
-          <Route path="/programs" element={<Programs />} />
-          <Route path="/programs/:id" element={<ProgramPage />} />
-          <Route path="/dashboard" element={<MentorDashboard />} />
-          <Route path="/proposals" element={<Proposals />} />
-          <Route path="/mentees/:id" element={<MenteePage />} />
-          <Route path="/path" element={<MenteeHome />} />
-          <Route path="/suggestions" element={<Suggestions />} />
-          <Route path="/inbox" element={<Inbox />} />
-          <Route path="/inbox/:id" element={<Inbox />} />
-          <Route path="/preferences" element={<Preferences />} />
-          <Route path="*" element={<Navigate to={HOME[role]} replace />} />
-        </Routes>
-      </Layout>
+      <ParticipationProvider>
+        <Layout>
+          <Routes>
+            <Route path="/" element={<Navigate to={HOME[role]} replace />} />
+            <Route path="/programs" element={<Programs />} />
+            <Route path="/programs/:id/*" element={<ProgramPage />} />
+            <Route path="/dashboard" element={<MentorDashboard />} />
+            <Route path="/proposals" element={<Proposals />} />
+            <Route path="/mentees/:id" element={<MenteePage />} />
+            <Route path="/path" element={<MenteeHome />} />
+            <Route path="/suggestions" element={<Suggestions />} />
+            <Route path="/inbox" element={<Inbox />} />
+            <Route path="/inbox/:id" element={<Inbox />} />
+            <Route path="/preferences" element={<Preferences />} />
+            <Route path="*" element={<Navigate to={HOME[role]} replace />} />
+          </Routes>
+        </Layout>
+      </ParticipationProvider>
     </Provider>
   );
 }

@@ -15,7 +15,6 @@ const embedded = [
   "CriterionWeight",
   "MatchSide",
   "MatchSuggestion",
-  "MatchingRun",
   "UnmatchedMentee",
   "ModuleProgress",
   "NotificationPreferences",
@@ -41,7 +40,76 @@ const embedded = [
   "ProgramConnection",
   "NotificationEdge",
   "NotificationConnection",
+  "NotificationSubject",
+  "Participation",
+  "MilestoneProgress",
+  "MilestoneHistoryEntry",
+  "MilestoneProgressEdge",
+  "MilestoneProgressConnection",
+  "CheckInEdge",
+  "CheckInConnection",
+  "ConfidencePoint",
+  "ConfidencePointEdge",
+  "ConfidencePointConnection",
+  "LoggedSessionEdge",
+  "LoggedSessionConnection",
+  "RosterEntry",
+  "RosterEntryEdge",
+  "RosterEntryConnection",
+  "MentorLoad",
+  "MentorLoadEdge",
+  "MentorLoadConnection",
+  "MentoredMentee",
+  "MatchedPair",
+  "MatchedPairEdge",
+  "MatchedPairConnection",
+  "BlockingPair",
+  "BlockingPairEdge",
+  "BlockingPairConnection",
+  "MatchingRunEdge",
+  "MatchingRunConnection",
+  "ImportReport",
+  "RefusedRow",
 ];
+
+/** A program's lists (roster, mentors' load, last run) are fetched again after a mutation that
+ * changes them; the program is named by the mutation's argument or by ``programId`` in its
+ * answer. */
+function programLists(): UpdateResolver {
+  return (result, args, cache, info) => {
+    const answer = result[info.fieldName] as { programId?: unknown } | null | undefined;
+    const id = typeof args.programId === "string" ? args.programId : answer?.programId;
+    const programs =
+      typeof id === "string"
+        ? [{ __typename: "Program", id }]
+        : cache
+            .inspectFields("Query")
+            .filter((f) => f.fieldName === "program")
+            .map((f) => ({ __typename: "Program", id: String(f.arguments?.id) }));
+    for (const program of programs) {
+      for (const field of cache.inspectFields(program)) {
+        if (["participants", "mentors", "lastMatchingRun"].includes(field.fieldName)) {
+          cache.invalidate(program, field.fieldName, field.arguments ?? undefined);
+        }
+      }
+    }
+  };
+}
+
+/** A mentee's history in detail is fetched again after a mutation that adds to it. */
+function detail(): UpdateResolver {
+  return (_result, args, cache) => {
+    if (typeof args.menteeId === "string") {
+      cache.invalidate({ __typename: "ProgressDetail", menteeId: args.menteeId });
+    }
+  };
+}
+
+function all(...resolvers: UpdateResolver[]): UpdateResolver {
+  return (...call) => {
+    for (const resolver of resolvers) resolver(...call);
+  };
+}
 
 /** Lists that a mutation changes are fetched again (every page and filter of them), rather than
  * patched by hand. */
@@ -76,17 +144,25 @@ export function createClient(token: string): { client: Client; dispose: () => vo
         keys: {
           ...Object.fromEntries(embedded.map((name) => [name, () => null])),
           MenteeProgress: (data) => String(data.menteeId),
+          ProgressDetail: (data) => String(data.menteeId),
           DashboardMentee: (data) => String(data.menteeId),
           LearningPath: (data) => `${String(data.id)}@${String(data.version)}`,
         },
         updates: {
           Mutation: {
             createProgram: refetch("programs"),
-            runMatching: refetch("matches", "programHealth"),
-            acceptMatch: refetch("matches", "myMentees"),
-            declineMatch: refetch("matches"),
-            requestMentor: refetch("matches"),
-            logSession: refetch("myMentees"),
+            updateProgram: refetch("programs"),
+            runMatching: all(refetch("matches", "programHealth", "matchingRuns"), programLists()),
+            previewMatching: refetch("matchingRuns"),
+            cancelProposal: all(refetch("matches", "matchingRuns"), programLists()),
+            withdrawParticipant: all(refetch("matches", "me"), programLists()),
+            importParticipants: programLists(),
+            acceptMatch: refetch("matches", "myMentees", "me"),
+            declineMatch: refetch("matches", "me"),
+            requestMentor: refetch("matches", "me"),
+            recordCheckIn: detail(),
+            completeMilestone: detail(),
+            logSession: all(refetch("myMentees"), detail()),
             markNotificationsRead: refetch("notifications"),
             updateNotificationPreferences: refetch("notificationPreferences"),
           },

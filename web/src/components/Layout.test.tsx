@@ -1,16 +1,34 @@
 import { act, render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
 import { Provider, type Client, type OperationResult } from "urql";
 import { describe, expect, it } from "vitest";
 import { fromValue, makeSubject, never } from "wonka";
+import { ParticipationProvider } from "../api/participation";
 import { SessionProvider } from "../auth/session";
 import "../i18n";
 import { Layout } from "./Layout";
 
-function fakeClient(unread: number) {
+interface Request {
+  query: { definitions: { name?: { value: string } }[] };
+}
+
+function fakeClient(unread: number, programs: string[] = ["Pilot"]) {
   const live = makeSubject<OperationResult>();
+  const participations = programs.map((name, i) => ({
+    participantId: `pt-${i}`,
+    roles: ["MENTOR", "MENTEE"],
+    status: "ACTIVE",
+    participant: { id: `pt-${i}`, displayName: "Grace", language: "EN" },
+    program: { id: `pg-${i}`, name, status: "OPEN", mutualAcceptance: false },
+  }));
   const client = {
-    executeQuery: () => fromValue({ data: { notifications: { unread } } }),
+    executeQuery: (request: Request) =>
+      fromValue(
+        request.query.definitions[0]?.name?.value === "MyParticipations"
+          ? { data: { me: { userId: "u-grace", participations } } }
+          : { data: { notifications: { unread } } },
+      ),
     executeSubscription: () => live.source,
     executeMutation: () => never,
   } as unknown as Client;
@@ -18,6 +36,7 @@ function fakeClient(unread: number) {
 }
 
 function renderAs(role: "mentor" | "mentee", client: Client) {
+  localStorage.removeItem("mentorship.participation.u-grace");
   localStorage.setItem("mentorship.language", "en");
   localStorage.setItem(
     "mentorship.session",
@@ -27,9 +46,11 @@ function renderAs(role: "mentor" | "mentee", client: Client) {
     <SessionProvider>
       <MemoryRouter>
         <Provider value={client}>
-          <Layout>
-            <h1>Page</h1>
-          </Layout>
+          <ParticipationProvider>
+            <Layout>
+              <h1>Page</h1>
+            </Layout>
+          </ParticipationProvider>
         </Provider>
       </MemoryRouter>
     </SessionProvider>,
@@ -55,6 +76,13 @@ describe("Layout", () => {
             subjectId: "pt-ada",
             createdAt: "2026-12-07T09:00:00.000Z",
             readAt: null,
+            about: {
+              opens: "CHECK_IN",
+              programId: "pg-1",
+              menteeId: "pt-ada",
+              moduleId: "purpose",
+              checkInId: "ci-7",
+            },
           },
         },
       } as unknown as OperationResult);
@@ -62,7 +90,10 @@ describe("Layout", () => {
 
     const toast = screen.getByRole("status");
     expect(toast.textContent).toContain("Ada's confidence dropped");
-    expect(toast.querySelector("a")?.getAttribute("href")).toBe("/inbox/n-1");
+    // it opens the mentee's page on the check-in it is about
+    expect(toast.querySelector("a")?.getAttribute("href")).toBe(
+      "/mentees/pt-ada?checkIn=ci-7&module=purpose",
+    );
   });
 
   it("gives each role its own navigation", () => {
@@ -73,5 +104,21 @@ describe("Layout", () => {
       expect.arrayContaining(["My path", "Find a mentor", "Inbox 0", "Preferences"]),
     );
     expect(links).not.toContain("Dashboard");
+  });
+
+  it("lets a person in two programs choose one, and keeps the choice", async () => {
+    renderAs("mentee", fakeClient(0, ["Pilot", "Second wave"]).client);
+
+    const program = screen.getByLabelText("Program");
+    expect((program as HTMLSelectElement).value).toBe("pt-0");
+    await userEvent.selectOptions(program, "Second wave");
+    expect((program as HTMLSelectElement).value).toBe("pt-1");
+    expect(localStorage.getItem("mentorship.participation.u-grace")).toBe("pt-1");
+  });
+
+  it("asks no choice of a person in one program", () => {
+    renderAs("mentee", fakeClient(0, ["Pilot"]).client);
+
+    expect(screen.queryByLabelText("Program")).toBeNull();
   });
 });

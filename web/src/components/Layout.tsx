@@ -1,8 +1,9 @@
 import { useCallback, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, NavLink } from "react-router";
-import { useQuery, useSubscription } from "urql";
-import { useProfileLanguage } from "../api/participation";
+import { useMutation, useQuery, useSubscription } from "urql";
+import { notificationPage } from "../api/notificationPage";
+import { useParticipation, useProfileLanguage } from "../api/participation";
 import { useSignedIn, useSession } from "../auth/session";
 import { graphql } from "../gql";
 import type { LiveNotificationsSubscription } from "../gql/graphql";
@@ -27,6 +28,27 @@ const LiveNotifications = graphql(`
       subjectId
       createdAt
       readAt
+      about {
+        opens
+        programId
+        menteeId
+        matchId
+        moduleId
+        milestoneId
+        checkInId
+        sessionId
+      }
+    }
+  }
+`);
+
+const MarkToastRead = graphql(`
+  mutation MarkToastRead($ids: [ID!]!) {
+    markNotificationsRead(ids: $ids) {
+      __typename
+      ... on NotificationsMarked {
+        unread
+      }
     }
   }
 `);
@@ -50,7 +72,29 @@ export function LanguageSwitch({ onChange = setLanguage }: { onChange?: (l: Lang
   );
 }
 
-/** The page frame: navigation for the signed-in role, the inbox badge, live toasts. */
+/** Which program the pages show, for a person taking part in several in the role they signed in
+ * with (nothing when they take part in one). */
+export function ParticipationSwitch() {
+  const { t } = useTranslation();
+  const { mine, chosen, choose } = useParticipation();
+  if (mine.length < 2) return null;
+  return (
+    <label className="language">
+      {t("participation.label")}{" "}
+      <select value={chosen?.participantId ?? ""} onChange={(event) => choose(event.target.value)}>
+        {mine.map((p) => (
+          <option key={p.participantId} value={p.participantId}>
+            {p.program.name}
+            {p.status === "WITHDRAWN" ? ` (${t("roster.WITHDRAWN")})` : ""}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The page frame: navigation for the signed-in role, the inbox badge, live toasts (each opens
+ * the page its notification is about, and is then read). */
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const session = useSignedIn();
@@ -58,6 +102,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const chooseLanguage = useProfileLanguage();
   const [unread] = useQuery({ query: UnreadCount });
   const [toasts, setToasts] = useState<Live[]>([]);
+  const [, markRead] = useMutation(MarkToastRead);
   const onLive = useCallback((_: unknown, event: LiveNotificationsSubscription) => {
     setToasts((shown) => [event.notifications, ...shown].slice(0, 3));
     return event;
@@ -113,6 +158,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <span>
             {session.name} ({t(`roles.${session.role}`)})
           </span>
+          <ParticipationSwitch />
           <LanguageSwitch onChange={chooseLanguage} />
           <button type="button" onClick={signOut}>
             {t("signIn.out")}
@@ -123,13 +169,17 @@ export function Layout({ children }: { children: ReactNode }) {
       <section className="toasts" aria-live="polite" aria-label={t("toasts.label")}>
         {toasts.map((toast) => (
           <div key={toast.id} className={`toast ${toast.priority.toLowerCase()}`} role="status">
+            <p className="kind">{t(`kinds.${toast.kind}`)}</p>
             <p>
               <strong>{toast.title}</strong>
             </p>
             <p>{toast.body}</p>
             <Link
-              to={`/inbox/${encodeURIComponent(toast.id)}`}
-              onClick={() => setToasts((shown) => shown.filter((s) => s.id !== toast.id))}
+              to={notificationPage(toast, session.role)}
+              onClick={() => {
+                setToasts((shown) => shown.filter((s) => s.id !== toast.id));
+                void markRead({ ids: [toast.id] });
+              }}
             >
               {t("toasts.open")}
             </Link>{" "}

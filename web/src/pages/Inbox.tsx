@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
+import { notificationPage } from "../api/notificationPage";
 import { useSignedIn } from "../auth/session";
 import { Loading, MutationProblem, Problem } from "../components/Problem";
 import { graphql } from "../gql";
@@ -24,6 +25,16 @@ const InboxQuery = graphql(`
           subjectId
           createdAt
           readAt
+          about {
+            opens
+            programId
+            menteeId
+            matchId
+            moduleId
+            milestoneId
+            checkInId
+            sessionId
+          }
         }
       }
     }
@@ -45,7 +56,8 @@ const MarkRead = graphql(`
   }
 `);
 
-/** My notifications, newest first; /inbox/:id opens one (and marks it read). */
+/** My notifications, newest first, each with its kind and a link to the page it is about;
+ * /inbox/:id shows one (and marks it read). */
 export function Inbox() {
   const { t, i18n } = useTranslation();
   const session = useSignedIn();
@@ -62,6 +74,7 @@ export function Inbox() {
     if (opened && openedUnread) void markRead({ ids: [opened] });
   }, [opened, openedUnread, markRead]);
 
+  const pageOf = (n: (typeof nodes)[number]) => notificationPage(n, session.role);
   const when = (iso: string) =>
     new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" }).format(
       new Date(iso),
@@ -82,17 +95,16 @@ export function Inbox() {
             aria-current={n.id === opened ? "true" : undefined}
           >
             <article aria-label={n.title}>
+              <p className="kind">{t(`kinds.${n.kind}`)}</p>
               <h2>{n.title}</h2>
               <p>{n.body}</p>
               <p className="meta">
                 <time dateTime={n.createdAt}>{when(n.createdAt)}</time> ·{" "}
                 {n.readAt ? t("inbox.read") : t("inbox.new")}
-                {session.role === "mentor" && n.subjectId ? (
+                {pageOf(n) !== `/inbox/${encodeURIComponent(n.id)}` ? (
                   <>
                     {" · "}
-                    <Link to={`/mentees/${encodeURIComponent(n.subjectId)}`}>
-                      {t("inbox.openMentee")}
-                    </Link>
+                    <Link to={pageOf(n)}>{t("inbox.open")}</Link>
                   </>
                 ) : null}
               </p>

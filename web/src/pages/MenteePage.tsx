@@ -3,6 +3,8 @@ import { useTranslation } from "react-i18next";
 import { useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { Loading, MutationProblem, Problem } from "../components/Problem";
+import { useSignedIn } from "../auth/session";
+import { MenteeHistory } from "../components/MenteeHistory";
 import { MenteeProgress, newKey } from "../components/Progress";
 import { graphql } from "../gql";
 
@@ -118,9 +120,11 @@ function LogSessionForm({ menteeId }: { menteeId: string }) {
   );
 }
 
-/** A mentee's page for their mentor: profile, progress, logging a session. */
+/** A mentee's page for their mentor (and the program's admins, who see figures only): profile,
+ * progress, the history in detail opened on what a notification is about, logging a session. */
 export function MenteePage() {
   const { t } = useTranslation();
+  const session = useSignedIn();
   const { id = "" } = useParams();
   const [mentee] = useQuery({ query: MenteeQuery, variables: { id } });
   const profile = mentee.data?.mentee;
@@ -138,7 +142,8 @@ export function MenteePage() {
         </p>
       ) : null}
       <MenteeProgress menteeId={id} mine={false} />
-      <LogSessionForm menteeId={id} />
+      {session.role === "mentor" ? <LogSessionForm menteeId={id} /> : null}
+      <MenteeHistory menteeId={id} />
     </>
   );
 }

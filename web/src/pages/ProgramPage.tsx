@@ -1,11 +1,14 @@
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useParams } from "react-router";
-import { useMutation, useQuery } from "urql";
-import { Loading, MutationProblem, Problem } from "../components/Problem";
-import { newKey } from "../components/Progress";
+import { NavLink, Route, Routes, useParams } from "react-router";
+import { useQuery } from "urql";
+import { Loading, Problem } from "../components/Problem";
 import { graphql } from "../gql";
-import type { MatchingObjective } from "../gql/graphql";
+import { Admins } from "./program/Admins";
+import { Import } from "./program/Import";
+import { Matching } from "./program/Matching";
+import { Mentors } from "./program/Mentors";
+import { Roster } from "./program/Roster";
+import { Settings } from "./program/Settings";
 
 const ProgramQuery = graphql(`
   query Program($id: ID!) {
@@ -17,6 +20,8 @@ const ProgramQuery = graphql(`
       learningPathId
       defaultMentorCapacity
       proposalExpiryDays
+      mutualAcceptance
+      adminIds
       createdAt
     }
     programHealth(programId: $id) {
@@ -35,93 +40,8 @@ const ProgramQuery = graphql(`
   }
 `);
 
-const RunMatching = graphql(`
-  mutation RunMatching($programId: ID!, $objective: MatchingObjective!, $key: String) {
-    runMatching(programId: $programId, objective: $objective, idempotencyKey: $key) {
-      __typename
-      ... on MatchingRun {
-        id
-        objective
-        matchedCount
-        totalScore
-        meanScore
-        blockingPairs
-        proposalIds
-        unmatched {
-          menteeId
-          reason
-        }
-      }
-      ... on MutationError {
-        message
-      }
-    }
-  }
-`);
-
-function Matching({ programId }: { programId: string }) {
-  const { t } = useTranslation();
-  const [objective, setObjective] = useState<MatchingObjective>("BEST_FIT");
-  const [state, run] = useMutation(RunMatching);
-  const answer = state.data?.runMatching;
-  return (
-    <section className="card" aria-labelledby="matching-title">
-      <h2 id="matching-title">{t("matching.title")}</h2>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void run({ programId, objective, key: newKey() });
-        }}
-      >
-        <fieldset>
-          <legend>{t("matching.objective")}</legend>
-          {(["BEST_FIT", "MOST_MATCHED"] as const).map((o) => (
-            <label key={o} className="level">
-              <input
-                type="radio"
-                name="objective"
-                checked={objective === o}
-                onChange={() => setObjective(o)}
-              />{" "}
-              {t(`matching.${o}`)}
-            </label>
-          ))}
-        </fieldset>
-        <button type="submit" disabled={state.fetching}>
-          {t("matching.run")}
-        </button>
-      </form>
-      <Problem error={state.error} />
-      <MutationProblem result={answer} />
-      {answer?.__typename === "MatchingRun" ? (
-        <div role="status" className="report">
-          <h3>{t("matching.report")}</h3>
-          <dl>
-            <dt>{t("matching.matched")}</dt>
-            <dd>{answer.matchedCount}</dd>
-            <dt>{t("matching.mean")}</dt>
-            <dd>{answer.meanScore.toFixed(1)}</dd>
-            <dt>{t("matching.blocking")}</dt>
-            <dd>{answer.blockingPairs}</dd>
-            <dt>{t("matching.unmatched")}</dt>
-            <dd>{answer.unmatched.length}</dd>
-          </dl>
-          {answer.unmatched.length ? (
-            <ul>
-              {answer.unmatched.map((u) => (
-                <li key={u.menteeId}>
-                  <code>{u.menteeId}</code>: {u.reason}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
-      ) : null}
-    </section>
-  );
-}
-
-/** A program: its settings, matching, and how its mentees are doing. */
+/** A program for its admins: an overview (settings, opening and closing, co-admins, health),
+ * the roster with the mentors' load, importing people from a CSV file, and matching. */
 export function ProgramPage() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
@@ -130,38 +50,85 @@ export function ProgramPage() {
   const health = result.data?.programHealth;
   if (result.fetching && !result.data) return <Loading />;
   const most = Math.max(1, health?.mentees ?? 0);
+  const base = `/programs/${encodeURIComponent(id)}`;
+  const tabs: [string, string][] = [
+    [base, t("program.overview")],
+    [`${base}/roster`, t("program.roster")],
+    [`${base}/import`, t("program.import")],
+    [`${base}/matching`, t("program.matching")],
+  ];
   return (
     <>
       <h1>{program?.name ?? t("programs.heading")}</h1>
       <Problem error={result.error} />
       {program ? (
         <p>
-          {t(`programStatus.${program.status}`)} · {program.description}
+          {t(`programStatus.${program.status}`)}
+          {program.description ? ` · ${program.description}` : ""}
         </p>
       ) : null}
-      {program ? <Matching programId={program.id} /> : null}
-      {health ? (
-        <section className="card" aria-labelledby="health-title">
-          <h2 id="health-title">{t("health.title")}</h2>
-          <p>{t("health.mentees", { count: health.mentees })}</p>
-          <ul className="counts">
-            {health.byStatus.map((s) => (
-              <li key={s.status} className={`status ${s.status.toLowerCase()}`}>
-                <strong>{s.count}</strong> {t(`status.${s.status}`)}
-              </li>
-            ))}
-          </ul>
-          <h3>{t("health.funnel")}</h3>
-          <ol className="funnel">
-            {health.funnel.map((step) => (
-              <li key={step.moduleId}>
-                <span>{step.title}</span>
-                <meter min={0} max={most} value={step.completed} aria-label={step.title} />{" "}
-                {step.completed}
-              </li>
-            ))}
-          </ol>
-        </section>
+      <nav aria-label={t("program.sections")} className="subnav">
+        <ul>
+          {tabs.map(([to, label]) => (
+            <li key={to}>
+              <NavLink to={to} end>
+                {label}
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {program ? (
+        <Routes>
+          <Route
+            path="roster"
+            element={
+              <>
+                <Roster programId={program.id} />
+                <Mentors programId={program.id} />
+              </>
+            }
+          />
+          <Route path="import" element={<Import programId={program.id} />} />
+          <Route path="matching" element={<Matching programId={program.id} />} />
+          <Route
+            path="*"
+            element={
+              <>
+                <Settings key={program.id} program={program} />
+                <Admins programId={program.id} adminIds={program.adminIds} />
+                {health ? (
+                  <section className="card" aria-labelledby="health-title">
+                    <h2 id="health-title">{t("health.title")}</h2>
+                    <p>{t("health.mentees", { count: health.mentees })}</p>
+                    <ul className="counts">
+                      {health.byStatus.map((s) => (
+                        <li key={s.status} className={`status ${s.status.toLowerCase()}`}>
+                          <strong>{s.count}</strong> {t(`status.${s.status}`)}
+                        </li>
+                      ))}
+                    </ul>
+                    <h3>{t("health.funnel")}</h3>
+                    <ol className="funnel">
+                      {health.funnel.map((step) => (
+                        <li key={step.moduleId}>
+                          <span>{step.title}</span>
+                          <meter
+                            min={0}
+                            max={most}
+                            value={step.completed}
+                            aria-label={step.title}
+                          />{" "}
+                          {step.completed}
+                        </li>
+                      ))}
+                    </ol>
+                  </section>
+                ) : null}
+              </>
+            }
+          />
+        </Routes>
       ) : null}
     </>
   );

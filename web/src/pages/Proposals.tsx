@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
-import { useSignedIn } from "../auth/session";
+import { useParticipation } from "../api/participation";
 import { Loading, MutationProblem, Problem } from "../components/Problem";
 import { graphql } from "../gql";
 
@@ -18,8 +18,11 @@ const ProposalsQuery = graphql(`
           participantId
           name
         }
+        menteeMustAccept
+        menteeAcceptedAt
+        mentorAcceptedAt
         mentor {
-          userId
+          participantId
         }
       }
     }
@@ -33,6 +36,7 @@ const Accept = graphql(`
       ... on Match {
         id
         status
+        mentorAcceptedAt
       }
       ... on MutationError {
         message
@@ -62,12 +66,18 @@ function Proposal({
   score,
   reasons,
   expiresAt,
+  menteeMustAccept,
+  menteeAccepted,
+  mentorAccepted,
 }: {
   id: string;
   name: string;
   score: number | null | undefined;
   reasons: string[];
   expiresAt: string;
+  menteeMustAccept: boolean;
+  menteeAccepted: boolean;
+  mentorAccepted: boolean;
 }) {
   const { t, i18n } = useTranslation();
   const [reason, setReason] = useState("");
@@ -89,40 +99,50 @@ function Proposal({
           ),
         })}
       </p>
+      {menteeMustAccept ? (
+        <p>{t(menteeAccepted ? "proposals.menteeAccepted" : "proposals.menteeToo")}</p>
+      ) : null}
       <h3>{t("proposals.why")}</h3>
       <ul>
         {reasons.map((r, i) => (
           <li key={i}>{r}</li>
         ))}
       </ul>
-      <button type="button" disabled={busy} onClick={() => void accept({ id })}>
-        {t("proposals.accept")}
-      </button>{" "}
-      <label>
-        {t("proposals.reason")}{" "}
-        <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
-      </label>{" "}
-      <button
-        type="button"
-        disabled={busy}
-        onClick={() => void decline({ id, reason: reason || null })}
-      >
-        {t("proposals.decline")}
-      </button>
+      {mentorAccepted ? (
+        <p role="status">{t("proposals.waitingMentee")}</p>
+      ) : (
+        <>
+          <button type="button" disabled={busy} onClick={() => void accept({ id })}>
+            {t("proposals.accept")}
+          </button>{" "}
+          <label>
+            {t("proposals.reason")}{" "}
+            <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+          </label>{" "}
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => void decline({ id, reason: reason || null })}
+          >
+            {t("proposals.decline")}
+          </button>
+        </>
+      )}
       <Problem error={accepting.error ?? declining.error} />
       <MutationProblem result={answer} />
     </li>
   );
 }
 
-/** The proposals waiting for me (a mentor), each with why it was proposed. */
+/** The proposals waiting for me (a mentor) in the program I chose, each with why it was
+ * proposed, and whether the mentee must accept too. */
 export function Proposals() {
   const { t } = useTranslation();
-  const session = useSignedIn();
+  const { chosen } = useParticipation();
   const [result] = useQuery({ query: ProposalsQuery });
   if (result.fetching && !result.data) return <Loading />;
   const mine = (result.data?.matches?.nodes ?? []).filter(
-    (m) => m.mentor.userId === session.userId,
+    (m) => m.mentor.participantId === chosen?.participantId,
   );
   return (
     <>
@@ -138,6 +158,9 @@ export function Proposals() {
             score={m.score}
             reasons={m.reasons}
             expiresAt={m.expiresAt}
+            menteeMustAccept={m.menteeMustAccept}
+            menteeAccepted={Boolean(m.menteeAcceptedAt)}
+            mentorAccepted={Boolean(m.mentorAcceptedAt)}
           />
         ))}
       </ul>

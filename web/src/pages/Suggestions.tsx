@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
-import { useMyMatch } from "../api/participation";
+import { useParticipation } from "../api/participation";
 import { Loading, MutationProblem, Problem } from "../components/Problem";
 import { newKey } from "../components/Progress";
 import { graphql } from "../gql";
@@ -68,11 +68,12 @@ function Ask({ menteeId, mentorId }: { menteeId: string; mentorId: string }) {
   );
 }
 
-/** Mentors who would suit me, each score explained, and asking one of them. */
+/** Mentors who would suit me in the program I chose (also before any match), each score
+ * explained, and asking one of them. */
 export function Suggestions() {
   const { t } = useTranslation();
-  const { match, result } = useMyMatch();
-  const menteeId = match?.mentee.participantId ?? "";
+  const { chosen, result } = useParticipation();
+  const menteeId = chosen?.participantId ?? "";
   const [suggestions] = useQuery({
     query: SuggestionsQuery,
     variables: { menteeId },

@@ -1,0 +1,32 @@
+import { useTranslation } from "react-i18next";
+
+export type Cursors = (string | null)[];
+
+/** Previous and next page buttons over a connection, the cursors of the pages seen kept by the
+ * caller (the last is the current page's). */
+export function Pager({
+  cursors,
+  setCursors,
+  page,
+}: {
+  cursors: Cursors;
+  setCursors: (update: (c: Cursors) => Cursors) => void;
+  page: { hasNextPage: boolean; endCursor?: string | null } | undefined;
+}) {
+  const { t } = useTranslation();
+  if (cursors.length < 2 && !page?.hasNextPage) return null;
+  return (
+    <nav aria-label={t("pages.label")} className="pages">
+      {cursors.length > 1 ? (
+        <button type="button" onClick={() => setCursors((c) => c.slice(0, -1))}>
+          {t("pages.previous")}
+        </button>
+      ) : null}
+      {page?.hasNextPage ? (
+        <button type="button" onClick={() => setCursors((c) => [...c, page.endCursor ?? null])}>
+          {t("pages.next")}
+        </button>
+      ) : null}
+    </nav>
+  );
+}
