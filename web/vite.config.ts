@@ -6,6 +6,8 @@ import { defineConfig } from "vite";
 // profile, /dev are proxied to GATEWAY_URL, so there is no CORS to configure.
 const gateway = process.env.GATEWAY_URL ?? "http://127.0.0.1:8100";
 const port = Number(process.env.WEB_PORT ?? 5173);
+// 127.0.0.1 on a laptop; a container sets WEB_HOST=0.0.0.0 (compose.yaml).
+const host = process.env.WEB_HOST ?? "127.0.0.1";
 const proxy = {
   "/graphql": { target: gateway, ws: true, changeOrigin: false },
   "/dev": { target: gateway },
@@ -13,8 +15,8 @@ const proxy = {
 
 export default defineConfig({
   plugins: [react()],
-  server: { host: "127.0.0.1", port, strictPort: true, proxy },
-  preview: { host: "127.0.0.1", port, strictPort: true, proxy },
+  server: { host, port, strictPort: true, proxy },
+  preview: { host, port, strictPort: true, proxy },
   build: { sourcemap: true },
   test: {
     environment: "jsdom",

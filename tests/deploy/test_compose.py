@@ -27,7 +27,11 @@ COMPOSE = REPO / "compose.yaml"
 def compose_copy(tmp_path: Path) -> Path:
     """A scratch copy next to the repository's files it mounts and builds from."""
     copy = tmp_path / "compose.yaml"
-    copy.write_text(COMPOSE.read_text().replace("./deploy/", f"{REPO}/deploy/"))
+    copy.write_text(
+        COMPOSE.read_text()
+        .replace("./deploy/", f"{REPO}/deploy/")
+        .replace("./web:", f"{REPO}/web:")
+    )
     edit(copy, "      context: .\n", f"      context: {REPO}\n", count=4)
     return copy
 
