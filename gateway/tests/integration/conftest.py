@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -109,14 +109,20 @@ async def ws_receive(ws: ClientConnection, timeout: float = 30) -> dict[str, Any
     return message
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def platform(
+@asynccontextmanager
+async def running_platform(
     kafka_bootstrap: str,
     mongo_url: str,
     mongo_client: AsyncMongoClient[Document],
     mongo_db: AsyncDatabase[Document],
     topic_prefix: str,
+    *,
+    progress_clock: Callable[[], datetime] | None = None,
+    notify_settings: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[Platform]:
+    """The three services in-process, each on its own database (dropped afterwards), and the
+    gateway served over HTTP in front of them; ``progress_clock`` and ``notify_settings`` adjust
+    progress's clock and notify's settings for a test that needs it."""
     common: dict[str, Any] = {
         "kafka": kafka_bootstrap,
         "mongo_url": mongo_url,
@@ -130,9 +136,14 @@ async def platform(
             settings_for(MentoringSettings, database=databases[0], **common)
         ),
         "progress": progress_app(
-            settings_for(ProgressSettings, database=databases[1], detection_seconds=3600, **common)
+            settings_for(ProgressSettings, database=databases[1], detection_seconds=3600, **common),
+            progress_clock,
         ),
-        "notify": notify_app(settings_for(NotifySettings, database=databases[2], **common)),
+        "notify": notify_app(
+            settings_for(
+                NotifySettings, database=databases[2], **{**common, **(notify_settings or {})}
+            )
+        ),
     }
     settings = Settings(
         mentoring_url="http://mentoring",
@@ -156,6 +167,20 @@ async def platform(
             yield Platform(http, url, settings, gateway, transports)
     for name in databases:
         await mongo_client.drop_database(name)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def platform(
+    kafka_bootstrap: str,
+    mongo_url: str,
+    mongo_client: AsyncMongoClient[Document],
+    mongo_db: AsyncDatabase[Document],
+    topic_prefix: str,
+) -> AsyncIterator[Platform]:
+    async with running_platform(
+        kafka_bootstrap, mongo_url, mongo_client, mongo_db, topic_prefix
+    ) as running:
+        yield running
 
 
 @asynccontextmanager

@@ -31,6 +31,7 @@ from .conftest import (
     PROPOSE,
     REGISTER,
     Platform,
+    add_program_admin,
     profile,
 )
 
@@ -44,11 +45,6 @@ CONFIDENCE = [  # Ada 2 then 4, Dan 2 then 3
     {"moduleId": "purpose", "assessedBy": "MENTEE", "mentees": 2, "atStart": 2.0, "now": 3.5}
 ]
 FORMULA_NAME = '=HYPERLINK("http://evil")'
-
-ADD_ADMIN = """
-mutation($program: ID!, $admin: ID!) {
-  addProgramAdmin(programId: $program, userId: $admin) { __typename }
-}"""
 
 LOG_SESSION = """
 mutation($mentee: ID!, $on: Date!) {
@@ -94,7 +90,7 @@ async def register(platform: Platform, who: tuple[str, tuple[str, ...]], **kw: A
 async def scenario(platform: Platform) -> dict[str, Any]:
     created = await platform.ok(*ADMIN, CREATE_PROGRAM, name="Reported")
     program = created["createProgram"]["id"]
-    await platform.ok(*ADMIN, ADD_ADMIN, program=program, admin=CO_ADMIN[0])
+    await add_program_admin(platform, ADMIN, program, CO_ADMIN[0])
     await platform.ok(*OTHER_ADMIN, CREATE_PROGRAM, name="Elsewhere")
     skill = [{"key": "purpose", "level": 4}]
     grace = await register(platform, GRACE, program_id=program, name="Grace", competencies=skill)
@@ -242,7 +238,7 @@ async def test_the_report_gives_the_scenarios_figures_and_its_csv(platform: Plat
 async def test_who_may_see_a_programs_report(platform: Platform) -> None:
     created = await platform.ok(*ADMIN, CREATE_PROGRAM, name="Guarded")
     program = created["createProgram"]["id"]
-    await platform.ok(*ADMIN, ADD_ADMIN, program=program, admin=CO_ADMIN[0])
+    await add_program_admin(platform, ADMIN, program, CO_ADMIN[0])
     await platform.ok(*OTHER_ADMIN, CREATE_PROGRAM, name="Elsewhere")
     skill = [{"key": "purpose", "level": 4}]
     await register(platform, GRACE, program_id=program, name="Grace", competencies=skill)

@@ -17,6 +17,7 @@ from .conftest import (
     GRACE,
     REGISTER,
     Platform,
+    add_program_admin,
     profile,
 )
 
@@ -62,11 +63,6 @@ END = """
 mutation($id: ID!) { endMatch(matchId: $id, outcome: COMPLETED) { __typename } }"""
 WITHDRAW = """
 mutation($id: ID!) { withdrawParticipant(participantId: $id) { __typename } }"""
-ADD_ADMIN = """
-mutation($program: ID!, $who: ID!) {
-  addProgramAdmin(programId: $program, userId: $who) { __typename }
-}"""
-
 Who = tuple[str, tuple[str, ...]]
 NAIVE_CURSOR = base64.urlsafe_b64encode(b'["2026-01-01T00:00:00", "x"]').decode()
 """Well formed, but with a moment no stored registration has (without its UTC offset)."""
@@ -204,8 +200,7 @@ async def test_the_mentors_loads_carry_their_mentees_progress_in_one_call_each(
 async def test_only_the_programs_admins_see_its_roster(platform: Platform) -> None:
     ids = await cohort(platform)
     program = ids["program"]
-    added = await platform.ok(*ADMIN, ADD_ADMIN, program=program, who=CO_ADMIN[0])
-    assert added["addProgramAdmin"]["__typename"] == "Program"
+    await add_program_admin(platform, ADMIN, program, CO_ADMIN[0])
     await platform.ok(*OTHER_ADMIN, CREATE_PROGRAM, name="Elsewhere")
     query = """query($program: ID!) { program(id: $program) {
       participants { nodes { status } } mentors { nodes { openMatches } } } }"""
