@@ -70,6 +70,12 @@ const embedded = [
   "MatchingRunConnection",
   "ImportReport",
   "RefusedRow",
+  "ProgramReport",
+  "ReportFunnelStep",
+  "TimeToMatch",
+  "ReportWeek",
+  "ReportModuleConfidence",
+  "ReportMentorLoad",
 ];
 
 /** A program's lists (roster, mentors' load, last run) are fetched again after a mutation that
