@@ -102,6 +102,17 @@ function programLists(): UpdateResolver {
   };
 }
 
+/** A mentee's history in detail is fetched again after a planned session is confirmed held (it
+ * is logged as a session): the mentee is named in the answer. */
+function held(): UpdateResolver {
+  return (result, _args, cache, info) => {
+    const answer = result[info.fieldName] as { menteeId?: unknown } | null | undefined;
+    if (typeof answer?.menteeId === "string") {
+      cache.invalidate({ __typename: "ProgressDetail", menteeId: answer.menteeId });
+    }
+  };
+}
+
 /** A mentee's history in detail is fetched again after a mutation that adds to it. */
 function detail(): UpdateResolver {
   return (_result, args, cache) => {
@@ -169,6 +180,8 @@ export function createClient(token: string): { client: Client; dispose: () => vo
             recordCheckIn: detail(),
             completeMilestone: detail(),
             logSession: all(refetch("myMentees"), detail()),
+            planSession: refetch("plannedSessions"),
+            confirmPlannedSession: all(refetch("myMentees"), held()),
             markNotificationsRead: refetch("notifications"),
             updateNotificationPreferences: refetch("notificationPreferences"),
           },
