@@ -187,7 +187,7 @@ export function Report({ programId }: { programId: string }) {
               ? ` · ${t("report.perMatch", { sessions: report.sessionsPerActiveMatch.toFixed(1) })}`
               : ""}
           </p>
-          <figure className="chart">
+          <figure className="chart wide">
             <figcaption>{t("report.funnel")}</figcaption>
             <svg
               viewBox={`0 0 ${WIDTH} ${Math.max(1, bars.length) * (BAR + 6)}`}
@@ -209,7 +209,7 @@ export function Report({ programId }: { programId: string }) {
               ))}
             </svg>
           </figure>
-          <figure className="chart">
+          <figure className="chart wide">
             <figcaption>{t("report.weeks")}</figcaption>
             <svg
               viewBox={`0 0 ${WIDTH} ${CHART_HEIGHT}`}
