@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -158,6 +159,29 @@ describe("a mentee checks in with falling confidence; their mentor is alerted li
       await expect.poll(() => logged.textContent()).toContain("mentor's rating: 4/5");
       expect(await accessibilityProblems(mentor)).toEqual([]);
       await shoot(mentor, "mentor-mentee-page");
+
+      // the mentor plans a session by video, moves it, then cancels it
+      const planned = mentor.getByRole("region", { name: "Planned sessions" });
+      const plan = planned.getByRole("form", { name: "Plan" });
+      const link = `https://meet.example.org/e2e-${Date.now().toString(36)}`;
+      await plan.getByLabel("Time zone").fill("Europe/Paris");
+      await plan.getByLabel("Meeting link (https://)").fill(link);
+      await plan.getByRole("button", { name: "Plan" }).click();
+      const item = planned
+        .getByRole("listitem")
+        .filter({ has: mentor.locator(`a[href="${link}"]`) });
+      await expect.poll(() => item.textContent()).toContain("Scheduled");
+      expect(await item.textContent()).toContain("45 minutes");
+      await item.getByRole("button", { name: "Reschedule" }).click();
+      const move = item.getByRole("form", { name: "Reschedule" });
+      await move.getByLabel("Minutes").fill("60");
+      await move.getByRole("button", { name: "Reschedule" }).click();
+      await expect.poll(() => item.textContent()).toContain("60 minutes");
+      expect(await accessibilityProblems(mentor)).toEqual([]);
+      await item.getByLabel("Reason").fill("A clash");
+      await item.getByRole("button", { name: "Cancel the session" }).click();
+      await expect.poll(() => item.textContent()).toContain("Cancelled");
+      expect(await item.textContent()).toContain("A clash");
     } finally {
       await mentorContext.close();
       await menteeContext.close();
@@ -434,6 +458,21 @@ describe("an admin", () => {
         .poll(() => roster.getByRole("row").nth(1).getByRole("cell").nth(1).textContent())
         .toBe("withdrawn");
       expect(await roster.getByRole("button", { name: "Withdraw" }).count()).toBe(0);
+
+      // the report: the funnel of this period's mentees as a chart, and the same as a CSV file
+      await page.getByRole("link", { name: "Report", exact: true }).click();
+      const programReport = page.getByRole("region", { name: "Program report" });
+      await expect
+        .poll(() => programReport.getByRole("img").first().getAttribute("aria-label"))
+        .toMatch(/^Registered: [1-9]\d*, Proposed: \d+/);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await shoot(page, "admin-report");
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        programReport.getByRole("button", { name: "Download as CSV" }).click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/^report-pg_.+\.csv$/);
+      expect(readFileSync(await download.path(), "utf8")).toMatch(/^section,item,id,measure,value/);
     } finally {
       await context.close();
     }

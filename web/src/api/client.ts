@@ -70,6 +70,12 @@ const embedded = [
   "MatchingRunConnection",
   "ImportReport",
   "RefusedRow",
+  "ProgramReport",
+  "ReportFunnelStep",
+  "TimeToMatch",
+  "ReportWeek",
+  "ReportModuleConfidence",
+  "ReportMentorLoad",
 ];
 
 /** A program's lists (roster, mentors' load, last run) are fetched again after a mutation that
@@ -92,6 +98,17 @@ function programLists(): UpdateResolver {
           cache.invalidate(program, field.fieldName, field.arguments ?? undefined);
         }
       }
+    }
+  };
+}
+
+/** A mentee's history in detail is fetched again after a planned session is confirmed held (it
+ * is logged as a session): the mentee is named in the answer. */
+function held(): UpdateResolver {
+  return (result, _args, cache, info) => {
+    const answer = result[info.fieldName] as { menteeId?: unknown } | null | undefined;
+    if (typeof answer?.menteeId === "string") {
+      cache.invalidate({ __typename: "ProgressDetail", menteeId: answer.menteeId });
     }
   };
 }
@@ -163,6 +180,8 @@ export function createClient(token: string): { client: Client; dispose: () => vo
             recordCheckIn: detail(),
             completeMilestone: detail(),
             logSession: all(refetch("myMentees"), detail()),
+            planSession: refetch("plannedSessions"),
+            confirmPlannedSession: all(refetch("myMentees"), held()),
             markNotificationsRead: refetch("notifications"),
             updateNotificationPreferences: refetch("notificationPreferences"),
           },

@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { useQuery } from "urql";
 import { useParticipation } from "../api/participation";
 import { MenteeHistory } from "../components/MenteeHistory";
+import { PlannedSessions } from "../components/PlannedSessions";
 import { Loading, Problem } from "../components/Problem";
 import { MenteeProgress } from "../components/Progress";
 import { MenteeAnswer } from "../components/MenteeAnswer";
@@ -38,7 +39,8 @@ const MyMatches = graphql(`
 const RANK: Record<string, number> = { ACTIVE: 0, PROPOSED: 1 };
 
 /** The mentee's home in the program they chose (``me.participations``): their mentor or the
- * proposal waiting for their answer, their path, a check-in, their history. */
+ * proposal waiting for their answer, their path, a check-in, their planned sessions, their
+ * history. */
 export function MenteeHome() {
   const { t } = useTranslation();
   const { chosen, result } = useParticipation();
@@ -79,6 +81,7 @@ export function MenteeHome() {
       {match?.status === "ACTIVE" ? (
         <>
           <MenteeProgress menteeId={menteeId} mine />
+          <PlannedSessions menteeId={menteeId} />
           <MenteeHistory menteeId={menteeId} />
         </>
       ) : match ? (

@@ -5,6 +5,7 @@ import { useMutation, useQuery } from "urql";
 import { Loading, MutationProblem, Problem } from "../components/Problem";
 import { useSignedIn } from "../auth/session";
 import { MenteeHistory } from "../components/MenteeHistory";
+import { PlannedSessions } from "../components/PlannedSessions";
 import { MenteeProgress, newKey } from "../components/Progress";
 import { graphql } from "../gql";
 
@@ -121,7 +122,8 @@ function LogSessionForm({ menteeId }: { menteeId: string }) {
 }
 
 /** A mentee's page for their mentor (and the program's admins, who see figures only): profile,
- * progress, the history in detail opened on what a notification is about, logging a session. */
+ * progress, the history in detail opened on what a notification is about; for the mentor, the
+ * planned sessions and logging a session. */
 export function MenteePage() {
   const { t } = useTranslation();
   const session = useSignedIn();
@@ -142,7 +144,12 @@ export function MenteePage() {
         </p>
       ) : null}
       <MenteeProgress menteeId={id} mine={false} />
-      {session.role === "mentor" ? <LogSessionForm menteeId={id} /> : null}
+      {session.role === "mentor" ? (
+        <>
+          <PlannedSessions menteeId={id} />
+          <LogSessionForm menteeId={id} />
+        </>
+      ) : null}
       <MenteeHistory menteeId={id} />
     </>
   );

@@ -7,6 +7,7 @@ import { Admins } from "./program/Admins";
 import { Import } from "./program/Import";
 import { Matching } from "./program/Matching";
 import { Mentors } from "./program/Mentors";
+import { Report } from "./program/Report";
 import { Roster } from "./program/Roster";
 import { Settings } from "./program/Settings";
 
@@ -41,7 +42,8 @@ const ProgramQuery = graphql(`
 `);
 
 /** A program for its admins: an overview (settings, opening and closing, co-admins, health),
- * the roster with the mentors' load, importing people from a CSV file, and matching. */
+ * the roster with the mentors' load, importing people from a CSV file, matching, and the report
+ * over a period. */
 export function ProgramPage() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
@@ -56,6 +58,7 @@ export function ProgramPage() {
     [`${base}/roster`, t("program.roster")],
     [`${base}/import`, t("program.import")],
     [`${base}/matching`, t("program.matching")],
+    [`${base}/report`, t("program.report")],
   ];
   return (
     <>
@@ -91,6 +94,7 @@ export function ProgramPage() {
           />
           <Route path="import" element={<Import programId={program.id} />} />
           <Route path="matching" element={<Matching programId={program.id} />} />
+          <Route path="report" element={<Report programId={program.id} />} />
           <Route
             path="*"
             element={
