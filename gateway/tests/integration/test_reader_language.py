@@ -93,3 +93,53 @@ async def test_everyone_signed_in_reads_the_path_and_anonymous_callers_do_not(
     unknown = await platform.gql(*JOHN, PATH, language="DE")
     assert unknown["errors"][0]["message"]
     assert unknown.get("data") is None
+
+
+PROPOSE_PAIR = """
+mutation($mentee: ID!, $mentor: ID!) {
+  proposeMatch(menteeId: $mentee, mentorId: $mentor) {
+    __typename ... on Match { id reasons } ... on MutationError { message }
+  }
+}"""
+MATCH_REASONS = """
+query($id: ID!) { match(id: $id) { reasons } }"""
+CLAIRE = ("u-reasons-claire", ("mentee",))
+KATE = ("u-reasons-kate", ("mentee",))
+SAM = ("u-reasons-sam", ("mentor",))
+
+
+async def test_each_side_reads_the_matching_reasons_in_their_profiles_language(
+    platform: Platform,
+) -> None:
+    program = await _program(platform)
+    skills = [{"key": "purpose", "level": 4}]
+    ids: dict[str, str] = {}
+    for who, language in ((SAM, "EN"), (CLAIRE, "FR"), (KATE, "EN")):
+        mentor = who is SAM
+        extra = {"competencies": skills, "capacity": 3} if mentor else {"goals": skills}
+        done = await platform.ok(
+            *who,
+            REGISTER,
+            mentor=mentor,
+            input=profile(program, who[0], language=language, **extra),
+        )
+        ids[who[0]] = done["mentor" if mentor else "mentee"]["id"]
+    matches = {}
+    for mentee in (CLAIRE, KATE):
+        proposed = await platform.ok(
+            *ADMIN, PROPOSE_PAIR, mentee=ids[mentee[0]], mentor=ids[SAM[0]]
+        )
+        assert proposed["proposeMatch"]["__typename"] == "Match", proposed
+        # the admin has no profile: the reasons as mentoring wrote them
+        assert "covers 1 of 1 goal" in proposed["proposeMatch"]["reasons"]
+        matches[mentee[0]] = proposed["proposeMatch"]["id"]
+
+    claire = (await platform.ok(*CLAIRE, MATCH_REASONS, id=matches[CLAIRE[0]]))["match"]
+    assert "couvre 1 objectif sur 1" in claire["reasons"]
+    assert not any(reason.startswith("covers") for reason in claire["reasons"])
+    kate = (await platform.ok(*KATE, MATCH_REASONS, id=matches[KATE[0]]))["match"]
+    assert "covers 1 of 1 goal" in kate["reasons"]
+    # the mentor of Claire's match reads it in his own language, English
+    sam = (await platform.ok(*SAM, MATCH_REASONS, id=matches[CLAIRE[0]]))["match"]
+    assert "covers 1 of 1 goal" in sam["reasons"]
+    assert len(sam["reasons"]) == len(claire["reasons"])
