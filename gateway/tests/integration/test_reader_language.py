@@ -143,3 +143,26 @@ async def test_each_side_reads_the_matching_reasons_in_their_profiles_language(
     sam = (await platform.ok(*SAM, MATCH_REASONS, id=matches[CLAIRE[0]]))["match"]
     assert "covers 1 of 1 goal" in sam["reasons"]
     assert len(sam["reasons"]) == len(claire["reasons"])
+
+
+MISSING_PATH = """
+{ learningPath(id: "no-such-path") { title } }"""
+
+
+async def test_a_french_speaking_mentee_reads_an_error_in_french(platform: Platform) -> None:
+    await _register(platform, ("u-errors-lea", ("mentee",)), language="FR")
+    await _register(platform, ("u-errors-tom", ("mentee",)), language="EN")
+    french = await platform.gql("u-errors-lea", ("mentee",), MISSING_PATH)
+    (error,) = french["errors"]
+    assert error["message"] == "le parcours 'no-such-path' n'existe pas ou ne vous est pas visible"
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert error["path"] == ["learningPath"]
+    english = await platform.gql("u-errors-tom", ("mentee",), MISSING_PATH)
+    (error,) = english["errors"]
+    assert (
+        error["message"] == "learning path 'no-such-path' does not exist or is not visible to you"
+    )
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    # anonymous callers have no profile: English
+    anonymous = await platform.http.post("/graphql", json={"query": MISSING_PATH})
+    assert anonymous.json()["errors"][0]["message"] == "a bearer token is required"

@@ -102,3 +102,20 @@ def test_a_text_no_catalog_knows_stays_as_written() -> None:
     assert translate("covers many of 3 goals", "fr") == "covers many of 3 goals"
     assert translate("same department", "de") == "same department"
     assert translate("", "fr") == ""
+
+
+def test_a_quoted_value_is_carried_over_as_it_was_written() -> None:
+    english = "learning path 'a-path' does not exist or is not visible to you"
+    assert (
+        translate(english, "fr") == "le parcours 'a-path' n'existe pas ou ne vous est pas visible"
+    )
+    quoted = 'program "it\'s" does not exist or is not visible to you'
+    assert (
+        translate(quoted, "fr") == "le programme \"it's\" n'existe pas ou ne vous est pas visible"
+    )
+    assert translate("program 12 does not exist or is not visible to you", "fr") == (
+        "program 12 does not exist or is not visible to you"
+    )
+    assert (
+        translate("a bearer token is required", "fr") == "un jeton d'accès (bearer) est nécessaire"
+    )

@@ -33,7 +33,11 @@ async def reader_language(info: GatewayInfo, asked: Language | None) -> str | No
     content's own language). A mentoring service that cannot answer leaves it at none."""
     if asked is not None:
         return asked.value
-    context = info.context
+    return await profile_language(info.context)
+
+
+async def profile_language(context: GatewayContext) -> str | None:
+    """The language of the caller's latest participation (asked for once per context), or none."""
     pending = _PROFILE_LANGUAGES.get(context)
     if pending is None:
         pending = asyncio.ensure_future(_profile_language(context))

@@ -3,10 +3,11 @@
 The services write in English, their own language; a catalog (``locale/<language>/LC_MESSAGES/
 messages.po``, read with Babel when this module is first imported, so there is no compiled file
 to keep in step with it) gives each English text its wording in another language. A msgid may
-carry numbers (``%(name)s``): ``translate`` recognises an English text written from it, takes the
-numbers back, and writes them into the translation in the reader's number format, choosing the
-translation's plural form from the number its ``#. n: name`` comment names. A text no catalog
-knows, or one in a language without a catalog, is returned as it is.
+carry numbers (``%(name)s``) and quoted values (``%(name)r``, a Python repr such as an id the
+caller gave): ``translate`` recognises an English text written from it, takes the values back, and
+writes them into the translation, numbers in the reader's number format and quoted values as they
+were, choosing the translation's plural form from the number its ``#. n: name`` comment names. A
+text no catalog knows, or one in a language without a catalog, is returned as it is.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 LOCALES = Path(__file__).parent / "locale"
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-_NUMBER = r"\d+(?:\.\d+)?"
-_ORDINAL_SUFFIX = "(?:st|nd|rd|th)?"
+_PLACEHOLDER = re.compile(r"%\((\w+)\)([sr])")
+_NUMBER = r"\d+(?:\.\d+)?(?:st|nd|rd|th)?"
+_QUOTED = r"'[^'\\]*'|\"[^\"\\]*\""
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,32 @@ def languages() -> tuple[str, ...]:
 
 
 def _english_pattern(template: str) -> re.Pattern[str]:
-    parts = _PLACEHOLDER.split(template)
-    regex = "".join(
-        re.escape(part) if index % 2 == 0 else f"(?P<{part}>{_NUMBER}){_ORDINAL_SUFFIX}"
-        for index, part in enumerate(parts)
-    )
-    return re.compile(regex)
+    regex, start = "", 0
+    for found in _PLACEHOLDER.finditer(template):
+        name, kind = found.groups()
+        regex += re.escape(template[start : found.start()])
+        regex += f"(?P<{name}>{_QUOTED})" if kind == "r" else f"(?P<{name}>{_NUMBER})"
+        start = found.end()
+    return re.compile(regex + re.escape(template[start:]))
+
+
+def _shown(value: str, language: str) -> str:
+    """A value taken back from an English text, as the translation writes it."""
+    if value[:1] in {"'", '"'}:
+        return value
+    return format_decimal(Decimal(value.rstrip("stndrh")), locale=language)
+
+
+class _AsWritten(dict[str, str]):
+    """Values for a ``%`` format whose ``%(name)r`` gives back the quoted value unchanged."""
+
+    def __getitem__(self, key: str) -> str:
+        return _Verbatim(super().__getitem__(key))
+
+
+class _Verbatim(str):
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def _count_of(comments: list[str]) -> str | None:
@@ -111,10 +132,17 @@ def translate(text: str, language: str | None) -> str:
         found = pattern.english.fullmatch(text)
         if found is None:
             continue
-        numbers = found.groupdict()
+        values = found.groupdict()
         form = 0
         if pattern.count is not None:
-            form = min(table.plural(int(Decimal(numbers[pattern.count]))), len(pattern.forms) - 1)
-        shown = {name: format_decimal(Decimal(v), locale=language) for name, v in numbers.items()}
-        return pattern.forms[form] % shown
+            count = int(Decimal(values[pattern.count].rstrip("stndrh")))
+            form = min(table.plural(count), len(pattern.forms) - 1)
+        return pattern.forms[form] % _AsWritten(
+            {name: _shown(value, language) for name, value in values.items()}
+        )
     return text
+
+
+def known(text: str) -> bool:
+    """Whether some catalog has ``text`` in its language."""
+    return any(translate(text, language) != text for language in languages())
