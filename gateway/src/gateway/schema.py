@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from gateway.config import Settings
+from gateway.error_language import ErrorsInReaderLanguage
 from gateway.errors import Conflict, Forbidden, NotFound, ValidationError
 from gateway.extensions import MaskInternalErrors, RequestReport, error_code, is_client_error
 from gateway.features import (
@@ -124,6 +125,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         partial(QueryLimits, limits=limits, budgets=budgets),
         partial(AddValidationRules, [InputValuesRule]),
         partial(RequestReport, with_calls=not settings.is_production),
+        ErrorsInReaderLanguage,
     ]
     if settings.is_production:
         extensions += [DisableIntrospection, MaskInternalErrors]

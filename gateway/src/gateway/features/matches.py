@@ -23,6 +23,7 @@ from gateway.errors import (
 from gateway.features.enums import MatchOutcome, MatchStatus, ParticipantRole, ProposedBy
 from gateway.features.mutations import IdempotencyKey, mutate
 from gateway.features.participants import Participant
+from gateway.features.reader_language import in_reader_language
 from gateway.node import Node
 from gateway.pagination import Connection, connection, cursor_argument, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable, segment
@@ -58,7 +59,7 @@ class Match(Node):
     status: MatchStatus
     proposed_by: ProposedBy
     score: float | None
-    reasons: list[str]
+    written_reasons: strawberry.Private[list[str]]
     proposed_at: datetime
     expires_at: datetime
     decided_at: datetime | None
@@ -74,6 +75,10 @@ class Match(Node):
     declined_by: ParticipantRole | None = strawberry.field(
         description="Who declined a DECLINED proposal (the mentor unless both sides accept)."
     )
+
+    @strawberry.field(description="Why this pair, in your profile's language.")
+    async def reasons(self, info: GatewayInfo) -> list[str]:
+        return await in_reader_language(info, self.written_reasons)
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> Match:
@@ -93,7 +98,7 @@ class Match(Node):
             status=MatchStatus(body["status"]),
             proposed_by=ProposedBy(body["proposed_by"]),
             score=body.get("score"),
-            reasons=list(body.get("reasons", [])),
+            written_reasons=list(body.get("reasons", [])),
             proposed_at=moment(body["proposed_at"]),
             expires_at=moment(body["expires_at"]),
             decided_at=moment_or_none(body.get("decided_at")),

@@ -22,6 +22,7 @@ from gateway.errors import (
     as_field_error,
 )
 from gateway.features.enums import Criterion, MatchingObjective
+from gateway.features.reader_language import in_reader_language
 from gateway.pagination import Connection, connection, cursor_argument, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable, segment
 from gateway.timestamps import moment_or_none
@@ -45,7 +46,12 @@ RUN_RULE = (
 @strawberry.type
 class UnmatchedMentee:
     mentee_id: strawberry.ID
-    reason: str
+    written_reason: strawberry.Private[str]
+
+    @strawberry.field(description="Why no mentor was proposed, in your profile's language.")
+    async def reason(self, info: GatewayInfo) -> str:
+        (reason,) = await in_reader_language(info, [self.written_reason])
+        return reason
 
 
 @strawberry.type(description="A mentee and mentor a report paired, with the explained score.")
@@ -185,7 +191,7 @@ class MatchingRun:
             blocking_pairs=body["blocking_pairs"],
             proposal_ids=[strawberry.ID(p) for p in body.get("proposals", [])],
             unmatched=[
-                UnmatchedMentee(mentee_id=strawberry.ID(u["mentee_id"]), reason=u["reason"])
+                UnmatchedMentee(mentee_id=strawberry.ID(u["mentee_id"]), written_reason=u["reason"])
                 for u in body.get("unmatched", [])
             ],
         )

@@ -25,6 +25,7 @@ from gateway.features.enums import Criterion, Language, ParticipantRole, Partici
 from gateway.features.mutations import IdempotencyKey, mutate
 from gateway.features.programs import Program
 from gateway.features.progress_types import MenteeProgress
+from gateway.features.reader_language import in_reader_language
 from gateway.node import Node
 from gateway.services import ServiceRejected, ServiceUnavailable, segment
 from gateway.timestamps import moment
@@ -118,7 +119,11 @@ class MatchSuggestion:
     mentor: Participant
     score: float
     breakdown: list[CriterionScore]
-    reasons: list[str]
+    written_reasons: strawberry.Private[list[str]]
+
+    @strawberry.field(description="Why this mentor, in your profile's language.")
+    async def reasons(self, info: GatewayInfo) -> list[str]:
+        return await in_reader_language(info, self.written_reasons)
 
 
 @strawberry.input
@@ -304,7 +309,7 @@ class Query:
                     pick(CriterionScore, c, criterion=Criterion(c["criterion"]))
                     for c in s["breakdown"]
                 ],
-                reasons=list(s["reasons"]),
+                written_reasons=list(s["reasons"]),
             )
             for s in found
         ]

@@ -27,6 +27,7 @@ from gateway.features.mutations import IdempotencyKey, mutate
 from gateway.features.participants import Participant, participant
 from gateway.features.programs import StatusCount, by_status
 from gateway.features.progress_types import MenteeProgress, Trend, overall_trend
+from gateway.features.reader_language import LanguageArgument, reader_language
 from gateway.pagination import Connection, connection, cursor_argument, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable, segment
 from gateway.wire import pick
@@ -176,6 +177,10 @@ async def _dashboard(
     )
 
 
+def _language_param(language: str | None) -> dict[str, str] | None:
+    return None if language is None else {"language": language}
+
+
 def _mentee_path(mentee_id: strawberry.ID) -> str:
     return f"/mentees/{segment(str(mentee_id), 'menteeId')}"
 
@@ -209,10 +214,13 @@ class Query:
         return await _dashboard(info, mentor, first, after)
 
     @strawberry.field(description="The learning paths, each with its latest version.")
-    async def learning_paths(self, info: GatewayInfo) -> list[LearningPathSummary] | None:
+    async def learning_paths(
+        self, info: GatewayInfo, language: LanguageArgument = None
+    ) -> list[LearningPathSummary] | None:
         principal_of(info)
+        params = _language_param(await reader_language(info, language))
         try:
-            found = await info.context.services.get("progress", "/learning-paths")
+            found = await info.context.services.get("progress", "/learning-paths", params)
         except (ServiceRejected, ServiceUnavailable) as exc:
             raise as_field_error(exc, "learning paths") from None
         return [
@@ -222,12 +230,18 @@ class Query:
             for p in found
         ]
 
-    @strawberry.field(description="A learning path with its modules and milestones.")
-    async def learning_path(self, info: GatewayInfo, id: strawberry.ID) -> LearningPath | None:
+    @strawberry.field(
+        description="A learning path with its modules and milestones, in your language where "
+        "the platform has its texts in it (else in the path's own language)."
+    )
+    async def learning_path(
+        self, info: GatewayInfo, id: strawberry.ID, language: LanguageArgument = None
+    ) -> LearningPath | None:
         principal_of(info)
         path = segment(str(id))
+        params = _language_param(await reader_language(info, language))
         try:
-            body = await info.context.services.get("progress", f"/learning-paths/{path}")
+            body = await info.context.services.get("progress", f"/learning-paths/{path}", params)
         except (ServiceRejected, ServiceUnavailable) as exc:
             raise as_field_error(exc, "learning path", path) from None
         return LearningPath.of(body)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
@@ -20,6 +20,7 @@ from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependen
 from mentorship_runtime.idempotency import IdempotencyKey, KeyLedger, derived_id, fingerprint
 from progress.adapters.store import Stored
 from progress.domain.errors import Invalid
+from progress.domain.translations import in_language, title_in_language
 from progress.entrypoints import schemas as s
 from progress.service_layer import handlers, queries
 from progress.service_layer.handlers import Context
@@ -39,6 +40,9 @@ def _context(request: Request) -> Context:
 
 
 Ctx = Annotated[Context, Depends(_context)]
+ReaderLanguage = Annotated[
+    Literal["en", "fr"] | None, Query(description="The reader's language (else the path's own).")
+]
 IDEMPOTENCY_KEYS = "idempotency_keys"
 
 
@@ -201,9 +205,16 @@ async def program_health(program_id: str, caller: Caller, ctx: Ctx) -> s.HealthO
 
 
 @router.get("/learning-paths")
-async def learning_paths(caller: Caller, ctx: Ctx) -> list[s.PathSummaryOut]:
+async def learning_paths(
+    caller: Caller, ctx: Ctx, language: ReaderLanguage = None
+) -> list[s.PathSummaryOut]:
+    """Each path with its latest version, titled in ``language`` where the platform can."""
     return [
-        s.PathSummaryOut(id=d["path_id"], title=d["title"], latest_version=d["version"])
+        s.PathSummaryOut(
+            id=d["path_id"],
+            title=title_in_language(d["path_id"], d["title"], language),
+            latest_version=d["version"],
+        )
         for d in await ctx.store.path_summaries()
     ]
 
@@ -214,9 +225,11 @@ async def learning_path(
     caller: Caller,
     ctx: Ctx,
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    language: ReaderLanguage = None,
 ) -> s.PathOut:
-    """The latest version of a path, or the one asked for."""
-    return s.PathOut.of(await ctx.store.path(path_id, version))
+    """The latest version of a path, or the one asked for, in ``language`` where the platform
+    has its texts in it (else in the path's own language)."""
+    return s.PathOut.of(in_language(await ctx.store.path(path_id, version), language))
 
 
 @router.post("/learning-paths", status_code=status.HTTP_201_CREATED)
