@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import AfterValidator, BaseModel, StringConstraints
 
 from mentoring.entrypoints.schemas import CriterionOut, Strict, UnmatchedOut
 from mentoring.service_layer.cohorts import Report
+from mentorship_runtime.trimmed import not_blank_trimmed
 
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+Reason = Annotated[
+    str, StringConstraints(min_length=1, max_length=4000), AfterValidator(not_blank_trimmed)
+]
 
 
 class RunOut(BaseModel):

@@ -26,9 +26,12 @@ from mentoring.domain.participants import (
     skill_key_problem,
 )
 from mentoring.domain.programs import MAX_WEIGHT, Program
+from mentorship_runtime.trimmed import not_blank_trimmed
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=200), AfterValidator(not_blank_trimmed)
+]
 Text = Annotated[str, StringConstraints(max_length=4000)]
 Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 LanguageCode = Annotated[

@@ -6,8 +6,17 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+)
 
+from mentorship_runtime.trimmed import not_blank_trimmed
 from progress.domain.dashboards import ProgramOverview
 from progress.domain.learning_paths import (
     MAX_MILESTONES_PER_MODULE,
@@ -24,9 +33,11 @@ Text = Annotated[str, StringConstraints(max_length=4000)]
 Slug = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[
+    str, StringConstraints(min_length=1, max_length=200), AfterValidator(not_blank_trimmed)
+]
 Description = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
+    str, StringConstraints(min_length=1, max_length=4000), AfterValidator(not_blank_trimmed)
 ]
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
