@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { useQuery } from "urql";
+import { useQuery, type CombinedError } from "urql";
 import { graphql } from "../gql";
 import type { ParticipantRole } from "../gql/graphql";
-import { Pager } from "./Pager";
+import { Pager, type Cursors } from "./Pager";
 import { ConfidenceChart } from "./ConfidenceChart";
 import { Loading, Problem } from "./Problem";
 
@@ -219,29 +219,69 @@ function CheckInLine({ checkIn, titles }: { checkIn: CheckInShown; titles: Title
   );
 }
 
-function CheckIns({ menteeId, titles, focus }: { menteeId: string; titles: Titles; focus: Focus }) {
-  const { t } = useTranslation();
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [result] = useQuery({
-    query: CheckInsQuery,
-    variables: { menteeId, after: cursors[cursors.length - 1] ?? null },
-  });
-  const page = result.data?.menteeProgressDetail?.checkIns;
+/** One paged list of a mentee's history: its heading, loading and error states, "none yet", the
+ * entries (the one a notification points at marked current) and the pager. */
+function HistorySection<T extends { id: string }>({
+  name,
+  title,
+  empty,
+  result,
+  page,
+  focused,
+  cursors,
+  setCursors,
+  entry,
+}: {
+  name: string;
+  title: string;
+  empty: string;
+  result: { error?: CombinedError; fetching: boolean };
+  page:
+    | { nodes: T[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } }
+    | null
+    | undefined;
+  focused: string | null | undefined;
+  cursors: Cursors;
+  setCursors: (update: (c: Cursors) => Cursors) => void;
+  entry: (item: T) => ReactNode;
+}) {
   return (
-    <section className="card" aria-labelledby="check-ins-title">
-      <h2 id="check-ins-title">{t("detail.checkIns")}</h2>
+    <section className="card" aria-labelledby={`${name}-title`}>
+      <h2 id={`${name}-title`}>{title}</h2>
       <Problem error={result.error} />
       {result.fetching && !page ? <Loading /> : null}
-      {page && page.nodes.length === 0 ? <p>{t("detail.noCheckIns")}</p> : null}
+      {page && page.nodes.length === 0 ? <p>{empty}</p> : null}
       <ul className="history">
-        {(page?.nodes ?? []).map((c) => (
-          <li key={c.id} aria-current={focus.checkIn === c.id ? "true" : undefined}>
-            <CheckInLine checkIn={c} titles={titles} />
+        {(page?.nodes ?? []).map((item) => (
+          <li key={item.id} aria-current={focused === item.id ? "true" : undefined}>
+            {entry(item)}
           </li>
         ))}
       </ul>
       <Pager cursors={cursors} setCursors={setCursors} page={page?.pageInfo} />
     </section>
+  );
+}
+
+function CheckIns({ menteeId, titles, focus }: { menteeId: string; titles: Titles; focus: Focus }) {
+  const { t } = useTranslation();
+  const [cursors, setCursors] = useState<Cursors>([null]);
+  const [result] = useQuery({
+    query: CheckInsQuery,
+    variables: { menteeId, after: cursors[cursors.length - 1] ?? null },
+  });
+  return (
+    <HistorySection
+      name="check-ins"
+      title={t("detail.checkIns")}
+      empty={t("detail.noCheckIns")}
+      result={result}
+      page={result.data?.menteeProgressDetail?.checkIns}
+      focused={focus.checkIn}
+      cursors={cursors}
+      setCursors={setCursors}
+      entry={(c) => <CheckInLine checkIn={c} titles={titles} />}
+    />
   );
 }
 
@@ -276,31 +316,26 @@ function SessionLine({ session, titles }: { session: SessionShown; titles: Title
 
 function Sessions({ menteeId, titles, focus }: { menteeId: string; titles: Titles; focus: Focus }) {
   const { t } = useTranslation();
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [cursors, setCursors] = useState<Cursors>([null]);
   const [result] = useQuery({
     query: SessionsQuery,
     variables: { menteeId, after: cursors[cursors.length - 1] ?? null },
   });
-  const page = result.data?.menteeProgressDetail?.sessions;
   return (
-    <section className="card" aria-labelledby="sessions-title">
-      <h2 id="sessions-title">{t("detail.sessions")}</h2>
-      <Problem error={result.error} />
-      {result.fetching && !page ? <Loading /> : null}
-      {page && page.nodes.length === 0 ? <p>{t("detail.noSessions")}</p> : null}
-      <ul className="history">
-        {(page?.nodes ?? []).map((s) => (
-          <li key={s.id} aria-current={focus.session === s.id ? "true" : undefined}>
-            <SessionLine session={s} titles={titles} />
-          </li>
-        ))}
-      </ul>
-      <Pager cursors={cursors} setCursors={setCursors} page={page?.pageInfo} />
-    </section>
+    <HistorySection
+      name="sessions"
+      title={t("detail.sessions")}
+      empty={t("detail.noSessions")}
+      result={result}
+      page={result.data?.menteeProgressDetail?.sessions}
+      focused={focus.session}
+      cursors={cursors}
+      setCursors={setCursors}
+      entry={(session) => <SessionLine session={session} titles={titles} />}
+    />
   );
 }
 
-/** The check-in or session a notification is about, shown first and given the focus. */
 function FocusCard({
   menteeId,
   titles,
