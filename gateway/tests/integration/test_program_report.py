@@ -246,6 +246,13 @@ async def test_who_may_see_a_programs_report(platform: Platform) -> None:
     today = date.today().isoformat()
     period = {"program": program, "from": today, "to": today}
     path = f"/reports/programs/{program}.csv?from={today}&to={today}"
+
+    # progress answers for the program's admins once it has read the program's event
+    async def co_admin_sees_the_report() -> bool:
+        answer = await platform.gql(*CO_ADMIN, REPORT, **period)
+        return (answer["data"]["programReport"] or {}).get("__typename") == "ProgramReport"
+
+    await eventually(co_admin_sees_the_report, timeout=30)
     expected = {
         ADMIN: ("ProgramReport", 200),
         CO_ADMIN: ("ProgramReport", 200),
