@@ -181,8 +181,6 @@ def _accepted(i: int) -> MatchAccepted:
         program_id="pg-bench",
         mentee_id=f"pt-{i:06d}",
         mentor_id=f"pt-mentor-{i % 50}",
-        mentee_name=f"Mentee {i}",
-        mentor_name=f"Mentor {i % 50}",
         learning_path_id=DEFAULT_PATH.id,
         mentee_user_id=f"u-{i:06d}",
         mentor_user_id=f"u-mentor-{i % 50}",

@@ -364,8 +364,6 @@ async def mail_round(
             MatchProposed(
                 **pair,
                 match_id=f"m-{suffix}",
-                mentee_name="Ada",
-                mentor_name="Grace",
                 proposed_by="admin",
                 expires_at=datetime.now(UTC) + timedelta(days=7),
             ),

@@ -76,7 +76,7 @@ def events(check_ins: int) -> list[tuple[Callable[..., Awaitable[None]], Envelop
     found: list[tuple[Callable[..., Awaitable[None]], Envelope[Any]]] = []
     for i in range(MENTEES):
         who = {"program_id": PROGRAM, "mentee_id": mentee(i), "mentor_id": f"pt-m{i % 20}"}
-        accepted = MatchAccepted(match_id=f"m-{i}", mentee_name="Mentee", mentor_name="M", **who)
+        accepted = MatchAccepted(match_id=f"m-{i}", **who)
         found.append((report.on_match_accepted, at(START, accepted)))
         for s in range(WEEKS):
             held = START + timedelta(weeks=s, days=2)

@@ -6,7 +6,13 @@ from uuid import UUID
 import pytest
 
 from mentorship_contracts import MalformedEvent, UnknownEventType, decode_event, new_envelope
-from mentorship_contracts.events import CheckInRecorded, MatchAccepted
+from mentorship_contracts.events import (
+    CheckInRecorded,
+    MatchAccepted,
+    MatchAcceptedV1,
+    NotificationCreated,
+    NotificationCreatedV1,
+)
 from mentorship_contracts.headers import (
     CAUSATION_ID,
     CORRELATION_ID,
@@ -26,8 +32,6 @@ def accepted() -> MatchAccepted:
         program_id="p-1",
         mentee_id="e-1",
         mentor_id="r-1",
-        mentee_name="Ada",
-        mentor_name="Grace",
         learning_path_id="social-business",
     )
 
@@ -69,7 +73,7 @@ def test_an_envelope_takes_its_type_version_and_key_from_the_payload() -> None:
     envelope = new_envelope(accepted(), producer="mentoring", clock=lambda: FIXED)
 
     assert envelope.type == "mentoring.match.accepted"
-    assert envelope.version == 1
+    assert envelope.version == 2
     assert envelope.key == "e-1"
     assert envelope.occurred_at == FIXED
     assert envelope.correlation_id == str(envelope.event_id)
@@ -119,7 +123,7 @@ def test_headers_carry_the_envelope_metadata() -> None:
 
     assert headers[EVENT_ID] == str(envelope.event_id)
     assert headers[EVENT_TYPE] == "mentoring.match.accepted"
-    assert headers[EVENT_VERSION] == "1"
+    assert headers[EVENT_VERSION] == "2"
     assert headers[CORRELATION_ID] == cause.correlation_id
     assert headers[CAUSATION_ID] == str(cause.event_id)
     as_kafka_gives_them = [(name, value.encode()) for name, value in headers.items()]
@@ -233,3 +237,40 @@ def test_an_event_holding_text_no_database_can_store_is_malformed(
 def test_an_event_nested_beyond_the_decoder_is_malformed_not_a_crash(opening: str) -> None:
     with pytest.raises(MalformedEvent, match="nested too deeply"):
         decode_event(opening * 100_000)
+
+
+def test_match_events_name_people_by_id_only_and_the_first_version_is_still_read() -> None:
+    written = new_envelope(accepted(), producer="mentoring").to_bytes()
+    assert b"Ada" not in written
+    assert "mentee_name" not in json.loads(written)["data"]
+    first = json.loads(written)
+    first["version"] = 1
+    first["data"] |= {"mentee_name": "Ada", "mentor_name": "Grace"}
+
+    decoded = decode_event(json.dumps(first))
+
+    assert type(decoded.data) is MatchAcceptedV1
+    assert isinstance(decoded.data, MatchAccepted)  # read where the current version is
+    assert (decoded.data.mentee_name, decoded.data.mentee_id) == ("Ada", "e-1")
+    without_names = {k: v for k, v in first["data"].items() if not k.endswith("_name")}
+    with pytest.raises(MalformedEvent):  # the first version required them
+        decode_event(json.dumps(first | {"data": without_names}))
+
+
+def test_a_notification_is_announced_without_its_texts() -> None:
+    announced = NotificationCreated(
+        notification_id="n-1",
+        recipient_id="u-ada",
+        kind="match.proposed",
+        title="Grace was proposed to Ada",  # ignored: texts stay in notify
+        created_at=FIXED,
+    )
+    document = json.loads(new_envelope(announced, producer="notify").to_bytes())
+    assert document["version"] == 2
+    assert "title" not in document["data"]
+    assert "body" not in document["data"]
+    document["version"] = 1
+    document["data"] |= {"title": "Grace was proposed to Ada", "body": "Say hello"}
+    decoded = decode_event(json.dumps(document))
+    assert isinstance(decoded.data, NotificationCreatedV1)
+    assert decoded.data.title == "Grace was proposed to Ada"

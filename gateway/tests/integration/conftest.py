@@ -185,7 +185,8 @@ async def platform(
 
 @asynccontextmanager
 async def serving_gateway(kafka_bootstrap: str, topic_prefix: str) -> AsyncIterator[Platform]:
-    """A gateway alone (subscriptions call no service), on the real Kafka broker, ready."""
+    """A gateway alone, on the real Kafka broker, ready: no service answers it (a subscription
+    reads an announcement that carries its texts, version 1, without calling notify)."""
     settings = Settings(
         mentoring_url="http://mentoring",
         progress_url="http://progress",

@@ -140,7 +140,7 @@ async def dans_weeks(platform: Platform, program: str, start: date) -> None:
 
     common = {"program_id": program, "mentee_id": "pt_dan", "mentor_id": "pt_dans_mentor"}
     events = [
-        at(base, MatchAccepted(match_id="m_dan", mentee_name="Dan", mentor_name="M", **common)),
+        at(base, MatchAccepted(match_id="m_dan", **common)),
         *(
             at(
                 base + timedelta(days=day),

@@ -12,7 +12,11 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from mentorship_contracts import new_envelope
-from mentorship_contracts.events import NotificationCreated, NotificationRead
+from mentorship_contracts.events import (
+    NotificationCreated,
+    NotificationCreatedV1,
+    NotificationRead,
+)
 from mentorship_testing.kafka import eventually
 from mentorship_testing.services import publish_events
 
@@ -22,8 +26,9 @@ SUBSCRIBE = "subscription { notifications { id kind title body subjectId created
 
 
 def created(recipient: str, title: str = "Ada's confidence dropped") -> Any:
+    """An announcement with its texts (version 1): the gateway needs no service to pass it on."""
     return new_envelope(
-        NotificationCreated(
+        NotificationCreatedV1(
             notification_id=f"n-{uuid.uuid4().hex[:8]}",
             recipient_id=recipient,
             kind="progress.confidence_dropped",
@@ -160,3 +165,25 @@ async def test_subscribing_before_the_connection_is_acknowledged_is_refused(
         await ws_receive(ws)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4401
+
+
+async def test_an_announcement_whose_texts_notify_cannot_give_ends_with_a_code(
+    live_gateway: Platform,
+) -> None:
+    # version 2 names the notification only; no notify answers this gateway
+    ws = await subscribed(live_gateway, "u-grace")
+    try:
+        announced = NotificationCreated(
+            notification_id="n-unreachable",
+            recipient_id="u-grace",
+            kind="progress.confidence_dropped",
+            created_at=datetime.now(UTC),
+        )
+        await publish(live_gateway, new_envelope(announced, producer="notify"))
+        message = await ws_receive(ws)
+        assert message["type"] == "next", message
+        assert message["payload"]["data"] is None
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert (await ws_receive(ws))["type"] == "complete"
+    finally:
+        await ws.close()

@@ -38,7 +38,7 @@ from gateway.features.notifications import Notification
 from gateway.features.progress_types import Trend
 from gateway.schema import build_schema
 from mentorship_contracts import new_envelope
-from mentorship_contracts.events import NotificationCreated
+from mentorship_contracts.events import NotificationCreatedV1
 from mentorship_contracts.events.common import Language, Role
 from mentorship_runtime.auth import ROLES
 
@@ -180,7 +180,7 @@ async def test_a_mutations_timestamp_reads_as_every_later_read_of_it(gateway: Ga
 
 def test_a_live_notification_is_to_the_millisecond_and_speaks_enums() -> None:
     event = new_envelope(
-        NotificationCreated(
+        NotificationCreatedV1(
             notification_id="n-1",
             recipient_id="u-grace",
             kind="progress.confidence_dropped",

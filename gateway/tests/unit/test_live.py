@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import httpx
 import pytest
@@ -21,13 +22,11 @@ from mentorship_testing.services import TEST_JWT_SECRET
 from .conftest import settings
 
 
-def notification(recipient: str, title: str = "hello") -> NotificationCreated:
+def notification(recipient: str, name: str = "hello") -> NotificationCreated:
     return NotificationCreated(
-        notification_id=f"n-{title}",
+        notification_id=f"n-{name}",
         recipient_id=recipient,
         kind="match.proposed",
-        title=title,
-        body="A mentor was proposed to you.",
         created_at=datetime.now(UTC),
     )
 
@@ -37,7 +36,7 @@ async def test_each_recipient_gets_only_their_own() -> None:
     async with hub.subscribe("u-ada") as ada, hub.subscribe("u-grace") as grace:
         assert hub.publish(notification("u-ada", "for-ada")) == 1
         assert hub.publish(notification("u-nobody")) == 0
-        assert (await anext(ada)).title == "for-ada"
+        assert (await anext(ada)).notification_id == "n-for-ada"
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(anext(grace), 0.05)
     assert hub.open_for("u-ada") == 0
@@ -51,8 +50,8 @@ async def test_a_notification_announced_twice_is_pushed_once() -> None:
         assert hub.publish(notification("u-ada", "second")) == 1
         assert hub.publish(notification("u-ada", "third")) == 1  # "first" is forgotten now
         assert hub.publish(notification("u-ada", "first")) == 1
-        titles = [(await anext(ada)).title for _ in range(4)]
-        assert titles == ["first", "second", "third", "first"]
+        ids = [(await anext(ada)).notification_id for _ in range(4)]
+        assert ids == ["n-first", "n-second", "n-third", "n-first"]
         assert hub.repeated == 1
 
 
@@ -62,8 +61,8 @@ async def test_a_slow_subscriber_is_dropped_and_the_others_get_everything() -> N
         got = []
         for i in range(10):
             hub.publish(notification("u-grace", f"n{i}"))
-            got.append((await anext(quick)).title)
-        assert got == [f"n{i}" for i in range(10)]
+            got.append((await anext(quick)).notification_id)
+        assert got == [f"n-n{i}" for i in range(10)]
         assert hub.dropped == 7  # every notification after the overflow
         with pytest.raises(SlowSubscriber):
             await anext(slow)
@@ -82,14 +81,14 @@ async def test_a_poll_of_hundreds_for_one_person_reaches_a_subscriber_that_keeps
 
         async def read() -> None:
             async for created in ada:
-                got.append(created.title)
+                got.append(created.notification_id)
                 if len(got) == len(burst):
                     return
 
         reader = asyncio.create_task(read())
         await feed.pass_on(burst)
         await asyncio.wait_for(reader, 5)
-    assert got == [f"n{i}" for i in range(200)]
+    assert got == [f"n-n{i}" for i in range(200)]
     assert hub.dropped == 0
 
 
@@ -106,6 +105,27 @@ def test_the_feed_skips_what_it_cannot_read() -> None:
     assert hub.delivered == 0  # nobody listens: nothing kept
 
 
+def inbox_of(asked: list[tuple[str, str]], request: httpx.Request) -> httpx.Response:
+    """notify's ``GET /inbox/notifications/{id}`` for one person's notifications."""
+    asked.append((request.url.path, request.headers["Authorization"]))
+    notification_id = request.url.path.rsplit("/", 1)[-1]
+    return httpx.Response(
+        200,
+        json={
+            "id": notification_id,
+            "kind": "match.proposed",
+            "priority": "normal",
+            "title": f"Title of {notification_id}",
+            "body": "Body",
+            "html_body": "<p>Body</p>",
+            "subject_id": "",
+            "created_at": "2026-12-07T09:00:00+00:00",
+            "read_at": None,
+            "about": {},
+        },
+    )
+
+
 async def test_a_slow_subscription_ends_with_a_slow_subscriber_error() -> None:
     config = settings(subscription_queue_size=2)
     hub = NotificationHub(config.subscription_queue_size)
@@ -113,7 +133,12 @@ async def test_a_slow_subscription_ends_with_a_slow_subscriber_error() -> None:
         issuer=config.jwt_issuer, audience=config.jwt_audience, secret=TEST_JWT_SECRET
     )
     verifier = TokenVerifier(keys)
-    context = GatewayContext(Runtime(config, verifier, {}, hub), "c-123456789", per_connection=True)
+    asked: list[tuple[str, str]] = []
+    notify = httpx.AsyncClient(
+        transport=httpx.MockTransport(partial(inbox_of, asked)), base_url="http://notify"
+    )
+    runtime = Runtime(config, verifier, {"notify": notify}, hub)
+    context = GatewayContext(runtime, "c-123456789", per_connection=True)
     token = issue_token(keys, user_id="u-grace", roles=["mentor"])
     await context.authenticate(token)
     schema = build_schema(config)
@@ -124,7 +149,9 @@ async def test_a_slow_subscription_ends_with_a_slow_subscriber_error() -> None:
     first = asyncio.ensure_future(anext(stream))
     await eventually(lambda: hub.open_for("u-grace") == 1, timeout=10)
     hub.publish(notification("u-grace", "one"))
-    assert (await first).data == {"notifications": {"title": "one"}}
+    assert (await first).data == {"notifications": {"title": "Title of n-one"}}
+    # the event named the notification only: its texts were read from the subscriber's inbox
+    assert asked == [("/inbox/notifications/n-one", f"Bearer {token}")]
     for i in range(5):
         hub.publish(notification("u-grace", f"n{i}"))
     result = await anext(stream)

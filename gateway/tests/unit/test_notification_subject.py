@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from gateway.features.notification_subject import NotificationTarget
 from gateway.features.notifications import Notification
-from mentorship_contracts.events import NotificationAbout, NotificationCreated
+from mentorship_contracts.events import NotificationAbout, NotificationCreatedV1
 
-CREATED = NotificationCreated(
+CREATED = NotificationCreatedV1(
     notification_id="n-1",
     recipient_id="u-grace",
     kind="progress.milestone_completed",

@@ -2,16 +2,21 @@
 
 from mentorship_contracts.events.matches import (
     MatchAcceptanceGiven,
+    MatchAcceptanceGivenV1,
     MatchAccepted,
+    MatchAcceptedV1,
     MatchCancelled,
+    MatchCancelledV1,
     MatchDeclined,
     MatchEnded,
     MatchExpired,
     MatchProposed,
+    MatchProposedV1,
 )
 from mentorship_contracts.events.notifications import (
     NotificationAbout,
     NotificationCreated,
+    NotificationCreatedV1,
     NotificationRead,
 )
 from mentorship_contracts.events.participants import (
@@ -43,12 +48,16 @@ __all__ = [
     "CheckInRecorded",
     "ConfidenceDropped",
     "MatchAcceptanceGiven",
+    "MatchAcceptanceGivenV1",
     "MatchAccepted",
+    "MatchAcceptedV1",
     "MatchCancelled",
+    "MatchCancelledV1",
     "MatchDeclined",
     "MatchEnded",
     "MatchExpired",
     "MatchProposed",
+    "MatchProposedV1",
     "MenteeBackOnTrack",
     "MenteeStalled",
     "MenteeStillStalled",
@@ -57,6 +66,7 @@ __all__ = [
     "ModuleCompleted",
     "NotificationAbout",
     "NotificationCreated",
+    "NotificationCreatedV1",
     "NotificationRead",
     "ParticipantRegistered",
     "ParticipantUpdated",

@@ -1,7 +1,9 @@
 """The lifecycle of a mentoring match (producer: mentoring; topic ``mentoring.matches``).
 
 Keyed by mentee, so that every match of one mentee stays in order. Each payload carries what
-consumers need (names, program, learning path) so that nobody has to call back.
+consumers need (program, people's ids, learning path) so that nobody has to call back; people are
+named by id only, their names being personal data that consumers look up (notify's directory).
+Version 1 of four events also carried both names: they are still read, and no longer written.
 """
 
 from datetime import datetime
@@ -24,14 +26,12 @@ class _MatchEvent(EventPayload):
 class MatchProposed(
     _MatchEvent,
     type="mentoring.match.proposed",
-    version=1,
+    version=2,
     topic=Topic.MENTORING_MATCHES,
     key_field="mentee_id",
 ):
     """A mentor is proposed to a mentee and must accept or decline before ``expires_at``."""
 
-    mentee_name: Name
-    mentor_name: Name
     proposed_by: Literal["admin", "cohort_run", "mentee", "escalation"]
     score: float | None = Field(default=None, ge=0, le=100)
     expires_at: datetime
@@ -45,7 +45,7 @@ class MatchProposed(
 class MatchAcceptanceGiven(
     _MatchEvent,
     type="mentoring.match.acceptance_given",
-    version=1,
+    version=2,
     topic=Topic.MENTORING_MATCHES,
     key_field="mentee_id",
 ):
@@ -53,22 +53,18 @@ class MatchAcceptanceGiven(
     stays proposed and waits for the other side until ``expires_at``."""
 
     accepted_by: Literal["mentee", "mentor"]
-    mentee_name: Name
-    mentor_name: Name
     expires_at: datetime
 
 
 class MatchAccepted(
     _MatchEvent,
     type="mentoring.match.accepted",
-    version=1,
+    version=2,
     topic=Topic.MENTORING_MATCHES,
     key_field="mentee_id",
 ):
     """The mentor accepted: the mentoring starts on the program's learning path."""
 
-    mentee_name: Name
-    mentor_name: Name
     learning_path_id: Id | None = None
     mentee_user_id: Id | None = Field(default=None, description="The mentee's account (JWT sub).")
     mentor_user_id: Id | None = Field(default=None, description="The mentor's account (JWT sub).")
@@ -115,13 +111,62 @@ class MatchEnded(
 class MatchCancelled(
     _MatchEvent,
     type="mentoring.match.cancelled",
-    version=1,
+    version=2,
     topic=Topic.MENTORING_MATCHES,
     key_field="mentee_id",
 ):
     """A program admin withdrew the proposal before it was answered; the mentor's place is free
     again and the mentee waits for another proposal."""
 
+    reason: Text
+
+
+class _BothNamed(EventPayload):
+    """What version 1 of the events that named both sides added to version 2."""
+
     mentee_name: Name
     mentor_name: Name
-    reason: Text
+
+
+class MatchProposedV1(
+    MatchProposed,
+    _BothNamed,
+    type="mentoring.match.proposed",
+    version=1,
+    topic=Topic.MENTORING_MATCHES,
+    key_field="mentee_id",
+):
+    """``MatchProposed`` as first written, with both names (read, no longer written)."""
+
+
+class MatchAcceptanceGivenV1(
+    MatchAcceptanceGiven,
+    _BothNamed,
+    type="mentoring.match.acceptance_given",
+    version=1,
+    topic=Topic.MENTORING_MATCHES,
+    key_field="mentee_id",
+):
+    """``MatchAcceptanceGiven`` as first written, with both names (read, no longer written)."""
+
+
+class MatchAcceptedV1(
+    MatchAccepted,
+    _BothNamed,
+    type="mentoring.match.accepted",
+    version=1,
+    topic=Topic.MENTORING_MATCHES,
+    key_field="mentee_id",
+):
+    """``MatchAccepted`` as first written, with both names (read, no longer written)."""
+
+
+class MatchCancelledV1(
+    MatchCancelled,
+    _BothNamed,
+    type="mentoring.match.cancelled",
+    version=1,
+    topic=Topic.MENTORING_MATCHES,
+    key_field="mentee_id",
+):
+    """``MatchCancelled`` as first written, with both names (read, no longer written)."""

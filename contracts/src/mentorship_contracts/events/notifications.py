@@ -32,21 +32,40 @@ class NotificationAbout(BaseModel):
 class NotificationCreated(
     EventPayload,
     type="notify.notification.created",
-    version=1,
+    version=2,
     topic=Topic.NOTIFY_NOTIFICATIONS,
     key_field="recipient_id",
 ):
+    """A notification was stored for its recipient. Its texts name people, so they stay in
+    notify: a reader asks notify's inbox for them (``GET /inbox/{notification_id}``)."""
+
     notification_id: Id
     recipient_id: Id
     kind: Name
     priority: Literal["low", "normal", "high"] = "normal"
-    title: Name
-    body: Text
     subject_id: Id | None = Field(default=None, description="Whom it is about, e.g. a mentee.")
     created_at: datetime
     about: NotificationAbout | None = Field(
         default=None, description="What it is about, in detail (absent from older producers)."
     )
+
+
+class _Texts(EventPayload):
+    """What version 1 of ``NotificationCreated`` added to version 2."""
+
+    title: Name
+    body: Text
+
+
+class NotificationCreatedV1(
+    NotificationCreated,
+    _Texts,
+    type="notify.notification.created",
+    version=1,
+    topic=Topic.NOTIFY_NOTIFICATIONS,
+    key_field="recipient_id",
+):
+    """``NotificationCreated`` as first written, with its texts (read, no longer written)."""
 
 
 class NotificationRead(

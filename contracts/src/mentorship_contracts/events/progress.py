@@ -1,7 +1,8 @@
 """Where each mentee stands on their learning path (producer: progress; topic ``progress.events``).
 
-Keyed by mentee. Every payload names the mentee, their current mentor and the program so that
-notify can alert the right people without calling back.
+Keyed by mentee. Every payload names the mentee, their current mentor and the program (by id) so
+that notify can alert the right people without calling back. What a mentee writes (a check-in's
+note, a milestone's evidence) stays in progress.
 """
 
 from datetime import date, datetime
@@ -33,7 +34,11 @@ class CheckInRecorded(
     module_id: Id
     confidence: Confidence
     assessed_by: Literal["mentee", "mentor"]
-    note: Text | None = None
+    note: Text | None = Field(
+        default=None,
+        description="Never written: a check-in's note is personal data and stays in progress "
+        "(kept in the schema for compatibility).",
+    )
 
 
 class MilestoneCompleted(
@@ -45,7 +50,11 @@ class MilestoneCompleted(
 ):
     module_id: Id
     milestone_id: Id
-    evidence: Text | None = None
+    evidence: Text | None = Field(
+        default=None,
+        description="Never written: the evidence given is personal data and stays in progress "
+        "(kept in the schema for compatibility).",
+    )
 
 
 class MilestoneReopened(

@@ -38,7 +38,7 @@ from gateway.live import SlowSubscriber
 from gateway.pagination import Connection, connection, cursor_argument, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable
 from gateway.timestamps import millis, moment, moment_or_none
-from mentorship_contracts.events import NotificationCreated
+from mentorship_contracts.events import NotificationCreated, NotificationCreatedV1
 
 MAX_MARK = 200
 
@@ -76,7 +76,8 @@ class Notification:
         )
 
     @classmethod
-    def created(cls, event: NotificationCreated) -> Notification:
+    def created(cls, event: NotificationCreatedV1) -> Notification:
+        """From an announcement that carried the texts (version 1 of the event)."""
         return cls(
             id=strawberry.ID(event.notification_id),
             kind=NotificationKind(event.kind),
@@ -285,4 +286,16 @@ class Subscription:
                     raise unauthenticated(
                         "your token expired: connect again with a fresh one"
                     ) from None
-                yield Notification.created(created)
+                yield await _announced(info, created)
+
+
+async def _announced(info: GatewayInfo, created: NotificationCreated) -> Notification:
+    """The notification an event announced. Its texts name people, so the event carries them
+    no more (version 2): they are read from the subscriber's inbox in notify."""
+    if isinstance(created, NotificationCreatedV1):
+        return Notification.created(created)
+    path = f"/inbox/notifications/{created.notification_id}"
+    try:
+        return Notification.of(await info.context.services.get("notify", path))
+    except (ServiceUnavailable, ServiceRejected) as exc:  # ends the subscription, with a code
+        raise as_field_error(exc, "notification", created.notification_id) from None

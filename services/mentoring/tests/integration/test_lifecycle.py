@@ -60,7 +60,8 @@ async def test_propose_accept_end_emit_each_event_once(api: MentoringApi) -> Non
     assert {e.data.match_id for e in events} == {match_id}
     assert all(e.key == mentee["id"] for e in events)
     assert events[1].data.learning_path_id == "social-business-accompaniment"
-    assert events[1].data.mentor_name == "Grace"
+    assert events[1].data.mentor_id == mentor["id"]
+    assert all("Grace" not in e.model_dump_json() for e in events)  # people travel as ids
     assert events[2].data.outcome == "completed"
 
 

@@ -94,6 +94,16 @@ async def test_a_confidence_drop_reaches_the_mentors_inbox_in_their_language(
     assert announced.type == "notify.notification.created"
     assert announced.key == "u-grace"
     assert announced.causation_id == str(drop.event_id)
+    # the announcement names the notification; its texts, which name Ada, stay in notify
+    assert announced.data.notification_id == note["id"]
+    assert "Ada" not in announced.model_dump_json()
+    one = await api.call("GET", f"/inbox/notifications/{note['id']}", "u-grace")
+    assert one.status_code == 200, one.text
+    assert one.json() == note
+    assert (await api.call("GET", f"/inbox/notifications/{note['id']}", "u-ada")).status_code == 404
+    assert (await api.call("GET", "/inbox/notifications/n-none", "u-grace")).status_code == 404
+    hostile = await api.call("GET", "/inbox/notifications/a%00b", "u-grace")
+    assert hostile.status_code == 422
 
 
 async def test_an_event_delivered_twice_notifies_once(api: NotifyApi) -> None:

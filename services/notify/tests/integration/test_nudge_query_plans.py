@@ -49,15 +49,14 @@ async def test_what_the_reminders_send_is_served_by_indexes(
         await handlers.on_participant(event(registered(0, role), clock), ctx)
         await handlers.on_participant(event(registered(1, role), clock), ctx)
     pair = {"mentee_id": "pt-mentee-0", "mentor_id": "pt-mentor-0", "program_id": PROGRAM}
-    names = {"mentee_name": "Mentee 0", "mentor_name": "Mentor 0"}
     expires = clock() + timedelta(days=7)
 
     recorder.recording = True
     for payload in (
-        MatchProposed(**pair, **names, match_id="m-1", proposed_by="admin", expires_at=expires),
-        MatchProposed(**pair, **names, match_id="m-2", proposed_by="admin", expires_at=expires),
+        MatchProposed(**pair, match_id="m-1", proposed_by="admin", expires_at=expires),
+        MatchProposed(**pair, match_id="m-2", proposed_by="admin", expires_at=expires),
         MatchDeclined(**pair, match_id="m-2"),
-        MatchAccepted(**pair, **names, match_id="m-3"),
+        MatchAccepted(**pair, match_id="m-3"),
         CheckInRecorded(
             **pair, check_in_id="c-1", module_id="purpose", confidence=3, assessed_by="mentee"
         ),

@@ -197,10 +197,7 @@ async def test_workers_at_once_send_each_reminder_once(
     await notify.publish(*people)
     expires = START + timedelta(days=8)
     await notify.publish(
-        *(
-            proposed(f"p-{i}", expires, mentee_id=f"pt-m{i}", mentee_name=f"Mentee {i}")
-            for i in range(mentees)
-        ),
+        *(proposed(f"p-{i}", expires, mentee_id=f"pt-m{i}") for i in range(mentees)),
         *(
             MatchAccepted(**{**MATCH, "match_id": f"a-{i}", "mentee_id": f"pt-m{i}"})
             for i in range(mentees)

@@ -69,8 +69,6 @@ async def test_what_planned_sessions_send_is_served_by_indexes(
         program_id="pg-1",
         mentee_id="e-0",
         mentor_id="r-0",
-        mentee_name="Ada",
-        mentor_name="Grace",
         mentee_user_id=MENTEE.user_id,
         mentor_user_id=MENTOR.user_id,
     )

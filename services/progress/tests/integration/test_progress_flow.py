@@ -17,8 +17,6 @@ def accepted(mentee: str = "pt-ada", mentor: str = "pt-grace") -> MatchAccepted:
         program_id="pg-1",
         mentee_id=mentee,
         mentor_id=mentor,
-        mentee_name="Ada",
-        mentor_name="Grace",
         learning_path_id="social-business-accompaniment",
         mentee_user_id=f"u-{mentee}",
         mentor_user_id=f"u-{mentor}",
@@ -30,14 +28,8 @@ def kinds(events: list[Any]) -> list[str]:
 
 
 async def check_in(api: ProgressApi, confidence: int, user: str = "u-pt-ada", **kw: Any) -> Any:
-    return await api.call(
-        "POST",
-        "/mentees/pt-ada/check-ins",
-        user,
-        "mentee",
-        json={"module_id": "purpose", "confidence": confidence},
-        **kw,
-    )
+    kw.setdefault("json", {"module_id": "purpose", "confidence": confidence})
+    return await api.call("POST", "/mentees/pt-ada/check-ins", user, "mentee", **kw)
 
 
 async def test_a_drop_in_confidence_alerts_the_mentor_once(api: ProgressApi) -> None:
@@ -166,3 +158,30 @@ async def test_bad_activity_is_refused_clearly_and_changes_nothing(api: Progress
     assert marathon.status_code == 422
     assert unknown_mentee.status_code == 404
     assert await api.progress_events() == []
+
+
+async def test_what_a_mentee_writes_stays_in_progress(api: ProgressApi) -> None:
+    await api.publish(accepted())
+    await api.tracked("pt-ada")
+    note, evidence = "I felt lost in the first thread", "https://intranet.example/post/1"
+
+    checked = await check_in(api, 3, json={"module_id": "purpose", "confidence": 3, "note": note})
+    done = await api.call(
+        "POST",
+        "/mentees/pt-ada/milestones/explain-the-why/complete",
+        "u-pt-ada",
+        "mentee",
+        json={"evidence": evidence},
+    )
+
+    assert checked.status_code == 201, checked.text
+    assert done.status_code == 200, done.text
+    stored = await api.db.trackings.find_one({"_id": "pt-ada"})
+    assert stored is not None
+    assert [c.get("note") for c in stored["check_ins"]] == [note]
+    assert [m.get("evidence") for m in stored["milestones"]] == [evidence]
+    events = await api.progress_events()
+    assert kinds(events)[:2] == ["check_in.recorded", "milestone.completed"]
+    for event in events:  # the events say what happened, not what the mentee wrote
+        assert note not in event.model_dump_json()
+        assert evidence not in event.model_dump_json()

@@ -101,8 +101,6 @@ async def test_what_events_and_requests_send_is_served_by_indexes(
                 program_id=PROGRAM,
                 mentee_id=f"e-{mentee}",
                 mentor_id=f"r-{mentor}",
-                mentee_name=f"Mentee {mentee}",
-                mentor_name=f"Mentor {mentor}",
                 mentee_user_id=f"mentee-{mentee}",
                 mentor_user_id=f"mentor-{mentor}",
             )

@@ -51,8 +51,6 @@ def accepted(mentee: str, moment: datetime) -> Envelope[Any]:
             program_id=PROGRAM,
             mentee_id=mentee,
             mentor_id="pt_mentor",
-            mentee_name=mentee,
-            mentor_name="Mentor",
         ),
     )
 

@@ -109,19 +109,16 @@ class EventFactory:
             "mentor_id": match.mentor.participant_id,
         }
         payload: EventPayload
-        names = {"mentee_name": match.mentee.name, "mentor_name": match.mentor.name}
         awaiting = match.awaiting
         if awaiting is not None:
             payload = MatchAcceptanceGiven(
                 **ids,
-                **names,
                 accepted_by="mentee" if awaiting == "mentor" else "mentor",
                 expires_at=match.expires_at,
             )
         elif match.status is MatchStatus.PROPOSED:
             payload = MatchProposed(
                 **ids,
-                **names,
                 proposed_by=match.proposed_by.value,
                 score=match.score,
                 expires_at=match.expires_at,
@@ -130,8 +127,6 @@ class EventFactory:
         elif match.status is MatchStatus.ACTIVE:
             payload = MatchAccepted(
                 **ids,
-                mentee_name=match.mentee.name,
-                mentor_name=match.mentor.name,
                 learning_path_id=match.learning_path_id,
                 mentee_user_id=match.mentee.user_id,
                 mentor_user_id=match.mentor.user_id,
@@ -139,7 +134,7 @@ class EventFactory:
         elif match.status is MatchStatus.DECLINED:
             payload = MatchDeclined(**ids, reason=match.reason, declined_by=match.declined_by)
         elif match.status is MatchStatus.CANCELLED:
-            payload = MatchCancelled(**ids, **names, reason=match.reason or "")
+            payload = MatchCancelled(**ids, reason=match.reason or "")
         elif match.status is MatchStatus.EXPIRED:
             payload = MatchExpired(**ids)
         else:

@@ -243,6 +243,13 @@ class NotifyStore:
         last = items[-1] if more and items else None
         return items, encode_cursor(last["created_at"], last["_id"]) if last else None
 
+    async def notification_of(self, user_id: str, notification_id: str) -> Document | None:
+        """One notification of ``user_id`` (None for another person's or an unknown id)."""
+        return await self.notifications.find_one(
+            {"_id": notification_id, "user_id": user_id},
+            {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0},
+        )
+
     async def unread_count(self, user_id: str) -> int:
         return await self.notifications.count_documents({"user_id": user_id, "read_at": None})
 

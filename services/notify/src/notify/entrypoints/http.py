@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
+from mentorship_runtime.errors import NotFound
 from notify.domain.subjects import About
 from notify.service_layer import handlers, preferences
 from notify.service_layer.handlers import Context
@@ -73,16 +74,27 @@ async def inbox(
         caller.user_id, unread_only=unread_only, first=first, after=after
     )
     return InboxPage(
-        items=[
-            NotificationOut(
-                id=d["_id"],
-                about=About.of_document(d.get("about")).document(),
-                **{k: d[k] for k in NotificationOut.model_fields if k not in ("id", "about")},
-            )
-            for d in items
-        ],
+        items=[_out(d) for d in items],
         next_cursor=cursor,
         unread=await ctx.store.unread_count(caller.user_id),
+    )
+
+
+@router.get("/inbox/notifications/{notification_id}")
+async def one_notification(notification_id: Id, caller: Caller, ctx: Ctx) -> NotificationOut:
+    """One of the caller's notifications, texts included (the event announcing it names no
+    one); 404 for an unknown id and for another person's."""
+    found = await ctx.store.notification_of(caller.user_id, notification_id)
+    if found is None:
+        raise NotFound("notification", notification_id)
+    return _out(found)
+
+
+def _out(document: dict[str, Any]) -> NotificationOut:
+    return NotificationOut(
+        id=document["_id"],
+        about=About.of_document(document.get("about")).document(),
+        **{k: document[k] for k in NotificationOut.model_fields if k not in ("id", "about")},
     )
 
 

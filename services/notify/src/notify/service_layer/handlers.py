@@ -352,8 +352,6 @@ def _created(
             recipient_id=user_id or notification.recipient_id,
             kind=notification.kind.value,
             priority=notification.priority.value,
-            title=notification.title,
-            body=notification.body,
             subject_id=notification.subject_id,
             created_at=notification.created_at,
             about=NotificationAbout(**notification.about.document()),

@@ -95,8 +95,6 @@ async def _expect_answer(
             "program_id": data.program_id,
             "mentee_id": data.mentee_id,
             "mentor_id": data.mentor_id,
-            "mentee_name": data.mentee_name,
-            "mentor_name": data.mentor_name,
             "expires_at": data.expires_at,
             "due_at": due_at,
         },
@@ -138,8 +136,6 @@ async def _send_proposal_reminders(ctx: Context, nudges: NudgeStore) -> int:
             program_id=reminder["program_id"],
             mentee_id=reminder["mentee_id"],
             mentor_id=reminder["mentor_id"],
-            mentee_name=reminder.get("mentee_name"),
-            mentor_name=reminder.get("mentor_name"),
             details={
                 Detail.EXPIRES_AT: reminder["expires_at"].isoformat(),
                 Detail.MATCH_ID: reminder["match_id"],

@@ -70,7 +70,8 @@ def occurrence_of(event: Envelope[Any]) -> Occurrence | None:
         return occurrence_of_plan(event, data)
     if isinstance(data, contract.ParticipantWithdrawn):
         return _withdrawal(event, data)
-    kind = KINDS.get(type(data))
+    # an earlier version of an event is a subclass of its current one
+    kind = next((KINDS[cls] for cls in type(data).__mro__ if cls in KINDS), None)
     if kind is None:
         return None
     details: dict[str, str | int] = {**_ids(data), **_match_details(data)}

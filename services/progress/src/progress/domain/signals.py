@@ -26,7 +26,6 @@ class CheckInRecorded(Signal):
     module_id: str
     confidence: int
     assessed_by: Role
-    note: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,7 +45,6 @@ class ConfidenceDropped(Signal):
 class MilestoneCompleted(Signal):
     module_id: str
     milestone_id: str
-    evidence: str | None
     completed_by: Role
 
 

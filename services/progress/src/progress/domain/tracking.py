@@ -331,7 +331,6 @@ class Tracking:
                 module_id=module_id,
                 confidence=confidence,
                 assessed_by=by,
-                note=note,
             )
         ]
         if latest_is_drop([*earlier, confidence]):
@@ -372,7 +371,6 @@ class Tracking:
                 **tracking._who(),
                 module_id=module.id,
                 milestone_id=milestone_id,
-                evidence=evidence,
                 completed_by=by,
             )
         ]

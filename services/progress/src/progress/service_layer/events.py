@@ -28,7 +28,6 @@ def payload_of(signal: s.Signal) -> EventPayload:  # noqa: PLR0911 - one case pe
                 module_id=signal.module_id,
                 confidence=signal.confidence,
                 assessed_by=signal.assessed_by,
-                note=signal.note,
             )
         case s.ConfidenceDropped():
             return contract.ConfidenceDropped(
@@ -44,7 +43,6 @@ def payload_of(signal: s.Signal) -> EventPayload:  # noqa: PLR0911 - one case pe
                 **who,
                 module_id=signal.module_id,
                 milestone_id=signal.milestone_id,
-                evidence=signal.evidence,
             )
         case s.MilestoneReopened():
             return contract.MilestoneReopened(
