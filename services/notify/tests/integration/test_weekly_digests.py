@@ -69,7 +69,9 @@ async def changes(api: NotifyApi, **query: Any) -> list[dict[str, Any]]:
 async def test_a_mentor_gets_one_digest_of_their_mentees_week_in_their_language(
     notify: NotifyApi, smtp: SmtpReceiver
 ) -> None:
-    await introduce_everyone(notify)  # Grace, the mentor, reads French on Paris's clock
+    # Grace, the mentor, reads French on Paris's clock, and wants no e-mail before 09:00
+    await prefer(notify, "u-grace", quiet_hours={"start": "22:00", "end": "09:00"})
+    await introduce_everyone(notify)
     await notify.publish(BOB)
     accepted = await notify.publish(
         MatchAccepted(**MATCH), MatchAccepted(**{**MATCH, **BOB_PAIR, "match_id": "m-2"})
@@ -128,6 +130,12 @@ async def test_a_mentor_gets_one_digest_of_their_mentees_week_in_their_language(
     def mailed() -> list[Any]:
         return [m for m in smtp.to("grace@example.org") if m["Subject"] == digest["title"]]
 
+    # the e-mail waits for the end of Grace's quiet hours: 09:00 in Paris
+    [queued] = await deliveries(notify, notification_id=digest["_id"], channel="email")
+    assert queued["next_attempt_at"] == DUE + timedelta(hours=1)
+    await asyncio.sleep(0.5)
+    assert mailed() == []
+    notify.clock.now = DUE + timedelta(hours=1)
     await eventually(lambda: len(mailed()) == 1, timeout=WAIT)
     [email] = mailed()
     markup = email.get_body(preferencelist=("html",)).get_content()
@@ -261,3 +269,22 @@ async def test_concurrent_writers_and_workers_record_each_change_and_send_one_di
         assert len(emails) == 1
         # a restarted worker finds nothing more to send
         assert await send_due_weekly_digests(service.context()) == 0
+
+
+async def test_events_read_in_batches_are_recorded_once_too(
+    kafka_bootstrap: str, mongo_url: str, mongo_db: AsyncDatabase[Document], topic_prefix: str
+) -> None:
+    async with running(
+        kafka_bootstrap, mongo_url, mongo_db, topic_prefix, consumer_batch_size=50
+    ) as batched:
+        await introduce_everyone(batched)
+        events = await batched.publish(MatchAccepted(**MATCH), STALLED, DROPPED)
+        for event in events:
+            await batched.publish(again=event)
+
+        async def recorded() -> bool:
+            found = sorted(c["change"] for c in await changes(batched))
+            accepted = await batched.db.weekly_digest_matches.find_one({"_id": "m-1"})
+            return found == ["confidence_dropped", "stalled"] and accepted is not None
+
+        await eventually(recorded, timeout=WAIT)
