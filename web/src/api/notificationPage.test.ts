@@ -48,6 +48,16 @@ describe("the page a notification opens", () => {
     );
   });
 
+  it("opens a mentor's weekly digest on their dashboard, where all their mentees are", () => {
+    const digest = {
+      id: "n-7",
+      kind: "MENTOR_WEEKLY_DIGEST" as const,
+      about: { opens: null, programId: "pg-1" },
+    };
+    expect(notificationPage(digest, "mentor")).toBe("/dashboard");
+    expect(notificationPage(digest, "admin")).toBe("/inbox/n-7");
+  });
+
   it("sends a withdrawal to the roster, and what names nothing to the inbox", () => {
     const withdrawn = {
       id: "n-3",

@@ -36,6 +36,8 @@ export function notificationPage(
   const { about, kind } = notification;
   const inbox = `/inbox/${encodeURIComponent(notification.id)}`;
   const program = about.programId ? `/programs/${encodeURIComponent(about.programId)}` : null;
+  // a mentor's weekly digest names their program, no single mentee: all of them are on the dashboard
+  if (kind === "MENTOR_WEEKLY_DIGEST") return role === "mentor" ? "/dashboard" : inbox;
   if (about.opens === "MATCH" || kind.startsWith("MATCH_")) {
     if (role === "admin") return program ? `${program}/matching` : inbox;
     if (role === "mentor") {

@@ -128,7 +128,7 @@ export type NotFoundKind =
   | 'PROGRAM'
   | 'SESSION';
 
-/** Where a notification reaches you (in-app always). */
+/** Where a notification reaches you (in-app always, unless its kind is turned off). */
 export type NotificationChannel =
   | 'EMAIL'
   | 'IN_APP'
@@ -145,6 +145,8 @@ export type NotificationKind =
   /** A reminder to a mentor a day before an unanswered proposal lapses. */
   | 'MATCH_PROPOSAL_EXPIRING'
   | 'MATCH_PROPOSED'
+  /** A mentor's weekly digest of their mentees' status changes, sent after each week at a fixed local time; about the program, no single mentee. The one kind an empty list of channels turns off. */
+  | 'MENTOR_WEEKLY_DIGEST'
   | 'PARTICIPANT_WITHDRAWN'
   /** A reminder to a mentee who has not checked in for the program's days. */
   | 'PROGRESS_CHECK_IN_OVERDUE'

@@ -151,6 +151,7 @@ export const en = {
     PROGRESS_SESSION_CANCELLED: "Session cancelled",
     PROGRESS_CHECK_IN_OVERDUE: "Check-in due",
     MATCH_PROPOSAL_EXPIRING: "Proposal about to lapse",
+    MENTOR_WEEKLY_DIGEST: "Your week with your mentees",
   } satisfies Record<NotificationKind, string>,
   toasts: { label: "New notifications", open: "Open", dismiss: "Dismiss" },
   pages: { label: "Pages", previous: "Previous page", next: "Next page" },

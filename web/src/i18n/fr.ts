@@ -153,6 +153,7 @@ export const fr: Shape<typeof en> = {
     PROGRESS_SESSION_CANCELLED: "Séance annulée",
     PROGRESS_CHECK_IN_OVERDUE: "Point de confiance à faire",
     MATCH_PROPOSAL_EXPIRING: "Proposition bientôt expirée",
+    MENTOR_WEEKLY_DIGEST: "Votre semaine de mentorat",
   },
   toasts: { label: "Nouvelles notifications", open: "Ouvrir", dismiss: "Fermer" },
   pages: { label: "Pages", previous: "Page précédente", next: "Page suivante" },

@@ -157,6 +157,12 @@ class NotificationKind(Enum):
         "match.proposal_expiring",
         description="A reminder to a mentor a day before an unanswered proposal lapses.",
     )
+    MENTOR_WEEKLY_DIGEST = strawberry.enum_value(
+        "mentor.weekly_digest",
+        description="A mentor's weekly digest of their mentees' status changes, sent after each "
+        "week at a fixed local time; about the program, no single mentee. The one kind an empty "
+        "list of channels turns off.",
+    )
 
 
 @strawberry.enum
@@ -166,7 +172,9 @@ class NotificationPriority(Enum):
     HIGH = "high"
 
 
-@strawberry.enum(description="Where a notification reaches you (in-app always).")
+@strawberry.enum(
+    description="Where a notification reaches you (in-app always, unless its kind is turned off)."
+)
 class NotificationChannel(Enum):
     IN_APP = "in_app"
     EMAIL = "email"

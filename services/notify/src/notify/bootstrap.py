@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -18,14 +18,17 @@ from notify.adapters.deliveries import DeliveryStore
 from notify.adapters.nudges import NudgeStore
 from notify.adapters.senders import HttpWebhookSender, SmtpSender, SmtpSettings
 from notify.adapters.store import NotifyStore
+from notify.adapters.weekly_digests import WeeklyDigestStore
 from notify.config import Settings
 from notify.domain.delivery import RetryPolicy
+from notify.domain.weekly_digest import Schedule
 from notify.entrypoints import consumers
 from notify.entrypoints.http import router
 from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
 from notify.service_layer.handlers import OVERDUE_BATCH, OVERDUE_POLL_SECONDS, Context, plan_overdue
 from notify.service_layer.nudges import send_due_nudges
 from notify.service_layer.reminders import send_due_reminders
+from notify.service_layer.weekly_digests import send_due_weekly_digests
 
 
 @dataclass
@@ -34,11 +37,17 @@ class Service:
     store: NotifyStore
     deliveries: DeliveryStore
     reminder_delay: timedelta
+    digest_schedule: Schedule = field(default_factory=Schedule)
     consumer: EventConsumer | None = None
 
     def context(self, correlation_id: str | None = None) -> Context:
         return Context(
-            self.store, self.deliveries, self.runtime.clock, correlation_id, self.reminder_delay
+            self.store,
+            self.deliveries,
+            self.runtime.clock,
+            correlation_id,
+            self.reminder_delay,
+            self.digest_schedule,
         )
 
 
@@ -75,12 +84,16 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
     deliveries = DeliveryStore(runtime.database)
-    service = Service(runtime, store, deliveries, timedelta(days=settings.rating_reminder_days))
+    schedule = Schedule.parse(settings.weekly_digest_weekday, settings.weekly_digest_time)
+    service = Service(
+        runtime, store, deliveries, timedelta(days=settings.rating_reminder_days), schedule
+    )
 
     async def prepare() -> None:
         await store.ensure_indexes()
         await deliveries.ensure_indexes()
         await NudgeStore(runtime.database).ensure_indexes()
+        await WeeklyDigestStore(runtime.database).ensure_indexes()
         dead_letters = delivery_dead_letter_topic(settings.kafka_topic_prefix)
         await ensure_topics(settings.kafka_bootstrap_servers, [(dead_letters, 3)])
 
@@ -118,6 +131,13 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             lambda: send_due_nudges(service.context()),
         )
 
+    async def weekly_digests() -> None:
+        await every(
+            settings.reminder_poll_seconds,
+            "weekly_digests",
+            lambda: send_due_weekly_digests(service.context()),
+        )
+
     async def plan_waited_enough() -> None:
         # events parked for a name that never came are planned with the generic wording
         await every(
@@ -131,7 +151,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     runtime.outbox_collections = store.outbox_collections
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     if settings.runs_worker:
-        runtime.jobs += [deliver, remind, nudge, plan_waited_enough]
+        runtime.jobs += [deliver, remind, nudge, weekly_digests, plan_waited_enough]
         service.consumer = consumers.subscribe(
             runtime.broker,
             service.context,

@@ -52,3 +52,11 @@ class Settings(ServiceSettings):
     # session-rating reminders
     rating_reminder_days: float = Field(default=2.0, gt=0, le=60)
     reminder_poll_seconds: float = Field(default=60.0, gt=0, le=86_400)
+
+    # the mentors' weekly digest, sent after each ISO week at this moment on each mentor's clock
+    weekly_digest_weekday: int = Field(
+        default=1, ge=1, le=7, description="1 (Monday) to 7 (Sunday) of the week after"
+    )
+    weekly_digest_time: str = Field(
+        default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, 24-hour"
+    )

@@ -386,7 +386,7 @@ def notification_of(document: Document) -> Notification:
         title=document["title"],
         body=document["body"],
         html_body=document["html_body"],
-        subject_id=document["subject_id"],
+        subject_id=document.get("subject_id"),
         created_at=document["created_at"],
         event_id=document["event_id"],
         about=About.of_document(document.get("about")),

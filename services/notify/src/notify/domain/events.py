@@ -33,6 +33,7 @@ class EventKind(StrEnum):
     SESSION_CANCELLED = "progress.session_cancelled"
     CHECK_IN_OVERDUE = "progress.check_in_overdue"
     PROPOSAL_EXPIRING = "match.proposal_expiring"
+    MENTOR_WEEKLY_DIGEST = "mentor.weekly_digest"
 
     @classmethod
     def parse(cls, value: str) -> EventKind:

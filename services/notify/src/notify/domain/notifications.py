@@ -43,7 +43,8 @@ class Notification:
     title: str
     body: str
     html_body: str
-    subject_id: str
+    subject_id: str | None
+    """The mentee it is about; None for one about several (a mentor's weekly digest)."""
     created_at: datetime
     event_id: str
     about: About = field(default_factory=About)

@@ -124,10 +124,22 @@ def _refuse_special_addresses(host: str) -> None:
         raise Invalid("webhook_url", "must not point to a link-local or special address")
 
 
+CAN_BE_OFF = frozenset({EventKind.MENTOR_WEEKLY_DIGEST})
+"""Kinds a person may turn off (no channel at all): a summary of news each told on its own. Every
+other kind always reaches the inbox, the record of every notification."""
+
+
+def _with_inbox(kind: EventKind, chosen: frozenset[Channel]) -> frozenset[Channel]:
+    if kind in CAN_BE_OFF and not chosen:
+        return chosen
+    return chosen | {Channel.IN_APP}
+
+
 @dataclass(frozen=True)
 class Preferences:
     """Valid by construction. ``channels`` overrides the default (in-app and e-mail) per kind;
-    in-app is always added: it is the person's inbox, the record of every notification."""
+    in-app is always added (it is the person's inbox, the record of every notification), except
+    to no channel at all for a kind that ``CAN_BE_OFF``: that kind is off."""
 
     person_id: str
     channels: Mapping[EventKind, frozenset[Channel]] = field(default_factory=dict)
@@ -143,7 +155,7 @@ class Preferences:
             raise Invalid("person_id", "must not be empty")
         try:
             normalized = {
-                EventKind(kind): frozenset(Channel(c) for c in chosen) | {Channel.IN_APP}
+                EventKind(kind): _with_inbox(EventKind(kind), frozenset(Channel(c) for c in chosen))
                 for kind, chosen in self.channels.items()
             }
         except ValueError as error:
@@ -206,6 +218,10 @@ class Preferences:
             timezone=timezone or None,
             email=email or None,
         )
+
+    def wants(self, kind: EventKind) -> bool:
+        """Whether the person gets this kind at all (only a kind that ``CAN_BE_OFF`` may not)."""
+        return bool(self.channels_for(kind))
 
     def channels_for(self, kind: EventKind) -> frozenset[Channel]:
         """The kind's chosen channels; by default in-app and e-mail, plus the webhook once a URL

@@ -781,6 +781,7 @@ DIGEST_GROUPS: Mapping[EventKind, Mapping[Language, str]] = {
     K.PARTICIPANT_WITHDRAWN: {EN: "Departures", FR: "Départs du programme"},
     K.CHECK_IN_OVERDUE: {EN: "Check-ins due", FR: "Points de confiance à faire"},
     K.PROPOSAL_EXPIRING: {EN: "Proposals about to lapse", FR: "Propositions qui expirent bientôt"},
+    K.MENTOR_WEEKLY_DIGEST: {EN: "Your week with your mentees", FR: "Votre semaine de mentorat"},
 }
 
 DIGEST_TITLE: Mapping[Language, tuple[str, str]] = {

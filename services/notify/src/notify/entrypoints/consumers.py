@@ -10,7 +10,7 @@ from faststream.kafka import KafkaBroker
 from mentorship_contracts import Envelope
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.consumer import Batched, EventConsumer, RetryPolicy, with_context
-from notify.service_layer import handlers, nudges, reminders
+from notify.service_layer import handlers, nudges, reminders, weekly_digests
 from notify.service_layer.handlers import Context
 from notify.service_layer.translate import KINDS
 
@@ -45,6 +45,7 @@ def subscribe(
         await handlers.on_occurrences(items, ctx)
         for item in items:
             await nudges.on_event(item.event, ctx)
+            await weekly_digests.on_event(item.event, ctx)
 
     notifying = {cls.event_type: route(handlers.on_occurrence) for cls in KINDS}
     batched = {cls.event_type: occurrences for cls in KINDS}
@@ -90,11 +91,13 @@ def subscribe(
 def _then_nudges(
     handler: Callable[[Envelope[Any], Context], Awaitable[object]],
 ) -> Callable[[Envelope[Any], Context], Awaitable[None]]:
-    """The handler, then the reminders the event schedules, moves or cancels (none for most):
-    a failure of either retries both, and each is idempotent."""
+    """The handler, then the reminders the event schedules, moves or cancels (none for most)
+    and the change it records for a mentor's weekly digest: a failure of any retries all, and
+    each is idempotent."""
 
     async def handle(event: Envelope[Any], ctx: Context) -> None:
         await handler(event, ctx)
         await nudges.on_event(event, ctx)
+        await weekly_digests.on_event(event, ctx)
 
     return handle

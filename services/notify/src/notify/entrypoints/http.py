@@ -38,7 +38,7 @@ class NotificationOut(BaseModel):
     title: str
     body: str
     html_body: str
-    subject_id: str
+    subject_id: str | None = None
     created_at: datetime
     read_at: datetime | None
     about: dict[str, str] = Field(

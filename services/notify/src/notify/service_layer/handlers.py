@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -49,6 +49,7 @@ from notify.domain.events import Occurrence
 from notify.domain.notifications import Notification
 from notify.domain.preferences import Preferences
 from notify.domain.rules import UnknownRecipient, plan
+from notify.domain.weekly_digest import Schedule
 from notify.service_layer.preferences import preferences_of
 from notify.service_layer.translate import occurrence_of
 
@@ -74,6 +75,8 @@ class Context:
     clock: Callable[[], datetime]
     correlation_id: str | None = None
     reminder_delay: timedelta = timedelta(days=2)
+    digest_schedule: Schedule = field(default_factory=Schedule)
+    """When each mentor's weekly digest goes out (``notify.service_layer.weekly_digests``)."""
 
 
 ADMINS_KEY = "admins:"
@@ -225,36 +228,18 @@ async def notify_all(pending: Sequence[Pending], ctx: Context) -> int:
         if unnamed:  # planned when they arrive, or when their wait is over
             planned = replace(planned, notifications=())
         plans.append((item, planned, recipient_of, unnamed))
-    users = {r.user_id for *_, recipient_of, _ in plans for r in recipient_of.values() if r.user_id}
-    preferences = await ctx.store.preferences_of(sorted(users))
-    documents: list[NewNotification] = []
-    deliveries: list[tuple[str | None, Sequence[PlannedDelivery]]] = []
-    for item, planned, recipient_of, _ in plans:
-        with item.scope():  # the announcement carries on the trace of the event that caused it
-            for notification in planned.notifications:
-                recipient = recipient_of[notification.recipient_id]
-                announcement = _created(
-                    notification, recipient.user_id, item.occurrence, item.cause, ctx
-                )
-                documents.append(
-                    ctx.store.new_notification(notification, recipient.user_id, [announcement])
-                )
-                chosen = _preferences(recipient.user_id, preferences.get(recipient.user_id or ""))
-                deliveries.append(
-                    (
-                        recipient.user_id,
-                        plan_deliveries(notification, recipient, chosen, ctx.clock()),
-                    )
-                )
-    # the deliveries are written first, held, then released once their notification is stored
-    # (see notify.adapters.deliveries); the announcements are stored with their notification
-    by_id = {item.document["_id"]: item.document for item in documents}
-    now = ctx.clock()
-    held = await ctx.deliveries.hold_all(deliveries, now, now + HOLD, by_id)
-    new = await ctx.store.add_all(documents)
-    written = [(p.delivery_id, p.notification_id) for _, each in deliveries for p in each]
-    await ctx.deliveries.release(held, [d for d, n in written if n in new])
-    await ctx.deliveries.drop_held(held, [d for d, n in written if n not in new])
+    addressed = [
+        Addressed(
+            notification,
+            recipient_of[notification.recipient_id],
+            item.cause,
+            ctx.correlation_id or item.occurrence.event_id,
+            item.scope,
+        )
+        for item, planned, recipient_of, _ in plans
+        for notification in planned.notifications
+    ]
+    new = await store_all(addressed, ctx)
     created = len(new)
     unknown = waiting = 0
     for item, planned, _, unnamed in plans:
@@ -271,6 +256,51 @@ async def notify_all(pending: Sequence[Pending], ctx: Context) -> int:
         waiting_for_names=waiting,
     )
     return created
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """A notification ready to store, for its recipient, with what caused it (None for one
+    notify composed itself) and the scope its announcement is made in."""
+
+    notification: Notification
+    recipient: Recipient
+    cause: Envelope[Any] | None
+    correlation_id: str
+    scope: Callable[[], AbstractContextManager[None]] = nullcontext
+
+
+async def store_all(addressed: Sequence[Addressed], ctx: Context) -> set[str]:
+    """Store each notification once, with its announcement, and its deliveries planned over
+    the recipient's preferences; returns the ids of the notifications this call stored (the
+    others were stored before: their deliveries queued now are dropped)."""
+    users = sorted({a.recipient.user_id for a in addressed if a.recipient.user_id})
+    preferences = await ctx.store.preferences_of(users) if users else {}
+    documents: list[NewNotification] = []
+    deliveries: list[tuple[str | None, Sequence[PlannedDelivery]]] = []
+    for item in addressed:
+        with item.scope():  # the announcement carries on the trace of the event that caused it
+            notification, recipient = item.notification, item.recipient
+            announcement = _created(
+                notification, recipient.user_id, item.correlation_id, item.cause, ctx
+            )
+            documents.append(
+                ctx.store.new_notification(notification, recipient.user_id, [announcement])
+            )
+            chosen = preferences_for(recipient.user_id, preferences.get(recipient.user_id or ""))
+            deliveries.append(
+                (recipient.user_id, plan_deliveries(notification, recipient, chosen, ctx.clock()))
+            )
+    # the deliveries are written first, held, then released once their notification is stored
+    # (see notify.adapters.deliveries); the announcements are stored with their notification
+    by_id = {item.document["_id"]: item.document for item in documents}
+    now = ctx.clock()
+    held = await ctx.deliveries.hold_all(deliveries, now, now + HOLD, by_id)
+    new = await ctx.store.add_all(documents)
+    written = [(p.delivery_id, p.notification_id) for _, each in deliveries for p in each]
+    await ctx.deliveries.release(held, [d for d, n in written if n in new])
+    await ctx.deliveries.drop_held(held, [d for d, n in written if n not in new])
+    return new
 
 
 def _unnamed(item: Pending, people: Mapping[str, Recipient]) -> list[str]:
@@ -311,7 +341,8 @@ async def _known(key: str, ctx: Context) -> bool:
     return bool(await ctx.store.recipients([key]))
 
 
-def _preferences(user_id: str | None, stored: dict[str, Any] | None) -> Preferences:
+def preferences_for(user_id: str | None, stored: dict[str, Any] | None) -> Preferences:
+    """The person's stored preferences, or the defaults if those no longer validate."""
     try:
         return preferences_of(user_id or "-", stored)
     except Invalid as exc:  # stored preferences are validated; an edit by hand is not
@@ -342,7 +373,7 @@ async def _park_for(
 def _created(
     notification: Notification,
     user_id: str | None,
-    occurrence: Occurrence,
+    correlation_id: str,
     cause: Envelope[Any] | None,
     ctx: Context,
 ) -> Envelope[Any]:
@@ -358,7 +389,7 @@ def _created(
         ),
         producer=PRODUCER,
         cause=cause,
-        correlation_id=ctx.correlation_id or occurrence.event_id,
+        correlation_id=correlation_id,
         # derived: the same notification is announced by the same event, however often planned
         event_id=uuid.uuid5(ANNOUNCEMENTS, notification.notification_id),
         clock=ctx.clock,
