@@ -17,7 +17,8 @@ from mentorship_contracts.events import (
     PersonalDataExportRequested,
     ProgressExportPartReady,
 )
-from mentorship_contracts.topics import Topic
+from mentorship_contracts.topics import Topic, topic_name
+from mentorship_testing.kafka import read_topic
 
 from .conftest import MentoringApi
 
@@ -129,3 +130,30 @@ async def test_mentorings_part_is_read_by_the_person_and_their_programs_admins_a
     assert expired.json()["status"] == "expired"
     gone = await api.call("GET", part_path, "u-zoe", "mentee")
     assert gone.status_code == 404
+
+
+async def test_a_key_used_again_answers_the_first_export_and_refuses_another_subject(
+    api: MentoringApi,
+) -> None:
+    program = await api.program()
+    zoe = await api.register(program["id"], "u-zoe", "mentee")
+    max_ = await api.register(program["id"], "u-max", "mentee")
+    key = {"Idempotency-Key": "export-1"}
+
+    async def ask(participant: str) -> Any:
+        return await api.call(
+            "POST",
+            "/data-exports",
+            "admin",
+            "admin",
+            json={"participant_id": participant},
+            headers=key,
+        )
+
+    first, again = await asyncio.gather(ask(zoe["id"]), ask(zoe["id"]))
+    assert first.json()["id"] == again.json()["id"]
+    other = await ask(max_["id"])
+    assert other.status_code == 409, other.text
+    topic = topic_name(Topic.MENTORING_DATA_REQUESTS, api.settings.kafka_topic_prefix)
+    announced = await read_topic(api.bootstrap, topic, until=lambda rs: False, timeout=1.5)
+    assert len(announced) == 1, "one request, announced once"

@@ -25,7 +25,7 @@ from mentoring.domain.data_exports import (
     PartReceipt,
     Scope,
 )
-from mentoring.domain.errors import NotFound
+from mentoring.domain.errors import Conflict, NotFound
 from mentoring.service_layer.handlers import new_id, require_admin
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.envelope import EventPayload
@@ -103,11 +103,10 @@ async def request_export(
     if earlier is None:
         log.info("data_export_requested", export_id=export.id, scope=subject.scope.value)
         return export
-    if idempotency_key is None or (earlier.subject, earlier.requested_by) != (
-        subject,
-        export.requested_by,
-    ):
-        raise KeyReused(idempotency_key or "", export.id)
+    if idempotency_key is None:  # a random id is never taken
+        raise Conflict(f"data export {export.id!r} exists already")
+    if earlier.subject != subject:  # the key and the caller make the id: the subject differs
+        raise KeyReused(idempotency_key, export.id)
     return earlier
 
 
