@@ -12,6 +12,9 @@ class Topic(StrEnum):
     MENTORING_MATCHES = "mentoring.matches"
     PROGRESS_EVENTS = "progress.events"
     NOTIFY_NOTIFICATIONS = "notify.notifications"
+    MENTORING_DATA_REQUESTS = "mentoring.data_requests"
+    PROGRESS_DATA_REQUESTS = "progress.data_requests"
+    NOTIFY_DATA_REQUESTS = "notify.data_requests"
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,14 @@ TOPIC_SPECS: tuple[TopicSpec, ...] = (
     TopicSpec(Topic.MENTORING_MATCHES, 6, "mentee id", "the lifecycle of mentoring matches"),
     TopicSpec(Topic.PROGRESS_EVENTS, 6, "mentee id", "check-ins, milestones, sessions, alerts"),
     TopicSpec(Topic.NOTIFY_NOTIFICATIONS, 6, "recipient id", "notifications created and read"),
+    TopicSpec(
+        Topic.MENTORING_DATA_REQUESTS,
+        3,
+        "request id",
+        "a person's data requests (exports) and mentoring's parts of them",
+    ),
+    TopicSpec(Topic.PROGRESS_DATA_REQUESTS, 3, "request id", "progress's parts of data requests"),
+    TopicSpec(Topic.NOTIFY_DATA_REQUESTS, 3, "request id", "notify's parts of data requests"),
 )
 
 

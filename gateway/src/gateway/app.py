@@ -30,6 +30,7 @@ from gateway import dev_sign_in
 from gateway.body_limit import BodyLimit
 from gateway.config import ServiceName, Settings
 from gateway.context import GatewayContext, Runtime, bearer_token, correlation_id
+from gateway.data_export_zip import router as data_export_zip_router
 from gateway.errors import TIMEOUT, UNAUTHENTICATED
 from gateway.examples import EXAMPLE_OPERATIONS
 from gateway.live import NotificationFeed, NotificationHub
@@ -234,6 +235,7 @@ def create_app(
     app.state.hub = hub
     app.include_router(GatewayRouter(settings))
     app.include_router(report_csv_router)
+    app.include_router(data_export_zip_router)
     app.include_router(metrics_router())
     if dev_sign_in.enabled(settings):
         app.include_router(dev_sign_in.router())

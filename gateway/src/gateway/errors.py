@@ -146,6 +146,7 @@ class NotFoundKind(Enum):
     MILESTONE = "milestone"
     SESSION = "session"
     PLANNED_SESSION = "planned session"
+    DATA_EXPORT = "data export"
 
 
 @strawberry.enum(

@@ -22,6 +22,7 @@ from gateway.error_language import ErrorsInReaderLanguage
 from gateway.errors import Conflict, Forbidden, NotFound, ValidationError
 from gateway.extensions import MaskInternalErrors, RequestReport, error_code, is_client_error
 from gateway.features import (
+    data_exports,
     governance,
     imports,
     matches,
@@ -59,6 +60,7 @@ Query = merge_types(
         report.Query,
         notifications.Query,
         scim_tokens.Query,
+        data_exports.Query,
     ),
 )
 Mutation = merge_types(
@@ -74,6 +76,7 @@ Mutation = merge_types(
         notifications.Mutation,
         imports.Mutation,
         scim_tokens.Mutation,
+        data_exports.Mutation,
     ),
 )
 Subscription = notifications.Subscription

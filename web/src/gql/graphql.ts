@@ -59,6 +59,23 @@ export type CriterionWeightInput = {
   weight: Scalars['Float']['input'];
 };
 
+/** What a data export covers. */
+export type DataExportScope =
+  | 'PARTICIPATION'
+  | 'PERSON';
+
+/** Where a data export stands. */
+export type DataExportStatus =
+  | 'COMPLETE'
+  | 'EXPIRED'
+  | 'PENDING';
+
+/** A service that holds part of a person's data. */
+export type DataService =
+  | 'MENTORING'
+  | 'NOTIFY'
+  | 'PROGRESS';
+
 /** Whether matching prefers a mentor of the mentee's department. */
 export type DepartmentPreference =
   | 'CROSS'
@@ -118,6 +135,7 @@ export type MilestoneEntryKind =
 
 /** What kind of thing a mutation did not find. */
 export type NotFoundKind =
+  | 'DATA_EXPORT'
   | 'LEARNING_PATH'
   | 'MATCH'
   | 'MENTEE'

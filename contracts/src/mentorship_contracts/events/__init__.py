@@ -24,6 +24,12 @@ from mentorship_contracts.events.participants import (
     ParticipantUpdated,
     ParticipantWithdrawn,
 )
+from mentorship_contracts.events.personal_data import (
+    MentoringExportPartReady,
+    NotifyExportPartReady,
+    PersonalDataExportRequested,
+    ProgressExportPartReady,
+)
 from mentorship_contracts.events.planned_sessions import (
     PlannedSessionCancelled,
     PlannedSessionRescheduled,
@@ -61,6 +67,7 @@ __all__ = [
     "MenteeBackOnTrack",
     "MenteeStalled",
     "MenteeStillStalled",
+    "MentoringExportPartReady",
     "MilestoneCompleted",
     "MilestoneReopened",
     "ModuleCompleted",
@@ -68,14 +75,17 @@ __all__ = [
     "NotificationCreated",
     "NotificationCreatedV1",
     "NotificationRead",
+    "NotifyExportPartReady",
     "ParticipantRegistered",
     "ParticipantUpdated",
     "ParticipantWithdrawn",
     "PathCompleted",
+    "PersonalDataExportRequested",
     "PlannedSessionCancelled",
     "PlannedSessionRescheduled",
     "ProgramAdmin",
     "ProgramPublished",
+    "ProgressExportPartReady",
     "SessionLogged",
     "SessionPlanned",
     "SessionRated",

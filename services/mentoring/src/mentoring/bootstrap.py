@@ -8,16 +8,31 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI
 
+from mentoring.adapters.data_exports import DataExportStore
+from mentoring.adapters.personal_data import MentoringPersonalData
 from mentoring.adapters.provisioning_store import ProvisioningStore
 from mentoring.adapters.repository import MentoringStore
 from mentoring.config import Settings
 from mentoring.domain.errors import AlreadyRegistered
-from mentoring.entrypoints import governance, provisioning, report, reviewable_matching, upserts
+from mentoring.entrypoints import (
+    data_exports,
+    governance,
+    provisioning,
+    report,
+    reviewable_matching,
+    upserts,
+)
 from mentoring.entrypoints.http import already_registered, router
 from mentoring.entrypoints.worker import jobs
+from mentoring.service_layer.data_exports import ExportContext, delete_expired_parts
 from mentoring.service_layer.handlers import Context
+from mentorship_runtime.consumer import retry_policy
+from mentorship_runtime.jobs import every
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
+
+EXPORT_PURGE_SECONDS = 600.0
+"""How often the worker deletes the export parts past their day."""
 
 
 @dataclass
@@ -25,6 +40,7 @@ class Service:
     runtime: Runtime
     store: MentoringStore
     provisioning: ProvisioningStore
+    exports: DataExportStore
 
     @property
     def relay(self) -> OutboxRelay:
@@ -37,6 +53,15 @@ class Service:
     def context(self, correlation_id: str | None = None) -> Context:
         return Context(self.store, self.runtime.clock, correlation_id)
 
+    def export_context(self, correlation_id: str | None = None) -> ExportContext:
+        return ExportContext(
+            self.store,
+            self.exports,
+            MentoringPersonalData(self.runtime.database),
+            self.runtime.clock,
+            correlation_id,
+        )
+
 
 def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     runtime = connect(settings, clock, "Mentoring: programs, participants, matches")
@@ -44,16 +69,35 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
     accounts = ProvisioningStore(runtime.database)
-    service = Service(runtime, store, accounts)
+    exports = DataExportStore(
+        runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
+    )
+    service = Service(runtime, store, accounts, exports)
 
     async def prepare() -> None:
         await store.ensure_indexes()
         await accounts.ensure_indexes()
+        await exports.ensure_indexes()
 
     runtime.prepare = prepare
-    runtime.outbox_collections = store.outbox_collections
+    runtime.outbox_collections = [*store.outbox_collections, *exports.outbox_collections]
     runtime.sweep_seconds = settings.outbox_sweep_seconds
-    runtime.jobs = jobs(service.context, settings)
+    runtime.jobs = [
+        *jobs(service.context, settings),
+        lambda: every(
+            EXPORT_PURGE_SECONDS,
+            "delete_expired_export_parts",
+            lambda: delete_expired_parts(service.export_context()),
+        ),
+    ]
+    if settings.runs_worker:
+        data_exports.subscribe(
+            runtime.broker,
+            service.export_context,
+            topic_prefix=settings.kafka_topic_prefix,
+            retry=retry_policy(settings),
+            concurrency=settings.consumer_concurrency,
+        )
     return service
 
 
@@ -66,6 +110,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     routes.include_router(reviewable_matching.router)
     routes.include_router(provisioning.router)
     routes.include_router(report.router)
+    routes.include_router(data_exports.router)
     app = service_app(
         service.runtime,
         title="Mentoring service",
@@ -76,4 +121,5 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     )
     app.add_exception_handler(AlreadyRegistered, already_registered)
     app.state.provisioning = service.provisioning
+    app.state.data_exports = service.export_context
     return app

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from mentorship_runtime.consumer import EventConsumer, retry_policy
 from mentorship_runtime.jobs import every
@@ -15,20 +15,26 @@ from mentorship_runtime.kafka import ensure_topics
 from mentorship_runtime.service_app import Runtime, connect, service_app
 from notify.adapters.dead_letters import KafkaDeadLetters, delivery_dead_letter_topic
 from notify.adapters.deliveries import DeliveryStore
+from notify.adapters.export_parts import ExportPartStore
 from notify.adapters.nudges import NudgeStore
+from notify.adapters.personal_data import NotifyPersonalData
 from notify.adapters.senders import HttpWebhookSender, SmtpSender, SmtpSettings
 from notify.adapters.store import NotifyStore
 from notify.adapters.weekly_digests import WeeklyDigestStore
 from notify.config import Settings
 from notify.domain.delivery import RetryPolicy
 from notify.domain.weekly_digest import Schedule
-from notify.entrypoints import consumers
+from notify.entrypoints import consumers, data_exports
 from notify.entrypoints.http import router
+from notify.service_layer.data_exports import ExportContext, delete_expired_parts
 from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
 from notify.service_layer.handlers import OVERDUE_BATCH, OVERDUE_POLL_SECONDS, Context, plan_overdue
 from notify.service_layer.nudges import send_due_nudges
 from notify.service_layer.reminders import send_due_reminders
 from notify.service_layer.weekly_digests import send_due_weekly_digests
+
+EXPORT_PURGE_SECONDS = 600.0
+"""How often the worker deletes the export parts past their day."""
 
 
 @dataclass
@@ -37,6 +43,8 @@ class Service:
     store: NotifyStore
     deliveries: DeliveryStore
     reminder_delay: timedelta
+    parts: ExportPartStore
+    personal: NotifyPersonalData
     digest_schedule: Schedule = field(default_factory=Schedule)
     consumer: EventConsumer | None = None
 
@@ -48,6 +56,11 @@ class Service:
             correlation_id,
             self.reminder_delay,
             self.digest_schedule,
+        )
+
+    def export_context(self, correlation_id: str | None = None) -> ExportContext:
+        return ExportContext(
+            self.store, self.parts, self.personal, self.runtime.clock, correlation_id
         )
 
 
@@ -84,9 +97,19 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
     deliveries = DeliveryStore(runtime.database)
+    parts = ExportPartStore(
+        runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
+    )
+    personal = NotifyPersonalData(runtime.database)
     schedule = Schedule.parse(settings.weekly_digest_weekday, settings.weekly_digest_time)
     service = Service(
-        runtime, store, deliveries, timedelta(days=settings.rating_reminder_days), schedule
+        runtime,
+        store,
+        deliveries,
+        timedelta(days=settings.rating_reminder_days),
+        parts,
+        personal,
+        schedule,
     )
 
     async def prepare() -> None:
@@ -94,6 +117,8 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         await deliveries.ensure_indexes()
         await NudgeStore(runtime.database).ensure_indexes()
         await WeeklyDigestStore(runtime.database).ensure_indexes()
+        await parts.ensure_indexes()
+        await personal.ensure_indexes()
         dead_letters = delivery_dead_letter_topic(settings.kafka_topic_prefix)
         await ensure_topics(settings.kafka_bootstrap_servers, [(dead_letters, 3)])
 
@@ -138,6 +163,13 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             lambda: send_due_weekly_digests(service.context()),
         )
 
+    async def purge_export_parts() -> None:
+        await every(
+            EXPORT_PURGE_SECONDS,
+            "delete_expired_export_parts",
+            lambda: delete_expired_parts(service.export_context()),
+        )
+
     async def plan_waited_enough() -> None:
         # events parked for a name that never came are planned with the generic wording
         await every(
@@ -148,10 +180,17 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         )
 
     runtime.prepare = prepare
-    runtime.outbox_collections = store.outbox_collections
+    runtime.outbox_collections = [*store.outbox_collections, parts.collection]
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     if settings.runs_worker:
-        runtime.jobs += [deliver, remind, nudge, weekly_digests, plan_waited_enough]
+        runtime.jobs += [
+            deliver,
+            remind,
+            nudge,
+            weekly_digests,
+            plan_waited_enough,
+            purge_export_parts,
+        ]
         service.consumer = consumers.subscribe(
             runtime.broker,
             service.context,
@@ -161,16 +200,28 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             batch_size=settings.consumer_batch_size,
             group=settings.consumer_group,
         )
+        data_exports.subscribe(
+            runtime.broker,
+            service.export_context,
+            topic_prefix=settings.kafka_topic_prefix,
+            retry=retry_policy(settings),
+            concurrency=settings.consumer_concurrency,
+        )
     return service
 
 
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
     service = build_service(settings, clock or (lambda: datetime.now(UTC)))
-    return service_app(
+    routes = APIRouter()
+    routes.include_router(router)
+    routes.include_router(data_exports.router)
+    app = service_app(
         service.runtime,
         title="Notify service",
         description="Alerts for mentors, mentees and program admins, with their inbox.",
-        router=router,
+        router=routes,
         context=service.context,
         service=service,
     )
+    app.state.data_exports = service.export_context
+    return app

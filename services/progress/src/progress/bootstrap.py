@@ -12,13 +12,25 @@ from mentorship_runtime.consumer import retry_policy
 from mentorship_runtime.jobs import every
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
+from progress.adapters.export_parts import ExportPartStore
+from progress.adapters.personal_data import ProgressPersonalData
 from progress.adapters.planned_sessions import PlannedSessionStore
 from progress.adapters.report import ReportStore
 from progress.adapters.store import ProgressStore
 from progress.config import Settings
-from progress.entrypoints import consumers, history_http, planned_sessions_http, report
+from progress.entrypoints import (
+    consumers,
+    data_exports,
+    history_http,
+    planned_sessions_http,
+    report,
+)
 from progress.entrypoints.http import router
+from progress.service_layer.data_exports import ExportContext, delete_expired_parts
 from progress.service_layer.handlers import Context, detect_stalls
+
+EXPORT_PURGE_SECONDS = 600.0
+"""How often the worker deletes the export parts past their day."""
 
 
 @dataclass
@@ -27,6 +39,8 @@ class Service:
     store: ProgressStore
     stall_window: timedelta
     planned: PlannedSessionStore
+    parts: ExportPartStore
+    personal: ProgressPersonalData
 
     @property
     def relay(self) -> OutboxRelay:
@@ -35,6 +49,11 @@ class Service:
     def context(self, correlation_id: str | None = None) -> Context:
         return Context(
             self.store, self.runtime.clock, self.stall_window, correlation_id, self.planned
+        )
+
+    def export_context(self, correlation_id: str | None = None) -> ExportContext:
+        return ExportContext(
+            self.store, self.parts, self.personal, self.runtime.clock, correlation_id
         )
 
 
@@ -48,21 +67,34 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     planned = PlannedSessionStore(
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
-    service = Service(runtime, store, timedelta(days=settings.stall_window_days), planned)
+    parts = ExportPartStore(
+        runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
+    )
+    personal = ProgressPersonalData(runtime.database)
+    service = Service(
+        runtime, store, timedelta(days=settings.stall_window_days), planned, parts, personal
+    )
     reports = ReportStore(runtime.database)
 
     async def prepare() -> None:
         await store.prepare()
         await planned.ensure_indexes()
         await reports.ensure_indexes()
+        await parts.ensure_indexes()
+        await personal.ensure_indexes()
 
     runtime.prepare = prepare
-    runtime.outbox_collections = [*store.outbox_collections, planned.collection]
+    runtime.outbox_collections = [*store.outbox_collections, planned.collection, parts.collection]
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     runtime.jobs = [
         lambda: every(
             settings.detection_seconds, "detect_stalls", lambda: detect_stalls(service.context())
-        )
+        ),
+        lambda: every(
+            EXPORT_PURGE_SECONDS,
+            "delete_expired_export_parts",
+            lambda: delete_expired_parts(service.export_context()),
+        ),
     ]
     if settings.runs_worker:
         consumers.subscribe(
@@ -79,6 +111,13 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             retry=retry_policy(settings),
             concurrency=settings.consumer_concurrency,
         )
+        data_exports.subscribe(
+            runtime.broker,
+            service.export_context,
+            topic_prefix=settings.kafka_topic_prefix,
+            retry=retry_policy(settings),
+            concurrency=settings.consumer_concurrency,
+        )
     return service
 
 
@@ -88,12 +127,13 @@ def _routes() -> APIRouter:
     routes.include_router(history_http.router)
     routes.include_router(planned_sessions_http.router)
     routes.include_router(report.router)
+    routes.include_router(data_exports.router)
     return routes
 
 
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
     service = build_service(settings, clock or (lambda: datetime.now(UTC)))
-    return service_app(
+    app = service_app(
         service.runtime,
         title="Progress service",
         description="Learning paths, check-ins with confidence, milestones, sessions, stalls.",
@@ -101,3 +141,5 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         context=service.context,
         service=service,
     )
+    app.state.data_exports = service.export_context
+    return app

@@ -1,0 +1,232 @@
+"""Exports of a person's data: the request (the person's own, or an admin's for one
+participation), its status, mentoring's part, and the reports of every service's part.
+
+The request is mentoring's own small aggregate, written with its ``PersonalDataExportRequested``
+in its outbox. Each service, mentoring included, answers that event with its part, kept by the
+service and announced by a ``*ExportPartReady`` event; the export completes when the three are in
+(``adapters.data_exports``). Every handler is safe to re-run: a part is kept once under the
+export's id, and a report counts once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from mentoring.adapters.data_exports import DataExportStore
+from mentoring.adapters.personal_data import MentoringPersonalData
+from mentoring.adapters.repository import MentoringStore
+from mentoring.domain.data_exports import (
+    KIND,
+    DataExport,
+    DataSubject,
+    PartReceipt,
+    Scope,
+)
+from mentoring.domain.errors import Conflict, NotFound
+from mentoring.service_layer.handlers import new_id, require_admin
+from mentorship_contracts import Envelope, new_envelope
+from mentorship_contracts.envelope import EventPayload
+from mentorship_contracts.events import (
+    MentoringExportPartReady,
+    PersonalDataExportRequested,
+)
+from mentorship_contracts.personal_data import KEPT_FOR, may_read, part_json
+from mentorship_runtime.auth import Principal
+from mentorship_runtime.idempotency import KeyReused
+from mentorship_runtime.logging import get_logger
+from mentorship_runtime.mongo import as_stored
+
+log = get_logger("mentoring.data_exports")
+PRODUCER = "mentoring"
+
+
+@dataclass
+class ExportContext:
+    store: MentoringStore
+    exports: DataExportStore
+    personal: MentoringPersonalData
+    clock: Callable[[], datetime]
+    correlation_id: str | None = None
+
+    def wrap(self, payload: EventPayload) -> Envelope[Any]:
+        return new_envelope(
+            payload, producer=PRODUCER, correlation_id=self.correlation_id, clock=self.clock
+        )
+
+
+async def _subject(ctx: ExportContext, actor: Principal, participant_id: str | None) -> DataSubject:
+    if participant_id is not None:
+        participant = await ctx.store.participant(participant_id)
+        program = await ctx.store.program(participant.program_id)
+        require_admin(program, actor)
+        return DataSubject(
+            participant.user_id, (participant.id,), (program.id,), Scope.PARTICIPATION
+        )
+    ids = await ctx.store.participant_ids_of_user(actor.user_id)
+    participants = await ctx.store.participants_by_ids(sorted(ids))
+    programs = sorted({p.program_id for p in participants})
+    return DataSubject(
+        actor.user_id, tuple(p.id for p in participants), tuple(programs), Scope.PERSON
+    )
+
+
+async def request_export(
+    ctx: ExportContext,
+    actor: Principal,
+    participant_id: str | None = None,
+    idempotency_key: str | None = None,
+) -> DataExport:
+    """Record a request for a copy of the data of ``participant_id`` (an admin of their program)
+    or of the caller (everything about their account), and announce it to every service."""
+    subject = await _subject(ctx, actor, participant_id)
+    export = DataExport(
+        id=new_id("dx", idempotency_key, actor.user_id),
+        subject=subject,
+        requested_by=actor.user_id,
+        requested_at=as_stored(ctx.clock()),
+    )
+    event = ctx.wrap(
+        PersonalDataExportRequested(
+            export_id=export.id,
+            subject_user_id=subject.user_id,
+            participant_ids=list(subject.participant_ids),
+            program_ids=list(subject.program_ids),
+            scope=subject.scope.value,
+            requested_by=export.requested_by,
+            requested_at=export.requested_at,
+        )
+    )
+    earlier = await ctx.exports.add(export, [event])
+    if earlier is None:
+        log.info("data_export_requested", export_id=export.id, scope=subject.scope.value)
+        return export
+    if idempotency_key is None:  # a random id is never taken
+        raise Conflict(f"data export {export.id!r} exists already")
+    if earlier.subject != subject:  # the key and the caller make the id: the subject differs
+        raise KeyReused(idempotency_key, export.id)
+    return earlier
+
+
+async def _administered(
+    ctx: ExportContext, actor: Principal, program_ids: tuple[str, ...]
+) -> set[str]:
+    if not actor.is_admin or not program_ids:
+        return set()
+    programs = await ctx.store.programs_by_ids(program_ids)
+    return {p.id for p in programs if p.is_admin(actor.user_id)}
+
+
+async def _readable(
+    ctx: ExportContext, actor: Principal, subject_user_id: str, program_ids: tuple[str, ...]
+) -> bool:
+    return may_read(
+        user_id=actor.user_id,
+        is_admin=actor.is_admin,
+        subject_user_id=subject_user_id,
+        program_ids=program_ids,
+        administered=await _administered(ctx, actor, program_ids),
+    )
+
+
+async def export_of(ctx: ExportContext, actor: Principal, export_id: str) -> DataExport:
+    """The export, for the person and the admins of every program it covers; NotFound for
+    anyone else, as for an id that names nothing."""
+    export = await ctx.exports.find(export_id)
+    if export is None or not await _readable(
+        ctx, actor, export.subject.user_id, export.subject.program_ids
+    ):
+        raise NotFound(KIND, export_id)
+    return export
+
+
+async def part_of(ctx: ExportContext, actor: Principal, export_id: str) -> str:
+    """Mentoring's part of the export as JSON text, to those who may read the export, until it
+    expires."""
+    part = await ctx.exports.part(export_id)
+    if part is None or as_stored(ctx.clock()) >= _aware(part["expires_at"]):
+        raise NotFound("data export part", export_id)
+    if not await _readable(ctx, actor, part["subject_user_id"], tuple(part["program_ids"])):
+        raise NotFound("data export part", export_id)
+    return str(part["content"])
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+async def on_export_requested(event: Envelope[Any], ctx: ExportContext) -> None:
+    """Build mentoring's part from its own records and keep it with its announcement."""
+    data: PersonalDataExportRequested = event.data
+    subject = DataSubject(
+        data.subject_user_id,
+        tuple(data.participant_ids),
+        tuple(data.program_ids),
+        Scope(data.scope),
+    )
+    made_at = as_stored(ctx.clock())
+    content, counts = part_json(
+        service=PRODUCER,
+        export_id=data.export_id,
+        made_at=made_at,
+        subject={
+            "user_id": subject.user_id,
+            "scope": subject.scope.value,
+            "participant_ids": subject.participant_ids,
+            "program_ids": subject.program_ids,
+        },
+        sections=await ctx.personal.sections(subject),
+    )
+    expires_at = data.requested_at + KEPT_FOR
+    ready = new_envelope(
+        MentoringExportPartReady(
+            export_id=data.export_id,
+            service=PRODUCER,
+            counts=counts,
+            ready_at=made_at,
+            expires_at=expires_at,
+        ),
+        producer=PRODUCER,
+        cause=event,
+        clock=ctx.clock,
+    )
+    document = {
+        "_id": data.export_id,
+        "subject_user_id": subject.user_id,
+        "program_ids": list(subject.program_ids),
+        "content": content,
+        "counts": counts,
+        "made_at": made_at,
+        "expires_at": expires_at,
+    }
+    kept = await ctx.exports.add_part(document, [ready])
+    log.info(
+        "data_export_part_built",
+        export_id=data.export_id,
+        event_id=str(event.event_id),
+        correlation_id=event.correlation_id,
+        kept=kept,
+    )
+
+
+async def on_part_ready(event: Envelope[Any], ctx: ExportContext) -> None:
+    """Count a service's part in (once); the export completes with the last of the three."""
+    data = event.data
+    found = await ctx.exports.record_part(
+        data.export_id, PartReceipt(data.service, dict(data.counts), data.ready_at)
+    )
+    log.info(
+        "data_export_part_ready",
+        export_id=data.export_id,
+        service=data.service,
+        event_id=str(event.event_id),
+        correlation_id=event.correlation_id,
+        known=found is not None,
+        complete=found is not None and found.completed_at is not None,
+    )
+
+
+async def delete_expired_parts(ctx: ExportContext) -> int:
+    return await ctx.exports.delete_expired_parts(ctx.clock())

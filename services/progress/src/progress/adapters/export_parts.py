@@ -1,0 +1,56 @@
+"""The parts of data exports this service built (``export_parts``), one per export, kept with
+the event that announces them in their outbox until they expire (a day after the request;
+the worker deletes them then, and a read refuses one past its day before that)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from mentorship_contracts import Envelope
+from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
+
+Document = dict[str, Any]
+HIDDEN = {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0}
+
+
+class ExportPartStore:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        relay: OutboxRelay,
+        *,
+        clock: Callable[[], datetime],
+        topic_prefix: str = "",
+    ) -> None:
+        self.collection: AsyncCollection[Document] = db["export_parts"]
+        self._relay = relay
+        self._clock = clock
+        self._prefix = topic_prefix
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index("expires_at")
+        await ensure_outbox_index(self.collection)
+
+    async def add(self, document: Document, events: Sequence[Envelope[Any]]) -> bool:
+        """Keep a part with its event; False when it was kept before (a redelivery)."""
+        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
+        stored = {**document, **parts["$set"], "_outbox": parts["$push"]["_outbox"]["$each"]}
+        try:
+            await self.collection.insert_one(stored)
+        except DuplicateKeyError:
+            return False
+        await self._relay.drain_soon(self.collection, document["_id"])
+        return True
+
+    async def get(self, export_id: str) -> Document | None:
+        return await self.collection.find_one({"_id": export_id}, HIDDEN)
+
+    async def delete_expired(self, now: datetime) -> int:
+        result = await self.collection.delete_many({"expires_at": {"$lte": now}})
+        return result.deleted_count
