@@ -3,8 +3,8 @@ import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
 // The app calls the gateway on its own origin: /graphql (HTTP and websocket), /reports (CSV
-// downloads) and, in the dev profile, /dev are proxied to GATEWAY_URL, so there is no CORS to
-// configure.
+// downloads), /auth/config (how people sign in here) and, in the dev profile, /dev are proxied
+// to GATEWAY_URL, so there is no CORS to configure. /auth/callback is the app's own page.
 const gateway = process.env.GATEWAY_URL ?? "http://127.0.0.1:8100";
 const port = Number(process.env.WEB_PORT ?? 5173);
 // 127.0.0.1 on a laptop; a container sets WEB_HOST=0.0.0.0 (compose.yaml).
@@ -12,6 +12,7 @@ const host = process.env.WEB_HOST ?? "127.0.0.1";
 const proxy = {
   "/graphql": { target: gateway, ws: true, changeOrigin: false },
   "/dev": { target: gateway },
+  "/auth/config": { target: gateway },
   "/reports": { target: gateway },
 };
 

@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // The browser journeys (e2e/): Debian's Chromium driven by playwright-core against a running
 // platform (WEB_URL), one journey after the other.
@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["e2e/**/*.test.ts"],
+    // the company sign-in journey needs its own platform (vitest.oidc.config.ts)
+    exclude: [...configDefaults.exclude, "e2e/oidc/**"],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 60_000,

@@ -207,6 +207,20 @@ def test_a_worker_without_a_scaled_object_is_rejected(kustomize: Path, k8s_copy:
             "",
             "JWT_JWKS_URL",
         ),
+        # the web app's sign-in asking for no OpenID scope: the gateway's settings refuse it
+        (
+            "overlays/prod/kustomization.yaml",
+            "      - OIDC_SCOPE=openid profile email\n",
+            "      - OIDC_SCOPE=profile email\n",
+            "OIDC_SCOPE must include openid",
+        ),
+        # roles read from a claim path no token can have
+        (
+            "overlays/prod/kustomization.yaml",
+            "      - JWT_ROLES_CLAIM=roles\n",
+            "      - JWT_ROLES_CLAIM=realm_access..roles\n",
+            "JWT_ROLES_CLAIM",
+        ),
         # the gateway pointed at a Service port that does not exist
         (
             "base/config/gateway.env",

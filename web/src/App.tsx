@@ -1,8 +1,9 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { Provider } from "urql";
 import { createClient } from "./api/client";
 import { ParticipationProvider } from "./api/participation";
+import { useTokenRenewal } from "./auth/renewal";
 import { useSession, type Role } from "./auth/session";
 import { Layout } from "./components/Layout";
 import { Inbox } from "./pages/Inbox";
@@ -14,18 +15,23 @@ import { ProgramPage } from "./pages/ProgramPage";
 import { Programs } from "./pages/Programs";
 import { Proposals } from "./pages/Proposals";
 import { SignIn } from "./pages/SignIn";
+import { SignInCallback } from "./pages/SignInCallback";
 import { Suggestions } from "./pages/Suggestions";
 
 const HOME: Record<Role, string> = { admin: "/programs", mentor: "/dashboard", mentee: "/path" };
 
 function SignedIn({ token, role }: { token: string; role: Role }) {
-  // made in an effect, so that the websocket it opens is closed when the token changes
+  // a renewed token is used by the next request (and the next websocket connection) without
+  // starting the client again: the pages keep what they show
+  const current = useRef(token);
+  current.current = token;
+  // made in an effect, so that the websocket it opens is closed when the user changes
   const [client, setClient] = useState<ReturnType<typeof createClient>["client"] | null>(null);
   useEffect(() => {
-    const made = createClient(token);
+    const made = createClient(() => current.current);
     setClient(made.client);
     return made.dispose;
-  }, [token]);
+  }, []);
   if (!client) return null;
   return (
     <Provider value={client}>
@@ -53,12 +59,18 @@ function SignedIn({ token, role }: { token: string; role: Role }) {
 
 export function App() {
   const { session } = useSession();
+  useTokenRenewal();
   return (
     <BrowserRouter>
       {session ? (
-        <SignedIn key={session.token} token={session.token} role={session.role} />
+        <SignedIn
+          key={`${session.userId} ${session.role}`}
+          token={session.token}
+          role={session.role}
+        />
       ) : (
         <Routes>
+          <Route path="/auth/callback" element={<SignInCallback />} />
           <Route path="*" element={<SignIn />} />
         </Routes>
       )}

@@ -26,7 +26,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from gateway import dev_sign_in
+from gateway import dev_sign_in, sign_in_config
 from gateway.body_limit import BodyLimit
 from gateway.config import ServiceName, Settings
 from gateway.context import GatewayContext, Runtime, bearer_token, correlation_id
@@ -239,6 +239,7 @@ def create_app(
     app.include_router(metrics_router())
     if dev_sign_in.enabled(settings):
         app.include_router(dev_sign_in.router())
+    app.include_router(sign_in_config.router(settings))
     app.include_router(scim_router)
     app.add_exception_handler(ScimProblem, scim_problem)
     app.add_middleware(

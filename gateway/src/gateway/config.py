@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import socket
 import uuid
-from typing import Literal
+from typing import Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from mentorship_runtime.settings import TokenKeys
@@ -83,6 +84,43 @@ class Settings(TokenKeys):
         description="benchmarking and diagnostics only: off (DATALOADERS=false), every item is "
         "fetched by a call of its own, unbatched and uncached, to measure what batching saves",
     )
+
+    oidc_client_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="the web app's client id at the identity provider (a public client): set, "
+        "the app signs people in with OpenID Connect against JWT_ISSUER (GET /auth/config)",
+    )
+    oidc_scope: str = Field(
+        default="openid profile email",
+        max_length=1_000,
+        pattern=r"^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$",
+        description="the scopes the web app asks for, separated by spaces; openid among them",
+    )
+
+    @model_validator(mode="after")
+    def _sign_in(self) -> Self:
+        if "openid" not in self.oidc_scope.split(" "):
+            msg = "OIDC_SCOPE must include openid"
+            raise ValueError(msg)
+        if self.oidc_client_id is None:
+            return self
+        if self.jwt_jwks_url is None:
+            msg = "OIDC_CLIENT_ID needs JWT_JWKS_URL: the identity provider's tokens are RS256"
+            raise ValueError(msg)
+        issuer = urlsplit(self.jwt_issuer)
+        loopback = issuer.hostname in ("localhost", "127.0.0.1", "::1")
+        if not issuer.hostname or not (
+            issuer.scheme == "https" or (issuer.scheme == "http" and loopback)
+        ):
+            msg = (
+                "with OIDC_CLIENT_ID, JWT_ISSUER is the identity provider's https URL (the web "
+                "app finds its endpoints under it); plain http only on this machine"
+            )
+            raise ValueError(msg)
+        return self
 
     def service_url(self, name: ServiceName) -> str:
         urls: dict[ServiceName, str] = {

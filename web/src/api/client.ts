@@ -140,7 +140,9 @@ function refetch(...fields: string[]): UpdateResolver {
   };
 }
 
-export function createClient(token: string): { client: Client; dispose: () => void } {
+/** The client for the signed-in user; ``token`` gives the access token at each request (it may
+ * have been renewed since the client was made). */
+export function createClient(token: () => string): { client: Client; dispose: () => void } {
   const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`;
   const ws: WsClient = createWsClient({
     url: wsUrl,
@@ -150,11 +152,11 @@ export function createClient(token: string): { client: Client; dispose: () => vo
     retryAttempts: Infinity,
     shouldRetry: (event) =>
       typeof event === "object" && event !== null && "code" in event && event.code !== 4403,
-    connectionParams: () => ({ Authorization: `Bearer ${token}` }),
+    connectionParams: () => ({ Authorization: `Bearer ${token()}` }),
   });
   const client = new Client({
     url: "/graphql",
-    fetchOptions: () => ({ headers: { Authorization: `Bearer ${token}` } }),
+    fetchOptions: () => ({ headers: { Authorization: `Bearer ${token()}` } }),
     requestPolicy: "cache-and-network",
     exchanges: [
       cacheExchange({

@@ -1,4 +1,6 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { endSession } from "./oidc";
+import type { OidcConfig } from "./signInConfig";
 
 export type Role = "admin" | "mentor" | "mentee";
 
@@ -7,6 +9,8 @@ export interface Session {
   userId: string;
   name: string;
   role: Role;
+  /** Signed in at this identity provider (absent for the dev profile's sign-in). */
+  oidc?: OidcConfig;
 }
 
 const KEY = "mentorship.session";
@@ -23,7 +27,11 @@ function load(): Session | null {
 interface SessionState {
   session: Session | null;
   signIn: (session: Session) => void;
+  /** Ends the session here, and at the identity provider when it signed the user in. */
   signOut: () => void;
+  /** Forgets the session here only (its token expired or was refused): the sign-in page shows,
+   * and the identity provider may sign the user in again without asking. */
+  forget: () => void;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -34,11 +42,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     localStorage.setItem(KEY, JSON.stringify(next));
     setSession(next);
   }, []);
-  const signOut = useCallback(() => {
+  const forget = useCallback(() => {
     localStorage.removeItem(KEY);
     setSession(null);
   }, []);
-  const value = useMemo(() => ({ session, signIn, signOut }), [session, signIn, signOut]);
+  const signOut = useCallback(() => {
+    const config = load()?.oidc;
+    forget();
+    if (config) void endSession(config).catch(() => undefined);
+  }, [forget]);
+  const value = useMemo(
+    () => ({ session, signIn, signOut, forget }),
+    [session, signIn, signOut, forget],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -6,14 +6,14 @@ import { useSession } from "../auth/session";
  * a way to sign in again), or the GraphQL error's message and code. */
 export function Problem({ error }: { error: CombinedError | undefined }) {
   const { t } = useTranslation();
-  const { signOut } = useSession();
+  const { forget } = useSession();
   if (!error) return null;
   const codes = error.graphQLErrors.map((e) => String(e.extensions?.code ?? ""));
   if (codes.includes("UNAUTHENTICATED")) {
     return (
       <div role="alert" className="problem">
         <p>{t("errors.expired")}</p>
-        <button type="button" onClick={signOut}>
+        <button type="button" onClick={forget}>
           {t("signIn.again")}
         </button>
       </div>

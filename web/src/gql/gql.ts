@@ -16,6 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  query MyParticipations {\n    me {\n      userId\n      participations {\n        participantId\n        roles\n        status\n        participant {\n          id\n          displayName\n          language\n        }\n        program {\n          id\n          name\n          status\n          mutualAcceptance\n        }\n      }\n    }\n  }\n": typeof types.MyParticipationsDocument,
     "\n  mutation UpdateLanguage($id: ID!, $language: Language!) {\n    updateProfile(participantId: $id, input: { language: $language }) {\n      __typename\n      ... on Participant {\n        id\n        language\n      }\n      ... on MutationError {\n        message\n      }\n    }\n  }\n": typeof types.UpdateLanguageDocument,
+    "\n  query SignedInAs {\n    me {\n      userId\n      name\n      roles\n    }\n  }\n": typeof types.SignedInAsDocument,
     "\n  query ConfidenceSeries($menteeId: ID!, $moduleId: ID!) {\n    menteeProgressDetail(menteeId: $menteeId) {\n      menteeId\n      confidenceSeries(moduleId: $moduleId, first: 50) {\n        nodes {\n          checkInId\n          recordedAt\n          confidence\n          assessedBy\n        }\n      }\n    }\n  }\n": typeof types.ConfidenceSeriesDocument,
     "\n  query UnreadCount {\n    notifications(unreadOnly: true, first: 1) {\n      unread\n    }\n  }\n": typeof types.UnreadCountDocument,
     "\n  subscription LiveNotifications {\n    notifications {\n      id\n      kind\n      priority\n      title\n      body\n      subjectId\n      createdAt\n      readAt\n      about {\n        opens\n        programId\n        menteeId\n        matchId\n        moduleId\n        milestoneId\n        checkInId\n        sessionId\n      }\n    }\n  }\n": typeof types.LiveNotificationsDocument,
@@ -71,6 +72,7 @@ type Documents = {
 const documents: Documents = {
     "\n  query MyParticipations {\n    me {\n      userId\n      participations {\n        participantId\n        roles\n        status\n        participant {\n          id\n          displayName\n          language\n        }\n        program {\n          id\n          name\n          status\n          mutualAcceptance\n        }\n      }\n    }\n  }\n": types.MyParticipationsDocument,
     "\n  mutation UpdateLanguage($id: ID!, $language: Language!) {\n    updateProfile(participantId: $id, input: { language: $language }) {\n      __typename\n      ... on Participant {\n        id\n        language\n      }\n      ... on MutationError {\n        message\n      }\n    }\n  }\n": types.UpdateLanguageDocument,
+    "\n  query SignedInAs {\n    me {\n      userId\n      name\n      roles\n    }\n  }\n": types.SignedInAsDocument,
     "\n  query ConfidenceSeries($menteeId: ID!, $moduleId: ID!) {\n    menteeProgressDetail(menteeId: $menteeId) {\n      menteeId\n      confidenceSeries(moduleId: $moduleId, first: 50) {\n        nodes {\n          checkInId\n          recordedAt\n          confidence\n          assessedBy\n        }\n      }\n    }\n  }\n": types.ConfidenceSeriesDocument,
     "\n  query UnreadCount {\n    notifications(unreadOnly: true, first: 1) {\n      unread\n    }\n  }\n": types.UnreadCountDocument,
     "\n  subscription LiveNotifications {\n    notifications {\n      id\n      kind\n      priority\n      title\n      body\n      subjectId\n      createdAt\n      readAt\n      about {\n        opens\n        programId\n        menteeId\n        matchId\n        moduleId\n        milestoneId\n        checkInId\n        sessionId\n      }\n    }\n  }\n": types.LiveNotificationsDocument,
@@ -146,6 +148,10 @@ export function graphql(source: "\n  query MyParticipations {\n    me {\n      u
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation UpdateLanguage($id: ID!, $language: Language!) {\n    updateProfile(participantId: $id, input: { language: $language }) {\n      __typename\n      ... on Participant {\n        id\n        language\n      }\n      ... on MutationError {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateLanguage($id: ID!, $language: Language!) {\n    updateProfile(participantId: $id, input: { language: $language }) {\n      __typename\n      ... on Participant {\n        id\n        language\n      }\n      ... on MutationError {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SignedInAs {\n    me {\n      userId\n      name\n      roles\n    }\n  }\n"): (typeof documents)["\n  query SignedInAs {\n    me {\n      userId\n      name\n      roles\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -28,6 +28,17 @@ export const en = {
     again: "Sign in again",
     noDev: "Sign-in with your company account is not configured on this server.",
     partial: "Some people could not be listed: a service did not answer.",
+    none: "No sign-in is configured on this server: ask the people who run it.",
+    company: "Sign in with the account your company gave you.",
+    withCompany: "Sign in with your company account",
+    unreachable: "The sign-in service cannot be reached. Try again in a moment.",
+    finishing: "Signing you in…",
+    refused: {
+      refused: "The server did not accept your sign-in. Try again, or ask the people who run it.",
+      noRole: "Your account has no role on this platform yet: ask your program's admin.",
+      notConfigured: "Sign-in with a company account is not configured on this server.",
+      failed: "The sign-in did not complete.",
+    },
   },
   errors: {
     network: "The server cannot be reached. Check your connection and try again.",

@@ -30,6 +30,20 @@ export const fr: Shape<typeof en> = {
     again: "Se reconnecter",
     noDev: "La connexion avec votre compte d'entreprise n'est pas configurée sur ce serveur.",
     partial: "Certaines personnes n'ont pas pu être listées : un service n'a pas répondu.",
+    none: "Aucune connexion n'est configurée sur ce serveur : demandez à ceux qui l'administrent.",
+    company: "Connectez-vous avec le compte que votre entreprise vous a donné.",
+    withCompany: "Se connecter avec le compte de l'entreprise",
+    unreachable: "Le service de connexion est injoignable. Réessayez dans un instant.",
+    finishing: "Connexion en cours…",
+    refused: {
+      refused:
+        "Le serveur n'a pas accepté votre connexion. Réessayez, ou demandez à ceux qui l'administrent.",
+      noRole:
+        "Votre compte n'a pas encore de rôle sur la plateforme : demandez à l'admin de votre programme.",
+      notConfigured:
+        "La connexion avec un compte d'entreprise n'est pas configurée sur ce serveur.",
+      failed: "La connexion n'a pas abouti.",
+    },
   },
   errors: {
     network: "Le serveur est injoignable. Vérifiez votre connexion et réessayez.",

@@ -2,12 +2,15 @@
 
 Tokens are JWTs checked with a fixed list of algorithms (never the token's own choice, so
 ``alg: none`` and algorithm confusion are refused), and with ``iss``, ``aud`` and ``exp`` required.
-Development signs with an HS256 secret; production verifies RS256 keys from a JWKS URL.
+Development signs with an HS256 secret; production verifies RS256 keys from a JWKS URL. Roles
+are read from the claim that ``TokenSettings.roles_claim`` names: ``roles`` by default, or a
+dotted path into nested claims (Keycloak puts a realm's roles in ``realm_access.roles``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +24,9 @@ from mentorship_contracts.text import why_unstorable
 
 Role = Literal["admin", "mentor", "mentee"]
 ROLES: frozenset[str] = frozenset({"admin", "mentor", "mentee"})
+ROLES_CLAIM_PATTERN = r"^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$"
+"""A claim name, or claim names joined by dots (a path into nested objects)."""
+ROLES_CLAIM_MAX_LENGTH = 200
 
 
 class AuthenticationError(Exception):
@@ -50,11 +56,35 @@ class TokenSettings:
     secret: str | None = None  # HS256 (development and tests)
     jwks_url: str | None = None  # RS256 (production)
     leeway_seconds: int = 30
+    roles_claim: str = "roles"  # or a dotted path, see roles_at
 
     def __post_init__(self) -> None:
         if (self.secret is None) == (self.jwks_url is None):
             msg = "set exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL (RS256)"
             raise ValueError(msg)
+        if len(self.roles_claim) > ROLES_CLAIM_MAX_LENGTH or not re.fullmatch(
+            ROLES_CLAIM_PATTERN, self.roles_claim
+        ):
+            msg = "the roles claim is a claim name or a dotted path of claim names"
+            raise ValueError(msg)
+
+
+def roles_at(claims: dict[str, Any], path: str) -> list[str]:
+    """The roles in the claim of this name, else at this dotted path (``realm_access.roles`` is
+    ``claims["realm_access"]["roles"]``); none when the claim or a step of the path is absent (an
+    identity provider leaves it out of the token of someone without roles). A claim whose name
+    has dots (``https://example.com/roles``) is found by its whole name."""
+    found: Any = claims
+    if path in claims:
+        found = claims[path]
+    else:
+        for step in path.split("."):
+            if not isinstance(found, dict) or step not in found:
+                return []
+            found = found[step]
+    if not isinstance(found, list) or not all(isinstance(role, str) for role in found):
+        raise AuthenticationError(f"the {path} claim must be a list of strings")
+    return found
 
 
 class TokenVerifier:
@@ -85,9 +115,7 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise AuthenticationError(str(exc)) from None
-        roles = claims.get("roles", [])
-        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            raise AuthenticationError("the roles claim must be a list of strings")
+        roles = roles_at(claims, self._settings.roles_claim)
         subject = claims["sub"]
         if not isinstance(subject, str) or not subject:
             raise AuthenticationError("the sub claim must be a non-empty string")

@@ -8,7 +8,11 @@ from typing import Literal, TypeVar
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from mentorship_runtime.auth import TokenSettings
+from mentorship_runtime.auth import (
+    ROLES_CLAIM_MAX_LENGTH,
+    ROLES_CLAIM_PATTERN,
+    TokenSettings,
+)
 
 DEV_JWT_SECRET = "dev-only-secret-not-for-production-use"  # noqa: S105 - the dev profile's own
 
@@ -27,6 +31,13 @@ class TokenKeys(BaseSettings):
     jwt_audience: str = "mentorship"
     jwt_secret: SecretStr | None = Field(default=None, description="HS256 key; dev and tests")
     jwt_jwks_url: str | None = Field(default=None, description="RS256 keys, for production")
+    jwt_roles_claim: str = Field(
+        default="roles",
+        pattern=ROLES_CLAIM_PATTERN,
+        max_length=ROLES_CLAIM_MAX_LENGTH,
+        description="the claim that holds a user's roles, or a dotted path to it in nested "
+        "claims (Keycloak: realm_access.roles); the same for the gateway and every service",
+    )
 
     @model_validator(mode="after")
     def _token_keys(self) -> TokenKeys:
@@ -48,6 +59,7 @@ class TokenKeys(BaseSettings):
             if self.jwt_secret and not self.jwt_jwks_url
             else None,
             jwks_url=self.jwt_jwks_url,
+            roles_claim=self.jwt_roles_claim,
         )
 
 

@@ -22,11 +22,8 @@ from mentorship_runtime.auth import (
     issue_token,
 )
 
-SETTINGS = TokenSettings(
-    issuer="mentorship-dev",
-    audience="mentorship",
-    secret="a-test-secret-that-is-long-enough-for-hs256",
-)
+SECRET = "a-test-secret-that-is-long-enough-for-hs256"
+SETTINGS = TokenSettings(issuer="mentorship-dev", audience="mentorship", secret=SECRET)
 verifier = TokenVerifier(SETTINGS)
 
 
@@ -222,3 +219,67 @@ async def test_a_signed_token_naming_someone_in_text_no_database_can_store_is_re
 
     with pytest.raises(AuthenticationError, match=f"the {named} claim must not contain"):
         await verifier.verify(signed)
+
+
+def roles_verifier(claim: str) -> TokenVerifier:
+    return TokenVerifier(
+        TokenSettings(
+            issuer="mentorship-dev",
+            audience="mentorship",
+            secret=SECRET,
+            roles_claim=claim,
+        )
+    )
+
+
+def hs256_token(**claims: object) -> str:
+    payload = {
+        "sub": "u-7",
+        "iss": "mentorship-dev",
+        "aud": "mentorship",
+        "exp": int((datetime.now(UTC) + timedelta(minutes=5)).timestamp()),
+        **claims,
+    }
+    return jwt.encode(payload, SECRET, algorithm="HS256")
+
+
+async def test_roles_are_read_at_a_dotted_path_where_keycloak_puts_them() -> None:
+    signed = hs256_token(roles=["admin"], realm_access={"roles": ["mentor", "offline_access"]})
+
+    principal = await roles_verifier("realm_access.roles").verify(signed)
+
+    assert principal.roles == {"mentor"}
+
+
+async def test_a_claim_whose_name_has_dots_is_found_by_its_whole_name() -> None:
+    signed = hs256_token(**{"https://mentorship.example.com/roles": ["mentee"]})
+
+    principal = await roles_verifier("https://mentorship.example.com/roles").verify(signed)
+
+    assert principal.roles == {"mentee"}
+
+
+@pytest.mark.parametrize(
+    "claims", [{}, {"realm_access": {}}, {"realm_access": "admin"}, {"roles": ["admin"]}]
+)
+async def test_a_token_without_the_roles_claim_gives_no_role(claims: dict[str, object]) -> None:
+    principal = await roles_verifier("realm_access.roles").verify(hs256_token(**claims))
+
+    assert principal.user_id == "u-7"
+    assert principal.roles == frozenset()
+
+
+@pytest.mark.parametrize("roles", ["admin", {"admin": True}, [1, 2], ["admin", None], [["admin"]]])
+async def test_a_roles_claim_that_is_not_a_list_of_strings_is_refused(roles: object) -> None:
+    signed = hs256_token(realm_access={"roles": roles})
+
+    with pytest.raises(AuthenticationError, match=r"the realm_access\.roles claim must be a list"):
+        await roles_verifier("realm_access.roles").verify(signed)
+
+
+@pytest.mark.parametrize(
+    "claim", ["", ".roles", "roles.", "realm_access..roles", "ro les", "rôles", "r" * 201]
+)
+def test_a_roles_claim_setting_that_names_no_claim_is_refused(claim: str) -> None:
+    with pytest.raises(ValueError, match="dotted path"):
+        roles_verifier(claim)

@@ -1,6 +1,12 @@
 import pytest
+from pydantic import ValidationError
 
-from mentorship_runtime.settings import ConfigurationError, ServiceSettings, load_settings
+from mentorship_runtime.settings import (
+    ConfigurationError,
+    ServiceSettings,
+    TokenKeys,
+    load_settings,
+)
 
 
 def test_missing_infrastructure_addresses_stop_the_start_naming_each_variable(
@@ -69,3 +75,16 @@ def test_consumer_concurrency_and_batch_size_are_bounded_positive_counts(
             load_settings(ServiceSettings)
     else:
         assert getattr(load_settings(ServiceSettings), name.lower()) == accepted
+
+
+def test_the_roles_claim_comes_from_the_environment_and_must_name_a_claim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JWT_ROLES_CLAIM", "realm_access.roles")
+    assert TokenKeys().token_settings().roles_claim == "realm_access.roles"
+    assert TokenKeys(jwt_roles_claim="roles").token_settings().roles_claim == "roles"
+
+    for wrong in ("realm_access..roles", "roles claim", "x" * 201):
+        monkeypatch.setenv("JWT_ROLES_CLAIM", wrong)
+        with pytest.raises(ValidationError, match="jwt_roles_claim"):
+            TokenKeys()
