@@ -16,6 +16,7 @@ import importlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -172,6 +173,11 @@ def dockerfile(app: str) -> Path:
     return REPO / "deploy" / "docker" / f"{app}.Dockerfile"
 
 
+def dockerfiles() -> list[Path]:
+    """Every image's Dockerfile: the four Python ones and the web app's."""
+    return sorted((REPO / "deploy" / "docker").glob("*.Dockerfile"))
+
+
 def hadolint_problems(path: Path) -> list[str]:
     found = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which(
         "hadolint"
@@ -198,19 +204,30 @@ def _instructions(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def dockerfile_problems(path: Path, app: str) -> list[str]:
-    """What the images promise: the right package and command, non-root, health check, port."""
-    text = path.read_text()
-    steps = _instructions(text)
-    stages = [i for i, (word, _) in enumerate(steps) if word == "FROM"]
-    final = steps[stages[-1] :] if stages else []
-    project = pyproject(app)["project"]
-    package, scripts = project["name"], project.get("scripts", {})
+def _stages(steps: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The instructions of each stage, its FROM first."""
+    starts = [i for i, (word, _) in enumerate(steps) if word == "FROM"]
+    return [steps[a:b] for a, b in zip(starts, [*starts[1:], len(steps)], strict=True)]
+
+
+def _unpinned_bases(path: Path, steps: list[tuple[str, str]]) -> list[str]:
     problems = []
     for _, image in (s for s in steps if s[0] == "FROM"):
         ref = image.split()[0]
         if "@sha256:" not in ref and (":" not in ref or ref.endswith(":latest")):
             problems.append(f"{path.name}: base image {ref} is not pinned to a version")
+    return problems
+
+
+def dockerfile_problems(path: Path, app: str) -> list[str]:
+    """What the images promise: the right package and command, non-root, health check, port."""
+    text = path.read_text()
+    steps = _instructions(text)
+    stages = _stages(steps)
+    final = stages[-1] if stages else []
+    project = pyproject(app)["project"]
+    package, scripts = project["name"], project.get("scripts", {})
+    problems = _unpinned_bases(path, steps)
     syncs = [args for word, args in steps if word == "RUN" and "uv sync" in args]
     if not syncs:
         problems.append(f"{path.name}: no `uv sync` builds the virtual environment")
@@ -251,6 +268,140 @@ def dockerfile_drift(paths: Mapping[str, Path]) -> list[str]:
     ]
 
 
+WEB_PORT = 8080
+WEB_TEMPLATE = REPO / "deploy" / "docker" / "web.conf.template"
+WEB_TEMPLATES_DIR = "/etc/nginx/templates/"
+WEB_ROOT = "/usr/share/nginx/html"
+
+
+def image_environment(path: Path) -> dict[str, str]:
+    """The ENV of a Dockerfile's final stage: the defaults the running container sees."""
+    env: dict[str, str] = {}
+    for word, args in _stages(_instructions(path.read_text()))[-1]:
+        if word == "ENV":
+            for item in shlex.split(args):
+                name, _, value = item.partition("=")
+                env[name] = value
+    return env
+
+
+def web_dockerfile_problems(path: Path) -> list[str]:
+    """The web image: Node builds the app with the lock file, nginx as a non-root user serves
+    the build with the server template, a health check, the port."""
+    steps = _instructions(path.read_text())
+    stages = _stages(steps)
+    problems = _unpinned_bases(path, steps)
+    if len(stages) < 2:
+        return [*problems, f"{path.name}: expected a build stage and a runtime stage"]
+    build, final = stages[0], stages[-1]
+    build_name = build[0][1].split()[-1] if " AS " in build[0][1].upper() else ""
+    if not build[0][1].startswith("node:20"):
+        problems.append(f"{path.name}: the app is not built with Node 20")
+    runs = " && ".join(args for word, args in build if word == "RUN")
+    for command in ("npm ci", "npm run build"):
+        if command not in runs:
+            problems.append(f"{path.name}: the build stage does not run `{command}`")
+    if not final[0][1].startswith("nginxinc/nginx-unprivileged:"):
+        problems.append(f"{path.name}: the runtime is not nginxinc/nginx-unprivileged")
+    copies = [args.split() for word, args in final if word == "COPY"]
+    if not any(
+        c[0] == f"--from={build_name}" and c[-2].endswith("/dist") and c[-1] == WEB_ROOT
+        for c in copies
+    ):
+        problems.append(f"{path.name}: the build's dist/ is not copied to {WEB_ROOT}")
+    template = str(WEB_TEMPLATE.relative_to(REPO))
+    if not any(
+        c[-2] == template and c[-1].startswith(WEB_TEMPLATES_DIR) and c[-1].endswith(".template")
+        for c in copies
+    ):
+        problems.append(f"{path.name}: {template} is not copied into {WEB_TEMPLATES_DIR}")
+    users = [args for word, args in final if word == "USER"]
+    if not users or users[-1].split(":")[0] in {"root", "0"}:
+        problems.append(f"{path.name}: the runtime stage does not switch to a non-root user")
+    if not any(word == "HEALTHCHECK" and "/healthz" in args for word, args in final):
+        problems.append(f"{path.name}: the runtime stage has no HEALTHCHECK on /healthz")
+    if not any(word == "EXPOSE" and args.split()[0] == str(WEB_PORT) for word, args in final):
+        problems.append(f"{path.name}: does not EXPOSE {WEB_PORT}")
+    used = set(re.findall(r"\$\{(\w+)\}", WEB_TEMPLATE.read_text()))
+    problems += [
+        f"{path.name}: the server template uses ${{{name}}}, which the image sets no default for"
+        for name in sorted(used - image_environment(path).keys())
+    ]
+    return problems
+
+
+def render_web_template(template: str, env: Mapping[str, str]) -> str:
+    """What the image's entrypoint (envsubst, given the names of the variables set) makes of the
+    template: ``${NAME}`` and ``$NAME`` of a variable set are replaced, anything else is left to
+    nginx (its own ``$uri``, ``$http_upgrade``...)."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return env.get(name, match.group(0))
+
+    return re.sub(r"\$(?:\{(\w+)\}|(\w+))", substitute, template)
+
+
+@dataclass(frozen=True)
+class WebServer:
+    """A web server configuration laid out to run outside the image: the rendered template
+    in a main configuration like the image's, everything under ``prefix``."""
+
+    nginx: Path
+    prefix: Path
+    port: int
+
+    @property
+    def config(self) -> Path:
+        return self.prefix / "nginx.conf"
+
+    def command(self, *extra: str) -> list[str]:
+        return [str(self.nginx), "-p", f"{self.prefix}/", "-c", str(self.config), "-e", "stderr",
+                *extra]  # fmt: skip
+
+
+def lay_out_web_server(
+    nginx: Path, mime_types: Path, template: Path, env: Mapping[str, str], prefix: Path, port: int
+) -> WebServer:
+    """The template rendered with ``env`` into ``prefix``, served from ``prefix/html`` on
+    ``port`` (instead of the image's root and 8080), temporary files under ``prefix``."""
+    rendered = render_web_template(template.read_text(), env)
+    rendered = rendered.replace(f"root {WEB_ROOT};", f"root {prefix / 'html'};")
+    rendered = rendered.replace(f"listen {WEB_PORT};", f"listen 127.0.0.1:{port};")
+    prefix.mkdir(parents=True, exist_ok=True)
+    (prefix / "html").mkdir(exist_ok=True)
+    (prefix / "default.conf").write_text(rendered)
+    # As the image's nginx.conf: the site included in the http block. Run as root (a test as
+    # root), the workers keep root's rights to read the scratch files.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (prefix / "nginx.conf").write_text(
+        f"{user}daemon off;\nworker_processes 1;\npid {prefix}/nginx.pid;\n"
+        "events { worker_connections 64; }\n"
+        "http {\n"
+        f"    include {mime_types};\n"
+        "    default_type application/octet-stream;\n"
+        "    access_log off;\n"
+        f"    client_body_temp_path {prefix}/client_temp;\n"
+        f"    proxy_temp_path {prefix}/proxy_temp;\n"
+        f"    fastcgi_temp_path {prefix}/fastcgi_temp;\n"
+        f"    uwsgi_temp_path {prefix}/uwsgi_temp;\n"
+        f"    scgi_temp_path {prefix}/scgi_temp;\n"
+        f"    include {prefix}/default.conf;\n"
+        "}\n"
+    )
+    return WebServer(nginx=nginx, prefix=prefix, port=port)
+
+
+def web_server_problems(server: WebServer) -> list[str]:
+    """``nginx -t``: the configuration parses, every directive is known and allowed where it is."""
+    result = subprocess.run(
+        server.command("-t"), capture_output=True, text=True, check=False, cwd=server.prefix
+    )
+    if result.returncode == 0:
+        return []
+    return [line for line in result.stderr.splitlines() if "[emerg]" in line or "failed" in line]
+
+
 def _ignore_regex(pattern: str) -> re.Pattern[str]:
     pattern = pattern.strip("/")
     regex = re.escape(pattern).replace(r"\*\*/", "(.*/)?").replace(r"\*\*", ".*")
@@ -272,7 +423,8 @@ def dockerignore_excludes(rules: list[str], path: str) -> bool:
 
 
 def dockerignore_problems(path: Path) -> list[str]:
-    """The context keeps what ``uv sync --locked`` and the images need, and leaves the rest."""
+    """The context keeps what ``uv sync --locked``, ``npm ci`` and the images need, and leaves
+    the rest (the web app's installed packages and build among it)."""
     rules = [ln.strip() for ln in path.read_text().splitlines() if ln.strip() and ln[:1] != "#"]
     root = tomllib.loads((REPO / "pyproject.toml").read_text())
     members = [
@@ -293,8 +445,20 @@ def dockerignore_problems(path: Path) -> list[str]:
             for f in sorted((REPO / package / "src").rglob("*.py"))
             if "__pycache__" not in f.parts
         ]
+    web = REPO / "web"
+    needed += [str(WEB_TEMPLATE.relative_to(REPO))]
+    needed += [f"web/{name}" for name in ("package.json", "package-lock.json", "index.html",
+                                          "vite.config.ts", "tsconfig.json")]  # fmt: skip
+    needed += [
+        str(f.relative_to(REPO))
+        for directory in ("src", "scripts")
+        for f in sorted((web / directory).rglob("*"))
+        if f.is_file()
+    ]
     left_out = ["tests/__init__.py", ".venv/pyvenv.cfg", ".stack/stack.json", ".git/HEAD",
-                "services/mentoring/tests/conftest.py", "bench/README.md"]  # fmt: skip
+                "services/mentoring/tests/conftest.py", "bench/README.md",
+                "web/node_modules/react/package.json", "web/dist/index.html",
+                "web/e2e/screenshots/admin.png"]  # fmt: skip
     problems = [f".dockerignore leaves out {p}, which the images need" for p in needed
                 if dockerignore_excludes(rules, p)]  # fmt: skip
     problems += [f".dockerignore lets {p} into the build context" for p in left_out
