@@ -268,7 +268,10 @@ def dockerfile_drift(paths: Mapping[str, Path]) -> list[str]:
     ]
 
 
+WEB = "web"
 WEB_PORT = 8080
+WEB_WRITABLE = ("/etc/nginx/conf.d", "/tmp")
+"""Where the web image's nginx writes: the configuration rendered at start, pid and buffers."""
 WEB_TEMPLATE = REPO / "deploy" / "docker" / "web.conf.template"
 WEB_TEMPLATES_DIR = "/etc/nginx/templates/"
 WEB_ROOT = "/usr/share/nginx/html"
@@ -692,8 +695,21 @@ def _by_name(resources: Iterable[Resource], kind: str) -> dict[str, Resource]:
 
 
 def _selects(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    """A label selector's verdict (matchLabels and matchExpressions); an empty one selects
+    nothing here, as no selector of the platform means "everything"."""
     wanted = selector.get("matchLabels", {})
-    return bool(wanted) and all(labels.get(k) == v for k, v in wanted.items())
+    expressions = selector.get("matchExpressions", [])
+    tests = {
+        "In": lambda key, values: labels.get(key) in values,
+        "NotIn": lambda key, values: labels.get(key) not in values,
+        "Exists": lambda key, _: key in labels,
+        "DoesNotExist": lambda key, _: key not in labels,
+    }
+    return (
+        bool(wanted or expressions)
+        and all(labels.get(k) == v for k, v in wanted.items())
+        and all(tests[e["operator"]](e["key"], e.get("values", [])) for e in expressions)
+    )
 
 
 def _pod_labels(deployment: Resource) -> dict[str, str]:
@@ -757,13 +773,17 @@ def manifest_environment_problems(overlay: str, resources: list[Resource]) -> li
     problems = []
     deployments = _of_kind(resources, "Deployment")
     found = {(_app_of(d), _component_of(d)) for d in deployments}
-    wanted = {("gateway", "gateway")} | {(s, c) for s in SERVICES for c in ("api", "worker")}
+    wanted = {("gateway", "gateway"), (WEB, WEB)}
+    wanted |= {(s, c) for s in SERVICES for c in ("api", "worker")}
     problems += [f"{overlay}: no Deployment for {a} {c}" for a, c in sorted(wanted - found)]
     ports = _service_ports(resources)
     for deployment in deployments:
         app, component = _app_of(deployment), _component_of(deployment)
         where = f"{overlay} {deployment['metadata']['name']}"
         if app in DEV_TOOLS and overlay == "dev":
+            continue
+        if app == WEB:
+            problems += _web_environment_problems(where, resources, deployment, ports)
             continue
         if app not in APPS:
             problems.append(f"{where}: labelled as {app!r}, which is not one of {APPS}")
@@ -787,6 +807,80 @@ def manifest_environment_problems(overlay: str, resources: list[Resource]) -> li
                 problems.append(
                     f"{where}: port `http` is {port}, HTTP_PORT is {env.get('HTTP_PORT')}"
                 )
+    return problems
+
+
+def _web_environment_problems(
+    where: str, resources: list[Resource], deployment: Resource, ports: Mapping[str, set[int]]
+) -> list[str]:
+    """The web server's variables are the image's (a typo would leave nginx without an upstream),
+    its GATEWAY_URL is the gateway's Service where it listens, and it listens where the image
+    does."""
+    problems = []
+    known = image_environment(dockerfile(WEB)).keys()
+    for container in deployment["spec"]["template"]["spec"]["containers"]:
+        try:
+            env = container_environment(resources, container)
+        except KeyError as exc:
+            problems.append(f"{where}: {exc.args[0]}")
+            continue
+        problems += [
+            f"{where}: {name} is not a variable of the web image (a typo?)"
+            for name in sorted(env.keys() - known)
+        ]
+        gateway = urlsplit(env.get("GATEWAY_URL", ""))
+        if gateway.hostname != "gateway" or gateway.path not in ("", "/"):
+            problems.append(
+                f"{where}: GATEWAY_URL is not the gateway's Service (scheme://host:port)"
+            )
+        problems += _address_problems(where, env, ports, schemes=("http://",))
+        port = next(
+            (p["containerPort"] for p in container.get("ports", []) if p.get("name") == "http"),
+            None,
+        )
+        if port != WEB_PORT:
+            problems.append(f"{where}: port `http` is {port}, the web image listens on {WEB_PORT}")
+        security = container.get("securityContext", {})
+        mounted = {m["mountPath"] for m in container.get("volumeMounts") or []}
+        if security.get("readOnlyRootFilesystem"):
+            problems += [
+                f"{where}: nginx cannot write {path} (read-only root filesystem, nothing mounted)"
+                for path in WEB_WRITABLE
+                if path not in mounted
+            ]
+    return problems
+
+
+def ingress_problems(resources: list[Resource]) -> list[str]:
+    """One Ingress sends `/` to the web app; every backend is a Service port that exists; the
+    gateway is reached through the web app, never on a path of its own (its /dev/ included)."""
+    problems = []
+    services = _by_name(resources, "Service")
+    roots = []
+    for ingress in _of_kind(resources, "Ingress"):
+        name = f"Ingress/{ingress['metadata']['name']}"
+        for rule in ingress["spec"].get("rules", []):
+            for path in rule.get("http", {}).get("paths", []):
+                backend = path["backend"].get("service", {})
+                service = services.get(backend.get("name", ""))
+                port = backend.get("port", {})
+                if service is None:
+                    problems.append(f"{name}: {path['path']} goes to {backend.get('name')}, "
+                                    "which is not a Service")  # fmt: skip
+                    continue
+                if not any(
+                    p.get("name") == port.get("name") or p["port"] == port.get("number")
+                    for p in service["spec"].get("ports", [])
+                ):
+                    problems.append(f"{name}: {path['path']} goes to a port {backend['name']} "
+                                    "does not have")  # fmt: skip
+                if path["path"] == "/" and path.get("pathType") == "Prefix":
+                    roots.append(backend["name"])
+                if backend["name"] == "gateway":
+                    problems.append(f"{name}: {path['path']} goes to the gateway directly; the "
+                                    "web app's server passes its paths on")  # fmt: skip
+    if roots != [WEB]:
+        problems.append(f"`/` must go to the web Service through one Ingress, goes to {roots}")
     return problems
 
 
@@ -837,7 +931,7 @@ def workload_problems(resources: list[Resource]) -> list[str]:
             problems.append(f"{name}: needs exactly one PodDisruptionBudget")
         autoscaled = [h for h in hpas if h["spec"]["scaleTargetRef"]["name"] == name]
         component = _component_of(deployment)
-        if component in ("api", "gateway") and len(autoscaled) != 1:
+        if component in ("api", "gateway", WEB) and len(autoscaled) != 1:
             problems.append(f"{name}: needs one HorizontalPodAutoscaler")
         if autoscaled and name in scaled:
             problems.append(f"{name}: scaled by both an HPA and a KEDA ScaledObject")
@@ -1072,6 +1166,12 @@ def monitoring_problems(resources: list[Resource]) -> list[str]:
     problems = []
     for deployment in _of_kind(resources, "Deployment"):
         if _app_of(deployment) not in APPS:
+            problems += [
+                f"PodMonitor/{monitor['metadata']['name']} scrapes "
+                f"{deployment['metadata']['name']}, which serves no metrics"
+                for monitor in _of_kind(resources, "PodMonitor")
+                if _selects(monitor["spec"]["selector"], _pod_labels(deployment))
+            ]
             continue
         annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
         port = deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"]
@@ -1140,6 +1240,7 @@ def overlay_problems(overlay: str, resources: list[Resource]) -> list[str]:
         *mongodb_problems(overlay, resources),
         *monitoring_problems(resources),
         *secret_source_problems(resources),
+        *ingress_problems(resources),
     ]
 
 
