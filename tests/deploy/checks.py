@@ -699,16 +699,20 @@ def _selects(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     nothing here, as no selector of the platform means "everything"."""
     wanted = selector.get("matchLabels", {})
     expressions = selector.get("matchExpressions", [])
-    tests = {
-        "In": lambda key, values: labels.get(key) in values,
-        "NotIn": lambda key, values: labels.get(key) not in values,
-        "Exists": lambda key, _: key in labels,
-        "DoesNotExist": lambda key, _: key not in labels,
-    }
+
+    def holds(expression: Mapping[str, Any]) -> bool:
+        key, values = expression["key"], expression.get("values", [])
+        return {
+            "In": labels.get(key) in values,
+            "NotIn": labels.get(key) not in values,
+            "Exists": key in labels,
+            "DoesNotExist": key not in labels,
+        }[expression["operator"]]
+
     return (
         bool(wanted or expressions)
         and all(labels.get(k) == v for k, v in wanted.items())
-        and all(tests[e["operator"]](e["key"], e.get("values", [])) for e in expressions)
+        and all(holds(e) for e in expressions)
     )
 
 
