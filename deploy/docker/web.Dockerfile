@@ -18,6 +18,7 @@ RUN npm run build
 # /etc/nginx/templates/*.template into /etc/nginx/conf.d with the environment substituted;
 # with a read-only root filesystem, /etc/nginx/conf.d and /tmp must be writable mounts.
 FROM nginxinc/nginx-unprivileged:1.28-alpine
+COPY deploy/docker/web.nginx.conf /etc/nginx/nginx.conf
 COPY deploy/docker/web.conf.template /etc/nginx/templates/default.conf.template
 COPY --from=build /src/web/dist /usr/share/nginx/html
 # GATEWAY_URL: scheme, host and port, no path. WEB_CONNECT_SRC: other origins the app may call

@@ -273,6 +273,7 @@ WEB_PORT = 8080
 WEB_WRITABLE = ("/etc/nginx/conf.d", "/tmp")
 """Where the web image's nginx writes: the configuration rendered at start, pid and buffers."""
 WEB_TEMPLATE = REPO / "deploy" / "docker" / "web.conf.template"
+WEB_MAIN_CONFIG = REPO / "deploy" / "docker" / "web.nginx.conf"
 WEB_TEMPLATES_DIR = "/etc/nginx/templates/"
 WEB_ROOT = "/usr/share/nginx/html"
 
@@ -312,6 +313,9 @@ def web_dockerfile_problems(path: Path) -> list[str]:
         for c in copies
     ):
         problems.append(f"{path.name}: the build's dist/ is not copied to {WEB_ROOT}")
+    main = str(WEB_MAIN_CONFIG.relative_to(REPO))
+    if not any(c[-2] == main and c[-1] == "/etc/nginx/nginx.conf" for c in copies):
+        problems.append(f"{path.name}: {main} is not copied to /etc/nginx/nginx.conf")
     template = str(WEB_TEMPLATE.relative_to(REPO))
     if not any(
         c[-2] == template and c[-1].startswith(WEB_TEMPLATES_DIR) and c[-1].endswith(".template")
@@ -333,6 +337,30 @@ def web_dockerfile_problems(path: Path) -> list[str]:
     return problems
 
 
+def web_main_config_problems(path: Path) -> list[str]:
+    """The image's main nginx configuration: it writes only where the pod mounts writable
+    volumes, starts a fixed number of workers and includes the rendered server."""
+    text = "\n".join(line.split("#")[0] for line in path.read_text().splitlines())
+    problems = []
+    writes = re.findall(r"^\s*(?:pid|\w+_temp_path)\s+(\S+);", text, re.M)
+    problems += [
+        f"{path.name}: nginx would write {target}, outside {', '.join(WEB_WRITABLE)}"
+        for target in writes
+        if not any(target.startswith(f"{d}/") for d in WEB_WRITABLE)
+    ]
+    temp_paths = set(re.findall(r"^\s*(\w+_temp_path)\s", text, re.M))
+    expected = {f"{m}_temp_path" for m in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    problems += [
+        f"{path.name}: {name} is not set, so nginx would write under its compiled-in prefix"
+        for name in sorted(expected - temp_paths)
+    ]
+    if not re.search(r"^\s*worker_processes\s+\d+;", text, re.M):
+        problems.append(f"{path.name}: worker_processes is not a fixed number")
+    if not re.search(r"^\s*include\s+/etc/nginx/conf\.d/\*\.conf;", text, re.M):
+        problems.append(f"{path.name}: does not include /etc/nginx/conf.d/*.conf")
+    return problems
+
+
 def render_web_template(template: str, env: Mapping[str, str]) -> str:
     """What the image's entrypoint (envsubst, given the names of the variables set) makes of the
     template: ``${NAME}`` and ``$NAME`` of a variable set are replaced, anything else is left to
@@ -347,8 +375,8 @@ def render_web_template(template: str, env: Mapping[str, str]) -> str:
 
 @dataclass(frozen=True)
 class WebServer:
-    """A web server configuration laid out to run outside the image: the rendered template
-    in a main configuration like the image's, everything under ``prefix``."""
+    """The image's nginx configuration laid out to run outside the image: its main
+    configuration and the rendered template, with the image's paths moved under ``prefix``."""
 
     nginx: Path
     prefix: Path
@@ -364,34 +392,32 @@ class WebServer:
 
 
 def lay_out_web_server(
-    nginx: Path, mime_types: Path, template: Path, env: Mapping[str, str], prefix: Path, port: int
+    nginx: Path,
+    mime_types: Path,
+    template: Path,
+    env: Mapping[str, str],
+    prefix: Path,
+    port: int,
+    main: Path = WEB_MAIN_CONFIG,
 ) -> WebServer:
-    """The template rendered with ``env`` into ``prefix``, served from ``prefix/html`` on
-    ``port`` (instead of the image's root and 8080), temporary files under ``prefix``."""
+    """The main configuration and the template rendered with ``env`` into ``prefix``: served
+    from ``prefix/html`` on ``port`` (instead of the image's root and 8080), what nginx writes
+    in ``prefix/tmp``, in the foreground."""
     rendered = render_web_template(template.read_text(), env)
     rendered = rendered.replace(f"root {WEB_ROOT};", f"root {prefix / 'html'};")
     rendered = rendered.replace(f"listen {WEB_PORT};", f"listen 127.0.0.1:{port};")
-    prefix.mkdir(parents=True, exist_ok=True)
-    (prefix / "html").mkdir(exist_ok=True)
-    (prefix / "default.conf").write_text(rendered)
-    # As the image's nginx.conf: the site included in the http block. Run as root (a test as
-    # root), the workers keep root's rights to read the scratch files.
+    for directory in ("html", "tmp", "conf.d"):
+        (prefix / directory).mkdir(parents=True, exist_ok=True)
+    (prefix / "conf.d" / "default.conf").write_text(rendered)
+    config = main.read_text().replace(" /tmp/", f" {prefix}/tmp/")  # first: prefix may be in /tmp
+    config = config.replace("/etc/nginx/mime.types", str(mime_types))
+    config = config.replace("/etc/nginx/conf.d/", f"{prefix}/conf.d/")
+    if f"include {prefix}/conf.d/*.conf;" not in config:  # else nginx -t checks no server
+        msg = f"{main.name} does not include /etc/nginx/conf.d/*.conf, the rendered server"
+        raise AssertionError(msg)
+    # Run as root (a test as root), the workers keep root's rights to read the scratch files.
     user = "user root;\n" if os.geteuid() == 0 else ""
-    (prefix / "nginx.conf").write_text(
-        f"{user}daemon off;\nworker_processes 1;\npid {prefix}/nginx.pid;\n"
-        "events { worker_connections 64; }\n"
-        "http {\n"
-        f"    include {mime_types};\n"
-        "    default_type application/octet-stream;\n"
-        "    access_log off;\n"
-        f"    client_body_temp_path {prefix}/client_temp;\n"
-        f"    proxy_temp_path {prefix}/proxy_temp;\n"
-        f"    fastcgi_temp_path {prefix}/fastcgi_temp;\n"
-        f"    uwsgi_temp_path {prefix}/uwsgi_temp;\n"
-        f"    scgi_temp_path {prefix}/scgi_temp;\n"
-        f"    include {prefix}/default.conf;\n"
-        "}\n"
-    )
+    (prefix / "nginx.conf").write_text(f"{user}daemon off;\n{config}")
     return WebServer(nginx=nginx, prefix=prefix, port=port)
 
 
@@ -449,7 +475,7 @@ def dockerignore_problems(path: Path) -> list[str]:
             if "__pycache__" not in f.parts
         ]
     web = REPO / "web"
-    needed += [str(WEB_TEMPLATE.relative_to(REPO))]
+    needed += [str(WEB_TEMPLATE.relative_to(REPO)), str(WEB_MAIN_CONFIG.relative_to(REPO))]
     needed += [f"web/{name}" for name in ("package.json", "package-lock.json", "index.html",
                                           "vite.config.ts", "tsconfig.json")]  # fmt: skip
     needed += [

@@ -113,6 +113,7 @@ def test_the_build_context_check_rejects_a_missing_lock_or_a_leaked_venv(tmp_pat
         ("USER 101:101", "USER root", "non-root"),
         ("=build /src/web/dist /usr", "=build /src/web /usr", "dist/"),
         ("/default.conf.template", "/default.conf", "is not copied into"),
+        ("web.nginx.conf /etc/nginx/nginx.conf", "web.nginx.conf /etc/nginx/", "nginx.conf"),
         ('    WEB_CONNECT_SRC=""', '    WEB_CONNECT=""', "${WEB_CONNECT_SRC}"),
         ("8080/healthz", "8080/", "HEALTHCHECK"),
         ("EXPOSE 8080", "EXPOSE 80", "EXPOSE 8080"),

@@ -19,11 +19,13 @@ import pytest
 from mentorship_localstack.tooling import ensure_nginx, nginx_mime_types
 
 from .checks import (
+    WEB_MAIN_CONFIG,
     WEB_TEMPLATE,
     WebServer,
     dockerfile,
     image_environment,
     lay_out_web_server,
+    web_main_config_problems,
     web_server_problems,
 )
 from .conftest import edit
@@ -106,9 +108,9 @@ def _lay_out(nginx: Path, template: Path, tmp_path: Path, gateway_port: int) -> 
 @pytest.fixture
 def served(nginx: Path, gateway: Gateway, tmp_path: Path) -> Iterator[WebServer]:
     server = _lay_out(nginx, WEB_TEMPLATE, tmp_path, gateway.port)
-    process = subprocess.Popen(
-        server.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    log = server.prefix / "output.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(server.command(), stdout=output, stderr=subprocess.STDOUT)
     try:
         for _ in range(100):
             try:
@@ -116,7 +118,7 @@ def served(nginx: Path, gateway: Gateway, tmp_path: Path) -> Iterator[WebServer]
                 break
             except OSError:
                 if process.poll() is not None:
-                    pytest.fail(f"nginx stopped: {process.stdout.read() if process.stdout else ''}")
+                    pytest.fail(f"nginx stopped: {log.read_text()}")
                 threading.Event().wait(0.1)
         yield server
     finally:
@@ -164,6 +166,29 @@ def test_nginx_rejects_a_broken_configuration(
     template.write_text(WEB_TEMPLATE.read_text())
     edit(template, old, new)
     problems = web_server_problems(_lay_out(nginx, template, tmp_path, gateway.port))
+    assert any(complaint in problem for problem in problems), problems
+
+
+def test_the_main_configuration_writes_only_to_the_mounted_volumes() -> None:
+    assert web_main_config_problems(WEB_MAIN_CONFIG) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "complaint"),
+    [
+        ("pid /tmp/nginx.pid;", "pid /run/nginx.pid;", "would write /run/nginx.pid"),
+        ("    proxy_temp_path /tmp/proxy_temp;\n", "", "proxy_temp_path is not set"),
+        ("worker_processes 2;", "worker_processes auto;", "not a fixed number"),
+        ("include /etc/nginx/conf.d/*.conf;", "include /etc/nginx/sites/*.conf;", "conf.d"),
+    ],
+)
+def test_the_main_configuration_check_rejects_a_broken_copy(
+    tmp_path: Path, old: str, new: str, complaint: str
+) -> None:
+    copy = tmp_path / WEB_MAIN_CONFIG.name
+    copy.write_text(WEB_MAIN_CONFIG.read_text())
+    edit(copy, old, new)
+    problems = web_main_config_problems(copy)
     assert any(complaint in problem for problem in problems), problems
 
 
