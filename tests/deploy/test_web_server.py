@@ -70,12 +70,26 @@ def gateway() -> Iterator[Gateway]:
                 "body": body,
             }
             record.seen.append(seen)
+            if seen["upgrade"] == "websocket":
+                self._tunnel()
+                return
             answer = json.dumps(seen).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)
+
+        def _tunnel(self) -> None:
+            """Switches protocols, then answers each chunk it reads with that chunk, marked."""
+            self.send_response(101)
+            self.send_header("Upgrade", "websocket")
+            self.send_header("Connection", "Upgrade")
+            self.end_headers()
+            self.wfile.flush()
+            while chunk := self.connection.recv(1024):
+                self.connection.sendall(b"echo:" + chunk)
+            self.close_connection = True
 
         do_GET = do_POST = _answer
 
@@ -237,11 +251,23 @@ def test_graphql_reaches_the_gateway_with_its_websocket_upgrade(
     assert status == 200
     assert json.loads(body)["body"] == "{}"
     assert "cache-control" not in headers  # the gateway's own caching headers, if any, stand
-    _get(served, "/graphql", headers={"Upgrade": "websocket", "Connection": "Upgrade"})
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as browser:
+        browser.sendall(
+            f"GET /graphql HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n".encode()
+        )
+        handshake = b""
+        while b"\r\n\r\n" not in handshake:
+            handshake += browser.recv(1024)
+        assert handshake.startswith(b"HTTP/1.1 101 "), handshake
+        browser.sendall(b"connection_init")  # the tunnel carries bytes both ways
+        assert browser.recv(1024) == b"echo:connection_init"
     post, upgrade = gateway.seen
     assert (post["method"], post["path"], post["connection"]) == ("POST", "/graphql", "close")
     assert (upgrade["upgrade"], upgrade["connection"]) == ("websocket", "upgrade")
-    assert upgrade["host"] == "127.0.0.1"
+    assert upgrade["host"] == f"127.0.0.1:{served.port}"  # as sent: the gateway checks Origin
     assert upgrade["forwarded_proto"] == "http"
 
 
