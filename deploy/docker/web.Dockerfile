@@ -14,9 +14,10 @@ COPY web/ ./
 # vite build: fails when the main chunk grows beyond its budget (web/vite.config.ts).
 RUN npm run build
 
-# The runtime: nginx as an unprivileged user (101), listening on 8080. Its entrypoint renders
-# /etc/nginx/templates/*.template into /etc/nginx/conf.d with the environment substituted;
-# with a read-only root filesystem, /etc/nginx/conf.d and /tmp must be writable mounts.
+# The runtime: nginx as an unprivileged user (101), listening on 8080, with its main
+# configuration from web.nginx.conf. Its entrypoint renders /etc/nginx/templates/*.template into
+# /etc/nginx/conf.d with the environment substituted; with a read-only root filesystem,
+# /etc/nginx/conf.d and /tmp must be writable mounts.
 FROM nginxinc/nginx-unprivileged:1.28-alpine
 COPY deploy/docker/web.nginx.conf /etc/nginx/nginx.conf
 COPY deploy/docker/web.conf.template /etc/nginx/templates/default.conf.template
