@@ -16,6 +16,7 @@ import importlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -172,6 +173,11 @@ def dockerfile(app: str) -> Path:
     return REPO / "deploy" / "docker" / f"{app}.Dockerfile"
 
 
+def dockerfiles() -> list[Path]:
+    """Every image's Dockerfile: the four Python ones and the web app's."""
+    return sorted((REPO / "deploy" / "docker").glob("*.Dockerfile"))
+
+
 def hadolint_problems(path: Path) -> list[str]:
     found = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which(
         "hadolint"
@@ -198,19 +204,30 @@ def _instructions(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def dockerfile_problems(path: Path, app: str) -> list[str]:
-    """What the images promise: the right package and command, non-root, health check, port."""
-    text = path.read_text()
-    steps = _instructions(text)
-    stages = [i for i, (word, _) in enumerate(steps) if word == "FROM"]
-    final = steps[stages[-1] :] if stages else []
-    project = pyproject(app)["project"]
-    package, scripts = project["name"], project.get("scripts", {})
+def _stages(steps: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The instructions of each stage, its FROM first."""
+    starts = [i for i, (word, _) in enumerate(steps) if word == "FROM"]
+    return [steps[a:b] for a, b in zip(starts, [*starts[1:], len(steps)], strict=True)]
+
+
+def _unpinned_bases(path: Path, steps: list[tuple[str, str]]) -> list[str]:
     problems = []
     for _, image in (s for s in steps if s[0] == "FROM"):
         ref = image.split()[0]
         if "@sha256:" not in ref and (":" not in ref or ref.endswith(":latest")):
             problems.append(f"{path.name}: base image {ref} is not pinned to a version")
+    return problems
+
+
+def dockerfile_problems(path: Path, app: str) -> list[str]:
+    """What the images promise: the right package and command, non-root, health check, port."""
+    text = path.read_text()
+    steps = _instructions(text)
+    stages = _stages(steps)
+    final = stages[-1] if stages else []
+    project = pyproject(app)["project"]
+    package, scripts = project["name"], project.get("scripts", {})
+    problems = _unpinned_bases(path, steps)
     syncs = [args for word, args in steps if word == "RUN" and "uv sync" in args]
     if not syncs:
         problems.append(f"{path.name}: no `uv sync` builds the virtual environment")
@@ -251,6 +268,169 @@ def dockerfile_drift(paths: Mapping[str, Path]) -> list[str]:
     ]
 
 
+WEB = "web"
+WEB_PORT = 8080
+WEB_WRITABLE = ("/etc/nginx/conf.d", "/tmp")
+"""Where the web image's nginx writes: the configuration rendered at start, pid and buffers."""
+WEB_TEMPLATE = REPO / "deploy" / "docker" / "web.conf.template"
+WEB_MAIN_CONFIG = REPO / "deploy" / "docker" / "web.nginx.conf"
+WEB_TEMPLATES_DIR = "/etc/nginx/templates/"
+WEB_ROOT = "/usr/share/nginx/html"
+
+
+def image_environment(path: Path) -> dict[str, str]:
+    """The ENV of a Dockerfile's final stage: the defaults the running container sees."""
+    env: dict[str, str] = {}
+    for word, args in _stages(_instructions(path.read_text()))[-1]:
+        if word == "ENV":
+            for item in shlex.split(args):
+                name, _, value = item.partition("=")
+                env[name] = value
+    return env
+
+
+def web_dockerfile_problems(path: Path) -> list[str]:
+    """The web image: Node builds the app with the lock file, nginx as a non-root user serves
+    the build with the server template, a health check, the port."""
+    steps = _instructions(path.read_text())
+    stages = _stages(steps)
+    problems = _unpinned_bases(path, steps)
+    if len(stages) < 2:
+        return [*problems, f"{path.name}: expected a build stage and a runtime stage"]
+    build, final = stages[0], stages[-1]
+    build_name = build[0][1].split()[-1] if " AS " in build[0][1].upper() else ""
+    if not build[0][1].startswith("node:20"):
+        problems.append(f"{path.name}: the app is not built with Node 20")
+    runs = " && ".join(args for word, args in build if word == "RUN")
+    for command in ("npm ci", "npm run build"):
+        if command not in runs:
+            problems.append(f"{path.name}: the build stage does not run `{command}`")
+    if not final[0][1].startswith("nginxinc/nginx-unprivileged:"):
+        problems.append(f"{path.name}: the runtime is not nginxinc/nginx-unprivileged")
+    copies = [args.split() for word, args in final if word == "COPY"]
+    if not any(
+        c[0] == f"--from={build_name}" and c[-2].endswith("/dist") and c[-1] == WEB_ROOT
+        for c in copies
+    ):
+        problems.append(f"{path.name}: the build's dist/ is not copied to {WEB_ROOT}")
+    main = str(WEB_MAIN_CONFIG.relative_to(REPO))
+    if not any(c[-2] == main and c[-1] == "/etc/nginx/nginx.conf" for c in copies):
+        problems.append(f"{path.name}: {main} is not copied to /etc/nginx/nginx.conf")
+    template = str(WEB_TEMPLATE.relative_to(REPO))
+    if not any(
+        c[-2] == template and c[-1].startswith(WEB_TEMPLATES_DIR) and c[-1].endswith(".template")
+        for c in copies
+    ):
+        problems.append(f"{path.name}: {template} is not copied into {WEB_TEMPLATES_DIR}")
+    users = [args for word, args in final if word == "USER"]
+    if not users or users[-1].split(":")[0] in {"root", "0"}:
+        problems.append(f"{path.name}: the runtime stage does not switch to a non-root user")
+    if not any(word == "HEALTHCHECK" and "/healthz" in args for word, args in final):
+        problems.append(f"{path.name}: the runtime stage has no HEALTHCHECK on /healthz")
+    if not any(word == "EXPOSE" and args.split()[0] == str(WEB_PORT) for word, args in final):
+        problems.append(f"{path.name}: does not EXPOSE {WEB_PORT}")
+    used = set(re.findall(r"\$\{(\w+)\}", WEB_TEMPLATE.read_text()))
+    problems += [
+        f"{path.name}: the server template uses ${{{name}}}, which the image sets no default for"
+        for name in sorted(used - image_environment(path).keys())
+    ]
+    return problems
+
+
+def web_main_config_problems(path: Path) -> list[str]:
+    """The image's main nginx configuration: it writes only where the pod mounts writable
+    volumes, starts a fixed number of workers and includes the rendered server."""
+    text = "\n".join(line.split("#")[0] for line in path.read_text().splitlines())
+    problems = []
+    writes = re.findall(r"^\s*(?:pid|\w+_temp_path)\s+(\S+);", text, re.M)
+    problems += [
+        f"{path.name}: nginx would write {target}, outside {', '.join(WEB_WRITABLE)}"
+        for target in writes
+        if not any(target.startswith(f"{d}/") for d in WEB_WRITABLE)
+    ]
+    temp_paths = set(re.findall(r"^\s*(\w+_temp_path)\s", text, re.M))
+    expected = {f"{m}_temp_path" for m in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    problems += [
+        f"{path.name}: {name} is not set, so nginx would write under its compiled-in prefix"
+        for name in sorted(expected - temp_paths)
+    ]
+    if not re.search(r"^\s*worker_processes\s+\d+;", text, re.M):
+        problems.append(f"{path.name}: worker_processes is not a fixed number")
+    if not re.search(r"^\s*include\s+/etc/nginx/conf\.d/\*\.conf;", text, re.M):
+        problems.append(f"{path.name}: does not include /etc/nginx/conf.d/*.conf")
+    return problems
+
+
+def render_web_template(template: str, env: Mapping[str, str]) -> str:
+    """What the image's entrypoint (envsubst, given the names of the variables set) makes of the
+    template: ``${NAME}`` and ``$NAME`` of a variable set are replaced, anything else is left to
+    nginx (its own ``$uri``, ``$http_upgrade``...)."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return env.get(name, match.group(0))
+
+    return re.sub(r"\$(?:\{(\w+)\}|(\w+))", substitute, template)
+
+
+@dataclass(frozen=True)
+class WebServer:
+    """The image's nginx configuration laid out to run outside the image: its main
+    configuration and the rendered template, with the image's paths moved under ``prefix``."""
+
+    nginx: Path
+    prefix: Path
+    port: int
+
+    @property
+    def config(self) -> Path:
+        return self.prefix / "nginx.conf"
+
+    def command(self, *extra: str) -> list[str]:
+        return [str(self.nginx), "-p", f"{self.prefix}/", "-c", str(self.config), "-e", "stderr",
+                *extra]  # fmt: skip
+
+
+def lay_out_web_server(
+    nginx: Path,
+    mime_types: Path,
+    template: Path,
+    env: Mapping[str, str],
+    prefix: Path,
+    port: int,
+    main: Path = WEB_MAIN_CONFIG,
+) -> WebServer:
+    """The main configuration and the template rendered with ``env`` into ``prefix``: served
+    from ``prefix/html`` on ``port`` (instead of the image's root and 8080), what nginx writes
+    in ``prefix/tmp``, in the foreground."""
+    rendered = render_web_template(template.read_text(), env)
+    rendered = rendered.replace(f"root {WEB_ROOT};", f"root {prefix / 'html'};")
+    rendered = rendered.replace(f"listen {WEB_PORT};", f"listen 127.0.0.1:{port};")
+    for directory in ("html", "tmp", "conf.d"):
+        (prefix / directory).mkdir(parents=True, exist_ok=True)
+    (prefix / "conf.d" / "default.conf").write_text(rendered)
+    config = main.read_text().replace(" /tmp/", f" {prefix}/tmp/")  # first: prefix may be in /tmp
+    config = config.replace("/etc/nginx/mime.types", str(mime_types))
+    config = config.replace("/etc/nginx/conf.d/", f"{prefix}/conf.d/")
+    if f"include {prefix}/conf.d/*.conf;" not in config:  # else nginx -t checks no server
+        msg = f"{main.name} does not include /etc/nginx/conf.d/*.conf, the rendered server"
+        raise AssertionError(msg)
+    # Run as root (a test as root), the workers keep root's rights to read the scratch files.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (prefix / "nginx.conf").write_text(f"{user}daemon off;\n{config}")
+    return WebServer(nginx=nginx, prefix=prefix, port=port)
+
+
+def web_server_problems(server: WebServer) -> list[str]:
+    """``nginx -t``: the configuration parses, every directive is known and allowed where it is."""
+    result = subprocess.run(
+        server.command("-t"), capture_output=True, text=True, check=False, cwd=server.prefix
+    )
+    if result.returncode == 0:
+        return []
+    return [line for line in result.stderr.splitlines() if "[emerg]" in line or "failed" in line]
+
+
 def _ignore_regex(pattern: str) -> re.Pattern[str]:
     pattern = pattern.strip("/")
     regex = re.escape(pattern).replace(r"\*\*/", "(.*/)?").replace(r"\*\*", ".*")
@@ -272,7 +452,8 @@ def dockerignore_excludes(rules: list[str], path: str) -> bool:
 
 
 def dockerignore_problems(path: Path) -> list[str]:
-    """The context keeps what ``uv sync --locked`` and the images need, and leaves the rest."""
+    """The context keeps what ``uv sync --locked``, ``npm ci`` and the images need, and leaves
+    the rest (the web app's installed packages and build among it)."""
     rules = [ln.strip() for ln in path.read_text().splitlines() if ln.strip() and ln[:1] != "#"]
     root = tomllib.loads((REPO / "pyproject.toml").read_text())
     members = [
@@ -293,8 +474,20 @@ def dockerignore_problems(path: Path) -> list[str]:
             for f in sorted((REPO / package / "src").rglob("*.py"))
             if "__pycache__" not in f.parts
         ]
+    web = REPO / "web"
+    needed += [str(WEB_TEMPLATE.relative_to(REPO)), str(WEB_MAIN_CONFIG.relative_to(REPO))]
+    needed += [f"web/{name}" for name in ("package.json", "package-lock.json", "index.html",
+                                          "vite.config.ts", "tsconfig.json")]  # fmt: skip
+    needed += [
+        str(f.relative_to(REPO))
+        for directory in ("src", "scripts")
+        for f in sorted((web / directory).rglob("*"))
+        if f.is_file()
+    ]
     left_out = ["tests/__init__.py", ".venv/pyvenv.cfg", ".stack/stack.json", ".git/HEAD",
-                "services/mentoring/tests/conftest.py", "bench/README.md"]  # fmt: skip
+                "services/mentoring/tests/conftest.py", "bench/README.md",
+                "web/node_modules/react/package.json", "web/dist/index.html",
+                "web/e2e/screenshots/admin.png"]  # fmt: skip
     problems = [f".dockerignore leaves out {p}, which the images need" for p in needed
                 if dockerignore_excludes(rules, p)]  # fmt: skip
     problems += [f".dockerignore lets {p} into the build context" for p in left_out
@@ -528,8 +721,25 @@ def _by_name(resources: Iterable[Resource], kind: str) -> dict[str, Resource]:
 
 
 def _selects(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    """A label selector's verdict (matchLabels and matchExpressions); an empty one selects
+    nothing here, as no selector of the platform means "everything"."""
     wanted = selector.get("matchLabels", {})
-    return bool(wanted) and all(labels.get(k) == v for k, v in wanted.items())
+    expressions = selector.get("matchExpressions", [])
+
+    def holds(expression: Mapping[str, Any]) -> bool:
+        key, values = expression["key"], expression.get("values", [])
+        return {
+            "In": labels.get(key) in values,
+            "NotIn": labels.get(key) not in values,
+            "Exists": key in labels,
+            "DoesNotExist": key not in labels,
+        }[expression["operator"]]
+
+    return (
+        bool(wanted or expressions)
+        and all(labels.get(k) == v for k, v in wanted.items())
+        and all(holds(e) for e in expressions)
+    )
 
 
 def _pod_labels(deployment: Resource) -> dict[str, str]:
@@ -593,13 +803,17 @@ def manifest_environment_problems(overlay: str, resources: list[Resource]) -> li
     problems = []
     deployments = _of_kind(resources, "Deployment")
     found = {(_app_of(d), _component_of(d)) for d in deployments}
-    wanted = {("gateway", "gateway")} | {(s, c) for s in SERVICES for c in ("api", "worker")}
+    wanted = {("gateway", "gateway"), (WEB, WEB)}
+    wanted |= {(s, c) for s in SERVICES for c in ("api", "worker")}
     problems += [f"{overlay}: no Deployment for {a} {c}" for a, c in sorted(wanted - found)]
     ports = _service_ports(resources)
     for deployment in deployments:
         app, component = _app_of(deployment), _component_of(deployment)
         where = f"{overlay} {deployment['metadata']['name']}"
         if app in DEV_TOOLS and overlay == "dev":
+            continue
+        if app == WEB:
+            problems += _web_environment_problems(where, resources, deployment, ports)
             continue
         if app not in APPS:
             problems.append(f"{where}: labelled as {app!r}, which is not one of {APPS}")
@@ -623,6 +837,80 @@ def manifest_environment_problems(overlay: str, resources: list[Resource]) -> li
                 problems.append(
                     f"{where}: port `http` is {port}, HTTP_PORT is {env.get('HTTP_PORT')}"
                 )
+    return problems
+
+
+def _web_environment_problems(
+    where: str, resources: list[Resource], deployment: Resource, ports: Mapping[str, set[int]]
+) -> list[str]:
+    """The web server's variables are the image's (a typo would leave nginx without an upstream),
+    its GATEWAY_URL is the gateway's Service where it listens, and it listens where the image
+    does."""
+    problems = []
+    known = image_environment(dockerfile(WEB)).keys()
+    for container in deployment["spec"]["template"]["spec"]["containers"]:
+        try:
+            env = container_environment(resources, container)
+        except KeyError as exc:
+            problems.append(f"{where}: {exc.args[0]}")
+            continue
+        problems += [
+            f"{where}: {name} is not a variable of the web image (a typo?)"
+            for name in sorted(env.keys() - known)
+        ]
+        gateway = urlsplit(env.get("GATEWAY_URL", ""))
+        if gateway.hostname != "gateway" or gateway.path not in ("", "/"):
+            problems.append(
+                f"{where}: GATEWAY_URL is not the gateway's Service (scheme://host:port)"
+            )
+        problems += _address_problems(where, env, ports, schemes=("http://",))
+        port = next(
+            (p["containerPort"] for p in container.get("ports", []) if p.get("name") == "http"),
+            None,
+        )
+        if port != WEB_PORT:
+            problems.append(f"{where}: port `http` is {port}, the web image listens on {WEB_PORT}")
+        security = container.get("securityContext", {})
+        mounted = {m["mountPath"] for m in container.get("volumeMounts") or []}
+        if security.get("readOnlyRootFilesystem"):
+            problems += [
+                f"{where}: nginx cannot write {path} (read-only root filesystem, nothing mounted)"
+                for path in WEB_WRITABLE
+                if path not in mounted
+            ]
+    return problems
+
+
+def ingress_problems(resources: list[Resource]) -> list[str]:
+    """One Ingress sends `/` to the web app; every backend is a Service port that exists; the
+    gateway is reached through the web app, never on a path of its own (its /dev/ included)."""
+    problems = []
+    services = _by_name(resources, "Service")
+    roots = []
+    for ingress in _of_kind(resources, "Ingress"):
+        name = f"Ingress/{ingress['metadata']['name']}"
+        for rule in ingress["spec"].get("rules", []):
+            for path in rule.get("http", {}).get("paths", []):
+                backend = path["backend"].get("service", {})
+                service = services.get(backend.get("name", ""))
+                port = backend.get("port", {})
+                if service is None:
+                    problems.append(f"{name}: {path['path']} goes to {backend.get('name')}, "
+                                    "which is not a Service")  # fmt: skip
+                    continue
+                if not any(
+                    p.get("name") == port.get("name") or p["port"] == port.get("number")
+                    for p in service["spec"].get("ports", [])
+                ):
+                    problems.append(f"{name}: {path['path']} goes to a port {backend['name']} "
+                                    "does not have")  # fmt: skip
+                if path["path"] == "/" and path.get("pathType") == "Prefix":
+                    roots.append(backend["name"])
+                if backend["name"] == "gateway":
+                    problems.append(f"{name}: {path['path']} goes to the gateway directly; the "
+                                    "web app's server passes its paths on")  # fmt: skip
+    if roots != [WEB]:
+        problems.append(f"`/` must go to the web Service through one Ingress, goes to {roots}")
     return problems
 
 
@@ -673,7 +961,7 @@ def workload_problems(resources: list[Resource]) -> list[str]:
             problems.append(f"{name}: needs exactly one PodDisruptionBudget")
         autoscaled = [h for h in hpas if h["spec"]["scaleTargetRef"]["name"] == name]
         component = _component_of(deployment)
-        if component in ("api", "gateway") and len(autoscaled) != 1:
+        if component in ("api", "gateway", WEB) and len(autoscaled) != 1:
             problems.append(f"{name}: needs one HorizontalPodAutoscaler")
         if autoscaled and name in scaled:
             problems.append(f"{name}: scaled by both an HPA and a KEDA ScaledObject")
@@ -908,6 +1196,12 @@ def monitoring_problems(resources: list[Resource]) -> list[str]:
     problems = []
     for deployment in _of_kind(resources, "Deployment"):
         if _app_of(deployment) not in APPS:
+            problems += [
+                f"PodMonitor/{monitor['metadata']['name']} scrapes "
+                f"{deployment['metadata']['name']}, which serves no metrics"
+                for monitor in _of_kind(resources, "PodMonitor")
+                if _selects(monitor["spec"]["selector"], _pod_labels(deployment))
+            ]
             continue
         annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
         port = deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"]
@@ -976,6 +1270,7 @@ def overlay_problems(overlay: str, resources: list[Resource]) -> list[str]:
         *mongodb_problems(overlay, resources),
         *monitoring_problems(resources),
         *secret_source_problems(resources),
+        *ingress_problems(resources),
     ]
 
 

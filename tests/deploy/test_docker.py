@@ -1,4 +1,5 @@
-"""The Dockerfiles (hadolint and what the images promise) and the build context."""
+"""The Dockerfiles (hadolint and what the images promise) and the build context. The four Python
+images are kept alike; the web app's (Node builds it, nginx serves it) has checks of its own."""
 
 from __future__ import annotations
 
@@ -12,20 +13,30 @@ from .checks import (
     dockerfile,
     dockerfile_drift,
     dockerfile_problems,
+    dockerfiles,
     dockerignore_problems,
     hadolint_problems,
+    web_dockerfile_problems,
 )
 from .conftest import edit
 
 
-@pytest.mark.parametrize("app", APPS)
-def test_each_dockerfile_passes_hadolint(app: str) -> None:
-    assert hadolint_problems(dockerfile(app)) == []
+@pytest.mark.parametrize("path", dockerfiles(), ids=lambda p: p.name)
+def test_each_dockerfile_passes_hadolint(path: Path) -> None:
+    assert hadolint_problems(path) == []
+
+
+def test_every_image_has_its_dockerfile_checked() -> None:
+    assert {p.name for p in dockerfiles()} == {f"{a}.Dockerfile" for a in (*APPS, "web")}
 
 
 @pytest.mark.parametrize("app", APPS)
 def test_each_image_runs_its_own_package_as_non_root_with_a_health_check(app: str) -> None:
     assert dockerfile_problems(dockerfile(app), app) == []
+
+
+def test_the_web_image_builds_with_node_and_serves_with_unprivileged_nginx() -> None:
+    assert web_dockerfile_problems(dockerfile("web")) == []
 
 
 def test_the_images_differ_only_by_service_and_port() -> None:
@@ -85,3 +96,48 @@ def test_the_build_context_check_rejects_a_missing_lock_or_a_leaked_venv(tmp_pat
     problems = dockerignore_problems(copy)
     assert ".dockerignore leaves out uv.lock, which the images need" in problems
     assert ".dockerignore lets .venv/pyvenv.cfg into the build context" in problems
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "complaint"),
+    [
+        (
+            "FROM node:20.19-bookworm-slim AS build",
+            "FROM node:22-bookworm-slim AS build",
+            "Node 20",
+        ),
+        ("    npm ci --no-audit --no-fund", "    npm install --no-audit --no-fund", "`npm ci`"),
+        ("RUN npm run build", "RUN npm run typecheck", "`npm run build`"),
+        ("FROM nginxinc/nginx-unprivileged:1.28-alpine", "FROM nginx:1.28-alpine", "unprivileged"),
+        ("nginxinc/nginx-unprivileged:1.28-alpine", "nginxinc/nginx-unprivileged", "not pinned"),
+        ("USER 101:101", "USER root", "non-root"),
+        ("=build /src/web/dist /usr", "=build /src/web /usr", "dist/"),
+        ("/default.conf.template", "/default.conf", "is not copied into"),
+        ("web.nginx.conf /etc/nginx/nginx.conf", "web.nginx.conf /etc/nginx/", "nginx.conf"),
+        ('    WEB_CONNECT_SRC=""', '    WEB_CONNECT=""', "${WEB_CONNECT_SRC}"),
+        ("8080/healthz", "8080/", "HEALTHCHECK"),
+        ("EXPOSE 8080", "EXPOSE 80", "EXPOSE 8080"),
+    ],
+)
+def test_the_web_image_check_rejects_a_broken_dockerfile(
+    tmp_path: Path, old: str, new: str, complaint: str
+) -> None:
+    copy = _broken_copy(tmp_path, "web", old, new)
+    problems = web_dockerfile_problems(copy)
+    assert any(complaint in problem for problem in problems), problems
+
+
+def test_the_build_context_check_rejects_the_web_apps_packages_or_a_missing_template(
+    tmp_path: Path,
+) -> None:
+    copy = tmp_path / ".dockerignore"
+    copy.write_text((REPO / ".dockerignore").read_text())
+    edit(copy, "web/node_modules\n", "")
+    edit(copy, "!deploy/docker/web.conf.template\n", "")
+    problems = dockerignore_problems(copy)
+    assert ".dockerignore leaves out deploy/docker/web.conf.template, which the images need" in (
+        problems
+    )
+    assert ".dockerignore lets web/node_modules/react/package.json into the build context" in (
+        problems
+    )

@@ -15,6 +15,7 @@ from .checks import (
     RenderError,
     Resource,
     consumer_subscriptions,
+    ingress_problems,
     kafka_problems,
     manifest_environment_problems,
     mongodb_problems,
@@ -35,7 +36,7 @@ def test_each_overlay_renders_every_part(overlay: str, rendered: dict[str, list[
     kinds = {r["kind"] for r in rendered[overlay]}
     assert {
         "Deployment", "Service", "ConfigMap", "HorizontalPodAutoscaler", "PodDisruptionBudget",
-        "ScaledObject", "Kafka", "KafkaNodePool", "KafkaTopic", "Namespace",
+        "ScaledObject", "Kafka", "KafkaNodePool", "KafkaTopic", "Namespace", "Ingress",
     } <= kinds  # fmt: skip
 
 
@@ -354,3 +355,113 @@ def test_production_e_mail_credentials_come_from_a_secret_for_the_sending_worker
     )
     problems = secret_source_problems(_render(kustomize, k8s_copy, "prod"))
     assert "notify-api: SMTP_PASSWORD is a secret but is set in plain text" in problems
+
+
+def test_the_web_app_is_the_entry_point_and_scales_like_the_gateway(
+    rendered: dict[str, list[Resource]],
+) -> None:
+    for overlay, image in (
+        ("dev", "mentorship/web:dev"),
+        ("prod", "registry.example.com/mentorship/web:0.1.0"),
+    ):
+        resources = {(r["kind"], r["metadata"]["name"]): r for r in rendered[overlay]}
+        web = resources[("Deployment", "web")]
+        pod = web["spec"]["template"]
+        assert pod["metadata"]["labels"] == {
+            "app.kubernetes.io/name": "web",
+            "app.kubernetes.io/component": "web",
+            "app.kubernetes.io/part-of": "mentorship",
+        }
+        (container,) = pod["spec"]["containers"]
+        assert container["image"] == image
+        assert not any("secretRef" in source for source in container["envFrom"])  # no JWT key
+        assert resources[("HorizontalPodAutoscaler", "web")]["spec"]["minReplicas"] == (
+            1 if overlay == "dev" else 2
+        )
+        assert ingress_problems(rendered[overlay]) == []
+    tls = next(r for r in rendered["prod"] if r["kind"] == "Ingress")["spec"]["tls"]
+    assert tls == [{"hosts": ["mentorship.example.com"], "secretName": "mentorship-tls"}]
+
+
+def _without_document(path: Path, kind: str) -> None:
+    documents = path.read_text().split("---\n")
+    path.write_text("---\n".join(d for d in documents if f"kind: {kind}\n" not in d))
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "complaint"),
+    [
+        (
+            "base/config/web.env",
+            "GATEWAY_URL=http://gateway:8100",
+            "GATEWAY_URL=http://gateway:8000",
+            "prod web: GATEWAY_URL points at gateway:8000, which does not listen there",
+        ),
+        (
+            "base/config/web.env",
+            "GATEWAY_URL=",
+            "GATEWAY_ULR=",
+            "prod web: GATEWAY_ULR is not a variable of the web image (a typo?)",
+        ),
+        (
+            "base/config/web.env",
+            "http://gateway:8100",
+            "http://mentoring-api:8101",
+            "prod web: GATEWAY_URL is not the gateway's Service (scheme://host:port)",
+        ),
+        (
+            "base/web.yaml",
+            "            - name: conf\n              mountPath: /etc/nginx/conf.d\n",
+            "",
+            "prod web: nginx cannot write /etc/nginx/conf.d (read-only root filesystem, "
+            "nothing mounted)",
+        ),
+        (
+            "base/web.yaml",
+            "              containerPort: 8080",
+            "              containerPort: 80",
+            "prod web: port `http` is 80, the web image listens on 8080",
+        ),
+        (
+            "base/ingress.yaml",
+            "                name: web\n",
+            "                name: gateway\n",
+            "Ingress/mentorship: / goes to the gateway directly; the web app's server passes its "
+            "paths on",
+        ),
+        (
+            "base/ingress.yaml",
+            "                  name: http",
+            "                  name: https",
+            "Ingress/mentorship: / goes to a port web does not have",
+        ),
+        (
+            "base/ingress.yaml",
+            "                name: web\n",
+            "                name: website\n",
+            "Ingress/mentorship: / goes to website, which is not a Service",
+        ),
+        (
+            "overlays/prod/podmonitor.yaml",
+            "        values: [web]",
+            "        values: [mailpit]",
+            "PodMonitor/mentorship scrapes web, which serves no metrics",
+        ),
+    ],
+)
+def test_the_checks_reject_a_broken_web_workload_or_ingress(
+    kustomize: Path, k8s_copy: Path, path: str, old: str, new: str, complaint: str
+) -> None:
+    edit(k8s_copy / path, old, new)
+    problems = overlay_problems("prod", _render(kustomize, k8s_copy, "prod"))
+    assert complaint in problems, problems
+
+
+def test_a_web_app_without_autoscaling_or_an_ingress_is_rejected(
+    kustomize: Path, k8s_copy: Path
+) -> None:
+    _without_document(k8s_copy / "base/web.yaml", "HorizontalPodAutoscaler")
+    edit(k8s_copy / "base/kustomization.yaml", "  - ingress.yaml\n", "")
+    problems = overlay_problems("prod", _render(kustomize, k8s_copy, "prod"))
+    assert "web: needs one HorizontalPodAutoscaler" in problems
+    assert "`/` must go to the web Service through one Ingress, goes to []" in problems

@@ -17,7 +17,10 @@ from mentorship_localstack.tooling import (
     compose_schema_path,
     ensure_compose_schema,
     ensure_kustomize,
+    ensure_nginx,
     kustomize_path,
+    nginx_directory,
+    nginx_mime_types,
 )
 
 
@@ -119,3 +122,71 @@ def test_an_existing_kustomize_can_be_named(
     monkeypatch.setenv("MENTORSHIP_KUSTOMIZE", str(tmp_path / "missing"))
     with pytest.raises(StackError, match="not an executable"):
         ensure_kustomize()
+
+
+def _fake_apt(directory: Path, *, found: bool = True) -> Path:
+    """An `apt-get download` that writes a .deb per package (or finds none) and a `dpkg-deb -x`
+    that unpacks each into the target: the nginx binary and its mime.types."""
+    directory.mkdir(parents=True, exist_ok=True)
+    calls = directory / "calls"
+    (directory / "apt-get").write_text(
+        "#!/bin/sh\n"
+        f'echo apt-get "$@" >> "{calls}"\n'
+        + (
+            'shift 2; for p in "$@"; do echo "$p" > "${p}_1.0_all.deb"; done\n'
+            if found
+            else 'echo "E: Unable to locate package nginx" >&2; exit 100\n'
+        )
+    )
+    (directory / "dpkg-deb").write_text(
+        "#!/bin/sh\n"
+        f'echo dpkg-deb "$1" "$(basename "$2")" >> "{calls}"\n'
+        'mkdir -p "$3/usr/sbin" "$3/etc/nginx"\n'
+        'case "$(basename "$2")" in nginx_*) printf "#!/bin/sh\\n" > "$3/usr/sbin/nginx";; '
+        '*) echo types > "$3/etc/nginx/mime.types";; esac\n'
+    )
+    for tool in ("apt-get", "dpkg-deb"):
+        (directory / tool).chmod(0o755)
+    return calls
+
+
+def test_nginx_is_downloaded_and_unpacked_once_into_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MENTORSHIP_NGINX", raising=False)
+    calls = _fake_apt(tmp_path / "bin")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    paths = StackPaths(cache=tmp_path / "cache", state=tmp_path / "state")
+    binary = ensure_nginx(paths)
+    assert binary == nginx_directory(paths) / "usr" / "sbin" / "nginx"
+    assert nginx_mime_types(binary).read_text() == "types\n"
+    assert ensure_nginx(paths) == binary
+    assert calls.read_text().splitlines() == [
+        "apt-get download -q nginx nginx-common",
+        "dpkg-deb -x nginx-common_1.0_all.deb",
+        "dpkg-deb -x nginx_1.0_all.deb",
+    ]
+    assert [p.name for p in (tmp_path / "cache").iterdir() if p.name.startswith("nginx.")] == []
+
+
+def test_without_the_package_lists_the_error_says_to_update_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MENTORSHIP_NGINX", raising=False)
+    _fake_apt(tmp_path / "bin", found=False)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    paths = StackPaths(cache=tmp_path / "cache", state=tmp_path / "state")
+    with pytest.raises(StackError, match=r"Unable to locate package(.|\n)*apt-get update"):
+        ensure_nginx(paths)
+    assert not nginx_directory(paths).exists()
+
+
+def test_an_existing_nginx_can_be_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    binary = tmp_path / "nginx"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    monkeypatch.setenv("MENTORSHIP_NGINX", str(binary))
+    assert ensure_nginx() == binary
+    monkeypatch.setenv("MENTORSHIP_NGINX", str(tmp_path / "missing"))
+    with pytest.raises(StackError, match="not an executable"):
+        ensure_nginx()

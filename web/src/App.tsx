@@ -1,4 +1,13 @@
-import { useEffect, useRef, useState } from "react";
+import {
+  lazy,
+  Suspense,
+  useEffect,
+  useRef,
+  useState,
+  type ComponentType,
+  type ReactNode,
+} from "react";
+import { useTranslation } from "react-i18next";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { Provider } from "urql";
 import { createClient } from "./api/client";
@@ -6,17 +15,34 @@ import { ParticipationProvider } from "./api/participation";
 import { useTokenRenewal } from "./auth/renewal";
 import { useSession, type Role } from "./auth/session";
 import { Layout } from "./components/Layout";
-import { Inbox } from "./pages/Inbox";
-import { MenteeHome } from "./pages/MenteeHome";
-import { MenteePage } from "./pages/MenteePage";
-import { MentorDashboard } from "./pages/MentorDashboard";
-import { Preferences } from "./pages/Preferences";
-import { ProgramPage } from "./pages/ProgramPage";
-import { Programs } from "./pages/Programs";
-import { Proposals } from "./pages/Proposals";
-import { SignIn } from "./pages/SignIn";
-import { SignInCallback } from "./pages/SignInCallback";
-import { Suggestions } from "./pages/Suggestions";
+
+/** A page from a chunk loaded on first use; the chunks group the pages of one role, so that
+ * the main chunk holds only the shell (header, navigation, client, languages). */
+function lazyPage<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(async () => ({ default: (await load())[name] }));
+}
+
+const admin = () => import("./roles/admin");
+const mentor = () => import("./roles/mentor");
+const mentee = () => import("./roles/mentee");
+const everyone = () => import("./roles/everyone");
+const Programs = lazyPage(admin, "Programs");
+const ProgramPage = lazyPage(admin, "ProgramPage");
+const MentorDashboard = lazyPage(mentor, "MentorDashboard");
+const Proposals = lazyPage(mentor, "Proposals");
+const MenteePage = lazyPage(mentor, "MenteePage");
+const MenteeHome = lazyPage(mentee, "MenteeHome");
+const Suggestions = lazyPage(mentee, "Suggestions");
+const Inbox = lazyPage(everyone, "Inbox");
+const Preferences = lazyPage(everyone, "Preferences");
+const SignIn = lazyPage(() => import("./pages/SignIn"), "SignIn");
+const SignInCallback = lazyPage(() => import("./pages/SignInCallback"), "SignInCallback");
+
+/** Says that a page is on its way while its chunk loads. */
+function Loading({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  return <Suspense fallback={<p role="status">{t("loading")}</p>}>{children}</Suspense>;
+}
 
 const HOME: Record<Role, string> = { admin: "/programs", mentor: "/dashboard", mentee: "/path" };
 
@@ -37,20 +63,22 @@ function SignedIn({ token, role }: { token: string; role: Role }) {
     <Provider value={client}>
       <ParticipationProvider>
         <Layout>
-          <Routes>
-            <Route path="/" element={<Navigate to={HOME[role]} replace />} />
-            <Route path="/programs" element={<Programs />} />
-            <Route path="/programs/:id/*" element={<ProgramPage />} />
-            <Route path="/dashboard" element={<MentorDashboard />} />
-            <Route path="/proposals" element={<Proposals />} />
-            <Route path="/mentees/:id" element={<MenteePage />} />
-            <Route path="/path" element={<MenteeHome />} />
-            <Route path="/suggestions" element={<Suggestions />} />
-            <Route path="/inbox" element={<Inbox />} />
-            <Route path="/inbox/:id" element={<Inbox />} />
-            <Route path="/preferences" element={<Preferences />} />
-            <Route path="*" element={<Navigate to={HOME[role]} replace />} />
-          </Routes>
+          <Loading>
+            <Routes>
+              <Route path="/" element={<Navigate to={HOME[role]} replace />} />
+              <Route path="/programs" element={<Programs />} />
+              <Route path="/programs/:id/*" element={<ProgramPage />} />
+              <Route path="/dashboard" element={<MentorDashboard />} />
+              <Route path="/proposals" element={<Proposals />} />
+              <Route path="/mentees/:id" element={<MenteePage />} />
+              <Route path="/path" element={<MenteeHome />} />
+              <Route path="/suggestions" element={<Suggestions />} />
+              <Route path="/inbox" element={<Inbox />} />
+              <Route path="/inbox/:id" element={<Inbox />} />
+              <Route path="/preferences" element={<Preferences />} />
+              <Route path="*" element={<Navigate to={HOME[role]} replace />} />
+            </Routes>
+          </Loading>
         </Layout>
       </ParticipationProvider>
     </Provider>
@@ -69,10 +97,12 @@ export function App() {
           role={session.role}
         />
       ) : (
-        <Routes>
-          <Route path="/auth/callback" element={<SignInCallback />} />
-          <Route path="*" element={<SignIn />} />
-        </Routes>
+        <Loading>
+          <Routes>
+            <Route path="/auth/callback" element={<SignInCallback />} />
+            <Route path="*" element={<SignIn />} />
+          </Routes>
+        </Loading>
       )}
     </BrowserRouter>
   );

@@ -3,12 +3,16 @@
 * ``kustomize`` renders ``deploy/k8s``: built with ``go install`` into the cache's own GOBIN;
 * the Compose specification's JSON schema validates ``compose.yaml``: taken from the Go module
   ``compose-go`` (the library Docker Compose itself validates with), fetched with
-  ``go mod download``.
+  ``go mod download``;
+* ``nginx`` checks and runs the web image's server configuration: Debian's ``nginx`` and
+  ``nginx-common`` packages, fetched with ``apt-get download`` and unpacked with ``dpkg-deb``
+  (nothing is installed, no service is started).
 
 Both land next to the Kafka jars and FerretDB in ``~/.cache/mentorship`` and are reused by every
 checkout. ``MENTORSHIP_KUSTOMIZE`` names an existing kustomize binary instead of building one,
-``MENTORSHIP_COMPOSE_SCHEMA`` an existing schema file instead of fetching it.
-``python -m mentorship_localstack.tooling`` fetches both and prints where they are.
+``MENTORSHIP_COMPOSE_SCHEMA`` an existing schema file instead of fetching it, ``MENTORSHIP_NGINX``
+an nginx binary (its ``mime.types`` beside it or in ``/etc/nginx``).
+``python -m mentorship_localstack.tooling`` fetches them and prints where they are.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ COMPOSE_GO_MODULE = "github.com/compose-spec/compose-go/v2"
 COMPOSE_GO_VERSION = "v2.16.2"
 COMPOSE_SCHEMA_IN_MODULE = Path("schema") / "compose-spec.json"
 GO_HINT = "Install Go 1.22+ (https://go.dev/dl or apt-get install golang)."
+NGINX_PACKAGES = ("nginx", "nginx-common")
+APT_HINT = "On Debian: run `apt-get update` once, then this again (or set MENTORSHIP_NGINX)."
 
 
 def _paths(paths: StackPaths | None) -> StackPaths:
@@ -129,15 +135,71 @@ def ensure_compose_schema(paths: StackPaths | None = None) -> Path:
     return target
 
 
+def nginx_directory(paths: StackPaths | None = None) -> Path:
+    return _paths(paths).cache / "nginx-debian"
+
+
+def ensure_nginx(paths: StackPaths | None = None) -> Path:
+    """An nginx binary: ``MENTORSHIP_NGINX``, else the one unpacked in the cache, else Debian's
+    packages downloaded and unpacked there. Its ``mime.types`` is ``nginx_mime_types(binary)``."""
+    override = os.environ.get("MENTORSHIP_NGINX")
+    if override:
+        if not os.access(override, os.X_OK):
+            msg = f"MENTORSHIP_NGINX={override} is not an executable file"
+            raise StackError(msg)
+        return Path(override)
+    root = nginx_directory(paths)
+    binary = root / "usr" / "sbin" / "nginx"
+    if binary.exists():
+        return binary
+    with _cache_lock(root.parent / "nginx-debian.lock.d"):
+        if binary.exists():
+            return binary
+        apt_get = require_tool("apt-get", "download Debian's nginx package", APT_HINT)
+        dpkg_deb = require_tool("dpkg-deb", "unpack Debian's nginx package", APT_HINT)
+        work = Path(tempfile.mkdtemp(prefix="nginx.", dir=root.parent))
+        try:
+            say("Downloading Debian's nginx packages (first use only)")
+            download = subprocess.run(  # noqa: S603 - the command is built here
+                [apt_get, "download", "-q", *NGINX_PACKAGES],
+                capture_output=True,
+                text=True,
+                check=False,
+                cwd=work,
+            )
+            debs = sorted(work.glob("*.deb"))
+            if download.returncode != 0 or len(debs) != len(NGINX_PACKAGES):
+                msg = f"apt-get download {' '.join(NGINX_PACKAGES)} failed: {download.stderr}"
+                raise StackError(f"{msg}\n{APT_HINT}")
+            unpacked = work / "root"
+            for deb in debs:
+                run_step([dpkg_deb, "-x", str(deb), str(unpacked)], what=f"Unpacking {deb.name}")
+            if not (unpacked / "usr" / "sbin" / "nginx").exists():
+                msg = f"the packages {', '.join(d.name for d in debs)} hold no usr/sbin/nginx"
+                raise StackError(msg)
+            unpacked.rename(root)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return binary
+
+
+def nginx_mime_types(binary: Path) -> Path:
+    """The ``mime.types`` that goes with an nginx binary (unpacked beside it, or the system's)."""
+    unpacked = binary.parents[2] / "etc" / "nginx" / "mime.types"
+    return unpacked if unpacked.is_file() else Path("/etc/nginx/mime.types")
+
+
 def main() -> None:
     try:
         kustomize = ensure_kustomize()
         schema = ensure_compose_schema()
+        nginx = ensure_nginx()
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
     print(f"kustomize: {kustomize}")
     print(f"compose schema: {schema}")
+    print(f"nginx: {nginx}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,3 @@
+// The pages only a program's admins open, loaded together as one chunk (src/App.tsx).
+export { ProgramPage } from "../pages/ProgramPage";
+export { Programs } from "../pages/Programs";
