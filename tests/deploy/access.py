@@ -306,3 +306,45 @@ def kafka_access_problems(overlay: str, resources: list[Resource]) -> list[str]:
         for name in sorted(writable - topics)
     ]
     return problems
+
+
+MONGODB_ROLE = "readWrite"
+"""All a service does on its database: read, write, create collections and indexes (MongoDB's
+built-in readWrite has createIndex and createCollection). Nothing on another database."""
+
+
+def mongodb_access_problems(overlay: str, resources: list[Resource]) -> list[str]:
+    """Prod: each MongoDB user is the user of one service, with readWrite on that service's
+    database and no other role; a user no service reads is reported."""
+    if overlay != "prod":
+        return []
+    databases: dict[str, set[str]] = {}
+    for deployment in _of_kind(resources, "Deployment"):
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            for item in container.get("env") or []:
+                ref = item.get("valueFrom", {}).get("secretKeyRef")
+                if item["name"] == "MONGODB_URL" and ref:
+                    database = container_environment(resources, container).get("MONGODB_DATABASE")
+                    databases.setdefault(ref["name"], set()).add(str(database))
+    problems = []
+    for replica_set in _of_kind(resources, "MongoDBCommunity"):
+        for user in replica_set["spec"].get("users", []):
+            name = user.get("name")
+            readers = databases.get(user.get("connectionStringSecretName", ""), set())
+            if len(readers) != 1:
+                problems.append(
+                    f"{overlay}: MongoDB user {name} is read by services of databases "
+                    f"{sorted(readers)}, not by one service"
+                )
+                continue
+            wanted = [{"name": MONGODB_ROLE, "db": next(iter(readers))}]
+            roles = [{"name": r.get("name"), "db": r.get("db")} for r in user.get("roles", [])]
+            problems += [
+                f"{overlay}: MongoDB user {name} has {r['name']} on {r['db']}, "
+                f"more than {MONGODB_ROLE} on its own database"
+                for r in roles
+                if r not in wanted
+            ]
+            if not roles:
+                problems.append(f"{overlay}: MongoDB user {name} has no role")
+    return problems

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from . import access, checks
-from .access import gateway_feed, kafka_access_problems, required_acls
+from .access import (
+    gateway_feed,
+    kafka_access_problems,
+    mongodb_access_problems,
+    required_acls,
+)
 from .checks import Resource, render
 from .conftest import edit
 
@@ -204,3 +209,44 @@ def test_a_kafka_user_no_one_uses_is_rejected(kustomize: Path, k8s_copy: Path) -
     )
     problems = kafka_access_problems("prod", _prod(kustomize, k8s_copy))
     assert problems == ["prod: KafkaUser kafka-tools is used by no one"]
+
+
+def test_each_mongodb_user_may_read_and_write_its_own_database_only(
+    rendered: dict[str, list[Resource]],
+) -> None:
+    assert mongodb_access_problems("prod", rendered["prod"]) == []
+
+
+@pytest.mark.parametrize(
+    ("role", "complaint"),
+    [
+        ("readWriteAnyDatabase\n          db: admin", "has readWriteAnyDatabase on admin"),
+        ("dbOwner\n          db: progress", "has dbOwner on progress"),
+        ("readWrite\n          db: mentoring", "has readWrite on mentoring"),
+        ("clusterMonitor\n          db: admin", "has clusterMonitor on admin"),
+    ],
+)
+def test_a_mongodb_user_with_more_than_its_database_is_rejected(
+    kustomize: Path, k8s_copy: Path, role: str, complaint: str
+) -> None:
+    edit(
+        k8s_copy / "overlays/prod/mongodb.yaml",
+        "        - name: readWrite\n          db: progress\n",
+        f"        - name: readWrite\n          db: progress\n        - name: {role}\n",
+    )
+    problems = mongodb_access_problems("prod", _prod(kustomize, k8s_copy))
+    assert problems == [
+        f"prod: MongoDB user progress {complaint}, more than readWrite on its own database"
+    ]
+
+
+def test_a_mongodb_user_no_service_reads_is_rejected(kustomize: Path, k8s_copy: Path) -> None:
+    edit(
+        k8s_copy / "overlays/prod/mongodb.yaml",
+        "      connectionStringSecretName: mongodb-notify\n",
+        "      connectionStringSecretName: mongodb-notify-admin\n",
+    )
+    problems = mongodb_access_problems("prod", _prod(kustomize, k8s_copy))
+    assert problems == [
+        "prod: MongoDB user notify is read by services of databases [], not by one service"
+    ]
