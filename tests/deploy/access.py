@@ -8,8 +8,10 @@ topics they park on, notify's dead-delivery topic and the gateway's notification
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.live import NotificationFeed, NotificationHub
@@ -347,4 +349,333 @@ def mongodb_access_problems(overlay: str, resources: list[Resource]) -> list[str
             ]
             if not roles:
                 problems.append(f"{overlay}: MongoDB user {name} has no role")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Network policies: every connection between the workloads and the peers around them, allowed
+# or not by the rendered NetworkPolicies (plus those Strimzi generates from the Kafka resource),
+# compared with what each workload needs.
+
+NAMESPACE_LABEL = "kubernetes.io/metadata.name"
+PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+WEB = {"app.kubernetes.io/name": "web", "app.kubernetes.io/component": "web"}
+"""The web app's pods, by the platform's label convention (its Deployment is added apart)."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A pod (``labels``, its namespace's labels, its named ports) or an outside address."""
+
+    name: str
+    ip: str
+    labels: Mapping[str, str] | None = None
+    namespace: str | None = None
+    ports: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def is_pod(self) -> bool:
+        return self.labels is not None
+
+
+Port = tuple[str, int]
+"""(protocol, number)."""
+
+
+def _matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
+    """Kubernetes label selector semantics; an empty selector selects everything."""
+    if selector is None:
+        return True
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator, values = expression["key"], expression["operator"], expression.get("values")
+        present = key in labels
+        if (
+            (operator == "In" and labels.get(key) not in values)
+            or (operator == "NotIn" and present and labels[key] in values)
+            or (operator == "Exists" and not present)
+            or (operator == "DoesNotExist" and present)
+        ):
+            return False
+    return True
+
+
+def _peer_matches(peer: Mapping[str, Any], endpoint: Endpoint, namespace: str) -> bool:
+    if "ipBlock" in peer:
+        address = ipaddress.ip_address(endpoint.ip)
+        block = peer["ipBlock"]
+        return address in ipaddress.ip_network(block["cidr"]) and not any(
+            address in ipaddress.ip_network(e) for e in block.get("except") or []
+        )
+    if not endpoint.is_pod:
+        return False
+    assert endpoint.labels is not None
+    if "namespaceSelector" in peer:
+        in_namespace = _matches(
+            peer["namespaceSelector"], {NAMESPACE_LABEL: endpoint.namespace or ""}
+        )
+    else:
+        in_namespace = endpoint.namespace == namespace
+    return in_namespace and _matches(peer.get("podSelector"), endpoint.labels)
+
+
+def _port_matches(ports: list[Mapping[str, Any]] | None, destination: Endpoint, port: Port) -> bool:
+    if not ports:
+        return True
+    protocol, number = port
+    for item in ports:
+        if item.get("protocol", "TCP") != protocol:
+            continue
+        wanted = item.get("port")
+        if wanted is None:
+            return True
+        start = destination.ports.get(wanted) if isinstance(wanted, str) else int(wanted)
+        if start is not None and start <= number <= int(item.get("endPort", start)):
+            return True
+    return False
+
+
+@dataclass
+class Network:
+    namespace: str
+    policies: list[Resource]
+
+    def _selecting(self, endpoint: Endpoint, kind: str) -> list[Resource]:
+        if not endpoint.is_pod or endpoint.namespace != self.namespace:
+            return []
+        assert endpoint.labels is not None
+        return [
+            p
+            for p in self.policies
+            if kind in p["spec"].get("policyTypes", ["Ingress"])
+            and _matches(p["spec"].get("podSelector") or {}, endpoint.labels)
+        ]
+
+    def _side(
+        self, owner: Endpoint, other: Endpoint, port: Port, destination: Endpoint, kind: str
+    ) -> bool:
+        inside = owner.is_pod and owner.namespace == self.namespace
+        policies = self._selecting(owner, kind)
+        if not inside or not policies:
+            return True
+        key, peers = ("ingress", "from") if kind == "Ingress" else ("egress", "to")
+        for policy in policies:
+            for rule in policy["spec"].get(key) or []:
+                if (
+                    not rule.get(peers)
+                    or any(_peer_matches(peer, other, self.namespace) for peer in rule[peers])
+                ) and _port_matches(rule.get("ports"), destination, port):
+                    return True
+        return False
+
+    def allows(self, source: Endpoint, destination: Endpoint, port: Port) -> bool:
+        return self._side(source, destination, port, destination, "Egress") and self._side(
+            destination, source, port, destination, "Ingress"
+        )
+
+
+def strimzi_policies(kafka: Resource, namespace: str) -> list[Resource]:
+    """The ingress NetworkPolicy Strimzi generates for the Kafka nodes: each listener from its
+    networkPolicyPeers (everyone without), the control plane (9090) from the nodes, replication
+    (9091) from the nodes, the entity operator and the cluster operator."""
+    cluster = kafka["metadata"]["name"]
+    nodes = {"podSelector": {"matchLabels": {"strimzi.io/name": f"{cluster}-kafka"}}}
+    rules: list[dict[str, Any]] = [
+        {"from": [nodes], "ports": [{"port": 9090}]},
+        {
+            "from": [
+                nodes,
+                {"podSelector": {"matchLabels": {"strimzi.io/name": f"{cluster}-entity-operator"}}},
+                {
+                    "namespaceSelector": {},
+                    "podSelector": {"matchLabels": {"strimzi.io/kind": "cluster-operator"}},
+                },
+            ],
+            "ports": [{"port": 9091}],
+        },
+    ]
+    for listener in kafka["spec"]["kafka"].get("listeners", []):
+        rule: dict[str, Any] = {"ports": [{"port": int(listener["port"])}]}
+        if listener.get("networkPolicyPeers"):
+            rule["from"] = listener["networkPolicyPeers"]
+        rules.append(rule)
+    return [
+        {
+            "metadata": {
+                "name": f"{cluster}-network-policy-kafka (Strimzi)",
+                "namespace": namespace,
+            },
+            "spec": {
+                "podSelector": {
+                    "matchLabels": {
+                        "strimzi.io/cluster": cluster,
+                        "strimzi.io/name": f"{cluster}-kafka",
+                    }
+                },
+                "policyTypes": ["Ingress"],
+                "ingress": rules,
+            },
+        }
+    ]
+
+
+INTERNET = Endpoint("the internet (identity provider, e-mail relay, webhooks)", "203.0.113.10")
+KUBERNETES_API = Endpoint("the Kubernetes API", "10.0.0.1")
+OUTSIDE_PODS = {
+    "ingress-controller": ("ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}),
+    "prometheus": ("monitoring", {"app.kubernetes.io/name": "prometheus"}),
+    "keda": ("keda", {"app": "keda-operator"}),
+    "kube-dns": ("kube-system", {"k8s-app": "kube-dns"}),
+    "strimzi-cluster-operator": ("strimzi", {"strimzi.io/kind": "cluster-operator"}),
+    "another-namespace": ("shop", {"app": "shop"}),
+}
+DNS: list[Port] = [("UDP", 53), ("TCP", 53)]
+PROBED: set[Port] = {
+    *DNS,
+    *(("TCP", p) for p in (25, 80, 443, 587, 6443, 8080, 9090, 9091, 9092, 9093, 27017)),
+}
+
+
+def _endpoints(resources: list[Resource], namespace: str, cluster: str) -> dict[str, Endpoint]:
+    """The pods of the namespace (the Deployments, the web app, Kafka's nodes and entity
+    operator, MongoDB's members, and a stray pod no policy names), the pods around it, and two
+    outside addresses."""
+    pods: dict[str, tuple[dict[str, str], dict[str, int]]] = {}
+    for deployment in _of_kind(resources, "Deployment"):
+        template = deployment["spec"]["template"]
+        ports = {
+            p["name"]: int(p["containerPort"])
+            for c in template["spec"]["containers"]
+            for p in c.get("ports", [])
+            if "name" in p
+        }
+        pods[deployment["metadata"]["name"]] = (dict(template["metadata"]["labels"]), ports)
+    if not any(_app_of(d) == "web" for d in _of_kind(resources, "Deployment")):
+        pods["web"] = ({**WEB, "app.kubernetes.io/part-of": "mentorship"}, {"http": 8080})
+    pods["kafka"] = (
+        {"strimzi.io/cluster": cluster, "strimzi.io/kind": "Kafka",
+         "strimzi.io/name": f"{cluster}-kafka", "strimzi.io/pool-name": "nodes"},
+        {},
+    )  # fmt: skip
+    pods["kafka-entity-operator"] = (
+        {"strimzi.io/cluster": cluster, "strimzi.io/kind": "Kafka",
+         "strimzi.io/name": f"{cluster}-entity-operator"},
+        {},
+    )  # fmt: skip
+    for replica_set in _of_kind(resources, "MongoDBCommunity"):
+        pods["mongodb"] = ({"app": f"{replica_set['metadata']['name']}-svc"}, {})
+    pods["stray-pod"] = ({"app": "debug-shell"}, {})
+    endpoints = {
+        name: Endpoint(name, f"10.244.0.{i + 1}", labels, namespace, ports)
+        for i, (name, (labels, ports)) in enumerate(sorted(pods.items()))
+    }
+    for i, (name, (ns, labels)) in enumerate(sorted(OUTSIDE_PODS.items())):
+        endpoints[name] = Endpoint(name, f"10.245.0.{i + 1}", labels, ns)
+    endpoints["internet"] = INTERNET
+    endpoints["kubernetes-api"] = KUBERNETES_API
+    return endpoints
+
+
+def required_flows(resources: list[Resource]) -> set[tuple[str, str, Port]]:
+    """(source, destination, port) of every connection the platform needs in production."""
+    kafka = _of_kind(resources, "Kafka")[0]
+    listener_ports = [("TCP", int(x["port"])) for x in kafka["spec"]["kafka"].get("listeners", [])]
+    deployments = {d["metadata"]["name"]: d for d in _of_kind(resources, "Deployment")}
+    platform = {n for n, d in deployments.items() if _app_of(d) in APPS}
+    services = {n for n in platform if _app_of(deployments[n]) in SERVICES}
+    apis = {n for n in services if deployments[n]["spec"]["template"]["metadata"]["labels"].get(
+        "app.kubernetes.io/component") == "api"}  # fmt: skip
+    gateways = platform - services
+
+    def http(name: str) -> Port:
+        container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
+        return "TCP", next(
+            int(p["containerPort"]) for p in container["ports"] if p["name"] == "http"
+        )
+
+    flows: set[tuple[str, str, Port]] = set()
+    web = [n for n, d in deployments.items() if _app_of(d) == "web"] or ["web"]
+    namespace_pods = [*deployments, *(["web"] if web == ["web"] else [])]
+    namespace_pods += ["kafka", "kafka-entity-operator", "stray-pod"]
+    if _of_kind(resources, "MongoDBCommunity"):
+        namespace_pods.append("mongodb")
+    flows |= {(pod, "kube-dns", port) for pod in namespace_pods for port in DNS}
+    web_port = ("TCP", 8080) if web == ["web"] else http(web[0])
+    flows |= {("ingress-controller", n, http(n)) for n in gateways}
+    flows |= {("ingress-controller", n, web_port) for n in web}
+    flows |= {("prometheus", n, http(n)) for n in platform}
+    flows |= {(g, api, http(api)) for g in gateways for api in apis}
+    for port in listener_ports:
+        flows |= {(n, "kafka", port) for n in gateways | services | {"keda"}}
+    flows |= {(n, "mongodb", ("TCP", 27017)) for n in services | {"mongodb"}}
+    flows |= {(n, "internet", ("TCP", 443)) for n in gateways | apis}  # the JWKS
+    for name in services:
+        env = container_environment(
+            resources, deployments[name]["spec"]["template"]["spec"]["containers"][0]
+        )
+        if env.get("SMTP_USERNAME"):  # the worker that sends e-mail, and webhooks
+            flows |= {
+                (name, "internet", ("TCP", int(env["SMTP_PORT"]))),
+                (name, "internet", ("TCP", 443)),
+            }
+    flows |= {("kafka", "kafka", ("TCP", p)) for p in (9090, 9091)}
+    flows |= {
+        (n, "kafka", ("TCP", 9091)) for n in ("kafka-entity-operator", "strimzi-cluster-operator")
+    }
+    flows |= {
+        (n, "kubernetes-api", ("TCP", p))
+        for n in ("kafka-entity-operator", "mongodb")
+        for p in (443, 6443)
+    }
+    return flows
+
+
+def network_problems(overlay: str, resources: list[Resource]) -> list[str]:
+    """Prod: a default deny in the namespace, every policy selecting some pod, and the
+    connections allowed between the namespace's pods and everything around them exactly those
+    the platform needs (the operands' own way to the Kubernetes API, any address on 443/6443,
+    is not enumerated)."""
+    if overlay != "prod":
+        return []
+    namespace = _of_kind(resources, "Namespace")[0]["metadata"]["name"]
+    _, _, cluster = _kafka_config(resources)
+    policies = _of_kind(resources, "NetworkPolicy")
+    problems = []
+    if not any(
+        p["spec"].get("podSelector") in ({}, None)
+        and set(p["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}
+        and not p["spec"].get("ingress")
+        and not p["spec"].get("egress")
+        for p in policies
+    ):
+        problems.append(f"{overlay}: no NetworkPolicy denies all traffic by default")
+    endpoints = _endpoints(resources, namespace, cluster)
+    inside = {n for n, e in endpoints.items() if e.is_pod and e.namespace == namespace}
+    for policy in policies:
+        if not any(
+            _matches(policy["spec"].get("podSelector") or {}, endpoints[n].labels or {})
+            for n in inside
+        ):
+            problems.append(f"{overlay}: NetworkPolicy {policy['metadata']['name']} selects no pod")
+    network = Network(
+        namespace, policies + strimzi_policies(_of_kind(resources, "Kafka")[0], namespace)
+    )
+    needed = required_flows(resources)
+    ports = set(PROBED) | {port for *_, port in needed}
+    for e in endpoints.values():
+        ports |= {("TCP", p) for p in e.ports.values()}
+    operands = {"kafka", "kafka-entity-operator", "mongodb"}
+    for source, destination, port in sorted(
+        (s, d, p) for s in endpoints for d in endpoints for p in ports if s in inside or d in inside
+    ):
+        if source == destination and source not in operands:
+            continue
+        allowed = network.allows(endpoints[source], endpoints[destination], port)
+        flow = f"{source} -> {destination} {port[0]}/{port[1]}"
+        if (source, destination, port) in needed:
+            if not allowed:
+                problems.append(f"{overlay}: {flow} is refused, and is needed")
+        elif allowed and not (source in operands and destination not in inside):
+            problems.append(f"{overlay}: {flow} is allowed, and no one needs it")
     return problems

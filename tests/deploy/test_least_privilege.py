@@ -12,7 +12,9 @@ from .access import (
     gateway_feed,
     kafka_access_problems,
     mongodb_access_problems,
+    network_problems,
     required_acls,
+    required_flows,
 )
 from .checks import Resource, render
 from .conftest import edit
@@ -250,3 +252,120 @@ def test_a_mongodb_user_no_service_reads_is_rejected(kustomize: Path, k8s_copy: 
     assert problems == [
         "prod: MongoDB user notify is read by services of databases [], not by one service"
     ]
+
+
+def test_production_network_policies_allow_exactly_what_the_platform_needs(
+    rendered: dict[str, list[Resource]],
+) -> None:
+    assert network_problems("prod", rendered["prod"]) == []
+    flows = required_flows(rendered["prod"])
+    # a few of the needs, so that an empty derivation cannot pass
+    assert ("gateway", "mentoring-api", ("TCP", 8101)) in flows
+    assert ("notify-worker", "internet", ("TCP", 587)) in flows
+    assert ("ingress-controller", "web", ("TCP", 8080)) in flows
+    assert ("progress-worker", "mongodb", ("TCP", 27017)) in flows
+    assert ("keda", "kafka", ("TCP", 9093)) in flows
+    assert not any(source == "stray-pod" and dest != "kube-dns" for source, dest, _ in flows)
+
+
+NETWORK = "overlays/prod/networkpolicies.yaml"
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "complaint"),
+    [
+        # no default deny: a pod no policy names is open to all
+        (
+            NETWORK,
+            "  name: default-deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
+            "  name: default-deny\nspec:\n  podSelector:\n    matchLabels:\n      app: none\n"
+            "  policyTypes: [Ingress, Egress]\n",
+            "prod: another-namespace -> stray-pod TCP/25 is allowed, and no one needs it",
+        ),
+        (
+            NETWORK,
+            "  name: default-deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
+            "  name: default-deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n",
+            "prod: no NetworkPolicy denies all traffic by default",
+        ),
+        # the services' APIs open to every pod of every namespace
+        (
+            NETWORK,
+            "    - from:\n        - podSelector:\n            matchLabels:\n"
+            "              app.kubernetes.io/name: gateway\n",
+            "    - from:\n        - namespaceSelector: {}\n",
+            "prod: another-namespace -> mentoring-api TCP/8101 is allowed, and no one needs it",
+        ),
+        # the services without MongoDB
+        (
+            NETWORK,
+            "    - to:\n        - podSelector:\n            matchLabels:\n"
+            "              app: mentorship-mongodb-svc\n      ports:\n        - port: 27017\n"
+            "---\n",
+            "---\n",
+            "prod: mentoring-api -> mongodb TCP/27017 is refused, and is needed",
+        ),
+        # every notify pod allowed to send e-mail
+        (
+            NETWORK,
+            "      app.kubernetes.io/name: notify\n      app.kubernetes.io/component: worker\n",
+            "      app.kubernetes.io/name: notify\n",
+            "prod: notify-api -> internet TCP/587 is allowed, and no one needs it",
+        ),
+        # the web app no longer served
+        (
+            NETWORK,
+            "        values: [gateway, web]\n",
+            "        values: [gateway]\n",
+            "prod: ingress-controller -> web TCP/8080 is refused, and is needed",
+        ),
+        # 443 to private addresses too: the gateway reaches pods of other namespaces
+        (
+            NETWORK,
+            "            cidr: 0.0.0.0/0\n            except: [10.0.0.0/8, 172.16.0.0/12, "
+            "192.168.0.0/16]\n      ports:\n        - protocol: TCP\n          port: 443\n---\n",
+            "            cidr: 0.0.0.0/0\n      ports:\n        - protocol: TCP\n"
+            "          port: 443\n---\n",
+            "prod: gateway -> prometheus TCP/443 is allowed, and no one needs it",
+        ),
+        # Prometheus from another namespace than the one it runs in
+        (
+            NETWORK,
+            "              kubernetes.io/metadata.name: monitoring\n",
+            "              kubernetes.io/metadata.name: prometheus\n",
+            "prod: prometheus -> gateway TCP/8100 is refused, and is needed",
+        ),
+        # a policy whose selector matches no pod (a typo)
+        (
+            NETWORK,
+            "  name: kafka-egress\nspec:\n  podSelector:\n    matchLabels:\n"
+            "      strimzi.io/cluster: mentorship\n      strimzi.io/name: mentorship-kafka\n",
+            "  name: kafka-egress\nspec:\n  podSelector:\n    matchLabels:\n"
+            "      strimzi.io/cluster: mentorship\n      strimzi.io/name: mentorship-kafkas\n",
+            "prod: NetworkPolicy kafka-egress selects no pod",
+        ),
+        # Kafka's listener open to every pod of every namespace
+        (
+            "overlays/prod/patches/kafka-tls-listener.yaml",
+            "        networkPolicyPeers:\n",
+            "        x-networkPolicyPeers:\n",
+            "prod: another-namespace -> kafka TCP/9093 is allowed, and no one needs it",
+        ),
+        # the services' way to MongoDB open to any pod anywhere on its port
+        (
+            NETWORK,
+            "    - to:\n        - podSelector:\n            matchLabels:\n"
+            "              app: mentorship-mongodb-svc\n      ports:\n        - port: 27017\n"
+            "---\n",
+            "    - to:\n        - namespaceSelector: {}\n      ports:\n        - port: 27017\n"
+            "---\n",
+            "prod: mentoring-api -> another-namespace TCP/27017 is allowed, and no one needs it",
+        ),
+    ],
+)
+def test_the_network_check_rejects_a_broken_copy(
+    kustomize: Path, k8s_copy: Path, path: str, old: str, new: str, complaint: str
+) -> None:
+    edit(k8s_copy / path, old, new)
+    problems = network_problems("prod", _prod(kustomize, k8s_copy))
+    assert any(complaint in problem for problem in problems), problems
