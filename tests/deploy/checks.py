@@ -24,6 +24,7 @@ import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,7 +39,6 @@ from referencing import Registry
 from referencing import Resource as SchemaResource
 
 from mentorship_contracts.topics import dead_letter_topic
-from mentorship_runtime.consumer import RetryPolicy
 from mentorship_runtime.kafka import platform_topics
 
 REPO = Path(__file__).resolve().parents[2]
@@ -136,29 +136,26 @@ def environment_problems(where: str, app: str, env: Mapping[str, str]) -> list[s
     return problems
 
 
-class _RecordingBroker:
-    """Stands in for the Kafka broker: records who subscribes to what, connects to nothing."""
-
-    def __init__(self) -> None:
-        self.subscriptions: set[tuple[str, str]] = set()
-
-    def subscriber(self, topic: str, *, group_id: str, **_: Any) -> Any:
-        self.subscriptions.add((group_id, topic))
-        return lambda handler: handler
-
-
-def consumer_subscriptions(app: str) -> set[tuple[str, str]]:
-    """(consumer group, topic) pairs of a service's workers, from its own subscribe function."""
-    module_name = f"{app}.entrypoints.consumers"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return set()  # this service consumes nothing
-        raise
-    broker = _RecordingBroker()
-    module.subscribe(broker, lambda _correlation: None, topic_prefix="", retry=RetryPolicy())
-    return broker.subscriptions
+@functools.cache
+def consumer_subscriptions(app: str) -> frozenset[tuple[str, str]]:
+    """(consumer group, topic) pairs of a service's worker: the service is built as its worker
+    process builds it (``ROLE=worker``, nothing connected), and its broker's subscribers are
+    read, so that every consumer counts wherever the service subscribes it."""
+    bootstrap = importlib.import_module(f"{app}.bootstrap")
+    settings = settings_class(app)(
+        service_name=app,
+        role="worker",
+        kafka_bootstrap_servers="unused:9092",
+        mongodb_url="mongodb://unused:27017/?connect=false",
+        mongodb_database=app,
+        _env_file=None,
+    )
+    service = bootstrap.build_service(settings, lambda: datetime.now(UTC))
+    return frozenset(
+        (str(subscriber.group_id), str(getattr(topic, "name", topic)))
+        for subscriber in service.runtime.broker.subscribers
+        for topic in subscriber.topics
+    )
 
 
 def partitions() -> dict[str, int]:

@@ -64,7 +64,7 @@ def test_production_runs_mongodb_as_a_replica_set_and_is_scraped(
 
 def test_the_services_that_consume_are_the_ones_scaled_on_lag() -> None:
     # The checks derive the consumer groups from the code; this pins what they found today.
-    assert {g for g, _ in consumer_subscriptions("progress")} == {"progress"}
+    assert {g for g, _ in consumer_subscriptions("progress")} == {"progress", "progress-report"}
     assert {g for g, _ in consumer_subscriptions("notify")} == {"notify"}
     assert consumer_subscriptions("mentoring") == set()
 
@@ -171,7 +171,7 @@ def test_the_scaling_check_rejects_a_broken_scaled_object(
 
 def test_a_worker_without_a_scaled_object_is_rejected(kustomize: Path, k8s_copy: Path) -> None:
     text = (k8s_copy / "base/progress.yaml").read_text()
-    head, _, _ = text.partition("# The worker follows its consumer group's lag")
+    head, _, _ = text.partition("# The worker follows its consumer groups' lag")
     (k8s_copy / "base/progress.yaml").write_text(head.rstrip().removesuffix("---"))
     problems = scaling_problems("prod", _render(kustomize, k8s_copy, "prod"))
     assert "prod: progress-worker needs exactly one ScaledObject, has 0" in problems

@@ -203,6 +203,7 @@ def create_app(
             bootstrap=settings.kafka_bootstrap_servers,
             topic_prefix=settings.kafka_topic_prefix,
             instance_id=settings.instance_id,
+            security=settings.kafka_security(),
         )
         if live_updates
         else None

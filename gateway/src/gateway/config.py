@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from mentorship_runtime.settings import TokenKeys
+from mentorship_runtime.settings import KafkaClientSettings, TokenKeys
 
 ServiceName = Literal["mentoring", "progress", "notify"]
 SERVICES: tuple[ServiceName, ...] = ("mentoring", "progress", "notify")
@@ -20,7 +20,7 @@ def _instance_id() -> str:
     return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
 
-class Settings(TokenKeys):
+class Settings(TokenKeys, KafkaClientSettings):
     """Service URLs and Kafka have no default outside dev: the gateway fails fast without them."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)

@@ -21,6 +21,7 @@ from mentorship_contracts import decode_event
 from mentorship_contracts.events import NotificationCreated
 from mentorship_contracts.topics import TOPIC_SPECS, Topic, topic_name
 from mentorship_runtime.kafka import ensure_topics
+from mentorship_runtime.kafka_security import PLAINTEXT, KafkaSecurity
 from mentorship_runtime.logging import get_logger
 
 log = get_logger(__name__)
@@ -135,10 +136,18 @@ class NotificationFeed:
     """Reads ``notify.notifications`` into the hub."""
 
     def __init__(
-        self, hub: NotificationHub, *, bootstrap: str, topic_prefix: str, instance_id: str
+        self,
+        hub: NotificationHub,
+        *,
+        bootstrap: str,
+        topic_prefix: str,
+        instance_id: str,
+        security: KafkaSecurity = PLAINTEXT,
     ) -> None:
         self.hub = hub
         self.bootstrap = bootstrap
+        self.security = security
+        self.client_options = security.client_options()  # reads the CA file: fails at start
         self.topic = topic_name(Topic.NOTIFY_NOTIFICATIONS, topic_prefix)
         self.group_id = f"gateway.{instance_id}"
         self.consumer: AIOKafkaConsumer | None = None
@@ -162,9 +171,10 @@ class NotificationFeed:
         partitions = next(
             s.partitions for s in TOPIC_SPECS if s.topic == Topic.NOTIFY_NOTIFICATIONS
         )
-        await ensure_topics(self.bootstrap, [(self.topic, partitions)])
+        await ensure_topics(self.bootstrap, [(self.topic, partitions)], security=self.security)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
+            **self.client_options,
             group_id=self.group_id,
             client_id=self.group_id,
             auto_offset_reset="latest",

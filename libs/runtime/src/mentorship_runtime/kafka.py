@@ -33,6 +33,7 @@ from faststream.kafka import KafkaBroker
 from mentorship_contracts import Envelope
 from mentorship_contracts.headers import envelope_headers
 from mentorship_contracts.topics import TOPIC_SPECS, topic_name
+from mentorship_runtime.kafka_security import PLAINTEXT, KafkaSecurity
 from mentorship_runtime.metrics import PUBLISHED
 from mentorship_runtime.tracing import trace_headers
 
@@ -52,11 +53,13 @@ def make_broker(
     client_id: str,
     description: str | None = None,
     group_instance_id: str | None = None,
+    security: KafkaSecurity = PLAINTEXT,
     **extra: Any,
 ) -> KafkaBroker:
     """``group_instance_id``: this process's stable name in its consumer groups (static
     membership, see the module); it must be unique among the processes of a group that run at
-    the same time. None: dynamic members."""
+    the same time. None: dynamic members. ``security``: how it authenticates and trusts the
+    brokers (the CA file is read here)."""
     servers = [host.strip() for host in bootstrap_servers.split(",") if host.strip()]
     broker = KafkaBroker(
         servers,
@@ -65,6 +68,7 @@ def make_broker(
         enable_idempotence=True,
         ack_policy=CONSUMER_ACK_POLICY,
         description=description,
+        security=security.faststream_security(),
         # FastStream logs every message received and processed; that is debugging detail, and
         # costly on a busy consumer. The platform's own consumer logs what matters.
         log_level=extra.pop("log_level", logging.DEBUG),
@@ -205,11 +209,12 @@ async def ensure_topics(
     names_and_partitions: Iterable[tuple[str, int]],
     *,
     replication_factor: int = 1,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> None:
     """Create the topics that do not exist yet (existing ones are left as they are), and return
     once the broker lists them: a topic just created reaches the metadata a client reads a little
     later, and a caller that lists, subscribes or publishes at once expects it there."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **security.client_options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -243,12 +248,15 @@ def platform_topics(prefix: str = "") -> list[tuple[str, int]]:
     return [(topic_name(spec.topic, prefix), spec.partitions) for spec in TOPIC_SPECS]
 
 
-async def consumer_lag(bootstrap_servers: str, group_id: str) -> dict[tuple[str, int], int]:
+async def consumer_lag(
+    bootstrap_servers: str, group_id: str, *, security: KafkaSecurity = PLAINTEXT
+) -> dict[tuple[str, int], int]:
     """Messages each partition's end is ahead of what ``group_id`` committed.
 
     A partition the group has not committed on yet counts from the beginning of the log.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    options = security.client_options()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **options)
     await admin.start()
     try:
         committed = await admin.list_consumer_group_offsets(group_id)
@@ -257,7 +265,9 @@ async def consumer_lag(bootstrap_servers: str, group_id: str) -> dict[tuple[str,
     partitions = list(committed)
     if not partitions:
         return {}
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    reader = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, **options
+    )
     await reader.start()
     try:
         ends = await reader.end_offsets(partitions)

@@ -81,6 +81,7 @@ class Runtime:
                 self.settings.kafka_bootstrap_servers,
                 platform_topics(self.settings.kafka_topic_prefix),
                 replication_factor=self.settings.kafka_replication_factor,
+                security=self.settings.kafka_security(),
             )
         if self.prepare is not None:
             await self.prepare()
@@ -127,7 +128,11 @@ class Runtime:
     async def measure_lag(self) -> None:
         """Refresh ``mentorship_consumer_lag`` for this worker's consumer groups."""
         for group in sorted(subscribed_groups(self.broker)):
-            lag = await consumer_lag(self.settings.kafka_bootstrap_servers, group)
+            lag = await consumer_lag(
+                self.settings.kafka_bootstrap_servers,
+                group,
+                security=self.settings.kafka_security(),
+            )
             for (topic, partition), behind in lag.items():
                 CONSUMER_LAG.labels(group, topic, str(partition)).set(behind)
 
@@ -157,6 +162,7 @@ def connect(settings: ServiceSettings, clock: Callable[[], datetime], descriptio
         client_id=settings.service_name,
         description=description,
         group_instance_id=settings.kafka_group_instance_id,
+        security=settings.kafka_security(),
     )
     mongo = make_mongo_client(settings.mongodb_url, app_name=settings.service_name)
     return Runtime(settings, clock, broker, mongo, OutboxRelay(broker, clock=clock))

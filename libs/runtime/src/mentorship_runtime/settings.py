@@ -13,6 +13,7 @@ from mentorship_runtime.auth import (
     ROLES_CLAIM_PATTERN,
     TokenSettings,
 )
+from mentorship_runtime.kafka_security import KafkaSecurity, SaslMechanism, SecurityProtocol
 
 DEV_JWT_SECRET = "dev-only-secret-not-for-production-use"  # noqa: S105 - the dev profile's own
 
@@ -63,7 +64,44 @@ class TokenKeys(BaseSettings):
         )
 
 
-class ServiceSettings(TokenKeys):
+class KafkaClientSettings(BaseSettings):
+    """How the process connects to Kafka, the same for every service and the gateway:
+    ``PLAINTEXT`` on the local stack, ``SASL_SSL`` (SCRAM-SHA-512, the password from a Secret,
+    the cluster's CA from a mounted file) in production. Refused at start: an unknown protocol or
+    mechanism, a SASL protocol without credentials, credentials or a CA file the protocol would
+    not use."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    kafka_security_protocol: SecurityProtocol = "PLAINTEXT"
+    kafka_sasl_mechanism: SaslMechanism = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = Field(default=None, min_length=1, max_length=200)
+    kafka_sasl_password: SecretStr | None = Field(default=None, description="from a Secret")
+    kafka_ssl_cafile: str | None = Field(
+        default=None,
+        min_length=1,
+        description="PEM file of the CA that signed the brokers' certificates (Strimzi: the "
+        "cluster CA's ca.crt); unset: the system's CAs",
+    )
+
+    @model_validator(mode="after")
+    def _kafka_security(self) -> KafkaClientSettings:
+        self.kafka_security()  # raises ValueError: pydantic reports it as a validation error
+        return self
+
+    def kafka_security(self) -> KafkaSecurity:
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username,
+            password=self.kafka_sasl_password.get_secret_value()
+            if self.kafka_sasl_password
+            else None,
+            cafile=self.kafka_ssl_cafile,
+        )
+
+
+class ServiceSettings(TokenKeys, KafkaClientSettings):
     """What every service needs. Infrastructure addresses have no default: a service fails fast."""
 
     service_name: str = Field(min_length=1)

@@ -120,7 +120,11 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         await parts.ensure_indexes()
         await personal.ensure_indexes()
         dead_letters = delivery_dead_letter_topic(settings.kafka_topic_prefix)
-        await ensure_topics(settings.kafka_bootstrap_servers, [(dead_letters, 3)])
+        await ensure_topics(
+            settings.kafka_bootstrap_servers,
+            [(dead_letters, 3)],
+            security=settings.kafka_security(),
+        )
 
     async def deliver() -> None:
         timeout = httpx.Timeout(settings.webhook_timeout_seconds)

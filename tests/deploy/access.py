@@ -1,0 +1,681 @@
+"""Least privilege in production: who may do what on Kafka, which user each process connects as.
+
+Like ``checks``, each function returns the problems it finds, one readable line each. What each
+process needs is read from the code: the topics a service owns (the contracts), the consumer
+groups and topics its worker subscribes to (``checks.consumer_subscriptions``), the dead-letter
+topics they park on, notify's dead-delivery topic and the gateway's notification feed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import posixpath
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.live import NotificationFeed, NotificationHub
+from mentorship_contracts.topics import TOPIC_SPECS, dead_letter_topic
+from notify.adapters.dead_letters import delivery_dead_letter_topic
+
+from .checks import (
+    APPS,
+    SERVICES,
+    Resource,
+    _app_of,
+    _by_name,
+    _kafka_config,
+    _of_kind,
+    _secret_data,
+    consumer_subscriptions,
+    container_environment,
+)
+
+Acl = tuple[str, str, str, str]
+"""(resource type, name, pattern type, operation), as Strimzi writes them."""
+
+KEDA = "keda"
+"""The role of KEDA's Kafka scaler, which reads the consuming workers' lag."""
+
+IMPLIES = {
+    "Read": {"Describe"},
+    "Write": {"Describe"},
+    "Delete": {"Describe"},
+    "Alter": {"Describe"},
+}
+"""Kafka's implied operations: one who may read or write a topic or group may describe it."""
+
+SECURITY_PROTOCOL = "SASL_SSL"
+SASL_MECHANISM = "SCRAM-SHA-512"
+KEDA_SASL = "scram_sha512"
+
+
+def _topic(name: str, *operations: str) -> set[Acl]:
+    return {("topic", name, "literal", op) for op in operations}
+
+
+def _group(name: str, *operations: str, pattern: str = "literal") -> set[Acl]:
+    return {("group", name, pattern, op) for op in operations}
+
+
+def gateway_feed() -> tuple[str, str]:
+    """(topic, consumer group prefix) of the gateway's live notifications: each replica reads
+    in a group of its own, named ``<prefix><instance id>``."""
+    marker = "INSTANCE"
+    feed = NotificationFeed(
+        NotificationHub(1), bootstrap="unused:9092", topic_prefix="", instance_id=marker
+    )
+    assert feed.group_id.endswith(marker)
+    return feed.topic, feed.group_id.removesuffix(marker)
+
+
+def required_acls() -> dict[str, set[Acl]]:
+    """What each app (and KEDA) must be allowed, and all it may be allowed."""
+    needed: dict[str, set[Acl]] = {app: set() for app in (*APPS, KEDA)}
+    for spec in TOPIC_SPECS:
+        needed[spec.producer] |= _topic(spec.topic.value, "Write")
+    for app in SERVICES:
+        for group, topic in consumer_subscriptions(app):
+            needed[app] |= _topic(topic, "Read") | _group(group, "Read")
+            # parks there, and looks there first so that a record is parked once
+            needed[app] |= _topic(dead_letter_topic(topic, group), "Read", "Write")
+            needed[KEDA] |= _topic(topic, "Describe") | _group(group, "Describe")
+    needed["notify"] |= _topic(delivery_dead_letter_topic(""), "Write")
+    topic, prefix = gateway_feed()
+    needed["gateway"] |= _topic(topic, "Read") | _group(prefix, "Read", pattern="prefix")
+    return needed
+
+
+def effective(acls: Iterable[Acl]) -> set[Acl]:
+    return {
+        (kind, name, pattern, op)
+        for kind, name, pattern, operation in acls
+        for op in {operation, *IMPLIES.get(operation, ())}
+    }
+
+
+def user_acls(user: Resource) -> set[Acl]:
+    """A KafkaUser's allow rules (a deny rule is not a grant, and none is written here)."""
+    authorization = user["spec"].get("authorization") or {}
+    acls: set[Acl] = set()
+    for rule in authorization.get("acls", []):
+        if rule.get("type", "allow") != "allow":
+            continue
+        resource = rule["resource"]
+        for operation in rule.get("operations", []):
+            acls.add(
+                (
+                    resource["type"],
+                    resource.get("name", "*"),
+                    resource.get("patternType", "literal"),
+                    operation,
+                )
+            )
+    return acls
+
+
+def _describe(acl: Acl) -> str:
+    kind, name, pattern, operation = acl
+    return f"{operation} {kind} {name}" + (" (prefix)" if pattern == "prefix" else "")
+
+
+def acl_problems(where: str, role: str, user: Resource) -> list[str]:
+    needed = effective(required_acls()[role])
+    granted = effective(user_acls(user))
+    name = user["metadata"]["name"]
+    return [
+        f"{where}: {name} may not {_describe(a)}, which {role} needs"
+        for a in sorted(needed - granted)
+    ] + [
+        f"{where}: {name} may {_describe(a)}, which {role} does not need"
+        for a in sorted(granted - needed)
+    ]
+
+
+def _listener_problems(overlay: str, kafka: Resource) -> list[str]:
+    problems = []
+    listeners = kafka["spec"]["kafka"].get("listeners", [])
+    if not listeners:
+        problems.append(f"{overlay}: Kafka has no listener")
+    for listener in listeners:
+        if not listener.get("tls"):
+            problems.append(f"{overlay}: Kafka listener {listener.get('name')} is not TLS")
+        if (listener.get("authentication") or {}).get("type") not in {"scram-sha-512", "tls"}:
+            problems.append(
+                f"{overlay}: Kafka listener {listener.get('name')} does not authenticate clients"
+            )
+    if (kafka["spec"]["kafka"].get("authorization") or {}).get("type") != "simple":
+        problems.append(f"{overlay}: Kafka authorizes no one (authorization is not `simple`)")
+    if "userOperator" not in (kafka["spec"].get("entityOperator") or {}):
+        problems.append(f"{overlay}: no User Operator manages the KafkaUsers")
+    return problems
+
+
+def _ca_problems(
+    where: str, deployment: Resource, container: Resource, cafile: str, cluster: str
+) -> list[str]:
+    """``cafile`` is ``ca.crt`` of Strimzi's cluster CA Secret, mounted in the container."""
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"].get("volumes", [])}
+    for mount in container.get("volumeMounts") or []:
+        if posixpath.dirname(cafile) != mount["mountPath"].rstrip("/"):
+            continue
+        secret = volumes.get(mount["name"], {}).get("secret") or {}
+        items = {i["path"]: i["key"] for i in secret.get("items", [])}
+        key = items.get(posixpath.basename(cafile), posixpath.basename(cafile))
+        if secret.get("secretName") == f"{cluster}-cluster-ca-cert" and key == "ca.crt":
+            return []
+    return [f"{where}: KAFKA_SSL_CAFILE {cafile} is not the cluster CA's ca.crt mounted"]
+
+
+def _password_ref(container: Resource) -> Mapping[str, Any]:
+    for item in container.get("env") or []:
+        if item["name"] == "KAFKA_SASL_PASSWORD":
+            ref: Mapping[str, Any] = item.get("valueFrom", {}).get("secretKeyRef") or {}
+            return ref
+    return {}
+
+
+def _client_problems(
+    overlay: str, resources: list[Resource], users: Mapping[str, Resource], cluster: str
+) -> tuple[list[str], dict[str, set[str]]]:
+    """Each app's containers connect as one user of its own, with that user's password and the
+    cluster CA; returns the problems and the users each app connects as."""
+    problems: list[str] = []
+    used: dict[str, set[str]] = {}
+    for deployment in _of_kind(resources, "Deployment"):
+        app = _app_of(deployment)
+        if app not in APPS:
+            continue
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            where = f"{overlay} {deployment['metadata']['name']}"
+            env = container_environment(resources, container)
+            protocol = env.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")
+            mechanism = env.get("KAFKA_SASL_MECHANISM", SASL_MECHANISM)
+            if (protocol, mechanism) != (SECURITY_PROTOCOL, SASL_MECHANISM):
+                problems.append(
+                    f"{where}: connects to Kafka with {protocol}/{mechanism}, "
+                    f"not {SECURITY_PROTOCOL}/{SASL_MECHANISM}"
+                )
+                continue
+            username = env.get("KAFKA_SASL_USERNAME", "")
+            used.setdefault(app, set()).add(username)
+            if username not in users:
+                problems.append(f"{where}: connects as {username!r}, which is no KafkaUser")
+            ref = _password_ref(container)
+            if (ref.get("name"), ref.get("key")) != (username, "password"):
+                problems.append(
+                    f"{where}: KAFKA_SASL_PASSWORD is not the password the User Operator "
+                    f"writes for {username} (Secret {username}, key password)"
+                )
+            problems += _ca_problems(
+                where, deployment, container, env.get("KAFKA_SSL_CAFILE", ""), cluster
+            )
+    return problems, used
+
+
+def _keda_problems(
+    overlay: str, resources: list[Resource], users: Mapping[str, Resource], cluster: str
+) -> tuple[list[str], set[str]]:
+    """Each kafka trigger authenticates through a TriggerAuthentication as a KafkaUser, with
+    SCRAM-SHA-512 over TLS trusting the cluster CA; returns the problems and the users."""
+    problems: list[str] = []
+    used: set[str] = set()
+    auths = _by_name(resources, "TriggerAuthentication")
+    secrets = _by_name(resources, "Secret")
+    for scaled in _of_kind(resources, "ScaledObject"):
+        for trigger in scaled["spec"].get("triggers", []):
+            if trigger.get("type") != "kafka":
+                continue
+            where = f"{overlay}: ScaledObject {scaled['metadata']['name']}"
+            name = (trigger.get("authenticationRef") or {}).get("name")
+            if name not in auths:
+                problems.append(
+                    f"{where}: its trigger on {trigger['metadata'].get('topic')} "
+                    "does not authenticate to Kafka"
+                )
+                continue
+            refs = {r["parameter"]: r for r in auths[name]["spec"].get("secretTargetRef", [])}
+
+            def value(parameter: str, refs: Mapping[str, Any] = refs) -> str | None:
+                ref = refs.get(parameter)
+                if ref is None or ref["name"] not in secrets:
+                    return None
+                return _secret_data(secrets[ref["name"]]).get(ref["key"])
+
+            username = value("username") or ""
+            used.add(username)
+            if value("sasl") != KEDA_SASL or value("tls") != "enable":
+                problems.append(f"{where}: KEDA does not use {KEDA_SASL} over TLS")
+            if username not in users:
+                problems.append(f"{where}: KEDA connects as {username!r}, which is no KafkaUser")
+            password = refs.get("password", {})
+            if (password.get("name"), password.get("key")) != (username, "password"):
+                problems.append(f"{where}: KEDA's password is not {username}'s")
+            ca = refs.get("ca", {})
+            if (ca.get("name"), ca.get("key")) != (f"{cluster}-cluster-ca-cert", "ca.crt"):
+                problems.append(f"{where}: KEDA does not trust the cluster CA")
+    return problems, used
+
+
+def kafka_access_problems(overlay: str, resources: list[Resource]) -> list[str]:
+    """Prod: TLS listeners that authenticate, `simple` authorization, every app and KEDA
+    connecting as a KafkaUser of its own whose ACLs are exactly what it needs, every KafkaUser
+    used, and every topic someone may write declared as a KafkaTopic."""
+    if overlay != "prod":
+        return []
+    _, _, cluster = _kafka_config(resources)
+    kafka = _of_kind(resources, "Kafka")[0]
+    problems = _listener_problems(overlay, kafka)
+    users = {
+        u["metadata"]["name"]: u
+        for u in _of_kind(resources, "KafkaUser")
+        if u["metadata"].get("labels", {}).get("strimzi.io/cluster") == cluster
+    }
+    for name, user in sorted(users.items()):
+        if (user["spec"].get("authentication") or {}).get("type") != "scram-sha-512":
+            problems.append(f"{overlay}: KafkaUser {name} does not authenticate with SCRAM-SHA-512")
+    client_problems, used = _client_problems(overlay, resources, users, cluster)
+    keda_problems, keda_users = _keda_problems(overlay, resources, users, cluster)
+    problems += client_problems + keda_problems
+    roles: dict[str, set[str]] = {}
+    for app, names in used.items():
+        for name in names:
+            roles.setdefault(name, set()).add(app)
+    for name in keda_users:
+        roles.setdefault(name, set()).add(KEDA)
+    for app in APPS:
+        if len(used.get(app, set())) > 1:
+            problems.append(f"{overlay}: {app} connects as several users {sorted(used[app])}")
+    for name, user in sorted(users.items()):
+        owners = roles.get(name, set())
+        if not owners:
+            problems.append(f"{overlay}: KafkaUser {name} is used by no one")
+        elif len(owners) > 1:
+            problems.append(f"{overlay}: KafkaUser {name} is shared by {sorted(owners)}")
+        else:
+            problems += acl_problems(overlay, next(iter(owners)), user)
+    topics = {
+        t["spec"].get("topicName", t["metadata"]["name"]) for t in _of_kind(resources, "KafkaTopic")
+    }
+    writable = {
+        name
+        for user in users.values()
+        for kind, name, pattern, operation in user_acls(user)
+        if kind == "topic" and pattern == "literal" and operation == "Write"
+    }
+    problems += [
+        f"{overlay}: {name} may be written but is no KafkaTopic"
+        for name in sorted(writable - topics)
+    ]
+    return problems
+
+
+MONGODB_ROLE = "readWrite"
+"""All a service does on its database: read, write, create collections and indexes (MongoDB's
+built-in readWrite has createIndex and createCollection). Nothing on another database."""
+
+
+def mongodb_access_problems(overlay: str, resources: list[Resource]) -> list[str]:
+    """Prod: each MongoDB user is the user of one service, with readWrite on that service's
+    database and no other role; a user no service reads is reported."""
+    if overlay != "prod":
+        return []
+    databases: dict[str, set[str]] = {}
+    for deployment in _of_kind(resources, "Deployment"):
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            for item in container.get("env") or []:
+                ref = item.get("valueFrom", {}).get("secretKeyRef")
+                if item["name"] == "MONGODB_URL" and ref:
+                    database = container_environment(resources, container).get("MONGODB_DATABASE")
+                    databases.setdefault(ref["name"], set()).add(str(database))
+    problems = []
+    for replica_set in _of_kind(resources, "MongoDBCommunity"):
+        for user in replica_set["spec"].get("users", []):
+            name = user.get("name")
+            readers = databases.get(user.get("connectionStringSecretName", ""), set())
+            if len(readers) != 1:
+                problems.append(
+                    f"{overlay}: MongoDB user {name} is read by services of databases "
+                    f"{sorted(readers)}, not by one service"
+                )
+                continue
+            wanted = [{"name": MONGODB_ROLE, "db": next(iter(readers))}]
+            roles = [{"name": r.get("name"), "db": r.get("db")} for r in user.get("roles", [])]
+            problems += [
+                f"{overlay}: MongoDB user {name} has {r['name']} on {r['db']}, "
+                f"more than {MONGODB_ROLE} on its own database"
+                for r in roles
+                if r not in wanted
+            ]
+            if not roles:
+                problems.append(f"{overlay}: MongoDB user {name} has no role")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Network policies: every connection between the workloads and the peers around them, allowed
+# or not by the rendered NetworkPolicies (plus those Strimzi generates from the Kafka resource),
+# compared with what each workload needs.
+
+NAMESPACE_LABEL = "kubernetes.io/metadata.name"
+PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+WEB = {"app.kubernetes.io/name": "web", "app.kubernetes.io/component": "web"}
+"""The web app's pods, by the platform's label convention (its Deployment is added apart)."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A pod (``labels``, its namespace's labels, its named ports) or an outside address."""
+
+    name: str
+    ip: str
+    labels: Mapping[str, str] | None = None
+    namespace: str | None = None
+    ports: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def is_pod(self) -> bool:
+        return self.labels is not None
+
+
+Port = tuple[str, int]
+"""(protocol, number)."""
+
+
+def _matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
+    """Kubernetes label selector semantics; an empty selector selects everything."""
+    if selector is None:
+        return True
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator, values = expression["key"], expression["operator"], expression.get("values")
+        present = key in labels
+        if (
+            (operator == "In" and labels.get(key) not in values)
+            or (operator == "NotIn" and present and labels[key] in values)
+            or (operator == "Exists" and not present)
+            or (operator == "DoesNotExist" and present)
+        ):
+            return False
+    return True
+
+
+def _peer_matches(peer: Mapping[str, Any], endpoint: Endpoint, namespace: str) -> bool:
+    if "ipBlock" in peer:
+        address = ipaddress.ip_address(endpoint.ip)
+        block = peer["ipBlock"]
+        return address in ipaddress.ip_network(block["cidr"]) and not any(
+            address in ipaddress.ip_network(e) for e in block.get("except") or []
+        )
+    if not endpoint.is_pod:
+        return False
+    assert endpoint.labels is not None
+    if "namespaceSelector" in peer:
+        in_namespace = _matches(
+            peer["namespaceSelector"], {NAMESPACE_LABEL: endpoint.namespace or ""}
+        )
+    else:
+        in_namespace = endpoint.namespace == namespace
+    return in_namespace and _matches(peer.get("podSelector"), endpoint.labels)
+
+
+def _port_matches(ports: list[Mapping[str, Any]] | None, destination: Endpoint, port: Port) -> bool:
+    if not ports:
+        return True
+    protocol, number = port
+    for item in ports:
+        if item.get("protocol", "TCP") != protocol:
+            continue
+        wanted = item.get("port")
+        if wanted is None:
+            return True
+        start = destination.ports.get(wanted) if isinstance(wanted, str) else int(wanted)
+        if start is not None and start <= number <= int(item.get("endPort", start)):
+            return True
+    return False
+
+
+@dataclass
+class Network:
+    namespace: str
+    policies: list[Resource]
+
+    def _selecting(self, endpoint: Endpoint, kind: str) -> list[Resource]:
+        if not endpoint.is_pod or endpoint.namespace != self.namespace:
+            return []
+        assert endpoint.labels is not None
+        return [
+            p
+            for p in self.policies
+            if kind in p["spec"].get("policyTypes", ["Ingress"])
+            and _matches(p["spec"].get("podSelector") or {}, endpoint.labels)
+        ]
+
+    def _side(
+        self, owner: Endpoint, other: Endpoint, port: Port, destination: Endpoint, kind: str
+    ) -> bool:
+        inside = owner.is_pod and owner.namespace == self.namespace
+        policies = self._selecting(owner, kind)
+        if not inside or not policies:
+            return True
+        key, peers = ("ingress", "from") if kind == "Ingress" else ("egress", "to")
+        for policy in policies:
+            for rule in policy["spec"].get(key) or []:
+                if (
+                    not rule.get(peers)
+                    or any(_peer_matches(peer, other, self.namespace) for peer in rule[peers])
+                ) and _port_matches(rule.get("ports"), destination, port):
+                    return True
+        return False
+
+    def allows(self, source: Endpoint, destination: Endpoint, port: Port) -> bool:
+        return self._side(source, destination, port, destination, "Egress") and self._side(
+            destination, source, port, destination, "Ingress"
+        )
+
+
+def strimzi_policies(kafka: Resource, namespace: str) -> list[Resource]:
+    """The ingress NetworkPolicy Strimzi generates for the Kafka nodes: each listener from its
+    networkPolicyPeers (everyone without), the control plane (9090) from the nodes, replication
+    (9091) from the nodes, the entity operator and the cluster operator."""
+    cluster = kafka["metadata"]["name"]
+    nodes = {"podSelector": {"matchLabels": {"strimzi.io/name": f"{cluster}-kafka"}}}
+    rules: list[dict[str, Any]] = [
+        {"from": [nodes], "ports": [{"port": 9090}]},
+        {
+            "from": [
+                nodes,
+                {"podSelector": {"matchLabels": {"strimzi.io/name": f"{cluster}-entity-operator"}}},
+                {
+                    "namespaceSelector": {},
+                    "podSelector": {"matchLabels": {"strimzi.io/kind": "cluster-operator"}},
+                },
+            ],
+            "ports": [{"port": 9091}],
+        },
+    ]
+    for listener in kafka["spec"]["kafka"].get("listeners", []):
+        rule: dict[str, Any] = {"ports": [{"port": int(listener["port"])}]}
+        if listener.get("networkPolicyPeers"):
+            rule["from"] = listener["networkPolicyPeers"]
+        rules.append(rule)
+    return [
+        {
+            "metadata": {
+                "name": f"{cluster}-network-policy-kafka (Strimzi)",
+                "namespace": namespace,
+            },
+            "spec": {
+                "podSelector": {
+                    "matchLabels": {
+                        "strimzi.io/cluster": cluster,
+                        "strimzi.io/name": f"{cluster}-kafka",
+                    }
+                },
+                "policyTypes": ["Ingress"],
+                "ingress": rules,
+            },
+        }
+    ]
+
+
+INTERNET = Endpoint("the internet (identity provider, e-mail relay, webhooks)", "203.0.113.10")
+KUBERNETES_API = Endpoint("the Kubernetes API", "10.0.0.1")
+OUTSIDE_PODS = {
+    "ingress-controller": ("ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}),
+    "prometheus": ("monitoring", {"app.kubernetes.io/name": "prometheus"}),
+    "keda": ("keda", {"app": "keda-operator"}),
+    "kube-dns": ("kube-system", {"k8s-app": "kube-dns"}),
+    "strimzi-cluster-operator": ("strimzi", {"strimzi.io/kind": "cluster-operator"}),
+    "another-namespace": ("shop", {"app": "shop"}),
+}
+DNS: list[Port] = [("UDP", 53), ("TCP", 53)]
+PROBED: set[Port] = {
+    *DNS,
+    *(("TCP", p) for p in (25, 80, 443, 587, 6443, 8080, 9090, 9091, 9092, 9093, 27017)),
+}
+
+
+def _endpoints(resources: list[Resource], namespace: str, cluster: str) -> dict[str, Endpoint]:
+    """The pods of the namespace (the Deployments, the web app, Kafka's nodes and entity
+    operator, MongoDB's members, and a stray pod no policy names), the pods around it, and two
+    outside addresses."""
+    pods: dict[str, tuple[dict[str, str], dict[str, int]]] = {}
+    for deployment in _of_kind(resources, "Deployment"):
+        template = deployment["spec"]["template"]
+        ports = {
+            p["name"]: int(p["containerPort"])
+            for c in template["spec"]["containers"]
+            for p in c.get("ports", [])
+            if "name" in p
+        }
+        pods[deployment["metadata"]["name"]] = (dict(template["metadata"]["labels"]), ports)
+    if not any(_app_of(d) == "web" for d in _of_kind(resources, "Deployment")):
+        pods["web"] = ({**WEB, "app.kubernetes.io/part-of": "mentorship"}, {"http": 8080})
+    pods["kafka"] = (
+        {"strimzi.io/cluster": cluster, "strimzi.io/kind": "Kafka",
+         "strimzi.io/name": f"{cluster}-kafka", "strimzi.io/pool-name": "nodes"},
+        {},
+    )  # fmt: skip
+    pods["kafka-entity-operator"] = (
+        {"strimzi.io/cluster": cluster, "strimzi.io/kind": "Kafka",
+         "strimzi.io/name": f"{cluster}-entity-operator"},
+        {},
+    )  # fmt: skip
+    for replica_set in _of_kind(resources, "MongoDBCommunity"):
+        pods["mongodb"] = ({"app": f"{replica_set['metadata']['name']}-svc"}, {})
+    pods["stray-pod"] = ({"app": "debug-shell"}, {})
+    endpoints = {
+        name: Endpoint(name, f"10.244.0.{i + 1}", labels, namespace, ports)
+        for i, (name, (labels, ports)) in enumerate(sorted(pods.items()))
+    }
+    for i, (name, (ns, labels)) in enumerate(sorted(OUTSIDE_PODS.items())):
+        endpoints[name] = Endpoint(name, f"10.245.0.{i + 1}", labels, ns)
+    endpoints["internet"] = INTERNET
+    endpoints["kubernetes-api"] = KUBERNETES_API
+    return endpoints
+
+
+def required_flows(resources: list[Resource]) -> set[tuple[str, str, Port]]:
+    """(source, destination, port) of every connection the platform needs in production."""
+    kafka = _of_kind(resources, "Kafka")[0]
+    listener_ports = [("TCP", int(x["port"])) for x in kafka["spec"]["kafka"].get("listeners", [])]
+    deployments = {d["metadata"]["name"]: d for d in _of_kind(resources, "Deployment")}
+    platform = {n for n, d in deployments.items() if _app_of(d) in APPS}
+    services = {n for n in platform if _app_of(deployments[n]) in SERVICES}
+    apis = {n for n in services if deployments[n]["spec"]["template"]["metadata"]["labels"].get(
+        "app.kubernetes.io/component") == "api"}  # fmt: skip
+    gateways = platform - services
+
+    def http(name: str) -> Port:
+        container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
+        return "TCP", next(
+            int(p["containerPort"]) for p in container["ports"] if p["name"] == "http"
+        )
+
+    flows: set[tuple[str, str, Port]] = set()
+    web = [n for n, d in deployments.items() if _app_of(d) == "web"] or ["web"]
+    namespace_pods = [*deployments, *(["web"] if web == ["web"] else [])]
+    namespace_pods += ["kafka", "kafka-entity-operator", "stray-pod"]
+    if _of_kind(resources, "MongoDBCommunity"):
+        namespace_pods.append("mongodb")
+    flows |= {(pod, "kube-dns", port) for pod in namespace_pods for port in DNS}
+    web_port = ("TCP", 8080) if web == ["web"] else http(web[0])
+    flows |= {("ingress-controller", n, http(n)) for n in gateways}
+    flows |= {("ingress-controller", n, web_port) for n in web}
+    flows |= {("prometheus", n, http(n)) for n in platform}
+    flows |= {(g, api, http(api)) for g in gateways for api in apis}
+    for port in listener_ports:
+        flows |= {(n, "kafka", port) for n in gateways | services | {"keda"}}
+    flows |= {(n, "mongodb", ("TCP", 27017)) for n in services | {"mongodb"}}
+    flows |= {(n, "internet", ("TCP", 443)) for n in gateways | apis}  # the JWKS
+    for name in services:
+        env = container_environment(
+            resources, deployments[name]["spec"]["template"]["spec"]["containers"][0]
+        )
+        if env.get("SMTP_USERNAME"):  # the worker that sends e-mail, and webhooks
+            flows |= {
+                (name, "internet", ("TCP", int(env["SMTP_PORT"]))),
+                (name, "internet", ("TCP", 443)),
+            }
+    flows |= {("kafka", "kafka", ("TCP", p)) for p in (9090, 9091)}
+    flows |= {
+        (n, "kafka", ("TCP", 9091)) for n in ("kafka-entity-operator", "strimzi-cluster-operator")
+    }
+    flows |= {
+        (n, "kubernetes-api", ("TCP", p))
+        for n in ("kafka-entity-operator", "mongodb")
+        for p in (443, 6443)
+    }
+    return flows
+
+
+def network_problems(overlay: str, resources: list[Resource]) -> list[str]:
+    """Prod: a default deny in the namespace, every policy selecting some pod, and the
+    connections allowed between the namespace's pods and everything around them exactly those
+    the platform needs (the operands' own way to the Kubernetes API, any address on 443/6443,
+    is not enumerated)."""
+    if overlay != "prod":
+        return []
+    namespace = _of_kind(resources, "Namespace")[0]["metadata"]["name"]
+    _, _, cluster = _kafka_config(resources)
+    policies = _of_kind(resources, "NetworkPolicy")
+    problems = []
+    if not any(
+        p["spec"].get("podSelector") in ({}, None)
+        and set(p["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}
+        and not p["spec"].get("ingress")
+        and not p["spec"].get("egress")
+        for p in policies
+    ):
+        problems.append(f"{overlay}: no NetworkPolicy denies all traffic by default")
+    endpoints = _endpoints(resources, namespace, cluster)
+    inside = {n for n, e in endpoints.items() if e.is_pod and e.namespace == namespace}
+    for policy in policies:
+        if not any(
+            _matches(policy["spec"].get("podSelector") or {}, endpoints[n].labels or {})
+            for n in inside
+        ):
+            problems.append(f"{overlay}: NetworkPolicy {policy['metadata']['name']} selects no pod")
+    network = Network(
+        namespace, policies + strimzi_policies(_of_kind(resources, "Kafka")[0], namespace)
+    )
+    needed = required_flows(resources)
+    ports = set(PROBED) | {port for *_, port in needed}
+    for e in endpoints.values():
+        ports |= {("TCP", p) for p in e.ports.values()}
+    operands = {"kafka", "kafka-entity-operator", "mongodb"}
+    for source, destination, port in sorted(
+        (s, d, p) for s in endpoints for d in endpoints for p in ports if s in inside or d in inside
+    ):
+        if source == destination and source not in operands:
+            continue
+        allowed = network.allows(endpoints[source], endpoints[destination], port)
+        flow = f"{source} -> {destination} {port[0]}/{port[1]}"
+        if (source, destination, port) in needed:
+            if not allowed:
+                problems.append(f"{overlay}: {flow} is refused, and is needed")
+        elif allowed and not (source in operands and destination not in inside):
+            problems.append(f"{overlay}: {flow} is allowed, and no one needs it")
+    return problems

@@ -1,0 +1,371 @@
+"""Production least privilege: Kafka over TLS with one SCRAM user per app and ACLs derived from
+the code; each check also rejects a deliberately broken copy of deploy/k8s."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from . import access, checks
+from .access import (
+    gateway_feed,
+    kafka_access_problems,
+    mongodb_access_problems,
+    network_problems,
+    required_acls,
+    required_flows,
+)
+from .checks import Resource, render
+from .conftest import edit
+
+
+def _prod(kustomize: Path, copy: Path) -> list[Resource]:
+    return render(kustomize, copy / "overlays" / "prod")
+
+
+def test_production_kafka_grants_each_app_and_keda_exactly_what_it_needs(
+    rendered: dict[str, list[Resource]],
+) -> None:
+    assert kafka_access_problems("prod", rendered["prod"]) == []
+
+
+def test_the_required_acls_follow_the_contracts_and_the_subscriptions() -> None:
+    # Pins what the derivation finds today, so that a silently empty derivation cannot pass.
+    needed = required_acls()
+    assert ("topic", "mentoring.matches", "literal", "Write") in needed["mentoring"]
+    assert ("topic", "mentoring.matches", "literal", "Read") not in needed["mentoring"]
+    assert ("topic", "mentoring.matches", "literal", "Read") in needed["progress"]
+    assert ("group", "progress-report", "literal", "Read") in needed["progress"]
+    assert ("topic", "progress.events.dlq.notify", "literal", "Write") in needed["notify"]
+    assert ("topic", "notify.deliveries.dlq.notify-delivery", "literal", "Write") in needed[
+        "notify"
+    ]
+    assert gateway_feed() == ("notify.notifications", "gateway.")
+    assert needed["gateway"] == {
+        ("topic", "notify.notifications", "literal", "Read"),
+        ("group", "gateway.", "prefix", "Read"),
+    }
+    assert {op for *_, op in needed["keda"]} == {"Describe"}
+    assert not any(kind == "transactionalId" for acls in needed.values() for kind, *_ in acls)
+
+
+def test_a_new_subscription_without_its_acl_is_rejected(
+    rendered: dict[str, list[Resource]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = checks.consumer_subscriptions
+
+    def with_one_more(app: str) -> frozenset[tuple[str, str]]:
+        extra = {("notify", "progress.milestones")} if app == "notify" else set()
+        return found(app) | extra
+
+    monkeypatch.setattr(access, "consumer_subscriptions", with_one_more)
+    problems = kafka_access_problems("prod", rendered["prod"])
+    assert (
+        "prod: kafka-notify may not Read topic progress.milestones, which notify needs" in problems
+    )
+    assert (
+        "prod: kafka-notify may not Read topic progress.milestones.dlq.notify, which notify needs"
+        in problems
+    )
+    assert (
+        "prod: kafka-keda may not Describe topic progress.milestones, which keda needs" in problems
+    )
+
+
+PLAIN_LISTENER = """    listeners:
+      - name: plain
+        port: 9092
+        type: internal
+        tls: false
+      - name: tls
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "complaint"),
+    [
+        # the plain listener back
+        (
+            "overlays/prod/patches/kafka-tls-listener.yaml",
+            "    listeners:\n      - name: tls\n",
+            PLAIN_LISTENER,
+            "prod: Kafka listener plain is not TLS",
+        ),
+        (
+            "overlays/prod/patches/kafka-tls-listener.yaml",
+            "        authentication:\n          type: scram-sha-512\n",
+            "",
+            "prod: Kafka listener tls does not authenticate clients",
+        ),
+        (
+            "overlays/prod/patches/kafka-tls-listener.yaml",
+            "    authorization:\n      type: simple\n",
+            "",
+            "authorization is not `simple`",
+        ),
+        # progress allowed to write mentoring's topic (the first such rule is progress's)
+        (
+            "overlays/prod/kafka-users.yaml",
+            "          name: mentoring.matches\n          patternType: literal\n"
+            "        operations: [Describe, Read]",
+            "          name: mentoring.matches\n          patternType: literal\n"
+            "        operations: [Describe, Read, Write]",
+            "prod: kafka-progress may Write topic mentoring.matches, which progress does not need",
+        ),
+        # notify no longer allowed to read progress.events
+        (
+            "overlays/prod/kafka-users.yaml",
+            "          name: progress.events\n          patternType: literal\n"
+            "        operations: [Describe, Read]\n      - resource:\n          type: topic\n"
+            "          name: mentoring.matches.dlq.notify",
+            "          name: progress.events\n          patternType: literal\n"
+            "        operations: [Describe]\n      - resource:\n          type: topic\n"
+            "          name: mentoring.matches.dlq.notify",
+            "prod: kafka-notify may not Read topic progress.events, which notify needs",
+        ),
+        # a transactional id no one uses
+        (
+            "overlays/prod/kafka-users.yaml",
+            "      - resource:\n          type: group\n          name: gateway.\n",
+            "      - resource:\n          type: transactionalId\n          name: gateway\n"
+            "          patternType: prefix\n        operations: [Write]\n"
+            "      - resource:\n          type: group\n          name: gateway.\n",
+            "prod: kafka-gateway may Write transactionalId gateway (prefix), "
+            "which gateway does not need",
+        ),
+        # all groups to the gateway
+        (
+            "overlays/prod/kafka-users.yaml",
+            "          name: gateway.\n",
+            "          name: '*'\n",
+            "prod: kafka-gateway may Read group * (prefix), which gateway does not need",
+        ),
+        # the gateway connecting with notify's password
+        (
+            "overlays/prod/patches/kafka-password-gateway.yaml",
+            "          name: kafka-gateway\n",
+            "          name: kafka-notify\n",
+            "prod gateway: KAFKA_SASL_PASSWORD is not the password",
+        ),
+        # the gateway connecting as notify
+        (
+            "overlays/prod/kustomization.yaml",
+            "      - KAFKA_SASL_USERNAME=kafka-gateway\n",
+            "      - KAFKA_SASL_USERNAME=kafka-notify\n",
+            "prod: KafkaUser kafka-notify is shared by ['gateway', 'notify']",
+        ),
+        # the CA mounted elsewhere than KAFKA_SSL_CAFILE says
+        (
+            "overlays/prod/patches/kafka-ca.yaml",
+            "    mountPath: /etc/kafka-ca\n",
+            "    mountPath: /etc/kafka\n",
+            "prod mentoring-api: KAFKA_SSL_CAFILE /etc/kafka-ca/ca.crt is not the cluster CA's",
+        ),
+        # plain text in production
+        (
+            "overlays/prod/kustomization.yaml",
+            "      - KAFKA_SECURITY_PROTOCOL=SASL_SSL\n",
+            "      - KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT\n",
+            "prod gateway: connects to Kafka with SASL_PLAINTEXT/SCRAM-SHA-512",
+        ),
+        # a KEDA trigger left unauthenticated
+        (
+            "overlays/prod/patches/keda-kafka-notify.yaml",
+            "- op: add\n  path: /spec/triggers/3/authenticationRef\n  value:\n"
+            "    name: kafka-keda\n",
+            "",
+            "prod: ScaledObject notify-worker: its trigger on progress.events does not "
+            "authenticate",
+        ),
+        (
+            "overlays/prod/kustomization.yaml",
+            "      - sasl=scram_sha512\n",
+            "      - sasl=plaintext\n",
+            "KEDA does not use scram_sha512 over TLS",
+        ),
+        # a topic a user may write that no KafkaTopic declares (auto-creation is off)
+        (
+            "base/topics.yaml",
+            "  topicName: notify.deliveries.dlq.notify-delivery\n",
+            "  topicName: notify.deliveries.dlq.notify\n",
+            "prod: notify.deliveries.dlq.notify-delivery may be written but is no KafkaTopic",
+        ),
+    ],
+)
+def test_the_kafka_access_check_rejects_a_broken_copy(
+    kustomize: Path, k8s_copy: Path, path: str, old: str, new: str, complaint: str
+) -> None:
+    edit(k8s_copy / path, old, new)
+    problems = kafka_access_problems("prod", _prod(kustomize, k8s_copy))
+    assert any(complaint in problem for problem in problems), problems
+
+
+def test_a_kafka_user_no_one_uses_is_rejected(kustomize: Path, k8s_copy: Path) -> None:
+    text = (k8s_copy / "overlays/prod/kafka-users.yaml").read_text()
+    (k8s_copy / "overlays/prod/kafka-users.yaml").write_text(
+        text
+        + "---\napiVersion: kafka.strimzi.io/v1\nkind: KafkaUser\nmetadata:\n  name: kafka-tools\n"
+        "  labels:\n    strimzi.io/cluster: mentorship\nspec:\n  authentication:\n"
+        "    type: scram-sha-512\n"
+    )
+    problems = kafka_access_problems("prod", _prod(kustomize, k8s_copy))
+    assert problems == ["prod: KafkaUser kafka-tools is used by no one"]
+
+
+def test_each_mongodb_user_may_read_and_write_its_own_database_only(
+    rendered: dict[str, list[Resource]],
+) -> None:
+    assert mongodb_access_problems("prod", rendered["prod"]) == []
+
+
+@pytest.mark.parametrize(
+    ("role", "complaint"),
+    [
+        ("readWriteAnyDatabase\n          db: admin", "has readWriteAnyDatabase on admin"),
+        ("dbOwner\n          db: progress", "has dbOwner on progress"),
+        ("readWrite\n          db: mentoring", "has readWrite on mentoring"),
+        ("clusterMonitor\n          db: admin", "has clusterMonitor on admin"),
+    ],
+)
+def test_a_mongodb_user_with_more_than_its_database_is_rejected(
+    kustomize: Path, k8s_copy: Path, role: str, complaint: str
+) -> None:
+    edit(
+        k8s_copy / "overlays/prod/mongodb.yaml",
+        "        - name: readWrite\n          db: progress\n",
+        f"        - name: readWrite\n          db: progress\n        - name: {role}\n",
+    )
+    problems = mongodb_access_problems("prod", _prod(kustomize, k8s_copy))
+    assert problems == [
+        f"prod: MongoDB user progress {complaint}, more than readWrite on its own database"
+    ]
+
+
+def test_a_mongodb_user_no_service_reads_is_rejected(kustomize: Path, k8s_copy: Path) -> None:
+    edit(
+        k8s_copy / "overlays/prod/mongodb.yaml",
+        "      connectionStringSecretName: mongodb-notify\n",
+        "      connectionStringSecretName: mongodb-notify-admin\n",
+    )
+    problems = mongodb_access_problems("prod", _prod(kustomize, k8s_copy))
+    assert problems == [
+        "prod: MongoDB user notify is read by services of databases [], not by one service"
+    ]
+
+
+def test_production_network_policies_allow_exactly_what_the_platform_needs(
+    rendered: dict[str, list[Resource]],
+) -> None:
+    assert network_problems("prod", rendered["prod"]) == []
+    flows = required_flows(rendered["prod"])
+    # a few of the needs, so that an empty derivation cannot pass
+    assert ("gateway", "mentoring-api", ("TCP", 8101)) in flows
+    assert ("notify-worker", "internet", ("TCP", 587)) in flows
+    assert ("ingress-controller", "web", ("TCP", 8080)) in flows
+    assert ("progress-worker", "mongodb", ("TCP", 27017)) in flows
+    assert ("keda", "kafka", ("TCP", 9093)) in flows
+    assert not any(source == "stray-pod" and dest != "kube-dns" for source, dest, _ in flows)
+
+
+NETWORK = "overlays/prod/networkpolicies.yaml"
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "complaint"),
+    [
+        # no default deny: a pod no policy names is open to all
+        (
+            NETWORK,
+            "  name: default-deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
+            "  name: default-deny\nspec:\n  podSelector:\n    matchLabels:\n      app: none\n"
+            "  policyTypes: [Ingress, Egress]\n",
+            "prod: another-namespace -> stray-pod TCP/25 is allowed, and no one needs it",
+        ),
+        (
+            NETWORK,
+            "  name: default-deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
+            "  name: default-deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n",
+            "prod: no NetworkPolicy denies all traffic by default",
+        ),
+        # the services' APIs open to every pod of every namespace
+        (
+            NETWORK,
+            "    - from:\n        - podSelector:\n            matchLabels:\n"
+            "              app.kubernetes.io/name: gateway\n",
+            "    - from:\n        - namespaceSelector: {}\n",
+            "prod: another-namespace -> mentoring-api TCP/8101 is allowed, and no one needs it",
+        ),
+        # the services without MongoDB
+        (
+            NETWORK,
+            "    - to:\n        - podSelector:\n            matchLabels:\n"
+            "              app: mentorship-mongodb-svc\n      ports:\n        - port: 27017\n"
+            "---\n",
+            "---\n",
+            "prod: mentoring-api -> mongodb TCP/27017 is refused, and is needed",
+        ),
+        # every notify pod allowed to send e-mail
+        (
+            NETWORK,
+            "      app.kubernetes.io/name: notify\n      app.kubernetes.io/component: worker\n",
+            "      app.kubernetes.io/name: notify\n",
+            "prod: notify-api -> internet TCP/587 is allowed, and no one needs it",
+        ),
+        # the web app no longer served
+        (
+            NETWORK,
+            "        values: [gateway, web]\n",
+            "        values: [gateway]\n",
+            "prod: ingress-controller -> web TCP/8080 is refused, and is needed",
+        ),
+        # 443 to private addresses too: the gateway reaches pods of other namespaces
+        (
+            NETWORK,
+            "            cidr: 0.0.0.0/0\n            except: [10.0.0.0/8, 172.16.0.0/12, "
+            "192.168.0.0/16]\n      ports:\n        - protocol: TCP\n          port: 443\n---\n",
+            "            cidr: 0.0.0.0/0\n      ports:\n        - protocol: TCP\n"
+            "          port: 443\n---\n",
+            "prod: gateway -> prometheus TCP/443 is allowed, and no one needs it",
+        ),
+        # Prometheus from another namespace than the one it runs in
+        (
+            NETWORK,
+            "              kubernetes.io/metadata.name: monitoring\n",
+            "              kubernetes.io/metadata.name: prometheus\n",
+            "prod: prometheus -> gateway TCP/8100 is refused, and is needed",
+        ),
+        # a policy whose selector matches no pod (a typo)
+        (
+            NETWORK,
+            "  name: kafka-egress\nspec:\n  podSelector:\n    matchLabels:\n"
+            "      strimzi.io/cluster: mentorship\n      strimzi.io/name: mentorship-kafka\n",
+            "  name: kafka-egress\nspec:\n  podSelector:\n    matchLabels:\n"
+            "      strimzi.io/cluster: mentorship\n      strimzi.io/name: mentorship-kafkas\n",
+            "prod: NetworkPolicy kafka-egress selects no pod",
+        ),
+        # Kafka's listener open to every pod of every namespace
+        (
+            "overlays/prod/patches/kafka-tls-listener.yaml",
+            "        networkPolicyPeers:\n",
+            "        x-networkPolicyPeers:\n",
+            "prod: another-namespace -> kafka TCP/9093 is allowed, and no one needs it",
+        ),
+        # the services' way to MongoDB open to any pod anywhere on its port
+        (
+            NETWORK,
+            "    - to:\n        - podSelector:\n            matchLabels:\n"
+            "              app: mentorship-mongodb-svc\n      ports:\n        - port: 27017\n"
+            "---\n",
+            "    - to:\n        - namespaceSelector: {}\n      ports:\n        - port: 27017\n"
+            "---\n",
+            "prod: mentoring-api -> another-namespace TCP/27017 is allowed, and no one needs it",
+        ),
+    ],
+)
+def test_the_network_check_rejects_a_broken_copy(
+    kustomize: Path, k8s_copy: Path, path: str, old: str, new: str, complaint: str
+) -> None:
+    edit(k8s_copy / path, old, new)
+    problems = network_problems("prod", _prod(kustomize, k8s_copy))
+    assert any(complaint in problem for problem in problems), problems
