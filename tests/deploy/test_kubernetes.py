@@ -65,7 +65,7 @@ def test_the_services_that_consume_are_the_ones_scaled_on_lag() -> None:
     # The checks derive the consumer groups from the code; this pins what they found today.
     assert {g for g, _ in consumer_subscriptions("progress")} == {"progress"}
     assert {g for g, _ in consumer_subscriptions("notify")} == {"notify"}
-    assert consumer_subscriptions("mentoring") == set()
+    assert consumer_subscriptions("mentoring") == {("mentoring", "mentoring.audit")}
 
 
 # --- the same checks on broken copies of deploy/k8s ------------------------------------------

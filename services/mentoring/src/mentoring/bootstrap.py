@@ -12,10 +12,19 @@ from mentoring.adapters.provisioning_store import ProvisioningStore
 from mentoring.adapters.repository import MentoringStore
 from mentoring.config import Settings
 from mentoring.domain.errors import AlreadyRegistered
-from mentoring.entrypoints import governance, provisioning, report, reviewable_matching, upserts
+from mentoring.entrypoints import (
+    audit,
+    consumers,
+    governance,
+    provisioning,
+    report,
+    reviewable_matching,
+    upserts,
+)
 from mentoring.entrypoints.http import already_registered, router
 from mentoring.entrypoints.worker import jobs
 from mentoring.service_layer.handlers import Context
+from mentorship_runtime.consumer import retry_policy
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
 
@@ -54,6 +63,14 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     runtime.outbox_collections = store.outbox_collections
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     runtime.jobs = jobs(service.context, settings)
+    if settings.runs_worker:
+        consumers.subscribe(
+            runtime.broker,
+            service.context,
+            topic_prefix=settings.kafka_topic_prefix,
+            retry=retry_policy(settings),
+            concurrency=settings.consumer_concurrency,
+        )
     return service
 
 
@@ -66,6 +83,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     routes.include_router(reviewable_matching.router)
     routes.include_router(provisioning.router)
     routes.include_router(report.router)
+    routes.include_router(audit.router)
     app = service_app(
         service.runtime,
         title="Mentoring service",
