@@ -17,6 +17,7 @@ from strawberry.scalars import JSON
 from gateway.context import GatewayInfo, principal_of
 from gateway.errors import (
     Arguments,
+    Conflict,
     Forbidden,
     MutationFailure,
     NotFound,
@@ -103,7 +104,8 @@ class AuditLog(Connection[AuditRecord]):
 
 
 AuditLogResult = Annotated[
-    AuditLog | ValidationError | NotFound | Forbidden, strawberry.union("AuditLogResult")
+    AuditLog | ValidationError | NotFound | Forbidden | Conflict,
+    strawberry.union("AuditLogResult"),
 ]
 
 
