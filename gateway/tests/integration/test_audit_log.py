@@ -14,6 +14,7 @@ import pytest
 
 from .conftest import ADA, ADMIN, CREATE_PROGRAM, GRACE, REGISTER, Platform, add_program_admin
 from .conftest import profile as profile_of
+from .test_import_participants import HEADER, imported, row
 
 CO_ADMIN = ("u-co-admin", ("admin",))
 OTHER_ADMIN = ("u-other-admin", ("admin",))
@@ -253,3 +254,32 @@ async def test_hostile_cursors_are_refused(platform: Platform, after: str) -> No
         assert found["problems"][0]["path"] == ["after"], found
     else:
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+
+
+async def test_an_import_is_one_record_with_its_counts_and_a_dry_run_none(
+    platform: Platform,
+) -> None:
+    created = await platform.ok(*ADMIN, CREATE_PROGRAM, name="Imported")
+    program = created["createProgram"]["id"]
+    rows = "".join(row(i) for i in range(30)) + row(30, email="not-an-email")
+    content = (HEADER + rows).encode()
+    rehearsed = await imported(platform, program, content, dry_run=True)
+    assert rehearsed["created"] == 30, rehearsed
+    report = await imported(platform, program, content)
+    assert (report["created"], report["refusedCount"]) == (30, 1), report
+
+    nodes = await whole_log(platform, program, 2)
+
+    assert [n["action"] for n in nodes] == ["PARTICIPANTS_IMPORTED", "PROGRAM_CREATED"]
+    record = nodes[0]
+    assert record["actorId"] == ADMIN[0]
+    assert record["objectKind"] == "IMPORT"
+    assert record["after"] == {
+        "source": "csv",
+        "rows": 31,
+        "created": 30,
+        "updated": 0,
+        "unchanged": 0,
+        "refused": 1,
+    }
+    assert record["before"] is None

@@ -16,6 +16,7 @@ from mentoring.entrypoints import (
     audit,
     consumers,
     governance,
+    imports,
     provisioning,
     report,
     reviewable_matching,
@@ -84,6 +85,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     routes.include_router(provisioning.router)
     routes.include_router(report.router)
     routes.include_router(audit.router)
+    routes.include_router(imports.router)
     app = service_app(
         service.runtime,
         title="Mentoring service",

@@ -296,3 +296,25 @@ async def test_hostile_paging_gets_a_422(audited: MentoringApi, params: dict[str
         "GET", f"/programs/{prog['id']}/audit", "admin", "admin", params=params
     )
     assert response.status_code == 422, response.text[:300]
+
+
+async def test_a_finished_import_is_recorded_once_with_its_counts(audited: MentoringApi) -> None:
+    api = audited
+    prog = await api.program()
+    counts = {"rows": 12, "created": 9, "updated": 1, "unchanged": 1, "refused": 1}
+    path = f"/programs/{prog['id']}/imports"
+    assert (
+        await api.call("POST", path, "grace", "mentor", json={"source": "csv", **counts})
+    ).status_code == 403
+    for hostile in ({"source": "xml", **counts}, {"source": "csv", **counts, "rows": -1}, {}):
+        assert (await api.call("POST", path, "admin", "admin", json=hostile)).status_code == 422
+    api.clock.advance(seconds=1)  # after the program's creation, so that the order shows
+    done = await api.call("POST", path, "admin", "admin", json={"source": "csv", **counts})
+    assert done.status_code == 201, done.text
+
+    records = await trail(api, prog["id"], 2)
+
+    assert [r["action"] for r in records] == ["participants_imported", "program_created"]
+    assert records[0]["object_kind"] == "import"
+    assert records[0]["object_id"] == done.json()["id"]
+    assert records[0]["after"] == {"source": "csv", **counts}

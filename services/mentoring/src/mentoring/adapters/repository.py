@@ -33,6 +33,7 @@ from mentoring.adapters.documents import (
     program_document,
     program_from,
 )
+from mentoring.adapters.import_records import ImportRecords
 from mentoring.adapters.run_reports import RunReports
 from mentoring.domain.errors import AlreadyRegistered, CapacityFull, Conflict, NotFound
 from mentoring.domain.matches import Match, MatchStatus
@@ -110,13 +111,20 @@ class MentoringStore:
         self.runs: AsyncCollection[Document] = db["matching_runs"]
         self.reports = RunReports(db, relay, clock=clock, topic_prefix=topic_prefix)
         self.audit = AuditLog(db)
+        self.imports = ImportRecords(db, relay, clock=clock, topic_prefix=topic_prefix)
         self._relay = relay
         self._clock = clock
         self._prefix = topic_prefix
 
     @property
     def outbox_collections(self) -> list[AsyncCollection[Document]]:
-        return [self.programs, self.participants, self.matches, self.reports.runs]
+        return [
+            self.programs,
+            self.participants,
+            self.matches,
+            self.reports.runs,
+            self.imports.collection,
+        ]
 
     async def ensure_indexes(self) -> None:
         await self.participants.create_index(
