@@ -283,3 +283,35 @@ async def test_an_import_is_one_record_with_its_counts_and_a_dry_run_none(
         "refused": 1,
     }
     assert record["before"] is None
+
+
+async def test_admins_acting_at_once_each_have_their_actions_recorded_once(
+    platform: Platform,
+) -> None:
+    created = await platform.ok(*ADMIN, CREATE_PROGRAM, name="Busy")
+    program = created["createProgram"]["id"]
+    admins = [(f"u-admin-{i}", ("admin",)) for i in range(6)]
+    for who in admins:
+        await add_program_admin(platform, ADMIN, program, who[0])
+
+    async def act(who: tuple[str, tuple[str, ...]]) -> None:
+        while True:  # a change refused for a concurrent one is a Conflict, and writes nothing
+            changed = await platform.ok(
+                *who, UPDATE, program=program, input={"description": f"by {who[0]}"}
+            )
+            if changed["updateProgram"]["__typename"] != "Conflict":
+                break
+        assert changed["updateProgram"]["__typename"] == "Program", changed
+        await add_program_admin(platform, who, program, f"{who[0]}-deputy")
+
+    await asyncio.gather(*(act(who) for who in admins))
+
+    nodes = await whole_log(platform, program, 1 + 6 + 12)
+    assert len(nodes) == 1 + 6 + 12
+    assert len({n["id"] for n in nodes}) == len(nodes)
+    ours = sorted((n["actorId"], n["action"]) for n in nodes if n["actorId"] != ADMIN[0])
+    assert ours == sorted(
+        (who[0], action) for who in admins for action in ("ADMIN_ADDED", "PROGRAM_CHANGED")
+    )
+    descriptions = {n["after"]["description"] for n in nodes if n["action"] == "PROGRAM_CHANGED"}
+    assert descriptions == {f"by {who[0]}" for who in admins}
