@@ -28,6 +28,7 @@ class AdminAction(StrEnum):
     ADMIN_ADDED = "admin_added"
     ADMIN_REMOVED = "admin_removed"
     PARTICIPANTS_IMPORTED = "participants_imported"
+    PARTICIPANT_PROVISIONED = "participant_provisioned"
     MATCHING_PREVIEWED = "matching_previewed"
     MATCHING_RUN = "matching_run"
     PROPOSAL_CANCELLED = "proposal_cancelled"

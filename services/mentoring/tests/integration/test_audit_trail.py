@@ -318,3 +318,54 @@ async def test_a_finished_import_is_recorded_once_with_its_counts(audited: Mento
     assert records[0]["object_kind"] == "import"
     assert records[0]["object_id"] == done.json()["id"]
     assert records[0]["after"] == {"source": "csv", **counts}
+
+
+async def test_each_provisioning_write_is_recorded_as_the_tokens_admin(
+    audited: MentoringApi,
+) -> None:
+    api = audited
+    prog = await api.program()
+    minted = await api.call(
+        "POST", f"/programs/{prog['id']}/scim-tokens", "admin", "admin", json={"label": "idp"}
+    )
+    assert minted.status_code == 201, minted.text
+    scim = {"Authorization": f"Bearer {minted.json()['secret']}"}
+
+    def account(department: str, *, active: bool = True) -> dict[str, Any]:
+        profile = {"display_name": "Ada", "email": "ada@example.org", "roles": ["mentee"]}
+        return {
+            "user_name": "ada",
+            "external_id": "hr-1",
+            "active": active,
+            "representation": "{}",
+            "profile": {**profile, "department": department},
+        }
+
+    api.clock.advance(seconds=1)
+    created = await api.http.post("/provisioning/accounts", json=account("Ops"), headers=scim)
+    assert created.status_code == 201, created.text
+    pid = created.json()["participant_id"]
+    api.clock.advance(seconds=1)
+    path = f"/provisioning/accounts/{pid}"
+    moved = await api.http.put(path, json=account("Board"), headers=scim)
+    assert moved.status_code == 200, moved.text
+    again = await api.http.put(path, json=account("Board"), headers=scim)
+    assert again.status_code == 200, again.text  # nothing changed: nothing recorded
+    api.clock.advance(seconds=1)
+    gone = await api.http.put(path, json=account("Board", active=False), headers=scim)
+    assert gone.status_code == 200, gone.text
+
+    records = await trail(api, prog["id"], 4)
+
+    assert [(r["action"], r["actor_id"]) for r in records] == [
+        ("participant_withdrawn", "admin"),
+        ("participant_provisioned", "admin"),
+        ("participant_provisioned", "admin"),
+        ("program_created", "admin"),
+    ]
+    changed, first = records[1], records[2]
+    assert (first["object_id"], first["before"]) == (pid, None)
+    assert first["after"]["status"] == "active"
+    assert changed["before"] == {"status": "active"}
+    assert changed["after"] == {"status": "active", "changed": ["department"]}
+    assert "Ada" not in json.dumps(records)

@@ -13,6 +13,7 @@ the events of the write that performs it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from mentoring.domain.programs import Program, ProgramStatus
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import AdminAction, AdminActionRecorded
 from mentorship_contracts.events.audit import AuditedKind
+from mentorship_runtime.auth import Principal
 
 if TYPE_CHECKING:
     from mentoring.service_layer.handlers import Context
@@ -148,6 +150,39 @@ def participant_withdrawn(
         new.id,
         before={"status": old.status.value, "user_id": old.user_id},
         after={"status": new.status.value, "user_id": new.user_id},
+    )
+
+
+def participant_provisioned(
+    ctx: Context, actor: Principal, old: Participant | None, new: Participant
+) -> Envelope[Any]:
+    """A person created (no ``before``) or changed by the program's identity provider, acting as
+    the admin who created its token: their status, and for a change the names of the fields
+    that changed, not their values (a name, an e-mail address)."""
+    if old is None:
+        return record(
+            ctx,
+            actor.user_id,
+            AdminAction.PARTICIPANT_PROVISIONED,
+            new.program_id,
+            "participant",
+            new.id,
+            after={"status": new.status.value, "user_id": new.user_id},
+        )
+    changed = sorted(
+        f.name
+        for f in dataclasses.fields(new)
+        if f.name != "version" and getattr(old, f.name) != getattr(new, f.name)
+    )
+    return record(
+        ctx,
+        actor.user_id,
+        AdminAction.PARTICIPANT_PROVISIONED,
+        new.program_id,
+        "participant",
+        new.id,
+        before={"status": old.status.value},
+        after={"status": new.status.value, "changed": changed},
     )
 
 
