@@ -19,6 +19,7 @@ const proxy = {
   "/reports": { target: gateway },
   "/data-exports": { target: gateway },
   "/audit": { target: gateway },
+  "/scim": { target: gateway },
 };
 
 // The entry chunk's gzipped size may not grow beyond this (kB): it was 110 kB when the pages

@@ -602,8 +602,8 @@ def required_flows(resources: list[Resource]) -> set[tuple[str, str, Port]]:
         namespace_pods.append("mongodb")
     flows |= {(pod, "kube-dns", port) for pod in namespace_pods for port in DNS}
     web_port = ("TCP", 8080) if web == ["web"] else http(web[0])
-    flows |= {("ingress-controller", n, http(n)) for n in gateways}
     flows |= {("ingress-controller", n, web_port) for n in web}
+    flows |= {(w, g, http(g)) for w in web for g in gateways}  # its server passes them on
     flows |= {("prometheus", n, http(n)) for n in platform}
     flows |= {(g, api, http(api)) for g in gateways for api in apis}
     for port in listener_ports:

@@ -64,9 +64,18 @@ def test_production_runs_mongodb_as_a_replica_set_and_is_scraped(
 
 def test_the_services_that_consume_are_the_ones_scaled_on_lag() -> None:
     # The checks derive the consumer groups from the code; this pins what they found today.
-    assert {g for g, _ in consumer_subscriptions("progress")} == {"progress", "progress-report"}
-    assert {g for g, _ in consumer_subscriptions("notify")} == {"notify"}
-    assert consumer_subscriptions("mentoring") == set()
+    assert {g for g, _ in consumer_subscriptions("progress")} == {
+        "progress",
+        "progress-report",
+        "progress-data-exports",
+    }
+    assert {g for g, _ in consumer_subscriptions("notify")} == {"notify", "notify-data-exports"}
+    assert consumer_subscriptions("mentoring") == {
+        ("mentoring", "mentoring.audit"),
+        ("mentoring-data-exports", "mentoring.data_requests"),
+        ("mentoring-data-exports", "progress.data_requests"),
+        ("mentoring-data-exports", "notify.data_requests"),
+    }
 
 
 # --- the same checks on broken copies of deploy/k8s ------------------------------------------

@@ -315,9 +315,20 @@ NETWORK = "overlays/prod/networkpolicies.yaml"
         # the web app no longer served
         (
             NETWORK,
-            "        values: [gateway, web]\n",
-            "        values: [gateway]\n",
+            "  name: from-ingress-controller\nspec:\n  podSelector:\n    matchLabels:\n"
+            "      app.kubernetes.io/name: web\n",
+            "  name: from-ingress-controller\nspec:\n  podSelector:\n    matchLabels:\n"
+            "      app.kubernetes.io/name: gateway\n",
             "prod: ingress-controller -> web TCP/8080 is refused, and is needed",
+        ),
+        # the web app's server cannot pass the gateway's paths on
+        (
+            NETWORK,
+            "  name: web-egress\nspec:\n  podSelector:\n    matchLabels:\n"
+            "      app.kubernetes.io/name: web\n",
+            "  name: web-egress\nspec:\n  podSelector:\n    matchLabels:\n"
+            "      app.kubernetes.io/name: nobody\n",
+            "prod: web -> gateway TCP/8100 is refused, and is needed",
         ),
         # 443 to private addresses too: the gateway reaches pods of other namespaces
         (

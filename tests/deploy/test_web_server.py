@@ -278,6 +278,7 @@ def test_downloads_and_sign_in_config_reach_the_gateway_and_dev_never_does(
         "/reports/r-1.csv?from=2026-01-01",
         "/data-exports/x-1.zip",
         "/audit/programs/p-1.csv",
+        "/scim/v2/Users?count=10",
         "/auth/config",
     )
     for path in passed:

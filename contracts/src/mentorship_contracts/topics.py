@@ -10,6 +10,7 @@ class Topic(StrEnum):
     MENTORING_PROGRAMS = "mentoring.programs"
     MENTORING_PARTICIPANTS = "mentoring.participants"
     MENTORING_MATCHES = "mentoring.matches"
+    MENTORING_AUDIT = "mentoring.audit"
     PROGRESS_EVENTS = "progress.events"
     NOTIFY_NOTIFICATIONS = "notify.notifications"
     MENTORING_DATA_REQUESTS = "mentoring.data_requests"
@@ -34,6 +35,7 @@ TOPIC_SPECS: tuple[TopicSpec, ...] = (
     TopicSpec(Topic.MENTORING_PROGRAMS, 3, "program id", "programs and who administers them"),
     TopicSpec(Topic.MENTORING_PARTICIPANTS, 6, "participant id", "who takes part in which program"),
     TopicSpec(Topic.MENTORING_MATCHES, 6, "mentee id", "the lifecycle of mentoring matches"),
+    TopicSpec(Topic.MENTORING_AUDIT, 3, "program id", "the audit trail of administrative actions"),
     TopicSpec(Topic.PROGRESS_EVENTS, 6, "mentee id", "check-ins, milestones, sessions, alerts"),
     TopicSpec(Topic.NOTIFY_NOTIFICATIONS, 6, "recipient id", "notifications created and read"),
     TopicSpec(

@@ -27,6 +27,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from gateway import dev_sign_in, sign_in_config
+from gateway.audit_csv import router as audit_csv_router
 from gateway.body_limit import BodyLimit
 from gateway.config import ServiceName, Settings
 from gateway.context import GatewayContext, Runtime, bearer_token, correlation_id
@@ -237,6 +238,7 @@ def create_app(
     app.include_router(GatewayRouter(settings))
     app.include_router(report_csv_router)
     app.include_router(data_export_zip_router)
+    app.include_router(audit_csv_router)
     app.include_router(metrics_router())
     if dev_sign_in.enabled(settings):
         app.include_router(dev_sign_in.router())

@@ -22,6 +22,7 @@ from gateway.error_language import ErrorsInReaderLanguage
 from gateway.errors import Conflict, Forbidden, NotFound, ValidationError
 from gateway.extensions import MaskInternalErrors, RequestReport, error_code, is_client_error
 from gateway.features import (
+    audit,
     data_exports,
     governance,
     imports,
@@ -58,6 +59,7 @@ Query = merge_types(
         progress_detail.Query,
         planned_sessions.Query,
         report.Query,
+        audit.Query,
         notifications.Query,
         scim_tokens.Query,
         data_exports.Query,

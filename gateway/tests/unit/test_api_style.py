@@ -33,12 +33,13 @@ import progress.domain.tracking as progress_tracking
 import progress.domain.views as progress_views
 from gateway.errors import ObjectState
 from gateway.examples import EXAMPLE_OPERATIONS
-from gateway.features import enums
+from gateway.features import audit, enums
 from gateway.features.notifications import Notification
 from gateway.features.progress_types import Trend
 from gateway.schema import build_schema
 from mentorship_contracts import new_envelope
-from mentorship_contracts.events import NotificationCreatedV1
+from mentorship_contracts.events import AdminAction, NotificationCreatedV1
+from mentorship_contracts.events.audit import AuditedKind
 from mentorship_contracts.events.common import Language, Role
 from mentorship_runtime.auth import ROLES
 
@@ -73,6 +74,8 @@ SERVICES_VALUES: list[tuple[type[Enum], Any]] = [
     (enums.NotificationPriority, notify_notifications.Priority),
     (enums.NotificationChannel, notify_preferences.Channel),
     (enums.DigestMode, notify_preferences.DigestMode),
+    (audit.AuditAction, AdminAction),
+    (audit.AuditedObjectKind, AuditedKind),
 ]
 
 

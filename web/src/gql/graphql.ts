@@ -18,6 +18,8 @@ export type Scalars = {
   Date: { input: string; output: string; }
   /** A moment, in UTC to the millisecond (ISO 8601, e.g. 2026-12-06T09:00:30.362Z). */
   DateTime: { input: string; output: string; }
+  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](https://ecma-international.org/wp-content/uploads/ECMA-404_2nd_edition_december_2017.pdf). */
+  JSON: { input: any; output: any; }
   /** Represents a file upload. */
   Upload: { input: File; output: File; }
 };
@@ -27,6 +29,30 @@ export type AccountRole =
   | 'ADMIN'
   | 'MENTEE'
   | 'MENTOR';
+
+/** What an administrative action was (the audit trail's kinds). */
+export type AuditAction =
+  | 'ADMIN_ADDED'
+  | 'ADMIN_REMOVED'
+  | 'MATCHING_PREVIEWED'
+  | 'MATCHING_RUN'
+  | 'PARTICIPANTS_IMPORTED'
+  | 'PARTICIPANT_PROVISIONED'
+  | 'PARTICIPANT_WITHDRAWN'
+  | 'PROGRAM_CHANGED'
+  | 'PROGRAM_CLOSED'
+  | 'PROGRAM_CREATED'
+  | 'PROGRAM_OPENED'
+  | 'PROPOSAL_CANCELLED';
+
+/** What an administrative action was done to. */
+export type AuditedObjectKind =
+  | 'ADMIN'
+  | 'IMPORT'
+  | 'MATCH'
+  | 'MATCHING_RUN'
+  | 'PARTICIPANT'
+  | 'PROGRAM';
 
 export type CreateProgramInput = {
   /** Days (1 to 365, 7 by default) a mentee goes without a check-in of their own before being reminded to record one. */

@@ -1,5 +1,6 @@
 """The event catalog. Importing this package registers every payload class."""
 
+from mentorship_contracts.events.audit import AdminAction, AdminActionRecorded
 from mentorship_contracts.events.matches import (
     MatchAcceptanceGiven,
     MatchAcceptanceGivenV1,
@@ -51,6 +52,8 @@ from mentorship_contracts.events.progress import (
 )
 
 __all__ = [
+    "AdminAction",
+    "AdminActionRecorded",
     "CheckInRecorded",
     "ConfidenceDropped",
     "MatchAcceptanceGiven",

@@ -204,6 +204,26 @@ class _Import:
                         if row.values.get(key):
                             self.tally.planned[row.values[key]] = mentor
 
+    @property
+    def dry_run(self) -> bool:
+        return self._dry_run
+
+    async def record(self) -> None:
+        """Record the finished import in the program's audit trail: one record, its counts."""
+        tally = self.tally
+        await self._info.context.services.post(
+            "mentoring",
+            f"/programs/{self._program}/imports",
+            {
+                "source": "csv",
+                "rows": self.read,
+                "created": tally.created,
+                "updated": tally.updated,
+                "unchanged": tally.unchanged,
+                "refused": len(tally.refused),
+            },
+        )
+
     def report(self) -> ImportReport:
         refused = sorted(self.tally.refused, key=lambda r: r.line)
         return ImportReport(
@@ -292,6 +312,8 @@ class Mutation:
         job = _Import(info, program, ParticipantRows(binary), bool(dry_run))
         try:
             await job.run()
+            if not job.dry_run:
+                await job.record()
         except FileProblem as exc:
             return invalid(["file"], str(exc))
         except ServiceRejected as exc:

@@ -15,8 +15,11 @@ from mentoring.adapters.repository import MentoringStore
 from mentoring.config import Settings
 from mentoring.domain.errors import AlreadyRegistered
 from mentoring.entrypoints import (
+    audit,
+    consumers,
     data_exports,
     governance,
+    imports,
     provisioning,
     report,
     reviewable_matching,
@@ -91,6 +94,13 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         ),
     ]
     if settings.runs_worker:
+        consumers.subscribe(
+            runtime.broker,
+            service.context,
+            topic_prefix=settings.kafka_topic_prefix,
+            retry=retry_policy(settings),
+            concurrency=settings.consumer_concurrency,
+        )
         data_exports.subscribe(
             runtime.broker,
             service.export_context,
@@ -111,6 +121,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     routes.include_router(provisioning.router)
     routes.include_router(report.router)
     routes.include_router(data_exports.router)
+    routes.include_router(audit.router)
+    routes.include_router(imports.router)
     app = service_app(
         service.runtime,
         title="Mentoring service",

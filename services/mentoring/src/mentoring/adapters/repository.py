@@ -22,6 +22,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from mentoring.adapters.audit_log import AuditLog
 from mentoring.adapters.documents import (
     Document,
     external_key,
@@ -32,6 +33,7 @@ from mentoring.adapters.documents import (
     program_document,
     program_from,
 )
+from mentoring.adapters.import_records import ImportRecords
 from mentoring.adapters.run_reports import RunReports
 from mentoring.domain.errors import AlreadyRegistered, CapacityFull, Conflict, NotFound
 from mentoring.domain.matches import Match, MatchStatus
@@ -107,14 +109,22 @@ class MentoringStore:
         self.participants: AsyncCollection[Document] = db["participants"]
         self.matches: AsyncCollection[Document] = db["matches"]
         self.runs: AsyncCollection[Document] = db["matching_runs"]
-        self.reports = RunReports(db)
+        self.reports = RunReports(db, relay, clock=clock, topic_prefix=topic_prefix)
+        self.audit = AuditLog(db)
+        self.imports = ImportRecords(db, relay, clock=clock, topic_prefix=topic_prefix)
         self._relay = relay
         self._clock = clock
         self._prefix = topic_prefix
 
     @property
     def outbox_collections(self) -> list[AsyncCollection[Document]]:
-        return [self.programs, self.participants, self.matches]
+        return [
+            self.programs,
+            self.participants,
+            self.matches,
+            self.reports.runs,
+            self.imports.collection,
+        ]
 
     async def ensure_indexes(self) -> None:
         await self.participants.create_index(
@@ -131,6 +141,7 @@ class MentoringStore:
         await self.matches.create_index([("proposed_at", ASCENDING), ("_id", ASCENDING)])
         await self.programs.create_index("admin_ids")
         await self.reports.ensure_indexes()
+        await self.audit.ensure_indexes()
         for collection in self.outbox_collections:
             await ensure_outbox_index(collection)
 
@@ -458,7 +469,7 @@ class MentoringStore:
 
     async def run(self, run_id: str) -> Document | None:
         """A matching run: its report, or its claim while it runs (``state``)."""
-        return await self.runs.find_one({"_id": run_id})
+        return await self.runs.find_one({"_id": run_id}, {"_outbox": 0})
 
     async def claim_run(self, claim: Document) -> bool:
         """Record that a run started (``state: running``); False if its id is taken."""

@@ -8,12 +8,13 @@ so a chunk stays far below MongoDB's 16 MiB per document, whatever the cohort's 
 mentees and 40 mentors: 3 chunks of pairs, 3 of unmatched, and as many of blocking pairs as
 there are hundreds of them). The summary records how many entries each section has, so a chunk
 left by an earlier attempt of a taken-over run beyond that count is never read. Chunks are
-written before the summary marks the report done, so a done report is complete.
+written before the summary marks the report done, so a done report is complete. The write that
+marks it done carries its events (the audit trail's record) in the summary's outbox.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,9 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mentoring.adapters.documents import Document
+from mentorship_contracts import Envelope
 from mentorship_runtime.mongo import find_by_ids
+from mentorship_runtime.outbox import OutboxRelay, outbox_update
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 
 CHUNK = 200
@@ -34,17 +37,33 @@ def _chunk_id(run_id: str, section: str, index: int) -> str:
 
 
 class RunReports:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        relay: OutboxRelay,
+        *,
+        clock: Callable[[], datetime],
+        topic_prefix: str = "",
+    ) -> None:
         self.runs: AsyncCollection[Document] = db["matching_runs"]
         self.entries: AsyncCollection[Document] = db["matching_run_entries"]
+        self._relay = relay
+        self._clock = clock
+        self._prefix = topic_prefix
 
     async def ensure_indexes(self) -> None:
         await self.runs.create_index([("program_id", ASCENDING), ("ran_at", DESCENDING)])
 
-    async def save(self, summary: Document, sections: Mapping[str, Sequence[Document]]) -> None:
+    async def save(
+        self,
+        summary: Document,
+        sections: Mapping[str, Sequence[Document]],
+        events: Sequence[Envelope[Any]] = (),
+    ) -> None:
         """Store a report: its chunks, then its summary (``state: done``, with the size of each
-        section), in place of the run's claim if it had one. Every write sets whole values, so a
-        retry or a taken-over run writes the same documents again."""
+        section, and ``events`` in its outbox), in place of the run's claim if it had one. Every
+        write sets whole values, so a retry or a taken-over run writes the same documents
+        again."""
         run_id = summary["_id"]
         for section, items in sections.items():
             for index, start in enumerate(range(0, len(items), CHUNK)):
@@ -59,15 +78,20 @@ class RunReports:
                 )
         counts = {section: len(items) for section, items in sections.items()}
         fields = {k: v for k, v in summary.items() if k != "_id"}
-        await self.runs.update_one(
-            {"_id": run_id},
-            {"$set": {**fields, "sizes": counts, "state": "done"}, "$unset": {"claimed_at": ""}},
-            upsert=True,
-        )
+        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
+        update: Document = {
+            "$set": {**fields, "sizes": counts, "state": "done", **parts.get("$set", {})},
+            "$unset": {"claimed_at": ""},
+        }
+        if parts:
+            update["$push"] = parts["$push"]
+        await self.runs.update_one({"_id": run_id}, update, upsert=True)
+        if parts:
+            await self._relay.drain_soon(self.runs, run_id)
 
     async def summary(self, run_id: str) -> Document | None:
         """A finished report's summary; None for an unknown run or one still running."""
-        found = await self.runs.find_one({"_id": run_id})
+        found = await self.runs.find_one({"_id": run_id}, {"_outbox": 0})
         return found if found is not None and found.get("state") == "done" else None
 
     async def section(
@@ -102,7 +126,7 @@ class RunReports:
                 {"ran_at": moment, "_id": {"$lt": identifier}},
             ]
         cursor = (
-            self.runs.find(query)
+            self.runs.find(query, {"_outbox": 0})
             .sort([("ran_at", DESCENDING), ("_id", DESCENDING)])
             .limit(first + 1)
         )

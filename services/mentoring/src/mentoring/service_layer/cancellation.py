@@ -11,6 +11,7 @@ admin who cancelled decides), and the mentee waits for the next run.
 from __future__ import annotations
 
 from mentoring.domain.matches import Match, MatchStatus
+from mentoring.service_layer import audit
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.handlers import Context, require_admin
 from mentorship_runtime.jobs import retrying
@@ -23,7 +24,13 @@ async def cancel_proposal(c: cmd.CancelProposal, ctx: Context) -> Match:
         if match.status is MatchStatus.CANCELLED:
             return match  # a retried cancellation: already done, no second event
         cancelled = match.cancel(now=ctx.clock(), reason=c.reason)
-        return await ctx.store.save_match(cancelled, [ctx.events.for_transition(cancelled)])
+        return await ctx.store.save_match(
+            cancelled,
+            [
+                ctx.events.for_transition(cancelled),
+                audit.proposal_cancelled(ctx, c.actor.user_id, match, cancelled),
+            ],
+        )
 
     cancelled = await retrying(attempt)
     await ctx.store.release_place(cancelled.mentee.participant_id, cancelled.id)

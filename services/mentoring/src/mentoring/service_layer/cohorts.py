@@ -24,6 +24,7 @@ from mentorship_runtime.auth import Principal
 if TYPE_CHECKING:
     from mentoring.adapters.run_reports import RunReports
     from mentoring.service_layer.handlers import Context
+    from mentorship_contracts import Envelope
 
 Document = dict[str, Any]
 
@@ -122,9 +123,13 @@ def report_of(
 
 
 async def stored(
-    summary: Document, sections: dict[str, list[Document]], reports: RunReports
+    summary: Document,
+    sections: dict[str, list[Document]],
+    reports: RunReports,
+    events: Sequence[Envelope[Any]] = (),
 ) -> Report:
-    await reports.save(summary, sections)
+    """Store a report with the events its summary's write carries, and answer it."""
+    await reports.save(summary, sections, events)
     return Report(
         summary={**summary, "sizes": {k: len(v) for k, v in sections.items()}},
         proposals=[p["match_id"] for p in sections["pairs"] if p["match_id"]],

@@ -25,8 +25,8 @@ import asyncio
 from mentoring.domain.errors import Conflict
 from mentoring.domain.matches import MatchStatus
 from mentoring.domain.programs import Admin, Program, ProgramStatus
+from mentoring.service_layer import audit, handlers
 from mentoring.service_layer import commands as cmd
-from mentoring.service_layer import handlers
 from mentoring.service_layer.handlers import Context, require_admin
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.jobs import retrying
@@ -102,7 +102,13 @@ async def add_admin(
         updated = program.with_admin(Admin(user_id, name, address, tongue or "en"))
         if updated is program:
             return program
-        return await ctx.store.save_program(updated, [ctx.events.program_published(updated)])
+        return await ctx.store.save_program(
+            updated,
+            [
+                ctx.events.program_published(updated),
+                audit.admins_changed(ctx, actor.user_id, program, updated, user_id),
+            ],
+        )
 
     return await retrying(attempt, tries=50)
 
@@ -117,6 +123,12 @@ async def remove_admin(actor: Principal, program_id: str, user_id: str, ctx: Con
         updated = program.without_admin(user_id)
         if updated is program:
             return program
-        return await ctx.store.save_program(updated, [ctx.events.program_published(updated)])
+        return await ctx.store.save_program(
+            updated,
+            [
+                ctx.events.program_published(updated),
+                audit.admins_changed(ctx, actor.user_id, program, updated, user_id),
+            ],
+        )
 
     return await retrying(attempt, tries=50)

@@ -37,7 +37,7 @@ from mentoring.domain.programs import (
     ProgramStatus,
     matching_weights,
 )
-from mentoring.service_layer import cohorts
+from mentoring.service_layer import audit, cohorts
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.candidates import (
     manager_lookup,
@@ -153,7 +153,10 @@ async def create_program(c: cmd.CreateProgram, ctx: Context) -> Program:
     )
     earlier = await ctx.store.add_program(
         program,
-        [ctx.events.program_published(program)],
+        [
+            ctx.events.program_published(program),
+            audit.program_created(ctx, c.actor.user_id, program),
+        ],
         fingerprint=request if key is not None else None,
     )
     return _written(program, earlier, request, key, f"program {program_id!r}")
@@ -188,7 +191,13 @@ async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
             updated = updated.change_status(c.status)
         if updated == program:
             return program
-        return await ctx.store.save_program(updated, [ctx.events.program_published(updated)])
+        return await ctx.store.save_program(
+            updated,
+            [
+                ctx.events.program_published(updated),
+                audit.program_changed(ctx, c.actor.user_id, program, updated),
+            ],
+        )
 
     return await retrying(attempt)
 
@@ -312,7 +321,11 @@ async def withdraw_participant(c: cmd.WithdrawParticipant, ctx: Context) -> Part
             return participant  # a retried withdrawal: already done
         withdrawn = participant.withdraw()
         return await ctx.store.save_participant(
-            withdrawn, [ctx.events.participant_withdrawn(withdrawn, c.reason)]
+            withdrawn,
+            [
+                ctx.events.participant_withdrawn(withdrawn, c.reason),
+                audit.participant_withdrawn(ctx, c.actor.user_id, participant, withdrawn),
+            ],
         )
 
     withdrawn = await retrying(attempt)
@@ -660,4 +673,6 @@ async def run_matching(c: cmd.RunMatching, ctx: Context) -> cohorts.Report:
         proposed=proposed,
         skipped=skipped,
     )
-    return await cohorts.stored(summary, sections, ctx.store.reports)
+    return await cohorts.stored(
+        summary, sections, ctx.store.reports, [audit.matching_reported(ctx, summary)]
+    )

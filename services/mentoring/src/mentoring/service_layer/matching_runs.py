@@ -13,7 +13,7 @@ from typing import Any
 
 from mentoring.domain import matching as engine
 from mentoring.domain.errors import Conflict, Invalid, NotFound
-from mentoring.service_layer import cohorts
+from mentoring.service_layer import audit, cohorts
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.candidates import policy_of
 from mentoring.service_layer.handlers import Context, new_id, require_admin
@@ -43,7 +43,9 @@ async def preview_matching(c: cmd.PreviewMatching, ctx: Context) -> cohorts.Repo
         preview=True,
         proposed={},
     )
-    return await cohorts.stored(summary, sections, ctx.store.reports)
+    return await cohorts.stored(
+        summary, sections, ctx.store.reports, [audit.matching_reported(ctx, summary)]
+    )
 
 
 async def _visible(actor: Principal, run_id: str, ctx: Context) -> Document:

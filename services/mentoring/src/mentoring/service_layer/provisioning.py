@@ -257,6 +257,7 @@ async def _upsert(grant: Grant, key: str, profile: Mapping[str, Any], p: Provisi
             actor=grant.actor,
             program_id=grant.program.id,
             rows=(ParticipantUpsert(key, values),),
+            audited=True,
         ),
         p.ctx,
     )

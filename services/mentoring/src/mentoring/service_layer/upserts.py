@@ -32,6 +32,7 @@ from typing import Any
 from mentoring.domain.errors import AlreadyRegistered, Conflict, Invalid
 from mentoring.domain.participants import Participant, ParticipantStatus, require_skill_levels
 from mentoring.domain.programs import Program
+from mentoring.service_layer import audit
 from mentoring.service_layer.handlers import ANNOUNCED_FIELDS, Context, require_admin
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import ConcurrentUpdate
@@ -88,6 +89,9 @@ class UpsertParticipants:
     planned: Mapping[str, bool] = field(default_factory=dict)
     """Dry run: references to people an earlier part of the same import would create, each
     with whether they would be a mentor."""
+    audited: bool = False
+    """Each write carries its own audit record (provisioning: one person per request; an
+    import is recorded once, with its counts, when it is done)."""
 
 
 @dataclass(frozen=True)
@@ -146,9 +150,10 @@ async def _upsert(
             if c.dry_run:
                 return UpsertResult(Outcome.CREATED, participant.id)
             try:
-                earlier = await ctx.store.add_participant(
-                    participant, [ctx.events.participant_registered(participant)]
-                )
+                created = [ctx.events.participant_registered(participant)]
+                if c.audited:
+                    created.append(audit.participant_provisioned(ctx, c.actor, None, participant))
+                earlier = await ctx.store.add_participant(participant, created)
             except (AlreadyRegistered, Conflict):
                 continue  # the account or the external id was taken meanwhile: look again
             if earlier is None:
@@ -165,6 +170,8 @@ async def _upsert(
             name for name in ANNOUNCED_FIELDS if getattr(stored, name) != getattr(updated, name)
         }
         events = [ctx.events.participant_updated(updated, changed)] if changed else []
+        if c.audited:
+            events.append(audit.participant_provisioned(ctx, c.actor, stored, updated))
         try:
             await ctx.store.save_participant(updated, events)
         except ConcurrentUpdate:

@@ -1,0 +1,206 @@
+"""The records of the audit trail of administrative actions, as the handlers write them.
+
+A handler that performs an administrative action adds an ``AdminActionRecorded`` event to the
+same outbox write as its change (``record`` and the helpers below build it), so a change is
+never stored without its record, nor a record without its change (``audit_trail`` stores and
+reads them). Records name people by user or participant id and status, never by name or e-mail
+address.
+
+Recording a new kind of action: add a member to ``AdminAction`` (contracts) and, in the handler,
+add ``audit.record(ctx, actor_id, AdminAction.X, program_id, kind, object_id, before, after)`` to
+the events of the write that performs it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from mentoring.domain.matches import Match
+from mentoring.domain.participants import Participant
+from mentoring.domain.programs import Program, ProgramStatus
+from mentorship_contracts import Envelope
+from mentorship_contracts.events import AdminAction, AdminActionRecorded
+from mentorship_contracts.events.audit import AuditedKind
+from mentorship_runtime.auth import Principal
+
+if TYPE_CHECKING:
+    from mentoring.service_layer.handlers import Context
+
+Values = dict[str, Any]
+
+
+def record(
+    ctx: Context,
+    actor_id: str,
+    action: AdminAction,
+    program_id: str,
+    kind: AuditedKind,
+    object_id: str,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> Envelope[Any]:
+    """The event recording one action, to be written with the change it records."""
+    return ctx.events.wrap(
+        AdminActionRecorded(
+            program_id=program_id,
+            actor_id=actor_id,
+            action=action,
+            object_kind=kind,
+            object_id=object_id,
+            before=dict(before) if before is not None else None,
+            after=dict(after) if after is not None else None,
+        )
+    )
+
+
+def program_values(program: Program) -> Values:
+    """A program's settings as the audit trail shows them (its admins are recorded apart)."""
+    s = program.settings
+    return {
+        "name": program.name,
+        "description": program.description,
+        "status": program.status.value,
+        "learning_path_id": program.learning_path_id,
+        "weights": dict(s.weights),
+        "department_preference": s.department_preference,
+        "proposal_expiry_days": s.proposal_expiry_days,
+        "default_mentor_capacity": s.default_mentor_capacity,
+        "mutual_acceptance": s.mutual_acceptance,
+        "stall_window_days": program.stall_window_days,
+        "check_in_reminder_days": program.check_in_reminder_days,
+    }
+
+
+def program_created(ctx: Context, actor_id: str, program: Program) -> Envelope[Any]:
+    return record(
+        ctx,
+        actor_id,
+        AdminAction.PROGRAM_CREATED,
+        program.id,
+        "program",
+        program.id,
+        after={**program_values(program), "admin_ids": list(program.admin_ids)},
+    )
+
+
+def program_changed(ctx: Context, actor_id: str, old: Program, new: Program) -> Envelope[Any]:
+    """The settings that differ, old and new; opening or closing is its own kind of action."""
+    was, now = program_values(old), program_values(new)
+    changed = [name for name in now if was[name] != now[name]]
+    action = AdminAction.PROGRAM_CHANGED
+    if old.status is not new.status:
+        action = (
+            AdminAction.PROGRAM_OPENED
+            if new.status is ProgramStatus.OPEN
+            else AdminAction.PROGRAM_CLOSED
+        )
+    return record(
+        ctx,
+        actor_id,
+        action,
+        new.id,
+        "program",
+        new.id,
+        before={name: was[name] for name in changed},
+        after={name: now[name] for name in changed},
+    )
+
+
+def admins_changed(
+    ctx: Context, actor_id: str, old: Program, new: Program, user_id: str
+) -> Envelope[Any]:
+    added = new.is_admin(user_id)
+    return record(
+        ctx,
+        actor_id,
+        AdminAction.ADMIN_ADDED if added else AdminAction.ADMIN_REMOVED,
+        new.id,
+        "admin",
+        user_id,
+        before={"admin_ids": list(old.admin_ids)},
+        after={"admin_ids": list(new.admin_ids)},
+    )
+
+
+def proposal_cancelled(ctx: Context, actor_id: str, old: Match, new: Match) -> Envelope[Any]:
+    sides = {"mentee_id": new.mentee.participant_id, "mentor_id": new.mentor.participant_id}
+    return record(
+        ctx,
+        actor_id,
+        AdminAction.PROPOSAL_CANCELLED,
+        new.program_id,
+        "match",
+        new.id,
+        before={"status": old.status.value, **sides},
+        after={"status": new.status.value, **sides},
+    )
+
+
+def participant_withdrawn(
+    ctx: Context, actor_id: str, old: Participant, new: Participant
+) -> Envelope[Any]:
+    return record(
+        ctx,
+        actor_id,
+        AdminAction.PARTICIPANT_WITHDRAWN,
+        new.program_id,
+        "participant",
+        new.id,
+        before={"status": old.status.value, "user_id": old.user_id},
+        after={"status": new.status.value, "user_id": new.user_id},
+    )
+
+
+def participant_provisioned(
+    ctx: Context, actor: Principal, old: Participant | None, new: Participant
+) -> Envelope[Any]:
+    """A person created (no ``before``) or changed by the program's identity provider, acting as
+    the admin who created its token: their status, and for a change the names of the fields
+    that changed, not their values (a name, an e-mail address)."""
+    if old is None:
+        return record(
+            ctx,
+            actor.user_id,
+            AdminAction.PARTICIPANT_PROVISIONED,
+            new.program_id,
+            "participant",
+            new.id,
+            after={"status": new.status.value, "user_id": new.user_id},
+        )
+    changed = sorted(
+        f.name
+        for f in dataclasses.fields(new)
+        if f.name != "version" and getattr(old, f.name) != getattr(new, f.name)
+    )
+    return record(
+        ctx,
+        actor.user_id,
+        AdminAction.PARTICIPANT_PROVISIONED,
+        new.program_id,
+        "participant",
+        new.id,
+        before={"status": old.status.value},
+        after={"status": new.status.value, "changed": changed},
+    )
+
+
+def matching_reported(ctx: Context, summary: Mapping[str, Any]) -> Envelope[Any]:
+    """A matching run's or preview's record, from its report's summary (what it did, in counts)."""
+    preview = bool(summary.get("preview"))
+    return record(
+        ctx,
+        summary["by"],
+        AdminAction.MATCHING_PREVIEWED if preview else AdminAction.MATCHING_RUN,
+        summary["program_id"],
+        "matching_run",
+        summary["_id"],
+        after={
+            "objective": summary["objective"],
+            "mentees": summary["candidates"]["mentees"],
+            "mentors": summary["candidates"]["mentors"],
+            "matched": summary["matched_count"],
+            "blocking_pairs": summary["blocking_pairs"],
+        },
+    )

@@ -1,0 +1,58 @@
+"""An import of participants, recorded once it is done: the gateway reads the file and sends its
+rows to the upsert by external id in many calls and passes, then reports the import's counts
+here, which writes the import's document with its audit record (one record per import, not one
+per row)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mentoring.service_layer import audit
+from mentoring.service_layer.handlers import Context, new_id, require_admin
+from mentorship_contracts.events import AdminAction
+from mentorship_runtime.auth import Principal
+from mentorship_runtime.mongo import as_stored
+
+
+@dataclass(frozen=True)
+class ImportDone:
+    actor: Principal
+    program_id: str
+    source: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    refused: int
+
+
+async def record_import(c: ImportDone, ctx: Context) -> str:
+    """Record a finished import (the program's admins); returns its id."""
+    require_admin(await ctx.store.program(c.program_id), c.actor)
+    import_id = new_id("imp")
+    counts = {
+        "source": c.source,
+        "rows": c.rows,
+        "created": c.created,
+        "updated": c.updated,
+        "unchanged": c.unchanged,
+        "refused": c.refused,
+    }
+    record = audit.record(
+        ctx,
+        c.actor.user_id,
+        AdminAction.PARTICIPANTS_IMPORTED,
+        c.program_id,
+        "import",
+        import_id,
+        after=counts,
+    )
+    document = {
+        "_id": import_id,
+        "program_id": c.program_id,
+        "by": c.actor.user_id,
+        "at": as_stored(ctx.clock()),
+        **counts,
+    }
+    await ctx.store.imports.add(document, [record])
+    return import_id
