@@ -36,6 +36,7 @@ export const en = {
     NotFound: "Not found:",
     Forbidden: "Not allowed:",
     Conflict: "Not possible now:",
+    undone: "Not saved: the page shows it as it was before.",
   },
   participation: { label: "Program" },
   roster: {
@@ -271,6 +272,8 @@ export const en = {
     menteeToo: "The mentee must accept too.",
     menteeAccepted: "The mentee has accepted.",
     waitingMentee: "You accepted: waiting for the mentee.",
+    accepted: "You accepted: the mentoring starts.",
+    declined: "You declined this proposal.",
   },
   answer: {
     yourTurn: "Your mentor was proposed to you: do you accept?",
@@ -278,6 +281,7 @@ export const en = {
     accept: "Accept this mentor",
     waitingMentor: "You accepted: waiting for your mentor.",
     bothAccepted: "You both accepted.",
+    declined: "You declined this proposal.",
   },
   detail: {
     milestones: "Milestones",

@@ -38,6 +38,7 @@ export const fr: Shape<typeof en> = {
     NotFound: "Introuvable :",
     Forbidden: "Non autorisé :",
     Conflict: "Impossible pour le moment :",
+    undone: "Non enregistré : la page le montre comme avant.",
   },
   participation: { label: "Programme" },
   roster: {
@@ -278,6 +279,8 @@ export const fr: Shape<typeof en> = {
     menteeToo: "Le mentoré doit accepter lui aussi.",
     menteeAccepted: "Le mentoré a accepté.",
     waitingMentee: "Vous avez accepté : le mentoré doit encore répondre.",
+    accepted: "Vous avez accepté : le mentorat commence.",
+    declined: "Vous avez refusé cette proposition.",
   },
   answer: {
     yourTurn: "Un mentor vous est proposé : acceptez-vous ?",
@@ -285,6 +288,7 @@ export const fr: Shape<typeof en> = {
     accept: "Accepter ce mentor",
     waitingMentor: "Vous avez accepté : votre mentor doit encore répondre.",
     bothAccepted: "Vous avez accepté tous les deux.",
+    declined: "Vous avez refusé cette proposition.",
   },
   detail: {
     milestones: "Étapes",
