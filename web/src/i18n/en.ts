@@ -372,6 +372,7 @@ export const en = {
     funnel: "Mentees registered in the period, by how far they got",
     weeks: "Mentees by status, week by week",
     noWeeks: "No week in the period.",
+    weekOf: "week of {{date}}",
     matched_one: "{{count}} mentee matched",
     matched_other: "{{count}} mentees matched",
     median: "median time to match {{hours}} h",

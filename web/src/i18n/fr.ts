@@ -380,6 +380,7 @@ export const fr: Shape<typeof en> = {
     funnel: "Mentorés inscrits sur la période, selon leur avancée",
     weeks: "Mentorés par statut, semaine par semaine",
     noWeeks: "Aucune semaine dans la période.",
+    weekOf: "semaine du {{date}}",
     matched_one: "{{count}} mentoré apparié",
     matched_other: "{{count}} mentorés appariés",
     median: "délai médian d'appariement {{hours}} h",
