@@ -464,6 +464,7 @@ describe("an admin", () => {
       expect(await page.getByRole("form", { name: "Log a session" }).count()).toBe(0);
       expect(await accessibilityProblems(page)).toEqual([]);
       await page.goBack();
+      await supervision.getByRole("link", { name: "Back to the roster" }).click();
 
       // the admin withdraws the mentee left out, saying why: the roster says so
       await page.getByRole("link", { name: "Roster" }).click();
