@@ -7,7 +7,8 @@ const out = process.env.CODEGEN_OUT ?? "src/gql/";
 
 const config: CodegenConfig = {
   schema: "../gateway/schema.graphql",
-  documents: ["src/**/*.{ts,tsx}", "!src/gql/**/*"],
+  // tests write their own operations against a client of their own: not the app's
+  documents: ["src/**/*.{ts,tsx}", "!src/gql/**/*", "!src/**/*.test.{ts,tsx}"],
   ignoreNoDocuments: false,
   generates: {
     [out]: {
@@ -19,6 +20,12 @@ const config: CodegenConfig = {
         scalars: { DateTime: "string", Date: "string", Upload: "File" },
       },
       presetConfig: { fragmentMasking: false },
+    },
+    // the schema for Graphcache, minified (types, fields, unions and interfaces only): it tells
+    // which type a fragment on a union or an interface applies to, and which fields are nullable
+    [`${out}introspection.ts`]: {
+      plugins: ["urql-introspection"],
+      config: { module: "es2015", useTypeImports: true },
     },
   },
 };

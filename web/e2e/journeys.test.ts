@@ -247,7 +247,7 @@ describe("French", () => {
 });
 
 describe("an admin", () => {
-  it("imports people from a CSV file, reads the roster, previews and runs matching, cancels a proposal", async () => {
+  it("imports people from a CSV file, reads the roster, previews and runs matching, cancels a proposal, supervises a mentor", async () => {
     const { users } = demo();
     const [context, page] = await newPage(browser);
     try {
@@ -444,6 +444,27 @@ describe("an admin", () => {
       } finally {
         await mentorContext.close();
       }
+
+      // the admin supervises the mentor who accepted: their load, their mentee and the mentee's
+      // page as an admin sees it (figures, no session to log)
+      await page.getByRole("link", { name: "Roster" }).click();
+      await page.getByRole("link", { name: `Supervise ${keptMentor}` }).click();
+      const supervision = page.getByRole("region", { name: `Supervising ${keptMentor}` });
+      const followed = supervision.getByRole("table", { name: "Their mentees in your programs" });
+      await expect.poll(() => followed.getByRole("row").count()).toBe(2);
+      expect(await supervision.textContent()).toContain("1 of 1");
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await shoot(page, "admin-supervision");
+      const followedMentee = ((await followed.getByRole("rowheader").textContent()) ?? "").trim();
+      expect(mentees).toContain(followedMentee);
+      await followed.getByRole("link", { name: followedMentee }).click();
+      await expect
+        .poll(() => page.getByRole("heading", { name: followedMentee, level: 1 }).isVisible())
+        .toBe(true);
+      expect(await page.getByRole("form", { name: "Log a session" }).count()).toBe(0);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await page.goBack();
+      await supervision.getByRole("link", { name: "Back to the roster" }).click();
 
       // the admin withdraws the mentee left out, saying why: the roster says so
       await page.getByRole("link", { name: "Roster" }).click();

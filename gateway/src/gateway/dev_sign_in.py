@@ -2,7 +2,9 @@
 on a laptop without an identity provider.
 
 ``GET /dev/people`` lists the people of the programs that ``demo-admin`` (the admin ``make dev``
-seeds) administers: that admin, then every mentor and mentee of those programs' matches.
+seeds) administers: that admin, then every participant of those programs from their rosters,
+matched or not (a mentee waiting for suggestions, a mentor nobody was proposed to yet, someone
+withdrawn), once for each role they have.
 ``POST /dev/token`` signs a development token (HS256, the gateway's own secret) for a user id and
 one role. The router is added only when the gateway runs with ``PROFILE=dev`` and verifies tokens
 with a local secret; in every other profile these paths do not exist (404).
@@ -27,9 +29,11 @@ DEMO_ADMIN = "demo-admin"
 DEMO_ADMIN_NAME = "Demo Admin"
 TOKEN_LIFETIME = timedelta(hours=12)
 PROGRAMS_LISTED = 100
-MATCHES_PER_PROGRAM = 100
+ROSTER_PAGE = 100
+ROSTER_PAGES = 50
 
 Role = Literal["admin", "mentor", "mentee"]
+PARTICIPANT_ROLES: tuple[Role, ...] = ("mentor", "mentee")
 
 
 class Person(BaseModel):
@@ -124,27 +128,45 @@ async def _people(runtime: Runtime) -> People:
         lifetime=timedelta(minutes=1),
     )
     calls = ServiceCalls(runtime.clients, admin_token, uuid.uuid4().hex, CallLog())
-    found: dict[str, Person] = {
-        DEMO_ADMIN: Person(user_id=DEMO_ADMIN, name=DEMO_ADMIN_NAME, role="admin")
+    found: dict[tuple[str, Role], Person] = {
+        (DEMO_ADMIN, "admin"): Person(user_id=DEMO_ADMIN, name=DEMO_ADMIN_NAME, role="admin")
     }
     try:
         programs = await calls.get("mentoring", "/programs", {"first": PROGRAMS_LISTED})
         for program in programs:
-            page = await calls.get(
-                "mentoring",
-                "/matches",
-                {"program_id": program["id"], "first": MATCHES_PER_PROGRAM},
-            )
-            for match in page["items"]:
-                for role in ("mentor", "mentee"):
-                    side = match[role]
-                    person = Person(user_id=side["user_id"], name=side["name"], role=role)
-                    found.setdefault(person.user_id, person)
+            if not await _roster(calls, program["id"], found):
+                problem = f"program {program['id']}: only its first {ROSTER_PAGE * ROSTER_PAGES}"
+                return People(people=_ordered(found), problem=problem)
     except (ServiceUnavailable, ServiceRejected) as exc:
         return People(people=_ordered(found), problem=str(exc))
     return People(people=_ordered(found))
 
 
-def _ordered(found: dict[str, Person]) -> list[Person]:
+async def _roster(
+    calls: ServiceCalls, program_id: str, found: dict[tuple[str, Role], Person]
+) -> bool:
+    """Adds a program's participants, page after page of its roster, once for each of their
+    roles; False when the roster has more than ``ROSTER_PAGES`` pages (the rest is left out)."""
+    after: str | None = None
+    for _ in range(ROSTER_PAGES):
+        params: dict[str, str | int] = {"first": ROSTER_PAGE}
+        if after is not None:
+            params["after"] = after
+        page = await calls.get("mentoring", f"/programs/{program_id}/roster", params)
+        for entry in page["items"]:
+            participant = entry["participant"]
+            for role in PARTICIPANT_ROLES:
+                if role in participant["roles"]:
+                    person = Person(
+                        user_id=participant["user_id"], name=participant["display_name"], role=role
+                    )
+                    found.setdefault((person.user_id, role), person)
+        after = page["next_cursor"]
+        if after is None:
+            return True
+    return False
+
+
+def _ordered(found: dict[tuple[str, Role], Person]) -> list[Person]:
     rank = {"admin": 0, "mentor": 1, "mentee": 2}
     return sorted(found.values(), key=lambda p: (rank[p.role], p.user_id))

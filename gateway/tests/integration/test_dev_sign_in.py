@@ -78,6 +78,56 @@ async def test_the_dev_profile_lists_the_demo_programs_people_and_signs_them_in(
     }
 
 
+async def test_people_never_matched_are_listed_too_once_for_each_role(
+    platform: Platform, dev_gateway: httpx.AsyncClient
+) -> None:
+    created = (await platform.ok(*DEMO_ADMIN, CREATE_PROGRAM, name="Dev waiting"))["createProgram"]
+    assert created["__typename"] == "Program", created
+    second = (await platform.ok(*DEMO_ADMIN, CREATE_PROGRAM, name="Dev second"))["createProgram"]
+    # a new mentor nobody was proposed to, a mentee waiting for suggestions, and someone who
+    # mentors in one of the demo admin's programs and is mentored in another
+    for user, name, as_mentor, program in [
+        ("dev-new-mentor", "Nora New", True, created["id"]),
+        ("dev-waiting", "Wes Waiting", False, created["id"]),
+        ("dev-both", "Bo Both", True, created["id"]),
+        ("dev-both", "Bo Both", False, second["id"]),
+    ]:
+        role = "mentor" if as_mentor else "mentee"
+        answer = await platform.ok(
+            user,
+            (role,),
+            REGISTER,
+            mentor=as_mentor,
+            input=profile(program, name.split()[0], displayName=name),
+        )
+        assert answer[role]["__typename"] == "Participant", answer
+    # people of a program the demo admin does not run are not listed
+    other = (await platform.ok("u-other-admin", ("admin",), CREATE_PROGRAM, name="Other"))[
+        "createProgram"
+    ]
+    await platform.ok(
+        "dev-elsewhere", ("mentee",), REGISTER, mentor=False, input=profile(other["id"], "Eli")
+    )
+
+    listed = await dev_gateway.get("/dev/people")
+
+    assert listed.status_code == 200, listed.text
+    assert listed.json() == {
+        "people": [
+            {"userId": "demo-admin", "name": "Demo Admin", "role": "admin"},
+            {"userId": "dev-both", "name": "Bo Both", "role": "mentor"},
+            {"userId": "dev-new-mentor", "name": "Nora New", "role": "mentor"},
+            {"userId": "dev-both", "name": "Bo Both", "role": "mentee"},
+            {"userId": "dev-waiting", "name": "Wes Waiting", "role": "mentee"},
+        ],
+        "problem": None,
+    }
+    signed = await dev_gateway.post(
+        "/dev/token", json={"userId": "dev-waiting", "role": "mentee", "name": "Wes Waiting"}
+    )
+    assert signed.status_code == 200, signed.text
+
+
 @pytest.mark.parametrize(
     "body",
     [

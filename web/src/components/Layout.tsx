@@ -6,6 +6,7 @@ import { notificationPage } from "../api/notificationPage";
 import { useParticipation, useProfileLanguage } from "../api/participation";
 import { useSignedIn, useSession } from "../auth/session";
 import { graphql } from "../gql";
+import { Undone } from "./Problem";
 import type { LiveNotificationsSubscription } from "../gql/graphql";
 import { LANGUAGES, setLanguage, type Language } from "../i18n";
 
@@ -94,7 +95,8 @@ export function ParticipationSwitch() {
 }
 
 /** The page frame: navigation for the signed-in role, the inbox badge, live toasts (each opens
- * the page its notification is about, and is then read). */
+ * the page its notification is about, and is then read: the badge drops at once, and comes back
+ * with a word if that could not be saved). */
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const session = useSignedIn();
@@ -102,7 +104,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const chooseLanguage = useProfileLanguage();
   const [unread] = useQuery({ query: UnreadCount });
   const [toasts, setToasts] = useState<Live[]>([]);
-  const [, markRead] = useMutation(MarkToastRead);
+  const [marking, markRead] = useMutation(MarkToastRead);
   const onLive = useCallback((_: unknown, event: LiveNotificationsSubscription) => {
     setToasts((shown) => [event.notifications, ...shown].slice(0, 3));
     return event;
@@ -167,6 +169,7 @@ export function Layout({ children }: { children: ReactNode }) {
       </header>
       <main id="main">{children}</main>
       <section className="toasts" aria-live="polite" aria-label={t("toasts.label")}>
+        <Undone error={marking.error} result={marking.data?.markNotificationsRead} />
         {toasts.map((toast) => (
           <div key={toast.id} className={`toast ${toast.priority.toLowerCase()}`} role="status">
             <p className="kind">{t(`kinds.${toast.kind}`)}</p>

@@ -1,8 +1,8 @@
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { Provider, type Client } from "urql";
+import { CombinedError, Provider, type Client } from "urql";
 import { describe, expect, it } from "vitest";
-import { never } from "wonka";
+import { fromValue, never } from "wonka";
 import { SessionProvider } from "../auth/session";
 import "../i18n";
 import { MenteeAnswer } from "./MenteeAnswer";
@@ -15,6 +15,7 @@ const proposal: {
   menteeMustAccept: boolean;
   mentorAcceptedAt: string | null;
   menteeAcceptedAt: string | null;
+  declinedBy?: string | null;
 } = {
   id: "m-1",
   score: 72.5,
@@ -88,5 +89,34 @@ describe("the mentee's answer to a proposal", () => {
     renderWith({ ...proposal, menteeMustAccept: false }, recording([]));
     expect(screen.getByText("Covers your goal purpose")).toBeTruthy();
     expect(screen.queryByRole("button")).toBeNull();
+  });
+
+  it("says it declined once the mentee declined (before the server answered)", () => {
+    renderWith({ ...proposal, declinedBy: "MENTEE" }, recording([]));
+    expect(screen.getByRole("status").textContent).toBe("You declined this proposal.");
+    expect(screen.queryByRole("button")).toBeNull();
+  });
+
+  it("says the answer was not saved when the request fails", async () => {
+    const failing = {
+      executeMutation: (operation: unknown) =>
+        fromValue({
+          operation,
+          error: new CombinedError({ networkError: new Error("Failed to fetch") }),
+          stale: false,
+          hasNext: false,
+        }),
+    } as unknown as Client;
+    renderWith(proposal, failing);
+    await userEvent.click(screen.getByRole("button", { name: "Accept this mentor" }));
+    const alerts = await screen.findAllByRole("alert");
+    expect(alerts.map((a) => a.textContent)).toContain(
+      "Not saved: the page shows it as it was before.",
+    );
+    // and the mentee can answer again
+    expect(screen.getByRole("button", { name: "Accept this mentor" })).toHaveProperty(
+      "disabled",
+      false,
+    );
   });
 });

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation } from "urql";
 import { graphql } from "../gql";
-import { MutationProblem, Problem } from "./Problem";
+import { MutationProblem, Problem, Undone } from "./Problem";
 
 const MenteeAccept = graphql(`
   mutation MenteeAccept($id: ID!) {
@@ -45,10 +45,12 @@ interface Proposal {
   menteeMustAccept: boolean;
   mentorAcceptedAt?: string | null;
   menteeAcceptedAt?: string | null;
+  declinedBy?: string | null;
 }
 
 /** A proposal as its mentee sees it: why, and, where the program asks both sides to accept,
- * their own accept or decline (the match starts once both accepted). */
+ * their own accept or decline (the match starts once both accepted), shown at once and said
+ * undone if it could not be saved. */
 export function MenteeAnswer({ match }: { match: Proposal }) {
   const { t, i18n } = useTranslation();
   const [reason, setReason] = useState("");
@@ -73,7 +75,9 @@ export function MenteeAnswer({ match }: { match: Proposal }) {
           </ul>
         </>
       ) : null}
-      {!match.menteeMustAccept ? null : match.menteeAcceptedAt ? (
+      {!match.menteeMustAccept ? null : match.declinedBy === "MENTEE" ? (
+        <p role="status">{t("answer.declined")}</p>
+      ) : match.menteeAcceptedAt ? (
         <p role="status">
           {t(match.mentorAcceptedAt ? "answer.bothAccepted" : "answer.waitingMentor")}
         </p>
@@ -101,6 +105,10 @@ export function MenteeAnswer({ match }: { match: Proposal }) {
       )}
       <Problem error={accepting.error ?? declining.error} />
       <MutationProblem result={accepting.data?.acceptMatch ?? declining.data?.declineMatch} />
+      <Undone
+        error={accepting.error ?? declining.error}
+        result={accepting.data?.acceptMatch ?? declining.data?.declineMatch}
+      />
     </>
   );
 }

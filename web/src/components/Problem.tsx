@@ -78,6 +78,18 @@ export function MutationProblem({ result }: { result: unknown }) {
   );
 }
 
+/** Says that a change shown before the server answered was not saved, and so is shown as it
+ * was: the request failed or the server answered a typed error. */
+export function Undone({ error, result }: { error: CombinedError | undefined; result: unknown }) {
+  const { t } = useTranslation();
+  if (!error && !isMutationError(result)) return null;
+  return (
+    <p role="alert" className="problem">
+      {t("errors.undone")}
+    </p>
+  );
+}
+
 export function Loading() {
   const { t } = useTranslation();
   return (

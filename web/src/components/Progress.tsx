@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
-import { Loading, MutationProblem, Problem } from "./Problem";
+import { Loading, MutationProblem, Problem, Undone } from "./Problem";
 
 const MenteeProgressQuery = graphql(`
   query MenteeProgress($menteeId: ID!) {
@@ -197,6 +197,7 @@ function CheckInForm({
       {done ? <p role="status">{t("checkIn.done")}</p> : null}
       <Problem error={state.error} />
       <MutationProblem result={answer} />
+      <Undone error={state.error} result={answer} />
     </form>
   );
 }
@@ -216,7 +217,8 @@ function MilestoneForm({
   const [evidence, setEvidence] = useState("");
   const [state, complete] = useMutation(CompleteMilestone);
   const answer = state.data?.completeMilestone;
-  const done = answer?.__typename === "MenteeProgress";
+  // shown done while the server is asked (the cache shows it done too), unless it fails
+  const done = state.fetching || answer?.__typename === "MenteeProgress";
   return (
     <li>
       <form
@@ -231,12 +233,13 @@ function MilestoneForm({
           {t("milestone.evidence")}{" "}
           <input value={evidence} onChange={(e) => setEvidence(e.target.value)} maxLength={2000} />
         </label>{" "}
-        <button type="submit" disabled={state.fetching || done}>
+        <button type="submit" disabled={done}>
           {t("milestone.markDone")}
         </button>
         {done ? <span role="status"> {t("milestone.done")}</span> : null}
         <Problem error={state.error} />
         <MutationProblem result={answer} />
+        <Undone error={state.error} result={answer} />
       </form>
     </li>
   );

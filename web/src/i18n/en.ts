@@ -47,6 +47,7 @@ export const en = {
     NotFound: "Not found:",
     Forbidden: "Not allowed:",
     Conflict: "Not possible now:",
+    undone: "Not saved: the page shows it as it was before.",
   },
   participation: { label: "Program" },
   roster: {
@@ -116,6 +117,19 @@ export const en = {
     free: "Free places",
     mentees: "Mentees",
     of: "{{open}} of {{capacity}}",
+    open: "Supervise {{name}}",
+  },
+  supervision: {
+    title: "Supervising {{name}}",
+    untitled: "A mentor's supervision",
+    back: "Back to the roster",
+    load: "Open matches against capacity",
+    free_one: "{{count}} free place",
+    free_other: "{{count}} free places",
+    none: "No mentee is tracked with this mentor in your programs.",
+    caption: "Their mentees in your programs",
+    lastActivity: "Last activity",
+    alerts: "Your unread alerts",
   },
   import: {
     title: "Import participants",
@@ -270,6 +284,8 @@ export const en = {
     menteeToo: "The mentee must accept too.",
     menteeAccepted: "The mentee has accepted.",
     waitingMentee: "You accepted: waiting for the mentee.",
+    accepted: "You accepted: the mentoring starts.",
+    declined: "You declined this proposal.",
   },
   answer: {
     yourTurn: "Your mentor was proposed to you: do you accept?",
@@ -277,6 +293,7 @@ export const en = {
     accept: "Accept this mentor",
     waitingMentor: "You accepted: waiting for your mentor.",
     bothAccepted: "You both accepted.",
+    declined: "You declined this proposal.",
   },
   detail: {
     milestones: "Milestones",
@@ -367,6 +384,7 @@ export const en = {
     funnel: "Mentees registered in the period, by how far they got",
     weeks: "Mentees by status, week by week",
     noWeeks: "No week in the period.",
+    weekOf: "week of {{date}}",
     matched_one: "{{count}} mentee matched",
     matched_other: "{{count}} mentees matched",
     median: "median time to match {{hours}} h",

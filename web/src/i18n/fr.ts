@@ -52,6 +52,7 @@ export const fr: Shape<typeof en> = {
     NotFound: "Introuvable :",
     Forbidden: "Non autorisé :",
     Conflict: "Impossible pour le moment :",
+    undone: "Non enregistré : la page le montre comme avant.",
   },
   participation: { label: "Programme" },
   roster: {
@@ -121,6 +122,19 @@ export const fr: Shape<typeof en> = {
     free: "Places libres",
     mentees: "Mentorés",
     of: "{{open}} sur {{capacity}}",
+    open: "Superviser {{name}}",
+  },
+  supervision: {
+    title: "Supervision de {{name}}",
+    untitled: "Supervision d'un mentor",
+    back: "Retour aux participants",
+    load: "Binômes ouverts par rapport à la capacité",
+    free_one: "{{count}} place libre",
+    free_other: "{{count}} places libres",
+    none: "Aucun mentoré n'est suivi avec ce mentor dans vos programmes.",
+    caption: "Ses mentorés dans vos programmes",
+    lastActivity: "Dernière activité",
+    alerts: "Vos alertes non lues",
   },
   import: {
     title: "Importer des participants",
@@ -280,6 +294,8 @@ export const fr: Shape<typeof en> = {
     menteeToo: "Le mentoré doit accepter lui aussi.",
     menteeAccepted: "Le mentoré a accepté.",
     waitingMentee: "Vous avez accepté : le mentoré doit encore répondre.",
+    accepted: "Vous avez accepté : le mentorat commence.",
+    declined: "Vous avez refusé cette proposition.",
   },
   answer: {
     yourTurn: "Un mentor vous est proposé : acceptez-vous ?",
@@ -287,6 +303,7 @@ export const fr: Shape<typeof en> = {
     accept: "Accepter ce mentor",
     waitingMentor: "Vous avez accepté : votre mentor doit encore répondre.",
     bothAccepted: "Vous avez accepté tous les deux.",
+    declined: "Vous avez refusé cette proposition.",
   },
   detail: {
     milestones: "Étapes",
@@ -378,6 +395,7 @@ export const fr: Shape<typeof en> = {
     funnel: "Mentorés inscrits sur la période, selon leur avancée",
     weeks: "Mentorés par statut, semaine par semaine",
     noWeeks: "Aucune semaine dans la période.",
+    weekOf: "semaine du {{date}}",
     matched_one: "{{count}} mentoré apparié",
     matched_other: "{{count}} mentorés appariés",
     median: "délai médian d'appariement {{hours}} h",

@@ -4,7 +4,7 @@ import { Link, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { notificationPage } from "../api/notificationPage";
 import { useSignedIn } from "../auth/session";
-import { Loading, MutationProblem, Problem } from "../components/Problem";
+import { Loading, MutationProblem, Problem, Undone } from "../components/Problem";
 import { graphql } from "../gql";
 
 const InboxQuery = graphql(`
@@ -57,7 +57,8 @@ const MarkRead = graphql(`
 `);
 
 /** My notifications, newest first, each with its kind and a link to the page it is about;
- * /inbox/:id shows one (and marks it read). */
+ * /inbox/:id shows one (and marks it read). Marking one read shows at once (the cache's
+ * optimistic update), and says so if it could not be saved. */
 export function Inbox() {
   const { t, i18n } = useTranslation();
   const session = useSignedIn();
@@ -86,6 +87,7 @@ export function Inbox() {
       <p>{t("inbox.unread", { count: inbox.data?.notifications?.unread ?? 0 })}</p>
       <Problem error={inbox.error ?? marking.error} />
       <MutationProblem result={marking.data?.markNotificationsRead} />
+      <Undone error={marking.error} result={marking.data?.markNotificationsRead} />
       {nodes.length === 0 ? <p>{t("inbox.empty")}</p> : null}
       <ul className="inbox">
         {nodes.map((n) => (

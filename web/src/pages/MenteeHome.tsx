@@ -23,6 +23,7 @@ const MyMatches = graphql(`
         menteeMustAccept
         mentorAcceptedAt
         menteeAcceptedAt
+        declinedBy
         mentee {
           participantId
           name

@@ -10,6 +10,7 @@ import { Mentors } from "./program/Mentors";
 import { Report } from "./program/Report";
 import { Roster } from "./program/Roster";
 import { Settings } from "./program/Settings";
+import { Supervision } from "./program/Supervision";
 
 const ProgramQuery = graphql(`
   query Program($id: ID!) {
@@ -42,8 +43,8 @@ const ProgramQuery = graphql(`
 `);
 
 /** A program for its admins: an overview (settings, opening and closing, co-admins, health),
- * the roster with the mentors' load, importing people from a CSV file, matching, and the report
- * over a period. */
+ * the roster with the mentors' load, importing people from a CSV file, matching, the report
+ * over a period, and a mentor's supervision page. */
 export function ProgramPage() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
@@ -95,6 +96,7 @@ export function ProgramPage() {
           <Route path="import" element={<Import programId={program.id} />} />
           <Route path="matching" element={<Matching programId={program.id} />} />
           <Route path="report" element={<Report programId={program.id} />} />
+          <Route path="mentors/:mentorId" element={<Supervision programId={program.id} />} />
           <Route
             path="*"
             element={

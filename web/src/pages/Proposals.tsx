@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
 import { useParticipation } from "../api/participation";
-import { Loading, MutationProblem, Problem } from "../components/Problem";
+import { Loading, MutationProblem, Problem, Undone } from "../components/Problem";
 import { graphql } from "../gql";
 
 const ProposalsQuery = graphql(`
@@ -62,6 +62,7 @@ const Decline = graphql(`
 
 function Proposal({
   id,
+  status,
   name,
   score,
   reasons,
@@ -71,6 +72,7 @@ function Proposal({
   mentorAccepted,
 }: {
   id: string;
+  status: string;
   name: string;
   score: number | null | undefined;
   reasons: string[];
@@ -108,7 +110,11 @@ function Proposal({
           <li key={i}>{r}</li>
         ))}
       </ul>
-      {mentorAccepted ? (
+      {status === "DECLINED" ? (
+        <p role="status">{t("proposals.declined")}</p>
+      ) : status === "ACTIVE" ? (
+        <p role="status">{t("proposals.accepted")}</p>
+      ) : mentorAccepted ? (
         <p role="status">{t("proposals.waitingMentee")}</p>
       ) : (
         <>
@@ -130,12 +136,15 @@ function Proposal({
       )}
       <Problem error={accepting.error ?? declining.error} />
       <MutationProblem result={answer} />
+      <Undone error={accepting.error ?? declining.error} result={answer} />
     </li>
   );
 }
 
 /** The proposals waiting for me (a mentor) in the program I chose, each with why it was
- * proposed, and whether the mentee must accept too. */
+ * proposed, and whether the mentee must accept too. An answer shows at once (the cache's
+ * optimistic update) and stays on the page until the list is fetched again; one that could not
+ * be saved is shown as it was, and says so. */
 export function Proposals() {
   const { t } = useTranslation();
   const { chosen } = useParticipation();
@@ -154,6 +163,7 @@ export function Proposals() {
           <Proposal
             key={m.id}
             id={m.id}
+            status={m.status}
             name={m.mentee.name}
             score={m.score}
             reasons={m.reasons}

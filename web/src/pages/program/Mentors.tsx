@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { useQuery } from "urql";
 import { Pager, type Cursors } from "../../components/Pager";
 import { Loading, Problem } from "../../components/Problem";
@@ -36,7 +37,7 @@ const MentorsQuery = graphql(`
 `);
 
 /** The program's mentors and their load: open matches against capacity, free places, and each
- * mentee with how they are doing. */
+ * mentee with how they are doing; each mentor opens their supervision page. */
 export function Mentors({ programId }: { programId: string }) {
   const { t } = useTranslation();
   const [cursors, setCursors] = useState<Cursors>([null]);
@@ -66,7 +67,14 @@ export function Mentors({ programId }: { programId: string }) {
             <tbody>
               {page.nodes.map((m) => (
                 <tr key={m.mentor.id}>
-                  <th scope="row">{m.mentor.displayName}</th>
+                  <th scope="row">
+                    <Link
+                      to={`/programs/${encodeURIComponent(programId)}/mentors/${encodeURIComponent(m.mentor.id)}`}
+                      aria-label={t("load.open", { name: m.mentor.displayName })}
+                    >
+                      {m.mentor.displayName}
+                    </Link>
+                  </th>
                   <td>
                     <meter
                       min={0}

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { downloadCsv, funnelBars, isoDay, weekColumns } from "./Report";
+import { downloadCsv, funnelBars, isoDay, weekColumns, weekLabels } from "./Report";
 
 describe("the report's funnel", () => {
   it("draws each stage in proportion to the largest, one bar under the other", () => {
@@ -43,6 +43,45 @@ describe("the report's weeks", () => {
       { weekStart: "2026-11-30", byStatus: [{ status: "STALLED", count: 0 }] },
     ]);
     expect(column!.segments).toEqual([]);
+  });
+});
+
+describe("the weeks' labels", () => {
+  const twelve = Array.from({ length: 12 }, (_, i) =>
+    new Date(Date.UTC(2026, 8, 14 + 7 * i)).toISOString().slice(0, 10),
+  );
+
+  it("give each week's start date in the reader's language", () => {
+    const few = twelve.slice(0, 3);
+    expect(weekLabels(few, "en").map((l) => l.text)).toEqual(["Sep 14", "Sep 21", "Sep 28"]);
+    expect(weekLabels(few, "fr").map((l) => l.text)).toEqual(["14 sept.", "21 sept.", "28 sept."]);
+    // a few weeks fit side by side on a phone too
+    expect(weekLabels(few, "en").every((l) => l.narrow)).toBe(true);
+  });
+
+  it("label every second week of twelve on a wide screen, every fourth on a phone", () => {
+    const labels = weekLabels(twelve, "en");
+    expect(labels.map((l) => l.column)).toEqual([1, 3, 5, 7, 9, 11]);
+    expect(labels.filter((l) => l.narrow).map((l) => l.text)).toEqual([
+      "Sep 14",
+      "Oct 12",
+      "Nov 9",
+    ]);
+  });
+
+  it("leave out a label that would run past the right edge", () => {
+    const many = Array.from({ length: 26 }, (_, i) =>
+      new Date(Date.UTC(2026, 0, 5 + 7 * i)).toISOString().slice(0, 10),
+    );
+    const labels = weekLabels(many, "fr");
+    const last = labels.at(-1)!;
+    // the last column starts 25/26 of the way across: no label fits there
+    expect(last.column).toBeLessThan(26);
+    expect(labels.every((l) => l.column % 3 === 1 || l.column === 1)).toBe(true);
+  });
+
+  it("label nothing when there is no week", () => {
+    expect(weekLabels([], "en")).toEqual([]);
   });
 });
 

@@ -100,6 +100,48 @@ export function weekColumns(
   });
 }
 
+/** The chart's width in CSS pixels on a phone 375 px wide, and on a wider screen (its most). */
+const NARROW_PX = 299;
+const WIDE_PX = 576;
+/** The week labels' font size in CSS pixels (0.75rem), and a label's width from its length
+ * (an average glyph is about 0.6 em wide) with a gap. */
+const WEEK_FONT_PX = 12;
+const labelPx = (text: string) => text.length * WEEK_FONT_PX * 0.6 + 8;
+
+/** The weeks' axis labels: each week's start date in the reader's language (a day and a short
+ * month) under its column's left edge. Where the labels would not fit side by side, every
+ * second (third, ...) week is labelled, on a wide screen and, fewer, on a phone (``narrow``: the
+ * ones shown there too); a label that would run past the right edge is left out. */
+export function weekLabels(
+  weekStarts: string[],
+  language: string,
+): { weekStart: string; column: number; text: string; narrow: boolean }[] {
+  const format = new Intl.DateTimeFormat(language, {
+    day: "numeric",
+    month: "short",
+    timeZone: "UTC",
+  });
+  const texts = weekStarts.map((day) => format.format(new Date(`${day}T00:00:00Z`)));
+  const widest = Math.max(0, ...texts.map(labelPx));
+  const every = (px: number) => Math.max(1, Math.ceil(widest / (px / Math.max(1, texts.length))));
+  const wide = every(WIDE_PX);
+  const narrow = Math.ceil(every(NARROW_PX) / wide) * wide;
+  const fits = (i: number, px: number, text: string) =>
+    (i * px) / texts.length + labelPx(text) - 8 <= px;
+  return texts.flatMap((text, i) =>
+    i % wide === 0 && fits(i, WIDE_PX, text)
+      ? [
+          {
+            weekStart: weekStarts[i]!,
+            column: i + 1,
+            text,
+            narrow: i % narrow === 0 && fits(i, NARROW_PX, text),
+          },
+        ]
+      : [],
+  );
+}
+
 /** A date as YYYY-MM-DD, in UTC. */
 export function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
@@ -127,7 +169,7 @@ export async function downloadCsv(path: string, token: string, filename: string)
  * the funnel and the mentees by status week by week as charts (plain SVG, described in words),
  * and the same figures as a CSV file to download. */
 export function Report({ programId }: { programId: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const session = useSignedIn();
   const [period, setPeriod] = useState(() => {
     const today = new Date();
@@ -143,6 +185,13 @@ export function Report({ programId }: { programId: string }) {
   const report = answer?.__typename === "ProgramReport" ? answer : null;
   const bars = report ? funnelBars(report.funnel) : [];
   const columns = report ? weekColumns(report.weeks) : [];
+  const labels = report
+    ? weekLabels(
+        report.weeks.map((w) => w.weekStart),
+        i18n.language,
+      )
+    : [];
+  const weekDay = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeZone: "UTC" });
   return (
     <section className="card" aria-labelledby="report-title">
       <h2 id="report-title">{t("report.title")}</h2>
@@ -219,7 +268,7 @@ export function Report({ programId }: { programId: string }) {
                   ? report.weeks
                       .map(
                         (w) =>
-                          `${w.weekStart}: ${w.byStatus
+                          `${t("report.weekOf", { date: weekDay.format(new Date(`${w.weekStart}T00:00:00Z`)) })}: ${w.byStatus
                             .map((s) => `${s.count} ${t(`status.${s.status}`)}`)
                             .join(", ")}`,
                       )
@@ -242,6 +291,23 @@ export function Report({ programId }: { programId: string }) {
                 </g>
               ))}
             </svg>
+            {/* the weeks' start dates under their columns (the picture's description says them
+                all to a screen reader) */}
+            <ol
+              className="week-axis"
+              aria-hidden="true"
+              style={{ gridTemplateColumns: `repeat(${Math.max(1, columns.length)}, 1fr)` }}
+            >
+              {labels.map((label) => (
+                <li
+                  key={label.weekStart}
+                  className={label.narrow ? undefined : "wide-only"}
+                  style={{ gridColumn: label.column }}
+                >
+                  {label.text}
+                </li>
+              ))}
+            </ol>
             <ul className="counts legend">
               {STATUSES.map((status) => (
                 <li key={status} className={`status ${status.toLowerCase()}`}>
