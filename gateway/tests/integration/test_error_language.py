@@ -291,3 +291,35 @@ async def test_a_header_http_forbids_is_refused_by_the_server_before_the_gateway
         "/graphql", json={"query": MISSING_PATH}, headers={b"Accept-Language": b"\x7ffr"}
     )
     assert response.status_code == 400
+
+
+UPDATE_GOALS = f"""
+mutation($id: ID!, $key: String!) {{
+  updateProfile(participantId: $id, input: {{goals: [{{key: $key, level: 3}}]}}) {{
+    {MUTATION_ERROR}
+  }}
+}}"""
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "a'b\"c\\d",
+        "X" * 10_000,
+        "é\u202e'\"",
+        "%(id)r %(n)s",
+        "' not found",
+        "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
+    ],
+)
+async def test_hostile_values_in_messages_read_in_french_never_a_500(
+    platform: Platform, key: str
+) -> None:
+    ids = await _people(platform)
+    body = await _post(platform, UPDATE_GOALS, who=LEA, id=ids[LEA[0]], key=key)
+    result = body["data"]["updateProfile"]
+    assert result["__typename"] == "ValidationError", body
+    [problem] = result["problems"]
+    assert problem["path"][:2] == ["input", "goals"]
+    assert "n'est pas une clé de compétence" in problem["message"], problem
+    assert len(problem["message"]) < 400

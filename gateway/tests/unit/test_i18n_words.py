@@ -3,7 +3,7 @@ when the catalog knows it, and read only after the entries whose values are numb
 
 from __future__ import annotations
 
-from gateway.i18n import known, translate
+from gateway.i18n import MAX_TEXT, known, translate
 
 
 def test_a_word_is_translated_when_the_catalog_knows_it_and_kept_otherwise() -> None:
@@ -41,3 +41,15 @@ def test_words_never_match_across_lines_badly_or_loop() -> None:
     assert translate("the mentee is unmatched, and the mentor has a free place", "en") == (
         "the mentee is unmatched, and the mentor has a free place"
     )
+
+
+def test_a_text_longer_than_any_message_is_given_as_it_is() -> None:
+    hostile = "x 'a" * 250_000 + "' not found"
+    assert translate(hostile, "fr") == hostile
+    assert not known(hostile)
+    near = "program 'p' not found"
+    padded = near.replace("'p'", "'" + "p" * (MAX_TEXT - len(near) + 2) + "'")
+    assert len(padded) == MAX_TEXT + 1
+    assert translate(padded, "fr") == padded
+    fits = near.replace("'p'", "'" + "p" * (MAX_TEXT - len(near)) + "'")
+    assert translate(fits, "fr").startswith("programme 'ppp")

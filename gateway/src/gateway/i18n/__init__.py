@@ -29,7 +29,7 @@ from babel.numbers import format_decimal
 LOCALES = Path(__file__).parent / "locale"
 _PLACEHOLDER = re.compile(r"%\((\w+)\)([sr])")
 _NUMBER = r"\d+(?:\.\d+)?(?:st|nd|rd|th)?"
-_QUOTED = r"'[^'\\]*'|\"[^\"\\]*\""
+_QUOTED = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""  # a repr, escapes and all
 _WORDS = r".+?"
 
 
@@ -146,9 +146,15 @@ def _load(language: str) -> _Language:
     return _Language(language, exact, tuple(patterns), gettext.c2py(found.plural_expr))
 
 
+MAX_TEXT = 2_000
+"""Longer texts are given as they are: no message the platform writes is that long (the values
+it quotes are cut short), and reading one against the catalog's patterns would take time that
+grows faster than its length (one may hold a hostile value, e.g. echoed by GraphQL)."""
+
+
 def translate(text: str, language: str | None) -> str:
     """``text`` (English) in ``language``, or as it is when no catalog there knows it."""
-    if language is None or language not in languages():
+    if language is None or language not in languages() or len(text) > MAX_TEXT:
         return text
     table = _load(language)
     if (exact := table.exact.get(text)) is not None:
