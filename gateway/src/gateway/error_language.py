@@ -1,9 +1,9 @@
 """The errors written for people, in the caller's language.
 
-After a signed-in request ran, each error with a code meant for clients (``SAFE_CODES``) whose
-message a catalog (``gateway.i18n``) knows gets it in the language of the caller's profile (asked
-for only then); its code, path and extensions stay as they were. Anonymous callers have no
-profile: English.
+After a request ran, each error with a code meant for clients (``SAFE_CODES``) whose message a
+catalog (``gateway.i18n``) knows gets it in the caller's language (asked for only then): their
+profile's when signed in, else the one their ``Accept-Language`` prefers; its code, path and
+extensions stay as they were.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from gateway.errors import SAFE_CODES
-from gateway.features.reader_language import profile_language
+from gateway.features.reader_language import caller_language
 from gateway.i18n import known, translate
 
 
@@ -23,11 +23,11 @@ class ErrorsInReaderLanguage(SchemaExtension):
         yield
         context = self.execution_context.context
         result = self.execution_context.result
-        if result is None or not result.errors or getattr(context, "principal", None) is None:
+        if result is None or not result.errors:
             return
         if not any(_for_people(error) for error in result.errors):
             return
-        language = await profile_language(context)
+        language = await caller_language(context)
         if language is None:
             return
         result.errors = [

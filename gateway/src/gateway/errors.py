@@ -1,9 +1,13 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry.field(description=...) is typed as returning Any)
 """Errors, the two kinds a front end meets.
 
 Field errors (``GraphQLError`` with ``extensions.code``): a query cannot give a field's value, e.g.
 ``UNAUTHENTICATED``, ``FORBIDDEN`` (that field only), ``SERVICE_UNAVAILABLE`` (partial result),
 ``BAD_USER_INPUT``. Mutation errors are data: each mutation returns a union of its success type
-and ``ValidationError | NotFound | Forbidden | Conflict``.
+and ``ValidationError | NotFound | Forbidden | Conflict``, whose messages (as the services or the
+gateway wrote them, in English) are answered in the reader's language (``gateway.i18n``), codes,
+kinds, states and paths unchanged.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.types import Info
 
 from gateway.services import ServiceRejected, ServiceUnavailable, detail_of
 
@@ -115,9 +120,21 @@ async def answers_of(kind: str, identifier: str, *calls: Awaitable[Any]) -> list
 # ---- mutation errors, as data ------------------------------------------------------------------
 
 
+async def _in_reader_language(info: Info[Any, Any], texts: list[str]) -> list[str]:
+    from gateway.features.reader_language import in_reader_language  # noqa: PLC0415 (a cycle)
+
+    return await in_reader_language(info, texts)
+
+
 @strawberry.interface(description="Something a mutation could not do, and why.")
 class MutationError:
-    message: str
+    written_message: strawberry.Private[str]
+    """As the service (or the gateway) wrote it, in English."""
+
+    @strawberry.field(description="Why, in your language (English when no catalog knows it).")
+    async def message(self, info: Info[Any, Any]) -> str:
+        (message,) = await _in_reader_language(info, [self.written_message])
+        return message
 
 
 @strawberry.type(description="One invalid input value.")
@@ -127,12 +144,24 @@ class FieldProblem:
         "['input', 'email'] or ['confidence']. A list index or a map's key (a skill, a "
         "notification kind) is one element."
     )
-    message: str
+    written_message: strawberry.Private[str]
+
+    @strawberry.field(description="What is wrong with it, in your language.")
+    async def message(self, info: Info[Any, Any]) -> str:
+        (message,) = await _in_reader_language(info, [self.written_message])
+        return message
 
 
 @strawberry.type(description="The input was refused; each problem names its field.")
 class ValidationError(MutationError):
     problems: list[FieldProblem]
+
+    @strawberry.field(description="Every problem with its path, in your language.")
+    async def message(self, info: Info[Any, Any]) -> str:
+        said = await _in_reader_language(
+            info, [INVALID_INPUT, *(p.written_message for p in self.problems)]
+        )
+        return _summary(said[0], [p.path for p in self.problems], said[1:])
 
 
 @strawberry.enum(description="What kind of thing a mutation did not find.")
@@ -273,10 +302,24 @@ def _key(parts: list[str], keys: type[Enum] | None) -> tuple[str, list[str]]:
     return parts[0], parts[1:]
 
 
+INVALID_INPUT = "invalid input"
+"""What a ValidationError's message starts with, before its problems."""
+
+
+def _summary(head: str, paths: list[list[str]], messages: list[str]) -> str:
+    each = (
+        f"{'.'.join(path)}: {said}" if path else said
+        for path, said in zip(paths, messages, strict=True)
+    )
+    return f"{head}: {'; '.join(each)}"
+
+
 def validation_error(problems: list[tuple[list[str], str]]) -> ValidationError:
-    items = [FieldProblem(path=path, message=message) for path, message in problems]
-    summary = "; ".join(f"{'.'.join(p.path)}: {p.message}" if p.path else p.message for p in items)
-    return ValidationError(message=f"invalid input: {summary}", problems=items)
+    items = [FieldProblem(path=path, written_message=message) for path, message in problems]
+    return ValidationError(
+        written_message=_summary(INVALID_INPUT, [p[0] for p in problems], [p[1] for p in problems]),
+        problems=items,
+    )
 
 
 def invalid(path: Sequence[str], message: str) -> ValidationError:
@@ -317,16 +360,16 @@ def mutation_failure(exc: ServiceRejected, where: Arguments) -> MutationFailure:
     if exc.status == 404:
         kind, identifier = body.get("kind"), body.get("id")
         return NotFound(
-            message=message,
+            written_message=message,
             kind=_member(NotFoundKind, kind),
             id=strawberry.ID(identifier if isinstance(identifier, str) else ""),
         )
     if exc.status in (401, 403):
-        return Forbidden(message=message)
+        return Forbidden(written_message=message)
     if exc.status == 409:
         existing = body.get("participant_id")
         return Conflict(
-            message=message,
+            written_message=message,
             current_state=_member(ObjectState, body.get("current_state")),
             existing_id=strawberry.ID(existing) if isinstance(existing, str) else None,
         )

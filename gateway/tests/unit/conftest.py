@@ -55,6 +55,12 @@ class FakeService:
         else:
             self.routes[(method, path)] = lambda _: httpx.Response(200, json=handler)
 
+    @property
+    def changes(self) -> list[httpx.Request]:
+        """The requests but the reader's language (``GET /me/participations``), which a message
+        in the caller's language asks for."""
+        return [r for r in self.requests if (r.method, r.url.path) != ("GET", "/me/participations")]
+
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         if self.down:

@@ -74,7 +74,7 @@ async def test_a_program_on_an_unknown_learning_path_is_refused_before_mentoring
             }
         ],
     }
-    assert not gateway.services["mentoring"].requests
+    assert not gateway.services["mentoring"].changes
 
 
 async def test_a_learning_path_id_that_cannot_be_one_is_refused_without_a_call(
@@ -84,7 +84,7 @@ async def test_a_learning_path_id_that_cannot_be_one_is_refused_without_a_call(
 
     problems = body["data"]["createProgram"]["problems"]
     assert [p["path"] for p in problems] == [["input", "learningPathId"]]
-    assert all(not service.requests for service in gateway.services.values())
+    assert all(not service.changes for service in gateway.services.values())
 
 
 async def test_no_program_is_created_while_progress_cannot_check_its_path(
@@ -96,7 +96,7 @@ async def test_no_program_is_created_while_progress_cannot_check_its_path(
 
     assert body["data"] == {"createProgram": None}
     assert body["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
-    assert not gateway.services["mentoring"].requests
+    assert not gateway.services["mentoring"].changes
 
 
 async def test_a_criterion_weighed_twice_is_refused_at_it_without_a_call(gateway: Gateway) -> None:
@@ -109,4 +109,4 @@ async def test_a_criterion_weighed_twice_is_refused_at_it_without_a_call(gateway
     assert body["data"]["createProgram"]["problems"] == [
         {"path": ["input", "weights", "LOAD_BALANCE"], "message": "this criterion is weighed twice"}
     ]
-    assert not gateway.services["mentoring"].requests
+    assert not gateway.services["mentoring"].changes

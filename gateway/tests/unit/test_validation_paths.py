@@ -215,7 +215,7 @@ async def test_a_skill_given_twice_is_refused_at_its_key_without_a_call(gateway:
     assert body["data"]["registerMentee"]["problems"] == [
         {"path": ["input", "goals", "purpose"], "message": "'purpose' is given twice"}
     ]
-    assert not gateway.services["mentoring"].requests
+    assert not gateway.services["mentoring"].changes
 
 
 async def test_a_notification_kind_given_twice_is_refused_at_its_kind(gateway: Gateway) -> None:
@@ -234,4 +234,4 @@ async def test_an_empty_profile_update_names_the_whole_input(gateway: Gateway) -
     assert body["data"]["updateProfile"]["problems"] == [
         {"path": ["input"], "message": "give at least one field to change"}
     ]
-    assert not gateway.services["mentoring"].requests
+    assert not gateway.services["mentoring"].changes

@@ -272,12 +272,14 @@ async def _admin_check(
         if exc.status == 401:
             raise unauthenticated("the service refused the token") from None
         if exc.status == 404:  # mentoring does not tell a missing program from one not shown
-            return Forbidden(message=f"program {program!r} does not exist or is not yours")
+            return Forbidden(written_message=f"program {program!r} does not exist or is not yours")
         return mutation_failure(exc, WHERE)
     except ServiceUnavailable as exc:
         raise unavailable(exc) from None
     if not principal.is_admin or principal.user_id not in found.get("admin_ids", []):
-        return Forbidden(message=f"only an admin of program {program!r} imports its participants")
+        return Forbidden(
+            written_message=f"only an admin of program {program!r} imports its participants"
+        )
     return None
 
 

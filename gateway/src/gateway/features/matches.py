@@ -76,7 +76,7 @@ class Match(Node):
         description="Who declined a DECLINED proposal (the mentor unless both sides accept)."
     )
 
-    @strawberry.field(description="Why this pair, in your profile's language.")
+    @strawberry.field(description="Why this pair, in your language.")
     async def reasons(self, info: GatewayInfo) -> list[str]:
         return await in_reader_language(info, self.written_reasons)
 

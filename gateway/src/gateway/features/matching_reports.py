@@ -48,7 +48,7 @@ class UnmatchedMentee:
     mentee_id: strawberry.ID
     written_reason: strawberry.Private[str]
 
-    @strawberry.field(description="Why no mentor was proposed, in your profile's language.")
+    @strawberry.field(description="Why no mentor was proposed, in your language.")
     async def reason(self, info: GatewayInfo) -> str:
         (reason,) = await in_reader_language(info, [self.written_reason])
         return reason
@@ -90,7 +90,7 @@ class MatchedPair:
                     criterion=Criterion(c["criterion"]),
                     value=c["value"],
                     points=c["points"],
-                    reason=c["reason"],
+                    written_reason=c["reason"],
                 )
                 for c in body["breakdown"]
             ],
@@ -113,7 +113,12 @@ class BlockingPair:
     mentor_weakest: float | None = strawberry.field(
         description="The score of the mentor's weakest mentee; null when a place is free."
     )
-    reason: str = strawberry.field(description="Why the pair blocks, in words.")
+    written_reason: strawberry.Private[str]
+
+    @strawberry.field(description="Why the pair blocks, in words, in your language.")
+    async def reason(self, info: GatewayInfo) -> str:
+        (reason,) = await in_reader_language(info, [self.written_reason])
+        return reason
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> BlockingPair:
@@ -123,7 +128,7 @@ class BlockingPair:
             score=body["score"],
             mentee_score=body.get("mentee_score"),
             mentor_weakest=body.get("mentor_weakest"),
-            reason=body["reason"],
+            written_reason=body["reason"],
         )
 
 

@@ -111,7 +111,12 @@ class CriterionScore:
     criterion: Criterion
     value: float
     points: float
-    reason: str
+    written_reason: strawberry.Private[str]
+
+    @strawberry.field(description="What the criterion found, in your language.")
+    async def reason(self, info: GatewayInfo) -> str:
+        (reason,) = await in_reader_language(info, [self.written_reason])
+        return reason
 
 
 @strawberry.type(description="A mentor who would suit the mentee, and why.")
@@ -121,7 +126,7 @@ class MatchSuggestion:
     breakdown: list[CriterionScore]
     written_reasons: strawberry.Private[list[str]]
 
-    @strawberry.field(description="Why this mentor, in your profile's language.")
+    @strawberry.field(description="Why this mentor, in your language.")
     async def reasons(self, info: GatewayInfo) -> list[str]:
         return await in_reader_language(info, self.written_reasons)
 
@@ -306,7 +311,12 @@ class Query:
                 mentor=Participant.of(s["mentor"]),
                 score=s["score"],
                 breakdown=[
-                    pick(CriterionScore, c, criterion=Criterion(c["criterion"]))
+                    CriterionScore(
+                        criterion=Criterion(c["criterion"]),
+                        value=c["value"],
+                        points=c["points"],
+                        written_reason=c["reason"],
+                    )
                     for c in s["breakdown"]
                 ],
                 written_reasons=list(s["reasons"]),

@@ -25,7 +25,7 @@ import asyncio
 from mentoring.domain.errors import Conflict
 from mentoring.domain.matches import MatchStatus
 from mentoring.domain.programs import Admin, Program, ProgramStatus
-from mentoring.service_layer import audit, handlers
+from mentoring.service_layer import admin_language, audit, handlers
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.handlers import Context, require_admin
 from mentorship_runtime.auth import Principal
@@ -86,8 +86,9 @@ async def add_admin(
 ) -> Program:
     """Make ``user_id`` an admin of the program (its admins only). Notify reaches them by the
     name, e-mail address and language given; what is not given is taken from their
-    participation in the program, if they have one (else no name, no e-mail, English). Acting
-    as an admin also takes the admin role in their token."""
+    participation in the program, if they have one (else no name, no e-mail, and the language
+    of their latest registration elsewhere, else English). Acting as an admin also takes the
+    admin role in their token."""
 
     async def attempt() -> Program:
         program = await ctx.store.program(program_id)
@@ -99,7 +100,8 @@ async def add_admin(
                 name = name or joined.display_name
                 address = address or joined.email
                 tongue = tongue or joined.language
-        updated = program.with_admin(Admin(user_id, name, address, tongue or "en"))
+        tongue = tongue or await admin_language.profile_language(ctx.store, user_id)
+        updated = program.with_admin(Admin(user_id, name, address, tongue))
         if updated is program:
             return program
         return await ctx.store.save_program(

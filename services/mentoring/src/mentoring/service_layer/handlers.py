@@ -37,7 +37,7 @@ from mentoring.domain.programs import (
     ProgramStatus,
     matching_weights,
 )
-from mentoring.service_layer import audit, cohorts
+from mentoring.service_layer import admin_language, audit, cohorts
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.candidates import (
     manager_lookup,
@@ -138,7 +138,14 @@ async def create_program(c: cmd.CreateProgram, ctx: Context) -> Program:
         name=c.name,
         description=c.description,
         learning_path_id=c.learning_path_id,
-        admins=(Admin(c.actor.user_id, c.actor.name, c.actor.email),),
+        admins=(
+            Admin(
+                c.actor.user_id,
+                c.actor.name,
+                c.actor.email,
+                await admin_language.profile_language(ctx.store, c.actor.user_id),
+            ),
+        ),
         settings=MatchingSettings(
             weights=matching_weights(c.weights),
             department_preference=c.department_preference,
