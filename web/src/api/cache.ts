@@ -82,6 +82,10 @@ export const embedded = [
   "ReportModuleConfidence",
   "ReportMentorLoad",
   "CreatedScimToken",
+  "AuditLog",
+  "AuditRecordEdge",
+  "DataExportPart",
+  "DataExportCount",
 ];
 
 /** Types keyed by another field than ``id``. */
