@@ -54,10 +54,10 @@ router = APIRouter()
 
 def _refusal(found: MutationFailure) -> JSONResponse:
     if isinstance(found, Forbidden):
-        return _problem(403, "FORBIDDEN", found.message)
+        return _problem(403, "FORBIDDEN", found.written_message)
     if isinstance(found, NotFound):
-        return _problem(404, "NOT_FOUND", found.message)
-    return _problem(422, "BAD_USER_INPUT", found.message)
+        return _problem(404, "NOT_FOUND", found.written_message)
+    return _problem(422, "BAD_USER_INPUT", found.written_message)
 
 
 async def _answer(context: GatewayContext, program_id: str) -> Response:

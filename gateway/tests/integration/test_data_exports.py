@@ -16,6 +16,7 @@ import json
 import uuid
 import zipfile
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
@@ -61,6 +62,12 @@ EXPORT_MINE = (
 EXPORT_PARTICIPANT = f"""
 mutation($id: ID!) {{ exportParticipantData(participantId: $id) {{ {EXPORT_FIELDS} }} }}"""
 STATUS = f"query($id: ID!) {{ dataExport(id: $id) {{ {EXPORT_FIELDS} }} }}"
+AUDIT_LOG = """
+query($program: ID!) {
+  auditLog(programId: $program, first: 50) {
+    ... on AuditLog { nodes { actorId action objectKind objectId after } }
+  }
+}"""
 CHECK_IN_WITH_NOTE = """
 mutation($mentee: ID!, $note: String!) {
   recordCheckIn(menteeId: $mentee, moduleId: "purpose", confidence: 2, note: $note) {
@@ -158,6 +165,10 @@ async def download(
     )
 
 
+async def downloads(platform: Platform, who: tuple[str, tuple[str, ...]], path: str) -> bool:
+    return (await download(platform, who, path)).status_code == 200
+
+
 def unzip(response: httpx.Response) -> dict[str, str]:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/zip"
@@ -252,9 +263,10 @@ async def test_only_the_person_and_the_admins_of_their_program_see_and_download_
             seen = (await platform.ok(*who, STATUS, id=export_id))["dataExport"]
             expected = "DataExport" if name in allowed else "NotFound"
             assert seen["__typename"] == expected, (name, seen)
-            response = await download(
-                platform, who, complete_export["downloadPath"].replace(export["id"], export_id)
-            )
+            path = complete_export["downloadPath"].replace(export["id"], export_id)
+            if name in allowed:  # each service knows the program's admins from its events
+                await eventually(partial(downloads, platform, who, path), timeout=30)
+            response = await download(platform, who, path)
             assert response.status_code == (200 if name in allowed else 404), (name, response.text)
             if name not in allowed:
                 assert response.json()["error"]["code"] == "NOT_FOUND"
@@ -274,6 +286,36 @@ async def test_only_the_person_and_the_admins_of_their_program_see_and_download_
     assert asked.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     unsigned = await platform.http.get(complete_export["downloadPath"])
     assert (unsigned.status_code, unsigned.json()["error"]["code"]) == (401, "UNAUTHENTICATED")
+
+    # every export asked is in the program's audit trail (the admin's and co-admin's second
+    # ones too); the refused ones are not
+    async def recorded() -> list[dict[str, Any]]:
+        trail = (await platform.ok(*ADMIN, AUDIT_LOG, program=scenario.program_a))["auditLog"]
+        return [n for n in trail["nodes"] if n["action"] == "DATA_EXPORTED"]
+
+    async def all_recorded() -> bool:
+        return len(await recorded()) >= 4
+
+    await eventually(all_recorded, timeout=30)
+    person_id = scenario.person[0]
+    participation = {
+        "scope": "participation",
+        "user_id": person_id,
+        "participant_id": scenario.participant,
+    }
+    records = await recorded()
+    assert len(records) == 4
+    assert {r["objectKind"] for r in records} == {"DATA_EXPORT"}
+    by_export = {r["objectId"]: (r["actorId"], r["after"]) for r in records}
+    assert by_export[export["id"]] == (ADMIN[0], participation)
+    assert by_export[mine["id"]] == (person_id, {"scope": "person", "user_id": person_id})
+    seen = (export["id"], mine["id"])
+    others = sorted(
+        actor
+        for key, (actor, after) in by_export.items()
+        if key not in seen and after == participation
+    )
+    assert others == sorted([ADMIN[0], CO_ADMIN[0]])
 
 
 async def test_concurrent_export_requests_each_complete_and_a_repeated_key_makes_one(

@@ -34,6 +34,7 @@ export type AccountRole =
 export type AuditAction =
   | 'ADMIN_ADDED'
   | 'ADMIN_REMOVED'
+  | 'DATA_EXPORTED'
   | 'MATCHING_PREVIEWED'
   | 'MATCHING_RUN'
   | 'PARTICIPANTS_IMPORTED'
@@ -48,6 +49,7 @@ export type AuditAction =
 /** What an administrative action was done to. */
 export type AuditedObjectKind =
   | 'ADMIN'
+  | 'DATA_EXPORT'
   | 'IMPORT'
   | 'MATCH'
   | 'MATCHING_RUN'

@@ -33,9 +33,12 @@ class AdminAction(StrEnum):
     MATCHING_RUN = "matching_run"
     PROPOSAL_CANCELLED = "proposal_cancelled"
     PARTICIPANT_WITHDRAWN = "participant_withdrawn"
+    DATA_EXPORTED = "data_exported"
 
 
-AuditedKind = Literal["program", "admin", "participant", "match", "matching_run", "import"]
+AuditedKind = Literal[
+    "program", "admin", "participant", "match", "matching_run", "import", "data_export"
+]
 """What an action was done to: ``admin`` is a user id, ``import`` an import's id, the others the
 service's own ids."""
 

@@ -49,6 +49,7 @@ class AuditAction(Enum):
     MATCHING_RUN = "matching_run"
     PROPOSAL_CANCELLED = "proposal_cancelled"
     PARTICIPANT_WITHDRAWN = "participant_withdrawn"
+    DATA_EXPORTED = "data_exported"
 
 
 @strawberry.enum(description="What an administrative action was done to.")
@@ -59,6 +60,7 @@ class AuditedObjectKind(Enum):
     MATCH = "match"
     MATCHING_RUN = "matching_run"
     IMPORT = "import"
+    DATA_EXPORT = "data_export"
 
 
 @strawberry.type(

@@ -4,7 +4,7 @@ changes or removes a record (any other method on it is a 405)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, JsonValue
@@ -12,6 +12,7 @@ from pydantic import BaseModel, JsonValue
 from mentoring.entrypoints.http import MAX_PAGE, Caller, Ctx
 from mentoring.service_layer import audit_trail
 from mentorship_contracts.events import AdminAction
+from mentorship_contracts.events.audit import AuditedKind
 
 router = APIRouter()
 
@@ -21,7 +22,7 @@ class AuditRecordOut(BaseModel):
     at: datetime
     actor_id: str
     action: AdminAction
-    object_kind: Literal["program", "admin", "participant", "match", "matching_run", "import"]
+    object_kind: AuditedKind
     object_id: str
     before: dict[str, JsonValue] | None
     after: dict[str, JsonValue] | None

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import JsonValue
+
 from mentoring.adapters.data_exports import DataExportStore
 from mentoring.adapters.personal_data import MentoringPersonalData
 from mentoring.adapters.repository import MentoringStore
@@ -30,6 +32,8 @@ from mentoring.service_layer.handlers import new_id, require_admin
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.events import (
+    AdminAction,
+    AdminActionRecorded,
     MentoringExportPartReady,
     PersonalDataExportRequested,
 )
@@ -99,7 +103,7 @@ async def request_export(
             requested_at=export.requested_at,
         )
     )
-    earlier = await ctx.exports.add(export, [event])
+    earlier = await ctx.exports.add(export, [event, *_recorded(ctx, export)])
     if earlier is None:
         log.info("data_export_requested", export_id=export.id, scope=subject.scope.value)
         return export
@@ -108,6 +112,28 @@ async def request_export(
     if earlier.subject != subject:  # the key and the caller make the id: the subject differs
         raise KeyReused(idempotency_key, export.id)
     return earlier
+
+
+def _recorded(ctx: ExportContext, export: DataExport) -> list[Envelope[Any]]:
+    """The request in the audit trail of each program it covers (written with it): who asked,
+    whose data (their user id; the participation when an admin asked for one)."""
+    subject = export.subject
+    whose: dict[str, JsonValue] = {"scope": subject.scope.value, "user_id": subject.user_id}
+    if subject.scope is Scope.PARTICIPATION:
+        whose["participant_id"] = subject.participant_ids[0]
+    return [
+        ctx.wrap(
+            AdminActionRecorded(
+                program_id=program_id,
+                actor_id=export.requested_by,
+                action=AdminAction.DATA_EXPORTED,
+                object_kind="data_export",
+                object_id=export.id,
+                after=whose,
+            )
+        )
+        for program_id in subject.program_ids
+    ]
 
 
 async def _administered(
