@@ -1,20 +1,22 @@
 import { act, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
-import { Provider, type Client, type OperationResult } from "urql";
-import { describe, expect, it } from "vitest";
+import { CombinedError, Provider, type Client, type OperationResult } from "urql";
+import { GraphQLError } from "graphql";
+import { describe, expect, it, vi } from "vitest";
 import { fromValue, makeSubject, never } from "wonka";
 import { ParticipationProvider } from "../api/participation";
 import { SessionProvider } from "../auth/session";
 import "../i18n";
-import { Layout } from "./Layout";
+import { Layout, RESUBSCRIBE_MS } from "./Layout";
 
 interface Request {
   query: { definitions: { name?: { value: string } }[] };
 }
 
 function fakeClient(unread: number, programs: string[] = ["Pilot"]) {
-  const live = makeSubject<OperationResult>();
+  let live = makeSubject<OperationResult>();
+  const asked = { subscriptions: 0, unread: 0 };
   const participations = programs.map((name, i) => ({
     participantId: `pt-${i}`,
     roles: ["MENTOR", "MENTEE"],
@@ -23,16 +25,29 @@ function fakeClient(unread: number, programs: string[] = ["Pilot"]) {
     program: { id: `pg-${i}`, name, status: "OPEN", mutualAcceptance: false },
   }));
   const client = {
-    executeQuery: (request: Request) =>
-      fromValue(
-        request.query.definitions[0]?.name?.value === "MyParticipations"
+    executeQuery: (request: Request) => {
+      const mine = request.query.definitions[0]?.name?.value === "MyParticipations";
+      if (!mine) asked.unread += 1;
+      return fromValue(
+        mine
           ? { data: { me: { userId: "u-grace", participations } } }
           : { data: { notifications: { unread } } },
-      ),
-    executeSubscription: () => live.source,
+      );
+    },
+    executeSubscription: () => {
+      asked.subscriptions += 1;
+      live = makeSubject<OperationResult>();
+      return live.source;
+    },
     executeMutation: () => never,
   } as unknown as Client;
-  return { client, live };
+  return {
+    client,
+    get live() {
+      return live;
+    },
+    asked,
+  };
 }
 
 function renderAs(role: "mentor" | "mentee", client: Client) {
@@ -59,13 +74,13 @@ function renderAs(role: "mentor" | "mentee", client: Client) {
 
 describe("Layout", () => {
   it("shows the unread count on the inbox badge, and each live notification as a toast", () => {
-    const { client, live } = fakeClient(2);
-    renderAs("mentor", client);
+    const fake = fakeClient(2);
+    renderAs("mentor", fake.client);
     expect(screen.getByTestId("inbox-badge").textContent).toBe("2");
     expect(screen.queryAllByRole("status")).toHaveLength(0);
 
     act(() => {
-      live.next({
+      fake.live.next({
         data: {
           notifications: {
             id: "n-1",
@@ -94,6 +109,63 @@ describe("Layout", () => {
     expect(toast.querySelector("a")?.getAttribute("href")).toBe(
       "/mentees/pt-ada?checkIn=ci-7&module=purpose",
     );
+  });
+
+  it("subscribes again after the gateway ended live notifications, and reads the count again", () => {
+    vi.useFakeTimers();
+    try {
+      const fake = fakeClient(2);
+      renderAs("mentor", fake.client);
+      const before = { ...fake.asked };
+      expect(before.subscriptions).toBeGreaterThan(0);
+
+      act(() => {
+        fake.live.next({
+          data: undefined,
+          error: new CombinedError({
+            graphQLErrors: [
+              new GraphQLError("dropped", { extensions: { code: "SLOW_SUBSCRIBER" } }),
+            ],
+          }),
+        } as unknown as OperationResult);
+        fake.live.complete();
+      });
+      expect(fake.asked.subscriptions).toBe(before.subscriptions);
+      act(() => {
+        vi.advanceTimersByTime(RESUBSCRIBE_MS);
+      });
+      expect(fake.asked.subscriptions).toBe(before.subscriptions + 1);
+      expect(fake.asked.unread).toBeGreaterThan(before.unread);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("does not subscribe again once the gateway refused the token", () => {
+    vi.useFakeTimers();
+    try {
+      const fake = fakeClient(0);
+      renderAs("mentor", fake.client);
+      const before = fake.asked.subscriptions;
+
+      act(() => {
+        fake.live.next({
+          data: undefined,
+          error: new CombinedError({
+            graphQLErrors: [
+              new GraphQLError("expired", { extensions: { code: "UNAUTHENTICATED" } }),
+            ],
+          }),
+        } as unknown as OperationResult);
+        fake.live.complete();
+      });
+      act(() => {
+        vi.advanceTimersByTime(RESUBSCRIBE_MS * 3);
+      });
+      expect(fake.asked.subscriptions).toBe(before);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("gives each role its own navigation", () => {

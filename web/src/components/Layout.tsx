@@ -1,7 +1,7 @@
-import { useCallback, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, NavLink } from "react-router";
-import { useMutation, useQuery, useSubscription } from "urql";
+import { useMutation, useQuery, useSubscription, type CombinedError } from "urql";
 import { notificationPage } from "../api/notificationPage";
 import { useParticipation, useProfileLanguage } from "../api/participation";
 import { useSignedIn, useSession } from "../auth/session";
@@ -94,6 +94,30 @@ export function ParticipationSwitch() {
   );
 }
 
+/** How long the app waits before subscribing again to live notifications that ended. */
+export const RESUBSCRIBE_MS = 3000;
+
+/** The gateway ends a subscription with an error when notifications came faster than they were
+ * read (SLOW_SUBSCRIBER) or a notification's texts could not be read (SERVICE_UNAVAILABLE): the
+ * app then reads the unread count again (what arrived meanwhile is in the inbox) and subscribes
+ * again, unless the token was refused (signing in again does). */
+function useLiveAgain(
+  error: CombinedError | undefined,
+  resubscribe: () => void,
+  refreshUnread: (opts: { requestPolicy: "network-only" }) => void,
+) {
+  useEffect(() => {
+    if (!error) return;
+    const refused = error.graphQLErrors.some((e) => e.extensions?.code === "UNAUTHENTICATED");
+    if (refused) return;
+    const timer = setTimeout(() => {
+      refreshUnread({ requestPolicy: "network-only" });
+      resubscribe();
+    }, RESUBSCRIBE_MS);
+    return () => clearTimeout(timer);
+  }, [error, resubscribe, refreshUnread]);
+}
+
 /** The page frame: navigation for the signed-in role, the inbox badge, live toasts (each opens
  * the page its notification is about, and is then read: the badge drops at once, and comes back
  * with a word if that could not be saved). */
@@ -102,14 +126,15 @@ export function Layout({ children }: { children: ReactNode }) {
   const session = useSignedIn();
   const { signOut } = useSession();
   const chooseLanguage = useProfileLanguage();
-  const [unread] = useQuery({ query: UnreadCount });
+  const [unread, refreshUnread] = useQuery({ query: UnreadCount });
   const [toasts, setToasts] = useState<Live[]>([]);
   const [marking, markRead] = useMutation(MarkToastRead);
   const onLive = useCallback((_: unknown, event: LiveNotificationsSubscription) => {
     setToasts((shown) => [event.notifications, ...shown].slice(0, 3));
     return event;
   }, []);
-  useSubscription({ query: LiveNotifications }, onLive);
+  const [live, resubscribe] = useSubscription({ query: LiveNotifications }, onLive);
+  useLiveAgain(live.error, resubscribe, refreshUnread);
   const count = unread.data?.notifications?.unread ?? 0;
   const links: [string, string][] =
     session.role === "admin"
