@@ -249,6 +249,8 @@ async def test_an_erased_participant_is_found_nowhere_in_mentoring_and_the_erasu
         return bool(await erased_records(platform, scenario.program_a))
 
     await eventually(recorded, timeout=30)
+    [withdrawal] = await erased_records(platform, scenario.program_a, "PARTICIPANT_WITHDRAWN")
+    assert (withdrawal["actorId"], withdrawal["objectId"]) == (ADMIN[0], scenario.participant)
     [record] = await erased_records(platform, scenario.program_a)
     assert (record["actorId"], record["objectKind"], record["objectId"]) == (
         ADMIN[0],
@@ -393,6 +395,8 @@ async def test_only_admins_of_the_program_erase_a_participant_and_the_person_the
     actors = sorted(r["actorId"] for r in await erased_records(platform, scenario.program_a))
     assert actors == sorted([CO_ADMIN[0], scenario.person[0]])
     assert await erased_records(platform, scenario.program_b, reader=ADMIN_B) == []
+    [withdrawal] = await erased_records(platform, scenario.program_a, "PARTICIPANT_WITHDRAWN")
+    assert withdrawal["actorId"] in (CO_ADMIN[0], scenario.person[0])
 
 
 async def test_a_confirmation_that_does_not_repeat_the_id_erases_nothing(

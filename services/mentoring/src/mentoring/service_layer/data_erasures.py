@@ -23,6 +23,7 @@ from mentoring.adapters.repository import MentoringStore
 from mentoring.domain.data_erasures import KIND, DataErasure, DoneReceipt
 from mentoring.domain.data_exports import DataSubject, Scope
 from mentoring.domain.errors import Conflict, NotFound
+from mentoring.domain.programs import Program
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.handlers import Context, new_id, require_admin, withdraw_participant
 from mentorship_contracts import Envelope, new_envelope
@@ -194,13 +195,15 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
     ids = subject.participant_ids
     counts = {"participations": await ctx.personal.pseudonymise_participants(ids)}
     withdrawn = 0
-    for participant in await ctx.store.participants_by_ids(ids):
-        if participant.is_active:
-            actor = Principal(participant.user_id, frozenset())  # the person: always allowed
-            await withdraw_participant(
-                cmd.WithdrawParticipant(actor, participant.id, WITHDRAWAL_REASON), ctx.handlers
-            )
-            withdrawn += 1
+    active = [p for p in await ctx.store.participants_by_ids(ids) if p.is_active]
+    programs = {p.id: p for p in await ctx.store.programs_by_ids([a.program_id for a in active])}
+    for participant in active:
+        program = programs[participant.program_id]
+        actor = _withdrawing(data.requested_by, participant.user_id, program)
+        await withdraw_participant(
+            cmd.WithdrawParticipant(actor, participant.id, WITHDRAWAL_REASON), ctx.handlers
+        )
+        withdrawn += 1
     counts["withdrawals"] = withdrawn
     counts["matches"] = await ctx.personal.pseudonymise_matches(ids)
     counts["provisioned_accounts"] = await ctx.personal.delete_accounts(ids)
@@ -229,6 +232,14 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
         announced=announced,
         **counts,
     )
+
+
+def _withdrawing(requested_by: str, user_id: str, program: Program) -> Principal:
+    """Who withdraws the participation, as the audit trail records it: the admin who asked for
+    the erasure while they still administer the program, else the person (always allowed)."""
+    if requested_by != user_id and program.is_admin(requested_by):
+        return Principal(requested_by, frozenset({"admin"}))
+    return Principal(user_id, frozenset())
 
 
 async def on_erasure_done(event: Envelope[Any], ctx: ErasureContext) -> None:
