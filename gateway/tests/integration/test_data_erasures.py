@@ -18,11 +18,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from mentoring.service_layer.data_erasures import on_erasure_requested
 from mentorship_contracts import new_envelope
-from mentorship_contracts.events import NotifyErasureDone, ProgressErasureDone
+from mentorship_contracts.events import (
+    NotifyErasureDone,
+    PersonalDataErasureRequested,
+    ProgressErasureDone,
+)
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.kafka import publish_envelope
 from mentorship_runtime.mongo import Document
@@ -498,3 +504,47 @@ async def test_hostile_ids_are_refused_with_a_code(platform: Platform) -> None:
     )
     assert lone.status_code == 400
     assert "BAD_REQUEST" in lone.text
+
+
+async def test_a_redelivered_request_erases_nothing_more_and_is_announced_once(
+    platform: Platform,
+    mongo_client: AsyncMongoClient[Document],
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    """Mentoring's handler run again on the same request (a redelivery, several at once, as
+    after a rebalance) finds nothing to change and writes its report once."""
+    scenario = await set_up(platform)
+    asked = (
+        await platform.ok(
+            *ADMIN, ERASE_PARTICIPANT, id=scenario.participant, confirm=scenario.participant
+        )
+    )["eraseParticipant"]
+    first = await mentoring_done(platform, ADMIN, asked["id"])
+    database = mentoring_db(mongo_client, mongo_db)
+    kept = await database["erasures_done"].find_one({"_id": asked["id"]})
+
+    transport = platform.transports["mentoring"].inner
+    assert isinstance(transport, httpx.ASGITransport)
+    context = transport.app.state.data_erasures  # type: ignore[attr-defined]
+    request = new_envelope(
+        PersonalDataErasureRequested(
+            erasure_id=asked["id"],
+            subject_user_id=scenario.person[0],
+            participant_ids=[scenario.participant],
+            program_ids=[scenario.program_a],
+            scope="participation",
+            requested_by=ADMIN[0],
+            requested_at=datetime.fromisoformat(asked["requestedAt"]),
+        ),
+        producer="mentoring",
+    )
+    await asyncio.gather(*(on_erasure_requested(request, context(None)) for _ in range(4)))
+
+    assert await database["erasures_done"].count_documents({"_id": asked["id"]}) == 1
+    again = await database["erasures_done"].find_one({"_id": asked["id"]})
+    reported = {c["section"]: c["records"] for c in first["done"][0]["counts"]}
+    assert again["counts"] == kept["counts"] == reported
+    assert (reported["participations"], reported["withdrawals"]) == (1, 1)
+    assert await found_in(database, scenario.name, scenario.email) == []
+    participant = await database["participants"].find_one({"_id": scenario.participant})
+    assert participant["status"] == "withdrawn"
