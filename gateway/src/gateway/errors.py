@@ -176,6 +176,7 @@ class NotFoundKind(Enum):
     SESSION = "session"
     PLANNED_SESSION = "planned session"
     DATA_EXPORT = "data export"
+    DATA_ERASURE = "data erasure"
 
 
 @strawberry.enum(

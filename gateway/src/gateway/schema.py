@@ -23,6 +23,7 @@ from gateway.errors import Conflict, Forbidden, NotFound, ValidationError
 from gateway.extensions import MaskInternalErrors, RequestReport, error_code, is_client_error
 from gateway.features import (
     audit,
+    data_erasures,
     data_exports,
     governance,
     imports,
@@ -63,6 +64,7 @@ Query = merge_types(
         notifications.Query,
         scim_tokens.Query,
         data_exports.Query,
+        data_erasures.Query,
     ),
 )
 Mutation = merge_types(
@@ -79,6 +81,7 @@ Mutation = merge_types(
         imports.Mutation,
         scim_tokens.Mutation,
         data_exports.Mutation,
+        data_erasures.Mutation,
     ),
 )
 Subscription = notifications.Subscription

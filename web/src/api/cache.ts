@@ -86,6 +86,7 @@ export const embedded = [
   "AuditRecordEdge",
   "DataExportPart",
   "DataExportCount",
+  "DataErasureDone",
 ];
 
 /** Types keyed by another field than ``id``. */

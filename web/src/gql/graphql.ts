@@ -34,6 +34,7 @@ export type AccountRole =
 export type AuditAction =
   | 'ADMIN_ADDED'
   | 'ADMIN_REMOVED'
+  | 'DATA_ERASED'
   | 'DATA_EXPORTED'
   | 'MATCHING_PREVIEWED'
   | 'MATCHING_RUN'
@@ -49,6 +50,7 @@ export type AuditAction =
 /** What an administrative action was done to. */
 export type AuditedObjectKind =
   | 'ADMIN'
+  | 'DATA_ERASURE'
   | 'DATA_EXPORT'
   | 'IMPORT'
   | 'MATCH'
@@ -86,6 +88,11 @@ export type CriterionWeightInput = {
   criterion: Criterion;
   weight: Scalars['Float']['input'];
 };
+
+/** Where a data erasure stands. */
+export type DataErasureStatus =
+  | 'COMPLETE'
+  | 'PENDING';
 
 /** What a data export covers. */
 export type DataExportScope =
@@ -163,6 +170,7 @@ export type MilestoneEntryKind =
 
 /** What kind of thing a mutation did not find. */
 export type NotFoundKind =
+  | 'DATA_ERASURE'
   | 'DATA_EXPORT'
   | 'LEARNING_PATH'
   | 'MATCH'
@@ -395,6 +403,8 @@ export type UpdateProgramInput = {
   mutualAcceptance?: InputMaybe<Scalars['Boolean']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
   proposalExpiryDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Participants may have their own data erased (eraseMyData, where every program they are in allows it); an admin of the program may always erase a participant's. False by default. */
+  selfErasure?: InputMaybe<Scalars['Boolean']['input']>;
   stallWindowDays?: InputMaybe<Scalars['Int']['input']>;
   /** DRAFT -> OPEN -> CLOSED (or DRAFT -> CLOSED); a closed program never reopens. Closing is refused (Conflict) while one of its proposals is open; it ends every active match as COMPLETED (both sides are told), and the program takes no one new and matches no one from then on. Sending CLOSED again ends any match a failure left active. */
   status?: InputMaybe<ProgramStatus>;

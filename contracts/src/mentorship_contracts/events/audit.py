@@ -34,10 +34,18 @@ class AdminAction(StrEnum):
     PROPOSAL_CANCELLED = "proposal_cancelled"
     PARTICIPANT_WITHDRAWN = "participant_withdrawn"
     DATA_EXPORTED = "data_exported"
+    DATA_ERASED = "data_erased"
 
 
 AuditedKind = Literal[
-    "program", "admin", "participant", "match", "matching_run", "import", "data_export"
+    "program",
+    "admin",
+    "participant",
+    "match",
+    "matching_run",
+    "import",
+    "data_export",
+    "data_erasure",
 ]
 """What an action was done to: ``admin`` is a user id, ``import`` an import's id, the others the
 service's own ids."""

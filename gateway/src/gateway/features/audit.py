@@ -50,6 +50,7 @@ class AuditAction(Enum):
     PROPOSAL_CANCELLED = "proposal_cancelled"
     PARTICIPANT_WITHDRAWN = "participant_withdrawn"
     DATA_EXPORTED = "data_exported"
+    DATA_ERASED = "data_erased"
 
 
 @strawberry.enum(description="What an administrative action was done to.")
@@ -61,6 +62,7 @@ class AuditedObjectKind(Enum):
     MATCHING_RUN = "matching_run"
     IMPORT = "import"
     DATA_EXPORT = "data_export"
+    DATA_ERASURE = "data_erasure"
 
 
 @strawberry.type(

@@ -20,7 +20,12 @@ from gateway.errors import (
 from gateway.features.enums import Criterion, DepartmentPreference, Language, ProgramStatus
 from gateway.features.mutations import mutate
 from gateway.features.participants import Participant
-from gateway.features.programs import MUTUAL_ACCEPTANCE, CriterionWeightInput, Program
+from gateway.features.programs import (
+    MUTUAL_ACCEPTANCE,
+    SELF_ERASURE,
+    CriterionWeightInput,
+    Program,
+)
 from gateway.services import segment
 
 UPDATE_PROGRAM = Arguments(
@@ -49,6 +54,7 @@ class UpdateProgramInput:
         description="Days (1 to 365) a mentee goes without a check-in of their own before being "
         "reminded to record one.",
     )
+    self_erasure: bool | None = strawberry.field(default=None, description=SELF_ERASURE)
     status: ProgramStatus | None = strawberry.field(
         default=None,
         description="DRAFT -> OPEN -> CLOSED (or DRAFT -> CLOSED); a closed program never "
@@ -83,6 +89,7 @@ def _changes(input: UpdateProgramInput) -> dict[str, Any] | ValidationError:
         "stall_window_days",
         "mutual_acceptance",
         "check_in_reminder_days",
+        "self_erasure",
     ):
         value = getattr(input, name)
         if value is not None:

@@ -50,6 +50,11 @@ MUTUAL_ACCEPTANCE = (
     "on). False: the mentor's acceptance starts the match."
 )
 
+SELF_ERASURE = (
+    "Participants may have their own data erased (eraseMyData, where every program they are in "
+    "allows it); an admin of the program may always erase a participant's. False by default."
+)
+
 if TYPE_CHECKING:
     from gateway.features.roster import MentorLoad, RosterEntry, RosterStatus
 
@@ -77,6 +82,7 @@ class Program(Node):
         description="Days a mentee goes without a check-in of their own before being reminded "
         "to record one (once per stretch of silence)."
     )
+    self_erasure: bool = strawberry.field(description=SELF_ERASURE)
     status: ProgramStatus
     created_at: datetime
 
@@ -105,6 +111,7 @@ class Program(Node):
             stall_window_days=body.get("stall_window_days"),
             mutual_acceptance=body.get("mutual_acceptance", False),
             check_in_reminder_days=body.get("check_in_reminder_days"),
+            self_erasure=body.get("self_erasure", False),
             status=ProgramStatus(body["status"]),
             created_at=moment(body["created_at"]),
         )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI
 
+from mentoring.adapters.data_erasures import DataErasureStore, MentoringErasure
 from mentoring.adapters.data_exports import DataExportStore
 from mentoring.adapters.personal_data import MentoringPersonalData
 from mentoring.adapters.provisioning_store import ProvisioningStore
@@ -17,6 +18,7 @@ from mentoring.domain.errors import AlreadyRegistered
 from mentoring.entrypoints import (
     audit,
     consumers,
+    data_erasures,
     data_exports,
     governance,
     imports,
@@ -27,6 +29,7 @@ from mentoring.entrypoints import (
 )
 from mentoring.entrypoints.http import already_registered, router
 from mentoring.entrypoints.worker import jobs
+from mentoring.service_layer.data_erasures import ErasureContext
 from mentoring.service_layer.data_exports import ExportContext, delete_expired_parts
 from mentoring.service_layer.handlers import Context
 from mentorship_runtime.consumer import retry_policy
@@ -44,6 +47,7 @@ class Service:
     store: MentoringStore
     provisioning: ProvisioningStore
     exports: DataExportStore
+    erasures: DataErasureStore
 
     @property
     def relay(self) -> OutboxRelay:
@@ -65,6 +69,16 @@ class Service:
             correlation_id,
         )
 
+    def erasure_context(self, correlation_id: str | None = None) -> ErasureContext:
+        return ErasureContext(
+            self.store,
+            self.erasures,
+            MentoringErasure(self.runtime.database),
+            self.context(correlation_id),
+            self.runtime.clock,
+            correlation_id,
+        )
+
 
 def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     runtime = connect(settings, clock, "Mentoring: programs, participants, matches")
@@ -75,15 +89,23 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     exports = DataExportStore(
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
-    service = Service(runtime, store, accounts, exports)
+    erasures = DataErasureStore(
+        runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
+    )
+    service = Service(runtime, store, accounts, exports, erasures)
 
     async def prepare() -> None:
         await store.ensure_indexes()
         await accounts.ensure_indexes()
         await exports.ensure_indexes()
+        await erasures.ensure_indexes()
 
     runtime.prepare = prepare
-    runtime.outbox_collections = [*store.outbox_collections, *exports.outbox_collections]
+    runtime.outbox_collections = [
+        *store.outbox_collections,
+        *exports.outbox_collections,
+        *erasures.outbox_collections,
+    ]
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     runtime.jobs = [
         *jobs(service.context, settings),
@@ -107,6 +129,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             topic_prefix=settings.kafka_topic_prefix,
             retry=retry_policy(settings),
             concurrency=settings.consumer_concurrency,
+            more=data_erasures.handlers(service.erasure_context),
         )
     return service
 
@@ -121,6 +144,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     routes.include_router(provisioning.router)
     routes.include_router(report.router)
     routes.include_router(data_exports.router)
+    routes.include_router(data_erasures.router)
     routes.include_router(audit.router)
     routes.include_router(imports.router)
     app = service_app(
@@ -134,4 +158,5 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     app.add_exception_handler(AlreadyRegistered, already_registered)
     app.state.provisioning = service.provisioning
     app.state.data_exports = service.export_context
+    app.state.data_erasures = service.erasure_context
     return app

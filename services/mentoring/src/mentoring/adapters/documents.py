@@ -46,6 +46,7 @@ def program_document(program: Program) -> Document:
         "version": program.version,
         "stall_window_days": program.stall_window_days,
         "check_in_reminder_days": program.check_in_reminder_days,
+        "self_erasure": program.self_erasure,
     }
 
 
@@ -71,6 +72,7 @@ def program_from(document: Document) -> Program:
         check_in_reminder_days=document.get(
             "check_in_reminder_days", DEFAULT_CHECK_IN_REMINDER_DAYS
         ),
+        self_erasure=document.get("self_erasure", False),
     )
 
 

@@ -106,6 +106,9 @@ class Program:
     """Days without activity before one of the program's mentees counts as stalled."""
     check_in_reminder_days: int = DEFAULT_CHECK_IN_REMINDER_DAYS
     """Days a mentee goes without a check-in of their own before notify reminds them."""
+    self_erasure: bool = False
+    """The program's participants may have their own data erased (``eraseMyData``); an admin
+    of the program may always erase a participant's."""
 
     def __post_init__(self) -> None:
         _require_days("stall_window_days", self.stall_window_days, MAX_STALL_WINDOW_DAYS)

@@ -3,7 +3,7 @@ the subscriptions that build mentoring's part and count every service's part in.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -113,7 +113,11 @@ def subscribe(
     topic_prefix: str,
     retry: RetryPolicy,
     concurrency: int = 1,
+    more: Mapping[Topic, Mapping[str, Callable[[Envelope[Any]], Awaitable[None]]]] | None = None,
 ) -> EventConsumer:
+    """The data requests' consumer group: exports' handlers, and ``more`` (erasures') on the
+    same topics."""
+    more = more or {}
     consumer = EventConsumer(
         broker, group_id=GROUP, group_prefix=topic_prefix, retry=retry, concurrency=concurrency
     )
@@ -128,17 +132,26 @@ def subscribe(
         {
             "mentoring.personal_data.export_requested": route(data_exports.on_export_requested),
             "mentoring.personal_data.export_part_ready": route(data_exports.on_part_ready),
+            **more.get(Topic.MENTORING_DATA_REQUESTS, {}),
         },
-        description="Builds mentoring's part of each data export, and counts it in.",
+        description="Builds mentoring's part of each data export and erases mentoring's records "
+        "of a person asked to be erased, and counts each in.",
     )
     consumer.subscribe(
         topic_name(Topic.PROGRESS_DATA_REQUESTS, topic_prefix),
-        {"progress.personal_data.export_part_ready": route(data_exports.on_part_ready)},
-        description="Counts progress's part of a data export in.",
+        {
+            "progress.personal_data.export_part_ready": route(data_exports.on_part_ready),
+            **more.get(Topic.PROGRESS_DATA_REQUESTS, {}),
+        },
+        description="Counts progress's part of a data export, or its erasure, in.",
     )
     consumer.subscribe(
         topic_name(Topic.NOTIFY_DATA_REQUESTS, topic_prefix),
-        {"notify.personal_data.export_part_ready": route(data_exports.on_part_ready)},
-        description="Counts notify's part of a data export in; the last part completes it.",
+        {
+            "notify.personal_data.export_part_ready": route(data_exports.on_part_ready),
+            **more.get(Topic.NOTIFY_DATA_REQUESTS, {}),
+        },
+        description="Counts notify's part of a data export, or its erasure, in; the last of "
+        "the three completes the export or the erasure.",
     )
     return consumer

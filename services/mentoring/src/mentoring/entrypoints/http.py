@@ -117,6 +117,7 @@ async def update_program(
             stall_window_days=body.stall_window_days,
             mutual_acceptance=body.mutual_acceptance,
             check_in_reminder_days=body.check_in_reminder_days,
+            self_erasure=body.self_erasure,
         ),
         ctx,
     )

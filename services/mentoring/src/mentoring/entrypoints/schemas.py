@@ -173,6 +173,9 @@ class ProgramPatch(Strict):
     stall_window_days: int | None = Field(default=None, ge=1, le=365)
     mutual_acceptance: bool | None = Field(default=None, description=MUTUAL_ACCEPTANCE)
     check_in_reminder_days: int | None = Field(default=None, ge=1, le=365)
+    self_erasure: bool | None = Field(
+        default=None, description="participants may have their own data erased"
+    )
 
 
 class ProgramOut(BaseModel):
@@ -188,6 +191,7 @@ class ProgramOut(BaseModel):
     stall_window_days: int
     mutual_acceptance: bool
     check_in_reminder_days: int
+    self_erasure: bool
     status: str
     created_at: datetime
 
@@ -206,6 +210,7 @@ class ProgramOut(BaseModel):
             stall_window_days=p.stall_window_days,
             mutual_acceptance=p.settings.mutual_acceptance,
             check_in_reminder_days=p.check_in_reminder_days,
+            self_erasure=p.self_erasure,
             status=p.status.value,
             created_at=p.created_at,
         )

@@ -70,6 +70,7 @@ def program_values(program: Program) -> Values:
         "mutual_acceptance": s.mutual_acceptance,
         "stall_window_days": program.stall_window_days,
         "check_in_reminder_days": program.check_in_reminder_days,
+        "self_erasure": program.self_erasure,
     }
 
 

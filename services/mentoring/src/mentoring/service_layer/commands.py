@@ -50,6 +50,7 @@ class UpdateProgram:
     stall_window_days: int | None = None
     mutual_acceptance: bool | None = None
     check_in_reminder_days: int | None = None
+    self_erasure: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -193,6 +193,7 @@ async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
             settings=settings,
             stall_window_days=c.stall_window_days or program.stall_window_days,
             check_in_reminder_days=c.check_in_reminder_days or program.check_in_reminder_days,
+            self_erasure=c.self_erasure if c.self_erasure is not None else program.self_erasure,
         )
         if c.status is not None:
             updated = updated.change_status(c.status)

@@ -1,0 +1,550 @@
+"""Erasures of a person's data through the gateway, on the real services, Kafka and MongoDB:
+mentoring's side (the request, its audit record, mentoring's own erasure, and the count of every
+service's report).
+
+The scenario: program A (run by an admin and a co-admin) where Grace mentors a person with a
+name and e-mail of their own (made for each test, with letters outside ASCII), who asked for a
+copy of their data; another mentee in A; program B, run by another admin. Progress's and
+notify's erasures are another change: their reports are published here as those services
+publish them, to see the erasure complete whatever their order and however often they come.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from mentoring.service_layer.data_erasures import on_erasure_requested
+from mentorship_contracts import new_envelope
+from mentorship_contracts.events import (
+    NotifyErasureDone,
+    PersonalDataErasureRequested,
+    ProgressErasureDone,
+)
+from mentorship_contracts.topics import Topic, topic_name
+from mentorship_runtime.kafka import publish_envelope
+from mentorship_runtime.mongo import Document
+from mentorship_testing.kafka import eventually, publishing_as
+
+from .conftest import (
+    ACCEPT,
+    ADMIN,
+    CREATE_PROGRAM,
+    GRACE,
+    PROPOSE,
+    REGISTER,
+    Platform,
+    add_program_admin,
+    profile,
+)
+
+CO_ADMIN = ("u-co-admin", ("admin",))
+ADMIN_B = ("u-admin-b", ("admin",))
+OTHER_MENTEE = ("u-other-mentee", ("mentee",))
+ERASURE_SECONDS = 60
+
+ERASURE_FIELDS = """
+    __typename
+    ... on DataErasure {
+      id status scope participantId programIds requestedBy requestedAt completedAt
+      done { service doneAt counts { section records } }
+    }
+    ... on ValidationError { message problems { path message } }
+    ... on NotFound { message kind id }
+    ... on MutationError { message }
+"""
+ERASE_PARTICIPANT = f"""
+mutation($id: ID!, $confirm: ID!, $key: String) {{
+  eraseParticipant(participantId: $id, confirm: $confirm, idempotencyKey: $key) {{
+    {ERASURE_FIELDS}
+  }}
+}}"""
+ERASE_MINE = f"""
+mutation($confirm: ID!) {{ eraseMyData(confirm: $confirm) {{ {ERASURE_FIELDS} }} }}"""
+STATUS = f"query($id: ID!) {{ dataErasure(id: $id) {{ {ERASURE_FIELDS} }} }}"
+EXPORT_MINE = "mutation { exportMyData { __typename ... on DataExport { id } } }"
+EXPORT_STATUS = "query($id: ID!) { dataExport(id: $id) { ... on DataExport { status } } }"
+SELF_ERASURE = """
+mutation($program: ID!, $allowed: Boolean!) {
+  updateProgram(programId: $program, input: {selfErasure: $allowed}) {
+    __typename ... on Program { selfErasure } ... on MutationError { message }
+  }
+}"""
+AUDIT_LOG = """
+query($program: ID!) {
+  auditLog(programId: $program, first: 50) {
+    ... on AuditLog { nodes { actorId action objectKind objectId after } }
+  }
+}"""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    person: tuple[str, tuple[str, ...]]
+    name: str
+    email: str
+    program_a: str
+    program_b: str
+    participant: str
+    grace: str
+    match: str
+
+
+async def _program(platform: Platform, by: tuple[str, tuple[str, ...]], name: str) -> str:
+    created = (await platform.ok(*by, CREATE_PROGRAM, name=name))["createProgram"]
+    assert created["__typename"] == "Program", created
+    return str(created["id"])
+
+
+async def _register(
+    platform: Platform, who: tuple[str, tuple[str, ...]], mentor: bool, fields: dict[str, Any]
+) -> str:
+    answer = await platform.ok(*who, REGISTER, mentor=mentor, input=fields)
+    registered = answer["mentor" if mentor else "mentee"]
+    assert registered["__typename"] == "Participant", registered
+    return str(registered["id"])
+
+
+async def set_up(platform: Platform) -> Scenario:
+    suffix = uuid.uuid4().hex[:10]
+    person = (f"u-person-{suffix}", ("mentee",))
+    name, email = f"Zoé Łukasz-{suffix}", f"zoe.{suffix}@example.org"
+    program_a = await _program(platform, ADMIN, "Erasure A")
+    await add_program_admin(platform, ADMIN, program_a, CO_ADMIN[0])
+    program_b = await _program(platform, ADMIN_B, "Erasure B")
+    grace = await _register(
+        platform,
+        GRACE,
+        True,
+        profile(program_a, "Grace", competencies=[{"key": "purpose", "level": 4}]),
+    )
+    participant = await _register(
+        platform,
+        person,
+        False,
+        profile(
+            program_a,
+            name,
+            email=email,
+            managerId=f"u-manager-{suffix}",
+            goals=[{"key": "purpose", "level": 3}],
+        ),
+    )
+    await _register(platform, OTHER_MENTEE, False, profile(program_a, "Otto"))
+    proposed = (await platform.ok(*ADMIN, PROPOSE, mentee=participant, mentor=grace))[
+        "proposeMatch"
+    ]
+    accepted = (await platform.ok(*GRACE, ACCEPT, id=proposed["id"]))["acceptMatch"]
+    assert accepted["__typename"] == "Match", accepted
+    exported = (await platform.ok(*person, EXPORT_MINE))["exportMyData"]
+
+    async def exported_complete() -> bool:
+        seen = await platform.ok(*person, EXPORT_STATUS, id=exported["id"])
+        return bool(seen["dataExport"]["status"] == "COMPLETE")
+
+    await eventually(exported_complete, timeout=ERASURE_SECONDS)
+    return Scenario(
+        person, name, email, program_a, program_b, participant, grace, str(proposed["id"])
+    )
+
+
+def mentoring_db(client: AsyncMongoClient[Document], db: AsyncDatabase[Document]) -> Any:
+    return client[f"{db.name}_m"]
+
+
+async def found_in(database: Any, *needles: str) -> list[tuple[str, Any, str]]:
+    """Every (collection, document id, needle) where a document of any collection holds one of
+    ``needles`` anywhere in it, case ignored (a walk of all collections and documents)."""
+    found: list[tuple[str, Any, str]] = []
+    for collection in await database.list_collection_names():
+        async for document in database[collection].find({}):
+            text = json.dumps(document, default=str, ensure_ascii=False).casefold()
+            found += [(collection, document.get("_id"), n) for n in needles if n.casefold() in text]
+    return found
+
+
+async def mentoring_done(
+    platform: Platform, who: tuple[str, tuple[str, ...]], erasure_id: str
+) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+
+    async def done() -> bool:
+        seen.update((await platform.ok(*who, STATUS, id=erasure_id))["dataErasure"])
+        return "MENTORING" in {d["service"] for d in seen.get("done", [])}
+
+    await eventually(done, timeout=ERASURE_SECONDS)
+    return seen
+
+
+async def erased_records(
+    platform: Platform,
+    program: str,
+    action: str = "DATA_ERASED",
+    reader: tuple[str, tuple[str, ...]] = ADMIN,
+) -> list[dict[str, Any]]:
+    trail = (await platform.ok(*reader, AUDIT_LOG, program=program))["auditLog"]
+    return [n for n in trail["nodes"] if n["action"] == action]
+
+
+async def test_an_erased_participant_is_found_nowhere_in_mentoring_and_the_erasure_completes(
+    platform: Platform,
+    kafka_bootstrap: str,
+    topic_prefix: str,
+    mongo_client: AsyncMongoClient[Document],
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    scenario = await set_up(platform)
+    database = mentoring_db(mongo_client, mongo_db)
+    assert {n for _, _, n in await found_in(database, scenario.name, scenario.email)} == {
+        scenario.name,
+        scenario.email,
+    }, "the search finds the person before the erasure"
+
+    asked = (
+        await platform.ok(
+            *ADMIN, ERASE_PARTICIPANT, id=scenario.participant, confirm=scenario.participant
+        )
+    )["eraseParticipant"]
+    assert asked["__typename"] == "DataErasure", asked
+    assert (asked["status"], asked["scope"], asked["participantId"], asked["requestedBy"]) == (
+        "PENDING",
+        "PARTICIPATION",
+        scenario.participant,
+        ADMIN[0],
+    )
+    erasure = await mentoring_done(platform, ADMIN, asked["id"])
+    assert erasure["status"] == "PENDING", "progress and notify have not said done"
+    [mentoring] = erasure["done"]
+    counts = {c["section"]: c["records"] for c in mentoring["counts"]}
+    assert counts == {
+        "participations": 1,
+        "withdrawals": 1,
+        "matches": 1,
+        "provisioned_accounts": 0,
+        "data_exports": 1,
+    }
+
+    manager = "u-manager-" + scenario.person[0].removeprefix("u-person-")
+    assert await found_in(database, scenario.name, scenario.email, manager) == []
+    kept = await database["participants"].find_one({"_id": scenario.participant})
+    assert (kept["display_name"], kept["email"], kept["status"], kept["manager_id"]) == (
+        "Former participant",
+        "",
+        "withdrawn",
+        None,
+    )
+    match = await database["matches"].find_one({"_id": scenario.match})
+    assert (match["status"], match["mentee"]["name"], match["mentee_id"], match["reason"]) == (
+        "ended_early",
+        "Former participant",
+        scenario.participant,
+        None,
+    )
+    mentor = await database["participants"].find_one({"_id": scenario.grace})
+    assert mentor["open_matches"] == [], "the mentor's place is free"
+
+    async def recorded() -> bool:
+        return bool(await erased_records(platform, scenario.program_a))
+
+    await eventually(recorded, timeout=30)
+    [withdrawal] = await erased_records(platform, scenario.program_a, "PARTICIPANT_WITHDRAWN")
+    assert (withdrawal["actorId"], withdrawal["objectId"]) == (ADMIN[0], scenario.participant)
+    [record] = await erased_records(platform, scenario.program_a)
+    assert (record["actorId"], record["objectKind"], record["objectId"]) == (
+        ADMIN[0],
+        "DATA_ERASURE",
+        asked["id"],
+    )
+    assert record["after"] == {
+        "scope": "participation",
+        "user_id": scenario.person[0],
+        "participant_id": scenario.participant,
+    }
+
+    # the other services' reports, in either order and twice each, complete it once
+    async with publishing_as(kafka_bootstrap, topic_prefix, "notify", "test-erasure") as broker:
+        now = datetime.now(UTC)
+        reports = [
+            (Topic.NOTIFY_DATA_REQUESTS, NotifyErasureDone, "notify", {"notifications": 2}),
+            (Topic.PROGRESS_DATA_REQUESTS, ProgressErasureDone, "progress", {"check_ins": 1}),
+        ]
+        for topic, kind, service, reported in [*reports, *reversed(reports)]:
+            event = kind(erasure_id=asked["id"], service=service, counts=reported, done_at=now)
+            envelope = new_envelope(event, producer=service)
+            await publish_envelope(broker, topic_name(topic, topic_prefix), envelope)
+
+    async def complete() -> bool:
+        seen = (await platform.ok(*CO_ADMIN, STATUS, id=asked["id"]))["dataErasure"]
+        erasure.update(seen)
+        return bool(seen["status"] == "COMPLETE")
+
+    await eventually(complete, timeout=ERASURE_SECONDS)
+    assert erasure["completedAt"] is not None
+    assert {d["service"]: len(d["counts"]) for d in erasure["done"]} == {
+        "MENTORING": 5,
+        "NOTIFY": 1,
+        "PROGRESS": 1,
+    }
+
+    # asked again (the person is erased already): nothing more to do, and still done
+    again = (
+        await platform.ok(
+            *CO_ADMIN, ERASE_PARTICIPANT, id=scenario.participant, confirm=scenario.participant
+        )
+    )["eraseParticipant"]
+    assert again["__typename"] == "DataErasure", again
+    repeated = await mentoring_done(platform, CO_ADMIN, again["id"])
+    assert {c["section"]: c["records"] for c in repeated["done"][0]["counts"]} == {
+        "participations": 0,
+        "withdrawals": 0,
+        "matches": 0,
+        "provisioned_accounts": 0,
+        "data_exports": 0,
+    }
+
+
+async def test_only_admins_of_the_program_erase_a_participant_and_the_person_their_own(
+    platform: Platform,
+) -> None:
+    scenario = await set_up(platform)
+    refused = {}
+    for name, who in {
+        "person": scenario.person,
+        "admin of B": ADMIN_B,
+        "mentor": GRACE,
+        "other mentee": OTHER_MENTEE,
+    }.items():
+        answer = await platform.ok(
+            *who, ERASE_PARTICIPANT, id=scenario.participant, confirm=scenario.participant
+        )
+        refused[name] = answer["eraseParticipant"]["__typename"]
+    assert set(refused.values()) == {"Forbidden"}, refused
+    anonymous = await platform.http.post(
+        "/graphql",
+        json={
+            "query": ERASE_PARTICIPANT,
+            "variables": {"id": scenario.participant, "confirm": scenario.participant},
+        },
+    )
+    assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+    # the person may not erase their own data while their program does not allow it
+    mine = (await platform.ok(*scenario.person, ERASE_MINE, confirm=scenario.person[0]))[
+        "eraseMyData"
+    ]
+    assert mine["__typename"] == "Forbidden", mine
+    allowed = await platform.ok(*CO_ADMIN, SELF_ERASURE, program=scenario.program_a, allowed=True)
+    assert allowed["updateProgram"] == {"__typename": "Program", "selfErasure": True}
+    not_theirs = await platform.ok(
+        *ADMIN_B, SELF_ERASURE, program=scenario.program_a, allowed=False
+    )
+    assert not_theirs["updateProgram"]["__typename"] == "Forbidden"
+    nothing = (await platform.ok(*ADMIN_B, ERASE_MINE, confirm=ADMIN_B[0]))["eraseMyData"]
+    assert nothing["__typename"] == "NotFound", "an admin with no participation has none"
+    slip = (await platform.ok(*scenario.person, ERASE_MINE, confirm=GRACE[0]))["eraseMyData"]
+    assert slip["__typename"] == "ValidationError", slip
+    assert slip["problems"][0]["path"] == ["confirm"]
+    own = (await platform.ok(*scenario.person, ERASE_MINE, confirm=scenario.person[0]))[
+        "eraseMyData"
+    ]
+    assert (own["__typename"], own["scope"], own["programIds"]) == (
+        "DataErasure",
+        "PERSON",
+        [scenario.program_a],
+    )
+    by_co_admin = (
+        await platform.ok(
+            *CO_ADMIN, ERASE_PARTICIPANT, id=scenario.participant, confirm=scenario.participant
+        )
+    )["eraseParticipant"]
+    assert by_co_admin["__typename"] == "DataErasure", by_co_admin
+    await mentoring_done(platform, CO_ADMIN, by_co_admin["id"])
+
+    for erasure_id in (own["id"], by_co_admin["id"]):
+        seen = {}
+        for name, who in {
+            "person": scenario.person,
+            "admin": ADMIN,
+            "co-admin": CO_ADMIN,
+            "admin of B": ADMIN_B,
+            "mentor": GRACE,
+            "other mentee": OTHER_MENTEE,
+        }.items():
+            seen[name] = (await platform.ok(*who, STATUS, id=erasure_id))["dataErasure"][
+                "__typename"
+            ]
+        assert seen == {
+            "person": "DataErasure",
+            "admin": "DataErasure",
+            "co-admin": "DataErasure",
+            "admin of B": "NotFound",
+            "mentor": "NotFound",
+            "other mentee": "NotFound",
+        }, (erasure_id, seen)
+    anonymous = await platform.http.post(
+        "/graphql", json={"query": STATUS, "variables": {"id": own["id"]}}
+    )
+    assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+    async def both_recorded() -> bool:
+        return len(await erased_records(platform, scenario.program_a)) == 2
+
+    await eventually(both_recorded, timeout=30)
+    actors = sorted(r["actorId"] for r in await erased_records(platform, scenario.program_a))
+    assert actors == sorted([CO_ADMIN[0], scenario.person[0]])
+    assert await erased_records(platform, scenario.program_b, reader=ADMIN_B) == []
+    [withdrawal] = await erased_records(platform, scenario.program_a, "PARTICIPANT_WITHDRAWN")
+    assert withdrawal["actorId"] in (CO_ADMIN[0], scenario.person[0])
+
+
+async def test_a_confirmation_that_does_not_repeat_the_id_erases_nothing(
+    platform: Platform,
+    mongo_client: AsyncMongoClient[Document],
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    scenario = await set_up(platform)
+    for confirm in (scenario.grace, scenario.person[0], scenario.participant.upper(), "x"):
+        slip = (
+            await platform.ok(*ADMIN, ERASE_PARTICIPANT, id=scenario.participant, confirm=confirm)
+        )["eraseParticipant"]
+        assert slip["__typename"] == "ValidationError", slip
+        assert slip["problems"][0]["path"] == ["confirm"]
+    database = mentoring_db(mongo_client, mongo_db)
+    assert await database["data_erasures"].count_documents({}) == 0
+    kept = await database["participants"].find_one({"_id": scenario.participant})
+    assert (kept["display_name"], kept["status"]) == (scenario.name, "active")
+
+
+async def test_concurrent_erasures_of_one_person_each_complete_mentorings_part_once(
+    platform: Platform,
+    mongo_client: AsyncMongoClient[Document],
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    scenario = await set_up(platform)
+
+    def erase(who: tuple[str, tuple[str, ...]], key: str | None) -> Any:
+        return platform.ok(
+            *who, ERASE_PARTICIPANT, id=scenario.participant, confirm=scenario.participant, key=key
+        )
+
+    asked = await asyncio.gather(
+        *(erase(ADMIN, "one-erasure") for _ in range(6)),
+        *(erase(ADMIN, None) for _ in range(4)),
+        *(erase(CO_ADMIN, None) for _ in range(4)),
+    )
+    erasures = [a["eraseParticipant"] for a in asked]
+    assert all(e["__typename"] == "DataErasure" for e in erasures), erasures
+    assert len({e["id"] for e in erasures[:6]}) == 1, "one key makes one erasure"
+    ids = {e["id"] for e in erasures}
+    assert len(ids) == 1 + 4 + 4
+    done = await asyncio.gather(*(mentoring_done(platform, ADMIN, i) for i in ids))
+    totals: dict[str, int] = {}
+    for erasure in done:
+        for count in erasure["done"][0]["counts"]:
+            totals[count["section"]] = totals.get(count["section"], 0) + count["records"]
+    assert totals["withdrawals"] == 1, "one erasure withdrew the participant, the others found it"
+    database = mentoring_db(mongo_client, mongo_db)
+    assert await database["erasures_done"].count_documents({}) == len(ids)
+    assert await found_in(database, scenario.name, scenario.email) == []
+    withdrawn = await database["participants"].find_one({"_id": scenario.participant})
+    assert withdrawn["status"] == "withdrawn"
+
+    async def all_recorded() -> bool:
+        return len(await erased_records(platform, scenario.program_a)) == len(ids)
+
+    await eventually(all_recorded, timeout=30)
+    ended = await erased_records(platform, scenario.program_a, "PARTICIPANT_WITHDRAWN")
+    assert len(ended) == 1, ended
+
+
+HOSTILE_IDS = ["../../etc", "a" * 200, "x\u0000y", "pt_ unknown", "é", ".", "a/b"]
+
+
+async def test_hostile_ids_are_refused_with_a_code(platform: Platform) -> None:
+    scenario = await set_up(platform)
+    token = {"Authorization": f"Bearer {platform.token(ADMIN[0], *ADMIN[1])}"}
+    attempts: list[tuple[str, dict[str, Any], str]] = []
+    for bad in HOSTILE_IDS:
+        attempts += [
+            (STATUS, {"id": bad}, "dataErasure"),
+            (ERASE_PARTICIPANT, {"id": bad, "confirm": bad}, "eraseParticipant"),
+            (ERASE_PARTICIPANT, {"id": scenario.participant, "confirm": bad}, "eraseParticipant"),
+            (ERASE_MINE, {"confirm": bad}, "eraseMyData"),
+        ]
+    for query, variables, field in attempts:
+        response = await platform.http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=token
+        )
+        body = response.json()
+        if response.status_code == 400:  # refused before the operation runs (NUL)
+            assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST", body
+            continue
+        assert response.status_code == 200, response.text
+        if body.get("errors"):
+            assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+        else:
+            assert body["data"][field]["__typename"] in ("NotFound", "ValidationError"), body
+    missing = await platform.ok(*ADMIN, STATUS, id="de_unknown")
+    assert missing["dataErasure"]["__typename"] == "NotFound"
+    unknown = await platform.ok(*ADMIN, ERASE_PARTICIPANT, id="pt_unknown", confirm="pt_unknown")
+    assert unknown["eraseParticipant"]["__typename"] == "NotFound"
+    lone = await platform.http.post(
+        "/graphql",
+        content=b'{"query": "mutation($c: ID!) { eraseMyData(confirm: $c) { __typename } }", '
+        b'"variables": {"c": "\\ud800"}}',
+        headers={**token, "Content-Type": "application/json"},
+    )
+    assert lone.status_code == 400
+    assert "BAD_REQUEST" in lone.text
+
+
+async def test_a_redelivered_request_erases_nothing_more_and_is_announced_once(
+    platform: Platform,
+    mongo_client: AsyncMongoClient[Document],
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    """Mentoring's handler run again on the same request (a redelivery, several at once, as
+    after a rebalance) finds nothing to change and writes its report once."""
+    scenario = await set_up(platform)
+    asked = (
+        await platform.ok(
+            *ADMIN, ERASE_PARTICIPANT, id=scenario.participant, confirm=scenario.participant
+        )
+    )["eraseParticipant"]
+    first = await mentoring_done(platform, ADMIN, asked["id"])
+    database = mentoring_db(mongo_client, mongo_db)
+    kept = await database["erasures_done"].find_one({"_id": asked["id"]})
+
+    transport = platform.transports["mentoring"].inner
+    assert isinstance(transport, httpx.ASGITransport)
+    context = transport.app.state.data_erasures  # type: ignore[attr-defined]
+    request = new_envelope(
+        PersonalDataErasureRequested(
+            erasure_id=asked["id"],
+            subject_user_id=scenario.person[0],
+            participant_ids=[scenario.participant],
+            program_ids=[scenario.program_a],
+            scope="participation",
+            requested_by=ADMIN[0],
+            requested_at=datetime.fromisoformat(asked["requestedAt"]),
+        ),
+        producer="mentoring",
+    )
+    await asyncio.gather(*(on_erasure_requested(request, context(None)) for _ in range(4)))
+
+    assert await database["erasures_done"].count_documents({"_id": asked["id"]}) == 1
+    again = await database["erasures_done"].find_one({"_id": asked["id"]})
+    reported = {c["section"]: c["records"] for c in first["done"][0]["counts"]}
+    assert again["counts"] == kept["counts"] == reported
+    assert (reported["participations"], reported["withdrawals"]) == (1, 1)
+    assert await found_in(database, scenario.name, scenario.email) == []
+    participant = await database["participants"].find_one({"_id": scenario.participant})
+    assert participant["status"] == "withdrawn"

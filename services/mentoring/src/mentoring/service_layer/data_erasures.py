@@ -1,0 +1,259 @@
+"""Erasures of a person's data (GDPR article 17): the request (an admin's for one participation,
+or the person's own for all of theirs where every program allows it), its status, mentoring's
+own erasure, and the reports of every service's.
+
+The request is mentoring's own small aggregate, written with its ``PersonalDataErasureRequested``
+and its audit records in its outbox. Each service, mentoring included, answers that event by
+erasing what it holds and announcing ``*ErasureDone``; the erasure completes when the three are
+in (``adapters.data_erasures``). Every handler is safe to re-run: mentoring's erasure changes
+nothing the second time, its report is written once per erasure, and a report counts once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import JsonValue
+
+from mentoring.adapters.data_erasures import DataErasureStore, MentoringErasure
+from mentoring.adapters.repository import MentoringStore
+from mentoring.domain.data_erasures import KIND, DataErasure, DoneReceipt
+from mentoring.domain.data_exports import DataSubject, Scope
+from mentoring.domain.errors import Conflict, NotFound
+from mentoring.domain.programs import Program
+from mentoring.service_layer import commands as cmd
+from mentoring.service_layer.handlers import Context, new_id, require_admin, withdraw_participant
+from mentorship_contracts import Envelope, new_envelope
+from mentorship_contracts.envelope import EventPayload
+from mentorship_contracts.events import (
+    AdminAction,
+    AdminActionRecorded,
+    MentoringErasureDone,
+    PersonalDataErasureRequested,
+)
+from mentorship_contracts.personal_data import may_read
+from mentorship_runtime.auth import Principal
+from mentorship_runtime.errors import Forbidden, Invalid
+from mentorship_runtime.idempotency import KeyReused
+from mentorship_runtime.logging import get_logger
+from mentorship_runtime.mongo import as_stored
+
+log = get_logger("mentoring.data_erasures")
+PRODUCER = "mentoring"
+WITHDRAWAL_REASON = "their data was erased"
+
+
+@dataclass
+class ErasureContext:
+    store: MentoringStore
+    erasures: DataErasureStore
+    personal: MentoringErasure
+    handlers: Context
+    clock: Callable[[], datetime]
+    correlation_id: str | None = None
+
+    def wrap(self, payload: EventPayload) -> Envelope[Any]:
+        return new_envelope(
+            payload, producer=PRODUCER, correlation_id=self.correlation_id, clock=self.clock
+        )
+
+
+async def _subject(
+    ctx: ErasureContext, actor: Principal, participant_id: str | None, confirm: str
+) -> DataSubject:
+    if participant_id is not None:
+        participant = await ctx.store.participant(participant_id)
+        program = await ctx.store.program(participant.program_id)
+        require_admin(program, actor)
+        if confirm != participant_id:
+            raise Invalid("confirm", "repeat the participant's id to confirm the erasure")
+        return DataSubject(
+            participant.user_id, (participant.id,), (program.id,), Scope.PARTICIPATION
+        )
+    if confirm != actor.user_id:
+        raise Invalid("confirm", "repeat your user id to confirm the erasure")
+    ids = await ctx.store.participant_ids_of_user(actor.user_id)
+    if not ids:
+        raise NotFound("participant", actor.user_id)
+    participants = await ctx.store.participants_by_ids(sorted(ids))
+    programs = await ctx.store.programs_by_ids(sorted({p.program_id for p in participants}))
+    refusing = sorted(p.id for p in programs if not p.self_erasure)
+    if refusing:
+        raise Forbidden(
+            f"program {refusing[0]!r} does not let its participants erase their own data: "
+            "ask its admins"
+        )
+    return DataSubject(
+        actor.user_id,
+        tuple(p.id for p in participants),
+        tuple(sorted(p.id for p in programs)),
+        Scope.PERSON,
+    )
+
+
+async def request_erasure(
+    ctx: ErasureContext,
+    actor: Principal,
+    participant_id: str | None,
+    confirm: str,
+    idempotency_key: str | None = None,
+) -> DataErasure:
+    """Record a request to erase the data of ``participant_id`` (an admin of their program) or
+    of the caller (every participation, where each program allows it), with its audit records,
+    and announce it to every service. ``confirm`` repeats the participant's id (the caller's
+    user id for their own), so that no slip erases anyone."""
+    subject = await _subject(ctx, actor, participant_id, confirm)
+    erasure = DataErasure(
+        id=new_id("de", idempotency_key, actor.user_id),
+        subject=subject,
+        requested_by=actor.user_id,
+        requested_at=as_stored(ctx.clock()),
+    )
+    event = ctx.wrap(
+        PersonalDataErasureRequested(
+            erasure_id=erasure.id,
+            subject_user_id=subject.user_id,
+            participant_ids=list(subject.participant_ids),
+            program_ids=list(subject.program_ids),
+            scope=subject.scope.value,
+            requested_by=erasure.requested_by,
+            requested_at=erasure.requested_at,
+        )
+    )
+    earlier = await ctx.erasures.add(erasure, [event, *_recorded(ctx, erasure)])
+    if earlier is None:
+        log.info("data_erasure_requested", erasure_id=erasure.id, scope=subject.scope.value)
+        return erasure
+    if idempotency_key is None:  # a random id is never taken
+        raise Conflict(f"data erasure {erasure.id!r} exists already")
+    if earlier.subject != subject:  # the key and the caller make the id: the subject differs
+        raise KeyReused(idempotency_key, erasure.id)
+    return earlier
+
+
+def _recorded(ctx: ErasureContext, erasure: DataErasure) -> list[Envelope[Any]]:
+    """The request in the audit trail of each program it covers (written with it): who asked,
+    whose data (their user id; the participation when an admin asked for one)."""
+    subject = erasure.subject
+    whose: dict[str, JsonValue] = {"scope": subject.scope.value, "user_id": subject.user_id}
+    if subject.scope is Scope.PARTICIPATION:
+        whose["participant_id"] = subject.participant_ids[0]
+    return [
+        ctx.wrap(
+            AdminActionRecorded(
+                program_id=program_id,
+                actor_id=erasure.requested_by,
+                action=AdminAction.DATA_ERASED,
+                object_kind="data_erasure",
+                object_id=erasure.id,
+                after=whose,
+            )
+        )
+        for program_id in subject.program_ids
+    ]
+
+
+async def erasure_of(ctx: ErasureContext, actor: Principal, erasure_id: str) -> DataErasure:
+    """The erasure, for the person and the admins of every program it covers; NotFound for
+    anyone else, as for an id that names nothing."""
+    erasure = await ctx.erasures.find(erasure_id)
+    if erasure is None:
+        raise NotFound(KIND, erasure_id)
+    subject = erasure.subject
+    administered: set[str] = set()
+    if actor.is_admin and subject.program_ids:
+        programs = await ctx.store.programs_by_ids(subject.program_ids)
+        administered = {p.id for p in programs if p.is_admin(actor.user_id)}
+    readable = may_read(
+        user_id=actor.user_id,
+        is_admin=actor.is_admin,
+        subject_user_id=subject.user_id,
+        program_ids=subject.program_ids,
+        administered=administered,
+    )
+    if not readable:
+        raise NotFound(KIND, erasure_id)
+    return erasure
+
+
+async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> None:
+    """Erase what mentoring holds about the person, then say so (once per erasure).
+
+    The name goes first, so that the withdrawal that follows (for a participation still
+    active: its matches end or are declined with their usual events, and mentors' places are
+    freed) writes no name into the matches it closes nor into their events."""
+    data: PersonalDataErasureRequested = event.data
+    subject = DataSubject(
+        data.subject_user_id,
+        tuple(data.participant_ids),
+        tuple(data.program_ids),
+        Scope(data.scope),
+    )
+    ids = subject.participant_ids
+    counts = {"participations": await ctx.personal.pseudonymise_participants(ids)}
+    withdrawn = 0
+    active = [p for p in await ctx.store.participants_by_ids(ids) if p.is_active]
+    programs = {p.id: p for p in await ctx.store.programs_by_ids([a.program_id for a in active])}
+    for participant in active:
+        program = programs[participant.program_id]
+        actor = _withdrawing(data.requested_by, participant.user_id, program)
+        await withdraw_participant(
+            cmd.WithdrawParticipant(actor, participant.id, WITHDRAWAL_REASON), ctx.handlers
+        )
+        withdrawn += 1
+    counts["withdrawals"] = withdrawn
+    counts["matches"] = await ctx.personal.pseudonymise_matches(ids)
+    counts["provisioned_accounts"] = await ctx.personal.delete_accounts(ids)
+    counts["data_exports"] = await ctx.personal.delete_exports(subject)
+    done_at = as_stored(ctx.clock())
+    done = new_envelope(
+        MentoringErasureDone(
+            erasure_id=data.erasure_id, service=PRODUCER, counts=counts, done_at=done_at
+        ),
+        producer=PRODUCER,
+        cause=event,
+        clock=ctx.clock,
+    )
+    document = {
+        "_id": data.erasure_id,
+        "participant_ids": list(ids),
+        "counts": counts,
+        "done_at": done_at,
+    }
+    announced = await ctx.erasures.add_done(document, [done])
+    log.info(
+        "data_erasure_done",
+        erasure_id=data.erasure_id,
+        event_id=str(event.event_id),
+        correlation_id=event.correlation_id,
+        announced=announced,
+        **counts,
+    )
+
+
+def _withdrawing(requested_by: str, user_id: str, program: Program) -> Principal:
+    """Who withdraws the participation, as the audit trail records it: the admin who asked for
+    the erasure while they still administer the program, else the person (always allowed)."""
+    if requested_by != user_id and program.is_admin(requested_by):
+        return Principal(requested_by, frozenset({"admin"}))
+    return Principal(user_id, frozenset())
+
+
+async def on_erasure_done(event: Envelope[Any], ctx: ErasureContext) -> None:
+    """Count a service's erasure in (once); the erasure completes with the last of the three."""
+    data = event.data
+    found = await ctx.erasures.record_done(
+        data.erasure_id, DoneReceipt(data.service, dict(data.counts), data.done_at)
+    )
+    log.info(
+        "data_erasure_service_done",
+        erasure_id=data.erasure_id,
+        service=data.service,
+        event_id=str(event.event_id),
+        correlation_id=event.correlation_id,
+        known=found is not None,
+        complete=found is not None and found.completed_at is not None,
+    )
