@@ -1,7 +1,8 @@
 """A person's erasure in notify, over the real broker and database: their name and e-mail
 address are found nowhere afterwards (a walk of every collection), the notifications others keep
 name "a former participant" in the reader's language, the done event is published once whatever
-the deliveries, and an erasure that comes before the person leaves nothing to come back."""
+the deliveries, an erasure that comes before the person leaves nothing to come back, and one
+published while notify is down is done when it comes back."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import asyncio
 import secrets
 from datetime import UTC, datetime
 from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
 
 from mentorship_contracts import decode_event, new_envelope
 from mentorship_contracts.events import (
@@ -21,12 +24,14 @@ from mentorship_contracts.events import (
     ProgramPublished,
 )
 from mentorship_contracts.topics import Topic, topic_name
+from mentorship_runtime.mongo import Document
 from mentorship_testing.kafka import eventually, read_topic
 from mentorship_testing.personal_data import find_strings
+from mentorship_testing.services import publish_events
 from notify.service_layer import handlers
 from notify.service_layer.erasures import on_erasure_requested
 
-from .conftest import NotifyApi
+from .conftest import NotifyApi, running
 
 PROGRAM_ID = "pg-er"
 GRACE = ParticipantRegistered(
@@ -205,3 +210,24 @@ async def test_an_erasure_before_the_person_is_known_leaves_nothing_to_come_back
     assert entry is not None
     assert entry["erased"] is True
     assert await find_strings(api.db, ["Latecomer Name", "late@example.org"]) == []
+
+
+async def test_an_erasure_published_while_notify_is_down_is_done_when_it_comes_back(
+    kafka_bootstrap: str, mongo_url: str, mongo_db: AsyncDatabase[Document], topic_prefix: str
+) -> None:
+    async with running(kafka_bootstrap, mongo_url, mongo_db, topic_prefix) as api:
+        await api.publish(person("Outage Person", "outage@example.org", "pt-down"))
+        await count(api, "people", {"_id": "pt-down"}, 1)
+    # notify is down: the request waits in its topic
+    await publish_events(
+        kafka_bootstrap,
+        topic_prefix,
+        [new_envelope(erasure("er-down", "pt-down"), producer="mentoring")],
+    )
+    assert await mongo_db.erasures.find_one({"_id": "er-down"}) is None
+
+    async with running(kafka_bootstrap, mongo_url, mongo_db, topic_prefix) as api:
+        await erased(api, "er-down")
+        assert len(await done_events(api, "er-down")) == 1
+
+    assert await find_strings(mongo_db, ["Outage Person", "outage@example.org"]) == []

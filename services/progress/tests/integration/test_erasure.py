@@ -1,7 +1,7 @@
 """A person's erasure in progress, over the real broker and database: every text they wrote or
 that was written about them goes from every collection, the figures stay, the done event is
 published once whatever the deliveries, and an erasure that comes first leaves nothing to come
-back."""
+back, and one published while progress is down is done when it comes back."""
 
 from __future__ import annotations
 
@@ -10,15 +10,22 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from mentorship_contracts import decode_event
+from pymongo.asynchronous.database import AsyncDatabase
+
+from mentorship_contracts import decode_event, new_envelope
 from mentorship_contracts.events import (
     MatchAccepted,
     PersonalDataErasureRequested,
     PersonalDataExportRequested,
 )
 from mentorship_contracts.topics import Topic, topic_name
+from mentorship_runtime.mongo import Document
+from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import eventually, read_topic
 from mentorship_testing.personal_data import find_strings
+from mentorship_testing.services import publish_events, serving, settings_for
+from progress.bootstrap import create_app
+from progress.config import Settings
 from progress.service_layer.erasures import on_erasure_requested
 
 from .conftest import ProgressApi
@@ -260,3 +267,46 @@ async def test_an_erasure_before_the_persons_match_leaves_nothing_to_come_back(
     assert await find_strings(api.db, ["written after the erasure"]) == []
     [done] = await done_events(api, "er-first")
     assert set(done.data.counts.values()) == {0}
+
+
+async def test_an_erasure_published_while_progress_is_down_is_done_when_it_comes_back(
+    kafka_bootstrap: str, mongo_url: str, mongo_db: AsyncDatabase[Document], topic_prefix: str
+) -> None:
+    clock = Clock()
+    settings = settings_for(
+        Settings,
+        kafka=kafka_bootstrap,
+        mongo_url=mongo_url,
+        database=mongo_db.name,
+        topic_prefix=topic_prefix,
+        role="all",
+        detection_seconds=3600,
+        consumer_retry_base_seconds=0.05,
+    )
+    first = create_app(settings, clock=clock)
+    async with serving(first, "progress") as http:
+        api = ProgressApi(http, first.state.service, settings, clock, mongo_db, kafka_bootstrap)
+        await api.publish(matched("pt-era", "pt-men"))
+        await api.tracked("pt-era")
+        await posted(
+            api,
+            "/mentees/pt-era/check-ins",
+            "u-pt-era",
+            "mentee",
+            {"module_id": "purpose", "confidence": 4, "note": "written before the outage"},
+        )
+    # progress is down: the request waits in its topic
+    await publish_events(
+        kafka_bootstrap,
+        topic_prefix,
+        [new_envelope(erasure("pt-era", "er-down"), producer="mentoring", clock=clock)],
+    )
+    assert await mongo_db.erasures.find_one({"_id": "er-down"}) is None
+
+    again = create_app(settings, clock=clock)
+    async with serving(again, "progress") as http:
+        api = ProgressApi(http, again.state.service, settings, clock, mongo_db, kafka_bootstrap)
+        await erased(api, "er-down")
+
+    assert await find_strings(mongo_db, ["written before the outage"]) == []
+    assert len(await done_events(api, "er-down")) == 1
