@@ -50,7 +50,13 @@ async def test_what_an_erasure_reads_and_writes_is_served_by_indexes(
         await erasures.ensure_indexes()
         await db.people.insert_one({"_id": "pt_gone", "display_name": "Gone Name", "version": 1})
         await db.programs.insert_one(
-            {"_id": "pg_1", "admins": [{"user_id": "u_admin"}, {"user_id": "u_gone", "email": "g"}]}
+            {
+                "_id": "pg_1",
+                "admins": [
+                    {"user_id": "u_admin", "language": "fr"},
+                    {"user_id": "u_gone", "email": "g"},
+                ],
+            }
         )
         await db.weekly_digest_matches.insert_one(
             {"_id": "m_1", "mentor_id": "pt_m", "mentee_id": "pt_gone"}
@@ -60,6 +66,7 @@ async def test_what_an_erasure_reads_and_writes_is_served_by_indexes(
             [
                 {"_id": "n_1", "recipient_id": "pt_m", "subject_id": "pt_gone", **notification},
                 {"_id": "n_2", "recipient_id": "pt_gone", "user_id": "u_gone", **notification},
+                {"_id": "n_3", "recipient_id": "u_admin", "user_id": "u_admin", **notification},
             ]
         )
         await db.delivery_log.insert_one(
@@ -87,6 +94,9 @@ async def test_what_an_erasure_reads_and_writes_is_served_by_indexes(
     assert kept is not None
     assert kept["title"] == "A former participant dropped"
     assert await db.notifications.find_one({"_id": "n_2"}) is None
+    for_admin = await db.notifications.find_one({"_id": "n_3"})
+    assert for_admin is not None
+    assert for_admin["title"] == "Un ancien participant dropped"  # the admin reads French
     copy = await db.delivery_log.find_one({"_id": "d_1"})
     assert copy is not None
     assert copy["notification"]["title"] == "A former participant dropped"

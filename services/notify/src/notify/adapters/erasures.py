@@ -79,10 +79,14 @@ class ErasureStore:
             {str(d["mentor_id"]) async for d in mentors if d.get("mentor_id")},
         )
 
-    async def admins_of(self, program_ids: Sequence[str]) -> set[str]:
+    async def admins_of(self, program_ids: Sequence[str]) -> dict[str, str]:
+        """The programs' admins (account ids), with the language each reads."""
         programs = await find_by_ids(self.programs, program_ids)
         return {
-            str(a["user_id"]) for p in programs for a in p.get("admins") or [] if a.get("user_id")
+            str(a["user_id"]): str(a.get("language") or "en")
+            for p in programs
+            for a in p.get("admins") or []
+            if a.get("user_id")
         }
 
     async def notifications_where(self, field: str, value: str) -> list[Document]:

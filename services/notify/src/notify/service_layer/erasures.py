@@ -110,6 +110,7 @@ async def _reword(
     store = ctx.erasures
     erased = set(data.participant_ids)
     candidates = await _may_name(store, data)
+    admins = await store.admins_of(data.program_ids)
     readers = {
         e["_id"]: e
         for e in await store.entries(sorted({str(c["recipient_id"]) for c in candidates.values()}))
@@ -118,7 +119,8 @@ async def _reword(
     for notification in candidates.values():
         if notification.get("recipient_id") in erased:
             continue  # the person's own: deleted next
-        language = _language(readers.get(notification.get("recipient_id")))
+        recipient = str(notification.get("recipient_id"))
+        language = _language(readers.get(recipient) or {"language": admins.get(recipient)})
         after = document_without(notification, names, emails, language)
         if await store.rewrite_notification(notification, after):
             reworded += 1
@@ -141,7 +143,7 @@ async def _may_name(
         queries.append(("subject_id", participant_id))
         mentees, mentors = await store.partners_of(participant_id)
         queries.extend(("recipient_id", partner) for partner in sorted(mentees | mentors))
-    admins = await store.admins_of(data.program_ids) - {data.subject_user_id}
+    admins = set(await store.admins_of(data.program_ids)) - {data.subject_user_id}
     queries.extend(("user_id", admin) for admin in sorted(admins))
     found: dict[str, dict[str, Any]] = {}
     for field, value in queries:
@@ -150,7 +152,8 @@ async def _may_name(
 
 
 def _language(entry: dict[str, Any] | None) -> Language:
+    """The language of a directory entry (or of an admin's), English when unknown."""
     try:
-        return Language((entry or {}).get("language", "en"))
+        return Language((entry or {}).get("language") or "en")
     except ValueError:
         return Language.EN
