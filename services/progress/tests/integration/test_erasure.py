@@ -194,6 +194,9 @@ async def test_an_erasure_leaves_no_text_about_the_person_and_keeps_the_figures(
     before = {d["_id"]: figures(d) async for d in api.db.trackings.find({})}
     report_before = [d async for d in api.db.report_weeks.find({}, {"weeks": 1})]
 
+    # a tracking written before ``mentor_ids`` was kept is found by its current mentor
+    await api.db.trackings.update_one({"_id": "pt-oth"}, {"$unset": {"mentor_ids": ""}})
+
     await api.publish(erasure("pt-era"))
     await erased(api, "er-1")
 

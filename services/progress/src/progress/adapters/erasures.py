@@ -62,10 +62,13 @@ class ErasureStore:
         return False
 
     async def mentored_by(self, mentor_id: str) -> list[str]:
-        """The mentees ``mentor_id`` has been a mentor of, now or before (``mentor_ids``, every
-        mentor of the tracking, written with it by ``ProgressStore``)."""
-        cursor = self.trackings.find({"mentor_ids": mentor_id}, {"_id": 1})
-        return [str(d["_id"]) async for d in cursor]
+        """The mentees ``mentor_id`` has been a mentor of, now or before: ``mentor_ids`` (every
+        mentor of the tracking, written with it by ``ProgressStore``), and the current mentor
+        for a tracking not written since that field was added."""
+        found: set[str] = set()
+        for query in ({"mentor_ids": mentor_id}, {"mentor_id": mentor_id}):
+            found.update([str(d["_id"]) async for d in self.trackings.find(query, {"_id": 1})])
+        return sorted(found)
 
     async def erase_planned(self, participant_id: str) -> int:
         """Remove the texts of the sessions planned with the participant (either side); the
