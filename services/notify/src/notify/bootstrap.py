@@ -15,6 +15,7 @@ from mentorship_runtime.kafka import ensure_topics
 from mentorship_runtime.service_app import Runtime, connect, service_app
 from notify.adapters.dead_letters import KafkaDeadLetters, delivery_dead_letter_topic
 from notify.adapters.deliveries import DeliveryStore
+from notify.adapters.erasures import ErasureStore
 from notify.adapters.export_parts import ExportPartStore
 from notify.adapters.nudges import NudgeStore
 from notify.adapters.personal_data import NotifyPersonalData
@@ -28,6 +29,7 @@ from notify.entrypoints import consumers, data_exports
 from notify.entrypoints.http import router
 from notify.service_layer.data_exports import ExportContext, delete_expired_parts
 from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
+from notify.service_layer.erasures import ErasureContext
 from notify.service_layer.handlers import OVERDUE_BATCH, OVERDUE_POLL_SECONDS, Context, plan_overdue
 from notify.service_layer.nudges import send_due_nudges
 from notify.service_layer.reminders import send_due_reminders
@@ -45,6 +47,7 @@ class Service:
     reminder_delay: timedelta
     parts: ExportPartStore
     personal: NotifyPersonalData
+    erasures: ErasureStore
     digest_schedule: Schedule = field(default_factory=Schedule)
     consumer: EventConsumer | None = None
 
@@ -62,6 +65,9 @@ class Service:
         return ExportContext(
             self.store, self.parts, self.personal, self.runtime.clock, correlation_id
         )
+
+    def erasure_context(self, correlation_id: str | None = None) -> ErasureContext:
+        return ErasureContext(self.erasures, self.runtime.clock, correlation_id)
 
 
 def smtp_settings(settings: Settings) -> SmtpSettings:
@@ -101,6 +107,9 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
     personal = NotifyPersonalData(runtime.database)
+    erasures = ErasureStore(
+        runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
+    )
     schedule = Schedule.parse(settings.weekly_digest_weekday, settings.weekly_digest_time)
     service = Service(
         runtime,
@@ -109,6 +118,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         timedelta(days=settings.rating_reminder_days),
         parts,
         personal,
+        erasures,
         schedule,
     )
 
@@ -119,6 +129,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         await WeeklyDigestStore(runtime.database).ensure_indexes()
         await parts.ensure_indexes()
         await personal.ensure_indexes()
+        await erasures.ensure_indexes()
         dead_letters = delivery_dead_letter_topic(settings.kafka_topic_prefix)
         await ensure_topics(
             settings.kafka_bootstrap_servers,
@@ -184,7 +195,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         )
 
     runtime.prepare = prepare
-    runtime.outbox_collections = [*store.outbox_collections, parts.collection]
+    runtime.outbox_collections = [*store.outbox_collections, parts.collection, erasures.collection]
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     if settings.runs_worker:
         runtime.jobs += [
@@ -207,6 +218,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         data_exports.subscribe(
             runtime.broker,
             service.export_context,
+            service.erasure_context,
             topic_prefix=settings.kafka_topic_prefix,
             retry=retry_policy(settings),
             concurrency=settings.consumer_concurrency,

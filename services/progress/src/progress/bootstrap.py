@@ -12,6 +12,7 @@ from mentorship_runtime.consumer import retry_policy
 from mentorship_runtime.jobs import every
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
+from progress.adapters.erasures import ErasureStore
 from progress.adapters.export_parts import ExportPartStore
 from progress.adapters.personal_data import ProgressPersonalData
 from progress.adapters.planned_sessions import PlannedSessionStore
@@ -27,6 +28,7 @@ from progress.entrypoints import (
 )
 from progress.entrypoints.http import router
 from progress.service_layer.data_exports import ExportContext, delete_expired_parts
+from progress.service_layer.erasures import ErasureContext
 from progress.service_layer.handlers import Context, detect_stalls
 
 EXPORT_PURGE_SECONDS = 600.0
@@ -41,6 +43,7 @@ class Service:
     planned: PlannedSessionStore
     parts: ExportPartStore
     personal: ProgressPersonalData
+    erasures: ErasureStore
 
     @property
     def relay(self) -> OutboxRelay:
@@ -48,13 +51,21 @@ class Service:
 
     def context(self, correlation_id: str | None = None) -> Context:
         return Context(
-            self.store, self.runtime.clock, self.stall_window, correlation_id, self.planned
+            self.store,
+            self.runtime.clock,
+            self.stall_window,
+            correlation_id,
+            self.planned,
+            self.erasures,
         )
 
     def export_context(self, correlation_id: str | None = None) -> ExportContext:
         return ExportContext(
             self.store, self.parts, self.personal, self.runtime.clock, correlation_id
         )
+
+    def erasure_context(self, correlation_id: str | None = None) -> ErasureContext:
+        return ErasureContext(self.store, self.erasures, self.runtime.clock, correlation_id)
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
@@ -71,8 +82,17 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
     personal = ProgressPersonalData(runtime.database)
+    erasures = ErasureStore(
+        runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
+    )
     service = Service(
-        runtime, store, timedelta(days=settings.stall_window_days), planned, parts, personal
+        runtime,
+        store,
+        timedelta(days=settings.stall_window_days),
+        planned,
+        parts,
+        personal,
+        erasures,
     )
     reports = ReportStore(runtime.database)
 
@@ -82,9 +102,15 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         await reports.ensure_indexes()
         await parts.ensure_indexes()
         await personal.ensure_indexes()
+        await erasures.ensure_indexes()
 
     runtime.prepare = prepare
-    runtime.outbox_collections = [*store.outbox_collections, planned.collection, parts.collection]
+    runtime.outbox_collections = [
+        *store.outbox_collections,
+        planned.collection,
+        parts.collection,
+        erasures.collection,
+    ]
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     runtime.jobs = [
         lambda: every(
@@ -114,6 +140,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         data_exports.subscribe(
             runtime.broker,
             service.export_context,
+            service.erasure_context,
             topic_prefix=settings.kafka_topic_prefix,
             retry=retry_policy(settings),
             concurrency=settings.consumer_concurrency,

@@ -92,7 +92,8 @@ class NotifyStore:
         """Set a person's fields from an event, each field only if no newer event set it: an old
         event (a dead letter replayed after newer ones) rolls nothing back, and still brings
         the fields no newer event changed. Each field keeps the event that last set it
-        (``set_by``); a field without one was set before that was kept, by any event then.
+        (``set_by``); a field without one was set before that was kept, by any event then. The
+        entry of an erased person takes nothing.
 
         The fields are chosen on the document read and written under its ``version`` (read
         again when another write came in between). Returns whether anything was set."""
@@ -107,6 +108,8 @@ class NotifyStore:
                 except DuplicateKeyError:
                     continue  # remembered meanwhile: compare with that
                 return True
+            if document.get("erased"):
+                return False  # a pseudonym entry (``adapters.erasures``): nothing comes back
             set_by = document.get("set_by") or {}
             newer = {
                 name: value

@@ -1,4 +1,5 @@
-"""Notify's part of data exports: the subscription that builds it, the route that reads it."""
+"""Notify's part of data requests: the subscription that builds its part of an export and erases
+a person's data, the route that reads an export part."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from faststream.kafka import KafkaBroker
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.consumer import EventConsumer, RetryPolicy, with_context
 from notify.entrypoints.http import Caller
-from notify.service_layer import data_exports
+from notify.service_layer import data_exports, erasures
 from notify.service_layer.data_exports import ExportContext
+from notify.service_layer.erasures import ErasureContext
 
 GROUP = "notify-data-exports"
 router = APIRouter()
@@ -38,6 +40,7 @@ async def export_part(
 def subscribe(
     broker: KafkaBroker,
     context: Callable[[str | None], ExportContext],
+    erasure_context: Callable[[str | None], ErasureContext],
     *,
     topic_prefix: str,
     retry: RetryPolicy,
@@ -51,9 +54,14 @@ def subscribe(
         {
             "mentoring.personal_data.export_requested": with_context(
                 context, data_exports.on_export_requested
-            )
+            ),
+            "mentoring.personal_data.erasure_requested": with_context(
+                erasure_context, erasures.on_erasure_requested
+            ),
         },
         description="Builds notify's part of each data export (notifications, deliveries, "
-        "preferences, contact data) and announces it ready.",
+        "preferences, contact data) and announces it ready; erases a person's contact data, "
+        "notifications and preferences and their name from others' notifications, and "
+        "announces it done.",
     )
     return consumer

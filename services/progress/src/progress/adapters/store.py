@@ -400,6 +400,8 @@ class ProgressStore:
             "mentor_user_id": stored.mentor_user_id,
             "seen_events": sorted(stored.seen_events),
             "mentor_set_by": stored.mentor_set_by.document() if stored.mentor_set_by else None,
+            # every mentor the mentee has had, for an erasure of one (``adapters.erasures``)
+            "mentor_ids": sorted({m.mentor_id for m in stored.tracking.mentors}),
         }
 
     # ---- events that arrived before the match they belong to --------------------------------

@@ -1,4 +1,5 @@
-"""Progress's part of data exports: the subscription that builds it, the route that reads it."""
+"""Progress's part of data requests: the subscription that builds its part of an export and
+erases a person's data, the route that reads an export part."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from faststream.kafka import KafkaBroker
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.consumer import EventConsumer, RetryPolicy, with_context
 from progress.entrypoints.http import Caller
-from progress.service_layer import data_exports
+from progress.service_layer import data_exports, erasures
 from progress.service_layer.data_exports import ExportContext
+from progress.service_layer.erasures import ErasureContext
 
 GROUP = "progress-data-exports"
 router = APIRouter()
@@ -38,6 +40,7 @@ async def export_part(
 def subscribe(
     broker: KafkaBroker,
     context: Callable[[str | None], ExportContext],
+    erasure_context: Callable[[str | None], ErasureContext],
     *,
     topic_prefix: str,
     retry: RetryPolicy,
@@ -51,9 +54,13 @@ def subscribe(
         {
             "mentoring.personal_data.export_requested": with_context(
                 context, data_exports.on_export_requested
-            )
+            ),
+            "mentoring.personal_data.erasure_requested": with_context(
+                erasure_context, erasures.on_erasure_requested
+            ),
         },
         description="Builds progress's part of each data export (check-ins, milestones, "
-        "sessions, planned sessions) and announces it ready.",
+        "sessions, planned sessions) and announces it ready; erases the texts of a person's "
+        "participations and announces it done.",
     )
     return consumer

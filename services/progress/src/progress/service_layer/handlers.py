@@ -33,6 +33,7 @@ from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.jobs import retrying
 from mentorship_runtime.logging import get_logger
+from progress.adapters.erasures import ErasureStore
 from progress.adapters.planned_sessions import PlannedSessionStore
 from progress.adapters.store import Detected, ProgressStore, Stored
 from progress.domain.detection import ESCALATION_FACTOR, detect
@@ -54,6 +55,8 @@ class Context:
     correlation_id: str | None = None
     planned: PlannedSessionStore | None = None
     """Planned sessions, cancelled when their match ends (``service_layer.planned_sessions``)."""
+    erasures: ErasureStore | None = None
+    """The participations erased: a match of one of them starts no tracking."""
 
 
 def event_key(event: Envelope[Any]) -> str:
@@ -101,6 +104,9 @@ def _outdated(event: Envelope[Any], stored: Stored) -> bool:
 async def on_match_accepted(event: Envelope[Any], ctx: Context) -> None:
     data: MatchAccepted = event.data
     now = ctx.clock()
+    if ctx.erasures is not None and await ctx.erasures.erased((data.mentee_id, data.mentor_id)):
+        log.info("match_of_erased_participation_skipped", event_id=str(event.event_id))
+        return
 
     async def attempt() -> None:
         existing = await ctx.store.find(data.mentee_id)

@@ -1,0 +1,159 @@
+"""Notify's part of a person's erasure (GDPR article 17), when mentoring announces it.
+
+For each participation named: the notifications other people keep that name the person (about
+them, for their mentors, mentees and their programs' admins) have the name replaced by a neutral
+wording in the reader's language (``domain.erasure``), in the settled deliveries' copies too;
+the person's own notifications go with all their deliveries, and so do the reminders, check-in
+watches, weekly-digest records and parked events about them; their directory entry becomes a
+pseudonym entry (marked erased: a later event brings no name or address back, notifies them no
+more and names them no more). For the whole account (scope ``person``): their preferences
+(webhook URL and secret included), their remaining deliveries and their export parts go. As an
+admin of the programs named, their entry keeps their account id alone.
+
+The directory is pseudonymised last: the names to replace are read from it, so a request
+redelivered after a failure still finds them. Every step leaves what is erased erased, so a
+redelivery or a second worker does it again harmlessly; the done event goes out once, in the
+outbox of the erasure's record.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mentorship_contracts import Envelope, new_envelope
+from mentorship_contracts.events import NotifyErasureDone, PersonalDataErasureRequested
+from mentorship_runtime.logging import get_logger
+from mentorship_runtime.mongo import as_stored
+from notify.adapters.erasures import ErasureStore
+from notify.domain.directory import Language
+from notify.domain.erasure import document_without
+
+log = get_logger("notify.erasures")
+PRODUCER = "notify"
+COUNTED = (
+    "directory_entries",
+    "notifications",
+    "deliveries",
+    "preferences",
+    "records_about",
+    "export_parts",
+    "notifications_reworded",
+    "program_admins",
+)
+
+
+@dataclass
+class ErasureContext:
+    erasures: ErasureStore
+    clock: Callable[[], datetime]
+    correlation_id: str | None = None
+
+
+async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> None:
+    data: PersonalDataErasureRequested = event.data
+    store = ctx.erasures
+    if await store.done(data.erasure_id):
+        log.info("erasure_already_done", erasure_id=data.erasure_id, event_id=str(event.event_id))
+        return
+    counts: Counter[str] = Counter(dict.fromkeys(COUNTED, 0))
+    participant_ids = list(dict.fromkeys(data.participant_ids))
+    entries = {e["_id"]: e for e in await store.entries(participant_ids)}
+    names = sorted({str(e["display_name"]) for e in entries.values() if e.get("display_name")})
+    emails = sorted({str(e["email"]) for e in entries.values() if e.get("email")})
+    if names or emails:
+        counts["notifications_reworded"] += await _reword(ctx, data, names, emails)
+    for notification_id in await store.notifications_of(
+        data.subject_user_id if data.scope == "person" else None, participant_ids
+    ):
+        counts["deliveries"] += await store.delete_notification(notification_id)
+        counts["notifications"] += 1
+    for participant_id in participant_ids:
+        counts["records_about"] += await store.delete_about(participant_id)
+    if data.scope == "person":
+        counts["deliveries"] += await store.delete_deliveries_of(data.subject_user_id)
+        counts["preferences"] += await store.delete_preferences(data.subject_user_id)
+        counts["export_parts"] += await store.delete_parts(data.subject_user_id)
+    counts["program_admins"] += await store.forget_admin(data.program_ids, data.subject_user_id)
+    for participant_id in participant_ids:
+        await store.pseudonymise(participant_id)
+        counts["directory_entries"] += 1
+    done_at = as_stored(ctx.clock())
+    totals = {name: counts[name] for name in COUNTED}
+    done = new_envelope(
+        NotifyErasureDone(
+            erasure_id=data.erasure_id, service=PRODUCER, counts=totals, done_at=done_at
+        ),
+        producer=PRODUCER,
+        cause=event,
+        clock=ctx.clock,
+    )
+    recorded = await store.record(data.erasure_id, participant_ids, totals, done_at, [done])
+    log.info(
+        "erasure_done",
+        erasure_id=data.erasure_id,
+        event_id=str(event.event_id),
+        correlation_id=event.correlation_id,
+        recorded=recorded,
+        **totals,
+    )
+
+
+async def _reword(
+    ctx: ErasureContext, data: PersonalDataErasureRequested, names: list[str], emails: list[str]
+) -> int:
+    """Replace the names (and addresses, in invitations) in the notifications of others that
+    may name the person; how many notifications changed."""
+    store = ctx.erasures
+    erased = set(data.participant_ids)
+    candidates = await _may_name(store, data)
+    admins = await store.admins_of(data.program_ids)
+    readers = {
+        e["_id"]: e
+        for e in await store.entries(sorted({str(c["recipient_id"]) for c in candidates.values()}))
+    }
+    reworded = 0
+    for notification in candidates.values():
+        if notification.get("recipient_id") in erased:
+            continue  # the person's own: deleted next
+        recipient = str(notification.get("recipient_id"))
+        language = _language(readers.get(recipient) or {"language": admins.get(recipient)})
+        after = document_without(notification, names, emails, language)
+        if await store.rewrite_notification(notification, after):
+            reworded += 1
+        for collection, copy in await store.copies_of(notification["_id"]):
+            kept = copy.get("notification")
+            if isinstance(kept, dict):
+                rewritten = document_without(kept, names, emails, language)
+                if rewritten != kept:
+                    await store.rewrite_copy(collection, copy["_id"], rewritten)
+    return reworded
+
+
+async def _may_name(
+    store: ErasureStore, data: PersonalDataErasureRequested
+) -> dict[str, dict[str, Any]]:
+    """The notifications about the participations, and those of their mentors, mentees and
+    programs' admins, by id."""
+    queries = []
+    for participant_id in set(data.participant_ids):
+        queries.append(("subject_id", participant_id))
+        mentees, mentors = await store.partners_of(participant_id)
+        queries.extend(("recipient_id", partner) for partner in sorted(mentees | mentors))
+    admins = set(await store.admins_of(data.program_ids)) - {data.subject_user_id}
+    queries.extend(("user_id", admin) for admin in sorted(admins))
+    found: dict[str, dict[str, Any]] = {}
+    for field, value in queries:
+        found.update({n["_id"]: n for n in await store.notifications_where(field, value)})
+    return found
+
+
+def _language(entry: dict[str, Any] | None) -> Language:
+    """The language of a directory entry (or of an admin's), English when unknown."""
+    try:
+        return Language((entry or {}).get("language") or "en")
+    except ValueError:
+        return Language.EN
