@@ -12,7 +12,6 @@ publish them, to see the erasure complete whatever their order and however often
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +32,7 @@ from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.kafka import publish_envelope
 from mentorship_runtime.mongo import Document
 from mentorship_testing.kafka import eventually, publishing_as
+from mentorship_testing.personal_data import find_strings
 
 from .conftest import (
     ACCEPT,
@@ -162,13 +162,8 @@ def mentoring_db(client: AsyncMongoClient[Document], db: AsyncDatabase[Document]
 
 async def found_in(database: Any, *needles: str) -> list[tuple[str, Any, str]]:
     """Every (collection, document id, needle) where a document of any collection holds one of
-    ``needles`` anywhere in it, case ignored (a walk of all collections and documents)."""
-    found: list[tuple[str, Any, str]] = []
-    for collection in await database.list_collection_names():
-        async for document in database[collection].find({}):
-            text = json.dumps(document, default=str, ensure_ascii=False).casefold()
-            found += [(collection, document.get("_id"), n) for n in needles if n.casefold() in text]
-    return found
+    ``needles`` anywhere in it, case ignored."""
+    return [(f.collection, f.document_id, f.needle) for f in await find_strings(database, needles)]
 
 
 async def mentoring_done(

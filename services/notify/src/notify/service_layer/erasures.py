@@ -18,6 +18,7 @@ outbox of the erasure's record.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ class ErasureContext:
     erasures: ErasureStore
     clock: Callable[[], datetime]
     correlation_id: str | None = None
+    settle_seconds: float = 2.0
+    """How long the erasure waits before rewording again what planners that read the person's
+    name just before the directory forgot it may have stored since."""
 
 
 async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> None:
@@ -64,7 +68,15 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
     entries = {e["_id"]: e for e in await store.entries(participant_ids)}
     names = sorted({str(e["display_name"]) for e in entries.values() if e.get("display_name")})
     emails = sorted({str(e["email"]) for e in entries.values() if e.get("email")})
+    # the directory forgets them first, so that what is planned from now on names no one (the
+    # names to replace stay in memory only); what was planned from it before is reworded, twice:
+    # a planner that read a name just before may store its notification just after
+    for participant_id in participant_ids:
+        await store.pseudonymise(participant_id)
+        counts["directory_entries"] += 1
     if names or emails:
+        counts["notifications_reworded"] += await _reword(ctx, data, names, emails)
+        await asyncio.sleep(ctx.settle_seconds)
         counts["notifications_reworded"] += await _reword(ctx, data, names, emails)
     for notification_id in await store.notifications_of(
         data.subject_user_id if data.scope == "person" else None, participant_ids
@@ -76,11 +88,9 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
     if data.scope == "person":
         counts["deliveries"] += await store.delete_deliveries_of(data.subject_user_id)
         counts["preferences"] += await store.delete_preferences(data.subject_user_id)
-        counts["export_parts"] += await store.delete_parts(data.subject_user_id)
+    # an export of theirs holds what was erased, whatever it covered (they may ask again)
+    counts["export_parts"] += await store.delete_parts(data.subject_user_id)
     counts["program_admins"] += await store.forget_admin(data.program_ids, data.subject_user_id)
-    for participant_id in participant_ids:
-        await store.pseudonymise(participant_id)
-        counts["directory_entries"] += 1
     done_at = as_stored(ctx.clock())
     totals = {name: counts[name] for name in COUNTED}
     done = new_envelope(
