@@ -245,13 +245,15 @@ function MilestoneForm({
   );
 }
 
-const TREND_SIGN: Record<string, string> = { RISING: "↗", FALLING: "↘", STEADY: "→", UNKNOWN: "·" };
+/** An arrow beside a known trend (none beside "no trend yet", which sits among "·" separators). */
+const TREND_SIGN: Record<string, string> = { RISING: "↗", FALLING: "↘", STEADY: "→" };
 
 export function Trend({ trend }: { trend: string }) {
   const { t } = useTranslation();
   return (
     <span className={`trend ${trend.toLowerCase()}`}>
-      <span aria-hidden="true">{TREND_SIGN[trend] ?? ""}</span> {t(`trend.${trend}`)}
+      {TREND_SIGN[trend] ? <span aria-hidden="true">{TREND_SIGN[trend]} </span> : null}
+      {t(`trend.${trend}`)}
     </span>
   );
 }
