@@ -83,6 +83,16 @@ def test_removing_admins_never_leaves_none() -> None:
     assert isinstance(refused.value, Conflict)
 
 
+def test_an_erased_admin_keeps_running_the_program_by_their_account_alone() -> None:
+    named = program("u-a").with_admin(Admin("u-b", "Grace", "grace@example.org", "fr"))
+
+    forgotten = named.without_admin_contact("u-b")
+    assert forgotten.admin_ids == ("u-a", "u-b")
+    assert forgotten.admins[1] == Admin("u-b", language="fr")
+    assert forgotten.without_admin_contact("u-b") is forgotten  # nothing left to forget
+    assert named.without_admin_contact("u-z") is named  # not an admin
+
+
 @pytest.mark.parametrize(
     ("statuses", "expected"),
     [

@@ -153,6 +153,19 @@ class Program:
             raise LastAdmin(self.id, user_id)
         return replace(self, admins=tuple(a for a in self.admins if a.user_id != user_id))
 
+    def without_admin_contact(self, user_id: str) -> Program:
+        """The program with that admin named by their account alone (no name, no address: their
+        data was erased); one with none, or not an admin, changes nothing."""
+        if not any(a.user_id == user_id and (a.display_name or a.email) for a in self.admins):
+            return self
+        return replace(
+            self,
+            admins=tuple(
+                Admin(a.user_id, language=a.language) if a.user_id == user_id else a
+                for a in self.admins
+            ),
+        )
+
     @property
     def accepts_participants(self) -> bool:
         return self.status is not ProgramStatus.CLOSED

@@ -208,6 +208,8 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
     counts["matches"] = await ctx.personal.pseudonymise_matches(ids)
     counts["provisioned_accounts"] = await ctx.personal.delete_accounts(ids)
     counts["data_exports"] = await ctx.personal.delete_exports(subject)
+    if subject.scope is Scope.PERSON:
+        counts["admin_entries"] = await _forget_admin_contact(ctx, subject.user_id)
     done_at = as_stored(ctx.clock())
     done = new_envelope(
         MentoringErasureDone(
@@ -232,6 +234,23 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
         announced=announced,
         **counts,
     )
+
+
+ADMINISTERED_AT_MOST = 1000
+"""The programs a person may run whose admin entries an erasure of all their data visits."""
+
+
+async def _forget_admin_contact(ctx: ErasureContext, user_id: str) -> int:
+    """The person's name and address leave the admin entries of the programs they run (their
+    account stays: they still run them), announced as every change of admins is."""
+    forgotten = 0
+    for program in await ctx.store.programs_of_admin(user_id, ADMINISTERED_AT_MOST):
+        updated = program.without_admin_contact(user_id)
+        if updated is program:
+            continue
+        await ctx.store.save_program(updated, [ctx.handlers.events.program_published(updated)])
+        forgotten += 1
+    return forgotten
 
 
 def _withdrawing(requested_by: str, user_id: str, program: Program) -> Principal:
