@@ -10,13 +10,13 @@ import httpx
 from fastapi import APIRouter, FastAPI
 
 from mentorship_runtime.consumer import EventConsumer, retry_policy
+from mentorship_runtime.export_parts import ExportPartStore
 from mentorship_runtime.jobs import every
 from mentorship_runtime.kafka import ensure_topics
 from mentorship_runtime.service_app import Runtime, connect, service_app
 from notify.adapters.dead_letters import KafkaDeadLetters, delivery_dead_letter_topic
 from notify.adapters.deliveries import DeliveryStore
 from notify.adapters.erasures import ErasureStore
-from notify.adapters.export_parts import ExportPartStore
 from notify.adapters.nudges import NudgeStore
 from notify.adapters.personal_data import NotifyPersonalData
 from notify.adapters.senders import HttpWebhookSender, SmtpSender, SmtpSettings

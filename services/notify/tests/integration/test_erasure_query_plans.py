@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from mentorship_contracts import new_envelope
 from mentorship_contracts.events import PersonalDataErasureRequested
+from mentorship_runtime.export_parts import ExportPartStore
 from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_testing.clock import Clock
@@ -20,7 +21,6 @@ from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import QueryRecorder, scans
 from notify.adapters.deliveries import DeliveryStore
 from notify.adapters.erasures import ErasureStore
-from notify.adapters.export_parts import ExportPartStore
 from notify.adapters.nudges import NudgeStore
 from notify.adapters.personal_data import NotifyPersonalData
 from notify.adapters.store import NotifyStore

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from mentorship_runtime.export_parts import ExportPartStore
 from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import QueryRecorder, scans
 from notify.adapters.deliveries import DeliveryStore
-from notify.adapters.export_parts import ExportPartStore
 from notify.adapters.personal_data import NotifyPersonalData
 from notify.adapters.store import NotifyStore
 

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from fastapi import APIRouter, FastAPI
 
 from mentorship_runtime.consumer import retry_policy
+from mentorship_runtime.export_parts import ExportPartStore
 from mentorship_runtime.jobs import every
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
 from progress.adapters.erasures import ErasureStore
-from progress.adapters.export_parts import ExportPartStore
 from progress.adapters.personal_data import ProgressPersonalData
 from progress.adapters.planned_sessions import PlannedSessionStore
 from progress.adapters.report import ReportStore

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from mentorship_runtime.export_parts import ExportPartStore
 from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import QueryRecorder, scans
-from progress.adapters.export_parts import ExportPartStore
 from progress.adapters.personal_data import ProgressPersonalData
 from progress.adapters.planned_sessions import PlannedSessionStore
 from progress.adapters.store import ProgressStore

@@ -1,7 +1,7 @@
 """Notify's part of a person's data export: built from its own records when mentoring
-announces the request, kept (``adapters.export_parts``) and announced ready with counts only;
-read by the gateway for the archive. Re-running the handler keeps the first part and announces
-nothing again (its announcement waits in the part's outbox until published)."""
+announces the request, kept (``mentorship_runtime.export_parts``) and announced ready with
+counts only; read by the gateway for the archive. Re-running the handler keeps the first part
+and announces nothing again (its announcement waits in the part's outbox until published)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from mentorship_contracts.events import NotifyExportPartReady, PersonalDataExpor
 from mentorship_contracts.personal_data import KEPT_FOR, may_read, part_json
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import NotFound
+from mentorship_runtime.export_parts import ExportPartStore
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.mongo import as_stored
-from notify.adapters.export_parts import ExportPartStore
 from notify.adapters.personal_data import NotifyPersonalData
 from notify.adapters.store import NotifyStore
 

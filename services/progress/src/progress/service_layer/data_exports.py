@@ -1,7 +1,7 @@
 """Progress's part of a person's data export: built from its own records when mentoring
-announces the request, kept (``adapters.export_parts``) and announced ready with counts only;
-read by the gateway for the archive. Re-running the handler keeps the first part and announces
-nothing again (its announcement waits in the part's outbox until published)."""
+announces the request, kept (``mentorship_runtime.export_parts``) and announced ready with
+counts only; read by the gateway for the archive. Re-running the handler keeps the first part
+and announces nothing again (its announcement waits in the part's outbox until published)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import PersonalDataExportRequested, ProgressExportPartReady
 from mentorship_contracts.personal_data import KEPT_FOR, may_read, part_json
 from mentorship_runtime.auth import Principal
+from mentorship_runtime.export_parts import ExportPartStore
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.mongo import as_stored
-from progress.adapters.export_parts import ExportPartStore
 from progress.adapters.personal_data import ProgressPersonalData
 from progress.adapters.store import ProgressStore
 from progress.domain.errors import NotFound

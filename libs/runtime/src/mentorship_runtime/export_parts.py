@@ -1,6 +1,7 @@
-"""The parts of data exports this service built (``export_parts``), one per export, kept with
-the event that announces them in their outbox until they expire (a day after the request;
-the worker deletes them then, and a read refuses one past its day before that)."""
+"""The parts of data exports a service built (its ``export_parts`` collection), one per export,
+kept with the event that announces them in their outbox until they expire (a day after the
+request; the service's worker deletes them then, and a read refuses one past its day before
+that). Progress and notify keep theirs here; mentoring's part travels with its export."""
 
 from __future__ import annotations
 
