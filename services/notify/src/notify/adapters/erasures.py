@@ -174,6 +174,14 @@ class ErasureStore:
     async def delete_parts(self, subject_user_id: str) -> int:
         return (await self.parts.delete_many({"subject_user_id": subject_user_id})).deleted_count
 
+    async def mark_erasing(self, person_id: str) -> None:
+        """Planners see the entry as naming and reaching no one from now on (``erasing``), while
+        its name stays for the erasure to find in the notifications planned before (a crash
+        before ``pseudonymise`` leaves it to the redelivered request)."""
+        await self.people.update_one(
+            {"_id": person_id}, {"$set": {"erasing": True}, "$inc": {"version": 1}}
+        )
+
     async def pseudonymise(self, person_id: str) -> None:
         """The directory entry keeps the participant id, program and roles, marked erased and
         withdrawn: no contact data, no name, and an event bringing them again sets nothing
@@ -182,7 +190,7 @@ class ErasureStore:
             {"_id": person_id},
             {
                 "$set": {"erased": True, "withdrawn": True},
-                "$unset": dict.fromkeys(CONTACT, ""),
+                "$unset": {**dict.fromkeys(CONTACT, ""), "erasing": ""},
                 "$inc": {"version": 1},
             },
             upsert=True,

@@ -108,7 +108,7 @@ class NotifyStore:
                 except DuplicateKeyError:
                     continue  # remembered meanwhile: compare with that
                 return True
-            if document.get("erased"):
+            if document.get("erased") or document.get("erasing"):
                 return False  # a pseudonym entry (``adapters.erasures``): nothing comes back
             set_by = document.get("set_by") or {}
             newer = {
@@ -367,16 +367,18 @@ def _documents(items: Sequence[NewNotification]) -> list[Document]:
 
 
 def _recipient(document: Document) -> Recipient:
+    """A directory entry as planners see it; one being erased names and reaches no one."""
+    erasing = bool(document.get("erasing"))
     return Recipient(
         person_id=document["_id"],
         user_id=document.get("user_id"),
-        display_name=document["display_name"],
-        email=document.get("email"),
+        display_name="" if erasing else document["display_name"],
+        email=None if erasing else document.get("email"),
         language=Language(document.get("language", "en")),
         timezone=document.get("timezone", "UTC"),
         roles=frozenset(Role(r) for r in document.get("roles", [])),
         program_id=document["program_id"],
-        withdrawn=bool(document.get("withdrawn", False)),
+        withdrawn=erasing or bool(document.get("withdrawn", False)),
     )
 
 

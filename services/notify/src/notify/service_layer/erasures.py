@@ -65,15 +65,15 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
         return
     counts: Counter[str] = Counter(dict.fromkeys(COUNTED, 0))
     participant_ids = list(dict.fromkeys(data.participant_ids))
+    # planners see them as naming and reaching no one from now on; what was planned from the
+    # directory before is reworded, twice: a planner that read a name just before may store its
+    # notification just after. Their entry keeps the name until the end (``pseudonymise``), so
+    # a redelivered request finds it again after a crash.
+    for participant_id in participant_ids:
+        await store.mark_erasing(participant_id)
     entries = {e["_id"]: e for e in await store.entries(participant_ids)}
     names = sorted({str(e["display_name"]) for e in entries.values() if e.get("display_name")})
     emails = sorted({str(e["email"]) for e in entries.values() if e.get("email")})
-    # the directory forgets them first, so that what is planned from now on names no one (the
-    # names to replace stay in memory only); what was planned from it before is reworded, twice:
-    # a planner that read a name just before may store its notification just after
-    for participant_id in participant_ids:
-        await store.pseudonymise(participant_id)
-        counts["directory_entries"] += 1
     if names or emails:
         counts["notifications_reworded"] += await _reword(ctx, data, names, emails)
         await asyncio.sleep(ctx.settle_seconds)
@@ -91,6 +91,9 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
     # an export of theirs holds what was erased, whatever it covered (they may ask again)
     counts["export_parts"] += await store.delete_parts(data.subject_user_id)
     counts["program_admins"] += await store.forget_admin(data.program_ids, data.subject_user_id)
+    for participant_id in participant_ids:
+        await store.pseudonymise(participant_id)
+        counts["directory_entries"] += 1
     done_at = as_stored(ctx.clock())
     totals = {name: counts[name] for name in COUNTED}
     done = new_envelope(
