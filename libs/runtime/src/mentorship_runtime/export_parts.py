@@ -14,7 +14,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
-from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
+from mentorship_runtime.outbox import (
+    OutboxRelay,
+    ensure_outbox_index,
+    outbox_entries,
+    outbox_fields,
+)
 
 Document = dict[str, Any]
 HIDDEN = {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0}
@@ -40,8 +45,8 @@ class ExportPartStore:
 
     async def add(self, document: Document, events: Sequence[Envelope[Any]]) -> bool:
         """Keep a part with its event; False when it was kept before (a redelivery)."""
-        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
-        stored = {**document, **parts["$set"], "_outbox": parts["$push"]["_outbox"]["$each"]}
+        entries = outbox_entries(events, topic_prefix=self._prefix)
+        stored = {**document, **outbox_fields(entries, now=self._clock())}
         try:
             await self.collection.insert_one(stored)
         except DuplicateKeyError:

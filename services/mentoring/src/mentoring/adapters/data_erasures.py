@@ -26,7 +26,12 @@ from pymongo.errors import DuplicateKeyError
 from mentoring.domain.data_erasures import PSEUDONYM, DataErasure, DoneReceipt
 from mentoring.domain.data_exports import SERVICES, DataSubject, Scope
 from mentorship_contracts import Envelope
-from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
+from mentorship_runtime.outbox import (
+    OutboxRelay,
+    ensure_outbox_index,
+    outbox_entries,
+    outbox_fields,
+)
 
 Document = dict[str, Any]
 HIDDEN = {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0}
@@ -56,10 +61,8 @@ class DataErasureStore:
             await ensure_outbox_index(collection)
 
     def _with_outbox(self, document: Document, events: Sequence[Envelope[Any]]) -> Document:
-        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
-        if not parts:
-            return document
-        return {**document, **parts["$set"], "_outbox": parts["$push"]["_outbox"]["$each"]}
+        entries = outbox_entries(events, topic_prefix=self._prefix)
+        return {**document, **outbox_fields(entries, now=self._clock())}
 
     async def add(
         self, erasure: DataErasure, events: Sequence[Envelope[Any]]

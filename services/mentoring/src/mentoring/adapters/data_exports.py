@@ -25,7 +25,12 @@ from mentoring.domain.data_exports import (
     Scope,
 )
 from mentorship_contracts import Envelope
-from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
+from mentorship_runtime.outbox import (
+    OutboxRelay,
+    ensure_outbox_index,
+    outbox_entries,
+    outbox_fields,
+)
 
 Document = dict[str, Any]
 HIDDEN = {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0}
@@ -56,10 +61,8 @@ class DataExportStore:
             await ensure_outbox_index(collection)
 
     def _with_outbox(self, document: Document, events: Sequence[Envelope[Any]]) -> Document:
-        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
-        if not parts:
-            return document
-        return {**document, **parts["$set"], "_outbox": parts["$push"]["_outbox"]["$each"]}
+        entries = outbox_entries(events, topic_prefix=self._prefix)
+        return {**document, **outbox_fields(entries, now=self._clock())}
 
     async def add(self, export: DataExport, events: Sequence[Envelope[Any]]) -> DataExport | None:
         """Insert a request with its event; the one stored under its id when it exists."""

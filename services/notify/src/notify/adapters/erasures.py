@@ -18,7 +18,12 @@ from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.mongo import find_by_ids
-from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
+from mentorship_runtime.outbox import (
+    OutboxRelay,
+    ensure_outbox_index,
+    outbox_entries,
+    outbox_fields,
+)
 
 Document = dict[str, Any]
 CONTACT = ("display_name", "email", "language", "timezone", "user_id", "set_by")
@@ -205,14 +210,12 @@ class ErasureStore:
         events: Sequence[Envelope[Any]],
     ) -> bool:
         """Keep the erasure's record with its event; False when it was kept before."""
-        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
         document = {
             "_id": erasure_id,
             "participant_ids": list(participant_ids),
             "counts": counts,
             "done_at": done_at,
-            **parts["$set"],
-            "_outbox": parts["$push"]["_outbox"]["$each"],
+            **outbox_fields(outbox_entries(events, topic_prefix=self._prefix), now=self._clock()),
         }
         try:
             await self.collection.insert_one(document)
