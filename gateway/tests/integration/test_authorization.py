@@ -80,6 +80,17 @@ async def test_each_role_sees_exactly_what_it_may(platform: Platform) -> None:
 
     await eventually(tracked, timeout=30)
 
+    # progress answers for the program's admins once it has read the program's event
+    async def admin_sees_the_figures() -> bool:
+        body = await platform.gql(
+            *ADMIN,
+            "query($p: ID!) { programHealth(programId: $p) { mentees } }",
+            p=ids["program"],
+        )
+        return bool(body["data"] and body["data"]["programHealth"])
+
+    await eventually(admin_sees_the_figures, timeout=30)
+
     seen: dict[str, dict[str, bool]] = {}
     for who, (person, _) in MATRIX.items():
         body = await platform.gql(
