@@ -14,15 +14,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
-from mentorship_runtime.outbox import (
-    OutboxRelay,
-    ensure_outbox_index,
-    outbox_entries,
-    outbox_fields,
-)
+from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index, without_outbox
 
 Document = dict[str, Any]
-HIDDEN = {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0}
+HIDDEN = without_outbox()
 
 
 class ExportPartStore:
@@ -35,9 +30,7 @@ class ExportPartStore:
         topic_prefix: str = "",
     ) -> None:
         self.collection: AsyncCollection[Document] = db["export_parts"]
-        self._relay = relay
-        self._clock = clock
-        self._prefix = topic_prefix
+        self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("expires_at")
@@ -45,13 +38,10 @@ class ExportPartStore:
 
     async def add(self, document: Document, events: Sequence[Envelope[Any]]) -> bool:
         """Keep a part with its event; False when it was kept before (a redelivery)."""
-        entries = outbox_entries(events, topic_prefix=self._prefix)
-        stored = {**document, **outbox_fields(entries, now=self._clock())}
         try:
-            await self.collection.insert_one(stored)
+            await self._outbox.insert_one(self.collection, document, events)
         except DuplicateKeyError:
             return False
-        await self._relay.drain_soon(self.collection, document["_id"])
         return True
 
     async def get(self, export_id: str) -> Document | None:

@@ -29,6 +29,7 @@ from faststream.kafka import KafkaBroker
 from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
+from pymongo.results import UpdateResult
 
 from mentorship_contracts import Envelope
 from mentorship_contracts.headers import envelope_headers
@@ -83,6 +84,95 @@ def outbox_fields(entries: Sequence[Document], *, now: datetime) -> Document:
     if not entries:
         return {}
     return {OUTBOX: list(entries), OUTBOX_SINCE: now, OUTBOX_PENDING: True}
+
+
+def without_outbox(*also: str) -> dict[str, int]:
+    """A projection that leaves out the outbox's fields (and the fields named in ``also``)."""
+    return {OUTBOX: 0, OUTBOX_SINCE: 0, OUTBOX_PENDING: 0, **dict.fromkeys(also, 0)}
+
+
+def written_entries(document: Mapping[str, Any]) -> list[Document]:
+    """The outbox entries a document was written with (none for a document without events)."""
+    return list(document.get(OUTBOX) or [])
+
+
+class Outbox:
+    """How a store writes a change together with the events it causes: it hands over its update
+    or its new document and the events, and never names the outbox's fields.
+
+    ``update_one`` and ``insert_one`` write and then publish right away (``drain_soon``);
+    ``update`` and ``document`` only build what to write, for a store that writes by other means
+    (a bulk write, ``find_one_and_update``) and then calls ``publish_soon``."""
+
+    def __init__(
+        self,
+        relay: OutboxRelay,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        topic_prefix: str = "",
+    ) -> None:
+        self.relay = relay
+        self._clock = clock
+        self._prefix = topic_prefix
+
+    def update(self, update: Mapping[str, Any], events: Sequence[Envelope[Any]]) -> Document:
+        """``update`` (with its operators) that also appends ``events`` to the outbox."""
+        merged = dict(update)
+        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
+        for operator, fields in parts.items():
+            merged[operator] = {**update.get(operator, {}), **fields}
+        return merged
+
+    def document(self, document: Mapping[str, Any], events: Sequence[Envelope[Any]]) -> Document:
+        """A new document that carries ``events`` in its outbox."""
+        entries = outbox_entries(events, topic_prefix=self._prefix)
+        return {**document, **outbox_fields(entries, now=self._clock())}
+
+    async def update_one(
+        self,
+        collection: AsyncCollection[Document],
+        selector: Mapping[str, Any],
+        update: Mapping[str, Any],
+        events: Sequence[Envelope[Any]] = (),
+        *,
+        upsert: bool = False,
+    ) -> UpdateResult:
+        """Change the document ``selector`` finds (by ``_id``, with any guard) and append
+        ``events`` in the same write; publish them right after when it matched."""
+        result = await collection.update_one(selector, self.update(update, events), upsert=upsert)
+        if events and (result.matched_count or result.upserted_id is not None):
+            await self.relay.drain_soon(collection, selector["_id"])
+        return result
+
+    async def insert_one(
+        self,
+        collection: AsyncCollection[Document],
+        document: Mapping[str, Any],
+        events: Sequence[Envelope[Any]] = (),
+    ) -> None:
+        """Insert ``document`` with ``events`` in its outbox, then publish them right away
+        (a duplicate key raises before anything is published)."""
+        new = self.document(document, events)
+        await collection.insert_one(new)
+        if events:
+            await self.relay.drain_soon(collection, new["_id"], written_entries(new))
+
+    async def publish_soon(
+        self,
+        collection: AsyncCollection[Document],
+        document_id: Any,
+        entries: Sequence[Document] | None = None,
+    ) -> None:
+        """Publish what a write outside ``update_one``/``insert_one`` left in one document's
+        outbox (``OutboxRelay.drain_soon``)."""
+        await self.relay.drain_soon(collection, document_id, entries)
+
+    async def publish_written_soon(
+        self, collection: AsyncCollection[Document], written: Mapping[Any, Sequence[Document]]
+    ) -> None:
+        """Publish what a bulk write left in several documents' outboxes (document id: the
+        entries it wrote there, ``written_entries``)."""
+        await self.relay.drain_written_soon(collection, written)
 
 
 async def ensure_outbox_index(collection: AsyncCollection[Document]) -> None:

@@ -1,12 +1,18 @@
-"""Opaque cursors for keyset pagination on (a timestamp, an id), the same in every API."""
+"""Keyset pagination on (a timestamp, an id), the same in every API: opaque cursors, and the
+query, order and page cut that a MongoDB store needs for them (``Keyset``)."""
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from mentorship_runtime.errors import Invalid
+
+T = TypeVar("T")
 
 
 def encode_cursor(moment: datetime, identifier: str) -> str:
@@ -20,3 +26,47 @@ def decode_cursor(cursor: str, field: str = "after") -> tuple[datetime, str]:
         return datetime.fromisoformat(moment), str(identifier)
     except (ValueError, TypeError) as exc:
         raise Invalid(field, "not a cursor returned by this API") from exc
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """Pages ordered by ``field`` (a timestamp) then ``_id``, oldest first or ``newest_first``.
+
+    A store asks for ``first + 1`` documents matching ``where(query, after)`` in ``order``, and
+    ``page`` keeps ``first`` of them with the cursor of the last one when there are more."""
+
+    field: str
+    newest_first: bool = False
+
+    @property
+    def order(self) -> list[tuple[str, int]]:
+        direction = -1 if self.newest_first else 1
+        return [(self.field, direction), ("_id", direction)]
+
+    def where(self, query: Mapping[str, Any], after: str | None) -> dict[str, Any]:
+        """``query`` narrowed to what comes after the cursor ``after`` (all of it without one);
+        a query that has its own ``$or`` keeps it, the keyset joining it under ``$and``."""
+        narrowed = dict(query)
+        if after is None:
+            return narrowed
+        moment, identifier = decode_cursor(after)
+        beyond = "$lt" if self.newest_first else "$gt"
+        keyset = [
+            {self.field: {beyond: moment}},
+            {self.field: moment, "_id": {beyond: identifier}},
+        ]
+        if "$or" in narrowed:
+            narrowed["$and"] = [*narrowed.get("$and", []), {"$or": keyset}]
+        else:
+            narrowed["$or"] = keyset
+        return narrowed
+
+    def page(
+        self, found: Sequence[T], first: int, key: Callable[[T], tuple[datetime, str]]
+    ) -> tuple[list[T], str | None]:
+        """The first ``first`` items of ``found`` (read with one more), and the cursor after
+        the last of them when there were more."""
+        items = list(found[:first])
+        if len(found) <= first or not items:
+            return items, None
+        return items, encode_cursor(*key(items[-1]))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mentorship_runtime.outbox import without_outbox
+
 from .conftest import ProgressApi
 from .test_progress_flow import accepted, kinds
 
@@ -48,7 +50,7 @@ async def test_bad_ratings_are_refused_clearly_and_change_nothing(api: ProgressA
     await api.publish(accepted())
     await api.tracked("pt-ada")
     await api.call("POST", "/mentees/pt-ada/sessions", "u-pt-ada", "mentee", json=SESSION)
-    before = await api.db.trackings.find_one({"_id": "pt-ada"}, {"_outbox": 0})
+    before = await api.db.trackings.find_one({"_id": "pt-ada"}, without_outbox())
 
     stranger = await rate(api, "u-eve", 4)
     unknown = await rate(api, "u-pt-ada", 4, session="s-404")
@@ -70,5 +72,5 @@ async def test_bad_ratings_are_refused_clearly_and_change_nothing(api: ProgressA
     assert text.status_code == 422
     assert empty.status_code == 422
     assert nobody.status_code == 404
-    assert await api.db.trackings.find_one({"_id": "pt-ada"}, {"_outbox": 0}) == before
+    assert await api.db.trackings.find_one({"_id": "pt-ada"}, without_outbox()) == before
     assert kinds(await api.progress_events()) == ["session.logged"]

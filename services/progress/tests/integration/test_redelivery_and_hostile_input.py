@@ -10,6 +10,7 @@ from mentorship_contracts.events import (
     ProgramAdmin,
     ProgramPublished,
 )
+from mentorship_runtime.outbox import without_outbox
 from mentorship_testing.kafka import eventually
 
 from .conftest import ProgressApi
@@ -103,7 +104,7 @@ async def test_program_and_withdrawal_events_delivered_twice_have_one_effect(
     await api.tracked("pt-ada")
     withdrawn = await api.publish(ParticipantWithdrawn(participant_id="pt-ada", program_id="pg-1"))
     await api.tracked("pt-ada", state="stopped")
-    before = await api.db.trackings.find_one({"_id": "pt-ada"}, {"_outbox": 0})
+    before = await api.db.trackings.find_one({"_id": "pt-ada"}, without_outbox())
 
     await api.republish(published)
     await api.republish(withdrawn)
@@ -113,7 +114,7 @@ async def test_program_and_withdrawal_events_delivered_twice_have_one_effect(
         return await api.db.parked_events.find_one({"_id": str(marker.event_id)}) is not None
 
     await eventually(marker_parked, timeout=30)  # same topic, so the redelivery was handled
-    assert await api.db.trackings.find_one({"_id": "pt-ada"}, {"_outbox": 0}) == before
+    assert await api.db.trackings.find_one({"_id": "pt-ada"}, without_outbox()) == before
     assert await api.db.programs.count_documents({}) == 1
     program = await api.db.programs.find_one({"_id": "pg-1"})
     assert program is not None

@@ -26,15 +26,10 @@ from pymongo.errors import DuplicateKeyError
 from mentoring.domain.data_erasures import PSEUDONYM, DataErasure, DoneReceipt
 from mentoring.domain.data_exports import SERVICES, DataSubject, Scope
 from mentorship_contracts import Envelope
-from mentorship_runtime.outbox import (
-    OutboxRelay,
-    ensure_outbox_index,
-    outbox_entries,
-    outbox_fields,
-)
+from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index, without_outbox
 
 Document = dict[str, Any]
-HIDDEN = {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0}
+HIDDEN = without_outbox()
 
 
 class DataErasureStore:
@@ -48,9 +43,8 @@ class DataErasureStore:
     ) -> None:
         self.erasures: AsyncCollection[Document] = db["data_erasures"]
         self.done: AsyncCollection[Document] = db["erasures_done"]
-        self._relay = relay
+        self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
         self._clock = clock
-        self._prefix = topic_prefix
 
     @property
     def outbox_collections(self) -> list[AsyncCollection[Document]]:
@@ -60,19 +54,14 @@ class DataErasureStore:
         for collection in self.outbox_collections:
             await ensure_outbox_index(collection)
 
-    def _with_outbox(self, document: Document, events: Sequence[Envelope[Any]]) -> Document:
-        entries = outbox_entries(events, topic_prefix=self._prefix)
-        return {**document, **outbox_fields(entries, now=self._clock())}
-
     async def add(
         self, erasure: DataErasure, events: Sequence[Envelope[Any]]
     ) -> DataErasure | None:
         """Insert a request with its events; the one stored under its id when it exists."""
         try:
-            await self.erasures.insert_one(self._with_outbox(_document(erasure), events))
+            await self._outbox.insert_one(self.erasures, _document(erasure), events)
         except DuplicateKeyError:
             return await self.find(erasure.id)
-        await self._relay.drain_soon(self.erasures, erasure.id)
         return None
 
     async def find(self, erasure_id: str) -> DataErasure | None:
@@ -104,10 +93,9 @@ class DataErasureStore:
         """Keep mentoring's record of an erasure done with its event; False when it was kept
         before (a redelivery)."""
         try:
-            await self.done.insert_one(self._with_outbox(document, events))
+            await self._outbox.insert_one(self.done, document, events)
         except DuplicateKeyError:
             return False
-        await self._relay.drain_soon(self.done, document["_id"])
         return True
 
 

@@ -25,15 +25,10 @@ from mentoring.domain.data_exports import (
     Scope,
 )
 from mentorship_contracts import Envelope
-from mentorship_runtime.outbox import (
-    OutboxRelay,
-    ensure_outbox_index,
-    outbox_entries,
-    outbox_fields,
-)
+from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index, without_outbox
 
 Document = dict[str, Any]
-HIDDEN = {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0}
+HIDDEN = without_outbox()
 
 
 class DataExportStore:
@@ -47,9 +42,8 @@ class DataExportStore:
     ) -> None:
         self.exports: AsyncCollection[Document] = db["data_exports"]
         self.parts: AsyncCollection[Document] = db["export_parts"]
-        self._relay = relay
+        self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
         self._clock = clock
-        self._prefix = topic_prefix
 
     @property
     def outbox_collections(self) -> list[AsyncCollection[Document]]:
@@ -60,17 +54,12 @@ class DataExportStore:
         for collection in self.outbox_collections:
             await ensure_outbox_index(collection)
 
-    def _with_outbox(self, document: Document, events: Sequence[Envelope[Any]]) -> Document:
-        entries = outbox_entries(events, topic_prefix=self._prefix)
-        return {**document, **outbox_fields(entries, now=self._clock())}
-
     async def add(self, export: DataExport, events: Sequence[Envelope[Any]]) -> DataExport | None:
         """Insert a request with its event; the one stored under its id when it exists."""
         try:
-            await self.exports.insert_one(self._with_outbox(_document(export), events))
+            await self._outbox.insert_one(self.exports, _document(export), events)
         except DuplicateKeyError:
             return await self.find(export.id)
-        await self._relay.drain_soon(self.exports, export.id)
         return None
 
     async def find(self, export_id: str) -> DataExport | None:
@@ -103,10 +92,9 @@ class DataExportStore:
     async def add_part(self, document: Document, events: Sequence[Envelope[Any]]) -> bool:
         """Keep a part with its event; False when the part was kept before (a redelivery)."""
         try:
-            await self.parts.insert_one(self._with_outbox(document, events))
+            await self._outbox.insert_one(self.parts, document, events)
         except DuplicateKeyError:
             return False
-        await self._relay.drain_soon(self.parts, document["_id"])
         return True
 
     async def part(self, export_id: str) -> Document | None:

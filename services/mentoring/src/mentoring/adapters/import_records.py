@@ -12,7 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from mentoring.adapters.documents import Document
 from mentorship_contracts import Envelope
-from mentorship_runtime.outbox import OutboxRelay, outbox_entries, outbox_fields
+from mentorship_runtime.outbox import Outbox, OutboxRelay
 
 
 class ImportRecords:
@@ -25,12 +25,8 @@ class ImportRecords:
         topic_prefix: str = "",
     ) -> None:
         self.collection: AsyncCollection[Document] = db["participant_imports"]
-        self._relay = relay
-        self._clock = clock
-        self._prefix = topic_prefix
+        self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
 
     async def add(self, document: Document, events: Sequence[Envelope[Any]]) -> None:
         """Insert an import's document with ``events`` pending in its outbox, then publish them."""
-        entries = outbox_entries(events, topic_prefix=self._prefix)
-        await self.collection.insert_one({**document, **outbox_fields(entries, now=self._clock())})
-        await self._relay.drain_soon(self.collection, document["_id"])
+        await self._outbox.insert_one(self.collection, document, events)

@@ -17,9 +17,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from mentoring.domain.data_exports import DataSubject, Scope
 from mentorship_runtime.mongo import find_by_ids
+from mentorship_runtime.outbox import without_outbox
 
 Document = dict[str, Any]
-HIDDEN = {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0}
+HIDDEN = without_outbox()
 
 
 class MentoringPersonalData:

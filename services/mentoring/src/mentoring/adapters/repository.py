@@ -42,13 +42,22 @@ from mentoring.domain.programs import Program
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.mongo import each_found, find_by_ids, insert_or_find
-from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
-from mentorship_runtime.pagination import decode_cursor, encode_cursor
+from mentorship_runtime.outbox import (
+    Outbox,
+    OutboxRelay,
+    ensure_outbox_index,
+    without_outbox,
+    written_entries,
+)
+from mentorship_runtime.pagination import Keyset
 
 Events = Sequence[Envelope[Any]]
 TERMINAL = [s.value for s in MatchStatus if not s.is_open]
 OPEN = [s.value for s in MatchStatus if s.is_open]
 FINGERPRINT = "request_fingerprint"
+HIDDEN = without_outbox()
+PROPOSALS = Keyset("proposed_at")
+"""Matches in pages, oldest proposal first."""
 MATCH_ANCHORS = ("_id", "mentee_id", "mentor_id", "program_id")
 """Indexed fields of a match: an equality on one of them is served from an index."""
 SIDE_OF_USER = {"mentee.user_id": "mentee_id", "mentor.user_id": "mentor_id"}
@@ -112,9 +121,7 @@ class MentoringStore:
         self.reports = RunReports(db, relay, clock=clock, topic_prefix=topic_prefix)
         self.audit = AuditLog(db)
         self.imports = ImportRecords(db, relay, clock=clock, topic_prefix=topic_prefix)
-        self._relay = relay
-        self._clock = clock
-        self._prefix = topic_prefix
+        self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
 
     @property
     def outbox_collections(self) -> list[AsyncCollection[Document]]:
@@ -157,18 +164,12 @@ class MentoringStore:
         """Insert a new aggregate with its events (and the fingerprint of the request creating
         it). ``(True, None)`` when inserted; ``(False, stored)`` when that id exists already;
         ``(False, None)`` when another unique index refused it."""
-        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
-        if parts:
-            document = {
-                **document,
-                **parts["$set"],
-                "_outbox": parts["$push"]["_outbox"]["$each"],
-            }
         if fingerprint is not None:
             document = {**document, FINGERPRINT: fingerprint}
+        document = self._outbox.document(document, events)
         inserted, stored = await insert_or_find(collection, document)
         if inserted:
-            await self._relay.drain_soon(collection, document["_id"])
+            await self._outbox.publish_soon(collection, document["_id"], written_entries(document))
         return inserted, stored
 
     async def _update(
@@ -179,18 +180,16 @@ class MentoringStore:
         expected_version: int,
         events: Events,
     ) -> None:
-        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
         state = {k: v for k, v in document.items() if k not in ("_id", "open_matches")}
         state["version"] = expected_version + 1
-        update: Document = {"$set": {**state, **parts.get("$set", {})}}
-        if parts:
-            update["$push"] = parts["$push"]
-        result = await collection.update_one(
-            {"_id": document["_id"], "version": expected_version}, update
+        result = await self._outbox.update_one(
+            collection,
+            {"_id": document["_id"], "version": expected_version},
+            {"$set": state},
+            events,
         )
         if result.matched_count == 0:
             raise ConcurrentUpdate(kind, document["_id"])
-        await self._relay.drain_soon(collection, document["_id"])
 
     # ---- programs ---------------------------------------------------------------------------
 
@@ -208,7 +207,7 @@ class MentoringStore:
         return Earlier(program_from(stored), stored.get(FINGERPRINT))
 
     async def program_created(self, program_id: str) -> Earlier[Program] | None:
-        document = await self.programs.find_one({"_id": program_id}, {"_outbox": 0})
+        document = await self.programs.find_one({"_id": program_id}, HIDDEN)
         if document is None:
             return None
         return Earlier(program_from(document), document.get(FINGERPRINT))
@@ -220,17 +219,17 @@ class MentoringStore:
         return replace(program, version=program.version + 1)
 
     async def program(self, program_id: str) -> Program:
-        document = await self.programs.find_one({"_id": program_id}, {"_outbox": 0})
+        document = await self.programs.find_one({"_id": program_id}, HIDDEN)
         if document is None:
             raise NotFound("program", program_id)
         return program_from(document)
 
     async def programs_by_ids(self, ids: Sequence[str]) -> list[Program]:
-        found = await find_by_ids(self.programs, ids, {"_outbox": 0})
+        found = await find_by_ids(self.programs, ids, HIDDEN)
         return [program_from(d) for d in found]
 
     async def programs_of_admin(self, user_id: str, limit: int) -> list[Program]:
-        cursor = self.programs.find({"admin_ids": user_id}, {"_outbox": 0}).sort("_id").limit(limit)
+        cursor = self.programs.find({"admin_ids": user_id}, HIDDEN).sort("_id").limit(limit)
         return [program_from(d) async for d in cursor]
 
     # ---- participants -----------------------------------------------------------------------
@@ -254,7 +253,7 @@ class MentoringStore:
         raise AlreadyRegistered(participant.user_id, participant.program_id, registered.id)
 
     async def participant_created(self, participant_id: str) -> Earlier[Participant] | None:
-        document = await self.participants.find_one({"_id": participant_id}, {"_outbox": 0})
+        document = await self.participants.find_one({"_id": participant_id}, HIDDEN)
         if document is None:
             return None
         return Earlier(participant_from(document), document.get(FINGERPRINT))
@@ -270,13 +269,13 @@ class MentoringStore:
         return replace(participant, version=participant.version + 1)
 
     async def participant(self, participant_id: str) -> Participant:
-        document = await self.participants.find_one({"_id": participant_id}, {"_outbox": 0})
+        document = await self.participants.find_one({"_id": participant_id}, HIDDEN)
         if document is None:
             raise NotFound("participant", participant_id)
         return participant_from(document)
 
     async def participants_by_ids(self, ids: Sequence[str]) -> list[Participant]:
-        found = await find_by_ids(self.participants, ids, {"_outbox": 0})
+        found = await find_by_ids(self.participants, ids, HIDDEN)
         return [participant_from(d) for d in found]
 
     async def participant_ids_of_user(self, user_id: str) -> list[str]:
@@ -286,7 +285,7 @@ class MentoringStore:
 
     async def participant_of_user(self, program_id: str, user_id: str) -> Participant | None:
         document = await self.participants.find_one(
-            {"program_id": program_id, "user_id": user_id}, {"_outbox": 0}
+            {"program_id": program_id, "user_id": user_id}, HIDDEN
         )
         return participant_from(document) if document else None
 
@@ -294,7 +293,7 @@ class MentoringStore:
         self, program_id: str, external_id: str
     ) -> Participant | None:
         document = await self.participants.find_one(
-            {"external_key": external_key(program_id, external_id)}, {"_outbox": 0}
+            {"external_key": external_key(program_id, external_id)}, HIDDEN
         )
         return participant_from(document) if document else None
 
@@ -302,15 +301,13 @@ class MentoringStore:
         self, program_id: str, email: str, limit: int = 2
     ) -> list[Participant]:
         """Participants of a program with that e-mail (at most ``limit``: it is not unique)."""
-        cursor = self.participants.find(
-            {"program_id": program_id, "email": email}, {"_outbox": 0}
-        ).limit(limit)
+        cursor = self.participants.find({"program_id": program_id, "email": email}, HIDDEN).limit(
+            limit
+        )
         return [participant_from(d) async for d in cursor]
 
     async def active_participants(self, program_id: str) -> list[Participant]:
-        cursor = self.participants.find(
-            {"program_id": program_id, "status": "active"}, {"_outbox": 0}
-        )
+        cursor = self.participants.find({"program_id": program_id, "status": "active"}, HIDDEN)
         return [participant_from(d) async for d in cursor]
 
     async def claim_place(self, participant_id: str, match_id: str, limit: int) -> None:
@@ -348,13 +345,13 @@ class MentoringStore:
         return replace(match, version=match.version + 1)
 
     async def match(self, match_id: str) -> Match:
-        document = await self.matches.find_one({"_id": match_id}, {"_outbox": 0})
+        document = await self.matches.find_one({"_id": match_id}, HIDDEN)
         if document is None:
             raise NotFound("match", match_id)
         return match_from(document)
 
     async def matches_by_ids(self, ids: Sequence[str]) -> list[Match]:
-        found = await find_by_ids(self.matches, ids, {"_outbox": 0})
+        found = await find_by_ids(self.matches, ids, HIDDEN)
         return [match_from(d) for d in found]
 
     async def find_matches(self, criteria: Document, *, first: int, after: str | None) -> Page:
@@ -363,17 +360,7 @@ class MentoringStore:
         matches, by ``mentee.user_id`` or ``mentor.user_id``; some of them among participants
         by ``$in``) are run as one query per equality they imply (``_anchors``), concurrently,
         each sorted and limited alike, and the pages merged."""
-        query = dict(criteria)
-        if after is not None:
-            moment, identifier = decode_cursor(after)
-            keyset = [
-                {"proposed_at": {"$gt": moment}},
-                {"proposed_at": moment, "_id": {"$gt": identifier}},
-            ]
-            if "$or" in query:
-                query["$and"] = [*query.get("$and", []), {"$or": keyset}]
-            else:
-                query["$or"] = keyset
+        query = PROPOSALS.where(criteria, after)
         anchors = await self._anchors(criteria, {})
         if anchors is None:
             queries = [query]
@@ -381,20 +368,15 @@ class MentoringStore:
             queries = [q for f, v in anchors if (q := _narrowed(query, f, v)) is not None]
 
         async def page(narrowed: Document) -> list[Document]:
-            cursor = (
-                self.matches.find(narrowed, {"_outbox": 0})
-                .sort([("proposed_at", ASCENDING), ("_id", ASCENDING)])
-                .limit(first + 1)
-            )
+            cursor = self.matches.find(narrowed, HIDDEN).sort(PROPOSALS.order).limit(first + 1)
             return [d async for d in cursor]
 
         found = await each_found(range(len(queries)), lambda i: page(queries[i]))
         found.sort(key=lambda d: (d["proposed_at"], d["_id"]))
-        items = [match_from(d) for d in found[: first + 1]]
-        has_more = len(items) > first
-        items = items[:first]
-        last = items[-1] if has_more and items else None
-        return Page(items, encode_cursor(last.proposed_at, last.id) if last else None)
+        items, cursor = PROPOSALS.page(
+            [match_from(d) for d in found[: first + 1]], first, lambda m: (m.proposed_at, m.id)
+        )
+        return Page(items, cursor)
 
     async def _anchors(
         self, query: Document, accounts: dict[str, list[str]]
@@ -431,7 +413,7 @@ class MentoringStore:
 
     async def due_proposals(self, now: datetime, limit: int = 200) -> list[Match]:
         cursor = self.matches.find(
-            {"status": MatchStatus.PROPOSED.value, "expires_at": {"$lte": now}}, {"_outbox": 0}
+            {"status": MatchStatus.PROPOSED.value, "expires_at": {"$lte": now}}, HIDDEN
         ).limit(limit)
         return [match_from(d) async for d in cursor]
 
@@ -469,7 +451,7 @@ class MentoringStore:
 
     async def run(self, run_id: str) -> Document | None:
         """A matching run: its report, or its claim while it runs (``state``)."""
-        return await self.runs.find_one({"_id": run_id}, {"_outbox": 0})
+        return await self.runs.find_one({"_id": run_id}, HIDDEN)
 
     async def claim_run(self, claim: Document) -> bool:
         """Record that a run started (``state: running``); False if its id is taken."""

@@ -15,7 +15,9 @@ from mentoring.adapters.repository import MentoringStore
 from mentoring.domain.matches import MatchStatus
 from mentoring.domain.participants import Participant
 from mentorship_runtime.mongo import each_found
+from mentorship_runtime.outbox import without_outbox
 
+HIDDEN = without_outbox()
 SIDES = {"mentee_id": 1, "mentor_id": 1, "mentee.name": 1, "status": 1}
 
 
@@ -44,7 +46,7 @@ def _sides(document: dict[str, object]) -> MatchSides:
 
 async def program_participants(store: MentoringStore, program_id: str) -> list[Participant]:
     """Every participant of a program, withdrawn ones too."""
-    cursor = store.participants.find({"program_id": program_id}, {"_outbox": 0})
+    cursor = store.participants.find({"program_id": program_id}, HIDDEN)
     return [participant_from(d) async for d in cursor]
 
 
@@ -56,7 +58,7 @@ async def program_matches(store: MentoringStore, program_id: str) -> list[MatchS
 
 async def participants_of_user(store: MentoringStore, user_id: str) -> list[Participant]:
     """An account's participations, in every program."""
-    cursor = store.participants.find({"user_id": user_id}, {"_outbox": 0})
+    cursor = store.participants.find({"user_id": user_id}, HIDDEN)
     return [participant_from(d) async for d in cursor]
 
 

@@ -25,11 +25,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from mentoring.adapters.documents import Document
 from mentorship_contracts import Envelope
 from mentorship_runtime.mongo import find_by_ids
-from mentorship_runtime.outbox import OutboxRelay, outbox_update
-from mentorship_runtime.pagination import decode_cursor, encode_cursor
+from mentorship_runtime.outbox import Outbox, OutboxRelay, without_outbox
+from mentorship_runtime.pagination import Keyset
 
 CHUNK = 200
 SECTIONS = ("pairs", "unmatched", "blocking")
+HIDDEN = without_outbox()
+NEWEST_RUNS = Keyset("ran_at", newest_first=True)
+"""Finished reports in pages, newest first."""
 
 
 def _chunk_id(run_id: str, section: str, index: int) -> str:
@@ -47,9 +50,7 @@ class RunReports:
     ) -> None:
         self.runs: AsyncCollection[Document] = db["matching_runs"]
         self.entries: AsyncCollection[Document] = db["matching_run_entries"]
-        self._relay = relay
-        self._clock = clock
-        self._prefix = topic_prefix
+        self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
 
     async def ensure_indexes(self) -> None:
         await self.runs.create_index([("program_id", ASCENDING), ("ran_at", DESCENDING)])
@@ -78,20 +79,15 @@ class RunReports:
                 )
         counts = {section: len(items) for section, items in sections.items()}
         fields = {k: v for k, v in summary.items() if k != "_id"}
-        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
         update: Document = {
-            "$set": {**fields, "sizes": counts, "state": "done", **parts.get("$set", {})},
+            "$set": {**fields, "sizes": counts, "state": "done"},
             "$unset": {"claimed_at": ""},
         }
-        if parts:
-            update["$push"] = parts["$push"]
-        await self.runs.update_one({"_id": run_id}, update, upsert=True)
-        if parts:
-            await self._relay.drain_soon(self.runs, run_id)
+        await self._outbox.update_one(self.runs, {"_id": run_id}, update, events, upsert=True)
 
     async def summary(self, run_id: str) -> Document | None:
         """A finished report's summary; None for an unknown run or one still running."""
-        found = await self.runs.find_one({"_id": run_id}, {"_outbox": 0})
+        found = await self.runs.find_one({"_id": run_id}, HIDDEN)
         return found if found is not None and found.get("state") == "done" else None
 
     async def section(
@@ -119,19 +115,10 @@ class RunReports:
         query: dict[str, Any] = {"program_id": program_id, "state": "done"}
         if not previews:
             query["preview"] = {"$ne": True}
-        if after is not None:
-            moment, identifier = decode_cursor(after)
-            query["$or"] = [
-                {"ran_at": {"$lt": moment}},
-                {"ran_at": moment, "_id": {"$lt": identifier}},
-            ]
         cursor = (
-            self.runs.find(query, {"_outbox": 0})
-            .sort([("ran_at", DESCENDING), ("_id", DESCENDING)])
+            self.runs.find(NEWEST_RUNS.where(query, after), HIDDEN)
+            .sort(NEWEST_RUNS.order)
             .limit(first + 1)
         )
         found = [d async for d in cursor]
-        more = len(found) > first
-        found = found[:first]
-        last: datetime | None = found[-1]["ran_at"] if more and found else None
-        return found, encode_cursor(last, found[-1]["_id"]) if last is not None else None
+        return NEWEST_RUNS.page(found, first, lambda d: (d["ran_at"], d["_id"]))

@@ -18,12 +18,7 @@ from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.mongo import find_by_ids
-from mentorship_runtime.outbox import (
-    OutboxRelay,
-    ensure_outbox_index,
-    outbox_entries,
-    outbox_fields,
-)
+from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index
 
 Document = dict[str, Any]
 CONTACT = ("display_name", "email", "language", "timezone", "user_id", "set_by")
@@ -50,9 +45,7 @@ class ErasureStore:
         self.parked: AsyncCollection[Document] = db["parked_events"]
         self.parts: AsyncCollection[Document] = db["export_parts"]
         self.digest_matches: AsyncCollection[Document] = db["weekly_digest_matches"]
-        self._relay = relay
-        self._clock = clock
-        self._prefix = topic_prefix
+        self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
 
     async def ensure_indexes(self) -> None:
         await self.notifications.create_index("subject_id")
@@ -215,11 +208,9 @@ class ErasureStore:
             "participant_ids": list(participant_ids),
             "counts": counts,
             "done_at": done_at,
-            **outbox_fields(outbox_entries(events, topic_prefix=self._prefix), now=self._clock()),
         }
         try:
-            await self.collection.insert_one(document)
+            await self._outbox.insert_one(self.collection, document, events)
         except DuplicateKeyError:
             return False
-        await self._relay.drain_soon(self.collection, erasure_id)
         return True

@@ -16,9 +16,10 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mentorship_runtime.mongo import find_by_ids
+from mentorship_runtime.outbox import without_outbox
 
 Document = dict[str, Any]
-HIDDEN = {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0}
+HIDDEN = without_outbox()
 DELIVERY_FIELDS = {
     "notification_id": 1,
     "channel": 1,

@@ -25,20 +25,22 @@ from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.event_order import EventOrder, keep_if_newer
 from mentorship_runtime.mongo import find_by_ids, insert_all_once
 from mentorship_runtime.outbox import (
-    OUTBOX,
+    Outbox,
     OutboxRelay,
     ensure_outbox_index,
-    outbox_entries,
-    outbox_fields,
-    outbox_update,
+    without_outbox,
+    written_entries,
 )
-from mentorship_runtime.pagination import decode_cursor, encode_cursor
+from mentorship_runtime.pagination import Keyset
 from notify.domain.directory import Language, ProgramAdmins, Recipient, Role
 from notify.domain.events import EventKind
 from notify.domain.notifications import CalendarInvite, Notification, Priority
 from notify.domain.subjects import About
 
 Document = dict[str, Any]
+HIDDEN = without_outbox()
+NEWEST = Keyset("created_at", newest_first=True)
+"""A person's notifications in pages, newest first."""
 
 
 TRIES = 4
@@ -66,9 +68,8 @@ class NotifyStore:
         self.notifications: AsyncCollection[Document] = db["notifications"]
         self.parked: AsyncCollection[Document] = db["parked_events"]
         self.preferences: AsyncCollection[Document] = db["preferences"]
-        self._relay = relay
+        self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
         self._clock = clock
-        self._prefix = topic_prefix
 
     @property
     def outbox_collections(self) -> list[AsyncCollection[Document]]:
@@ -184,7 +185,6 @@ class NotifyStore:
     ) -> NewNotification:
         """A notification as stored, with the events announcing it pending in its outbox (made
         in the caller's trace context, which they carry on)."""
-        announcements = outbox_entries(events, topic_prefix=self._prefix)
         document: Document = {
             "_id": notification.notification_id,
             "recipient_id": notification.recipient_id,
@@ -200,9 +200,8 @@ class NotifyStore:
             "created_at": notification.created_at,
             "event_id": notification.event_id,
             "read_at": None,
-            **outbox_fields(announcements, now=self._clock()),
         }
-        return NewNotification(document)
+        return NewNotification(self._outbox.document(document, events))
 
     async def add_all(self, items: Sequence[NewNotification]) -> set[str]:
         """Store each notification once and announce it once; returns the ids of those this
@@ -219,8 +218,8 @@ class NotifyStore:
         """
         # a batch may hold the same event twice: the copy inserted is the one announced
         stored = await insert_all_once(self.notifications, _documents(items))
-        written = {d["_id"]: d.get(OUTBOX) or [] for d in stored}
-        await self._relay.drain_written_soon(self.notifications, written)
+        written = {d["_id"]: written_entries(d) for d in stored}
+        await self._outbox.publish_written_soon(self.notifications, written)
         return set(written)
 
     async def inbox(
@@ -229,28 +228,19 @@ class NotifyStore:
         query: Document = {"user_id": user_id}
         if unread_only:
             query["read_at"] = None
-        if after:
-            moment, identifier = decode_cursor(after)
-            query["$or"] = [
-                {"created_at": {"$lt": moment}},
-                {"created_at": moment, "_id": {"$lt": identifier}},
-            ]
         cursor = (
-            self.notifications.find(query, {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0})
-            .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+            self.notifications.find(NEWEST.where(query, after or None), HIDDEN)
+            .sort(NEWEST.order)
             .limit(first + 1)
         )
-        items = [d async for d in cursor]
-        more = len(items) > first
-        items = items[:first]
-        last = items[-1] if more and items else None
-        return items, encode_cursor(last["created_at"], last["_id"]) if last else None
+        found = [d async for d in cursor]
+        return NEWEST.page(found, first, lambda d: (d["created_at"], d["_id"]))
 
     async def notification_of(self, user_id: str, notification_id: str) -> Document | None:
         """One notification of ``user_id`` (None for another person's or an unknown id)."""
         return await self.notifications.find_one(
             {"_id": notification_id, "user_id": user_id},
-            {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0},
+            HIDDEN,
         )
 
     async def unread_count(self, user_id: str) -> int:
@@ -277,18 +267,16 @@ class NotifyStore:
     async def mark_read(
         self, user_id: str, notification_id: str, events: Sequence[Envelope[Any]]
     ) -> bool:
-        now = self._clock()
-        parts = outbox_update(events, now=now, topic_prefix=self._prefix)
-        result = await self.notifications.update_one(
+        result = await self._outbox.update_one(
+            self.notifications,
             {"_id": notification_id, "user_id": user_id, "read_at": None},
-            {"$set": {"read_at": now, **parts["$set"]}, "$push": parts["$push"]},
+            {"$set": {"read_at": self._clock()}},
+            events,
         )
-        if result.modified_count:
-            await self._relay.drain_soon(self.notifications, notification_id)
         return bool(result.modified_count)
 
     async def notifications_by_id(self, ids: Sequence[str]) -> dict[str, Notification]:
-        found = await find_by_ids(self.notifications, ids, {"_outbox": 0})
+        found = await find_by_ids(self.notifications, ids, HIDDEN)
         return {d["_id"]: notification_of(d) for d in found}
 
     # ---- preferences, keyed by the person's account (user id) -------------------------------

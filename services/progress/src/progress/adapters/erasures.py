@@ -18,12 +18,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
-from mentorship_runtime.outbox import (
-    OutboxRelay,
-    ensure_outbox_index,
-    outbox_entries,
-    outbox_fields,
-)
+from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index
 
 Document = dict[str, Any]
 PLANNED_TEXTS = ("location", "video_url", "cancel_reason")
@@ -45,9 +40,7 @@ class ErasureStore:
         self.planned: AsyncCollection[Document] = db["planned_sessions"]
         self.parts: AsyncCollection[Document] = db["export_parts"]
         self.parked: AsyncCollection[Document] = db["parked_events"]
-        self._relay = relay
-        self._clock = clock
-        self._prefix = topic_prefix
+        self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("participant_ids")
@@ -110,11 +103,9 @@ class ErasureStore:
             "participant_ids": list(participant_ids),
             "counts": counts,
             "done_at": done_at,
-            **outbox_fields(outbox_entries(events, topic_prefix=self._prefix), now=self._clock()),
         }
         try:
-            await self.collection.insert_one(document)
+            await self._outbox.insert_one(self.collection, document, events)
         except DuplicateKeyError:
             return False
-        await self._relay.drain_soon(self.collection, erasure_id)
         return True

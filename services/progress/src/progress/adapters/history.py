@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from mentorship_runtime.outbox import without_outbox
 from progress.adapters.documents import tracking_from
 from progress.adapters.store import ProgressStore, Stored
 from progress.domain.errors import NotFound
@@ -19,7 +20,7 @@ async def read_part(store: ProgressStore, mentee_id: str, part: Part | None) -> 
     others left empty; only for reading, never saved."""
     left_out = {name: 0 for name in PARTS if name != part}
     document = await store.trackings.find_one(
-        {"_id": mentee_id}, {"_outbox": 0, "seen_events": 0, **left_out}
+        {"_id": mentee_id}, {**without_outbox("seen_events"), **left_out}
     )
     if document is None:
         raise NotFound("mentee", mentee_id)

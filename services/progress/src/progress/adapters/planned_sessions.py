@@ -19,11 +19,12 @@ from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
-from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
+from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index, without_outbox
 from progress.domain.errors import NotFound
 from progress.domain.planned_sessions import KIND, PlannedSession, PlannedStatus, Schedule
 
 Document = dict[str, Any]
+HIDDEN = without_outbox()
 MAX_LISTED = 200
 
 
@@ -43,28 +44,26 @@ class PlannedSessionStore:
         topic_prefix: str = "",
     ) -> None:
         self.collection: AsyncCollection[Document] = db["planned_sessions"]
-        self._relay = relay
-        self._clock = clock
-        self._prefix = topic_prefix
+        self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("mentee_id", ASCENDING), ("starts_at", ASCENDING)])
         await ensure_outbox_index(self.collection)
 
     async def get(self, planned_session_id: str) -> StoredPlan:
-        document = await self.collection.find_one({"_id": planned_session_id}, {"_outbox": 0})
+        document = await self.collection.find_one({"_id": planned_session_id}, HIDDEN)
         if document is None:
             raise NotFound(KIND, planned_session_id)
         return StoredPlan(_session(document), document["version"])
 
     async def find(self, planned_session_id: str) -> PlannedSession | None:
-        document = await self.collection.find_one({"_id": planned_session_id}, {"_outbox": 0})
+        document = await self.collection.find_one({"_id": planned_session_id}, HIDDEN)
         return None if document is None else _session(document)
 
     async def of_mentee(self, mentee_id: str) -> list[PlannedSession]:
         """A mentee's planned sessions, the earliest start first (at most ``MAX_LISTED``)."""
         cursor = (
-            self.collection.find({"mentee_id": mentee_id}, {"_outbox": 0})
+            self.collection.find({"mentee_id": mentee_id}, HIDDEN)
             .sort("starts_at", ASCENDING)
             .limit(MAX_LISTED)
         )
@@ -73,15 +72,10 @@ class PlannedSessionStore:
     async def insert(self, session: PlannedSession, events: Sequence[Envelope[Any]]) -> bool:
         """Store a new planned session and its event; False when its id exists already."""
         document = {**_document(session), "version": 0}
-        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
-        if parts:
-            document.update(parts["$set"])
-            document["_outbox"] = parts["$push"]["_outbox"]["$each"]
         try:
-            await self.collection.insert_one(document)
+            await self._outbox.insert_one(self.collection, document, events)
         except DuplicateKeyError:
             return False
-        await self._relay.drain_soon(self.collection, session.id)
         return True
 
     async def save(
@@ -91,18 +85,14 @@ class PlannedSessionStore:
         otherwise), with its events."""
         fields = _document(session)
         del fields["_id"]
-        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
-        update: Document = {
-            "$set": {**fields, "version": stored.version + 1, **parts.get("$set", {})}
-        }
-        if parts:
-            update["$push"] = parts["$push"]
-        result = await self.collection.update_one(
-            {"_id": session.id, "version": stored.version}, update
+        result = await self._outbox.update_one(
+            self.collection,
+            {"_id": session.id, "version": stored.version},
+            {"$set": {**fields, "version": stored.version + 1}},
+            events,
         )
         if result.matched_count == 0:
             raise ConcurrentUpdate(KIND, session.id)
-        await self._relay.drain_soon(self.collection, session.id)
         return StoredPlan(session, stored.version + 1)
 
 

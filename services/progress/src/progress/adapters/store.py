@@ -29,8 +29,8 @@ from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.event_order import EventOrder, keep_if_newer
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.mongo import find_by_ids
-from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
-from mentorship_runtime.pagination import decode_cursor, encode_cursor
+from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index, without_outbox
+from mentorship_runtime.pagination import Keyset
 from progress.adapters.documents import (
     DETECTION_FIELDS,
     Document,
@@ -118,6 +118,9 @@ class MentorRef:
 
 
 ACTIVE_STATES = ["active", "completed", "paused"]
+HIDDEN = without_outbox()
+MENTEES = Keyset("started_at")
+"""A mentor's mentees in pages, oldest tracking first."""
 DRAIN_CONCURRENCY = 4
 
 
@@ -135,9 +138,8 @@ class ProgressStore:
         self.programs: AsyncCollection[Document] = db["programs"]
         self.learning_paths: AsyncCollection[Document] = db["learning_paths"]
         self._paths: dict[tuple[str, int], LearningPath] = {}
-        self._relay = relay
+        self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
         self._clock = clock
-        self._prefix = topic_prefix
 
     @property
     def outbox_collections(self) -> list[AsyncCollection[Document]]:
@@ -206,21 +208,21 @@ class ProgressStore:
     # ---- trackings --------------------------------------------------------------------------
 
     async def get(self, mentee_id: str) -> Stored:
-        document = await self.trackings.find_one({"_id": mentee_id}, {"_outbox": 0})
+        document = await self.trackings.find_one({"_id": mentee_id}, HIDDEN)
         if document is None:
             raise NotFound("mentee", mentee_id)
         return _stored(document)
 
     async def find(self, mentee_id: str) -> Stored | None:
-        document = await self.trackings.find_one({"_id": mentee_id}, {"_outbox": 0})
+        document = await self.trackings.find_one({"_id": mentee_id}, HIDDEN)
         return _stored(document) if document else None
 
     async def many(self, mentee_ids: Sequence[str]) -> list[Stored]:
-        return [_stored(d) for d in await find_by_ids(self.trackings, mentee_ids, {"_outbox": 0})]
+        return [_stored(d) for d in await find_by_ids(self.trackings, mentee_ids, HIDDEN)]
 
     async def of_mentor(self, mentor: MentorRef, limit: int = 1000) -> list[Stored]:
         cursor = (
-            self.trackings.find({**mentor.query, "state": {"$in": ACTIVE_STATES}}, {"_outbox": 0})
+            self.trackings.find({**mentor.query, "state": {"$in": ACTIVE_STATES}}, HIDDEN)
             .sort("_id")
             .limit(limit)
         )
@@ -241,25 +243,19 @@ class ProgressStore:
         query: Document = {**mentor.query, "state": {"$in": ACTIVE_STATES}}
         if program_ids is not None:
             query["program_id"] = {"$in": list(program_ids)}
-        if after is not None:
-            moment, identifier = decode_cursor(after)
-            query["$or"] = [
-                {"started_at": {"$gt": moment}},
-                {"started_at": moment, "_id": {"$gt": identifier}},
-            ]
         cursor = (
-            self.trackings.find(query, {"_outbox": 0})
-            .sort([("started_at", ASCENDING), ("_id", ASCENDING)])
+            self.trackings.find(MENTEES.where(query, after), HIDDEN)
+            .sort(MENTEES.order)
             .limit(first + 1)
         )
-        items = [_stored(d) async for d in cursor]
-        has_more = len(items) > first
-        items = items[:first]
-        last = items[-1].tracking if has_more and items else None
-        return MenteePage(items, encode_cursor(last.started_at, last.mentee_id) if last else None)
+        found = [_stored(d) async for d in cursor]
+        items, next_cursor = MENTEES.page(
+            found, first, lambda s: (s.tracking.started_at, s.tracking.mentee_id)
+        )
+        return MenteePage(items, next_cursor)
 
     async def of_program(self, program_id: str) -> list[Stored]:
-        cursor = self.trackings.find({"program_id": program_id}, {"_outbox": 0})
+        cursor = self.trackings.find({"program_id": program_id}, HIDDEN)
         return [_stored(d) async for d in cursor]
 
     async def active_ids(self, after: str = "", limit: int = 500) -> list[str]:
@@ -305,22 +301,16 @@ class ProgressStore:
         published."""
         if not detected:
             return 0
-        now = self._clock()
         operations = []
         for item in detected:
             tracking = item.tracking
-            parts = outbox_update(item.events, now=now, topic_prefix=self._prefix)
-            update: Document = {
-                "$set": {
-                    "stalled_since": tracking.stalled_since,
-                    "stall_episodes": tracking.stall_episodes,
-                    "escalated": tracking.escalated,
-                    "version": item.candidate.version + 1,
-                    **parts.get("$set", {}),
-                }
+            bookkeeping = {
+                "stalled_since": tracking.stalled_since,
+                "stall_episodes": tracking.stall_episodes,
+                "escalated": tracking.escalated,
+                "version": item.candidate.version + 1,
             }
-            if parts:
-                update["$push"] = parts["$push"]
+            update = self._outbox.update({"$set": bookkeeping}, item.events)
             operations.append(
                 UpdateOne({"_id": tracking.mentee_id, "version": item.candidate.version}, update)
             )
@@ -336,7 +326,7 @@ class ProgressStore:
         async def drain(mentee_id: str) -> None:
             async with gate:
                 try:
-                    await self._relay.drain_soon(self.trackings, mentee_id)
+                    await self._outbox.publish_soon(self.trackings, mentee_id)
                 except PyMongoError as exc:  # the events are stored: the sweep publishes them
                     log.warning("outbox_drain_deferred", mentee_id=mentee_id, error=repr(exc))
 
@@ -344,16 +334,10 @@ class ProgressStore:
 
     async def insert(self, stored: Stored, events: Events) -> bool:
         """Write a new tracking; False when one exists already (a redelivered event)."""
-        document = self._document(stored, version=0)
-        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
-        if parts:
-            document.update(parts["$set"])
-            document["_outbox"] = parts["$push"]["_outbox"]["$each"]
         try:
-            await self.trackings.insert_one(document)
+            await self._outbox.insert_one(self.trackings, self._document(stored, version=0), events)
         except DuplicateKeyError:
             return False
-        await self._relay.drain_soon(self.trackings, stored.tracking.mentee_id)
         return True
 
     async def save(
@@ -379,16 +363,14 @@ class ProgressStore:
         )
         document = self._document(updated, version=updated.version)
         del document["_id"]
-        parts = outbox_update(events, now=self._clock(), topic_prefix=self._prefix)
-        update: Document = {"$set": {**document, **parts.get("$set", {})}}
-        if parts:
-            update["$push"] = parts["$push"]
-        result = await self.trackings.update_one(
-            {"_id": tracking.mentee_id, "version": stored.version}, update
+        result = await self._outbox.update_one(
+            self.trackings,
+            {"_id": tracking.mentee_id, "version": stored.version},
+            {"$set": document},
+            events,
         )
         if result.matched_count == 0:
             raise ConcurrentUpdate("tracking", tracking.mentee_id)
-        await self._relay.drain_soon(self.trackings, tracking.mentee_id)
         return updated
 
     @staticmethod
