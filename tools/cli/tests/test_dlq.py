@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from mentorship_cli.dead_letters import DLQ_REPLAY_OF
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import CheckInRecorded, MenteeStalled
 from mentorship_contracts.headers import EVENT_ID, decode_headers
 from mentorship_contracts.topics import Topic, dead_letter_topic, topic_name
-from mentorship_runtime.dlq import DLQ_REPLAY_OF
 from mentorship_testing.dead_letters import dead_letter_events
 from mentorship_testing.kafka import read_topic
 

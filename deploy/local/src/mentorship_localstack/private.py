@@ -2,9 +2,9 @@
 
 ``PrivateStack`` runs a Kafka broker and a MongoDB wire-protocol server in a state directory of its
 own, on free ports of its own, so that stopping one of its parts never touches the stack other
-people use (``.stack/``, ports 19092 and 27018). Each part can be stopped (or killed) and started
-again on the same port with the same data. ``KafkaCluster`` runs several KRaft brokers (each one
-a broker and a controller) on loopback ports, for replication faults.
+people use (``.stack/``, ports 19092 and 27018). Each part can be stopped and started again on
+the same port with the same data. ``KafkaCluster`` runs several KRaft brokers (each one a broker
+and a controller) on loopback ports, any of which can be killed, for replication faults.
 
 Neither reads ``KAFKA_BOOTSTRAP_SERVERS``, ``MONGODB_URL`` or the preferred-port variables: a
 private stack is always started here, and always on ports nobody else was given.
@@ -139,10 +139,6 @@ class PrivateStack:
         stop(self.kafka_pid, kafka.MARKER)
         self.kafka_pid = None
 
-    def kill_kafka(self) -> None:
-        kill(self.kafka_pid, kafka.MARKER)
-        self.kafka_pid = None
-
     # ---- MongoDB ------------------------------------------------------------------------------
 
     def mongo_running(self) -> bool:
@@ -174,10 +170,6 @@ class PrivateStack:
 
     def stop_mongo(self) -> None:
         stop(self.mongo_pid, mongo.marker())
-        self.mongo_pid = None
-
-    def kill_mongo(self) -> None:
-        kill(self.mongo_pid, mongo.marker())
         self.mongo_pid = None
 
 

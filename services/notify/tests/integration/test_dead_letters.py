@@ -5,7 +5,7 @@ exactly once by a replay; replaying again adds nothing.
 The poison is a real event that a defect in notify's rule planning cannot handle: the test
 installs the defect (it raises for that one event, as a bug triggered by its data would), runs
 notify with it, then "deploys the fix" by restarting notify without it on the same database and
-consumer group. The replay goes through ``mentorship_runtime.dlq``, the code behind
+consumer group. The replay goes through ``mentorship_cli.dead_letters``, the code behind
 ``mentorship dlq replay``.
 """
 
@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
+from mentorship_cli.dead_letters import DLQ_REPLAY_OF, read_dead_letters, replay
 from mentorship_contracts import Envelope, decode_event, new_envelope
 from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.events import (
@@ -40,7 +41,6 @@ from mentorship_runtime.consumer import (
     DLQ_ORIGINAL_PARTITION,
     DLQ_ORIGINAL_TOPIC,
 )
-from mentorship_runtime.dlq import DLQ_REPLAY_OF, read_dead_letters, replay
 from mentorship_runtime.mongo import Document
 from mentorship_testing.kafka import eventually, read_topic
 from mentorship_testing.services import publish_events, serving, settings_for

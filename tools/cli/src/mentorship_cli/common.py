@@ -11,8 +11,8 @@ import typer
 from aiokafka.errors import KafkaError
 from rich.console import Console
 
+from mentorship_cli.dead_letters import DeadLetterError
 from mentorship_localstack import LocalStack, StackError
-from mentorship_runtime.dlq import DeadLetterError
 
 T = TypeVar("T")
 

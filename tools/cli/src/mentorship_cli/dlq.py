@@ -22,7 +22,7 @@ from mentorship_cli.common import (
     print_json,
     run,
 )
-from mentorship_runtime.dlq import (
+from mentorship_cli.dead_letters import (
     DeadLetter,
     ReplayReport,
     get_dead_letter,

@@ -11,8 +11,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from mentorship_cli.common import CliError
+from mentorship_cli.dead_letters import is_platform_dead_letter_topic
 from mentorship_contracts.topics import TOPIC_SPECS, topic_name
-from mentorship_runtime.dlq import is_platform_dead_letter_topic
 
 
 @dataclass(frozen=True)

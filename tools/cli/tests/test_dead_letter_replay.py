@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from mentorship_contracts.headers import EVENT_ID, EVENT_TYPE, decode_headers
-from mentorship_contracts.topics import Topic, dead_letter_topic, topic_name
-from mentorship_runtime.dlq import (
+from mentorship_cli.dead_letters import (
     DLQ_REPLAY_OF,
     DLQ_REPLAYED_AT,
     DeadLetterError,
@@ -19,11 +17,29 @@ from mentorship_runtime.dlq import (
     read_dead_letters,
     replay,
 )
+from mentorship_contracts import Envelope, new_envelope
+from mentorship_contracts.events import CheckInRecorded
+from mentorship_contracts.headers import EVENT_ID, EVENT_TYPE, decode_headers
+from mentorship_contracts.topics import Topic, dead_letter_topic, topic_name
 from mentorship_runtime.kafka import ensure_topics
 from mentorship_testing.dead_letters import dead_letter_events
 from mentorship_testing.kafka import read_topic
 
-from .support import check_in
+pytestmark = pytest.mark.integration
+
+
+def check_in(mentee: str = "e-1", confidence: int = 3) -> Envelope[CheckInRecorded]:
+    return new_envelope(
+        CheckInRecorded(
+            mentee_id=mentee,
+            program_id="p-1",
+            check_in_id=f"c-{mentee}-{confidence}",
+            module_id="purpose",
+            confidence=confidence,
+            assessed_by="mentee",
+        ),
+        producer="progress",
+    )
 
 
 def ids(entries: list[Any]) -> list[str]:

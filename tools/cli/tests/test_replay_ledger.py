@@ -1,6 +1,6 @@
 """What was replayed from a dead-letter partition, as a committed offset and its metadata."""
 
-from mentorship_runtime.dlq import DeadLetterTopic, ReplayLedger, is_platform_dead_letter_topic
+from mentorship_cli.dead_letters import DeadLetterTopic, ReplayLedger, is_platform_dead_letter_topic
 
 
 def test_an_empty_ledger_holds_nothing() -> None:
