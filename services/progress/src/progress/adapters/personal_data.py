@@ -16,6 +16,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mentorship_runtime.mongo import find_by_ids
+from progress.service_layer.ports import PersonalRecords
 
 Document = dict[str, Any]
 HIDDEN = {"_outbox": 0, "_outbox_since": 0, "_outbox_pending": 0, "seen_events": 0}
@@ -28,6 +29,14 @@ class ProgressPersonalData:
 
     async def ensure_indexes(self) -> None:
         await self.planned.create_index("mentor_id")  # the sessions planned with a mentor
+
+    async def of_participants(self, participant_ids: tuple[str, ...]) -> PersonalRecords:
+        found = await self.sections(participant_ids)
+        return PersonalRecords(
+            trackings=found["trackings"],
+            recorded_as_mentor=found["recorded_as_mentor"],
+            planned_sessions=found["planned_sessions"],
+        )
 
     async def sections(self, participant_ids: tuple[str, ...]) -> dict[str, list[Document]]:
         trackings, followed, planned = await asyncio.gather(
