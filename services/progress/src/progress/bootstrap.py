@@ -10,10 +10,10 @@ from fastapi import APIRouter, FastAPI
 
 from mentorship_runtime.consumer import retry_policy
 from mentorship_runtime.export_parts import ExportPartStore
-from mentorship_runtime.jobs import every
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
 from progress.adapters.erasures import ErasureStore
+from progress.adapters.export_parts import ExportPartRecords
 from progress.adapters.personal_data import ProgressPersonalData
 from progress.adapters.planned_sessions import PlannedSessionStore
 from progress.adapters.report import ReportStore
@@ -27,12 +27,10 @@ from progress.entrypoints import (
     report,
 )
 from progress.entrypoints.http import router
-from progress.service_layer.data_exports import ExportContext, delete_expired_parts
+from progress.entrypoints.jobs import jobs
+from progress.service_layer.data_exports import ExportContext
 from progress.service_layer.erasures import ErasureContext
-from progress.service_layer.handlers import Context, detect_stalls
-
-EXPORT_PURGE_SECONDS = 600.0
-"""How often the worker deletes the export parts past their day."""
+from progress.service_layer.handlers import Context
 
 
 @dataclass
@@ -44,6 +42,7 @@ class Service:
     parts: ExportPartStore
     personal: ProgressPersonalData
     erasures: ErasureStore
+    reports: ReportStore
 
     @property
     def relay(self) -> OutboxRelay:
@@ -51,17 +50,22 @@ class Service:
 
     def context(self, correlation_id: str | None = None) -> Context:
         return Context(
-            self.store,
-            self.runtime.clock,
-            self.stall_window,
-            correlation_id,
-            self.planned,
-            self.erasures,
+            store=self.store,
+            clock=self.runtime.clock,
+            stall_window=self.stall_window,
+            planned=self.planned,
+            erasures=self.erasures,
+            reports=self.reports,
+            correlation_id=correlation_id,
         )
 
     def export_context(self, correlation_id: str | None = None) -> ExportContext:
         return ExportContext(
-            self.store, self.parts, self.personal, self.runtime.clock, correlation_id
+            self.store,
+            ExportPartRecords(self.parts),
+            self.personal,
+            self.runtime.clock,
+            correlation_id,
         )
 
     def erasure_context(self, correlation_id: str | None = None) -> ErasureContext:
@@ -93,13 +97,13 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         parts,
         personal,
         erasures,
+        ReportStore(runtime.database),
     )
-    reports = ReportStore(runtime.database)
 
     async def prepare() -> None:
         await store.prepare()
         await planned.ensure_indexes()
-        await reports.ensure_indexes()
+        await service.reports.ensure_indexes()
         await parts.ensure_indexes()
         await personal.ensure_indexes()
         await erasures.ensure_indexes()
@@ -112,33 +116,11 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         erasures.collection,
     ]
     runtime.sweep_seconds = settings.outbox_sweep_seconds
-    runtime.jobs = [
-        lambda: every(
-            settings.detection_seconds, "detect_stalls", lambda: detect_stalls(service.context())
-        ),
-        lambda: every(
-            EXPORT_PURGE_SECONDS,
-            "delete_expired_export_parts",
-            lambda: delete_expired_parts(service.export_context()),
-        ),
-    ]
+    runtime.jobs = jobs(service.context, settings, service.export_context)
     if settings.runs_worker:
         consumers.subscribe(
             runtime.broker,
             service.context,
-            topic_prefix=settings.kafka_topic_prefix,
-            retry=retry_policy(settings),
-            concurrency=settings.consumer_concurrency,
-        )
-        report.subscribe(
-            runtime.broker,
-            service.context,
-            topic_prefix=settings.kafka_topic_prefix,
-            retry=retry_policy(settings),
-            concurrency=settings.consumer_concurrency,
-        )
-        data_exports.subscribe(
-            runtime.broker,
             service.export_context,
             service.erasure_context,
             topic_prefix=settings.kafka_topic_prefix,

@@ -26,6 +26,7 @@ from mentorship_contracts.events import (
 from mentorship_runtime.mongo import Document
 from mentorship_testing.clock import Clock
 from mentorship_testing.services import serving, settings_for
+from progress.adapters.store import ProgressStore
 from progress.bootstrap import create_app
 from progress.config import Settings
 from progress.service_layer import handlers
@@ -38,9 +39,10 @@ from .test_progress_flow import accepted
 class Mentoring:
     """Mentoring's events, made on a clock the test moves, handed to progress's handlers."""
 
-    def __init__(self, ctx: Context, clock: Clock) -> None:
+    def __init__(self, ctx: Context, clock: Clock, store: ProgressStore) -> None:
         self.ctx = ctx
         self.clock = clock
+        self.store = store
 
     def event(self, payload: EventPayload) -> Envelope[Any]:
         """An event that happened now; the clock then moves on a little."""
@@ -77,7 +79,7 @@ async def mentoring(
     )
     app = create_app(settings, clock=clock)
     async with serving(app, "progress"):
-        yield Mentoring(app.state.service.context(), clock)
+        yield Mentoring(app.state.service.context(), clock, app.state.service.store)
 
 
 def ended(mentor: str, match_id: str) -> MatchEnded:
@@ -91,7 +93,7 @@ def ended(mentor: str, match_id: str) -> MatchEnded:
 
 
 async def tracking(mentoring: Mentoring) -> Document:
-    document = await mentoring.ctx.store.trackings.find_one({"_id": "pt-ada"})
+    document = await mentoring.store.trackings.find_one({"_id": "pt-ada"})
     assert document is not None
     return document
 
@@ -111,7 +113,7 @@ async def test_an_old_match_accepted_replayed_after_a_newer_one_keeps_the_newer_
     assert (document["state"], document["mentor_id"]) == ("active", "pt-alan")
     assert document["mentor_user_id"] == "u-pt-alan"
     assert [m["mentor_id"] for m in document["mentors"]] == ["pt-alan"]
-    assert await mentoring.ctx.store.parked.count_documents({}) == 0
+    assert await mentoring.store.parked.count_documents({}) == 0
 
 
 async def test_an_old_match_ended_replayed_after_a_rematch_with_the_same_mentor_pauses_nothing(
@@ -199,7 +201,7 @@ async def test_the_newer_of_two_program_states_within_one_millisecond_is_kept(
     for event in (newer, older) if newer_first else (older, newer):
         await mentoring.deliver(event)
 
-    stored = await mentoring.ctx.store.program("pg-1")
+    stored = await mentoring.store.program("pg-1")
     assert stored is not None
     assert (stored.admin_ids, stored.stall_window) == (
         frozenset({"u-admin-new"}),
@@ -218,7 +220,7 @@ async def test_of_two_program_states_of_the_same_moment_the_one_handled_last_is_
     for event in (two, one) if last == "one" else (one, two):
         await mentoring.deliver(event)
 
-    stored = await mentoring.ctx.store.program("pg-1")
+    stored = await mentoring.store.program("pg-1")
     assert stored is not None
     assert stored.admin_ids == frozenset({f"u-admin-{last}"})
 

@@ -21,10 +21,12 @@ from mentorship_runtime.outbox import OutboxRelay
 from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import QueryRecorder, scans
+from progress.adapters.erasures import ErasureStore
 from progress.adapters.planned_sessions import PlannedSessionStore
+from progress.adapters.report import ReportStore
 from progress.adapters.store import ProgressStore
 from progress.domain.planned_sessions import PlannedStatus, schedule_of
-from progress.service_layer import handlers
+from progress.service_layer import commands, handlers
 from progress.service_layer import planned_sessions as use
 from progress.service_layer.handlers import Context
 
@@ -49,7 +51,9 @@ async def stores(
         plans = PlannedSessionStore(db, relay, clock=clock, topic_prefix=topic_prefix)
         await store.prepare()
         await plans.ensure_indexes()
-        yield Context(store, clock, timedelta(days=14)), plans
+        erasures = ErasureStore(db, relay, clock=clock, topic_prefix=topic_prefix)
+        await erasures.ensure_indexes()
+        yield Context(store, clock, timedelta(days=14), plans, erasures, ReportStore(db)), plans
 
 
 def local(clock: Clock, days: int) -> str:
@@ -60,7 +64,7 @@ async def test_what_planned_sessions_send_is_served_by_indexes(
     stores: tuple[Context, PlannedSessionStore],
     recorded_db: tuple[AsyncDatabase[Document], QueryRecorder],
 ) -> None:
-    ctx, plans = stores
+    ctx, _ = stores
     clock = ctx.clock
     assert isinstance(clock, Clock)
     db, recorder = recorded_db
@@ -86,17 +90,19 @@ async def test_what_planned_sessions_send_is_served_by_indexes(
 
     recorder.recording = True
     first = await use.plan_session(
-        ctx, plans, MENTEE, "e-0", planned_session_id="ps-1", schedule=schedule(2)
+        commands.PlanSession(MENTEE, "e-0", planned_session_id="ps-1", schedule=schedule(2)), ctx
     )
     second = schedule(3)
-    await use.plan_session(ctx, plans, MENTOR, "e-0", planned_session_id="ps-2", schedule=second)
-    await use.reschedule_session(ctx, plans, MENTOR, "ps-1", schedule(4))
-    await use.cancel_session(ctx, plans, MENTEE, "ps-2", "ill")
+    await use.plan_session(
+        commands.PlanSession(MENTOR, "e-0", planned_session_id="ps-2", schedule=second), ctx
+    )
+    await use.reschedule_session(commands.RescheduleSession(MENTOR, "ps-1", schedule(4)), ctx)
+    await use.cancel_session(commands.CancelSession(MENTEE, "ps-2", "ill"), ctx)
     clock.advance(days=5)
-    held = await use.confirm_held(ctx, plans, MENTOR, "ps-1", notes="good", rating=5)
-    listed = await use.planned_of(ctx, plans, MENTEE, "e-0")
+    held = await use.confirm_held(commands.ConfirmHeld(MENTOR, "ps-1", notes="good", rating=5), ctx)
+    listed = await use.planned_of(ctx, MENTEE, "e-0")
     retried = await use.plan_session(  # its start has passed: the retry answers what it planned
-        ctx, plans, MENTOR, "e-0", planned_session_id="ps-2", schedule=second
+        commands.PlanSession(MENTOR, "e-0", planned_session_id="ps-2", schedule=second), ctx
     )
     recorder.recording = False
 

@@ -45,9 +45,12 @@ from mentorship_runtime.outbox import OutboxRelay
 from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import Query, QueryRecorder, scans
+from progress.adapters.erasures import ErasureStore
+from progress.adapters.planned_sessions import PlannedSessionStore
+from progress.adapters.report import ReportStore
 from progress.adapters.store import ProgressStore
 from progress.domain.learning_paths import MilestoneSpec, ModuleSpec
-from progress.service_layer import handlers, history, queries
+from progress.service_layer import commands, handlers, history, queries
 from progress.service_layer.handlers import Context
 
 ADMIN = Principal("admin", frozenset({"admin"}), "Admin", "admin@example.org")
@@ -70,11 +73,13 @@ async def context(
         kafka_bootstrap, topic_prefix, "progress", "test-query-plans"
     ) as broker:
         clock = Clock()
-        store = ProgressStore(
-            db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
-        )
+        relay = OutboxRelay(broker, clock=clock)
+        store = ProgressStore(db, relay, clock=clock, topic_prefix=topic_prefix)
         await store.prepare()
-        yield Context(store, clock, timedelta(days=14))
+        planned = PlannedSessionStore(db, relay, clock=clock, topic_prefix=topic_prefix)
+        erasures = ErasureStore(db, relay, clock=clock, topic_prefix=topic_prefix)
+        await erasures.ensure_indexes()
+        yield Context(store, clock, timedelta(days=14), planned, erasures, ReportStore(db))
 
 
 def shapes(recorded: list[Query]) -> set[tuple[str, str, frozenset[str]]]:
@@ -154,21 +159,28 @@ async def test_what_events_and_requests_send_is_served_by_indexes(
     ledger = KeyLedger(db["idempotency_keys"], clock=clock)
     async with ledger.bound("k-1", "ci_1", "check-in e-0", creates="check-in ci_1 of e-0"):
         await handlers.record_check_in(
-            ctx, mentee, "e-0", check_in_id="ci_1", module_id="purpose", confidence=3, note=None
+            commands.RecordCheckIn(
+                mentee, "e-0", check_in_id="ci_1", module_id="purpose", confidence=3, note=None
+            ),
+            ctx,
         )
-    await handlers.complete_milestone(ctx, mentor, "e-0", "explain-the-why", "summary")
-    await handlers.log_session(
-        ctx,
-        mentor,
-        "e-0",
-        session_id="ss_1",
-        held_on=clock().date(),
-        duration_minutes=45,
-        module_ids=["purpose"],
-        notes=None,
-        rating=None,
+    await handlers.complete_milestone(
+        commands.CompleteMilestone(mentor, "e-0", "explain-the-why", "summary"), ctx
     )
-    await handlers.rate_session(ctx, mentee, "e-0", "ss_1", 4)
+    await handlers.log_session(
+        commands.LogSession(
+            mentor,
+            "e-0",
+            session_id="ss_1",
+            held_on=clock().date(),
+            duration_minutes=45,
+            module_ids=("purpose",),
+            notes=None,
+            rating=None,
+        ),
+        ctx,
+    )
+    await handlers.rate_session(commands.RateSession(mentee, "e-0", "ss_1", 4), ctx)
     module = ModuleSpec(
         "first-steps",
         "First steps",
@@ -176,10 +188,14 @@ async def test_what_events_and_requests_send_is_served_by_indexes(
         (MilestoneSpec("say-hello", "Say hello", "In the welcome space.", "A link."),),
     )
     await handlers.create_path(
-        ctx, ADMIN, path_id="onboarding", title="Onboarding", modules=(module,)
+        commands.CreatePath(ADMIN, path_id="onboarding", title="Onboarding", modules=(module,)),
+        ctx,
     )
     await handlers.publish_path_version(
-        ctx, ADMIN, path_id="onboarding", title="Onboarding, revised", modules=(module,)
+        commands.PublishPathVersion(
+            ADMIN, path_id="onboarding", title="Onboarding, revised", modules=(module,)
+        ),
+        ctx,
     )
 
     await ctx.store.path("onboarding", 2)

@@ -27,6 +27,8 @@ from mentorship_runtime.outbox import OutboxRelay
 from mentorship_testing.clock import START, Clock
 from mentorship_testing.kafka import eventually, publishing_as
 from mentorship_testing.plans import QueryRecorder, scans
+from progress.adapters.erasures import ErasureStore
+from progress.adapters.planned_sessions import PlannedSessionStore
 from progress.adapters.report import ReportStore
 from progress.adapters.store import ProgressStore
 from progress.service_layer import handlers, report
@@ -232,12 +234,14 @@ async def test_the_projection_and_the_report_are_served_by_indexes(
     recorder.recording = False
     async with publishing_as(kafka_bootstrap, topic_prefix, "progress", "test-report") as broker:
         clock = Clock()
-        store = ProgressStore(
-            db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
-        )
+        relay = OutboxRelay(broker, clock=clock)
+        store = ProgressStore(db, relay, clock=clock, topic_prefix=topic_prefix)
         await store.prepare()
-        await ReportStore(db).ensure_indexes()
-        ctx = Context(store, clock, timedelta(days=14))
+        reports = ReportStore(db)
+        await reports.ensure_indexes()
+        planned = PlannedSessionStore(db, relay, clock=clock, topic_prefix=topic_prefix)
+        erasures = ErasureStore(db, relay, clock=clock, topic_prefix=topic_prefix)
+        ctx = Context(store, clock, timedelta(days=14), planned, erasures, reports)
         published = ProgramPublished(
             program_id=PROGRAM,
             name="Report",

@@ -4,22 +4,23 @@ are followed)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from pymongo.asynchronous.collection import AsyncCollection
 
 from mentorship_runtime.outbox import without_outbox
-from progress.adapters.documents import tracking_from
-from progress.adapters.store import ProgressStore, Stored
+from progress.adapters.documents import Document, tracking_from
 from progress.domain.errors import NotFound
+from progress.service_layer.ports import HistoryPart, Stored
 
-Part = Literal["check_ins", "milestones", "sessions"]
-PARTS: tuple[Part, ...] = ("check_ins", "milestones", "sessions")
+PARTS: tuple[HistoryPart, ...] = ("check_ins", "milestones", "sessions")
 
 
-async def read_part(store: ProgressStore, mentee_id: str, part: Part | None) -> Stored:
+async def read_part(
+    trackings: AsyncCollection[Document], mentee_id: str, part: HistoryPart | None
+) -> Stored:
     """The tracking (found by ``_id``) with ``part`` of its history (None: none of it) and the
     others left empty; only for reading, never saved."""
     left_out = {name: 0 for name in PARTS if name != part}
-    document = await store.trackings.find_one(
+    document = await trackings.find_one(
         {"_id": mentee_id}, {**without_outbox("seen_events"), **left_out}
     )
     if document is None:

@@ -17,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from mentorship_runtime.mongo import find_by_ids
 from mentorship_runtime.outbox import without_outbox
+from progress.service_layer.ports import PersonalRecords
 
 Document = dict[str, Any]
 HIDDEN = without_outbox("seen_events")
@@ -29,6 +30,14 @@ class ProgressPersonalData:
 
     async def ensure_indexes(self) -> None:
         await self.planned.create_index("mentor_id")  # the sessions planned with a mentor
+
+    async def of_participants(self, participant_ids: tuple[str, ...]) -> PersonalRecords:
+        found = await self.sections(participant_ids)
+        return PersonalRecords(
+            trackings=found["trackings"],
+            recorded_as_mentor=found["recorded_as_mentor"],
+            planned_sessions=found["planned_sessions"],
+        )
 
     async def sections(self, participant_ids: tuple[str, ...]) -> dict[str, list[Document]]:
         trackings, followed, planned = await asyncio.gather(

@@ -8,7 +8,6 @@ outbox sweep if that fails. A mentee's planned sessions are read by the ``mentee
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,16 +21,11 @@ from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index, without_outbox
 from progress.domain.errors import NotFound
 from progress.domain.planned_sessions import KIND, PlannedSession, PlannedStatus, Schedule
+from progress.service_layer.ports import StoredPlan
 
 Document = dict[str, Any]
 HIDDEN = without_outbox()
 MAX_LISTED = 200
-
-
-@dataclass(frozen=True)
-class StoredPlan:
-    session: PlannedSession
-    version: int
 
 
 class PlannedSessionStore:

@@ -5,15 +5,13 @@ Every write is one upsert of one document with ``$max``, ``$min`` and ``$set`` o
 its own value (a session's tag), so an event applied twice, late or at the same time as another
 changes nothing more than applying it once in order. One document per mentee rather than per
 mentee and week: the local server spends most of a read on each document it returns, and a
-program's report reads them all. Ids that become keys are the tags of
-``tag``; a module id is a key as it is (learning paths give it the same grammar as skill keys).
+program's report reads them all. Ids that become keys are the tags of ``domain.report.tag``;
+a module id is a key as it is (learning paths give it the same grammar as skill keys).
 The report reads a program's documents by ``program_id``, an equality on an indexed field.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -24,17 +22,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from progress.domain.report import ASSESSORS, WeekMarks
 
 Document = dict[str, Any]
-KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-"""The module ids stored as keys (a learning path's grammar: no dot, no leading ``$``)."""
-
-
-def tag(identifier: str) -> str:
-    """An id as a document key: 16 hex digits of its SHA-256 (any id, whatever it contains)."""
-    return hashlib.sha256(identifier.encode()).hexdigest()[:16]
-
-
-def storable_module(module_id: str) -> bool:
-    return KEY.fullmatch(module_id) is not None
 
 
 class ReportStore:

@@ -15,16 +15,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.event_order import EventOrder, keep_if_newer
 from mentorship_runtime.logging import get_logger
@@ -41,80 +38,25 @@ from progress.adapters.documents import (
     tracking_document,
     tracking_from,
 )
+from progress.adapters.history import read_part
 from progress.domain.errors import NotFound
 from progress.domain.learning_paths import LearningPath
 from progress.domain.seed import DEFAULT_PATH
 from progress.domain.tracking import Tracking
+from progress.service_layer.ports import (
+    Candidate,
+    Detected,
+    Events,
+    HistoryPart,
+    MenteePage,
+    MentorRef,
+    ParkedEvent,
+    PathSummary,
+    ProgramInfo,
+    Stored,
+)
 
-Events = Sequence[Envelope[Any]]
 log = get_logger("progress.store")
-
-
-@dataclass(frozen=True)
-class Stored:
-    """A tracking as stored, with who may see it and the version that guards the next write."""
-
-    tracking: Tracking
-    version: int
-    mentee_user_id: str | None
-    mentor_user_id: str | None
-    seen_events: frozenset[str] = frozenset()
-    """Ids of mentoring's events already applied: a redelivered one is recognised and skipped."""
-    mentor_set_by: EventOrder | None = None
-    """The event that last set who the current mentor is (a match accepted or closed, a
-    withdrawal): an older match event changes nothing. None on a document written before this
-    was kept, which any event may then set."""
-
-
-@dataclass(frozen=True)
-class ProgramInfo:
-    """What progress keeps of a program, from mentoring's latest ProgramPublished."""
-
-    program_id: str
-    admin_ids: frozenset[str]
-    learning_path_id: str | None
-    stall_window: timedelta | None
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A tracking read for stall detection (no history) and the version that guards its write."""
-
-    tracking: Tracking
-    version: int
-
-
-@dataclass(frozen=True)
-class Detected:
-    candidate: Candidate
-    tracking: Tracking
-    events: Events
-
-
-@dataclass(frozen=True)
-class MenteePage:
-    items: list[Stored]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True)
-class MentorRef:
-    """A mentor by their account (``user_id``, from a token) or participant id (``mentor_id``)."""
-
-    field: str
-    value: str
-
-    @property
-    def query(self) -> Document:
-        return {self.field: self.value}
-
-    @classmethod
-    def account(cls, user_id: str) -> MentorRef:
-        return cls("mentor_user_id", user_id)
-
-    @classmethod
-    def participant(cls, mentor_id: str) -> MentorRef:
-        return cls("mentor_id", mentor_id)
 
 
 ACTIVE_STATES = ["active", "completed", "paused"]
@@ -195,15 +137,18 @@ class ProgressStore:
             return path
         raise NotFound("learning path", path_id)
 
-    async def path_summaries(self) -> list[Document]:
-        """Every path's latest version: id, title, version and how many versions it has."""
+    async def path_summaries(self) -> list[PathSummary]:
+        """Every path's latest version: id, title and version."""
         latest: dict[str, Document] = {}
         cursor = self.learning_paths.find({}, {"path_id": 1, "version": 1, "title": 1})
         async for document in cursor:
             current = latest.get(document["path_id"])
             if current is None or document["version"] > current["version"]:
                 latest[document["path_id"]] = document
-        return [latest[path_id] for path_id in sorted(latest)]
+        return [
+            PathSummary(path_id, latest[path_id]["title"], latest[path_id]["version"])
+            for path_id in sorted(latest)
+        ]
 
     # ---- trackings --------------------------------------------------------------------------
 
@@ -217,12 +162,15 @@ class ProgressStore:
         document = await self.trackings.find_one({"_id": mentee_id}, HIDDEN)
         return _stored(document) if document else None
 
+    async def with_part(self, mentee_id: str, part: HistoryPart | None) -> Stored:
+        return await read_part(self.trackings, mentee_id, part)
+
     async def many(self, mentee_ids: Sequence[str]) -> list[Stored]:
         return [_stored(d) for d in await find_by_ids(self.trackings, mentee_ids, HIDDEN)]
 
     async def of_mentor(self, mentor: MentorRef, limit: int = 1000) -> list[Stored]:
         cursor = (
-            self.trackings.find({**mentor.query, "state": {"$in": ACTIVE_STATES}}, HIDDEN)
+            self.trackings.find({**_mentor_query(mentor), "state": {"$in": ACTIVE_STATES}}, HIDDEN)
             .sort("_id")
             .limit(limit)
         )
@@ -240,7 +188,7 @@ class ProgressStore:
 
         ``program_ids`` restricts them to those programs (an admin looking at a mentor).
         """
-        query: Document = {**mentor.query, "state": {"$in": ACTIVE_STATES}}
+        query: Document = {**_mentor_query(mentor), "state": {"$in": ACTIVE_STATES}}
         if program_ids is not None:
             query["program_id"] = {"$in": list(program_ids)}
         cursor = (
@@ -257,14 +205,6 @@ class ProgressStore:
     async def of_program(self, program_id: str) -> list[Stored]:
         cursor = self.trackings.find({"program_id": program_id}, HIDDEN)
         return [_stored(d) async for d in cursor]
-
-    async def active_ids(self, after: str = "", limit: int = 500) -> list[str]:
-        cursor = (
-            self.trackings.find({"state": "active", "_id": {"$gt": after}}, {"_id": 1})
-            .sort("_id")
-            .limit(limit)
-        )
-        return [d["_id"] async for d in cursor]
 
     # ---- stall detection: batched reads of a few fields, bulk writes ------------------------
 
@@ -394,9 +334,9 @@ class ProgressStore:
                 {"_id": event_id, "mentee_id": mentee_id, "occurred_at": occurred_at, "raw": raw}
             )
 
-    async def parked_for(self, mentee_id: str) -> list[Document]:
+    async def parked_for(self, mentee_id: str) -> list[ParkedEvent]:
         cursor = self.parked.find({"mentee_id": mentee_id}).sort("occurred_at", ASCENDING)
-        return [d async for d in cursor]
+        return [ParkedEvent(d["_id"], d["raw"]) async for d in cursor]
 
     async def unpark(self, event_id: str) -> None:
         await self.parked.delete_one({"_id": event_id})
@@ -462,6 +402,11 @@ class ProgressStore:
     async def admins_of(self, program_ids: Sequence[str]) -> dict[str, set[str]]:
         programs = await self.programs_of(program_ids)
         return {program_id: set(info.admin_ids) for program_id, info in programs.items()}
+
+
+def _mentor_query(mentor: MentorRef) -> Document:
+    field = "mentor_user_id" if mentor.by == "account" else "mentor_id"
+    return {field: mentor.value}
 
 
 def _idle_since(moment: datetime) -> Document:

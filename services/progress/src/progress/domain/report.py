@@ -23,6 +23,8 @@ mentees times the weeks they were active, never with the check-ins recorded.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +38,18 @@ STOPPED_MARK = "~stopped"
 MAX_WEEKS = 53
 """A report covers at most a year of weeks."""
 ASSESSORS = ("mentee", "mentor")
+MODULE_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+"""The module ids a mark may name as they are (a learning path's grammar: no dot, no leading
+``$``)."""
+
+
+def tag(identifier: str) -> str:
+    """An id as a mark's key: 16 hex digits of its SHA-256 (any id, whatever it contains)."""
+    return hashlib.sha256(identifier.encode()).hexdigest()[:16]
+
+
+def storable_module(module_id: str) -> bool:
+    return MODULE_KEY.fullmatch(module_id) is not None
 
 
 def moment_mark(moment: datetime) -> str:

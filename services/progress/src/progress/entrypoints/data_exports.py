@@ -1,5 +1,5 @@
-"""Progress's part of data requests: the subscription that builds its part of an export and
-erases a person's data, the route that reads an export part."""
+"""Progress's part of data requests: the route that reads an export part. (The subscription that
+builds its part of an export and erases a person's data is in ``entrypoints.consumers``.)"""
 
 from __future__ import annotations
 
@@ -8,16 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
-from faststream.kafka import KafkaBroker
 
-from mentorship_contracts.topics import Topic, topic_name
-from mentorship_runtime.consumer import EventConsumer, RetryPolicy, with_context
 from progress.entrypoints.http import Caller
-from progress.service_layer import data_exports, erasures
+from progress.service_layer import data_exports
 from progress.service_layer.data_exports import ExportContext
-from progress.service_layer.erasures import ErasureContext
 
-GROUP = "progress-data-exports"
 router = APIRouter()
 
 
@@ -35,32 +30,3 @@ async def export_part(
     """Progress's part of the export (``mentorship_contracts.personal_data``), as JSON."""
     content = await data_exports.part_of(ctx, caller, export_id)
     return Response(content.encode(), media_type="application/json")
-
-
-def subscribe(
-    broker: KafkaBroker,
-    context: Callable[[str | None], ExportContext],
-    erasure_context: Callable[[str | None], ErasureContext],
-    *,
-    topic_prefix: str,
-    retry: RetryPolicy,
-    concurrency: int = 1,
-) -> EventConsumer:
-    consumer = EventConsumer(
-        broker, group_id=GROUP, group_prefix=topic_prefix, retry=retry, concurrency=concurrency
-    )
-    consumer.subscribe(
-        topic_name(Topic.MENTORING_DATA_REQUESTS, topic_prefix),
-        {
-            "mentoring.personal_data.export_requested": with_context(
-                context, data_exports.on_export_requested
-            ),
-            "mentoring.personal_data.erasure_requested": with_context(
-                erasure_context, erasures.on_erasure_requested
-            ),
-        },
-        description="Builds progress's part of each data export (check-ins, milestones, "
-        "sessions, planned sessions) and announces it ready; erases the texts of a person's "
-        "participations and announces it done.",
-    )
-    return consumer

@@ -18,12 +18,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
 from mentorship_runtime.idempotency import IdempotencyKey, KeyLedger, derived_id, fingerprint
-from progress.adapters.store import Stored
 from progress.domain.errors import Invalid
 from progress.domain.translations import in_language, title_in_language
 from progress.entrypoints import schemas as s
-from progress.service_layer import handlers, queries
+from progress.service_layer import commands, handlers, queries
 from progress.service_layer.handlers import Context
+from progress.service_layer.ports import Stored
 
 
 def _verifier(request: Request) -> TokenVerifier:
@@ -84,15 +84,15 @@ async def check_in(
     async with ledger.bound(
         idempotency_key, key_id, request, creates=f"check-in {check_in_id!r} of {mentee_id!r}"
     ):
-        stored = await handlers.record_check_in(
-            ctx,
-            caller,
-            mentee_id,
+        command = commands.RecordCheckIn(
+            actor=caller,
+            mentee_id=mentee_id,
             check_in_id=check_in_id,
             module_id=body.module_id,
             confidence=body.confidence,
             note=body.note,
         )
+        stored = await handlers.record_check_in(command, ctx)
     return await _view(stored, ctx, caller)
 
 
@@ -100,7 +100,8 @@ async def check_in(
 async def complete(
     mentee_id: str, milestone_id: str, body: s.MilestoneIn, caller: Caller, ctx: Ctx
 ) -> s.ProgressOut:
-    stored = await handlers.complete_milestone(ctx, caller, mentee_id, milestone_id, body.evidence)
+    command = commands.CompleteMilestone(caller, mentee_id, milestone_id, body.evidence)
+    stored = await handlers.complete_milestone(command, ctx)
     return await _view(stored, ctx, caller)
 
 
@@ -108,7 +109,8 @@ async def complete(
 async def reopen(
     mentee_id: str, milestone_id: str, body: s.ReopenIn, caller: Caller, ctx: Ctx
 ) -> s.ProgressOut:
-    stored = await handlers.reopen_milestone(ctx, caller, mentee_id, milestone_id, body.reason)
+    command = commands.ReopenMilestone(caller, mentee_id, milestone_id, body.reason)
+    stored = await handlers.reopen_milestone(command, ctx)
     return await _view(stored, ctx, caller)
 
 
@@ -127,17 +129,17 @@ async def log_session(
     async with ledger.bound(
         idempotency_key, key_id, request, creates=f"session {session_id!r} of {mentee_id!r}"
     ):
-        stored = await handlers.log_session(
-            ctx,
-            caller,
-            mentee_id,
+        command = commands.LogSession(
+            actor=caller,
+            mentee_id=mentee_id,
             session_id=session_id,
             held_on=body.held_on,
             duration_minutes=body.duration_minutes,
-            module_ids=list(body.module_ids),
+            module_ids=tuple(body.module_ids),
             notes=body.notes,
             rating=body.rating,
         )
+        stored = await handlers.log_session(command, ctx)
     return await _view(stored, ctx, caller)
 
 
@@ -146,7 +148,8 @@ async def rate_session(
     mentee_id: str, session_id: str, body: s.RatingIn, caller: Caller, ctx: Ctx
 ) -> s.RatingOut:
     """The caller rates a session on their side: the mentee's rating, or the mentor's."""
-    stored, role = await handlers.rate_session(ctx, caller, mentee_id, session_id, body.rating)
+    command = commands.RateSession(caller, mentee_id, session_id, body.rating)
+    stored, role = await handlers.rate_session(command, ctx)
     session = next(x for x in stored.tracking.sessions if x.id == session_id)
     return s.RatingOut(
         session_id=session_id,
@@ -211,11 +214,11 @@ async def learning_paths(
     """Each path with its latest version, titled in ``language`` where the platform can."""
     return [
         s.PathSummaryOut(
-            id=d["path_id"],
-            title=title_in_language(d["path_id"], d["title"], language),
-            latest_version=d["version"],
+            id=p.path_id,
+            title=title_in_language(p.path_id, p.title, language),
+            latest_version=p.version,
         )
-        for d in await ctx.store.path_summaries()
+        for p in await queries.learning_paths(ctx)
     ]
 
 
@@ -229,7 +232,7 @@ async def learning_path(
 ) -> s.PathOut:
     """The latest version of a path, or the one asked for, in ``language`` where the platform
     has its texts in it (else in the path's own language)."""
-    return s.PathOut.of(in_language(await ctx.store.path(path_id, version), language))
+    return s.PathOut.of(in_language(await queries.learning_path(ctx, path_id, version), language))
 
 
 @router.post("/learning-paths", status_code=status.HTTP_201_CREATED)
@@ -240,9 +243,8 @@ async def create_learning_path(
     request = fingerprint(["learning-path", body.model_dump(mode="json")])
     key_id = _key_id("lp", idempotency_key, caller)
     async with ledger.bound(idempotency_key, key_id, request, creates=f"learning path {body.id!r}"):
-        path = await handlers.create_path(
-            ctx, caller, path_id=body.id, title=body.title, modules=body.specs()
-        )
+        command = commands.CreatePath(caller, body.id, body.title, body.specs())
+        path = await handlers.create_path(command, ctx)
     return s.PathOut.of(path)
 
 
@@ -276,12 +278,11 @@ async def publish_learning_path_version(
         idempotency_key, key_id, request, creates=f"a version of learning path {path_id!r}"
     ) as binding:
         if binding.result is not None:
-            path = await ctx.store.path(path_id, binding.result["version"])
+            path = await queries.learning_path(ctx, path_id, binding.result["version"])
             created = bool(binding.result["created"])
         else:
-            path, created = await handlers.publish_path_version(
-                ctx, caller, path_id=path_id, title=body.title, modules=body.specs()
-            )
+            command = commands.PublishPathVersion(caller, path_id, body.title, body.specs())
+            path, created = await handlers.publish_path_version(command, ctx)
             await binding.keep({"version": path.version, "created": created})
     if not created:
         response.status_code = status.HTTP_200_OK

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import APIRouter, Path, status
 from pydantic import Field, StrictInt, StringConstraints
 
 from mentorship_runtime.idempotency import IdempotencyKey, fingerprint
-from progress.adapters.planned_sessions import PlannedSessionStore
 from progress.domain.planned_sessions import PlannedSession, Schedule, schedule_of
 from progress.entrypoints.http import Caller, Ctx, Ledger, _key_id
 from progress.entrypoints.schemas import Id, Strict, Text
+from progress.service_layer import commands
 from progress.service_layer import planned_sessions as use
 from progress.service_layer.handlers import Context
 
@@ -22,14 +22,6 @@ Zone = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Place = Annotated[str, StringConstraints(max_length=1000)]
 Link = Annotated[str, StringConstraints(max_length=2000)]
 PlannedId = Annotated[str, Path(max_length=64)]
-
-
-def _plans(request: Request) -> PlannedSessionStore:
-    store: PlannedSessionStore = request.app.state.service.planned
-    return store
-
-
-Plans = Annotated[PlannedSessionStore, Depends(_plans)]
 
 
 class ScheduleIn(Strict):
@@ -124,7 +116,6 @@ async def plan_session(
     body: PlanIn,
     caller: Caller,
     ctx: Ctx,
-    plans: Plans,
     ledger: Ledger,
     idempotency_key: IdempotencyKey,
 ) -> PlannedSessionOut:
@@ -135,49 +126,44 @@ async def plan_session(
     async with ledger.bound(
         idempotency_key, key_id, request, creates=f"planned session {planned_id!r}"
     ):
-        session = await use.plan_session(
-            ctx,
-            plans,
-            caller,
-            mentee_id,
-            planned_session_id=planned_id,
-            schedule=body.schedule(),
-        )
+        command = commands.PlanSession(caller, mentee_id, planned_id, body.schedule())
+        session = await use.plan_session(command, ctx)
     return _out(session, ctx)
 
 
 @router.get("/mentees/{mentee_id}/planned-sessions")
 async def planned_sessions(
-    mentee_id: Annotated[str, Path(max_length=64)], caller: Caller, ctx: Ctx, plans: Plans
+    mentee_id: Annotated[str, Path(max_length=64)], caller: Caller, ctx: Ctx
 ) -> list[PlannedSessionOut]:
     """A mentee's planned sessions, the earliest first (at most 200): for the mentee and their
     current mentor; a 404 for anyone else."""
-    return [_out(p, ctx) for p in await use.planned_of(ctx, plans, caller, mentee_id)]
+    return [_out(p, ctx) for p in await use.planned_of(ctx, caller, mentee_id)]
 
 
 @router.put("/planned-sessions/{planned_session_id}")
 async def reschedule(
-    planned_session_id: PlannedId, body: ScheduleIn, caller: Caller, ctx: Ctx, plans: Plans
+    planned_session_id: PlannedId, body: ScheduleIn, caller: Caller, ctx: Ctx
 ) -> PlannedSessionOut:
     """Move a planned session or change its place, link, duration or modules."""
-    session = await use.reschedule_session(ctx, plans, caller, planned_session_id, body.schedule())
+    command = commands.RescheduleSession(caller, planned_session_id, body.schedule())
+    session = await use.reschedule_session(command, ctx)
     return _out(session, ctx)
 
 
 @router.post("/planned-sessions/{planned_session_id}/cancel")
 async def cancel(
-    planned_session_id: PlannedId, body: CancelIn, caller: Caller, ctx: Ctx, plans: Plans
+    planned_session_id: PlannedId, body: CancelIn, caller: Caller, ctx: Ctx
 ) -> PlannedSessionOut:
-    session = await use.cancel_session(ctx, plans, caller, planned_session_id, body.reason)
+    command = commands.CancelSession(caller, planned_session_id, body.reason)
+    session = await use.cancel_session(command, ctx)
     return _out(session, ctx)
 
 
 @router.post("/planned-sessions/{planned_session_id}/held")
 async def confirm_held(
-    planned_session_id: PlannedId, body: ConfirmIn, caller: Caller, ctx: Ctx, plans: Plans
+    planned_session_id: PlannedId, body: ConfirmIn, caller: Caller, ctx: Ctx
 ) -> PlannedSessionOut:
     """Say the session took place (after its start): it is logged as a session."""
-    session = await use.confirm_held(
-        ctx, plans, caller, planned_session_id, notes=body.notes, rating=body.rating
-    )
+    command = commands.ConfirmHeld(caller, planned_session_id, body.notes, body.rating)
+    session = await use.confirm_held(command, ctx)
     return _out(session, ctx)

@@ -1,25 +1,21 @@
 """Progress's part of a person's data export: built from its own records when mentoring
-announces the request, kept (``mentorship_runtime.export_parts``) and announced ready with
+announces the request, kept (``ports.ExportParts``) and announced ready with
 counts only; read by the gateway for the archive. Re-running the handler keeps the first part
 and announces nothing again (its announcement waits in the part's outbox until published)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import PersonalDataExportRequested, ProgressExportPartReady
 from mentorship_contracts.personal_data import KEPT_FOR, may_read, part_json
 from mentorship_runtime.auth import Principal
-from mentorship_runtime.export_parts import ExportPartStore
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.mongo import as_stored
-from progress.adapters.personal_data import ProgressPersonalData
-from progress.adapters.store import ProgressStore
 from progress.domain.errors import NotFound
+from progress.service_layer.ports import Clock, ExportPart, ExportParts, PersonalData, Programs
 
 log = get_logger("progress.data_exports")
 PRODUCER = "progress"
@@ -27,10 +23,10 @@ PRODUCER = "progress"
 
 @dataclass
 class ExportContext:
-    store: ProgressStore
-    parts: ExportPartStore
-    personal: ProgressPersonalData
-    clock: Callable[[], datetime]
+    store: Programs
+    parts: ExportParts
+    personal: PersonalData
+    clock: Clock
     correlation_id: str | None = None
 
 
@@ -47,7 +43,7 @@ async def on_export_requested(event: Envelope[Any], ctx: ExportContext) -> None:
             "participant_ids": data.participant_ids,
             "program_ids": data.program_ids,
         },
-        sections=await ctx.personal.sections(tuple(data.participant_ids)),
+        sections=(await ctx.personal.of_participants(tuple(data.participant_ids))).sections(),
     )
     expires_at = data.requested_at + KEPT_FOR
     ready = new_envelope(
@@ -62,18 +58,16 @@ async def on_export_requested(event: Envelope[Any], ctx: ExportContext) -> None:
         cause=event,
         clock=ctx.clock,
     )
-    kept = await ctx.parts.add(
-        {
-            "_id": data.export_id,
-            "subject_user_id": data.subject_user_id,
-            "program_ids": list(data.program_ids),
-            "content": content,
-            "counts": counts,
-            "made_at": made_at,
-            "expires_at": expires_at,
-        },
-        [ready],
+    part = ExportPart(
+        export_id=data.export_id,
+        subject_user_id=data.subject_user_id,
+        program_ids=tuple(data.program_ids),
+        content=content,
+        counts=counts,
+        made_at=made_at,
+        expires_at=expires_at,
     )
+    kept = await ctx.parts.add(part, [ready])
     log.info(
         "data_export_part_built",
         export_id=data.export_id,
@@ -87,24 +81,20 @@ async def part_of(ctx: ExportContext, actor: Principal, export_id: str) -> str:
     """The part as JSON text, for the person and the admins of every program it covers, until
     it expires; NotFound otherwise (as for an id that names nothing)."""
     part = await ctx.parts.get(export_id)
-    if part is None or as_stored(ctx.clock()) >= _aware(part["expires_at"]):
+    if part is None or as_stored(ctx.clock()) >= part.expires_at:
         raise NotFound("data export part", export_id)
-    program_ids = list(part["program_ids"])
+    program_ids = list(part.program_ids)
     admins = await ctx.store.admins_of(program_ids) if actor.is_admin and program_ids else {}
     if not may_read(
         user_id=actor.user_id,
         is_admin=actor.is_admin,
-        subject_user_id=part["subject_user_id"],
+        subject_user_id=part.subject_user_id,
         program_ids=program_ids,
         administered={p for p, ids in admins.items() if actor.user_id in ids},
     ):
         raise NotFound("data export part", export_id)
-    return str(part["content"])
+    return part.content
 
 
 async def delete_expired_parts(ctx: ExportContext) -> int:
     return await ctx.parts.delete_expired(ctx.clock())
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

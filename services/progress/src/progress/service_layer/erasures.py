@@ -7,7 +7,7 @@ ids and marks, no text).
 
 Every step leaves what is erased erased, so a redelivery or a second worker at the same time
 does it again harmlessly; the done event goes out once, in the outbox of the erasure's record
-(``adapters.erasures``). A request that arrives before the person's matches leaves nothing to
+(``ports.Erasures.record``). A request that arrives before the person's matches leaves nothing to
 come back: progress learns texts only from the HTTP API, never from mentoring's events.
 """
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -25,10 +24,9 @@ from mentorship_contracts.events import PersonalDataErasureRequested, ProgressEr
 from mentorship_runtime.jobs import retrying
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.mongo import as_stored
-from progress.adapters.erasures import ErasureStore
-from progress.adapters.store import ProgressStore
 from progress.domain.erasure import erase_mentee, erase_mentor
 from progress.domain.tracking import Tracking
+from progress.service_layer.ports import Clock, Erasures, Trackings
 
 log = get_logger("progress.erasures")
 PRODUCER = "progress"
@@ -44,9 +42,9 @@ COUNTED = (
 
 @dataclass
 class ErasureContext:
-    store: ProgressStore
-    erasures: ErasureStore
-    clock: Callable[[], datetime]
+    store: Trackings
+    erasures: Erasures
+    clock: Clock
     correlation_id: str | None = None
 
 

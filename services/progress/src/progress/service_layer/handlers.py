@@ -9,15 +9,14 @@ Mentoring's events may also arrive out of order (a dead letter replayed after ne
 event overtaken by another topic's). Those that set who a mentee's current mentor is (a match
 accepted, declined or ended) are applied only if they are not older than the event that last set
 it (``Stored.mentor_set_by``, ``EventOrder``): an old one is skipped, and never rolls the mentor
-back. A program's
-state is kept the same way (``ProgressStore.remember_program``).
+back. A program's state is kept the same way (``ports.Programs.remember_program``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal
 
 from mentorship_contracts import Envelope, decode_event
@@ -33,15 +32,22 @@ from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.jobs import retrying
 from mentorship_runtime.logging import get_logger
-from progress.adapters.erasures import ErasureStore
-from progress.adapters.planned_sessions import PlannedSessionStore
-from progress.adapters.store import Detected, ProgressStore, Stored
 from progress.domain.detection import ESCALATION_FACTOR, detect
 from progress.domain.errors import Conflict, Forbidden, NotFound
-from progress.domain.learning_paths import LearningPath, ModuleSpec, build_path
+from progress.domain.learning_paths import LearningPath, build_path
 from progress.domain.seed import DEFAULT_PATH_ID
 from progress.domain.tracking import Tracking, Transition
+from progress.service_layer import commands
 from progress.service_layer.events import envelopes
+from progress.service_layer.ports import (
+    Clock,
+    Detected,
+    ErasedParticipations,
+    PlannedSessions,
+    ReportMarks,
+    Stored,
+    TrackingStore,
+)
 
 Role = Literal["mentee", "mentor"]
 log = get_logger("progress.handlers")
@@ -49,14 +55,17 @@ log = get_logger("progress.handlers")
 
 @dataclass
 class Context:
-    store: ProgressStore
-    clock: Callable[[], datetime]
+    store: TrackingStore
+    clock: Clock
     stall_window: timedelta
-    correlation_id: str | None = None
-    planned: PlannedSessionStore | None = None
+    """The stall window of a program whose own is not known yet."""
+    planned: PlannedSessions
     """Planned sessions, cancelled when their match ends (``service_layer.planned_sessions``)."""
-    erasures: ErasureStore | None = None
+    erasures: ErasedParticipations
     """The participations erased: a match of one of them starts no tracking."""
+    reports: ReportMarks
+    """The report's read model (``service_layer.report``)."""
+    correlation_id: str | None = None
 
 
 def event_key(event: Envelope[Any]) -> str:
@@ -104,7 +113,7 @@ def _outdated(event: Envelope[Any], stored: Stored) -> bool:
 async def on_match_accepted(event: Envelope[Any], ctx: Context) -> None:
     data: MatchAccepted = event.data
     now = ctx.clock()
-    if ctx.erasures is not None and await ctx.erasures.erased((data.mentee_id, data.mentor_id)):
+    if await ctx.erasures.erased((data.mentee_id, data.mentor_id)):
         log.info("match_of_erased_participation_skipped", event_id=str(event.event_id))
         return
 
@@ -231,12 +240,12 @@ async def _park(event: Envelope[Any], ctx: Context) -> None:
 
 async def _replay_parked(mentee_id: str, ctx: Context) -> None:
     for parked in await ctx.store.parked_for(mentee_id):
-        event = decode_event(parked["raw"])
+        event = decode_event(parked.raw)
         if isinstance(event.data, ParticipantWithdrawn):
             await on_participant_withdrawn(event, ctx)
         elif isinstance(event.data, MatchEnded):
             await on_match_closed(event, ctx)
-        await ctx.store.unpark(parked["_id"])
+        await ctx.store.unpark(parked.event_id)
 
 
 # ---- activity (HTTP commands) ---------------------------------------------------------------
@@ -266,89 +275,73 @@ async def _act(
     return await retrying(attempt)
 
 
-async def record_check_in(
-    ctx: Context,
-    actor: Principal,
-    mentee_id: str,
-    *,
-    check_in_id: str,
-    module_id: str,
-    confidence: int,
-    note: str | None,
-) -> Stored:
+async def record_check_in(command: commands.RecordCheckIn, ctx: Context) -> Stored:
     def change(stored: Stored, path: LearningPath, role: Role) -> Transition:
         return stored.tracking.record_check_in(
             path=path,
-            check_in_id=check_in_id,
-            module_id=module_id,
-            confidence=confidence,
+            check_in_id=command.check_in_id,
+            module_id=command.module_id,
+            confidence=command.confidence,
             by=role,
-            note=note,
+            note=command.note,
             now=ctx.clock(),
         )
 
-    return await _act(ctx, actor, mentee_id, change)
+    return await _act(ctx, command.actor, command.mentee_id, change)
 
 
-async def complete_milestone(
-    ctx: Context, actor: Principal, mentee_id: str, milestone_id: str, evidence: str | None
-) -> Stored:
+async def complete_milestone(command: commands.CompleteMilestone, ctx: Context) -> Stored:
     def change(stored: Stored, path: LearningPath, role: Role) -> Transition:
         return stored.tracking.complete_milestone(
-            path=path, milestone_id=milestone_id, evidence=evidence, by=role, now=ctx.clock()
+            path=path,
+            milestone_id=command.milestone_id,
+            evidence=command.evidence,
+            by=role,
+            now=ctx.clock(),
         )
 
-    return await _act(ctx, actor, mentee_id, change)
+    return await _act(ctx, command.actor, command.mentee_id, change)
 
 
-async def reopen_milestone(
-    ctx: Context, actor: Principal, mentee_id: str, milestone_id: str, reason: str
-) -> Stored:
+async def reopen_milestone(command: commands.ReopenMilestone, ctx: Context) -> Stored:
     def change(stored: Stored, path: LearningPath, role: Role) -> Transition:
         return stored.tracking.reopen_milestone(
-            path=path, milestone_id=milestone_id, by=role, reason=reason, now=ctx.clock()
+            path=path,
+            milestone_id=command.milestone_id,
+            by=role,
+            reason=command.reason,
+            now=ctx.clock(),
         )
 
-    return await _act(ctx, actor, mentee_id, change)
+    return await _act(ctx, command.actor, command.mentee_id, change)
 
 
-async def log_session(
-    ctx: Context,
-    actor: Principal,
-    mentee_id: str,
-    *,
-    session_id: str,
-    held_on: date,
-    duration_minutes: int,
-    module_ids: list[str],
-    notes: str | None,
-    rating: int | None,
-) -> Stored:
+async def log_session(command: commands.LogSession, ctx: Context) -> Stored:
     def change(stored: Stored, path: LearningPath, role: Role) -> Transition:
         return stored.tracking.log_session(
             path=path,
-            session_id=session_id,
-            held_on=held_on,
-            duration_minutes=duration_minutes,
-            module_ids=module_ids,
-            notes=notes,
+            session_id=command.session_id,
+            held_on=command.held_on,
+            duration_minutes=command.duration_minutes,
+            module_ids=list(command.module_ids),
+            notes=command.notes,
             now=ctx.clock(),
-            rating=rating,
+            rating=command.rating,
             by=role,
         )
 
-    return await _act(ctx, actor, mentee_id, change)
+    return await _act(ctx, command.actor, command.mentee_id, change)
 
 
-async def rate_session(
-    ctx: Context, actor: Principal, mentee_id: str, session_id: str, rating: int
-) -> tuple[Stored, Role]:
+async def rate_session(command: commands.RateSession, ctx: Context) -> tuple[Stored, Role]:
     """The caller rates a session on their side (mentee or current mentor)."""
 
     async def attempt() -> tuple[Stored, Role]:
-        stored = await ctx.store.get(mentee_id)
-        role = _role_of(stored, actor)
-        transition = stored.tracking.rate_session(session_id=session_id, by=role, rating=rating)
+        stored = await ctx.store.get(command.mentee_id)
+        role = _role_of(stored, command.actor)
+        transition = stored.tracking.rate_session(
+            session_id=command.session_id, by=role, rating=command.rating
+        )
         return await _apply(ctx, stored, transition), role
 
     return await retrying(attempt)
@@ -362,13 +355,12 @@ def _require_admin(actor: Principal) -> None:
         raise Forbidden("only admins create and edit learning paths")
 
 
-async def create_path(
-    ctx: Context, actor: Principal, *, path_id: str, title: str, modules: tuple[ModuleSpec, ...]
-) -> LearningPath:
+async def create_path(command: commands.CreatePath, ctx: Context) -> LearningPath:
     """A new path, as its version 1."""
-    _require_admin(actor)
-    path = build_path(path_id=path_id, version=1, title=title, modules=modules)
-    if not await ctx.store.add_path(path, created_by=actor.user_id):
+    _require_admin(command.actor)
+    path_id = command.path_id
+    path = build_path(path_id=path_id, version=1, title=command.title, modules=command.modules)
+    if not await ctx.store.add_path(path, created_by=command.actor.user_id):
         existing = await ctx.store.path(path_id, 1)
         if existing == path:
             return existing  # a retried request
@@ -379,21 +371,27 @@ async def create_path(
 
 
 async def publish_path_version(
-    ctx: Context, actor: Principal, *, path_id: str, title: str, modules: tuple[ModuleSpec, ...]
+    command: commands.PublishPathVersion, ctx: Context
 ) -> tuple[LearningPath, bool]:
     """The next version of a path; every tracking stays on the version it follows.
 
     Publishing the same content as the latest version again (a retried request) creates nothing
     and returns that version with False.
     """
-    _require_admin(actor)
+    _require_admin(command.actor)
+    path_id = command.path_id
 
     async def attempt() -> tuple[LearningPath, bool]:
         latest = await ctx.store.latest_path(path_id)
-        path = build_path(path_id=path_id, version=latest.version + 1, title=title, modules=modules)
+        path = build_path(
+            path_id=path_id,
+            version=latest.version + 1,
+            title=command.title,
+            modules=command.modules,
+        )
         if (path.title, path.modules) == (latest.title, latest.modules):
             return latest, False
-        if not await ctx.store.add_path(path, created_by=actor.user_id):
+        if not await ctx.store.add_path(path, created_by=command.actor.user_id):
             raise ConcurrentUpdate("learning path", path_id)  # someone published meanwhile
         return path, True
 

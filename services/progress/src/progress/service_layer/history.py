@@ -11,14 +11,13 @@
 from __future__ import annotations
 
 from mentorship_runtime.auth import Principal
-from progress.adapters.history import Part, read_part
-from progress.adapters.store import Stored
 from progress.domain import history
 from progress.domain.errors import Invalid, NotFound
 from progress.domain.history import ConfidencePoint, MilestoneLine, Page, Sight
 from progress.domain.tracking import CheckIn, Session
 from progress.domain.validation import require_id
 from progress.service_layer.handlers import Context
+from progress.service_layer.ports import HistoryPart, Stored
 from progress.service_layer.queries import MAX_PAGE
 
 
@@ -34,9 +33,9 @@ async def sight_of(ctx: Context, actor: Principal, stored: Stored) -> Sight:
 
 
 async def _read(
-    ctx: Context, actor: Principal, mentee_id: str, part: Part | None
+    ctx: Context, actor: Principal, mentee_id: str, part: HistoryPart | None
 ) -> tuple[Stored, Sight]:
-    stored = await read_part(ctx.store, mentee_id, part)
+    stored = await ctx.store.with_part(mentee_id, part)
     return stored, await sight_of(ctx, actor, stored)
 
 

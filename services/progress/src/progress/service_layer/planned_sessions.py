@@ -26,8 +26,6 @@ from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts import events as contract
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.jobs import retrying
-from progress.adapters.planned_sessions import PlannedSessionStore, StoredPlan
-from progress.adapters.store import Stored
 from progress.domain.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from progress.domain.planned_sessions import (
     Change,
@@ -37,9 +35,10 @@ from progress.domain.planned_sessions import (
     Schedule,
 )
 from progress.domain.tracking import TrackingState
-from progress.service_layer import handlers
+from progress.service_layer import commands, handlers
 from progress.service_layer.events import PRODUCER
 from progress.service_layer.handlers import Context
+from progress.service_layer.ports import Stored, StoredPlan
 
 # ---- mentoring's events: a match that ends takes its sessions ahead with it ------------------
 
@@ -75,30 +74,25 @@ async def cancel_ahead(
     """Cancel, as the platform, the mentee's sessions still scheduled and ahead with
     ``mentor_id`` (with anyone when None); returns how many. Repeating it cancels nothing more:
     a cancelled session stays as it is."""
-    plans = ctx.planned
-    if plans is None:
-        return 0
     now = ctx.clock()
     ahead = [
         session.id
-        for session in await plans.of_mentee(mentee_id)
+        for session in await ctx.planned.of_mentee(mentee_id)
         if session.status is PlannedStatus.SCHEDULED
         and session.schedule.starts_at > now
         and (mentor_id is None or session.mentor_id == mentor_id)
     ]
     for planned_session_id in ahead:
-        await _cancel_as_platform(ctx, plans, planned_session_id, cause)
+        await _cancel_as_platform(ctx, planned_session_id, cause)
     return len(ahead)
 
 
-async def _cancel_as_platform(
-    ctx: Context, plans: PlannedSessionStore, planned_session_id: str, cause: Envelope[Any]
-) -> None:
+async def _cancel_as_platform(ctx: Context, planned_session_id: str, cause: Envelope[Any]) -> None:
     async def attempt() -> None:
-        found = await plans.get(planned_session_id)
+        found = await ctx.planned.get(planned_session_id)
         after, what = found.session.cancel(by="platform", reason=None, now=ctx.clock())
         if what is not None:
-            await plans.save(found, after, [_event(after, what, ctx, cause=cause)])
+            await ctx.planned.save(found, after, [_event(after, what, ctx, cause=cause)])
 
     await retrying(attempt)
 
@@ -163,9 +157,7 @@ def _event(
     )
 
 
-async def planned_of(
-    ctx: Context, plans: PlannedSessionStore, actor: Principal, mentee_id: str
-) -> list[PlannedSession]:
+async def planned_of(ctx: Context, actor: Principal, mentee_id: str) -> list[PlannedSession]:
     """A mentee's planned sessions, for the mentee and their current mentor; anyone else is
     told the mentee is not found, as for every read of a mentee's history."""
     stored = await ctx.store.get(mentee_id)
@@ -173,21 +165,18 @@ async def planned_of(
         _side(stored, actor)
     except Forbidden:
         raise NotFound("mentee", mentee_id) from None
-    return await plans.of_mentee(mentee_id)
+    return await ctx.planned.of_mentee(mentee_id)
 
 
-async def plan_session(
-    ctx: Context,
-    plans: PlannedSessionStore,
-    actor: Principal,
-    mentee_id: str,
-    *,
-    planned_session_id: str,
-    schedule: Schedule,
-) -> PlannedSession:
+async def plan_session(command: commands.PlanSession, ctx: Context) -> PlannedSession:
     """Plan a session; the same request again (same id and schedule) answers the first one."""
+    mentee_id, planned_session_id, schedule = (
+        command.mentee_id,
+        command.planned_session_id,
+        command.schedule,
+    )
     stored = await ctx.store.get(mentee_id)
-    side = _side(stored, actor)
+    side = _side(stored, command.actor)
     mentor_id = _require_active(stored, "plan a session for")
     await _checked_modules(ctx, stored, schedule)
     try:
@@ -201,7 +190,7 @@ async def plan_session(
             now=ctx.clock(),
         )
     except Invalid:  # a retry once the start has passed still answers what it planned
-        earlier = await plans.find(planned_session_id)
+        earlier = await ctx.planned.find(planned_session_id)
         if earlier is not None and (earlier.mentee_id, earlier.schedule, earlier.planned_by) == (
             mentee_id,
             schedule,
@@ -209,9 +198,9 @@ async def plan_session(
         ):
             return earlier
         raise
-    if await plans.insert(session, [_event(session, Change.PLANNED, ctx)]):
+    if await ctx.planned.insert(session, [_event(session, Change.PLANNED, ctx)]):
         return session
-    existing = (await plans.get(planned_session_id)).session
+    existing = (await ctx.planned.get(planned_session_id)).session
     if existing.same_plan(session):
         return existing
     raise Conflict(f"planned session {planned_session_id!r} exists with other values")
@@ -219,7 +208,6 @@ async def plan_session(
 
 async def _change(
     ctx: Context,
-    plans: PlannedSessionStore,
     actor: Principal,
     planned_session_id: str,
     change: Callable[[PlannedSession, Role, Stored], tuple[PlannedSession, Change | None]],
@@ -228,7 +216,7 @@ async def _change(
     reschedule's event names the start it moved from, as read in the attempt that wrote it."""
 
     async def attempt() -> PlannedSession:
-        found: StoredPlan = await plans.get(planned_session_id)
+        found: StoredPlan = await ctx.planned.get(planned_session_id)
         stored = await ctx.store.get(found.session.mentee_id)
         side = _side(stored, actor)
         if side == "mentor" and stored.tracking.mentor_id != found.session.mentor_id:
@@ -240,7 +228,7 @@ async def _change(
         if what is Change.RESCHEDULED:
             extra["previous_starts_at"] = found.session.schedule.starts_at
         events = [] if what is Change.HELD else [_event(after, what, ctx, **extra)]
-        return (await plans.save(found, after, events)).session
+        return (await ctx.planned.save(found, after, events)).session
 
     return await retrying(attempt)
 
@@ -252,54 +240,36 @@ def _with_current_mentor(session: PlannedSession, stored: Stored, action: str) -
         raise InvalidTransition("planned session", session.id, "ended_early", action)
 
 
-async def reschedule_session(
-    ctx: Context,
-    plans: PlannedSessionStore,
-    actor: Principal,
-    planned_session_id: str,
-    schedule: Schedule,
-) -> PlannedSession:
+async def reschedule_session(command: commands.RescheduleSession, ctx: Context) -> PlannedSession:
+    schedule = command.schedule
+
     def change(
         session: PlannedSession, side: Role, stored: Stored
     ) -> tuple[PlannedSession, Change | None]:
         _with_current_mentor(session, stored, "reschedule a session of")
         return session.reschedule(schedule, by=side, now=ctx.clock())
 
-    found = await plans.get(planned_session_id)
+    found = await ctx.planned.get(command.planned_session_id)
     stored = await ctx.store.get(found.session.mentee_id)
-    _side(stored, actor)
+    _side(stored, command.actor)
     await _checked_modules(ctx, stored, schedule)
-    return await _change(ctx, plans, actor, planned_session_id, change)
+    return await _change(ctx, command.actor, command.planned_session_id, change)
 
 
-async def cancel_session(
-    ctx: Context,
-    plans: PlannedSessionStore,
-    actor: Principal,
-    planned_session_id: str,
-    reason: str | None,
-) -> PlannedSession:
+async def cancel_session(command: commands.CancelSession, ctx: Context) -> PlannedSession:
     def change(
         session: PlannedSession, side: Role, stored: Stored
     ) -> tuple[PlannedSession, Change | None]:
-        return session.cancel(by=side, reason=reason, now=ctx.clock())
+        return session.cancel(by=side, reason=command.reason, now=ctx.clock())
 
-    return await _change(ctx, plans, actor, planned_session_id, change)
+    return await _change(ctx, command.actor, command.planned_session_id, change)
 
 
-async def confirm_held(
-    ctx: Context,
-    plans: PlannedSessionStore,
-    actor: Principal,
-    planned_session_id: str,
-    *,
-    notes: str | None,
-    rating: int | None,
-) -> PlannedSession:
-    found = await plans.get(planned_session_id)
+async def confirm_held(command: commands.ConfirmHeld, ctx: Context) -> PlannedSession:
+    found = await ctx.planned.get(command.planned_session_id)
     session = found.session
     stored = await ctx.store.get(session.mentee_id)
-    side = _side(stored, actor)
+    side = _side(stored, command.actor)
     if side == "mentor" and stored.tracking.mentor_id != session.mentor_id:
         raise Forbidden("this session was planned with another mentor")
     _, what = session.confirm_held(by=side, now=ctx.clock())  # refused before anything is logged
@@ -307,15 +277,17 @@ async def confirm_held(
         return session
     _with_current_mentor(session, stored, "confirm a session of")
     await handlers.log_session(
+        commands.LogSession(
+            actor=command.actor,
+            mentee_id=session.mentee_id,
+            session_id=session.id,
+            held_on=session.schedule.local_start.date(),
+            duration_minutes=session.schedule.duration_minutes,
+            module_ids=session.schedule.module_ids,
+            notes=command.notes,
+            rating=command.rating,
+        ),
         ctx,
-        actor,
-        session.mentee_id,
-        session_id=session.id,
-        held_on=session.schedule.local_start.date(),
-        duration_minutes=session.schedule.duration_minutes,
-        module_ids=list(session.schedule.module_ids),
-        notes=notes,
-        rating=rating,
     )
 
     def change(
@@ -323,4 +295,4 @@ async def confirm_held(
     ) -> tuple[PlannedSession, Change | None]:
         return current.confirm_held(by=by, now=ctx.clock())
 
-    return await _change(ctx, plans, actor, planned_session_id, change)
+    return await _change(ctx, command.actor, command.planned_session_id, change)

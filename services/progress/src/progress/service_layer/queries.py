@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mentorship_runtime.auth import Principal
-from progress.adapters.store import MentorRef, ProgramInfo, Stored
 from progress.domain.dashboards import ProgramOverview, count_by_status, program_overview
 from progress.domain.errors import Forbidden, Invalid, NotFound
 from progress.domain.learning_paths import LearningPath
 from progress.domain.status import ProgressStatus
 from progress.domain.views import ProgressView, progress_view
 from progress.service_layer.handlers import Context
+from progress.service_layer.ports import MentorRef, PathSummary, ProgramInfo, Stored
 
 MAX_BATCH = 500
 MAX_PAGE = 100
@@ -125,3 +125,13 @@ async def program_health(ctx: Context, actor: Principal, program_id: str) -> Pro
         except NotFound:
             paths = []
     return program_overview(views, paths)
+
+
+async def learning_paths(ctx: Context) -> list[PathSummary]:
+    """Every learning path's latest version (anyone signed in)."""
+    return await ctx.store.path_summaries()
+
+
+async def learning_path(ctx: Context, path_id: str, version: int | None) -> LearningPath:
+    """A version of a path, the latest when ``version`` is None (anyone signed in)."""
+    return await ctx.store.path(path_id, version)

@@ -1,7 +1,7 @@
 """A program's report: its read model fed by events, and the query its admins make.
 
 The projection (group ``progress-report``) reads progress's own events and mentoring's match and
-withdrawal events, and marks the week of each in the read model (``adapters.report``). It keeps
+withdrawal events, and marks the week of each in the read model (``ports.ReportMarks``). It keeps
 nothing else and never reads a tracking, so its writes and the report's reads cost the same
 whatever number of check-ins was recorded before.
 """
@@ -21,7 +21,6 @@ from mentorship_contracts.events.progress import (
 )
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.logging import get_logger
-from progress.adapters.report import ReportStore, storable_module, tag
 from progress.domain.errors import Forbidden
 from progress.domain.report import (
     STOPPED_MARK,
@@ -29,6 +28,8 @@ from progress.domain.report import (
     moment_mark,
     progress_report,
     report_weeks,
+    storable_module,
+    tag,
     week_of,
 )
 from progress.service_layer.handlers import Context
@@ -36,14 +37,10 @@ from progress.service_layer.handlers import Context
 log = get_logger("progress.report")
 
 
-def report_store(ctx: Context) -> ReportStore:
-    return ReportStore(ctx.store.trackings.database)
-
-
 async def _mark(
     ctx: Context, event: Envelope[Any], mentee_id: str, **marks: dict[str, str]
 ) -> None:
-    await report_store(ctx).mark(
+    await ctx.reports.mark(
         program_id=event.data.program_id,
         mentee_id=mentee_id,
         week=week_of(event.occurred_at),
@@ -123,6 +120,6 @@ async def program_report(
     program = await ctx.store.program(program_id)
     if not (actor.is_admin and program is not None and actor.user_id in program.admin_ids):
         raise Forbidden(f"only an admin of program {program_id!r} sees its report")
-    marks = await report_store(ctx).of_program(program_id)
+    marks = await ctx.reports.of_program(program_id)
     window = program.stall_window or ctx.stall_window
     return progress_report(marks, weeks=weeks, now=ctx.clock(), stall_window=window)
