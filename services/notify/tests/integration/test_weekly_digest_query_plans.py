@@ -22,7 +22,7 @@ from mentorship_testing.clock import Clock
 from mentorship_testing.plans import QueryRecorder, scans
 from notify.adapters.weekly_digests import WeeklyDigestStore
 from notify.service_layer import handlers, weekly_digests
-from notify.service_layer.handlers import Context
+from notify.service_layer.context import Context
 
 from .test_query_plans import PROGRAM, context, event, registered, shapes
 
