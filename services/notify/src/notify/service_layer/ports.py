@@ -21,6 +21,7 @@ from notify.domain.check_ins import Watch
 from notify.domain.delivery import DeliveryStatus
 from notify.domain.directory import ProgramAdmins, Recipient
 from notify.domain.dispatch import PlannedDelivery
+from notify.domain.erasure import Texts
 from notify.domain.notifications import CalendarInvite, Notification
 from notify.domain.preferences import Preferences
 from notify.domain.subjects import About
@@ -449,6 +450,101 @@ class WeeklyDigests(Protocol):
     async def matches_of(self, mentor_id: str) -> list[Match]: ...
 
     async def program_name(self, program_id: str) -> str | None: ...
+
+
+# ---- erasures --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """Who a directory entry names, and the language they read."""
+
+    person_id: str
+    display_name: str | None
+    email: str | None
+    language: str | None
+
+
+@dataclass(frozen=True)
+class KeptNotification:
+    """A stored notification whose texts may name someone being erased."""
+
+    notification_id: str
+    recipient_id: str | None
+    texts: Texts
+
+
+@dataclass(frozen=True)
+class KeptCopy:
+    """A delivery's copy of its notification's texts; ``place``: where the delivery is kept
+    (queued or settled), as the store names it."""
+
+    place: str
+    delivery_id: str
+    texts: Texts
+
+
+class Erasures(Protocol):
+    """What an erasure reads and changes: the directory, the notifications and their delivery
+    copies, the records about a person, their preferences and export parts, and the record of
+    each erasure done (kept with its event)."""
+
+    async def done(self, erasure_id: str) -> bool: ...
+
+    async def mark_erasing(self, person_id: str) -> None:
+        """Planners see the entry as naming and reaching no one from now on; its name stays."""
+
+    async def entries(self, person_ids: Sequence[str]) -> list[DirectoryEntry]: ...
+
+    async def partners_of(self, person_id: str) -> tuple[set[str], set[str]]:
+        """The mentees and the mentors the participant has been matched with."""
+
+    async def admins_of(self, program_ids: Sequence[str]) -> dict[str, str]:
+        """The programs' admins (account ids), with the language each reads."""
+
+    async def notifications_about(self, person_id: str) -> list[KeptNotification]: ...
+
+    async def notifications_to(self, person_id: str) -> list[KeptNotification]:
+        """Those addressed to the participant."""
+
+    async def notifications_of_account(self, user_id: str) -> list[KeptNotification]: ...
+
+    async def rewrite_texts(self, notification_id: str, texts: Texts) -> None: ...
+
+    async def copies_of(self, notification_id: str) -> list[KeptCopy]: ...
+
+    async def rewrite_copy(self, copy: KeptCopy, texts: Texts) -> None: ...
+
+    async def notifications_of(self, user_id: str | None, person_ids: Sequence[str]) -> list[str]:
+        """The ids of the account's notifications and of those addressed to the participants."""
+
+    async def delete_notification(self, notification_id: str) -> int:
+        """The notification and every delivery of it; how many deliveries."""
+
+    async def delete_about(self, person_id: str) -> int:
+        """Reminders, watches, digest records and parked events about the participant."""
+
+    async def delete_deliveries_of(self, user_id: str) -> int: ...
+
+    async def delete_preferences(self, user_id: str) -> int: ...
+
+    async def delete_parts(self, subject_user_id: str) -> int: ...
+
+    async def forget_admin(self, program_ids: Sequence[str], user_id: str) -> int:
+        """The person's entry among each program's admins keeps their account id alone."""
+
+    async def pseudonymise(self, person_id: str) -> None:
+        """The entry keeps the participant id, program and roles, marked erased and withdrawn."""
+
+    async def record(
+        self,
+        erasure_id: str,
+        participant_ids: Sequence[str],
+        counts: dict[str, int],
+        done_at: datetime,
+        events: Sequence[Envelope[Any]],
+    ) -> bool:
+        """Keep the erasure's record with its event; False when it was kept before."""
 
 
 # ---- personal data --------------------------------------------------------------------------
