@@ -206,7 +206,12 @@ class NotifyStore:
         event id).
         """
         # a batch may hold the same event twice: the copy inserted is the one announced
-        documents = [self.new_notification(i.notification, i.user_id, i.events) for i in items]
+        documents = []
+        for item in items:
+            with item.scope():  # the announcements carry on the trace of what caused them
+                documents.append(
+                    self.new_notification(item.notification, item.user_id, item.events)
+                )
         stored = await insert_all_once(self.notifications, documents)
         written = {d["_id"]: d.get(OUTBOX) or [] for d in stored}
         await self._relay.drain_written_soon(self.notifications, written)

@@ -118,7 +118,8 @@ async def store_all(addressed: Sequence[Addressed], ctx: Context) -> set[str]:
     for item in addressed:
         with item.scope():  # the announcement carries on the trace of the event that caused it
             notification, recipient = item.notification, item.recipient
-            announced.append(Announced(notification, recipient.user_id, [_announcement(item, ctx)]))
+            announcement = _announcement(item, ctx)
+            announced.append(Announced(notification, recipient.user_id, [announcement], item.scope))
             chosen = preferences_for(recipient.user_id, preferences.get(recipient.user_id or ""))
             deliveries.append(
                 (recipient.user_id, plan_deliveries(notification, recipient, chosen, ctx.clock()))

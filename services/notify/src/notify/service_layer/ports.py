@@ -10,6 +10,7 @@ query syntax crosses a port.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -119,6 +120,8 @@ class Announced:
     notification: Notification
     user_id: str | None
     events: Sequence[Envelope[Any]]
+    scope: Callable[[], AbstractContextManager[None]] = nullcontext
+    """The scope (the trace) the announcements are made in, which they carry on."""
 
 
 @dataclass(frozen=True)
