@@ -22,6 +22,11 @@ still sending. Settling it (sent, failed, dead) is guarded by the token, counts 
 frees the lease; a worker that died leaves a lease that runs out soon after, since nobody renews
 it, and the delivery is claimed again from that state.
 
+The ``Deliveries`` port (``notify.service_layer.ports``) is implemented over these documents:
+``due``, ``claim_due``, ``renew_lease`` and ``settle_with`` read and write ``QueuedDelivery``
+and ``Outcome`` through ``candidates``, ``claim``, ``renew`` and ``settle``. The session-rating
+reminders implement ``RatingReminders``.
+
 Every query the worker and the planner send on the hot path is served by an index: an equality on
 a top-level field with an index declared (``_id``, ``lease``, ``ready``, ``status``), which
 FerretDB hands to PostgreSQL. The exception is the full due query (``candidates`` with

@@ -67,7 +67,7 @@ def _admins_key(program_id: str) -> str:
 
 async def on_participant(event: Envelope[Any], ctx: Context) -> None:
     """Keep what an event says of a person, field by field, unless a newer event said otherwise
-    (``NotifyStore.remember_person``), then plan what was parked for them; a withdrawal is
+    (``Store.remember_person``), then plan what was parked for them; a withdrawal is
     also told to the program's admins (``on_occurrence``)."""
     data = event.data
     facts: PersonFacts
