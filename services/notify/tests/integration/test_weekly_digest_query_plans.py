@@ -3,7 +3,7 @@ job, is served by an index on the real server (as ``test_query_plans`` checks fo
 notify's hot path).
 
 Left out, as the one query that reads a whole table: the job's list of weeks with changes
-waiting (``WeeklyDigestStore.waiting_weeks``), one small document per week, a week or two."""
+waiting (``WeeklyDigestStore.weeks_waiting``), one small document per week, a week or two."""
 
 from __future__ import annotations
 
