@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -11,12 +12,12 @@ from fastapi import APIRouter, FastAPI
 
 from mentorship_runtime.consumer import EventConsumer, retry_policy
 from mentorship_runtime.export_parts import ExportPartStore
-from mentorship_runtime.jobs import every
 from mentorship_runtime.kafka import ensure_topics
 from mentorship_runtime.service_app import Runtime, connect, service_app
 from notify.adapters.dead_letters import KafkaDeadLetters, delivery_dead_letter_topic
 from notify.adapters.deliveries import DeliveryStore
 from notify.adapters.erasures import ErasureStore
+from notify.adapters.export_parts import ExportParts
 from notify.adapters.nudges import NudgeStore
 from notify.adapters.personal_data import NotifyPersonalData
 from notify.adapters.senders import HttpWebhookSender, SmtpSender, SmtpSettings
@@ -27,16 +28,11 @@ from notify.domain.delivery import RetryPolicy
 from notify.domain.weekly_digest import Schedule
 from notify.entrypoints import consumers, data_exports
 from notify.entrypoints.http import router
-from notify.service_layer.data_exports import ExportContext, delete_expired_parts
+from notify.entrypoints.jobs import jobs
+from notify.service_layer.context import Context
+from notify.service_layer.data_exports import ExportContext
 from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
 from notify.service_layer.erasures import ErasureContext
-from notify.service_layer.handlers import OVERDUE_BATCH, OVERDUE_POLL_SECONDS, Context, plan_overdue
-from notify.service_layer.nudges import send_due_nudges
-from notify.service_layer.reminders import send_due_reminders
-from notify.service_layer.weekly_digests import send_due_weekly_digests
-
-EXPORT_PURGE_SECONDS = 600.0
-"""How often the worker deletes the export parts past their day."""
 
 
 @dataclass
@@ -44,6 +40,8 @@ class Service:
     runtime: Runtime
     store: NotifyStore
     deliveries: DeliveryStore
+    nudges: NudgeStore
+    digests: WeeklyDigestStore
     reminder_delay: timedelta
     parts: ExportPartStore
     personal: NotifyPersonalData
@@ -53,17 +51,24 @@ class Service:
 
     def context(self, correlation_id: str | None = None) -> Context:
         return Context(
-            self.store,
-            self.deliveries,
-            self.runtime.clock,
-            correlation_id,
-            self.reminder_delay,
-            self.digest_schedule,
+            store=self.store,
+            deliveries=self.deliveries,
+            ratings=self.deliveries,
+            nudges=self.nudges,
+            digests=self.digests,
+            clock=self.runtime.clock,
+            correlation_id=correlation_id,
+            reminder_delay=self.reminder_delay,
+            digest_schedule=self.digest_schedule,
         )
 
     def export_context(self, correlation_id: str | None = None) -> ExportContext:
         return ExportContext(
-            self.store, self.parts, self.personal, self.runtime.clock, correlation_id
+            self.store,
+            ExportParts(self.parts),
+            self.personal,
+            self.runtime.clock,
+            correlation_id,
         )
 
     def erasure_context(self, correlation_id: str | None = None) -> ErasureContext:
@@ -111,10 +116,14 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
     schedule = Schedule.parse(settings.weekly_digest_weekday, settings.weekly_digest_time)
+    nudges = NudgeStore(runtime.database)
+    digests = WeeklyDigestStore(runtime.database)
     service = Service(
         runtime,
         store,
         deliveries,
+        nudges,
+        digests,
         timedelta(days=settings.rating_reminder_days),
         parts,
         personal,
@@ -125,8 +134,8 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     async def prepare() -> None:
         await store.ensure_indexes()
         await deliveries.ensure_indexes()
-        await NudgeStore(runtime.database).ensure_indexes()
-        await WeeklyDigestStore(runtime.database).ensure_indexes()
+        await nudges.ensure_indexes()
+        await digests.ensure_indexes()
         await parts.ensure_indexes()
         await personal.ensure_indexes()
         await erasures.ensure_indexes()
@@ -137,10 +146,11 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             security=settings.kafka_security(),
         )
 
-    async def deliver() -> None:
+    @asynccontextmanager
+    async def delivery_worker() -> AsyncIterator[DeliveryWorker]:
         timeout = httpx.Timeout(settings.webhook_timeout_seconds)
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
-            worker = DeliveryWorker(
+            yield DeliveryWorker(
                 deliveries,
                 store,
                 SmtpSender(smtp_settings(settings), clock),
@@ -149,63 +159,17 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
                 clock,
                 worker_config(settings),
             )
-            # a backlog is worked through without pausing between full rounds
-            await every(
-                settings.delivery_poll_seconds,
-                "deliveries",
-                worker.run_once,
-                again=lambda round_: round_.full,
-            )
-
-    async def remind() -> None:
-        await every(
-            settings.reminder_poll_seconds,
-            "rating_reminders",
-            lambda: send_due_reminders(service.context()),
-        )
-
-    async def nudge() -> None:
-        await every(
-            settings.reminder_poll_seconds,
-            "nudges",
-            lambda: send_due_nudges(service.context()),
-        )
-
-    async def weekly_digests() -> None:
-        await every(
-            settings.reminder_poll_seconds,
-            "weekly_digests",
-            lambda: send_due_weekly_digests(service.context()),
-        )
-
-    async def purge_export_parts() -> None:
-        await every(
-            EXPORT_PURGE_SECONDS,
-            "delete_expired_export_parts",
-            lambda: delete_expired_parts(service.export_context()),
-        )
-
-    async def plan_waited_enough() -> None:
-        # events parked for a name that never came are planned with the generic wording
-        await every(
-            OVERDUE_POLL_SECONDS,
-            "overdue_parked_events",
-            lambda: plan_overdue(service.context()),
-            again=lambda planned: planned >= OVERDUE_BATCH,
-        )
 
     runtime.prepare = prepare
     runtime.outbox_collections = [*store.outbox_collections, parts.collection, erasures.collection]
     runtime.sweep_seconds = settings.outbox_sweep_seconds
     if settings.runs_worker:
-        runtime.jobs += [
-            deliver,
-            remind,
-            nudge,
-            weekly_digests,
-            plan_waited_enough,
-            purge_export_parts,
-        ]
+        runtime.jobs += jobs(
+            service.context,
+            settings,
+            export_context=service.export_context,
+            delivery_worker=delivery_worker,
+        )
         service.consumer = consumers.subscribe(
             runtime.broker,
             service.context,

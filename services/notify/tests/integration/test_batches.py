@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aiokafka.errors import KafkaConnectionError
@@ -18,16 +18,23 @@ from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.mongo import LOOKUP_CONCURRENCY, insert_all_once
 from mentorship_runtime.outbox import OUTBOX_PENDING
 from notify.adapters import store as store_module
-from notify.adapters.deliveries import FREE, HELD
+from notify.adapters.deliveries import FREE, HELD, DeliveryStore
+from notify.domain.delivery import HOLD
 from notify.service_layer import handlers
+from notify.service_layer.context import Context
 from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
-from notify.service_layer.handlers import HOLD, Context
+from notify.service_layer.ports import PersonFacts
 
 from .conftest import NotifyApi
 from .test_inbox import ADA, DROP, GRACE, PROGRAM
 
 TEAM_DROP = DROP.model_copy(update={"module_id": "team"})
 ORDER = EventOrder.of(new_envelope(GRACE, producer="test"))
+
+
+def queue_of(ctx: Context) -> DeliveryStore:
+    """The delivery queue's adapter, for what only the real store answers."""
+    return cast(DeliveryStore, ctx.deliveries)
 
 
 async def pending(api: NotifyApi) -> int:
@@ -58,7 +65,7 @@ async def test_a_batch_notifies_each_event_once_in_the_name_of_its_cause(
 
     created = await handlers.on_occurrences(batch(purpose, team, purpose, stranger), ctx)
     stored = await http_only.db.notifications.find({}).to_list()
-    deliveries = await ctx.deliveries.every_delivery()
+    deliveries = await queue_of(ctx).every_delivery()
     again = await handlers.on_occurrences(batch(team, purpose), ctx)
 
     assert (created, again) == (2, 0)
@@ -71,7 +78,7 @@ async def test_a_batch_notifies_each_event_once_in_the_name_of_its_cause(
         for n in stored
     }
     assert list(channels.values()) == [["email", "in_app"]] * 2
-    assert len(await ctx.deliveries.every_delivery()) == len(deliveries)
+    assert len(await queue_of(ctx).every_delivery()) == len(deliveries)
     [parked] = await http_only.db.parked_events.find({}).to_list()
     assert (parked["_id"], parked["waiting_for"]) == (str(stranger.event_id), ["pt-nobody"])
 
@@ -92,11 +99,11 @@ async def test_a_replay_long_after_stores_and_announces_nothing_again(http_only:
     ctx = await introduced(http_only)
     drops = [new_envelope(DROP, producer="test"), new_envelope(TEAM_DROP, producer="test")]
     assert await handlers.on_occurrences(batch(*drops), ctx) == 2
-    assert await ctx.deliveries.deliveries.count_documents({"lease": None}) == 2  # released
+    assert await queue_of(ctx).deliveries.count_documents({"lease": None}) == 2  # released
     # the e-mails were sent since; the worker moved them to the log
-    await ctx.deliveries.deliveries.update_many({}, {"$set": {"status": "sent"}})
+    await queue_of(ctx).deliveries.update_many({}, {"$set": {"status": "sent"}})
     assert await ctx.deliveries.archive_settled() == 2
-    before = sorted((d["_id"], d["status"]) for d in await ctx.deliveries.every_delivery())
+    before = sorted((d["_id"], d["status"]) for d in await queue_of(ctx).every_delivery())
     http_only.clock.advance(days=30)
     assert await handlers.on_occurrences(batch(*drops), ctx) == 0
 
@@ -104,8 +111,8 @@ async def test_a_replay_long_after_stores_and_announces_nothing_again(http_only:
     http_only.clock.advance(minutes=1)
     assert await http_only.app.state.service.runtime.relay.sweep(http_only.db.notifications) == 0
     assert len(await http_only.announced(settle=2)) == 2
-    assert not await ctx.deliveries.deliveries.count_documents({})  # queued again, then dropped
-    after = sorted((d["_id"], d["status"]) for d in await ctx.deliveries.every_delivery())
+    assert not await queue_of(ctx).deliveries.count_documents({})  # queued again, then dropped
+    after = sorted((d["_id"], d["status"]) for d in await queue_of(ctx).every_delivery())
     assert after == before
 
 
@@ -129,16 +136,16 @@ async def test_an_attempt_that_died_before_storing_is_announced_by_the_next(
     assert not await http_only.db.notifications.count_documents({})
     monkeypatch.undo()
 
-    held = await ctx.deliveries.deliveries.find({"channel": "email"}).to_list()
+    held = await queue_of(ctx).deliveries.find({"channel": "email"}).to_list()
     assert [d["lease"].startswith(HELD) for d in held] == [True, True]
-    assert not await ctx.deliveries.candidates(http_only.clock(), 10)
+    assert not await queue_of(ctx).candidates(http_only.clock(), 10)
 
     assert await handlers.on_occurrences(batch(*drops), ctx) == 2
     assert not await pending(http_only)
     announced = await http_only.announced(settle=2)
     stored = {n["_id"] async for n in http_only.db.notifications.find({})}
     assert sorted(a.data.notification_id for a in announced) == sorted(stored)
-    released = await ctx.deliveries.candidates(http_only.clock(), 10)
+    released = await queue_of(ctx).candidates(http_only.clock(), 10)
     assert sorted(d["_id"] for d in released) == sorted(d["_id"] for d in held)
 
 
@@ -157,9 +164,9 @@ async def test_deliveries_an_attempt_left_held_after_storing_are_freed_when_the_
     monkeypatch.undo()
     assert await handlers.on_occurrences(batch(*drops), ctx) == 0  # stored: nothing to release
 
-    assert not await ctx.deliveries.candidates(http_only.clock(), 10)
+    assert not await queue_of(ctx).candidates(http_only.clock(), 10)
     http_only.clock.advance(seconds=HOLD.total_seconds() + 1)
-    due = await ctx.deliveries.candidates(http_only.clock(), 10)
+    due = await queue_of(ctx).candidates(http_only.clock(), 10)
     assert sorted(d["notification_id"] for d in due) == sorted(
         [n["_id"] async for n in http_only.db.notifications.find({})]
     )
@@ -172,7 +179,7 @@ async def test_a_batch_releases_its_deliveries_by_its_lease_alone(
     there by ``$in``, which makes FerretDB decode the whole queue (300 ms a batch under load)."""
     ctx = await introduced(http_only)
     drops = [new_envelope(DROP, producer="test"), new_envelope(TEAM_DROP, producer="test")]
-    queue = ctx.deliveries.deliveries
+    queue = queue_of(ctx).deliveries
     filters: list[dict[str, Any]] = []
     update_many = queue.update_many
 
@@ -186,7 +193,7 @@ async def test_a_batch_releases_its_deliveries_by_its_lease_alone(
     assert len(filters) == 1
     assert list(filters[0]) == ["lease"]
     assert filters[0]["lease"].startswith(HELD)
-    released = await ctx.deliveries.candidates(http_only.clock(), 10)
+    released = await queue_of(ctx).candidates(http_only.clock(), 10)
     assert sorted(d["channel"] for d in released) == ["email", "email"]
 
 
@@ -251,9 +258,11 @@ async def test_the_people_a_batch_names_are_found_whether_few_or_many(
 ) -> None:
     store = http_only.app.state.service.store
     for i in range(known):
-        fields = {"display_name": f"P{i}", "program_id": "p-1", "user_id": f"u-{i}"}
+        fields = PersonFacts(display_name=f"P{i}", program_id="p-1", user_id=f"u-{i}")
         await store.remember_person(f"pt-{i}", fields, ORDER)
-    await store.remember_person("pt-incomplete", {"user_id": "u-x"}, ORDER)  # no name or program
+    await store.remember_person(
+        "pt-incomplete", PersonFacts(user_id="u-x"), ORDER
+    )  # no name or program
     asked = [f"pt-{i}" for i in reversed(range(known))] + ["pt-0", "pt-nobody", "pt-incomplete"]
 
     found = await store.recipients(asked)
@@ -314,13 +323,13 @@ async def test_a_batch_holding_an_event_twice_and_a_replay_releases_only_the_new
     ctx = await introduced(http_only)
     old = new_envelope(DROP, producer="test")
     assert await handlers.on_occurrences(batch(old), ctx) == 1
-    await ctx.deliveries.deliveries.update_many({}, {"$set": {"status": "sent"}})
+    await queue_of(ctx).deliveries.update_many({}, {"$set": {"status": "sent"}})
     assert await ctx.deliveries.archive_settled() == 1  # its e-mail went out
 
     fresh = new_envelope(TEAM_DROP, producer="test")
     assert await handlers.on_occurrences(batch(fresh, fresh, old), ctx) == 1
 
-    queued = await ctx.deliveries.deliveries.find({}).to_list()
+    queued = await queue_of(ctx).deliveries.find({}).to_list()
     [stored] = await http_only.db.notifications.find({"event_id": str(fresh.event_id)}).to_list()
     assert [(d["notification_id"], d["lease"]) for d in queued] == [(stored["_id"], None)]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -17,8 +17,8 @@ from mentorship_runtime.mongo import Document
 from mentorship_testing.kafka import eventually
 from notify.adapters.deliveries import FREE, DeliveryStore
 from notify.service_layer import handlers
+from notify.service_layer.context import Context
 from notify.service_layer.delivery import DeliveryWorker, RoundReport, WorkerConfig
-from notify.service_layer.handlers import Context
 
 from .conftest import NotifyApi
 from .test_batches import batch, introduced
@@ -26,6 +26,11 @@ from .test_inbox import DROP
 
 RENEW_OFTEN = timedelta(milliseconds=50)
 """Renewals in real time, while the tests move the service's clock by hand."""
+
+
+def queue_of(ctx: Context) -> DeliveryStore:
+    """The delivery queue's adapter, for what only the real store answers."""
+    return cast(DeliveryStore, ctx.deliveries)
 
 
 class Mailroom:
@@ -64,13 +69,13 @@ async def an_email_planned(api: NotifyApi) -> tuple[Context, dict[str, Any]]:
     """A confidence drop: one e-mail to the mentor, due now."""
     ctx = await introduced(api)
     await handlers.on_occurrences(batch(new_envelope(DROP, producer="test")), ctx)
-    store: DeliveryStore = ctx.deliveries
+    store = queue_of(ctx)
     [email] = await store.deliveries.find({"channel": "email"}).to_list()
     return ctx, email
 
 
 async def current(ctx: Context, delivery_id: str) -> dict[str, Any]:
-    [found] = await ctx.deliveries.every_delivery({"_id": delivery_id})
+    [found] = await queue_of(ctx).every_delivery({"_id": delivery_id})
     return found
 
 
@@ -199,7 +204,7 @@ async def test_a_worker_whose_claim_was_taken_stops_sending_and_settles_nothing(
     await eventually(lambda: slow.started, timeout=30)
 
     # another worker took it (as after a lease this one failed to renew in time)
-    await ctx.deliveries.deliveries.update_one(
+    await queue_of(ctx).deliveries.update_one(
         {"_id": email["_id"]}, {"$set": {"lease": "another-worker"}}
     )
     report = await asyncio.wait_for(sending, timeout=30)

@@ -22,7 +22,7 @@ from mentorship_contracts.events import (
 from mentorship_testing.kafka import eventually
 from notify.domain.directory import Language, Recipient
 from notify.service_layer import handlers
-from notify.service_layer.handlers import Context
+from notify.service_layer.context import Context
 
 from .conftest import NotifyApi
 from .test_inbox import ADA, PROGRAM

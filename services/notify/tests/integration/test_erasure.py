@@ -29,6 +29,7 @@ from mentorship_testing.kafka import eventually, read_topic
 from mentorship_testing.personal_data import find_strings
 from mentorship_testing.services import publish_events
 from notify.service_layer import handlers
+from notify.service_layer.context import Context
 from notify.service_layer.erasures import on_erasure_requested
 
 from .conftest import NotifyApi, running
@@ -83,8 +84,8 @@ def erasure(erasure_id: str, participant_id: str = "pt-zep") -> PersonalDataEras
     )
 
 
-def context(api: NotifyApi) -> handlers.Context:
-    ctx: handlers.Context = api.app.state.service.context()
+def context(api: NotifyApi) -> Context:
+    ctx: Context = api.app.state.service.context()
     return ctx
 
 

@@ -25,7 +25,8 @@ from mentorship_testing.kafka import eventually, read_topic
 from notify.domain import texts
 from notify.domain.directory import Audience, Language
 from notify.service_layer import handlers
-from notify.service_layer.handlers import NAMES_WAIT, Context
+from notify.service_layer.context import Context
+from notify.service_layer.handlers import NAMES_WAIT
 
 from .conftest import NotifyApi, running
 from .test_inbox import ADA, DROP, GRACE, PROGRAM, inbox

@@ -25,7 +25,7 @@ from mentorship_testing.clock import Clock
 from mentorship_testing.plans import QueryRecorder, scans
 from notify.adapters.nudges import NudgeStore
 from notify.service_layer import handlers, nudges
-from notify.service_layer.handlers import Context
+from notify.service_layer.context import Context
 
 from .test_query_plans import PROGRAM, context, event, registered, shapes
 

@@ -25,7 +25,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import nullcontext
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest_asyncio
 from pymongo import monitoring
@@ -49,10 +49,14 @@ from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import Query, QueryRecorder, reads_whole_table, scans
 from notify.adapters.deliveries import HELD, DeliveryStore
+from notify.adapters.nudges import NudgeStore
 from notify.adapters.store import NotifyStore
+from notify.adapters.weekly_digests import WeeklyDigestStore
 from notify.service_layer import handlers, reminders
+from notify.service_layer.commands import MarkRead
+from notify.service_layer.context import Context
 from notify.service_layer.delivery import DeliveryWorker, WorkerConfig
-from notify.service_layer.handlers import NAMES_WAIT, Context
+from notify.service_layer.handlers import NAMES_WAIT
 from notify.service_layer.ports import SendFailed
 
 PROGRAM = "pg-1"
@@ -60,6 +64,11 @@ MENTORS = 3
 MENTEES = 6
 BOUNCING = "mentor-2@bounces.example.org"
 """The address of a mentor whose e-mails fail for good: their deliveries die."""
+
+
+def queue_of(ctx: Context) -> DeliveryStore:
+    """The delivery queue's adapter, for what only the real store answers."""
+    return cast(DeliveryStore, ctx.deliveries)
 
 
 class Senders:
@@ -157,7 +166,14 @@ async def context(
         deliveries = DeliveryStore(db)
         await store.ensure_indexes()
         await deliveries.ensure_indexes()
-        yield Context(store, deliveries, clock)
+        yield Context(
+            store=store,
+            deliveries=deliveries,
+            ratings=deliveries,
+            nudges=NudgeStore(db),
+            digests=WeeklyDigestStore(db),
+            clock=clock,
+        )
 
 
 async def test_what_the_hot_path_sends_is_served_by_indexes(
@@ -204,7 +220,8 @@ async def test_what_the_hot_path_sends_is_served_by_indexes(
     first = await worker.run_once()  # the first round is a thorough one
     assert first.sent > 0
     inbox = await db.notifications.find({"user_id": "u-mentor-0"}).to_list()
-    await handlers.mark_read(ctx, Principal("u-mentor-0", frozenset({"mentor"})), [inbox[0]["_id"]])
+    reader = Principal("u-mentor-0", frozenset({"mentor"}))
+    await handlers.mark_read(MarkRead(reader, (inbox[0]["_id"],)), ctx)
     logged = SessionLogged(
         mentee_id="pt-mentee-0",
         mentor_id="pt-mentor-0",
@@ -256,7 +273,7 @@ async def test_what_the_hot_path_sends_is_served_by_indexes(
     round_ = await worker.run_once()
     assert (round_.sent, round_.dead) == (MENTEES + 1 - 2, 2)  # mentor 2 bounces
     assert len(senders.dead) == 2 + first.dead
-    assert not await ctx.deliveries.candidates(clock(), 100, thorough=False)
+    assert not await queue_of(ctx).candidates(clock(), 100, thorough=False)
     # the inbox behind the gateway's dashboard, and marking read
     _, after = await ctx.store.inbox("u-mentor-0", unread_only=False, first=2, after=None)
     assert after is not None
@@ -267,7 +284,7 @@ async def test_what_the_hot_path_sends_is_served_by_indexes(
     by_subject = await ctx.store.unread_by_subject("u-mentor-0", subjects)
     assert sum(by_subject.values()) == len(unread)
     marker = Principal("u-mentor-0", frozenset({"mentor"}))
-    assert await handlers.mark_read(ctx, marker, [unread[0]["_id"]]) == 1
+    assert await handlers.mark_read(MarkRead(marker, (unread[0].notification_id,)), ctx) == 1
     # rating reminders: one scheduled and cancelled, one sent once due
     second = logged.model_copy(update={"session_id": "s-2"})
     await reminders.on_session_logged(event(second, clock), ctx)

@@ -3,7 +3,7 @@ job, is served by an index on the real server (as ``test_query_plans`` checks fo
 notify's hot path).
 
 Left out, as the one query that reads a whole table: the job's list of weeks with changes
-waiting (``WeeklyDigestStore.waiting_weeks``), one small document per week, a week or two."""
+waiting (``WeeklyDigestStore.weeks_waiting``), one small document per week, a week or two."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from mentorship_testing.clock import Clock
 from mentorship_testing.plans import QueryRecorder, scans
 from notify.adapters.weekly_digests import WeeklyDigestStore
 from notify.service_layer import handlers, weekly_digests
-from notify.service_layer.handlers import Context
+from notify.service_layer.context import Context
 
 from .test_query_plans import PROGRAM, context, event, registered, shapes
 

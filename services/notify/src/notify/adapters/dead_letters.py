@@ -28,6 +28,7 @@ from mentorship_runtime.consumer import (
     DLQ_ORIGINAL_PARTITION,
     DLQ_ORIGINAL_TOPIC,
 )
+from notify.service_layer.ports import QueuedDelivery
 
 DELIVERIES = "notify.deliveries"
 GROUP = "notify-delivery"
@@ -71,8 +72,17 @@ class KafkaDeadLetters:
         self._topic = delivery_dead_letter_topic(prefix)
         self._clock = clock
 
-    async def publish(self, delivery: dict[str, Any]) -> None:
+    async def publish(self, dead: QueuedDelivery) -> None:
+        delivery = {
+            "_id": dead.delivery_id,
+            "notification_id": dead.notification_id,
+            "channel": dead.channel,
+            "recipient_id": dead.recipient_id,
+            "user_id": dead.user_id,
+            "attempts": dead.attempts,
+            "last_error": dead.last_error,
+        }
         body, headers = dead_letter_of(delivery, self._clock())
         headers[DLQ_ORIGINAL_TOPIC] = topic_name(DELIVERIES, self._prefix)
-        key = (delivery.get("user_id") or delivery["recipient_id"]).encode()
+        key = (dead.user_id or dead.recipient_id).encode()
         await self._broker.publish(body, self._topic, key=key, headers=headers)

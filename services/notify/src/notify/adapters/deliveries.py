@@ -22,6 +22,11 @@ still sending. Settling it (sent, failed, dead) is guarded by the token, counts 
 frees the lease; a worker that died leaves a lease that runs out soon after, since nobody renews
 it, and the delivery is claimed again from that state.
 
+The ``Deliveries`` port (``notify.service_layer.ports``) is implemented over these documents:
+``due``, ``claim_due``, ``renew_lease`` and ``settle_with`` read and write ``QueuedDelivery``
+and ``Outcome`` through ``candidates``, ``claim``, ``renew`` and ``settle``. The session-rating
+reminders implement ``RatingReminders``.
+
 Every query the worker and the planner send on the hot path is served by an index: an equality on
 a top-level field with an index declared (``_id``, ``lease``, ``ready``, ``status``), which
 FerretDB hands to PostgreSQL. The exception is the full due query (``candidates`` with
@@ -32,20 +37,29 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from mentorship_runtime.mongo import find_by_ids, insert_all_once
+from notify.adapters.store import notification_document, notification_of
 from notify.domain.delivery import DeliveryStatus
 from notify.domain.dispatch import PlannedDelivery
+from notify.domain.notifications import Notification
+from notify.service_layer.ports import (
+    Held,
+    Outcome,
+    QueuedDelivery,
+    RatingReminder,
+    StoreUnavailable,
+)
 
 Document = dict[str, Any]
 FREE = datetime(1970, 1, 1, tzinfo=UTC)
@@ -54,16 +68,6 @@ OPEN = [DeliveryStatus.PENDING.value, DeliveryStatus.FAILED.value]
 HELD = "held-while-planned:"
 """The lease of a delivery written before its notification, until the planner releases it (with
 the planner's own token after it)."""
-
-
-@dataclass(frozen=True)
-class Held:
-    """The deliveries one planner wrote: the lease they hold, the ids of those it queued (the
-    others were queued before it), and of all it meant to queue (not the in-app ones, done)."""
-
-    lease: str
-    queued: set[str]
-    for_queue: set[str] = field(default_factory=set)
 
 
 class DeliveryStore:
@@ -90,14 +94,21 @@ class DeliveryStore:
         planned: Sequence[tuple[str | None, Sequence[PlannedDelivery]]],
         now: datetime,
         until: datetime,
-        notifications: dict[str, Document] | None = None,
+        notifications: Mapping[str, Notification] | None = None,
     ) -> Held:
         """Write people's planned deliveries, each once: the in-app ones (done) to the log, the
         others to the queue, held until ``until`` under a lease of this call's.
-        ``notifications``: the notifications' documents by id, copied into the queued deliveries
-        so that sending them reads nothing else."""
+        ``notifications``: the notifications by id, copied into the queued deliveries so that
+        sending them reads nothing else."""
         held = Held(f"{HELD}{uuid.uuid4().hex}", set())
         documents = [_document(user_id, p) for user_id, each in planned for p in each]
+        known = notifications or {}
+        copies = {
+            p.notification_id: notification_document(known[p.notification_id], user_id)
+            for user_id, each in planned
+            for p in each
+            if p.notification_id in known
+        }
         done = [d for d in documents if d["status"] == DeliveryStatus.SENT.value]
         await insert_all_once(self.log, done)
         queued = [
@@ -106,7 +117,7 @@ class DeliveryStore:
                 "lease": held.lease,
                 "lease_until": until,
                 "ready": d["next_attempt_at"] is not None and d["next_attempt_at"] <= now,
-                "notification": _snapshot((notifications or {}).get(d["notification_id"])),
+                "notification": copies.get(d["notification_id"]),
             }
             for d in documents
             if d["status"] != DeliveryStatus.SENT.value
@@ -254,17 +265,58 @@ class DeliveryStore:
         )
         return bool(result.modified_count)
 
-    async def dead_not_lettered(self, limit: int) -> list[Document]:
-        cursor = self.deliveries.find({"status": DeliveryStatus.DEAD.value, "dead_lettered": False})
-        return [d async for d in cursor.limit(limit)]
+    async def due(self, now: datetime, limit: int, *, thorough: bool) -> list[QueuedDelivery]:
+        """``candidates``, as the worker reads them."""
+        return [_queued(d) for d in await self.candidates(now, limit, thorough=thorough)]
 
-    async def mark_dead_lettered(self, delivery_id: str) -> None:
+    async def claim_due(
+        self, delivery: QueuedDelivery, token: str, now: datetime, lease_until: datetime
+    ) -> QueuedDelivery | None:
+        """``claim`` from the state the worker read."""
+        read = {
+            "_id": delivery.delivery_id,
+            "attempts": delivery.attempts,
+            "lease": delivery.lease,
+            "lease_until": delivery.lease_until,
+        }
+        if await self.claim(read, token, now, lease_until) is None:
+            return None
+        return replace(delivery, lease=token, lease_until=lease_until)
+
+    async def renew_lease(self, token: str, count: int, lease_until: datetime) -> bool:
+        """``renew``; a server error, whose outcome is unknown, is ``StoreUnavailable``."""
+        try:
+            return await self.renew(token, count, lease_until)
+        except PyMongoError as exc:
+            raise StoreUnavailable(repr(exc)) from exc
+
+    async def settle_with(self, delivery_id: str, token: str, outcome: Outcome) -> bool:
+        """``settle`` with an attempt's outcome (a dead delivery waits to be published)."""
+        fields: Document = {
+            "status": outcome.status.value,
+            "attempts": outcome.attempts,
+            "last_error": outcome.last_error,
+            "next_attempt_at": outcome.next_attempt_at,
+        }
+        if outcome.status is DeliveryStatus.SENT:
+            fields["sent_at"] = outcome.sent_at
+        elif outcome.status is DeliveryStatus.DEAD:
+            fields["dead_lettered"] = False
+        return await self.settle(delivery_id, token, fields)
+
+    async def dead_unpublished(self, limit: int) -> list[QueuedDelivery]:
+        cursor = self.deliveries.find({"status": DeliveryStatus.DEAD.value, "dead_lettered": False})
+        return [_queued(d) async for d in cursor.limit(limit)]
+
+    async def mark_published(self, delivery_id: str) -> None:
         await self.deliveries.update_one({"_id": delivery_id}, {"$set": {"dead_lettered": True}})
 
     # ---- session-rating reminders -----------------------------------------------------------
 
-    async def expect_rating(self, reminder_id: str, fields: Document) -> None:
+    async def expect_rating(self, reminder: RatingReminder) -> None:
         """Schedule a reminder unless it exists (waiting, cancelled by a rating, or sent)."""
+        fields = asdict(reminder)
+        reminder_id = fields.pop("reminder_id")
         with suppress(DuplicateKeyError):
             await self.reminders.update_one(
                 {"_id": reminder_id},
@@ -281,9 +333,9 @@ class DeliveryStore:
                 upsert=True,
             )
 
-    async def due_reminders(self, now: datetime, limit: int) -> list[Document]:
+    async def due_ratings(self, now: datetime, limit: int) -> list[RatingReminder]:
         cursor = self.reminders.find({"status": "waiting", "due_at": {"$lte": now}})
-        return [d async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
+        return [_rating(d) async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
 
     async def reminder_sent(self, reminder_id: str) -> None:
         await self.reminders.update_one(
@@ -300,10 +352,40 @@ def _takeable(delivery: Document, now: datetime) -> bool:
     )
 
 
-def _snapshot(notification: Document | None) -> Document | None:
-    if notification is None:
-        return None
-    return {k: v for k, v in notification.items() if not k.startswith("_") or k == "_id"}
+def _queued(document: Document) -> QueuedDelivery:
+    copy = document.get("notification")
+    return QueuedDelivery(
+        delivery_id=document["_id"],
+        notification_id=document["notification_id"],
+        recipient_id=document["recipient_id"],
+        user_id=document.get("user_id"),
+        channel=document["channel"],
+        target=document.get("target"),
+        digest=bool(document.get("digest")),
+        display_name=document.get("display_name") or "",
+        language=document.get("language", "en"),
+        status=DeliveryStatus(document["status"]),
+        attempts=document["attempts"],
+        last_error=document.get("last_error"),
+        next_attempt_at=document.get("next_attempt_at"),
+        lease=document.get("lease"),
+        lease_until=document["lease_until"],
+        notification=notification_of(copy) if copy else None,
+    )
+
+
+def _rating(document: Document) -> RatingReminder:
+    return RatingReminder(
+        reminder_id=document["_id"],
+        session_id=document["session_id"],
+        side=document["side"],
+        mentee_id=document["mentee_id"],
+        mentor_id=document.get("mentor_id"),
+        program_id=document["program_id"],
+        held_on=document["held_on"],
+        due_at=document["due_at"],
+        event_id=document["event_id"],
+    )
 
 
 def _document(user_id: str | None, planned: PlannedDelivery) -> Document:

@@ -19,6 +19,9 @@ from pymongo.errors import DuplicateKeyError
 from mentorship_contracts import Envelope
 from mentorship_runtime.mongo import find_by_ids
 from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index
+from notify.domain.erasure import Texts
+from notify.domain.notifications import CalendarInvite
+from notify.service_layer.ports import DirectoryEntry, KeptCopy, KeptNotification
 
 Document = dict[str, Any]
 CONTACT = ("display_name", "email", "language", "timezone", "user_id", "set_by")
@@ -64,9 +67,17 @@ class ErasureStore:
 
     # ---- what others keep ---------------------------------------------------------------------
 
-    async def entries(self, person_ids: Sequence[str]) -> list[Document]:
+    async def entries(self, person_ids: Sequence[str]) -> list[DirectoryEntry]:
         """Directory entries, by participant id."""
-        return await find_by_ids(self.people, person_ids)
+        return [
+            DirectoryEntry(
+                person_id=str(d["_id"]),
+                display_name=str(d["display_name"]) if d.get("display_name") else None,
+                email=str(d["email"]) if d.get("email") else None,
+                language=d.get("language"),
+            )
+            for d in await find_by_ids(self.people, person_ids)
+        ]
 
     async def partners_of(self, person_id: str) -> tuple[set[str], set[str]]:
         """The mentees and the mentors the participant has been matched with."""
@@ -87,29 +98,42 @@ class ErasureStore:
             if a.get("user_id")
         }
 
-    async def notifications_where(self, field: str, value: str) -> list[Document]:
-        """Notifications by ``subject_id`` (whom they are about), ``recipient_id`` or
-        ``user_id`` (whom they are for)."""
-        return [d async for d in self.notifications.find({field: value})]
+    async def notifications_about(self, person_id: str) -> list[KeptNotification]:
+        return await self._notifications_where("subject_id", person_id)
 
-    async def rewrite_notification(self, before: Document, after: Document) -> bool:
-        changed = {k: after[k] for k in ("title", "body", "html_body", "calendar") if k in after}
-        if all(before.get(k) == v for k, v in changed.items()):
-            return False
-        await self.notifications.update_one({"_id": before["_id"]}, {"$set": changed})
-        return True
+    async def notifications_to(self, person_id: str) -> list[KeptNotification]:
+        return await self._notifications_where("recipient_id", person_id)
 
-    async def copies_of(self, notification_id: str) -> list[tuple[str, Document]]:
+    async def notifications_of_account(self, user_id: str) -> list[KeptNotification]:
+        return await self._notifications_where("user_id", user_id)
+
+    async def _notifications_where(self, field: str, value: str) -> list[KeptNotification]:
+        return [
+            KeptNotification(str(d["_id"]), d.get("recipient_id"), _texts(d))
+            async for d in self.notifications.find({field: value})
+        ]
+
+    async def rewrite_texts(self, notification_id: str, texts: Texts) -> None:
+        await self.notifications.update_one({"_id": notification_id}, {"$set": _fields(texts)})
+
+    async def copies_of(self, notification_id: str) -> list[KeptCopy]:
         """The deliveries, queued or settled, keeping a copy of the notification
         (``notification``), with the collection each is in."""
         found = []
         for collection in (self.deliveries, self.log):
             cursor = collection.find({"notification_id": notification_id})
-            found.extend([(collection.name, d) async for d in cursor])
+            found.extend(
+                [
+                    KeptCopy(collection.name, str(d["_id"]), _texts(d["notification"]))
+                    async for d in cursor
+                    if isinstance(d.get("notification"), dict)
+                ]
+            )
         return found
 
-    async def rewrite_copy(self, collection: str, delivery_id: str, copy: Document) -> None:
-        await self.db[collection].update_one({"_id": delivery_id}, {"$set": {"notification": copy}})
+    async def rewrite_copy(self, copy: KeptCopy, texts: Texts) -> None:
+        fields = {f"notification.{name}": value for name, value in _fields(texts).items()}
+        await self.db[copy.place].update_one({"_id": copy.delivery_id}, {"$set": fields})
 
     async def forget_admin(self, program_ids: Sequence[str], user_id: str) -> int:
         """The person's entry among each program's admins keeps their account id alone."""
@@ -214,3 +238,33 @@ class ErasureStore:
         except DuplicateKeyError:
             return False
         return True
+
+
+def _texts(document: Document) -> Texts:
+    def text(name: str) -> str | None:
+        value = document.get(name)
+        return value if isinstance(value, str) else None
+
+    calendar = document.get("calendar")
+    invite = None
+    if isinstance(calendar, dict):
+        method, ics = calendar.get("method"), calendar.get("ics")
+        if isinstance(method, str) and isinstance(ics, str):
+            invite = CalendarInvite(method, ics)
+    return Texts(text("title"), text("body"), text("html_body"), invite)
+
+
+def _fields(texts: Texts) -> Document:
+    """The texts a notification has, as stored."""
+    fields: Document = {
+        name: value
+        for name, value in (
+            ("title", texts.title),
+            ("body", texts.body),
+            ("html_body", texts.html_body),
+        )
+        if value is not None
+    }
+    if texts.calendar is not None:
+        fields["calendar"] = {"method": texts.calendar.method, "ics": texts.calendar.ics}
+    return fields

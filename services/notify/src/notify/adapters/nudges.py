@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from pymongo.errors import DuplicateKeyError
 
 from mentorship_runtime.errors import ConcurrentUpdate
 from notify.domain.check_ins import Watch, WatchState
+from notify.service_layer.ports import ProposalReminder
 
 Document = dict[str, Any]
 TRIES = 4
@@ -45,8 +47,10 @@ class NudgeStore:
 
     # ---- before a proposal expires ----------------------------------------------------------
 
-    async def expect_answer(self, reminder_id: str, fields: Document) -> None:
+    async def expect_answer(self, reminder: ProposalReminder) -> None:
         """Schedule the reminder unless it exists (waiting, cancelled by an answer, or done)."""
+        fields = asdict(reminder)
+        reminder_id = fields.pop("reminder_id")
         with suppress(DuplicateKeyError):  # two first deliveries at once: either one will do
             await self.proposals.update_one(
                 {"_id": reminder_id},
@@ -64,9 +68,9 @@ class NudgeStore:
                 upsert=True,
             )
 
-    async def due_proposals(self, now: datetime, limit: int) -> list[Document]:
+    async def due_answers(self, now: datetime, limit: int) -> list[ProposalReminder]:
         cursor = self.proposals.find({"status": "waiting", "due_at": {"$lte": now}})
-        return [d async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
+        return [_proposal(d) async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
 
     async def proposal_done(self, reminder_id: str, status: str) -> None:
         await self.proposals.update_one(
@@ -146,4 +150,16 @@ def _watch(document: Document) -> Watch:
         since=document["since"],
         state=WatchState(document["state"]),
         changed_at=document.get("changed_at"),
+    )
+
+
+def _proposal(document: Document) -> ProposalReminder:
+    return ProposalReminder(
+        reminder_id=document["_id"],
+        match_id=document["match_id"],
+        program_id=document["program_id"],
+        mentee_id=document["mentee_id"],
+        mentor_id=document["mentor_id"],
+        expires_at=document["expires_at"],
+        due_at=document["due_at"],
     )

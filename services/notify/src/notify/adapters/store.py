@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +35,16 @@ from mentorship_runtime.pagination import Keyset
 from notify.domain.directory import Language, ProgramAdmins, Recipient, Role
 from notify.domain.events import EventKind
 from notify.domain.notifications import CalendarInvite, Notification, Priority
+from notify.domain.preferences import Preferences, QuietHours
 from notify.domain.subjects import About
+from notify.service_layer.ports import (
+    Announced,
+    InboxEntry,
+    ParkedEvent,
+    PersonFacts,
+    ProgramFacts,
+    StoredPreferences,
+)
 
 Document = dict[str, Any]
 HIDDEN = without_outbox()
@@ -45,13 +54,6 @@ NEWEST = Keyset("created_at", newest_first=True)
 
 TRIES = 4
 """Attempts of a directory write that another write of the same document keeps overtaking."""
-
-
-@dataclass(frozen=True)
-class NewNotification:
-    """A notification to store, with the events announcing it pending in its outbox."""
-
-    document: Document
 
 
 class NotifyStore:
@@ -89,7 +91,7 @@ class NotifyStore:
 
     # ---- directory --------------------------------------------------------------------------
 
-    async def remember_person(self, person_id: str, fields: Document, order: EventOrder) -> bool:
+    async def remember_person(self, person_id: str, facts: PersonFacts, order: EventOrder) -> bool:
         """Set a person's fields from an event, each field only if no newer event set it: an old
         event (a dead letter replayed after newer ones) rolls nothing back, and still brings
         the fields no newer event changed. Each field keeps the event that last set it
@@ -98,6 +100,7 @@ class NotifyStore:
 
         The fields are chosen on the document read and written under its ``version`` (read
         again when another write came in between). Returns whether anything was set."""
+        fields = facts.said()
         for _ in range(TRIES):
             document = await self.people.find_one({"_id": person_id})
             if document is None:
@@ -131,20 +134,19 @@ class NotifyStore:
                 return True
         raise ConcurrentUpdate("person", person_id)
 
-    async def remember_program(
-        self,
-        program_id: str,
-        name: str,
-        admins: list[Document],
-        order: EventOrder,
-        settings: Document | None = None,
-    ) -> bool:
+    async def remember_program(self, program: ProgramFacts, order: EventOrder) -> bool:
         """Keep a program's latest name, admins and the ``settings`` notify uses (the check-in
         reminder's days): an older ProgramPublished (a redelivery, a replay) never overwrites a
         newer one. One conditional update; the first state is inserted, and an insert that finds
         the program there (another state arrived meanwhile) tries the update again. Returns
         whether this state was kept."""
-        fields = {"name": name, "admins": admins, **(settings or {}), "set_by": order.document()}
+        program_id = program.program_id
+        fields = {
+            "name": program.name,
+            "admins": [asdict(admin) for admin in program.admins],
+            "check_in_reminder_days": program.check_in_reminder_days,
+            "set_by": order.document(),
+        }
         newer = {
             "_id": program_id,
             "$or": [
@@ -182,28 +184,12 @@ class NotifyStore:
 
     def new_notification(
         self, notification: Notification, user_id: str | None, events: Sequence[Envelope[Any]]
-    ) -> NewNotification:
+    ) -> Document:
         """A notification as stored, with the events announcing it pending in its outbox (made
         in the caller's trace context, which they carry on)."""
-        document: Document = {
-            "_id": notification.notification_id,
-            "recipient_id": notification.recipient_id,
-            "user_id": user_id,
-            "kind": notification.kind.value,
-            "priority": notification.priority.value,
-            "title": notification.title,
-            "body": notification.body,
-            "html_body": notification.html_body,
-            "subject_id": notification.subject_id,
-            "about": notification.about.document(),
-            **_calendar_field(notification),
-            "created_at": notification.created_at,
-            "event_id": notification.event_id,
-            "read_at": None,
-        }
-        return NewNotification(self._outbox.document(document, events))
+        return self._outbox.document(notification_document(notification, user_id), events)
 
-    async def add_all(self, items: Sequence[NewNotification]) -> set[str]:
+    async def add_all(self, items: Sequence[Announced]) -> set[str]:
         """Store each notification once and announce it once; returns the ids of those this
         call stored (the others were stored before: a redelivery or a replay).
 
@@ -217,14 +203,20 @@ class NotifyStore:
         event id).
         """
         # a batch may hold the same event twice: the copy inserted is the one announced
-        stored = await insert_all_once(self.notifications, _documents(items))
+        documents = []
+        for item in items:
+            with item.scope():  # the announcements carry on the trace of what caused them
+                documents.append(
+                    self.new_notification(item.notification, item.user_id, item.events)
+                )
+        stored = await insert_all_once(self.notifications, documents)
         written = {d["_id"]: written_entries(d) for d in stored}
         await self._outbox.publish_written_soon(self.notifications, written)
         return set(written)
 
     async def inbox(
         self, user_id: str, *, unread_only: bool, first: int, after: str | None
-    ) -> tuple[list[Document], str | None]:
+    ) -> tuple[list[InboxEntry], str | None]:
         query: Document = {"user_id": user_id}
         if unread_only:
             query["read_at"] = None
@@ -234,14 +226,16 @@ class NotifyStore:
             .limit(first + 1)
         )
         found = [d async for d in cursor]
-        return NEWEST.page(found, first, lambda d: (d["created_at"], d["_id"]))
+        items, cursor_after = NEWEST.page(found, first, lambda d: (d["created_at"], d["_id"]))
+        return [_entry(d) for d in items], cursor_after
 
-    async def notification_of(self, user_id: str, notification_id: str) -> Document | None:
+    async def notification_of(self, user_id: str, notification_id: str) -> InboxEntry | None:
         """One notification of ``user_id`` (None for another person's or an unknown id)."""
-        return await self.notifications.find_one(
+        found = await self.notifications.find_one(
             {"_id": notification_id, "user_id": user_id},
             HIDDEN,
         )
+        return None if found is None else _entry(found)
 
     async def unread_count(self, user_id: str) -> int:
         return await self.notifications.count_documents({"user_id": user_id, "read_at": None})
@@ -281,12 +275,16 @@ class NotifyStore:
 
     # ---- preferences, keyed by the person's account (user id) -------------------------------
 
-    async def preferences_of(self, user_ids: Sequence[str]) -> dict[str, Document]:
-        return {d["_id"]: d for d in await find_by_ids(self.preferences, user_ids)}
+    async def preferences_of(self, user_ids: Sequence[str]) -> dict[str, StoredPreferences]:
+        found = await find_by_ids(self.preferences, user_ids)
+        return {d["_id"]: _stored_preferences(d) for d in found}
 
-    async def save_preferences(self, user_id: str, fields: Document, new_secret: str) -> Document:
+    async def save_preferences(
+        self, user_id: str, preferences: Preferences, new_secret: str
+    ) -> StoredPreferences:
         """Replace the person's preferences. The webhook signing secret is made with the first
         save and kept afterwards (two racing first saves agree on one)."""
+        fields = preferences_document(preferences)
         document = await self.preferences.find_one_and_update(
             {"_id": user_id},
             {
@@ -296,7 +294,7 @@ class NotifyStore:
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )
-        return dict(document or {})
+        return _stored_preferences(dict(document or {}))
 
     # ---- events waiting for someone the directory does not know yet -------------------------
 
@@ -331,11 +329,11 @@ class NotifyStore:
         with suppress(DuplicateKeyError):  # two first parkings at once: either one will do
             await self.parked.update_one({"_id": event_id}, update, upsert=True)
 
-    async def parked_for(self, key: str) -> list[Document]:
+    async def parked_for(self, key: str) -> list[ParkedEvent]:
         cursor = self.parked.find({"waiting_for": key}).sort("occurred_at", ASCENDING)
-        return [d async for d in cursor]
+        return [_parked(d) async for d in cursor]
 
-    async def overdue(self, now: datetime, limit: int) -> list[Document]:
+    async def overdue(self, now: datetime, limit: int) -> list[ParkedEvent]:
         """Events that have waited for a name until ``now`` or longer, oldest first. (The parked
         events are only those in flight: a small collection, read whole by FerretDB.)"""
         cursor = (
@@ -343,15 +341,91 @@ class NotifyStore:
             .sort("names_due", ASCENDING)
             .limit(limit)
         )
-        return [d async for d in cursor]
+        return [_parked(d) async for d in cursor]
 
     async def unpark(self, event_id: str, mark: str | None) -> None:
         """Let go of a parked event, unless it was parked again since it was read (``mark``)."""
         await self.parked.delete_one({"_id": event_id, **({"mark": mark} if mark else {})})
 
 
-def _documents(items: Sequence[NewNotification]) -> list[Document]:
-    return [item.document for item in items]
+def notification_document(notification: Notification, user_id: str | None) -> Document:
+    """A notification as stored (and copied into its deliveries), unread."""
+    return {
+        "_id": notification.notification_id,
+        "recipient_id": notification.recipient_id,
+        "user_id": user_id,
+        "kind": notification.kind.value,
+        "priority": notification.priority.value,
+        "title": notification.title,
+        "body": notification.body,
+        "html_body": notification.html_body,
+        "subject_id": notification.subject_id,
+        "about": notification.about.document(),
+        **_calendar_field(notification),
+        "created_at": notification.created_at,
+        "event_id": notification.event_id,
+        "read_at": None,
+    }
+
+
+def _entry(document: Document) -> InboxEntry:
+    return InboxEntry(
+        notification_id=document["_id"],
+        kind=document["kind"],
+        priority=document["priority"],
+        title=document["title"],
+        body=document["body"],
+        html_body=document["html_body"],
+        subject_id=document.get("subject_id"),
+        created_at=document["created_at"],
+        read_at=document["read_at"],
+        about=About.of_document(document.get("about")),
+    )
+
+
+def _parked(document: Document) -> ParkedEvent:
+    return ParkedEvent(
+        event_id=document["_id"],
+        raw=document["raw"],
+        mark=document.get("mark"),
+        names_due=document.get("names_due"),
+        trace=document.get("trace") or {},
+    )
+
+
+def preferences_document(preferences: Preferences) -> Document:
+    """Channels are a list of {kind, channels}: kinds contain dots, which keys may not."""
+    quiet: QuietHours | None = preferences.quiet_hours
+    return {
+        "channels": [
+            {"kind": kind.value, "channels": sorted(c.value for c in chosen)}
+            for kind, chosen in sorted(preferences.channels.items())
+        ],
+        "quiet_hours": (
+            {"start": quiet.start.strftime("%H:%M"), "end": quiet.end.strftime("%H:%M")}
+            if quiet
+            else None
+        ),
+        "timezone": preferences.timezone,
+        "digest": preferences.digest.value,
+        "digest_hour": preferences.digest_hour,
+        "webhook_url": preferences.webhook_url,
+        "email": preferences.email,
+    }
+
+
+def _stored_preferences(document: Document) -> StoredPreferences:
+    quiet = document.get("quiet_hours")
+    return StoredPreferences(
+        channels={c["kind"]: c["channels"] for c in document.get("channels") or []},
+        quiet_hours=(quiet["start"], quiet["end"]) if quiet else None,
+        digest=document.get("digest", "immediate"),
+        digest_hour=document.get("digest_hour", 8),
+        webhook_url=document.get("webhook_url"),
+        timezone=document.get("timezone"),
+        email=document.get("email"),
+        webhook_secret=document.get("webhook_secret"),
+    )
 
 
 def _recipient(document: Document) -> Recipient:

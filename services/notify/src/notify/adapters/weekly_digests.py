@@ -27,7 +27,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from notify.domain.weekly_digest import Entry, Match, Week
+from notify.domain.weekly_digest import Change, Entry, Match, Week
+from notify.service_layer.ports import RecordedChange, WaitingWeek
 
 Document = dict[str, Any]
 
@@ -99,9 +100,12 @@ class WeeklyDigestStore:
 
     # ---- the worker ---------------------------------------------------------------------------
 
-    async def waiting_weeks(self) -> list[Document]:
+    async def weeks_waiting(self) -> list[WaitingWeek]:
         """Every week with changes waiting (a handful: the last week or two)."""
-        return [d async for d in self.weeks.find({}).sort("_id", ASCENDING)]
+        return [
+            WaitingWeek(d["_id"], d.get("touched"))
+            async for d in self.weeks.find({}).sort("_id", ASCENDING)
+        ]
 
     async def due_digests(self, week: str, now: datetime, limit: int) -> list[str]:
         """The digests of ``week`` due by ``now`` (up to ``limit`` of them)."""
@@ -113,19 +117,19 @@ class WeeklyDigestStore:
                 break
         return list(found)
 
-    async def changes_of(self, digest: str) -> list[Document]:
-        return [d async for d in self.changes.find({"digest": digest})]
+    async def changes_in(self, digest: str) -> list[RecordedChange]:
+        return [_change(d) async for d in self.changes.find({"digest": digest})]
 
     async def sent(self, digest: str) -> None:
         """The digest went out: its changes are not kept any longer."""
         await self.changes.delete_many({"digest": digest})
 
-    async def forget_if_empty(self, week: Document) -> bool:
+    async def forget_week(self, week: WaitingWeek) -> bool:
         """Delete the week's document if it has no change left and none was recorded since it
         was read (``touched``); a change recorded after this touches it again."""
-        if await self.changes.find_one({"week": week["_id"]}, {"_id": 1}) is not None:
+        if await self.changes.find_one({"week": week.week}, {"_id": 1}) is not None:
             return False
-        result = await self.weeks.delete_one({"_id": week["_id"], "touched": week.get("touched")})
+        result = await self.weeks.delete_one({"_id": week.week, "touched": week.touched})
         return bool(result.deleted_count)
 
     async def matches_of(self, mentor_id: str) -> list[Match]:
@@ -138,3 +142,22 @@ class WeeklyDigestStore:
         document = await self.programs.find_one({"_id": program_id}, {"name": 1})
         name = (document or {}).get("name")
         return name if isinstance(name, str) else None
+
+
+def _change(document: Document) -> RecordedChange:
+    return RecordedChange(
+        mentor_id=document["mentor_id"],
+        program_id=document["program_id"],
+        week=Week.parse(document["week"]),
+        timezone=document["timezone"],
+        due_at=document["due_at"],
+        entry=Entry(
+            event_id=document["event_id"],
+            mentee_id=document["mentee_id"],
+            change=Change(document["change"]),
+            occurred_at=document["occurred_at"],
+            module_id=document.get("module_id"),
+            previous_confidence=document.get("previous_confidence"),
+            confidence=document.get("confidence"),
+        ),
+    )

@@ -9,12 +9,19 @@
 
 Retries back off exponentially with full jitter: the n-th retry waits a random delay between 0
 and min(cap, base * 2^(n-1)), so that receivers coming back up are not hit by a synchronized wave.
+
+The queue's rules: a planner writes a notification's deliveries *before* the notification, held
+for ``HOLD``, then releases those whose notification it stored and drops the others (stored
+before it: a replay, or another planner at the same time) (``released_and_dropped``); an attempt
+that died leaves them held until the hold runs out. A worker looks for due deliveries by the
+quick query, and by the thorough one every ``THOROUGH_EVERY`` rounds (``is_thorough``); a
+person's due daily-digest e-mails to one address are one piece of work (``work_key``).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -23,6 +30,15 @@ from notify.domain.errors import Invalid, InvalidTransition
 from notify.domain.preferences import Channel
 
 ERROR_MAX = 500
+HOLD = timedelta(minutes=2)
+"""How long a delivery written before its notification waits to be released by its planner; an
+attempt that died leaves it to be sent when this runs out."""
+THOROUGH_EVERY = 10
+"""Every this many rounds (the first included), the worker looks for due deliveries with the full
+query (retries, deliveries that waited for quiet hours or a digest, leases run out on deliveries
+not ready when planned), which reads the whole queue; the other rounds take only those ready when
+planned, by an index. So a delivery not ready when planned is sent at most this many rounds
+(``DELIVERY_POLL_SECONDS`` apart when idle) after it is due."""
 
 
 class DeliveryStatus(StrEnum):
@@ -118,6 +134,33 @@ def record_failure(
         last_error=last_error,
         next_attempt_at=now + delay,
     )
+
+
+def is_thorough(round_number: int) -> bool:
+    """Whether the worker's round (counted from 0) looks for every due delivery."""
+    return round_number % THOROUGH_EVERY == 0
+
+
+def released_and_dropped(
+    written: Iterable[tuple[str, str]], stored: Set[str]
+) -> tuple[list[str], list[str]]:
+    """Of the deliveries a planner held (delivery id, notification id): those to release (their
+    notification was stored by this planner) and those to drop (stored before)."""
+    pairs = list(written)
+    return (
+        [delivery for delivery, notification in pairs if notification in stored],
+        [delivery for delivery, notification in pairs if notification not in stored],
+    )
+
+
+def work_key(
+    delivery_id: str, channel: Channel, digest: bool, recipient_id: str, target: str | None
+) -> tuple[str, ...]:
+    """Deliveries with the same key are sent as one message: a person's daily-digest e-mails to
+    one address; any other delivery alone."""
+    if channel is Channel.EMAIL and digest:
+        return ("digest", recipient_id, str(target))
+    return (delivery_id,)
 
 
 def is_transient_http_status(status: int) -> bool:

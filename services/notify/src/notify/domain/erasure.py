@@ -10,11 +10,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from icalendar import Calendar
 
 from notify.domain.directory import Language
+from notify.domain.notifications import CalendarInvite
 
 FORMER_PARTICIPANT: Mapping[Language, str] = {
     Language.EN: "a former participant",
@@ -72,6 +74,40 @@ def document_without(
             "ics": invitation_without(calendar["ics"], names, emails, language),
         }
     return changed
+
+
+@dataclass(frozen=True)
+class Texts:
+    """What of a notification may name people: its texts and its calendar invitation (None for
+    what it lacks)."""
+
+    title: str | None = None
+    body: str | None = None
+    html_body: str | None = None
+    calendar: CalendarInvite | None = None
+
+
+def texts_without(
+    texts: Texts, names: Sequence[str], emails: Sequence[str], language: Language
+) -> Texts:
+    """``texts`` rewritten as ``document_without`` rewrites a stored notification's."""
+    calendar = texts.calendar
+    return Texts(
+        title=None if texts.title is None else without_names(texts.title, names, language),
+        body=None if texts.body is None else without_names(texts.body, names, language),
+        html_body=(
+            None
+            if texts.html_body is None
+            else without_names(texts.html_body, names, language, markup=True)
+        ),
+        calendar=(
+            None
+            if calendar is None
+            else CalendarInvite(
+                calendar.method, invitation_without(calendar.ics, names, emails, language)
+            )
+        ),
+    )
 
 
 def _replace(text: str, name: str, wording: str) -> str:

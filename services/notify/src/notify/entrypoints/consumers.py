@@ -11,7 +11,7 @@ from mentorship_contracts import Envelope
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.consumer import Batched, EventConsumer, RetryPolicy, with_context
 from notify.service_layer import handlers, nudges, reminders, weekly_digests
-from notify.service_layer.handlers import Context
+from notify.service_layer.context import Context
 from notify.service_layer.translate import KINDS
 
 GROUP = "notify"

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
-from mentorship_runtime.errors import NotFound
-from notify.domain.subjects import About
-from notify.service_layer import handlers, preferences
-from notify.service_layer.handlers import Context
+from notify.service_layer import handlers, preferences, queries
+from notify.service_layer.commands import MarkRead, QuietHoursChoice, UpdatePreferences
+from notify.service_layer.context import Context
+from notify.service_layer.ports import InboxEntry
+from notify.service_layer.preferences import PreferencesView
 
 
 def _verifier(request: Request) -> TokenVerifier:
@@ -70,13 +71,11 @@ async def inbox(
     first: int = Query(20, ge=1, le=100),
     after: str | None = Query(None, max_length=400),
 ) -> InboxPage:
-    items, cursor = await ctx.store.inbox(
-        caller.user_id, unread_only=unread_only, first=first, after=after
-    )
+    page = await queries.inbox(ctx, caller, unread_only=unread_only, first=first, after=after)
     return InboxPage(
-        items=[_out(d) for d in items],
-        next_cursor=cursor,
-        unread=await ctx.store.unread_count(caller.user_id),
+        items=[_out(entry) for entry in page.items],
+        next_cursor=page.next_cursor,
+        unread=page.unread,
     )
 
 
@@ -84,23 +83,27 @@ async def inbox(
 async def one_notification(notification_id: Id, caller: Caller, ctx: Ctx) -> NotificationOut:
     """One of the caller's notifications, texts included (the event announcing it names no
     one); 404 for an unknown id and for another person's."""
-    found = await ctx.store.notification_of(caller.user_id, notification_id)
-    if found is None:
-        raise NotFound("notification", notification_id)
-    return _out(found)
+    return _out(await queries.notification(ctx, caller, notification_id))
 
 
-def _out(document: dict[str, Any]) -> NotificationOut:
+def _out(entry: InboxEntry) -> NotificationOut:
     return NotificationOut(
-        id=document["_id"],
-        about=About.of_document(document.get("about")).document(),
-        **{k: document[k] for k in NotificationOut.model_fields if k not in ("id", "about")},
+        id=entry.notification_id,
+        kind=entry.kind,
+        priority=entry.priority,
+        title=entry.title,
+        body=entry.body,
+        html_body=entry.html_body,
+        subject_id=entry.subject_id,
+        created_at=entry.created_at,
+        read_at=entry.read_at,
+        about=entry.about.document(),
     )
 
 
 @router.get("/inbox/unread-count")
 async def unread_count(caller: Caller, ctx: Ctx) -> dict[str, int]:
-    return {"unread": await ctx.store.unread_count(caller.user_id)}
+    return {"unread": await queries.unread_count(ctx, caller)}
 
 
 class UnreadBySubject(BaseModel):
@@ -115,13 +118,13 @@ async def unread_count_by_subject(
 ) -> UnreadBySubject:
     """The caller's unread notifications per subject (the mentee a notification is about),
     for the gateway's batched loaders: every asked id is in the answer, 0 when none."""
-    return UnreadBySubject(counts=await ctx.store.unread_by_subject(caller.user_id, subject_id))
+    return UnreadBySubject(counts=await queries.unread_by_subject(ctx, caller, subject_id))
 
 
 @router.post("/inbox/read")
 async def mark_read(body: ReadIn, caller: Caller, ctx: Ctx) -> dict[str, int]:
-    marked = await handlers.mark_read(ctx, caller, body.notification_ids)
-    return {"marked": marked, "unread": await ctx.store.unread_count(caller.user_id)}
+    marked = await handlers.mark_read(MarkRead(caller, tuple(body.notification_ids)), ctx)
+    return {"marked": marked, "unread": await queries.unread_count(ctx, caller)}
 
 
 # ---- preferences: the caller's own, never anyone else's -----------------------------------
@@ -169,10 +172,42 @@ class PreferencesOut(BaseModel):
 
 @router.get("/preferences")
 async def get_preferences(caller: Caller, ctx: Ctx) -> PreferencesOut:
-    return PreferencesOut(**await preferences.get_preferences(ctx, caller))
+    return _preferences_out(await preferences.get_preferences(ctx, caller))
 
 
 @router.put("/preferences")
 async def put_preferences(body: PreferencesIn, caller: Caller, ctx: Ctx) -> PreferencesOut:
-    raw: dict[str, Any] = body.model_dump()
-    return PreferencesOut(**await preferences.update_preferences(ctx, caller, raw))
+    quiet = body.quiet_hours
+    command = UpdatePreferences(
+        actor=caller,
+        channels={kind: list(chosen) for kind, chosen in body.channels.items()},
+        quiet_hours=QuietHoursChoice(quiet.start, quiet.end) if quiet else None,
+        timezone=body.timezone,
+        digest=body.digest,
+        digest_hour=body.digest_hour,
+        webhook_url=body.webhook_url,
+        email=body.email,
+    )
+    return _preferences_out(await preferences.update_preferences(command, ctx))
+
+
+def _preferences_out(view: PreferencesView) -> PreferencesOut:
+    chosen = view.preferences
+    quiet = chosen.quiet_hours
+    return PreferencesOut(
+        channels={
+            kind.value: sorted(c.value for c in channels)
+            for kind, channels in sorted(chosen.channels.items())
+        },
+        quiet_hours=(
+            QuietHoursIO(start=quiet.start.strftime("%H:%M"), end=quiet.end.strftime("%H:%M"))
+            if quiet
+            else None
+        ),
+        timezone=chosen.timezone,
+        digest=chosen.digest.value,
+        digest_hour=chosen.digest_hour,
+        webhook_url=chosen.webhook_url,
+        email=chosen.email,
+        webhook_secret=view.webhook_secret,
+    )

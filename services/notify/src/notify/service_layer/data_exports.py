@@ -16,11 +16,9 @@ from mentorship_contracts.events import NotifyExportPartReady, PersonalDataExpor
 from mentorship_contracts.personal_data import KEPT_FOR, may_read, part_json
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import NotFound
-from mentorship_runtime.export_parts import ExportPartStore
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.mongo import as_stored
-from notify.adapters.personal_data import NotifyPersonalData
-from notify.adapters.store import NotifyStore
+from notify.service_layer.ports import ExportPart, ExportParts, PersonalData, Store
 
 log = get_logger("notify.data_exports")
 PRODUCER = "notify"
@@ -28,9 +26,9 @@ PRODUCER = "notify"
 
 @dataclass
 class ExportContext:
-    store: NotifyStore
-    parts: ExportPartStore
-    personal: NotifyPersonalData
+    store: Store
+    parts: ExportParts
+    personal: PersonalData
     clock: Callable[[], datetime]
     correlation_id: str | None = None
 
@@ -65,18 +63,16 @@ async def on_export_requested(event: Envelope[Any], ctx: ExportContext) -> None:
         cause=event,
         clock=ctx.clock,
     )
-    kept = await ctx.parts.add(
-        {
-            "_id": data.export_id,
-            "subject_user_id": data.subject_user_id,
-            "program_ids": list(data.program_ids),
-            "content": content,
-            "counts": counts,
-            "made_at": made_at,
-            "expires_at": expires_at,
-        },
-        [ready],
+    part = ExportPart(
+        export_id=data.export_id,
+        subject_user_id=data.subject_user_id,
+        program_ids=tuple(data.program_ids),
+        content=content,
+        counts=counts,
+        made_at=made_at,
+        expires_at=expires_at,
     )
+    kept = await ctx.parts.add(part, [ready])
     log.info(
         "data_export_part_built",
         export_id=data.export_id,
@@ -90,19 +86,19 @@ async def part_of(ctx: ExportContext, actor: Principal, export_id: str) -> str:
     """The part as JSON text, for the person and the admins of every program it covers, until
     it expires; NotFound otherwise (as for an id that names nothing)."""
     part = await ctx.parts.get(export_id)
-    if part is None or as_stored(ctx.clock()) >= _aware(part["expires_at"]):
+    if part is None or as_stored(ctx.clock()) >= _aware(part.expires_at):
         raise NotFound("data export part", export_id)
-    program_ids = list(part["program_ids"])
+    program_ids = list(part.program_ids)
     admins = await _admins_of(ctx, program_ids) if actor.is_admin and program_ids else {}
     if not may_read(
         user_id=actor.user_id,
         is_admin=actor.is_admin,
-        subject_user_id=part["subject_user_id"],
+        subject_user_id=part.subject_user_id,
         program_ids=program_ids,
         administered={p for p, ids in admins.items() if actor.user_id in ids},
     ):
         raise NotFound("data export part", export_id)
-    return str(part["content"])
+    return part.content
 
 
 async def delete_expired_parts(ctx: ExportContext) -> int:

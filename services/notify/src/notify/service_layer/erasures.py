@@ -29,9 +29,9 @@ from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import NotifyErasureDone, PersonalDataErasureRequested
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.mongo import as_stored
-from notify.adapters.erasures import ErasureStore
 from notify.domain.directory import Language
-from notify.domain.erasure import document_without
+from notify.domain.erasure import texts_without
+from notify.service_layer.ports import Erasures, KeptNotification
 
 log = get_logger("notify.erasures")
 PRODUCER = "notify"
@@ -49,7 +49,7 @@ COUNTED = (
 
 @dataclass
 class ErasureContext:
-    erasures: ErasureStore
+    erasures: Erasures
     clock: Callable[[], datetime]
     correlation_id: str | None = None
     settle_seconds: float = 2.0
@@ -71,9 +71,9 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
     # a redelivered request finds it again after a crash.
     for participant_id in participant_ids:
         await store.mark_erasing(participant_id)
-    entries = {e["_id"]: e for e in await store.entries(participant_ids)}
-    names = sorted({str(e["display_name"]) for e in entries.values() if e.get("display_name")})
-    emails = sorted({str(e["email"]) for e in entries.values() if e.get("email")})
+    entries = await store.entries(participant_ids)
+    names = sorted({e.display_name for e in entries if e.display_name})
+    emails = sorted({e.email for e in entries if e.email})
     if names or emails:
         counts["notifications_reworded"] += await _reword(ctx, data, names, emails)
         await asyncio.sleep(ctx.settle_seconds)
@@ -124,49 +124,49 @@ async def _reword(
     erased = set(data.participant_ids)
     candidates = await _may_name(store, data)
     admins = await store.admins_of(data.program_ids)
-    readers = {
-        e["_id"]: e
-        for e in await store.entries(sorted({str(c["recipient_id"]) for c in candidates.values()}))
-    }
+    read_by = sorted({str(c.recipient_id) for c in candidates.values()})
+    readers = {e.person_id: e.language for e in await store.entries(read_by)}
     reworded = 0
     for notification in candidates.values():
-        if notification.get("recipient_id") in erased:
+        if notification.recipient_id in erased:
             continue  # the person's own: deleted next
-        recipient = str(notification.get("recipient_id"))
-        language = _language(readers.get(recipient) or {"language": admins.get(recipient)})
-        after = document_without(notification, names, emails, language)
-        if await store.rewrite_notification(notification, after):
+        recipient = str(notification.recipient_id)
+        language = _language(readers[recipient] if recipient in readers else admins.get(recipient))
+        after = texts_without(notification.texts, names, emails, language)
+        if after != notification.texts:
+            await store.rewrite_texts(notification.notification_id, after)
             reworded += 1
-        for collection, copy in await store.copies_of(notification["_id"]):
-            kept = copy.get("notification")
-            if isinstance(kept, dict):
-                rewritten = document_without(kept, names, emails, language)
-                if rewritten != kept:
-                    await store.rewrite_copy(collection, copy["_id"], rewritten)
+        for copy in await store.copies_of(notification.notification_id):
+            rewritten = texts_without(copy.texts, names, emails, language)
+            if rewritten != copy.texts:
+                await store.rewrite_copy(copy, rewritten)
     return reworded
 
 
 async def _may_name(
-    store: ErasureStore, data: PersonalDataErasureRequested
-) -> dict[str, dict[str, Any]]:
+    store: Erasures, data: PersonalDataErasureRequested
+) -> dict[str, KeptNotification]:
     """The notifications about the participations, and those of their mentors, mentees and
     programs' admins, by id."""
-    queries = []
+    found: dict[str, KeptNotification] = {}
+
+    def keep(notifications: list[KeptNotification]) -> None:
+        found.update({n.notification_id: n for n in notifications})
+
     for participant_id in set(data.participant_ids):
-        queries.append(("subject_id", participant_id))
+        keep(await store.notifications_about(participant_id))
         mentees, mentors = await store.partners_of(participant_id)
-        queries.extend(("recipient_id", partner) for partner in sorted(mentees | mentors))
+        for partner in sorted(mentees | mentors):
+            keep(await store.notifications_to(partner))
     admins = set(await store.admins_of(data.program_ids)) - {data.subject_user_id}
-    queries.extend(("user_id", admin) for admin in sorted(admins))
-    found: dict[str, dict[str, Any]] = {}
-    for field, value in queries:
-        found.update({n["_id"]: n for n in await store.notifications_where(field, value)})
+    for admin in sorted(admins):
+        keep(await store.notifications_of_account(admin))
     return found
 
 
-def _language(entry: dict[str, Any] | None) -> Language:
+def _language(language: str | None) -> Language:
     """The language of a directory entry (or of an admin's), English when unknown."""
     try:
-        return Language((entry or {}).get("language") or "en")
+        return Language(language or "en")
     except ValueError:
         return Language.EN

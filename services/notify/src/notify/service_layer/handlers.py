@@ -17,66 +17,41 @@ generic wording, and it waits on only for recipients still unknown.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from mentorship_contracts import Envelope, decode_event, new_envelope
 from mentorship_contracts.events import (
-    NotificationAbout,
-    NotificationCreated,
     NotificationRead,
     ParticipantRegistered,
     ParticipantUpdated,
     ParticipantWithdrawn,
     ProgramPublished,
 )
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.consumer import Batched
 from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.tracing import continuing, trace_headers
-from notify.adapters.deliveries import DeliveryStore
-from notify.adapters.store import NewNotification, NotifyStore
 from notify.domain.directory import Directory, Recipient
-from notify.domain.dispatch import PlannedDelivery, plan_deliveries
-from notify.domain.errors import Invalid
 from notify.domain.events import Occurrence
-from notify.domain.notifications import Notification
-from notify.domain.preferences import Preferences
 from notify.domain.rules import UnknownRecipient, plan
-from notify.domain.weekly_digest import Schedule
-from notify.service_layer.preferences import preferences_of
+from notify.service_layer.commands import MarkRead
+from notify.service_layer.context import Context
+from notify.service_layer.delivery import PRODUCER, Addressed, store_all
+from notify.service_layer.ports import AdminFacts, ParkedEvent, PersonFacts, ProgramFacts
 from notify.service_layer.translate import occurrence_of
 
-PRODUCER = "notify"
 NAMES_WAIT = timedelta(minutes=10)
 """How long an event waits for the name of someone it names before it is planned without it."""
 OVERDUE_BATCH = 200
 """How many events waiting past ``NAMES_WAIT`` one round of ``plan_overdue`` plans."""
 OVERDUE_POLL_SECONDS = 60.0
 """How often the worker looks for them: an event waits ``NAMES_WAIT`` plus up to this long."""
-HOLD = timedelta(minutes=2)
-"""How long a delivery written before its notification waits to be released by its planner; an
-attempt that died leaves it to be sent when this runs out."""
-ANNOUNCEMENTS = uuid.UUID("5b0e3c1e-6f1d-4d2a-9a57-2f0c8d6b1e41")
-"""The namespace of the ids of ``NotificationCreated`` events (derived from the notification's)."""
 log = get_logger("notify.handlers")
-
-
-@dataclass
-class Context:
-    store: NotifyStore
-    deliveries: DeliveryStore
-    clock: Callable[[], datetime]
-    correlation_id: str | None = None
-    reminder_delay: timedelta = timedelta(days=2)
-    digest_schedule: Schedule = field(default_factory=Schedule)
-    """When each mentor's weekly digest goes out (``notify.service_layer.weekly_digests``)."""
 
 
 ADMINS_KEY = "admins:"
@@ -92,29 +67,31 @@ def _admins_key(program_id: str) -> str:
 
 async def on_participant(event: Envelope[Any], ctx: Context) -> None:
     """Keep what an event says of a person, field by field, unless a newer event said otherwise
-    (``NotifyStore.remember_person``), then plan what was parked for them; a withdrawal is
+    (``Store.remember_person``), then plan what was parked for them; a withdrawal is
     also told to the program's admins (``on_occurrence``)."""
     data = event.data
-    fields: dict[str, Any]
+    facts: PersonFacts
     if isinstance(data, ParticipantRegistered):
-        fields = {
-            "user_id": data.user_id,
-            "display_name": data.display_name,
-            "email": data.email,
-            "language": data.language,
-            "timezone": data.timezone,
-            "roles": list(data.roles),
-            "program_id": data.program_id,
-            "withdrawn": False,
-        }
+        facts = PersonFacts(
+            program_id=data.program_id,
+            user_id=data.user_id,
+            display_name=data.display_name,
+            email=data.email,
+            language=data.language,
+            timezone=data.timezone,
+            roles=tuple(data.roles),
+            withdrawn=False,
+        )
     elif isinstance(data, ParticipantUpdated):
-        changed = data.model_dump(exclude_none=True, exclude={"participant_id"})
-        fields = {"program_id": data.program_id, **changed}
+        said = data.model_dump(exclude_none=True, exclude={"participant_id", "program_id"})
+        if "roles" in said:
+            said["roles"] = tuple(said["roles"])
+        facts = PersonFacts(program_id=data.program_id, **said)
     elif isinstance(data, ParticipantWithdrawn):
-        fields = {"program_id": data.program_id, "withdrawn": True}
+        facts = PersonFacts(program_id=data.program_id, withdrawn=True)
     else:
         return
-    await ctx.store.remember_person(data.participant_id, fields, EventOrder.of(event))
+    await ctx.store.remember_person(data.participant_id, facts, EventOrder.of(event))
     await _replay(data.participant_id, ctx)
     if isinstance(data, ParticipantWithdrawn):  # the admins are told who left
         await on_occurrence(event, ctx)
@@ -122,13 +99,13 @@ async def on_participant(event: Envelope[Any], ctx: Context) -> None:
 
 async def on_program(event: Envelope[Any], ctx: Context) -> None:
     data: ProgramPublished = event.data
-    await ctx.store.remember_program(
-        data.program_id,
-        data.name,
-        [admin.model_dump() for admin in data.admins],
-        EventOrder.of(event),
-        {"check_in_reminder_days": data.check_in_reminder_days},
+    program = ProgramFacts(
+        program_id=data.program_id,
+        name=data.name,
+        admins=tuple(AdminFacts(**admin.model_dump()) for admin in data.admins),
+        check_in_reminder_days=data.check_in_reminder_days,
     )
+    await ctx.store.remember_program(program, EventOrder.of(event))
     await _replay(_admins_key(data.program_id), ctx)
 
 
@@ -153,17 +130,17 @@ async def plan_overdue(ctx: Context) -> int:
     return len(overdue)
 
 
-async def _plan_parked(parked: dict[str, Any], ctx: Context) -> None:
+async def _plan_parked(parked: ParkedEvent, ctx: Context) -> None:
     """Plan a parked event (without waiting for names any more once its wait is over), then let
     go of the parking read, unless the event was parked again meanwhile."""
-    event = decode_event(parked["raw"])
+    event = decode_event(parked.raw)
     occurrence = occurrence_of(event)
     if occurrence is not None:
-        due = parked.get("names_due")
+        due = parked.names_due
         waived = due is not None and due <= ctx.clock()
-        scope = partial(continuing, parked.get("trace") or {}, "notify plan parked")
+        scope = partial(continuing, dict(parked.trace), "notify plan parked")
         await notify_all([Pending(occurrence, event, scope, names_waived=waived)], ctx)
-    await ctx.store.unpark(parked["_id"], parked.get("mark"))
+    await ctx.store.unpark(parked.event_id, parked.mark)
 
 
 # ---- notifications --------------------------------------------------------------------------
@@ -258,51 +235,6 @@ async def notify_all(pending: Sequence[Pending], ctx: Context) -> int:
     return created
 
 
-@dataclass(frozen=True)
-class Addressed:
-    """A notification ready to store, for its recipient, with what caused it (None for one
-    notify composed itself) and the scope its announcement is made in."""
-
-    notification: Notification
-    recipient: Recipient
-    cause: Envelope[Any] | None
-    correlation_id: str
-    scope: Callable[[], AbstractContextManager[None]] = nullcontext
-
-
-async def store_all(addressed: Sequence[Addressed], ctx: Context) -> set[str]:
-    """Store each notification once, with its announcement, and its deliveries planned over
-    the recipient's preferences; returns the ids of the notifications this call stored (the
-    others were stored before: their deliveries queued now are dropped)."""
-    users = sorted({a.recipient.user_id for a in addressed if a.recipient.user_id})
-    preferences = await ctx.store.preferences_of(users) if users else {}
-    documents: list[NewNotification] = []
-    deliveries: list[tuple[str | None, Sequence[PlannedDelivery]]] = []
-    for item in addressed:
-        with item.scope():  # the announcement carries on the trace of the event that caused it
-            notification, recipient = item.notification, item.recipient
-            announcement = _created(
-                notification, recipient.user_id, item.correlation_id, item.cause, ctx
-            )
-            documents.append(
-                ctx.store.new_notification(notification, recipient.user_id, [announcement])
-            )
-            chosen = preferences_for(recipient.user_id, preferences.get(recipient.user_id or ""))
-            deliveries.append(
-                (recipient.user_id, plan_deliveries(notification, recipient, chosen, ctx.clock()))
-            )
-    # the deliveries are written first, held, then released once their notification is stored
-    # (see notify.adapters.deliveries); the announcements are stored with their notification
-    by_id = {item.document["_id"]: item.document for item in documents}
-    now = ctx.clock()
-    held = await ctx.deliveries.hold_all(deliveries, now, now + HOLD, by_id)
-    new = await ctx.store.add_all(documents)
-    written = [(p.delivery_id, p.notification_id) for _, each in deliveries for p in each]
-    await ctx.deliveries.release(held, [d for d, n in written if n in new])
-    await ctx.deliveries.drop_held(held, [d for d, n in written if n not in new])
-    return new
-
-
 def _unnamed(item: Pending, people: Mapping[str, Recipient]) -> list[str]:
     """Who the occurrence names (its mentee, their mentor) without carrying their name and the
     directory does not know: its texts would say "the mentee" or "the mentor". Nobody once the
@@ -341,15 +273,6 @@ async def _known(key: str, ctx: Context) -> bool:
     return bool(await ctx.store.recipients([key]))
 
 
-def preferences_for(user_id: str | None, stored: dict[str, Any] | None) -> Preferences:
-    """The person's stored preferences, or the defaults if those no longer validate."""
-    try:
-        return preferences_of(user_id or "-", stored)
-    except Invalid as exc:  # stored preferences are validated; an edit by hand is not
-        log.warning("preferences_unreadable", user_id=user_id, error=str(exc))
-        return Preferences.default(user_id or "-")
-
-
 async def _park_for(
     unknown: tuple[UnknownRecipient, ...],
     unnamed: Sequence[str],
@@ -370,35 +293,12 @@ async def _park_for(
     return waiting
 
 
-def _created(
-    notification: Notification,
-    user_id: str | None,
-    correlation_id: str,
-    cause: Envelope[Any] | None,
-    ctx: Context,
-) -> Envelope[Any]:
-    return new_envelope(
-        NotificationCreated(
-            notification_id=notification.notification_id,
-            recipient_id=user_id or notification.recipient_id,
-            kind=notification.kind.value,
-            priority=notification.priority.value,
-            subject_id=notification.subject_id,
-            created_at=notification.created_at,
-            about=NotificationAbout(**notification.about.document()),
-        ),
-        producer=PRODUCER,
-        cause=cause,
-        correlation_id=correlation_id,
-        # derived: the same notification is announced by the same event, however often planned
-        event_id=uuid.uuid5(ANNOUNCEMENTS, notification.notification_id),
-        clock=ctx.clock,
-    )
-
-
-async def mark_read(ctx: Context, actor: Principal, notification_ids: list[str]) -> int:
+async def mark_read(command: MarkRead, ctx: Context) -> int:
+    """Mark the actor's notifications read, each with its ``NotificationRead`` event; returns
+    how many were unread and theirs."""
+    actor = command.actor
     marked = 0
-    for notification_id in dict.fromkeys(notification_ids):
+    for notification_id in dict.fromkeys(command.notification_ids):
         event = new_envelope(
             NotificationRead(
                 recipient_id=actor.user_id, notification_ids=[notification_id], read_at=ctx.clock()

@@ -22,19 +22,15 @@ from typing import Any
 from mentorship_contracts import Envelope
 from mentorship_contracts import events as contract
 from mentorship_runtime.logging import get_logger
-from notify.adapters.nudges import NudgeStore
 from notify.domain import check_ins
 from notify.domain.events import Detail, EventKind, Occurrence
-from notify.service_layer.handlers import Context, notify
+from notify.service_layer.context import Context
+from notify.service_layer.handlers import notify
+from notify.service_layer.ports import Nudges, ProposalReminder
 
 PROPOSAL_LEAD = timedelta(hours=24)
 BATCH = 200
 log = get_logger("notify.nudges")
-
-
-def nudges_of(ctx: Context) -> NudgeStore:
-    """The reminders' store, in the notify store's database."""
-    return NudgeStore(ctx.store.notifications.database)
 
 
 def proposal_reminder_id(match_id: str) -> str:
@@ -44,7 +40,7 @@ def proposal_reminder_id(match_id: str) -> str:
 async def on_event(event: Envelope[Any], ctx: Context) -> None:
     """Schedule, move or cancel the reminders an event bears on; nothing for the others."""
     data = event.data
-    nudges = nudges_of(ctx)
+    nudges = ctx.nudges
     match data:
         case contract.MatchProposed():
             await _expect_answer(event, data, nudges)
@@ -83,25 +79,25 @@ async def on_event(event: Envelope[Any], ctx: Context) -> None:
 
 
 async def _expect_answer(
-    event: Envelope[Any], data: contract.MatchProposed, nudges: NudgeStore
+    event: Envelope[Any], data: contract.MatchProposed, nudges: Nudges
 ) -> None:
     due_at = data.expires_at - PROPOSAL_LEAD
     if due_at <= event.occurred_at:
         return  # the proposal's own notification is the reminder
     await nudges.expect_answer(
-        proposal_reminder_id(data.match_id),
-        {
-            "match_id": data.match_id,
-            "program_id": data.program_id,
-            "mentee_id": data.mentee_id,
-            "mentor_id": data.mentor_id,
-            "expires_at": data.expires_at,
-            "due_at": due_at,
-        },
+        ProposalReminder(
+            reminder_id=proposal_reminder_id(data.match_id),
+            match_id=data.match_id,
+            program_id=data.program_id,
+            mentee_id=data.mentee_id,
+            mentor_id=data.mentor_id,
+            expires_at=data.expires_at,
+            due_at=due_at,
+        )
     )
 
 
-async def _stop(mentee_id: str, program_id: str, event: Envelope[Any], nudges: NudgeStore) -> None:
+async def _stop(mentee_id: str, program_id: str, event: Envelope[Any], nudges: Nudges) -> None:
     await nudges.change_watch(
         mentee_id,
         lambda watch: check_ins.stopped(
@@ -115,38 +111,38 @@ async def _stop(mentee_id: str, program_id: str, event: Envelope[Any], nudges: N
 
 async def send_due_nudges(ctx: Context) -> int:
     """Send the reminders due by now; returns how many notifications were new."""
-    nudges = nudges_of(ctx)
+    nudges = ctx.nudges
     sent = await _send_proposal_reminders(ctx, nudges) + await _send_check_in_reminders(ctx, nudges)
     if sent:
         log.info("nudges_sent", notifications=sent)
     return sent
 
 
-async def _send_proposal_reminders(ctx: Context, nudges: NudgeStore) -> int:
+async def _send_proposal_reminders(ctx: Context, nudges: Nudges) -> int:
     sent = 0
     now = ctx.clock()
-    for reminder in await nudges.due_proposals(now, BATCH):
-        if reminder["expires_at"] <= now:  # the worker came too late: the proposal has lapsed
-            await nudges.proposal_done(reminder["_id"], "lapsed")
+    for reminder in await nudges.due_answers(now, BATCH):
+        if reminder.expires_at <= now:  # the worker came too late: the proposal has lapsed
+            await nudges.proposal_done(reminder.reminder_id, "lapsed")
             continue
         occurrence = Occurrence(
             kind=EventKind.PROPOSAL_EXPIRING,
-            event_id=reminder["_id"],
-            occurred_at=reminder["due_at"],
-            program_id=reminder["program_id"],
-            mentee_id=reminder["mentee_id"],
-            mentor_id=reminder["mentor_id"],
+            event_id=reminder.reminder_id,
+            occurred_at=reminder.due_at,
+            program_id=reminder.program_id,
+            mentee_id=reminder.mentee_id,
+            mentor_id=reminder.mentor_id,
             details={
-                Detail.EXPIRES_AT: reminder["expires_at"].isoformat(),
-                Detail.MATCH_ID: reminder["match_id"],
+                Detail.EXPIRES_AT: reminder.expires_at.isoformat(),
+                Detail.MATCH_ID: reminder.match_id,
             },
         )
         sent += await notify(occurrence, ctx, None)
-        await nudges.proposal_done(reminder["_id"], "sent")
+        await nudges.proposal_done(reminder.reminder_id, "sent")
     return sent
 
 
-async def _send_check_in_reminders(ctx: Context, nudges: NudgeStore) -> int:
+async def _send_check_in_reminders(ctx: Context, nudges: Nudges) -> int:
     sent = 0
     now = ctx.clock()
     for program_id, told in (await nudges.reminder_days()).items():

@@ -3,86 +3,78 @@
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
 
 from mentorship_runtime import errors as runtime_errors
 from mentorship_runtime.auth import Principal
+from mentorship_runtime.logging import get_logger
 from notify.domain import errors
-from notify.domain.preferences import Preferences, QuietHours
+from notify.domain.preferences import Preferences
+from notify.service_layer.commands import UpdatePreferences
+from notify.service_layer.context import Context
+from notify.service_layer.ports import StoredPreferences
 
-if TYPE_CHECKING:
-    from notify.service_layer.handlers import Context
-
-Document = dict[str, Any]
+log = get_logger("notify.preferences")
 
 
-def preferences_of(user_id: str, document: Document | None) -> Preferences:
-    """The stored preferences, validated again (a document edited by hand raises ``Invalid``)."""
-    if not document:
+@dataclass(frozen=True)
+class PreferencesView:
+    """A person's preferences as they read them, with their webhook signing secret."""
+
+    preferences: Preferences
+    webhook_secret: str | None
+
+
+def preferences_of(user_id: str, stored: StoredPreferences | None) -> Preferences:
+    """The stored preferences, validated again (an edit by hand raises ``Invalid``)."""
+    if stored is None:
         return Preferences.default(user_id)
-    quiet = document.get("quiet_hours")
     return Preferences.parse(
         user_id,
-        channels={c["kind"]: c["channels"] for c in document.get("channels") or []},
-        quiet_hours=(quiet["start"], quiet["end"]) if quiet else None,
-        digest=document.get("digest", "immediate"),
-        digest_hour=document.get("digest_hour", 8),
-        webhook_url=document.get("webhook_url"),
-        timezone=document.get("timezone"),
-        email=document.get("email"),
+        channels=stored.channels,
+        quiet_hours=stored.quiet_hours,
+        digest=stored.digest,
+        digest_hour=stored.digest_hour,
+        webhook_url=stored.webhook_url,
+        timezone=stored.timezone,
+        email=stored.email,
     )
 
 
-def document_of(preferences: Preferences) -> Document:
-    """Channels are a list of {kind, channels}: kinds contain dots, which keys may not."""
-    quiet: QuietHours | None = preferences.quiet_hours
-    return {
-        "channels": [
-            {"kind": kind.value, "channels": sorted(c.value for c in chosen)}
-            for kind, chosen in sorted(preferences.channels.items())
-        ],
-        "quiet_hours": (
-            {"start": quiet.start.strftime("%H:%M"), "end": quiet.end.strftime("%H:%M")}
-            if quiet
-            else None
-        ),
-        "timezone": preferences.timezone,
-        "digest": preferences.digest.value,
-        "digest_hour": preferences.digest_hour,
-        "webhook_url": preferences.webhook_url,
-        "email": preferences.email,
-    }
+def preferences_for(user_id: str | None, stored: StoredPreferences | None) -> Preferences:
+    """The person's stored preferences, or the defaults if those no longer validate."""
+    try:
+        return preferences_of(user_id or "-", stored)
+    except errors.Invalid as exc:  # stored preferences are validated; an edit by hand is not
+        log.warning("preferences_unreadable", user_id=user_id, error=str(exc))
+        return Preferences.default(user_id or "-")
 
 
-def _answer(preferences: Preferences, secret: str | None) -> Document:
-    document = document_of(preferences)
-    document["channels"] = {c["kind"]: c["channels"] for c in document["channels"]}
-    return {**document, "webhook_secret": secret}
-
-
-async def get_preferences(ctx: Context, actor: Principal) -> Document:
+async def get_preferences(ctx: Context, actor: Principal) -> PreferencesView:
     stored = (await ctx.store.preferences_of([actor.user_id])).get(actor.user_id)
-    return _answer(preferences_of(actor.user_id, stored), (stored or {}).get("webhook_secret"))
+    return PreferencesView(
+        preferences_of(actor.user_id, stored), stored.webhook_secret if stored else None
+    )
 
 
-async def update_preferences(ctx: Context, actor: Principal, raw: Document) -> Document:
+async def update_preferences(command: UpdatePreferences, ctx: Context) -> PreferencesView:
     """Validate everything first (an error names its field and nothing is stored), then save."""
-    quiet = raw.get("quiet_hours")
+    quiet = command.quiet_hours
     try:
         preferences = Preferences.parse(
-            actor.user_id,
-            channels=raw.get("channels") or {},
-            quiet_hours=(quiet["start"], quiet["end"]) if quiet else None,
-            digest=raw.get("digest", "immediate"),
-            digest_hour=raw.get("digest_hour", 8),
-            webhook_url=raw.get("webhook_url"),
-            timezone=raw.get("timezone"),
-            email=raw.get("email"),
+            command.actor.user_id,
+            channels=command.channels,
+            quiet_hours=(quiet.start, quiet.end) if quiet else None,
+            digest=command.digest,
+            digest_hour=command.digest_hour,
+            webhook_url=command.webhook_url,
+            timezone=command.timezone,
+            email=command.email,
         )
     except errors.Invalid as exc:
         message = str(exc).removeprefix(f"{exc.field}: ")
         raise runtime_errors.Invalid(exc.field, message) from None
     stored = await ctx.store.save_preferences(
-        actor.user_id, document_of(preferences), secrets.token_urlsafe(32)
+        command.actor.user_id, preferences, secrets.token_urlsafe(32)
     )
-    return _answer(preferences, stored.get("webhook_secret"))
+    return PreferencesView(preferences, stored.webhook_secret)

@@ -16,7 +16,9 @@ from mentorship_contracts import Envelope
 from mentorship_contracts.events import SessionLogged, SessionRated
 from mentorship_runtime.logging import get_logger
 from notify.domain.events import Detail, EventKind, Occurrence
-from notify.service_layer.handlers import Context, notify
+from notify.service_layer.context import Context
+from notify.service_layer.handlers import notify
+from notify.service_layer.ports import RatingReminder
 
 SIDES = ("mentee", "mentor")
 BATCH = 200
@@ -32,46 +34,46 @@ async def on_session_logged(event: Envelope[Any], ctx: Context) -> None:
     for side in SIDES:
         if side in data.rated_by or (side == "mentor" and not data.mentor_id):
             continue
-        await ctx.deliveries.expect_rating(
-            reminder_id(data.session_id, side),
-            {
-                "session_id": data.session_id,
-                "side": side,
-                "mentee_id": data.mentee_id,
-                "mentor_id": data.mentor_id,
-                "program_id": data.program_id,
-                "held_on": data.held_on.isoformat(),
-                "due_at": event.occurred_at + ctx.reminder_delay,
-                "event_id": str(event.event_id),
-            },
+        await ctx.ratings.expect_rating(
+            RatingReminder(
+                reminder_id=reminder_id(data.session_id, side),
+                session_id=data.session_id,
+                side=side,
+                mentee_id=data.mentee_id,
+                mentor_id=data.mentor_id,
+                program_id=data.program_id,
+                held_on=data.held_on.isoformat(),
+                due_at=event.occurred_at + ctx.reminder_delay,
+                event_id=str(event.event_id),
+            )
         )
 
 
 async def on_session_rated(event: Envelope[Any], ctx: Context) -> None:
     data: SessionRated = event.data
-    await ctx.deliveries.rated(
+    await ctx.ratings.rated(
         reminder_id(data.session_id, data.rated_by), data.session_id, data.rated_by
     )
 
 
 async def send_due_reminders(ctx: Context) -> int:
     sent = 0
-    for reminder in await ctx.deliveries.due_reminders(ctx.clock(), BATCH):
+    for reminder in await ctx.ratings.due_ratings(ctx.clock(), BATCH):
         occurrence = Occurrence(
             kind=EventKind.SESSION_NOT_RATED,
-            event_id=reminder["_id"],
-            occurred_at=reminder["due_at"],
-            program_id=reminder["program_id"],
-            mentee_id=reminder["mentee_id"],
-            mentor_id=reminder.get("mentor_id"),
+            event_id=reminder.reminder_id,
+            occurred_at=reminder.due_at,
+            program_id=reminder.program_id,
+            mentee_id=reminder.mentee_id,
+            mentor_id=reminder.mentor_id,
             details={
-                Detail.NOT_RATED_BY: reminder["side"],
-                Detail.SESSION_DATE: reminder["held_on"],
-                Detail.SESSION_ID: reminder["session_id"],
+                Detail.NOT_RATED_BY: reminder.side,
+                Detail.SESSION_DATE: reminder.held_on,
+                Detail.SESSION_ID: reminder.session_id,
             },
         )
         sent += await notify(occurrence, ctx, None)
-        await ctx.deliveries.reminder_sent(reminder["_id"])
+        await ctx.ratings.reminder_sent(reminder.reminder_id)
     if sent:
         log.info("rating_reminders_sent", notifications=sent)
     return sent

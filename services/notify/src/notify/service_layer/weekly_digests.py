@@ -22,7 +22,6 @@ from typing import Any
 from mentorship_contracts import Envelope
 from mentorship_contracts import events as contract
 from mentorship_runtime.logging import get_logger
-from notify.adapters.weekly_digests import Document, WeeklyDigestStore
 from notify.domain.directory import Recipient
 from notify.domain.events import EventKind
 from notify.domain.notifications import Notification
@@ -37,7 +36,10 @@ from notify.domain.weekly_digest import (
     mentee_weeks,
     theirs_at,
 )
-from notify.service_layer.handlers import Addressed, Context, preferences_for, store_all
+from notify.service_layer.context import Context
+from notify.service_layer.delivery import Addressed, store_all
+from notify.service_layer.ports import RecordedChange, WeeklyDigests
+from notify.service_layer.preferences import preferences_for
 from notify.service_layer.translate import KINDS
 
 KIND = EventKind.MENTOR_WEEKLY_DIGEST
@@ -46,16 +48,11 @@ BATCH = 200
 log = get_logger("notify.weekly_digests")
 
 
-def digests_of(ctx: Context) -> WeeklyDigestStore:
-    """The digests' store, in the notify store's database."""
-    return WeeklyDigestStore(ctx.store.notifications.database)
-
-
 async def on_event(event: Envelope[Any], ctx: Context) -> None:
     """Record a status change for the mentor the event names, or a match's start or end;
     nothing for other events."""
     data = event.data
-    store = digests_of(ctx)
+    store = ctx.digests
     match data:
         case contract.MatchAccepted():
             await store.accepted(data.match_id, data.mentor_id, data.mentee_id, event.occurred_at)
@@ -98,25 +95,25 @@ async def _timezone(mentor_id: str, ctx: Context) -> str:
 
 async def send_due_weekly_digests(ctx: Context) -> int:
     """Send the digests due by now; returns how many notifications were new."""
-    store = digests_of(ctx)
+    store = ctx.digests
     now = ctx.clock()
     sent = 0
-    for week in await store.waiting_weeks():
-        for digest in await store.due_digests(week["_id"], now, BATCH):
+    for week in await store.weeks_waiting():
+        for digest in await store.due_digests(week.week, now, BATCH):
             sent += await _send(digest, store, ctx)
-        await store.forget_if_empty(week)
+        await store.forget_week(week)
     if sent:
         log.info("weekly_digests_sent", notifications=sent)
     return sent
 
 
-async def _send(digest: str, store: WeeklyDigestStore, ctx: Context) -> int:
-    changes = await store.changes_of(digest)
+async def _send(digest: str, store: WeeklyDigests, ctx: Context) -> int:
+    changes = await store.changes_in(digest)
     if not changes:
         return 0  # handled by another worker meanwhile
     first = changes[0]
-    mentor_id, program_id, timezone = first["mentor_id"], first["program_id"], first["timezone"]
-    week = Week.parse(first["week"])
+    mentor_id, program_id, timezone = first.mentor_id, first.program_id, first.timezone
+    week = first.week
     notification = await _digest(mentor_id, program_id, week, timezone, changes, store, ctx)
     new: set[str] = set()
     if notification is not None:
@@ -131,8 +128,8 @@ async def _digest(
     program_id: str,
     week: Week,
     timezone: str,
-    changes: list[Document],
-    store: WeeklyDigestStore,
+    changes: list[RecordedChange],
+    store: WeeklyDigests,
     ctx: Context,
 ) -> tuple[Notification, Recipient] | None:
     """The mentor's digest of the week, or None: nobody to tell (unknown or withdrawn mentor,
@@ -146,7 +143,7 @@ async def _digest(
         return None
     matches = await store.matches_of(mentor_id)
     end = week.ends_at(timezone)
-    entries = [entry for entry in map(_entry, changes) if theirs_at(entry.mentee_id, matches, end)]
+    entries = [c.entry for c in changes if theirs_at(c.entry.mentee_id, matches, end)]
     if not entries:
         return None
     mentee_ids = sorted({e.mentee_id for e in entries})
@@ -163,20 +160,8 @@ async def _digest(
         body=composed.body,
         html_body=composed.html,
         subject_id=None,
-        created_at=min(c["due_at"] for c in changes),
+        created_at=min(c.due_at for c in changes),
         event_id=f"weekly-digest:{mentor_id}:{week.key}",
         about=About(program_id=program_id),
     )
     return notification, mentor
-
-
-def _entry(document: Document) -> Entry:
-    return Entry(
-        event_id=document["event_id"],
-        mentee_id=document["mentee_id"],
-        change=document["change"],
-        occurred_at=document["occurred_at"],
-        module_id=document.get("module_id"),
-        previous_confidence=document.get("previous_confidence"),
-        confidence=document.get("confidence"),
-    )
