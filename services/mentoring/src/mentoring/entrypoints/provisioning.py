@@ -7,6 +7,7 @@ one whose creator is no longer an admin is a 401."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,12 +15,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, StringConstraints
 
-from mentoring.adapters.provisioning_store import ProvisioningStore, ScimToken
 from mentoring.domain.errors import Invalid
 from mentoring.entrypoints import schemas as s
-from mentoring.entrypoints.http import Caller, Ctx
+from mentoring.entrypoints.http import Caller
 from mentoring.entrypoints.upserts import ProfileIn
 from mentoring.service_layer import provisioning
+from mentoring.service_layer.ports import ScimToken
 from mentoring.service_layer.provisioning import (
     Account,
     Grant,
@@ -33,9 +34,9 @@ router = APIRouter()
 _bearer = HTTPBearer(auto_error=False)
 
 
-def _provisioning(request: Request, ctx: Ctx) -> Provisioning:
-    accounts: ProvisioningStore = request.app.state.provisioning
-    return Provisioning(ctx, accounts)
+def _provisioning(request: Request) -> Provisioning:
+    factory: Callable[[str | None], Provisioning] = request.app.state.provisioning
+    return factory(request.headers.get("x-correlation-id"))
 
 
 Prov = Annotated[Provisioning, Depends(_provisioning)]

@@ -15,20 +15,25 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from mentoring.domain.matches import Match
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program, ProgramStatus
+from mentoring.service_layer.events import EventFactory
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import AdminAction, AdminActionRecorded
 from mentorship_contracts.events.audit import AuditedKind
 from mentorship_runtime.auth import Principal
 
-if TYPE_CHECKING:
-    from mentoring.service_layer.handlers import Context
-
 Values = dict[str, Any]
+
+
+class Context(Protocol):
+    """What building a record needs of a handler's context: its event factory."""
+
+    @property
+    def events(self) -> EventFactory: ...
 
 
 def record(

@@ -5,8 +5,9 @@ own erasure, and the reports of every service's.
 The request is mentoring's own small aggregate, written with its ``PersonalDataErasureRequested``
 and its audit records in its outbox. Each service, mentoring included, answers that event by
 erasing what it holds and announcing ``*ErasureDone``; the erasure completes when the three are
-in (``adapters.data_erasures``). Every handler is safe to re-run: mentoring's erasure changes
-nothing the second time, its report is written once per erasure, and a report counts once.
+in (``ports.DataErasures.record_done``). Every handler is safe to re-run: mentoring's erasure
+changes nothing the second time, its report is written once per erasure, and a report counts
+once.
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ from typing import Any
 
 from pydantic import JsonValue
 
-from mentoring.adapters.data_erasures import DataErasureStore, MentoringErasure
-from mentoring.adapters.repository import MentoringStore
 from mentoring.domain.data_erasures import KIND, DataErasure, DoneReceipt
 from mentoring.domain.data_exports import DataSubject, Scope
 from mentoring.domain.errors import Conflict, NotFound
 from mentoring.domain.programs import Program
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.handlers import Context, new_id, require_admin, withdraw_participant
+from mentoring.service_layer.ports import (
+    DataErasures,
+    ErasingPeopleAndPrograms,
+    ErasureDone,
+    PersonalDataEraser,
+)
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.events import (
@@ -48,9 +53,9 @@ WITHDRAWAL_REASON = "their data was erased"
 
 @dataclass
 class ErasureContext:
-    store: MentoringStore
-    erasures: DataErasureStore
-    personal: MentoringErasure
+    store: ErasingPeopleAndPrograms
+    erasures: DataErasures
+    personal: PersonalDataEraser
     handlers: Context
     clock: Callable[[], datetime]
     correlation_id: str | None = None
@@ -219,13 +224,9 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
         cause=event,
         clock=ctx.clock,
     )
-    document = {
-        "_id": data.erasure_id,
-        "participant_ids": list(ids),
-        "counts": counts,
-        "done_at": done_at,
-    }
-    announced = await ctx.erasures.add_done(document, [done])
+    announced = await ctx.erasures.add_done(
+        ErasureDone(data.erasure_id, ids, counts, done_at), [done]
+    )
     log.info(
         "data_erasure_done",
         erasure_id=data.erasure_id,

@@ -4,7 +4,7 @@ participation), its status, mentoring's part, and the reports of every service's
 The request is mentoring's own small aggregate, written with its ``PersonalDataExportRequested``
 in its outbox. Each service, mentoring included, answers that event with its part, kept by the
 service and announced by a ``*ExportPartReady`` event; the export completes when the three are in
-(``adapters.data_exports``). Every handler is safe to re-run: a part is kept once under the
+(``ports.DataExports.record_part``). Every handler is safe to re-run: a part is kept once under the
 export's id, and a report counts once.
 """
 
@@ -12,14 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import JsonValue
 
-from mentoring.adapters.data_exports import DataExportStore
-from mentoring.adapters.personal_data import MentoringPersonalData
-from mentoring.adapters.repository import MentoringStore
 from mentoring.domain.data_exports import (
     KIND,
     DataExport,
@@ -29,6 +26,12 @@ from mentoring.domain.data_exports import (
 )
 from mentoring.domain.errors import Conflict, NotFound
 from mentoring.service_layer.handlers import new_id, require_admin
+from mentoring.service_layer.ports import (
+    DataExports,
+    ExportPart,
+    PeopleAndPrograms,
+    PersonalDataSource,
+)
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.events import (
@@ -49,9 +52,9 @@ PRODUCER = "mentoring"
 
 @dataclass
 class ExportContext:
-    store: MentoringStore
-    exports: DataExportStore
-    personal: MentoringPersonalData
+    store: PeopleAndPrograms
+    exports: DataExports
+    personal: PersonalDataSource
     clock: Callable[[], datetime]
     correlation_id: str | None = None
 
@@ -172,15 +175,11 @@ async def part_of(ctx: ExportContext, actor: Principal, export_id: str) -> str:
     """Mentoring's part of the export as JSON text, to those who may read the export, until it
     expires."""
     part = await ctx.exports.part(export_id)
-    if part is None or as_stored(ctx.clock()) >= _aware(part["expires_at"]):
+    if part is None or as_stored(ctx.clock()) >= part.expires_at:
         raise NotFound("data export part", export_id)
-    if not await _readable(ctx, actor, part["subject_user_id"], tuple(part["program_ids"])):
+    if not await _readable(ctx, actor, part.subject_user_id, part.program_ids):
         raise NotFound("data export part", export_id)
-    return str(part["content"])
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return part.content
 
 
 async def on_export_requested(event: Envelope[Any], ctx: ExportContext) -> None:
@@ -203,7 +202,7 @@ async def on_export_requested(event: Envelope[Any], ctx: ExportContext) -> None:
             "participant_ids": subject.participant_ids,
             "program_ids": subject.program_ids,
         },
-        sections=await ctx.personal.sections(subject),
+        sections={s.name: s.records for s in await ctx.personal.sections(subject)},
     )
     expires_at = data.requested_at + KEPT_FOR
     ready = new_envelope(
@@ -218,16 +217,16 @@ async def on_export_requested(event: Envelope[Any], ctx: ExportContext) -> None:
         cause=event,
         clock=ctx.clock,
     )
-    document = {
-        "_id": data.export_id,
-        "subject_user_id": subject.user_id,
-        "program_ids": list(subject.program_ids),
-        "content": content,
-        "counts": counts,
-        "made_at": made_at,
-        "expires_at": expires_at,
-    }
-    kept = await ctx.exports.add_part(document, [ready])
+    part = ExportPart(
+        export_id=data.export_id,
+        subject_user_id=subject.user_id,
+        program_ids=subject.program_ids,
+        content=content,
+        counts=counts,
+        made_at=made_at,
+        expires_at=expires_at,
+    )
+    kept = await ctx.exports.add_part(part, [ready])
     log.info(
         "data_export_part_built",
         export_id=data.export_id,
@@ -255,4 +254,5 @@ async def on_part_ready(event: Envelope[Any], ctx: ExportContext) -> None:
 
 
 async def delete_expired_parts(ctx: ExportContext) -> int:
+    """Delete mentoring's parts past their day: how many."""
     return await ctx.exports.delete_expired_parts(ctx.clock())

@@ -29,13 +29,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mentoring.adapters.provisioning_store import ProvisionedUser, ProvisioningStore, ScimToken
 from mentoring.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from mentoring.domain.participants import EXTERNAL_ID, EXTERNAL_ID_RULE, Participant
 from mentoring.domain.programs import Program
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers, upserts
 from mentoring.service_layer.handlers import Context, require_admin
+from mentoring.service_layer.ports import ProvisionedAccounts, ProvisionedUser, ScimToken
 from mentoring.service_layer.upserts import Outcome, ParticipantUpsert, UpsertParticipants
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.jobs import retrying
@@ -50,7 +50,7 @@ DEACTIVATED = "deactivated by the identity provider"
 @dataclass(frozen=True)
 class Provisioning:
     ctx: Context
-    accounts: ProvisioningStore
+    accounts: ProvisionedAccounts
 
 
 @dataclass(frozen=True)
