@@ -32,8 +32,9 @@ from mentoring.entrypoints.worker import jobs
 from mentoring.service_layer.audit_trail import AuditContext
 from mentoring.service_layer.data_erasures import ErasureContext
 from mentoring.service_layer.data_exports import ExportContext, delete_expired_parts
-from mentoring.service_layer.handlers import Context
+from mentoring.service_layer.handlers import Context, withdraw_participant
 from mentoring.service_layer.provisioning import Provisioning
+from mentoring.service_layer.upserts import upsert_participants
 from mentorship_runtime.consumer import retry_policy
 from mentorship_runtime.jobs import every
 from mentorship_runtime.outbox import OutboxRelay
@@ -66,7 +67,14 @@ class Service:
         return AuditContext(self.store.audit, self.store)
 
     def provisioning_context(self, correlation_id: str | None = None) -> Provisioning:
-        return Provisioning(self.context(correlation_id), self.provisioning)
+        ctx = self.context(correlation_id)
+        return Provisioning(
+            self.store,
+            self.provisioning,
+            self.runtime.clock,
+            lambda c: upsert_participants(c, ctx),
+            lambda c: withdraw_participant(c, ctx),
+        )
 
     def export_context(self, correlation_id: str | None = None) -> ExportContext:
         return ExportContext(
@@ -82,7 +90,7 @@ class Service:
             self.store,
             self.erasures,
             MentoringErasure(self.runtime.database),
-            self.context(correlation_id),
+            lambda c: withdraw_participant(c, self.context(correlation_id)),
             self.runtime.clock,
             correlation_id,
         )

@@ -12,7 +12,7 @@ once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,7 +24,8 @@ from mentoring.domain.data_exports import DataSubject, Scope
 from mentoring.domain.errors import Conflict, NotFound
 from mentoring.domain.programs import Program
 from mentoring.service_layer import commands as cmd
-from mentoring.service_layer.handlers import Context, new_id, require_admin, withdraw_participant
+from mentoring.service_layer.events import EventFactory
+from mentoring.service_layer.handlers import new_id, require_admin
 from mentoring.service_layer.ports import (
     DataErasures,
     ErasingPeopleAndPrograms,
@@ -56,9 +57,14 @@ class ErasureContext:
     store: ErasingPeopleAndPrograms
     erasures: DataErasures
     personal: PersonalDataEraser
-    handlers: Context
+    withdraw: Callable[[cmd.WithdrawParticipant], Awaitable[object]]
+    """The core use case (``handlers.withdraw_participant``) bound to its context."""
     clock: Callable[[], datetime]
     correlation_id: str | None = None
+
+    @property
+    def events(self) -> EventFactory:
+        return EventFactory(self.clock, self.correlation_id)
 
     def wrap(self, payload: EventPayload) -> Envelope[Any]:
         return new_envelope(
@@ -205,9 +211,7 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
     for participant in active:
         program = programs[participant.program_id]
         actor = _withdrawing(data.requested_by, participant.user_id, program)
-        await withdraw_participant(
-            cmd.WithdrawParticipant(actor, participant.id, WITHDRAWAL_REASON), ctx.handlers
-        )
+        await ctx.withdraw(cmd.WithdrawParticipant(actor, participant.id, WITHDRAWAL_REASON))
         withdrawn += 1
     counts["withdrawals"] = withdrawn
     counts["matches"] = await ctx.personal.pseudonymise_matches(ids)
@@ -249,7 +253,7 @@ async def _forget_admin_contact(ctx: ErasureContext, user_id: str) -> int:
         updated = program.without_admin_contact(user_id)
         if updated is program:
             continue
-        await ctx.store.save_program(updated, [ctx.handlers.events.program_published(updated)])
+        await ctx.store.save_program(updated, [ctx.events.program_published(updated)])
         forgotten += 1
     return forgotten
 
