@@ -28,7 +28,7 @@ from mentoring.entrypoints import (
     upserts,
 )
 from mentoring.entrypoints.http import already_registered, router
-from mentoring.entrypoints.worker import jobs
+from mentoring.entrypoints.jobs import jobs
 from mentoring.service_layer.audit_trail import AuditContext
 from mentoring.service_layer.data_erasures import ErasureContext
 from mentoring.service_layer.data_exports import ExportContext, delete_expired_parts
@@ -61,7 +61,10 @@ class Service:
         return self.runtime.clock
 
     def context(self, correlation_id: str | None = None) -> Context:
-        return Context(self.store, self.runtime.clock, correlation_id)
+        store = self.store
+        return Context(
+            store, store.reports, store.imports, store.roster, self.runtime.clock, correlation_id
+        )
 
     def audit_context(self, correlation_id: str | None = None) -> AuditContext:
         return AuditContext(self.store.audit, self.store)

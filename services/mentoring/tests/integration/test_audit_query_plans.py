@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from mentoring.adapters.repository import MentoringStore
 from mentoring.service_layer import audit, audit_trail, handlers
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.audit_trail import AuditContext
@@ -28,7 +29,9 @@ async def test_a_programs_trail_is_read_page_by_page_from_an_index(
     assert isinstance(clock, Clock)
     db, recorder = recorded_db
     program = await handlers.create_program(cmd.CreateProgram(ADMIN, "Audited", "", "p"), ctx)
-    trail = AuditContext(ctx.store.audit, ctx.store)
+    store = ctx.store
+    assert isinstance(store, MentoringStore)
+    trail = AuditContext(store.audit, store)
     for i in range(5):
         clock.advance(seconds=1 if i % 2 else 0)  # some records share their moment
         event = audit.record(

@@ -26,6 +26,7 @@ import pytest_asyncio
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mentoring.adapters.repository import MentoringStore, Page
+from mentoring.domain.matches import Match
 from mentoring.domain.participants import WeeklySlot
 from mentoring.domain.programs import ProgramStatus
 from mentoring.domain.roster import Standing
@@ -57,7 +58,7 @@ async def matches(
     first: int = 20,
     after: str | None = None,
     **criteria: str | None,
-) -> Page:
+) -> Page[Match]:
     """``queries.find_matches`` with the criteria not given left out (None)."""
     return await queries.find_matches(
         actor,
@@ -87,7 +88,7 @@ async def context(
             db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
         )
         await store.ensure_indexes()
-        yield Context(store, clock)
+        yield Context(store, store.reports, store.imports, store.roster, clock)
 
 
 async def register(ctx: Context, program_id: str, user_id: str, role: str, **fields: Any) -> str:

@@ -23,6 +23,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mentoring.adapters.documents import Document
+from mentoring.service_layer.ports import Record
 from mentorship_contracts import Envelope
 from mentorship_runtime.mongo import find_by_ids
 from mentorship_runtime.outbox import OutboxRelay, outbox_update
@@ -56,8 +57,8 @@ class RunReports:
 
     async def save(
         self,
-        summary: Document,
-        sections: Mapping[str, Sequence[Document]],
+        summary: Record,
+        sections: Mapping[str, Sequence[Record]],
         events: Sequence[Envelope[Any]] = (),
     ) -> None:
         """Store a report: its chunks, then its summary (``state: done``, with the size of each
@@ -95,8 +96,8 @@ class RunReports:
         return found if found is not None and found.get("state") == "done" else None
 
     async def section(
-        self, summary: Document, section: str, offset: int = 0, limit: int | None = None
-    ) -> list[Document]:
+        self, summary: Record, section: str, offset: int = 0, limit: int | None = None
+    ) -> list[Record]:
         """Entries ``offset`` to ``offset + limit`` of a section (all of them without a limit),
         reading only the chunks that hold them."""
         size = summary.get("sizes", {}).get(section, 0)
@@ -114,7 +115,7 @@ class RunReports:
 
     async def of_program(
         self, program_id: str, *, first: int, after: str | None, previews: bool = True
-    ) -> tuple[list[Document], str | None]:
+    ) -> tuple[list[Record], str | None]:
         """A program's finished reports, newest first, by keyset on (ran_at, id)."""
         query: dict[str, Any] = {"program_id": program_id, "state": "done"}
         if not previews:
@@ -130,7 +131,7 @@ class RunReports:
             .sort([("ran_at", DESCENDING), ("_id", DESCENDING)])
             .limit(first + 1)
         )
-        found = [d async for d in cursor]
+        found: list[Record] = [d async for d in cursor]
         more = len(found) > first
         found = found[:first]
         last: datetime | None = found[-1]["ran_at"] if more and found else None

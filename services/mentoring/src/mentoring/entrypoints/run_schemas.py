@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -79,7 +80,7 @@ class BlockingPage(BaseModel):
     next_cursor: str | None
 
 
-def page(model: type[BaseModel], items: list[dict[str, Any]]) -> list[Any]:
+def page(model: type[BaseModel], items: Sequence[Mapping[str, Any]]) -> list[Any]:
     return [model.model_validate(item) for item in items]
 
 

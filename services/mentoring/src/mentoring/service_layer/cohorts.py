@@ -4,7 +4,7 @@ Only mentees with no open match (proposed or active) and no completed one in the
 matched (``awaits_proposal``); mentors they had before, in a closed match, are excluded.
 A report lists the matched pairs with their explained scores (and, for a run, the proposal
 each became), the unmatched mentees with the reason, and the blocking pairs with why they
-block; it is stored (``RunReports``) and read again by its id.
+block; it is stored (``ports.RunReports``) and read again by its id.
 """
 
 from __future__ import annotations
@@ -12,21 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from mentoring.domain.matches import MatchStatus, awaits_proposal
 from mentoring.domain.matching import CohortResult, MenteeCandidate, MentorCandidate
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
 from mentoring.service_layer.candidates import manager_lookup, mentee_candidate, mentor_candidate
+from mentoring.service_layer.ports import Events, MentoringStore, Record, RunReports
 from mentorship_runtime.auth import Principal
-
-if TYPE_CHECKING:
-    from mentoring.adapters.run_reports import RunReports
-    from mentoring.service_layer.handlers import Context
-    from mentorship_contracts import Envelope
-
-Document = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -36,11 +29,11 @@ class Cohort:
     mentors: list[MentorCandidate]
 
 
-async def cohort_of(program: Program, now: datetime, ctx: Context) -> Cohort:
-    everyone = await ctx.store.active_participants(program.id)
+async def cohort_of(program: Program, now: datetime, store: MentoringStore) -> Cohort:
+    everyone = await store.active_participants(program.id)
     people = manager_lookup(everyone)
     free = [p for p in everyone if p.is_mentee and not p.open_matches]
-    history = await ctx.store.closed_matches([p.id for p in free])
+    history = await store.closed_matches([p.id for p in free])
     mentees = [
         mentee_candidate(p, now, people, {mentor for mentor, _ in history.get(p.id, [])})
         for p in free
@@ -55,9 +48,9 @@ class Report:
     """A report as it is answered: its summary, the proposals made and the unmatched mentees
     (the pairs and blocking pairs are read by page)."""
 
-    summary: Document
+    summary: Record
     proposals: list[str]
-    unmatched: list[Document]
+    unmatched: list[Record]
 
 
 def report_of(
@@ -71,11 +64,11 @@ def report_of(
     result: CohortResult,
     preview: bool,
     proposed: dict[str, str],
-    skipped: Sequence[Document] = (),
-) -> tuple[Document, dict[str, list[Document]]]:
+    skipped: Sequence[Record] = (),
+) -> tuple[Record, dict[str, list[Record]]]:
     """The summary and the sections of a report. ``proposed`` maps each mentee a run proposed
     to their match id; ``skipped`` the pairs it could not propose, with the reason."""
-    pairs = [
+    pairs: list[Record] = [
         {
             "mentee_id": a.mentee_id,
             "mentor_id": a.mentor_id,
@@ -93,9 +86,11 @@ def report_of(
         }
         for a in result.assignments
     ]
-    unmatched = [{"mentee_id": u.mentee_id, "reason": u.reason} for u in result.unmatched]
+    unmatched: list[Record] = [
+        {"mentee_id": u.mentee_id, "reason": u.reason} for u in result.unmatched
+    ]
     unmatched += [dict(s) for s in skipped]
-    blocking = [
+    blocking: list[Record] = [
         {
             "mentee_id": b.mentee_id,
             "mentor_id": b.mentor_id,
@@ -123,10 +118,10 @@ def report_of(
 
 
 async def stored(
-    summary: Document,
-    sections: dict[str, list[Document]],
+    summary: Record,
+    sections: dict[str, list[Record]],
     reports: RunReports,
-    events: Sequence[Envelope[Any]] = (),
+    events: Events = (),
 ) -> Report:
     """Store a report with the events its summary's write carries, and answer it."""
     await reports.save(summary, sections, events)
@@ -137,7 +132,7 @@ async def stored(
     )
 
 
-async def read_back(summary: Document, reports: RunReports) -> Report:
+async def read_back(summary: Record, reports: RunReports) -> Report:
     """A stored report, as it was answered when it was made. A run stored before reports were
     split kept its proposals and unmatched mentees in its summary."""
     if "sizes" not in summary:

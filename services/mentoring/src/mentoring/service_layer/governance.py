@@ -28,6 +28,7 @@ from mentoring.domain.programs import Admin, Program, ProgramStatus
 from mentoring.service_layer import admin_language, audit, handlers
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.handlers import Context, require_admin
+from mentoring.service_layer.ports import MatchFilter
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.jobs import retrying
 
@@ -55,8 +56,8 @@ async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
 
 
 async def _matches(ctx: Context, program_id: str, status: MatchStatus, limit: int) -> list[str]:
-    page = await ctx.store.find_matches(
-        {"program_id": program_id, "status": status.value}, first=limit, after=None
+    page = await ctx.store.select_matches(
+        MatchFilter(program_id=program_id, status=status), first=limit, after=None
     )
     return [m.id for m in page.items]
 
@@ -100,7 +101,7 @@ async def add_admin(
                 name = name or joined.display_name
                 address = address or joined.email
                 tongue = tongue or joined.language
-        tongue = tongue or await admin_language.profile_language(ctx.store, user_id)
+        tongue = tongue or await admin_language.profile_language(ctx.roster, user_id)
         updated = program.with_admin(Admin(user_id, name, address, tongue))
         if updated is program:
             return program

@@ -6,18 +6,296 @@ service-layer tests use in-memory fakes of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from mentoring.domain.data_erasures import DataErasure, DoneReceipt
 from mentoring.domain.data_exports import DataExport, DataSubject, PartReceipt
+from mentoring.domain.matches import Match, MatchStatus
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
+from mentoring.domain.report import MatchFacts
 from mentorship_contracts import Envelope
 
 # ---- programs, participants, matches, matching runs, roster, report ---------------------------
+
+T = TypeVar("T")
+Events = Sequence[Envelope[Any]]
+"""The events a write carries, published once it is stored (the outbox)."""
+
+
+@dataclass(frozen=True)
+class Earlier(Generic[T]):
+    """What a creation found stored under its id: the resource, and the fingerprint of the
+    request that created it (None for a resource created without one)."""
+
+    value: T
+    fingerprint: str | None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """Some items, and the cursor to the next ones (None after the last)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class MatchFilter:
+    """Which matches to list: every criterion given (not None) holds. ``of_user``: only the
+    matches where that account is the mentee or the mentor."""
+
+    program_id: str | None = None
+    status: MatchStatus | None = None
+    mentor_id: str | None = None
+    mentee_id: str | None = None
+    of_user: str | None = None
+
+
+@dataclass(frozen=True)
+class HeldPlaces:
+    """A participant holding places, and the matches they hold them for."""
+
+    participant_id: str
+    match_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MatchSides:
+    """A match as a roster needs it: who is on each side, and its status."""
+
+    id: str
+    mentee_id: str
+    mentee_name: str
+    mentor_id: str
+    status: MatchStatus
+
+
+Record = Mapping[str, Any]
+"""A matching report's summary or one entry of its sections: JSON-ready values (and the moment
+it ran), as ``cohorts.report_of`` builds them and the HTTP answers show them."""
+
+
+@dataclass(frozen=True)
+class RunClaim:
+    """A keyed matching run, claimed while it runs."""
+
+    run_id: str
+    program_id: str
+    objective: str
+    by: str
+    claimed_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A matching run stored under an id: what it was asked, when it was claimed (while it
+    runs), and its report's summary once it is done."""
+
+    program_id: str
+    objective: str
+    claimed_at: datetime | None
+    summary: Record | None
+
+    @property
+    def done(self) -> bool:
+        return self.summary is not None
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """A finished import of participants, with its counts."""
+
+    id: str
+    program_id: str
+    by: str
+    at: datetime
+    source: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    refused: int
+
+
+class MentoringStore(Protocol):
+    """Programs, participants and matches: each write is one operation carrying the state
+    change and its ``events``; an update is guarded by the version read (``ConcurrentUpdate``
+    from ``mentorship_runtime.errors`` when another write came first)."""
+
+    async def add_program(
+        self, program: Program, events: Events, *, fingerprint: str | None = None
+    ) -> Earlier[Program] | None:
+        """Insert a new program; None when inserted, else the program stored under its id
+        (``Conflict`` when another unique key refused it)."""
+        ...
+
+    async def program_created(self, program_id: str) -> Earlier[Program] | None: ...
+
+    async def save_program(self, program: Program, events: Events) -> Program:
+        """The program written at its next version."""
+        ...
+
+    async def program(self, program_id: str) -> Program:
+        """``NotFound`` when there is none."""
+        ...
+
+    async def programs_by_ids(self, ids: Sequence[str]) -> list[Program]: ...
+
+    async def programs_of_admin(self, user_id: str, limit: int) -> list[Program]:
+        """The programs the account administers, by id."""
+        ...
+
+    async def add_participant(
+        self, participant: Participant, events: Events, *, fingerprint: str | None = None
+    ) -> Earlier[Participant] | None:
+        """Insert a new participant; None when inserted, else the one stored under its id.
+        ``AlreadyRegistered`` when the account is in the program under another id;
+        ``Conflict`` when its external id is taken."""
+        ...
+
+    async def participant_created(self, participant_id: str) -> Earlier[Participant] | None: ...
+
+    async def save_participant(self, participant: Participant, events: Events) -> Participant:
+        """The participant written at its next version (their places, ``open_matches``, are
+        not written: ``claim_place`` and ``release_place`` change them)."""
+        ...
+
+    async def participant(self, participant_id: str) -> Participant:
+        """``NotFound`` when there is none."""
+        ...
+
+    async def participants_by_ids(self, ids: Sequence[str]) -> list[Participant]: ...
+
+    async def participant_ids_of_user(self, user_id: str) -> list[str]: ...
+
+    async def participant_of_user(self, program_id: str, user_id: str) -> Participant | None: ...
+
+    async def participant_of_external_id(
+        self, program_id: str, external_id: str
+    ) -> Participant | None: ...
+
+    async def participants_of_email(
+        self, program_id: str, email: str, limit: int = 2
+    ) -> list[Participant]: ...
+
+    async def active_participants(self, program_id: str) -> list[Participant]: ...
+
+    async def claim_place(self, participant_id: str, match_id: str, limit: int) -> None:
+        """Hold one of an active participant's ``limit`` places for the match (again: no
+        change); ``CapacityFull`` when none is free."""
+        ...
+
+    async def release_place(self, participant_id: str, match_id: str) -> None: ...
+
+    def held_places(self) -> AsyncIterator[HeldPlaces]:
+        """Every participant holding at least one place."""
+        ...
+
+    async def add_match(self, match: Match, events: Events) -> bool:
+        """Insert a new match; False when its id exists already."""
+        ...
+
+    async def save_match(self, match: Match, events: Events) -> Match: ...
+
+    async def match(self, match_id: str) -> Match:
+        """``NotFound`` when there is none."""
+        ...
+
+    async def matches_by_ids(self, ids: Sequence[str]) -> list[Match]: ...
+
+    async def select_matches(
+        self, which: MatchFilter, *, first: int, after: str | None
+    ) -> Page[Match]:
+        """The matches ``which`` selects, oldest proposal first (keyset on proposed_at, id)."""
+        ...
+
+    async def matched_with(
+        self, user_id: str, participant_ids: Sequence[str], limit: int
+    ) -> list[Match]:
+        """The matches (at most ``limit``) of the account with any of ``participant_ids`` on
+        the other side."""
+        ...
+
+    async def due_proposals(self, now: datetime, limit: int = 200) -> list[Match]:
+        """Proposals whose deadline is ``now`` or earlier."""
+        ...
+
+    async def past_mentors(self, mentee_ids: Sequence[str]) -> dict[str, set[str]]:
+        """For each mentee, the mentors of their closed matches."""
+        ...
+
+    async def closed_matches(self, mentee_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        """For each mentee, the (mentor id, status) of each of their closed matches."""
+        ...
+
+    async def open_match_ids(self, match_ids: Sequence[str]) -> set[str]: ...
+
+    async def run(self, run_id: str) -> StoredRun | None:
+        """A matching run: its claim while it runs, its report's summary once done."""
+        ...
+
+    async def claim_run(self, claim: RunClaim) -> bool:
+        """Record that a keyed run started; False when its id is taken."""
+        ...
+
+    async def take_over_run(self, run_id: str, claimed_at: datetime, now: datetime) -> bool:
+        """Claim again a run claimed at ``claimed_at``; False when it finished or another
+        request took it over meanwhile."""
+        ...
+
+
+class RunReports(Protocol):
+    """Matching reports (runs and previews): a summary, and sections of entries read by page."""
+
+    async def save(
+        self, summary: Record, sections: Mapping[str, Sequence[Record]], events: Events = ()
+    ) -> None:
+        """Store a report (its sizes with it, the run done) with ``events``."""
+        ...
+
+    async def summary(self, run_id: str) -> Record | None:
+        """A finished report's summary; None for an unknown run or one still running."""
+        ...
+
+    async def section(
+        self, summary: Record, section: str, offset: int = 0, limit: int | None = None
+    ) -> list[Record]: ...
+
+    async def of_program(
+        self, program_id: str, *, first: int, after: str | None, previews: bool = True
+    ) -> tuple[list[Record], str | None]:
+        """A program's finished reports, newest first."""
+        ...
+
+
+class Roster(Protocol):
+    """A program's people and matches read as a whole, and a person's participations."""
+
+    async def program_participants(self, program_id: str) -> list[Participant]:
+        """Every participant of a program, withdrawn ones too."""
+        ...
+
+    async def program_matches(self, program_id: str) -> list[MatchSides]: ...
+
+    async def program_match_facts(self, program_id: str) -> list[MatchFacts]: ...
+
+    async def participants_of_user(self, user_id: str) -> list[Participant]:
+        """An account's participations, in every program."""
+        ...
+
+    async def matches_naming(self, participant_ids: Sequence[str]) -> list[MatchSides]:
+        """The matches naming any of ``participant_ids`` on either side."""
+        ...
+
+
+class ImportRecords(Protocol):
+    async def add(self, record: ImportRecord, events: Events) -> None:
+        """Store a finished import with ``events`` (its audit record)."""
+        ...
 
 
 # ---- personal data (exports, erasures), provisioning (SCIM), the audit trail ------------------

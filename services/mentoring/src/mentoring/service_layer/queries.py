@@ -8,14 +8,14 @@ their programs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
 
-from mentoring.adapters.repository import Page
 from mentoring.domain.errors import Forbidden, NotFound
-from mentoring.domain.matches import Match
+from mentoring.domain.matches import Match, MatchStatus
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
 from mentoring.service_layer.handlers import Context
+from mentoring.service_layer.ports import MatchFilter, Page
 from mentorship_runtime.auth import Principal
 
 
@@ -76,16 +76,8 @@ async def _counterparts(actor: Principal, participant_ids: list[str], ctx: Conte
     """Those among ``participant_ids`` who are or were matched with the caller."""
     if not participant_ids:
         return set()
-    criteria: dict[str, Any] = {
-        "$or": [
-            {"mentee.user_id": actor.user_id, "mentor_id": {"$in": participant_ids}},
-            {"mentor.user_id": actor.user_id, "mentee_id": {"$in": participant_ids}},
-        ]
-    }
-    page = await ctx.store.find_matches(criteria, first=1000, after=None)
-    return {m.mentor.participant_id for m in page.items} | {
-        m.mentee.participant_id for m in page.items
-    }
+    matched = await ctx.store.matched_with(actor.user_id, participant_ids, limit=1000)
+    return {m.mentor.participant_id for m in matched} | {m.mentee.participant_id for m in matched}
 
 
 async def matches_by_ids(actor: Principal, ids: Sequence[str], ctx: Context) -> list[Match]:
@@ -104,23 +96,20 @@ async def find_matches(
     first: int,
     after: str | None,
     ctx: Context,
-) -> Page:
-    criteria: dict[str, Any] = {}
-    if program_id:
-        criteria["program_id"] = program_id
-    if status:
-        criteria["status"] = status
-    if mentor_id:
-        criteria["mentor_id"] = mentor_id
-    if mentee_id:
-        criteria["mentee_id"] = mentee_id
+) -> Page[Match]:
+    """Matches by program, status and side; an admin of the program sees all of them, anyone
+    else their own only."""
+    which = MatchFilter(
+        program_id=program_id or None,
+        status=MatchStatus(status) if status else None,
+        mentor_id=mentor_id or None,
+        mentee_id=mentee_id or None,
+    )
     sees_program = program_id is not None and program_id in await _admin_of(
         actor, {program_id}, ctx
     )
     if not sees_program:
         if program_id is None and actor.is_admin and not (mentor_id or mentee_id):
             raise Forbidden("admins list matches per program: give program_id")
-        criteria["$and"] = [
-            {"$or": [{"mentee.user_id": actor.user_id}, {"mentor.user_id": actor.user_id}]}
-        ]
-    return await ctx.store.find_matches(criteria, first=first, after=after)
+        which = replace(which, of_user=actor.user_id)
+    return await ctx.store.select_matches(which, first=first, after=after)
