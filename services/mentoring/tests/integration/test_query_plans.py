@@ -209,10 +209,8 @@ async def test_what_requests_send_is_served_by_indexes(
     )
     await roster.mentor_loads(ADMIN, program.id, first=2, after=None, ctx=ctx)
     await roster.participations(mentor_0, ctx)
-    await governance.add_admin(
-        ADMIN, program.id, "mentor-1", display_name=None, email=None, language=None, ctx=ctx
-    )
-    await governance.remove_admin(ADMIN, program.id, "mentor-1", ctx)
+    await governance.add_admin(cmd.AddAdmin(ADMIN, program.id, "mentor-1"), ctx)
+    await governance.remove_admin(cmd.RemoveAdmin(ADMIN, program.id, "mentor-1"), ctx)
     await governance.update_program(
         cmd.UpdateProgram(ADMIN, other.id, status=ProgramStatus.CLOSED), ctx
     )
@@ -330,8 +328,8 @@ async def test_what_an_import_sends_is_served_by_indexes(
     program = await handlers.create_program(cmd.CreateProgram(ADMIN, "Import", "", "p"), ctx)
     await register(ctx, program.id, "self-made", "mentee")
 
-    def row(external_id: str, **values: Any) -> upserts.ParticipantUpsert:
-        return upserts.ParticipantUpsert(
+    def row(external_id: str, **values: Any) -> cmd.ParticipantUpsert:
+        return cmd.ParticipantUpsert(
             external_id,
             {
                 "display_name": external_id.title(),
@@ -349,7 +347,7 @@ async def test_what_an_import_sends_is_served_by_indexes(
     recorder.recording = True
     for final in (False, True):
         await upserts.upsert_participants(
-            upserts.UpsertParticipants(ADMIN, program.id, rows, final=final), ctx
+            cmd.UpsertParticipants(ADMIN, program.id, rows, final=final), ctx
         )
     recorder.recording = False
     assert {

@@ -17,7 +17,8 @@ from mentoring.domain.participants import EXTERNAL_ID
 from mentoring.entrypoints import schemas as s
 from mentoring.entrypoints.http import Caller, Ctx
 from mentoring.service_layer import queries, upserts
-from mentoring.service_layer.upserts import Outcome, ParticipantUpsert, UpsertParticipants
+from mentoring.service_layer.commands import ParticipantUpsert, UpsertParticipants
+from mentoring.service_layer.upserts import Outcome
 
 MAX_ROWS = 1000
 ExternalId = Annotated[

@@ -4,8 +4,9 @@ A creating command carries the request's idempotency key (None without one)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from mentoring.domain.participants import WeeklySlot
 from mentoring.domain.programs import (
@@ -137,3 +138,62 @@ class CancelProposal:
     actor: Principal
     match_id: str
     reason: str
+
+
+@dataclass(frozen=True)
+class ParticipantUpsert:
+    """The profile of the person named ``external_id``. ``values`` holds the fields given, in
+    the domain's types (None: empty): ``user_id``, ``display_name``, ``email``, ``roles``,
+    ``language``, ``languages``, ``timezone``, ``department``, ``manager`` (an external id or
+    an e-mail), ``competencies``, ``goals``, ``capacity``, ``preferred_mentors`` (external ids
+    or e-mails, best first). A new person needs ``display_name``, ``email`` and ``roles``."""
+
+    external_id: str
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class UpsertParticipants:
+    actor: Principal
+    program_id: str
+    rows: tuple[ParticipantUpsert, ...]
+    dry_run: bool = False
+    final: bool = True
+    planned: Mapping[str, bool] = field(default_factory=dict)
+    """Dry run: references to people an earlier part of the same import would create, each
+    with whether they would be a mentor."""
+    audited: bool = False
+    """Each write carries its own audit record (provisioning: one person per request; an
+    import is recorded once, with its counts, when it is done)."""
+
+
+@dataclass(frozen=True)
+class ImportDone:
+    actor: Principal
+    program_id: str
+    source: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    refused: int
+
+
+@dataclass(frozen=True)
+class AddAdmin:
+    """Make ``user_id`` an admin of the program; what is not given (None) is taken from their
+    profile."""
+
+    actor: Principal
+    program_id: str
+    user_id: str
+    display_name: str | None = None
+    email: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoveAdmin:
+    actor: Principal
+    program_id: str
+    user_id: str

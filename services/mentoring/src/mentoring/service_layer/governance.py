@@ -75,26 +75,19 @@ async def _end_active_matches(program: Program, actor: Principal, ctx: Context) 
         await asyncio.gather(*(end(match_id) for match_id in ids))
 
 
-async def add_admin(
-    actor: Principal,
-    program_id: str,
-    user_id: str,
-    *,
-    display_name: str | None,
-    email: str | None,
-    language: str | None,
-    ctx: Context,
-) -> Program:
+async def add_admin(c: cmd.AddAdmin, ctx: Context) -> Program:
     """Make ``user_id`` an admin of the program (its admins only). Notify reaches them by the
     name, e-mail address and language given; what is not given is taken from their
     participation in the program, if they have one (else no name, no e-mail, and the language
     of their latest registration elsewhere, else English). Acting as an admin also takes the
     admin role in their token."""
 
+    user_id = c.user_id
+
     async def attempt() -> Program:
-        program = await ctx.store.program(program_id)
-        require_admin(program, actor)
-        name, address, tongue = display_name, email, language
+        program = await ctx.store.program(c.program_id)
+        require_admin(program, c.actor)
+        name, address, tongue = c.display_name, c.email, c.language
         if name is None or address is None or tongue is None:
             joined = await ctx.store.participant_of_user(program.id, user_id)
             if joined is not None:
@@ -109,28 +102,28 @@ async def add_admin(
             updated,
             [
                 ctx.events.program_published(updated),
-                audit.admins_changed(ctx, actor.user_id, program, updated, user_id),
+                audit.admins_changed(ctx, c.actor.user_id, program, updated, user_id),
             ],
         )
 
     return await retrying(attempt, tries=50)
 
 
-async def remove_admin(actor: Principal, program_id: str, user_id: str, ctx: Context) -> Program:
+async def remove_admin(c: cmd.RemoveAdmin, ctx: Context) -> Program:
     """Remove an admin from the program (its admins only; one may remove themselves), never
     the last one (``LastAdmin``, a conflict)."""
 
     async def attempt() -> Program:
-        program = await ctx.store.program(program_id)
-        require_admin(program, actor)
-        updated = program.without_admin(user_id)
+        program = await ctx.store.program(c.program_id)
+        require_admin(program, c.actor)
+        updated = program.without_admin(c.user_id)
         if updated is program:
             return program
         return await ctx.store.save_program(
             updated,
             [
                 ctx.events.program_published(updated),
-                audit.admins_changed(ctx, actor.user_id, program, updated, user_id),
+                audit.admins_changed(ctx, c.actor.user_id, program, updated, c.user_id),
             ],
         )
 

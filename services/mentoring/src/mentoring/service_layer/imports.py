@@ -5,26 +5,12 @@ per row)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mentoring.service_layer import audit
+from mentoring.service_layer.commands import ImportDone
 from mentoring.service_layer.handlers import Context, new_id, require_admin
 from mentoring.service_layer.ports import ImportRecord
 from mentorship_contracts.events import AdminAction
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.mongo import as_stored
-
-
-@dataclass(frozen=True)
-class ImportDone:
-    actor: Principal
-    program_id: str
-    source: str
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    refused: int
 
 
 async def record_import(c: ImportDone, ctx: Context) -> str:

@@ -70,9 +70,7 @@ async def test_an_admin_added_takes_their_details_from_their_participation() -> 
     fakes = Fakes()
     made, _, mentor = await pair(fakes)
 
-    updated = await governance.add_admin(
-        ADMIN, made.id, "u-grace", display_name=None, email=None, language=None, ctx=fakes.context()
-    )
+    updated = await governance.add_admin(cmd.AddAdmin(ADMIN, made.id, "u-grace"), fakes.context())
 
     added = next(a for a in updated.admins if a.user_id == "u-grace")
     assert (added.display_name, added.email, added.language) == (
@@ -87,11 +85,11 @@ async def test_an_admin_added_takes_their_details_from_their_participation() -> 
 async def test_an_admin_added_again_changes_nothing() -> None:
     fakes = Fakes()
     made, _, _ = await pair(fakes)
-    add = {"display_name": "Otto", "email": "otto@example.org", "language": "en"}
-    await governance.add_admin(ADMIN, made.id, "u-other-admin", **add, ctx=fakes.context())
+    add = cmd.AddAdmin(ADMIN, made.id, "u-other-admin", "Otto", "otto@example.org", "en")
+    await governance.add_admin(add, fakes.context())
     published = len(fakes.published)
 
-    await governance.add_admin(ADMIN, made.id, "u-other-admin", **add, ctx=fakes.context())
+    await governance.add_admin(add, fakes.context())
 
     assert len(fakes.published) == published
 
@@ -101,37 +99,27 @@ async def test_only_its_admins_add_or_remove_admins() -> None:
     made, _, _ = await pair(fakes)
 
     with pytest.raises(Forbidden):
-        await governance.add_admin(
-            OTHER_ADMIN,
-            made.id,
-            "u-x",
-            display_name=None,
-            email=None,
-            language=None,
-            ctx=fakes.context(),
-        )
+        await governance.add_admin(cmd.AddAdmin(OTHER_ADMIN, made.id, "u-x"), fakes.context())
     with pytest.raises(Forbidden):
-        await governance.remove_admin(OTHER_ADMIN, made.id, "u-admin", fakes.context())
+        await governance.remove_admin(
+            cmd.RemoveAdmin(OTHER_ADMIN, made.id, "u-admin"), fakes.context()
+        )
 
 
 async def test_an_admin_is_removed_but_never_the_last_one() -> None:
     fakes = Fakes()
     made, _, _ = await pair(fakes)
     await governance.add_admin(
-        ADMIN,
-        made.id,
-        "u-other-admin",
-        display_name="Otto",
-        email=None,
-        language="en",
-        ctx=fakes.context(),
+        cmd.AddAdmin(ADMIN, made.id, "u-other-admin", "Otto", language="en"), fakes.context()
     )
 
-    removed = await governance.remove_admin(ADMIN, made.id, "u-other-admin", fakes.context())
+    removed = await governance.remove_admin(
+        cmd.RemoveAdmin(ADMIN, made.id, "u-other-admin"), fakes.context()
+    )
 
     assert removed.admin_ids == ("u-admin",)
     with pytest.raises(LastAdmin):
-        await governance.remove_admin(ADMIN, made.id, "u-admin", fakes.context())
+        await governance.remove_admin(cmd.RemoveAdmin(ADMIN, made.id, "u-admin"), fakes.context())
 
 
 async def test_an_admins_language_is_that_of_their_latest_registration_else_english() -> None:

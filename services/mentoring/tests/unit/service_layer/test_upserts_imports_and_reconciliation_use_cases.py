@@ -10,9 +10,10 @@ from mentoring.domain.errors import Forbidden
 from mentoring.domain.matches import MatchStatus
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers, upserts
-from mentoring.service_layer.imports import ImportDone, record_import
+from mentoring.service_layer.commands import ImportDone, ParticipantUpsert, UpsertParticipants
+from mentoring.service_layer.imports import record_import
 from mentoring.service_layer.reconciliation import release_stale_places
-from mentoring.service_layer.upserts import Outcome, ParticipantUpsert, UpsertParticipants
+from mentoring.service_layer.upserts import Outcome
 from services.mentoring.tests.unit.fakes import Fakes
 from services.mentoring.tests.unit.service_layer.world import (
     ADMIN,
