@@ -102,18 +102,13 @@ async def _subject(
     )
 
 
-async def request_erasure(
-    ctx: ErasureContext,
-    actor: Principal,
-    participant_id: str | None,
-    confirm: str,
-    idempotency_key: str | None = None,
-) -> DataErasure:
+async def request_erasure(c: cmd.RequestDataErasure, ctx: ErasureContext) -> DataErasure:
     """Record a request to erase the data of ``participant_id`` (an admin of their program) or
     of the caller (every participation, where each program allows it), with its audit records,
     and announce it to every service. ``confirm`` repeats the participant's id (the caller's
     user id for their own), so that no slip erases anyone."""
-    subject = await _subject(ctx, actor, participant_id, confirm)
+    actor, idempotency_key = c.actor, c.idempotency_key
+    subject = await _subject(ctx, actor, c.participant_id, c.confirm)
     erasure = DataErasure(
         id=new_id("de", idempotency_key, actor.user_id),
         subject=subject,

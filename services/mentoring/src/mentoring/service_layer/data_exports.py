@@ -23,6 +23,7 @@ from mentoring.domain.data_exports import (
     Scope,
 )
 from mentoring.domain.errors import Conflict, NotFound
+from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.data_requests import readable, recorded
 from mentoring.service_layer.handlers import new_id, require_admin
 from mentoring.service_layer.ports import (
@@ -78,15 +79,11 @@ async def _subject(ctx: ExportContext, actor: Principal, participant_id: str | N
     )
 
 
-async def request_export(
-    ctx: ExportContext,
-    actor: Principal,
-    participant_id: str | None = None,
-    idempotency_key: str | None = None,
-) -> DataExport:
+async def request_export(c: cmd.RequestDataExport, ctx: ExportContext) -> DataExport:
     """Record a request for a copy of the data of ``participant_id`` (an admin of their program)
     or of the caller (everything about their account), and announce it to every service."""
-    subject = await _subject(ctx, actor, participant_id)
+    actor, idempotency_key = c.actor, c.idempotency_key
+    subject = await _subject(ctx, actor, c.participant_id)
     export = DataExport(
         id=new_id("dx", idempotency_key, actor.user_id),
         subject=subject,

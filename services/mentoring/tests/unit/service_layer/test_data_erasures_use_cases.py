@@ -11,6 +11,7 @@ from mentoring.domain.data_erasures import PSEUDONYM, ErasureStatus
 from mentoring.domain.data_exports import DataExport, DataSubject, Scope
 from mentoring.domain.errors import Forbidden, Invalid, NotFound
 from mentoring.domain.participants import ParticipantStatus
+from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import data_erasures
 from mentoring.service_layer.data_erasures import WITHDRAWAL_REASON, ErasureContext
 from mentoring.service_layer.ports import ProvisionedUser
@@ -81,7 +82,7 @@ class World:
 async def test_a_person_asks_to_erase_all_their_data_where_every_program_allows_it() -> None:
     w = World()
 
-    erasure = await data_erasures.request_erasure(w.ctx, ADA, None, "ada")
+    erasure = await data_erasures.request_erasure(cmd.RequestDataErasure(ADA, None, "ada"), w.ctx)
 
     assert erasure.subject == DataSubject("ada", ("pt_1", "pt_2"), ("pg_1", "pg_2"), Scope.PERSON)
     requested, *recorded = [e.data for e in w.erasures.events]
@@ -98,7 +99,7 @@ async def test_a_person_may_not_erase_their_data_where_a_program_keeps_it_to_its
     w = World(self_erasure=False)
 
     with pytest.raises(Forbidden):
-        await data_erasures.request_erasure(w.ctx, ADA, None, "ada")
+        await data_erasures.request_erasure(cmd.RequestDataErasure(ADA, None, "ada"), w.ctx)
     assert w.erasures.erasures == {}
 
 
@@ -106,9 +107,9 @@ async def test_an_erasure_needs_its_subject_repeated_to_confirm_it() -> None:
     w = World()
 
     with pytest.raises(Invalid):
-        await data_erasures.request_erasure(w.ctx, ADA, None, "someone")
+        await data_erasures.request_erasure(cmd.RequestDataErasure(ADA, None, "someone"), w.ctx)
     with pytest.raises(Invalid):
-        await data_erasures.request_erasure(w.ctx, ADMIN, "pt_1", "pt_3")
+        await data_erasures.request_erasure(cmd.RequestDataErasure(ADMIN, "pt_1", "pt_3"), w.ctx)
     assert w.erasures.erasures == {}
 
 
@@ -116,34 +117,49 @@ async def test_a_person_without_participations_has_nothing_to_erase() -> None:
     w = World()
 
     with pytest.raises(NotFound):
-        await data_erasures.request_erasure(w.ctx, STRANGER, None, "eve")
+        await data_erasures.request_erasure(cmd.RequestDataErasure(STRANGER, None, "eve"), w.ctx)
 
 
 async def test_an_admin_asks_to_erase_one_participation_of_their_program_only() -> None:
     w = World()
 
-    erasure = await data_erasures.request_erasure(w.ctx, ADMIN, "pt_1", "pt_1")
+    erasure = await data_erasures.request_erasure(
+        cmd.RequestDataErasure(ADMIN, "pt_1", "pt_1"), w.ctx
+    )
 
     assert erasure.subject == DataSubject("ada", ("pt_1",), ("pg_1",), Scope.PARTICIPATION)
     for caller in (STRANGER, ADA):
         with pytest.raises(Forbidden):
-            await data_erasures.request_erasure(w.ctx, caller, "pt_3", "pt_3")
+            await data_erasures.request_erasure(
+                cmd.RequestDataErasure(caller, "pt_3", "pt_3"), w.ctx
+            )
 
 
 async def test_an_erasure_repeated_with_its_key_answers_the_first_without_new_events() -> None:
     w = World()
-    first = await data_erasures.request_erasure(w.ctx, ADMIN, "pt_1", "pt_1", "k-1")
+    first = await data_erasures.request_erasure(
+        cmd.RequestDataErasure(ADMIN, "pt_1", "pt_1", "k-1"), w.ctx
+    )
     events = len(w.erasures.events)
 
-    assert await data_erasures.request_erasure(w.ctx, ADMIN, "pt_1", "pt_1", "k-1") == first
+    assert (
+        await data_erasures.request_erasure(
+            cmd.RequestDataErasure(ADMIN, "pt_1", "pt_1", "k-1"), w.ctx
+        )
+        == first
+    )
     assert len(w.erasures.events) == events
     with pytest.raises(KeyReused):
-        await data_erasures.request_erasure(w.ctx, ADMIN, "pt_3", "pt_3", "k-1")
+        await data_erasures.request_erasure(
+            cmd.RequestDataErasure(ADMIN, "pt_3", "pt_3", "k-1"), w.ctx
+        )
 
 
 async def test_an_erasure_is_shown_to_its_person_and_the_admins_of_its_programs_only() -> None:
     w = World()
-    erasure = await data_erasures.request_erasure(w.ctx, ADMIN, "pt_1", "pt_1")
+    erasure = await data_erasures.request_erasure(
+        cmd.RequestDataErasure(ADMIN, "pt_1", "pt_1"), w.ctx
+    )
 
     assert await data_erasures.erasure_of(w.ctx, ADA, erasure.id) == erasure
     assert await data_erasures.erasure_of(w.ctx, ADMIN, erasure.id) == erasure
@@ -163,7 +179,7 @@ async def test_mentoring_erases_a_persons_records_and_says_so_once() -> None:
         "dx_1", DataSubject("ada", ("pt_1",), ("pg_1",), Scope.PERSON), "ada", REGISTERED
     )
     w.exports.exports["dx_1"] = old
-    erasure = await data_erasures.request_erasure(w.ctx, ADA, None, "ada")
+    erasure = await data_erasures.request_erasure(cmd.RequestDataErasure(ADA, None, "ada"), w.ctx)
 
     await data_erasures.on_erasure_requested(w.requested(erasure.id), w.ctx)
     await data_erasures.on_erasure_requested(w.requested(erasure.id), w.ctx)  # redelivered
@@ -195,7 +211,9 @@ async def test_mentoring_erases_a_persons_records_and_says_so_once() -> None:
 
 async def test_an_admins_erasure_withdraws_the_participation_as_that_admin() -> None:
     w = World()
-    erasure = await data_erasures.request_erasure(w.ctx, ADMIN, "pt_1", "pt_1")
+    erasure = await data_erasures.request_erasure(
+        cmd.RequestDataErasure(ADMIN, "pt_1", "pt_1"), w.ctx
+    )
 
     await data_erasures.on_erasure_requested(w.requested(erasure.id), w.ctx)
 
@@ -215,7 +233,7 @@ def _done(kind: Any, service: str, erasure_id: str, w: World) -> Any:
 
 async def test_the_erasure_completes_with_the_last_of_the_three_reports_counted_once() -> None:
     w = World()
-    erasure = await data_erasures.request_erasure(w.ctx, ADA, None, "ada")
+    erasure = await data_erasures.request_erasure(cmd.RequestDataErasure(ADA, None, "ada"), w.ctx)
     notify = _done(NotifyErasureDone, "notify", erasure.id, w)
 
     await data_erasures.on_erasure_done(notify, w.ctx)

@@ -10,6 +10,7 @@ import pytest
 
 from mentoring.domain.data_exports import DataExport, ExportStatus, Scope
 from mentoring.domain.errors import Forbidden, NotFound
+from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import data_exports
 from mentoring.service_layer.data_exports import ExportContext
 from mentorship_contracts import new_envelope
@@ -63,7 +64,7 @@ def _payloads(ctx: ExportContext) -> list[Any]:
 async def test_a_person_asks_for_everything_about_their_account() -> None:
     ctx = _context()
 
-    export = await data_exports.request_export(ctx, ADA)
+    export = await data_exports.request_export(cmd.RequestDataExport(ADA), ctx)
 
     assert export.subject.scope is Scope.PERSON
     assert export.subject.participant_ids == ("pt_1", "pt_2")
@@ -81,7 +82,7 @@ async def test_a_person_asks_for_everything_about_their_account() -> None:
 async def test_an_admin_asks_for_one_participation_of_their_program() -> None:
     ctx = _context()
 
-    export = await data_exports.request_export(ctx, ADMIN, "pt_1")
+    export = await data_exports.request_export(cmd.RequestDataExport(ADMIN, "pt_1"), ctx)
 
     assert export.subject.scope is Scope.PARTICIPATION
     assert (export.subject.user_id, export.subject.participant_ids) == ("ada", ("pt_1",))
@@ -95,9 +96,9 @@ async def test_only_an_admin_of_the_program_asks_for_a_participation() -> None:
 
     for caller in (STRANGER, OTHER_ADMIN):
         with pytest.raises(Forbidden):
-            await data_exports.request_export(ctx, caller, "pt_1")
+            await data_exports.request_export(cmd.RequestDataExport(caller, "pt_1"), ctx)
     with pytest.raises(NotFound):
-        await data_exports.request_export(ctx, ADMIN, "pt_404")
+        await data_exports.request_export(cmd.RequestDataExport(ADMIN, "pt_404"), ctx)
     assert _exports(ctx).exports == {}
 
 
@@ -105,20 +106,26 @@ async def test_a_request_repeated_with_its_key_answers_the_first_export_without_
     None
 ):
     ctx = _context()
-    first = await data_exports.request_export(ctx, ADMIN, "pt_1", idempotency_key="k-1")
+    first = await data_exports.request_export(
+        cmd.RequestDataExport(ADMIN, "pt_1", idempotency_key="k-1"), ctx
+    )
     events = len(_exports(ctx).events)
 
-    again = await data_exports.request_export(ctx, ADMIN, "pt_1", idempotency_key="k-1")
+    again = await data_exports.request_export(
+        cmd.RequestDataExport(ADMIN, "pt_1", idempotency_key="k-1"), ctx
+    )
 
     assert again == first
     assert len(_exports(ctx).events) == events
     with pytest.raises(KeyReused):
-        await data_exports.request_export(ctx, ADMIN, "pt_3", idempotency_key="k-1")
+        await data_exports.request_export(
+            cmd.RequestDataExport(ADMIN, "pt_3", idempotency_key="k-1"), ctx
+        )
 
 
 async def test_an_export_is_shown_to_its_person_and_the_admins_of_its_programs_only() -> None:
     ctx = _context()
-    export = await data_exports.request_export(ctx, ADMIN, "pt_1")
+    export = await data_exports.request_export(cmd.RequestDataExport(ADMIN, "pt_1"), ctx)
 
     assert await data_exports.export_of(ctx, ADA, export.id) == export
     assert await data_exports.export_of(ctx, ADMIN, export.id) == export
@@ -140,7 +147,7 @@ def _requested(ctx: ExportContext, export: DataExport) -> Any:
 
 async def test_mentorings_part_is_built_once_from_its_records_and_announced() -> None:
     ctx = _context()
-    export = await data_exports.request_export(ctx, ADA)
+    export = await data_exports.request_export(cmd.RequestDataExport(ADA), ctx)
     requested = _requested(ctx, export)
 
     await data_exports.on_export_requested(requested, ctx)
@@ -160,7 +167,7 @@ async def test_mentorings_part_is_built_once_from_its_records_and_announced() ->
 
 async def test_mentorings_part_is_read_by_those_who_may_until_it_expires() -> None:
     ctx = _context()
-    export = await data_exports.request_export(ctx, ADMIN, "pt_1")
+    export = await data_exports.request_export(cmd.RequestDataExport(ADMIN, "pt_1"), ctx)
     await data_exports.on_export_requested(_requested(ctx, export), ctx)
 
     content = await data_exports.part_of(ctx, ADA, export.id)
@@ -190,7 +197,7 @@ def _ready(kind: Any, service: str, export_id: str, ctx: ExportContext) -> Any:
 
 async def test_the_export_completes_with_the_last_of_the_three_parts_counted_once() -> None:
     ctx = _context()
-    export = await data_exports.request_export(ctx, ADA)
+    export = await data_exports.request_export(cmd.RequestDataExport(ADA), ctx)
     notify = _ready(NotifyExportPartReady, "notify", export.id, ctx)
 
     await data_exports.on_part_ready(notify, ctx)
@@ -220,11 +227,11 @@ async def test_a_part_of_an_unknown_export_changes_nothing() -> None:
 
 async def test_parts_past_their_day_are_deleted() -> None:
     ctx = _context()
-    first = await data_exports.request_export(ctx, ADA)
+    first = await data_exports.request_export(cmd.RequestDataExport(ADA), ctx)
     await data_exports.on_export_requested(_requested(ctx, first), ctx)
     assert isinstance(ctx.clock, Clock)
     ctx.clock.advance(hours=12)
-    second = await data_exports.request_export(ctx, ADMIN, "pt_1")
+    second = await data_exports.request_export(cmd.RequestDataExport(ADMIN, "pt_1"), ctx)
     await data_exports.on_export_requested(_requested(ctx, second), ctx)
     ctx.clock.advance(hours=12)
 
