@@ -13,8 +13,10 @@ from mentoring.domain.programs import (
     DEFAULT_CHECK_IN_REMINDER_DAYS,
     DEFAULT_STALL_WINDOW_DAYS,
     DepartmentPreference,
+    Program,
     ProgramStatus,
 )
+from mentoring.service_layer.ports import ScimToken
 from mentorship_runtime.auth import Principal
 
 Objective = Literal["best_fit", "most_matched"]
@@ -197,3 +199,86 @@ class RemoveAdmin:
     actor: Principal
     program_id: str
     user_id: str
+
+
+# ---- personal data requests, provisioning (SCIM) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestDataExport:
+    """A copy of the data of ``participant_id`` (asked by an admin of its program), or of
+    everything about the actor's own account (None)."""
+
+    actor: Principal
+    participant_id: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestDataErasure:
+    """The erasure of the data of ``participant_id`` (asked by an admin of its program), or of
+    the actor's own (None); ``confirm`` repeats the participant's id, or the actor's user id."""
+
+    actor: Principal
+    participant_id: str | None
+    confirm: str
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateScimToken:
+    actor: Principal
+    program_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class RevokeScimToken:
+    actor: Principal
+    token_id: str
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a valid token opens: its program, acted on as the admin who created the token."""
+
+    token: ScimToken
+    program: Program
+
+    @property
+    def actor(self) -> Principal:
+        return Principal(user_id=self.token.created_by, roles=frozenset({"admin"}))
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the provider says of a person: ``profile`` holds the upsert's fields (``manager_id``
+    names the manager's participant id), ``active`` the provider's flag (None: not given)."""
+
+    user_name: str
+    external_id: str | None
+    active: bool | None
+    representation: str
+    profile: Mapping[str, Any]
+    based_on: int | None = None
+    """The account's version the provider's change was made on (a PATCH): another version is
+    ``Stale``. None: written over whatever is stored (a replacement)."""
+
+
+@dataclass(frozen=True)
+class CreateAccount:
+    grant: Grant
+    account: Account
+
+
+@dataclass(frozen=True)
+class ReplaceAccount:
+    grant: Grant
+    participant_id: str
+    account: Account
+
+
+@dataclass(frozen=True)
+class RemoveAccount:
+    grant: Grant
+    participant_id: str

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import JsonValue
-
 from mentoring.domain.data_exports import (
     KIND,
     DataExport,
@@ -25,6 +23,8 @@ from mentoring.domain.data_exports import (
     Scope,
 )
 from mentoring.domain.errors import Conflict, NotFound
+from mentoring.service_layer import commands as cmd
+from mentoring.service_layer.data_requests import readable, recorded
 from mentoring.service_layer.handlers import new_id, require_admin
 from mentoring.service_layer.ports import (
     DataExports,
@@ -36,11 +36,10 @@ from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.events import (
     AdminAction,
-    AdminActionRecorded,
     MentoringExportPartReady,
     PersonalDataExportRequested,
 )
-from mentorship_contracts.personal_data import KEPT_FOR, may_read, part_json
+from mentorship_contracts.personal_data import KEPT_FOR, part_json
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.idempotency import KeyReused
 from mentorship_runtime.logging import get_logger
@@ -80,15 +79,11 @@ async def _subject(ctx: ExportContext, actor: Principal, participant_id: str | N
     )
 
 
-async def request_export(
-    ctx: ExportContext,
-    actor: Principal,
-    participant_id: str | None = None,
-    idempotency_key: str | None = None,
-) -> DataExport:
+async def request_export(c: cmd.RequestDataExport, ctx: ExportContext) -> DataExport:
     """Record a request for a copy of the data of ``participant_id`` (an admin of their program)
     or of the caller (everything about their account), and announce it to every service."""
-    subject = await _subject(ctx, actor, participant_id)
+    actor, idempotency_key = c.actor, c.idempotency_key
+    subject = await _subject(ctx, actor, c.participant_id)
     export = DataExport(
         id=new_id("dx", idempotency_key, actor.user_id),
         subject=subject,
@@ -106,7 +101,15 @@ async def request_export(
             requested_at=export.requested_at,
         )
     )
-    earlier = await ctx.exports.add(export, [event, *_recorded(ctx, export)])
+    records = recorded(
+        ctx.wrap,
+        subject,
+        action=AdminAction.DATA_EXPORTED,
+        kind="data_export",
+        request_id=export.id,
+        requested_by=export.requested_by,
+    )
+    earlier = await ctx.exports.add(export, [event, *records])
     if earlier is None:
         log.info("data_export_requested", export_id=export.id, scope=subject.scope.value)
         return export
@@ -117,55 +120,12 @@ async def request_export(
     return earlier
 
 
-def _recorded(ctx: ExportContext, export: DataExport) -> list[Envelope[Any]]:
-    """The request in the audit trail of each program it covers (written with it): who asked,
-    whose data (their user id; the participation when an admin asked for one)."""
-    subject = export.subject
-    whose: dict[str, JsonValue] = {"scope": subject.scope.value, "user_id": subject.user_id}
-    if subject.scope is Scope.PARTICIPATION:
-        whose["participant_id"] = subject.participant_ids[0]
-    return [
-        ctx.wrap(
-            AdminActionRecorded(
-                program_id=program_id,
-                actor_id=export.requested_by,
-                action=AdminAction.DATA_EXPORTED,
-                object_kind="data_export",
-                object_id=export.id,
-                after=whose,
-            )
-        )
-        for program_id in subject.program_ids
-    ]
-
-
-async def _administered(
-    ctx: ExportContext, actor: Principal, program_ids: tuple[str, ...]
-) -> set[str]:
-    if not actor.is_admin or not program_ids:
-        return set()
-    programs = await ctx.store.programs_by_ids(program_ids)
-    return {p.id for p in programs if p.is_admin(actor.user_id)}
-
-
-async def _readable(
-    ctx: ExportContext, actor: Principal, subject_user_id: str, program_ids: tuple[str, ...]
-) -> bool:
-    return may_read(
-        user_id=actor.user_id,
-        is_admin=actor.is_admin,
-        subject_user_id=subject_user_id,
-        program_ids=program_ids,
-        administered=await _administered(ctx, actor, program_ids),
-    )
-
-
 async def export_of(ctx: ExportContext, actor: Principal, export_id: str) -> DataExport:
     """The export, for the person and the admins of every program it covers; NotFound for
     anyone else, as for an id that names nothing."""
     export = await ctx.exports.find(export_id)
-    if export is None or not await _readable(
-        ctx, actor, export.subject.user_id, export.subject.program_ids
+    if export is None or not await readable(
+        ctx.store, actor, export.subject.user_id, export.subject.program_ids
     ):
         raise NotFound(KIND, export_id)
     return export
@@ -177,7 +137,7 @@ async def part_of(ctx: ExportContext, actor: Principal, export_id: str) -> str:
     part = await ctx.exports.part(export_id)
     if part is None or as_stored(ctx.clock()) >= part.expires_at:
         raise NotFound("data export part", export_id)
-    if not await _readable(ctx, actor, part.subject_user_id, part.program_ids):
+    if not await readable(ctx.store, actor, part.subject_user_id, part.program_ids):
         raise NotFound("data export part", export_id)
     return part.content
 

@@ -32,8 +32,8 @@ from typing import Any
 
 from mentoring.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from mentoring.domain.participants import EXTERNAL_ID, EXTERNAL_ID_RULE, Participant
-from mentoring.domain.programs import Program
 from mentoring.service_layer import commands as cmd
+from mentoring.service_layer.commands import Grant
 from mentoring.service_layer.handlers import require_admin
 from mentoring.service_layer.ports import (
     PeopleAndPrograms,
@@ -70,33 +70,6 @@ class Provisioning:
     withdraw: Callable[[cmd.WithdrawParticipant], Awaitable[object]]
 
 
-@dataclass(frozen=True)
-class Grant:
-    """What a valid token opens: its program, acted on as the admin who created the token."""
-
-    token: ScimToken
-    program: Program
-
-    @property
-    def actor(self) -> Principal:
-        return Principal(user_id=self.token.created_by, roles=frozenset({"admin"}))
-
-
-@dataclass(frozen=True)
-class Account:
-    """What the provider says of a person: ``profile`` holds the upsert's fields (``manager_id``
-    names the manager's participant id), ``active`` the provider's flag (None: not given)."""
-
-    user_name: str
-    external_id: str | None
-    active: bool | None
-    representation: str
-    profile: Mapping[str, Any]
-    based_on: int | None = None
-    """The account's version the provider's change was made on (a PATCH): another version is
-    ``Stale``. None: written over whatever is stored (a replacement)."""
-
-
 class Stale(Conflict):
     """The account changed since the version a change was made on: read it again, redo it."""
 
@@ -114,17 +87,15 @@ def secret_hash(secret: str) -> str:
 # ---- tokens ---------------------------------------------------------------------------------
 
 
-async def create_token(
-    actor: Principal, program_id: str, label: str, p: Provisioning
-) -> tuple[ScimToken, str]:
+async def create_token(c: cmd.CreateScimToken, p: Provisioning) -> tuple[ScimToken, str]:
     """A new token of the program and its secret (answered this once)."""
-    program = await p.people.program(program_id)
-    require_admin(program, actor)
+    program = await p.people.program(c.program_id)
+    require_admin(program, c.actor)
     token = ScimToken(
         id=f"st_{uuid.uuid4().hex}",
         program_id=program.id,
-        label=label,
-        created_by=actor.user_id,
+        label=c.label,
+        created_by=c.actor.user_id,
         created_at=p.clock(),
     )
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
@@ -132,23 +103,23 @@ async def create_token(
     return await p.accounts.token(token.id), secret
 
 
-async def tokens(actor: Principal, program_id: str, p: Provisioning) -> list[ScimToken]:
+async def tokens(p: Provisioning, actor: Principal, program_id: str) -> list[ScimToken]:
     program = await p.people.program(program_id)
     require_admin(program, actor)
     return await p.accounts.tokens_of_program(program.id, MAX_TOKENS)
 
 
-async def revoke_token(actor: Principal, token_id: str, p: Provisioning) -> ScimToken:
-    token = await p.accounts.token(token_id)
+async def revoke_token(c: cmd.RevokeScimToken, p: Provisioning) -> ScimToken:
+    token = await p.accounts.token(c.token_id)
     try:
         program = await p.people.program(token.program_id)
-        require_admin(program, actor)
+        require_admin(program, c.actor)
     except (NotFound, Forbidden):
-        raise NotFound("scim token", token_id) from None  # not told from a missing one
+        raise NotFound("scim token", c.token_id) from None  # not told from a missing one
     return await p.accounts.revoke_token(token.id, p.clock())
 
 
-async def grant_of(secret: str, p: Provisioning) -> Grant | None:
+async def grant_of(p: Provisioning, secret: str) -> Grant | None:
     """What the secret opens, or None: unknown, revoked, or its creator no longer an admin."""
     if not secret.startswith(SECRET_PREFIX):
         return None
@@ -165,8 +136,8 @@ async def grant_of(secret: str, p: Provisioning) -> Grant | None:
 
 
 async def accounts(
-    grant: Grant,
     p: Provisioning,
+    grant: Grant,
     *,
     user_name: str | None = None,
     external_id: str | None = None,
@@ -190,7 +161,7 @@ async def accounts(
     return total, await _with_participants(page, p)
 
 
-async def account(grant: Grant, participant_id: str, p: Provisioning) -> Provisioned:
+async def account(p: Provisioning, grant: Grant, participant_id: str) -> Provisioned:
     found = await p.accounts.user(grant.program.id, participant_id)
     if found is None:
         raise NotFound("user", participant_id)
@@ -198,9 +169,10 @@ async def account(grant: Grant, participant_id: str, p: Provisioning) -> Provisi
     return provisioned
 
 
-async def create_account(grant: Grant, given: Account, p: Provisioning) -> Provisioned:
+async def create_account(c: cmd.CreateAccount, p: Provisioning) -> Provisioned:
     """Create the person (or link the participant their key names), then the account; a user
     name taken in the program, or a participant provisioned already, is a ``Conflict``."""
+    grant, given = c.grant, c.account
     program = grant.program
     if await p.accounts.user_of_name(program.id, given.user_name) is not None:
         raise Conflict(f"user name {given.user_name!r} is taken in this program")
@@ -224,10 +196,9 @@ async def create_account(grant: Grant, given: Account, p: Provisioning) -> Provi
     return await _after(grant, participant_id, given.active, p)
 
 
-async def replace_account(
-    grant: Grant, participant_id: str, given: Account, p: Provisioning
-) -> Provisioned:
+async def replace_account(c: cmd.ReplaceAccount, p: Provisioning) -> Provisioned:
     """Bring the account and its participant to what the provider says now."""
+    grant, participant_id, given = c.grant, c.participant_id, c.account
 
     async def attempt() -> None:
         stored = await p.accounts.user(grant.program.id, participant_id)
@@ -256,8 +227,9 @@ async def replace_account(
     return await _after(grant, participant_id, given.active, p)
 
 
-async def remove_account(grant: Grant, participant_id: str, p: Provisioning) -> None:
+async def remove_account(c: cmd.RemoveAccount, p: Provisioning) -> None:
     """Withdraw the person, then forget the account (the participant stays, withdrawn)."""
+    grant, participant_id = c.grant, c.participant_id
     if await p.accounts.user(grant.program.id, participant_id) is None:
         raise NotFound("user", participant_id)
     await _after(grant, participant_id, False, p)
@@ -302,7 +274,7 @@ async def _after(
     participant = await p.people.participant(participant_id)
     if active is False and participant.is_active:
         await p.withdraw(cmd.WithdrawParticipant(grant.actor, participant_id, DEACTIVATED))
-    return await account(grant, participant_id, p)
+    return await account(p, grant, participant_id)
 
 
 async def _with_participants(found: list[ProvisionedUser], p: Provisioning) -> list[Provisioned]:
