@@ -61,6 +61,7 @@ async def matches(
 ) -> Page[Match]:
     """``queries.find_matches`` with the criteria not given left out (None)."""
     return await queries.find_matches(
+        ctx,
         actor,
         program_id=criteria.get("program_id"),
         status=criteria.get("status"),
@@ -68,7 +69,6 @@ async def matches(
         mentee_id=criteria.get("mentee_id"),
         first=first,
         after=after,
-        ctx=ctx,
     )
 
 
@@ -160,7 +160,7 @@ async def test_what_requests_send_is_served_by_indexes(
     await handlers.update_participant(
         cmd.UpdateParticipant(mentee_4, mentees[4], {"ranked_mentors": (mentors[3],)}), ctx
     )
-    await handlers.suggest_mentors(mentee_4, mentees[4], 3, ctx)
+    await queries.suggest_mentors(ctx, mentee_4, mentees[4], 3)
     asked = await handlers.propose_match(
         cmd.ProposeMatch(mentee_4, mentees[4], mentors[3], idempotency_key="k-2"), ctx
     )
@@ -178,12 +178,12 @@ async def test_what_requests_send_is_served_by_indexes(
     )
     await handlers.run_matching(cmd.RunMatching(ADMIN, program.id, idempotency_key="k-3"), ctx)
 
-    await queries.program(ADMIN, program.id, ctx)
-    await queries.programs(ADMIN, None, 20, ctx)
-    await queries.programs(mentee_4, [program.id, other.id], 20, ctx)
-    seen = await queries.participants(mentee_4, [*mentors, mentees[4], mentees[5]], ctx)
-    await queries.participants(ADMIN, mentees, ctx)
-    await queries.matches_by_ids(mentor_0, [active.id, waiting.id], ctx)
+    await queries.program(ctx, ADMIN, program.id)
+    await queries.programs(ctx, ADMIN, None, 20)
+    await queries.programs(ctx, mentee_4, [program.id, other.id], 20)
+    seen = await queries.participants(ctx, mentee_4, [*mentors, mentees[4], mentees[5]])
+    await queries.participants(ctx, ADMIN, mentees)
+    await queries.matches_by_ids(ctx, mentor_0, [active.id, waiting.id])
     mine = await matches(ctx, mentor_0, first=1)
     assert mine.next_cursor is not None
     await matches(ctx, mentor_0, first=1, after=mine.next_cursor)
@@ -195,9 +195,10 @@ async def test_what_requests_send_is_served_by_indexes(
     )
     await matches(ctx, ADMIN, mentor_id=mentors[0])
     roster_page = await roster.participants(
-        ADMIN, program.id, role="mentee", wanted=None, search="mentee", first=2, after=None, ctx=ctx
+        ctx, ADMIN, program.id, role="mentee", wanted=None, search="mentee", first=2, after=None
     )
     await roster.participants(
+        ctx,
         ADMIN,
         program.id,
         role=None,
@@ -205,10 +206,9 @@ async def test_what_requests_send_is_served_by_indexes(
         search=None,
         first=2,
         after=roster_page.next_cursor,
-        ctx=ctx,
     )
-    await roster.mentor_loads(ADMIN, program.id, first=2, after=None, ctx=ctx)
-    await roster.participations(mentor_0, ctx)
+    await roster.mentor_loads(ctx, ADMIN, program.id, first=2, after=None)
+    await roster.participations(ctx, mentor_0)
     await governance.add_admin(cmd.AddAdmin(ADMIN, program.id, "mentor-1"), ctx)
     await governance.remove_admin(cmd.RemoveAdmin(ADMIN, program.id, "mentor-1"), ctx)
     await governance.update_program(
@@ -304,7 +304,7 @@ async def test_a_persons_matches_are_those_naming_them_on_either_side_page_by_pa
     assert await listed(1, program_id=first.id) == await expected(program_id=first.id)
     assert await listed(1, program_id=second.id) == [mine.id]
 
-    seen = await queries.participants(both, [*mentees, other_mentor, mentor_in_second], ctx)
+    seen = await queries.participants(ctx, both, [*mentees, other_mentor, mentor_in_second])
     assert {p.id for p in seen} == {
         mentees[0],
         mentees[1],
@@ -313,7 +313,7 @@ async def test_a_persons_matches_are_those_naming_them_on_either_side_page_by_pa
         mentor_in_second,
     }
     alan = person("alan", "mentor")
-    counterparts = await queries.participants(alan, [mentees[2], both_in_second], ctx)
+    counterparts = await queries.participants(ctx, alan, [mentees[2], both_in_second])
     assert [p.id for p in counterparts] == [both_in_second]
     assert [m.id for m in await ctx.store.matches_by_ids([mine.id, "m_none", mine.id])] == [mine.id]
 

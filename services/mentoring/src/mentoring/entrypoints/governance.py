@@ -99,14 +99,7 @@ async def program_roster(
 ) -> RosterPage:
     """The program's participants with their standing, in registration order (its admins)."""
     page = await roster.participants(
-        caller,
-        program_id,
-        role=role,
-        wanted=standing,
-        search=search,
-        first=first,
-        after=after,
-        ctx=ctx,
+        ctx, caller, program_id, role=role, wanted=standing, search=search, first=first, after=after
     )
     return RosterPage(
         items=[
@@ -122,7 +115,7 @@ async def mentor_loads(
     program_id: str, caller: Caller, ctx: Ctx, first: First = 20, after: Cursor = None
 ) -> MentorLoadPage:
     """The program's mentors still in it, each with their open matches (its admins)."""
-    page = await roster.mentor_loads(caller, program_id, first=first, after=after, ctx=ctx)
+    page = await roster.mentor_loads(ctx, caller, program_id, first=first, after=after)
     return MentorLoadPage(
         items=[
             MentorLoadOut(
@@ -152,5 +145,5 @@ async def my_participations(caller: Caller, ctx: Ctx) -> list[ParticipationOut]:
             standing=p.standing.value,
             program=ProgramOut.of(p.program),
         )
-        for p in await roster.participations(caller, ctx)
+        for p in await roster.participations(ctx, caller)
     ]

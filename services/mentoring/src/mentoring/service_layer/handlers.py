@@ -586,19 +586,6 @@ async def suggestions_for(
     return pool.suggest(mentee_candidate(mentee, now, people, past), k=k)
 
 
-async def suggest_mentors(
-    actor: Principal, mentee_id: str, k: int, ctx: Context
-) -> list[tuple[ScoredMentor, Participant]]:
-    mentee = await ctx.store.participant(mentee_id)
-    program = await ctx.store.program(mentee.program_id)
-    require_self_or_admin(mentee, program, actor)
-    if not mentee.is_mentee:
-        raise Invalid("mentee_id", f"{mentee_id!r} is not a mentee")
-    scored = await suggestions_for(mentee, program, ctx, k=k)
-    mentors = {p.id: p for p in await ctx.store.participants_by_ids([s.mentor_id for s in scored])}
-    return [(s, mentors[s.mentor_id]) for s in scored]
-
-
 async def _claim_run(
     run_id: str, key: str, c: cmd.RunMatching, program: Program, ctx: Context
 ) -> Record | None:

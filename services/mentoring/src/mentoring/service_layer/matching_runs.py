@@ -56,12 +56,12 @@ async def _visible(actor: Principal, run_id: str, ctx: Context) -> Record:
     return summary
 
 
-async def matching_run(actor: Principal, run_id: str, ctx: Context) -> cohorts.Report:
+async def matching_run(ctx: Context, actor: Principal, run_id: str) -> cohorts.Report:
     return await cohorts.read_back(await _visible(actor, run_id, ctx), ctx.reports)
 
 
 async def run_entries(
-    actor: Principal, run_id: str, section: str, first: int, after: str | None, ctx: Context
+    ctx: Context, actor: Principal, run_id: str, section: str, first: int, after: str | None
 ) -> tuple[list[Record], str | None]:
     """A page of a report's pairs or blocking pairs; the cursor is the next entry's position."""
     if section not in PAGED_SECTIONS:
@@ -79,11 +79,11 @@ async def run_entries(
 
 
 async def matching_runs(
+    ctx: Context,
     actor: Principal,
     program_id: str,
     first: int,
     after: str | None,
-    ctx: Context,
     *,
     previews: bool = True,
 ) -> tuple[list[cohorts.Report], str | None]:

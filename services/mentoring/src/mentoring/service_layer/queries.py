@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from mentoring.domain.errors import Forbidden, NotFound
+from mentoring.domain.errors import Forbidden, Invalid, NotFound
 from mentoring.domain.matches import Match, MatchStatus
+from mentoring.domain.matching import ScoredMentor
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
-from mentoring.service_layer.handlers import Context
+from mentoring.service_layer.handlers import Context, require_self_or_admin, suggestions_for
 from mentoring.service_layer.ports import MatchFilter, Page
 from mentorship_runtime.auth import Principal
 
@@ -26,15 +27,15 @@ async def _admin_of(actor: Principal, program_ids: set[str], ctx: Context) -> se
     return {p.id for p in programs if p.is_admin(actor.user_id)}
 
 
-async def program(actor: Principal, program_id: str, ctx: Context) -> Program:
-    found = await programs(actor, [program_id], 1, ctx)
+async def program(ctx: Context, actor: Principal, program_id: str) -> Program:
+    found = await programs(ctx, actor, [program_id], 1)
     if not found:
         raise NotFound("program", program_id)
     return found[0]
 
 
 async def programs(
-    actor: Principal, ids: Sequence[str] | None, first: int, ctx: Context
+    ctx: Context, actor: Principal, ids: Sequence[str] | None, first: int
 ) -> list[Program]:
     """Programs by id (those the caller administers or takes part in), or the caller's own."""
     if ids is None:
@@ -55,7 +56,7 @@ async def _participations(
     return found
 
 
-async def participants(actor: Principal, ids: Sequence[str], ctx: Context) -> list[Participant]:
+async def participants(ctx: Context, actor: Principal, ids: Sequence[str]) -> list[Participant]:
     found = await ctx.store.participants_by_ids(ids)
     program_ids = {p.program_id for p in found}
     admin_of = await _admin_of(actor, program_ids, ctx)
@@ -80,13 +81,14 @@ async def _counterparts(actor: Principal, participant_ids: list[str], ctx: Conte
     return {m.mentor.participant_id for m in matched} | {m.mentee.participant_id for m in matched}
 
 
-async def matches_by_ids(actor: Principal, ids: Sequence[str], ctx: Context) -> list[Match]:
+async def matches_by_ids(ctx: Context, actor: Principal, ids: Sequence[str]) -> list[Match]:
     found = await ctx.store.matches_by_ids(ids)
     admin_of = await _admin_of(actor, {m.program_id for m in found}, ctx)
     return [m for m in found if m.involves(actor.user_id) or m.program_id in admin_of]
 
 
 async def find_matches(
+    ctx: Context,
     actor: Principal,
     *,
     program_id: str | None,
@@ -95,7 +97,6 @@ async def find_matches(
     mentee_id: str | None,
     first: int,
     after: str | None,
-    ctx: Context,
 ) -> Page[Match]:
     """Matches by program, status and side; an admin of the program sees all of them, anyone
     else their own only."""
@@ -113,3 +114,18 @@ async def find_matches(
             raise Forbidden("admins list matches per program: give program_id")
         which = replace(which, of_user=actor.user_id)
     return await ctx.store.select_matches(which, first=first, after=after)
+
+
+async def suggest_mentors(
+    ctx: Context, actor: Principal, mentee_id: str, k: int
+) -> list[tuple[ScoredMentor, Participant]]:
+    """The ``k`` mentors who suit a mentee best, best first (the mentee and the program's
+    admins)."""
+    mentee = await ctx.store.participant(mentee_id)
+    program = await ctx.store.program(mentee.program_id)
+    require_self_or_admin(mentee, program, actor)
+    if not mentee.is_mentee:
+        raise Invalid("mentee_id", f"{mentee_id!r} is not a mentee")
+    scored = await suggestions_for(mentee, program, ctx, k=k)
+    mentors = {p.id: p for p in await ctx.store.participants_by_ids([s.mentor_id for s in scored])}
+    return [(s, mentors[s.mentor_id]) for s in scored]

@@ -27,7 +27,7 @@ def require_period(start: date, end: date) -> None:
 
 
 async def program_report(
-    actor: Principal, program_id: str, start: date, end: date, ctx: Context
+    ctx: Context, actor: Principal, program_id: str, start: date, end: date
 ) -> FunnelReport:
     require_period(start, end)
     program = await ctx.store.program(program_id)

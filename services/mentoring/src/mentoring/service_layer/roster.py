@@ -88,6 +88,7 @@ async def _program_of_admin(actor: Principal, program_id: str, ctx: Context) -> 
 
 
 async def participants(
+    ctx: Context,
     actor: Principal,
     program_id: str,
     *,
@@ -96,7 +97,6 @@ async def participants(
     search: str | None,
     first: int,
     after: str | None,
-    ctx: Context,
 ) -> Page[RosterEntry]:
     """A page of the program's participants with their standing: those with ``role`` (mentor
     or mentee, a person with both roles counts for each), standing ``wanted``, and ``search`` in
@@ -119,7 +119,7 @@ async def participants(
 
 
 async def mentor_loads(
-    actor: Principal, program_id: str, *, first: int, after: str | None, ctx: Context
+    ctx: Context, actor: Principal, program_id: str, *, first: int, after: str | None
 ) -> Page[MentorLoad]:
     """A page of the program's mentors who have not withdrawn, each with their open matches."""
     program = await _program_of_admin(actor, program_id, ctx)
@@ -136,7 +136,7 @@ async def mentor_loads(
     return _page(loads, lambda load: load.mentor, first, after)
 
 
-async def participations(actor: Principal, ctx: Context) -> list[Participation]:
+async def participations(ctx: Context, actor: Principal) -> list[Participation]:
     """The caller's participations in every program, with their standing and the program,
     oldest registration first."""
     mine = await ctx.roster.participants_of_user(actor.user_id)

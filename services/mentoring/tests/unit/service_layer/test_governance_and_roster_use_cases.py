@@ -138,16 +138,10 @@ async def test_a_roster_lists_each_participant_with_their_standing_page_by_page(
     await proposal(fakes, made.id, mentee, mentor)
 
     first = await roster.participants(
-        ADMIN,
-        made.id,
-        role=None,
-        wanted=None,
-        search=None,
-        first=2,
-        after=None,
-        ctx=fakes.context(),
+        fakes.context(), ADMIN, made.id, role=None, wanted=None, search=None, first=2, after=None
     )
     rest = await roster.participants(
+        fakes.context(),
         ADMIN,
         made.id,
         role=None,
@@ -155,7 +149,6 @@ async def test_a_roster_lists_each_participant_with_their_standing_page_by_page(
         search=None,
         first=2,
         after=first.next_cursor,
-        ctx=fakes.context(),
     )
 
     standings = {e.participant.id: e.standing for e in first.items + rest.items}
@@ -173,15 +166,18 @@ async def test_a_roster_is_filtered_by_role_standing_and_search() -> None:
     await register(fakes, made.id, "u-bob", "mentee")
     await proposal(fakes, made.id, mentee, mentor)
 
-    async def ids(**filters: object) -> list[str]:
-        asked: dict[str, object] = {"role": None, "wanted": None, "search": None, **filters}
+    async def ids(
+        role: str | None = None, wanted: Standing | None = None, search: str | None = None
+    ) -> list[str]:
         page = await roster.participants(
+            fakes.context(),
             ADMIN,
             made.id,
+            role=role,
+            wanted=wanted,
+            search=search,
             first=10,
             after=None,
-            ctx=fakes.context(),
-            **asked,  # type: ignore[arg-type]
         )
         return [e.participant.id for e in page.items]
 
@@ -198,6 +194,7 @@ async def test_only_its_admins_read_a_programs_roster() -> None:
 
     with pytest.raises(Forbidden):
         await roster.participants(
+            fakes.context(),
             OTHER_ADMIN,
             made.id,
             role=None,
@@ -205,10 +202,9 @@ async def test_only_its_admins_read_a_programs_roster() -> None:
             search=None,
             first=5,
             after=None,
-            ctx=fakes.context(),
         )
     with pytest.raises(Forbidden):
-        await roster.mentor_loads(OTHER_ADMIN, made.id, first=5, after=None, ctx=fakes.context())
+        await roster.mentor_loads(fakes.context(), OTHER_ADMIN, made.id, first=5, after=None)
 
 
 async def test_mentor_loads_list_each_active_mentor_with_their_open_matches() -> None:
@@ -217,7 +213,7 @@ async def test_mentor_loads_list_each_active_mentor_with_their_open_matches() ->
     idle = await register(fakes, made.id, "u-linus", "mentor")
     match = await proposal(fakes, made.id, mentee, mentor)
 
-    page = await roster.mentor_loads(ADMIN, made.id, first=10, after=None, ctx=fakes.context())
+    page = await roster.mentor_loads(fakes.context(), ADMIN, made.id, first=10, after=None)
 
     loads = {load.mentor.id: [m.id for m in load.open_matches] for load in page.items}
     assert loads == {mentor.id: [match.id], idle.id: []}
@@ -228,8 +224,8 @@ async def test_a_person_reads_their_participations_with_their_standing_and_progr
     made, mentee, mentor = await pair(fakes)
     await proposal(fakes, made.id, mentee, mentor)
 
-    mine = await roster.participations(person("u-ada", "mentee"), fakes.context())
-    nothing = await roster.participations(person("u-nobody", "mentee"), fakes.context())
+    mine = await roster.participations(fakes.context(), person("u-ada", "mentee"))
+    nothing = await roster.participations(fakes.context(), person("u-nobody", "mentee"))
 
     assert [(p.participant.id, p.standing, p.program.id) for p in mine] == [
         (mentee.id, Standing.PROPOSED, made.id)
@@ -244,7 +240,7 @@ async def test_a_programs_report_counts_its_funnel_and_its_mentors_load() -> Non
     await handlers.accept_match(cmd.AcceptMatch(GRACE, match.id), fakes.context())
     today = fakes.clock().date()
 
-    funnel = await report.program_report(ADMIN, made.id, today, today, fakes.context())
+    funnel = await report.program_report(fakes.context(), ADMIN, made.id, today, today)
 
     counts = {step.stage: step.count for step in funnel.funnel}
     assert counts == {"registered": 1, "proposed": 1, "accepted": 1, "active": 1, "completed": 0}
@@ -257,13 +253,13 @@ async def test_a_report_covers_a_period_of_a_year_at_most_for_the_programs_admin
 
     with pytest.raises(Invalid):
         await report.program_report(
-            ADMIN, made.id, date(2026, 5, 2), date(2026, 5, 1), fakes.context()
+            fakes.context(), ADMIN, made.id, date(2026, 5, 2), date(2026, 5, 1)
         )
     with pytest.raises(Invalid):
         await report.program_report(
-            ADMIN, made.id, date(2024, 1, 1), date(2026, 1, 1), fakes.context()
+            fakes.context(), ADMIN, made.id, date(2024, 1, 1), date(2026, 1, 1)
         )
     with pytest.raises(Forbidden):
         await report.program_report(
-            OTHER_ADMIN, made.id, date(2026, 1, 1), date(2026, 1, 2), fakes.context()
+            fakes.context(), OTHER_ADMIN, made.id, date(2026, 1, 1), date(2026, 1, 2)
         )

@@ -8,7 +8,7 @@ from mentoring.domain.errors import CapacityFull, Conflict, Forbidden, Invalid, 
 from mentoring.domain.matches import MatchStatus, ProposedBy
 from mentoring.domain.programs import ProgramStatus
 from mentoring.service_layer import commands as cmd
-from mentoring.service_layer import handlers
+from mentoring.service_layer import handlers, queries
 from mentoring.service_layer.cancellation import cancel_proposal
 from mentorship_runtime.idempotency import KeyReused
 from services.mentoring.tests.unit.fakes import Fakes
@@ -237,7 +237,7 @@ async def test_a_mentee_is_suggested_the_mentors_who_suit_them_best_first() -> N
     made, mentee, mentor = await pair(fakes)
     await register(fakes, made.id, "u-linus", "mentor", competencies={"cooking": 3})
 
-    suggested = await handlers.suggest_mentors(ADA, mentee.id, 5, fakes.context())
+    suggested = await queries.suggest_mentors(fakes.context(), ADA, mentee.id, 5)
 
     assert suggested[0][1].id == mentor.id
     assert suggested[0][0].score > suggested[-1][0].score
@@ -248,9 +248,9 @@ async def test_suggestions_are_for_mentees_and_only_for_themselves_or_admins() -
     _, mentee, mentor = await pair(fakes)
 
     with pytest.raises(Invalid):
-        await handlers.suggest_mentors(ADMIN, mentor.id, 5, fakes.context())
+        await queries.suggest_mentors(fakes.context(), ADMIN, mentor.id, 5)
     with pytest.raises(Forbidden):
-        await handlers.suggest_mentors(STRANGER, mentee.id, 5, fakes.context())
+        await queries.suggest_mentors(fakes.context(), STRANGER, mentee.id, 5)
 
 
 async def test_an_admin_cancels_a_proposal_once_and_the_places_are_released() -> None:

@@ -141,14 +141,14 @@ async def test_a_report_is_read_again_by_the_programs_admins_and_missing_to_othe
     made = await handlers.run_matching(cmd.RunMatching(ADMIN, program_id), fakes.context())
     run_id = made.summary["_id"]
 
-    read = await matching_runs.matching_run(ADMIN, run_id, fakes.context())
+    read = await matching_runs.matching_run(fakes.context(), ADMIN, run_id)
 
     assert read.proposals == made.proposals
     assert read.unmatched == made.unmatched
     with pytest.raises(NotFound):
-        await matching_runs.matching_run(OTHER_ADMIN, run_id, fakes.context())
+        await matching_runs.matching_run(fakes.context(), OTHER_ADMIN, run_id)
     with pytest.raises(NotFound):
-        await matching_runs.matching_run(ADMIN, "run-none", fakes.context())
+        await matching_runs.matching_run(fakes.context(), ADMIN, "run-none")
 
 
 async def test_a_reports_pairs_are_read_page_by_page() -> None:
@@ -162,7 +162,7 @@ async def test_a_reports_pairs_are_read_page_by_page() -> None:
     seen, after = [], None
     while True:
         items, after = await matching_runs.run_entries(
-            ADMIN, run_id, "pairs", 1, after, fakes.context()
+            fakes.context(), ADMIN, run_id, "pairs", 1, after
         )
         seen += items
         if after is None:
@@ -181,11 +181,11 @@ async def test_a_report_section_and_cursor_must_be_ones_the_api_gives() -> None:
 
     with pytest.raises(Invalid):
         await matching_runs.run_entries(
-            ADMIN, made.summary["_id"], "unmatched", 5, None, fakes.context()
+            fakes.context(), ADMIN, made.summary["_id"], "unmatched", 5, None
         )
     with pytest.raises(Invalid):
         await matching_runs.run_entries(
-            ADMIN, made.summary["_id"], "pairs", 5, "x", fakes.context()
+            fakes.context(), ADMIN, made.summary["_id"], "pairs", 5, "x"
         )
 
 
@@ -199,13 +199,13 @@ async def test_a_programs_reports_are_listed_newest_first_with_or_without_previe
     run = await handlers.run_matching(cmd.RunMatching(ADMIN, program_id), fakes.context())
 
     everything, cursor = await matching_runs.matching_runs(
-        ADMIN, program_id, 10, None, fakes.context()
+        fakes.context(), ADMIN, program_id, 10, None
     )
     runs_only, _ = await matching_runs.matching_runs(
-        ADMIN, program_id, 10, None, fakes.context(), previews=False
+        fakes.context(), ADMIN, program_id, 10, None, previews=False
     )
-    first, after = await matching_runs.matching_runs(ADMIN, program_id, 1, None, fakes.context())
-    second, _ = await matching_runs.matching_runs(ADMIN, program_id, 1, after, fakes.context())
+    first, after = await matching_runs.matching_runs(fakes.context(), ADMIN, program_id, 1, None)
+    second, _ = await matching_runs.matching_runs(fakes.context(), ADMIN, program_id, 1, after)
 
     ids = [r.summary["_id"] for r in everything]
     assert ids == [run.summary["_id"], preview.summary["_id"]]
@@ -213,4 +213,4 @@ async def test_a_programs_reports_are_listed_newest_first_with_or_without_previe
     assert [r.summary["_id"] for r in runs_only] == [run.summary["_id"]]
     assert [r.summary["_id"] for r in first + second] == ids
     with pytest.raises(NotFound):
-        await matching_runs.matching_runs(OTHER_ADMIN, program_id, 10, None, fakes.context())
+        await matching_runs.matching_runs(fakes.context(), OTHER_ADMIN, program_id, 10, None)

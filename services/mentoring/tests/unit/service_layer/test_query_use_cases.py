@@ -26,10 +26,10 @@ async def test_a_program_is_read_by_its_admins_and_participants_only() -> None:
     fakes = Fakes()
     made, _, _ = await pair(fakes)
 
-    assert await queries.program(ADMIN, made.id, fakes.context()) == made
-    assert await queries.program(ADA, made.id, fakes.context()) == made
+    assert await queries.program(fakes.context(), ADMIN, made.id) == made
+    assert await queries.program(fakes.context(), ADA, made.id) == made
     with pytest.raises(NotFound):
-        await queries.program(STRANGER, made.id, fakes.context())
+        await queries.program(fakes.context(), STRANGER, made.id)
 
 
 async def test_without_ids_an_admin_lists_the_programs_they_administer() -> None:
@@ -37,9 +37,9 @@ async def test_without_ids_an_admin_lists_the_programs_they_administer() -> None
     first = await program(fakes)
     second = await program(fakes)
 
-    listed = await queries.programs(ADMIN, None, 10, fakes.context())
-    others = await queries.programs(OTHER_ADMIN, None, 10, fakes.context())
-    by_ids = await queries.programs(STRANGER, [first.id, second.id], 10, fakes.context())
+    listed = await queries.programs(fakes.context(), ADMIN, None, 10)
+    others = await queries.programs(fakes.context(), OTHER_ADMIN, None, 10)
+    by_ids = await queries.programs(fakes.context(), STRANGER, [first.id, second.id], 10)
 
     assert {p.id for p in listed} == {first.id, second.id}
     assert others == by_ids == []
@@ -51,9 +51,9 @@ async def test_a_person_sees_themselves_the_programs_mentors_and_their_counterpa
     other_mentee = await register(fakes, made.id, "u-bob", "mentee")
     ids = [mentee.id, mentor.id, other_mentee.id]
 
-    seen_by_ada = await queries.participants(ADA, ids, fakes.context())
-    seen_by_stranger = await queries.participants(STRANGER, ids, fakes.context())
-    seen_by_admin = await queries.participants(ADMIN, ids, fakes.context())
+    seen_by_ada = await queries.participants(fakes.context(), ADA, ids)
+    seen_by_stranger = await queries.participants(fakes.context(), STRANGER, ids)
+    seen_by_admin = await queries.participants(fakes.context(), ADMIN, ids)
 
     assert [p.id for p in seen_by_ada] == [mentee.id, mentor.id]
     assert seen_by_stranger == []
@@ -65,10 +65,10 @@ async def test_a_mentor_sees_the_mentees_they_are_matched_with() -> None:
     made, mentee, mentor = await pair(fakes)
     other_mentee = await register(fakes, made.id, "u-bob", "mentee")
     grace = person("u-grace", "mentor")
-    assert [p.id for p in await queries.participants(grace, [mentee.id], fakes.context())] == []
+    assert [p.id for p in await queries.participants(fakes.context(), grace, [mentee.id])] == []
 
     await proposal(fakes, made.id, mentee, mentor)
-    seen = await queries.participants(grace, [mentee.id, other_mentee.id], fakes.context())
+    seen = await queries.participants(fakes.context(), grace, [mentee.id, other_mentee.id])
 
     assert [p.id for p in seen] == [mentee.id]
 
@@ -79,8 +79,8 @@ async def test_a_match_is_read_by_its_sides_and_its_programs_admins_only() -> No
     match = await proposal(fakes, made.id, mentee, mentor)
 
     for reader in (ADA, ADMIN, person("u-grace", "mentor")):
-        assert await queries.matches_by_ids(reader, [match.id], fakes.context()) == [match]
-    assert await queries.matches_by_ids(OTHER_ADMIN, [match.id], fakes.context()) == []
+        assert await queries.matches_by_ids(fakes.context(), reader, [match.id]) == [match]
+    assert await queries.matches_by_ids(fakes.context(), OTHER_ADMIN, [match.id]) == []
 
 
 async def test_a_programs_admin_lists_its_matches_by_status_page_by_page() -> None:
@@ -93,6 +93,7 @@ async def test_a_programs_admin_lists_its_matches_by_status_page_by_page() -> No
 
     async def page(after: str | None = None, status: str | None = "proposed") -> list[str]:
         found = await queries.find_matches(
+            fakes.context(),
             ADMIN,
             program_id=made.id,
             status=status,
@@ -100,7 +101,6 @@ async def test_a_programs_admin_lists_its_matches_by_status_page_by_page() -> No
             mentee_id=None,
             first=1,
             after=after,
-            ctx=fakes.context(),
         )
         return [m.id for m in found.items] + ([found.next_cursor] if found.next_cursor else [])
 
@@ -118,6 +118,7 @@ async def test_a_person_lists_their_own_matches_only() -> None:
     await proposal(fakes, made.id, second, mentor)
 
     found = await queries.find_matches(
+        fakes.context(),
         ADA,
         program_id=made.id,
         status=None,
@@ -125,7 +126,6 @@ async def test_a_person_lists_their_own_matches_only() -> None:
         mentee_id=None,
         first=10,
         after=None,
-        ctx=fakes.context(),
     )
 
     assert [m.id for m in found.items] == [mine.id]
@@ -138,6 +138,7 @@ async def test_an_admin_lists_matches_per_program() -> None:
 
     with pytest.raises(Forbidden):
         await queries.find_matches(
+            fakes.context(),
             ADMIN,
             program_id=None,
             status=None,
@@ -145,9 +146,9 @@ async def test_an_admin_lists_matches_per_program() -> None:
             mentee_id=None,
             first=10,
             after=None,
-            ctx=fakes.context(),
         )
     by_side = await queries.find_matches(
+        fakes.context(),
         BOB,
         program_id=None,
         status=None,
@@ -155,6 +156,5 @@ async def test_an_admin_lists_matches_per_program() -> None:
         mentee_id="pt-any",
         first=10,
         after=None,
-        ctx=fakes.context(),
     )
     assert by_side.items == []
