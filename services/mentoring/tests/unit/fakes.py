@@ -8,7 +8,7 @@ a taken id finds what is stored. Every write's events land in ``Fakes.published`
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -27,9 +27,13 @@ from mentoring.service_layer.ports import (
     MatchFilter,
     MatchSides,
     Page,
-    Record,
+    ReportBlockingPair,
+    ReportPair,
+    ReportSections,
     RunClaim,
+    RunSummary,
     StoredRun,
+    UnmatchedMentee,
 )
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
@@ -48,7 +52,7 @@ class FakeStore:
     participants: dict[str, Participant] = field(default_factory=dict)
     matches: dict[str, Match] = field(default_factory=dict)
     fingerprints: dict[str, str | None] = field(default_factory=dict)
-    runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    runs: dict[str, StoredRun] = field(default_factory=dict)
     """Matching runs by id: their claim, then their report's summary (shared with the reports,
     as the real ones share a collection)."""
 
@@ -270,82 +274,81 @@ class FakeStore:
     # ---- matching runs ----------------------------------------------------------------------
 
     async def run(self, run_id: str) -> StoredRun | None:
-        found = self.runs.get(run_id)
-        if found is None:
-            return None
-        return StoredRun(
-            program_id=found["program_id"],
-            objective=found["objective"],
-            claimed_at=found.get("claimed_at"),
-            summary=found if found["state"] == "done" else None,
-        )
+        return self.runs.get(run_id)
 
     async def claim_run(self, claim: RunClaim) -> bool:
         if claim.run_id in self.runs:
             return False
-        self.runs[claim.run_id] = {
-            "_id": claim.run_id,
-            "program_id": claim.program_id,
-            "objective": claim.objective,
-            "by": claim.by,
-            "claimed_at": claim.claimed_at,
-            "state": "running",
-        }
+        self.runs[claim.run_id] = StoredRun(
+            claim.program_id, claim.objective, claim.claimed_at, summary=None
+        )
         return True
 
     async def take_over_run(self, run_id: str, claimed_at: datetime, now: datetime) -> bool:
         found = self.runs.get(run_id)
-        if found is None or found["state"] != "running" or found["claimed_at"] != claimed_at:
+        if found is None or found.done or found.claimed_at != claimed_at:
             return False
-        found["claimed_at"] = now
+        self.runs[run_id] = replace(found, claimed_at=now)
         return True
 
 
 @dataclass
 class FakeRunReports:
     store: FakeStore
-    sections: dict[tuple[str, str], list[Record]] = field(default_factory=dict)
+    sections: dict[str, ReportSections] = field(default_factory=dict)
 
     async def save(
-        self, summary: Record, sections: Mapping[str, Sequence[Record]], events: Events = ()
+        self, summary: RunSummary, sections: ReportSections, events: Events = ()
     ) -> None:
-        run_id = summary["_id"]
-        for section, items in sections.items():
-            self.sections[run_id, section] = list(items)
-        earlier = {k: v for k, v in self.store.runs.get(run_id, {}).items() if k != "claimed_at"}
-        sizes = {section: len(items) for section, items in sections.items()}
-        self.store.runs[run_id] = {**earlier, **summary, "sizes": sizes, "state": "done"}
+        self.sections[summary.id] = sections
+        done = replace(summary, sizes=sections.sizes)
+        self.store.runs[summary.id] = StoredRun(
+            summary.program_id, summary.objective, claimed_at=None, summary=done
+        )
         self.store.published.extend(events)
 
-    async def summary(self, run_id: str) -> Record | None:
+    async def summary(self, run_id: str) -> RunSummary | None:
         found = self.store.runs.get(run_id)
-        return found if found is not None and found.get("state") == "done" else None
+        return found.summary if found is not None else None
 
-    async def section(
-        self, summary: Record, section: str, offset: int = 0, limit: int | None = None
-    ) -> list[Record]:
-        size = summary.get("sizes", {}).get(section, 0)
-        end = size if limit is None else min(size, offset + limit)
-        return self.sections.get((summary["_id"], section), [])[offset:end]
+    def _cut(self, summary: RunSummary, section: str, offset: int, limit: int | None) -> slice:
+        size = (summary.sizes or {}).get(section, 0)
+        return slice(offset, size if limit is None else min(size, offset + limit))
+
+    async def pairs(
+        self, summary: RunSummary, offset: int = 0, limit: int | None = None
+    ) -> list[ReportPair]:
+        return self.sections[summary.id].pairs[self._cut(summary, "pairs", offset, limit)]
+
+    async def unmatched(
+        self, summary: RunSummary, offset: int = 0, limit: int | None = None
+    ) -> list[UnmatchedMentee]:
+        return self.sections[summary.id].unmatched[self._cut(summary, "unmatched", offset, limit)]
+
+    async def blocking(
+        self, summary: RunSummary, offset: int = 0, limit: int | None = None
+    ) -> list[ReportBlockingPair]:
+        return self.sections[summary.id].blocking[self._cut(summary, "blocking", offset, limit)]
 
     async def of_program(
         self, program_id: str, *, first: int, after: str | None, previews: bool = True
-    ) -> tuple[list[Record], str | None]:
-        found: list[Record] = [
-            run
+    ) -> tuple[list[RunSummary], str | None]:
+        found = [
+            run.summary
             for run in self.store.runs.values()
-            if run["program_id"] == program_id
-            and run["state"] == "done"
-            and (previews or not run.get("preview"))
+            if run.summary is not None
+            and run.summary.program_id == program_id
+            and (previews or not run.summary.preview)
         ]
-        found.sort(key=lambda run: (run["ran_at"], run["_id"]), reverse=True)
+        found.sort(key=lambda s: (s.ran_at, s.id), reverse=True)
         if after is not None:
             start = decode_cursor(after)
-            found = [run for run in found if (run["ran_at"], run["_id"]) < start]
+            found = [s for s in found if s.ran_at is not None and (s.ran_at, s.id) < start]
         page = found[:first]
-        if len(found) <= first or not page:
+        last = page[-1] if page and len(found) > first else None
+        if last is None or last.ran_at is None:
             return page, None
-        return page, encode_cursor(page[-1]["ran_at"], page[-1]["_id"])
+        return page, encode_cursor(last.ran_at, last.id)
 
 
 @dataclass

@@ -35,7 +35,7 @@ from mentoring.adapters.documents import (
 )
 from mentoring.adapters.import_records import ImportRecords
 from mentoring.adapters.roster import RosterReads
-from mentoring.adapters.run_reports import RunReports
+from mentoring.adapters.run_reports import RunReports, summary_from
 from mentoring.domain.errors import AlreadyRegistered, CapacityFull, Conflict, NotFound
 from mentoring.domain.matches import Match, MatchStatus
 from mentoring.domain.participants import Participant
@@ -508,7 +508,7 @@ class MentoringStore:
             program_id=document["program_id"],
             objective=document["objective"],
             claimed_at=document.get("claimed_at"),
-            summary=document if document["state"] == "done" else None,
+            summary=summary_from(document) if document["state"] == "done" else None,
         )
 
     async def claim_run(self, claim: RunClaim) -> bool:

@@ -49,10 +49,11 @@ from mentoring.service_layer.ports import (
     Earlier,
     ImportRecords,
     MentoringStore,
-    Record,
     Roster,
     RunClaim,
     RunReports,
+    RunSummary,
+    UnmatchedMentee,
 )
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.idempotency import KeyReused, derived_id, fingerprint
@@ -588,7 +589,7 @@ async def suggestions_for(
 
 async def _claim_run(
     run_id: str, key: str, c: cmd.RunMatching, program: Program, ctx: Context
-) -> Record | None:
+) -> RunSummary | None:
     """Claim a keyed run's id (None), or the report of the run that holds it already.
 
     A run of the same key still running is waited for (at most ``RUN_WAIT_SECONDS``, then a
@@ -649,7 +650,7 @@ async def run_matching(c: cmd.RunMatching, ctx: Context) -> cohorts.Report:
         cohort.mentees, cohort.mentors, policy_of(program), c.objective
     )
     proposed: dict[str, str] = {}
-    skipped: list[Record] = []
+    skipped: list[UnmatchedMentee] = []
     for assignment in result.assignments:
         scored = ScoredMentor(
             mentor_id=assignment.mentor_id,
@@ -669,7 +670,7 @@ async def run_matching(c: cmd.RunMatching, ctx: Context) -> cohorts.Report:
             )
             proposed[assignment.mentee_id] = match.id
         except (Conflict, Invalid, NotFound) as exc:
-            skipped.append({"mentee_id": assignment.mentee_id, "reason": str(exc)})
+            skipped.append(UnmatchedMentee(assignment.mentee_id, str(exc)))
     summary, sections = cohorts.report_of(
         run_id=run_id,
         program=program,
@@ -683,5 +684,5 @@ async def run_matching(c: cmd.RunMatching, ctx: Context) -> cohorts.Report:
         skipped=skipped,
     )
     return await cohorts.stored(
-        summary, sections, ctx.reports, [audit.matching_reported(ctx, summary)]
+        summary, sections, ctx.reports, [audit.matching_reported(ctx, cohorts.audited(summary))]
     )

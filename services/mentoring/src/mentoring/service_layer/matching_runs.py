@@ -15,7 +15,7 @@ from mentoring.service_layer import audit, cohorts
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.candidates import policy_of
 from mentoring.service_layer.handlers import Context, new_id, require_admin
-from mentoring.service_layer.ports import Record
+from mentoring.service_layer.ports import ReportBlockingPair, ReportPair, RunSummary
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.mongo import as_stored
 
@@ -42,15 +42,15 @@ async def preview_matching(c: cmd.PreviewMatching, ctx: Context) -> cohorts.Repo
         proposed={},
     )
     return await cohorts.stored(
-        summary, sections, ctx.reports, [audit.matching_reported(ctx, summary)]
+        summary, sections, ctx.reports, [audit.matching_reported(ctx, cohorts.audited(summary))]
     )
 
 
-async def _visible(actor: Principal, run_id: str, ctx: Context) -> Record:
+async def _visible(actor: Principal, run_id: str, ctx: Context) -> RunSummary:
     summary = await ctx.reports.summary(run_id)
     if summary is None:
         raise NotFound("matching run", run_id)
-    program = await ctx.store.program(summary["program_id"])
+    program = await ctx.store.program(summary.program_id)
     if not (actor.is_admin and program.is_admin(actor.user_id)):
         raise NotFound("matching run", run_id)
     return summary
@@ -62,7 +62,7 @@ async def matching_run(ctx: Context, actor: Principal, run_id: str) -> cohorts.R
 
 async def run_entries(
     ctx: Context, actor: Principal, run_id: str, section: str, first: int, after: str | None
-) -> tuple[list[Record], str | None]:
+) -> tuple[list[ReportPair] | list[ReportBlockingPair], str | None]:
     """A page of a report's pairs or blocking pairs; the cursor is the next entry's position."""
     if section not in PAGED_SECTIONS:
         raise Invalid("section", f"one of {sorted(PAGED_SECTIONS)}")
@@ -72,8 +72,12 @@ async def run_entries(
             raise Invalid("after", "not a cursor returned by this API")
         offset = int(after)
     summary = await _visible(actor, run_id, ctx)
-    items = await ctx.reports.section(summary, section, offset, first)
-    size = summary.get("sizes", {}).get(section, 0)
+    items: list[ReportPair] | list[ReportBlockingPair]
+    if section == "pairs":
+        items = await ctx.reports.pairs(summary, offset, first)
+    else:
+        items = await ctx.reports.blocking(summary, offset, first)
+    size = (summary.sizes or {}).get(section, 0)
     end = offset + len(items)
     return items, str(end) if end < size else None
 

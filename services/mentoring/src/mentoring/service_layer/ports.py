@@ -74,9 +74,83 @@ class MatchSides:
     status: MatchStatus
 
 
-Record = Mapping[str, Any]
-"""A matching report's summary or one entry of its sections: JSON-ready values (and the moment
-it ran), as ``cohorts.report_of`` builds them and the HTTP answers show them."""
+@dataclass(frozen=True)
+class ExplainedCriterion:
+    """What one criterion gave a pair: its value (0 to 1), its points and why."""
+
+    criterion: str
+    value: float
+    points: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReportPair:
+    """A pair a matching report matched, its explained score, and the proposal a run made of it
+    (None for a preview, or when the run could not propose it)."""
+
+    mentee_id: str
+    mentor_id: str
+    score: float
+    breakdown: tuple[ExplainedCriterion, ...]
+    match_id: str | None
+
+
+@dataclass(frozen=True)
+class UnmatchedMentee:
+    mentee_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReportBlockingPair:
+    """A pair who would both rather have each other than what the report gave them, and why."""
+
+    mentee_id: str
+    mentor_id: str
+    score: float
+    mentee_score: float | None
+    mentor_weakest: float | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReportSections:
+    pairs: list[ReportPair]
+    unmatched: list[UnmatchedMentee]
+    blocking: list[ReportBlockingPair]
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        return {
+            "pairs": len(self.pairs),
+            "unmatched": len(self.unmatched),
+            "blocking": len(self.blocking),
+        }
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a matching run or preview did, in counts. ``sizes``: how many entries each of its
+    sections holds, once stored (None for a report stored before reports were split, which kept
+    its proposals and unmatched mentees in its summary: ``early_proposals``,
+    ``early_unmatched``)."""
+
+    id: str
+    program_id: str
+    objective: str
+    preview: bool
+    ran_at: datetime | None
+    by: str
+    mentees: int
+    mentors: int
+    matched_count: int
+    total_score: float
+    mean_score: float
+    blocking_pairs: int
+    sizes: Mapping[str, int] | None = None
+    early_proposals: tuple[str, ...] = ()
+    early_unmatched: tuple[UnmatchedMentee, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,7 +172,7 @@ class StoredRun:
     program_id: str
     objective: str
     claimed_at: datetime | None
-    summary: Record | None
+    summary: RunSummary | None
 
     @property
     def done(self) -> bool:
@@ -252,22 +326,32 @@ class RunReports(Protocol):
     """Matching reports (runs and previews): a summary, and sections of entries read by page."""
 
     async def save(
-        self, summary: Record, sections: Mapping[str, Sequence[Record]], events: Events = ()
+        self, summary: RunSummary, sections: ReportSections, events: Events = ()
     ) -> None:
         """Store a report (its sizes with it, the run done) with ``events``."""
         ...
 
-    async def summary(self, run_id: str) -> Record | None:
+    async def summary(self, run_id: str) -> RunSummary | None:
         """A finished report's summary; None for an unknown run or one still running."""
         ...
 
-    async def section(
-        self, summary: Record, section: str, offset: int = 0, limit: int | None = None
-    ) -> list[Record]: ...
+    async def pairs(
+        self, summary: RunSummary, offset: int = 0, limit: int | None = None
+    ) -> list[ReportPair]:
+        """Entries ``offset`` to ``offset + limit`` of its pairs (all of them without a limit)."""
+        ...
+
+    async def unmatched(
+        self, summary: RunSummary, offset: int = 0, limit: int | None = None
+    ) -> list[UnmatchedMentee]: ...
+
+    async def blocking(
+        self, summary: RunSummary, offset: int = 0, limit: int | None = None
+    ) -> list[ReportBlockingPair]: ...
 
     async def of_program(
         self, program_id: str, *, first: int, after: str | None, previews: bool = True
-    ) -> tuple[list[Record], str | None]:
+    ) -> tuple[list[RunSummary], str | None]:
         """A program's finished reports, newest first."""
         ...
 

@@ -11,6 +11,7 @@ from mentoring.domain.matches import MatchStatus, ProposedBy
 from mentoring.domain.programs import ProgramStatus
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers, matching_runs
+from mentoring.service_layer.ports import ReportBlockingPair, ReportPair, StoredRun
 from mentorship_runtime.idempotency import KeyReused
 from services.mentoring.tests.unit.fakes import Fakes
 from services.mentoring.tests.unit.service_layer.world import (
@@ -37,11 +38,12 @@ async def test_a_run_proposes_the_cohorts_matches_and_stores_its_report() -> Non
     report = await handlers.run_matching(cmd.RunMatching(ADMIN, program_id), fakes.context())
 
     proposed = [fakes.store.matches[i] for i in report.proposals]
-    assert len(proposed) == report.summary["matched_count"] > 0
+    assert len(proposed) == report.summary.matched_count > 0
     assert all(m.proposed_by is ProposedBy.COHORT_RUN for m in proposed)
     assert all(m.status is MatchStatus.PROPOSED for m in proposed)
-    stored = fakes.store.runs[report.summary["_id"]]
-    assert (stored["state"], stored["preview"]) == ("done", False)
+    stored = fakes.store.runs[report.summary.id].summary
+    assert stored is not None
+    assert stored.preview is False
     assert fakes.kinds()[-1] == "AdminActionRecorded"
 
 
@@ -55,7 +57,7 @@ async def test_a_run_sent_again_with_its_key_answers_its_report_and_proposes_not
     again = await handlers.run_matching(run, fakes.context())
 
     assert again.proposals == first.proposals
-    assert again.summary["_id"] == first.summary["_id"]
+    assert again.summary.id == first.summary.id
     assert len(fakes.store.matches) == matches
 
 
@@ -78,20 +80,13 @@ async def test_a_keyed_run_whose_process_died_is_taken_over_after_its_lease() ->
     program_id = await cohort(fakes)
     run = cmd.RunMatching(ADMIN, program_id, idempotency_key="k-run")
     run_id = handlers.new_id("run", "k-run", ADMIN.user_id)
-    fakes.store.runs[run_id] = {
-        "_id": run_id,
-        "program_id": program_id,
-        "objective": "best_fit",
-        "by": ADMIN.user_id,
-        "claimed_at": fakes.clock(),
-        "state": "running",
-    }
+    fakes.store.runs[run_id] = StoredRun(program_id, "best_fit", fakes.clock(), summary=None)
     fakes.clock.advance(seconds=(handlers.RUN_LEASE + timedelta(seconds=1)).total_seconds())
 
     report = await handlers.run_matching(run, fakes.context())
 
-    assert report.summary["_id"] == run_id
-    assert fakes.store.runs[run_id]["state"] == "done"
+    assert report.summary.id == run_id
+    assert fakes.store.runs[run_id].done
 
 
 async def test_only_the_programs_admins_run_its_matching() -> None:
@@ -118,8 +113,8 @@ async def test_a_preview_stores_its_report_and_proposes_nothing() -> None:
         cmd.PreviewMatching(ADMIN, program_id), fakes.context()
     )
 
-    assert report.summary["preview"] is True
-    assert report.summary["matched_count"] > 0
+    assert report.summary.preview is True
+    assert report.summary.matched_count > 0
     assert report.proposals == []
     assert fakes.store.matches == {}
     assert fakes.kinds()[-1] == "AdminActionRecorded"
@@ -139,7 +134,7 @@ async def test_a_report_is_read_again_by_the_programs_admins_and_missing_to_othe
     fakes = Fakes()
     program_id = await cohort(fakes)
     made = await handlers.run_matching(cmd.RunMatching(ADMIN, program_id), fakes.context())
-    run_id = made.summary["_id"]
+    run_id = made.summary.id
 
     read = await matching_runs.matching_run(fakes.context(), ADMIN, run_id)
 
@@ -157,9 +152,10 @@ async def test_a_reports_pairs_are_read_page_by_page() -> None:
     made = await matching_runs.preview_matching(
         cmd.PreviewMatching(ADMIN, program_id), fakes.context()
     )
-    run_id = made.summary["_id"]
+    run_id = made.summary.id
 
-    seen, after = [], None
+    seen: list[ReportPair | ReportBlockingPair] = []
+    after: str | None = None
     while True:
         items, after = await matching_runs.run_entries(
             fakes.context(), ADMIN, run_id, "pairs", 1, after
@@ -168,8 +164,8 @@ async def test_a_reports_pairs_are_read_page_by_page() -> None:
         if after is None:
             break
 
-    assert len(seen) == made.summary["matched_count"]
-    assert {p["mentee_id"] for p in seen} <= {p.id for p in fakes.store.participants.values()}
+    assert len(seen) == made.summary.matched_count
+    assert {p.mentee_id for p in seen} <= {p.id for p in fakes.store.participants.values()}
 
 
 async def test_a_report_section_and_cursor_must_be_ones_the_api_gives() -> None:
@@ -181,12 +177,10 @@ async def test_a_report_section_and_cursor_must_be_ones_the_api_gives() -> None:
 
     with pytest.raises(Invalid):
         await matching_runs.run_entries(
-            fakes.context(), ADMIN, made.summary["_id"], "unmatched", 5, None
+            fakes.context(), ADMIN, made.summary.id, "unmatched", 5, None
         )
     with pytest.raises(Invalid):
-        await matching_runs.run_entries(
-            fakes.context(), ADMIN, made.summary["_id"], "pairs", 5, "x"
-        )
+        await matching_runs.run_entries(fakes.context(), ADMIN, made.summary.id, "pairs", 5, "x")
 
 
 async def test_a_programs_reports_are_listed_newest_first_with_or_without_previews() -> None:
@@ -207,10 +201,10 @@ async def test_a_programs_reports_are_listed_newest_first_with_or_without_previe
     first, after = await matching_runs.matching_runs(fakes.context(), ADMIN, program_id, 1, None)
     second, _ = await matching_runs.matching_runs(fakes.context(), ADMIN, program_id, 1, after)
 
-    ids = [r.summary["_id"] for r in everything]
-    assert ids == [run.summary["_id"], preview.summary["_id"]]
+    ids = [r.summary.id for r in everything]
+    assert ids == [run.summary.id, preview.summary.id]
     assert cursor is None
-    assert [r.summary["_id"] for r in runs_only] == [run.summary["_id"]]
-    assert [r.summary["_id"] for r in first + second] == ids
+    assert [r.summary.id for r in runs_only] == [run.summary.id]
+    assert [r.summary.id for r in first + second] == ids
     with pytest.raises(NotFound):
         await matching_runs.matching_runs(fakes.context(), OTHER_ADMIN, program_id, 10, None)
