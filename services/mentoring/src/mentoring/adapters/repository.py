@@ -42,19 +42,18 @@ from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
 from mentoring.service_layer.ports import (
     Earlier,
+    Events,
     HeldPlaces,
     MatchFilter,
     Page,
     RunClaim,
     StoredRun,
 )
-from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.mongo import each_found, find_by_ids, insert_or_find
 from mentorship_runtime.outbox import OutboxRelay, ensure_outbox_index, outbox_update
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 
-Events = Sequence[Envelope[Any]]
 TERMINAL = [s.value for s in MatchStatus if not s.is_open]
 OPEN = [s.value for s in MatchStatus if s.is_open]
 FINGERPRINT = "request_fingerprint"

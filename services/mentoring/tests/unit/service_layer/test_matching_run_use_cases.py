@@ -11,7 +11,13 @@ from mentoring.domain.matches import MatchStatus, ProposedBy
 from mentoring.domain.programs import ProgramStatus
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers, matching_runs
-from mentoring.service_layer.ports import ReportBlockingPair, ReportPair, StoredRun
+from mentoring.service_layer.ports import (
+    ReportBlockingPair,
+    ReportPair,
+    RunSummary,
+    StoredRun,
+    UnmatchedMentee,
+)
 from mentorship_runtime.idempotency import KeyReused
 from services.mentoring.tests.unit.fakes import Fakes
 from services.mentoring.tests.unit.service_layer.world import (
@@ -208,3 +214,30 @@ async def test_a_programs_reports_are_listed_newest_first_with_or_without_previe
     assert [r.summary.id for r in first + second] == ids
     with pytest.raises(NotFound):
         await matching_runs.matching_runs(fakes.context(), OTHER_ADMIN, program_id, 10, None)
+
+
+async def test_a_report_stored_before_reports_were_split_is_read_from_its_summary() -> None:
+    fakes = Fakes()
+    program_id = await cohort(fakes)
+    early = RunSummary(
+        id="run-early",
+        program_id=program_id,
+        objective="best_fit",
+        preview=False,
+        ran_at=fakes.clock(),
+        by=ADMIN.user_id,
+        mentees=3,
+        mentors=2,
+        matched_count=1,
+        total_score=70.0,
+        mean_score=70.0,
+        blocking_pairs=0,
+        early_proposals=("m-1",),
+        early_unmatched=(UnmatchedMentee("pt-2", "no mentor left"),),
+    )
+    fakes.store.runs[early.id] = StoredRun(program_id, "best_fit", None, summary=early)
+
+    read = await matching_runs.matching_run(fakes.context(), ADMIN, early.id)
+
+    assert read.proposals == ["m-1"]
+    assert read.unmatched == [UnmatchedMentee("pt-2", "no mentor left")]

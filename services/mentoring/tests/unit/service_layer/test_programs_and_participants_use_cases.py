@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from mentoring.domain.errors import AlreadyRegistered, Conflict, Forbidden, Invalid, NotFound
 from mentoring.domain.participants import ParticipantStatus
-from mentoring.domain.programs import ProgramStatus
+from mentoring.domain.programs import Program, ProgramStatus
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers
 from mentorship_runtime.idempotency import KeyReused
@@ -190,6 +192,37 @@ async def test_a_registration_sent_again_with_its_key_answers_the_same_participa
     assert fakes.kinds().count("ParticipantRegistered") == 1
 
 
+async def test_a_registration_key_reused_for_another_person_is_refused() -> None:
+    fakes = Fakes()
+    made = await program(fakes)
+    await handlers.register_participant(
+        cmd.RegisterParticipant(
+            ADMIN,
+            made.id,
+            "u-bob",
+            frozenset({"mentee"}),
+            "Bob",
+            "b@example.org",
+            idempotency_key="k",
+        ),
+        fakes.context(),
+    )
+
+    with pytest.raises(KeyReused):
+        await handlers.register_participant(
+            cmd.RegisterParticipant(
+                ADMIN,
+                made.id,
+                "u-eve",
+                frozenset({"mentee"}),
+                "Eve",
+                "e@example.org",
+                idempotency_key="k",
+            ),
+            fakes.context(),
+        )
+
+
 async def test_a_closed_program_takes_no_one_new() -> None:
     fakes = Fakes()
     made = await program(fakes)
@@ -280,3 +313,24 @@ async def test_a_participant_withdrawn_by_a_stranger_is_refused() -> None:
         await handlers.withdraw_participant(
             cmd.WithdrawParticipant(STRANGER, mentee.id), fakes.context()
         )
+
+
+async def test_a_change_that_lost_to_a_concurrent_one_is_made_again_on_the_new_version() -> None:
+    fakes = Fakes()
+    made = await program(fakes)
+    read = fakes.store.program
+
+    async def read_then_overtaken(program_id: str) -> Program:
+        found = await read(program_id)
+        if found.version == made.version:  # another request writes in between, once
+            fakes.store.programs[program_id] = replace(found, version=found.version + 1)
+        return found
+
+    fakes.store.program = read_then_overtaken  # type: ignore[method-assign]
+
+    changed = await handlers.update_program(
+        cmd.UpdateProgram(ADMIN, made.id, name="Renamed"), fakes.context()
+    )
+
+    assert changed.name == "Renamed"
+    assert fakes.store.programs[made.id].version == made.version + 2
