@@ -73,6 +73,9 @@ T = TypeVar("T")
 
 @dataclass
 class Context:
+    """What a core use case works with: the ports it reaches the world through, the clock, and
+    the correlation id its events carry."""
+
     store: MentoringStore
     reports: RunReports
     imports: ImportRecords
