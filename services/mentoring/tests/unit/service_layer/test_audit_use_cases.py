@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from mentoring.domain.errors import Forbidden, Invalid, NotFound
+from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side
 from mentoring.domain.programs import Admin, ProgramStatus
 from mentoring.service_layer import audit, audit_trail
 from mentoring.service_layer.audit_trail import AuditContext
@@ -18,6 +19,7 @@ from mentorship_runtime.auth import Principal
 from mentorship_runtime.pagination import encode_cursor
 from mentorship_testing.clock import Clock
 from services.mentoring.tests.unit.fakes_personal_data import (
+    REGISTERED,
     FakeAuditTrail,
     FakePeopleAndPrograms,
     participant,
@@ -120,6 +122,34 @@ def test_people_are_recorded_by_ids_and_status_never_by_name() -> None:
     assert created.after == {"status": "active", "user_id": "ada"}
     assert changed.after == {"status": "active", "changed": ["display_name", "email"]}
     assert "Ada" not in str(changed.model_dump())
+
+
+def test_a_cancelled_proposal_is_recorded_with_its_sides_ids_not_their_names() -> None:
+    proposed = Match(
+        id="m_1",
+        program_id="pg_1",
+        learning_path_id="lp",
+        mentee=Side("pt_1", "ada", "Ada"),
+        mentor=Side("pt_2", "bob", "Bob"),
+        status=MatchStatus.PROPOSED,
+        proposed_by=ProposedBy.ADMIN,
+        score=0.5,
+        reasons=(),
+        proposed_at=REGISTERED,
+        expires_at=REGISTERED,
+    )
+    cancelled = replace(proposed, status=MatchStatus.CANCELLED, reason="not now")
+
+    data = _payload(audit.proposal_cancelled(_recording(), "boss", proposed, cancelled))
+
+    assert (data.action, data.object_kind, data.object_id) == (
+        AdminAction.PROPOSAL_CANCELLED,
+        "match",
+        "m_1",
+    )
+    sides = {"mentee_id": "pt_1", "mentor_id": "pt_2"}
+    assert data.before == {"status": "proposed", **sides}
+    assert data.after == {"status": "cancelled", **sides}
 
 
 def test_a_matching_run_and_a_preview_are_recorded_from_their_summary() -> None:
