@@ -28,10 +28,13 @@ from mentoring.entrypoints import (
     upserts,
 )
 from mentoring.entrypoints.http import already_registered, router
-from mentoring.entrypoints.worker import jobs
+from mentoring.entrypoints.jobs import jobs
+from mentoring.service_layer.audit_trail import AuditContext
 from mentoring.service_layer.data_erasures import ErasureContext
 from mentoring.service_layer.data_exports import ExportContext, delete_expired_parts
-from mentoring.service_layer.handlers import Context
+from mentoring.service_layer.handlers import Context, withdraw_participant
+from mentoring.service_layer.provisioning import Provisioning
+from mentoring.service_layer.upserts import upsert_participants
 from mentorship_runtime.consumer import retry_policy
 from mentorship_runtime.jobs import every
 from mentorship_runtime.outbox import OutboxRelay
@@ -58,7 +61,23 @@ class Service:
         return self.runtime.clock
 
     def context(self, correlation_id: str | None = None) -> Context:
-        return Context(self.store, self.runtime.clock, correlation_id)
+        store = self.store
+        return Context(
+            store, store.reports, store.imports, store.roster, self.runtime.clock, correlation_id
+        )
+
+    def audit_context(self, correlation_id: str | None = None) -> AuditContext:
+        return AuditContext(self.store.audit, self.store)
+
+    def provisioning_context(self, correlation_id: str | None = None) -> Provisioning:
+        ctx = self.context(correlation_id)
+        return Provisioning(
+            self.store,
+            self.provisioning,
+            self.runtime.clock,
+            lambda c: upsert_participants(c, ctx),
+            lambda c: withdraw_participant(c, ctx),
+        )
 
     def export_context(self, correlation_id: str | None = None) -> ExportContext:
         return ExportContext(
@@ -74,7 +93,7 @@ class Service:
             self.store,
             self.erasures,
             MentoringErasure(self.runtime.database),
-            self.context(correlation_id),
+            lambda c: withdraw_participant(c, self.context(correlation_id)),
             self.runtime.clock,
             correlation_id,
         )
@@ -118,7 +137,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     if settings.runs_worker:
         consumers.subscribe(
             runtime.broker,
-            service.context,
+            service.audit_context,
             topic_prefix=settings.kafka_topic_prefix,
             retry=retry_policy(settings),
             concurrency=settings.consumer_concurrency,
@@ -156,7 +175,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         service=service,
     )
     app.add_exception_handler(AlreadyRegistered, already_registered)
-    app.state.provisioning = service.provisioning
+    app.state.provisioning = service.provisioning_context
+    app.state.audit = service.audit_context
     app.state.data_exports = service.export_context
     app.state.data_erasures = service.erasure_context
     return app

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from mentoring.adapters.repository import MentoringStore
 from mentoring.service_layer import audit, audit_trail, handlers
 from mentoring.service_layer import commands as cmd
+from mentoring.service_layer.audit_trail import AuditContext
 from mentoring.service_layer.handlers import Context
 from mentorship_contracts.events import AdminAction
 from mentorship_runtime.mongo import Document
@@ -27,24 +29,28 @@ async def test_a_programs_trail_is_read_page_by_page_from_an_index(
     assert isinstance(clock, Clock)
     db, recorder = recorded_db
     program = await handlers.create_program(cmd.CreateProgram(ADMIN, "Audited", "", "p"), ctx)
+    store = ctx.store
+    assert isinstance(store, MentoringStore)
+    trail = AuditContext(store.audit, store)
     for i in range(5):
         clock.advance(seconds=1 if i % 2 else 0)  # some records share their moment
         event = audit.record(
             ctx, "admin", AdminAction.PROGRAM_CHANGED, program.id, "program", program.id
         )
-        await audit_trail.on_recorded(event, ctx)
+        await audit_trail.on_recorded(event, trail)
     recorder.recording = True
     seen, after = [], None
     while True:
-        page, after = await audit_trail.audit_log(ADMIN, program.id, 2, after, ctx)
-        seen += page
+        page = await audit_trail.audit_log(trail, ADMIN, program.id, 2, after)
+        seen += page.records
+        after = page.next_cursor
         if after is None:
             break
     recorder.recording = False
     assert len(seen) == 5
-    moments = [(r["at"], r["_id"]) for r in seen]
+    moments = [(r.at, r.id) for r in seen]
     assert moments == sorted(moments, reverse=True)
-    assert seen[0]["at"] - seen[-1]["at"] == timedelta(seconds=2)
+    assert seen[0].at - seen[-1].at == timedelta(seconds=2)
     assert ("audit_log", "find", frozenset({"program_id"})) in shapes(recorder.queries)
     scanned = await scans(db, recorder.queries)
     assert scanned == [], "\n".join(scanned)

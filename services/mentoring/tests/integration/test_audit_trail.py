@@ -191,7 +191,8 @@ async def test_a_record_delivered_twice_or_handled_by_two_workers_is_stored_once
         ctx, "admin", AdminAction.PROGRAM_CHANGED, prog["id"], "program", prog["id"]
     )
     await publish_events(api.bootstrap, api.settings.kafka_topic_prefix, [event, event])
-    await asyncio.gather(*(audit_trail.on_recorded(event, ctx) for _ in range(10)))
+    stored = api.service.audit_context()
+    await asyncio.gather(*(audit_trail.on_recorded(event, stored) for _ in range(10)))
 
     records = await trail(api, prog["id"], 2)
 

@@ -42,7 +42,7 @@ async def test_what_an_export_reads_of_a_person_is_served_by_indexes(
         assert await exports.part("dx_1") is None
         recorder.recording = False
 
-    assert all(records == [] for records in found.values())
+    assert all(section.records == [] for section in found)
     assert {q.collection for q in recorder.queries} == {
         "participants",
         "matches",

@@ -26,6 +26,7 @@ import pytest_asyncio
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mentoring.adapters.repository import MentoringStore, Page
+from mentoring.domain.matches import Match
 from mentoring.domain.participants import WeeklySlot
 from mentoring.domain.programs import ProgramStatus
 from mentoring.domain.roster import Standing
@@ -57,9 +58,10 @@ async def matches(
     first: int = 20,
     after: str | None = None,
     **criteria: str | None,
-) -> Page:
+) -> Page[Match]:
     """``queries.find_matches`` with the criteria not given left out (None)."""
     return await queries.find_matches(
+        ctx,
         actor,
         program_id=criteria.get("program_id"),
         status=criteria.get("status"),
@@ -67,7 +69,6 @@ async def matches(
         mentee_id=criteria.get("mentee_id"),
         first=first,
         after=after,
-        ctx=ctx,
     )
 
 
@@ -87,7 +88,7 @@ async def context(
             db, OutboxRelay(broker, clock=clock), clock=clock, topic_prefix=topic_prefix
         )
         await store.ensure_indexes()
-        yield Context(store, clock)
+        yield Context(store, store.reports, store.imports, store.roster, clock)
 
 
 async def register(ctx: Context, program_id: str, user_id: str, role: str, **fields: Any) -> str:
@@ -159,7 +160,7 @@ async def test_what_requests_send_is_served_by_indexes(
     await handlers.update_participant(
         cmd.UpdateParticipant(mentee_4, mentees[4], {"ranked_mentors": (mentors[3],)}), ctx
     )
-    await handlers.suggest_mentors(mentee_4, mentees[4], 3, ctx)
+    await queries.suggest_mentors(ctx, mentee_4, mentees[4], 3)
     asked = await handlers.propose_match(
         cmd.ProposeMatch(mentee_4, mentees[4], mentors[3], idempotency_key="k-2"), ctx
     )
@@ -177,12 +178,12 @@ async def test_what_requests_send_is_served_by_indexes(
     )
     await handlers.run_matching(cmd.RunMatching(ADMIN, program.id, idempotency_key="k-3"), ctx)
 
-    await queries.program(ADMIN, program.id, ctx)
-    await queries.programs(ADMIN, None, 20, ctx)
-    await queries.programs(mentee_4, [program.id, other.id], 20, ctx)
-    seen = await queries.participants(mentee_4, [*mentors, mentees[4], mentees[5]], ctx)
-    await queries.participants(ADMIN, mentees, ctx)
-    await queries.matches_by_ids(mentor_0, [active.id, waiting.id], ctx)
+    await queries.program(ctx, ADMIN, program.id)
+    await queries.programs(ctx, ADMIN, None, 20)
+    await queries.programs(ctx, mentee_4, [program.id, other.id], 20)
+    seen = await queries.participants(ctx, mentee_4, [*mentors, mentees[4], mentees[5]])
+    await queries.participants(ctx, ADMIN, mentees)
+    await queries.matches_by_ids(ctx, mentor_0, [active.id, waiting.id])
     mine = await matches(ctx, mentor_0, first=1)
     assert mine.next_cursor is not None
     await matches(ctx, mentor_0, first=1, after=mine.next_cursor)
@@ -194,9 +195,10 @@ async def test_what_requests_send_is_served_by_indexes(
     )
     await matches(ctx, ADMIN, mentor_id=mentors[0])
     roster_page = await roster.participants(
-        ADMIN, program.id, role="mentee", wanted=None, search="mentee", first=2, after=None, ctx=ctx
+        ctx, ADMIN, program.id, role="mentee", wanted=None, search="mentee", first=2, after=None
     )
     await roster.participants(
+        ctx,
         ADMIN,
         program.id,
         role=None,
@@ -204,14 +206,11 @@ async def test_what_requests_send_is_served_by_indexes(
         search=None,
         first=2,
         after=roster_page.next_cursor,
-        ctx=ctx,
     )
-    await roster.mentor_loads(ADMIN, program.id, first=2, after=None, ctx=ctx)
-    await roster.participations(mentor_0, ctx)
-    await governance.add_admin(
-        ADMIN, program.id, "mentor-1", display_name=None, email=None, language=None, ctx=ctx
-    )
-    await governance.remove_admin(ADMIN, program.id, "mentor-1", ctx)
+    await roster.mentor_loads(ctx, ADMIN, program.id, first=2, after=None)
+    await roster.participations(ctx, mentor_0)
+    await governance.add_admin(cmd.AddAdmin(ADMIN, program.id, "mentor-1"), ctx)
+    await governance.remove_admin(cmd.RemoveAdmin(ADMIN, program.id, "mentor-1"), ctx)
     await governance.update_program(
         cmd.UpdateProgram(ADMIN, other.id, status=ProgramStatus.CLOSED), ctx
     )
@@ -305,7 +304,7 @@ async def test_a_persons_matches_are_those_naming_them_on_either_side_page_by_pa
     assert await listed(1, program_id=first.id) == await expected(program_id=first.id)
     assert await listed(1, program_id=second.id) == [mine.id]
 
-    seen = await queries.participants(both, [*mentees, other_mentor, mentor_in_second], ctx)
+    seen = await queries.participants(ctx, both, [*mentees, other_mentor, mentor_in_second])
     assert {p.id for p in seen} == {
         mentees[0],
         mentees[1],
@@ -314,7 +313,7 @@ async def test_a_persons_matches_are_those_naming_them_on_either_side_page_by_pa
         mentor_in_second,
     }
     alan = person("alan", "mentor")
-    counterparts = await queries.participants(alan, [mentees[2], both_in_second], ctx)
+    counterparts = await queries.participants(ctx, alan, [mentees[2], both_in_second])
     assert [p.id for p in counterparts] == [both_in_second]
     assert [m.id for m in await ctx.store.matches_by_ids([mine.id, "m_none", mine.id])] == [mine.id]
 
@@ -329,8 +328,8 @@ async def test_what_an_import_sends_is_served_by_indexes(
     program = await handlers.create_program(cmd.CreateProgram(ADMIN, "Import", "", "p"), ctx)
     await register(ctx, program.id, "self-made", "mentee")
 
-    def row(external_id: str, **values: Any) -> upserts.ParticipantUpsert:
-        return upserts.ParticipantUpsert(
+    def row(external_id: str, **values: Any) -> cmd.ParticipantUpsert:
+        return cmd.ParticipantUpsert(
             external_id,
             {
                 "display_name": external_id.title(),
@@ -348,7 +347,7 @@ async def test_what_an_import_sends_is_served_by_indexes(
     recorder.recording = True
     for final in (False, True):
         await upserts.upsert_participants(
-            upserts.UpsertParticipants(ADMIN, program.id, rows, final=final), ctx
+            cmd.UpsertParticipants(ADMIN, program.id, rows, final=final), ctx
         )
     recorder.recording = False
     assert {

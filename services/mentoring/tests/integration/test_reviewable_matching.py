@@ -97,17 +97,17 @@ async def test_reviewable_matching_reads_are_served_by_indexes(
     preview = await matching_runs.preview_matching(cmd.PreviewMatching(ADMIN, program.id), ctx)
     clock.advance(minutes=1)
     run = await handlers.run_matching(cmd.RunMatching(ADMIN, program.id), ctx)
-    await matching_runs.matching_run(ADMIN, run.summary["_id"], ctx)
-    await matching_runs.run_entries(ADMIN, preview.summary["_id"], "pairs", 2, "2", ctx)
-    await matching_runs.run_entries(ADMIN, run.summary["_id"], "blocking", 5, None, ctx)
-    listed, cursor = await matching_runs.matching_runs(ADMIN, program.id, 1, None, ctx)
-    await matching_runs.matching_runs(ADMIN, program.id, 1, cursor, ctx, previews=False)
+    await matching_runs.matching_run(ctx, ADMIN, run.summary.id)
+    await matching_runs.run_entries(ctx, ADMIN, preview.summary.id, "pairs", 2, "2")
+    await matching_runs.run_entries(ctx, ADMIN, run.summary.id, "blocking", 5, None)
+    listed, cursor = await matching_runs.matching_runs(ctx, ADMIN, program.id, 1, None)
+    await matching_runs.matching_runs(ctx, ADMIN, program.id, 1, cursor, previews=False)
     await cancellation.cancel_proposal(
         cmd.CancelProposal(ADMIN, run.proposals[0], "not this one"), ctx
     )
     recorder.recording = False
 
-    assert [r.summary["_id"] for r in listed] == [run.summary["_id"]]
+    assert [r.summary.id for r in listed] == [run.summary.id]
     assert {
         ("matching_runs", "find", frozenset({"program_id", "state"})),
         ("matching_runs", "find", frozenset({"program_id", "state", "preview", "$or"})),

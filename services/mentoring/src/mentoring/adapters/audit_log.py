@@ -17,6 +17,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mentoring.adapters.documents import Document
+from mentoring.service_layer.ports import AuditPage, AuditRecord
 from mentorship_runtime.mongo import insert_once
 from mentorship_runtime.pagination import encode_cursor
 
@@ -30,13 +31,13 @@ class AuditLog:
             [("program_id", DESCENDING), ("at", DESCENDING), ("_id", DESCENDING)]
         )
 
-    async def add(self, record: Document) -> bool:
+    async def add(self, record: AuditRecord) -> bool:
         """Store a record under its event id; False when it was stored before."""
-        return await insert_once(self.records, record)
+        return await insert_once(self.records, _document(record))
 
     async def of_program(
         self, program_id: str, *, first: int, after: tuple[datetime, str] | None
-    ) -> tuple[list[Document], str | None]:
+    ) -> AuditPage:
         """A page of a program's records, newest first, and the cursor of the next page."""
         query: dict[str, Any] = {"program_id": program_id}
         if after is not None:
@@ -54,4 +55,33 @@ class AuditLog:
         more = len(found) > first
         found = found[:first]
         last = found[-1] if more and found else None
-        return found, encode_cursor(last["at"], last["_id"]) if last is not None else None
+        cursor_of_next = encode_cursor(last["at"], last["_id"]) if last is not None else None
+        return AuditPage([_record(d) for d in found], cursor_of_next)
+
+
+def _document(record: AuditRecord) -> Document:
+    return {
+        "_id": record.id,
+        "program_id": record.program_id,
+        "at": record.at,
+        "actor_id": record.actor_id,
+        "action": record.action,
+        "object_kind": record.object_kind,
+        "object_id": record.object_id,
+        "before": None if record.before is None else dict(record.before),
+        "after": None if record.after is None else dict(record.after),
+    }
+
+
+def _record(document: Document) -> AuditRecord:
+    return AuditRecord(
+        id=document["_id"],
+        program_id=document["program_id"],
+        at=document["at"],
+        actor_id=document["actor_id"],
+        action=document["action"],
+        object_kind=document["object_kind"],
+        object_id=document["object_id"],
+        before=document.get("before"),
+        after=document.get("after"),
+    )

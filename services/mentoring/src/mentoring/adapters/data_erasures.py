@@ -25,6 +25,7 @@ from pymongo.errors import DuplicateKeyError
 
 from mentoring.domain.data_erasures import PSEUDONYM, DataErasure, DoneReceipt
 from mentoring.domain.data_exports import SERVICES, DataSubject, Scope
+from mentoring.service_layer.ports import ErasureDone
 from mentorship_contracts import Envelope
 from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index, without_outbox
 
@@ -89,9 +90,15 @@ class DataErasureStore:
         )
         return await self.find(erasure_id)
 
-    async def add_done(self, document: Document, events: Sequence[Envelope[Any]]) -> bool:
+    async def add_done(self, done: ErasureDone, events: Sequence[Envelope[Any]]) -> bool:
         """Keep mentoring's record of an erasure done with its event; False when it was kept
         before (a redelivery)."""
+        document = {
+            "_id": done.erasure_id,
+            "participant_ids": list(done.participant_ids),
+            "counts": dict(done.counts),
+            "done_at": done.done_at,
+        }
         try:
             await self._outbox.insert_one(self.done, document, events)
         except DuplicateKeyError:

@@ -24,6 +24,7 @@ from mentoring.domain.data_exports import (
     PartReceipt,
     Scope,
 )
+from mentoring.service_layer.ports import ExportPart
 from mentorship_contracts import Envelope
 from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index, without_outbox
 
@@ -89,16 +90,17 @@ class DataExportStore:
 
     # ---- mentoring's own parts --------------------------------------------------------------
 
-    async def add_part(self, document: Document, events: Sequence[Envelope[Any]]) -> bool:
+    async def add_part(self, part: ExportPart, events: Sequence[Envelope[Any]]) -> bool:
         """Keep a part with its event; False when the part was kept before (a redelivery)."""
         try:
-            await self._outbox.insert_one(self.parts, document, events)
+            await self._outbox.insert_one(self.parts, _part_document(part), events)
         except DuplicateKeyError:
             return False
         return True
 
-    async def part(self, export_id: str) -> Document | None:
-        return await self.parts.find_one({"_id": export_id}, HIDDEN)
+    async def part(self, export_id: str) -> ExportPart | None:
+        document = await self.parts.find_one({"_id": export_id}, HIDDEN)
+        return None if document is None else _part(document)
 
     async def delete_expired_parts(self, now: datetime) -> int:
         result = await self.parts.delete_many({"expires_at": {"$lte": now}})
@@ -118,6 +120,30 @@ def _document(export: DataExport) -> Document:
         "parts": {},
         "completed_at": None,
     }
+
+
+def _part_document(part: ExportPart) -> Document:
+    return {
+        "_id": part.export_id,
+        "subject_user_id": part.subject_user_id,
+        "program_ids": list(part.program_ids),
+        "content": part.content,
+        "counts": dict(part.counts),
+        "made_at": part.made_at,
+        "expires_at": part.expires_at,
+    }
+
+
+def _part(document: Document) -> ExportPart:
+    return ExportPart(
+        export_id=document["_id"],
+        subject_user_id=document["subject_user_id"],
+        program_ids=tuple(document["program_ids"]),
+        content=str(document["content"]),
+        counts=dict(document["counts"]),
+        made_at=_utc(document["made_at"]),
+        expires_at=_utc(document["expires_at"]),
+    )
 
 
 def _utc(moment: datetime) -> datetime:

@@ -16,6 +16,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mentoring.domain.data_exports import DataSubject, Scope
+from mentoring.service_layer.ports import PersonalDataSection
 from mentorship_runtime.mongo import find_by_ids
 from mentorship_runtime.outbox import without_outbox
 
@@ -30,20 +31,21 @@ class MentoringPersonalData:
         self.programs: AsyncCollection[Document] = db["programs"]
         self.accounts: AsyncCollection[Document] = db["provisioned_users"]
 
-    async def sections(self, subject: DataSubject) -> dict[str, list[Document]]:
+    async def sections(self, subject: DataSubject) -> list[PersonalDataSection]:
         ids = subject.participant_ids
         participants, matches, accounts = await asyncio.gather(
             find_by_ids(self.participants, ids, HIDDEN),
             self._matches(ids),
             find_by_ids(self.accounts, ids),
         )
-        found = {
-            "participations": participants,
-            "matches": matches,
-            "provisioned_accounts": accounts,
-        }
+        found = [
+            PersonalDataSection("participations", participants),
+            PersonalDataSection("matches", matches),
+            PersonalDataSection("provisioned_accounts", accounts),
+        ]
         if subject.scope is Scope.PERSON:
-            found["administered_programs"] = await self._administered(subject.user_id)
+            administered = await self._administered(subject.user_id)
+            found.append(PersonalDataSection("administered_programs", administered))
         return found
 
     async def _matches(self, participant_ids: tuple[str, ...]) -> list[Document]:

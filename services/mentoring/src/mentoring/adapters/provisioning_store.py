@@ -13,7 +13,6 @@ provisioned, and provisioning does not see them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,36 +22,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from mentoring.domain.errors import Conflict, NotFound
+from mentoring.service_layer.ports import ProvisionedUser, ScimToken
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.mongo import DUPLICATE_KEY, as_stored
 
 Document = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ScimToken:
-    id: str
-    program_id: str
-    label: str
-    created_by: str
-    created_at: datetime
-    revoked_at: datetime | None = None
-
-    @property
-    def revoked(self) -> bool:
-        return self.revoked_at is not None
-
-
-@dataclass(frozen=True)
-class ProvisionedUser:
-    participant_id: str
-    program_id: str
-    user_name: str
-    external_id: str | None
-    representation: str
-    created_at: datetime
-    updated_at: datetime
-    version: int = 0
 
 
 def user_name_key(program_id: str, user_name: str) -> str:

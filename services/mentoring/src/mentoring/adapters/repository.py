@@ -13,10 +13,10 @@ participant ids (``_anchors``) instead of the ``mentee.user_id``/``mentor.user_i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
@@ -34,12 +34,21 @@ from mentoring.adapters.documents import (
     program_from,
 )
 from mentoring.adapters.import_records import ImportRecords
-from mentoring.adapters.run_reports import RunReports
+from mentoring.adapters.roster import RosterReads
+from mentoring.adapters.run_reports import RunReports, summary_from
 from mentoring.domain.errors import AlreadyRegistered, CapacityFull, Conflict, NotFound
 from mentoring.domain.matches import Match, MatchStatus
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
-from mentorship_contracts import Envelope
+from mentoring.service_layer.ports import (
+    Earlier,
+    Events,
+    HeldPlaces,
+    MatchFilter,
+    Page,
+    RunClaim,
+    StoredRun,
+)
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.mongo import each_found, find_by_ids, insert_or_find
 from mentorship_runtime.outbox import (
@@ -51,7 +60,6 @@ from mentorship_runtime.outbox import (
 )
 from mentorship_runtime.pagination import Keyset
 
-Events = Sequence[Envelope[Any]]
 TERMINAL = [s.value for s in MatchStatus if not s.is_open]
 OPEN = [s.value for s in MatchStatus if s.is_open]
 FINGERPRINT = "request_fingerprint"
@@ -65,22 +73,8 @@ SIDE_OF_USER = {"mentee.user_id": "mentee_id", "mentor.user_id": "mentor_id"}
 never changes, so a match has ``mentee.user_id`` u exactly when its ``mentee_id`` is one of u's
 participant ids."""
 Anchor = tuple[str, Any]
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Earlier(Generic[T]):
-    """What a creation found stored under its id: the resource, and the fingerprint of the
-    request that created it (None for a resource created without one)."""
-
-    value: T
-    fingerprint: str | None
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Match]
-    next_cursor: str | None
+__all__ = ["Earlier", "MentoringStore", "Page"]
+"""``Earlier`` and ``Page`` are the ports' (``service_layer.ports``), named here too."""
 
 
 def _plain(value: Any) -> bool:
@@ -121,6 +115,7 @@ class MentoringStore:
         self.reports = RunReports(db, relay, clock=clock, topic_prefix=topic_prefix)
         self.audit = AuditLog(db)
         self.imports = ImportRecords(db, relay, clock=clock, topic_prefix=topic_prefix)
+        self.roster = RosterReads(self.participants, self.matches)
         self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
 
     @property
@@ -333,6 +328,11 @@ class MentoringStore:
             {"_id": participant_id}, {"$pull": {"open_matches": match_id}}
         )
 
+    async def held_places(self) -> AsyncIterator[HeldPlaces]:
+        holders = self.participants.find({"open_matches.0": {"$exists": True}}, {"open_matches": 1})
+        async for holder in holders:
+            yield HeldPlaces(holder["_id"], tuple(holder["open_matches"]))
+
     # ---- matches ----------------------------------------------------------------------------
 
     async def add_match(self, match: Match, events: Events) -> bool:
@@ -354,7 +354,38 @@ class MentoringStore:
         found = await find_by_ids(self.matches, ids, HIDDEN)
         return [match_from(d) for d in found]
 
-    async def find_matches(self, criteria: Document, *, first: int, after: str | None) -> Page:
+    async def select_matches(
+        self, which: MatchFilter, *, first: int, after: str | None
+    ) -> Page[Match]:
+        criteria: Document = {}
+        if which.program_id:
+            criteria["program_id"] = which.program_id
+        if which.status:
+            criteria["status"] = which.status.value
+        if which.mentor_id:
+            criteria["mentor_id"] = which.mentor_id
+        if which.mentee_id:
+            criteria["mentee_id"] = which.mentee_id
+        if which.of_user is not None:
+            criteria["$and"] = [
+                {"$or": [{"mentee.user_id": which.of_user}, {"mentor.user_id": which.of_user}]}
+            ]
+        return await self.find_matches(criteria, first=first, after=after)
+
+    async def matched_with(
+        self, user_id: str, participant_ids: Sequence[str], limit: int
+    ) -> list[Match]:
+        criteria: Document = {
+            "$or": [
+                {"mentee.user_id": user_id, "mentor_id": {"$in": list(participant_ids)}},
+                {"mentor.user_id": user_id, "mentee_id": {"$in": list(participant_ids)}},
+            ]
+        }
+        return (await self.find_matches(criteria, first=limit, after=None)).items
+
+    async def find_matches(
+        self, criteria: Document, *, first: int, after: str | None
+    ) -> Page[Match]:
         """The matches ``criteria`` selects, oldest proposal first, by keyset on (proposed_at,
         id). Criteria without an equality on a field of ``MATCH_ANCHORS`` (a person's own
         matches, by ``mentee.user_id`` or ``mentor.user_id``; some of them among participants
@@ -449,13 +480,28 @@ class MentoringStore:
 
         return {d["_id"] for d in await each_found(match_ids, if_open)}
 
-    async def run(self, run_id: str) -> Document | None:
+    async def run(self, run_id: str) -> StoredRun | None:
         """A matching run: its report, or its claim while it runs (``state``)."""
-        return await self.runs.find_one({"_id": run_id}, HIDDEN)
+        document = await self.runs.find_one({"_id": run_id}, HIDDEN)
+        if document is None:
+            return None
+        return StoredRun(
+            program_id=document["program_id"],
+            objective=document["objective"],
+            claimed_at=document.get("claimed_at"),
+            summary=summary_from(document) if document["state"] == "done" else None,
+        )
 
-    async def claim_run(self, claim: Document) -> bool:
+    async def claim_run(self, claim: RunClaim) -> bool:
         """Record that a run started (``state: running``); False if its id is taken."""
-        inserted, _ = await insert_or_find(self.runs, {**claim, "state": "running"})
+        document = {
+            "_id": claim.run_id,
+            "program_id": claim.program_id,
+            "objective": claim.objective,
+            "by": claim.by,
+            "claimed_at": claim.claimed_at,
+        }
+        inserted, _ = await insert_or_find(self.runs, {**document, "state": "running"})
         return inserted
 
     async def take_over_run(self, run_id: str, claimed_at: datetime, now: datetime) -> bool:

@@ -3,18 +3,29 @@ changes or removes a record (any other method on it is a 405)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, JsonValue
 
-from mentoring.entrypoints.http import MAX_PAGE, Caller, Ctx
+from mentoring.entrypoints.http import MAX_PAGE, Caller
 from mentoring.service_layer import audit_trail
+from mentoring.service_layer.audit_trail import AuditContext
+from mentoring.service_layer.ports import AuditRecord
 from mentorship_contracts.events import AdminAction
 from mentorship_contracts.events.audit import AuditedKind
 
 router = APIRouter()
+
+
+def _context(request: Request) -> AuditContext:
+    factory: Callable[[str | None], AuditContext] = request.app.state.audit
+    return factory(request.headers.get("x-correlation-id"))
+
+
+Ctx = Annotated[AuditContext, Depends(_context)]
 
 
 class AuditRecordOut(BaseModel):
@@ -28,8 +39,19 @@ class AuditRecordOut(BaseModel):
     after: dict[str, JsonValue] | None
 
     @classmethod
-    def of(cls, stored: dict[str, Any]) -> AuditRecordOut:
-        return cls(id=stored["_id"], **{k: v for k, v in stored.items() if k != "_id"})
+    def of(cls, record: AuditRecord) -> AuditRecordOut:
+        return cls.model_validate(
+            {
+                "id": record.id,
+                "at": record.at,
+                "actor_id": record.actor_id,
+                "action": record.action,
+                "object_kind": record.object_kind,
+                "object_id": record.object_id,
+                "before": record.before,
+                "after": record.after,
+            }
+        )
 
 
 class AuditPage(BaseModel):
@@ -47,5 +69,7 @@ async def audit_log(
 ) -> AuditPage:
     """The program's audit trail, newest first (its admins): who did what to which object,
     when, with the values before and after."""
-    found, cursor = await audit_trail.audit_log(caller, program_id, first, after, ctx)
-    return AuditPage(items=[AuditRecordOut.of(d) for d in found], next_cursor=cursor)
+    page = await audit_trail.audit_log(ctx, caller, program_id, first, after)
+    return AuditPage(
+        items=[AuditRecordOut.of(r) for r in page.records], next_cursor=page.next_cursor
+    )

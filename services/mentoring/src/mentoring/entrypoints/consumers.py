@@ -7,7 +7,7 @@ from collections.abc import Callable
 from faststream.kafka import KafkaBroker
 
 from mentoring.service_layer import audit_trail
-from mentoring.service_layer.handlers import Context
+from mentoring.service_layer.audit_trail import AuditContext
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.consumer import EventConsumer, RetryPolicy, with_context
 
@@ -16,7 +16,7 @@ GROUP = "mentoring"
 
 def subscribe(
     broker: KafkaBroker,
-    context: Callable[[str | None], Context],
+    context: Callable[[str | None], AuditContext],
     *,
     topic_prefix: str,
     retry: RetryPolicy,

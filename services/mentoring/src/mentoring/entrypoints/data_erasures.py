@@ -15,6 +15,7 @@ from mentoring.domain.data_erasures import DataErasure
 from mentoring.domain.data_exports import Scope
 from mentoring.entrypoints.http import Caller
 from mentoring.entrypoints.schemas import Id, Strict
+from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import data_erasures
 from mentoring.service_layer.data_erasures import ErasureContext
 from mentorship_contracts import Envelope
@@ -89,7 +90,7 @@ async def request_erasure(
     ``confirm`` repeats its id), or the caller's own (no ``participant_id``; ``confirm``
     repeats their user id; every program they are in must allow it)."""
     erasure = await data_erasures.request_erasure(
-        ctx, caller, body.participant_id, body.confirm, idempotency_key
+        cmd.RequestDataErasure(caller, body.participant_id, body.confirm, idempotency_key), ctx
     )
     return ErasureOut.of(erasure)
 

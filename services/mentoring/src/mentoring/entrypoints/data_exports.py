@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from mentoring.domain.data_exports import DataExport, Scope
 from mentoring.entrypoints.http import Caller
 from mentoring.entrypoints.schemas import Id, Strict
+from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import data_exports
 from mentoring.service_layer.data_exports import ExportContext
 from mentorship_contracts import Envelope
@@ -89,7 +90,9 @@ async def request_export(
 ) -> ExportOut:
     """Ask for a copy of a person's data: the caller's own (no ``participant_id``: every
     participation of their account), or one participation's (an admin of its program)."""
-    export = await data_exports.request_export(ctx, caller, body.participant_id, idempotency_key)
+    export = await data_exports.request_export(
+        cmd.RequestDataExport(caller, body.participant_id, idempotency_key), ctx
+    )
     return ExportOut.of(export, ctx.clock())
 
 

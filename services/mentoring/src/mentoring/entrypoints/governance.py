@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from mentoring.domain.roster import SEARCH_MAX, Standing
 from mentoring.entrypoints.http import MAX_PAGE, Caller, Ctx
 from mentoring.entrypoints.schemas import Email, Id, Name, ParticipantOut, ProgramOut, Strict
+from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import governance, roster
 
 router = APIRouter()
@@ -65,13 +66,15 @@ async def add_admin(program_id: str, body: AdminIn, caller: Caller, ctx: Ctx) ->
     """Make someone an admin of the program (its admins only); adding an admin again changes
     nothing."""
     program = await governance.add_admin(
-        caller,
-        program_id,
-        body.user_id,
-        display_name=body.display_name,
-        email=body.email,
-        language=body.language,
-        ctx=ctx,
+        cmd.AddAdmin(
+            caller,
+            program_id,
+            body.user_id,
+            display_name=body.display_name,
+            email=body.email,
+            language=body.language,
+        ),
+        ctx,
     )
     return ProgramOut.of(program)
 
@@ -79,7 +82,8 @@ async def add_admin(program_id: str, body: AdminIn, caller: Caller, ctx: Ctx) ->
 @router.delete("/programs/{program_id}/admins/{user_id}", response_model=ProgramOut)
 async def remove_admin(program_id: str, user_id: UserId, caller: Caller, ctx: Ctx) -> ProgramOut:
     """Remove an admin (its admins only), never the last one (409)."""
-    return ProgramOut.of(await governance.remove_admin(caller, program_id, user_id, ctx))
+    program = await governance.remove_admin(cmd.RemoveAdmin(caller, program_id, user_id), ctx)
+    return ProgramOut.of(program)
 
 
 @router.get("/programs/{program_id}/roster", response_model=RosterPage)
@@ -95,14 +99,7 @@ async def program_roster(
 ) -> RosterPage:
     """The program's participants with their standing, in registration order (its admins)."""
     page = await roster.participants(
-        caller,
-        program_id,
-        role=role,
-        wanted=standing,
-        search=search,
-        first=first,
-        after=after,
-        ctx=ctx,
+        ctx, caller, program_id, role=role, wanted=standing, search=search, first=first, after=after
     )
     return RosterPage(
         items=[
@@ -118,7 +115,7 @@ async def mentor_loads(
     program_id: str, caller: Caller, ctx: Ctx, first: First = 20, after: Cursor = None
 ) -> MentorLoadPage:
     """The program's mentors still in it, each with their open matches (its admins)."""
-    page = await roster.mentor_loads(caller, program_id, first=first, after=after, ctx=ctx)
+    page = await roster.mentor_loads(ctx, caller, program_id, first=first, after=after)
     return MentorLoadPage(
         items=[
             MentorLoadOut(
@@ -148,5 +145,5 @@ async def my_participations(caller: Caller, ctx: Ctx) -> list[ParticipationOut]:
             standing=p.standing.value,
             program=ProgramOut.of(p.program),
         )
-        for p in await roster.participations(caller, ctx)
+        for p in await roster.participations(ctx, caller)
     ]

@@ -90,13 +90,13 @@ async def create_program(
 async def list_programs(
     caller: Caller, ctx: Ctx, ids: IdsQuery | None = None, first: int = Query(50, ge=1, le=MAX_PAGE)
 ) -> list[s.ProgramOut]:
-    programs = await queries.programs(caller, _ids(ids) if ids else None, first, ctx)
+    programs = await queries.programs(ctx, caller, _ids(ids) if ids else None, first)
     return [s.ProgramOut.of(p) for p in programs]
 
 
 @router.get("/programs/{program_id}", response_model=s.ProgramOut)
 async def get_program(program_id: str, caller: Caller, ctx: Ctx) -> s.ProgramOut:
-    return s.ProgramOut.of(await queries.program(caller, program_id, ctx))
+    return s.ProgramOut.of(await queries.program(ctx, caller, program_id))
 
 
 @router.patch("/programs/{program_id}", response_model=s.ProgramOut)
@@ -185,13 +185,13 @@ async def register(
 
 @router.get("/participants", response_model=list[s.ParticipantOut])
 async def participants_by_ids(ids: IdsQuery, caller: Caller, ctx: Ctx) -> list[s.ParticipantOut]:
-    found = await queries.participants(caller, _ids(ids), ctx)
+    found = await queries.participants(ctx, caller, _ids(ids))
     return [s.ParticipantOut.of(p) for p in found]
 
 
 @router.get("/participants/{participant_id}", response_model=s.ParticipantOut)
 async def get_participant(participant_id: str, caller: Caller, ctx: Ctx) -> s.ParticipantOut:
-    found = await queries.participants(caller, [participant_id], ctx)
+    found = await queries.participants(ctx, caller, [participant_id])
     if not found:
         raise NotFound("participant", participant_id)
     return s.ParticipantOut.of(found[0])
@@ -223,7 +223,7 @@ async def withdraw(
 async def suggestions(
     participant_id: str, caller: Caller, ctx: Ctx, k: int = Query(5, ge=1, le=20)
 ) -> list[s.SuggestionOut]:
-    found = await handlers.suggest_mentors(caller, participant_id, k, ctx)
+    found = await queries.suggest_mentors(ctx, caller, participant_id, k)
     return [
         s.SuggestionOut(
             mentor=s.ParticipantOut.of(mentor),
@@ -279,9 +279,10 @@ async def list_matches(
     after: str | None = Query(None, max_length=400),
 ) -> s.MatchPage:
     if ids:
-        items = await queries.matches_by_ids(caller, _ids(ids), ctx)
+        items = await queries.matches_by_ids(ctx, caller, _ids(ids))
         return s.MatchPage(items=[s.MatchOut.of(m) for m in items], next_cursor=None)
     page = await queries.find_matches(
+        ctx,
         caller,
         program_id=program_id,
         status=status_,
@@ -289,14 +290,13 @@ async def list_matches(
         mentee_id=mentee_id,
         first=first,
         after=after,
-        ctx=ctx,
     )
     return s.MatchPage(items=[s.MatchOut.of(m) for m in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/matches/{match_id}", response_model=s.MatchOut)
 async def get_match(match_id: str, caller: Caller, ctx: Ctx) -> s.MatchOut:
-    found = await queries.matches_by_ids(caller, [match_id], ctx)
+    found = await queries.matches_by_ids(ctx, caller, [match_id])
     if not found:
         raise NotFound("match", match_id)
     return s.MatchOut.of(found[0])

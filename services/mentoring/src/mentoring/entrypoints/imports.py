@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from mentoring.entrypoints import schemas as s
 from mentoring.entrypoints.http import Caller, Ctx
-from mentoring.service_layer.imports import ImportDone, record_import
+from mentoring.service_layer.commands import ImportDone
+from mentoring.service_layer.imports import record_import
 
 router = APIRouter()
 Count = Annotated[int, Field(ge=0, le=100_000_000)]

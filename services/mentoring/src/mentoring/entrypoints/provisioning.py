@@ -7,6 +7,7 @@ one whose creator is no longer an admin is a 401."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,28 +15,24 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, StringConstraints
 
-from mentoring.adapters.provisioning_store import ProvisioningStore, ScimToken
 from mentoring.domain.errors import Invalid
 from mentoring.entrypoints import schemas as s
-from mentoring.entrypoints.http import Caller, Ctx
+from mentoring.entrypoints.http import Caller
 from mentoring.entrypoints.upserts import ProfileIn
+from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import provisioning
-from mentoring.service_layer.provisioning import (
-    Account,
-    Grant,
-    Provisioned,
-    Provisioning,
-    Stale,
-)
+from mentoring.service_layer.commands import Account, Grant
+from mentoring.service_layer.ports import ScimToken
+from mentoring.service_layer.provisioning import Provisioned, Provisioning, Stale
 
 MAX_REPRESENTATION = 65_536
 router = APIRouter()
 _bearer = HTTPBearer(auto_error=False)
 
 
-def _provisioning(request: Request, ctx: Ctx) -> Provisioning:
-    accounts: ProvisioningStore = request.app.state.provisioning
-    return Provisioning(ctx, accounts)
+def _provisioning(request: Request) -> Provisioning:
+    factory: Callable[[str | None], Provisioning] = request.app.state.provisioning
+    return factory(request.headers.get("x-correlation-id"))
 
 
 Prov = Annotated[Provisioning, Depends(_provisioning)]
@@ -47,7 +44,7 @@ async def _grant(
 ) -> Grant:
     grant = None
     if credentials is not None and credentials.scheme.lower() == "bearer":
-        grant = await provisioning.grant_of(credentials.credentials, p)
+        grant = await provisioning.grant_of(p, credentials.credentials)
     if grant is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -99,18 +96,20 @@ class NewTokenOut(BaseModel):
     summary="Create a SCIM token of the program (admins); its secret is answered this once",
 )
 async def create_token(program_id: str, body: TokenIn, caller: Caller, p: Prov) -> NewTokenOut:
-    token, secret = await provisioning.create_token(caller, program_id, body.label, p)
+    token, secret = await provisioning.create_token(
+        cmd.CreateScimToken(caller, program_id, body.label), p
+    )
     return NewTokenOut(token=TokenOut.of(token), secret=secret)
 
 
 @router.get("/programs/{program_id}/scim-tokens", response_model=list[TokenOut])
 async def list_tokens(program_id: str, caller: Caller, p: Prov) -> list[TokenOut]:
-    return [TokenOut.of(t) for t in await provisioning.tokens(caller, program_id, p)]
+    return [TokenOut.of(t) for t in await provisioning.tokens(p, caller, program_id)]
 
 
 @router.post("/scim-tokens/{token_id}/revoke", response_model=TokenOut)
 async def revoke_token(token_id: str, caller: Caller, p: Prov) -> TokenOut:
-    return TokenOut.of(await provisioning.revoke_token(caller, token_id, p))
+    return TokenOut.of(await provisioning.revoke_token(cmd.RevokeScimToken(caller, token_id), p))
 
 
 # ---- accounts -------------------------------------------------------------------------------
@@ -189,21 +188,23 @@ async def list_accounts(
     count: int = Query(100, ge=0, le=100),
 ) -> AccountPage:
     total, found = await provisioning.accounts(
-        grant, p, user_name=user_name, external_id=external_id, start=start, count=count
+        p, grant, user_name=user_name, external_id=external_id, start=start, count=count
     )
     return AccountPage(total=total, items=[AccountOut.of(f) for f in found])
 
 
 @router.get("/provisioning/accounts/{participant_id}", response_model=AccountOut)
 async def get_account(participant_id: str, grant: Granted, p: Prov) -> AccountOut:
-    return AccountOut.of(await provisioning.account(grant, participant_id, p))
+    return AccountOut.of(await provisioning.account(p, grant, participant_id))
 
 
 @router.post(
     "/provisioning/accounts", status_code=status.HTTP_201_CREATED, response_model=AccountOut
 )
 async def create_account(body: AccountIn, grant: Granted, p: Prov) -> Any:
-    return AccountOut.of(await provisioning.create_account(grant, body.account(), p))
+    return AccountOut.of(
+        await provisioning.create_account(cmd.CreateAccount(grant, body.account()), p)
+    )
 
 
 @router.put(
@@ -215,7 +216,9 @@ async def replace_account(
     participant_id: str, body: AccountIn, grant: Granted, p: Prov
 ) -> AccountOut:
     try:
-        replaced = await provisioning.replace_account(grant, participant_id, body.account(), p)
+        replaced = await provisioning.replace_account(
+            cmd.ReplaceAccount(grant, participant_id, body.account()), p
+        )
     except Stale as exc:
         raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, str(exc)) from None
     return AccountOut.of(replaced)
@@ -223,4 +226,4 @@ async def replace_account(
 
 @router.delete("/provisioning/accounts/{participant_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_account(participant_id: str, grant: Granted, p: Prov) -> None:
-    await provisioning.remove_account(grant, participant_id, p)
+    await provisioning.remove_account(cmd.RemoveAccount(grant, participant_id), p)

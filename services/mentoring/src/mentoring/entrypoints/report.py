@@ -78,5 +78,5 @@ async def program_report(
 ) -> FunnelReportOut:
     """The funnel of the mentees registered from ``from`` to ``to`` (both included), their time
     to match, and the program's mentors' load now (its admins)."""
-    found = await report.program_report(caller, program_id, start, end, ctx)
+    found = await report.program_report(ctx, caller, program_id, start, end)
     return FunnelReportOut.of(program_id, found)

@@ -33,14 +33,14 @@ async def runs_of_program(
     previews: bool = True,
 ) -> r.RunPage:
     found, cursor = await matching_runs.matching_runs(
-        caller, program_id, first, after, ctx, previews=previews
+        ctx, caller, program_id, first, after, previews=previews
     )
     return r.RunPage(items=[r.RunOut.of(report) for report in found], next_cursor=cursor)
 
 
 @router.get("/matching-runs/{run_id}", response_model=r.RunOut)
 async def run(run_id: str, caller: Caller, ctx: Ctx) -> r.RunOut:
-    return r.RunOut.of(await matching_runs.matching_run(caller, run_id, ctx))
+    return r.RunOut.of(await matching_runs.matching_run(ctx, caller, run_id))
 
 
 @router.get("/matching-runs/{run_id}/pairs", response_model=r.PairPage)
@@ -51,7 +51,7 @@ async def pairs(
     first: int = Query(20, ge=1, le=MAX_PAGE),
     after: str | None = Cursor,
 ) -> r.PairPage:
-    items, cursor = await matching_runs.run_entries(caller, run_id, "pairs", first, after, ctx)
+    items, cursor = await matching_runs.run_entries(ctx, caller, run_id, "pairs", first, after)
     return r.PairPage(items=r.page(r.PairOut, items), next_cursor=cursor)
 
 
@@ -63,7 +63,7 @@ async def blocking_pairs(
     first: int = Query(20, ge=1, le=MAX_PAGE),
     after: str | None = Cursor,
 ) -> r.BlockingPage:
-    items, cursor = await matching_runs.run_entries(caller, run_id, "blocking", first, after, ctx)
+    items, cursor = await matching_runs.run_entries(ctx, caller, run_id, "blocking", first, after)
     return r.BlockingPage(items=r.page(r.BlockingPairOut, items), next_cursor=cursor)
 
 

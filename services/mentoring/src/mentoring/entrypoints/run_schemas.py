@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -9,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, StringConstraints
 
 from mentoring.entrypoints.schemas import CriterionOut, Strict, UnmatchedOut
 from mentoring.service_layer.cohorts import Report
+from mentoring.service_layer.ports import ReportBlockingPair, ReportPair
 from mentorship_runtime.trimmed import not_blank_trimmed
 
 Reason = Annotated[
@@ -33,17 +36,19 @@ class RunOut(BaseModel):
     def of(cls, report: Report) -> RunOut:
         s = report.summary
         return cls(
-            id=s["_id"],
-            program_id=s["program_id"],
-            objective=s["objective"],
-            preview=bool(s.get("preview", False)),
-            ran_at=s.get("ran_at"),
-            matched_count=s["matched_count"],
-            total_score=s["total_score"],
-            mean_score=s["mean_score"],
-            blocking_pairs=s["blocking_pairs"],
+            id=s.id,
+            program_id=s.program_id,
+            objective=s.objective,
+            preview=s.preview,
+            ran_at=s.ran_at,
+            matched_count=s.matched_count,
+            total_score=s.total_score,
+            mean_score=s.mean_score,
+            blocking_pairs=s.blocking_pairs,
             proposals=report.proposals,
-            unmatched=[UnmatchedOut(**u) for u in report.unmatched],
+            unmatched=[
+                UnmatchedOut(mentee_id=u.mentee_id, reason=u.reason) for u in report.unmatched
+            ],
         )
 
 
@@ -79,8 +84,10 @@ class BlockingPage(BaseModel):
     next_cursor: str | None
 
 
-def page(model: type[BaseModel], items: list[dict[str, Any]]) -> list[Any]:
-    return [model.model_validate(item) for item in items]
+def page(
+    model: type[BaseModel], items: Sequence[ReportPair] | Sequence[ReportBlockingPair]
+) -> list[Any]:
+    return [model.model_validate(asdict(item)) for item in items]
 
 
 class CancelIn(Strict):

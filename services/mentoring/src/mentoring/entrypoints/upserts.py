@@ -17,7 +17,8 @@ from mentoring.domain.participants import EXTERNAL_ID
 from mentoring.entrypoints import schemas as s
 from mentoring.entrypoints.http import Caller, Ctx
 from mentoring.service_layer import queries, upserts
-from mentoring.service_layer.upserts import Outcome, ParticipantUpsert, UpsertParticipants
+from mentoring.service_layer.commands import ParticipantUpsert, UpsertParticipants
+from mentoring.service_layer.upserts import Outcome
 
 MAX_ROWS = 1000
 ExternalId = Annotated[
@@ -171,6 +172,6 @@ async def upsert_one(
         detail = [{"loc": ["body", result.field], "msg": result.reason, "type": "refused"}]
         return JSONResponse({"detail": detail}, status.HTTP_422_UNPROCESSABLE_CONTENT)
     assert result.participant_id is not None
-    (participant,) = await queries.participants(caller, [result.participant_id], ctx)
+    (participant,) = await queries.participants(ctx, caller, [result.participant_id])
     code = status.HTTP_201_CREATED if result.outcome is Outcome.CREATED else status.HTTP_200_OK
     return JSONResponse(s.ParticipantOut.of(participant).model_dump(mode="json"), status_code=code)

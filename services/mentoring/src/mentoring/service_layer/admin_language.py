@@ -8,15 +8,14 @@ language (a program has no language of its own).
 
 from __future__ import annotations
 
-from mentoring.adapters.repository import MentoringStore
-from mentoring.adapters.roster import participants_of_user
+from mentoring.service_layer.ports import Roster
 
 DEFAULT_LANGUAGE = "en"
 
 
-async def profile_language(store: MentoringStore, user_id: str) -> str:
+async def profile_language(roster: Roster, user_id: str) -> str:
     """The language of ``user_id``'s latest registration in any program, else English."""
-    mine = await participants_of_user(store, user_id)
+    mine = await roster.participants_of_user(user_id)
     if not mine:
         return DEFAULT_LANGUAGE
     latest = max(mine, key=lambda p: (p.registered_at, p.id))

@@ -15,24 +15,29 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from mentoring.domain.matches import Match
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program, ProgramStatus
+from mentoring.service_layer.events import EventFactory
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import AdminAction, AdminActionRecorded
 from mentorship_contracts.events.audit import AuditedKind
 from mentorship_runtime.auth import Principal
 
-if TYPE_CHECKING:
-    from mentoring.service_layer.handlers import Context
-
 Values = dict[str, Any]
 
 
+class Recording(Protocol):
+    """What building a record needs of a handler's context: its event factory."""
+
+    @property
+    def events(self) -> EventFactory: ...
+
+
 def record(
-    ctx: Context,
+    ctx: Recording,
     actor_id: str,
     action: AdminAction,
     program_id: str,
@@ -74,7 +79,7 @@ def program_values(program: Program) -> Values:
     }
 
 
-def program_created(ctx: Context, actor_id: str, program: Program) -> Envelope[Any]:
+def program_created(ctx: Recording, actor_id: str, program: Program) -> Envelope[Any]:
     return record(
         ctx,
         actor_id,
@@ -86,7 +91,7 @@ def program_created(ctx: Context, actor_id: str, program: Program) -> Envelope[A
     )
 
 
-def program_changed(ctx: Context, actor_id: str, old: Program, new: Program) -> Envelope[Any]:
+def program_changed(ctx: Recording, actor_id: str, old: Program, new: Program) -> Envelope[Any]:
     """The settings that differ, old and new; opening or closing is its own kind of action."""
     was, now = program_values(old), program_values(new)
     changed = [name for name in now if was[name] != now[name]]
@@ -110,7 +115,7 @@ def program_changed(ctx: Context, actor_id: str, old: Program, new: Program) -> 
 
 
 def admins_changed(
-    ctx: Context, actor_id: str, old: Program, new: Program, user_id: str
+    ctx: Recording, actor_id: str, old: Program, new: Program, user_id: str
 ) -> Envelope[Any]:
     added = new.is_admin(user_id)
     return record(
@@ -125,7 +130,7 @@ def admins_changed(
     )
 
 
-def proposal_cancelled(ctx: Context, actor_id: str, old: Match, new: Match) -> Envelope[Any]:
+def proposal_cancelled(ctx: Recording, actor_id: str, old: Match, new: Match) -> Envelope[Any]:
     sides = {"mentee_id": new.mentee.participant_id, "mentor_id": new.mentor.participant_id}
     return record(
         ctx,
@@ -140,7 +145,7 @@ def proposal_cancelled(ctx: Context, actor_id: str, old: Match, new: Match) -> E
 
 
 def participant_withdrawn(
-    ctx: Context, actor_id: str, old: Participant, new: Participant
+    ctx: Recording, actor_id: str, old: Participant, new: Participant
 ) -> Envelope[Any]:
     return record(
         ctx,
@@ -155,7 +160,7 @@ def participant_withdrawn(
 
 
 def participant_provisioned(
-    ctx: Context, actor: Principal, old: Participant | None, new: Participant
+    ctx: Recording, actor: Principal, old: Participant | None, new: Participant
 ) -> Envelope[Any]:
     """A person created (no ``before``) or changed by the program's identity provider, acting as
     the admin who created its token: their status, and for a change the names of the fields
@@ -187,7 +192,7 @@ def participant_provisioned(
     )
 
 
-def matching_reported(ctx: Context, summary: Mapping[str, Any]) -> Envelope[Any]:
+def matching_reported(ctx: Recording, summary: Mapping[str, Any]) -> Envelope[Any]:
     """A matching run's or preview's record, from its report's summary (what it did, in counts)."""
     preview = bool(summary.get("preview"))
     return record(

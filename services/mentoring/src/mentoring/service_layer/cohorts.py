@@ -4,29 +4,33 @@ Only mentees with no open match (proposed or active) and no completed one in the
 matched (``awaits_proposal``); mentors they had before, in a closed match, are excluded.
 A report lists the matched pairs with their explained scores (and, for a run, the proposal
 each became), the unmatched mentees with the reason, and the blocking pairs with why they
-block; it is stored (``RunReports``) and read again by its id.
+block; it is stored (``ports.RunReports``) and read again by its id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mentoring.domain.matches import MatchStatus, awaits_proposal
 from mentoring.domain.matching import CohortResult, MenteeCandidate, MentorCandidate
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
 from mentoring.service_layer.candidates import manager_lookup, mentee_candidate, mentor_candidate
+from mentoring.service_layer.ports import (
+    Events,
+    ExplainedCriterion,
+    MentoringStore,
+    ReportBlockingPair,
+    ReportPair,
+    ReportSections,
+    RunReports,
+    RunSummary,
+    UnmatchedMentee,
+)
 from mentorship_runtime.auth import Principal
-
-if TYPE_CHECKING:
-    from mentoring.adapters.run_reports import RunReports
-    from mentoring.service_layer.handlers import Context
-    from mentorship_contracts import Envelope
-
-Document = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -36,11 +40,11 @@ class Cohort:
     mentors: list[MentorCandidate]
 
 
-async def cohort_of(program: Program, now: datetime, ctx: Context) -> Cohort:
-    everyone = await ctx.store.active_participants(program.id)
+async def cohort_of(program: Program, now: datetime, store: MentoringStore) -> Cohort:
+    everyone = await store.active_participants(program.id)
     people = manager_lookup(everyone)
     free = [p for p in everyone if p.is_mentee and not p.open_matches]
-    history = await ctx.store.closed_matches([p.id for p in free])
+    history = await store.closed_matches([p.id for p in free])
     mentees = [
         mentee_candidate(p, now, people, {mentor for mentor, _ in history.get(p.id, [])})
         for p in free
@@ -55,9 +59,9 @@ class Report:
     """A report as it is answered: its summary, the proposals made and the unmatched mentees
     (the pairs and blocking pairs are read by page)."""
 
-    summary: Document
+    summary: RunSummary
     proposals: list[str]
-    unmatched: list[Document]
+    unmatched: list[UnmatchedMentee]
 
 
 def report_of(
@@ -71,80 +75,95 @@ def report_of(
     result: CohortResult,
     preview: bool,
     proposed: dict[str, str],
-    skipped: Sequence[Document] = (),
-) -> tuple[Document, dict[str, list[Document]]]:
+    skipped: Sequence[UnmatchedMentee] = (),
+) -> tuple[RunSummary, ReportSections]:
     """The summary and the sections of a report. ``proposed`` maps each mentee a run proposed
     to their match id; ``skipped`` the pairs it could not propose, with the reason."""
     pairs = [
-        {
-            "mentee_id": a.mentee_id,
-            "mentor_id": a.mentor_id,
-            "score": round(a.score, 2),
-            "breakdown": [
-                {
-                    "criterion": str(c.criterion),
-                    "value": round(c.value, 4),
-                    "points": round(c.points, 2),
-                    "reason": c.reason,
-                }
+        ReportPair(
+            mentee_id=a.mentee_id,
+            mentor_id=a.mentor_id,
+            score=round(a.score, 2),
+            breakdown=tuple(
+                ExplainedCriterion(
+                    criterion=str(c.criterion),
+                    value=round(c.value, 4),
+                    points=round(c.points, 2),
+                    reason=c.reason,
+                )
                 for c in a.breakdown
-            ],
-            "match_id": proposed.get(a.mentee_id),
-        }
+            ),
+            match_id=proposed.get(a.mentee_id),
+        )
         for a in result.assignments
     ]
-    unmatched = [{"mentee_id": u.mentee_id, "reason": u.reason} for u in result.unmatched]
-    unmatched += [dict(s) for s in skipped]
+    unmatched = [UnmatchedMentee(u.mentee_id, u.reason) for u in result.unmatched]
+    unmatched += skipped
     blocking = [
-        {
-            "mentee_id": b.mentee_id,
-            "mentor_id": b.mentor_id,
-            "score": round(b.score, 2),
-            "mentee_score": None if b.mentee_score is None else round(b.mentee_score, 2),
-            "mentor_weakest": None if b.mentor_weakest is None else round(b.mentor_weakest, 2),
-            "reason": b.reason,
-        }
+        ReportBlockingPair(
+            mentee_id=b.mentee_id,
+            mentor_id=b.mentor_id,
+            score=round(b.score, 2),
+            mentee_score=None if b.mentee_score is None else round(b.mentee_score, 2),
+            mentor_weakest=None if b.mentor_weakest is None else round(b.mentor_weakest, 2),
+            reason=b.reason,
+        )
         for b in result.blocking
     ]
-    summary = {
-        "_id": run_id,
-        "program_id": program.id,
-        "objective": objective,
-        "preview": preview,
-        "ran_at": now,
-        "by": actor.user_id,
-        "candidates": {"mentees": len(cohort.mentees), "mentors": len(cohort.mentors)},
-        "matched_count": len(result.assignments) if preview else len(proposed),
-        "total_score": round(result.total_score, 2),
-        "mean_score": round(result.mean_score, 2),
-        "blocking_pairs": result.blocking_pairs,
+    summary = RunSummary(
+        id=run_id,
+        program_id=program.id,
+        objective=objective,
+        preview=preview,
+        ran_at=now,
+        by=actor.user_id,
+        mentees=len(cohort.mentees),
+        mentors=len(cohort.mentors),
+        matched_count=len(result.assignments) if preview else len(proposed),
+        total_score=round(result.total_score, 2),
+        mean_score=round(result.mean_score, 2),
+        blocking_pairs=result.blocking_pairs,
+    )
+    return summary, ReportSections(pairs, unmatched, blocking)
+
+
+def audited(summary: RunSummary) -> dict[str, Any]:
+    """The summary as ``audit.matching_reported`` reads it."""
+    return {
+        "_id": summary.id,
+        "program_id": summary.program_id,
+        "objective": summary.objective,
+        "preview": summary.preview,
+        "by": summary.by,
+        "candidates": {"mentees": summary.mentees, "mentors": summary.mentors},
+        "matched_count": summary.matched_count,
+        "blocking_pairs": summary.blocking_pairs,
     }
-    return summary, {"pairs": pairs, "unmatched": unmatched, "blocking": blocking}
 
 
 async def stored(
-    summary: Document,
-    sections: dict[str, list[Document]],
+    summary: RunSummary,
+    sections: ReportSections,
     reports: RunReports,
-    events: Sequence[Envelope[Any]] = (),
+    events: Events = (),
 ) -> Report:
     """Store a report with the events its summary's write carries, and answer it."""
     await reports.save(summary, sections, events)
     return Report(
-        summary={**summary, "sizes": {k: len(v) for k, v in sections.items()}},
-        proposals=[p["match_id"] for p in sections["pairs"] if p["match_id"]],
-        unmatched=sections["unmatched"],
+        summary=replace(summary, sizes=sections.sizes),
+        proposals=[p.match_id for p in sections.pairs if p.match_id],
+        unmatched=sections.unmatched,
     )
 
 
-async def read_back(summary: Document, reports: RunReports) -> Report:
+async def read_back(summary: RunSummary, reports: RunReports) -> Report:
     """A stored report, as it was answered when it was made. A run stored before reports were
     split kept its proposals and unmatched mentees in its summary."""
-    if "sizes" not in summary:
-        return Report(summary, list(summary.get("proposals", [])), summary.get("unmatched", []))
-    pairs = await reports.section(summary, "pairs")
+    if summary.sizes is None:
+        return Report(summary, list(summary.early_proposals), list(summary.early_unmatched))
+    pairs = await reports.pairs(summary)
     return Report(
         summary=summary,
-        proposals=[p["match_id"] for p in pairs if p.get("match_id")],
-        unmatched=await reports.section(summary, "unmatched"),
+        proposals=[p.match_id for p in pairs if p.match_id],
+        unmatched=await reports.unmatched(summary),
     )

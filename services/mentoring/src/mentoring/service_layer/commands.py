@@ -4,16 +4,19 @@ A creating command carries the request's idempotency key (None without one)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from mentoring.domain.participants import WeeklySlot
 from mentoring.domain.programs import (
     DEFAULT_CHECK_IN_REMINDER_DAYS,
     DEFAULT_STALL_WINDOW_DAYS,
     DepartmentPreference,
+    Program,
     ProgramStatus,
 )
+from mentoring.service_layer.ports import ScimToken
 from mentorship_runtime.auth import Principal
 
 Objective = Literal["best_fit", "most_matched"]
@@ -137,3 +140,145 @@ class CancelProposal:
     actor: Principal
     match_id: str
     reason: str
+
+
+@dataclass(frozen=True)
+class ParticipantUpsert:
+    """The profile of the person named ``external_id``. ``values`` holds the fields given, in
+    the domain's types (None: empty): ``user_id``, ``display_name``, ``email``, ``roles``,
+    ``language``, ``languages``, ``timezone``, ``department``, ``manager`` (an external id or
+    an e-mail), ``competencies``, ``goals``, ``capacity``, ``preferred_mentors`` (external ids
+    or e-mails, best first). A new person needs ``display_name``, ``email`` and ``roles``."""
+
+    external_id: str
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class UpsertParticipants:
+    actor: Principal
+    program_id: str
+    rows: tuple[ParticipantUpsert, ...]
+    dry_run: bool = False
+    final: bool = True
+    planned: Mapping[str, bool] = field(default_factory=dict)
+    """Dry run: references to people an earlier part of the same import would create, each
+    with whether they would be a mentor."""
+    audited: bool = False
+    """Each write carries its own audit record (provisioning: one person per request; an
+    import is recorded once, with its counts, when it is done)."""
+
+
+@dataclass(frozen=True)
+class ImportDone:
+    actor: Principal
+    program_id: str
+    source: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    refused: int
+
+
+@dataclass(frozen=True)
+class AddAdmin:
+    """Make ``user_id`` an admin of the program; what is not given (None) is taken from their
+    profile."""
+
+    actor: Principal
+    program_id: str
+    user_id: str
+    display_name: str | None = None
+    email: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoveAdmin:
+    actor: Principal
+    program_id: str
+    user_id: str
+
+
+# ---- personal data requests, provisioning (SCIM) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestDataExport:
+    """A copy of the data of ``participant_id`` (asked by an admin of its program), or of
+    everything about the actor's own account (None)."""
+
+    actor: Principal
+    participant_id: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestDataErasure:
+    """The erasure of the data of ``participant_id`` (asked by an admin of its program), or of
+    the actor's own (None); ``confirm`` repeats the participant's id, or the actor's user id."""
+
+    actor: Principal
+    participant_id: str | None
+    confirm: str
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateScimToken:
+    actor: Principal
+    program_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class RevokeScimToken:
+    actor: Principal
+    token_id: str
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a valid token opens: its program, acted on as the admin who created the token."""
+
+    token: ScimToken
+    program: Program
+
+    @property
+    def actor(self) -> Principal:
+        return Principal(user_id=self.token.created_by, roles=frozenset({"admin"}))
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the provider says of a person: ``profile`` holds the upsert's fields (``manager_id``
+    names the manager's participant id), ``active`` the provider's flag (None: not given)."""
+
+    user_name: str
+    external_id: str | None
+    active: bool | None
+    representation: str
+    profile: Mapping[str, Any]
+    based_on: int | None = None
+    """The account's version the provider's change was made on (a PATCH): another version is
+    ``Stale``. None: written over whatever is stored (a replacement)."""
+
+
+@dataclass(frozen=True)
+class CreateAccount:
+    grant: Grant
+    account: Account
+
+
+@dataclass(frozen=True)
+class ReplaceAccount:
+    grant: Grant
+    participant_id: str
+    account: Account
+
+
+@dataclass(frozen=True)
+class RemoveAccount:
+    grant: Grant
+    participant_id: str

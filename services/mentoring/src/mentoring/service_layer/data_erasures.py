@@ -5,36 +5,39 @@ own erasure, and the reports of every service's.
 The request is mentoring's own small aggregate, written with its ``PersonalDataErasureRequested``
 and its audit records in its outbox. Each service, mentoring included, answers that event by
 erasing what it holds and announcing ``*ErasureDone``; the erasure completes when the three are
-in (``adapters.data_erasures``). Every handler is safe to re-run: mentoring's erasure changes
-nothing the second time, its report is written once per erasure, and a report counts once.
+in (``ports.DataErasures.record_done``). Every handler is safe to re-run: mentoring's erasure
+changes nothing the second time, its report is written once per erasure, and a report counts
+once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import JsonValue
-
-from mentoring.adapters.data_erasures import DataErasureStore, MentoringErasure
-from mentoring.adapters.repository import MentoringStore
 from mentoring.domain.data_erasures import KIND, DataErasure, DoneReceipt
 from mentoring.domain.data_exports import DataSubject, Scope
 from mentoring.domain.errors import Conflict, NotFound
 from mentoring.domain.programs import Program
 from mentoring.service_layer import commands as cmd
-from mentoring.service_layer.handlers import Context, new_id, require_admin, withdraw_participant
+from mentoring.service_layer.data_requests import readable, recorded
+from mentoring.service_layer.events import EventFactory
+from mentoring.service_layer.handlers import new_id, require_admin
+from mentoring.service_layer.ports import (
+    DataErasures,
+    ErasingPeopleAndPrograms,
+    ErasureDone,
+    PersonalDataEraser,
+)
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.events import (
     AdminAction,
-    AdminActionRecorded,
     MentoringErasureDone,
     PersonalDataErasureRequested,
 )
-from mentorship_contracts.personal_data import may_read
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import Forbidden, Invalid
 from mentorship_runtime.idempotency import KeyReused
@@ -48,12 +51,17 @@ WITHDRAWAL_REASON = "their data was erased"
 
 @dataclass
 class ErasureContext:
-    store: MentoringStore
-    erasures: DataErasureStore
-    personal: MentoringErasure
-    handlers: Context
+    store: ErasingPeopleAndPrograms
+    erasures: DataErasures
+    personal: PersonalDataEraser
+    withdraw: Callable[[cmd.WithdrawParticipant], Awaitable[object]]
+    """The core use case (``handlers.withdraw_participant``) bound to its context."""
     clock: Callable[[], datetime]
     correlation_id: str | None = None
+
+    @property
+    def events(self) -> EventFactory:
+        return EventFactory(self.clock, self.correlation_id)
 
     def wrap(self, payload: EventPayload) -> Envelope[Any]:
         return new_envelope(
@@ -94,18 +102,13 @@ async def _subject(
     )
 
 
-async def request_erasure(
-    ctx: ErasureContext,
-    actor: Principal,
-    participant_id: str | None,
-    confirm: str,
-    idempotency_key: str | None = None,
-) -> DataErasure:
+async def request_erasure(c: cmd.RequestDataErasure, ctx: ErasureContext) -> DataErasure:
     """Record a request to erase the data of ``participant_id`` (an admin of their program) or
     of the caller (every participation, where each program allows it), with its audit records,
     and announce it to every service. ``confirm`` repeats the participant's id (the caller's
     user id for their own), so that no slip erases anyone."""
-    subject = await _subject(ctx, actor, participant_id, confirm)
+    actor, idempotency_key = c.actor, c.idempotency_key
+    subject = await _subject(ctx, actor, c.participant_id, c.confirm)
     erasure = DataErasure(
         id=new_id("de", idempotency_key, actor.user_id),
         subject=subject,
@@ -123,7 +126,15 @@ async def request_erasure(
             requested_at=erasure.requested_at,
         )
     )
-    earlier = await ctx.erasures.add(erasure, [event, *_recorded(ctx, erasure)])
+    records = recorded(
+        ctx.wrap,
+        subject,
+        action=AdminAction.DATA_ERASED,
+        kind="data_erasure",
+        request_id=erasure.id,
+        requested_by=erasure.requested_by,
+    )
+    earlier = await ctx.erasures.add(erasure, [event, *records])
     if earlier is None:
         log.info("data_erasure_requested", erasure_id=erasure.id, scope=subject.scope.value)
         return erasure
@@ -134,47 +145,13 @@ async def request_erasure(
     return earlier
 
 
-def _recorded(ctx: ErasureContext, erasure: DataErasure) -> list[Envelope[Any]]:
-    """The request in the audit trail of each program it covers (written with it): who asked,
-    whose data (their user id; the participation when an admin asked for one)."""
-    subject = erasure.subject
-    whose: dict[str, JsonValue] = {"scope": subject.scope.value, "user_id": subject.user_id}
-    if subject.scope is Scope.PARTICIPATION:
-        whose["participant_id"] = subject.participant_ids[0]
-    return [
-        ctx.wrap(
-            AdminActionRecorded(
-                program_id=program_id,
-                actor_id=erasure.requested_by,
-                action=AdminAction.DATA_ERASED,
-                object_kind="data_erasure",
-                object_id=erasure.id,
-                after=whose,
-            )
-        )
-        for program_id in subject.program_ids
-    ]
-
-
 async def erasure_of(ctx: ErasureContext, actor: Principal, erasure_id: str) -> DataErasure:
     """The erasure, for the person and the admins of every program it covers; NotFound for
     anyone else, as for an id that names nothing."""
     erasure = await ctx.erasures.find(erasure_id)
-    if erasure is None:
-        raise NotFound(KIND, erasure_id)
-    subject = erasure.subject
-    administered: set[str] = set()
-    if actor.is_admin and subject.program_ids:
-        programs = await ctx.store.programs_by_ids(subject.program_ids)
-        administered = {p.id for p in programs if p.is_admin(actor.user_id)}
-    readable = may_read(
-        user_id=actor.user_id,
-        is_admin=actor.is_admin,
-        subject_user_id=subject.user_id,
-        program_ids=subject.program_ids,
-        administered=administered,
-    )
-    if not readable:
+    if erasure is None or not await readable(
+        ctx.store, actor, erasure.subject.user_id, erasure.subject.program_ids
+    ):
         raise NotFound(KIND, erasure_id)
     return erasure
 
@@ -200,9 +177,7 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
     for participant in active:
         program = programs[participant.program_id]
         actor = _withdrawing(data.requested_by, participant.user_id, program)
-        await withdraw_participant(
-            cmd.WithdrawParticipant(actor, participant.id, WITHDRAWAL_REASON), ctx.handlers
-        )
+        await ctx.withdraw(cmd.WithdrawParticipant(actor, participant.id, WITHDRAWAL_REASON))
         withdrawn += 1
     counts["withdrawals"] = withdrawn
     counts["matches"] = await ctx.personal.pseudonymise_matches(ids)
@@ -219,13 +194,9 @@ async def on_erasure_requested(event: Envelope[Any], ctx: ErasureContext) -> Non
         cause=event,
         clock=ctx.clock,
     )
-    document = {
-        "_id": data.erasure_id,
-        "participant_ids": list(ids),
-        "counts": counts,
-        "done_at": done_at,
-    }
-    announced = await ctx.erasures.add_done(document, [done])
+    announced = await ctx.erasures.add_done(
+        ErasureDone(data.erasure_id, ids, counts, done_at), [done]
+    )
     log.info(
         "data_erasure_done",
         erasure_id=data.erasure_id,
@@ -248,7 +219,7 @@ async def _forget_admin_contact(ctx: ErasureContext, user_id: str) -> int:
         updated = program.without_admin_contact(user_id)
         if updated is program:
             continue
-        await ctx.store.save_program(updated, [ctx.handlers.events.program_published(updated)])
+        await ctx.store.save_program(updated, [ctx.events.program_published(updated)])
         forgotten += 1
     return forgotten
 

@@ -4,7 +4,7 @@ participation), its status, mentoring's part, and the reports of every service's
 The request is mentoring's own small aggregate, written with its ``PersonalDataExportRequested``
 in its outbox. Each service, mentoring included, answers that event with its part, kept by the
 service and announced by a ``*ExportPartReady`` event; the export completes when the three are in
-(``adapters.data_exports``). Every handler is safe to re-run: a part is kept once under the
+(``ports.DataExports.record_part``). Every handler is safe to re-run: a part is kept once under the
 export's id, and a report counts once.
 """
 
@@ -12,14 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from pydantic import JsonValue
-
-from mentoring.adapters.data_exports import DataExportStore
-from mentoring.adapters.personal_data import MentoringPersonalData
-from mentoring.adapters.repository import MentoringStore
 from mentoring.domain.data_exports import (
     KIND,
     DataExport,
@@ -28,16 +23,23 @@ from mentoring.domain.data_exports import (
     Scope,
 )
 from mentoring.domain.errors import Conflict, NotFound
+from mentoring.service_layer import commands as cmd
+from mentoring.service_layer.data_requests import readable, recorded
 from mentoring.service_layer.handlers import new_id, require_admin
+from mentoring.service_layer.ports import (
+    DataExports,
+    ExportPart,
+    PeopleAndPrograms,
+    PersonalDataSource,
+)
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.events import (
     AdminAction,
-    AdminActionRecorded,
     MentoringExportPartReady,
     PersonalDataExportRequested,
 )
-from mentorship_contracts.personal_data import KEPT_FOR, may_read, part_json
+from mentorship_contracts.personal_data import KEPT_FOR, part_json
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.idempotency import KeyReused
 from mentorship_runtime.logging import get_logger
@@ -49,9 +51,9 @@ PRODUCER = "mentoring"
 
 @dataclass
 class ExportContext:
-    store: MentoringStore
-    exports: DataExportStore
-    personal: MentoringPersonalData
+    store: PeopleAndPrograms
+    exports: DataExports
+    personal: PersonalDataSource
     clock: Callable[[], datetime]
     correlation_id: str | None = None
 
@@ -77,15 +79,11 @@ async def _subject(ctx: ExportContext, actor: Principal, participant_id: str | N
     )
 
 
-async def request_export(
-    ctx: ExportContext,
-    actor: Principal,
-    participant_id: str | None = None,
-    idempotency_key: str | None = None,
-) -> DataExport:
+async def request_export(c: cmd.RequestDataExport, ctx: ExportContext) -> DataExport:
     """Record a request for a copy of the data of ``participant_id`` (an admin of their program)
     or of the caller (everything about their account), and announce it to every service."""
-    subject = await _subject(ctx, actor, participant_id)
+    actor, idempotency_key = c.actor, c.idempotency_key
+    subject = await _subject(ctx, actor, c.participant_id)
     export = DataExport(
         id=new_id("dx", idempotency_key, actor.user_id),
         subject=subject,
@@ -103,7 +101,15 @@ async def request_export(
             requested_at=export.requested_at,
         )
     )
-    earlier = await ctx.exports.add(export, [event, *_recorded(ctx, export)])
+    records = recorded(
+        ctx.wrap,
+        subject,
+        action=AdminAction.DATA_EXPORTED,
+        kind="data_export",
+        request_id=export.id,
+        requested_by=export.requested_by,
+    )
+    earlier = await ctx.exports.add(export, [event, *records])
     if earlier is None:
         log.info("data_export_requested", export_id=export.id, scope=subject.scope.value)
         return export
@@ -114,55 +120,12 @@ async def request_export(
     return earlier
 
 
-def _recorded(ctx: ExportContext, export: DataExport) -> list[Envelope[Any]]:
-    """The request in the audit trail of each program it covers (written with it): who asked,
-    whose data (their user id; the participation when an admin asked for one)."""
-    subject = export.subject
-    whose: dict[str, JsonValue] = {"scope": subject.scope.value, "user_id": subject.user_id}
-    if subject.scope is Scope.PARTICIPATION:
-        whose["participant_id"] = subject.participant_ids[0]
-    return [
-        ctx.wrap(
-            AdminActionRecorded(
-                program_id=program_id,
-                actor_id=export.requested_by,
-                action=AdminAction.DATA_EXPORTED,
-                object_kind="data_export",
-                object_id=export.id,
-                after=whose,
-            )
-        )
-        for program_id in subject.program_ids
-    ]
-
-
-async def _administered(
-    ctx: ExportContext, actor: Principal, program_ids: tuple[str, ...]
-) -> set[str]:
-    if not actor.is_admin or not program_ids:
-        return set()
-    programs = await ctx.store.programs_by_ids(program_ids)
-    return {p.id for p in programs if p.is_admin(actor.user_id)}
-
-
-async def _readable(
-    ctx: ExportContext, actor: Principal, subject_user_id: str, program_ids: tuple[str, ...]
-) -> bool:
-    return may_read(
-        user_id=actor.user_id,
-        is_admin=actor.is_admin,
-        subject_user_id=subject_user_id,
-        program_ids=program_ids,
-        administered=await _administered(ctx, actor, program_ids),
-    )
-
-
 async def export_of(ctx: ExportContext, actor: Principal, export_id: str) -> DataExport:
     """The export, for the person and the admins of every program it covers; NotFound for
     anyone else, as for an id that names nothing."""
     export = await ctx.exports.find(export_id)
-    if export is None or not await _readable(
-        ctx, actor, export.subject.user_id, export.subject.program_ids
+    if export is None or not await readable(
+        ctx.store, actor, export.subject.user_id, export.subject.program_ids
     ):
         raise NotFound(KIND, export_id)
     return export
@@ -172,15 +135,11 @@ async def part_of(ctx: ExportContext, actor: Principal, export_id: str) -> str:
     """Mentoring's part of the export as JSON text, to those who may read the export, until it
     expires."""
     part = await ctx.exports.part(export_id)
-    if part is None or as_stored(ctx.clock()) >= _aware(part["expires_at"]):
+    if part is None or as_stored(ctx.clock()) >= part.expires_at:
         raise NotFound("data export part", export_id)
-    if not await _readable(ctx, actor, part["subject_user_id"], tuple(part["program_ids"])):
+    if not await readable(ctx.store, actor, part.subject_user_id, part.program_ids):
         raise NotFound("data export part", export_id)
-    return str(part["content"])
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return part.content
 
 
 async def on_export_requested(event: Envelope[Any], ctx: ExportContext) -> None:
@@ -203,7 +162,7 @@ async def on_export_requested(event: Envelope[Any], ctx: ExportContext) -> None:
             "participant_ids": subject.participant_ids,
             "program_ids": subject.program_ids,
         },
-        sections=await ctx.personal.sections(subject),
+        sections={s.name: s.records for s in await ctx.personal.sections(subject)},
     )
     expires_at = data.requested_at + KEPT_FOR
     ready = new_envelope(
@@ -218,16 +177,16 @@ async def on_export_requested(event: Envelope[Any], ctx: ExportContext) -> None:
         cause=event,
         clock=ctx.clock,
     )
-    document = {
-        "_id": data.export_id,
-        "subject_user_id": subject.user_id,
-        "program_ids": list(subject.program_ids),
-        "content": content,
-        "counts": counts,
-        "made_at": made_at,
-        "expires_at": expires_at,
-    }
-    kept = await ctx.exports.add_part(document, [ready])
+    part = ExportPart(
+        export_id=data.export_id,
+        subject_user_id=subject.user_id,
+        program_ids=subject.program_ids,
+        content=content,
+        counts=counts,
+        made_at=made_at,
+        expires_at=expires_at,
+    )
+    kept = await ctx.exports.add_part(part, [ready])
     log.info(
         "data_export_part_built",
         export_id=data.export_id,
@@ -255,4 +214,5 @@ async def on_part_ready(event: Envelope[Any], ctx: ExportContext) -> None:
 
 
 async def delete_expired_parts(ctx: ExportContext) -> int:
+    """Delete mentoring's parts past their day: how many."""
     return await ctx.exports.delete_expired_parts(ctx.clock())

@@ -28,6 +28,7 @@ from mentoring.domain.programs import Admin, Program, ProgramStatus
 from mentoring.service_layer import admin_language, audit, handlers
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.handlers import Context, require_admin
+from mentoring.service_layer.ports import MatchFilter
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.jobs import retrying
 
@@ -55,8 +56,8 @@ async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
 
 
 async def _matches(ctx: Context, program_id: str, status: MatchStatus, limit: int) -> list[str]:
-    page = await ctx.store.find_matches(
-        {"program_id": program_id, "status": status.value}, first=limit, after=None
+    page = await ctx.store.select_matches(
+        MatchFilter(program_id=program_id, status=status), first=limit, after=None
     )
     return [m.id for m in page.items]
 
@@ -74,33 +75,26 @@ async def _end_active_matches(program: Program, actor: Principal, ctx: Context) 
         await asyncio.gather(*(end(match_id) for match_id in ids))
 
 
-async def add_admin(
-    actor: Principal,
-    program_id: str,
-    user_id: str,
-    *,
-    display_name: str | None,
-    email: str | None,
-    language: str | None,
-    ctx: Context,
-) -> Program:
+async def add_admin(c: cmd.AddAdmin, ctx: Context) -> Program:
     """Make ``user_id`` an admin of the program (its admins only). Notify reaches them by the
     name, e-mail address and language given; what is not given is taken from their
     participation in the program, if they have one (else no name, no e-mail, and the language
     of their latest registration elsewhere, else English). Acting as an admin also takes the
     admin role in their token."""
 
+    user_id = c.user_id
+
     async def attempt() -> Program:
-        program = await ctx.store.program(program_id)
-        require_admin(program, actor)
-        name, address, tongue = display_name, email, language
+        program = await ctx.store.program(c.program_id)
+        require_admin(program, c.actor)
+        name, address, tongue = c.display_name, c.email, c.language
         if name is None or address is None or tongue is None:
             joined = await ctx.store.participant_of_user(program.id, user_id)
             if joined is not None:
                 name = name or joined.display_name
                 address = address or joined.email
                 tongue = tongue or joined.language
-        tongue = tongue or await admin_language.profile_language(ctx.store, user_id)
+        tongue = tongue or await admin_language.profile_language(ctx.roster, user_id)
         updated = program.with_admin(Admin(user_id, name, address, tongue))
         if updated is program:
             return program
@@ -108,28 +102,28 @@ async def add_admin(
             updated,
             [
                 ctx.events.program_published(updated),
-                audit.admins_changed(ctx, actor.user_id, program, updated, user_id),
+                audit.admins_changed(ctx, c.actor.user_id, program, updated, user_id),
             ],
         )
 
     return await retrying(attempt, tries=50)
 
 
-async def remove_admin(actor: Principal, program_id: str, user_id: str, ctx: Context) -> Program:
+async def remove_admin(c: cmd.RemoveAdmin, ctx: Context) -> Program:
     """Remove an admin from the program (its admins only; one may remove themselves), never
     the last one (``LastAdmin``, a conflict)."""
 
     async def attempt() -> Program:
-        program = await ctx.store.program(program_id)
-        require_admin(program, actor)
-        updated = program.without_admin(user_id)
+        program = await ctx.store.program(c.program_id)
+        require_admin(program, c.actor)
+        updated = program.without_admin(c.user_id)
         if updated is program:
             return program
         return await ctx.store.save_program(
             updated,
             [
                 ctx.events.program_published(updated),
-                audit.admins_changed(ctx, actor.user_id, program, updated, user_id),
+                audit.admins_changed(ctx, c.actor.user_id, program, updated, c.user_id),
             ],
         )
 

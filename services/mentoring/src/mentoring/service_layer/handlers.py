@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from mentoring.adapters.repository import Earlier, MentoringStore
 from mentoring.domain import matching as engine
 from mentoring.domain.errors import CapacityFull, Conflict, Forbidden, Invalid, NotFound
 from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side
@@ -46,6 +45,16 @@ from mentoring.service_layer.candidates import (
     policy_of,
 )
 from mentoring.service_layer.events import EventFactory
+from mentoring.service_layer.ports import (
+    Earlier,
+    ImportRecords,
+    MentoringStore,
+    Roster,
+    RunClaim,
+    RunReports,
+    RunSummary,
+    UnmatchedMentee,
+)
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.idempotency import KeyReused, derived_id, fingerprint
 from mentorship_runtime.jobs import retrying
@@ -64,7 +73,13 @@ T = TypeVar("T")
 
 @dataclass
 class Context:
+    """What a core use case works with: the ports it reaches the world through, the clock, and
+    the correlation id its events carry."""
+
     store: MentoringStore
+    reports: RunReports
+    imports: ImportRecords
+    roster: Roster
     clock: Callable[[], datetime]
     correlation_id: str | None = None
 
@@ -143,7 +158,7 @@ async def create_program(c: cmd.CreateProgram, ctx: Context) -> Program:
                 c.actor.user_id,
                 c.actor.name,
                 c.actor.email,
-                await admin_language.profile_language(ctx.store, c.actor.user_id),
+                await admin_language.profile_language(ctx.roster, c.actor.user_id),
             ),
         ),
         settings=MatchingSettings(
@@ -575,22 +590,9 @@ async def suggestions_for(
     return pool.suggest(mentee_candidate(mentee, now, people, past), k=k)
 
 
-async def suggest_mentors(
-    actor: Principal, mentee_id: str, k: int, ctx: Context
-) -> list[tuple[ScoredMentor, Participant]]:
-    mentee = await ctx.store.participant(mentee_id)
-    program = await ctx.store.program(mentee.program_id)
-    require_self_or_admin(mentee, program, actor)
-    if not mentee.is_mentee:
-        raise Invalid("mentee_id", f"{mentee_id!r} is not a mentee")
-    scored = await suggestions_for(mentee, program, ctx, k=k)
-    mentors = {p.id: p for p in await ctx.store.participants_by_ids([s.mentor_id for s in scored])}
-    return [(s, mentors[s.mentor_id]) for s in scored]
-
-
 async def _claim_run(
     run_id: str, key: str, c: cmd.RunMatching, program: Program, ctx: Context
-) -> dict[str, Any] | None:
+) -> RunSummary | None:
     """Claim a keyed run's id (None), or the report of the run that holds it already.
 
     A run of the same key still running is waited for (at most ``RUN_WAIT_SECONDS``, then a
@@ -602,23 +604,26 @@ async def _claim_run(
         if earlier is None:
             if not program.matches:
                 raise Conflict(f"program {program.id!r} is {program.status.value}: no matching now")
-            claim = {
-                "_id": run_id,
-                "program_id": program.id,
-                "objective": c.objective,
-                "by": c.actor.user_id,
-                "claimed_at": as_stored(ctx.clock()),
-            }
+            claim = RunClaim(
+                run_id=run_id,
+                program_id=program.id,
+                objective=c.objective,
+                by=c.actor.user_id,
+                claimed_at=as_stored(ctx.clock()),
+            )
             if await ctx.store.claim_run(claim):
                 return None
             continue
-        if (earlier["program_id"], earlier["objective"]) != (c.program_id, c.objective):
+        if (earlier.program_id, earlier.objective) != (c.program_id, c.objective):
             raise KeyReused(key, f"matching run {run_id!r}")
-        if earlier["state"] == "done":
-            return earlier
+        if earlier.summary is not None:
+            return earlier.summary
         now = as_stored(ctx.clock())
-        if earlier["claimed_at"] <= now - RUN_LEASE and await ctx.store.take_over_run(
-            run_id, earlier["claimed_at"], now
+        claimed_at = earlier.claimed_at
+        if (
+            claimed_at is not None
+            and claimed_at <= now - RUN_LEASE
+            and await ctx.store.take_over_run(run_id, claimed_at, now)
         ):
             log.warning("matching_run_taken_over", run_id=run_id)
             return None
@@ -639,16 +644,16 @@ async def run_matching(c: cmd.RunMatching, ctx: Context) -> cohorts.Report:
     if c.idempotency_key is not None:
         earlier = await _claim_run(run_id, c.idempotency_key, c, program, ctx)
         if earlier is not None:
-            return await cohorts.read_back(earlier, ctx.store.reports)
+            return await cohorts.read_back(earlier, ctx.reports)
     elif not program.matches:
         raise Conflict(f"program {program.id!r} is {program.status.value}: no matching now")
     now = as_stored(ctx.clock())
-    cohort = await cohorts.cohort_of(program, now, ctx)
+    cohort = await cohorts.cohort_of(program, now, ctx.store)
     result: CohortResult = engine.match_cohort(
         cohort.mentees, cohort.mentors, policy_of(program), c.objective
     )
     proposed: dict[str, str] = {}
-    skipped = []
+    skipped: list[UnmatchedMentee] = []
     for assignment in result.assignments:
         scored = ScoredMentor(
             mentor_id=assignment.mentor_id,
@@ -668,7 +673,7 @@ async def run_matching(c: cmd.RunMatching, ctx: Context) -> cohorts.Report:
             )
             proposed[assignment.mentee_id] = match.id
         except (Conflict, Invalid, NotFound) as exc:
-            skipped.append({"mentee_id": assignment.mentee_id, "reason": str(exc)})
+            skipped.append(UnmatchedMentee(assignment.mentee_id, str(exc)))
     summary, sections = cohorts.report_of(
         run_id=run_id,
         program=program,
@@ -682,5 +687,5 @@ async def run_matching(c: cmd.RunMatching, ctx: Context) -> cohorts.Report:
         skipped=skipped,
     )
     return await cohorts.stored(
-        summary, sections, ctx.store.reports, [audit.matching_reported(ctx, summary)]
+        summary, sections, ctx.reports, [audit.matching_reported(ctx, cohorts.audited(summary))]
     )

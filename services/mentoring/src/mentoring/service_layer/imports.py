@@ -5,25 +5,12 @@ per row)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mentoring.service_layer import audit
+from mentoring.service_layer.commands import ImportDone
 from mentoring.service_layer.handlers import Context, new_id, require_admin
+from mentoring.service_layer.ports import ImportRecord
 from mentorship_contracts.events import AdminAction
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.mongo import as_stored
-
-
-@dataclass(frozen=True)
-class ImportDone:
-    actor: Principal
-    program_id: str
-    source: str
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    refused: int
 
 
 async def record_import(c: ImportDone, ctx: Context) -> str:
@@ -47,12 +34,17 @@ async def record_import(c: ImportDone, ctx: Context) -> str:
         import_id,
         after=counts,
     )
-    document = {
-        "_id": import_id,
-        "program_id": c.program_id,
-        "by": c.actor.user_id,
-        "at": as_stored(ctx.clock()),
-        **counts,
-    }
-    await ctx.store.imports.add(document, [record])
+    done = ImportRecord(
+        id=import_id,
+        program_id=c.program_id,
+        by=c.actor.user_id,
+        at=as_stored(ctx.clock()),
+        source=c.source,
+        rows=c.rows,
+        created=c.created,
+        updated=c.updated,
+        unchanged=c.unchanged,
+        refused=c.refused,
+    )
+    await ctx.imports.add(done, [record])
     return import_id

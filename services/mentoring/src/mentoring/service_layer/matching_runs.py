@@ -9,18 +9,16 @@ not see is.
 
 from __future__ import annotations
 
-from typing import Any
-
 from mentoring.domain import matching as engine
 from mentoring.domain.errors import Conflict, Invalid, NotFound
 from mentoring.service_layer import audit, cohorts
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.candidates import policy_of
 from mentoring.service_layer.handlers import Context, new_id, require_admin
+from mentoring.service_layer.ports import ReportBlockingPair, ReportPair, RunSummary
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.mongo import as_stored
 
-Document = dict[str, Any]
 PAGED_SECTIONS = {"pairs", "blocking"}
 
 
@@ -30,7 +28,7 @@ async def preview_matching(c: cmd.PreviewMatching, ctx: Context) -> cohorts.Repo
     if not program.accepts_participants:
         raise Conflict(f"program {program.id!r} is {program.status.value}: no matching now")
     now = as_stored(ctx.clock())
-    cohort = await cohorts.cohort_of(program, now, ctx)
+    cohort = await cohorts.cohort_of(program, now, ctx.store)
     result = engine.match_cohort(cohort.mentees, cohort.mentors, policy_of(program), c.objective)
     summary, sections = cohorts.report_of(
         run_id=new_id("run"),
@@ -44,27 +42,27 @@ async def preview_matching(c: cmd.PreviewMatching, ctx: Context) -> cohorts.Repo
         proposed={},
     )
     return await cohorts.stored(
-        summary, sections, ctx.store.reports, [audit.matching_reported(ctx, summary)]
+        summary, sections, ctx.reports, [audit.matching_reported(ctx, cohorts.audited(summary))]
     )
 
 
-async def _visible(actor: Principal, run_id: str, ctx: Context) -> Document:
-    summary = await ctx.store.reports.summary(run_id)
+async def _visible(actor: Principal, run_id: str, ctx: Context) -> RunSummary:
+    summary = await ctx.reports.summary(run_id)
     if summary is None:
         raise NotFound("matching run", run_id)
-    program = await ctx.store.program(summary["program_id"])
+    program = await ctx.store.program(summary.program_id)
     if not (actor.is_admin and program.is_admin(actor.user_id)):
         raise NotFound("matching run", run_id)
     return summary
 
 
-async def matching_run(actor: Principal, run_id: str, ctx: Context) -> cohorts.Report:
-    return await cohorts.read_back(await _visible(actor, run_id, ctx), ctx.store.reports)
+async def matching_run(ctx: Context, actor: Principal, run_id: str) -> cohorts.Report:
+    return await cohorts.read_back(await _visible(actor, run_id, ctx), ctx.reports)
 
 
 async def run_entries(
-    actor: Principal, run_id: str, section: str, first: int, after: str | None, ctx: Context
-) -> tuple[list[Document], str | None]:
+    ctx: Context, actor: Principal, run_id: str, section: str, first: int, after: str | None
+) -> tuple[list[ReportPair] | list[ReportBlockingPair], str | None]:
     """A page of a report's pairs or blocking pairs; the cursor is the next entry's position."""
     if section not in PAGED_SECTIONS:
         raise Invalid("section", f"one of {sorted(PAGED_SECTIONS)}")
@@ -74,18 +72,22 @@ async def run_entries(
             raise Invalid("after", "not a cursor returned by this API")
         offset = int(after)
     summary = await _visible(actor, run_id, ctx)
-    items = await ctx.store.reports.section(summary, section, offset, first)
-    size = summary.get("sizes", {}).get(section, 0)
+    items: list[ReportPair] | list[ReportBlockingPair]
+    if section == "pairs":
+        items = await ctx.reports.pairs(summary, offset, first)
+    else:
+        items = await ctx.reports.blocking(summary, offset, first)
+    size = (summary.sizes or {}).get(section, 0)
     end = offset + len(items)
     return items, str(end) if end < size else None
 
 
 async def matching_runs(
+    ctx: Context,
     actor: Principal,
     program_id: str,
     first: int,
     after: str | None,
-    ctx: Context,
     *,
     previews: bool = True,
 ) -> tuple[list[cohorts.Report], str | None]:
@@ -93,7 +95,7 @@ async def matching_runs(
     program = await ctx.store.program(program_id)
     if not (actor.is_admin and program.is_admin(actor.user_id)):
         raise NotFound("program", program_id)
-    found, cursor = await ctx.store.reports.of_program(
+    found, cursor = await ctx.reports.of_program(
         program_id, first=first, after=after, previews=previews
     )
-    return [await cohorts.read_back(s, ctx.store.reports) for s in found], cursor
+    return [await cohorts.read_back(s, ctx.reports) for s in found], cursor

@@ -13,7 +13,7 @@ name (unique per program, without regard to case), its external id and its view 
 creation, else the user name; that key, and the participant's account (``user_id``, the key),
 never change afterwards, while the provider's user name and external id may.
 
-Deactivating (``active`` false) withdraws the participant (``handlers.withdraw_participant``:
+Deactivating (``active`` false) withdraws the participant (``Provisioning.withdraw``:
 their open matches end and the mentees of a mentor are proposed their next best mentor). A
 withdrawn person stays withdrawn: a later ``active`` true is kept as the provider's view and
 changes nothing here. The account of a withdrawn person takes the provider's changes without
@@ -25,18 +25,28 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from mentoring.adapters.provisioning_store import ProvisionedUser, ProvisioningStore, ScimToken
 from mentoring.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from mentoring.domain.participants import EXTERNAL_ID, EXTERNAL_ID_RULE, Participant
-from mentoring.domain.programs import Program
 from mentoring.service_layer import commands as cmd
-from mentoring.service_layer import handlers, upserts
-from mentoring.service_layer.handlers import Context, require_admin
-from mentoring.service_layer.upserts import Outcome, ParticipantUpsert, UpsertParticipants
+from mentoring.service_layer.commands import Grant
+from mentoring.service_layer.handlers import require_admin
+from mentoring.service_layer.ports import (
+    PeopleAndPrograms,
+    ProvisionedAccounts,
+    ProvisionedUser,
+    ScimToken,
+)
+from mentoring.service_layer.upserts import (
+    Outcome,
+    ParticipantUpsert,
+    UpsertParticipants,
+    UpsertResult,
+)
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.jobs import retrying
 
@@ -49,35 +59,15 @@ DEACTIVATED = "deactivated by the identity provider"
 
 @dataclass(frozen=True)
 class Provisioning:
-    ctx: Context
-    accounts: ProvisioningStore
+    """What provisioning works with: the people and programs, the accounts, the clock, and the
+    two core use cases it hands over to (``upserts.upsert_participants`` writes the participant,
+    ``handlers.withdraw_participant`` withdraws a deactivated one), bound to their context."""
 
-
-@dataclass(frozen=True)
-class Grant:
-    """What a valid token opens: its program, acted on as the admin who created the token."""
-
-    token: ScimToken
-    program: Program
-
-    @property
-    def actor(self) -> Principal:
-        return Principal(user_id=self.token.created_by, roles=frozenset({"admin"}))
-
-
-@dataclass(frozen=True)
-class Account:
-    """What the provider says of a person: ``profile`` holds the upsert's fields (``manager_id``
-    names the manager's participant id), ``active`` the provider's flag (None: not given)."""
-
-    user_name: str
-    external_id: str | None
-    active: bool | None
-    representation: str
-    profile: Mapping[str, Any]
-    based_on: int | None = None
-    """The account's version the provider's change was made on (a PATCH): another version is
-    ``Stale``. None: written over whatever is stored (a replacement)."""
+    people: PeopleAndPrograms
+    accounts: ProvisionedAccounts
+    clock: Callable[[], datetime]
+    upsert: Callable[[UpsertParticipants], Awaitable[list[UpsertResult]]]
+    withdraw: Callable[[cmd.WithdrawParticipant], Awaitable[object]]
 
 
 class Stale(Conflict):
@@ -97,48 +87,46 @@ def secret_hash(secret: str) -> str:
 # ---- tokens ---------------------------------------------------------------------------------
 
 
-async def create_token(
-    actor: Principal, program_id: str, label: str, p: Provisioning
-) -> tuple[ScimToken, str]:
+async def create_token(c: cmd.CreateScimToken, p: Provisioning) -> tuple[ScimToken, str]:
     """A new token of the program and its secret (answered this once)."""
-    program = await p.ctx.store.program(program_id)
-    require_admin(program, actor)
+    program = await p.people.program(c.program_id)
+    require_admin(program, c.actor)
     token = ScimToken(
         id=f"st_{uuid.uuid4().hex}",
         program_id=program.id,
-        label=label,
-        created_by=actor.user_id,
-        created_at=p.ctx.clock(),
+        label=c.label,
+        created_by=c.actor.user_id,
+        created_at=p.clock(),
     )
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     await p.accounts.add_token(token, secret_hash(secret))
     return await p.accounts.token(token.id), secret
 
 
-async def tokens(actor: Principal, program_id: str, p: Provisioning) -> list[ScimToken]:
-    program = await p.ctx.store.program(program_id)
+async def tokens(p: Provisioning, actor: Principal, program_id: str) -> list[ScimToken]:
+    program = await p.people.program(program_id)
     require_admin(program, actor)
     return await p.accounts.tokens_of_program(program.id, MAX_TOKENS)
 
 
-async def revoke_token(actor: Principal, token_id: str, p: Provisioning) -> ScimToken:
-    token = await p.accounts.token(token_id)
+async def revoke_token(c: cmd.RevokeScimToken, p: Provisioning) -> ScimToken:
+    token = await p.accounts.token(c.token_id)
     try:
-        program = await p.ctx.store.program(token.program_id)
-        require_admin(program, actor)
+        program = await p.people.program(token.program_id)
+        require_admin(program, c.actor)
     except (NotFound, Forbidden):
-        raise NotFound("scim token", token_id) from None  # not told from a missing one
-    return await p.accounts.revoke_token(token.id, p.ctx.clock())
+        raise NotFound("scim token", c.token_id) from None  # not told from a missing one
+    return await p.accounts.revoke_token(token.id, p.clock())
 
 
-async def grant_of(secret: str, p: Provisioning) -> Grant | None:
+async def grant_of(p: Provisioning, secret: str) -> Grant | None:
     """What the secret opens, or None: unknown, revoked, or its creator no longer an admin."""
     if not secret.startswith(SECRET_PREFIX):
         return None
     token = await p.accounts.token_of_secret(secret_hash(secret))
     if token is None or token.revoked:
         return None
-    program = await p.ctx.store.program(token.program_id)
+    program = await p.people.program(token.program_id)
     if not program.is_admin(token.created_by):
         return None
     return Grant(token, program)
@@ -148,8 +136,8 @@ async def grant_of(secret: str, p: Provisioning) -> Grant | None:
 
 
 async def accounts(
-    grant: Grant,
     p: Provisioning,
+    grant: Grant,
     *,
     user_name: str | None = None,
     external_id: str | None = None,
@@ -173,7 +161,7 @@ async def accounts(
     return total, await _with_participants(page, p)
 
 
-async def account(grant: Grant, participant_id: str, p: Provisioning) -> Provisioned:
+async def account(p: Provisioning, grant: Grant, participant_id: str) -> Provisioned:
     found = await p.accounts.user(grant.program.id, participant_id)
     if found is None:
         raise NotFound("user", participant_id)
@@ -181,9 +169,10 @@ async def account(grant: Grant, participant_id: str, p: Provisioning) -> Provisi
     return provisioned
 
 
-async def create_account(grant: Grant, given: Account, p: Provisioning) -> Provisioned:
+async def create_account(c: cmd.CreateAccount, p: Provisioning) -> Provisioned:
     """Create the person (or link the participant their key names), then the account; a user
     name taken in the program, or a participant provisioned already, is a ``Conflict``."""
+    grant, given = c.grant, c.account
     program = grant.program
     if await p.accounts.user_of_name(program.id, given.user_name) is not None:
         raise Conflict(f"user name {given.user_name!r} is taken in this program")
@@ -192,7 +181,7 @@ async def create_account(grant: Grant, given: Account, p: Provisioning) -> Provi
         where = "external_id" if given.external_id else "user_name"
         raise Invalid(where, f"a person's key is made of {EXTERNAL_ID_RULE}")
     participant_id = await _upsert(grant, key, given.profile, p)
-    now = p.ctx.clock()
+    now = p.clock()
     await p.accounts.add_user(
         ProvisionedUser(
             participant_id=participant_id,
@@ -207,10 +196,9 @@ async def create_account(grant: Grant, given: Account, p: Provisioning) -> Provi
     return await _after(grant, participant_id, given.active, p)
 
 
-async def replace_account(
-    grant: Grant, participant_id: str, given: Account, p: Provisioning
-) -> Provisioned:
+async def replace_account(c: cmd.ReplaceAccount, p: Provisioning) -> Provisioned:
     """Bring the account and its participant to what the provider says now."""
+    grant, participant_id, given = c.grant, c.participant_id, c.account
 
     async def attempt() -> None:
         stored = await p.accounts.user(grant.program.id, participant_id)
@@ -221,7 +209,7 @@ async def replace_account(
         holder = await p.accounts.user_of_name(grant.program.id, given.user_name)
         if holder is not None and holder.participant_id != participant_id:
             raise Conflict(f"user name {given.user_name!r} is taken in this program")
-        participant = await p.ctx.store.participant(participant_id)
+        participant = await p.people.participant(participant_id)
         if participant.is_active:
             assert participant.external_id is not None  # every account has a key
             await _upsert(grant, participant.external_id, given.profile, p)
@@ -231,7 +219,7 @@ async def replace_account(
                 user_name=given.user_name,
                 external_id=given.external_id,
                 representation=given.representation,
-                updated_at=p.ctx.clock(),
+                updated_at=p.clock(),
             )
         )
 
@@ -239,8 +227,9 @@ async def replace_account(
     return await _after(grant, participant_id, given.active, p)
 
 
-async def remove_account(grant: Grant, participant_id: str, p: Provisioning) -> None:
+async def remove_account(c: cmd.RemoveAccount, p: Provisioning) -> None:
     """Withdraw the person, then forget the account (the participant stays, withdrawn)."""
+    grant, participant_id = c.grant, c.participant_id
     if await p.accounts.user(grant.program.id, participant_id) is None:
         raise NotFound("user", participant_id)
     await _after(grant, participant_id, False, p)
@@ -252,14 +241,13 @@ async def _upsert(grant: Grant, key: str, profile: Mapping[str, Any], p: Provisi
     manager_id = values.pop("manager_id", None)
     if "manager_id" in profile:
         values["manager"] = await _manager_key(grant, manager_id, p) if manager_id else None
-    (result,) = await upserts.upsert_participants(
+    (result,) = await p.upsert(
         UpsertParticipants(
             actor=grant.actor,
             program_id=grant.program.id,
             rows=(ParticipantUpsert(key, values),),
             audited=True,
-        ),
-        p.ctx,
+        )
     )
     if result.outcome is Outcome.REFUSED:
         field = "manager_id" if result.field == "manager" else (result.field or "profile")
@@ -271,7 +259,7 @@ async def _upsert(grant: Grant, key: str, profile: Mapping[str, Any], p: Provisi
 async def _manager_key(grant: Grant, manager_id: str, p: Provisioning) -> str:
     """The key the upsert finds the manager by: their external id, else their e-mail."""
     try:
-        manager = await p.ctx.store.participant(manager_id)
+        manager = await p.people.participant(manager_id)
     except NotFound:
         manager = None
     if manager is None or manager.program_id != grant.program.id:
@@ -283,17 +271,15 @@ async def _after(
     grant: Grant, participant_id: str, active: bool | None, p: Provisioning
 ) -> Provisioned:
     """Withdraw the person when the provider deactivated them, then read the account back."""
-    participant = await p.ctx.store.participant(participant_id)
+    participant = await p.people.participant(participant_id)
     if active is False and participant.is_active:
-        await handlers.withdraw_participant(
-            cmd.WithdrawParticipant(grant.actor, participant_id, DEACTIVATED), p.ctx
-        )
-    return await account(grant, participant_id, p)
+        await p.withdraw(cmd.WithdrawParticipant(grant.actor, participant_id, DEACTIVATED))
+    return await account(p, grant, participant_id)
 
 
 async def _with_participants(found: list[ProvisionedUser], p: Provisioning) -> list[Provisioned]:
     participants = {
-        x.id: x for x in await p.ctx.store.participants_by_ids([u.participant_id for u in found])
+        x.id: x for x in await p.people.participants_by_ids([u.participant_id for u in found])
     }
     return [
         Provisioned(u, participants[u.participant_id])

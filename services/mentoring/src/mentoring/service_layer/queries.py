@@ -8,14 +8,15 @@ their programs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
 
-from mentoring.adapters.repository import Page
-from mentoring.domain.errors import Forbidden, NotFound
-from mentoring.domain.matches import Match
+from mentoring.domain.errors import Forbidden, Invalid, NotFound
+from mentoring.domain.matches import Match, MatchStatus
+from mentoring.domain.matching import ScoredMentor
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
-from mentoring.service_layer.handlers import Context
+from mentoring.service_layer.handlers import Context, require_self_or_admin, suggestions_for
+from mentoring.service_layer.ports import MatchFilter, Page
 from mentorship_runtime.auth import Principal
 
 
@@ -26,15 +27,15 @@ async def _admin_of(actor: Principal, program_ids: set[str], ctx: Context) -> se
     return {p.id for p in programs if p.is_admin(actor.user_id)}
 
 
-async def program(actor: Principal, program_id: str, ctx: Context) -> Program:
-    found = await programs(actor, [program_id], 1, ctx)
+async def program(ctx: Context, actor: Principal, program_id: str) -> Program:
+    found = await programs(ctx, actor, [program_id], 1)
     if not found:
         raise NotFound("program", program_id)
     return found[0]
 
 
 async def programs(
-    actor: Principal, ids: Sequence[str] | None, first: int, ctx: Context
+    ctx: Context, actor: Principal, ids: Sequence[str] | None, first: int
 ) -> list[Program]:
     """Programs by id (those the caller administers or takes part in), or the caller's own."""
     if ids is None:
@@ -55,7 +56,7 @@ async def _participations(
     return found
 
 
-async def participants(actor: Principal, ids: Sequence[str], ctx: Context) -> list[Participant]:
+async def participants(ctx: Context, actor: Principal, ids: Sequence[str]) -> list[Participant]:
     found = await ctx.store.participants_by_ids(ids)
     program_ids = {p.program_id for p in found}
     admin_of = await _admin_of(actor, program_ids, ctx)
@@ -76,25 +77,18 @@ async def _counterparts(actor: Principal, participant_ids: list[str], ctx: Conte
     """Those among ``participant_ids`` who are or were matched with the caller."""
     if not participant_ids:
         return set()
-    criteria: dict[str, Any] = {
-        "$or": [
-            {"mentee.user_id": actor.user_id, "mentor_id": {"$in": participant_ids}},
-            {"mentor.user_id": actor.user_id, "mentee_id": {"$in": participant_ids}},
-        ]
-    }
-    page = await ctx.store.find_matches(criteria, first=1000, after=None)
-    return {m.mentor.participant_id for m in page.items} | {
-        m.mentee.participant_id for m in page.items
-    }
+    matched = await ctx.store.matched_with(actor.user_id, participant_ids, limit=1000)
+    return {m.mentor.participant_id for m in matched} | {m.mentee.participant_id for m in matched}
 
 
-async def matches_by_ids(actor: Principal, ids: Sequence[str], ctx: Context) -> list[Match]:
+async def matches_by_ids(ctx: Context, actor: Principal, ids: Sequence[str]) -> list[Match]:
     found = await ctx.store.matches_by_ids(ids)
     admin_of = await _admin_of(actor, {m.program_id for m in found}, ctx)
     return [m for m in found if m.involves(actor.user_id) or m.program_id in admin_of]
 
 
 async def find_matches(
+    ctx: Context,
     actor: Principal,
     *,
     program_id: str | None,
@@ -103,24 +97,35 @@ async def find_matches(
     mentee_id: str | None,
     first: int,
     after: str | None,
-    ctx: Context,
-) -> Page:
-    criteria: dict[str, Any] = {}
-    if program_id:
-        criteria["program_id"] = program_id
-    if status:
-        criteria["status"] = status
-    if mentor_id:
-        criteria["mentor_id"] = mentor_id
-    if mentee_id:
-        criteria["mentee_id"] = mentee_id
+) -> Page[Match]:
+    """Matches by program, status and side; an admin of the program sees all of them, anyone
+    else their own only."""
+    which = MatchFilter(
+        program_id=program_id or None,
+        status=MatchStatus(status) if status else None,
+        mentor_id=mentor_id or None,
+        mentee_id=mentee_id or None,
+    )
     sees_program = program_id is not None and program_id in await _admin_of(
         actor, {program_id}, ctx
     )
     if not sees_program:
         if program_id is None and actor.is_admin and not (mentor_id or mentee_id):
             raise Forbidden("admins list matches per program: give program_id")
-        criteria["$and"] = [
-            {"$or": [{"mentee.user_id": actor.user_id}, {"mentor.user_id": actor.user_id}]}
-        ]
-    return await ctx.store.find_matches(criteria, first=first, after=after)
+        which = replace(which, of_user=actor.user_id)
+    return await ctx.store.select_matches(which, first=first, after=after)
+
+
+async def suggest_mentors(
+    ctx: Context, actor: Principal, mentee_id: str, k: int
+) -> list[tuple[ScoredMentor, Participant]]:
+    """The ``k`` mentors who suit a mentee best, best first (the mentee and the program's
+    admins)."""
+    mentee = await ctx.store.participant(mentee_id)
+    program = await ctx.store.program(mentee.program_id)
+    require_self_or_admin(mentee, program, actor)
+    if not mentee.is_mentee:
+        raise Invalid("mentee_id", f"{mentee_id!r} is not a mentee")
+    scored = await suggestions_for(mentee, program, ctx, k=k)
+    mentors = {p.id: p for p in await ctx.store.participants_by_ids([s.mentor_id for s in scored])}
+    return [(s, mentors[s.mentor_id]) for s in scored]

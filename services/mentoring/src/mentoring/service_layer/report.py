@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 
-from mentoring.adapters import report as reads
-from mentoring.adapters.roster import program_participants
 from mentoring.domain.errors import Invalid
 from mentoring.domain.report import FunnelReport, funnel_report
 from mentoring.service_layer.handlers import Context, require_admin
@@ -29,13 +27,13 @@ def require_period(start: date, end: date) -> None:
 
 
 async def program_report(
-    actor: Principal, program_id: str, start: date, end: date, ctx: Context
+    ctx: Context, actor: Principal, program_id: str, start: date, end: date
 ) -> FunnelReport:
     require_period(start, end)
     program = await ctx.store.program(program_id)
     require_admin(program, actor)
     people, matches = await asyncio.gather(
-        program_participants(ctx.store, program.id),
-        reads.program_match_facts(ctx.store, program.id),
+        ctx.roster.program_participants(program.id),
+        ctx.roster.program_match_facts(program.id),
     )
     return funnel_report(people, matches, start=start, end=end)

@@ -15,16 +15,15 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TypeVar
 
-from mentoring.adapters import roster as reads
-from mentoring.adapters.roster import MatchSides
 from mentoring.domain.errors import Invalid
 from mentoring.domain.matches import MatchStatus
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
 from mentoring.domain.roster import SEARCH_MAX, Standing, found_by, standing
 from mentoring.service_layer.handlers import Context, require_admin
+from mentoring.service_layer.ports import MatchSides, Page
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 
@@ -49,12 +48,6 @@ class Participation:
     participant: Participant
     standing: Standing
     program: Program
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    next_cursor: str | None
 
 
 def _statuses(matches: Sequence[MatchSides]) -> dict[str, list[MatchStatus]]:
@@ -95,6 +88,7 @@ async def _program_of_admin(actor: Principal, program_id: str, ctx: Context) -> 
 
 
 async def participants(
+    ctx: Context,
     actor: Principal,
     program_id: str,
     *,
@@ -103,7 +97,6 @@ async def participants(
     search: str | None,
     first: int,
     after: str | None,
-    ctx: Context,
 ) -> Page[RosterEntry]:
     """A page of the program's participants with their standing: those with ``role`` (mentor
     or mentee, a person with both roles counts for each), standing ``wanted``, and ``search`` in
@@ -112,8 +105,7 @@ async def participants(
         raise Invalid("search", f"at most {SEARCH_MAX} characters")
     program = await _program_of_admin(actor, program_id, ctx)
     people, matches = await asyncio.gather(
-        reads.program_participants(ctx.store, program.id),
-        reads.program_matches(ctx.store, program.id),
+        ctx.roster.program_participants(program.id), ctx.roster.program_matches(program.id)
     )
     statuses = _statuses(matches)
     entries = [
@@ -127,13 +119,12 @@ async def participants(
 
 
 async def mentor_loads(
-    actor: Principal, program_id: str, *, first: int, after: str | None, ctx: Context
+    ctx: Context, actor: Principal, program_id: str, *, first: int, after: str | None
 ) -> Page[MentorLoad]:
     """A page of the program's mentors who have not withdrawn, each with their open matches."""
     program = await _program_of_admin(actor, program_id, ctx)
     people, matches = await asyncio.gather(
-        reads.program_participants(ctx.store, program.id),
-        reads.program_matches(ctx.store, program.id),
+        ctx.roster.program_participants(program.id), ctx.roster.program_matches(program.id)
     )
     held: dict[str, list[MatchSides]] = defaultdict(list)
     for match in matches:
@@ -145,14 +136,14 @@ async def mentor_loads(
     return _page(loads, lambda load: load.mentor, first, after)
 
 
-async def participations(actor: Principal, ctx: Context) -> list[Participation]:
+async def participations(ctx: Context, actor: Principal) -> list[Participation]:
     """The caller's participations in every program, with their standing and the program,
     oldest registration first."""
-    mine = await reads.participants_of_user(ctx.store, actor.user_id)
+    mine = await ctx.roster.participants_of_user(actor.user_id)
     if not mine:
         return []
     matches, programs = await asyncio.gather(
-        reads.matches_naming(ctx.store, [p.id for p in mine]),
+        ctx.roster.matches_naming([p.id for p in mine]),
         ctx.store.programs_by_ids(sorted({p.program_id for p in mine})),
     )
     statuses = _statuses(matches)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -33,11 +33,21 @@ from mentoring.domain.errors import AlreadyRegistered, Conflict, Invalid
 from mentoring.domain.participants import Participant, ParticipantStatus, require_skill_levels
 from mentoring.domain.programs import Program
 from mentoring.service_layer import audit
+from mentoring.service_layer.commands import ParticipantUpsert, UpsertParticipants
 from mentoring.service_layer.handlers import ANNOUNCED_FIELDS, Context, require_admin
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.idempotency import derived_id
 from mentorship_runtime.mongo import as_stored
+
+__all__ = [
+    "Outcome",
+    "ParticipantUpsert",
+    "UpsertParticipants",
+    "UpsertResult",
+    "participant_id_for",
+    "upsert_participants",
+]
+"""The commands are ``commands``'s, named here too for the callers of the upsert."""
 
 EXTERNAL_NAMESPACE = uuid.UUID("0f6f4f0a-3c55-4d43-8a43-4d2f1c7b9e21")
 CONCURRENT_ROWS = 16
@@ -65,33 +75,6 @@ class Outcome(StrEnum):
     UNCHANGED = "unchanged"
     DEFERRED = "deferred"
     REFUSED = "refused"
-
-
-@dataclass(frozen=True)
-class ParticipantUpsert:
-    """The profile of the person named ``external_id``. ``values`` holds the fields given, in
-    the domain's types (None: empty): ``user_id``, ``display_name``, ``email``, ``roles``,
-    ``language``, ``languages``, ``timezone``, ``department``, ``manager`` (an external id or
-    an e-mail), ``competencies``, ``goals``, ``capacity``, ``preferred_mentors`` (external ids
-    or e-mails, best first). A new person needs ``display_name``, ``email`` and ``roles``."""
-
-    external_id: str
-    values: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class UpsertParticipants:
-    actor: Principal
-    program_id: str
-    rows: tuple[ParticipantUpsert, ...]
-    dry_run: bool = False
-    final: bool = True
-    planned: Mapping[str, bool] = field(default_factory=dict)
-    """Dry run: references to people an earlier part of the same import would create, each
-    with whether they would be a mentor."""
-    audited: bool = False
-    """Each write carries its own audit record (provisioning: one person per request; an
-    import is recorded once, with its counts, when it is done)."""
 
 
 @dataclass(frozen=True)
