@@ -48,7 +48,7 @@ web-codegen: web-install
 lint:
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) lint-imports --no-cache --no-logo .importlinter .importlinter-service-layer
+	$(RUN) lint-imports --no-cache --no-logo .importlinter
 
 typecheck:
 	$(RUN) mypy

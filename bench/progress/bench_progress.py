@@ -58,12 +58,12 @@ from mentorship_runtime.kafka import make_broker, publish_envelope
 from mentorship_testing.infrastructure import infrastructure
 from mentorship_testing.services import serving, settings_for
 from progress.adapters.documents import tracking_document
-from progress.service_layer.ports import Stored
 from progress.bootstrap import build_service, create_app
 from progress.config import Settings
 from progress.domain.seed import DEFAULT_PATH
 from progress.domain.tracking import Tracking
 from progress.service_layer.handlers import detect_stalls
+from progress.service_layer.ports import Stored
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")

@@ -45,7 +45,8 @@ def test_every_contract_of_the_real_configuration_is_kept() -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     names = [contract["name"] for contract in contracts(CONFIG).values()]
-    assert len(names) == 6  # three domains, independence, the gateway and the services apart
+    # three domains, three service layers, independence, the gateway and the services apart
+    assert len(names) == 9
     for name in names:
         assert f"{name} KEPT" in result.stdout
     assert f"Contracts: {len(names)} kept, 0 broken." in result.stdout
@@ -145,3 +146,33 @@ def test_a_service_that_imports_another_breaks_their_independence(tmp_path: Path
     name = renamed(contracts(CONFIG)["services-independent"]["name"], services)
     assert f"{name} BROKEN" in result.stdout
     assert "fake_progress is not allowed to import fake_mentoring" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("use_case", "forbidden"),
+    [
+        ("from fake_svc.adapters.store import STORE\n", "fake_svc.adapters"),
+        ("from pymongo.errors import PyMongoError\n", "pymongo"),
+        ("import fake_svc.bootstrap\n", "fake_svc.bootstrap"),
+    ],
+)
+def test_a_service_layer_that_reaches_past_its_ports_breaks_its_contract(
+    tmp_path: Path, use_case: str, forbidden: str
+) -> None:
+    write_package(
+        tmp_path,
+        {
+            **FAKE_SERVICE,
+            "fake_svc/service_layer/ports.py": "from typing import Protocol\n",
+            "fake_svc/service_layer/handlers.py": use_case,
+        },
+    )
+    config = config_for(tmp_path, "mentoring-service-layer", FAKE)
+
+    result = lint_imports(config, cwd=tmp_path)
+
+    assert result.returncode != 0
+    name = renamed(contracts(CONFIG)["mentoring-service-layer"]["name"], FAKE)
+    assert f"{name} BROKEN" in result.stdout
+    assert f"fake_svc.service_layer is not allowed to import {forbidden}" in result.stdout
+    assert "fake_svc.service_layer.handlers -> " in result.stdout
