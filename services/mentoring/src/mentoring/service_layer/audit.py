@@ -21,6 +21,7 @@ from mentoring.domain.matches import Match
 from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program, ProgramStatus
 from mentoring.service_layer.events import EventFactory
+from mentoring.service_layer.ports import RunSummary
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import AdminAction, AdminActionRecorded
 from mentorship_contracts.events.audit import AuditedKind
@@ -192,21 +193,20 @@ def participant_provisioned(
     )
 
 
-def matching_reported(ctx: Recording, summary: Mapping[str, Any]) -> Envelope[Any]:
+def matching_reported(ctx: Recording, summary: RunSummary) -> Envelope[Any]:
     """A matching run's or preview's record, from its report's summary (what it did, in counts)."""
-    preview = bool(summary.get("preview"))
     return record(
         ctx,
-        summary["by"],
-        AdminAction.MATCHING_PREVIEWED if preview else AdminAction.MATCHING_RUN,
-        summary["program_id"],
+        summary.by,
+        AdminAction.MATCHING_PREVIEWED if summary.preview else AdminAction.MATCHING_RUN,
+        summary.program_id,
         "matching_run",
-        summary["_id"],
+        summary.id,
         after={
-            "objective": summary["objective"],
-            "mentees": summary["candidates"]["mentees"],
-            "mentors": summary["candidates"]["mentors"],
-            "matched": summary["matched_count"],
-            "blocking_pairs": summary["blocking_pairs"],
+            "objective": summary.objective,
+            "mentees": summary.mentees,
+            "mentors": summary.mentors,
+            "matched": summary.matched_count,
+            "blocking_pairs": summary.blocking_pairs,
         },
     )

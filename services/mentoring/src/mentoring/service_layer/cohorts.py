@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from mentoring.domain.matches import MatchStatus, awaits_proposal
 from mentoring.domain.matching import CohortResult, MenteeCandidate, MentorCandidate
@@ -125,20 +124,6 @@ def report_of(
         blocking_pairs=result.blocking_pairs,
     )
     return summary, ReportSections(pairs, unmatched, blocking)
-
-
-def audited(summary: RunSummary) -> dict[str, Any]:
-    """The summary as ``audit.matching_reported`` reads it."""
-    return {
-        "_id": summary.id,
-        "program_id": summary.program_id,
-        "objective": summary.objective,
-        "preview": summary.preview,
-        "by": summary.by,
-        "candidates": {"mentees": summary.mentees, "mentors": summary.mentors},
-        "matched_count": summary.matched_count,
-        "blocking_pairs": summary.blocking_pairs,
-    }
 
 
 async def stored(

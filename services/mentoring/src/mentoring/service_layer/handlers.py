@@ -687,5 +687,5 @@ async def run_matching(c: cmd.RunMatching, ctx: Context) -> cohorts.Report:
         skipped=skipped,
     )
     return await cohorts.stored(
-        summary, sections, ctx.reports, [audit.matching_reported(ctx, cohorts.audited(summary))]
+        summary, sections, ctx.reports, [audit.matching_reported(ctx, summary)]
     )

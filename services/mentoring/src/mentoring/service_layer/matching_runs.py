@@ -42,7 +42,7 @@ async def preview_matching(c: cmd.PreviewMatching, ctx: Context) -> cohorts.Repo
         proposed={},
     )
     return await cohorts.stored(
-        summary, sections, ctx.reports, [audit.matching_reported(ctx, cohorts.audited(summary))]
+        summary, sections, ctx.reports, [audit.matching_reported(ctx, summary)]
     )
 
 

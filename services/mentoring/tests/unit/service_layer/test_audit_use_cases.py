@@ -14,6 +14,7 @@ from mentoring.domain.programs import Admin, ProgramStatus
 from mentoring.service_layer import audit, audit_trail
 from mentoring.service_layer.audit_trail import AuditContext
 from mentoring.service_layer.events import EventFactory
+from mentoring.service_layer.ports import RunSummary
 from mentorship_contracts.events import AdminAction, AdminActionRecorded
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.pagination import encode_cursor
@@ -153,18 +154,23 @@ def test_a_cancelled_proposal_is_recorded_with_its_sides_ids_not_their_names() -
 
 
 def test_a_matching_run_and_a_preview_are_recorded_from_their_summary() -> None:
-    summary = {
-        "_id": "mr_1",
-        "by": "boss",
-        "program_id": "pg_1",
-        "objective": "stable",
-        "candidates": {"mentees": 4, "mentors": 2},
-        "matched_count": 3,
-        "blocking_pairs": 0,
-    }
+    summary = RunSummary(
+        id="mr_1",
+        program_id="pg_1",
+        objective="stable",
+        preview=False,
+        ran_at=None,
+        by="boss",
+        mentees=4,
+        mentors=2,
+        matched_count=3,
+        total_score=2.5,
+        mean_score=0.83,
+        blocking_pairs=0,
+    )
 
     run = _payload(audit.matching_reported(_recording(), summary))
-    preview = _payload(audit.matching_reported(_recording(), {**summary, "preview": True}))
+    preview = _payload(audit.matching_reported(_recording(), replace(summary, preview=True)))
 
     assert (run.action, run.object_kind, run.object_id) == (
         AdminAction.MATCHING_RUN,
