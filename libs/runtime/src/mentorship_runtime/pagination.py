@@ -46,10 +46,16 @@ class Keyset:
     def where(self, query: Mapping[str, Any], after: str | None) -> dict[str, Any]:
         """``query`` narrowed to what comes after the cursor ``after`` (all of it without one);
         a query that has its own ``$or`` keeps it, the keyset joining it under ``$and``."""
+        return self.beyond(query, None if after is None else decode_cursor(after))
+
+    def beyond(
+        self, query: Mapping[str, Any], position: tuple[datetime, str] | None
+    ) -> dict[str, Any]:
+        """``where`` for a cursor already decoded (and checked) into its (moment, id)."""
         narrowed = dict(query)
-        if after is None:
+        if position is None:
             return narrowed
-        moment, identifier = decode_cursor(after)
+        moment, identifier = position
         beyond = "$lt" if self.newest_first else "$gt"
         keyset = [
             {self.field: {beyond: moment}},

@@ -10,7 +10,6 @@ here updates or deletes a record. A program's records are read newest first by k
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
@@ -19,7 +18,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from mentoring.adapters.documents import Document
 from mentoring.service_layer.ports import AuditPage, AuditRecord
 from mentorship_runtime.mongo import insert_once
-from mentorship_runtime.pagination import encode_cursor
+from mentorship_runtime.pagination import Keyset
+
+NEWEST = Keyset("at", newest_first=True)
+"""A program's records in pages, newest first."""
 
 
 class AuditLog:
@@ -39,24 +41,11 @@ class AuditLog:
         self, program_id: str, *, first: int, after: tuple[datetime, str] | None
     ) -> AuditPage:
         """A page of a program's records, newest first, and the cursor of the next page."""
-        query: dict[str, Any] = {"program_id": program_id}
-        if after is not None:
-            moment, identifier = after
-            query["$or"] = [
-                {"at": {"$lt": moment}},
-                {"at": moment, "_id": {"$lt": identifier}},
-            ]
-        cursor = (
-            self.records.find(query)
-            .sort([("at", DESCENDING), ("_id", DESCENDING)])
-            .limit(first + 1)
-        )
+        query = NEWEST.beyond({"program_id": program_id}, after)
+        cursor = self.records.find(query).sort(NEWEST.order).limit(first + 1)
         found = [d async for d in cursor]
-        more = len(found) > first
-        found = found[:first]
-        last = found[-1] if more and found else None
-        cursor_of_next = encode_cursor(last["at"], last["_id"]) if last is not None else None
-        return AuditPage([_record(d) for d in found], cursor_of_next)
+        records, cursor_of_next = NEWEST.page(found, first, lambda d: (d["at"], d["_id"]))
+        return AuditPage([_record(d) for d in records], cursor_of_next)
 
 
 def _document(record: AuditRecord) -> Document:
