@@ -1,4 +1,4 @@
-"""Periodic work and optimistic-concurrency retries, the same way in every service."""
+"""Periodic work, the same way in every service."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TypeVar
 from aiokafka.errors import KafkaError
 from pymongo.errors import PyMongoError
 
-from mentorship_runtime.errors import ConcurrentUpdate, DomainError
+from mentorship_runtime.errors import DomainError
 from mentorship_runtime.logging import get_logger
 
 T = TypeVar("T")
@@ -35,13 +35,3 @@ async def every(
         except (PyMongoError, KafkaError, OSError, DomainError) as exc:
             log.error("job_failed", job=name, error=repr(exc))
         await asyncio.sleep(0 if more else seconds)
-
-
-async def retrying(attempt: Callable[[], Awaitable[T]], tries: int = 4) -> T:
-    """Re-run a load-decide-save cycle when another request changed the document meanwhile."""
-    for _ in range(tries - 1):
-        try:
-            return await attempt()
-        except ConcurrentUpdate:
-            continue
-    return await attempt()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient, monitoring
@@ -69,12 +68,6 @@ async def insert_or_find(
     except DuplicateKeyError:
         return False, await collection.find_one({"_id": document["_id"]})
     return True, None
-
-
-def as_stored(moment: datetime) -> datetime:
-    """``moment`` as a MongoDB server keeps it: to the millisecond. A resource answered at its
-    creation then reads the same as the stored one answered to a retry."""
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 async def insert_all_once(

@@ -11,7 +11,8 @@ from pymongo.errors import PyMongoError
 
 from mentorship_runtime.errors import Forbidden
 from mentorship_runtime.idempotency import KeyLedger, KeyReused
-from mentorship_runtime.mongo import Document, as_stored, insert_or_find
+from mentorship_runtime.moments import as_stored
+from mentorship_runtime.mongo import Document, insert_or_find
 
 NOW = datetime(2026, 11, 2, 9, 30, 15, 123456, tzinfo=UTC)
 

@@ -24,7 +24,8 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 from mentoring.domain.errors import Conflict, NotFound
 from mentoring.service_layer.ports import ProvisionedUser, ScimToken
 from mentorship_runtime.errors import ConcurrentUpdate
-from mentorship_runtime.mongo import DUPLICATE_KEY, as_stored
+from mentorship_runtime.moments import as_stored
+from mentorship_runtime.mongo import DUPLICATE_KEY
 
 Document = dict[str, Any]
 

@@ -14,7 +14,7 @@ from mentoring.domain.matches import Match, MatchStatus
 from mentoring.service_layer import audit
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.handlers import Context, require_admin
-from mentorship_runtime.jobs import retrying
+from mentorship_runtime.concurrency import retrying
 
 
 async def cancel_proposal(c: cmd.CancelProposal, ctx: Context) -> Match:

@@ -42,7 +42,7 @@ from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import Forbidden, Invalid
 from mentorship_runtime.idempotency import KeyReused
 from mentorship_runtime.logging import get_logger
-from mentorship_runtime.mongo import as_stored
+from mentorship_runtime.moments import as_stored
 
 log = get_logger("mentoring.data_erasures")
 PRODUCER = "mentoring"

@@ -10,7 +10,7 @@ from mentoring.service_layer.commands import ImportDone
 from mentoring.service_layer.handlers import Context, new_id, require_admin
 from mentoring.service_layer.ports import ImportRecord
 from mentorship_contracts.events import AdminAction
-from mentorship_runtime.mongo import as_stored
+from mentorship_runtime.moments import as_stored
 
 
 async def record_import(c: ImportDone, ctx: Context) -> str:

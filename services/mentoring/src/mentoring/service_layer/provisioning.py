@@ -48,7 +48,7 @@ from mentoring.service_layer.upserts import (
     UpsertResult,
 )
 from mentorship_runtime.auth import Principal
-from mentorship_runtime.jobs import retrying
+from mentorship_runtime.concurrency import retrying
 
 SECRET_PREFIX = "scim_"  # noqa: S105 (the secret's visible prefix, not a secret)
 MAX_TOKENS = 100

@@ -37,7 +37,7 @@ from mentoring.service_layer.commands import ParticipantUpsert, UpsertParticipan
 from mentoring.service_layer.handlers import ANNOUNCED_FIELDS, Context, require_admin
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.idempotency import derived_id
-from mentorship_runtime.mongo import as_stored
+from mentorship_runtime.moments import as_stored
 
 __all__ = [
     "Outcome",

@@ -17,7 +17,7 @@ from mentorship_contracts.personal_data import KEPT_FOR, may_read, part_json
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import NotFound
 from mentorship_runtime.logging import get_logger
-from mentorship_runtime.mongo import as_stored
+from mentorship_runtime.moments import as_stored
 from notify.service_layer.ports import ExportPart, ExportParts, PersonalData, Store
 
 log = get_logger("notify.data_exports")

@@ -28,7 +28,7 @@ from typing import Any
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import NotifyErasureDone, PersonalDataErasureRequested
 from mentorship_runtime.logging import get_logger
-from mentorship_runtime.mongo import as_stored
+from mentorship_runtime.moments import as_stored
 from notify.domain.directory import Language
 from notify.domain.erasure import texts_without
 from notify.service_layer.ports import Erasures, KeptNotification

@@ -13,7 +13,7 @@ from mentorship_contracts.events import PersonalDataExportRequested, ProgressExp
 from mentorship_contracts.personal_data import KEPT_FOR, may_read, part_json
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.logging import get_logger
-from mentorship_runtime.mongo import as_stored
+from mentorship_runtime.moments import as_stored
 from progress.domain.errors import NotFound
 from progress.service_layer.ports import Clock, ExportPart, ExportParts, PersonalData, Programs
 

@@ -21,9 +21,9 @@ from typing import Any
 
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import PersonalDataErasureRequested, ProgressErasureDone
-from mentorship_runtime.jobs import retrying
+from mentorship_runtime.concurrency import retrying
 from mentorship_runtime.logging import get_logger
-from mentorship_runtime.mongo import as_stored
+from mentorship_runtime.moments import as_stored
 from progress.domain.erasure import erase_mentee, erase_mentor
 from progress.domain.tracking import Tracking
 from progress.service_layer.ports import Clock, Erasures, Trackings
