@@ -17,6 +17,8 @@ from mentorship_contracts import Envelope
 from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index, without_outbox
 
 Document = dict[str, Any]
+PURGE_SECONDS = 600.0
+"""How often a worker deletes the export parts past their day."""
 HIDDEN = without_outbox()
 
 

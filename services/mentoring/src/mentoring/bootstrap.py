@@ -31,17 +31,13 @@ from mentoring.entrypoints.http import already_registered, router
 from mentoring.entrypoints.jobs import jobs
 from mentoring.service_layer.audit_trail import AuditContext
 from mentoring.service_layer.data_erasures import ErasureContext
-from mentoring.service_layer.data_exports import ExportContext, delete_expired_parts
+from mentoring.service_layer.data_exports import ExportContext
 from mentoring.service_layer.handlers import Context, withdraw_participant
 from mentoring.service_layer.provisioning import Provisioning
 from mentoring.service_layer.upserts import upsert_participants
 from mentorship_runtime.consumer import retry_policy
-from mentorship_runtime.jobs import every
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
-
-EXPORT_PURGE_SECONDS = 600.0
-"""How often the worker deletes the export parts past their day."""
 
 
 @dataclass
@@ -126,14 +122,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         *erasures.outbox_collections,
     ]
     runtime.sweep_seconds = settings.outbox_sweep_seconds
-    runtime.jobs = [
-        *jobs(service.context, settings),
-        lambda: every(
-            EXPORT_PURGE_SECONDS,
-            "delete_expired_export_parts",
-            lambda: delete_expired_parts(service.export_context()),
-        ),
-    ]
+    runtime.jobs = jobs(service.context, settings, service.export_context)
     if settings.runs_worker:
         consumers.subscribe(
             runtime.broker,

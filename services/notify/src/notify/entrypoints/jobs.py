@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+from mentorship_runtime.export_parts import PURGE_SECONDS
 from mentorship_runtime.jobs import every
 from mentorship_runtime.service_app import Job
 from notify.config import Settings
@@ -19,9 +20,6 @@ from notify.service_layer.handlers import OVERDUE_BATCH, OVERDUE_POLL_SECONDS, p
 from notify.service_layer.nudges import send_due_nudges
 from notify.service_layer.reminders import send_due_reminders
 from notify.service_layer.weekly_digests import send_due_weekly_digests
-
-EXPORT_PURGE_SECONDS = 600.0
-"""How often the worker deletes the export parts past their day."""
 
 
 def jobs(
@@ -64,7 +62,7 @@ def jobs(
             again=lambda planned: planned >= OVERDUE_BATCH,
         ),
         lambda: every(
-            EXPORT_PURGE_SECONDS,
+            PURGE_SECONDS,
             "delete_expired_export_parts",
             lambda: delete_expired_parts(export_context()),
         ),

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mentorship_runtime.export_parts import PURGE_SECONDS
 from mentorship_runtime.jobs import every
 from mentorship_runtime.service_app import Job
 from progress.config import Settings
 from progress.service_layer.data_exports import ExportContext, delete_expired_parts
 from progress.service_layer.handlers import Context, detect_stalls
-
-EXPORT_PURGE_SECONDS = 600.0
-"""How often the worker deletes the export parts past their day."""
 
 
 def jobs(
@@ -28,7 +26,7 @@ def jobs(
             settings.detection_seconds, "detect_stalls", lambda: detect_stalls(context())
         ),
         lambda: every(
-            EXPORT_PURGE_SECONDS,
+            PURGE_SECONDS,
             "delete_expired_export_parts",
             lambda: delete_expired_parts(export_context()),
         ),
