@@ -17,7 +17,6 @@ from mentorship_runtime.service_app import Runtime, connect, service_app
 from notify.adapters.dead_letters import KafkaDeadLetters, delivery_dead_letter_topic
 from notify.adapters.deliveries import DeliveryStore
 from notify.adapters.erasures import ErasureStore
-from notify.adapters.export_parts import ExportParts
 from notify.adapters.nudges import NudgeStore
 from notify.adapters.personal_data import NotifyPersonalData
 from notify.adapters.senders import HttpWebhookSender, SmtpSender, SmtpSettings
@@ -65,7 +64,7 @@ class Service:
     def export_context(self, correlation_id: str | None = None) -> ExportContext:
         return ExportContext(
             self.store,
-            ExportParts(self.parts),
+            self.parts,
             self.personal,
             self.runtime.clock,
             correlation_id,

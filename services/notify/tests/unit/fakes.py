@@ -13,6 +13,7 @@ from typing import Any
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.event_order import EventOrder
+from mentorship_runtime.export_part import ExportPart
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from notify.domain.check_ins import Watch, WatchState
 from notify.domain.delivery import DeliveryStatus
@@ -29,7 +30,6 @@ from notify.service_layer.ports import (
     Announced,
     DirectoryEntry,
     Email,
-    ExportPart,
     Held,
     InboxEntry,
     KeptCopy,

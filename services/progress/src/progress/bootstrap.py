@@ -13,7 +13,6 @@ from mentorship_runtime.export_parts import ExportPartStore
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
 from progress.adapters.erasures import ErasureStore
-from progress.adapters.export_parts import ExportPartRecords
 from progress.adapters.personal_data import ProgressPersonalData
 from progress.adapters.planned_sessions import PlannedSessionStore
 from progress.adapters.report import ReportStore
@@ -62,7 +61,7 @@ class Service:
     def export_context(self, correlation_id: str | None = None) -> ExportContext:
         return ExportContext(
             self.store,
-            ExportPartRecords(self.parts),
+            self.parts,
             self.personal,
             self.runtime.clock,
             correlation_id,

@@ -14,6 +14,7 @@ from typing import Any
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.event_order import EventOrder
+from mentorship_runtime.export_part import ExportPart
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from progress.domain.errors import NotFound
 from progress.domain.learning_paths import LearningPath
@@ -24,7 +25,6 @@ from progress.service_layer.ports import (
     Candidate,
     Detected,
     Events,
-    ExportPart,
     HistoryPart,
     MenteePage,
     MentorRef,

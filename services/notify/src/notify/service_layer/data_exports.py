@@ -16,9 +16,10 @@ from mentorship_contracts.events import NotifyExportPartReady, PersonalDataExpor
 from mentorship_contracts.personal_data import KEPT_FOR, may_read, part_json
 from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import NotFound
+from mentorship_runtime.export_part import ExportPart
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.moments import as_stored
-from notify.service_layer.ports import ExportPart, ExportParts, PersonalData, Store
+from notify.service_layer.ports import ExportParts, PersonalData, Store
 
 log = get_logger("notify.data_exports")
 PRODUCER = "notify"

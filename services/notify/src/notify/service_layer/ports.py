@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.event_order import EventOrder
+from mentorship_runtime.export_part import ExportPart
 from notify.domain.check_ins import Watch
 from notify.domain.delivery import DeliveryStatus
 from notify.domain.directory import ProgramAdmins, Recipient
@@ -564,18 +565,6 @@ class PersonalData(Protocol):
     ) -> Records:
         """What notify holds about ``user_id``: everything with ``whole_account``, else what
         concerns the participations named."""
-
-
-@dataclass(frozen=True)
-class ExportPart:
-    export_id: str
-    subject_user_id: str
-    program_ids: tuple[str, ...]
-    content: str
-    """The part as JSON text."""
-    counts: Mapping[str, int]
-    made_at: datetime
-    expires_at: datetime
 
 
 class ExportParts(Protocol):

@@ -16,6 +16,7 @@ from typing import Any, Literal, Protocol
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.event_order import EventOrder
+from mentorship_runtime.export_part import ExportPart
 from progress.domain.learning_paths import LearningPath
 from progress.domain.planned_sessions import PlannedSession
 from progress.domain.report import WeekMarks
@@ -119,19 +120,6 @@ class StoredPlan:
 
     session: PlannedSession
     version: int
-
-
-@dataclass(frozen=True)
-class ExportPart:
-    """Progress's part of a person's data export, kept until ``expires_at``."""
-
-    export_id: str
-    subject_user_id: str
-    program_ids: tuple[str, ...]
-    content: str
-    counts: Mapping[str, int]
-    made_at: datetime
-    expires_at: datetime
 
 
 Record = Mapping[str, Any]
