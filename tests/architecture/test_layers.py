@@ -46,7 +46,7 @@ def test_every_contract_of_the_real_configuration_is_kept() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     names = [contract["name"] for contract in contracts(CONFIG).values()]
     # per service its domain, service layer and entry points; the services and the gateway apart
-    assert len(names) == 12
+    assert len(names) == 10
     for name in names:
         assert f"{name} KEPT" in result.stdout
     assert f"Contracts: {len(names)} kept, 0 broken." in result.stdout
@@ -127,25 +127,30 @@ def test_a_domain_that_imports_only_itself_keeps_its_contract(tmp_path: Path) ->
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_a_service_that_imports_another_breaks_their_independence(tmp_path: Path) -> None:
-    services = {name: f"fake_{name}" for name in ("mentoring", "progress", "notify")}
+def test_a_service_that_imports_another_or_the_gateway_breaks_their_independence(
+    tmp_path: Path,
+) -> None:
+    packages = {name: f"fake_{name}" for name in ("gateway", "mentoring", "progress", "notify")}
     write_package(
         tmp_path,
         {
+            "fake_gateway/__init__.py": "",
             "fake_mentoring/__init__.py": "",
+            "fake_mentoring/calls.py": "import fake_gateway\n",
             "fake_progress/__init__.py": "",
             "fake_progress/rules.py": "import fake_mentoring\n",
             "fake_notify/__init__.py": "",
         },
     )
-    config = config_for(tmp_path, "services-independent", services)
+    config = config_for(tmp_path, "services-independent", packages)
 
     result = lint_imports(config, cwd=tmp_path)
 
     assert result.returncode != 0
-    name = renamed(contracts(CONFIG)["services-independent"]["name"], services)
+    name = renamed(contracts(CONFIG)["services-independent"]["name"], packages)
     assert f"{name} BROKEN" in result.stdout
     assert "fake_progress is not allowed to import fake_mentoring" in result.stdout
+    assert "fake_mentoring is not allowed to import fake_gateway" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -176,3 +181,27 @@ def test_a_service_layer_that_reaches_past_its_ports_breaks_its_contract(
     assert f"{name} BROKEN" in result.stdout
     assert f"fake_svc.service_layer is not allowed to import {forbidden}" in result.stdout
     assert "fake_svc.service_layer.handlers -> " in result.stdout
+
+
+def test_a_service_layer_that_reaches_a_driver_through_the_runtime_breaks_its_contract(
+    tmp_path: Path,
+) -> None:
+    renames = {"mentoring": "fake_svc", "mentorship_runtime": "fake_runtime"}
+    write_package(
+        tmp_path,
+        {
+            **FAKE_SERVICE,
+            "fake_runtime/__init__.py": "",
+            "fake_runtime/moments.py": "import datetime\n",
+            "fake_runtime/store.py": "import pymongo\n",
+            "fake_svc/service_layer/handlers.py": "from fake_runtime import moments, store\n",
+        },
+    )
+    config = config_for(tmp_path, "mentoring-service-layer", renames)
+
+    result = lint_imports(config, cwd=tmp_path)
+
+    assert result.returncode != 0
+    assert "fake_svc.service_layer is not allowed to import pymongo" in result.stdout
+    assert "fake_runtime.store -> pymongo" in result.stdout
+    assert "fake_runtime.moments" not in result.stdout

@@ -18,7 +18,8 @@ from gateway.config import ServiceName, Settings
 from gateway.errors import unauthenticated
 from gateway.loaders import Loaders
 from gateway.services import CallLog, ServiceCalls
-from mentorship_runtime.auth import AuthenticationError, Principal, TokenVerifier
+from mentorship_runtime.auth import AuthenticationError, TokenVerifier
+from mentorship_runtime.principal import Principal
 
 if TYPE_CHECKING:
     from gateway.live import NotificationHub

@@ -21,6 +21,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mentorship_contracts.text import why_unstorable
+from mentorship_runtime.principal import Principal
 
 Role = Literal["admin", "mentor", "mentee"]
 ROLES: frozenset[str] = frozenset({"admin", "mentor", "mentee"})
@@ -31,22 +32,6 @@ ROLES_CLAIM_MAX_LENGTH = 200
 
 class AuthenticationError(Exception):
     """The token is missing, malformed, expired, or not signed by whom it should be."""
-
-
-@dataclass(frozen=True)
-class Principal:
-    user_id: str
-    roles: frozenset[str]
-    name: str | None = None
-    email: str | None = None
-    token: str = ""
-
-    def has(self, role: str) -> bool:
-        return role in self.roles
-
-    @property
-    def is_admin(self) -> bool:
-        return "admin" in self.roles
 
 
 @dataclass(frozen=True)

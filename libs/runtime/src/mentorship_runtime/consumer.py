@@ -44,7 +44,7 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -60,6 +60,7 @@ from mentorship_contracts import ContractError, Envelope, UnknownEventType
 from mentorship_contracts.headers import decode_headers
 from mentorship_contracts.registry import REGISTRY, EventRegistry
 from mentorship_contracts.topics import dead_letter_topic
+from mentorship_runtime.batched import Batched
 from mentorship_runtime.kafka import (
     CONSUMER_ACK_POLICY,
     SESSION_TIMEOUT_MS,
@@ -78,15 +79,6 @@ from mentorship_runtime.tracing import consuming
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
 C = TypeVar("C")
-
-
-@dataclass(frozen=True)
-class Batched:
-    """One event of a batch, with the scope its own work should run in: its log fields and its
-    trace (an outbox entry made inside ``scope()`` carries this event's trace context on)."""
-
-    event: Envelope[Any]
-    scope: Callable[[], AbstractContextManager[None]]
 
 
 BatchHandler = Callable[[Sequence[Batched]], Awaitable[None]]

@@ -1,5 +1,5 @@
-"""The order of events that set the same state, kept beside that state (``EventOrder``), and
-the write that keeps a state only if its event is newer (``keep_if_newer``)."""
+"""The order of events that set the same state, kept beside that state (``EventOrder``; the
+write that keeps a state only if its event is newer is ``mongo.keep_if_newer``)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
-
 from mentorship_contracts import Envelope
-from mentorship_runtime.errors import ConcurrentUpdate
-from mentorship_runtime.mongo import Document
+
+Document = dict[str, Any]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -55,30 +52,3 @@ class EventOrder:
         if not document:
             return None
         return cls(EPOCH + timedelta(microseconds=document["micros"]), document["event_id"])
-
-
-async def keep_if_newer(
-    collection: AsyncCollection[Document],
-    document_id: Any,
-    newer: Document,
-    fields: Document,
-    *,
-    what: str,
-    tries: int = 4,
-) -> bool:
-    """Set ``fields`` on a document whose stored state ``newer`` (a filter on its ``_id`` and on
-    the order kept beside that state) says is older, or insert the document if there is none.
-    False when the stored state is as new or newer (a redelivery, a replay). One update, atomic on
-    the document; an insert that races another is tried again as an update."""
-    for _ in range(tries):
-        result = await collection.update_one(newer, {"$set": fields})
-        if result.matched_count:
-            return True
-        if await collection.find_one({"_id": document_id}, {"_id": 1}):
-            return False  # known already, with this state or a newer one
-        try:
-            await collection.insert_one({"_id": document_id, **fields})
-        except DuplicateKeyError:
-            continue  # inserted meanwhile: is this state newer than that one?
-        return True
-    raise ConcurrentUpdate(what, str(document_id))

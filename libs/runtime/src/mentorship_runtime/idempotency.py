@@ -18,27 +18,22 @@ A client that sends a creating request again, after losing the answer, sends it 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import enum
-import hashlib
-import json
 import re
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 from pymongo.asynchronous.collection import AsyncCollection
 
-from mentorship_runtime.errors import Conflict, DomainError
+from mentorship_runtime.errors import DomainError
 from mentorship_runtime.mongo import Document, insert_or_find
+from mentorship_runtime.request_keys import HEADER, KeyReused
 
-HEADER = "Idempotency-Key"
 KEY_RULE = "an idempotency key is 1 to 200 printable ASCII characters, without spaces"
 _KEY = re.compile(r"[\x21-\x7e]{1,200}")
 
@@ -73,48 +68,6 @@ def idempotency_key(
 
 
 IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
-
-
-def derived_id(prefix: str, key: str, actor: str, *, namespace: uuid.UUID) -> str:
-    """The id of the resource of kind ``prefix`` that ``actor`` creates with ``key``."""
-    return f"{prefix}_{uuid.uuid5(namespace, f'{actor}:{key}').hex}"
-
-
-def _canonical(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    elif isinstance(value, enum.Enum):
-        value = value.value
-    if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items()}
-    if isinstance(value, set | frozenset):
-        items = [_canonical(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    raise TypeError(f"cannot fingerprint a {type(value).__name__}")
-
-
-def fingerprint(request: Any) -> str:
-    """A digest of what a request asks: equal for equal requests, whatever the order of the keys
-    of a mapping or of the members of a set (a list's order counts)."""
-    text = json.dumps(_canonical(request), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-class KeyReused(Conflict):
-    """The idempotency key was used before, for another request."""
-
-    def __init__(self, key: str, created: str) -> None:
-        self.key = key
-        super().__init__(
-            f"{HEADER} {key!r} was already used for a different request (it created {created}); "
-            "send the same request to get that answer again, or a new key for a new request"
-        )
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.revisions import RevisedClient
 
 Document = dict[str, Any]
@@ -123,3 +124,30 @@ async def find_by_ids(
 
 async def ping(client: AsyncMongoClient[Document]) -> None:
     await client.admin.command("ping")
+
+
+async def keep_if_newer(
+    collection: AsyncCollection[Document],
+    document_id: Any,
+    newer: Document,
+    fields: Document,
+    *,
+    what: str,
+    tries: int = 4,
+) -> bool:
+    """Set ``fields`` on a document whose stored state ``newer`` (a filter on its ``_id`` and on
+    the order kept beside that state) says is older, or insert the document if there is none.
+    False when the stored state is as new or newer (a redelivery, a replay). One update, atomic on
+    the document; an insert that races another is tried again as an update."""
+    for _ in range(tries):
+        result = await collection.update_one(newer, {"$set": fields})
+        if result.matched_count:
+            return True
+        if await collection.find_one({"_id": document_id}, {"_id": 1}):
+            return False  # known already, with this state or a newer one
+        try:
+            await collection.insert_one({"_id": document_id, **fields})
+        except DuplicateKeyError:
+            continue  # inserted meanwhile: is this state newer than that one?
+        return True
+    raise ConcurrentUpdate(what, str(document_id))

@@ -15,9 +15,9 @@ from pymongo.errors import AutoReconnect
 
 from mentorship_contracts import Envelope
 from mentorship_contracts.topics import Topic, dead_letter_topic, topic_name
+from mentorship_runtime.batched import Batched
 from mentorship_runtime.consumer import (
     DLQ_ORIGINAL_OFFSET,
-    Batched,
     BatchHandler,
     EventConsumer,
     RetryPolicy,

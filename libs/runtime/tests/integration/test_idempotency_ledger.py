@@ -10,9 +10,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
 from mentorship_runtime.errors import Forbidden
-from mentorship_runtime.idempotency import KeyLedger, KeyReused
+from mentorship_runtime.idempotency import KeyLedger
 from mentorship_runtime.moments import as_stored
 from mentorship_runtime.mongo import Document, insert_or_find
+from mentorship_runtime.request_keys import KeyReused
 
 NOW = datetime(2026, 11, 2, 9, 30, 15, 123456, tzinfo=UTC)
 

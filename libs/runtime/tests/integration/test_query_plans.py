@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mentorship_contracts.topics import Topic, topic_name
-from mentorship_runtime.event_order import EventOrder, keep_if_newer
+from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.idempotency import KeyLedger
 from mentorship_runtime.kafka import ensure_topics, make_broker
-from mentorship_runtime.mongo import Document
+from mentorship_runtime.mongo import Document, keep_if_newer
 from mentorship_runtime.outbox import (
     OUTBOX_PENDING,
     OutboxRelay,

@@ -12,14 +12,8 @@ from structlog.contextvars import get_contextvars
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import MilestoneCompleted
 from mentorship_runtime.asyncapi import asyncapi_document
-from mentorship_runtime.consumer import (
-    BATCH_POLL_MS,
-    DLQ_ATTEMPTS,
-    Batched,
-    EventConsumer,
-    Handler,
-    Record,
-)
+from mentorship_runtime.batched import Batched
+from mentorship_runtime.consumer import BATCH_POLL_MS, DLQ_ATTEMPTS, EventConsumer, Handler, Record
 from mentorship_runtime.kafka import make_broker
 
 from .test_event_consumer import check_in_event as check_in

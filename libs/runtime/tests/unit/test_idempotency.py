@@ -12,12 +12,8 @@ import pytest
 from fastapi import FastAPI
 
 from mentorship_runtime.http_errors import install_error_handlers
-from mentorship_runtime.idempotency import (
-    IdempotencyKey,
-    KeyReused,
-    derived_id,
-    fingerprint,
-)
+from mentorship_runtime.idempotency import IdempotencyKey
+from mentorship_runtime.request_keys import KeyReused, derived_id, fingerprint
 
 NAMESPACE = uuid.UUID("5b0c7f3e-1d2a-4f4e-9a51-6b1f0c2d3e4f")
 

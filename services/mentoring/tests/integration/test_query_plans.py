@@ -33,9 +33,9 @@ from mentoring.domain.roster import Standing
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import governance, handlers, queries, roster, upserts
 from mentoring.service_layer.handlers import Context
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import OutboxRelay
+from mentorship_runtime.principal import Principal
 from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import Query, QueryRecorder, scans

@@ -13,7 +13,7 @@ from aiokafka.errors import KafkaConnectionError
 from pymongo.errors import AutoReconnect
 
 from mentorship_contracts import Envelope, new_envelope
-from mentorship_runtime.consumer import Batched
+from mentorship_runtime.batched import Batched
 from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.mongo import LOOKUP_CONCURRENCY, insert_all_once
 from mentorship_runtime.outbox import OUTBOX_PENDING

@@ -15,9 +15,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from mentorship_contracts import new_envelope
 from mentorship_contracts.events import MatchAccepted
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import OutboxRelay
+from mentorship_runtime.principal import Principal
 from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import QueryRecorder, scans

@@ -38,10 +38,10 @@ from mentorship_contracts.events import (
     ProgramPublished,
 )
 from mentorship_contracts.events.programs import ProgramAdmin
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.idempotency import KeyLedger
 from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import OutboxRelay
+from mentorship_runtime.principal import Principal
 from mentorship_testing.clock import Clock
 from mentorship_testing.kafka import publishing_as
 from mentorship_testing.plans import Query, QueryRecorder, scans

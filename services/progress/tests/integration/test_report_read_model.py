@@ -20,10 +20,10 @@ from mentorship_contracts.events.progress import (
     ConfidenceDropped,
     SessionLogged,
 )
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import Forbidden, Invalid
 from mentorship_runtime.mongo import Document
 from mentorship_runtime.outbox import OutboxRelay
+from mentorship_runtime.principal import Principal
 from mentorship_testing.clock import START, Clock
 from mentorship_testing.kafka import eventually, publishing_as
 from mentorship_testing.plans import QueryRecorder, scans

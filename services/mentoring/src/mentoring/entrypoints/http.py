@@ -19,8 +19,9 @@ from mentoring.entrypoints.run_schemas import RunOut
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import governance, handlers, queries
 from mentoring.service_layer.handlers import Context
-from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
+from mentorship_runtime.auth import TokenVerifier, principal_dependency
 from mentorship_runtime.idempotency import IdempotencyKey
+from mentorship_runtime.principal import Principal
 
 MAX_PAGE = 100
 IdsQuery = Annotated[str, Query(max_length=20_000, description="comma-separated ids (at most 500)")]

@@ -25,7 +25,7 @@ from mentoring.service_layer.ports import RunSummary
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import AdminAction, AdminActionRecorded
 from mentorship_contracts.events.audit import AuditedKind
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 
 Values = dict[str, Any]
 

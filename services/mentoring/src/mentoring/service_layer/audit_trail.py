@@ -13,8 +13,8 @@ from mentoring.service_layer.handlers import require_admin
 from mentoring.service_layer.ports import AuditPage, AuditRecord, AuditTrail, ProgramsReader
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import AdminActionRecorded
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.pagination import decode_cursor
+from mentorship_runtime.principal import Principal
 
 RECORD_ID = re.compile(r"^[0-9a-f-]{32,36}$")
 """An event id, as a cursor's second half must be."""

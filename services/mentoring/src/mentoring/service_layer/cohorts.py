@@ -29,7 +29,7 @@ from mentoring.service_layer.ports import (
     RunSummary,
     UnmatchedMentee,
 )
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 
 
 @dataclass(frozen=True)

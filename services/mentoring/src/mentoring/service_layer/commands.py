@@ -17,7 +17,7 @@ from mentoring.domain.programs import (
     ProgramStatus,
 )
 from mentoring.service_layer.ports import ScimToken
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 
 Objective = Literal["best_fit", "most_matched"]
 

@@ -38,11 +38,11 @@ from mentorship_contracts.events import (
     MentoringErasureDone,
     PersonalDataErasureRequested,
 )
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import Forbidden, Invalid
-from mentorship_runtime.idempotency import KeyReused
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.moments import as_stored
+from mentorship_runtime.principal import Principal
+from mentorship_runtime.request_keys import KeyReused
 
 log = get_logger("mentoring.data_erasures")
 PRODUCER = "mentoring"

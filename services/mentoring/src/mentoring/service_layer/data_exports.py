@@ -40,10 +40,10 @@ from mentorship_contracts.events import (
     PersonalDataExportRequested,
 )
 from mentorship_contracts.personal_data import KEPT_FOR, part_json
-from mentorship_runtime.auth import Principal
-from mentorship_runtime.idempotency import KeyReused
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.moments import as_stored
+from mentorship_runtime.principal import Principal
+from mentorship_runtime.request_keys import KeyReused
 
 log = get_logger("mentoring.data_exports")
 PRODUCER = "mentoring"

@@ -15,7 +15,7 @@ from mentorship_contracts.envelope import EventPayload
 from mentorship_contracts.events import AdminAction, AdminActionRecorded
 from mentorship_contracts.events.audit import AuditedKind
 from mentorship_contracts.personal_data import may_read
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 
 
 async def readable(

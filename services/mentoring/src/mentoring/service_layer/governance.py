@@ -29,8 +29,8 @@ from mentoring.service_layer import admin_language, audit, handlers
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.handlers import Context, require_admin
 from mentoring.service_layer.ports import MatchFilter
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.concurrency import retrying
+from mentorship_runtime.principal import Principal
 
 CLOSING_REASON = "the program closed"
 CLOSING_CONCURRENCY = 8

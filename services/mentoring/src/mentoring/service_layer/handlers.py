@@ -55,11 +55,11 @@ from mentoring.service_layer.ports import (
     RunSummary,
     UnmatchedMentee,
 )
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.concurrency import retrying
-from mentorship_runtime.idempotency import KeyReused, derived_id, fingerprint
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.moments import as_stored
+from mentorship_runtime.principal import Principal
+from mentorship_runtime.request_keys import KeyReused, derived_id, fingerprint
 
 ID_NAMESPACE = uuid.UUID("5b0c7f3e-1d2a-4f4e-9a51-6b1f0c2d3e4f")
 RUN_LEASE = timedelta(minutes=2)

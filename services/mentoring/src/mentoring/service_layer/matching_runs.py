@@ -16,8 +16,8 @@ from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.candidates import policy_of
 from mentoring.service_layer.handlers import Context, new_id, require_admin
 from mentoring.service_layer.ports import ReportBlockingPair, ReportPair, RunSummary
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.moments import as_stored
+from mentorship_runtime.principal import Principal
 
 PAGED_SECTIONS = {"pairs", "blocking"}
 

@@ -47,8 +47,8 @@ from mentoring.service_layer.upserts import (
     UpsertParticipants,
     UpsertResult,
 )
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.concurrency import retrying
+from mentorship_runtime.principal import Principal
 
 SECRET_PREFIX = "scim_"  # noqa: S105 (the secret's visible prefix, not a secret)
 MAX_TOKENS = 100

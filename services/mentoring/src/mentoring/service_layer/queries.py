@@ -17,7 +17,7 @@ from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
 from mentoring.service_layer.handlers import Context, require_self_or_admin, suggestions_for
 from mentoring.service_layer.ports import MatchFilter, Page
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 
 
 async def _admin_of(actor: Principal, program_ids: set[str], ctx: Context) -> set[str]:

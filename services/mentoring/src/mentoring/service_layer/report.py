@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from mentoring.domain.errors import Invalid
 from mentoring.domain.report import FunnelReport, funnel_report
 from mentoring.service_layer.handlers import Context, require_admin
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 
 MAX_WEEKS = 53
 

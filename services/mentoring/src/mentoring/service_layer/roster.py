@@ -24,8 +24,8 @@ from mentoring.domain.programs import Program
 from mentoring.domain.roster import SEARCH_MAX, Standing, found_by, standing
 from mentoring.service_layer.handlers import Context, require_admin
 from mentoring.service_layer.ports import MatchSides, Page
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
+from mentorship_runtime.principal import Principal
 
 T = TypeVar("T")
 

@@ -36,8 +36,8 @@ from mentoring.service_layer import audit
 from mentoring.service_layer.commands import ParticipantUpsert, UpsertParticipants
 from mentoring.service_layer.handlers import ANNOUNCED_FIELDS, Context, require_admin
 from mentorship_runtime.errors import ConcurrentUpdate
-from mentorship_runtime.idempotency import derived_id
 from mentorship_runtime.moments import as_stored
+from mentorship_runtime.request_keys import derived_id
 
 __all__ = [
     "Outcome",

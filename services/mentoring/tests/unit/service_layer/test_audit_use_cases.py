@@ -16,8 +16,8 @@ from mentoring.service_layer.audit_trail import AuditContext
 from mentoring.service_layer.events import EventFactory
 from mentoring.service_layer.ports import RunSummary
 from mentorship_contracts.events import AdminAction, AdminActionRecorded
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.pagination import encode_cursor
+from mentorship_runtime.principal import Principal
 from mentorship_testing.clock import Clock
 from services.mentoring.tests.unit.fakes_personal_data import (
     REGISTERED,

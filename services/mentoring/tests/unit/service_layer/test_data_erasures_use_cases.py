@@ -24,8 +24,8 @@ from mentorship_contracts.events import (
     ProgramPublished,
     ProgressErasureDone,
 )
-from mentorship_runtime.auth import Principal
-from mentorship_runtime.idempotency import KeyReused
+from mentorship_runtime.principal import Principal
+from mentorship_runtime.request_keys import KeyReused
 from mentorship_testing.clock import Clock
 from services.mentoring.tests.unit.fakes_personal_data import (
     REGISTERED,

@@ -22,8 +22,8 @@ from mentorship_contracts.events import (
     ProgressExportPartReady,
 )
 from mentorship_contracts.personal_data import KEPT_FOR
-from mentorship_runtime.auth import Principal
-from mentorship_runtime.idempotency import KeyReused
+from mentorship_runtime.principal import Principal
+from mentorship_runtime.request_keys import KeyReused
 from mentorship_testing.clock import Clock
 from services.mentoring.tests.unit.fakes_personal_data import (
     FakeDataExports,

@@ -10,7 +10,7 @@ from mentoring.domain.programs import ProgramStatus
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers, queries
 from mentoring.service_layer.cancellation import cancel_proposal
-from mentorship_runtime.idempotency import KeyReused
+from mentorship_runtime.request_keys import KeyReused
 from services.mentoring.tests.unit.fakes import Fakes
 from services.mentoring.tests.unit.service_layer.world import (
     ADMIN,

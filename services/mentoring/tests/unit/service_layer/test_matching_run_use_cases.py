@@ -18,7 +18,7 @@ from mentoring.service_layer.ports import (
     StoredRun,
     UnmatchedMentee,
 )
-from mentorship_runtime.idempotency import KeyReused
+from mentorship_runtime.request_keys import KeyReused
 from services.mentoring.tests.unit.fakes import Fakes
 from services.mentoring.tests.unit.service_layer.world import (
     ADMIN,

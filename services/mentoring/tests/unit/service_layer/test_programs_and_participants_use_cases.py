@@ -11,7 +11,7 @@ from mentoring.domain.participants import ParticipantStatus
 from mentoring.domain.programs import Program, ProgramStatus
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers
-from mentorship_runtime.idempotency import KeyReused
+from mentorship_runtime.request_keys import KeyReused
 from services.mentoring.tests.unit.fakes import Fakes
 from services.mentoring.tests.unit.service_layer.world import (
     ADMIN,

@@ -21,7 +21,7 @@ from mentoring.service_layer.provisioning import (
     Stale,
     secret_hash,
 )
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 from mentorship_testing.clock import Clock
 from services.mentoring.tests.unit.fakes_personal_data import (
     FakeCoreUseCases,

@@ -9,7 +9,7 @@ from mentoring.domain.participants import Participant
 from mentoring.domain.programs import Program
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 from services.mentoring.tests.unit.fakes import Fakes
 
 ADMIN = Principal("u-admin", frozenset({"admin"}), "Alice Admin", "alice@example.org")

@@ -22,8 +22,8 @@ from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
-from mentorship_runtime.event_order import EventOrder, keep_if_newer
-from mentorship_runtime.mongo import find_by_ids, insert_all_once
+from mentorship_runtime.event_order import EventOrder
+from mentorship_runtime.mongo import find_by_ids, insert_all_once, keep_if_newer
 from mentorship_runtime.outbox import (
     Outbox,
     OutboxRelay,

@@ -9,7 +9,8 @@ from faststream.kafka import KafkaBroker
 
 from mentorship_contracts import Envelope
 from mentorship_contracts.topics import Topic, topic_name
-from mentorship_runtime.consumer import Batched, EventConsumer, RetryPolicy, with_context
+from mentorship_runtime.batched import Batched
+from mentorship_runtime.consumer import EventConsumer, RetryPolicy, with_context
 from notify.service_layer import handlers, nudges, reminders, weekly_digests
 from notify.service_layer.context import Context
 from notify.service_layer.translate import KINDS

@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
+from mentorship_runtime.auth import TokenVerifier, principal_dependency
+from mentorship_runtime.principal import Principal
 from notify.service_layer import handlers, preferences, queries
 from notify.service_layer.commands import MarkRead, QuietHoursChoice, UpdatePreferences
 from notify.service_layer.context import Context

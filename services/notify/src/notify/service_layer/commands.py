@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from typing import Any
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import NotifyExportPartReady, PersonalDataExportRequested
 from mentorship_contracts.personal_data import KEPT_FOR, may_read, part_json
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import NotFound
 from mentorship_runtime.export_part import ExportPart
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.moments import as_stored
+from mentorship_runtime.principal import Principal
 from notify.service_layer.ports import ExportParts, PersonalData, Store
 
 log = get_logger("notify.data_exports")

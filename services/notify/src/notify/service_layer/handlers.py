@@ -32,7 +32,7 @@ from mentorship_contracts.events import (
     ParticipantWithdrawn,
     ProgramPublished,
 )
-from mentorship_runtime.consumer import Batched
+from mentorship_runtime.batched import Batched
 from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.tracing import continuing, trace_headers

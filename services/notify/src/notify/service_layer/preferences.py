@@ -6,8 +6,8 @@ import secrets
 from dataclasses import dataclass
 
 from mentorship_runtime import errors as runtime_errors
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.logging import get_logger
+from mentorship_runtime.principal import Principal
 from notify.domain import errors
 from notify.domain.preferences import Preferences
 from notify.service_layer.commands import UpdatePreferences

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import NotFound
+from mentorship_runtime.principal import Principal
 from notify.service_layer.context import Context
 from notify.service_layer.ports import InboxEntry, InboxPage
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from mentorship_contracts.events import NotifyExportPartReady, PersonalDataExportRequested
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import NotFound
+from mentorship_runtime.principal import Principal
 from notify.service_layer import data_exports
 from services.notify.tests.unit.fakes import FakeExportParts, FakePersonalData, export_context
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mentorship_contracts.events import NotificationRead
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.errors import NotFound
+from mentorship_runtime.principal import Principal
 from notify.service_layer import handlers, queries
 from notify.service_layer.commands import MarkRead
 from services.notify.tests.unit.fakes import Fakes

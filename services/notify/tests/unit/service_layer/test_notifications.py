@@ -8,7 +8,7 @@ from contextlib import nullcontext
 from datetime import timedelta
 
 from mentorship_contracts.events import ModuleCompleted, NotificationCreated
-from mentorship_runtime.consumer import Batched
+from mentorship_runtime.batched import Batched
 from notify.domain.events import EventKind
 from notify.domain.preferences import Preferences
 from notify.service_layer import handlers

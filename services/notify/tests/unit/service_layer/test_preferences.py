@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mentorship_runtime import errors
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 from notify.domain.events import EventKind
 from notify.domain.preferences import Channel, DigestMode
 from notify.service_layer import preferences

@@ -23,9 +23,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from mentorship_runtime.errors import ConcurrentUpdate
-from mentorship_runtime.event_order import EventOrder, keep_if_newer
+from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.logging import get_logger
-from mentorship_runtime.mongo import find_by_ids
+from mentorship_runtime.mongo import find_by_ids, keep_if_newer
 from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index, without_outbox
 from mentorship_runtime.pagination import Keyset
 from progress.adapters.documents import (

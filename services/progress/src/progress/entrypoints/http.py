@@ -16,8 +16,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from mentorship_runtime.auth import Principal, TokenVerifier, principal_dependency
-from mentorship_runtime.idempotency import IdempotencyKey, KeyLedger, derived_id, fingerprint
+from mentorship_runtime.auth import TokenVerifier, principal_dependency
+from mentorship_runtime.idempotency import IdempotencyKey, KeyLedger
+from mentorship_runtime.principal import Principal
+from mentorship_runtime.request_keys import derived_id, fingerprint
 from progress.domain.errors import Invalid
 from progress.domain.translations import in_language, title_in_language
 from progress.entrypoints import schemas as s

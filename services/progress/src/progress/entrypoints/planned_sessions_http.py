@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from pydantic import Field, StrictInt, StringConstraints
 
-from mentorship_runtime.idempotency import IdempotencyKey, fingerprint
+from mentorship_runtime.idempotency import IdempotencyKey
+from mentorship_runtime.request_keys import fingerprint
 from progress.domain.planned_sessions import PlannedSession, Schedule, schedule_of
 from progress.entrypoints.http import Caller, Ctx, Ledger, _key_id
 from progress.entrypoints.schemas import Id, Strict, Text

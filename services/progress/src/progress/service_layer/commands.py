@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 from progress.domain.learning_paths import ModuleSpec
 from progress.domain.planned_sessions import Schedule
 

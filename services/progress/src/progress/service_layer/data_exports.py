@@ -11,10 +11,10 @@ from typing import Any
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts.events import PersonalDataExportRequested, ProgressExportPartReady
 from mentorship_contracts.personal_data import KEPT_FOR, may_read, part_json
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.export_part import ExportPart
 from mentorship_runtime.logging import get_logger
 from mentorship_runtime.moments import as_stored
+from mentorship_runtime.principal import Principal
 from progress.domain.errors import NotFound
 from progress.service_layer.ports import Clock, ExportParts, PersonalData, Programs
 

@@ -27,11 +27,11 @@ from mentorship_contracts.events import (
     ParticipantWithdrawn,
     ProgramPublished,
 )
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.concurrency import retrying
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.logging import get_logger
+from mentorship_runtime.principal import Principal
 from progress.domain.detection import ESCALATION_FACTOR, detect
 from progress.domain.errors import Conflict, Forbidden, NotFound
 from progress.domain.learning_paths import LearningPath, build_path

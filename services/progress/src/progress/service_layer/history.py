@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 from progress.domain import history
 from progress.domain.errors import Invalid, NotFound
 from progress.domain.history import ConfidencePoint, MilestoneLine, Page, Sight

@@ -24,8 +24,8 @@ from typing import Any
 
 from mentorship_contracts import Envelope, new_envelope
 from mentorship_contracts import events as contract
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.concurrency import retrying
+from mentorship_runtime.principal import Principal
 from progress.domain.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from progress.domain.planned_sessions import (
     Change,

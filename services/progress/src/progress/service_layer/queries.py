@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 from progress.domain.dashboards import ProgramOverview, count_by_status, program_overview
 from progress.domain.errors import Forbidden, Invalid, NotFound
 from progress.domain.learning_paths import LearningPath

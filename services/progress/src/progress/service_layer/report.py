@@ -19,8 +19,8 @@ from mentorship_contracts.events.progress import (
     ConfidenceDropped,
     SessionLogged,
 )
-from mentorship_runtime.auth import Principal
 from mentorship_runtime.logging import get_logger
+from mentorship_runtime.principal import Principal
 from progress.domain.errors import Forbidden
 from progress.domain.report import (
     STOPPED_MARK,

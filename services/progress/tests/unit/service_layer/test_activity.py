@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 from progress.domain.errors import Conflict, Forbidden, NotFound
 from progress.domain.learning_paths import MilestoneSpec, ModuleSpec
 from progress.service_layer import commands, handlers

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 from progress.domain.errors import Invalid, NotFound
 from progress.domain.history import Sight
 from progress.service_layer import commands, handlers, history

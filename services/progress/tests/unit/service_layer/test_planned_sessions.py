@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 from progress.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound
 from progress.domain.planned_sessions import PlannedStatus, Schedule, schedule_of
 from progress.service_layer import commands, handlers

@@ -17,7 +17,7 @@ from mentorship_contracts.events import (
     ProgramAdmin,
     ProgramPublished,
 )
-from mentorship_runtime.auth import Principal
+from mentorship_runtime.principal import Principal
 from mentorship_testing.clock import Clock
 from progress.domain.learning_paths import LearningPath
 from progress.service_layer.data_exports import ExportContext
