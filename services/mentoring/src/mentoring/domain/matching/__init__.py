@@ -11,10 +11,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from mentoring.domain.matching.constraints import is_eligible, violations
-from mentoring.domain.matching.criteria import score_pair
+from mentoring.domain.matching.criteria import IneligiblePair, score_pair
 from mentoring.domain.matching.errors import (
     DuplicateCandidate,
-    IneligiblePair,
     InvalidCandidate,
     InvalidPolicy,
     MatchingError,

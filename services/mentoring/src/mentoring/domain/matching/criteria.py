@@ -9,15 +9,17 @@ integer arithmetic. `ScoredMentor.score` and `CriterionScore.points` show them d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mentoring.domain.matching.constraints import violations
-from mentoring.domain.matching.errors import IneligiblePair
+from mentoring.domain.matching.errors import MatchingError
 from mentoring.domain.matching.model import (
     MICRO,
     Criterion,
     CriterionScore,
     DepartmentPreference,
+    Exclusion,
     MatchingPolicy,
     MenteeCandidate,
     MentorCandidate,
@@ -28,6 +30,17 @@ GOAL_UNIT = 60  # lcm(1..5): min(1, level / target) * 60 is an integer for targe
 WORKING_DAY_MINUTES = 8 * 60
 MINUTES_PER_DAY = 24 * 60
 PREFERENCE_STEPS = 5  # rank 1 is worth 5/5, rank 5 is worth 1/5
+
+
+class IneligiblePair(MatchingError):
+    """The pair breaks at least one hard constraint, so it has no score."""
+
+    def __init__(self, mentee_id: str, mentor_id: str, violations: Sequence[Exclusion]) -> None:
+        self.mentee_id = mentee_id
+        self.mentor_id = mentor_id
+        self.violations = tuple(violations)
+        rules = ", ".join(str(v) for v in self.violations)
+        super().__init__(f"{mentor_id!r} cannot mentor {mentee_id!r}: {rules}")
 
 
 @dataclass(frozen=True, slots=True)
