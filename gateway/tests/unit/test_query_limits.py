@@ -19,10 +19,11 @@ from gateway.schema import build_schema
 
 from .conftest import Gateway, running
 
-HEALTHY_WITHIN = 2.0
+HEALTHY_WITHIN = 10.0
 """Generous: proves the loop was never held, not how fast it is (docs/benchmarks.md has that). A
-bomb expanded without the limits holds the loop for far longer; refused, it takes milliseconds,
-and 0.5 s was once exceeded on a machine loaded 7 times over its cores."""
+bomb expanded without the limits holds the loop for good (10^6 expansions took 8 s, 10^7 never
+returned); refused, it takes milliseconds, yet 0.5 s was once exceeded on a machine loaded 7
+times over its cores, and 3.7 s on one running a type check of the repository beside the suite."""
 
 
 def chain(root: str, on: str, leaf: str, *, levels: int = 9, width: int = 10) -> str:
