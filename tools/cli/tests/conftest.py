@@ -27,7 +27,15 @@ class Cli:
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.setenv("COLUMNS", "250")  # wide enough that table cells are not cut
-    for name in ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC_PREFIX"):
+    for name in (
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "KAFKA_TOPIC_PREFIX",
+        "KAFKA_SECURITY_PROTOCOL",
+        "KAFKA_SASL_MECHANISM",
+        "KAFKA_SASL_USERNAME",
+        "KAFKA_SASL_PASSWORD",
+        "KAFKA_SSL_CAFILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     return Cli(CliRunner())
 

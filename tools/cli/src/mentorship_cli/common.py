@@ -12,6 +12,7 @@ from aiokafka.errors import KafkaError
 from rich.console import Console
 
 from mentorship_cli.dead_letters import DeadLetterError
+from mentorship_cli.kafka_access import KafkaAccessError
 from mentorship_localstack import LocalStack, StackError
 
 T = TypeVar("T")
@@ -77,7 +78,7 @@ def run(work: Coroutine[Any, Any, T]) -> T:
     """Run async work; turn the errors a user can act on into a message and exit code 1."""
     try:
         return asyncio.run(work)
-    except (CliError, DeadLetterError, StackError) as exc:
+    except (CliError, DeadLetterError, KafkaAccessError, StackError) as exc:
         fail(str(exc))
     except KafkaError as exc:
         fail(f"Kafka refused: {exc}")

@@ -43,6 +43,7 @@ from aiokafka.errors import (
     KafkaError,
 )
 
+from mentorship_cli.kafka_access import client_options
 from mentorship_contracts.headers import EVENT_ID, EVENT_TYPE
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.consumer import (
@@ -319,13 +320,17 @@ class _Kafka:
 
     def __init__(self, bootstrap: str) -> None:
         self.bootstrap = bootstrap
-        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15_000)
+        access = client_options()
+        self.admin = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=15_000, **access
+        )
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap,
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             request_timeout_ms=15_000,
+            **access,
         )
 
     async def __aenter__(self) -> _Kafka:
@@ -535,11 +540,13 @@ async def _publish_and_record(
     on_replayed: Progress | None,
     clock: Callable[[], datetime],
 ) -> None:
+    access = client_options()
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,
         client_id="mentorship-dlq-replayer",
         acks="all",
         enable_idempotence=True,
+        **access,
     )
     by_group: dict[str, list[TopicPartition]] = defaultdict(list)
     for tp in todo:
@@ -549,7 +556,7 @@ async def _publish_and_record(
     try:
         for group, partitions in by_group.items():
             recorder = AIOKafkaConsumer(
-                bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+                bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, **access
             )
             recorders.append(recorder)
             await recorder.start()

@@ -12,6 +12,7 @@ from aiokafka.errors import KafkaError
 
 from mentorship_cli.common import CliError
 from mentorship_cli.dead_letters import is_platform_dead_letter_topic
+from mentorship_cli.kafka_access import client_options
 from mentorship_contracts.topics import TOPIC_SPECS, topic_name
 
 
@@ -70,9 +71,12 @@ class Broker:
 
     def __init__(self, bootstrap: str) -> None:
         self.bootstrap = bootstrap
-        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15_000)
+        access = client_options()
+        self.admin = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=15_000, **access
+        )
         self.consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=None, request_timeout_ms=15_000
+            bootstrap_servers=bootstrap, group_id=None, request_timeout_ms=15_000, **access
         )
 
     async def __aenter__(self) -> Broker:
