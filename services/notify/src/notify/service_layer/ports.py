@@ -554,7 +554,7 @@ class Erasures(Protocol):
 # ---- personal data --------------------------------------------------------------------------
 
 
-Records = Mapping[str, Sequence[Mapping[str, Any]]]
+Records = Mapping[str, Sequence[Mapping[str, object]]]
 """The records of an export part, by section (``mentorship_contracts.personal_data``): what is
 handed over to the person, as it is kept."""
 

@@ -122,7 +122,7 @@ class StoredPlan:
     version: int
 
 
-Record = Mapping[str, Any]
+Record = Mapping[str, object]
 """A record as stored, copied as it is into a person's export (the archive holds what is kept)."""
 
 
