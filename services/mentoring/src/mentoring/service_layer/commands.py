@@ -5,10 +5,11 @@ A creating command carries the request's idempotency key (None without one)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any, Final, Literal, TypeVar
 
-from mentoring.domain.participants import WeeklySlot
+from mentoring.domain.participants import Participant, WeeklySlot
 from mentoring.domain.programs import (
     DEFAULT_CHECK_IN_REMINDER_DAYS,
     DEFAULT_STALL_WINDOW_DAYS,
@@ -20,6 +21,22 @@ from mentoring.service_layer.ports import ScimToken
 from mentorship_runtime.principal import Principal
 
 Objective = Literal["best_fit", "most_matched"]
+T = TypeVar("T")
+
+
+class Unset(Enum):
+    """A field of a partial update the caller did not give (None, where a field takes it, is
+    given empty)."""
+
+    UNSET = "unset"
+
+
+UNSET: Final = Unset.UNSET
+
+
+def given_or(value: T | Unset, current: T) -> T:
+    """``value`` when given, else ``current``."""
+    return current if isinstance(value, Unset) else value
 
 
 @dataclass(frozen=True)
@@ -78,10 +95,50 @@ class RegisterParticipant:
 
 
 @dataclass(frozen=True)
+class ParticipantChanges:
+    """The fields of their profile a participant (or an admin) changes; ``UNSET``: not given.
+    Only ``department`` and ``manager_id`` may be given empty (None)."""
+
+    display_name: str | Unset = UNSET
+    email: str | Unset = UNSET
+    language: str | Unset = UNSET
+    languages: frozenset[str] | Unset = UNSET
+    timezone: str | Unset = UNSET
+    department: str | Unset | None = UNSET
+    manager_id: str | Unset | None = UNSET
+    availability: tuple[WeeklySlot, ...] | Unset = UNSET
+    competencies: dict[str, int] | Unset = UNSET
+    goals: dict[str, int] | Unset = UNSET
+    capacity: int | Unset = UNSET
+    ranked_mentors: tuple[str, ...] | Unset = UNSET
+    roles: frozenset[str] | Unset = UNSET
+
+    def applied_to(self, participant: Participant) -> Participant:
+        """The participant with the given fields changed."""
+        p = participant
+        return replace(
+            p,
+            display_name=given_or(self.display_name, p.display_name),
+            email=given_or(self.email, p.email),
+            language=given_or(self.language, p.language),
+            languages=given_or(self.languages, p.languages),
+            timezone=given_or(self.timezone, p.timezone),
+            department=given_or(self.department, p.department),
+            manager_id=given_or(self.manager_id, p.manager_id),
+            availability=given_or(self.availability, p.availability),
+            competencies=given_or(self.competencies, p.competencies),
+            goals=given_or(self.goals, p.goals),
+            capacity=given_or(self.capacity, p.capacity),
+            ranked_mentors=given_or(self.ranked_mentors, p.ranked_mentors),
+            roles=given_or(self.roles, p.roles),
+        )
+
+
+@dataclass(frozen=True)
 class UpdateParticipant:
     actor: Principal
     participant_id: str
-    changes: dict[str, object]
+    changes: ParticipantChanges
 
 
 @dataclass(frozen=True)
