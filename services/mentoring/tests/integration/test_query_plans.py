@@ -334,12 +334,14 @@ async def test_what_an_import_sends_is_served_by_indexes(
     def row(external_id: str, **values: Any) -> cmd.ParticipantUpsert:
         return cmd.ParticipantUpsert(
             external_id,
-            {
-                "display_name": external_id.title(),
-                "email": f"{external_id}@example.org",
-                "roles": frozenset({"mentee"}),
-                **values,
-            },
+            cmd.ExternalProfile(
+                **{
+                    "display_name": external_id.title(),
+                    "email": f"{external_id}@example.org",
+                    "roles": frozenset({"mentee"}),
+                    **values,
+                }
+            ),
         )
 
     rows = (

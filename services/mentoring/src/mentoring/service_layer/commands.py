@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any, Final, Literal, TypeVar
+from typing import Final, Literal, TypeVar
 
 from mentoring.domain.participants import Participant, WeeklySlot
 from mentoring.domain.programs import (
@@ -200,15 +200,34 @@ class CancelProposal:
 
 
 @dataclass(frozen=True)
+class ExternalProfile:
+    """A person's profile as an organisation's source gives it (a row of an import, an identity
+    provider): each field ``UNSET`` when not given, None when given empty. ``user_id`` is the
+    person's account, ``manager`` an external id or an e-mail, ``preferred_mentors`` external
+    ids or e-mails, best first."""
+
+    user_id: str | Unset | None = UNSET
+    display_name: str | Unset | None = UNSET
+    email: str | Unset | None = UNSET
+    roles: frozenset[str] | Unset | None = UNSET
+    language: str | Unset | None = UNSET
+    languages: frozenset[str] | Unset | None = UNSET
+    timezone: str | Unset | None = UNSET
+    department: str | Unset | None = UNSET
+    manager: str | Unset | None = UNSET
+    competencies: dict[str, int] | Unset | None = UNSET
+    goals: dict[str, int] | Unset | None = UNSET
+    capacity: int | Unset | None = UNSET
+    preferred_mentors: tuple[str, ...] | Unset | None = UNSET
+
+
+@dataclass(frozen=True)
 class ParticipantUpsert:
-    """The profile of the person named ``external_id``. ``values`` holds the fields given, in
-    the domain's types (None: empty): ``user_id``, ``display_name``, ``email``, ``roles``,
-    ``language``, ``languages``, ``timezone``, ``department``, ``manager`` (an external id or
-    an e-mail), ``competencies``, ``goals``, ``capacity``, ``preferred_mentors`` (external ids
-    or e-mails, best first). A new person needs ``display_name``, ``email`` and ``roles``."""
+    """The profile of the person named ``external_id``. A new person needs ``display_name``,
+    ``email`` and ``roles``."""
 
     external_id: str
-    values: Mapping[str, Any]
+    profile: ExternalProfile
 
 
 @dataclass(frozen=True)
@@ -309,17 +328,20 @@ class Grant:
 
 @dataclass(frozen=True)
 class Account:
-    """What the provider says of a person: ``profile`` holds the upsert's fields (``manager_id``
-    names the manager's participant id), ``active`` the provider's flag (None: not given)."""
+    """What the provider says of a person: ``profile`` holds the upsert's fields but the
+    account (the person's key) and the manager, whom ``manager_id`` names by participant id
+    (``UNSET``: not given, None: given empty); ``active`` is the provider's flag (None: not
+    given)."""
 
     user_name: str
     external_id: str | None
     active: bool | None
     representation: str
-    profile: Mapping[str, Any]
+    profile: ExternalProfile
     based_on: int | None = None
     """The account's version the provider's change was made on (a PATCH): another version is
     ``Stale``. None: written over whatever is stored (a replacement)."""
+    manager_id: str | Unset | None = UNSET
 
 
 @dataclass(frozen=True)
