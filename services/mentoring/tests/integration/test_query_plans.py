@@ -158,7 +158,10 @@ async def test_what_requests_send_is_served_by_indexes(
     )
     await handlers.update_program(cmd.UpdateProgram(ADMIN, program.id, description="Spring"), ctx)
     await handlers.update_participant(
-        cmd.UpdateParticipant(mentee_4, mentees[4], {"ranked_mentors": (mentors[3],)}), ctx
+        cmd.UpdateParticipant(
+            mentee_4, mentees[4], cmd.ParticipantChanges(ranked_mentors=(mentors[3],))
+        ),
+        ctx,
     )
     await queries.suggest_mentors(ctx, mentee_4, mentees[4], 3)
     asked = await handlers.propose_match(
@@ -331,12 +334,14 @@ async def test_what_an_import_sends_is_served_by_indexes(
     def row(external_id: str, **values: Any) -> cmd.ParticipantUpsert:
         return cmd.ParticipantUpsert(
             external_id,
-            {
-                "display_name": external_id.title(),
-                "email": f"{external_id}@example.org",
-                "roles": frozenset({"mentee"}),
-                **values,
-            },
+            cmd.ExternalProfile(
+                **{
+                    "display_name": external_id.title(),
+                    "email": f"{external_id}@example.org",
+                    "roles": frozenset({"mentee"}),
+                    **values,
+                }
+            ),
         )
 
     rows = (

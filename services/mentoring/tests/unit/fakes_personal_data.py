@@ -419,9 +419,9 @@ class FakeCoreUseCases:
                 ),
                 None,
             )
-            values = row.values
+            given = row.profile
             if stored is None:
-                if "display_name" not in values or "email" not in values:
+                if isinstance(given.display_name, cmd.Unset) or isinstance(given.email, cmd.Unset):
                     results.append(
                         UpsertResult(Outcome.REFUSED, field="display_name", reason="required")
                     )
@@ -430,16 +430,16 @@ class FakeCoreUseCases:
                 created = participant(new_id, c.program_id, row.external_id)
                 self.people.participants[new_id] = replace(
                     created,
-                    display_name=str(values["display_name"]),
-                    email=str(values["email"]),
+                    display_name=str(given.display_name),
+                    email=str(given.email),
                     external_id=row.external_id,
                 )
                 results.append(UpsertResult(Outcome.CREATED, participant_id=new_id))
                 continue
             changed = replace(
                 stored,
-                display_name=str(values.get("display_name", stored.display_name)),
-                email=str(values.get("email", stored.email)),
+                display_name=str(cmd.given_or(given.display_name, stored.display_name)),
+                email=str(cmd.given_or(given.email, stored.email)),
             )
             outcome = Outcome.UNCHANGED if changed == stored else Outcome.UPDATED
             self.people.participants[stored.id] = changed

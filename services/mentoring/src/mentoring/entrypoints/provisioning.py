@@ -8,6 +8,7 @@ one whose creator is no longer an admin is a 401."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -21,7 +22,7 @@ from mentoring.entrypoints.http import Caller
 from mentoring.entrypoints.upserts import ProfileIn
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import provisioning
-from mentoring.service_layer.commands import Account, Grant
+from mentoring.service_layer.commands import UNSET, Account, Grant, Unset
 from mentoring.service_layer.ports import ScimToken
 from mentoring.service_layer.provisioning import Provisioned, Provisioning, Stale
 
@@ -134,17 +135,19 @@ class AccountIn(s.Strict):
     )
 
     def account(self) -> Account:
-        values = self.profile.values()
-        if "manager" in values:
+        profile = self.profile.profile()
+        if not isinstance(profile.manager, Unset):
             raise Invalid("profile.manager", "name the manager by manager_id")
-        values.pop("user_id", None)  # a participant's account is their key
         return Account(
             user_name=self.user_name,
             external_id=self.external_id,
             active=self.active,
             representation=self.representation,
-            profile=values,
+            profile=replace(profile, user_id=UNSET),  # a participant's account is their key
             based_on=self.based_on,
+            manager_id=(
+                self.profile.manager_id if "manager_id" in self.profile.model_fields_set else UNSET
+            ),
         )
 
 

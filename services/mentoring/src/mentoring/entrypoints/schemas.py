@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
@@ -26,7 +27,10 @@ from mentoring.domain.participants import (
     skill_key_problem,
 )
 from mentoring.domain.programs import MAX_WEIGHT, Program
+from mentoring.service_layer.commands import UNSET, ParticipantChanges, Unset
 from mentorship_runtime.trimmed import not_blank_trimmed
+
+T = TypeVar("T")
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 Name = Annotated[
@@ -272,25 +276,44 @@ class ParticipantPatch(Strict):
     def _tz(cls, value: str | None) -> str | None:
         return _timezone(value) if value is not None else None
 
-    def changes(self) -> dict[str, object]:
-        """The fields that were sent, in the domain's types."""
-        sent = self.model_dump(exclude_unset=True)
-        converted: dict[str, object] = {}
-        for name, value in sent.items():
-            if value is None and name not in ("department", "manager_id"):
-                continue
-            converted[name] = _domain_value(name, value)
-        return converted
+    def changes(self) -> ParticipantChanges:
+        """The fields that were sent, in the domain's types; a null is not a change, but for
+        ``department`` and ``manager_id`` (which it empties)."""
+        sent = self.model_fields_set
+
+        def given(name: str, value: T | None) -> T | Unset:
+            return value if name in sent and value is not None else UNSET
+
+        def given_or_empty(name: str, value: T | None) -> T | Unset | None:
+            return value if name in sent else UNSET
+
+        return ParticipantChanges(
+            display_name=given("display_name", self.display_name),
+            email=given("email", self.email),
+            language=given("language", self.language),
+            languages=given("languages", _frozen(self.languages)),
+            timezone=given("timezone", self.timezone),
+            department=given_or_empty("department", self.department),
+            manager_id=given_or_empty("manager_id", self.manager_id),
+            availability=given(
+                "availability",
+                None
+                if self.availability is None
+                else tuple(slot.to_domain() for slot in self.availability),
+            ),
+            competencies=given("competencies", self.competencies),
+            goals=given("goals", self.goals),
+            capacity=given("capacity", self.capacity),
+            ranked_mentors=given(
+                "ranked_mentors",
+                None if self.ranked_mentors is None else tuple(self.ranked_mentors),
+            ),
+            roles=given("roles", _frozen(self.roles)),
+        )
 
 
-def _domain_value(name: str, value: Any) -> object:
-    if name == "availability":
-        return tuple(SlotIn.model_validate(slot).to_domain() for slot in value)
-    if name in ("languages", "roles"):
-        return frozenset(value)
-    if name == "ranked_mentors":
-        return tuple(value)
-    return value
+def _frozen(values: Sequence[str] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(values)
 
 
 class SlotOut(BaseModel):

@@ -7,7 +7,7 @@ a 422 like everywhere else)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Path, status
 from fastapi.responses import JSONResponse
@@ -17,8 +17,16 @@ from mentoring.domain.participants import EXTERNAL_ID
 from mentoring.entrypoints import schemas as s
 from mentoring.entrypoints.http import Caller, Ctx
 from mentoring.service_layer import queries, upserts
-from mentoring.service_layer.commands import ParticipantUpsert, UpsertParticipants
+from mentoring.service_layer.commands import (
+    UNSET,
+    ExternalProfile,
+    ParticipantUpsert,
+    Unset,
+    UpsertParticipants,
+)
 from mentoring.service_layer.upserts import Outcome
+
+T = TypeVar("T")
 
 MAX_ROWS = 1000
 ExternalId = Annotated[
@@ -58,17 +66,33 @@ class ProfileIn(s.Strict):
     def _tz(cls, value: str | None) -> str | None:
         return s._timezone(value) if value is not None else None
 
-    def values(self) -> dict[str, Any]:
-        """The fields given, in the domain's types."""
-        given: dict[str, Any] = {}
-        for name in self.model_fields_set - {"external_id"}:
-            value = getattr(self, name)
-            if value is not None and name in ("roles", "languages"):
-                value = frozenset(value)
-            elif value is not None and name == "preferred_mentors":
-                value = tuple(value)
-            given[name] = value
-        return given
+    def profile(self) -> ExternalProfile:
+        """The fields given, in the domain's types (``UNSET``: not given)."""
+        sent = self.model_fields_set
+
+        def given(name: str, value: T | None) -> T | Unset | None:
+            return value if name in sent else UNSET
+
+        return ExternalProfile(
+            user_id=given("user_id", self.user_id),
+            display_name=given("display_name", self.display_name),
+            email=given("email", self.email),
+            roles=given("roles", None if self.roles is None else frozenset(self.roles)),
+            language=given("language", self.language),
+            languages=given(
+                "languages", None if self.languages is None else frozenset(self.languages)
+            ),
+            timezone=given("timezone", self.timezone),
+            department=given("department", self.department),
+            manager=given("manager", self.manager),
+            competencies=given("competencies", self.competencies),
+            goals=given("goals", self.goals),
+            capacity=given("capacity", self.capacity),
+            preferred_mentors=given(
+                "preferred_mentors",
+                None if self.preferred_mentors is None else tuple(self.preferred_mentors),
+            ),
+        )
 
 
 class UpsertRowIn(ProfileIn):
@@ -125,7 +149,7 @@ async def upsert_batch(
             answers.append(_problem(exc))
             continue
         answers.append(None)
-        valid.append(ParticipantUpsert(row.external_id, row.values()))
+        valid.append(ParticipantUpsert(row.external_id, row.profile()))
     results = iter(
         await upserts.upsert_participants(
             UpsertParticipants(
@@ -164,7 +188,7 @@ async def upsert_one(
         UpsertParticipants(
             actor=caller,
             program_id=program_id,
-            rows=(ParticipantUpsert(external_id, body.values()),),
+            rows=(ParticipantUpsert(external_id, body.profile()),),
         ),
         ctx,
     )

@@ -5,10 +5,11 @@ A creating command carries the request's idempotency key (None without one)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Final, Literal, TypeVar
 
-from mentoring.domain.participants import WeeklySlot
+from mentoring.domain.participants import Participant, WeeklySlot
 from mentoring.domain.programs import (
     DEFAULT_CHECK_IN_REMINDER_DAYS,
     DEFAULT_STALL_WINDOW_DAYS,
@@ -20,6 +21,22 @@ from mentoring.service_layer.ports import ScimToken
 from mentorship_runtime.principal import Principal
 
 Objective = Literal["best_fit", "most_matched"]
+T = TypeVar("T")
+
+
+class Unset(Enum):
+    """A field of a partial update the caller did not give (None, where a field takes it, is
+    given empty)."""
+
+    UNSET = "unset"
+
+
+UNSET: Final = Unset.UNSET
+
+
+def given_or(value: T | Unset, current: T) -> T:
+    """``value`` when given, else ``current``."""
+    return current if isinstance(value, Unset) else value
 
 
 @dataclass(frozen=True)
@@ -78,10 +95,50 @@ class RegisterParticipant:
 
 
 @dataclass(frozen=True)
+class ParticipantChanges:
+    """The fields of their profile a participant (or an admin) changes; ``UNSET``: not given.
+    Only ``department`` and ``manager_id`` may be given empty (None)."""
+
+    display_name: str | Unset = UNSET
+    email: str | Unset = UNSET
+    language: str | Unset = UNSET
+    languages: frozenset[str] | Unset = UNSET
+    timezone: str | Unset = UNSET
+    department: str | Unset | None = UNSET
+    manager_id: str | Unset | None = UNSET
+    availability: tuple[WeeklySlot, ...] | Unset = UNSET
+    competencies: dict[str, int] | Unset = UNSET
+    goals: dict[str, int] | Unset = UNSET
+    capacity: int | Unset = UNSET
+    ranked_mentors: tuple[str, ...] | Unset = UNSET
+    roles: frozenset[str] | Unset = UNSET
+
+    def applied_to(self, participant: Participant) -> Participant:
+        """The participant with the given fields changed."""
+        p = participant
+        return replace(
+            p,
+            display_name=given_or(self.display_name, p.display_name),
+            email=given_or(self.email, p.email),
+            language=given_or(self.language, p.language),
+            languages=given_or(self.languages, p.languages),
+            timezone=given_or(self.timezone, p.timezone),
+            department=given_or(self.department, p.department),
+            manager_id=given_or(self.manager_id, p.manager_id),
+            availability=given_or(self.availability, p.availability),
+            competencies=given_or(self.competencies, p.competencies),
+            goals=given_or(self.goals, p.goals),
+            capacity=given_or(self.capacity, p.capacity),
+            ranked_mentors=given_or(self.ranked_mentors, p.ranked_mentors),
+            roles=given_or(self.roles, p.roles),
+        )
+
+
+@dataclass(frozen=True)
 class UpdateParticipant:
     actor: Principal
     participant_id: str
-    changes: dict[str, object]
+    changes: ParticipantChanges
 
 
 @dataclass(frozen=True)
@@ -143,15 +200,34 @@ class CancelProposal:
 
 
 @dataclass(frozen=True)
+class ExternalProfile:
+    """A person's profile as an organisation's source gives it (a row of an import, an identity
+    provider): each field ``UNSET`` when not given, None when given empty. ``user_id`` is the
+    person's account, ``manager`` an external id or an e-mail, ``preferred_mentors`` external
+    ids or e-mails, best first."""
+
+    user_id: str | Unset | None = UNSET
+    display_name: str | Unset | None = UNSET
+    email: str | Unset | None = UNSET
+    roles: frozenset[str] | Unset | None = UNSET
+    language: str | Unset | None = UNSET
+    languages: frozenset[str] | Unset | None = UNSET
+    timezone: str | Unset | None = UNSET
+    department: str | Unset | None = UNSET
+    manager: str | Unset | None = UNSET
+    competencies: dict[str, int] | Unset | None = UNSET
+    goals: dict[str, int] | Unset | None = UNSET
+    capacity: int | Unset | None = UNSET
+    preferred_mentors: tuple[str, ...] | Unset | None = UNSET
+
+
+@dataclass(frozen=True)
 class ParticipantUpsert:
-    """The profile of the person named ``external_id``. ``values`` holds the fields given, in
-    the domain's types (None: empty): ``user_id``, ``display_name``, ``email``, ``roles``,
-    ``language``, ``languages``, ``timezone``, ``department``, ``manager`` (an external id or
-    an e-mail), ``competencies``, ``goals``, ``capacity``, ``preferred_mentors`` (external ids
-    or e-mails, best first). A new person needs ``display_name``, ``email`` and ``roles``."""
+    """The profile of the person named ``external_id``. A new person needs ``display_name``,
+    ``email`` and ``roles``."""
 
     external_id: str
-    values: Mapping[str, Any]
+    profile: ExternalProfile
 
 
 @dataclass(frozen=True)
@@ -252,17 +328,20 @@ class Grant:
 
 @dataclass(frozen=True)
 class Account:
-    """What the provider says of a person: ``profile`` holds the upsert's fields (``manager_id``
-    names the manager's participant id), ``active`` the provider's flag (None: not given)."""
+    """What the provider says of a person: ``profile`` holds the upsert's fields but the
+    account (the person's key) and the manager, whom ``manager_id`` names by participant id
+    (``UNSET``: not given, None: given empty); ``active`` is the provider's flag (None: not
+    given)."""
 
     user_name: str
     external_id: str | None
     active: bool | None
     representation: str
-    profile: Mapping[str, Any]
+    profile: ExternalProfile
     based_on: int | None = None
     """The account's version the provider's change was made on (a PATCH): another version is
     ``Stale``. None: written over whatever is stored (a replacement)."""
+    manager_id: str | Unset | None = UNSET
 
 
 @dataclass(frozen=True)

@@ -306,12 +306,9 @@ ANNOUNCED_FIELDS = {"display_name", "email", "language", "timezone", "department
 
 
 async def update_participant(c: cmd.UpdateParticipant, ctx: Context) -> Participant:
-    unknown = set(c.changes) - PROFILE_FIELDS
-    if unknown:
-        raise Invalid(sorted(unknown)[0], "this field cannot be changed")
-    for name in ("competencies", "goals"):
-        levels = c.changes.get(name)
-        if isinstance(levels, dict):
+    given = c.changes
+    for name, levels in (("competencies", given.competencies), ("goals", given.goals)):
+        if not isinstance(levels, cmd.Unset):
             require_skill_levels(name, levels)
 
     async def attempt() -> Participant:
@@ -320,11 +317,11 @@ async def update_participant(c: cmd.UpdateParticipant, ctx: Context) -> Particip
         require_self_or_admin(participant, program, c.actor)
         if not participant.is_active:
             raise Conflict(f"participant {participant.id!r} has withdrawn")
-        if "ranked_mentors" in c.changes:
-            await _check_ranked_mentors(ctx, program.id, c.changes["ranked_mentors"])  # type: ignore[arg-type]
-        updated = replace(participant, **c.changes)  # type: ignore[arg-type]
+        if not isinstance(given.ranked_mentors, cmd.Unset):
+            await _check_ranked_mentors(ctx, program.id, given.ranked_mentors)
+        updated = given.applied_to(participant)
         changed = {
-            name for name in c.changes if getattr(participant, name) != getattr(updated, name)
+            name for name in PROFILE_FIELDS if getattr(participant, name) != getattr(updated, name)
         }
         if not changed:
             return participant

@@ -25,15 +25,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from mentoring.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from mentoring.domain.participants import EXTERNAL_ID, EXTERNAL_ID_RULE, Participant
 from mentoring.service_layer import commands as cmd
-from mentoring.service_layer.commands import Grant
+from mentoring.service_layer.commands import Grant, Unset
 from mentoring.service_layer.handlers import require_admin
 from mentoring.service_layer.ports import (
     PeopleAndPrograms,
@@ -180,7 +179,7 @@ async def create_account(c: cmd.CreateAccount, p: Provisioning) -> Provisioned:
     if EXTERNAL_ID.fullmatch(key) is None:
         where = "external_id" if given.external_id else "user_name"
         raise Invalid(where, f"a person's key is made of {EXTERNAL_ID_RULE}")
-    participant_id = await _upsert(grant, key, given.profile, p)
+    participant_id = await _upsert(grant, key, given, p)
     now = p.clock()
     await p.accounts.add_user(
         ProvisionedUser(
@@ -212,7 +211,7 @@ async def replace_account(c: cmd.ReplaceAccount, p: Provisioning) -> Provisioned
         participant = await p.people.participant(participant_id)
         if participant.is_active:
             assert participant.external_id is not None  # every account has a key
-            await _upsert(grant, participant.external_id, given.profile, p)
+            await _upsert(grant, participant.external_id, given, p)
         await p.accounts.save_user(
             replace(
                 stored,
@@ -236,16 +235,16 @@ async def remove_account(c: cmd.RemoveAccount, p: Provisioning) -> None:
     await p.accounts.remove_user(grant.program.id, participant_id)
 
 
-async def _upsert(grant: Grant, key: str, profile: Mapping[str, Any], p: Provisioning) -> str:
-    values = dict(profile)
-    manager_id = values.pop("manager_id", None)
-    if "manager_id" in profile:
-        values["manager"] = await _manager_key(grant, manager_id, p) if manager_id else None
+async def _upsert(grant: Grant, key: str, given: cmd.Account, p: Provisioning) -> str:
+    profile = given.profile
+    if not isinstance(given.manager_id, Unset):
+        manager = await _manager_key(grant, given.manager_id, p) if given.manager_id else None
+        profile = replace(profile, manager=manager)
     (result,) = await p.upsert(
         UpsertParticipants(
             actor=grant.actor,
             program_id=grant.program.id,
-            rows=(ParticipantUpsert(key, values),),
+            rows=(ParticipantUpsert(key, profile),),
             audited=True,
         )
     )

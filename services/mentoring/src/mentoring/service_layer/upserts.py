@@ -24,22 +24,27 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import TypeVar
 
 from mentoring.domain.errors import AlreadyRegistered, Conflict, Invalid
 from mentoring.domain.participants import Participant, ParticipantStatus, require_skill_levels
 from mentoring.domain.programs import Program
 from mentoring.service_layer import audit
-from mentoring.service_layer.commands import ParticipantUpsert, UpsertParticipants
+from mentoring.service_layer.commands import (
+    ExternalProfile,
+    ParticipantUpsert,
+    Unset,
+    UpsertParticipants,
+)
 from mentoring.service_layer.handlers import ANNOUNCED_FIELDS, Context, require_admin
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.moments import as_stored
 from mentorship_runtime.request_keys import derived_id
 
 __all__ = [
+    "ExternalProfile",
     "Outcome",
     "ParticipantUpsert",
     "UpsertParticipants",
@@ -55,18 +60,13 @@ CONCURRENT_ROWS = 16
 ATTEMPTS = 20
 """Rounds of read-decide-write for one row while other writers change the person meanwhile
 (each round, one of them wins)."""
+T = TypeVar("T")
 
-DEFAULTS: Mapping[str, Any] = {
-    "language": "en",
-    "languages": frozenset({"en"}),
-    "timezone": "UTC",
-    "department": None,
-    "competencies": {},
-    "goals": {},
-    "manager": None,
-    "preferred_mentors": (),
-}
-"""What a field given empty (None) means; ``capacity`` empty is the program's default."""
+# What a field given empty (None) means: these, no department, no skills, no manager, no
+# preferred mentors; ``capacity`` empty is the program's default.
+DEFAULT_LANGUAGE = "en"
+DEFAULT_LANGUAGES = frozenset({"en"})
+DEFAULT_TIMEZONE = "UTC"
 
 
 class Outcome(StrEnum):
@@ -167,14 +167,14 @@ async def _find(row: ParticipantUpsert, program: Program, ctx: Context) -> Parti
     """The person by external id, or else by account when that account has no external id."""
     found = await ctx.store.participant_of_external_id(program.id, row.external_id)
     if found is not None:
-        given = row.values.get("user_id")
+        given = _given(row.profile.user_id)
         if given is not None and given != found.user_id:
             raise Refused(
                 "user_id",
                 f"a participant's account never changes: {row.external_id!r} is {found.user_id!r}",
             )
         return found
-    account = row.values.get("user_id") or row.external_id
+    account = _given(row.profile.user_id) or row.external_id
     found = await ctx.store.participant_of_user(program.id, account)
     if found is not None and found.external_id not in (None, row.external_id):
         raise Refused(
@@ -189,15 +189,15 @@ async def _references(
     row: ParticipantUpsert, program: Program, c: UpsertParticipants, ctx: Context
 ) -> tuple[str | None, tuple[str, ...] | None]:
     """The manager's participant id and the preferred mentors' ids (None when not given)."""
-    own = {row.external_id, row.values.get("email")}
+    own = {row.external_id, _given(row.profile.email)}
     manager_id: str | None = None
-    manager = row.values.get("manager")
+    manager = _given(row.profile.manager)
     if manager is not None:
         if manager in own:
             raise Refused("manager", "a person is not their own manager")
         manager_id = await _resolve("manager", manager, program, c, ctx, mentor=False)
     ranked: tuple[str, ...] | None = None
-    preferred = row.values.get("preferred_mentors")
+    preferred = _given(row.profile.preferred_mentors)
     if preferred is not None:
         ids = []
         for position, reference in enumerate(preferred):
@@ -243,12 +243,16 @@ async def _resolve(
     return found.id
 
 
-def _value(row: ParticipantUpsert, name: str, current: Any) -> Any:
-    """A field's value after the row: as given, its default when given empty, else current."""
-    if name not in row.values:
+def _value(given: T | Unset | None, default: T, current: T) -> T:
+    """A field's value after the row: as given, ``default`` when given empty, else current."""
+    if isinstance(given, Unset):
         return current
-    given = row.values[name]
-    return DEFAULTS.get(name) if given is None else given
+    return default if given is None else given
+
+
+def _given(value: T | Unset | None) -> T | None:
+    """What the row gives, None when it gives it empty or not at all."""
+    return None if isinstance(value, Unset) else value
 
 
 def _new(
@@ -258,29 +262,38 @@ def _new(
     ranked: tuple[str, ...] | None,
     ctx: Context,
 ) -> Participant:
-    for required in ("display_name", "email", "roles"):
-        if row.values.get(required) is None:
-            raise Refused(required, "a new participant needs it")
+    given = row.profile
+    display_name, email, roles = (
+        _given(given.display_name),
+        _given(given.email),
+        _given(given.roles),
+    )
+    if display_name is None:
+        raise Refused("display_name", "a new participant needs it")
+    if email is None:
+        raise Refused("email", "a new participant needs it")
+    if roles is None:
+        raise Refused("roles", "a new participant needs it")
     if not program.accepts_participants:
         raise Refused(
             "external_id", f"program {program.id!r} is {program.status.value}: it takes no one new"
         )
-    capacity = row.values.get("capacity")
+    capacity = _given(given.capacity)
     return Participant(
         id=participant_id_for(program.id, row.external_id),
         program_id=program.id,
-        user_id=row.values.get("user_id") or row.external_id,
-        roles=frozenset(row.values["roles"]),
-        display_name=row.values["display_name"],
-        email=row.values["email"],
-        language=_value(row, "language", DEFAULTS["language"]),
-        languages=_value(row, "languages", DEFAULTS["languages"]),
-        timezone=_value(row, "timezone", DEFAULTS["timezone"]),
-        department=_value(row, "department", None),
+        user_id=_given(given.user_id) or row.external_id,
+        roles=frozenset(roles),
+        display_name=display_name,
+        email=email,
+        language=_value(given.language, DEFAULT_LANGUAGE, DEFAULT_LANGUAGE),
+        languages=_value(given.languages, DEFAULT_LANGUAGES, DEFAULT_LANGUAGES),
+        timezone=_value(given.timezone, DEFAULT_TIMEZONE, DEFAULT_TIMEZONE),
+        department=_value(given.department, None, None),
         manager_id=manager_id,
         availability=(),
-        competencies=require_skill_levels("competencies", _value(row, "competencies", {})),
-        goals=require_skill_levels("goals", _value(row, "goals", {})),
+        competencies=require_skill_levels("competencies", _value(given.competencies, {}, {})),
+        goals=require_skill_levels("goals", _value(given.goals, {}, {})),
         capacity=capacity if capacity is not None else program.settings.default_mentor_capacity,
         ranked_mentors=ranked or (),
         status=ParticipantStatus.ACTIVE,
@@ -296,22 +309,33 @@ def _changed(
     manager_id: str | None,
     ranked: tuple[str, ...] | None,
 ) -> Participant:
-    changes: dict[str, Any] = {"external_id": row.external_id}
-    for name in ("display_name", "email"):  # required: given empty, they stay as they are
-        changes[name] = row.values.get(name) or getattr(stored, name)
-    for name in ("language", "languages", "timezone", "department"):
-        changes[name] = _value(row, name, getattr(stored, name))
-    if row.values.get("roles") is not None:
-        changes["roles"] = frozenset(row.values["roles"])
-    for name in ("competencies", "goals"):
-        changes[name] = require_skill_levels(name, _value(row, name, getattr(stored, name)))
-    if "capacity" in row.values:
-        given = row.values["capacity"]
-        changes["capacity"] = (
-            given if given is not None else program.settings.default_mentor_capacity
-        )
-    if "manager" in row.values:
-        changes["manager_id"] = manager_id
-    if "preferred_mentors" in row.values:
-        changes["ranked_mentors"] = ranked or ()
-    return replace(stored, **changes)
+    given = row.profile
+    roles = _given(given.roles)
+    capacity = given.capacity
+    return replace(
+        stored,
+        external_id=row.external_id,
+        # required: given empty, they stay as they are
+        display_name=_given(given.display_name) or stored.display_name,
+        email=_given(given.email) or stored.email,
+        language=_value(given.language, DEFAULT_LANGUAGE, stored.language),
+        languages=_value(given.languages, DEFAULT_LANGUAGES, stored.languages),
+        timezone=_value(given.timezone, DEFAULT_TIMEZONE, stored.timezone),
+        department=_value(given.department, None, stored.department),
+        roles=frozenset(roles) if roles is not None else stored.roles,
+        competencies=require_skill_levels(
+            "competencies", _value(given.competencies, {}, stored.competencies)
+        ),
+        goals=require_skill_levels("goals", _value(given.goals, {}, stored.goals)),
+        capacity=(
+            stored.capacity
+            if isinstance(capacity, Unset)
+            else capacity
+            if capacity is not None
+            else program.settings.default_mentor_capacity
+        ),
+        manager_id=stored.manager_id if isinstance(given.manager, Unset) else manager_id,
+        ranked_mentors=(
+            stored.ranked_mentors if isinstance(given.preferred_mentors, Unset) else ranked or ()
+        ),
+    )

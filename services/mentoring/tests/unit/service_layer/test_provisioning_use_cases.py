@@ -71,7 +71,9 @@ def _account(
         external_id=external_id,
         active=active,
         representation=json.dumps({"userName": user_name}),
-        profile={"display_name": name, "email": "ada@example.org", "roles": frozenset({"mentee"})},
+        profile=cmd.ExternalProfile(
+            display_name=name, email="ada@example.org", roles=frozenset({"mentee"})
+        ),
         based_on=based_on,
     )
 
@@ -197,7 +199,7 @@ async def test_an_account_whose_key_is_no_external_id_or_that_the_upsert_refuses
         await provisioning.create_account(
             cmd.CreateAccount(grant, _account("ada", "-bad key")), w.p
         )
-    nameless = replace(_account(), profile={"email": "ada@example.org"})
+    nameless = replace(_account(), profile=cmd.ExternalProfile(email="ada@example.org"))
     with pytest.raises(Invalid) as refused:
         await provisioning.create_account(cmd.CreateAccount(grant, nameless), w.p)
 
@@ -209,12 +211,12 @@ async def test_an_account_whose_key_is_no_external_id_or_that_the_upsert_refuses
 async def test_an_account_names_its_manager_by_participant_id_in_the_same_program() -> None:
     w = World()
     grant = await w.grant()
-    managed = replace(_account(), profile={**_account().profile, "manager_id": "pt_m"})
+    managed = replace(_account(), manager_id="pt_m")
 
     await provisioning.create_account(cmd.CreateAccount(grant, managed), w.p)
 
-    assert w.core.upserts[0].rows[0].values["manager"] == "mia-1"
-    unknown = replace(_account("bo", "bo-1"), profile={**_account().profile, "manager_id": "x"})
+    assert w.core.upserts[0].rows[0].profile.manager == "mia-1"
+    unknown = replace(_account("bo", "bo-1"), manager_id="x")
     with pytest.raises(Invalid):
         await provisioning.create_account(cmd.CreateAccount(grant, unknown), w.p)
 

@@ -10,7 +10,12 @@ from mentoring.domain.errors import Forbidden
 from mentoring.domain.matches import MatchStatus
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer import handlers, upserts
-from mentoring.service_layer.commands import ImportDone, ParticipantUpsert, UpsertParticipants
+from mentoring.service_layer.commands import (
+    ExternalProfile,
+    ImportDone,
+    ParticipantUpsert,
+    UpsertParticipants,
+)
 from mentoring.service_layer.imports import record_import
 from mentoring.service_layer.reconciliation import release_stale_places
 from mentoring.service_layer.upserts import Outcome
@@ -23,14 +28,17 @@ from services.mentoring.tests.unit.service_layer.world import (
     proposal,
 )
 
-NEW = {"display_name": "Hedy", "email": "hedy@example.org", "roles": {"mentor"}}
+NEW: dict[str, Any] = {"display_name": "Hedy", "email": "hedy@example.org", "roles": {"mentor"}}
 
 
 def upsert(
     program_id: str, *rows: tuple[str, dict[str, Any]], **options: Any
 ) -> UpsertParticipants:
     return UpsertParticipants(
-        ADMIN, program_id, tuple(ParticipantUpsert(e, v) for e, v in rows), **options
+        ADMIN,
+        program_id,
+        tuple(ParticipantUpsert(e, ExternalProfile(**v)) for e, v in rows),
+        **options,
     )
 
 
@@ -140,7 +148,9 @@ async def test_only_the_programs_admins_upsert_its_people() -> None:
 
     with pytest.raises(Forbidden):
         await upserts.upsert_participants(
-            UpsertParticipants(OTHER_ADMIN, made.id, (ParticipantUpsert("e-1", NEW),)),
+            UpsertParticipants(
+                OTHER_ADMIN, made.id, (ParticipantUpsert("e-1", ExternalProfile(**NEW)),)
+            ),
             fakes.context(),
         )
 
