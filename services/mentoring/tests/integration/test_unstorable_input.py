@@ -202,3 +202,19 @@ async def test_a_nul_or_a_lone_surrogate_anywhere_in_a_body_is_refused_and_nothi
         await published(api, Topic.MENTORING_PROGRAMS, Topic.MENTORING_PARTICIPANTS)
         == events_before
     )
+
+
+async def test_a_profile_update_naming_a_field_that_never_changes_is_refused(
+    api: MentoringApi,
+) -> None:
+    prog = await api.program()
+    grace = await api.register(prog["id"], "grace", "mentor")
+    before = await api.db.participants.find_one({"_id": grace["id"]})
+
+    moved = await api.call(
+        "PATCH", f"/participants/{grace['id']}", "grace", "mentor", json={"program_id": "other"}
+    )
+
+    assert moved.status_code == 422
+    assert fields(moved) == [["body", "program_id"]]
+    assert await api.db.participants.find_one({"_id": grace["id"]}) == before
