@@ -136,6 +136,15 @@ async def matched(platform: Platform) -> dict[str, str]:
     ids = await set_up_match(platform)
     accepted = (await platform.ok(*GRACE, ACCEPT, id=ids["match"]))["acceptMatch"]
     assert accepted["status"] == "ACTIVE", accepted
+
+    # sessions are planned on the mentee's tracking, which progress starts from MatchAccepted
+    async def tracked() -> bool:
+        body = await platform.gql(
+            *ADA, "query($id: ID!) { menteeProgress(menteeId: $id) { state } }", id=ids["ada"]
+        )
+        return bool(body["data"] and body["data"]["menteeProgress"])
+
+    await eventually(tracked, timeout=30)
     return ids
 
 
