@@ -139,9 +139,13 @@ class Runtime:
     async def stop(self) -> None:
         for task in self.tasks:
             task.cancel()
-        for task in self.tasks:
-            with suppress(asyncio.CancelledError):
-                await task
+        # a subscription cancelled while its consumers join can keep waiting for the group's
+        # rebalance (up to a dead member's session): it is left to the broker's stop below
+        if self.tasks:
+            done, _ = await asyncio.wait(self.tasks, timeout=STOP_WHILE_JOINING_SECONDS)
+            for task in done:
+                with suppress(asyncio.CancelledError):
+                    await task
         leave_groups_on_stop(self.broker)  # told to stop, it may not come back: free its partitions
         if self.consumers == "joining":
             # a consumer still joining waits for the rebalance before it closes (up to a dead

@@ -4,6 +4,7 @@ worker's subscriptions are started in the background and started again when they
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -13,6 +14,7 @@ from aiokafka.errors import KafkaConnectionError
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
+from mentorship_runtime import service_app
 from mentorship_runtime.health import health_router
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime
@@ -126,3 +128,52 @@ async def test_a_worker_alone_is_ready_only_once_its_subscriptions_run() -> None
     assert await runtime.consuming() == "joining"
     await runtime.subscribe()
     assert await runtime.consuming() == "ok"
+
+
+class JoiningSubscriber(FakeSubscriber):
+    """Starts as a consumer whose group is rebalancing: it waits, and a first cancellation does
+    not end the wait (aiokafka's join can outlive the task that asked for it)."""
+
+    async def start(self) -> None:
+        self.started += 1
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            await asyncio.Event().wait()
+
+
+class StoppableBroker(FakeBroker):
+    stopped = False
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+
+class FakeMongo:
+    closed = False
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+async def test_a_service_told_to_stop_is_not_held_by_a_subscription_still_joining(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(service_app, "STOP_WHILE_JOINING_SECONDS", 0.2)
+    broker = StoppableBroker(JoiningSubscriber())
+    runtime = runtime_with(broker)
+    mongo = FakeMongo()
+    runtime.mongo = cast("Any", mongo)
+    runtime.tasks.append(asyncio.create_task(runtime.subscribe()))
+    await asyncio.sleep(0.05)
+    assert runtime.consumers == "joining"
+
+    await asyncio.wait_for(runtime.stop(), 10)  # a bound that proves it cannot hang
+
+    assert broker.stopped
+    assert mongo.closed
+    [joining] = runtime.tasks
+    assert not joining.done()
+    joining.cancel()  # the join gives up at last
+    with contextlib.suppress(asyncio.CancelledError):
+        await joining

@@ -40,10 +40,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import (
     CoordinatorLoadInProgressError,
     GroupCoordinatorNotAvailableError,
-    KafkaError,
 )
 
-from mentorship_cli.kafka_access import client_options
+from mentorship_cli.kafka_access import KafkaClients, client_options
 from mentorship_contracts.headers import EVENT_ID, EVENT_TYPE
 from mentorship_contracts.topics import Topic, topic_name
 from mentorship_runtime.consumer import (
@@ -315,61 +314,16 @@ async def _ledgers(
 # ---- reading ----------------------------------------------------------------------------------
 
 
-class _Kafka:
-    """An admin client and a group-less consumer, opened and closed together."""
+class _Kafka(KafkaClients):
+    """The clients, reporting a broker out of reach as a ``DeadLetterError``."""
 
-    def __init__(self, bootstrap: str) -> None:
-        self.bootstrap = bootstrap
-        access = client_options()
-        self.admin = AIOKafkaAdminClient(
-            bootstrap_servers=bootstrap, request_timeout_ms=15_000, **access
-        )
-        self.consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap,
-            group_id=None,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            request_timeout_ms=15_000,
-            **access,
-        )
-
-    async def __aenter__(self) -> _Kafka:
-        try:
-            await self.admin.start()
-            await self.consumer.start()
-        except KafkaError as exc:
-            await self.close()
-            msg = f"cannot reach Kafka at {self.bootstrap}: {exc}"
-            raise DeadLetterError(msg) from None
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        await self.consumer.stop()
-        await self.admin.close()
-
-    async def topics(self) -> set[str]:
-        return {str(name) for name in await self.admin.list_topics()}
+    unreachable = DeadLetterError
 
     async def partitions(self, topic: str) -> list[TopicPartition]:
         [description] = await self.admin.describe_topics([topic])
         return sorted(
             (TopicPartition(topic, int(p["partition"])) for p in description["partitions"]),
             key=lambda tp: tp.partition,
-        )
-
-    async def bounds(
-        self, partitions: Sequence[TopicPartition]
-    ) -> tuple[dict[TopicPartition, int], dict[TopicPartition, int]]:
-        if not partitions:
-            return {}, {}
-        begin = await self.consumer.beginning_offsets(list(partitions))
-        end = await self.consumer.end_offsets(list(partitions))
-        return (
-            {tp: int(o) for tp, o in begin.items()},
-            {tp: int(o) for tp, o in end.items()},
         )
 
 

@@ -6,13 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
+from aiokafka import TopicPartition
 
 from mentorship_cli.common import CliError
 from mentorship_cli.dead_letters import is_platform_dead_letter_topic
-from mentorship_cli.kafka_access import client_options
+from mentorship_cli.kafka_access import KafkaClients
 from mentorship_contracts.topics import TOPIC_SPECS, topic_name
 
 
@@ -66,35 +64,10 @@ class Lag:
         }
 
 
-class Broker:
-    """An admin client and a group-less consumer for offsets."""
+class Broker(KafkaClients):
+    """The clients, reporting a broker out of reach as a ``CliError``."""
 
-    def __init__(self, bootstrap: str) -> None:
-        self.bootstrap = bootstrap
-        access = client_options()
-        self.admin = AIOKafkaAdminClient(
-            bootstrap_servers=bootstrap, request_timeout_ms=15_000, **access
-        )
-        self.consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=None, request_timeout_ms=15_000, **access
-        )
-
-    async def __aenter__(self) -> Broker:
-        try:
-            await self.admin.start()
-            await self.consumer.start()
-        except KafkaError as exc:
-            await self.__aexit__()
-            msg = f"cannot reach Kafka at {self.bootstrap}: {exc}"
-            raise CliError(msg) from None
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        await self.consumer.stop()
-        await self.admin.close()
-
-    async def topics(self) -> set[str]:
-        return {str(t) for t in await self.admin.list_topics()}
+    unreachable = CliError
 
     async def partitions(self, names: Sequence[str]) -> dict[str, list[TopicPartition]]:
         found: dict[str, list[TopicPartition]] = {}
@@ -105,15 +78,6 @@ class Broker:
                 key=lambda tp: tp.partition,
             )
         return found
-
-    async def offsets(
-        self, partitions: Sequence[TopicPartition]
-    ) -> tuple[dict[TopicPartition, int], dict[TopicPartition, int]]:
-        if not partitions:
-            return {}, {}
-        begin = await self.consumer.beginning_offsets(list(partitions))
-        end = await self.consumer.end_offsets(list(partitions))
-        return {tp: int(o) for tp, o in begin.items()}, {tp: int(o) for tp, o in end.items()}
 
 
 def _belongs(name: str, prefix: str) -> bool:
@@ -129,7 +93,7 @@ async def topic_states(bootstrap: str, prefix: str = "") -> list[TopicState]:
         dead_letters = sorted(n for n in existing if is_platform_dead_letter_topic(n, prefix))
         present = [n for n in expected if n in existing] + dead_letters
         partitions = await broker.partitions(present) if present else {}
-        begin, end = await broker.offsets([tp for tps in partitions.values() for tp in tps])
+        begin, end = await broker.bounds([tp for tps in partitions.values() for tp in tps])
         states = []
         for name in [*expected, *dead_letters]:
             tps = partitions.get(name)
@@ -165,7 +129,7 @@ async def consumer_lag(bootstrap: str, prefix: str = "", group: str | None = Non
         if group is not None and not committed:
             msg = f"consumer group {group!r} has committed nothing on the topics under {prefix!r}"
             raise CliError(msg)
-        _, end = await broker.offsets(sorted({tp for _, tp in committed}, key=str))
+        _, end = await broker.bounds(sorted({tp for _, tp in committed}, key=str))
         rows = [
             Lag(name, tp.topic, tp.partition, offset, end[tp])
             for (name, tp), offset in committed.items()
