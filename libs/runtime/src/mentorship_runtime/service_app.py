@@ -9,8 +9,8 @@ the HTTP API, ``/healthz`` and ``/readyz``) does not wait for them, since a grou
 dead member's session to time out before it rebalances. ``/readyz`` reports them (``consumers``:
 ``none``, ``joining``, ``consuming``, or why they failed; a failed start is retried) and waits
 for them only in a process that is a worker alone (``ROLE=worker``), whose whole work they are.
-Stopping (SIGTERM) makes them leave their groups, static members too; consumers still joining
-are waited for at most ``STOP_WHILE_JOINING_SECONDS``.
+Stopping (SIGTERM) makes them leave their groups, static members too; consumers still joining,
+and the cancelled tasks that started them, are waited for at most ``STOP_WHILE_JOINING_SECONDS``.
 """
 
 from __future__ import annotations
