@@ -28,9 +28,10 @@ from mentorship_contracts.events.audit import AuditedKind
 from mentorship_runtime.principal import Principal
 
 Values = dict[str, Any]
-WITHHELD = frozenset({"display_name", "email", "manager_id"})
-"""A person's fields whose values no record holds (an erasure removes them from the person's
-participation; a record is kept for good): a change names them, without their values."""
+WITHHELD = frozenset({"display_name", "email", "manager_id", "department"})
+"""A person's fields whose values no record holds (a name, an e-mail address and a manager link,
+which an erasure removes while a record is kept for good; a department, free text): a change
+names them, without their values."""
 
 
 class Recording(Protocol):
@@ -221,8 +222,7 @@ def participant_changed(
     ctx: Recording, actor_id: str, old: Participant, new: Participant, fields: Iterable[str]
 ) -> Envelope[Any]:
     """Another person's profile changed by an admin: the fields that changed (``changed``), and
-    their old and new values, except a name, an e-mail address and a manager link
-    (``WITHHELD``), which are named only."""
+    their old and new values, except those ``WITHHELD``, which are named only."""
     changed = sorted(fields)
     shown = [name for name in changed if name not in WITHHELD]
     return record(
