@@ -12,7 +12,17 @@ from typing import Any
 
 import pytest
 
-from .conftest import ADA, ADMIN, CREATE_PROGRAM, GRACE, REGISTER, Platform, add_program_admin
+from .conftest import (
+    ACCEPT,
+    ADA,
+    ADMIN,
+    CREATE_PROGRAM,
+    GRACE,
+    PROPOSE,
+    REGISTER,
+    Platform,
+    add_program_admin,
+)
 from .conftest import profile as profile_of
 from .test_import_participants import HEADER, imported, row
 
@@ -77,6 +87,32 @@ mutation($participant: ID!) {
   withdrawParticipant(participantId: $participant, reason: "moved on") {
     __typename ... on MutationError { message }
   }
+}"""
+
+END = """
+mutation($match: ID!) {
+  endMatch(matchId: $match, outcome: ENDED_EARLY, reason: "a private matter") {
+    __typename ... on Match { status } ... on MutationError { message }
+  }
+}"""
+
+UPDATE_PROFILE = """
+mutation($participant: ID!, $input: ProfileUpdateInput!) {
+  updateProfile(participantId: $participant, input: $input) {
+    __typename ... on MutationError { message }
+  }
+}"""
+
+CREATE_TOKEN = """
+mutation($program: ID!) {
+  createScimToken(programId: $program, label: "Directory sync") {
+    __typename ... on CreatedScimToken { token { id } } ... on MutationError { message }
+  }
+}"""
+
+REVOKE_TOKEN = """
+mutation($id: ID!) {
+  revokeScimToken(id: $id) { __typename ... on MutationError { message } }
 }"""
 
 
@@ -189,6 +225,72 @@ async def test_each_action_is_recorded_once_and_exported(platform: Platform) -> 
     assert [r["object_id"] for r in rows if r["action"] == "admin_added"] == [f"'{FORMULA_ID}"]
     changed = next(r for r in rows if r["action"] == "program_changed")
     assert json.loads(changed["before"]) == {"name": "Audited"}
+
+
+async def test_an_admins_actions_on_people_matches_and_tokens_are_recorded_by_ids(
+    platform: Platform,
+) -> None:
+    created = await platform.ok(*ADMIN, CREATE_PROGRAM, name="People")
+    program = created["createProgram"]["id"]
+    skill = [{"key": "purpose", "level": 4}]
+    goal = [{"key": "purpose", "level": 2}]
+    by_admin = profile_of(program, "Grace", userId=GRACE[0], competencies=skill)
+    grace = (await platform.ok(*ADMIN, REGISTER, mentor=True, input=by_admin))["mentor"]["id"]
+    ada = await registered(platform, ADA, program_id=program, name="Ada", goals=goal)
+    bob = await registered(platform, BOB, program_id=program, name="Bob", goals=goal)
+    proposed = (await platform.ok(*ADMIN, PROPOSE, mentee=ada, mentor=grace))["proposeMatch"]
+    assert proposed["__typename"] == "Match", proposed
+    accepted = (await platform.ok(*GRACE, ACCEPT, id=proposed["id"]))["acceptMatch"]
+    assert accepted["status"] == "ACTIVE", accepted
+    ended = (await platform.ok(*ADMIN, END, match=proposed["id"]))["endMatch"]
+    assert ended == {"__typename": "Match", "status": "ENDED_EARLY"}, ended
+    change = {"displayName": "Ada King", "timezone": "Europe/London"}
+    changed = await platform.ok(*ADMIN, UPDATE_PROFILE, participant=ada, input=change)
+    assert changed["updateProfile"]["__typename"] == "Participant", changed
+    own = await platform.ok(*BOB, UPDATE_PROFILE, participant=bob, input={"capacity": 2})
+    assert own["updateProfile"]["__typename"] == "Participant", own
+    token = (await platform.ok(*ADMIN, CREATE_TOKEN, program=program))["createScimToken"]
+    assert token["__typename"] == "CreatedScimToken", token
+    revoked = await platform.ok(*ADMIN, REVOKE_TOKEN, id=token["token"]["id"])
+    assert revoked["revokeScimToken"]["__typename"] == "ScimToken", revoked
+
+    nodes = await whole_log(platform, program, 7)
+
+    assert sorted(n["action"] for n in nodes) == [
+        "MATCH_ENDED",
+        "MATCH_PROPOSED",
+        "PARTICIPANT_CHANGED",
+        "PARTICIPANT_REGISTERED",
+        "PROGRAM_CREATED",
+        "SCIM_TOKEN_CREATED",
+        "SCIM_TOKEN_REVOKED",
+    ]
+    assert {n["actorId"] for n in nodes} == {ADMIN[0]}
+    by_action = {n["action"]: n for n in nodes}
+    registration = by_action["PARTICIPANT_REGISTERED"]
+    assert (registration["objectKind"], registration["objectId"]) == ("PARTICIPANT", grace)
+    assert registration["after"] == {"status": "active", "user_id": GRACE[0], "roles": ["mentor"]}
+    sides = {"mentee_id": ada, "mentor_id": grace}
+    proposal = by_action["MATCH_PROPOSED"]
+    assert (proposal["objectKind"], proposal["objectId"]) == ("MATCH", proposed["id"])
+    assert proposal["after"]["status"] == "proposed"
+    assert {k: proposal["after"][k] for k in sides} == sides
+    assert by_action["MATCH_ENDED"]["before"] == {"status": "active", **sides}
+    assert by_action["MATCH_ENDED"]["after"] == {"status": "ended_early", **sides}
+    profile_change = by_action["PARTICIPANT_CHANGED"]
+    assert profile_change["objectId"] == ada
+    assert profile_change["before"] == {"timezone": "Europe/Paris"}
+    assert profile_change["after"] == {
+        "changed": ["display_name", "timezone"],
+        "timezone": "Europe/London",
+    }
+    for action in ("SCIM_TOKEN_CREATED", "SCIM_TOKEN_REVOKED"):
+        record = by_action[action]
+        assert (record["objectKind"], record["objectId"]) == ("SCIM_TOKEN", token["token"]["id"])
+    assert by_action["SCIM_TOKEN_REVOKED"]["after"]["status"] == "revoked"
+    text = json.dumps(nodes)
+    for personal in ("Grace", "Ada", "King", "Bob", "@example.org", "private", "Directory"):
+        assert personal not in text, personal
 
 
 async def test_only_the_programs_admins_read_the_log(platform: Platform) -> None:

@@ -38,14 +38,20 @@ export type AuditAction =
   | 'DATA_EXPORTED'
   | 'MATCHING_PREVIEWED'
   | 'MATCHING_RUN'
+  | 'MATCH_ENDED'
+  | 'MATCH_PROPOSED'
   | 'PARTICIPANTS_IMPORTED'
+  | 'PARTICIPANT_CHANGED'
   | 'PARTICIPANT_PROVISIONED'
+  | 'PARTICIPANT_REGISTERED'
   | 'PARTICIPANT_WITHDRAWN'
   | 'PROGRAM_CHANGED'
   | 'PROGRAM_CLOSED'
   | 'PROGRAM_CREATED'
   | 'PROGRAM_OPENED'
-  | 'PROPOSAL_CANCELLED';
+  | 'PROPOSAL_CANCELLED'
+  | 'SCIM_TOKEN_CREATED'
+  | 'SCIM_TOKEN_REVOKED';
 
 /** What an administrative action was done to. */
 export type AuditedObjectKind =
@@ -56,7 +62,8 @@ export type AuditedObjectKind =
   | 'MATCH'
   | 'MATCHING_RUN'
   | 'PARTICIPANT'
-  | 'PROGRAM';
+  | 'PROGRAM'
+  | 'SCIM_TOKEN';
 
 export type CreateProgramInput = {
   /** Days (1 to 365, 7 by default) a mentee goes without a check-in of their own before being reminded to record one. */

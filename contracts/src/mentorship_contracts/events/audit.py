@@ -29,12 +29,18 @@ class AdminAction(StrEnum):
     ADMIN_REMOVED = "admin_removed"
     PARTICIPANTS_IMPORTED = "participants_imported"
     PARTICIPANT_PROVISIONED = "participant_provisioned"
+    PARTICIPANT_REGISTERED = "participant_registered"
+    PARTICIPANT_CHANGED = "participant_changed"
     MATCHING_PREVIEWED = "matching_previewed"
     MATCHING_RUN = "matching_run"
+    MATCH_PROPOSED = "match_proposed"
     PROPOSAL_CANCELLED = "proposal_cancelled"
+    MATCH_ENDED = "match_ended"
     PARTICIPANT_WITHDRAWN = "participant_withdrawn"
     DATA_EXPORTED = "data_exported"
     DATA_ERASED = "data_erased"
+    SCIM_TOKEN_CREATED = "scim_token_created"  # noqa: S105 (an action's name)
+    SCIM_TOKEN_REVOKED = "scim_token_revoked"  # noqa: S105 (an action's name)
 
 
 AuditedKind = Literal[
@@ -46,9 +52,10 @@ AuditedKind = Literal[
     "import",
     "data_export",
     "data_erasure",
+    "scim_token",
 ]
-"""What an action was done to: ``admin`` is a user id, ``import`` an import's id, the others the
-service's own ids."""
+"""What an action was done to: ``admin`` is a user id, ``import`` an import's id, ``scim_token``
+a SCIM token's id (never its secret), the others the service's own ids."""
 
 
 class AdminActionRecorded(

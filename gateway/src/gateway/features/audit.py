@@ -45,12 +45,18 @@ class AuditAction(Enum):
     ADMIN_REMOVED = "admin_removed"
     PARTICIPANTS_IMPORTED = "participants_imported"
     PARTICIPANT_PROVISIONED = "participant_provisioned"
+    PARTICIPANT_REGISTERED = "participant_registered"
+    PARTICIPANT_CHANGED = "participant_changed"
     MATCHING_PREVIEWED = "matching_previewed"
     MATCHING_RUN = "matching_run"
+    MATCH_PROPOSED = "match_proposed"
     PROPOSAL_CANCELLED = "proposal_cancelled"
+    MATCH_ENDED = "match_ended"
     PARTICIPANT_WITHDRAWN = "participant_withdrawn"
     DATA_EXPORTED = "data_exported"
     DATA_ERASED = "data_erased"
+    SCIM_TOKEN_CREATED = "scim_token_created"  # noqa: S105 (an action's name)
+    SCIM_TOKEN_REVOKED = "scim_token_revoked"  # noqa: S105 (an action's name)
 
 
 @strawberry.enum(description="What an administrative action was done to.")
@@ -63,6 +69,7 @@ class AuditedObjectKind(Enum):
     IMPORT = "import"
     DATA_EXPORT = "data_export"
     DATA_ERASURE = "data_erasure"
+    SCIM_TOKEN = "scim_token"  # noqa: S105 (a kind's name)
 
 
 @strawberry.type(
@@ -76,8 +83,8 @@ class AuditRecord:
     action: AuditAction
     object_kind: AuditedObjectKind
     object_id: strawberry.ID = strawberry.field(
-        description="The program, admin (a user id), participant, match, matching run or "
-        "import acted on."
+        description="The program, admin (a user id), participant, match, matching run, "
+        "import, data export or erasure, or SCIM token acted on."
     )
     before: JSON | None = strawberry.field(
         description="The values the action changed, as they were (null when nothing was)."

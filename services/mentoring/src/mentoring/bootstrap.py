@@ -73,6 +73,7 @@ class Service:
             self.runtime.clock,
             lambda c: upsert_participants(c, ctx),
             lambda c: withdraw_participant(c, ctx),
+            correlation_id,
         )
 
     def export_context(self, correlation_id: str | None = None) -> ExportContext:
@@ -100,7 +101,9 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     store = MentoringStore(
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
-    accounts = ProvisioningStore(runtime.database)
+    accounts = ProvisioningStore(
+        runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
+    )
     exports = DataExportStore(
         runtime.database, runtime.relay, clock=clock, topic_prefix=settings.kafka_topic_prefix
     )
@@ -118,6 +121,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     runtime.prepare = prepare
     runtime.outbox_collections = [
         *store.outbox_collections,
+        *accounts.outbox_collections,
         *exports.outbox_collections,
         *erasures.outbox_collections,
     ]

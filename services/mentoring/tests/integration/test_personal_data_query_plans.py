@@ -30,7 +30,7 @@ async def test_what_an_export_reads_of_a_person_is_served_by_indexes(
     async with publishing_as(kafka_bootstrap, topic_prefix, "mentoring", "test-export") as broker:
         relay = OutboxRelay(broker, clock=clock)
         await MentoringStore(db, relay, clock=clock).ensure_indexes()
-        await ProvisioningStore(db).ensure_indexes()
+        await ProvisioningStore(db, relay, clock=clock).ensure_indexes()
         exports = DataExportStore(db, relay, clock=clock)
         await exports.ensure_indexes()
         personal = MentoringPersonalData(db)

@@ -305,16 +305,19 @@ class FakePersonalDataEraser:
 
 class FakeProvisionedAccounts:
     def __init__(self) -> None:
+        self.published: list[Envelope[Any]] = []
+        """The events written with the tokens, in order."""
         self.tokens: dict[str, ScimToken] = {}
         self.secret_hashes: dict[str, str] = {}
         """Token id by the hash of its secret."""
         self.users: dict[str, ProvisionedUser] = {}
 
-    async def add_token(self, token: ScimToken, secret_hash: str) -> None:
+    async def add_token(self, token: ScimToken, secret_hash: str, events: Events) -> None:
         if token.id in self.tokens or secret_hash in self.secret_hashes:
             raise Conflict(f"scim token {token.id!r} exists already")
         self.tokens[token.id] = token
         self.secret_hashes[secret_hash] = token.id
+        self.published.extend(events)
 
     async def token(self, token_id: str) -> ScimToken:
         if token_id not in self.tokens:
@@ -329,10 +332,11 @@ class FakeProvisionedAccounts:
         found = [t for t in self.tokens.values() if t.program_id == program_id]
         return sorted(found, key=lambda t: t.created_at)[:limit]
 
-    async def revoke_token(self, token_id: str, at: datetime) -> ScimToken:
+    async def revoke_token(self, token_id: str, at: datetime, events: Events) -> ScimToken:
         token = await self.token(token_id)
         if token.revoked_at is None:
             self.tokens[token_id] = replace(token, revoked_at=at)
+            self.published.extend(events)
         return self.tokens[token_id]
 
     def _name_taken(self, user: ProvisionedUser) -> bool:

@@ -13,6 +13,7 @@ provisioned, and provisioning does not see them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,9 +24,11 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from mentoring.domain.errors import Conflict, NotFound
 from mentoring.service_layer.ports import ProvisionedUser, ScimToken
+from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.moments import as_stored
 from mentorship_runtime.mongo import DUPLICATE_KEY
+from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index, without_outbox
 
 Document = dict[str, Any]
 
@@ -73,10 +76,26 @@ def _user_document(user: ProvisionedUser) -> Document:
     }
 
 
+TOKEN_HIDDEN = without_outbox("secret_hash")
+
+
 class ProvisioningStore:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        relay: OutboxRelay,
+        *,
+        clock: Callable[[], datetime],
+        topic_prefix: str = "",
+    ) -> None:
         self.tokens: AsyncCollection[Document] = db["scim_tokens"]
         self.users: AsyncCollection[Document] = db["provisioned_users"]
+        self._outbox = Outbox(relay, clock=clock, topic_prefix=topic_prefix)
+
+    @property
+    def outbox_collections(self) -> list[AsyncCollection[Document]]:
+        """A token is written with its audit records (created, revoked) in its outbox."""
+        return [self.tokens]
 
     async def ensure_indexes(self) -> None:
         await self.tokens.create_index("secret_hash", unique=True)
@@ -84,10 +103,13 @@ class ProvisioningStore:
         await self.users.create_index("user_name_key", unique=True)
         await self.users.create_index([("program_id", ASCENDING), ("_id", ASCENDING)])
         await self.users.create_index([("program_id", ASCENDING), ("external_id", ASCENDING)])
+        await ensure_outbox_index(self.tokens)
 
     # ---- tokens -----------------------------------------------------------------------------
 
-    async def add_token(self, token: ScimToken, secret_hash: str) -> None:
+    async def add_token(
+        self, token: ScimToken, secret_hash: str, events: Sequence[Envelope[Any]]
+    ) -> None:
         document = {
             "_id": token.id,
             "program_id": token.program_id,
@@ -96,30 +118,36 @@ class ProvisioningStore:
             "created_at": as_stored(token.created_at),
             "secret_hash": secret_hash,
         }
-        await self.tokens.insert_one(document)
+        await self._outbox.insert_one(self.tokens, document, events)
 
     async def token(self, token_id: str) -> ScimToken:
-        document = await self.tokens.find_one({"_id": token_id}, {"secret_hash": 0})
+        document = await self.tokens.find_one({"_id": token_id}, TOKEN_HIDDEN)
         if document is None:
             raise NotFound("scim token", token_id)
         return _token(document)
 
     async def token_of_secret(self, secret_hash: str) -> ScimToken | None:
-        document = await self.tokens.find_one({"secret_hash": secret_hash}, {"secret_hash": 0})
+        document = await self.tokens.find_one({"secret_hash": secret_hash}, TOKEN_HIDDEN)
         return _token(document) if document else None
 
     async def tokens_of_program(self, program_id: str, limit: int) -> list[ScimToken]:
         cursor = (
-            self.tokens.find({"program_id": program_id}, {"secret_hash": 0})
+            self.tokens.find({"program_id": program_id}, TOKEN_HIDDEN)
             .sort("created_at", ASCENDING)
             .limit(limit)
         )
         return [_token(d) async for d in cursor]
 
-    async def revoke_token(self, token_id: str, at: datetime) -> ScimToken:
-        """Revoke the token (a second revocation keeps the first moment)."""
-        await self.tokens.update_one(
-            {"_id": token_id, "revoked_at": None}, {"$set": {"revoked_at": as_stored(at)}}
+    async def revoke_token(
+        self, token_id: str, at: datetime, events: Sequence[Envelope[Any]]
+    ) -> ScimToken:
+        """Revoke the token with ``events`` (a second revocation keeps the first moment and
+        writes no events)."""
+        await self._outbox.update_one(
+            self.tokens,
+            {"_id": token_id, "revoked_at": None},
+            {"$set": {"revoked_at": as_stored(at)}},
+            events,
         )
         return await self.token(token_id)
 

@@ -14,20 +14,24 @@ the events of the write that performs it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from mentoring.domain.matches import Match
-from mentoring.domain.participants import Participant
+from mentoring.domain.participants import Participant, WeeklySlot
 from mentoring.domain.programs import Program, ProgramStatus
 from mentoring.service_layer.events import EventFactory
-from mentoring.service_layer.ports import RunSummary
+from mentoring.service_layer.ports import RunSummary, ScimToken
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import AdminAction, AdminActionRecorded
 from mentorship_contracts.events.audit import AuditedKind
 from mentorship_runtime.principal import Principal
 
 Values = dict[str, Any]
+WITHHELD = frozenset({"display_name", "email", "manager_id", "department"})
+"""A person's fields whose values no record holds (a name, an e-mail address and a manager link,
+which an erasure removes while a record is kept for good; a department, free text): a change
+names them, without their values."""
 
 
 class Recording(Protocol):
@@ -131,18 +135,46 @@ def admins_changed(
     )
 
 
-def proposal_cancelled(ctx: Recording, actor_id: str, old: Match, new: Match) -> Envelope[Any]:
-    sides = {"mentee_id": new.mentee.participant_id, "mentor_id": new.mentor.participant_id}
+def _sides(match: Match) -> Values:
+    return {"mentee_id": match.mentee.participant_id, "mentor_id": match.mentor.participant_id}
+
+
+def match_proposed(ctx: Recording, actor_id: str, match: Match) -> Envelope[Any]:
+    """A proposal an admin made for a mentee: its sides' ids and its score."""
     return record(
         ctx,
         actor_id,
-        AdminAction.PROPOSAL_CANCELLED,
+        AdminAction.MATCH_PROPOSED,
+        match.program_id,
+        "match",
+        match.id,
+        after={"status": match.status.value, **_sides(match), "score": match.score},
+    )
+
+
+def match_transition(
+    ctx: Recording, actor_id: str, action: AdminAction, old: Match, new: Match
+) -> Envelope[Any]:
+    """A match's status changed by an admin (cancelled, ended), with its sides' ids; the
+    reason, free text, stays on the match."""
+    return record(
+        ctx,
+        actor_id,
+        action,
         new.program_id,
         "match",
         new.id,
-        before={"status": old.status.value, **sides},
-        after={"status": new.status.value, **sides},
+        before={"status": old.status.value, **_sides(old)},
+        after={"status": new.status.value, **_sides(new)},
     )
+
+
+def proposal_cancelled(ctx: Recording, actor_id: str, old: Match, new: Match) -> Envelope[Any]:
+    return match_transition(ctx, actor_id, AdminAction.PROPOSAL_CANCELLED, old, new)
+
+
+def match_ended(ctx: Recording, actor_id: str, old: Match, new: Match) -> Envelope[Any]:
+    return match_transition(ctx, actor_id, AdminAction.MATCH_ENDED, old, new)
 
 
 def participant_withdrawn(
@@ -157,6 +189,77 @@ def participant_withdrawn(
         new.id,
         before={"status": old.status.value, "user_id": old.user_id},
         after={"status": new.status.value, "user_id": new.user_id},
+    )
+
+
+def participant_registered(ctx: Recording, actor_id: str, new: Participant) -> Envelope[Any]:
+    """A person an admin registered (not themself): their account, roles and status."""
+    return record(
+        ctx,
+        actor_id,
+        AdminAction.PARTICIPANT_REGISTERED,
+        new.program_id,
+        "participant",
+        new.id,
+        after={"status": new.status.value, "user_id": new.user_id, "roles": sorted(new.roles)},
+    )
+
+
+def _value(value: Any) -> Any:
+    """A profile field's value as JSON: sets sorted, weekly slots as objects."""
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if isinstance(value, WeeklySlot):
+        return dataclasses.asdict(value)
+    if isinstance(value, tuple | list):
+        return [_value(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _value(v) for k, v in value.items()}
+    return value
+
+
+def participant_changed(
+    ctx: Recording, actor_id: str, old: Participant, new: Participant, fields: Iterable[str]
+) -> Envelope[Any]:
+    """Another person's profile changed by an admin: the fields that changed (``changed``), and
+    their old and new values, except those ``WITHHELD``, which are named only."""
+    changed = sorted(fields)
+    shown = [name for name in changed if name not in WITHHELD]
+    return record(
+        ctx,
+        actor_id,
+        AdminAction.PARTICIPANT_CHANGED,
+        new.program_id,
+        "participant",
+        new.id,
+        before={name: _value(getattr(old, name)) for name in shown},
+        after={"changed": changed, **{name: _value(getattr(new, name)) for name in shown}},
+    )
+
+
+def scim_token_created(ctx: Recording, actor_id: str, token: ScimToken) -> Envelope[Any]:
+    """A SCIM token created: its id (never its secret; its label, free text, stays on it)."""
+    return record(
+        ctx,
+        actor_id,
+        AdminAction.SCIM_TOKEN_CREATED,
+        token.program_id,
+        "scim_token",
+        token.id,
+        after={"status": "active", "created_by": token.created_by},
+    )
+
+
+def scim_token_revoked(ctx: Recording, actor_id: str, token: ScimToken) -> Envelope[Any]:
+    return record(
+        ctx,
+        actor_id,
+        AdminAction.SCIM_TOKEN_REVOKED,
+        token.program_id,
+        "scim_token",
+        token.id,
+        before={"status": "active", "created_by": token.created_by},
+        after={"status": "revoked", "created_by": token.created_by},
     )
 
 

@@ -68,7 +68,7 @@ async def _end_active_matches(program: Program, actor: Principal, ctx: Context) 
     async def end(match_id: str) -> None:
         async with gate:
             await handlers.end_match(
-                cmd.EndMatch(actor, match_id, "completed", CLOSING_REASON), ctx
+                cmd.EndMatch(actor, match_id, "completed", CLOSING_REASON), ctx, recorded=False
             )
 
     while ids := await _matches(ctx, program.id, MatchStatus.ACTIVE, CLOSING_PAGE):

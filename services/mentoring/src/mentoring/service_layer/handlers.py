@@ -267,10 +267,11 @@ async def register_participant(c: cmd.RegisterParticipant, ctx: Context) -> Part
         status=ParticipantStatus.ACTIVE,
         registered_at=as_stored(ctx.clock()),
     )
+    events = [ctx.events.participant_registered(participant)]
+    if c.user_id != c.actor.user_id:
+        events.append(audit.participant_registered(ctx, c.actor.user_id, participant))
     earlier = await ctx.store.add_participant(
-        participant,
-        [ctx.events.participant_registered(participant)],
-        fingerprint=request if key is not None else None,
+        participant, events, fingerprint=request if key is not None else None
     )
     return _written(participant, earlier, request, key, created)
 
@@ -327,6 +328,10 @@ async def update_participant(c: cmd.UpdateParticipant, ctx: Context) -> Particip
             return participant
         announced = changed & ANNOUNCED_FIELDS
         events = [ctx.events.participant_updated(updated, announced)] if announced else []
+        if participant.user_id != c.actor.user_id:
+            events.append(
+                audit.participant_changed(ctx, c.actor.user_id, participant, updated, changed)
+            )
         return await ctx.store.save_participant(updated, events)
 
     return await retrying(attempt)
@@ -377,14 +382,23 @@ async def _close_for_withdrawal(match: Match, who: Participant, ctx: Context) ->
 async def propose_match(c: cmd.ProposeMatch, ctx: Context) -> Match:
     mentee = await ctx.store.participant(c.mentee_id)
     program = await ctx.store.program(mentee.program_id)
+    recorded_by = None
     if c.actor.user_id == mentee.user_id and c.actor.has("mentee"):
         proposed_by = ProposedBy.MENTEE
     else:
         require_admin(program, c.actor)
         proposed_by = ProposedBy.ADMIN
+        recorded_by = c.actor.user_id
     match_id = new_id("m", c.idempotency_key, c.actor.user_id)
     return await _propose(
-        program, mentee, c.mentor_id, proposed_by, match_id, ctx, key=c.idempotency_key
+        program,
+        mentee,
+        c.mentor_id,
+        proposed_by,
+        match_id,
+        ctx,
+        key=c.idempotency_key,
+        recorded_by=recorded_by,
     )
 
 
@@ -407,11 +421,13 @@ async def _propose(
     ctx: Context,
     scored: ScoredMentor | None = None,
     key: str | None = None,
+    recorded_by: str | None = None,
 ) -> Match:
     """Claim a place on both sides, then write the proposal; undo the claims if it fails.
 
     A proposal stored under ``match_id`` already is returned (a retried request), if it pairs
-    the same people (``_same_pair``)."""
+    the same people (``_same_pair``). ``recorded_by``: the admin whose proposal the audit trail
+    records, in the proposal's write."""
     existing = await ctx.store.matches_by_ids([match_id])
     if existing:
         return _same_pair(existing[0], mentee.id, mentor_id, key)
@@ -445,7 +461,10 @@ async def _propose(
         raise Conflict(f"mentee {mentee.id!r} already has an open match") from None
     try:
         await ctx.store.claim_place(mentor.id, match.id, max(1, mentor.capacity))
-        inserted = await ctx.store.add_match(match, [ctx.events.for_transition(match)])
+        events = [ctx.events.for_transition(match)]
+        if recorded_by is not None:
+            events.append(audit.match_proposed(ctx, recorded_by, match))
+        inserted = await ctx.store.add_match(match, events)
     except BaseException:
         await ctx.store.release_place(mentee.id, match.id)
         await ctx.store.release_place(mentor.id, match.id)
@@ -517,16 +536,24 @@ async def decline_match(c: cmd.DeclineMatch, ctx: Context) -> Match:
     return declined
 
 
-async def end_match(c: cmd.EndMatch, ctx: Context) -> Match:
+async def end_match(c: cmd.EndMatch, ctx: Context, *, recorded: bool = True) -> Match:
+    """End an active match (one of its sides, or an admin of its program). An admin ending
+    someone else's match is recorded in the audit trail, unless ``recorded`` is false: closing a
+    program ends its matches under the close's own record."""
+
     async def attempt() -> Match:
         match = await ctx.store.match(c.match_id)
-        if not match.involves(c.actor.user_id):
+        by_admin = not match.involves(c.actor.user_id)
+        if by_admin:
             require_admin(await ctx.store.program(match.program_id), c.actor)
         target = MatchStatus.COMPLETED if c.outcome == "completed" else MatchStatus.ENDED_EARLY
         if match.status is target:
             return match
         ended = match.end(outcome=c.outcome, now=ctx.clock(), reason=c.reason)
-        return await ctx.store.save_match(ended, [ctx.events.for_transition(ended)])
+        events = [ctx.events.for_transition(ended)]
+        if by_admin and recorded:
+            events.append(audit.match_ended(ctx, c.actor.user_id, match, ended))
+        return await ctx.store.save_match(ended, events)
 
     ended = await retrying(attempt)
     await _release(ended, ctx)

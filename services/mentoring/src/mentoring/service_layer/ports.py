@@ -565,7 +565,9 @@ class ProvisionedAccounts(Protocol):
     """The SCIM tokens of programs (the SHA-256 of each secret, never the secret) and the
     accounts an identity provider created."""
 
-    async def add_token(self, token: ScimToken, secret_hash: str) -> None: ...
+    async def add_token(self, token: ScimToken, secret_hash: str, events: Events) -> None:
+        """Insert the token with ``events`` (its audit record) in the same write."""
+        ...
 
     async def token(self, token_id: str) -> ScimToken:
         """The token; ``NotFound`` when there is none."""
@@ -577,8 +579,9 @@ class ProvisionedAccounts(Protocol):
         """The program's tokens, oldest first."""
         ...
 
-    async def revoke_token(self, token_id: str, at: datetime) -> ScimToken:
-        """Revoke the token (a second revocation keeps the first moment)."""
+    async def revoke_token(self, token_id: str, at: datetime, events: Events) -> ScimToken:
+        """Revoke the token with ``events`` (its audit record) in the same write; a second
+        revocation keeps the first moment and writes no events."""
         ...
 
     async def add_user(self, user: ProvisionedUser) -> None:

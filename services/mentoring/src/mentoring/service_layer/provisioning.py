@@ -31,8 +31,10 @@ from datetime import datetime
 
 from mentoring.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from mentoring.domain.participants import EXTERNAL_ID, EXTERNAL_ID_RULE, Participant
+from mentoring.service_layer import audit
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.commands import Grant, Unset
+from mentoring.service_layer.events import EventFactory
 from mentoring.service_layer.handlers import require_admin
 from mentoring.service_layer.ports import (
     PeopleAndPrograms,
@@ -60,13 +62,19 @@ DEACTIVATED = "deactivated by the identity provider"
 class Provisioning:
     """What provisioning works with: the people and programs, the accounts, the clock, and the
     two core use cases it hands over to (``upserts.upsert_participants`` writes the participant,
-    ``handlers.withdraw_participant`` withdraws a deactivated one), bound to their context."""
+    ``handlers.withdraw_participant`` withdraws a deactivated one), bound to their context; and
+    the correlation id that a token's audit records carry."""
 
     people: PeopleAndPrograms
     accounts: ProvisionedAccounts
     clock: Callable[[], datetime]
     upsert: Callable[[UpsertParticipants], Awaitable[list[UpsertResult]]]
     withdraw: Callable[[cmd.WithdrawParticipant], Awaitable[object]]
+    correlation_id: str | None = None
+
+    @property
+    def events(self) -> EventFactory:
+        return EventFactory(self.clock, self.correlation_id)
 
 
 class Stale(Conflict):
@@ -87,7 +95,8 @@ def secret_hash(secret: str) -> str:
 
 
 async def create_token(c: cmd.CreateScimToken, p: Provisioning) -> tuple[ScimToken, str]:
-    """A new token of the program and its secret (answered this once)."""
+    """A new token of the program and its secret (answered this once), recorded in the audit
+    trail in the same write."""
     program = await p.people.program(c.program_id)
     require_admin(program, c.actor)
     token = ScimToken(
@@ -98,7 +107,8 @@ async def create_token(c: cmd.CreateScimToken, p: Provisioning) -> tuple[ScimTok
         created_at=p.clock(),
     )
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
-    await p.accounts.add_token(token, secret_hash(secret))
+    recorded = audit.scim_token_created(p, c.actor.user_id, token)
+    await p.accounts.add_token(token, secret_hash(secret), [recorded])
     return await p.accounts.token(token.id), secret
 
 
@@ -109,13 +119,18 @@ async def tokens(p: Provisioning, actor: Principal, program_id: str) -> list[Sci
 
 
 async def revoke_token(c: cmd.RevokeScimToken, p: Provisioning) -> ScimToken:
+    """Revoke the token, recorded in the audit trail in the same write (a second revocation
+    changes nothing and records nothing)."""
     token = await p.accounts.token(c.token_id)
     try:
         program = await p.people.program(token.program_id)
         require_admin(program, c.actor)
     except (NotFound, Forbidden):
         raise NotFound("scim token", c.token_id) from None  # not told from a missing one
-    return await p.accounts.revoke_token(token.id, p.clock())
+    if token.revoked:
+        return token
+    recorded = audit.scim_token_revoked(p, c.actor.user_id, token)
+    return await p.accounts.revoke_token(token.id, p.clock(), [recorded])
 
 
 async def grant_of(p: Provisioning, secret: str) -> Grant | None:

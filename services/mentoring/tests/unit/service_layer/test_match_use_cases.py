@@ -37,7 +37,7 @@ async def test_an_admin_proposes_a_match_which_holds_a_place_on_both_sides() -> 
     assert fakes.store.matches[match.id] == match
     assert fakes.store.participants[mentee.id].open_matches == (match.id,)
     assert fakes.store.participants[mentor.id].open_matches == (match.id,)
-    assert fakes.kinds()[-1] == "MatchProposed"
+    assert fakes.kinds()[-2:] == ["MatchProposed", "AdminActionRecorded"]
 
 
 async def test_a_mentee_proposes_a_mentor_to_themselves() -> None:
