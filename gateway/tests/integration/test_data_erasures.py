@@ -345,8 +345,9 @@ async def test_only_admins_of_the_program_erase_a_participant_and_the_person_the
         *ADMIN_B, SELF_ERASURE, program=scenario.program_a, allowed=False
     )
     assert not_theirs["updateProgram"]["__typename"] == "Forbidden"
-    nothing = (await platform.ok(*ADMIN_B, ERASE_MINE, confirm=ADMIN_B[0]))["eraseMyData"]
-    assert nothing["__typename"] == "NotFound", "an admin with no participation has none"
+    idle = ("u-idle-admin", ("admin",))
+    nothing = (await platform.ok(*idle, ERASE_MINE, confirm=idle[0]))["eraseMyData"]
+    assert nothing["__typename"] == "NotFound", "an admin in no program, running none"
     slip = (await platform.ok(*scenario.person, ERASE_MINE, confirm=GRACE[0]))["eraseMyData"]
     assert slip["__typename"] == "ValidationError", slip
     assert slip["problems"][0]["path"] == ["confirm"]
@@ -580,3 +581,46 @@ async def test_a_person_who_runs_a_program_keeps_running_it_under_their_account_
     assert "display_name" not in entry or entry["display_name"] is None
     assert "email" not in entry or entry["email"] is None
     assert await found_in(database, scenario.name, scenario.email) == []
+
+
+async def test_an_admin_in_no_program_erases_their_name_from_the_programs_they_run(
+    platform: Platform,
+    mongo_client: AsyncMongoClient[Document],
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    suffix = uuid.uuid4().hex[:10]
+    runner = (f"u-runner-{suffix}", ("admin",))
+    name, email = f"Renée Ørsted-{suffix}", f"renee.{suffix}@example.org"
+    program = await _program(platform, ADMIN_B, "Erasure of an admin")
+    await add_program_admin(platform, ADMIN_B, program, runner[0], name=name, email=email)
+
+    own = (await platform.ok(*runner, ERASE_MINE, confirm=runner[0]))["eraseMyData"]
+    assert (own["__typename"], own["scope"], own["programIds"]) == (
+        "DataErasure",
+        "PERSON",
+        [program],
+    ), own
+
+    async def complete() -> bool:
+        seen = (await platform.ok(*runner, STATUS, id=own["id"]))["dataErasure"]
+        own.update(seen)
+        return bool(seen["status"] == "COMPLETE")
+
+    await eventually(complete, timeout=ERASURE_SECONDS)
+    counts = {c["section"]: c["records"] for c in mentorings_report(own)["counts"]}
+    assert (counts["participations"], counts["admin_entries"]) == (0, 1)
+    database = mentoring_db(mongo_client, mongo_db)
+    assert await found_in(database, name, email) == []
+    stored = await database["programs"].find_one({"_id": program})
+    assert stored is not None
+    assert runner[0] in stored["admin_ids"], "they still run it"
+
+    async def recorded() -> bool:
+        return bool(await erased_records(platform, program, reader=ADMIN_B))
+
+    await eventually(recorded, timeout=30)
+    [record] = await erased_records(platform, program, reader=ADMIN_B)
+    assert (record["actorId"], record["after"]) == (
+        runner[0],
+        {"scope": "person", "user_id": runner[0]},
+    )
