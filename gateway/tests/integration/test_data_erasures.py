@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -37,6 +37,7 @@ from mentorship_testing.personal_data import find_strings
 from .conftest import (
     ACCEPT,
     ADMIN,
+    CHECK_IN,
     CREATE_PROGRAM,
     GRACE,
     PROPOSE,
@@ -45,6 +46,8 @@ from .conftest import (
     add_program_admin,
     profile,
 )
+from .test_governance import WITHDRAW
+from .test_program_report import REPORT
 
 CO_ADMIN = ("u-co-admin", ("admin",))
 ADMIN_B = ("u-admin-b", ("admin",))
@@ -78,6 +81,16 @@ mutation($program: ID!, $allowed: Boolean!) {
     __typename ... on Program { selfErasure } ... on MutationError { message }
   }
 }"""
+PROPOSE_ANOTHER = """
+mutation($mentee: ID!, $mentor: ID!) {
+  proposeMatch(menteeId: $mentee, mentorId: $mentor) {
+    __typename ... on Match { id } ... on MutationError { message }
+  }
+}"""
+LOG_SESSION = """
+mutation($mentee: ID!, $on: Date!) {
+  logSession(menteeId: $mentee, input: {heldOn: $on, durationMinutes: 40}) { __typename }
+}"""
 AUDIT_LOG = """
 query($program: ID!) {
   auditLog(programId: $program, first: 50) {
@@ -96,6 +109,7 @@ class Scenario:
     participant: str
     grace: str
     match: str
+    other_mentee: str
 
 
 async def _program(platform: Platform, by: tuple[str, tuple[str, ...]], name: str) -> str:
@@ -138,7 +152,7 @@ async def set_up(platform: Platform) -> Scenario:
             goals=[{"key": "purpose", "level": 3}],
         ),
     )
-    await _register(platform, OTHER_MENTEE, False, profile(program_a, "Otto"))
+    other_mentee = await _register(platform, OTHER_MENTEE, False, profile(program_a, "Otto"))
     proposed = (await platform.ok(*ADMIN, PROPOSE, mentee=participant, mentor=grace))[
         "proposeMatch"
     ]
@@ -152,7 +166,15 @@ async def set_up(platform: Platform) -> Scenario:
 
     await eventually(exported_complete, timeout=ERASURE_SECONDS)
     return Scenario(
-        person, name, email, program_a, program_b, participant, grace, str(proposed["id"])
+        person,
+        name,
+        email,
+        program_a,
+        program_b,
+        participant,
+        grace,
+        str(proposed["id"]),
+        other_mentee,
     )
 
 
@@ -345,8 +367,9 @@ async def test_only_admins_of_the_program_erase_a_participant_and_the_person_the
         *ADMIN_B, SELF_ERASURE, program=scenario.program_a, allowed=False
     )
     assert not_theirs["updateProgram"]["__typename"] == "Forbidden"
-    nothing = (await platform.ok(*ADMIN_B, ERASE_MINE, confirm=ADMIN_B[0]))["eraseMyData"]
-    assert nothing["__typename"] == "NotFound", "an admin with no participation has none"
+    idle = ("u-idle-admin", ("admin",))
+    nothing = (await platform.ok(*idle, ERASE_MINE, confirm=idle[0]))["eraseMyData"]
+    assert nothing["__typename"] == "NotFound", "an admin in no program, running none"
     slip = (await platform.ok(*scenario.person, ERASE_MINE, confirm=GRACE[0]))["eraseMyData"]
     assert slip["__typename"] == "ValidationError", slip
     assert slip["problems"][0]["path"] == ["confirm"]
@@ -580,3 +603,131 @@ async def test_a_person_who_runs_a_program_keeps_running_it_under_their_account_
     assert "display_name" not in entry or entry["display_name"] is None
     assert "email" not in entry or entry["email"] is None
     assert await found_in(database, scenario.name, scenario.email) == []
+
+
+async def test_an_admin_in_no_program_erases_their_name_from_the_programs_they_run(
+    platform: Platform,
+    mongo_client: AsyncMongoClient[Document],
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    suffix = uuid.uuid4().hex[:10]
+    runner = (f"u-runner-{suffix}", ("admin",))
+    name, email = f"Renée Ørsted-{suffix}", f"renee.{suffix}@example.org"
+    program = await _program(platform, ADMIN_B, "Erasure of an admin")
+    await add_program_admin(platform, ADMIN_B, program, runner[0], name=name, email=email)
+
+    own = (await platform.ok(*runner, ERASE_MINE, confirm=runner[0]))["eraseMyData"]
+    assert (own["__typename"], own["scope"], own["programIds"]) == (
+        "DataErasure",
+        "PERSON",
+        [program],
+    ), own
+
+    async def complete() -> bool:
+        seen = (await platform.ok(*runner, STATUS, id=own["id"]))["dataErasure"]
+        own.update(seen)
+        return bool(seen["status"] == "COMPLETE")
+
+    await eventually(complete, timeout=ERASURE_SECONDS)
+    counts = {c["section"]: c["records"] for c in mentorings_report(own)["counts"]}
+    assert (counts["participations"], counts["admin_entries"]) == (0, 1)
+    database = mentoring_db(mongo_client, mongo_db)
+    assert await found_in(database, name, email) == []
+    stored = await database["programs"].find_one({"_id": program})
+    assert stored is not None
+    assert runner[0] in stored["admin_ids"], "they still run it"
+
+    async def recorded() -> bool:
+        return bool(await erased_records(platform, program, reader=ADMIN_B))
+
+    await eventually(recorded, timeout=30)
+    [record] = await erased_records(platform, program, reader=ADMIN_B)
+    assert (record["actorId"], record["after"]) == (
+        runner[0],
+        {"scope": "person", "user_id": runner[0]},
+    )
+
+
+async def test_an_erasure_changes_no_figure_of_the_report_and_no_earlier_audit_record(
+    platform: Platform,
+    mongo_client: AsyncMongoClient[Document],
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    """The person checked in and met Grace, then withdrew (their match ended early); Otto is
+    Grace's mentee now. Erasing the person afterwards leaves every figure as it was: the funnel,
+    time to match, mentors' load, weekly counts, confidence and sessions per active match; and
+    the audit records written before it, which name people by id only."""
+    scenario = await set_up(platform)
+    person, otto = scenario.participant, scenario.other_mentee
+    today = datetime.now(UTC).date().isoformat()
+    for who, mentee in ((scenario.person, person), (OTHER_MENTEE, otto)):
+        if mentee == otto:
+            proposed = (
+                await platform.ok(*ADMIN, PROPOSE_ANOTHER, mentee=otto, mentor=scenario.grace)
+            )["proposeMatch"]
+            accepted = (await platform.ok(*GRACE, ACCEPT, id=proposed["id"]))["acceptMatch"]
+            assert accepted["status"] == "ACTIVE", accepted
+        checked = await platform.ok(*who, CHECK_IN, mentee=mentee, confidence=3)
+        assert checked["recordCheckIn"]["__typename"] == "MenteeProgress", checked
+        logged = await platform.ok(*GRACE, LOG_SESSION, mentee=mentee, on=today)
+        assert logged["logSession"]["__typename"] == "MenteeProgress", logged
+        if mentee == person:
+            left = await platform.ok(*scenario.person, WITHDRAW, participant=person)
+            assert left["withdrawParticipant"]["status"] == "WITHDRAWN", left
+
+    period: dict[str, Any] = {
+        "program": scenario.program_a,
+        "from": (datetime.now(UTC).date() - timedelta(days=7)).isoformat(),
+        "to": today,
+    }
+    marks = mongo_client[f"{mongo_db.name}_p"]["report_weeks"]
+    before: dict[str, Any] = {}
+
+    async def settled() -> bool:
+        """Progress has read all of it: the person's stop, check-in and session, Otto's."""
+        theirs = await marks.find_one({"_id": f"{scenario.program_a}|{person}"})
+        weeks = (theirs or {}).get("weeks", {}).values()
+        stopped = any(w.get("state") == "~stopped" and w.get("sessions") for w in weeks)
+        report = (await platform.ok(*ADMIN, REPORT, **period))["programReport"]
+        before.clear()
+        before.update(report)
+        return stopped and report["sessionsInActiveMatches"] == 1 and report["activeMatches"] == 1
+
+    await eventually(settled, timeout=ERASURE_SECONDS)
+    assert [s["count"] for s in before["funnel"]] == [2, 2, 2, 1, 0]
+    assert before["timeToMatch"]["matched"] == 2
+    assert [(m["mentorId"], m["active"]) for m in before["mentors"]] == [(scenario.grace, 1)]
+    assert before["confidence"][0]["mentees"] == 2
+    assert sum(s["count"] for s in before["weeks"][-1]["byStatus"]) == 2, "both, this week"
+
+    trail = mentoring_db(mongo_client, mongo_db)["audit_log"]
+
+    async def withdrawal_recorded() -> bool:
+        return bool(await erased_records(platform, scenario.program_a, "PARTICIPANT_WITHDRAWN"))
+
+    await eventually(withdrawal_recorded, timeout=30)
+    recorded = {d["_id"]: d async for d in trail.find({"program_id": scenario.program_a})}
+    assert "participant_withdrawn" in {d["action"] for d in recorded.values()}
+    assert scenario.name not in repr(recorded)
+    assert scenario.email not in repr(recorded)
+
+    asked = (await platform.ok(*ADMIN, ERASE_PARTICIPANT, id=person, confirm=person))[
+        "eraseParticipant"
+    ]
+    assert asked["__typename"] == "DataErasure", asked
+
+    async def complete() -> bool:
+        seen = (await platform.ok(*ADMIN, STATUS, id=asked["id"]))["dataErasure"]
+        return bool(seen["status"] == "COMPLETE") and bool(
+            await erased_records(platform, scenario.program_a)
+        )
+
+    await eventually(complete, timeout=ERASURE_SECONDS)
+    after = (await platform.ok(*ADMIN, REPORT, **period))["programReport"]
+    assert {k: v for k, v in after.items() if k != "csvPath"} == {
+        k: v for k, v in before.items() if k != "csvPath"
+    }
+    # the audit trail held ids only: the erasure added its record and changed none before it
+    now = {d["_id"]: d async for d in trail.find({"program_id": scenario.program_a})}
+    assert {i: d for i, d in now.items() if i in recorded} == recorded
+    assert [d["action"] for i, d in now.items() if i not in recorded] == ["data_erased"]

@@ -16,6 +16,7 @@ import json
 import uuid
 import zipfile
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -75,6 +76,28 @@ mutation($mentee: ID!, $note: String!) {
   }
 }"""
 INBOX = "{ notifications { notifications { nodes { id title } } } }"
+COMPLETE_MILESTONE = """
+mutation($mentee: ID!, $evidence: String!) {
+  completeMilestone(menteeId: $mentee, milestoneId: "explain-the-why", evidence: $evidence) {
+    __typename ... on MutationError { message }
+  }
+}"""
+LOG_SESSION = """
+mutation($mentee: ID!, $input: SessionInput!) {
+  logSession(menteeId: $mentee, input: $input) { __typename ... on MutationError { message } }
+}"""
+PLAN_SESSION = """
+mutation($mentee: ID!, $input: SessionScheduleInput!) {
+  planSession(menteeId: $mentee, input: $input) {
+    __typename ... on PlannedSession { id } ... on MutationError { message }
+  }
+}"""
+PREFER = """
+mutation($input: NotificationPreferencesInput!) {
+  updateNotificationPreferences(input: $input) {
+    __typename ... on MutationError { message }
+  }
+}"""
 
 
 @dataclass(frozen=True)
@@ -180,6 +203,44 @@ async def test_a_person_finds_each_of_their_data_in_the_archive_of_their_export(
     platform: Platform,
 ) -> None:
     scenario = await set_up(platform)
+    mentee, suffix = scenario.participant, uuid.uuid4().hex[:8]
+    evidence, notes = f"https://slides.example.org/{suffix}", f"On a répété le pitch {suffix}"
+    place, link = f"Salle Ada {suffix}", f"https://meet.example.org/{suffix}"
+    today = datetime.now(UTC).date()
+    steps: list[tuple[str, dict[str, Any], str]] = [
+        (COMPLETE_MILESTONE, {"evidence": evidence}, "completeMilestone"),
+        (
+            LOG_SESSION,
+            {
+                "input": {
+                    "heldOn": str(today - timedelta(days=1)),
+                    "durationMinutes": 30,
+                    "notes": notes,
+                }
+            },
+            "logSession",
+        ),
+        (
+            PLAN_SESSION,
+            {
+                "input": {
+                    "localStart": f"{today + timedelta(days=3)}T14:30",
+                    "timeZone": "Europe/Paris",
+                    "durationMinutes": 45,
+                    "location": place,
+                    "videoUrl": link,
+                }
+            },
+            "planSession",
+        ),
+    ]
+    for mutation, variables, field in steps:
+        done = (await platform.ok(*scenario.person, mutation, mentee=mentee, **variables))[field]
+        assert done["__typename"] in ("MenteeProgress", "PlannedSession"), (field, done)
+    preferred = await platform.ok(
+        *scenario.person, PREFER, input={"quietHours": {"start": "21:00", "end": "07:30"}}
+    )
+    assert preferred["updateNotificationPreferences"]["__typename"] == "NotificationPreferences"
     asked = (await platform.ok(*scenario.person, EXPORT_MINE, key=None))["exportMyData"]
     assert asked["__typename"] == "DataExport", asked
     assert (asked["status"], asked["scope"], asked["downloadPath"]) == ("PENDING", "PERSON", None)
@@ -206,6 +267,13 @@ async def test_a_person_finds_each_of_their_data_in_the_archive_of_their_export(
     assert {"score", "reasons"} <= match.keys(), "the match's explanation is in the archive"
     [tracking] = progress["sections"]["trackings"]
     assert [c["note"] for c in tracking["check_ins"]] == [scenario.note]
+    assert [m["evidence"] for m in tracking["milestones"]] == [evidence]
+    assert [s["notes"] for s in tracking["sessions"]] == [notes]
+    [planned] = progress["sections"]["planned_sessions"]
+    assert (planned["location"], planned["video_url"]) == (place, link)
+    [preferences] = notify["sections"]["preferences"]
+    assert preferences["quiet_hours"] == {"start": "21:00", "end": "07:30"}
+    assert "webhook_secret" not in preferences
     assert {n["id"] for n in notify["sections"]["notifications"]} >= set(scenario.notification_ids)
     assert [p["email"] for p in notify["sections"]["directory"]] == [scenario.email]
     assert notify["sections"]["deliveries"], "each notification's delivery is in the archive"

@@ -533,7 +533,10 @@ async def test_a_withdrawal_ends_the_match_and_tells_the_other_side_and_the_admi
     done = await platform.ok(*ADA, WITHDRAW, participant=ids["ada"], reason="new job")
     assert done["withdrawParticipant"]["status"] == "WITHDRAWN"
     ended = (await platform.ok(*ADMIN, MATCH, id=ids["match"]))["match"]
-    assert (ended["status"], ended["reason"]) == ("ENDED_EARLY", "Ada withdrew from the program")
+    assert (ended["status"], ended["reason"]) == (
+        "ENDED_EARLY",
+        "the mentee withdrew from the program",
+    )
 
     async def mentor_told() -> bool:
         return any(n["kind"] == "MATCH_ENDED" for n in await inbox(platform, GRACE))

@@ -108,7 +108,9 @@ class PersonalDataErasureRequested(
         "request, the one given for an admin's request.",
     )
     program_ids: list[Id] = Field(
-        max_length=500, description="The programs of those participations."
+        max_length=500,
+        description="The programs of those participations; for a person who takes part in "
+        "none, the programs they run as an admin (scope person).",
     )
     scope: Literal["person", "participation"] = Field(
         description="person: everything the platform holds about the account; participation: "

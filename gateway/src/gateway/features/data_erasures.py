@@ -2,9 +2,10 @@
 # (strawberry.field(description=...) is typed as returning Any)
 """Erasures of a person's data (GDPR article 17): ``eraseParticipant`` (an admin of the
 participant's program, that participation), ``eraseMyData`` (the person, every participation,
-where each of their programs allows it), ``dataErasure(id)`` for the status. Mentoring records
-the request and each service erases what it holds; the erasure is COMPLETE once the three
-said so. ``confirm`` repeats whose data goes, so that a slip erases no one."""
+where each of their programs allows it, and their entries as an admin), ``dataErasure(id)``
+for the status. Mentoring records the request and each service erases what it holds; the
+erasure is COMPLETE once the three said so. ``confirm`` repeats whose data goes, so that a
+slip erases no one."""
 
 from __future__ import annotations
 
@@ -144,8 +145,10 @@ class Mutation:
     @strawberry.mutation(
         description="Erase everything the platform holds about you, in every program: only "
         "where each of your programs allows it (selfErasure; Forbidden otherwise: ask its "
-        "admins). confirm repeats your user id (else a ValidationError). Answered as PENDING, "
-        "like eraseParticipant. Cannot be undone."
+        "admins). Your name and e-mail also leave the admin entries of the programs you run "
+        "(you keep running them); someone who takes part in no program erases those alone "
+        "(NotFound if they run none either). confirm repeats your user id (else a "
+        "ValidationError). Answered as PENDING, like eraseParticipant. Cannot be undone."
     )
     async def erase_my_data(
         self, info: GatewayInfo, confirm: strawberry.ID, idempotency_key: IdempotencyKey = None

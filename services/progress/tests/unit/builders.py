@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
 from progress.domain.learning_paths import LearningPath, Milestone, Module
 from progress.domain.signals import Role
-from progress.domain.tracking import Tracking
+from progress.domain.tracking import CheckIn, MentorAssignment, MilestoneEntry, Session, Tracking
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MENTEE = "mentee-ada"
@@ -82,3 +83,33 @@ def completed(
             path=path, milestone_id=milestone_id, evidence=None, by="mentee", now=at
         ).tracking
     return tracking
+
+
+NEXT = "pt-next-mentor"
+
+
+def tracking_with_two_mentors() -> Tracking:
+    """MENTOR for five days, then NEXT; each wrote a check-in, the mentee wrote one, and a
+    session was logged with each."""
+    return replace(
+        started(),
+        mentor_id=NEXT,
+        mentors=(
+            MentorAssignment(MENTOR, START, START + days(5)),
+            MentorAssignment(NEXT, START + days(5)),
+        ),
+        check_ins=(
+            CheckIn("c-1", "basics", 3, "mentor", "by the first mentor", START + days(1)),
+            CheckIn("c-2", "basics", 4, "mentee", "by the mentee", START + days(2)),
+            CheckIn("c-3", "basics", 2, "mentor", "by the next mentor", START + days(6)),
+            CheckIn("c-4", "basics", 2, "mentor", None, START + days(1)),
+        ),
+        milestones=(
+            MilestoneEntry("m-1", "basics", "completed", "mentee", START, evidence="mine"),
+            MilestoneEntry("m-1", "basics", "reopened", "mentor", START + days(1), reason="why"),
+        ),
+        sessions=(
+            Session("s-1", date(2026, 11, 2), 30, (), "first pair", START + days(1)),
+            Session("s-2", date(2026, 11, 8), 45, (), "second pair", START + days(6), 4, 5),
+        ),
+    )

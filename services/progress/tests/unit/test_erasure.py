@@ -1,39 +1,6 @@
-from dataclasses import replace
-from datetime import date
-
 from progress.domain.erasure import erase_mentee, erase_mentor
-from progress.domain.tracking import CheckIn, MentorAssignment, MilestoneEntry, Session, Tracking
 
-from .builders import MENTOR, START, days, started
-
-NEXT = "pt-next-mentor"
-
-
-def tracking_with_two_mentors() -> Tracking:
-    """MENTOR for five days, then NEXT; each wrote a check-in, the mentee wrote one, and a
-    session was logged with each."""
-    return replace(
-        started(),
-        mentor_id=NEXT,
-        mentors=(
-            MentorAssignment(MENTOR, START, START + days(5)),
-            MentorAssignment(NEXT, START + days(5)),
-        ),
-        check_ins=(
-            CheckIn("c-1", "basics", 3, "mentor", "by the first mentor", START + days(1)),
-            CheckIn("c-2", "basics", 4, "mentee", "by the mentee", START + days(2)),
-            CheckIn("c-3", "basics", 2, "mentor", "by the next mentor", START + days(6)),
-            CheckIn("c-4", "basics", 2, "mentor", None, START + days(1)),
-        ),
-        milestones=(
-            MilestoneEntry("m-1", "basics", "completed", "mentee", START, evidence="mine"),
-            MilestoneEntry("m-1", "basics", "reopened", "mentor", START + days(1), reason="why"),
-        ),
-        sessions=(
-            Session("s-1", date(2026, 11, 2), 30, (), "first pair", START + days(1)),
-            Session("s-2", date(2026, 11, 8), 45, (), "second pair", START + days(6), 4, 5),
-        ),
-    )
+from .builders import MENTOR, tracking_with_two_mentors
 
 
 def test_erasing_the_mentee_removes_every_text_and_keeps_the_figures() -> None:

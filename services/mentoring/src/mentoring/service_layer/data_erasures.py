@@ -85,7 +85,7 @@ async def _subject(
         raise Invalid("confirm", "repeat your user id to confirm the erasure")
     ids = await ctx.store.participant_ids_of_user(actor.user_id)
     if not ids:
-        raise NotFound("participant", actor.user_id)
+        return await _admin_only(ctx, actor)
     participants = await ctx.store.participants_by_ids(sorted(ids))
     programs = await ctx.store.programs_by_ids(sorted({p.program_id for p in participants}))
     refusing = sorted(p.id for p in programs if not p.self_erasure)
@@ -100,6 +100,20 @@ async def _subject(
         tuple(sorted(p.id for p in programs)),
         Scope.PERSON,
     )
+
+
+PROGRAMS_IN_A_REQUEST = 500
+"""The programs one request may name (``PersonalDataErasureRequested.program_ids``)."""
+
+
+async def _admin_only(ctx: ErasureContext, actor: Principal) -> DataSubject:
+    """Someone who takes part in no program but runs some: what is theirs to erase is their
+    name and address in those programs' admin entries. The programs' ``selfErasure`` is about
+    their participants, so it does not hold back their own admin's request."""
+    programs = await ctx.store.programs_of_admin(actor.user_id, PROGRAMS_IN_A_REQUEST)
+    if not programs:
+        raise NotFound("participant", actor.user_id)
+    return DataSubject(actor.user_id, (), tuple(sorted(p.id for p in programs)), Scope.PERSON)
 
 
 async def request_erasure(c: cmd.RequestDataErasure, ctx: ErasureContext) -> DataErasure:

@@ -362,7 +362,10 @@ async def withdraw_participant(c: cmd.WithdrawParticipant, ctx: Context) -> Part
 
 
 async def _close_for_withdrawal(match: Match, who: Participant, ctx: Context) -> None:
-    reason = f"{who.display_name} withdrew from the program"
+    """End or decline ``who``'s open match. The reason names their side, never the person: it
+    travels in the match's event and stays on the match after an erasure."""
+    side = "mentor" if match.mentor.participant_id == who.id else "mentee"
+    reason = f"the {side} withdrew from the program"
     now = ctx.clock()
     if match.status is MatchStatus.ACTIVE:
         closed = match.end(outcome="ended_early", now=now, reason=reason)

@@ -120,6 +120,26 @@ async def test_a_person_without_participations_has_nothing_to_erase() -> None:
         await data_erasures.request_erasure(cmd.RequestDataErasure(STRANGER, None, "eve"), w.ctx)
 
 
+async def test_an_admin_in_no_program_erases_their_name_from_the_programs_they_run() -> None:
+    w = World(self_erasure=False)  # a rule for the participants, not for their admin
+
+    erasure = await data_erasures.request_erasure(
+        cmd.RequestDataErasure(ADMIN, None, "boss"), w.ctx
+    )
+    await data_erasures.on_erasure_requested(w.requested(erasure.id), w.ctx)
+
+    assert erasure.subject == DataSubject("boss", (), ("pg_1", "pg_2", "pg_9"), Scope.PERSON)
+    recorded = [e.data for e in w.erasures.events if isinstance(e.data, AdminActionRecorded)]
+    assert [r.program_id for r in recorded] == ["pg_1", "pg_2", "pg_9"]
+    assert [(a.user_id, a.display_name, a.email) for a in w.people.programs["pg_9"].admins] == [
+        ("ada", "Admin ada", "ada@example.org"),
+        ("boss", None, None),
+    ]
+    assert w.core.withdrawals == []
+    (done,) = [e.data for e in w.erasures.events if isinstance(e.data, MentoringErasureDone)]
+    assert (done.counts["participations"], done.counts["admin_entries"]) == (0, 1)
+
+
 async def test_an_admin_asks_to_erase_one_participation_of_their_program_only() -> None:
     w = World()
 

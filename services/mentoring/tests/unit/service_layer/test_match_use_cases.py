@@ -306,3 +306,37 @@ async def test_a_mentor_withdrawing_ends_their_matches_and_their_mentees_get_the
     assert fakes.store.matches[match.id].status is MatchStatus.ENDED_EARLY
     (next_best,) = [m for m in fakes.store.matches.values() if m.id != match.id]
     assert next_best.mentor.participant_id == second.id
+
+
+async def test_a_withdrawal_gives_the_side_that_left_as_the_reason_never_the_name() -> None:
+    fakes = Fakes()
+    made, mentee, mentor = await pair(fakes)
+    match = await proposal(fakes, made.id, mentee, mentor)
+    await handlers.accept_match(cmd.AcceptMatch(GRACE, match.id), fakes.context())
+
+    await handlers.withdraw_participant(cmd.WithdrawParticipant(ADA, mentee.id), fakes.context())
+
+    ended = fakes.store.matches[match.id]
+    assert (ended.status, ended.reason) == (
+        MatchStatus.ENDED_EARLY,
+        "the mentee withdrew from the program",
+    )
+    event = fakes.published[-1].data
+    assert (type(event).__name__, event.reason) == ("MatchEnded", ended.reason)
+    assert mentee.display_name not in repr(fakes.published[-1])
+
+
+async def test_a_mentor_withdrawing_from_a_proposal_declines_it_as_the_mentor() -> None:
+    fakes = Fakes()
+    made, mentee, mentor = await pair(fakes)
+    match = await proposal(fakes, made.id, mentee, mentor)
+
+    await handlers.withdraw_participant(cmd.WithdrawParticipant(GRACE, mentor.id), fakes.context())
+
+    declined = fakes.store.matches[match.id]
+    assert (declined.status, declined.reason) == (
+        MatchStatus.DECLINED,
+        "the mentor withdrew from the program",
+    )
+    (event,) = [e.data for e in fakes.published if type(e.data).__name__ == "MatchDeclined"]
+    assert event.reason == declined.reason

@@ -12,7 +12,7 @@ mentors touched.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -29,12 +29,21 @@ def erase_mentee(tracking: Tracking) -> tuple[Tracking, Counter[str]]:
 
 def erase_mentor(tracking: Tracking, mentor_id: str) -> tuple[Tracking, Counter[str]]:
     """The tracking without what ``mentor_id`` wrote in it while they were its mentor."""
-    spans = [m for m in tracking.mentors if m.mentor_id == mentor_id]
+    return _erase(tracking, written_as_mentor(tracking.mentors, mentor_id))
+
+
+def written_as_mentor(
+    mentors: Iterable[MentorAssignment], mentor_id: str
+) -> Callable[[str | None, datetime], bool]:
+    """Whether a text written by a role (None: a session's, by both) at a moment is
+    ``mentor_id``'s as the tracking's mentor: written by the mentor, or a session, while they
+    were it. An erasure removes these; an export gives them to that mentor."""
+    spans = [m for m in mentors if m.mentor_id == mentor_id]
 
     def theirs(role: str | None, at: datetime) -> bool:
         return (role is None or role == "mentor") and any(_within(m, at) for m in spans)
 
-    return _erase(tracking, theirs)
+    return theirs
 
 
 def _within(assignment: MentorAssignment, at: datetime) -> bool:
