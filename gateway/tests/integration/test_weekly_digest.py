@@ -116,7 +116,7 @@ async def test_a_mentor_finds_the_digest_of_their_mentees_week_in_the_inbox(
     assert "confidence dropped in module purpose (4 to 2 out of 5)" in digest["body"]
     assert "\nAda\nStatus at the end of the week: on track\n" in digest["body"]
     assert digest["subjectId"] is None
-    assert digest["about"] == {"opens": None, "programId": ids["program"], "menteeId": None}
+    assert digest["about"] == {"opens": "DASHBOARD", "programId": ids["program"], "menteeId": None}
     assert await in_inbox(ADA) == []
     assert await in_inbox(ADMIN) == []
     assert await send_due_weekly_digests(context()) == 0
