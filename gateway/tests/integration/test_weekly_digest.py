@@ -113,7 +113,7 @@ async def test_a_mentor_finds_the_digest_of_their_mentees_week_in_the_inbox(
     await eventually(lambda: in_inbox(GRACE), timeout=60)
     [digest] = await in_inbox(GRACE)
     assert digest["title"] == "Your week with your mentees: news of 1 mentee"
-    assert "confidence dropped in module purpose (4 to 2 out of 5)" in digest["body"]
+    assert "confidence dropped in module Purpose and strategy (4 to 2 out of 5)" in digest["body"]
     assert "\nAda\nStatus at the end of the week: on track\n" in digest["body"]
     assert digest["subjectId"] is None
     assert digest["about"] == {"opens": "DASHBOARD", "programId": ids["program"], "menteeId": None}
