@@ -439,3 +439,34 @@ async def test_a_match_that_ends_cancels_its_sessions_ahead_in_both_calendars(
     refused = await platform.ok(*ADA, PLAN, mentee=ids["ada"], input=schedule(days=6))
     assert refused["planSession"]["__typename"] == "Conflict"
     assert refused["planSession"]["currentState"] == "PAUSED"
+
+    # each side's notifications of it name it; it opens for Ada, not for her former mentor
+    mine = await platform.gql(*ADA, PLANNED_NOTIFICATIONS)
+    assert "errors" not in mine, mine
+    about = {"opens": "PLANNED_SESSION", "plannedSessionId": planned["id"]}
+    assert _planned_notifications(mine) == {
+        "PROGRESS_SESSION_PLANNED": {**about, "plannedSession": {"id": planned["id"]}},
+        "PROGRESS_SESSION_CANCELLED": {**about, "plannedSession": {"id": planned["id"]}},
+    }
+    former = await platform.gql(*GRACE, PLANNED_NOTIFICATIONS)
+    assert _planned_notifications(former) == {
+        "PROGRESS_SESSION_PLANNED": {**about, "plannedSession": None},
+        "PROGRESS_SESSION_CANCELLED": {**about, "plannedSession": None},
+    }
+    assert {e["path"][-1] for e in former["errors"]} == {"plannedSession"}
+    assert {e["extensions"]["code"] for e in former["errors"]} == {"FORBIDDEN"}
+
+
+PLANNED_NOTIFICATIONS = """
+query {
+  notifications(first: 50) {
+    notifications {
+      nodes { kind about { opens plannedSessionId plannedSession { id } } }
+    }
+  }
+}"""
+
+
+def _planned_notifications(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    nodes = body["data"]["notifications"]["notifications"]["nodes"]
+    return {n["kind"]: n["about"] for n in nodes if n["kind"].startswith("PROGRESS_SESSION_")}

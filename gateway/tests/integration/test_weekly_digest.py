@@ -113,10 +113,10 @@ async def test_a_mentor_finds_the_digest_of_their_mentees_week_in_the_inbox(
     await eventually(lambda: in_inbox(GRACE), timeout=60)
     [digest] = await in_inbox(GRACE)
     assert digest["title"] == "Your week with your mentees: news of 1 mentee"
-    assert "confidence dropped in module purpose (4 to 2 out of 5)" in digest["body"]
+    assert "confidence dropped in module Purpose and strategy (4 to 2 out of 5)" in digest["body"]
     assert "\nAda\nStatus at the end of the week: on track\n" in digest["body"]
     assert digest["subjectId"] is None
-    assert digest["about"] == {"opens": None, "programId": ids["program"], "menteeId": None}
+    assert digest["about"] == {"opens": "DASHBOARD", "programId": ids["program"], "menteeId": None}
     assert await in_inbox(ADA) == []
     assert await in_inbox(ADMIN) == []
     assert await send_due_weekly_digests(context()) == 0

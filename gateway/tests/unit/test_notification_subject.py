@@ -48,3 +48,39 @@ def test_a_notification_that_names_nothing_opens_nothing() -> None:
     subject = Notification.created(CREATED.model_copy(update={"subject_id": None})).about
 
     assert subject.opens() is None
+
+
+def test_a_planned_sessions_notification_opens_the_planned_session() -> None:
+    about = NotificationAbout(program_id="pg-1", mentee_id="pt-ada", planned_session_id="ps-1")
+    planned = CREATED.model_copy(update={"kind": "progress.session_planned", "about": about})
+
+    subject = Notification.created(planned).about
+
+    assert subject.planned_session_id == "ps-1"
+    assert subject.opens() is NotificationTarget.PLANNED_SESSION
+
+
+def test_a_mentors_weekly_digest_opens_their_dashboard() -> None:
+    digest = CREATED.model_copy(
+        update={
+            "kind": "mentor.weekly_digest",
+            "subject_id": None,
+            "about": NotificationAbout(program_id="pg-1"),
+        }
+    )
+
+    subject = Notification.created(digest).about
+    from_inbox = Notification.of(
+        {
+            "id": "n-2",
+            "kind": "mentor.weekly_digest",
+            "priority": "normal",
+            "title": "Your week",
+            "body": "Ada checked in",
+            "created_at": "2026-11-30T08:00:00+00:00",
+            "about": {"program_id": "pg-1"},
+        }
+    ).about
+
+    assert subject.opens() is NotificationTarget.DASHBOARD
+    assert from_inbox.opens() is NotificationTarget.DASHBOARD

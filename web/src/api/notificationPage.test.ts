@@ -35,6 +35,21 @@ describe("the page a notification opens", () => {
     expect(notificationPage(milestone, "mentor")).toBe("/mentees/pt-ada?milestone=ms-2");
   });
 
+  it("opens a planned session's notification on the planned sessions, that one marked", () => {
+    const planned = {
+      id: "n-8",
+      kind: "PROGRESS_SESSION_RESCHEDULED" as const,
+      about: {
+        opens: "PLANNED_SESSION" as const,
+        programId: "pg-1",
+        menteeId: "pt-ada",
+        plannedSessionId: "ps 1",
+      },
+    };
+    expect(notificationPage(planned, "mentee")).toBe("/path?plannedSession=ps+1");
+    expect(notificationPage(planned, "mentor")).toBe("/mentees/pt-ada?plannedSession=ps+1");
+  });
+
   it("sends a proposal to the mentor's proposals, the mentee's path, the admin's matching", () => {
     const proposed = {
       id: "n-2",
@@ -52,7 +67,7 @@ describe("the page a notification opens", () => {
     const digest = {
       id: "n-7",
       kind: "MENTOR_WEEKLY_DIGEST" as const,
-      about: { opens: null, programId: "pg-1" },
+      about: { opens: "DASHBOARD" as const, programId: "pg-1" },
     };
     expect(notificationPage(digest, "mentor")).toBe("/dashboard");
     expect(notificationPage(digest, "admin")).toBe("/inbox/n-7");

@@ -10,6 +10,7 @@ export interface About {
   milestoneId?: string | null;
   checkInId?: string | null;
   sessionId?: string | null;
+  plannedSessionId?: string | null;
 }
 
 /** The page's address parameters naming the one thing on it a notification is about. */
@@ -18,6 +19,9 @@ function focus(about: About): string {
   if (about.opens === "CHECK_IN" && about.checkInId) params.set("checkIn", about.checkInId);
   if (about.opens === "SESSION" && about.sessionId) params.set("session", about.sessionId);
   if (about.opens === "MILESTONE" && about.milestoneId) params.set("milestone", about.milestoneId);
+  if (about.opens === "PLANNED_SESSION" && about.plannedSessionId) {
+    params.set("plannedSession", about.plannedSessionId);
+  }
   if ((about.opens === "MODULE" || about.opens === "CHECK_IN") && about.moduleId) {
     params.set("module", about.moduleId);
   }
@@ -36,8 +40,7 @@ export function notificationPage(
   const { about, kind } = notification;
   const inbox = `/inbox/${encodeURIComponent(notification.id)}`;
   const program = about.programId ? `/programs/${encodeURIComponent(about.programId)}` : null;
-  // a mentor's weekly digest names their program, no single mentee: all of them are on the dashboard
-  if (kind === "MENTOR_WEEKLY_DIGEST") return role === "mentor" ? "/dashboard" : inbox;
+  if (about.opens === "DASHBOARD") return role === "mentor" ? "/dashboard" : inbox;
   if (about.opens === "MATCH" || kind.startsWith("MATCH_")) {
     if (role === "admin") return program ? `${program}/matching` : inbox;
     if (role === "mentor") {

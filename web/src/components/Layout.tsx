@@ -38,6 +38,7 @@ const LiveNotifications = graphql(`
         milestoneId
         checkInId
         sessionId
+        plannedSessionId
       }
     }
   }

@@ -38,7 +38,7 @@ const started = {
 type Sent = { name: string; variables: Record<string, unknown> }[];
 type Request = { query: { definitions: { name?: { value: string } }[] }; variables: never };
 
-function renderWith(sessions: unknown[], sent: Sent) {
+function renderWith(sessions: unknown[], sent: Sent, focused: string | null = null) {
   const client = {
     executeQuery: () => fromValue({ data: { plannedSessions: sessions } }),
     executeMutation: (request: Request) => {
@@ -53,7 +53,7 @@ function renderWith(sessions: unknown[], sent: Sent) {
   render(
     <SessionProvider>
       <Provider value={client}>
-        <PlannedSessions menteeId="me-1" />
+        <PlannedSessions menteeId="me-1" focused={focused} />
       </Provider>
     </SessionProvider>,
   );
@@ -122,6 +122,13 @@ describe("the planned sessions", () => {
       },
     });
     expect(typeof sent[0]!.variables.key).toBe("string");
+  });
+
+  it("marks the session a notification opened the list on", () => {
+    renderWith([ahead, started], [], "ps-started");
+    const [first, second] = screen.getAllByRole("listitem");
+    expect(first!.getAttribute("aria-current")).toBeNull();
+    expect(second!.getAttribute("aria-current")).toBe("true");
   });
 
   it("offers to confirm only a session that has started, and cancels with the reason", async () => {

@@ -226,7 +226,15 @@ function ScheduleForm({
   );
 }
 
-function PlannedItem({ session, now }: { session: Planned; now: number }) {
+function PlannedItem({
+  session,
+  now,
+  focused,
+}: {
+  session: Planned;
+  now: number;
+  focused: boolean;
+}) {
   const { t } = useTranslation();
   const [moving, setMoving] = useState(false);
   const [reason, setReason] = useState("");
@@ -236,7 +244,7 @@ function PlannedItem({ session, now }: { session: Planned; now: number }) {
   const scheduled = session.status === "SCHEDULED";
   const started = Date.parse(session.startsAt) <= now;
   return (
-    <li>
+    <li aria-current={focused ? "true" : undefined}>
       <p>
         <strong>
           {session.localStart.replace("T", " ")} ({session.timeZone})
@@ -304,8 +312,14 @@ function PlannedItem({ session, now }: { session: Planned; now: number }) {
 
 /** A mentee's planned sessions, for the mentee and their mentor: planning one (date, time, time
  * zone, duration, place or link), moving or cancelling one still scheduled, and saying it took
- * place once it has started. */
-export function PlannedSessions({ menteeId }: { menteeId: string }) {
+ * place once it has started. ``focused``: the one a notification opened it on. */
+export function PlannedSessions({
+  menteeId,
+  focused = null,
+}: {
+  menteeId: string;
+  focused?: string | null;
+}) {
   const { t } = useTranslation();
   const [result] = useQuery({ query: PlannedQuery, variables: { menteeId } });
   const [planning, plan] = useMutation(Plan);
@@ -319,7 +333,7 @@ export function PlannedSessions({ menteeId }: { menteeId: string }) {
       {sessions.length ? (
         <ul className="planned">
           {sessions.map((s) => (
-            <PlannedItem key={s.id} session={s} now={now} />
+            <PlannedItem key={s.id} session={s} now={now} focused={s.id === focused} />
           ))}
         </ul>
       ) : result.data ? (

@@ -5357,6 +5357,23 @@ export default {
             "args": []
           },
           {
+            "name": "plannedSession",
+            "type": {
+              "kind": "OBJECT",
+              "name": "PlannedSession",
+              "ofType": null
+            },
+            "args": []
+          },
+          {
+            "name": "plannedSessionId",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
             "name": "program",
             "type": {
               "kind": "OBJECT",

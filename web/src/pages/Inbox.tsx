@@ -34,6 +34,7 @@ const InboxQuery = graphql(`
             milestoneId
             checkInId
             sessionId
+            plannedSessionId
           }
         }
       }

@@ -1,5 +1,5 @@
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { useQuery } from "urql";
 import { useParticipation } from "../api/participation";
 import { MenteeHistory } from "../components/MenteeHistory";
@@ -46,6 +46,7 @@ export function MenteeHome() {
   const { t } = useTranslation();
   const { chosen, result } = useParticipation();
   const menteeId = chosen?.participantId ?? "";
+  const [params] = useSearchParams();
   const [matches] = useQuery({
     query: MyMatches,
     variables: { programId: chosen?.program.id ?? "" },
@@ -82,7 +83,7 @@ export function MenteeHome() {
       {match?.status === "ACTIVE" ? (
         <>
           <MenteeProgress menteeId={menteeId} mine />
-          <PlannedSessions menteeId={menteeId} />
+          <PlannedSessions menteeId={menteeId} focused={params.get("plannedSession")} />
           <MenteeHistory menteeId={menteeId} />
         </>
       ) : match ? (

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useParams } from "react-router";
+import { useParams, useSearchParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { Loading, MutationProblem, Problem } from "../components/Problem";
 import { useSignedIn } from "../auth/session";
@@ -128,6 +128,7 @@ export function MenteePage() {
   const { t } = useTranslation();
   const session = useSignedIn();
   const { id = "" } = useParams();
+  const [params] = useSearchParams();
   const [mentee] = useQuery({ query: MenteeQuery, variables: { id } });
   const profile = mentee.data?.mentee;
   if (mentee.fetching && !profile) return <Loading />;
@@ -146,7 +147,7 @@ export function MenteePage() {
       <MenteeProgress menteeId={id} mine={false} />
       {session.role === "mentor" ? (
         <>
-          <PlannedSessions menteeId={id} />
+          <PlannedSessions menteeId={id} focused={params.get("plannedSession")} />
           <LogSessionForm menteeId={id} />
         </>
       ) : null}

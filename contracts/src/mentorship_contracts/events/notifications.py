@@ -27,6 +27,9 @@ class NotificationAbout(BaseModel):
     check_in_id: Id | None = None
     session_id: Id | None = None
     learning_path_id: Id | None = None
+    planned_session_id: Id | None = Field(
+        default=None, description="The planned session, for a session planned ahead."
+    )
 
 
 class NotificationCreated(

@@ -6,12 +6,12 @@ note, a milestone's evidence) stays in progress.
 """
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from mentorship_contracts.envelope import EventPayload
-from mentorship_contracts.events.common import Confidence, Id, Text
+from mentorship_contracts.events.common import Confidence, Id, Language, Name, Text
 from mentorship_contracts.topics import Topic
 
 
@@ -19,6 +19,25 @@ class _ProgressEvent(EventPayload):
     mentee_id: Id
     mentor_id: Id | None = None
     program_id: Id
+
+
+Titles = dict[Language, Name]
+
+
+def _titles(what: str) -> Any:
+    return Field(
+        default_factory=dict,
+        description=f"The {what}'s title in the path's own language and in each language the "
+        "path is translated into (empty from older producers: name it by id).",
+    )
+
+
+def _path_language() -> Any:
+    return Field(
+        default=None,
+        description="The language the path is written in: a reader whose language the titles "
+        "lack reads them in this one.",
+    )
 
 
 class CheckInRecorded(
@@ -50,6 +69,9 @@ class MilestoneCompleted(
 ):
     module_id: Id
     milestone_id: Id
+    module_title: Titles = _titles("module")
+    milestone_title: Titles = _titles("milestone")
+    path_language: Language | None = _path_language()
     evidence: Text | None = Field(
         default=None,
         description="Never written: the evidence given is personal data and stays in progress "
@@ -107,6 +129,8 @@ class ModuleCompleted(
     key_field="mentee_id",
 ):
     module_id: Id
+    module_title: Titles = _titles("module")
+    path_language: Language | None = _path_language()
 
 
 class PathCompleted(
@@ -175,3 +199,5 @@ class ConfidenceDropped(
     assessed_by: Literal["mentee", "mentor"] | None = Field(
         default=None, description="Who assessed the check-in that dropped."
     )
+    module_title: Titles = _titles("module")
+    path_language: Language | None = _path_language()

@@ -16,8 +16,10 @@ from typing import Any
 import strawberry
 
 from gateway.context import GatewayInfo
+from gateway.errors import as_field_error
 from gateway.features.matches import Match
 from gateway.features.participants import Participant
+from gateway.features.planned_sessions import PlannedSession
 from gateway.features.programs import Program
 from gateway.features.progress_detail import (
     CheckIn,
@@ -27,7 +29,7 @@ from gateway.features.progress_detail import (
     progress_detail,
     session_of,
 )
-from gateway.services import segment
+from gateway.services import ServiceRejected, ServiceUnavailable, segment
 from mentorship_contracts.events import NotificationAbout
 
 IDS = (
@@ -39,22 +41,30 @@ IDS = (
     "check_in_id",
     "session_id",
     "learning_path_id",
+    "planned_session_id",
 )
+WEEKLY_DIGEST = "mentor.weekly_digest"
+"""The kind of a mentor's weekly digest: about their program only, it opens their dashboard."""
 
 
 @strawberry.enum(description="The page a notification opens: the most precise thing it names.")
 class NotificationTarget(Enum):
     SESSION = "session"
+    PLANNED_SESSION = "planned_session"
     CHECK_IN = "check_in"
     MILESTONE = "milestone"
     MODULE = "module"
     MATCH = "match"
     LEARNING_PATH = "learning_path"
     MENTEE = "mentee"
+    DASHBOARD = strawberry.enum_value(
+        "dashboard", description="The mentor's dashboard, e.g. for their weekly digest."
+    )
 
 
 TARGETS: tuple[tuple[str, NotificationTarget], ...] = (
     ("session_id", NotificationTarget.SESSION),
+    ("planned_session_id", NotificationTarget.PLANNED_SESSION),
     ("check_in_id", NotificationTarget.CHECK_IN),
     ("milestone_id", NotificationTarget.MILESTONE),
     ("module_id", NotificationTarget.MODULE),
@@ -78,25 +88,35 @@ class NotificationSubject:
     check_in_id: strawberry.ID | None
     session_id: strawberry.ID | None
     learning_path_id: strawberry.ID | None
+    planned_session_id: strawberry.ID | None = strawberry.field(
+        description="The session planned ahead, for its planning, reschedule or cancellation."
+    )
+    kind: strawberry.Private[str | None] = None
 
     @classmethod
-    def of(cls, about: dict[str, Any] | None, subject_id: str | None) -> NotificationSubject:
+    def of(
+        cls, about: dict[str, Any] | None, subject_id: str | None, kind: str | None = None
+    ) -> NotificationSubject:
         """From notify's ids; without them, the mentee named by ``subject_id``."""
         found = {name: (about or {}).get(name) for name in IDS}
         if not found["mentee_id"] and subject_id:
             found["mentee_id"] = subject_id
-        return cls(
-            **{name: strawberry.ID(value) if value else None for name, value in found.items()}
-        )
+        ids = {name: strawberry.ID(value) if value else None for name, value in found.items()}
+        return cls(**ids, kind=kind)
 
     @classmethod
     def created(
-        cls, about: NotificationAbout | None, subject_id: str | None
+        cls, about: NotificationAbout | None, subject_id: str | None, kind: str | None = None
     ) -> NotificationSubject:
-        return cls.of(about.model_dump() if about else None, subject_id)
+        return cls.of(about.model_dump() if about else None, subject_id, kind)
 
-    @strawberry.field(description="The page to open: the most precise thing it names.")
+    @strawberry.field(
+        description="The page to open: the most precise thing it names; a mentor's weekly "
+        "digest, about all their mentees, their dashboard."
+    )
     def opens(self) -> NotificationTarget | None:
+        if self.kind == WEEKLY_DIGEST:
+            return NotificationTarget.DASHBOARD
         return next((target for name, target in TARGETS if getattr(self, name)), None)
 
     @strawberry.field
@@ -134,3 +154,17 @@ class NotificationSubject:
         if self.mentee_id is None or self.session_id is None:
             return None
         return await session_of(info, segment(self.mentee_id, "menteeId"), self.session_id)
+
+    @strawberry.field(
+        description="The session planned ahead: for the mentee and their current mentor "
+        "(FORBIDDEN for anyone else, a former mentor included, as plannedSessions is)."
+    )
+    async def planned_session(self, info: GatewayInfo) -> PlannedSession | None:
+        if self.planned_session_id is None:
+            return None
+        planned = segment(str(self.planned_session_id), "plannedSessionId")
+        try:
+            body = await info.context.services.get("progress", f"/planned-sessions/{planned}")
+        except (ServiceRejected, ServiceUnavailable) as exc:
+            raise as_field_error(exc, "planned session", planned) from None
+        return PlannedSession.of(body)

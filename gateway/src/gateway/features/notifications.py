@@ -72,7 +72,7 @@ class Notification:
             subject_id=body.get("subject_id"),
             created_at=moment(body["created_at"]),
             read_at=moment_or_none(body.get("read_at")),
-            about=NotificationSubject.of(body.get("about"), body.get("subject_id")),
+            about=NotificationSubject.of(body.get("about"), body.get("subject_id"), body["kind"]),
         )
 
     @classmethod
@@ -88,7 +88,7 @@ class Notification:
             subject_id=None if event.subject_id is None else strawberry.ID(event.subject_id),
             created_at=millis(event.created_at),
             read_at=None,
-            about=NotificationSubject.created(event.about, event.subject_id),
+            about=NotificationSubject.created(event.about, event.subject_id, event.kind),
         )
 
 

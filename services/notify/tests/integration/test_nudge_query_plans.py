@@ -17,6 +17,7 @@ from mentorship_contracts.events import (
     MatchDeclined,
     MatchEnded,
     MatchProposed,
+    ParticipantWithdrawn,
     ProgramPublished,
 )
 from mentorship_contracts.events.programs import ProgramAdmin
@@ -68,6 +69,8 @@ async def test_what_the_reminders_send_is_served_by_indexes(
     assert await nudges.send_due_nudges(ctx) == 1  # the silence since the check-in
     ended = MatchEnded(**pair, match_id="m-3", outcome="completed")
     await nudges.on_event(event(ended, clock), ctx)
+    left = ParticipantWithdrawn(participant_id="pt-mentor-1", program_id=PROGRAM)
+    await nudges.on_event(event(left, clock), ctx)
     recorder.recording = False
 
     recorded = shapes(recorder.queries)
@@ -75,6 +78,8 @@ async def test_what_the_reminders_send_is_served_by_indexes(
         ("proposal_reminders", "update", frozenset({"_id"})),  # scheduled
         ("proposal_reminders", "update", frozenset({"_id", "status"})),  # answered, sent
         ("proposal_reminders", "find", frozenset({"status", "due_at"})),  # due
+        ("proposal_reminders", "update", frozenset({"mentee_id", "status"})),  # withdrawn
+        ("proposal_reminders", "update", frozenset({"mentor_id", "status"})),
         ("check_in_watches", "find", frozenset({"_id"})),
         ("check_in_watches", "update", frozenset({"_id", "version"})),
         ("check_in_watches", "find", frozenset({"state", "program_id", "since"})),  # due

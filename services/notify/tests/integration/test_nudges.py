@@ -14,6 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from mentorship_contracts.events import (
     CheckInRecorded,
     MatchAccepted,
+    MatchCancelled,
     MatchDeclined,
     MatchEnded,
     MatchProposed,
@@ -118,6 +119,29 @@ def scheduled_after_answer(api: NotifyApi) -> Any:
         }
 
     return check
+
+
+async def test_a_proposal_an_admin_cancelled_reminds_nobody(notify: NotifyApi) -> None:
+    await introduce_everyone(notify)
+    await notify.publish(
+        proposed("m-1"),
+        MatchCancelled(**{**MATCH, "match_id": "m-1"}, reason="Grace is on leave"),
+        proposed("m-2"),  # still waiting: reminded, which says the worker came round
+    )
+
+    async def scheduled() -> bool:
+        return await states(notify) == {"expiring:m-1": "cancelled", "expiring:m-2": "waiting"}
+
+    await eventually(scheduled, timeout=WAIT)
+    notify.clock.now = EXPIRES - timedelta(days=1)
+
+    async def reminded() -> bool:
+        return (await states(notify))["expiring:m-2"] == "sent"
+
+    await eventually(reminded, timeout=WAIT)
+    [reminder] = await of_kind(notify, EXPIRING)
+    assert reminder["about"]["match_id"] == "m-2"
+    assert (await states(notify))["expiring:m-1"] == "cancelled"
 
 
 async def test_a_mentee_silent_for_the_programs_days_is_reminded_once_per_stretch(

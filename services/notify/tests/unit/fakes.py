@@ -520,6 +520,15 @@ class FakeNudges:
         if status == "waiting":
             self.proposals[reminder_id] = (reminder, "cancelled")
 
+    async def left(self, participant_id: str) -> None:
+        for reminder_id, (reminder, status) in self.proposals.items():
+            named = reminder is not None and participant_id in (
+                reminder.mentee_id,
+                reminder.mentor_id,
+            )
+            if named and status == "waiting":
+                self.proposals[reminder_id] = (reminder, "cancelled")
+
     async def due_answers(self, now: datetime, limit: int) -> list[ProposalReminder]:
         due = [
             r

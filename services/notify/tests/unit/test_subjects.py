@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +17,9 @@ from mentorship_contracts.events import (
     MilestoneCompleted,
     ModuleCompleted,
     PathCompleted,
+    PlannedSessionCancelled,
+    PlannedSessionRescheduled,
+    SessionPlanned,
 )
 from notify.domain.rules import plan
 from notify.domain.subjects import About
@@ -25,6 +29,18 @@ from .builders import NOW, PROGRAM, directory
 
 WHO: dict[str, Any] = {"program_id": PROGRAM, "mentee_id": "pt-ada", "mentor_id": "pt-grace"}
 BASE = {"program_id": PROGRAM, "mentee_id": "pt-ada"}
+
+PLAN: dict[str, Any] = {
+    **WHO,
+    "planned_session_id": "ps-1",
+    "sequence": 0,
+    "starts_at": NOW + timedelta(days=3),
+    "time_zone": "Europe/Paris",
+    "duration_minutes": 45,
+    "location": "Café",
+    "changed_by": "mentee",
+    "planned_by": "mentee",
+}
 
 CASES: list[tuple[EventPayload, dict[str, str]]] = [
     (
@@ -61,6 +77,15 @@ CASES: list[tuple[EventPayload, dict[str, str]]] = [
     (ModuleCompleted(**WHO, module_id="purpose"), {"module_id": "purpose"}),
     (PathCompleted(**WHO, learning_path_id="lp-1"), {"learning_path_id": "lp-1"}),
     (MenteeStalled(**WHO, last_activity_at=NOW, stall_window_days=14), {}),
+    (SessionPlanned(**PLAN), {"planned_session_id": "ps-1"}),
+    (
+        PlannedSessionRescheduled(**{**PLAN, "sequence": 1}, previous_starts_at=NOW),
+        {"planned_session_id": "ps-1"},
+    ),
+    (
+        PlannedSessionCancelled(**{**PLAN, "sequence": 2}, reason="ill"),
+        {"planned_session_id": "ps-1"},
+    ),
 ]
 
 

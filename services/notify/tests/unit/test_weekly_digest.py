@@ -270,3 +270,35 @@ def test_the_weekly_digest_alone_can_be_turned_off() -> None:
         Channel.EMAIL,
     }
     assert Preferences.default("u-grace").wants(EventKind.MENTOR_WEEKLY_DIGEST)
+
+
+def test_a_module_is_named_by_its_title_in_the_mentors_language_or_the_paths() -> None:
+    purpose = {"en": "Purpose and strategy", "fr": "Sens et stratégie"}
+    weeks = mentee_weeks(
+        [
+            entry(
+                "e-1",
+                Change.MODULE_COMPLETED,
+                "2026-10-20T09:00:00+00:00",
+                module_id="purpose",
+                path_language="en",
+                module_titles=purpose,
+            ),
+            entry(
+                "e-2",
+                Change.MODULE_COMPLETED,
+                "2026-10-21T09:00:00+00:00",
+                module_id="own",
+                path_language="en",
+                module_titles={"en": "Our own module"},
+            ),
+        ],
+        {"pt-ada": "Ada"},
+    )
+
+    french = compose(GRACE_FR, Week(2026, 43), weeks, None, PARIS).body
+    english = compose(GRACE, Week(2026, 43), weeks, None, PARIS).body
+
+    assert "module Sens et stratégie" in french
+    assert "module Our own module" in french
+    assert "completed module Purpose and strategy" in english

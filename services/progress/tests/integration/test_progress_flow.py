@@ -185,3 +185,8 @@ async def test_what_a_mentee_writes_stays_in_progress(api: ProgressApi) -> None:
     for event in events:  # the events say what happened, not what the mentee wrote
         assert note not in event.model_dump_json()
         assert evidence not in event.model_dump_json()
+    # ...and name the milestone for notify in the path's languages
+    [completed] = [e.data for e in events if e.type == "progress.milestone.completed"]
+    assert completed.module_title == {"en": "Purpose and strategy", "fr": "Sens et stratégie"}
+    assert completed.milestone_title["fr"] == "Expliquer pourquoi l'entreprise s'y engage"
+    assert completed.path_language == "en"

@@ -8,7 +8,8 @@ proposal expired before the reminder could go). ``check_in_watches``: one docume
 written under its ``version`` (read again and decided again when another write came first).
 
 The worker's queries are served by indexes: ``(status, due_at)`` for the proposals and
-``(state, program_id, since)`` for the watches, one query per program.
+``(state, program_id, since)`` for the watches, one query per program; a withdrawal's by
+``(mentee_id, status)`` and ``(mentor_id, status)``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class NudgeStore:
 
     async def ensure_indexes(self) -> None:
         await self.proposals.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
+        for side in ("mentee_id", "mentor_id"):
+            await self.proposals.create_index([(side, ASCENDING), ("status", ASCENDING)])
         await self.watches.create_index(
             [("state", ASCENDING), ("program_id", ASCENDING), ("since", ASCENDING)]
         )
@@ -66,6 +69,14 @@ class NudgeStore:
                 {"_id": reminder_id, "status": "waiting"},
                 {"$set": {"status": "cancelled", "match_id": match_id}},
                 upsert=True,
+            )
+
+    async def left(self, participant_id: str) -> None:
+        """Someone left their program: the proposals naming them, on either side, remind
+        nobody (mentoring declines them too, in events of their own)."""
+        for side in ("mentee_id", "mentor_id"):
+            await self.proposals.update_many(
+                {side: participant_id, "status": "waiting"}, {"$set": {"status": "cancelled"}}
             )
 
     async def due_answers(self, now: datetime, limit: int) -> list[ProposalReminder]:

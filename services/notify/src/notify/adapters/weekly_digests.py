@@ -70,6 +70,8 @@ class WeeklyDigestStore:
             "change": entry.change.value,
             "occurred_at": entry.occurred_at,
             "module_id": entry.module_id,
+            "module_titles": dict(entry.module_titles),
+            "path_language": entry.path_language,
             "previous_confidence": entry.previous_confidence,
             "confidence": entry.confidence,
         }
@@ -157,6 +159,8 @@ def _change(document: Document) -> RecordedChange:
             change=Change(document["change"]),
             occurred_at=document["occurred_at"],
             module_id=document.get("module_id"),
+            module_titles=document.get("module_titles") or {},
+            path_language=document.get("path_language"),
             previous_confidence=document.get("previous_confidence"),
             confidence=document.get("confidence"),
         ),

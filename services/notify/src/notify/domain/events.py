@@ -77,6 +77,11 @@ class Detail(StrEnum):
     PLANNED_BY = "planned_by"
 
 
+def in_language(key: Detail, language: str) -> str:
+    """The detail holding ``key``'s text in ``language``, e.g. ``module_title.fr``."""
+    return f"{key}.{language}"
+
+
 @dataclass(frozen=True)
 class Occurrence:
     kind: EventKind
@@ -99,6 +104,16 @@ class Occurrence:
         if self.occurred_at.utcoffset() is None:
             raise Invalid("occurred_at", "must be timezone-aware")
         object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
+
+    def in_languages(self, key: Detail) -> Mapping[str, str]:
+        """A text given in several languages (details ``in_language(key, language)``), by
+        language; its wording in the path's own language is the detail ``key`` itself."""
+        prefix = in_language(key, "")
+        return {
+            name.removeprefix(prefix): value
+            for name, value in self.details.items()
+            if name.startswith(prefix) and isinstance(value, str) and value
+        }
 
     def text(self, key: Detail) -> str | None:
         value = self.details.get(key)

@@ -273,6 +273,10 @@ class _Facts:
     days: int | None
     module: str | None
     milestone: str | None
+    module_titles: Mapping[str, str]
+    milestone_titles: Mapping[str, str]
+    """The titles by language, where the event gave them (``module`` and ``milestone``: in the
+    path's own language, or the ids)."""
     previous_confidence: int | None
     confidence: int | None
     path: str | None
@@ -295,6 +299,8 @@ class _Facts:
             days=occurrence.whole(D.DAYS, 1, 36500),
             module=occurrence.text(D.MODULE_TITLE) or occurrence.text(D.MODULE_ID),
             milestone=occurrence.text(D.MILESTONE_TITLE) or occurrence.text(D.MILESTONE_ID),
+            module_titles=occurrence.in_languages(D.MODULE_TITLE),
+            milestone_titles=occurrence.in_languages(D.MILESTONE_TITLE),
             previous_confidence=occurrence.whole(D.PREVIOUS_CONFIDENCE, 1, 5),
             confidence=occurrence.whole(D.CONFIDENCE, 1, 5),
             path=occurrence.text(D.PATH_TITLE),
@@ -327,8 +333,8 @@ class _Facts:
                 texts.format_moment(deadline, language, recipient.timezone) if deadline else None
             ),
             "duration": texts.format_days(self.days, language) if self.days else None,
-            "module": _line(self.module),
-            "milestone": _line(self.milestone),
+            "module": _line(self.module_titles.get(language) or self.module),
+            "milestone": _line(self.milestone_titles.get(language) or self.milestone),
             "previous": _text(self.previous_confidence),
             "confidence": _text(self.confidence),
             "path": _line(self.path),

@@ -3,7 +3,8 @@
 The ids come from the occurrence behind the notification, that is from the event notify consumed
 (or the reminder it scheduled): every notification names its program and mentee; a match's events
 name the match; a confidence drop its module and check-in; a milestone its module and milestone;
-a module its module; a completed path the learning path; a session-rating reminder the session.
+a module its module; a completed path the learning path; a session-rating reminder the session;
+a planned session's planning, reschedule and cancellation the planned session.
 A notification stored before these ids were kept has none of them (``About.of_document``).
 """
 
@@ -26,6 +27,7 @@ class About:
     check_in_id: str | None = None
     session_id: str | None = None
     learning_path_id: str | None = None
+    planned_session_id: str | None = None
 
     def document(self) -> dict[str, str]:
         """The ids it names, and only those."""
@@ -50,4 +52,5 @@ def about(occurrence: Occurrence) -> About:
         check_in_id=occurrence.text(Detail.CHECK_IN_ID),
         session_id=occurrence.text(Detail.SESSION_ID),
         learning_path_id=occurrence.text(Detail.LEARNING_PATH_ID),
+        planned_session_id=occurrence.text(Detail.PLANNED_SESSION_ID),
     )

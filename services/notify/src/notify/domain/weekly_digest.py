@@ -21,9 +21,10 @@ import hashlib
 import html
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from types import MappingProxyType
 
 from notify.domain import texts
 from notify.domain.directory import Audience, Language, Recipient, zone
@@ -179,9 +180,14 @@ class Entry:
     module_id: str | None = None
     previous_confidence: int | None = None
     confidence: int | None = None
+    module_titles: Mapping[str, str] = field(default_factory=dict)
+    """The module's title by language, as its event gave them (none: named by id)."""
+    path_language: str | None = None
+    """The path's own language: the titles' wording for a reader whose language they lack."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "change", Change(self.change))
+        object.__setattr__(self, "module_titles", MappingProxyType(dict(self.module_titles)))
         if self.occurred_at.utcoffset() is None:
             raise Invalid("occurred_at", "must be timezone-aware")
         needed = NEEDS.get(self.change, ())
@@ -343,7 +349,7 @@ def compose(
             day = entry.occurred_at.astimezone(zone(timezone)).date()
             when = texts.format_date(day, language)
             template = HAPPENED[entry.change][language]
-            values = _values(entry)
+            values = _values(entry, language)
             colon = COLON[language]
             lines.append(f"- {when}{colon}{texts.fill(template, values)}")
             markup.append(f"<li>{html.escape(when)}{colon}{_html(template, values)}</li>")
@@ -353,9 +359,11 @@ def compose(
     return Composed(texts.one_line(title, texts.TITLE_MAX), "\n".join(lines), "\n".join(markup))
 
 
-def _values(entry: Entry) -> dict[str, str]:
+def _values(entry: Entry, language: str) -> dict[str, str]:
+    titles = entry.module_titles
+    module = titles.get(language) or titles.get(entry.path_language or "") or entry.module_id
     found = {
-        "module": texts.one_line(entry.module_id) if entry.module_id else None,
+        "module": texts.one_line(module) if module else None,
         "previous": None if entry.previous_confidence is None else str(entry.previous_confidence),
         "confidence": None if entry.confidence is None else str(entry.confidence),
     }

@@ -46,7 +46,8 @@ class NotificationOut(BaseModel):
     about: dict[str, str] = Field(
         default_factory=dict,
         description="Ids of what it is about (program_id, mentee_id, match_id, module_id, "
-        "milestone_id, check_in_id, session_id, learning_path_id); none for older ones.",
+        "milestone_id, check_in_id, session_id, learning_path_id, planned_session_id); none for "
+        "older ones.",
     )
 
 

@@ -4,7 +4,9 @@
   episode is the proposal. A proposal whose whole window is shorter gets none (its own
   notification gives the deadline), and one that expired before the worker came round gets none
   either. With the lead a full day, the reminder reaches the mentor before the deadline even
-  when a daily digest or quiet hours hold it back.
+  when a daily digest or quiet hours hold it back. It is dropped as soon as the proposal stops
+  waiting on the mentor: accepted, declined, expired, cancelled by an admin, accepted by the
+  mentor where the mentee must accept too, or either side withdrawn from the program.
 - a mentee who has gone the program's ``check_in_reminder_days`` (7 by default) without a
   check-in of their own (see ``notify.domain.check_ins``); the episode is the stretch of silence.
 
@@ -56,7 +58,10 @@ async def on_event(event: Envelope[Any], ctx: Context) -> None:
                     at=event.occurred_at,
                 ),
             )
-        case contract.MatchDeclined() | contract.MatchExpired():
+        case contract.MatchDeclined() | contract.MatchExpired() | contract.MatchCancelled():
+            await nudges.answered(proposal_reminder_id(data.match_id), data.match_id)
+        case contract.MatchAcceptanceGiven() if data.accepted_by == "mentor":
+            # it waits on the mentee now
             await nudges.answered(proposal_reminder_id(data.match_id), data.match_id)
         case contract.MatchEnded():
             await nudges.answered(proposal_reminder_id(data.match_id), data.match_id)
@@ -64,6 +69,7 @@ async def on_event(event: Envelope[Any], ctx: Context) -> None:
         case contract.PathCompleted():
             await _stop(data.mentee_id, data.program_id, event, nudges)
         case contract.ParticipantWithdrawn():
+            await nudges.left(data.participant_id)
             await _stop(data.participant_id, data.program_id, event, nudges)
         case contract.CheckInRecorded() if data.assessed_by == "mentee":
             await nudges.change_watch(

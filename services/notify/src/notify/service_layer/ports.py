@@ -381,6 +381,9 @@ class Nudges(Protocol):
     async def answered(self, reminder_id: str, match_id: str) -> None:
         """Cancel it, even before it is scheduled; one sent stays sent."""
 
+    async def left(self, participant_id: str) -> None:
+        """Cancel the waiting reminders of the proposals naming them, on either side."""
+
     async def due_answers(self, now: datetime, limit: int) -> list[ProposalReminder]: ...
 
     async def proposal_done(self, reminder_id: str, status: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from mentorship_contracts import Envelope
 from mentorship_contracts import events as contract
 from notify.domain import texts
-from notify.domain.events import Detail, EventKind, Occurrence
+from notify.domain.events import Detail, EventKind, Occurrence, in_language
 from notify.service_layer.planned_sessions import KINDS as PLAN_KINDS
 from notify.service_layer.planned_sessions import PlanEvent, occurrence_of_plan
 
@@ -39,6 +39,22 @@ def _ids(data: Any) -> dict[str, str]:
         Detail.SESSION_ID: getattr(data, "session_id", None),
     }
     return {key: value for key, value in found.items() if value}
+
+
+def _titles(data: Any) -> dict[str, str | int]:
+    """A module's and a milestone's titles, each in every language the event gives, and in the
+    path's own language (the wording of a reader whose language is missing)."""
+    details: dict[str, str | int] = {}
+    own = getattr(data, "path_language", None)
+    for key, field in (
+        (Detail.MODULE_TITLE, "module_title"),
+        (Detail.MILESTONE_TITLE, "milestone_title"),
+    ):
+        titles: dict[str, str] = getattr(data, field, None) or {}
+        details.update({in_language(key, language): title for language, title in titles.items()})
+        if own in titles:
+            details[key] = titles[own]
+    return details
 
 
 def _match_details(data: Any) -> dict[str, str | int]:
@@ -74,7 +90,7 @@ def occurrence_of(event: Envelope[Any]) -> Occurrence | None:
     kind = next((KINDS[cls] for cls in type(data).__mro__ if cls in KINDS), None)
     if kind is None:
         return None
-    details: dict[str, str | int] = {**_ids(data), **_match_details(data)}
+    details: dict[str, str | int] = {**_ids(data), **_match_details(data), **_titles(data)}
     match data:
         case contract.MenteeStalled() | contract.MenteeStillStalled():
             details[Detail.DAYS] = data.stall_window_days

@@ -71,6 +71,8 @@ async def on_event(event: Envelope[Any], ctx: Context) -> None:
         change=change,
         occurred_at=event.occurred_at,
         module_id=getattr(data, "module_id", None),
+        module_titles=getattr(data, "module_title", None) or {},
+        path_language=getattr(data, "path_language", None),
         previous_confidence=getattr(data, "previous_confidence", None),
         confidence=getattr(data, "confidence", None),
     )

@@ -141,6 +141,14 @@ async def planned_sessions(
     return [_out(p, ctx) for p in await use.planned_of(ctx, caller, mentee_id)]
 
 
+@router.get("/planned-sessions/{planned_session_id}")
+async def planned_session(
+    planned_session_id: PlannedId, caller: Caller, ctx: Ctx
+) -> PlannedSessionOut:
+    """One planned session: for the mentee and their current mentor; a 404 for anyone else."""
+    return _out(await use.planned_session(ctx, caller, planned_session_id), ctx)
+
+
 @router.put("/planned-sessions/{planned_session_id}")
 async def reschedule(
     planned_session_id: PlannedId, body: ScheduleIn, caller: Caller, ctx: Ctx

@@ -79,13 +79,19 @@ async def _apply(
     *,
     cause: Envelope[Any] | None = None,
     sets_mentor: bool = False,
+    path: LearningPath | None = None,
     **people: str | None,
 ) -> Stored:
-    """Save a transition; ``sets_mentor``: ``cause`` set who the current mentor is."""
+    """Save a transition; ``sets_mentor``: ``cause`` set who the current mentor is; ``path``:
+    the mentee's path, whose titles the events naming a module or milestone carry."""
     if not transition.changed and not people and cause is None:
         return stored
     events = envelopes(
-        transition.signals, clock=ctx.clock, cause=cause, correlation_id=ctx.correlation_id
+        transition.signals,
+        clock=ctx.clock,
+        cause=cause,
+        correlation_id=ctx.correlation_id,
+        path=path,
     )
     applied = event_key(cause) if cause is not None else None
     order = EventOrder.of(cause) if cause is not None and sets_mentor else None
@@ -270,7 +276,7 @@ async def _act(
         stored = await ctx.store.get(mentee_id)
         role = _role_of(stored, actor)
         path = await ctx.store.path(stored.tracking.path_id, stored.tracking.path_version)
-        return await _apply(ctx, stored, change(stored, path, role))
+        return await _apply(ctx, stored, change(stored, path, role), path=path)
 
     return await retrying(attempt)
 

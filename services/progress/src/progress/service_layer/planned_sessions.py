@@ -168,6 +168,21 @@ async def planned_of(ctx: Context, actor: Principal, mentee_id: str) -> list[Pla
     return await ctx.planned.of_mentee(mentee_id)
 
 
+async def planned_session(
+    ctx: Context, actor: Principal, planned_session_id: str
+) -> PlannedSession:
+    """One planned session, for whom ``planned_of`` lists it (the mentee and their current
+    mentor); anyone else is told it is not found, as is a session nobody planned."""
+    session = await ctx.planned.find(planned_session_id)
+    if session is None:
+        raise NotFound("planned session", planned_session_id)
+    try:
+        _side(await ctx.store.get(session.mentee_id), actor)
+    except Forbidden:
+        raise NotFound("planned session", planned_session_id) from None
+    return session
+
+
 async def plan_session(command: commands.PlanSession, ctx: Context) -> PlannedSession:
     """Plan a session; the same request again (same id and schedule) answers the first one."""
     mentee_id, planned_session_id, schedule = (

@@ -212,6 +212,18 @@ async def test_the_mentee_and_mentor_list_the_planned_sessions_and_a_stranger_is
         await use.planned_of(world.ctx, STRANGER, MENTEE_ID)
 
 
+async def test_one_planned_session_is_read_by_its_mentee_and_mentor_only() -> None:
+    world = World()
+    await planned(world)
+
+    assert (await use.planned_session(world.ctx, MENTEE, "ps-1")).id == "ps-1"
+    assert (await use.planned_session(world.ctx, MENTOR, "ps-1")).id == "ps-1"
+    with pytest.raises(NotFound):
+        await use.planned_session(world.ctx, STRANGER, "ps-1")
+    with pytest.raises(NotFound):
+        await use.planned_session(world.ctx, MENTEE, "ps-unknown")
+
+
 async def test_an_ended_match_cancels_its_sessions_still_ahead_as_the_platform() -> None:
     world = World()
     await planned(world)
