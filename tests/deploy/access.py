@@ -3,7 +3,8 @@
 Like ``checks``, each function returns the problems it finds, one readable line each. What each
 process needs is read from the code: the topics a service owns (the contracts), the consumer
 groups and topics its worker subscribes to (``checks.consumer_subscriptions``), the dead-letter
-topics they park on, notify's dead-delivery topic and the gateway's notification feed.
+topics they park on, notify's dead-delivery topic, the gateway's notification feed, and what the
+operators' command line (``mentorship topics|lag|dlq``) touches.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.live import NotificationFeed, NotificationHub
+from mentorship_cli.dead_letters import is_platform_dead_letter_topic, replayer_group
 from mentorship_contracts.topics import TOPIC_SPECS, dead_letter_topic
 from notify.adapters.dead_letters import delivery_dead_letter_topic
 
@@ -36,6 +38,11 @@ Acl = tuple[str, str, str, str]
 
 KEDA = "keda"
 """The role of KEDA's Kafka scaler, which reads the consuming workers' lag."""
+
+CLI = "cli"
+"""The role of the operators' command line (``mentorship topics``, ``lag``, ``dlq``)."""
+CLI_USER = "kafka-cli"
+"""The KafkaUser an operator runs the command line as (no workload connects as it)."""
 
 IMPLIES = {
     "Read": {"Describe"},
@@ -71,19 +78,35 @@ def gateway_feed() -> tuple[str, str]:
 
 def required_acls() -> dict[str, set[Acl]]:
     """What each app (and KEDA) must be allowed, and all it may be allowed."""
-    needed: dict[str, set[Acl]] = {app: set() for app in (*APPS, KEDA)}
+    needed: dict[str, set[Acl]] = {app: set() for app in (*APPS, KEDA, CLI)}
     for spec in TOPIC_SPECS:
         needed[spec.producer] |= _topic(spec.topic.value, "Write")
+        # `topics`: partitions and offsets of every platform topic
+        needed[CLI] |= _topic(spec.topic.value, "Describe")
     for app in SERVICES:
         for group, topic in consumer_subscriptions(app):
             needed[app] |= _topic(topic, "Read") | _group(group, "Read")
             # parks there, and looks there first so that a record is parked once
             needed[app] |= _topic(dead_letter_topic(topic, group), "Read", "Write")
             needed[KEDA] |= _topic(topic, "Describe") | _group(group, "Describe")
+            needed[CLI] |= _cli_acls(group, topic)
     needed["notify"] |= _topic(delivery_dead_letter_topic(""), "Write")
     topic, prefix = gateway_feed()
     needed["gateway"] |= _topic(topic, "Read") | _group(prefix, "Read", pattern="prefix")
     return needed
+
+
+def _cli_acls(group: str, topic: str) -> set[Acl]:
+    """What the command line does about one consumer group's subscription to ``topic``: `lag`
+    reads the group's commits; `dlq list|show` reads the group's dead-letter topic (with a
+    group-less consumer) and the replay ledger (the commits of ``dlq-replayer.<group>``); `dlq
+    replay` writes an entry back to ``topic`` and commits the ledger. It reads no business topic."""
+    acls = _group(group, "Describe")
+    dead_letters = dead_letter_topic(topic, group)
+    if is_platform_dead_letter_topic(dead_letters):  # the only dead letters the CLI looks at
+        acls |= _topic(dead_letters, "Read") | _topic(topic, "Write")
+        acls |= _group(replayer_group(group), "Read")
+    return acls
 
 
 def effective(acls: Iterable[Acl]) -> set[Acl]:
@@ -259,8 +282,9 @@ def _keda_problems(
 
 def kafka_access_problems(overlay: str, resources: list[Resource]) -> list[str]:
     """Prod: TLS listeners that authenticate, `simple` authorization, every app and KEDA
-    connecting as a KafkaUser of its own whose ACLs are exactly what it needs, every KafkaUser
-    used, and every topic someone may write declared as a KafkaTopic."""
+    connecting as a KafkaUser of its own whose ACLs are exactly what it needs, the operators'
+    command line's user (``CLI_USER``) there with exactly what the command line needs, every
+    KafkaUser used, and every topic someone may write declared as a KafkaTopic."""
     if overlay != "prod":
         return []
     _, _, cluster = _kafka_config(resources)
@@ -283,6 +307,10 @@ def kafka_access_problems(overlay: str, resources: list[Resource]) -> list[str]:
             roles.setdefault(name, set()).add(app)
     for name in keda_users:
         roles.setdefault(name, set()).add(KEDA)
+    if CLI_USER in users:
+        roles.setdefault(CLI_USER, set()).add(CLI)
+    else:
+        problems.append(f"{overlay}: no KafkaUser {CLI_USER} for the operators' command line")
     for app in APPS:
         if len(used.get(app, set())) > 1:
             problems.append(f"{overlay}: {app} connects as several users {sorted(used[app])}")

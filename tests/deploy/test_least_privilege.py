@@ -47,6 +47,20 @@ def test_the_required_acls_follow_the_contracts_and_the_subscriptions() -> None:
         ("group", "gateway.", "prefix", "Read"),
     }
     assert {op for *_, op in needed["keda"]} == {"Describe"}
+    cli = needed["cli"]
+    assert ("topic", "mentoring.audit", "literal", "Describe") in cli  # `topics`
+    assert ("group", "progress-report", "literal", "Describe") in cli  # `lag`
+    assert ("topic", "progress.events.dlq.notify", "literal", "Read") in cli  # `dlq list`
+    assert ("topic", "progress.events", "literal", "Write") in cli  # `dlq replay`
+    assert ("group", "dlq-replayer.notify", "literal", "Read") in cli  # the replay ledger
+    # reads no business topic, writes no topic nothing is replayed to, alters nothing
+    assert not any(
+        kind == "topic" and ".dlq." not in name and op == "Read" for kind, name, _, op in cli
+    )
+    assert ("topic", "notify.notifications", "literal", "Write") not in cli
+    assert not any(".dlq.notify-delivery" in name for _, name, *_ in cli)  # not a platform DLQ
+    assert {op for *_, op in cli} == {"Describe", "Read", "Write"}
+    assert {op for kind, _, _, op in cli if kind == "group"} == {"Describe", "Read"}
     assert not any(kind == "transactionalId" for acls in needed.values() for kind, *_ in acls)
 
 
@@ -199,6 +213,81 @@ def test_the_kafka_access_check_rejects_a_broken_copy(
     edit(k8s_copy / path, old, new)
     problems = kafka_access_problems("prod", _prod(kustomize, k8s_copy))
     assert any(complaint in problem for problem in problems), problems
+
+
+CLI_USER = "  name: kafka-cli\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "complaint"),
+    [
+        # the command line allowed to read a business topic
+        (
+            "          name: progress.events\n          patternType: literal\n"
+            "        operations: [Describe, Write]\n",
+            "          name: progress.events\n          patternType: literal\n"
+            "        operations: [Describe, Read, Write]\n",
+            "prod: kafka-cli may Read topic progress.events, which cli does not need",
+        ),
+        # ... to delete a dead-letter topic's records
+        (
+            "          name: progress.events.dlq.notify\n          patternType: literal\n"
+            "        operations: [Describe, Read]\n",
+            "          name: progress.events.dlq.notify\n          patternType: literal\n"
+            "        operations: [Describe, Read, Delete]\n",
+            "prod: kafka-cli may Delete topic progress.events.dlq.notify, which cli does not need",
+        ),
+        # ... to reset a service's consumer group
+        (
+            "          name: notify\n          patternType: literal\n"
+            "        operations: [Describe]\n",
+            "          name: notify\n          patternType: literal\n"
+            "        operations: [Describe, Read]\n",
+            "prod: kafka-cli may Read group notify, which cli does not need",
+        ),
+        # a replay that could not record itself
+        (
+            "          name: dlq-replayer.progress-report\n          patternType: literal\n"
+            "        operations: [Describe, Read]\n",
+            "          name: dlq-replayer.progress-report\n          patternType: literal\n"
+            "        operations: [Describe]\n",
+            "prod: kafka-cli may not Read group dlq-replayer.progress-report, which cli needs",
+        ),
+        # a replay that could not write the event back
+        (
+            "          name: mentoring.audit\n          patternType: literal\n"
+            "        operations: [Describe, Write]\n",
+            "          name: mentoring.audit\n          patternType: literal\n"
+            "        operations: [Describe]\n",
+            "prod: kafka-cli may not Write topic mentoring.audit, which cli needs",
+        ),
+        # no user for the command line at all
+        (CLI_USER, "  name: kafka-tools\n", "prod: no KafkaUser kafka-cli for the operators'"),
+    ],
+)
+def test_the_command_lines_kafka_user_has_exactly_what_it_needs(
+    kustomize: Path, k8s_copy: Path, old: str, new: str, complaint: str
+) -> None:
+    # The user's rules come after the services', the gateway's and KEDA's in the file: edit there.
+    path = k8s_copy / "overlays/prod/kafka-users.yaml"
+    before, found, after = path.read_text().partition(CLI_USER)
+    assert found
+    assert old in found + after
+    path.write_text(before + (found + after).replace(old, new, 1))
+    problems = kafka_access_problems("prod", _prod(kustomize, k8s_copy))
+    assert any(complaint in problem for problem in problems), problems
+
+
+def test_a_workload_connecting_as_the_command_lines_user_is_rejected(
+    kustomize: Path, k8s_copy: Path
+) -> None:
+    edit(
+        k8s_copy / "overlays/prod/kustomization.yaml",
+        "      - KAFKA_SASL_USERNAME=kafka-progress\n",
+        "      - KAFKA_SASL_USERNAME=kafka-cli\n",
+    )
+    problems = kafka_access_problems("prod", _prod(kustomize, k8s_copy))
+    assert "prod: KafkaUser kafka-cli is shared by ['cli', 'progress']" in problems
 
 
 def test_a_kafka_user_no_one_uses_is_rejected(kustomize: Path, k8s_copy: Path) -> None:
