@@ -9,13 +9,22 @@ operators' command line (``mentorship topics|lag|dlq``) touches.
 
 from __future__ import annotations
 
+import ast
+import importlib
 import ipaddress
 import posixpath
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from unittest.mock import patch
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 
 from gateway.live import NotificationFeed, NotificationHub
+from mentoring.adapters.audit_log import AuditLog
 from mentorship_cli.dead_letters import is_platform_dead_letter_topic, replayer_group
 from mentorship_contracts.topics import TOPIC_SPECS, dead_letter_topic
 from notify.adapters.dead_letters import delivery_dead_letter_topic
@@ -31,6 +40,7 @@ from .checks import (
     _secret_data,
     consumer_subscriptions,
     container_environment,
+    worker_service,
 )
 
 Acl = tuple[str, str, str, str]
@@ -338,37 +348,197 @@ def kafka_access_problems(overlay: str, resources: list[Resource]) -> list[str]:
     return problems
 
 
+# --------------------------------------------------------------------------------------------
+# MongoDB: each service's user may do what the service does on its own database. Where the
+# service keeps a collection it only ever inserts into (mentoring's audit trail), built-in
+# readWrite (update and remove on every collection) is too much, and a role of its own lists each
+# collection the service uses with its actions: the collections are read from the code.
+
 MONGODB_ROLE = "readWrite"
 """All a service does on its database: read, write, create collections and indexes (MongoDB's
 built-in readWrite has createIndex and createCollection). Nothing on another database."""
 
+COLLECTION_ACTIONS = frozenset(
+    {"find", "insert", "update", "remove", "createIndex", "createCollection"}
+)
+"""What a service does on a collection of its own: read and write it, create it and its indexes
+(insert and create_index create a missing collection)."""
+APPEND_ONLY_ACTIONS = frozenset({"find", "insert", "createIndex", "createCollection"})
+"""What a service does on a collection it only inserts into: no update, no remove, no drop."""
+
+
+def _unconnected_database(app: str) -> Any:
+    return AsyncMongoClient("mongodb://unused:27017/?connect=false")[app]
+
+
+def append_only_collections(app: str) -> frozenset[str]:
+    """The collections a service only ever inserts into, named by their adapters."""
+    database = _unconnected_database(app)
+    stores = {"mentoring": [AuditLog(database).records]}
+    return frozenset(collection.name for collection in stores.get(app, []))
+
+
+def _is_database(node: ast.expr) -> bool:
+    """``db``, ``database``, ``self._db``, ``runtime.database``: how the code names a database."""
+    name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
+    return name.lstrip("_") in {"db", "database"}
+
+
+def _collections_in_source(app: str) -> tuple[set[str], list[str]]:
+    """The collection names the service's modules and the runtime's take from a database
+    (``db["name"]``, ``database.get_collection(NAME)``), and where a name is not a literal or a
+    module constant (then it cannot be read from the code)."""
+    importlib.import_module(f"{app}.bootstrap")
+    found: set[str] = set()
+    unreadable: list[str] = []
+    for name in sorted(sys.modules):
+        path = getattr(sys.modules[name], "__file__", None) or ""
+        if name.split(".")[0] not in {app, "mentorship_runtime"} or not path.endswith(".py"):
+            continue
+        tree = ast.parse(Path(path).read_text(), path)
+        constants = {
+            target.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Subscript) and _is_database(node.value):
+                key: ast.expr = node.slice
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"get_collection", "create_collection"}
+                and _is_database(node.func.value)
+                and node.args
+            ):
+                key = node.args[0]
+            else:
+                continue
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                found.add(key.value)
+            elif isinstance(key, ast.Name) and key.id in constants:
+                found.add(constants[key.id])
+            else:
+                unreadable.append(f"{name}, line {node.lineno}")
+    return found, unreadable
+
+
+def _collections_built(app: str) -> set[str]:
+    """The collections of the service's database made while its worker is built and each of its
+    contexts (``context``, ``*_context``) is made: those reached some other way than above."""
+    seen: set[str] = set()
+    original = AsyncCollection.__init__
+
+    def recording(self: Any, database: Any, name: str, *args: Any, **kwargs: Any) -> None:
+        original(self, database, name, *args, **kwargs)
+        if database.name == app:
+            seen.add(name)
+
+    with patch.object(AsyncCollection, "__init__", recording):
+        service = worker_service(app)
+        for attribute in dir(type(service)):
+            if attribute == "context" or attribute.endswith("_context"):
+                getattr(service, attribute)()
+    return seen
+
+
+def mongodb_collections(app: str) -> frozenset[str]:
+    """Every collection the service uses; a name the code hides fails loudly."""
+    found, unreadable = _collections_in_source(app)
+    assert not unreadable, f"collection names not read from the code: {unreadable}"
+    return frozenset(found | _collections_built(app))
+
+
+def required_privileges(app: str) -> dict[str, frozenset[str]]:
+    """Collection -> actions, for a service whose user has a role of its own."""
+    append_only = append_only_collections(app)
+    return {
+        name: APPEND_ONLY_ACTIONS if name in append_only else COLLECTION_ACTIONS
+        for name in mongodb_collections(app)
+    }
+
+
+def _custom_role_problems(
+    where: str, app: str, database: str, roles: list[dict[str, Any]], custom: Mapping[Any, Any]
+) -> list[str]:
+    """The user has one role, a role of the replica set defined in the service's database
+    (MongoDB keeps such a role to that database), inheriting nothing, whose privileges are
+    exactly ``required_privileges``."""
+    if len(roles) != 1 or (roles[0]["name"], roles[0]["db"]) not in custom:
+        shown = [f"{r['name']} on {r['db']}" for r in roles]
+        return [f"{where} has {shown}, not one role of its own listing its collections"]
+    role = custom[(roles[0]["name"], roles[0]["db"])]
+    problems = []
+    if role.get("db") != database:
+        problems.append(f"{where}: its role is defined in {role.get('db')}, not in {database}")
+    if role.get("roles"):
+        problems.append(f"{where}: its role inherits {role['roles']}")
+    granted: dict[str, set[str]] = {}
+    for privilege in role.get("privileges") or []:
+        resource = privilege.get("resource") or {}
+        actions = set(privilege.get("actions") or [])
+        collection = resource.get("collection")
+        if set(resource) != {"db", "collection"} or resource["db"] != database or not collection:
+            named = {key: resource[key] for key in sorted(resource)}
+            problems.append(f"{where} may {sorted(actions)} on {named}, not one collection")
+            continue
+        granted.setdefault(collection, set()).update(actions)
+    needed = required_privileges(app)
+    for collection in sorted(set(needed) | set(granted)):
+        want, have = needed.get(collection, frozenset()), granted.get(collection, set())
+        problems += [
+            f"{where} may not {action} {collection}, which {app} needs"
+            for action in sorted(want - have)
+        ] + [
+            f"{where} may {action} {collection}, which {app} does not need"
+            for action in sorted(have - want)
+        ]
+    return problems
+
 
 def mongodb_access_problems(overlay: str, resources: list[Resource]) -> list[str]:
     """Prod: each MongoDB user is the user of one service, with readWrite on that service's
-    database and no other role; a user no service reads is reported."""
+    database and no other role, or, for a service with an append-only collection, one role of
+    its own with exactly what it does on each of its collections; a user no service reads is
+    reported."""
     if overlay != "prod":
         return []
-    databases: dict[str, set[str]] = {}
+    readers: dict[str, set[tuple[str, str]]] = {}
     for deployment in _of_kind(resources, "Deployment"):
         for container in deployment["spec"]["template"]["spec"]["containers"]:
             for item in container.get("env") or []:
                 ref = item.get("valueFrom", {}).get("secretKeyRef")
                 if item["name"] == "MONGODB_URL" and ref:
                     database = container_environment(resources, container).get("MONGODB_DATABASE")
-                    databases.setdefault(ref["name"], set()).add(str(database))
+                    readers.setdefault(ref["name"], set()).add(
+                        (str(_app_of(deployment)), str(database))
+                    )
     problems = []
     for replica_set in _of_kind(resources, "MongoDBCommunity"):
+        custom = {
+            (r.get("role"), r.get("db")): r
+            for r in (replica_set["spec"].get("security") or {}).get("roles") or []
+        }
         for user in replica_set["spec"].get("users", []):
             name = user.get("name")
-            readers = databases.get(user.get("connectionStringSecretName", ""), set())
-            if len(readers) != 1:
+            services = readers.get(user.get("connectionStringSecretName", ""), set())
+            if len(services) != 1:
                 problems.append(
                     f"{overlay}: MongoDB user {name} is read by services of databases "
-                    f"{sorted(readers)}, not by one service"
+                    f"{sorted(d for _, d in services)}, not by one service"
                 )
                 continue
-            wanted = [{"name": MONGODB_ROLE, "db": next(iter(readers))}]
+            [(app, database)] = services
             roles = [{"name": r.get("name"), "db": r.get("db")} for r in user.get("roles", [])]
+            if append_only_collections(app):
+                where = f"{overlay}: MongoDB user {name}"
+                problems += _custom_role_problems(where, app, database, roles, custom)
+                continue
+            wanted = [{"name": MONGODB_ROLE, "db": database}]
             problems += [
                 f"{overlay}: MongoDB user {name} has {r['name']} on {r['db']}, "
                 f"more than {MONGODB_ROLE} on its own database"

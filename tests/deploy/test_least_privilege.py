@@ -3,7 +3,9 @@ the code; each check also rejects a deliberately broken copy of deploy/k8s."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -341,6 +343,120 @@ def test_a_mongodb_user_no_service_reads_is_rejected(kustomize: Path, k8s_copy: 
     assert problems == [
         "prod: MongoDB user notify is read by services of databases [], not by one service"
     ]
+
+
+def test_mentorings_collections_are_read_from_its_code_and_its_audit_trail_is_append_only() -> None:
+    found, unreadable = access._collections_in_source("mentoring")
+    assert unreadable == []
+    # the source and the built service agree, so that neither way alone decides
+    assert access._collections_built("mentoring") == found
+    assert {"audit_log", "programs", "participants", "matches", "export_parts"} <= found
+    privileges = access.required_privileges("mentoring")
+    assert set(privileges) == found
+    assert privileges["audit_log"] == {"find", "insert", "createIndex", "createCollection"}
+    assert privileges["matches"] >= {"update", "remove"}
+    assert access.append_only_collections("progress") == frozenset()
+
+
+def test_a_collection_name_the_code_hides_fails_loudly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("def collection(db, name):\n    return db[name]\n")
+    module = ModuleType("mentoring._probe")
+    module.__file__ = str(probe)
+    monkeypatch.setitem(sys.modules, "mentoring._probe", module)
+    assert access._collections_in_source("mentoring")[1] == ["mentoring._probe, line 2"]
+    with pytest.raises(AssertionError, match="not read from the code"):
+        access.mongodb_collections("mentoring")
+
+
+def test_a_new_collection_without_its_privilege_is_rejected(
+    rendered: dict[str, list[Resource]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = access._collections_in_source
+
+    def with_one_more(app: str) -> tuple[set[str], list[str]]:
+        names, unreadable = found(app)
+        return names | {"audit_exports"}, unreadable
+
+    monkeypatch.setattr(access, "_collections_in_source", with_one_more)
+    problems = mongodb_access_problems("prod", rendered["prod"])
+    assert "prod: MongoDB user mentoring may not insert audit_exports, which mentoring needs" in (
+        problems
+    )
+
+
+MENTORING_ROLE = "overlays/prod/mongodb.yaml"
+AUDIT_LOG = (
+    "          - resource: {db: mentoring, collection: audit_log}\n"
+    "            actions: [find, insert, createIndex, createCollection]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "complaint"),
+    [
+        # the audit trail rewritable or erasable
+        (
+            AUDIT_LOG,
+            AUDIT_LOG.replace("insert,", "insert, update,"),
+            "prod: MongoDB user mentoring may update audit_log, which mentoring does not need",
+        ),
+        (
+            AUDIT_LOG,
+            AUDIT_LOG.replace("insert,", "insert, remove, dropCollection,"),
+            "prod: MongoDB user mentoring may remove audit_log, which mentoring does not need",
+        ),
+        # a collection forgotten
+        (
+            "          - resource: {db: mentoring, collection: programs}\n"
+            "            actions: [find, insert, update, remove, createIndex, createCollection]\n",
+            "",
+            "prod: MongoDB user mentoring may not find programs, which mentoring needs",
+        ),
+        # every collection of the database, the audit trail among them
+        (
+            AUDIT_LOG,
+            AUDIT_LOG + "          - resource: {db: mentoring, collection: ''}\n"
+            "            actions: [update]\n",
+            "prod: MongoDB user mentoring may ['update'] on {'collection': '', 'db': 'mentoring'}, "
+            "not one collection",
+        ),
+        # a collection mentoring does not use
+        (
+            AUDIT_LOG,
+            AUDIT_LOG + "          - resource: {db: mentoring, collection: sessions}\n"
+            "            actions: [find]\n",
+            "prod: MongoDB user mentoring may find sessions, which mentoring does not need",
+        ),
+        # readWrite back, beside the role or inherited by it
+        (
+            "        - name: mentoringService\n          db: mentoring\n",
+            "        - name: mentoringService\n          db: mentoring\n"
+            "        - name: readWrite\n          db: mentoring\n",
+            "prod: MongoDB user mentoring has ['mentoringService on mentoring', 'readWrite on "
+            "mentoring'], not one role of its own",
+        ),
+        (
+            "        roles: []\n",
+            "        roles:\n          - name: readWrite\n            db: mentoring\n",
+            "prod: MongoDB user mentoring: its role inherits",
+        ),
+        # the role defined in admin, where it could grant any database
+        (
+            "      - role: mentoringService\n        db: mentoring\n",
+            "      - role: mentoringService\n        db: admin\n",
+            "prod: MongoDB user mentoring has ['mentoringService on mentoring'], not one role",
+        ),
+    ],
+)
+def test_the_mongodb_check_rejects_a_broken_role_for_mentoring(
+    kustomize: Path, k8s_copy: Path, old: str, new: str, complaint: str
+) -> None:
+    edit(k8s_copy / MENTORING_ROLE, old, new)
+    problems = mongodb_access_problems("prod", _prod(kustomize, k8s_copy))
+    assert any(complaint in problem for problem in problems), problems
 
 
 def test_production_network_policies_allow_exactly_what_the_platform_needs(
