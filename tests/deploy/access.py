@@ -13,7 +13,6 @@ import ast
 import importlib
 import ipaddress
 import posixpath
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -385,46 +384,50 @@ def _is_database(node: ast.expr) -> bool:
 
 
 def _collections_in_source(app: str) -> tuple[set[str], list[str]]:
-    """The collection names the service's modules and the runtime's take from a database
-    (``db["name"]``, ``database.get_collection(NAME)``), and where a name is not a literal or a
-    module constant (then it cannot be read from the code)."""
-    importlib.import_module(f"{app}.bootstrap")
+    """The collection names the modules of the service's package and of the runtime take from
+    a database (``db["name"]``, ``database.get_collection(NAME)``), and where a name is not a
+    literal or a module constant (then it cannot be read from the code)."""
     found: set[str] = set()
     unreadable: list[str] = []
-    for name in sorted(sys.modules):
-        path = getattr(sys.modules[name], "__file__", None) or ""
-        if name.split(".")[0] not in {app, "mentorship_runtime"} or not path.endswith(".py"):
-            continue
-        tree = ast.parse(Path(path).read_text(), path)
-        constants = {
-            target.id: node.value.value
-            for node in tree.body
-            if isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-            for target in node.targets
-            if isinstance(target, ast.Name)
-        }
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Subscript) and _is_database(node.value):
-                key: ast.expr = node.slice
-            elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in {"get_collection", "create_collection"}
-                and _is_database(node.func.value)
-                and node.args
-            ):
-                key = node.args[0]
-            else:
-                continue
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                found.add(key.value)
-            elif isinstance(key, ast.Name) and key.id in constants:
-                found.add(constants[key.id])
-            else:
-                unreadable.append(f"{name}, line {node.lineno}")
+    for package in (app, "mentorship_runtime"):
+        root = Path(str(importlib.import_module(package).__file__)).parent
+        for path in sorted(root.rglob("*.py")):
+            _scan(path, f"{package}/{path.relative_to(root)}", found, unreadable)
     return found, unreadable
+
+
+def _scan(path: Path, name: str, found: set[str], unreadable: list[str]) -> None:
+    """Adds the collection names one module takes from a database to ``found``, and where it
+    takes one by a name that is neither a literal nor a module constant to ``unreadable``."""
+    tree = ast.parse(path.read_text(), str(path))
+    constants = {
+        target.id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and _is_database(node.value):
+            key: ast.expr = node.slice
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"get_collection", "create_collection"}
+            and _is_database(node.func.value)
+            and node.args
+        ):
+            key = node.args[0]
+        else:
+            continue
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            found.add(key.value)
+        elif isinstance(key, ast.Name) and key.id in constants:
+            found.add(constants[key.id])
+        else:
+            unreadable.append(f"{name}, line {node.lineno}")
 
 
 def _collections_built(app: str) -> set[str]:

@@ -3,9 +3,7 @@ the code; each check also rejects a deliberately broken copy of deploy/k8s."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -358,16 +356,23 @@ def test_mentorings_collections_are_read_from_its_code_and_its_audit_trail_is_ap
     assert access.append_only_collections("progress") == frozenset()
 
 
-def test_a_collection_name_the_code_hides_fails_loudly(
+def test_collection_names_are_read_from_literals_and_constants_and_others_fail_loudly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     probe = tmp_path / "probe.py"
-    probe.write_text("def collection(db, name):\n    return db[name]\n")
-    module = ModuleType("mentoring._probe")
-    module.__file__ = str(probe)
-    monkeypatch.setitem(sys.modules, "mentoring._probe", module)
-    assert access._collections_in_source("mentoring")[1] == ["mentoring._probe, line 2"]
-    with pytest.raises(AssertionError, match="not read from the code"):
+    probe.write_text(
+        'TRAIL = "trail"\n'
+        "def collections(db, database, self, name):\n"
+        '    return db["first"], database.get_collection(TRAIL), self._db[name]\n'
+    )
+    found: set[str] = set()
+    unreadable: list[str] = []
+    access._scan(probe, "probe.py", found, unreadable)
+    assert found == {"first", "trail"}
+    assert unreadable == ["probe.py, line 3"]
+
+    monkeypatch.setattr(access, "_collections_in_source", lambda app: (found, unreadable))
+    with pytest.raises(AssertionError, match=r"not read from the code: \['probe.py, line 3'\]"):
         access.mongodb_collections("mentoring")
 
 
