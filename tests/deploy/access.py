@@ -3,18 +3,28 @@
 Like ``checks``, each function returns the problems it finds, one readable line each. What each
 process needs is read from the code: the topics a service owns (the contracts), the consumer
 groups and topics its worker subscribes to (``checks.consumer_subscriptions``), the dead-letter
-topics they park on, notify's dead-delivery topic and the gateway's notification feed.
+topics they park on, notify's dead-delivery topic, the gateway's notification feed, and what the
+operators' command line (``mentorship topics|lag|dlq``) touches.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
 import ipaddress
 import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from unittest.mock import patch
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 
 from gateway.live import NotificationFeed, NotificationHub
+from mentoring.adapters.audit_log import AuditLog
+from mentorship_cli.dead_letters import is_platform_dead_letter_topic, replayer_group
 from mentorship_contracts.topics import TOPIC_SPECS, dead_letter_topic
 from notify.adapters.dead_letters import delivery_dead_letter_topic
 
@@ -29,6 +39,7 @@ from .checks import (
     _secret_data,
     consumer_subscriptions,
     container_environment,
+    worker_service,
 )
 
 Acl = tuple[str, str, str, str]
@@ -36,6 +47,11 @@ Acl = tuple[str, str, str, str]
 
 KEDA = "keda"
 """The role of KEDA's Kafka scaler, which reads the consuming workers' lag."""
+
+CLI = "cli"
+"""The role of the operators' command line (``mentorship topics``, ``lag``, ``dlq``)."""
+CLI_USER = "kafka-cli"
+"""The KafkaUser an operator runs the command line as (no workload connects as it)."""
 
 IMPLIES = {
     "Read": {"Describe"},
@@ -71,19 +87,35 @@ def gateway_feed() -> tuple[str, str]:
 
 def required_acls() -> dict[str, set[Acl]]:
     """What each app (and KEDA) must be allowed, and all it may be allowed."""
-    needed: dict[str, set[Acl]] = {app: set() for app in (*APPS, KEDA)}
+    needed: dict[str, set[Acl]] = {app: set() for app in (*APPS, KEDA, CLI)}
     for spec in TOPIC_SPECS:
         needed[spec.producer] |= _topic(spec.topic.value, "Write")
+        # `topics`: partitions and offsets of every platform topic
+        needed[CLI] |= _topic(spec.topic.value, "Describe")
     for app in SERVICES:
         for group, topic in consumer_subscriptions(app):
             needed[app] |= _topic(topic, "Read") | _group(group, "Read")
             # parks there, and looks there first so that a record is parked once
             needed[app] |= _topic(dead_letter_topic(topic, group), "Read", "Write")
             needed[KEDA] |= _topic(topic, "Describe") | _group(group, "Describe")
+            needed[CLI] |= _cli_acls(group, topic)
     needed["notify"] |= _topic(delivery_dead_letter_topic(""), "Write")
     topic, prefix = gateway_feed()
     needed["gateway"] |= _topic(topic, "Read") | _group(prefix, "Read", pattern="prefix")
     return needed
+
+
+def _cli_acls(group: str, topic: str) -> set[Acl]:
+    """What the command line does about one consumer group's subscription to ``topic``: `lag`
+    reads the group's commits; `dlq list|show` reads the group's dead-letter topic (with a
+    group-less consumer) and the replay ledger (the commits of ``dlq-replayer.<group>``); `dlq
+    replay` writes an entry back to ``topic`` and commits the ledger. It reads no business topic."""
+    acls = _group(group, "Describe")
+    dead_letters = dead_letter_topic(topic, group)
+    if is_platform_dead_letter_topic(dead_letters):  # the only dead letters the CLI looks at
+        acls |= _topic(dead_letters, "Read") | _topic(topic, "Write")
+        acls |= _group(replayer_group(group), "Read")
+    return acls
 
 
 def effective(acls: Iterable[Acl]) -> set[Acl]:
@@ -259,8 +291,9 @@ def _keda_problems(
 
 def kafka_access_problems(overlay: str, resources: list[Resource]) -> list[str]:
     """Prod: TLS listeners that authenticate, `simple` authorization, every app and KEDA
-    connecting as a KafkaUser of its own whose ACLs are exactly what it needs, every KafkaUser
-    used, and every topic someone may write declared as a KafkaTopic."""
+    connecting as a KafkaUser of its own whose ACLs are exactly what it needs, the operators'
+    command line's user (``CLI_USER``) there with exactly what the command line needs, every
+    KafkaUser used, and every topic someone may write declared as a KafkaTopic."""
     if overlay != "prod":
         return []
     _, _, cluster = _kafka_config(resources)
@@ -283,6 +316,10 @@ def kafka_access_problems(overlay: str, resources: list[Resource]) -> list[str]:
             roles.setdefault(name, set()).add(app)
     for name in keda_users:
         roles.setdefault(name, set()).add(KEDA)
+    if CLI_USER in users:
+        roles.setdefault(CLI_USER, set()).add(CLI)
+    else:
+        problems.append(f"{overlay}: no KafkaUser {CLI_USER} for the operators' command line")
     for app in APPS:
         if len(used.get(app, set())) > 1:
             problems.append(f"{overlay}: {app} connects as several users {sorted(used[app])}")
@@ -310,37 +347,201 @@ def kafka_access_problems(overlay: str, resources: list[Resource]) -> list[str]:
     return problems
 
 
+# --------------------------------------------------------------------------------------------
+# MongoDB: each service's user may do what the service does on its own database. Where the
+# service keeps a collection it only ever inserts into (mentoring's audit trail), built-in
+# readWrite (update and remove on every collection) is too much, and a role of its own lists each
+# collection the service uses with its actions: the collections are read from the code.
+
 MONGODB_ROLE = "readWrite"
 """All a service does on its database: read, write, create collections and indexes (MongoDB's
 built-in readWrite has createIndex and createCollection). Nothing on another database."""
 
+COLLECTION_ACTIONS = frozenset(
+    {"find", "insert", "update", "remove", "createIndex", "createCollection"}
+)
+"""What a service does on a collection of its own: read and write it, create it and its indexes
+(insert and create_index create a missing collection)."""
+APPEND_ONLY_ACTIONS = frozenset({"find", "insert", "createIndex", "createCollection"})
+"""What a service does on a collection it only inserts into: no update, no remove, no drop."""
+
+
+def _unconnected_database(app: str) -> Any:
+    return AsyncMongoClient("mongodb://unused:27017/?connect=false")[app]
+
+
+def append_only_collections(app: str) -> frozenset[str]:
+    """The collections a service only ever inserts into, named by their adapters."""
+    database = _unconnected_database(app)
+    stores = {"mentoring": [AuditLog(database).records]}
+    return frozenset(collection.name for collection in stores.get(app, []))
+
+
+def _is_database(node: ast.expr) -> bool:
+    """``db``, ``database``, ``self._db``, ``runtime.database``: how the code names a database."""
+    name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
+    return name.lstrip("_") in {"db", "database"}
+
+
+def _collections_in_source(app: str) -> tuple[set[str], list[str]]:
+    """The collection names the modules of the service's package and of the runtime take from
+    a database (``db["name"]``, ``database.get_collection(NAME)``), and where a name is not a
+    literal or a module constant (then it cannot be read from the code)."""
+    found: set[str] = set()
+    unreadable: list[str] = []
+    for package in (app, "mentorship_runtime"):
+        root = Path(str(importlib.import_module(package).__file__)).parent
+        for path in sorted(root.rglob("*.py")):
+            _scan(path, f"{package}/{path.relative_to(root)}", found, unreadable)
+    return found, unreadable
+
+
+def _scan(path: Path, name: str, found: set[str], unreadable: list[str]) -> None:
+    """Adds the collection names one module takes from a database to ``found``, and where it
+    takes one by a name that is neither a literal nor a module constant to ``unreadable``."""
+    tree = ast.parse(path.read_text(), str(path))
+    constants = {
+        target.id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and _is_database(node.value):
+            key: ast.expr = node.slice
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"get_collection", "create_collection"}
+            and _is_database(node.func.value)
+            and node.args
+        ):
+            key = node.args[0]
+        else:
+            continue
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            found.add(key.value)
+        elif isinstance(key, ast.Name) and key.id in constants:
+            found.add(constants[key.id])
+        else:
+            unreadable.append(f"{name}, line {node.lineno}")
+
+
+def _collections_built(app: str) -> set[str]:
+    """The collections of the service's database made while its worker is built and each of its
+    contexts (``context``, ``*_context``) is made: those reached some other way than above."""
+    seen: set[str] = set()
+    original = AsyncCollection.__init__
+
+    def recording(self: Any, database: Any, name: str, *args: Any, **kwargs: Any) -> None:
+        original(self, database, name, *args, **kwargs)
+        if database.name == app:
+            seen.add(name)
+
+    with patch.object(AsyncCollection, "__init__", recording):
+        service = worker_service(app)
+        for attribute in dir(type(service)):
+            if attribute == "context" or attribute.endswith("_context"):
+                getattr(service, attribute)()
+    return seen
+
+
+def mongodb_collections(app: str) -> frozenset[str]:
+    """Every collection the service uses; a name the code hides fails loudly."""
+    found, unreadable = _collections_in_source(app)
+    assert not unreadable, f"collection names not read from the code: {unreadable}"
+    return frozenset(found | _collections_built(app))
+
+
+def required_privileges(app: str) -> dict[str, frozenset[str]]:
+    """Collection -> actions, for a service whose user has a role of its own."""
+    append_only = append_only_collections(app)
+    return {
+        name: APPEND_ONLY_ACTIONS if name in append_only else COLLECTION_ACTIONS
+        for name in mongodb_collections(app)
+    }
+
+
+def _custom_role_problems(
+    where: str, app: str, database: str, roles: list[dict[str, Any]], custom: Mapping[Any, Any]
+) -> list[str]:
+    """The user has one role, a role of the replica set defined in the service's database
+    (MongoDB keeps such a role to that database), inheriting nothing, whose privileges are
+    exactly ``required_privileges``."""
+    if len(roles) != 1 or (roles[0]["name"], roles[0]["db"]) not in custom:
+        shown = [f"{r['name']} on {r['db']}" for r in roles]
+        return [f"{where} has {shown}, not one role of its own listing its collections"]
+    role = custom[(roles[0]["name"], roles[0]["db"])]
+    problems = []
+    if role.get("db") != database:
+        problems.append(f"{where}: its role is defined in {role.get('db')}, not in {database}")
+    if role.get("roles"):
+        problems.append(f"{where}: its role inherits {role['roles']}")
+    granted: dict[str, set[str]] = {}
+    for privilege in role.get("privileges") or []:
+        resource = privilege.get("resource") or {}
+        actions = set(privilege.get("actions") or [])
+        collection = resource.get("collection")
+        if set(resource) != {"db", "collection"} or resource["db"] != database or not collection:
+            named = {key: resource[key] for key in sorted(resource)}
+            problems.append(f"{where} may {sorted(actions)} on {named}, not one collection")
+            continue
+        granted.setdefault(collection, set()).update(actions)
+    needed = required_privileges(app)
+    for collection in sorted(set(needed) | set(granted)):
+        want, have = needed.get(collection, frozenset()), granted.get(collection, set())
+        problems += [
+            f"{where} may not {action} {collection}, which {app} needs"
+            for action in sorted(want - have)
+        ] + [
+            f"{where} may {action} {collection}, which {app} does not need"
+            for action in sorted(have - want)
+        ]
+    return problems
+
 
 def mongodb_access_problems(overlay: str, resources: list[Resource]) -> list[str]:
     """Prod: each MongoDB user is the user of one service, with readWrite on that service's
-    database and no other role; a user no service reads is reported."""
+    database and no other role, or, for a service with an append-only collection, one role of
+    its own with exactly what it does on each of its collections; a user no service reads is
+    reported."""
     if overlay != "prod":
         return []
-    databases: dict[str, set[str]] = {}
+    readers: dict[str, set[tuple[str, str]]] = {}
     for deployment in _of_kind(resources, "Deployment"):
         for container in deployment["spec"]["template"]["spec"]["containers"]:
             for item in container.get("env") or []:
                 ref = item.get("valueFrom", {}).get("secretKeyRef")
                 if item["name"] == "MONGODB_URL" and ref:
                     database = container_environment(resources, container).get("MONGODB_DATABASE")
-                    databases.setdefault(ref["name"], set()).add(str(database))
+                    readers.setdefault(ref["name"], set()).add(
+                        (str(_app_of(deployment)), str(database))
+                    )
     problems = []
     for replica_set in _of_kind(resources, "MongoDBCommunity"):
+        custom = {
+            (r.get("role"), r.get("db")): r
+            for r in (replica_set["spec"].get("security") or {}).get("roles") or []
+        }
         for user in replica_set["spec"].get("users", []):
             name = user.get("name")
-            readers = databases.get(user.get("connectionStringSecretName", ""), set())
-            if len(readers) != 1:
+            services = readers.get(user.get("connectionStringSecretName", ""), set())
+            if len(services) != 1:
                 problems.append(
                     f"{overlay}: MongoDB user {name} is read by services of databases "
-                    f"{sorted(readers)}, not by one service"
+                    f"{sorted(d for _, d in services)}, not by one service"
                 )
                 continue
-            wanted = [{"name": MONGODB_ROLE, "db": next(iter(readers))}]
+            [(app, database)] = services
             roles = [{"name": r.get("name"), "db": r.get("db")} for r in user.get("roles", [])]
+            if append_only_collections(app):
+                where = f"{overlay}: MongoDB user {name}"
+                problems += _custom_role_problems(where, app, database, roles, custom)
+                continue
+            wanted = [{"name": MONGODB_ROLE, "db": database}]
             problems += [
                 f"{overlay}: MongoDB user {name} has {r['name']} on {r['db']}, "
                 f"more than {MONGODB_ROLE} on its own database"

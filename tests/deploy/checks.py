@@ -141,6 +141,17 @@ def consumer_subscriptions(app: str) -> frozenset[tuple[str, str]]:
     """(consumer group, topic) pairs of a service's worker: the service is built as its worker
     process builds it (``ROLE=worker``, nothing connected), and its broker's subscribers are
     read, so that every consumer counts wherever the service subscribes it."""
+    service = worker_service(app)
+    return frozenset(
+        (str(subscriber.group_id), str(getattr(topic, "name", topic)))
+        for subscriber in service.runtime.broker.subscribers
+        for topic in subscriber.topics
+    )
+
+
+def worker_service(app: str) -> Any:
+    """The service as its worker process builds it (``ROLE=worker``), connected to nothing; its
+    database is named after the service."""
     bootstrap = importlib.import_module(f"{app}.bootstrap")
     settings = settings_class(app)(
         service_name=app,
@@ -150,12 +161,7 @@ def consumer_subscriptions(app: str) -> frozenset[tuple[str, str]]:
         mongodb_database=app,
         _env_file=None,
     )
-    service = bootstrap.build_service(settings, lambda: datetime.now(UTC))
-    return frozenset(
-        (str(subscriber.group_id), str(getattr(topic, "name", topic)))
-        for subscriber in service.runtime.broker.subscribers
-        for topic in subscriber.topics
-    )
+    return bootstrap.build_service(settings, lambda: datetime.now(UTC))
 
 
 def partitions() -> dict[str, int]:
@@ -1146,7 +1152,8 @@ def scaling_problems(overlay: str, resources: list[Resource]) -> list[str]:
 
 def mongodb_problems(overlay: str, resources: list[Resource]) -> list[str]:
     """Prod: a replica set of at least three members, a user per service whose connection-string
-    Secret is the one the service reads, allowed on the service's database."""
+    Secret is the one the service reads, allowed to write the service's database (readWrite,
+    dbOwner, or a role of the replica set's own, defined there, that inserts)."""
     problems = []
     replica_sets = _of_kind(resources, "MongoDBCommunity")
     if overlay == "prod" and len(replica_sets) != 1:
@@ -1157,6 +1164,12 @@ def mongodb_problems(overlay: str, resources: list[Resource]) -> list[str]:
         for rs in replica_sets
         for u in rs["spec"].get("users", [])
     }
+    writers = {
+        (role.get("role"), role.get("db"))
+        for rs in replica_sets
+        for role in (rs["spec"].get("security") or {}).get("roles") or []
+        if any("insert" in (p.get("actions") or []) for p in role.get("privileges") or [])
+    }  # the replica set's own roles that write somewhere in their database
     for rs in replica_sets:
         members = int(rs["spec"].get("members", 0))
         if rs["spec"].get("type") != "ReplicaSet" or members < 3 or members % 2 == 0:
@@ -1180,7 +1193,11 @@ def mongodb_problems(overlay: str, resources: list[Resource]) -> list[str]:
                         f"{ref['name']}, which nothing provides"
                     )
                 elif not any(
-                    r.get("db") == database and r.get("name") in {"readWrite", "dbOwner"}
+                    r.get("db") == database
+                    and (
+                        r.get("name") in {"readWrite", "dbOwner"}
+                        or (r.get("name"), r.get("db")) in writers
+                    )
                     for r in user.get("roles", [])
                 ):
                     problems.append(

@@ -47,6 +47,20 @@ def test_the_required_acls_follow_the_contracts_and_the_subscriptions() -> None:
         ("group", "gateway.", "prefix", "Read"),
     }
     assert {op for *_, op in needed["keda"]} == {"Describe"}
+    cli = needed["cli"]
+    assert ("topic", "mentoring.audit", "literal", "Describe") in cli  # `topics`
+    assert ("group", "progress-report", "literal", "Describe") in cli  # `lag`
+    assert ("topic", "progress.events.dlq.notify", "literal", "Read") in cli  # `dlq list`
+    assert ("topic", "progress.events", "literal", "Write") in cli  # `dlq replay`
+    assert ("group", "dlq-replayer.notify", "literal", "Read") in cli  # the replay ledger
+    # reads no business topic, writes no topic nothing is replayed to, alters nothing
+    assert not any(
+        kind == "topic" and ".dlq." not in name and op == "Read" for kind, name, _, op in cli
+    )
+    assert ("topic", "notify.notifications", "literal", "Write") not in cli
+    assert not any(".dlq.notify-delivery" in name for _, name, *_ in cli)  # not a platform DLQ
+    assert {op for *_, op in cli} == {"Describe", "Read", "Write"}
+    assert {op for kind, _, _, op in cli if kind == "group"} == {"Describe", "Read"}
     assert not any(kind == "transactionalId" for acls in needed.values() for kind, *_ in acls)
 
 
@@ -201,6 +215,81 @@ def test_the_kafka_access_check_rejects_a_broken_copy(
     assert any(complaint in problem for problem in problems), problems
 
 
+CLI_USER = "  name: kafka-cli\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "complaint"),
+    [
+        # the command line allowed to read a business topic
+        (
+            "          name: progress.events\n          patternType: literal\n"
+            "        operations: [Describe, Write]\n",
+            "          name: progress.events\n          patternType: literal\n"
+            "        operations: [Describe, Read, Write]\n",
+            "prod: kafka-cli may Read topic progress.events, which cli does not need",
+        ),
+        # ... to delete a dead-letter topic's records
+        (
+            "          name: progress.events.dlq.notify\n          patternType: literal\n"
+            "        operations: [Describe, Read]\n",
+            "          name: progress.events.dlq.notify\n          patternType: literal\n"
+            "        operations: [Describe, Read, Delete]\n",
+            "prod: kafka-cli may Delete topic progress.events.dlq.notify, which cli does not need",
+        ),
+        # ... to reset a service's consumer group
+        (
+            "          name: notify\n          patternType: literal\n"
+            "        operations: [Describe]\n",
+            "          name: notify\n          patternType: literal\n"
+            "        operations: [Describe, Read]\n",
+            "prod: kafka-cli may Read group notify, which cli does not need",
+        ),
+        # a replay that could not record itself
+        (
+            "          name: dlq-replayer.progress-report\n          patternType: literal\n"
+            "        operations: [Describe, Read]\n",
+            "          name: dlq-replayer.progress-report\n          patternType: literal\n"
+            "        operations: [Describe]\n",
+            "prod: kafka-cli may not Read group dlq-replayer.progress-report, which cli needs",
+        ),
+        # a replay that could not write the event back
+        (
+            "          name: mentoring.audit\n          patternType: literal\n"
+            "        operations: [Describe, Write]\n",
+            "          name: mentoring.audit\n          patternType: literal\n"
+            "        operations: [Describe]\n",
+            "prod: kafka-cli may not Write topic mentoring.audit, which cli needs",
+        ),
+        # no user for the command line at all
+        (CLI_USER, "  name: kafka-tools\n", "prod: no KafkaUser kafka-cli for the operators'"),
+    ],
+)
+def test_the_command_lines_kafka_user_has_exactly_what_it_needs(
+    kustomize: Path, k8s_copy: Path, old: str, new: str, complaint: str
+) -> None:
+    # The user's rules come after the services', the gateway's and KEDA's in the file: edit there.
+    path = k8s_copy / "overlays/prod/kafka-users.yaml"
+    before, found, after = path.read_text().partition(CLI_USER)
+    assert found
+    assert old in found + after
+    path.write_text(before + (found + after).replace(old, new, 1))
+    problems = kafka_access_problems("prod", _prod(kustomize, k8s_copy))
+    assert any(complaint in problem for problem in problems), problems
+
+
+def test_a_workload_connecting_as_the_command_lines_user_is_rejected(
+    kustomize: Path, k8s_copy: Path
+) -> None:
+    edit(
+        k8s_copy / "overlays/prod/kustomization.yaml",
+        "      - KAFKA_SASL_USERNAME=kafka-progress\n",
+        "      - KAFKA_SASL_USERNAME=kafka-cli\n",
+    )
+    problems = kafka_access_problems("prod", _prod(kustomize, k8s_copy))
+    assert "prod: KafkaUser kafka-cli is shared by ['cli', 'progress']" in problems
+
+
 def test_a_kafka_user_no_one_uses_is_rejected(kustomize: Path, k8s_copy: Path) -> None:
     text = (k8s_copy / "overlays/prod/kafka-users.yaml").read_text()
     (k8s_copy / "overlays/prod/kafka-users.yaml").write_text(
@@ -252,6 +341,127 @@ def test_a_mongodb_user_no_service_reads_is_rejected(kustomize: Path, k8s_copy: 
     assert problems == [
         "prod: MongoDB user notify is read by services of databases [], not by one service"
     ]
+
+
+def test_mentorings_collections_are_read_from_its_code_and_its_audit_trail_is_append_only() -> None:
+    found, unreadable = access._collections_in_source("mentoring")
+    assert unreadable == []
+    # the source and the built service agree, so that neither way alone decides
+    assert access._collections_built("mentoring") == found
+    assert {"audit_log", "programs", "participants", "matches", "export_parts"} <= found
+    privileges = access.required_privileges("mentoring")
+    assert set(privileges) == found
+    assert privileges["audit_log"] == {"find", "insert", "createIndex", "createCollection"}
+    assert privileges["matches"] >= {"update", "remove"}
+    assert access.append_only_collections("progress") == frozenset()
+
+
+def test_collection_names_are_read_from_literals_and_constants_and_others_fail_loudly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        'TRAIL = "trail"\n'
+        "def collections(db, database, self, name):\n"
+        '    return db["first"], database.get_collection(TRAIL), self._db[name]\n'
+    )
+    found: set[str] = set()
+    unreadable: list[str] = []
+    access._scan(probe, "probe.py", found, unreadable)
+    assert found == {"first", "trail"}
+    assert unreadable == ["probe.py, line 3"]
+
+    monkeypatch.setattr(access, "_collections_in_source", lambda app: (found, unreadable))
+    with pytest.raises(AssertionError, match=r"not read from the code: \['probe.py, line 3'\]"):
+        access.mongodb_collections("mentoring")
+
+
+def test_a_new_collection_without_its_privilege_is_rejected(
+    rendered: dict[str, list[Resource]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = access._collections_in_source
+
+    def with_one_more(app: str) -> tuple[set[str], list[str]]:
+        names, unreadable = found(app)
+        return names | {"audit_exports"}, unreadable
+
+    monkeypatch.setattr(access, "_collections_in_source", with_one_more)
+    problems = mongodb_access_problems("prod", rendered["prod"])
+    assert "prod: MongoDB user mentoring may not insert audit_exports, which mentoring needs" in (
+        problems
+    )
+
+
+MENTORING_ROLE = "overlays/prod/mongodb.yaml"
+AUDIT_LOG = (
+    "          - resource: {db: mentoring, collection: audit_log}\n"
+    "            actions: [find, insert, createIndex, createCollection]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "complaint"),
+    [
+        # the audit trail rewritable or erasable
+        (
+            AUDIT_LOG,
+            AUDIT_LOG.replace("insert,", "insert, update,"),
+            "prod: MongoDB user mentoring may update audit_log, which mentoring does not need",
+        ),
+        (
+            AUDIT_LOG,
+            AUDIT_LOG.replace("insert,", "insert, remove, dropCollection,"),
+            "prod: MongoDB user mentoring may remove audit_log, which mentoring does not need",
+        ),
+        # a collection forgotten
+        (
+            "          - resource: {db: mentoring, collection: programs}\n"
+            "            actions: [find, insert, update, remove, createIndex, createCollection]\n",
+            "",
+            "prod: MongoDB user mentoring may not find programs, which mentoring needs",
+        ),
+        # every collection of the database, the audit trail among them
+        (
+            AUDIT_LOG,
+            AUDIT_LOG + "          - resource: {db: mentoring, collection: ''}\n"
+            "            actions: [update]\n",
+            "prod: MongoDB user mentoring may ['update'] on {'collection': '', 'db': 'mentoring'}, "
+            "not one collection",
+        ),
+        # a collection mentoring does not use
+        (
+            AUDIT_LOG,
+            AUDIT_LOG + "          - resource: {db: mentoring, collection: sessions}\n"
+            "            actions: [find]\n",
+            "prod: MongoDB user mentoring may find sessions, which mentoring does not need",
+        ),
+        # readWrite back, beside the role or inherited by it
+        (
+            "        - name: mentoringService\n          db: mentoring\n",
+            "        - name: mentoringService\n          db: mentoring\n"
+            "        - name: readWrite\n          db: mentoring\n",
+            "prod: MongoDB user mentoring has ['mentoringService on mentoring', 'readWrite on "
+            "mentoring'], not one role of its own",
+        ),
+        (
+            "        roles: []\n",
+            "        roles:\n          - name: readWrite\n            db: mentoring\n",
+            "prod: MongoDB user mentoring: its role inherits",
+        ),
+        # the role defined in admin, where it could grant any database
+        (
+            "      - role: mentoringService\n        db: mentoring\n",
+            "      - role: mentoringService\n        db: admin\n",
+            "prod: MongoDB user mentoring has ['mentoringService on mentoring'], not one role",
+        ),
+    ],
+)
+def test_the_mongodb_check_rejects_a_broken_role_for_mentoring(
+    kustomize: Path, k8s_copy: Path, old: str, new: str, complaint: str
+) -> None:
+    edit(k8s_copy / MENTORING_ROLE, old, new)
+    problems = mongodb_access_problems("prod", _prod(kustomize, k8s_copy))
+    assert any(complaint in problem for problem in problems), problems
 
 
 def test_production_network_policies_allow_exactly_what_the_platform_needs(
