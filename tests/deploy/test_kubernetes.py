@@ -72,6 +72,7 @@ def test_the_services_that_consume_are_the_ones_scaled_on_lag() -> None:
     assert {g for g, _ in consumer_subscriptions("notify")} == {"notify", "notify-data-exports"}
     assert consumer_subscriptions("mentoring") == {
         ("mentoring", "mentoring.audit"),
+        ("mentoring", "mentoring.participants"),
         ("mentoring-data-exports", "mentoring.data_requests"),
         ("mentoring-data-exports", "progress.data_requests"),
         ("mentoring-data-exports", "notify.data_requests"),

@@ -4,10 +4,12 @@
 
 Field errors (``GraphQLError`` with ``extensions.code``): a query cannot give a field's value, e.g.
 ``UNAUTHENTICATED``, ``FORBIDDEN`` (that field only), ``SERVICE_UNAVAILABLE`` (partial result),
-``BAD_USER_INPUT``. Mutation errors are data: each mutation returns a union of its success type
-and ``ValidationError | NotFound | Forbidden | Conflict``, whose messages (as the services or the
-gateway wrote them, in English) are answered in the reader's language (``gateway.i18n``), codes,
-kinds, states and paths unchanged.
+``BAD_USER_INPUT``; their messages, written here in English, are rewritten in the reader's
+language after the request ran (``gateway.error_language``), codes and extensions unchanged, so
+each one the gateway writes has a catalog entry. Mutation errors are data: each mutation
+returns a union of its success type and ``ValidationError | NotFound | Forbidden | Conflict``,
+whose messages (as the services or the gateway wrote them, in English) are answered in the
+reader's language (``gateway.i18n``), codes, kinds, states and paths unchanged.
 """
 
 from __future__ import annotations

@@ -85,3 +85,54 @@ async def test_admins_read_of_a_departure_in_their_profiles_language(platform: P
     assert english in await titles(HERE)
     assert not any(t.startswith("Départ") for t in await titles(EDGAR))
     assert not any(t.endswith("has left the program") for t in await titles(AMELIE))
+
+
+ZOE = ("u-tongue-zoe", ("admin", "mentee"))  # runs a program she is a mentee in, then says French
+SPEAK_FRENCH = """
+mutation($id: ID!) {
+  updateProfile(participantId: $id, input: {language: FR}) {
+    __typename ... on Participant { language }
+  }
+}"""
+
+
+async def test_an_admin_who_switches_her_profile_to_french_is_written_to_in_french(
+    platform: Platform,
+) -> None:
+    program = await _program(platform, ZOE, "Hers")
+    mine = await _register(platform, ZOE, program, "EN")
+    leavers = 0
+
+    async def leave() -> str:
+        nonlocal leavers
+        leavers += 1
+        who = (f"u-tongue-zoe-leaver-{leavers}", ("mentee",))
+        joined = await _register(platform, who, program, "EN")
+        left = await platform.ok(*who, WITHDRAW, participant=joined)
+        assert left["withdrawParticipant"]["status"] == "WITHDRAWN", left
+        return f"Zoe-Leaver-{leavers}"
+
+    async def titles() -> set[str]:
+        return {
+            n["title"] for n in await inbox(platform, ZOE) if n["kind"] == "PARTICIPANT_WITHDRAWN"
+        }
+
+    async def told(title: str) -> bool:
+        return title in await titles()
+
+    name = await leave()
+    await eventually(lambda: told(f"{name} has left the program"), timeout=60)
+
+    switched = await platform.ok(*ZOE, SPEAK_FRENCH, id=mine)
+    assert switched["updateProfile"] == {"__typename": "Participant", "language": "FR"}
+
+    async def told_in_french() -> bool:
+        name = await leave()
+        await asyncio.sleep(0.5)
+        return await told(f"Départ du programme : {name}")
+
+    # the program's admins are published again once mentoring read the change: leave until then
+    await eventually(told_in_french, timeout=60)
+    name = await leave()
+    await eventually(lambda: told(f"Départ du programme : {name}"), timeout=30)
+    assert f"{name} has left the program" not in await titles()

@@ -190,6 +190,34 @@ async def test_a_progress_rule_reads_in_french_for_the_mentee_and_english_for_th
     assert english["message"] == f"invalid input: input.heldOn: {said_en['message']}"
 
 
+TOP_LEVEL = '{ notifications(first: 0) { unread } node(id: "nonode") { id } }'
+
+
+async def test_top_level_field_errors_read_in_the_callers_profile_language_with_codes_kept(
+    platform: Platform,
+) -> None:
+    program = await _program(platform)
+    await _register(platform, LEA, program, "FR")
+    await _register(platform, TOM, program, "EN")
+    french = await _post(platform, TOP_LEVEL, who=LEA, language="en")
+    english = await _post(platform, TOP_LEVEL, who=TOM, language="fr")
+
+    def said(body: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+        return {
+            e["path"][0]: (e["message"], e["extensions"]["code"], e["extensions"]["field"])
+            for e in body["errors"]
+        }
+
+    assert said(english) == {
+        "notifications": ("first must be between 1 and 100", "BAD_USER_INPUT", "first"),
+        "node": ("'nonode' is not a node id", "BAD_USER_INPUT", "id"),
+    }
+    assert said(french) == {
+        "notifications": ("first doit être compris entre 1 et 100", "BAD_USER_INPUT", "first"),
+        "node": ("'nonode' n'est pas un identifiant d'objet (nœud)", "BAD_USER_INPUT", "id"),
+    }
+
+
 async def test_a_signed_in_callers_profile_wins_over_their_accept_language(
     platform: Platform,
 ) -> None:

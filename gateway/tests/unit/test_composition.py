@@ -146,7 +146,7 @@ async def test_ids_that_are_not_ids_never_reach_a_service(gateway: Gateway, bad:
     # refused per field (not a path segment), or for the whole request (not an id at all)
     assert {e["extensions"]["code"] for e in body["errors"]} == {"BAD_USER_INPUT"}
     assert body["data"] is None or body["data"] == {"mentee": None, "menteeProgress": None}
-    assert all(not s.requests for s in gateway.services.values())
+    assert all(not s.changes for s in gateway.services.values())
 
 
 @pytest.mark.parametrize("first", [0, -1, 101, 10_000])
@@ -155,7 +155,7 @@ async def test_page_sizes_are_capped(gateway: Gateway, first: int) -> None:
         "query($n: Int!) { matches(first: $n) { nodes { id } } }", {"n": first}
     )
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
-    assert not gateway.services["mentoring"].requests
+    assert not gateway.services["mentoring"].changes
 
 
 async def test_matches_page_with_the_services_cursor(gateway: Gateway) -> None:
@@ -205,7 +205,7 @@ async def test_nested_profiles_the_caller_may_not_see_are_forbidden_alone(
     [error] = body["errors"]
     assert error["path"] == ["match", "mentee", "profile"]
     assert error["extensions"]["code"] == "FORBIDDEN"
-    assert len(gateway.services["mentoring"].requests) == 2
+    assert len(gateway.services["mentoring"].changes) == 2
 
 
 async def test_update_profile_sends_only_what_was_given(gateway: Gateway) -> None:

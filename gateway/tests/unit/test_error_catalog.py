@@ -1,11 +1,14 @@
-"""Every message a mutation error result can carry today has a French translation.
+"""Every error message a client can read today has a French translation.
 
 The messages are read from the code: each ``raise`` of a domain error (mentoring, progress,
 notify and the shared runtime), each ``ValueError`` a request schema's validator raises (a 422
 problem, written ``Value error, ...`` by pydantic), and each error result the gateway builds itself
-(``invalid(...)``, ``Forbidden(...)``...). A message is written as the code would write it, with
-sample values where the code puts values (a quoted ``'x-1'`` for a ``!r``, ``7`` for anything
-else), and must come out of the French catalog changed. A new English message without a French
+(``invalid(...)``, ``Forbidden(...)``...), and each top-level field error the gateway raises
+(``bad_input``, ``forbidden``, ``field_error``, ``unauthenticated``, a ``ServiceUnavailable``, a
+``GraphQLError``; and the kind each ``not_visible`` names, which the catalog must know as a word
+too). A message is written as the code would write it, with sample values where the code puts
+values (a quoted ``'x-1'`` for a ``!r``, ``7`` for anything else), and must come out of the French
+catalog changed. A new English message without a French
 entry fails here; a message built entirely at run time must be listed in ``BUILT_AT_RUN_TIME``
 with the reason it cannot have an entry.
 """
@@ -21,7 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from gateway.i18n import translate
+from gateway.errors import not_visible
+from gateway.i18n import catalog, translate
+from gateway.services import ServiceUnavailable
 from mentorship_runtime.errors import DomainError as RuntimeDomainError
 from notify.domain.errors import DomainError as NotifyDomainError
 
@@ -79,6 +84,12 @@ BUILT_AT_RUN_TIME: dict[tuple[str, str], str] = {
     ("progress/domain/learning_paths.py", "message"): (
         "a part's own rule's message, passed on under another field (checked at its raise site)"
     ),
+    ("gateway/errors.py", "kind"): "the kind of thing its caller did not find (checked there)",
+    ("gateway/loaders.py", "kind"): "the kind of thing a loader did not find (checked at each)",
+    ("gateway/context.py", "self.auth_problem"): (
+        "'a bearer token is required', or 'invalid token: ' and why the verifier refused it "
+        "(PyJWT's words, kept as they are), both in the catalog"
+    ),
     ("gateway/features/imports.py", "str(exc)"): (
         "a CSV file that cannot be read, in the words of participant_csv, whose own texts are "
         "checked below"
@@ -92,6 +103,8 @@ class Site:
     line: int
     message: str | None
     source: str
+    kind: str | None = None
+    """The kind of thing not found the message names, which the catalog must know too."""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message or self.source}"
@@ -228,8 +241,76 @@ def _gateway_sites() -> Iterator[Site]:
             yield Site(file, node.lineno, _sample(given), ast.unparse(given))
 
 
+# the gateway's top-level field errors: the position of their message among the arguments
+_FIELD_ERROR_HELPERS = {
+    "field_error": 1,
+    "unauthenticated": 0,
+    "forbidden": 0,
+    "bad_input": 0,
+    "GraphQLError": 0,
+}
+
+# calls whose argument at that position is the kind of thing not found: their error reads
+# "<kind> '<id>' does not exist or is not visible to you" (``errors.not_visible``)
+_KIND_GIVERS = {
+    "not_visible": 0,
+    "as_field_error": 1,
+    "rejected": 1,
+    "answers_of": 0,
+    "_by_id": 1,
+}
+
+# modules whose GraphQLErrors are not a field error of an executed request, and why
+NOT_A_FIELD_ERROR: dict[str, str] = {
+    "gateway/limits.py": "a query refused before it runs (too complex, rate limited, ids)",
+    "gateway/input_values.py": "a query refused before it runs (its literal values)",
+    "gateway/extensions.py": "the masking of an unexpected error, quoting its correlation id",
+    "gateway/error_language.py": "an error already written, rewritten in the reader's language",
+    "gateway/app.py": "a request past its deadline, answered outside the execution",
+}
+
+
+def _kind_site(file: str, node: ast.Call, given: ast.expr) -> Site:
+    kind = _sample(given)
+    source = ast.unparse(given)
+    if kind is None or not isinstance(given, ast.Constant):
+        return Site(file, node.lineno, None, source)
+    return Site(file, node.lineno, not_visible(kind, "x-1").message, source, kind)
+
+
+def _field_error_sites() -> Iterator[Site]:
+    """The gateway's top-level field errors, and the kinds of things it does not find."""
+    for _, file, tree in _modules():
+        if not file.startswith("gateway/") or file in NOT_A_FIELD_ERROR:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else None
+            if name == "ServiceUnavailable":
+                message = str(ServiceUnavailable("mentoring", _argument(node.args[1])))
+                yield Site(file, node.lineno, message, ast.unparse(node))
+            elif name in _FIELD_ERROR_HELPERS and len(node.args) > _FIELD_ERROR_HELPERS[name]:
+                given = node.args[_FIELD_ERROR_HELPERS[name]]
+                written = isinstance(given, ast.Constant | ast.JoinedStr)
+                if file == "gateway/errors.py" and not written:
+                    continue  # a helper passing on its caller's message, or a service's
+                yield Site(file, node.lineno, _sample(given), ast.unparse(given))
+            elif name in _KIND_GIVERS and len(node.args) > _KIND_GIVERS[name]:
+                given = node.args[_KIND_GIVERS[name]]
+                if isinstance(given, ast.Starred):
+                    continue  # history_read's ``about``, checked at its callers below
+                yield _kind_site(file, node, given)
+            elif name == "history_read":
+                about = next((k.value for k in node.keywords if k.arg == "about"), None)
+                if isinstance(about, ast.Tuple):
+                    yield _kind_site(file, node, about.elts[0])
+                else:
+                    yield _kind_site(file, node, ast.Constant("mentee"))
+
+
 def _sites() -> list[Site]:
-    return [*_service_sites(), *_gateway_sites(), *_returned_sites()]
+    return [*_service_sites(), *_gateway_sites(), *_returned_sites(), *_field_error_sites()]
 
 
 SITES = _sites()
@@ -251,6 +332,8 @@ def test_every_error_message_has_a_french_translation(site: Site) -> None:
         return
     french = translate(site.message, "fr")
     assert french != site.message, f"no French for {site}"
+    if site.kind is not None:
+        assert catalog("fr").get(site.kind) is not None, f"no French for {site.kind!r}: {site}"
     assert translate(site.message, "en") == site.message
 
 

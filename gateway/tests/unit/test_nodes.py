@@ -50,11 +50,11 @@ async def test_nodes_batch_and_mark_each_invisible_one(gateway: Gateway) -> None
         ("nodes", 1): "FORBIDDEN",
         ("nodes", 3): "NOT_FOUND",
     }
-    assert len(gateway.services["mentoring"].requests) == 1  # one batched call
+    assert len(gateway.services["mentoring"].changes) == 1  # one batched call
 
 
 async def test_too_many_nodes_at_once_are_refused(gateway: Gateway) -> None:
     ids = ", ".join(f'"pt_{i}"' for i in range(101))
     body = await gateway.query(f"{{ nodes(ids: [{ids}]) {{ id }} }}")
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    assert not gateway.services["mentoring"].requests
+    assert not gateway.services["mentoring"].changes

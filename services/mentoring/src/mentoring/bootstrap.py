@@ -131,6 +131,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
         consumers.subscribe(
             runtime.broker,
             service.audit_context,
+            service.context,
             topic_prefix=settings.kafka_topic_prefix,
             retry=retry_policy(settings),
             concurrency=settings.consumer_concurrency,

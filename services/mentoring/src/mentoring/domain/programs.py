@@ -153,6 +153,18 @@ class Program:
             raise LastAdmin(self.id, user_id)
         return replace(self, admins=tuple(a for a in self.admins if a.user_id != user_id))
 
+    def with_admin_language(self, user_id: str, language: str) -> Program:
+        """The program with that admin written to in ``language``; one already in it, or not an
+        admin, changes nothing."""
+        if not any(a.user_id == user_id and a.language != language for a in self.admins):
+            return self
+        return replace(
+            self,
+            admins=tuple(
+                replace(a, language=language) if a.user_id == user_id else a for a in self.admins
+            ),
+        )
+
     def without_admin_contact(self, user_id: str) -> Program:
         """The program with that admin named by their account alone (no name, no address: their
         data was erased); one with none, or not an admin, changes nothing."""

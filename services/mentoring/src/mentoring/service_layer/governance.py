@@ -16,25 +16,39 @@ closed program) ends any that a failure left active, and changes nothing else.
 Admins are kept in the program's document, changed by version-guarded updates (retried on a
 concurrent change), so that concurrent removals never leave a program without an admin: each
 removal decides on the admins it read, and only one of two that read the same version is written.
+
+An admin's language follows their profile (``admin_language``): each participation registered, or
+changed in language, is read back from its event (``on_participant_changed``), and the programs
+the person administers whose entry says another language are saved with it and published again,
+which is how notify learns it. The language is worked out from the stored participations, never
+from the event's value, so events handled out of order or twice end in the same state.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from mentoring.domain.errors import Conflict
+from mentoring.domain.errors import Conflict, NotFound
 from mentoring.domain.matches import MatchStatus
 from mentoring.domain.programs import Admin, Program, ProgramStatus
 from mentoring.service_layer import admin_language, audit, handlers
 from mentoring.service_layer import commands as cmd
 from mentoring.service_layer.handlers import Context, require_admin
 from mentoring.service_layer.ports import MatchFilter
+from mentorship_contracts import Envelope
+from mentorship_contracts.events import ParticipantUpdated
 from mentorship_runtime.concurrency import retrying
+from mentorship_runtime.logging import get_logger
 from mentorship_runtime.principal import Principal
 
 CLOSING_REASON = "the program closed"
 CLOSING_CONCURRENCY = 8
 CLOSING_PAGE = 100
+ADMINISTERED_AT_MOST = 1000
+"""The programs a person may run whose admin entries a change of their language visits."""
+
+log = get_logger("mentoring.governance")
 
 
 async def update_program(c: cmd.UpdateProgram, ctx: Context) -> Program:
@@ -128,3 +142,44 @@ async def remove_admin(c: cmd.RemoveAdmin, ctx: Context) -> Program:
         )
 
     return await retrying(attempt, tries=50)
+
+
+async def admins_follow_profile(user_id: str, ctx: Context) -> list[str]:
+    """Write ``user_id`` as an admin in the language of their profile in each program they run
+    (``admin_language.language_in``); the ids of the programs changed, each published again."""
+    administered = await ctx.store.programs_of_admin(user_id, ADMINISTERED_AT_MOST)
+    changed = [p.id for p in administered if await _follow(p.id, user_id, ctx)]
+    return changed
+
+
+async def _follow(program_id: str, user_id: str, ctx: Context) -> bool:
+    async def attempt() -> bool:
+        program = await ctx.store.program(program_id)
+        tongue = await admin_language.language_in(ctx.store, ctx.roster, program.id, user_id)
+        updated = program.with_admin_language(user_id, tongue)
+        if updated is program:
+            return False
+        await ctx.store.save_program(updated, [ctx.events.program_published(updated)])
+        return True
+
+    return await retrying(attempt, tries=50)
+
+
+async def on_participant_changed(event: Envelope[Any], ctx: Context) -> None:
+    """A participation registered, or a profile changed: the person's admin entries follow their
+    language (a change of anything else, or a participation erased since, is left alone)."""
+    data = event.data
+    if isinstance(data, ParticipantUpdated) and data.language is None:
+        return
+    try:
+        participant = await ctx.store.participant(data.participant_id)
+    except NotFound:
+        return
+    changed = await admins_follow_profile(participant.user_id, ctx)
+    log.info(
+        "admin_language_followed",
+        event_id=str(event.event_id),
+        correlation_id=event.correlation_id,
+        participant_id=participant.id,
+        programs=changed,
+    )

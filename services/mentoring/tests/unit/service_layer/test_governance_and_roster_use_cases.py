@@ -131,6 +131,81 @@ async def test_an_admins_language_is_that_of_their_latest_registration_else_engl
     assert await admin_language.profile_language(fakes.roster, "u-zoe") == "fr"
 
 
+def _admin_languages(fakes: Fakes, user_id: str) -> dict[str, str]:
+    return {
+        p.id: a.language
+        for p in fakes.store.programs.values()
+        for a in p.admins
+        if a.user_id == user_id
+    }
+
+
+async def test_an_admins_language_follows_their_profile_in_every_program_they_run() -> None:
+    fakes = Fakes()
+    made, _, mentor = await pair(fakes)
+    elsewhere = await handlers.create_program(
+        cmd.CreateProgram(ADMIN, "Elsewhere", "", "lp-1"), fakes.context()
+    )
+    for program_id in (made.id, elsewhere.id):
+        await governance.add_admin(cmd.AddAdmin(ADMIN, program_id, "u-grace"), fakes.context())
+    assert _admin_languages(fakes, "u-grace") == {made.id: "en", elsewhere.id: "en"}
+    published = len(fakes.published)
+
+    await handlers.update_participant(
+        cmd.UpdateParticipant(GRACE, mentor.id, cmd.ParticipantChanges(language="fr")),
+        fakes.context(),
+    )
+    [changed] = fakes.published[published:]
+    await governance.on_participant_changed(changed, fakes.context())
+
+    assert _admin_languages(fakes, "u-grace") == {made.id: "fr", elsewhere.id: "fr"}
+    republished = fakes.published[published + 1 :]
+    assert {e.data.program_id for e in republished} == {made.id, elsewhere.id}
+    for event in republished:
+        assert type(event.data).__name__ == "ProgramPublished"
+        assert {a.user_id: a.language for a in event.data.admins} == {
+            "u-admin": "en",
+            "u-grace": "fr",
+        }
+    # the event again (a redelivery) changes nothing
+    await governance.on_participant_changed(changed, fakes.context())
+    assert len(fakes.published) == published + 3
+
+
+async def test_an_admin_registered_in_their_program_keeps_that_participations_language() -> None:
+    fakes = Fakes()
+    made, _, _ = await pair(fakes)
+    elsewhere = await handlers.create_program(
+        cmd.CreateProgram(ADMIN, "Elsewhere", "", "lp-1"), fakes.context()
+    )
+    for program_id in (made.id, elsewhere.id):
+        await governance.add_admin(cmd.AddAdmin(ADMIN, program_id, "u-grace"), fakes.context())
+    published = len(fakes.published)
+
+    # a later registration in French elsewhere: her latest, but not her profile in `made`
+    await register(fakes, elsewhere.id, "u-grace", "mentee", language="fr")
+    [registered] = fakes.published[published:]
+    await governance.on_participant_changed(registered, fakes.context())
+
+    assert _admin_languages(fakes, "u-grace") == {made.id: "en", elsewhere.id: "fr"}
+
+
+async def test_a_profile_change_other_than_language_leaves_admin_entries_alone() -> None:
+    fakes = Fakes()
+    made, _, mentor = await pair(fakes)
+    await governance.add_admin(cmd.AddAdmin(ADMIN, made.id, "u-grace"), fakes.context())
+    published = len(fakes.published)
+
+    await handlers.update_participant(
+        cmd.UpdateParticipant(GRACE, mentor.id, cmd.ParticipantChanges(display_name="G. H.")),
+        fakes.context(),
+    )
+    [changed] = fakes.published[published:]
+    await governance.on_participant_changed(changed, fakes.context())
+
+    assert len(fakes.published) == published + 1
+
+
 async def test_a_roster_lists_each_participant_with_their_standing_page_by_page() -> None:
     fakes = Fakes()
     made, mentee, mentor = await pair(fakes)
