@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from mentorship_contracts import Envelope
@@ -18,7 +18,7 @@ from mentorship_runtime.export_part import ExportPart
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from progress.domain.errors import NotFound
 from progress.domain.learning_paths import LearningPath
-from progress.domain.planned_sessions import KIND, PlannedSession
+from progress.domain.planned_sessions import KIND, PlannedSession, When
 from progress.domain.report import WeekMarks
 from progress.domain.tracking import Tracking, TrackingState
 from progress.service_layer.ports import (
@@ -31,6 +31,7 @@ from progress.service_layer.ports import (
     ParkedEvent,
     PathSummary,
     PersonalRecords,
+    PlannedPage,
     ProgramInfo,
     Stored,
     StoredPlan,
@@ -308,9 +309,27 @@ class FakePlannedSessions:
         found = self.sessions.get(planned_session_id)
         return found.session if found else None
 
-    async def of_mentee(self, mentee_id: str) -> list[PlannedSession]:
-        mine = [p.session for p in self.sessions.values() if p.session.mentee_id == mentee_id]
-        return sorted(mine, key=lambda s: s.schedule.starts_at)[:200]
+    async def page_of_mentee(
+        self, mentee_id: str, *, when: When, now: datetime, first: int, after: str | None
+    ) -> PlannedPage:
+        latest_first = when is When.PAST
+        mine = sorted(
+            (
+                (p.session.schedule.starts_at, p.session.id, p.session)
+                for p in self.sessions.values()
+                if p.session.mentee_id == mentee_id and when.includes(p.session, now)
+            ),
+            key=lambda found: found[:2],
+            reverse=latest_first,
+        )
+        if after is not None:
+            moment, identifier = decode_cursor(after)
+            position = (moment if moment.tzinfo else moment.replace(tzinfo=UTC), identifier)
+            mine = [m for m in mine if (m[:2] < position if latest_first else m[:2] > position)]
+        items = [session for _, _, session in mine[:first]]
+        more = len(mine) > first and items
+        cursor = encode_cursor(items[-1].schedule.starts_at, items[-1].id) if more else None
+        return PlannedPage(items, cursor)
 
     async def insert(self, session: PlannedSession, events: Events) -> bool:
         if session.id in self.sessions:

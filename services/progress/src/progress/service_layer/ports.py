@@ -18,7 +18,7 @@ from mentorship_contracts import Envelope
 from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.export_part import ExportPart
 from progress.domain.learning_paths import LearningPath
-from progress.domain.planned_sessions import PlannedSession
+from progress.domain.planned_sessions import PlannedSession, When
 from progress.domain.report import WeekMarks
 from progress.domain.tracking import Tracking
 
@@ -78,6 +78,12 @@ class Detected:
 @dataclass(frozen=True)
 class MenteePage:
     items: list[Stored]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class PlannedPage:
+    items: list[PlannedSession]
     next_cursor: str | None
 
 
@@ -281,8 +287,12 @@ class PlannedSessions(Protocol):
 
     async def find(self, planned_session_id: str) -> PlannedSession | None: ...
 
-    async def of_mentee(self, mentee_id: str) -> list[PlannedSession]:
-        """A mentee's planned sessions, the earliest start first (at most 200)."""
+    async def page_of_mentee(
+        self, mentee_id: str, *, when: When, now: datetime, first: int, after: str | None
+    ) -> PlannedPage:
+        """``first`` of the mentee's planned sessions ``when`` says at ``now``, upcoming ones
+        the earliest start first and past ones the latest first, after the cursor ``after``
+        (a ``next_cursor`` of the same list; ``Invalid`` on ``after`` when it is not one)."""
         ...
 
     async def insert(self, session: PlannedSession, events: Events) -> bool:
