@@ -3,6 +3,7 @@ seeing only what they may."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from mentorship_contracts.events import ProgramAdmin, ProgramPublished
@@ -126,6 +127,9 @@ async def test_bad_read_parameters_are_refused_clearly(api: ProgressApi) -> None
     assert "at most 500" in huge.json()["detail"][0]["msg"]
 
 
+BEYOND_YEAR_9999 = base64.urlsafe_b64encode(b'["9999-12-31T23:59:59-14:00", "ps-1"]').decode()
+
+
 async def test_planned_sessions_are_read_upcoming_or_past_a_page_at_a_time(
     api: ProgressApi,
 ) -> None:
@@ -175,6 +179,7 @@ async def test_planned_sessions_are_read_upcoming_or_past_a_page_at_a_time(
     refused = {
         "another list's cursor": {"when": "past", "after": cursor},
         "not a cursor": {"after": "upcoming.not-a-cursor"},
+        "a moment BSON cannot encode": {"after": "upcoming." + BEYOND_YEAR_9999},
         "a page too large": {"first": 101},
         "an unknown list": {"when": "someday"},
     }
