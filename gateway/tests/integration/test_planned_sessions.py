@@ -277,7 +277,7 @@ async def test_who_may_plan_reschedule_and_cancel(mail_platform: Platform) -> No
         assert refused["cancelPlannedSession"]["__typename"] == "Forbidden"
     for person in (ADA, GRACE):
         seen = (await platform.ok(*person, LIST, mentee=ids["ada"]))["plannedSessions"]
-        assert planned["id"] in {p["id"] for p in seen}
+        assert planned["id"] in {p["id"] for p in seen["nodes"]}
     for person in (ALAN, ADMIN, CO_ADMIN, OTHER_ADMIN):
         hidden = await platform.gql(*person, LIST, mentee=ids["ada"])
         assert hidden["data"]["plannedSessions"] is None
@@ -340,8 +340,11 @@ async def test_hostile_schedules_are_refused_naming_the_field(mail_platform: Pla
 
 
 LIST = """
-query($mentee: ID!) {
-  plannedSessions(menteeId: $mentee) { id status sequence startsAt timeZone localStart }
+query($mentee: ID!, $when: PlannedSessionsWhen, $first: Int, $after: String) {
+  plannedSessions(menteeId: $mentee, when: $when, first: $first, after: $after) {
+    nodes { id status sequence startsAt timeZone localStart }
+    pageInfo { hasNextPage endCursor }
+  }
 }"""
 PROGRESS = "query($id: ID!) { menteeProgress(menteeId: $id) { sessionsCount } }"
 
@@ -365,6 +368,10 @@ async def test_a_planned_session_confirmed_after_its_start_is_logged_once(
     assert (late["__typename"], late["currentState"]) == ("Conflict", "HELD")
     other = (await platform.ok(*ALAN, CONFIRM, id=planned["id"]))["confirmPlannedSession"]
     assert other["__typename"] == "Forbidden"
+    past = (await platform.ok(*GRACE, LIST, mentee=ids["ada"], when="PAST"))["plannedSessions"]
+    assert [(p["id"], p["status"]) for p in past["nodes"]] == [(planned["id"], "HELD")]
+    upcoming = (await platform.ok(*GRACE, LIST, mentee=ids["ada"]))["plannedSessions"]
+    assert upcoming["nodes"] == []
 
 
 async def test_many_reschedules_at_once_each_count_once(mail_platform: Platform) -> None:
@@ -394,7 +401,7 @@ async def test_many_reschedules_at_once_each_count_once(mail_platform: Platform)
     last = max(moved, key=lambda m: m["sequence"])
     final = (await platform.ok(*ADA, CANCEL, id=planned["id"]))["cancelPlannedSession"]
     assert final["sequence"] == len(moved) + 1
-    listed = (await platform.ok(*GRACE, LIST, mentee=ids["ada"]))["plannedSessions"]
+    listed = (await platform.ok(*GRACE, LIST, mentee=ids["ada"]))["plannedSessions"]["nodes"]
     assert [(p["id"], p["startsAt"]) for p in listed] == [(planned["id"], last["startsAt"])]
 
 
@@ -409,8 +416,38 @@ async def test_a_plan_retried_with_its_key_is_planned_once(mail_platform: Platfo
 
     assert first["planSession"]["id"] == again["planSession"]["id"]
     assert other["planSession"]["__typename"] == "Conflict"
-    listed = (await platform.ok(*ADA, LIST, mentee=ids["ada"]))["plannedSessions"]
+    listed = (await platform.ok(*ADA, LIST, mentee=ids["ada"]))["plannedSessions"]["nodes"]
     assert [p["id"] for p in listed] == [first["planSession"]["id"]]
+
+    # more sessions than a page: each is listed once, the earliest first, page after page
+    for ahead in (6, 4, 5, 2):
+        more = await platform.ok(*GRACE, PLAN, mentee=ids["ada"], input=schedule(days=ahead))
+        assert more["planSession"]["__typename"] == "PlannedSession", more
+    pages: list[list[str]] = []
+    after = None
+    while True:
+        page = (await platform.ok(*GRACE, LIST, mentee=ids["ada"], first=2, after=after))[
+            "plannedSessions"
+        ]
+        pages.append([p["localStart"][:10] for p in page["nodes"]])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    days = [schedule(days=d)["localStart"][:10] for d in (2, 3, 4, 5, 6)]
+    assert pages == [days[:2], days[2:4], days[4:]]
+    past = (await platform.ok(*GRACE, LIST, mentee=ids["ada"], when="PAST"))["plannedSessions"]
+    assert (past["nodes"], past["pageInfo"]["hasNextPage"]) == ([], False)
+
+    refusals: dict[str, dict[str, Any]] = {
+        "not a cursor": {"after": "garbage"},
+        "the upcoming list's cursor for the past": {"when": "PAST", "after": after},
+        "an empty page": {"first": 0},
+        "a page too large": {"first": 101},
+    }
+    for why, arguments in refusals.items():
+        refused = await platform.gql(*ADA, LIST, mentee=ids["ada"], **arguments)
+        assert refused["data"]["plannedSessions"] is None, why
+        assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", (why, refused)
 
 
 END = """
@@ -434,7 +471,7 @@ async def test_a_match_that_ends_cancels_its_sessions_ahead_in_both_calendars(
         method, event = await invitation(smtp, address, 1)
         assert method == "CANCEL"
         assert str(event["UID"]) == f"{planned['id']}@sessions.mentorship"
-    listed = (await platform.ok(*ADA, LIST, mentee=ids["ada"]))["plannedSessions"]
+    listed = (await platform.ok(*ADA, LIST, mentee=ids["ada"]))["plannedSessions"]["nodes"]
     assert [(p["status"], p["sequence"]) for p in listed] == [("CANCELLED", 1)]
     refused = await platform.ok(*ADA, PLAN, mentee=ids["ada"], input=schedule(days=6))
     assert refused["planSession"]["__typename"] == "Conflict"

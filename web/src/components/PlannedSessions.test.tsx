@@ -38,9 +38,19 @@ const started = {
 type Sent = { name: string; variables: Record<string, unknown> }[];
 type Request = { query: { definitions: { name?: { value: string } }[] }; variables: never };
 
-function renderWith(sessions: unknown[], sent: Sent, focused: string | null = null) {
+function renderWith(
+  sessions: unknown[],
+  sent: Sent,
+  asked: Record<string, unknown>[] = [],
+  endCursor: string | null = null,
+  focused: string | null = null,
+) {
   const client = {
-    executeQuery: () => fromValue({ data: { plannedSessions: sessions } }),
+    executeQuery: (request: { variables: Record<string, unknown> }) => {
+      asked.push(request.variables);
+      const pageInfo = { hasNextPage: endCursor !== null, endCursor };
+      return fromValue({ data: { plannedSessions: { nodes: sessions, pageInfo } } });
+    },
     executeMutation: (request: Request) => {
       sent.push({
         name: request.query.definitions[0]?.name?.value ?? "",
@@ -95,7 +105,7 @@ describe("the planned sessions", () => {
   it("plans a session with the form's date, time, zone, duration and place", async () => {
     const sent: Sent = [];
     renderWith([], sent);
-    expect(screen.getByText("No session planned.")).toBeTruthy();
+    expect(screen.getByText("No upcoming session planned.")).toBeTruthy();
     const form = screen.getByRole("form", { name: "Plan" });
     const date = within(form).getByLabelText("Date");
     await userEvent.clear(date);
@@ -125,7 +135,7 @@ describe("the planned sessions", () => {
   });
 
   it("marks the session a notification opened the list on", () => {
-    renderWith([ahead, started], [], "ps-started");
+    renderWith([ahead, started], [], [], null, "ps-started");
     const [first, second] = screen.getAllByRole("listitem");
     expect(first!.getAttribute("aria-current")).toBeNull();
     expect(second!.getAttribute("aria-current")).toBe("true");
@@ -173,6 +183,26 @@ describe("the planned sessions", () => {
         },
       },
     ]);
+  });
+
+  it("lists the upcoming sessions first, then the past ones, a page at a time", async () => {
+    const asked: Record<string, unknown>[] = [];
+    renderWith([ahead], [], asked, "cursor-2");
+    expect(asked.at(-1)).toEqual({ menteeId: "me-1", when: "UPCOMING", after: null });
+    expect(screen.queryByRole("button", { name: "Previous page" })).toBeNull();
+
+    await userEvent.click(screen.getByRole("button", { name: "Next page" }));
+    expect(asked.at(-1)).toEqual({ menteeId: "me-1", when: "UPCOMING", after: "cursor-2" });
+    expect(screen.getByRole("button", { name: "Previous page" })).toBeTruthy();
+
+    await userEvent.selectOptions(screen.getByLabelText("Show"), "Past");
+    expect(asked.at(-1)).toEqual({ menteeId: "me-1", when: "PAST", after: null });
+  });
+
+  it("says when there is no past session", async () => {
+    renderWith([], []);
+    await userEvent.selectOptions(screen.getByLabelText("Show"), "Past");
+    expect(screen.getByText("No past session.")).toBeTruthy();
   });
 
   it("shows no action on a cancelled session, with its reason", () => {

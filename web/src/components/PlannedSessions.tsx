@@ -2,25 +2,32 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
-import type { PlannedSessionsQuery } from "../gql/graphql";
+import type { PlannedSessionsQuery, PlannedSessionsWhen } from "../gql/graphql";
+import { Pager, type Cursors } from "./Pager";
 import { MutationProblem, Problem } from "./Problem";
 import { newKey } from "./Progress";
 
 const PlannedQuery = graphql(`
-  query PlannedSessions($menteeId: ID!) {
-    plannedSessions(menteeId: $menteeId) {
-      id
-      menteeId
-      status
-      startsAt
-      timeZone
-      localStart
-      durationMinutes
-      location
-      videoUrl
-      plannedBy
-      cancelReason
-      unconfirmed
+  query PlannedSessions($menteeId: ID!, $when: PlannedSessionsWhen!, $after: String) {
+    plannedSessions(menteeId: $menteeId, when: $when, first: 10, after: $after) {
+      nodes {
+        id
+        menteeId
+        status
+        startsAt
+        timeZone
+        localStart
+        durationMinutes
+        location
+        videoUrl
+        plannedBy
+        cancelReason
+        unconfirmed
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `);
@@ -114,7 +121,9 @@ const Confirm = graphql(`
   }
 `);
 
-type Planned = NonNullable<PlannedSessionsQuery["plannedSessions"]>[number];
+type Planned = NonNullable<PlannedSessionsQuery["plannedSessions"]>["nodes"][number];
+
+const WHEN: PlannedSessionsWhen[] = ["UPCOMING", "PAST"];
 
 export interface Schedule {
   date: string;
@@ -310,7 +319,8 @@ function PlannedItem({
   );
 }
 
-/** A mentee's planned sessions, for the mentee and their mentor: planning one (date, time, time
+/** A mentee's planned sessions, for the mentee and their mentor, the upcoming ones (the earliest
+ * first) or the past ones (the latest first) a page at a time: planning one (date, time, time
  * zone, duration, place or link), moving or cancelling one still scheduled, and saying it took
  * place once it has started. ``focused``: the one a notification opened it on. */
 export function PlannedSessions({
@@ -321,14 +331,36 @@ export function PlannedSessions({
   focused?: string | null;
 }) {
   const { t } = useTranslation();
-  const [result] = useQuery({ query: PlannedQuery, variables: { menteeId } });
+  const [when, setWhen] = useState<PlannedSessionsWhen>("UPCOMING");
+  const [cursors, setCursors] = useState<Cursors>([null]);
+  const [result] = useQuery({
+    query: PlannedQuery,
+    variables: { menteeId, when, after: cursors[cursors.length - 1] ?? null },
+  });
   const [planning, plan] = useMutation(Plan);
   const [formKey, setFormKey] = useState(0);
-  const sessions = result.data?.plannedSessions ?? [];
+  const page = result.data?.plannedSessions;
+  const sessions = page?.nodes ?? [];
   const now = Date.now();
   return (
     <section className="card" aria-labelledby="planned-title">
       <h2 id="planned-title">{t("planned.title")}</h2>
+      <label>
+        {t("planned.show")}{" "}
+        <select
+          value={when}
+          onChange={(e) => {
+            setWhen(e.target.value as PlannedSessionsWhen);
+            setCursors([null]);
+          }}
+        >
+          {WHEN.map((w) => (
+            <option key={w} value={w}>
+              {t(`planned.when.${w}`)}
+            </option>
+          ))}
+        </select>
+      </label>
       <Problem error={result.error} />
       {sessions.length ? (
         <ul className="planned">
@@ -337,8 +369,9 @@ export function PlannedSessions({
           ))}
         </ul>
       ) : result.data ? (
-        <p>{t("planned.none")}</p>
+        <p>{t(`planned.none.${when}`)}</p>
       ) : null}
+      <Pager cursors={cursors} setCursors={setCursors} page={page?.pageInfo} />
       <h3>{t("planned.new")}</h3>
       <ScheduleForm
         key={formKey}

@@ -403,7 +403,9 @@ export const en = {
   },
   planned: {
     title: "Planned sessions",
-    none: "No session planned.",
+    none: { UPCOMING: "No upcoming session planned.", PAST: "No past session." },
+    show: "Show",
+    when: { UPCOMING: "Upcoming", PAST: "Past" },
     new: "Plan a session",
     plan: "Plan",
     reschedule: "Reschedule",

@@ -414,7 +414,9 @@ export const fr: Shape<typeof en> = {
   },
   planned: {
     title: "Séances prévues",
-    none: "Aucune séance prévue.",
+    none: { UPCOMING: "Aucune séance à venir.", PAST: "Aucune séance passée." },
+    show: "Afficher",
+    when: { UPCOMING: "À venir", PAST: "Passées" },
     new: "Prévoir une séance",
     plan: "Prévoir",
     reschedule: "Déplacer",

@@ -22,6 +22,7 @@ from gateway.errors import (
 )
 from gateway.features.enums import ParticipantRole
 from gateway.features.mutations import IdempotencyKey, mutate
+from gateway.pagination import Connection, connection, cursor_argument, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable, segment
 
 
@@ -129,25 +130,47 @@ def _planned_path(planned_session_id: strawberry.ID) -> str:
     return f"/planned-sessions/{segment(str(planned_session_id), 'plannedSessionId')}"
 
 
+@strawberry.enum(description="Which of a mentee's planned sessions to list.")
+class PlannedSessionsWhen(Enum):
+    UPCOMING = strawberry.enum_value(
+        "upcoming", description="Those not started yet, the earliest first."
+    )
+    PAST = strawberry.enum_value(
+        "past",
+        description="Those whose start has passed (the ones to confirm as held), the latest first.",
+    )
+
+
 @strawberry.type
 class Query:
     @strawberry.field(
-        description="A mentee's planned sessions, the earliest first (at most 200): for the "
-        "mentee and their current mentor (FORBIDDEN for anyone else, admins included: the place "
-        "and the link are theirs)."
+        description="A mentee's planned sessions, a page at a time: the upcoming ones, the "
+        "earliest first (the default), or the past ones, the latest first; each whatever its "
+        "status (a cancelled one shows as CANCELLED, a past one nobody confirmed as "
+        "unconfirmed). For the mentee and their current mentor (FORBIDDEN for anyone else, "
+        "admins included: the place and the link are theirs). A cursor continues the list "
+        "(`when`) that gave it: another is BAD_USER_INPUT, as is `first` outside 1 to 100."
     )
     async def planned_sessions(
-        self, info: GatewayInfo, mentee_id: strawberry.ID
-    ) -> list[PlannedSession] | None:
+        self,
+        info: GatewayInfo,
+        mentee_id: strawberry.ID,
+        when: PlannedSessionsWhen = PlannedSessionsWhen.UPCOMING,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[PlannedSession] | None:
         principal_of(info)
         mentee = segment(str(mentee_id), "menteeId")
+        params: dict[str, Any] = {"when": when.value, "first": page_size(info, first)}
+        if cursor_argument(after) is not None:
+            params["after"] = after
         try:
-            body = await info.context.services.get(
-                "progress", f"/mentees/{mentee}/planned-sessions"
+            page = await info.context.services.get(
+                "progress", f"/mentees/{mentee}/planned-sessions", params
             )
         except (ServiceRejected, ServiceUnavailable) as exc:
             raise as_field_error(exc, "mentee", str(mentee_id)) from None
-        return [PlannedSession.of(item) for item in body]
+        return connection(page["items"], page.get("next_cursor"), PlannedSession.of)
 
 
 @strawberry.type

@@ -7,7 +7,7 @@ import base64
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from mentorship_runtime.errors import Invalid
@@ -21,10 +21,14 @@ def encode_cursor(moment: datetime, identifier: str) -> str:
 
 
 def decode_cursor(cursor: str, field: str = "after") -> tuple[datetime, str]:
+    """The (moment, id) of a cursor; ``Invalid`` on ``field`` for anything ``encode_cursor``
+    could not have written, a moment at UTC outside years 1 to 9999 included (BSON cannot
+    encode it: the query would fail in the driver)."""
     try:
         moment, identifier = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(moment), str(identifier)
-    except (ValueError, TypeError) as exc:
+        found = datetime.fromisoformat(moment)
+        return (found if found.tzinfo is None else found.astimezone(UTC)), str(identifier)
+    except (ValueError, TypeError, OverflowError) as exc:
         raise Invalid(field, "not a cursor returned by this API") from exc
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -127,6 +129,13 @@ def test_keyset_where_adds_the_position_and_keeps_a_query_of_its_own() -> None:
 def test_keyset_refuses_a_cursor_it_did_not_make() -> None:
     with pytest.raises(Invalid):
         Keyset("at").where({}, "not-a-cursor")
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_cursor_whose_moment_is_beyond_the_years_bson_encodes_is_refused(moment: str) -> None:
+    forged = base64.urlsafe_b64encode(json.dumps([moment, "a"]).encode()).decode()
+    with pytest.raises(Invalid):
+        decode_cursor(forged)
 
 
 def test_a_last_page_has_no_cursor_and_an_empty_page_neither() -> None:

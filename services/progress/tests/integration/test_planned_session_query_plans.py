@@ -1,8 +1,8 @@
 """Every query planned sessions send is served by an index on the real server: planning (with
 the tracking read by ``_id``), rescheduling, cancelling, confirming as held (which logs the
-session in the tracking), a mentee's planned sessions, and a plan retried after its start. As
-``test_query_plans``: recorded, then each filter asked again of the server with every collection
-padded (``scans``)."""
+session in the tracking), a mentee's planned sessions page by page (upcoming and past), and a
+plan retried after its start. As ``test_query_plans``: recorded, then each filter asked again of
+the server with every collection padded (``scans``)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from progress.adapters.erasures import ErasureStore
 from progress.adapters.planned_sessions import PlannedSessionStore
 from progress.adapters.report import ReportStore
 from progress.adapters.store import ProgressStore
-from progress.domain.planned_sessions import PlannedStatus, schedule_of
+from progress.domain.planned_sessions import PlannedStatus, When, schedule_of
 from progress.service_layer import commands, handlers
 from progress.service_layer import planned_sessions as use
 from progress.service_layer.handlers import Context
@@ -100,7 +100,10 @@ async def test_what_planned_sessions_send_is_served_by_indexes(
     await use.cancel_session(commands.CancelSession(MENTEE, "ps-2", "ill"), ctx)
     clock.advance(days=5)
     held = await use.confirm_held(commands.ConfirmHeld(MENTOR, "ps-1", notes="good", rating=5), ctx)
-    listed = await use.planned_of(ctx, MENTEE, "e-0")
+    listed = await use.planned_of(ctx, MENTEE, "e-0", when=When.PAST, first=1)
+    assert listed.next_cursor is not None
+    rest = await use.planned_of(ctx, MENTEE, "e-0", when=When.PAST, after=listed.next_cursor)
+    upcoming = await use.planned_of(ctx, MENTOR, "e-0", when=When.UPCOMING)
     retried = await use.plan_session(  # its start has passed: the retry answers what it planned
         commands.PlanSession(MENTOR, "e-0", planned_session_id="ps-2", schedule=second), ctx
     )
@@ -108,10 +111,11 @@ async def test_what_planned_sessions_send_is_served_by_indexes(
 
     assert (retried.id, retried.status) == ("ps-2", PlannedStatus.CANCELLED)
     assert held.status is PlannedStatus.HELD
-    assert [(p.id, p.status) for p in listed] == [
+    assert [(p.id, p.status) for p in [*listed.items, *rest.items]] == [
+        ("ps-1", PlannedStatus.HELD),  # moved to day 4, so the latest start
         ("ps-2", PlannedStatus.CANCELLED),
-        ("ps-1", PlannedStatus.HELD),
     ]
+    assert (upcoming.items, upcoming.next_cursor) == ([], None)
     assert first.sequence == 0
     assert [s.id for s in (await ctx.store.get("e-0")).tracking.sessions] == ["ps-1"]
     scanned = await scans(db, recorder.queries)

@@ -3,6 +3,7 @@ seeing only what they may."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from mentorship_contracts.events import ProgramAdmin, ProgramPublished
@@ -124,3 +125,69 @@ async def test_bad_read_parameters_are_refused_clearly(api: ProgressApi) -> None
     assert no_ids.status_code == 422
     assert huge.status_code == 422
     assert "at most 500" in huge.json()["detail"][0]["msg"]
+
+
+BEYOND_YEAR_9999 = base64.urlsafe_b64encode(b'["9999-12-31T23:59:59-14:00", "ps-1"]').decode()
+
+
+async def test_planned_sessions_are_read_upcoming_or_past_a_page_at_a_time(
+    api: ProgressApi,
+) -> None:
+    await enrol(api, "pt-ada")
+    for day in (3, 1, 5, 2, 4):
+        response = await api.call(
+            "POST",
+            "/mentees/pt-ada/planned-sessions",
+            "u-pt-ada",
+            "mentee",
+            json={
+                "planned_session_id": f"ps-{day}",
+                "local_start": f"2026-11-0{2 + day}T10:00",
+                "time_zone": "Europe/Paris",
+                "duration_minutes": 45,
+                "location": "Café",
+            },
+        )
+        assert response.status_code == 201, response.text
+    api.clock.advance(days=2, hours=12)  # ps-1 and ps-2 have started
+
+    async def pages(when: str) -> list[list[str]]:
+        seen: list[list[str]] = []
+        after: str | None = None
+        while True:
+            params: dict[str, Any] = {
+                "when": when,
+                "first": 2,
+                **({"after": after} if after else {}),
+            }
+            response = await api.call(
+                "GET", "/mentees/pt-ada/planned-sessions", "u-pt-grace", "mentor", params=params
+            )
+            assert response.status_code == 200, response.text
+            seen.append([p["id"] for p in response.json()["items"]])
+            after = response.json()["next_cursor"]
+            if after is None:
+                return seen
+
+    assert await pages("upcoming") == [["ps-3", "ps-4"], ["ps-5"]]
+    assert await pages("past") == [["ps-2", "ps-1"]]
+
+    first_page = await api.call(
+        "GET", "/mentees/pt-ada/planned-sessions", "u-pt-ada", "mentee", params={"first": 1}
+    )
+    cursor = first_page.json()["next_cursor"]
+    refused = {
+        "another list's cursor": {"when": "past", "after": cursor},
+        "not a cursor": {"after": "upcoming.not-a-cursor"},
+        "a moment BSON cannot encode": {"after": "upcoming." + BEYOND_YEAR_9999},
+        "a page too large": {"first": 101},
+        "an unknown list": {"when": "someday"},
+    }
+    for why, params in refused.items():
+        response = await api.call(
+            "GET", "/mentees/pt-ada/planned-sessions", "u-pt-ada", "mentee", params=params
+        )
+        assert response.status_code == 422, (why, response.text)
+        assert response.json()["detail"][0]["loc"][-1] in params, (why, response.text)
+    stranger = await api.call("GET", "/mentees/pt-ada/planned-sessions", "u-nobody", "mentor")
+    assert stranger.status_code == 404

@@ -6,9 +6,9 @@ the order written, as the outbox would publish it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from mentorship_contracts import Envelope
@@ -18,8 +18,8 @@ from mentorship_runtime.export_part import ExportPart
 from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from progress.domain.errors import NotFound
 from progress.domain.learning_paths import LearningPath
-from progress.domain.planned_sessions import KIND, PlannedSession
-from progress.domain.report import WeekMarks
+from progress.domain.planned_sessions import KIND, PlannedSession, When
+from progress.domain.report import Block, WeekMarks, blocks_of
 from progress.domain.tracking import Tracking, TrackingState
 from progress.service_layer.ports import (
     Candidate,
@@ -31,6 +31,7 @@ from progress.service_layer.ports import (
     ParkedEvent,
     PathSummary,
     PersonalRecords,
+    PlannedPage,
     ProgramInfo,
     Stored,
     StoredPlan,
@@ -308,9 +309,27 @@ class FakePlannedSessions:
         found = self.sessions.get(planned_session_id)
         return found.session if found else None
 
-    async def of_mentee(self, mentee_id: str) -> list[PlannedSession]:
-        mine = [p.session for p in self.sessions.values() if p.session.mentee_id == mentee_id]
-        return sorted(mine, key=lambda s: s.schedule.starts_at)[:200]
+    async def page_of_mentee(
+        self, mentee_id: str, *, when: When, now: datetime, first: int, after: str | None
+    ) -> PlannedPage:
+        latest_first = when is When.PAST
+        mine = sorted(
+            (
+                (p.session.schedule.starts_at, p.session.id, p.session)
+                for p in self.sessions.values()
+                if p.session.mentee_id == mentee_id and when.includes(p.session, now)
+            ),
+            key=lambda found: found[:2],
+            reverse=latest_first,
+        )
+        if after is not None:
+            moment, identifier = decode_cursor(after)
+            position = (moment if moment.tzinfo else moment.replace(tzinfo=UTC), identifier)
+            mine = [m for m in mine if (m[:2] < position if latest_first else m[:2] > position)]
+        items = [session for _, _, session in mine[:first]]
+        more = len(mine) > first and items
+        cursor = encode_cursor(items[-1].schedule.starts_at, items[-1].id) if more else None
+        return PlannedPage(items, cursor)
 
     async def insert(self, session: PlannedSession, events: Events) -> bool:
         if session.id in self.sessions:
@@ -330,10 +349,11 @@ class FakePlannedSessions:
 
 
 class FakeReportMarks:
-    """Each mentee's marks per week, by their dotted names (``last.mentee.<module>``)."""
+    """Each mentee's marks per block of weeks (``Block``), by their dotted names
+    (``last.mentee.<module>``)."""
 
     def __init__(self) -> None:
-        self.weeks: dict[tuple[str, str], dict[date, dict[str, str]]] = {}
+        self.marked: dict[tuple[str, str], dict[Block, dict[str, str]]] = {}
 
     async def mark(
         self,
@@ -345,20 +365,32 @@ class FakeReportMarks:
         earliest: Mapping[str, str] = {},
         named: Mapping[str, str] = {},
     ) -> None:
-        marks = self.weeks.setdefault((program_id, mentee_id), {}).setdefault(week, {})
-        for key, value in latest.items():
-            marks[key] = max(marks.get(key, value), value)
-        for key, value in earliest.items():
-            marks[key] = min(marks.get(key, value), value)
-        marks.update(named)
+        for block in blocks_of(week):
+            marks = self.marked.setdefault((program_id, mentee_id), {}).setdefault(block, {})
+            for key, value in latest.items():
+                marks[key] = max(marks.get(key, value), value)
+            for key, value in earliest.items():
+                marks[key] = min(marks.get(key, value), value)
+            marks.update(named)
 
-    async def of_program(self, program_id: str) -> list[WeekMarks]:
+    def _of(self, program_id: str, wanted: Callable[[Block], bool]) -> list[WeekMarks]:
         return [
-            _week_marks(mentee_id, week, marks)
-            for (program, mentee_id), weeks in self.weeks.items()
+            _week_marks(mentee_id, block.start, marks)
+            for (program, mentee_id), blocks in self.marked.items()
             if program == program_id
-            for week, marks in weeks.items()
+            for block, marks in blocks.items()
+            if wanted(block)
         ]
+
+    async def years(self, program_id: str) -> list[WeekMarks]:
+        return self._of(program_id, lambda block: block.level == "y")
+
+    async def blocks(self, program_id: str, blocks: Sequence[Block]) -> list[WeekMarks]:
+        return self._of(program_id, set(blocks).__contains__)
+
+    def weeks(self, program_id: str) -> list[WeekMarks]:
+        """Every week's marks, one by one (what the blocks fold)."""
+        return self._of(program_id, lambda block: block.level == "w")
 
 
 def _week_marks(mentee_id: str, week: date, marks: dict[str, str]) -> WeekMarks:

@@ -19,13 +19,14 @@ from pymongo.errors import DuplicateKeyError
 from mentorship_contracts import Envelope
 from mentorship_runtime.errors import ConcurrentUpdate
 from mentorship_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_index, without_outbox
+from mentorship_runtime.pagination import Keyset
 from progress.domain.errors import NotFound
-from progress.domain.planned_sessions import KIND, PlannedSession, PlannedStatus, Schedule
-from progress.service_layer.ports import StoredPlan
+from progress.domain.planned_sessions import KIND, PlannedSession, PlannedStatus, Schedule, When
+from progress.service_layer.ports import PlannedPage, StoredPlan
 
 Document = dict[str, Any]
 HIDDEN = without_outbox()
-MAX_LISTED = 200
+ORDERS = {When.UPCOMING: Keyset("starts_at"), When.PAST: Keyset("starts_at", newest_first=True)}
 
 
 class PlannedSessionStore:
@@ -54,14 +55,16 @@ class PlannedSessionStore:
         document = await self.collection.find_one({"_id": planned_session_id}, HIDDEN)
         return None if document is None else _session(document)
 
-    async def of_mentee(self, mentee_id: str) -> list[PlannedSession]:
-        """A mentee's planned sessions, the earliest start first (at most ``MAX_LISTED``)."""
-        cursor = (
-            self.collection.find({"mentee_id": mentee_id}, HIDDEN)
-            .sort("starts_at", ASCENDING)
-            .limit(MAX_LISTED)
-        )
-        return [_session(d) async for d in cursor]
+    async def page_of_mentee(
+        self, mentee_id: str, *, when: When, now: datetime, first: int, after: str | None
+    ) -> PlannedPage:
+        keyset = ORDERS[when]
+        starts = {"$gt": now} if when is When.UPCOMING else {"$lte": now}
+        query = keyset.where({"mentee_id": mentee_id, "starts_at": starts}, after)
+        cursor = self.collection.find(query, HIDDEN).sort(keyset.order).limit(first + 1)
+        found = [_session(d) async for d in cursor]
+        items, next_cursor = keyset.page(found, first, lambda s: (s.schedule.starts_at, s.id))
+        return PlannedPage(items, next_cursor)
 
     async def insert(self, session: PlannedSession, events: Sequence[Envelope[Any]]) -> bool:
         """Store a new planned session and its event; False when its id exists already."""

@@ -55,6 +55,19 @@ class PlannedStatus(StrEnum):
     HELD = "held"
 
 
+class When(StrEnum):
+    """Which of a mentee's planned sessions a list shows: those still to start (the earliest
+    first), or those whose start has passed, which either side may confirm as held (the latest
+    first). Every status is listed: a cancelled session stays in its place."""
+
+    UPCOMING = "upcoming"
+    PAST = "past"
+
+    def includes(self, session: PlannedSession, now: datetime) -> bool:
+        ahead = session.schedule.starts_at > now
+        return ahead if self is When.UPCOMING else not ahead
+
+
 class Change(StrEnum):
     """What a command did, for the service layer to announce."""
 

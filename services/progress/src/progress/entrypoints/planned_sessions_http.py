@@ -1,22 +1,23 @@
 """The HTTP routes of planned sessions, for the gateway: plan (with an ``Idempotency-Key``),
-reschedule, cancel, confirm as held, and a mentee's planned sessions."""
+reschedule, cancel, confirm as held, and a mentee's planned sessions a page at a time."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Query, status
 from pydantic import Field, StrictInt, StringConstraints
 
 from mentorship_runtime.idempotency import IdempotencyKey
 from mentorship_runtime.request_keys import fingerprint
-from progress.domain.planned_sessions import PlannedSession, Schedule, schedule_of
+from progress.domain.planned_sessions import PlannedSession, Schedule, When, schedule_of
 from progress.entrypoints.http import Caller, Ctx, Ledger, _key_id
 from progress.entrypoints.schemas import Id, Strict, Text
 from progress.service_layer import commands
 from progress.service_layer import planned_sessions as use
 from progress.service_layer.handlers import Context
+from progress.service_layer.queries import MAX_PAGE
 
 LocalStart = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 Zone = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -132,13 +133,25 @@ async def plan_session(
     return _out(session, ctx)
 
 
+class PlannedPageOut(Strict):
+    items: list[PlannedSessionOut]
+    next_cursor: str | None
+
+
 @router.get("/mentees/{mentee_id}/planned-sessions")
 async def planned_sessions(
-    mentee_id: Annotated[str, Path(max_length=64)], caller: Caller, ctx: Ctx
-) -> list[PlannedSessionOut]:
-    """A mentee's planned sessions, the earliest first (at most 200): for the mentee and their
-    current mentor; a 404 for anyone else."""
-    return [_out(p, ctx) for p in await use.planned_of(ctx, caller, mentee_id)]
+    mentee_id: Annotated[str, Path(max_length=64)],
+    caller: Caller,
+    ctx: Ctx,
+    when: When = When.UPCOMING,
+    first: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
+    after: Annotated[str | None, Query(max_length=400, description="a page's next_cursor")] = None,
+) -> PlannedPageOut:
+    """A page of a mentee's planned sessions: ``upcoming`` (not started yet, the earliest
+    first) or ``past`` (started, the latest first), every status; for the mentee and their
+    current mentor, a 404 for anyone else."""
+    page = await use.planned_of(ctx, caller, mentee_id, when=when, first=first, after=after)
+    return PlannedPageOut(items=[_out(p, ctx) for p in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/planned-sessions/{planned_session_id}")

@@ -33,12 +33,14 @@ from progress.domain.planned_sessions import (
     PlannedStatus,
     Role,
     Schedule,
+    When,
 )
 from progress.domain.tracking import TrackingState
 from progress.service_layer import commands, handlers
 from progress.service_layer.events import PRODUCER
 from progress.service_layer.handlers import Context
-from progress.service_layer.ports import Stored, StoredPlan
+from progress.service_layer.ports import PlannedPage, Stored, StoredPlan
+from progress.service_layer.queries import MAX_PAGE
 
 # ---- mentoring's events: a match that ends takes its sessions ahead with it ------------------
 
@@ -75,13 +77,21 @@ async def cancel_ahead(
     ``mentor_id`` (with anyone when None); returns how many. Repeating it cancels nothing more:
     a cancelled session stays as it is."""
     now = ctx.clock()
-    ahead = [
-        session.id
-        for session in await ctx.planned.of_mentee(mentee_id)
-        if session.status is PlannedStatus.SCHEDULED
-        and session.schedule.starts_at > now
-        and (mentor_id is None or session.mentor_id == mentor_id)
-    ]
+    ahead: list[str] = []
+    after: str | None = None
+    while True:
+        page = await ctx.planned.page_of_mentee(
+            mentee_id, when=When.UPCOMING, now=now, first=MAX_PAGE, after=after
+        )
+        ahead += [
+            session.id
+            for session in page.items
+            if session.status is PlannedStatus.SCHEDULED
+            and (mentor_id is None or session.mentor_id == mentor_id)
+        ]
+        if page.next_cursor is None:
+            break
+        after = page.next_cursor
     for planned_session_id in ahead:
         await _cancel_as_platform(ctx, planned_session_id, cause)
     return len(ahead)
@@ -157,15 +167,41 @@ def _event(
     )
 
 
-async def planned_of(ctx: Context, actor: Principal, mentee_id: str) -> list[PlannedSession]:
-    """A mentee's planned sessions, for the mentee and their current mentor; anyone else is
-    told the mentee is not found, as for every read of a mentee's history."""
+async def planned_of(
+    ctx: Context,
+    actor: Principal,
+    mentee_id: str,
+    *,
+    when: When = When.UPCOMING,
+    first: int = 20,
+    after: str | None = None,
+) -> PlannedPage:
+    """A page of a mentee's planned sessions (``When``), for the mentee and their current
+    mentor; anyone else is told the mentee is not found, as for every read of a mentee's
+    history. A cursor names its list (``upcoming.…``, ``past.…``): another list's is refused."""
+    if not 1 <= first <= MAX_PAGE:
+        raise Invalid("first", f"must be 1 to {MAX_PAGE}")
+    own = _cursor_of(when, after)
     stored = await ctx.store.get(mentee_id)
     try:
         _side(stored, actor)
     except Forbidden:
         raise NotFound("mentee", mentee_id) from None
-    return await ctx.planned.of_mentee(mentee_id)
+    page = await ctx.planned.page_of_mentee(
+        mentee_id, when=when, now=ctx.clock(), first=first, after=own
+    )
+    tagged = None if page.next_cursor is None else f"{when.value}.{page.next_cursor}"
+    return PlannedPage(page.items, tagged)
+
+
+def _cursor_of(when: When, after: str | None) -> str | None:
+    """The store's cursor inside a list's cursor."""
+    if after is None:
+        return None
+    name, dot, cursor = after.partition(".")
+    if not dot or name != when.value or not cursor:
+        raise Invalid("after", "not a cursor returned by this list")
+    return cursor
 
 
 async def planned_session(

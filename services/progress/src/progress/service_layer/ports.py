@@ -18,8 +18,8 @@ from mentorship_contracts import Envelope
 from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.export_part import ExportPart
 from progress.domain.learning_paths import LearningPath
-from progress.domain.planned_sessions import PlannedSession
-from progress.domain.report import WeekMarks
+from progress.domain.planned_sessions import PlannedSession, When
+from progress.domain.report import Block, WeekMarks
 from progress.domain.tracking import Tracking
 
 Clock = Callable[[], datetime]
@@ -78,6 +78,12 @@ class Detected:
 @dataclass(frozen=True)
 class MenteePage:
     items: list[Stored]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class PlannedPage:
+    items: list[PlannedSession]
     next_cursor: str | None
 
 
@@ -281,8 +287,12 @@ class PlannedSessions(Protocol):
 
     async def find(self, planned_session_id: str) -> PlannedSession | None: ...
 
-    async def of_mentee(self, mentee_id: str) -> list[PlannedSession]:
-        """A mentee's planned sessions, the earliest start first (at most 200)."""
+    async def page_of_mentee(
+        self, mentee_id: str, *, when: When, now: datetime, first: int, after: str | None
+    ) -> PlannedPage:
+        """``first`` of the mentee's planned sessions ``when`` says at ``now``, upcoming ones
+        the earliest start first and past ones the latest first, after the cursor ``after``
+        (a ``next_cursor`` of the same list; ``Invalid`` on ``after`` when it is not one)."""
         ...
 
     async def insert(self, session: PlannedSession, events: Events) -> bool:
@@ -305,12 +315,21 @@ class ReportMarks(Protocol):
         earliest: Mapping[str, str] = {},
         named: Mapping[str, str] = {},
     ) -> None:
-        """In the mentee's marks of ``week``: raise each of ``latest`` to its value, lower each
-        of ``earliest``, set each of ``named``. Marks are named by dotted keys
-        (``last.mentee.<module>``); applying the same marks again changes nothing."""
+        """In the mentee's marks of ``week`` and of its quarter and year (``blocks_of``): raise
+        each of ``latest`` to its value, lower each of ``earliest``, set each of ``named``. Marks
+        are named by dotted keys (``last.mentee.<module>``); applying the same marks again
+        changes nothing."""
         ...
 
-    async def of_program(self, program_id: str) -> list[WeekMarks]: ...
+    async def years(self, program_id: str) -> list[WeekMarks]:
+        """The marks of every year block of the program's mentees (every mark, folded by year;
+        ``week`` the year's first day)."""
+        ...
+
+    async def blocks(self, program_id: str, blocks: Sequence[Block]) -> list[WeekMarks]:
+        """The marks of these blocks, for each mentee that has some (``week`` the block's
+        start)."""
+        ...
 
 
 # ---- personal data: exports and erasures ------------------------------------------------------

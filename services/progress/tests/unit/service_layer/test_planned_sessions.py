@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 
 from mentorship_runtime.principal import Principal
-from progress.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound
-from progress.domain.planned_sessions import PlannedStatus, Schedule, schedule_of
+from progress.domain.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
+from progress.domain.planned_sessions import PlannedStatus, Schedule, When, schedule_of
 from progress.service_layer import commands, handlers
 from progress.service_layer import planned_sessions as use
+from progress.service_layer.queries import MAX_PAGE
 
 from .world import (
     MENTEE,
@@ -207,7 +208,7 @@ async def test_the_mentee_and_mentor_list_the_planned_sessions_and_a_stranger_is
 
     listed = await use.planned_of(world.ctx, MENTOR, MENTEE_ID)
 
-    assert [p.id for p in listed] == ["ps-1", "ps-2"]
+    assert [p.id for p in listed.items] == ["ps-1", "ps-2"]
     with pytest.raises(NotFound):
         await use.planned_of(world.ctx, STRANGER, MENTEE_ID)
 
@@ -222,6 +223,69 @@ async def test_one_planned_session_is_read_by_its_mentee_and_mentor_only() -> No
         await use.planned_session(world.ctx, STRANGER, "ps-1")
     with pytest.raises(NotFound):
         await use.planned_session(world.ctx, MENTEE, "ps-unknown")
+
+
+async def every_page(world: World, when: When, first: int) -> list[list[str]]:
+    pages: list[list[str]] = []
+    after = None
+    while True:
+        page = await use.planned_of(
+            world.ctx, MENTEE, MENTEE_ID, when=when, first=first, after=after
+        )
+        pages.append([p.id for p in page.items])
+        if page.next_cursor is None:
+            return pages
+        after = page.next_cursor
+
+
+async def test_upcoming_sessions_come_earliest_first_and_past_ones_latest_first_page_by_page() -> (
+    None
+):
+    world = World()
+    await world.tracked()
+    for day in (4, 1, 3, 2, 5):
+        await use.plan_session(plan(world, planned_id=f"ps-{day}", days=day), world.ctx)
+    world.clock.advance(days=3)  # ps-1, ps-2 and ps-3 have started (10:00, a few days ahead)
+
+    upcoming = await every_page(world, When.UPCOMING, first=1)
+    past = await every_page(world, When.PAST, first=2)
+
+    assert upcoming == [["ps-4"], ["ps-5"]]
+    assert past == [["ps-3", "ps-2"], ["ps-1"]]
+
+
+async def test_sessions_at_the_same_start_are_each_listed_once_across_pages() -> None:
+    world = World()
+    await world.tracked()
+    for n in range(5):
+        await use.plan_session(plan(world, planned_id=f"ps-{n}", days=2), world.ctx)
+
+    pages = await every_page(world, When.UPCOMING, first=2)
+
+    assert pages == [["ps-0", "ps-1"], ["ps-2", "ps-3"], ["ps-4"]]
+
+
+async def test_a_cursor_of_the_other_list_or_not_a_cursor_at_all_is_refused() -> None:
+    world = World()
+    await world.tracked()
+    for n in range(3):
+        await use.plan_session(plan(world, planned_id=f"ps-{n}", days=n + 1), world.ctx)
+    upcoming = await use.planned_of(world.ctx, MENTEE, MENTEE_ID, first=1)
+    assert upcoming.next_cursor is not None
+
+    for when, after in (
+        (When.PAST, upcoming.next_cursor),
+        (When.UPCOMING, "upcoming.bm90IGEgY3Vyc29y"),
+        (When.UPCOMING, "not a cursor"),
+        (When.UPCOMING, "upcoming."),
+    ):
+        with pytest.raises(Invalid) as refused:
+            await use.planned_of(world.ctx, MENTEE, MENTEE_ID, when=when, after=after)
+        assert refused.value.field == "after"
+    for first in (0, 101):
+        with pytest.raises(Invalid) as refused:
+            await use.planned_of(world.ctx, MENTEE, MENTEE_ID, first=first)
+        assert refused.value.field == "first"
 
 
 async def test_an_ended_match_cancels_its_sessions_still_ahead_as_the_platform() -> None:
@@ -247,6 +311,18 @@ async def test_an_old_ending_replayed_after_a_rematch_with_the_same_mentor_cance
     await use.on_match_ended(old_end, world.ctx)
 
     assert (await world.planned.get("ps-1")).session.status is PlannedStatus.SCHEDULED
+
+
+async def test_an_ended_match_cancels_every_session_ahead_however_many_pages_they_fill() -> None:
+    world = World()
+    await world.tracked()
+    for n in range(MAX_PAGE + 5):
+        await use.plan_session(plan(world, planned_id=f"ps-{n:03}", days=1 + n % 300), world.ctx)
+
+    cancelled = await use.cancel_ahead(world.ctx, world.ended(), MENTEE_ID, MENTOR_ID)
+
+    assert cancelled == MAX_PAGE + 5
+    assert {p.session.status for p in world.planned.sessions.values()} == {PlannedStatus.CANCELLED}
 
 
 async def test_a_withdrawal_cancels_the_mentees_sessions_ahead_once() -> None:
