@@ -5,6 +5,7 @@ import { Pager, type Cursors } from "../../components/Pager";
 import { Loading, MutationProblem, Problem } from "../../components/Problem";
 import { graphql } from "../../gql";
 import type { ParticipantRole, RosterStatus } from "../../gql/graphql";
+import { ParticipantData } from "./ParticipantData";
 
 const RosterQuery = graphql(`
   query Roster(
@@ -101,7 +102,8 @@ function WithdrawForm({ id, name }: { id: string; name: string }) {
 }
 
 /** The program's roster for its admins: who takes part and where each stands, by role and
- * status, searched by name or e-mail, a page at a time; withdrawing someone. */
+ * status, searched by name or e-mail, a page at a time; withdrawing someone, exporting or erasing
+ * their data. */
 export function Roster({ programId }: { programId: string }) {
   const { t } = useTranslation();
   const [role, setRole] = useState<ParticipantRole | "">("");
@@ -204,6 +206,7 @@ export function Roster({ programId }: { programId: string }) {
                   <td>{p.email}</td>
                   <td>
                     {where === "WITHDRAWN" ? null : <WithdrawForm id={p.id} name={p.displayName} />}
+                    <ParticipantData id={p.id} name={p.displayName} />
                   </td>
                 </tr>
               ))}
