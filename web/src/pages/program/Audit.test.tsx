@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { SessionProvider } from "../../auth/session";
 import "../../i18n";
 import { fakeClient, signedInAs } from "../../test-client";
-import { Audit, changes } from "./Audit";
+import { Audit, changes, readable } from "./Audit";
 
 function record(n: number, fields: Record<string, unknown> = {}) {
   return {
@@ -166,5 +166,14 @@ describe("an action's changes", () => {
       ["c", undefined, [1]],
     ]);
     expect(changes(null, null)).toEqual([]);
+  });
+
+  it("are written as a person reads them: lists as their items, objects as their fields", () => {
+    expect(readable(["demo-admin", "u-2"])).toBe("demo-admin, u-2");
+    expect(readable({ goal_coverage: 40, department: 10 })).toBe(
+      "goal_coverage: 40, department: 10",
+    );
+    expect(readable(false)).toBe("false");
+    expect(readable(null)).toBe("–");
   });
 });

@@ -37,11 +37,18 @@ const AuditQuery = graphql(`
 
 type Values = Record<string, unknown>;
 
-/** A recorded value as a person reads it: text as it is, anything else as compact JSON. */
+/** A recorded value as a person reads it: text as it is, a list as its items, an object as its
+ * fields with their values. */
 export function readable(value: unknown): string {
   if (value === null || value === undefined) return "–";
   if (typeof value === "string") return value;
-  return JSON.stringify(value);
+  if (Array.isArray(value)) return value.map(readable).join(", ");
+  if (typeof value === "object") {
+    return Object.entries(value)
+      .map(([field, inner]) => `${field}: ${readable(inner)}`)
+      .join(", ");
+  }
+  return String(value);
 }
 
 /** The fields an action changed, each with its value before and after (either may be absent:
