@@ -122,8 +122,16 @@ export function ExportProgress({
   );
 }
 
-/** A data erasure's state, asked again until every service is done. */
-export function ErasureProgress({ id, every = POLL_MS }: { id: string; every?: number }) {
+/** A data erasure's state, asked again until every service is done (then ``onComplete``). */
+export function ErasureProgress({
+  id,
+  every = POLL_MS,
+  onComplete,
+}: {
+  id: string;
+  every?: number;
+  onComplete?: () => void;
+}) {
   const { t } = useTranslation();
   const [result, reexecute] = useQuery({
     query: DataErasureQuery,
@@ -133,6 +141,10 @@ export function ErasureProgress({ id, every = POLL_MS }: { id: string; every?: n
   const answer = result.data?.dataErasure;
   const found = answer?.__typename === "DataErasure" ? answer : null;
   usePolling(found?.status === "PENDING", reexecute, every);
+  const complete = found?.status === "COMPLETE";
+  useEffect(() => {
+    if (complete) onComplete?.();
+  }, [complete, onComplete]);
   return (
     <div className="data-request">
       {found ? (

@@ -1,18 +1,18 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Provider, type Client } from "urql";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SessionProvider } from "../../auth/session";
 import "../../i18n";
 import { fakeClient, signedInAs } from "../../test-client";
 import { ParticipantData } from "./ParticipantData";
 
-function renderWith(client: Client) {
+function renderWith(client: Client, onErased?: () => void) {
   signedInAs("u-admin", "admin");
   render(
     <SessionProvider>
       <Provider value={client}>
-        <ParticipantData id="pt_7" name="Ann Example" />
+        <ParticipantData id="pt_7" name="Ann Example" onErased={onErased} />
       </Provider>
     </SessionProvider>,
   );
@@ -47,7 +47,7 @@ describe("a participant's data, for the program's admins", () => {
     expect(within(group).getByRole("button", { name: "Download the archive (ZIP)" })).toBeTruthy();
   });
 
-  it("erases their data once the admin confirms that it cannot be undone", async () => {
+  it("erases their data once the admin confirms that it cannot be undone, and says when it is done", async () => {
     const { client, asked } = fakeClient({
       EraseParticipant: () => ({
         eraseParticipant: { __typename: "DataErasure", id: "de-7", status: "PENDING" },
@@ -63,9 +63,11 @@ describe("a participant's data, for the program's admins", () => {
         },
       }),
     });
-    renderWith(client);
+    const erased = vi.fn();
+    renderWith(client, erased);
 
     await userEvent.click(screen.getByRole("button", { name: "Erase their data" }));
+    expect(erased).not.toHaveBeenCalled();
     const form = screen.getByRole("form", { name: "Erase the data of Ann Example" });
     expect(form.textContent).toContain("This cannot be undone.");
     const erase = within(form).getByRole("button", { name: "Erase their data" });
@@ -78,6 +80,7 @@ describe("a participant's data, for the program's admins", () => {
       variables: { id: "pt_7", confirm: "pt_7" },
     });
     expect(screen.getByRole("status").textContent).toBe("Erased: every service is done.");
+    expect(erased).toHaveBeenCalledOnce();
   });
 
   it("keeps their data when the admin changes their mind", async () => {

@@ -70,13 +70,23 @@ function ExportTheirData({ id, name }: { id: string; name: string }) {
 
 /** Erasing a participant's data in the program, once the admin confirmed that it cannot be
  * undone (the request repeats the participant's id as its confirmation). */
-function EraseTheirData({ id, name }: { id: string; name: string }) {
+function EraseTheirData({
+  id,
+  name,
+  onErased,
+}: {
+  id: string;
+  name: string;
+  onErased?: () => void;
+}) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [sure, setSure] = useState(false);
   const [state, erase] = useMutation(EraseParticipant);
   const answer = state.data?.eraseParticipant;
-  if (answer?.__typename === "DataErasure") return <ErasureProgress id={answer.id} />;
+  if (answer?.__typename === "DataErasure") {
+    return <ErasureProgress id={answer.id} onComplete={onErased} />;
+  }
   if (!open) {
     return (
       <button type="button" onClick={() => setOpen(true)}>
@@ -109,12 +119,21 @@ function EraseTheirData({ id, name }: { id: string; name: string }) {
   );
 }
 
-/** What an admin can do with a participant's personal data: export it, erase it. */
-export function ParticipantData({ id, name }: { id: string; name: string }) {
+/** What an admin can do with a participant's personal data: export it, erase it (``onErased``
+ * once every service is done). */
+export function ParticipantData({
+  id,
+  name,
+  onErased,
+}: {
+  id: string;
+  name: string;
+  onErased?: () => void;
+}) {
   return (
     <>
       <ExportTheirData id={id} name={name} />
-      <EraseTheirData id={id} name={name} />
+      <EraseTheirData id={id} name={name} onErased={onErased} />
     </>
   );
 }

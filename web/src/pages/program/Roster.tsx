@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
 import { Pager, type Cursors } from "../../components/Pager";
@@ -111,7 +111,7 @@ export function Roster({ programId }: { programId: string }) {
   const [typed, setTyped] = useState("");
   const [search, setSearch] = useState("");
   const [cursors, setCursors] = useState<Cursors>([null]);
-  const [result] = useQuery({
+  const [result, reexecute] = useQuery({
     query: RosterQuery,
     variables: {
       id: programId,
@@ -123,6 +123,8 @@ export function Roster({ programId }: { programId: string }) {
   });
   const page = result.data?.program?.participants;
   const restart = () => setCursors([null]);
+  // an erased participant is shown under their pseudonym once every service is done
+  const erased = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
   return (
     <section className="card" aria-labelledby="roster-title">
       <h2 id="roster-title">{t("roster.title")}</h2>
@@ -206,7 +208,7 @@ export function Roster({ programId }: { programId: string }) {
                   <td>{p.email}</td>
                   <td>
                     {where === "WITHDRAWN" ? null : <WithdrawForm id={p.id} name={p.displayName} />}
-                    <ParticipantData id={p.id} name={p.displayName} />
+                    <ParticipantData id={p.id} name={p.displayName} onErased={erased} />
                   </td>
                 </tr>
               ))}
