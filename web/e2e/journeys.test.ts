@@ -212,6 +212,15 @@ describe("a mentee", () => {
         .toBe(true);
       expect(await saved.getByLabel("Digest hour").inputValue()).toBe("18");
       expect(await saved.getByLabel("From").inputValue()).toBe("20:00");
+
+      // a copy of their data, from My data on the same page
+      const mine = page.getByRole("region", { name: "My data" });
+      await mine.getByRole("button", { name: "Export my data" }).click();
+      const archive = mine.getByRole("button", { name: "Download the archive (ZIP)" });
+      await expect.poll(() => archive.isVisible(), { timeout: 60_000 }).toBe(true);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      const [zip] = await Promise.all([page.waitForEvent("download"), archive.click()]);
+      expect(zip.suggestedFilename()).toBe("my-data.zip");
     } finally {
       await context.close();
     }
@@ -247,7 +256,7 @@ describe("French", () => {
 });
 
 describe("an admin", () => {
-  it("imports people from a CSV file, reads the roster, previews and runs matching, cancels a proposal, supervises a mentor", async () => {
+  it("imports people from a CSV file, reads the roster, previews and runs matching, cancels a proposal, supervises a mentor, exports a participant's data, reads the audit trail", async () => {
     const { users } = demo();
     const [context, page] = await newPage(browser);
     try {
@@ -480,6 +489,15 @@ describe("an admin", () => {
         .toBe("withdrawn");
       expect(await roster.getByRole("button", { name: "Withdraw" }).count()).toBe(0);
 
+      // the admin exports that mentee's data: the archive, once every service built its part
+      // (by keyboard: the toast saying that the mentee withdrew may cover the roster's last column)
+      const exporting = roster.getByRole("group", { name: `Data export of ${leftOut}` });
+      await exporting.getByRole("button", { name: "Export their data" }).press("Enter");
+      const archive = exporting.getByRole("button", { name: "Download the archive (ZIP)" });
+      await expect.poll(() => archive.isVisible(), { timeout: 60_000 }).toBe(true);
+      const [zip] = await Promise.all([page.waitForEvent("download"), archive.press("Enter")]);
+      expect(zip.suggestedFilename()).toMatch(/^data-pt_.+\.zip$/);
+
       // the report: the funnel of this period's mentees as a chart, and the same as a CSV file
       await page.getByRole("link", { name: "Report", exact: true }).click();
       const programReport = page.getByRole("region", { name: "Program report" });
@@ -494,10 +512,36 @@ describe("an admin", () => {
       ]);
       expect(download.suggestedFilename()).toMatch(/^report-pg_.+\.csv$/);
       expect(readFileSync(await download.path(), "utf8")).toMatch(/^section,item,id,measure,value/);
+
+      // the audit trail: what the admin just did, newest first (recorded a few seconds after)
+      await page.getByRole("link", { name: "Audit trail" }).click();
+      const trail = page.getByRole("region", { name: "Audit trail" });
+      const actions = async () => {
+        await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith("/graphql")),
+          trail.getByRole("button", { name: "Refresh" }).press("Enter"),
+        ]);
+        return trail.getByRole("rowheader").allTextContents();
+      };
+      await expect
+        .poll(actions, { timeout: 30_000 })
+        .toEqual(
+          expect.arrayContaining([
+            "Data exported",
+            "Participant withdrawn",
+            "Proposal cancelled",
+            "Matching run",
+            "Participants imported",
+            "Program created",
+          ]),
+        );
+      expect((await trail.getByRole("rowheader").allTextContents())[0]).toBe("Data exported");
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await shoot(page, "admin-audit");
     } finally {
       await context.close();
     }
-  });
+  }, 180_000);
 
   it("sees the typed error when the input is refused", async () => {
     const { users } = demo();

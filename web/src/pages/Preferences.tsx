@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
 import { useProfileLanguage } from "../api/participation";
 import { LanguageSwitch } from "../components/Layout";
+import { MyData } from "../components/MyData";
 import { Loading, MutationProblem, Problem } from "../components/Problem";
 import { graphql } from "../gql";
 import type { DigestMode } from "../gql/graphql";
@@ -160,6 +161,7 @@ export function Preferences() {
         <Problem error={state.error} />
         <MutationProblem result={answer} />
       </form>
+      <MyData />
     </>
   );
 }

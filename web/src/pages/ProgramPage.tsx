@@ -4,6 +4,7 @@ import { useQuery } from "urql";
 import { Loading, Problem } from "../components/Problem";
 import { graphql } from "../gql";
 import { Admins } from "./program/Admins";
+import { Audit } from "./program/Audit";
 import { Import } from "./program/Import";
 import { Matching } from "./program/Matching";
 import { Mentors } from "./program/Mentors";
@@ -23,6 +24,7 @@ const ProgramQuery = graphql(`
       defaultMentorCapacity
       proposalExpiryDays
       mutualAcceptance
+      selfErasure
       adminIds
       createdAt
     }
@@ -44,7 +46,7 @@ const ProgramQuery = graphql(`
 
 /** A program for its admins: an overview (settings, opening and closing, co-admins, health),
  * the roster with the mentors' load, importing people from a CSV file, matching, the report
- * over a period, and a mentor's supervision page. */
+ * over a period, a mentor's supervision page, and the audit trail. */
 export function ProgramPage() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
@@ -60,6 +62,7 @@ export function ProgramPage() {
     [`${base}/import`, t("program.import")],
     [`${base}/matching`, t("program.matching")],
     [`${base}/report`, t("program.report")],
+    [`${base}/audit`, t("program.audit")],
   ];
   return (
     <>
@@ -96,6 +99,7 @@ export function ProgramPage() {
           <Route path="import" element={<Import programId={program.id} />} />
           <Route path="matching" element={<Matching programId={program.id} />} />
           <Route path="report" element={<Report programId={program.id} />} />
+          <Route path="audit" element={<Audit programId={program.id} />} />
           <Route path="mentors/:mentorId" element={<Supervision programId={program.id} />} />
           <Route
             path="*"

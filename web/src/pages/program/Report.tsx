@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useQuery } from "urql";
+import { downloadFile } from "../../api/download";
 import { useSignedIn } from "../../auth/session";
 import { MutationProblem, Problem } from "../../components/Problem";
 import { graphql } from "../../gql";
@@ -145,24 +146,6 @@ export function weekLabels(
 /** A date as YYYY-MM-DD, in UTC. */
 export function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
-}
-
-/** Fetches the report's CSV with the bearer token (a plain link could not send it) and hands it
- * to the browser as a file to save. */
-export async function downloadCsv(path: string, token: string, filename: string): Promise<void> {
-  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-  const url = URL.createObjectURL(await response.blob());
-  try {
-    const link = document.createElement("a");
-    link.href = url;
-    link.download = filename;
-    document.body.append(link);
-    link.click();
-    link.remove();
-  } finally {
-    URL.revokeObjectURL(url);
-  }
 }
 
 /** A program's report for its admins over a period they choose (the last 12 weeks at first):
@@ -320,7 +303,7 @@ export function Report({ programId }: { programId: string }) {
             type="button"
             onClick={() => {
               setDownloadProblem(null);
-              downloadCsv(
+              downloadFile(
                 report.csvPath,
                 session.token,
                 `report-${programId}-${report.from}-${report.to}.csv`,

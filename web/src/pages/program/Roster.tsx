@@ -1,10 +1,11 @@
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
 import { Pager, type Cursors } from "../../components/Pager";
 import { Loading, MutationProblem, Problem } from "../../components/Problem";
 import { graphql } from "../../gql";
 import type { ParticipantRole, RosterStatus } from "../../gql/graphql";
+import { ParticipantData } from "./ParticipantData";
 
 const RosterQuery = graphql(`
   query Roster(
@@ -101,7 +102,8 @@ function WithdrawForm({ id, name }: { id: string; name: string }) {
 }
 
 /** The program's roster for its admins: who takes part and where each stands, by role and
- * status, searched by name or e-mail, a page at a time; withdrawing someone. */
+ * status, searched by name or e-mail, a page at a time; withdrawing someone, exporting or erasing
+ * their data. */
 export function Roster({ programId }: { programId: string }) {
   const { t } = useTranslation();
   const [role, setRole] = useState<ParticipantRole | "">("");
@@ -109,7 +111,7 @@ export function Roster({ programId }: { programId: string }) {
   const [typed, setTyped] = useState("");
   const [search, setSearch] = useState("");
   const [cursors, setCursors] = useState<Cursors>([null]);
-  const [result] = useQuery({
+  const [result, reexecute] = useQuery({
     query: RosterQuery,
     variables: {
       id: programId,
@@ -121,6 +123,8 @@ export function Roster({ programId }: { programId: string }) {
   });
   const page = result.data?.program?.participants;
   const restart = () => setCursors([null]);
+  // an erased participant is shown under their pseudonym once every service is done
+  const erased = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
   return (
     <section className="card" aria-labelledby="roster-title">
       <h2 id="roster-title">{t("roster.title")}</h2>
@@ -204,6 +208,7 @@ export function Roster({ programId }: { programId: string }) {
                   <td>{p.email}</td>
                   <td>
                     {where === "WITHDRAWN" ? null : <WithdrawForm id={p.id} name={p.displayName} />}
+                    <ParticipantData id={p.id} name={p.displayName} onErased={erased} />
                   </td>
                 </tr>
               ))}

@@ -17,6 +17,7 @@ const UpdateProgram = graphql(`
         proposalExpiryDays
         defaultMentorCapacity
         mutualAcceptance
+        selfErasure
       }
       ... on MutationError {
         message
@@ -42,6 +43,7 @@ export interface ProgramSettings {
   proposalExpiryDays: number;
   defaultMentorCapacity: number;
   mutualAcceptance: boolean;
+  selfErasure: boolean;
 }
 
 /** Opening and closing a program (closing asks to be confirmed: it ends every active match). */
@@ -91,6 +93,7 @@ export function Settings({ program }: { program: ProgramSettings }) {
   const [expiry, setExpiry] = useState(String(program.proposalExpiryDays));
   const [capacity, setCapacity] = useState(String(program.defaultMentorCapacity));
   const [mutual, setMutual] = useState(program.mutualAcceptance);
+  const [selfErasure, setSelfErasure] = useState(program.selfErasure);
   const [state, update] = useMutation(UpdateProgram);
   const answer = state.data?.updateProgram;
   const changed = {
@@ -103,6 +106,7 @@ export function Settings({ program }: { program: ProgramSettings }) {
       ? { defaultMentorCapacity: Number(capacity) }
       : {}),
     ...(mutual !== program.mutualAcceptance ? { mutualAcceptance: mutual } : {}),
+    ...(selfErasure !== program.selfErasure ? { selfErasure } : {}),
   };
   return (
     <section className="card" aria-labelledby="settings-title">
@@ -146,6 +150,14 @@ export function Settings({ program }: { program: ProgramSettings }) {
         <label className="block">
           <input type="checkbox" checked={mutual} onChange={(e) => setMutual(e.target.checked)} />{" "}
           {t("settings.mutual")}
+        </label>
+        <label className="block">
+          <input
+            type="checkbox"
+            checked={selfErasure}
+            onChange={(e) => setSelfErasure(e.target.checked)}
+          />{" "}
+          {t("settings.selfErasure")}
         </label>
         <button type="submit" disabled={state.fetching || Object.keys(changed).length === 0}>
           {t("settings.save")}
