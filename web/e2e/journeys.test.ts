@@ -201,6 +201,13 @@ describe("a mentee", () => {
       await form.getByLabel("Digest hour").fill("18");
       await form.getByLabel("From").fill("20:00");
       await form.getByLabel("to", { exact: true }).fill("07:30");
+      // a webhook for every kind but planned sessions, and proposals in the inbox only
+      const hook = `https://hooks.example.org/e2e-${Date.now().toString(36)}`;
+      await form.getByLabel("Webhook URL (https://)").fill(hook);
+      await form.getByText("Where each notification goes").click();
+      const channel = (f: typeof form, name: string) => f.getByRole("checkbox", { name });
+      await channel(form, "Session planned: Webhook").uncheck();
+      await channel(form, "Proposal: E-mail").uncheck();
       await form.getByRole("button", { name: "Save" }).click();
       await expect.poll(() => form.getByText("Saved.").isVisible()).toBe(true);
       expect(await accessibilityProblems(page)).toEqual([]);
@@ -212,6 +219,18 @@ describe("a mentee", () => {
         .toBe(true);
       expect(await saved.getByLabel("Digest hour").inputValue()).toBe("18");
       expect(await saved.getByLabel("From").inputValue()).toBe("20:00");
+      expect(await saved.getByLabel("Webhook URL (https://)").inputValue()).toBe(hook);
+      await saved.getByText("Where each notification goes").click();
+      expect(await channel(saved, "Session planned: Webhook").isChecked()).toBe(false);
+      expect(await channel(saved, "Proposal: E-mail").isChecked()).toBe(false);
+      expect(await channel(saved, "Proposal: Webhook").isChecked()).toBe(true);
+      expect(await channel(saved, "Confidence dropped: Webhook").isChecked()).toBe(true);
+
+      // no webhook left behind for the next run: without a URL, no kind goes by webhook
+      await saved.getByLabel("Webhook URL (https://)").fill("");
+      expect(await channel(saved, "Proposal: Webhook").isDisabled()).toBe(true);
+      await saved.getByRole("button", { name: "Save" }).click();
+      await expect.poll(() => saved.getByText("Saved.").isVisible()).toBe(true);
     } finally {
       await context.close();
     }

@@ -1,4 +1,4 @@
-import type { NotificationKind } from "../gql/graphql";
+import type { NotificationChannel, NotificationKind } from "../gql/graphql";
 
 export const en = {
   app: { name: "Mentoring" },
@@ -443,5 +443,13 @@ export const en = {
     email: "E-mail address",
     save: "Save",
     saved: "Saved.",
+    channels: "Where each notification goes",
+    channelsHint: "In-app is your inbox: every notification but the weekly digest is kept there.",
+    kind: "Notification",
+    webhookUrl: "Webhook URL (https://)",
   },
+  channel: { IN_APP: "In-app", EMAIL: "E-mail", WEBHOOK: "Webhook" } satisfies Record<
+    NotificationChannel,
+    string
+  >,
 };

@@ -454,5 +454,11 @@ export const fr: Shape<typeof en> = {
     email: "Adresse électronique",
     save: "Enregistrer",
     saved: "Enregistré.",
+    channels: "Où va chaque notification",
+    channelsHint:
+      "Dans l'application, c'est votre boîte de réception : toute notification sauf le récapitulatif hebdomadaire y est gardée.",
+    kind: "Notification",
+    webhookUrl: "URL du webhook (https://)",
   },
+  channel: { IN_APP: "Dans l'application", EMAIL: "Courriel", WEBHOOK: "Webhook" },
 };

@@ -1,0 +1,128 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { Provider, type Client } from "urql";
+import { describe, expect, it } from "vitest";
+import { fromValue, never } from "wonka";
+import { ParticipationProvider } from "../api/participation";
+import { SessionProvider } from "../auth/session";
+import { channelsOf, toggled, toInput } from "../components/KindChannels";
+import "../i18n";
+import { Preferences } from "./Preferences";
+
+type Sent = { name: string; variables: Record<string, unknown> }[];
+type Request = { query: { definitions: { name?: { value: string } }[] }; variables: never };
+const nameOf = (request: Request) => request.query.definitions[0]?.name?.value ?? "";
+
+const stored = {
+  __typename: "NotificationPreferences",
+  digest: "IMMEDIATE",
+  digestHour: 8,
+  timezone: null,
+  email: null,
+  webhookUrl: null,
+  quietHours: null,
+  channels: [{ __typename: "KindChannels", kind: "MATCH_PROPOSED", channels: ["IN_APP"] }],
+};
+
+function renderWith(sent: Sent) {
+  const client = {
+    executeQuery: (request: Request) =>
+      fromValue({
+        operation: request,
+        data:
+          nameOf(request) === "Preferences"
+            ? { notificationPreferences: stored }
+            : { me: { __typename: "Me", userId: "u-1", participations: [] } },
+        stale: false,
+        hasNext: false,
+      }),
+    executeMutation: (request: Request) => {
+      sent.push({ name: nameOf(request), variables: request.variables });
+      return never;
+    },
+  } as unknown as Client;
+  localStorage.setItem("mentorship.language", "en");
+  localStorage.setItem(
+    "mentorship.session",
+    JSON.stringify({ token: "t", userId: "u-1", name: "Mia", role: "mentee" }),
+  );
+  render(
+    <SessionProvider>
+      <Provider value={client}>
+        <ParticipationProvider>
+          <Preferences />
+        </ParticipationProvider>
+      </Provider>
+    </SessionProvider>,
+  );
+}
+
+describe("the channels of each notification kind", () => {
+  it("go by the service's default until chosen: in-app and e-mail, the webhook once a URL is set", () => {
+    expect(channelsOf({}, "MATCH_ENDED", "")).toEqual(["IN_APP", "EMAIL"]);
+    expect(channelsOf({}, "MATCH_ENDED", "https://hooks.example")).toEqual([
+      "IN_APP",
+      "EMAIL",
+      "WEBHOOK",
+    ]);
+    expect(channelsOf({ MATCH_ENDED: ["IN_APP", "WEBHOOK"] }, "MATCH_ENDED", "")).toEqual([
+      "IN_APP",
+    ]);
+  });
+
+  it("keep in-app on every kind but the weekly digest, which in-app turns off entirely", () => {
+    expect(toggled({}, "MATCH_ENDED", "IN_APP", "")).toEqual({});
+    expect(toggled({}, "MATCH_ENDED", "EMAIL", "")).toEqual({ MATCH_ENDED: ["IN_APP"] });
+    const off = toggled({}, "MENTOR_WEEKLY_DIGEST", "IN_APP", "");
+    expect(off).toEqual({ MENTOR_WEEKLY_DIGEST: [] });
+    expect(toggled(off, "MENTOR_WEEKLY_DIGEST", "EMAIL", "")).toEqual({
+      MENTOR_WEEKLY_DIGEST: ["IN_APP", "EMAIL"],
+    });
+  });
+
+  it("are sent for the kinds chosen only, never by webhook without a URL", () => {
+    expect(toInput({ MATCH_ENDED: ["IN_APP", "WEBHOOK"] }, "")).toEqual([
+      { kind: "MATCH_ENDED", channels: ["IN_APP"] },
+    ]);
+  });
+});
+
+describe("the preferences form", () => {
+  it("sends the channels chosen per kind and the webhook URL, keeping the stored choices", async () => {
+    const sent: Sent = [];
+    renderWith(sent);
+
+    await userEvent.click(screen.getByLabelText("Webhook URL (https://)"));
+    await userEvent.paste("https://hooks.example/me");
+    await userEvent.click(screen.getByText("Where each notification goes"));
+    const webhook = screen.getByLabelText("Confidence dropped: Webhook");
+    expect(webhook).toHaveProperty("checked", true);
+    await userEvent.click(screen.getByLabelText("Confidence dropped: E-mail"));
+    await userEvent.click(screen.getByLabelText("Your week with your mentees: In-app"));
+    expect(screen.getByLabelText("Proposal: E-mail")).toHaveProperty("checked", false);
+    expect(screen.getByLabelText("Proposal: In-app")).toHaveProperty("disabled", true);
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.variables).toMatchObject({
+      input: {
+        webhookUrl: "https://hooks.example/me",
+        channels: [
+          { kind: "MATCH_PROPOSED", channels: ["IN_APP"] },
+          { kind: "PROGRESS_CONFIDENCE_DROPPED", channels: ["IN_APP", "WEBHOOK"] },
+          { kind: "MENTOR_WEEKLY_DIGEST", channels: [] },
+        ],
+      },
+    });
+  });
+
+  it("offers no webhook until there is a URL to call", async () => {
+    renderWith([]);
+
+    await userEvent.click(screen.getByText("Where each notification goes"));
+
+    const webhook = screen.getByLabelText("Match ended: Webhook");
+    expect(webhook).toHaveProperty("disabled", true);
+    expect(webhook).toHaveProperty("checked", false);
+  });
+});
