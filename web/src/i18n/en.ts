@@ -343,6 +343,10 @@ export const en = {
     path: "Learning path",
     capacity: "Mentees per mentor",
     expiry: "Days to answer a proposal",
+    start: "Start as",
+    startOPEN: "Open: people can be matched now",
+    startDRAFT: "Draft: open it once it is ready",
+    mutual: "The mentee accepts a proposal too (not only the mentor)",
     submit: "Create the program",
   },
   matching: {

@@ -354,6 +354,10 @@ export const fr: Shape<typeof en> = {
     path: "Parcours",
     capacity: "Mentorés par mentor",
     expiry: "Jours pour répondre à une proposition",
+    start: "Démarrer en",
+    startOPEN: "Ouvert : les personnes peuvent être appariées dès maintenant",
+    startDRAFT: "Brouillon : à ouvrir une fois prêt",
+    mutual: "Le mentoré accepte aussi une proposition (pas seulement le mentor)",
     submit: "Créer le programme",
   },
   matching: {

@@ -5,6 +5,7 @@ import { useMutation, useQuery } from "urql";
 import { Loading, MutationProblem, Problem } from "../components/Problem";
 import { newKey } from "../components/Progress";
 import { graphql } from "../gql";
+import type { ProgramStatus } from "../gql/graphql";
 
 const ProgramsQuery = graphql(`
   query Programs {
@@ -53,6 +54,8 @@ function CreateForm({ paths }: { paths: { id: string; title: string }[] }) {
   const [pathId, setPathId] = useState("");
   const [capacity, setCapacity] = useState("3");
   const [expiry, setExpiry] = useState("7");
+  const [status, setStatus] = useState<ProgramStatus>("OPEN");
+  const [mutual, setMutual] = useState(false);
   // one key per filled-in form: a double submit creates one program
   const [key, setKey] = useState(newKey);
   const [state, create] = useMutation(CreateProgram);
@@ -71,6 +74,8 @@ function CreateForm({ paths }: { paths: { id: string; title: string }[] }) {
             learningPathId: pathId || paths[0]?.id || "social-business-accompaniment",
             defaultMentorCapacity: Number(capacity),
             proposalExpiryDays: Number(expiry),
+            status,
+            mutualAcceptance: mutual,
           },
         }).then((r) => {
           const made = r.data?.createProgram;
@@ -119,6 +124,19 @@ function CreateForm({ paths }: { paths: { id: string; title: string }[] }) {
           value={expiry}
           onChange={(e) => setExpiry(e.target.value)}
         />
+      </label>
+      <fieldset>
+        <legend>{t("programs.start")}</legend>
+        {(["OPEN", "DRAFT"] as const).map((s) => (
+          <label key={s} className="block">
+            <input type="radio" name="start" checked={status === s} onChange={() => setStatus(s)} />{" "}
+            {t(`programs.start${s}`)}
+          </label>
+        ))}
+      </fieldset>
+      <label className="block">
+        <input type="checkbox" checked={mutual} onChange={(e) => setMutual(e.target.checked)} />{" "}
+        {t("programs.mutual")}
       </label>
       <p>
         <button type="submit" disabled={state.fetching}>
