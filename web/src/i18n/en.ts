@@ -42,6 +42,7 @@ export const en = {
   },
   errors: {
     network: "The server cannot be reached. Check your connection and try again.",
+    retry: "Try again",
     expired: "Your session has expired.",
     ValidationError: "Please check:",
     NotFound: "Not found:",

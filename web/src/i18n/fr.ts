@@ -47,6 +47,7 @@ export const fr: Shape<typeof en> = {
   },
   errors: {
     network: "Le serveur est injoignable. Vérifiez votre connexion et réessayez.",
+    retry: "Réessayer",
     expired: "Votre session a expiré.",
     ValidationError: "À vérifier :",
     NotFound: "Introuvable :",
