@@ -1,17 +1,13 @@
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { Provider, type Client } from "urql";
+import { Provider } from "urql";
 import { describe, expect, it } from "vitest";
-import { fromValue, never } from "wonka";
 import { ParticipationProvider } from "../api/participation";
 import { SessionProvider } from "../auth/session";
 import { channelsOf, toggled, toInput } from "../components/KindChannels";
 import "../i18n";
+import { fakeClient, type Sent } from "../test-client";
 import { Preferences } from "./Preferences";
-
-type Sent = { name: string; variables: Record<string, unknown> }[];
-type Request = { query: { definitions: { name?: { value: string } }[] }; variables: never };
-const nameOf = (request: Request) => request.query.definitions[0]?.name?.value ?? "";
 
 const stored = {
   __typename: "NotificationPreferences",
@@ -25,22 +21,15 @@ const stored = {
 };
 
 function renderWith(sent: Sent) {
-  const client = {
-    executeQuery: (request: Request) =>
-      fromValue({
-        operation: request,
-        data:
-          nameOf(request) === "Preferences"
-            ? { notificationPreferences: stored }
-            : { me: { __typename: "Me", userId: "u-1", participations: [] } },
-        stale: false,
-        hasNext: false,
-      }),
-    executeMutation: (request: Request) => {
-      sent.push({ name: nameOf(request), variables: request.variables });
-      return never;
-    },
-  } as unknown as Client;
+  const client = fakeClient(
+    (name) =>
+      name === "Preferences"
+        ? { notificationPreferences: stored }
+        : name === "MyParticipations"
+          ? { me: { __typename: "Me", userId: "u-1", participations: [] } }
+          : undefined,
+    sent,
+  );
   localStorage.setItem("mentorship.language", "en");
   localStorage.setItem(
     "mentorship.session",
@@ -103,8 +92,9 @@ describe("the preferences form", () => {
     expect(screen.getByLabelText("Proposal: In-app")).toHaveProperty("disabled", true);
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
 
-    expect(sent).toHaveLength(1);
-    expect(sent[0]!.variables).toMatchObject({
+    const saved = sent.filter((s) => s.name === "SavePreferences");
+    expect(saved).toHaveLength(1);
+    expect(saved[0]!.variables).toMatchObject({
       input: {
         webhookUrl: "https://hooks.example/me",
         channels: [
