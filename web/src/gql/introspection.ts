@@ -7615,6 +7615,13 @@ export default {
             },
             "args": [
               {
+                "name": "after",
+                "type": {
+                  "kind": "SCALAR",
+                  "name": "Any"
+                }
+              },
+              {
                 "name": "first",
                 "type": {
                   "kind": "NON_NULL",
