@@ -11,6 +11,7 @@ import { Programs } from "./Programs";
 const listed = {
   programs: {
     __typename: "ProgramConnection",
+    pageInfo: { __typename: "PageInfo", hasNextPage: true, endCursor: "pg-1" },
     nodes: [
       {
         __typename: "Program",
@@ -68,5 +69,34 @@ describe("creating a program", () => {
       name: "CreateProgram",
       variables: { input: { name: "Autumn", status: "DRAFT", mutualAcceptance: true } },
     });
+  });
+});
+
+describe("the programs I administer", () => {
+  it("are listed a page at a time", async () => {
+    const sent: Sent = [];
+    const later = {
+      ...listed,
+      programs: {
+        __typename: "ProgramConnection",
+        pageInfo: { __typename: "PageInfo", hasNextPage: false, endCursor: null },
+        nodes: [{ ...listed.programs.nodes[0], id: "pg-2", name: "Second" }],
+      },
+    };
+    renderWith(
+      fakeClient(
+        (name, v) => (name !== "Programs" ? undefined : v.after === "pg-1" ? later : listed),
+        sent,
+      ),
+    );
+    expect(screen.getByRole("link", { name: "Pilot" })).toBeTruthy();
+
+    await userEvent.click(screen.getByRole("button", { name: "Next page" }));
+
+    expect(sent.at(-1)).toEqual({ name: "Programs", variables: { after: "pg-1" } });
+    expect(screen.getByRole("link", { name: "Second" }).getAttribute("href")).toBe(
+      "/programs/pg-2",
+    );
+    expect(screen.queryByRole("link", { name: "Pilot" })).toBeNull();
   });
 });

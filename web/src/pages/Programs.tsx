@@ -2,14 +2,19 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import { useMutation, useQuery } from "urql";
+import { Pager, useCursorPages } from "../components/Pager";
 import { Loading, MutationProblem, Problem } from "../components/Problem";
 import { newKey } from "../components/Progress";
 import { graphql } from "../gql";
 import type { ProgramStatus } from "../gql/graphql";
 
 const ProgramsQuery = graphql(`
-  query Programs {
-    programs(first: 50) {
+  query Programs($after: String) {
+    programs(first: 20, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         name
@@ -152,7 +157,8 @@ function CreateForm({ paths }: { paths: { id: string; title: string }[] }) {
 /** The programs I administer, and creating one. */
 export function Programs() {
   const { t } = useTranslation();
-  const [result] = useQuery({ query: ProgramsQuery });
+  const pages = useCursorPages();
+  const [result] = useQuery({ query: ProgramsQuery, variables: { after: pages.after } });
   if (result.fetching && !result.data) return <Loading />;
   const programs = result.data?.programs?.nodes ?? [];
   return (
@@ -170,6 +176,7 @@ export function Programs() {
           </li>
         ))}
       </ul>
+      <Pager {...pages} page={result.data?.programs?.pageInfo} />
       <CreateForm paths={result.data?.learningPaths ?? []} />
     </>
   );
