@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # The web app, port 8080: the built single-page app behind nginx, which also passes the gateway's
-# paths (/graphql with its websocket, /reports/, /auth/) to GATEWAY_URL; /dev/ is never passed.
+# paths (/graphql with its websocket, /reports/, /data-exports/, /audit/, /scim/, /auth/config) to
+# GATEWAY_URL; /dev/ is never passed.
 # Build from the repository root: docker build -f deploy/docker/web.Dockerfile .
 # Run: docker run -e GATEWAY_URL=http://gateway:8100 -p 8080:8080 mentorship/web
 

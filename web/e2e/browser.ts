@@ -55,8 +55,9 @@ export async function signInAs(page: Page, userId: string): Promise<string> {
   return name.trim();
 }
 
-/** Sign in with a development token for someone the sign-in page does not list (it lists the
- * people of the demo admin's matches: a mentee never matched is not there). */
+/** Sign in with a development token, as the sign-in page does, without finding the person in
+ * its list (it lists everyone on the demo admin's rosters, matched or not, which grows with each
+ * run on a kept stack). */
 export async function signInWithToken(
   page: Page,
   userId: string,
@@ -71,6 +72,14 @@ export async function signInWithToken(
   );
   await page.goto("/");
   await expect.poll(() => page.getByRole("button", { name: "Sign out" }).isVisible()).toBe(true);
+}
+
+/** How far the page scrolls sideways (0 when it fits the window's width). */
+export async function sidewaysOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    return Math.max(0, root.scrollWidth - root.clientWidth);
+  });
 }
 
 export async function shoot(page: Page, name: string): Promise<void> {

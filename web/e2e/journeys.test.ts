@@ -7,6 +7,7 @@ import {
   launch,
   newPage,
   shoot,
+  sidewaysOverflow,
   signInAs,
   signInWithToken,
 } from "./browser";
@@ -201,6 +202,15 @@ describe("a mentee", () => {
       await form.getByLabel("Digest hour").fill("18");
       await form.getByLabel("From").fill("20:00");
       await form.getByLabel("to", { exact: true }).fill("07:30");
+      // a webhook (every kind not chosen otherwise goes there too) but for planned sessions;
+      // proposals in the inbox and by webhook, not by e-mail
+      const hook = `https://hooks.example.org/e2e-${Date.now().toString(36)}`;
+      await form.getByLabel("Webhook URL (https://)").fill(hook);
+      await form.getByText("Where each notification goes").click();
+      const channel = (f: typeof form, name: string) => f.getByRole("checkbox", { name });
+      await channel(form, "Session planned: Webhook").setChecked(false);
+      await channel(form, "Proposal: E-mail").setChecked(false);
+      await channel(form, "Proposal: Webhook").setChecked(true);
       await form.getByRole("button", { name: "Save" }).click();
       await expect.poll(() => form.getByText("Saved.").isVisible()).toBe(true);
       expect(await accessibilityProblems(page)).toEqual([]);
@@ -212,6 +222,18 @@ describe("a mentee", () => {
         .toBe(true);
       expect(await saved.getByLabel("Digest hour").inputValue()).toBe("18");
       expect(await saved.getByLabel("From").inputValue()).toBe("20:00");
+      expect(await saved.getByLabel("Webhook URL (https://)").inputValue()).toBe(hook);
+      await saved.getByText("Where each notification goes").click();
+      expect(await channel(saved, "Session planned: Webhook").isChecked()).toBe(false);
+      expect(await channel(saved, "Proposal: E-mail").isChecked()).toBe(false);
+      expect(await channel(saved, "Proposal: Webhook").isChecked()).toBe(true);
+      expect(await channel(saved, "Confidence dropped: Webhook").isChecked()).toBe(true);
+
+      // no webhook left behind for the next run: without a URL, no kind goes by webhook
+      await saved.getByLabel("Webhook URL (https://)").fill("");
+      expect(await channel(saved, "Proposal: Webhook").isDisabled()).toBe(true);
+      await saved.getByRole("button", { name: "Save" }).click();
+      await expect.poll(() => saved.getByText("Saved.").isVisible()).toBe(true);
 
       // a copy of their data, from My data on the same page
       const mine = page.getByRole("region", { name: "My data" });
@@ -247,7 +269,13 @@ describe("French", () => {
           .poll(() => page.getByRole("heading", { name: heading }).isVisible())
           .toBe(true);
         expect(await page.getByRole("button", { name: "Se déconnecter" }).isVisible()).toBe(true);
+        expect(await accessibilityProblems(page)).toEqual([]);
         await shoot(page, `french-${role}`);
+        if (role === "mentor") {
+          // the dashboard on a phone, in the longer of the two languages
+          await page.setViewportSize({ width: 375, height: 900 });
+          expect(await sidewaysOverflow(page)).toBe(0);
+        }
       } finally {
         await context.close();
       }
@@ -353,6 +381,9 @@ describe("an admin", () => {
       expect(await load.textContent()).toContain("0 of 1");
       expect(await accessibilityProblems(page)).toEqual([]);
       await shoot(page, "admin-roster");
+      await page.setViewportSize({ width: 375, height: 900 });
+      expect(await sidewaysOverflow(page)).toBe(0);
+      await page.setViewportSize({ width: 1280, height: 900 });
 
       // a preview proposes nothing; the run proposes the same two pairs
       await page.getByRole("link", { name: "Matching", exact: true }).click();
@@ -543,7 +574,7 @@ describe("an admin", () => {
     }
   }, 180_000);
 
-  it("sees the typed error when the input is refused", async () => {
+  it("sees the typed error when the input is refused, and is told when the gateway cannot be reached", async () => {
     const { users } = demo();
     const [context, page] = await newPage(browser);
     try {
@@ -554,6 +585,21 @@ describe("an admin", () => {
       const problem = form.getByRole("alert");
       await expect.poll(() => problem.textContent()).toContain("Please check:");
       expect(await problem.textContent()).toContain("input.name");
+      expect(await accessibilityProblems(page)).toEqual([]);
+
+      // the gateway down: the page says so, and shows again once it answers
+      await page.route("**/graphql", (route) => route.abort("connectionrefused"));
+      await page.reload();
+      const down = page.getByRole("alert").filter({ hasText: "The server cannot be reached" });
+      await expect.poll(() => down.first().isVisible()).toBe(true);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await page.unroute("**/graphql");
+      await down.first().getByRole("button", { name: "Try again" }).click();
+      await expect.poll(() => down.count()).toBe(0);
+      const listed = page
+        .getByRole("listitem")
+        .filter({ has: page.locator('a[href^="/programs/pg_"]') });
+      await expect.poll(() => listed.count()).toBeGreaterThan(0);
     } finally {
       await context.close();
     }

@@ -1,6 +1,7 @@
 import {
   lazy,
   Suspense,
+  useCallback,
   useEffect,
   useRef,
   useState,
@@ -15,6 +16,7 @@ import { ParticipationProvider } from "./api/participation";
 import { useTokenRenewal } from "./auth/renewal";
 import { useSession, type Role } from "./auth/session";
 import { Layout } from "./components/Layout";
+import { RetryContext } from "./components/Problem";
 
 /** A page from a chunk loaded on first use; the chunks group the pages of one role, so that
  * the main chunk holds only the shell (header, navigation, client, languages). */
@@ -58,29 +60,34 @@ function SignedIn({ token, role }: { token: string; role: Role }) {
     setClient(made.client);
     return made.dispose;
   }, []);
+  // trying again after the gateway could not be reached shows every page anew: each asks again
+  const [attempt, setAttempt] = useState(0);
+  const retry = useCallback(() => setAttempt((n) => n + 1), []);
   if (!client) return null;
   return (
     <Provider value={client}>
-      <ParticipationProvider>
-        <Layout>
-          <Loading>
-            <Routes>
-              <Route path="/" element={<Navigate to={HOME[role]} replace />} />
-              <Route path="/programs" element={<Programs />} />
-              <Route path="/programs/:id/*" element={<ProgramPage />} />
-              <Route path="/dashboard" element={<MentorDashboard />} />
-              <Route path="/proposals" element={<Proposals />} />
-              <Route path="/mentees/:id" element={<MenteePage />} />
-              <Route path="/path" element={<MenteeHome />} />
-              <Route path="/suggestions" element={<Suggestions />} />
-              <Route path="/inbox" element={<Inbox />} />
-              <Route path="/inbox/:id" element={<Inbox />} />
-              <Route path="/preferences" element={<Preferences />} />
-              <Route path="*" element={<Navigate to={HOME[role]} replace />} />
-            </Routes>
-          </Loading>
-        </Layout>
-      </ParticipationProvider>
+      <RetryContext.Provider value={retry}>
+        <ParticipationProvider key={attempt}>
+          <Layout>
+            <Loading>
+              <Routes>
+                <Route path="/" element={<Navigate to={HOME[role]} replace />} />
+                <Route path="/programs" element={<Programs />} />
+                <Route path="/programs/:id/*" element={<ProgramPage />} />
+                <Route path="/dashboard" element={<MentorDashboard />} />
+                <Route path="/proposals" element={<Proposals />} />
+                <Route path="/mentees/:id" element={<MenteePage />} />
+                <Route path="/path" element={<MenteeHome />} />
+                <Route path="/suggestions" element={<Suggestions />} />
+                <Route path="/inbox" element={<Inbox />} />
+                <Route path="/inbox/:id" element={<Inbox />} />
+                <Route path="/preferences" element={<Preferences />} />
+                <Route path="*" element={<Navigate to={HOME[role]} replace />} />
+              </Routes>
+            </Loading>
+          </Layout>
+        </ParticipationProvider>
+      </RetryContext.Provider>
     </Provider>
   );
 }

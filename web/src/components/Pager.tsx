@@ -1,6 +1,21 @@
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 export type Cursors = (string | null)[];
+
+export interface CursorPages {
+  /** The cursors of the pages seen, the first page's null; the last is the current page's. */
+  cursors: Cursors;
+  setCursors: (update: (c: Cursors) => Cursors) => void;
+  /** The current page's ``after``. */
+  after: string | null;
+}
+
+/** The cursor-page state of one paged list: spread it into ``Pager``, ask for ``after``. */
+export function useCursorPages(): CursorPages {
+  const [cursors, setCursors] = useState<Cursors>([null]);
+  return { cursors, setCursors, after: cursors[cursors.length - 1] ?? null };
+}
 
 /** Previous and next page buttons over a connection, the cursors of the pages seen kept by the
  * caller (the last is the current page's). */

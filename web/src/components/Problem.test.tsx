@@ -5,7 +5,7 @@ import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
 import { SessionProvider, useSession } from "../auth/session";
 import "../i18n";
-import { MutationProblem, Problem } from "./Problem";
+import { MutationProblem, Problem, RetryContext } from "./Problem";
 
 function Who() {
   const { session } = useSession();
@@ -40,6 +40,21 @@ describe("MutationProblem", () => {
 });
 
 describe("Problem", () => {
+  it("offers to try again when the server cannot be reached, where the app can", async () => {
+    let retried = 0;
+    render(
+      <SessionProvider>
+        <RetryContext.Provider value={() => (retried += 1)}>
+          <Problem error={new CombinedError({ networkError: new Error("Failed to fetch") })} />
+        </RetryContext.Provider>
+      </SessionProvider>,
+    );
+
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+
+    expect(retried).toBe(1);
+  });
+
   it("says the server cannot be reached on a network error", () => {
     render(
       <SessionProvider>

@@ -1,12 +1,17 @@
+import { createContext, useContext } from "react";
 import { useTranslation } from "react-i18next";
 import type { CombinedError } from "urql";
 import { useSession } from "../auth/session";
 
-/** A query's or a request's failure, said in words: the gateway down, a session expired (with
- * a way to sign in again), or the GraphQL error's message and code. */
+/** Asks every query of the signed-in pages again (they are shown anew). */
+export const RetryContext = createContext<(() => void) | null>(null);
+
+/** A query's or a request's failure, said in words: the gateway down (with a way to try again),
+ * a session expired (with a way to sign in again), or the GraphQL error's message and code. */
 export function Problem({ error }: { error: CombinedError | undefined }) {
   const { t } = useTranslation();
   const { forget } = useSession();
+  const retry = useContext(RetryContext);
   if (!error) return null;
   const codes = error.graphQLErrors.map((e) => String(e.extensions?.code ?? ""));
   if (codes.includes("UNAUTHENTICATED")) {
@@ -22,7 +27,12 @@ export function Problem({ error }: { error: CombinedError | undefined }) {
   if (error.networkError) {
     return (
       <div role="alert" className="problem">
-        {t("errors.network")}
+        <p>{t("errors.network")}</p>
+        {retry ? (
+          <button type="button" onClick={retry}>
+            {t("errors.retry")}
+          </button>
+        ) : null}
       </div>
     );
   }

@@ -1,4 +1,4 @@
-import type { NotificationKind } from "../gql/graphql";
+import type { NotificationChannel, NotificationKind } from "../gql/graphql";
 
 export const en = {
   app: { name: "Mentoring" },
@@ -42,6 +42,7 @@ export const en = {
   },
   errors: {
     network: "The server cannot be reached. Check your connection and try again.",
+    retry: "Try again",
     expired: "Your session has expired.",
     ValidationError: "Please check:",
     NotFound: "Not found:",
@@ -345,6 +346,10 @@ export const en = {
     path: "Learning path",
     capacity: "Mentees per mentor",
     expiry: "Days to answer a proposal",
+    start: "Start as",
+    startOPEN: "Open: people can be matched now",
+    startDRAFT: "Draft: open it once it is ready",
+    mutual: "The mentee accepts a proposal too (not only the mentor)",
     submit: "Create the program",
   },
   matching: {
@@ -447,6 +452,10 @@ export const en = {
     email: "E-mail address",
     save: "Save",
     saved: "Saved.",
+    channels: "Where each notification goes",
+    channelsHint: "In-app is your inbox: every notification but the weekly digest is kept there.",
+    kind: "Notification",
+    webhookUrl: "Webhook URL (https://)",
   },
   participantData: {
     export: "Export their data",
@@ -534,4 +543,9 @@ export const en = {
       DATA_ERASURE: "data erasure",
     },
   },
+
+  channel: { IN_APP: "In-app", EMAIL: "E-mail", WEBHOOK: "Webhook" } satisfies Record<
+    NotificationChannel,
+    string
+  >,
 };

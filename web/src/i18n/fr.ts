@@ -47,6 +47,7 @@ export const fr: Shape<typeof en> = {
   },
   errors: {
     network: "Le serveur est injoignable. Vérifiez votre connexion et réessayez.",
+    retry: "Réessayer",
     expired: "Votre session a expiré.",
     ValidationError: "À vérifier :",
     NotFound: "Introuvable :",
@@ -357,6 +358,10 @@ export const fr: Shape<typeof en> = {
     path: "Parcours",
     capacity: "Mentorés par mentor",
     expiry: "Jours pour répondre à une proposition",
+    start: "Démarrer en",
+    startOPEN: "Ouvert : les personnes peuvent être appariées dès maintenant",
+    startDRAFT: "Brouillon : à ouvrir une fois prêt",
+    mutual: "Le mentoré accepte aussi une proposition (pas seulement le mentor)",
     submit: "Créer le programme",
   },
   matching: {
@@ -459,6 +464,11 @@ export const fr: Shape<typeof en> = {
     email: "Adresse électronique",
     save: "Enregistrer",
     saved: "Enregistré.",
+    channels: "Où va chaque notification",
+    channelsHint:
+      "Dans l'application, c'est votre boîte de réception : toute notification sauf le récapitulatif hebdomadaire y est gardée.",
+    kind: "Notification",
+    webhookUrl: "URL du webhook (https://)",
   },
   participantData: {
     export: "Exporter ses données",
@@ -547,4 +557,6 @@ export const fr: Shape<typeof en> = {
       DATA_ERASURE: "effacement de données",
     },
   },
+
+  channel: { IN_APP: "Dans l'application", EMAIL: "Courriel", WEBHOOK: "Webhook" },
 };

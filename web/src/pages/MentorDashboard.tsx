@@ -1,7 +1,7 @@
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useQuery } from "urql";
+import { Pager, useCursorPages } from "../components/Pager";
 import { Loading, Problem } from "../components/Problem";
 import { Trend } from "../components/Progress";
 import { graphql } from "../gql";
@@ -42,14 +42,10 @@ const Dashboard = graphql(`
 /** The mentor's dashboard: mentees by status, each with progress, trend and unread alerts. */
 export function MentorDashboard() {
   const { t } = useTranslation();
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [result] = useQuery({
-    query: Dashboard,
-    variables: { after: cursors[cursors.length - 1] ?? null },
-  });
+  const pages = useCursorPages();
+  const [result] = useQuery({ query: Dashboard, variables: { after: pages.after } });
   const data = result.data?.myMentees;
   if (result.fetching && !data) return <Loading />;
-  const page = data?.mentees.pageInfo;
   return (
     <>
       <h1>{t("dashboard.heading")}</h1>
@@ -63,50 +59,38 @@ export function MentorDashboard() {
               </li>
             ))}
           </ul>
-          <table className="mentees">
-            <caption>{t("dashboard.mentees")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("dashboard.mentee")}</th>
-                <th scope="col">{t("dashboard.status")}</th>
-                <th scope="col">{t("dashboard.progress")}</th>
-                <th scope="col">{t("dashboard.trend")}</th>
-                <th scope="col">{t("dashboard.alerts")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.mentees.nodes.map((m) => (
-                <tr key={m.menteeId}>
-                  <th scope="row">
-                    <Link to={`/mentees/${encodeURIComponent(m.menteeId)}`}>
-                      {m.profile?.displayName ?? m.menteeId}
-                    </Link>
-                  </th>
-                  <td>{t(`status.${m.status}`)}</td>
-                  <td>{m.progress.percent}%</td>
-                  <td>
-                    <Trend trend={m.confidenceTrend} />
-                  </td>
-                  <td>{m.unreadAlerts ?? "–"}</td>
+          <div className="table-wrap">
+            <table className="mentees">
+              <caption>{t("dashboard.mentees")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("dashboard.mentee")}</th>
+                  <th scope="col">{t("dashboard.status")}</th>
+                  <th scope="col">{t("dashboard.progress")}</th>
+                  <th scope="col">{t("dashboard.trend")}</th>
+                  <th scope="col">{t("dashboard.alerts")}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          <nav aria-label={t("pages.label")} className="pages">
-            {cursors.length > 1 ? (
-              <button type="button" onClick={() => setCursors((c) => c.slice(0, -1))}>
-                {t("pages.previous")}
-              </button>
-            ) : null}
-            {page?.hasNextPage ? (
-              <button
-                type="button"
-                onClick={() => setCursors((c) => [...c, page.endCursor ?? null])}
-              >
-                {t("pages.next")}
-              </button>
-            ) : null}
-          </nav>
+              </thead>
+              <tbody>
+                {data.mentees.nodes.map((m) => (
+                  <tr key={m.menteeId}>
+                    <th scope="row">
+                      <Link to={`/mentees/${encodeURIComponent(m.menteeId)}`}>
+                        {m.profile?.displayName ?? m.menteeId}
+                      </Link>
+                    </th>
+                    <td>{t(`status.${m.status}`)}</td>
+                    <td>{m.progress.percent}%</td>
+                    <td>
+                      <Trend trend={m.confidenceTrend} />
+                    </td>
+                    <td>{m.unreadAlerts ?? "–"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager {...pages} page={data.mentees.pageInfo} />
         </>
       ) : null}
     </>

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
 import { useProfileLanguage } from "../api/participation";
+import { KindChannels, toInput, type Chosen } from "../components/KindChannels";
 import { LanguageSwitch } from "../components/Layout";
 import { MyData } from "../components/MyData";
 import { Loading, MutationProblem, Problem } from "../components/Problem";
@@ -61,6 +62,8 @@ export function Preferences() {
   const [quietEnd, setQuietEnd] = useState("");
   const [timezone, setTimezone] = useState("");
   const [email, setEmail] = useState("");
+  const [webhookUrl, setWebhookUrl] = useState("");
+  const [chosen, setChosen] = useState<Chosen>({});
   const [state, save] = useMutation(SavePreferences);
   const answer = state.data?.updateNotificationPreferences;
 
@@ -72,6 +75,8 @@ export function Preferences() {
     setQuietEnd(loaded.quietHours?.end ?? "");
     setTimezone(loaded.timezone ?? "");
     setEmail(loaded.email ?? "");
+    setWebhookUrl(loaded.webhookUrl ?? "");
+    setChosen(Object.fromEntries(loaded.channels.map((c) => [c.kind, c.channels])));
   }, [loaded]);
 
   if (result.fetching && !result.data) return <Loading />;
@@ -90,16 +95,13 @@ export function Preferences() {
           event.preventDefault();
           void save({
             input: {
-              channels: (loaded?.channels ?? []).map((c) => ({
-                kind: c.kind,
-                channels: c.channels,
-              })),
+              channels: toInput(chosen, webhookUrl),
               digest,
               digestHour: Number(hour),
               quietHours: quietStart && quietEnd ? { start: quietStart, end: quietEnd } : null,
               timezone: timezone || null,
               email: email || null,
-              webhookUrl: loaded?.webhookUrl ?? null,
+              webhookUrl: webhookUrl || null,
             },
           });
         }}
@@ -152,6 +154,19 @@ export function Preferences() {
           {t("prefs.email")}
           <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
         </label>
+        <label className="block">
+          {t("prefs.webhookUrl")}
+          <input
+            type="url"
+            value={webhookUrl}
+            onChange={(e) => setWebhookUrl(e.target.value)}
+            placeholder="https://"
+          />
+        </label>
+        <details>
+          <summary>{t("prefs.channels")}</summary>
+          <KindChannels chosen={chosen} onChange={setChosen} webhookUrl={webhookUrl} />
+        </details>
         <button type="submit" disabled={state.fetching}>
           {t("prefs.save")}
         </button>

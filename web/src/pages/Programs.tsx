@@ -2,13 +2,19 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import { useMutation, useQuery } from "urql";
+import { Pager, useCursorPages } from "../components/Pager";
 import { Loading, MutationProblem, Problem } from "../components/Problem";
 import { newKey } from "../components/Progress";
 import { graphql } from "../gql";
+import type { ProgramStatus } from "../gql/graphql";
 
 const ProgramsQuery = graphql(`
-  query Programs {
-    programs(first: 50) {
+  query Programs($after: String) {
+    programs(first: 20, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         name
@@ -53,6 +59,8 @@ function CreateForm({ paths }: { paths: { id: string; title: string }[] }) {
   const [pathId, setPathId] = useState("");
   const [capacity, setCapacity] = useState("3");
   const [expiry, setExpiry] = useState("7");
+  const [status, setStatus] = useState<ProgramStatus>("OPEN");
+  const [mutual, setMutual] = useState(false);
   // one key per filled-in form: a double submit creates one program
   const [key, setKey] = useState(newKey);
   const [state, create] = useMutation(CreateProgram);
@@ -71,6 +79,8 @@ function CreateForm({ paths }: { paths: { id: string; title: string }[] }) {
             learningPathId: pathId || paths[0]?.id || "social-business-accompaniment",
             defaultMentorCapacity: Number(capacity),
             proposalExpiryDays: Number(expiry),
+            status,
+            mutualAcceptance: mutual,
           },
         }).then((r) => {
           const made = r.data?.createProgram;
@@ -120,6 +130,19 @@ function CreateForm({ paths }: { paths: { id: string; title: string }[] }) {
           onChange={(e) => setExpiry(e.target.value)}
         />
       </label>
+      <fieldset>
+        <legend>{t("programs.start")}</legend>
+        {(["OPEN", "DRAFT"] as const).map((s) => (
+          <label key={s} className="block">
+            <input type="radio" name="start" checked={status === s} onChange={() => setStatus(s)} />{" "}
+            {t(`programs.start${s}`)}
+          </label>
+        ))}
+      </fieldset>
+      <label className="block">
+        <input type="checkbox" checked={mutual} onChange={(e) => setMutual(e.target.checked)} />{" "}
+        {t("programs.mutual")}
+      </label>
       <p>
         <button type="submit" disabled={state.fetching}>
           {t("programs.submit")}
@@ -134,7 +157,8 @@ function CreateForm({ paths }: { paths: { id: string; title: string }[] }) {
 /** The programs I administer, and creating one. */
 export function Programs() {
   const { t } = useTranslation();
-  const [result] = useQuery({ query: ProgramsQuery });
+  const pages = useCursorPages();
+  const [result] = useQuery({ query: ProgramsQuery, variables: { after: pages.after } });
   if (result.fetching && !result.data) return <Loading />;
   const programs = result.data?.programs?.nodes ?? [];
   return (
@@ -152,6 +176,7 @@ export function Programs() {
           </li>
         ))}
       </ul>
+      <Pager {...pages} page={result.data?.programs?.pageInfo} />
       <CreateForm paths={result.data?.learningPaths ?? []} />
     </>
   );

@@ -2,12 +2,17 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
 import { useParticipation } from "../api/participation";
+import { Pager, useCursorPages } from "../components/Pager";
 import { Loading, MutationProblem, Problem, Undone } from "../components/Problem";
 import { graphql } from "../gql";
 
 const ProposalsQuery = graphql(`
-  query Proposals {
-    matches(status: PROPOSED, first: 50) {
+  query Proposals($programId: ID!, $after: String) {
+    matches(programId: $programId, status: PROPOSED, first: 20, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         status
@@ -148,7 +153,12 @@ function Proposal({
 export function Proposals() {
   const { t } = useTranslation();
   const { chosen } = useParticipation();
-  const [result] = useQuery({ query: ProposalsQuery });
+  const pages = useCursorPages();
+  const [result] = useQuery({
+    query: ProposalsQuery,
+    variables: { programId: chosen?.program.id ?? "", after: pages.after },
+    pause: !chosen,
+  });
   if (result.fetching && !result.data) return <Loading />;
   const mine = (result.data?.matches?.nodes ?? []).filter(
     (m) => m.mentor.participantId === chosen?.participantId,
@@ -174,6 +184,7 @@ export function Proposals() {
           />
         ))}
       </ul>
+      <Pager {...pages} page={result.data?.matches?.pageInfo} />
     </>
   );
 }

@@ -40,7 +40,7 @@ from gateway.features.matching_reports import (
 )
 from gateway.features.mutations import IdempotencyKey, mutate
 from gateway.node import Node
-from gateway.pagination import Connection, connection, page_size
+from gateway.pagination import Connection, connection, cursor_argument, page_size
 from gateway.services import ServiceRejected, ServiceUnavailable, detail_of, segment
 from gateway.timestamps import moment
 
@@ -244,19 +244,21 @@ class Query:
         return Program.of(await info.context.loaders.program.load(str(id)))
 
     @strawberry.field(description="The programs you administer.")
-    async def programs(self, info: GatewayInfo, first: int = 20) -> Connection[Program] | None:
+    async def programs(
+        self, info: GatewayInfo, first: int = 20, after: str | None = None
+    ) -> Connection[Program] | None:
         principal_of(info)
         size = page_size(info, first)
+        params: dict[str, Any] = {"first": min(size + 1, 100)}
+        if cursor_argument(after) is not None:
+            params["after"] = after
         try:
-            found = await info.context.services.get(
-                "mentoring", "/programs", {"first": min(size + 1, 100)}
-            )
+            found = await info.context.services.get("mentoring", "/programs", params)
         except (ServiceRejected, ServiceUnavailable) as exc:
             raise as_field_error(exc, "programs") from None
         info.context.loaders.program.prime_many({p["id"]: p for p in found})
-        page = connection(found[:size], None, Program.of)
-        page.page_info.has_next_page = len(found) > size
-        return page
+        more = len(found) > size
+        return connection(found[:size], found[size - 1]["id"] if more else None, Program.of)
 
     @strawberry.field(description="Counts by status and the learning-path funnel (admins).")
     async def program_health(

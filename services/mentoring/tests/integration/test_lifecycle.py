@@ -4,6 +4,7 @@ publishes."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from typing import Any
 
@@ -209,3 +210,16 @@ async def test_matches_are_listed_page_by_page_with_cursors(api: MentoringApi) -
     ids = [m["id"] for m in first["items"] + second["items"]]
     assert len(set(ids)) == 3
     assert [m["mentee"]["user_id"] for m in as_mentee["items"]] == ["mentee1"]
+
+
+async def test_an_admin_lists_their_programs_page_by_page_by_id(api: MentoringApi) -> None:
+    admin = f"pager-{uuid.uuid4().hex[:8]}"
+    made = sorted([(await api.program(admin))["id"] for _ in range(3)])
+
+    first = (await api.call("GET", "/programs?first=2", admin, "admin")).json()
+    rest = (await api.call("GET", f"/programs?first=2&after={made[1]}", admin, "admin")).json()
+    empty_cursor = await api.call("GET", "/programs?after=", admin, "admin")
+
+    assert [p["id"] for p in first] == made[:2]
+    assert [p["id"] for p in rest] == made[2:]
+    assert empty_cursor.status_code == 422

@@ -90,8 +90,14 @@ class FakeStore:
     async def programs_by_ids(self, ids: Sequence[str]) -> list[Program]:
         return [self.programs[i] for i in _unique(ids) if i in self.programs]
 
-    async def programs_of_admin(self, user_id: str, limit: int) -> list[Program]:
-        mine = [p for p in self.programs.values() if user_id in p.admin_ids]
+    async def programs_of_admin(
+        self, user_id: str, limit: int, after: str | None = None
+    ) -> list[Program]:
+        mine = [
+            p
+            for p in self.programs.values()
+            if user_id in p.admin_ids and (after is None or p.id > after)
+        ]
         return sorted(mine, key=lambda p: p.id)[:limit]
 
     # ---- participants -----------------------------------------------------------------------

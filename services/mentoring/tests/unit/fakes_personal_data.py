@@ -117,8 +117,17 @@ class FakePeopleAndPrograms:
     async def programs_by_ids(self, ids: Sequence[str]) -> list[Program]:
         return [self.programs[i] for i in dict.fromkeys(ids) if i in self.programs]
 
-    async def programs_of_admin(self, user_id: str, limit: int) -> list[Program]:
-        found = sorted((p for p in self.programs.values() if p.is_admin(user_id)), key=_id)
+    async def programs_of_admin(
+        self, user_id: str, limit: int, after: str | None = None
+    ) -> list[Program]:
+        found = sorted(
+            (
+                p
+                for p in self.programs.values()
+                if p.is_admin(user_id) and (after is None or p.id > after)
+            ),
+            key=_id,
+        )
         return found[:limit]
 
     async def save_program(self, program: Program, events: Events) -> Program:

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { useMutation, useQuery } from "urql";
-import { Pager, type Cursors } from "../../components/Pager";
+import { Pager, useCursorPages } from "../../components/Pager";
 import { Loading, MutationProblem, Problem } from "../../components/Problem";
 import { newKey } from "../../components/Progress";
 import { graphql } from "../../gql";
@@ -37,7 +37,7 @@ const RunMatching = graphql(`
 `);
 
 const ReportQuery = graphql(`
-  query MatchingReport($id: ID!, $after: String) {
+  query MatchingReport($id: ID!, $after: String, $blockingAfter: String) {
     matchingRun(id: $id) {
       id
       programId
@@ -76,7 +76,11 @@ const ReportQuery = graphql(`
           }
         }
       }
-      blockingPairList(first: 20) {
+      blockingPairList(first: 20, after: $blockingAfter) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
         nodes {
           menteeId
           mentorId
@@ -199,10 +203,11 @@ function Cancel({ matchId, who }: { matchId: string; who: string }) {
 function Report({ runId }: { runId: string }) {
   const { t } = useTranslation();
   const when = useWhen();
-  const [cursors, setCursors] = useState<Cursors>([null]);
+  const pairPages = useCursorPages();
+  const blockingPages = useCursorPages();
   const [result] = useQuery({
     query: ReportQuery,
-    variables: { id: runId, after: cursors[cursors.length - 1] ?? null },
+    variables: { id: runId, after: pairPages.after, blockingAfter: blockingPages.after },
   });
   const run = result.data?.matchingRun;
   const pairs = run?.pairs.nodes ?? [];
@@ -274,7 +279,7 @@ function Report({ runId }: { runId: string }) {
           );
         })}
       </ul>
-      <Pager cursors={cursors} setCursors={setCursors} page={run.pairs.pageInfo} />
+      <Pager {...pairPages} page={run.pairs.pageInfo} />
       {run.unmatched.length ? (
         <>
           <h4>{t("matching.unmatched")}</h4>
@@ -300,6 +305,7 @@ function Report({ runId }: { runId: string }) {
               </li>
             ))}
           </ul>
+          <Pager {...blockingPages} page={run.blockingPairList.pageInfo} />
         </>
       ) : null}
     </section>
@@ -309,11 +315,8 @@ function Report({ runId }: { runId: string }) {
 function PastRuns({ programId, shown }: { programId: string; shown: string | null }) {
   const { t } = useTranslation();
   const when = useWhen();
-  const [cursors, setCursors] = useState<Cursors>([null]);
-  const [result] = useQuery({
-    query: RunsQuery,
-    variables: { programId, after: cursors[cursors.length - 1] ?? null },
-  });
+  const pages = useCursorPages();
+  const [result] = useQuery({ query: RunsQuery, variables: { programId, after: pages.after } });
   const page = result.data?.matchingRuns;
   return (
     <section className="card" aria-labelledby="runs-title">
@@ -334,7 +337,7 @@ function PastRuns({ programId, shown }: { programId: string; shown: string | nul
           </li>
         ))}
       </ul>
-      <Pager cursors={cursors} setCursors={setCursors} page={page?.pageInfo} />
+      <Pager {...pages} page={page?.pageInfo} />
     </section>
   );
 }

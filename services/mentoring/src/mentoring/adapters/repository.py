@@ -223,8 +223,13 @@ class MentoringStore:
         found = await find_by_ids(self.programs, ids, HIDDEN)
         return [program_from(d) for d in found]
 
-    async def programs_of_admin(self, user_id: str, limit: int) -> list[Program]:
-        cursor = self.programs.find({"admin_ids": user_id}, HIDDEN).sort("_id").limit(limit)
+    async def programs_of_admin(
+        self, user_id: str, limit: int, after: str | None = None
+    ) -> list[Program]:
+        query: dict[str, Any] = {"admin_ids": user_id}
+        if after is not None:
+            query["_id"] = {"$gt": after}
+        cursor = self.programs.find(query, HIDDEN).sort("_id").limit(limit)
         return [program_from(d) async for d in cursor]
 
     # ---- participants -----------------------------------------------------------------------

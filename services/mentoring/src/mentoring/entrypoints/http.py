@@ -89,9 +89,13 @@ async def create_program(
 
 @router.get("/programs", response_model=list[s.ProgramOut])
 async def list_programs(
-    caller: Caller, ctx: Ctx, ids: IdsQuery | None = None, first: int = Query(50, ge=1, le=MAX_PAGE)
+    caller: Caller,
+    ctx: Ctx,
+    ids: IdsQuery | None = None,
+    first: int = Query(50, ge=1, le=MAX_PAGE),
+    after: str | None = Query(None, min_length=1, max_length=200),
 ) -> list[s.ProgramOut]:
-    programs = await queries.programs(ctx, caller, _ids(ids) if ids else None, first)
+    programs = await queries.programs(ctx, caller, _ids(ids) if ids else None, first, after)
     return [s.ProgramOut.of(p) for p in programs]
 
 

@@ -219,8 +219,10 @@ class MentoringStore(Protocol):
 
     async def programs_by_ids(self, ids: Sequence[str]) -> list[Program]: ...
 
-    async def programs_of_admin(self, user_id: str, limit: int) -> list[Program]:
-        """The programs the account administers, by id."""
+    async def programs_of_admin(
+        self, user_id: str, limit: int, after: str | None = None
+    ) -> list[Program]:
+        """The programs the account administers, by id (those after the id ``after``)."""
         ...
 
     async def add_participant(
@@ -492,7 +494,9 @@ class ErasingPeopleAndPrograms(PeopleAndPrograms, Protocol):
     """The core store as an erasure also needs it: the programs a person runs, saved once their
     admin entry lost the person's name and address."""
 
-    async def programs_of_admin(self, user_id: str, limit: int) -> list[Program]: ...
+    async def programs_of_admin(
+        self, user_id: str, limit: int, after: str | None = None
+    ) -> list[Program]: ...
 
     async def save_program(self, program: Program, events: Sequence[Envelope[Any]]) -> Program: ...
 

@@ -35,11 +35,16 @@ async def program(ctx: Context, actor: Principal, program_id: str) -> Program:
 
 
 async def programs(
-    ctx: Context, actor: Principal, ids: Sequence[str] | None, first: int
+    ctx: Context,
+    actor: Principal,
+    ids: Sequence[str] | None,
+    first: int,
+    after: str | None = None,
 ) -> list[Program]:
-    """Programs by id (those the caller administers or takes part in), or the caller's own."""
+    """Programs by id (those the caller administers or takes part in), or the caller's own by id
+    (those after the id ``after``)."""
     if ids is None:
-        return await ctx.store.programs_of_admin(actor.user_id, first)
+        return await ctx.store.programs_of_admin(actor.user_id, first, after)
     found = await ctx.store.programs_by_ids(ids)
     member_of = {p.program_id for p in await _participations(actor, {p.id for p in found}, ctx)}
     return [p for p in found if p.is_admin(actor.user_id) or p.id in member_of]

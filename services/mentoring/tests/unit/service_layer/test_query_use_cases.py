@@ -45,6 +45,17 @@ async def test_without_ids_an_admin_lists_the_programs_they_administer() -> None
     assert others == by_ids == []
 
 
+async def test_an_admin_pages_through_their_programs_by_id() -> None:
+    fakes = Fakes()
+    made = sorted([(await program(fakes)).id for _ in range(3)])
+
+    first = await queries.programs(fakes.context(), ADMIN, None, 2)
+    rest = await queries.programs(fakes.context(), ADMIN, None, 2, after=first[-1].id)
+
+    assert [p.id for p in first] == made[:2]
+    assert [p.id for p in rest] == made[2:]
+
+
 async def test_a_person_sees_themselves_the_programs_mentors_and_their_counterparts_only() -> None:
     fakes = Fakes()
     made, mentee, mentor = await pair(fakes)
