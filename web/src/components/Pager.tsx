@@ -18,20 +18,22 @@ export function useCursorPages(): CursorPages {
 }
 
 /** Previous and next page buttons over a connection, the cursors of the pages seen kept by the
- * caller (the last is the current page's). */
+ * caller (the last is the current page's); ``of`` names the list, for a page with several. */
 export function Pager({
   cursors,
   setCursors,
   page,
+  of,
 }: {
   cursors: Cursors;
   setCursors: (update: (c: Cursors) => Cursors) => void;
   page: { hasNextPage: boolean; endCursor?: string | null } | undefined;
+  of?: string;
 }) {
   const { t } = useTranslation();
   if (cursors.length < 2 && !page?.hasNextPage) return null;
   return (
-    <nav aria-label={t("pages.label")} className="pages">
+    <nav aria-label={of ? t("pages.of", { list: of }) : t("pages.label")} className="pages">
       {cursors.length > 1 ? (
         <button type="button" onClick={() => setCursors((c) => c.slice(0, -1))}>
           {t("pages.previous")}

@@ -258,7 +258,7 @@ function HistorySection<T extends { id: string }>({
           </li>
         ))}
       </ul>
-      <Pager cursors={cursors} setCursors={setCursors} page={page?.pageInfo} />
+      <Pager cursors={cursors} setCursors={setCursors} page={page?.pageInfo} of={title} />
     </section>
   );
 }

@@ -182,7 +182,7 @@ export const en = {
     MENTOR_WEEKLY_DIGEST: "Your week with your mentees",
   } satisfies Record<NotificationKind, string>,
   toasts: { label: "New notifications", open: "Open", dismiss: "Dismiss" },
-  pages: { label: "Pages", previous: "Previous page", next: "Next page" },
+  pages: { label: "Pages", of: "Pages: {{list}}", previous: "Previous page", next: "Next page" },
   status: {
     ON_TRACK: "On track",
     AT_RISK: "At risk",

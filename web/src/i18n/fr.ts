@@ -188,7 +188,12 @@ export const fr: Shape<typeof en> = {
     MENTOR_WEEKLY_DIGEST: "Votre semaine de mentorat",
   },
   toasts: { label: "Nouvelles notifications", open: "Ouvrir", dismiss: "Fermer" },
-  pages: { label: "Pages", previous: "Page précédente", next: "Page suivante" },
+  pages: {
+    label: "Pages",
+    of: "Pages : {{list}}",
+    previous: "Page précédente",
+    next: "Page suivante",
+  },
   status: {
     ON_TRACK: "En bonne voie",
     AT_RISK: "À risque",

@@ -279,7 +279,7 @@ function Report({ runId }: { runId: string }) {
           );
         })}
       </ul>
-      <Pager {...pairPages} page={run.pairs.pageInfo} />
+      <Pager {...pairPages} page={run.pairs.pageInfo} of={t("matching.pairs")} />
       {run.unmatched.length ? (
         <>
           <h4>{t("matching.unmatched")}</h4>
@@ -305,7 +305,11 @@ function Report({ runId }: { runId: string }) {
               </li>
             ))}
           </ul>
-          <Pager {...blockingPages} page={run.blockingPairList.pageInfo} />
+          <Pager
+            {...blockingPages}
+            page={run.blockingPairList.pageInfo}
+            of={t("matching.blockingList")}
+          />
         </>
       ) : null}
     </section>
@@ -337,7 +341,7 @@ function PastRuns({ programId, shown }: { programId: string; shown: string | nul
           </li>
         ))}
       </ul>
-      <Pager {...pages} page={page?.pageInfo} />
+      <Pager {...pages} page={page?.pageInfo} of={t("matching.past")} />
     </section>
   );
 }
