@@ -103,8 +103,14 @@ async def test_subscriptions_that_fail_to_start_are_stopped_and_started_again(
     runtime = runtime_with(FakeBroker(steady, flaky))
     pauses: list[float] = []
     states: list[str] = []
+    this_test, real_sleep = asyncio.current_task(), asyncio.sleep
 
     async def sleep(seconds: float) -> None:
+        # only this test's pauses are recorded: a task an earlier test left in the session's
+        # loop sleeps for real (a fake that answers at once would let it spin, recording forever)
+        if asyncio.current_task() is not this_test:
+            await real_sleep(seconds)
+            return
         pauses.append(seconds)
         states.append(runtime.consumers)
 
