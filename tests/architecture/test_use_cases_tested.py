@@ -20,6 +20,8 @@ SERVICES = ("mentoring", "progress", "notify")
 
 STEPS: dict[str, dict[str, str]] = {
     "mentoring": {
+        "admin_language.language_in": "an admin's language in a program (on_participant_changed)",
+        "governance.admins_follow_profile": "entries follow a profile (on_participant_changed)",
         "cohorts.cohort_of": "the cohort of a run or a preview (run_matching, preview_matching)",
         "cohorts.read_back": "a stored report read back (run_matching's replay, matching_run)",
         "data_requests.readable": "who may read an export or an erasure (data_export, ...)",
