@@ -162,7 +162,7 @@ async def measure(check_ins: int, database: str) -> dict[str, Any]:
             body = response.json()
             if round_ >= WARM_UP:
                 times.append(took * 1000)
-        stored = app.state.service.runtime.database["report_blocks"]
+        stored = app.state.service.runtime.database["report_weeks"]
         documents = [d async for d in stored.find({"program_id": PROGRAM})]
     checked = sum(c["mentees"] for c in body["confidence"])
     return {
@@ -171,7 +171,7 @@ async def measure(check_ins: int, database: str) -> dict[str, Any]:
         "ingest_seconds": round(ingest, 2),
         "ingest_events_per_second": round(len(work) / ingest, 1),
         "read_model_documents": len(documents),
-        "read_model_mentee_weeks": sum(1 for d in documents if d["level"] == "w"),
+        "read_model_mentee_weeks": sum(len(d["weeks"]) for d in documents),
         "read_model_bson_bytes": sum(len(bson.encode(d)) for d in documents),
         "weeks_in_report": len(body["weeks"]),
         "mentees_counted_last_week": sum(body["weeks"][-1]["by_status"].values()),

@@ -192,7 +192,7 @@ async def test_an_erasure_leaves_no_text_about_the_person_and_keeps_the_figures(
     await eventually(exported, timeout=30)
     assert await find_strings(api.db, [secret]), "the texts were not written"
     before = {d["_id"]: figures(d) async for d in api.db.trackings.find({})}
-    report_before = [d async for d in api.db.report_blocks.find({}, {"marks": 1})]
+    report_before = [d async for d in api.db.report_weeks.find({}, {"weeks": 1})]
 
     # a tracking written before ``mentor_ids`` was kept is found by its current mentor
     await api.db.trackings.update_one({"_id": "pt-oth"}, {"$unset": {"mentor_ids": ""}})
@@ -202,7 +202,7 @@ async def test_an_erasure_leaves_no_text_about_the_person_and_keeps_the_figures(
 
     assert await find_strings(api.db, [secret]) == []
     assert {d["_id"]: figures(d) async for d in api.db.trackings.find({})} == before
-    assert [d async for d in api.db.report_blocks.find({}, {"marks": 1})] == report_before
+    assert [d async for d in api.db.report_weeks.find({}, {"weeks": 1})] == report_before
     other = await api.db.trackings.find_one({"_id": "pt-oth"})
     assert other is not None
     assert [c["note"] for c in other["check_ins"]] == [None, "pt-oth keeps this"]

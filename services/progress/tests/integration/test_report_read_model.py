@@ -196,22 +196,9 @@ async def test_concurrent_and_repeated_events_count_once(api: ProgressApi) -> No
     assert found.active_matches == 7
     assert found.sessions_in_active_matches == 7 * 3
 
-    # the last week alone, read with the blocks before it, says the same of it and of now
-    last_week = await report.program_report(
-        api.service.context(),
-        ADMIN,
-        PROGRAM,
-        START.date() + timedelta(days=14),
-        START.date() + timedelta(days=20),
-    )
-    assert last_week.weeks == found.weeks[-1:]
-    assert (last_week.confidence, last_week.active_matches) == (found.confidence, 7)
-    assert last_week.sessions_in_active_matches == found.sessions_in_active_matches
-
-    weeks = [d async for d in api.db["report_blocks"].find({"program_id": PROGRAM, "level": "w"})]
-    assert sorted({d["mentee_id"] for d in weeks}) == sorted([*MENTEES, "pt_brief"])
-    per_mentee = [sum(1 for d in weeks if d["mentee_id"] == m) for m in MENTEES]
-    assert per_mentee == [3] * 8
+    documents = [d async for d in api.db["report_weeks"].find({"program_id": PROGRAM})]
+    assert sorted(d["mentee_id"] for d in documents) == sorted([*MENTEES, "pt_brief"])
+    assert [len(d["weeks"]) for d in documents if d["mentee_id"] in MENTEES] == [3] * 8
 
 
 async def test_report_refuses_others_and_hostile_ranges(api: ProgressApi) -> None:
@@ -241,9 +228,8 @@ async def test_the_projection_and_the_report_are_served_by_indexes(
     kafka_bootstrap: str,
     topic_prefix: str,
 ) -> None:
-    """Each mark is an update of three documents by ``_id``, the report a find of the year
-    blocks by ``(program_id, level)`` and one of each week or quarter block it needs by
-    ``(program_id, level, block)``: none reads a whole table (``mentorship_testing.plans``)."""
+    """Each mark is an update of one document by ``_id``, the report one find by
+    ``program_id``: neither reads a whole table (``mentorship_testing.plans``)."""
     db, recorder = recorded_db
     recorder.recording = False
     async with publishing_as(kafka_bootstrap, topic_prefix, "progress", "test-report") as broker:
@@ -268,54 +254,8 @@ async def test_the_projection_and_the_report_are_served_by_indexes(
         recorder.recording = True
         await report.on_check_in(check_in(MENTEES[0], 1, START + timedelta(hours=1), 3), ctx)
         await report.program_report(ctx, ADMIN, PROGRAM, START.date(), START.date())
-        later = START.date() + timedelta(weeks=20)  # quarters and weeks before the period
-        await report.program_report(ctx, ADMIN, PROGRAM, later, later + timedelta(weeks=4))
     recorded = {(q.collection, q.command, frozenset(q.filter)) for q in recorder.queries}
-    assert ("report_blocks", "update", frozenset({"_id"})) in recorded
-    assert ("report_blocks", "find", frozenset({"program_id", "level"})) in recorded
-    assert ("report_blocks", "find", frozenset({"program_id", "level", "block"})) in recorded
+    assert ("report_weeks", "update", frozenset({"_id"})) in recorded
+    assert ("report_weeks", "find", frozenset({"program_id"})) in recorded
     scanned = await scans(db, recorder.queries)
     assert scanned == [], "\n".join(scanned)
-
-
-async def test_the_weeks_of_the_former_read_model_are_replayed_into_blocks_at_start_up(
-    api: ProgressApi,
-) -> None:
-    """Documents of ``report_weeks`` (every week of a mentee in one) become blocks, then go."""
-    await known_program(api)
-    ctx = api.service.context()
-    week = START.date()
-    mark = "2026-11-02T10:00:00.000000Z"
-    check_in_mark = f"{mark}|3|{'a' * 16}"
-    await api.db["report_weeks"].insert_one(
-        {
-            "_id": f"{PROGRAM}|pt_former",
-            "program_id": PROGRAM,
-            "mentee_id": "pt_former",
-            "weeks": {
-                week.isoformat(): {
-                    "started": mark,
-                    "state": f"{mark}|active|pt_mentor",
-                    "activity": mark,
-                    "first": {"mentee": {"diagnostic": check_in_mark}},
-                    "last": {"mentee": {"diagnostic": check_in_mark}},
-                    "drops": {"a" * 16: "1"},
-                    "sessions": {"b" * 16: "pt_mentor"},
-                }
-            },
-        }
-    )
-
-    await ReportStore(api.db).ensure_indexes()
-
-    found = await report.program_report(ctx, ADMIN, PROGRAM, week, week)
-    assert [{k.value: n for k, n in w.counts.items() if n} for w in found.weeks] == [{"at_risk": 1}]
-    (module,) = found.confidence
-    assert (module.module_id, module.mentees, module.at_start, module.now) == (
-        "diagnostic",
-        1,
-        3,
-        3,
-    )
-    assert (found.active_matches, found.sessions_in_active_matches) == (1, 1)
-    assert await api.db["report_weeks"].count_documents({}) == 0

@@ -6,7 +6,7 @@ the order written, as the outbox would publish it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,7 +19,7 @@ from mentorship_runtime.pagination import decode_cursor, encode_cursor
 from progress.domain.errors import NotFound
 from progress.domain.learning_paths import LearningPath
 from progress.domain.planned_sessions import KIND, PlannedSession, When
-from progress.domain.report import Block, WeekMarks, blocks_of
+from progress.domain.report import WeekMarks
 from progress.domain.tracking import Tracking, TrackingState
 from progress.service_layer.ports import (
     Candidate,
@@ -349,11 +349,10 @@ class FakePlannedSessions:
 
 
 class FakeReportMarks:
-    """Each mentee's marks per block of weeks (``Block``), by their dotted names
-    (``last.mentee.<module>``)."""
+    """Each mentee's marks per week, by their dotted names (``last.mentee.<module>``)."""
 
     def __init__(self) -> None:
-        self.marked: dict[tuple[str, str], dict[Block, dict[str, str]]] = {}
+        self.weeks: dict[tuple[str, str], dict[date, dict[str, str]]] = {}
 
     async def mark(
         self,
@@ -365,32 +364,20 @@ class FakeReportMarks:
         earliest: Mapping[str, str] = {},
         named: Mapping[str, str] = {},
     ) -> None:
-        for block in blocks_of(week):
-            marks = self.marked.setdefault((program_id, mentee_id), {}).setdefault(block, {})
-            for key, value in latest.items():
-                marks[key] = max(marks.get(key, value), value)
-            for key, value in earliest.items():
-                marks[key] = min(marks.get(key, value), value)
-            marks.update(named)
+        marks = self.weeks.setdefault((program_id, mentee_id), {}).setdefault(week, {})
+        for key, value in latest.items():
+            marks[key] = max(marks.get(key, value), value)
+        for key, value in earliest.items():
+            marks[key] = min(marks.get(key, value), value)
+        marks.update(named)
 
-    def _of(self, program_id: str, wanted: Callable[[Block], bool]) -> list[WeekMarks]:
+    async def of_program(self, program_id: str) -> list[WeekMarks]:
         return [
-            _week_marks(mentee_id, block.start, marks)
-            for (program, mentee_id), blocks in self.marked.items()
+            _week_marks(mentee_id, week, marks)
+            for (program, mentee_id), weeks in self.weeks.items()
             if program == program_id
-            for block, marks in blocks.items()
-            if wanted(block)
+            for week, marks in weeks.items()
         ]
-
-    async def years(self, program_id: str) -> list[WeekMarks]:
-        return self._of(program_id, lambda block: block.level == "y")
-
-    async def blocks(self, program_id: str, blocks: Sequence[Block]) -> list[WeekMarks]:
-        return self._of(program_id, set(blocks).__contains__)
-
-    def weeks(self, program_id: str) -> list[WeekMarks]:
-        """Every week's marks, one by one (what the blocks fold)."""
-        return self._of(program_id, lambda block: block.level == "w")
 
 
 def _week_marks(mentee_id: str, week: date, marks: dict[str, str]) -> WeekMarks:

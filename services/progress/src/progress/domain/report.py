@@ -17,11 +17,8 @@ events do not matter (``WeekMarks``):
 
 Moments are ISO 8601 strings of the same width (UTC, microseconds), so that comparing them as
 text compares them in time. A mentee's status at a moment is the status rules
-(``domain.status``) applied to every mark of the weeks up to it. Marks only grow or only shrink,
-so a block of weeks folded (a quarter, a year: ``Block``) says what its weeks say one by one: a
-report reads the weeks of its period, at most 3 quarters and 13 weeks before them, and a block
-per year of the program. Its cost grows with mentees times the weeks asked (plus a block per
-year), never with the check-ins recorded nor with the weeks before the period.
+(``domain.status``) applied to every mark of the weeks up to it. The cost of a report grows with
+mentees times the weeks they were active, never with the check-ins recorded.
 """
 
 from __future__ import annotations
@@ -32,7 +29,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
 
 from progress.domain.errors import Invalid
 from progress.domain.status import ProgressStatus, status_of
@@ -83,64 +79,11 @@ def report_weeks(start: date, end: date) -> list[date]:
 
 
 @dataclass(frozen=True)
-class Block:
-    """A span of weeks whose marks the read model keeps folded together: a week (``w``), the
-    weeks of a quarter (``q``) or of a year (``y``), a week belonging to the quarter and the year
-    of its Monday. Each event marks its week's three blocks, so that the weeks before a report's
-    period are a few blocks whatever the program's age (``coverage``)."""
-
-    level: Literal["w", "q", "y"]
-    start: date
-    """The week's Monday, or the first day of the quarter or year."""
-
-    @property
-    def name(self) -> str:
-        return f"{self.level}{self.start.isoformat()}"
-
-
-def blocks_of(week: date) -> tuple[Block, Block, Block]:
-    """The week's own block, its quarter's and its year's."""
-    quarter = date(week.year, (week.month - 1) // 3 * 3 + 1, 1)
-    return Block("w", week), Block("q", quarter), Block("y", date(week.year, 1, 1))
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """What a report reads: every year block (their fold is every mark, for the figures now;
-    those of the years before ``year`` are wholly before the period), the quarters and weeks of
-    ``year`` before the period (``before``), and the period's weeks begun (``during``)."""
-
-    year: int
-    before: tuple[Block, ...]
-    during: tuple[Block, ...]
-
-
-def coverage(weeks: Sequence[date], now: datetime) -> Coverage:
-    first = weeks[0]
-    _, quarter, _ = blocks_of(first)
-    quarters = [
-        Block("q", date(first.year, month, 1))
-        for month in (1, 4, 7, 10)
-        if date(first.year, month, 1) < quarter.start
-    ]
-    monday = quarter.start + timedelta(days=(7 - quarter.start.weekday()) % 7)
-    prior: list[Block] = []
-    while monday < first:
-        prior.append(Block("w", monday))
-        monday += timedelta(weeks=1)
-    during = tuple(
-        Block("w", week) for week in weeks if datetime.combine(week, datetime.min.time(), UTC) < now
-    )
-    return Coverage(first.year, (*quarters, *prior), during)
-
-
-@dataclass(frozen=True)
 class WeekMarks:
-    """What one week's events said of one mentee (or a quarter's or a year's, folded)."""
+    """What one week's events said of one mentee."""
 
     mentee_id: str
     week: date
-    """The week's Monday (the block's first day)."""
     started: str | None = None
     state: str | None = None
     activity: str | None = None
@@ -243,26 +186,17 @@ class ProgressReport:
 
 
 def progress_report(
-    during: Iterable[WeekMarks],
-    *,
-    before: Iterable[WeekMarks],
-    overall: Iterable[WeekMarks],
-    weeks: Sequence[date],
-    now: datetime,
-    stall_window: timedelta,
+    marks: Iterable[WeekMarks], *, weeks: Sequence[date], now: datetime, stall_window: timedelta
 ) -> ProgressReport:
-    """Fold the marks mentee by mentee: each week's status from the marks ``before`` the period
-    (every week before its first, in blocks) and those of its weeks up to that one (``during``);
-    the figures now from every mark (``overall``, in blocks)."""
-    prior: dict[str, _Mentee] = defaultdict(_Mentee)
-    for mark in before:
-        prior[mark.mentee_id].add(mark)
+    """Fold the marks mentee by mentee, week by week; the figures now use every mark."""
     by_mentee: dict[str, list[WeekMarks]] = defaultdict(list)
-    for mark in during:
+    for mark in marks:
         by_mentee[mark.mentee_id].append(mark)
     counts = {week: dict.fromkeys(ProgressStatus, 0) for week in weeks}
-    for mentee_id in {*prior, *by_mentee}:
-        mentee, found, i = prior[mentee_id], sorted(by_mentee[mentee_id], key=lambda m: m.week), 0
+    current: list[_Mentee] = []
+    for found in by_mentee.values():
+        found.sort(key=lambda m: m.week)
+        mentee, i = _Mentee(), 0
         for week in weeks:
             if datetime.combine(week, datetime.min.time(), UTC) >= now:
                 break  # a week not begun yet (the last of year 9999 has no end to compute)
@@ -272,10 +206,10 @@ def progress_report(
                 i += 1
             if mentee.started:
                 counts[week][mentee.status(end, stall_window)] += 1
-    everything: dict[str, _Mentee] = defaultdict(_Mentee)
-    for mark in overall:
-        everything[mark.mentee_id].add(mark)
-    current = [m for m in everything.values() if m.started]
+        for rest in found[i:]:
+            mentee.add(rest)
+        if mentee.started:
+            current.append(mentee)
     return ProgressReport(
         weeks=tuple(WeekStatuses(week, counts[week]) for week in weeks),
         confidence=_confidence(current),

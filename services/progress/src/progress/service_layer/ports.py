@@ -19,7 +19,7 @@ from mentorship_runtime.event_order import EventOrder
 from mentorship_runtime.export_part import ExportPart
 from progress.domain.learning_paths import LearningPath
 from progress.domain.planned_sessions import PlannedSession, When
-from progress.domain.report import Block, WeekMarks
+from progress.domain.report import WeekMarks
 from progress.domain.tracking import Tracking
 
 Clock = Callable[[], datetime]
@@ -315,21 +315,12 @@ class ReportMarks(Protocol):
         earliest: Mapping[str, str] = {},
         named: Mapping[str, str] = {},
     ) -> None:
-        """In the mentee's marks of ``week`` and of its quarter and year (``blocks_of``): raise
-        each of ``latest`` to its value, lower each of ``earliest``, set each of ``named``. Marks
-        are named by dotted keys (``last.mentee.<module>``); applying the same marks again
-        changes nothing."""
+        """In the mentee's marks of ``week``: raise each of ``latest`` to its value, lower each
+        of ``earliest``, set each of ``named``. Marks are named by dotted keys
+        (``last.mentee.<module>``); applying the same marks again changes nothing."""
         ...
 
-    async def years(self, program_id: str) -> list[WeekMarks]:
-        """The marks of every year block of the program's mentees (every mark, folded by year;
-        ``week`` the year's first day)."""
-        ...
-
-    async def blocks(self, program_id: str, blocks: Sequence[Block]) -> list[WeekMarks]:
-        """The marks of these blocks, for each mentee that has some (``week`` the block's
-        start)."""
-        ...
+    async def of_program(self, program_id: str) -> list[WeekMarks]: ...
 
 
 # ---- personal data: exports and erasures ------------------------------------------------------

@@ -8,7 +8,6 @@ whatever number of check-ins was recorded before.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 
@@ -26,7 +25,6 @@ from progress.domain.errors import Forbidden
 from progress.domain.report import (
     STOPPED_MARK,
     ProgressReport,
-    coverage,
     moment_mark,
     progress_report,
     report_weeks,
@@ -117,26 +115,11 @@ async def on_participant_withdrawn(event: Envelope[ParticipantWithdrawn], ctx: C
 async def program_report(
     ctx: Context, actor: Principal, program_id: str, start: date, end: date
 ) -> ProgressReport:
-    """The weeks from ``start``'s to ``end``'s and the figures now (the program's admins), from
-    the blocks ``coverage`` names: the period's weeks, those before them and every year."""
+    """The weeks from ``start``'s to ``end``'s and the figures now (the program's admins)."""
     weeks = report_weeks(start, end)
     program = await ctx.store.program(program_id)
     if not (actor.is_admin and program is not None and actor.user_id in program.admin_ids):
         raise Forbidden(f"only an admin of program {program_id!r} sees its report")
-    now = ctx.clock()
-    cover = coverage(weeks, now)
-    years, before, during = await asyncio.gather(
-        ctx.reports.years(program_id),
-        ctx.reports.blocks(program_id, cover.before),
-        ctx.reports.blocks(program_id, cover.during),
-    )
-    earlier_years = [m for m in years if m.week.year < cover.year]
+    marks = await ctx.reports.of_program(program_id)
     window = program.stall_window or ctx.stall_window
-    return progress_report(
-        during,
-        before=[*earlier_years, *before],
-        overall=years,
-        weeks=weeks,
-        now=now,
-        stall_window=window,
-    )
+    return progress_report(marks, weeks=weeks, now=ctx.clock(), stall_window=window)

@@ -3,24 +3,13 @@ and the program's admins read the report from those marks alone."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from mentorship_contracts import Envelope
 from progress.domain.errors import Forbidden, Invalid
-from progress.domain.report import (
-    ASSESSORS,
-    STOPPED_MARK,
-    moment_mark,
-    progress_report,
-    report_weeks,
-    tag,
-    week_of,
-)
 from progress.domain.status import ProgressStatus
 from progress.service_layer import commands, handlers, report
 
@@ -126,7 +115,7 @@ async def test_a_check_in_on_a_module_id_the_marks_cannot_name_counts_as_activit
 
     await report.on_check_in(odd, world.ctx)
 
-    marks = world.reports.weeks(PROGRAM)
+    marks = await world.reports.of_program(PROGRAM)
     assert [m.activity is not None for m in marks] == [True]
     assert marks[0].first == {}
 
@@ -150,76 +139,3 @@ async def test_a_report_of_more_than_a_year_of_weeks_is_invalid() -> None:
         await report.program_report(
             world.ctx, ADMIN, PROGRAM, today.replace(year=today.year - 2), today
         )
-
-
-async def two_years_of_marks(world: World) -> None:
-    """Random marks of six mentees over two years, each in the week of its moment, as the
-    projection writes them."""
-    rng = random.Random(18)
-    first_monday = week_of(world.clock() - timedelta(weeks=110))
-    for n in range(600):
-        mentee = f"pt_m{n % 6}"
-        moment = datetime.combine(first_monday, datetime.min.time(), UTC) + timedelta(
-            minutes=rng.randrange(0, 108 * 7 * 24 * 60)
-        )
-        at = moment_mark(moment)
-        check_in = f"{at}|{rng.randint(1, 5)}|{tag(f'ci-{n}')}"
-        where = f"{rng.choice(ASSESSORS)}.{rng.choice(['basics', 'pitch'])}"
-        marks: dict[str, dict[str, dict[str, str]]] = {
-            "accepted": {"latest": {"state": f"{at}|active|pt_r{n % 3}"}},
-            "closed": {"latest": {"state": f"{at}|paused"}},
-            "check-in": {"latest": {"activity": at, f"last.{where}": check_in}},
-            "dropped": {"named": {f"drops.{tag(f'ci-{n - 1}')}": "1"}},
-            "session": {"named": {f"sessions.{tag(f'ss-{n}')}": f"pt_r{n % 3}"}},
-            "done": {"earliest": {"done": at}},
-        }
-        kind = rng.choices(list(marks), weights=[3, 2, 12, 3, 4, 1])[0]
-        given = dict(marks[kind])
-        if kind == "accepted":
-            given["earliest"] = {"started": at}
-        if kind == "check-in":
-            given["earliest"] = {f"first.{where}": check_in}
-        if kind == "done" and mentee == "pt_m5":
-            given = {"latest": {"state": STOPPED_MARK}}
-        elif kind == "done" and mentee != "pt_m4":  # the others never complete
-            given = marks["session"]
-        await world.reports.mark(
-            program_id=PROGRAM, mentee_id=mentee, week=week_of(moment), **given
-        )
-
-
-async def test_a_report_read_by_blocks_has_the_figures_of_every_week_folded_one_by_one() -> None:
-    world = World()
-    await handlers.on_program_published(world.published(), world.ctx)
-    await two_years_of_marks(world)
-    every_week = world.reports.weeks(PROGRAM)
-    today = world.clock().date()
-
-    periods = (
-        (today - timedelta(weeks=100), today - timedelta(weeks=60)),
-        (today - timedelta(weeks=52), today),
-        (today - timedelta(days=3), today),
-        (date(today.year, 1, 1), date(today.year, 1, 31)),
-        (today - timedelta(weeks=30), today + timedelta(weeks=5)),
-        (today - timedelta(weeks=500), today - timedelta(weeks=460)),
-    )
-    found = {}
-    for start, end in periods:
-        found[start] = await report.program_report(world.ctx, ADMIN, PROGRAM, start, end)
-
-        expected = progress_report(
-            every_week,
-            before=[],
-            overall=every_week,
-            weeks=report_weeks(start, end),
-            now=world.clock(),
-            stall_window=timedelta(days=14),
-        )
-        assert found[start] == expected, (start, end)
-    year = found[periods[1][0]]
-    assert len({s for w in year.weeks for s, n in w.counts.items() if n}) >= 3
-    assert year.confidence
-    assert year.active_matches
-    assert year.sessions_in_active_matches
-    long_before = found[periods[-1][0]]
-    assert not any(sum(w.counts.values()) for w in long_before.weeks)
