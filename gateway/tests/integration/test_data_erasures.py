@@ -680,15 +680,14 @@ async def test_an_erasure_changes_no_figure_of_the_report_and_no_earlier_audit_r
         "from": (datetime.now(UTC).date() - timedelta(days=7)).isoformat(),
         "to": today,
     }
-    blocks = mongo_client[f"{mongo_db.name}_p"]["report_blocks"]
+    marks = mongo_client[f"{mongo_db.name}_p"]["report_weeks"]
     before: dict[str, Any] = {}
 
     async def settled() -> bool:
-        """Progress has read all of it: the person's stop, check-in and session (their year
-        block folds every week's marks), Otto's."""
-        years = blocks.find({"program_id": scenario.program_a, "mentee_id": person, "level": "y"})
-        marks = [year.get("marks", {}) async for year in years]
-        stopped = any(m.get("state") == "~stopped" and m.get("sessions") for m in marks)
+        """Progress has read all of it: the person's stop, check-in and session, Otto's."""
+        theirs = await marks.find_one({"_id": f"{scenario.program_a}|{person}"})
+        weeks = (theirs or {}).get("weeks", {}).values()
+        stopped = any(w.get("state") == "~stopped" and w.get("sessions") for w in weeks)
         report = (await platform.ok(*ADMIN, REPORT, **period))["programReport"]
         before.clear()
         before.update(report)
