@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner, Result
 
@@ -24,6 +25,22 @@ async def cli(*args: str) -> Result:
     return await asyncio.to_thread(CliRunner().invoke, app, list(args), env={"COLUMNS": "200"})
 
 
+def printed_report(stdout: str) -> dict[str, Any]:
+    """The report the CLI printed as JSON. The services run in this process, and CliRunner
+    catches everything written to stdout while the command runs, so a service's log line (a JSON
+    object of its own, a consumer group joining) may come before or after it."""
+    decoder, found, at = json.JSONDecoder(), [], 0
+    while at < len(stdout):
+        if stdout[at].isspace():
+            at += 1
+            continue
+        value, at = decoder.raw_decode(stdout, at)
+        found.append(value)
+    reports = [v for v in found if isinstance(v, dict) and "created" in v]
+    assert len(reports) == 1, stdout
+    return reports[0]
+
+
 async def test_the_cli_imports_a_file_and_prints_the_report(
     platform: Platform, tmp_path: Path
 ) -> None:
@@ -40,7 +57,7 @@ async def test_the_cli_imports_a_file_and_prints_the_report(
 
     done = await cli("import", "participants", str(file), *common, *token, "--json")
     assert done.exit_code == 0, done.output
-    report = json.loads(done.stdout)
+    report = printed_report(done.stdout)
     assert (report["created"], report["refusedCount"]) == (2, 1)
     assert report["refused"] == [
         {
