@@ -27,11 +27,7 @@ dev: sync
 	 else echo "Node.js 20 is not installed: the web app will not be served (install Node 20 and npm)"; fi
 	@$(RUN) python -m mentorship_localstack.dev
 
-# The static checks run side by side (each on its own core), then the tests alone: timing-bound
-# tests get the machine to themselves.
-test: sync
-	@$(MAKE) --no-print-directory -j3 --output-sync=target lint typecheck web-check
-	@$(MAKE) --no-print-directory tests
+test: sync lint typecheck web-check tests
 
 # The web app (web/): its packages, from the lock file, installed again when the lock file changes.
 web-install:
