@@ -36,7 +36,7 @@ from .conftest import CALLERS, FuzzPlatform
 # Hypothesis blames its strategies
 pytestmark = pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
 
-EXAMPLES = int(os.environ.get("MENTORSHIP_FUZZ_GRAPHQL_EXAMPLES", "25"))  # per root field, mode
+EXAMPLES = int(os.environ.get("MENTORSHIP_FUZZ_GRAPHQL_EXAMPLES", "20"))  # per root field, mode
 SCHEMA = graphql.build_schema(
     (Path(__file__).parents[2] / "gateway" / "schema.graphql").read_text()
 )

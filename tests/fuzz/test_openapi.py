@@ -62,7 +62,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Do not use the `random` module i
 
 Operation: TypeAlias = APIOperation[Any, Any, Any, Any]
 AnyCase: TypeAlias = Case[Any]
-EXAMPLES = int(os.environ.get("MENTORSHIP_FUZZ_EXAMPLES", "30"))  # per operation and mode
+EXAMPLES = int(os.environ.get("MENTORSHIP_FUZZ_EXAMPLES", "20"))  # per operation and mode
 PROBES = ("/healthz", "/readyz")  # not fuzzed: their 503 says the infrastructure is down
 ERROR_STATUSES = frozenset({400, 401, 403, 404, 409, 413, 422})
 """What ``mentorship_runtime.errors`` and the HTTP edge answer besides the declared statuses: the
