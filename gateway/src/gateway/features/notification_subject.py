@@ -16,10 +16,9 @@ from typing import Any
 import strawberry
 
 from gateway.context import GatewayInfo
-from gateway.errors import as_field_error
 from gateway.features.matches import Match
 from gateway.features.participants import Participant
-from gateway.features.planned_sessions import PlannedSession
+from gateway.features.planned_sessions import PlannedSession, planned_session_of
 from gateway.features.programs import Program
 from gateway.features.progress_detail import (
     CheckIn,
@@ -29,7 +28,7 @@ from gateway.features.progress_detail import (
     progress_detail,
     session_of,
 )
-from gateway.services import ServiceRejected, ServiceUnavailable, segment
+from gateway.services import segment
 from mentorship_contracts.events import NotificationAbout
 
 IDS = (
@@ -162,9 +161,4 @@ class NotificationSubject:
     async def planned_session(self, info: GatewayInfo) -> PlannedSession | None:
         if self.planned_session_id is None:
             return None
-        planned = segment(str(self.planned_session_id), "plannedSessionId")
-        try:
-            body = await info.context.services.get("progress", f"/planned-sessions/{planned}")
-        except (ServiceRejected, ServiceUnavailable) as exc:
-            raise as_field_error(exc, "planned session", planned) from None
-        return PlannedSession.of(body)
+        return await planned_session_of(info, str(self.planned_session_id))

@@ -130,6 +130,17 @@ def _planned_path(planned_session_id: strawberry.ID) -> str:
     return f"/planned-sessions/{segment(str(planned_session_id), 'plannedSessionId')}"
 
 
+async def planned_session_of(info: GatewayInfo, planned_session_id: str) -> PlannedSession:
+    """One planned session, as progress shows it to the caller (its mentee and current mentor; a
+    field error with a code for anyone else, or for an id that names none)."""
+    planned = segment(planned_session_id, "plannedSessionId")
+    try:
+        body = await info.context.services.get("progress", f"/planned-sessions/{planned}")
+    except (ServiceRejected, ServiceUnavailable) as exc:
+        raise as_field_error(exc, "planned session", planned) from None
+    return PlannedSession.of(body)
+
+
 @strawberry.enum(description="Which of a mentee's planned sessions to list.")
 class PlannedSessionsWhen(Enum):
     UPCOMING = strawberry.enum_value(
