@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useQuery } from "urql";
 import { downloadFile } from "../api/download";
@@ -160,5 +160,54 @@ export function ErasureProgress({
       <Problem error={result.error} />
       <MutationProblem result={answer} />
     </div>
+  );
+}
+
+/** The form that confirms an erasure: the warning, a box to tick saying it cannot be undone,
+ * then the erasure (``onConfirm``) or keeping the data (``onKeep``); ``children`` tell what the
+ * request answered. */
+export function ConfirmErasure({
+  label,
+  warning,
+  understand,
+  confirm,
+  keep,
+  busy,
+  onConfirm,
+  onKeep,
+  children,
+}: {
+  label: string;
+  warning: string;
+  understand: string;
+  confirm: string;
+  keep: string;
+  busy: boolean;
+  onConfirm: () => void;
+  onKeep: () => void;
+  children?: ReactNode;
+}) {
+  const [sure, setSure] = useState(false);
+  return (
+    <form
+      aria-label={label}
+      onSubmit={(event) => {
+        event.preventDefault();
+        onConfirm();
+      }}
+    >
+      <p>{warning}</p>
+      <label>
+        <input type="checkbox" checked={sure} onChange={(e) => setSure(e.target.checked)} />{" "}
+        {understand}
+      </label>{" "}
+      <button type="submit" disabled={!sure || busy}>
+        {confirm}
+      </button>{" "}
+      <button type="button" onClick={onKeep}>
+        {keep}
+      </button>
+      {children}
+    </form>
   );
 }

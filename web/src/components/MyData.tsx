@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { useMutation } from "urql";
 import { useSignedIn } from "../auth/session";
 import { graphql } from "../gql";
-import { ErasureProgress, ExportProgress } from "./DataRequests";
+import { ConfirmErasure, ErasureProgress, ExportProgress } from "./DataRequests";
 import { MutationProblem, Problem } from "./Problem";
 
 const ExportMyData = graphql(`
@@ -75,7 +75,6 @@ function EraseMine() {
   const { t } = useTranslation();
   const session = useSignedIn();
   const [open, setOpen] = useState(false);
-  const [sure, setSure] = useState(false);
   const [state, erase] = useMutation(EraseMyData);
   const answer = state.data?.eraseMyData;
   return (
@@ -88,27 +87,19 @@ function EraseMine() {
           {t("myData.askAdmins")}
         </p>
       ) : open ? (
-        <form
-          aria-label={t("myData.erase")}
-          onSubmit={(event) => {
-            event.preventDefault();
-            void erase({ confirm: session.userId });
-          }}
+        <ConfirmErasure
+          label={t("myData.erase")}
+          warning={t("myData.eraseWarning")}
+          understand={t("myData.understand")}
+          confirm={t("myData.confirmErase")}
+          keep={t("myData.keep")}
+          busy={state.fetching}
+          onConfirm={() => void erase({ confirm: session.userId })}
+          onKeep={() => setOpen(false)}
         >
-          <p>{t("myData.eraseWarning")}</p>
-          <label>
-            <input type="checkbox" checked={sure} onChange={(e) => setSure(e.target.checked)} />{" "}
-            {t("myData.understand")}
-          </label>{" "}
-          <button type="submit" disabled={!sure || state.fetching}>
-            {t("myData.confirmErase")}
-          </button>{" "}
-          <button type="button" onClick={() => setOpen(false)}>
-            {t("myData.keep")}
-          </button>
           <Problem error={state.error} />
           <MutationProblem result={answer} />
-        </form>
+        </ConfirmErasure>
       ) : (
         <button type="button" onClick={() => setOpen(true)}>
           {t("myData.eraseStart")}

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation } from "urql";
-import { ErasureProgress, ExportProgress } from "../../components/DataRequests";
+import { ConfirmErasure, ErasureProgress, ExportProgress } from "../../components/DataRequests";
 import { MutationProblem, Problem } from "../../components/Problem";
 import { graphql } from "../../gql";
 
@@ -81,7 +81,6 @@ function EraseTheirData({
 }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
-  const [sure, setSure] = useState(false);
   const [state, erase] = useMutation(EraseParticipant);
   const answer = state.data?.eraseParticipant;
   if (answer?.__typename === "DataErasure") {
@@ -95,27 +94,19 @@ function EraseTheirData({
     );
   }
   return (
-    <form
-      aria-label={t("participantData.eraseWho", { name })}
-      onSubmit={(event) => {
-        event.preventDefault();
-        void erase({ id, confirm: id });
-      }}
+    <ConfirmErasure
+      label={t("participantData.eraseWho", { name })}
+      warning={t("participantData.eraseWarning", { name })}
+      understand={t("participantData.understand")}
+      confirm={t("participantData.confirmErase")}
+      keep={t("participantData.keep")}
+      busy={state.fetching}
+      onConfirm={() => void erase({ id, confirm: id })}
+      onKeep={() => setOpen(false)}
     >
-      <p>{t("participantData.eraseWarning", { name })}</p>
-      <label>
-        <input type="checkbox" checked={sure} onChange={(e) => setSure(e.target.checked)} />{" "}
-        {t("participantData.understand")}
-      </label>{" "}
-      <button type="submit" disabled={!sure || state.fetching}>
-        {t("participantData.confirmErase")}
-      </button>{" "}
-      <button type="button" onClick={() => setOpen(false)}>
-        {t("participantData.keep")}
-      </button>
       <Problem error={state.error} />
       <MutationProblem result={answer} />
-    </form>
+    </ConfirmErasure>
   );
 }
 
