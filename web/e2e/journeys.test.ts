@@ -365,7 +365,7 @@ describe("an admin", () => {
       await shoot(page, "admin-import");
 
       // the roster: everyone imported, found by role and by name
-      await page.getByRole("link", { name: "Roster" }).click();
+      await page.getByRole("link", { name: "Roster", exact: true }).click();
       const roster = page.getByRole("table", { name: "Participants" });
       await expect.poll(() => roster.getByRole("row").count()).toBe(6);
       const filters = page.getByRole("search", { name: "Filter the roster" });
@@ -487,7 +487,7 @@ describe("an admin", () => {
 
       // the admin supervises the mentor who accepted: their load, their mentee and the mentee's
       // page as an admin sees it (figures, no session to log)
-      await page.getByRole("link", { name: "Roster" }).click();
+      await page.getByRole("link", { name: "Roster", exact: true }).click();
       await page.getByRole("link", { name: `Supervise ${keptMentor}` }).click();
       const supervision = page.getByRole("region", { name: `Supervising ${keptMentor}` });
       const followed = supervision.getByRole("table", { name: "Their mentees in your programs" });
@@ -505,9 +505,9 @@ describe("an admin", () => {
       expect(await accessibilityProblems(page)).toEqual([]);
       await page.goBack();
       await supervision.getByRole("link", { name: "Back to the roster" }).click();
+      await expect.poll(() => supervision.count()).toBe(0);
 
       // the admin withdraws the mentee left out, saying why: the roster says so
-      await page.getByRole("link", { name: "Roster" }).click();
       await filters.getByLabel("Name or e-mail").fill(leftOut);
       await filters.getByRole("button", { name: "Find" }).click();
       await expect.poll(() => roster.getByRole("row").count()).toBe(2);
