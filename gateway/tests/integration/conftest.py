@@ -305,7 +305,8 @@ def profile(program_id: str, name: str, **extra: Any) -> dict[str, Any]:
 
 
 async def set_up_match(platform: Platform) -> dict[str, str]:
-    """A program, Grace (mentor) and Ada (mentee) matched and accepted; returns the ids."""
+    """A program, Grace (mentor) and Ada (mentee), and a proposal of Grace to Ada that nobody
+    has answered yet; returns the ids."""
     created = (await platform.ok(*ADMIN, CREATE_PROGRAM, name="Pilot"))["createProgram"]
     assert created["__typename"] == "Program", created
     program = created["id"]

@@ -555,3 +555,37 @@ async def test_a_withdrawal_ends_the_match_and_tells_the_other_side_and_the_admi
         *ADMIN, "query($id: ID!) { mentor(id: $id) { openMatches } }", id=ids["grace"]
     )
     assert mentor["mentor"]["openMatches"] == 0
+
+
+async def test_a_mentee_leaving_an_unanswered_proposal_closes_it_on_her_side_and_tells_the_mentor(
+    platform: Platform,
+) -> None:
+    ids = await set_up_match(platform)
+
+    done = await platform.ok(*ADA, WITHDRAW, participant=ids["ada"])
+
+    assert done["withdrawParticipant"]["status"] == "WITHDRAWN"
+    closed = await platform.ok(
+        *ADMIN, "query($id: ID!) { match(id: $id) { status declinedBy reason } }", id=ids["match"]
+    )
+    assert closed["match"] == {
+        "status": "DECLINED",
+        "declinedBy": "MENTEE",
+        "reason": "the mentee withdrew from the program",
+    }
+
+    async def told(who: Who, kind: str) -> list[dict[str, Any]]:
+        return [n for n in await inbox(platform, who) if n["kind"] == kind]
+
+    async def mentor_told() -> bool:
+        return bool(await told(GRACE, "MATCH_DECLINED"))
+
+    async def admin_told() -> bool:
+        return bool(await told(ADMIN, "PARTICIPANT_WITHDRAWN"))
+
+    await eventually(mentor_told, timeout=30)
+    (notice,) = await told(GRACE, "MATCH_DECLINED")
+    assert notice["title"] == "Ada is no longer in the program"
+    assert "declined" not in notice["body"]
+    await eventually(admin_told, timeout=30)
+    assert await told(ADMIN, "MATCH_DECLINED") == [], "the admins hear of the withdrawal only"

@@ -77,11 +77,17 @@ class MatchDeclined(
     topic=Topic.MENTORING_MATCHES,
     key_field="mentee_id",
 ):
-    """The proposal was declined: by the mentor, or by the mentee where both sides accept."""
+    """The proposal was declined: by the mentor, or by the mentee where both sides accept; or
+    it closed unanswered because one side withdrew from the program (``withdrawn``)."""
 
     reason: Text | None = None
     declined_by: Literal["mentee", "mentor"] | None = Field(
         default=None, description="Who declined; absent before mutual acceptance: the mentor."
+    )
+    withdrawn: bool = Field(
+        default=False,
+        description="The side in declined_by did not answer: they withdrew from the program, "
+        "which closed the proposal.",
     )
 
 

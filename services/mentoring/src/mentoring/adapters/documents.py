@@ -170,6 +170,7 @@ def match_document(match: Match) -> Document:
         "mentor_accepted_at": match.mentor_accepted_at,
         "mentee_accepted_at": match.mentee_accepted_at,
         "declined_by": match.declined_by,
+        "withdrawn": match.withdrawn,
     }
 
 
@@ -194,4 +195,5 @@ def match_from(document: Document) -> Match:
         mentor_accepted_at=document.get("mentor_accepted_at"),
         mentee_accepted_at=document.get("mentee_accepted_at"),
         declined_by=document.get("declined_by"),
+        withdrawn=document.get("withdrawn", False),
     )

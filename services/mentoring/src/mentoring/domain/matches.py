@@ -76,6 +76,8 @@ class Match:
     mentor_accepted_at: datetime | None = None
     mentee_accepted_at: datetime | None = None
     declined_by: Party | None = None
+    withdrawn: bool = False
+    """Declined because the side in ``declined_by`` withdrew from the program."""
 
     @classmethod
     def propose(
@@ -182,6 +184,19 @@ class Match:
         party = self._answering(by_user, "decline")
         return replace(
             self, status=MatchStatus.DECLINED, decided_at=now, reason=reason, declined_by=party
+        )
+
+    def close_for_withdrawal(self, *, side: Party, now: datetime, reason: str) -> Match:
+        """Close a proposal unanswered because ``side`` withdrew from the program: declined on
+        their side, whichever side the program asks to answer."""
+        self._require(MatchStatus.PROPOSED, "close")
+        return replace(
+            self,
+            status=MatchStatus.DECLINED,
+            decided_at=now,
+            reason=reason,
+            declined_by=side,
+            withdrawn=True,
         )
 
     def cancel(self, *, now: datetime, reason: str) -> Match:

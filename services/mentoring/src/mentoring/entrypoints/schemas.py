@@ -434,6 +434,10 @@ class MatchOut(BaseModel):
     mentor_accepted_at: datetime | None
     mentee_accepted_at: datetime | None
     declined_by: str | None
+    withdrawn: bool = Field(
+        default=False,
+        description="Declined because the side in declined_by withdrew from the program.",
+    )
 
     @classmethod
     def of(cls, m: Match) -> MatchOut:
@@ -456,6 +460,7 @@ class MatchOut(BaseModel):
             mentor_accepted_at=m.mentor_accepted_at,
             mentee_accepted_at=m.mentee_accepted_at,
             declined_by=m.declined_by,
+            withdrawn=m.withdrawn,
         )
 
 

@@ -132,7 +132,12 @@ class EventFactory:
                 mentor_user_id=match.mentor.user_id,
             )
         elif match.status is MatchStatus.DECLINED:
-            payload = MatchDeclined(**ids, reason=match.reason, declined_by=match.declined_by)
+            payload = MatchDeclined(
+                **ids,
+                reason=match.reason,
+                declined_by=match.declined_by,
+                withdrawn=match.withdrawn,
+            )
         elif match.status is MatchStatus.CANCELLED:
             payload = MatchCancelled(**ids, reason=match.reason or "")
         elif match.status is MatchStatus.EXPIRED:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from mentoring.domain import matching as engine
 from mentoring.domain.errors import CapacityFull, Conflict, Forbidden, Invalid, NotFound
-from mentoring.domain.matches import Match, MatchStatus, ProposedBy, Side
+from mentoring.domain.matches import Match, MatchStatus, Party, ProposedBy, Side
 from mentoring.domain.matching import (
     CohortResult,
     Exclusion,
@@ -362,15 +362,16 @@ async def withdraw_participant(c: cmd.WithdrawParticipant, ctx: Context) -> Part
 
 
 async def _close_for_withdrawal(match: Match, who: Participant, ctx: Context) -> None:
-    """End or decline ``who``'s open match. The reason names their side, never the person: it
-    travels in the match's event and stays on the match after an erasure."""
-    side = "mentor" if match.mentor.participant_id == who.id else "mentee"
+    """End ``who``'s active match, or close their proposal as declined by their side. The reason
+    names their side, never the person: it travels in the match's event and stays on the match
+    after an erasure."""
+    side: Party = "mentor" if match.mentor.participant_id == who.id else "mentee"
     reason = f"the {side} withdrew from the program"
     now = ctx.clock()
     if match.status is MatchStatus.ACTIVE:
         closed = match.end(outcome="ended_early", now=now, reason=reason)
     elif match.status is MatchStatus.PROPOSED:
-        closed = match.decline(by_user=match.mentor.user_id, now=now, reason=reason)
+        closed = match.close_for_withdrawal(side=side, now=now, reason=reason)
     else:
         return
     await ctx.store.save_match(closed, [ctx.events.for_transition(closed)])

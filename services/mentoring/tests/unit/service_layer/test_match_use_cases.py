@@ -326,17 +326,34 @@ async def test_a_withdrawal_gives_the_side_that_left_as_the_reason_never_the_nam
     assert mentee.display_name not in repr(fakes.published[-1])
 
 
-async def test_a_mentor_withdrawing_from_a_proposal_declines_it_as_the_mentor() -> None:
+@pytest.mark.parametrize("side", ["mentee", "mentor"])
+async def test_withdrawing_from_an_unanswered_proposal_closes_it_on_the_side_that_left(
+    side: str,
+) -> None:
+    fakes = Fakes()
+    made, mentee, mentor = await pair(fakes)
+    match = await proposal(fakes, made.id, mentee, mentor)
+    leaving = mentee if side == "mentee" else mentor
+
+    await handlers.withdraw_participant(cmd.WithdrawParticipant(ADMIN, leaving.id), fakes.context())
+
+    declined = fakes.store.matches[match.id]
+    assert (declined.status, declined.declined_by, declined.withdrawn, declined.reason) == (
+        MatchStatus.DECLINED,
+        side,
+        True,
+        f"the {side} withdrew from the program",
+    )
+    (event,) = [e.data for e in fakes.published if type(e.data).__name__ == "MatchDeclined"]
+    assert (event.declined_by, event.withdrawn, event.reason) == (side, True, declined.reason)
+
+
+async def test_a_decline_is_not_a_withdrawal() -> None:
     fakes = Fakes()
     made, mentee, mentor = await pair(fakes)
     match = await proposal(fakes, made.id, mentee, mentor)
 
-    await handlers.withdraw_participant(cmd.WithdrawParticipant(GRACE, mentor.id), fakes.context())
+    await handlers.decline_match(cmd.DeclineMatch(GRACE, match.id, "no time"), fakes.context())
 
-    declined = fakes.store.matches[match.id]
-    assert (declined.status, declined.reason) == (
-        MatchStatus.DECLINED,
-        "the mentor withdrew from the program",
-    )
     (event,) = [e.data for e in fakes.published if type(e.data).__name__ == "MatchDeclined"]
-    assert event.reason == declined.reason
+    assert (event.declined_by, event.withdrawn) == ("mentor", False)

@@ -12,7 +12,9 @@ Choices the table encodes:
   is shown the reason an admin gave for cancelling a proposal (it is kept on the match).
 - A proposal is announced to both sides; where the mentee must accept too (``answer_from``:
   both), the texts ask both to answer. A declined proposal is told to the other side (and the
-  admins), whoever declined; an acceptance that still waits for the other side is told to it.
+  admins), whoever declined; a proposal closed because one side withdrew from the program is
+  told to the other side only (the admins hear of the withdrawal); an acceptance that still
+  waits for the other side is told to it.
 - ``participant.withdrawn`` tells the program's admins that someone left (its occurrence names
   that person as its subject, ``mentee_id``, whatever their role); each side of their matches
   is told by those matches' own events (ended early, declined).
@@ -136,8 +138,14 @@ SIDES = (texts.MENTEE_SIDE, texts.MENTOR_SIDE)
 ANSWERS_FROM = (texts.MENTOR_SIDE, texts.BOTH)
 AUDIENCES_BY: Mapping[Detail, Mapping[str, tuple[Audience, ...]]] = {
     D.NOT_RATED_BY: NOT_RATED_BY,
-    # the side that did not decline, and the admins
-    D.DECLINED_BY: {texts.MENTOR_SIDE: (MENTEE, ADMINS), texts.MENTEE_SIDE: (MENTOR, ADMINS)},
+    # the side that did not decline, and the admins; only the other side when the proposal
+    # closed because one side withdrew (the admins are told of the withdrawal itself)
+    D.DECLINED_BY: {
+        texts.MENTOR_SIDE: (MENTEE, ADMINS),
+        texts.MENTEE_SIDE: (MENTOR, ADMINS),
+        texts.MENTOR_WITHDREW: (MENTEE,),
+        texts.MENTEE_WITHDREW: (MENTOR,),
+    },
     # the side that has yet to accept
     D.ACCEPTED_BY: {texts.MENTOR_SIDE: (MENTEE,), texts.MENTEE_SIDE: (MENTOR,)},
 }
@@ -145,7 +153,7 @@ AUDIENCES_BY: Mapping[Detail, Mapping[str, tuple[Audience, ...]]] = {
 
 CHOICES: Mapping[Detail, tuple[str, ...]] = {
     D.NOT_RATED_BY: tuple(NOT_RATED_BY),
-    D.DECLINED_BY: SIDES,
+    D.DECLINED_BY: (*SIDES, texts.MENTEE_WITHDREW, texts.MENTOR_WITHDREW),
     D.ACCEPTED_BY: SIDES,
     D.ANSWER_FROM: ANSWERS_FROM,
 }

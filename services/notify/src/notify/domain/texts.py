@@ -59,6 +59,8 @@ ENDED_EARLY = "ended_early"
 MENTEE_SIDE = "mentee"
 MENTOR_SIDE = "mentor"
 BOTH = "both"
+MENTEE_WITHDREW = "mentee_withdrew"
+MENTOR_WITHDREW = "mentor_withdrew"
 
 EN, FR = Language.EN, Language.FR
 K = EventKind
@@ -215,6 +217,31 @@ TEMPLATES: Mapping[tuple[EventKind, Audience, str], Mapping[Language, Template]]
             "Motif indiqué : {reason}",
             "Prochaine étape : le mentor suivant le plus adapté sera proposé ; vérifiez la "
             "proposition.",
+        ),
+    },
+    (K.MATCH_DECLINED, MENTEE, MENTOR_WITHDREW): {
+        EN: Template(
+            "Your proposed mentor is no longer in the program",
+            "{Mentor} has left the program, so the proposal of them as your mentor is closed.",
+            "Another mentor will be proposed to you; there is nothing you need to do.",
+        ),
+        FR: Template(
+            "Votre mentor proposé a quitté le programme",
+            "{Mentor} a quitté le programme : la proposition de mentorat avec cette personne "
+            "est close.",
+            "Un autre mentor vous sera proposé ; vous n'avez rien à faire.",
+        ),
+    },
+    (K.MATCH_DECLINED, MENTOR, MENTEE_WITHDREW): {
+        EN: Template(
+            "{Mentee} is no longer in the program",
+            "{Mentee} has left the program, so the proposal of you as their mentor is closed.",
+            "Your place is free again for another mentee; there is nothing you need to do.",
+        ),
+        FR: Template(
+            "{Mentee} a quitté le programme",
+            "{Mentee} a quitté le programme : la proposition de l'accompagner est close.",
+            "Votre place est de nouveau libre pour une autre personne ; vous n'avez rien à faire.",
         ),
     },
     (K.MATCH_CANCELLED, MENTEE, ""): {

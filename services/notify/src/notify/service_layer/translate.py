@@ -57,6 +57,10 @@ def _titles(data: Any) -> dict[str, str | int]:
     return details
 
 
+WITHDREW = {"mentee": texts.MENTEE_WITHDREW, "mentor": texts.MENTOR_WITHDREW}
+"""A proposal closed because the side that was to answer withdrew from the program."""
+
+
 def _match_details(data: Any) -> dict[str, str | int]:
     details: dict[str, str | int] = {}
     match data:
@@ -68,7 +72,9 @@ def _match_details(data: Any) -> dict[str, str | int]:
             details[Detail.EXPIRES_AT] = data.expires_at.isoformat()
             details[Detail.ACCEPTED_BY] = data.accepted_by
         case contract.MatchDeclined():
-            if data.declined_by:
+            if data.declined_by and data.withdrawn:
+                details[Detail.DECLINED_BY] = WITHDREW[data.declined_by]
+            elif data.declined_by:
                 details[Detail.DECLINED_BY] = data.declined_by
             if data.reason:
                 details[Detail.REASON] = data.reason
