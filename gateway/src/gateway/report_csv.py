@@ -4,7 +4,9 @@ with the caller's bearer token, the same figures as ``programReport``.
 One table in long form (``section, item, id, measure, value``: a row per figure), which a
 spreadsheet filters and pivots. A cell that a spreadsheet would read as a formula (starting with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return; a mentor's name is theirs to write) is
-written with a leading apostrophe, which the spreadsheet shows as text.
+written with a leading apostrophe, which the spreadsheet shows as text. ``section`` and
+``measure`` are codes that stay the same in every language; ``item`` names what a person reads
+(a module by its title in the caller's language, a mentor by their name), ``id`` its id.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from graphql import GraphQLError
 
 from gateway.context import GatewayContext, Runtime, bearer_token, correlation_id
 from gateway.errors import Forbidden, MutationFailure, NotFound
-from gateway.features.report import CSV_ROUTE, ReportBodies, fetch_report
+from gateway.features.report import CSV_ROUTE, ReportBodies, fetch_report, with_module_titles
 from gateway.input_values import id_problem
 from gateway.services import ServiceUnavailable
 
@@ -50,7 +52,8 @@ def rows(bodies: ReportBodies) -> Iterable[tuple[object, ...]]:
         for status, count in week["by_status"].items():
             yield ("week", week["week"], "", status, count)
     for module in progress["confidence"]:
-        item = f"{module['module_id']} ({module['assessed_by']})"
+        title = bodies.titles.get(module["module_id"], module["module_id"])
+        item = f"{title} ({module['assessed_by']})"
         for measure in ("mentees", "at_start", "now"):
             yield ("confidence", item, module["module_id"], measure, module[measure])
     active, sessions = progress["active_matches"], progress["sessions_in_active_matches"]
@@ -123,6 +126,7 @@ async def _answer(context: GatewayContext, program_id: str, request: Request) ->
         return _problem(401 if code == "UNAUTHENTICATED" else 400, code, exc.message)
     if not isinstance(found, ReportBodies):
         return _refusal(found)
+    found = await with_module_titles(context, found)
     name = f"program-report-{program_id}-{start.isoformat()}-{end.isoformat()}.csv"
     return Response(
         render(found),
@@ -139,6 +143,7 @@ async def report_csv(program_id: str, request: Request) -> Response:
     context = GatewayContext(
         runtime, correlation_id(request.headers.get("x-correlation-id")), per_connection=False
     )
+    context.request = request  # for the reader's language (Accept-Language)
     await context.authenticate(bearer_token(request.headers.get("authorization")))
     if context.principal is None:
         return _problem(401, "UNAUTHENTICATED", context.auth_problem)

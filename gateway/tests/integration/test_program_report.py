@@ -42,7 +42,14 @@ BOB = ("u-bob", ("mentee",))
 CY = ("u-cy", ("mentee",))
 DECEMBER: dict[str, Any] = {"from": "2026-12-01", "to": "2026-12-02"}
 CONFIDENCE = [  # Ada 2 then 4, Dan 2 then 3
-    {"moduleId": "purpose", "assessedBy": "MENTEE", "mentees": 2, "atStart": 2.0, "now": 3.5}
+    {
+        "moduleId": "purpose",
+        "title": "Purpose and strategy",
+        "assessedBy": "MENTEE",
+        "mentees": 2,
+        "atStart": 2.0,
+        "now": 3.5,
+    }
 ]
 FORMULA_NAME = '=HYPERLINK("http://evil")'
 
@@ -60,7 +67,7 @@ query($program: ID!, $from: Date!, $to: Date!) {
       funnel { stage count conversion }
       timeToMatch { matched medianHours meanHours }
       weeks { weekStart byStatus { status count } }
-      confidence { moduleId assessedBy mentees atStart now }
+      confidence { moduleId title assessedBy mentees atStart now }
       activeMatches sessionsInActiveMatches sessionsPerActiveMatch
       mentors { mentorId name capacity active proposed load }
       csvPath
@@ -228,11 +235,22 @@ async def test_the_report_gives_the_scenarios_figures_and_its_csv(platform: Plat
     assert figures[("funnel", "registered", "count")] == "3"
     assert figures[("funnel", "proposed", "conversion")] == "0.6667"
     assert figures[("week", (start + timedelta(weeks=2)).isoformat(), "stalled")] == "1"
-    assert figures[("confidence", "purpose (mentee)", "now")] == "3.5"
+    assert figures[("confidence", "Purpose and strategy (mentee)", "now")] == "3.5"
     assert figures[("sessions", "", "sessions_per_active_match")] == "0.5"
     names = {r["item"] for r in rows if r["section"] == "mentor"}
     assert names == {"Grace", f"'{FORMULA_NAME}"}  # shown as text, never run
     assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
+
+    # a French reader reads the module's title in French, in the report and in its CSV
+    french = {"Authorization": f"Bearer {bearer(platform, ADMIN)}", "Accept-Language": "fr"}
+    answer = await platform.http.post(
+        "/graphql", json={"query": REPORT, "variables": period}, headers=french
+    )
+    (module,) = answer.json()["data"]["programReport"]["confidence"]
+    assert (module["moduleId"], module["title"]) == ("purpose", "Sens et stratégie")
+    in_french = await platform.http.get(found["csvPath"], headers=french)
+    items = {r["item"] for r in csv.DictReader(io.StringIO(in_french.text))}
+    assert "Sens et stratégie (mentee)" in items
 
 
 async def test_who_may_see_a_programs_report(platform: Platform) -> None:

@@ -400,6 +400,15 @@ export const en = {
     perMatch: "{{sessions}} sessions per active match",
     csv: "Download as CSV",
     csvFailed: "The download failed: {{reason}}",
+    confidence:
+      "Confidence per module (1 to 5): the mean of each mentee's first check-in and latest",
+    noConfidence: "No check-in yet.",
+    module: "Module",
+    assessedBy: "Assessed by",
+    by: { MENTEE: "the mentee", MENTOR: "the mentor" },
+    mentees: "Mentees",
+    atStart: "At the start",
+    now: "Now",
     stage: {
       REGISTERED: "Registered",
       PROPOSED: "Proposed",

@@ -417,6 +417,15 @@ export const fr: Shape<typeof en> = {
     perMatch: "{{sessions}} séances par binôme actif",
     csv: "Télécharger en CSV",
     csvFailed: "Le téléchargement a échoué : {{reason}}",
+    confidence:
+      "Confiance par module (de 1 à 5) : la moyenne du premier point de chaque mentoré et de son dernier",
+    noConfidence: "Aucun point de confiance pour l'instant.",
+    module: "Module",
+    assessedBy: "Évalué par",
+    by: { MENTEE: "le mentoré", MENTOR: "le mentor" },
+    mentees: "Mentorés",
+    atStart: "Au début",
+    now: "Aujourd'hui",
     stage: {
       REGISTERED: "Inscrits",
       PROPOSED: "Proposés",

@@ -7,7 +7,7 @@ made at once). The same figures download as CSV (``gateway.report_csv``)."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any
@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 import strawberry
 
-from gateway.context import GatewayInfo, principal_of
+from gateway.context import GatewayContext, GatewayInfo, principal_of
 from gateway.errors import (
     Arguments,
     Conflict,
@@ -29,6 +29,7 @@ from gateway.errors import (
 )
 from gateway.features.enums import ParticipantRole
 from gateway.features.programs import StatusCount, by_status
+from gateway.features.reader_language import caller_language
 from gateway.services import ServiceCalls, ServiceRejected, ServiceUnavailable, segment
 
 REPORT_ARGUMENTS = Arguments(
@@ -75,6 +76,10 @@ class ReportWeek:
 @strawberry.type
 class ReportModuleConfidence:
     module_id: strawberry.ID
+    title: str | None = strawberry.field(
+        description="The module's title on the program's learning path, in your language where "
+        "the platform has its texts in it; null when the path has no such module."
+    )
     assessed_by: ParticipantRole
     mentees: int = strawberry.field(description="Mentees with a check-in on the module.")
     at_start: float = strawberry.field(description="The mean of their first check-in's level.")
@@ -135,6 +140,8 @@ class ReportBodies:
     end: date
     funnel: dict[str, Any]
     progress: dict[str, Any]
+    titles: dict[str, str] = field(default_factory=dict)
+    """The titles of the program's learning path's modules, by id, in the reader's language."""
 
 
 def csv_path(program_id: str, start: date, end: date) -> str:
@@ -168,6 +175,24 @@ async def fetch_report(
     return ReportBodies(program_id, start, end, funnel, progress)
 
 
+async def with_module_titles(context: GatewayContext, bodies: ReportBodies) -> ReportBodies:
+    """``bodies`` with the titles of the modules of the program's learning path, in the
+    caller's language (``caller_language``); without titles when the program or its path
+    cannot be read, the modules then being named by id."""
+    services = context.services
+    try:
+        language, program = await asyncio.gather(
+            caller_language(context),
+            services.get("mentoring", f"/programs/{segment(bodies.program_id, 'programId')}"),
+        )
+        path = segment(str(program["learning_path_id"]), "learningPathId")
+        params = None if language is None else {"language": language}
+        found = await services.get("progress", f"/learning-paths/{path}", params)
+    except (ServiceRejected, ServiceUnavailable):
+        return bodies
+    return replace(bodies, titles={m["id"]: m["title"] for m in found["modules"]})
+
+
 def program_report(bodies: ReportBodies) -> ProgramReport:
     funnel, progress = bodies.funnel, bodies.progress
     ttm = funnel["time_to_match"]
@@ -194,6 +219,7 @@ def program_report(bodies: ReportBodies) -> ProgramReport:
         confidence=[
             ReportModuleConfidence(
                 module_id=strawberry.ID(c["module_id"]),
+                title=bodies.titles.get(c["module_id"]),
                 assessed_by=ParticipantRole(c["assessed_by"]),
                 mentees=c["mentees"],
                 at_start=c["at_start"],
@@ -239,5 +265,5 @@ class Query:
         except ServiceUnavailable as exc:
             raise unavailable(exc) from None
         if isinstance(found, ReportBodies):
-            return program_report(found)
+            return program_report(await with_module_titles(info.context, found))
         return found

@@ -1,5 +1,10 @@
+import { render, screen, within } from "@testing-library/react";
+import { Provider } from "urql";
 import { describe, expect, it } from "vitest";
-import { funnelBars, isoDay, weekColumns, weekLabels } from "./Report";
+import { SessionProvider } from "../../auth/session";
+import i18n from "../../i18n";
+import { fakeClient, signedInAs } from "../../test-client";
+import { Report, funnelBars, isoDay, weekColumns, weekLabels } from "./Report";
 
 describe("the report's funnel", () => {
   it("draws each stage in proportion to the largest, one bar under the other", () => {
@@ -88,5 +93,92 @@ describe("the weeks' labels", () => {
 describe("the period", () => {
   it("is written as ISO dates", () => {
     expect(isoDay(new Date("2026-12-07T23:30:00Z"))).toBe("2026-12-07");
+  });
+});
+
+describe("the report's confidence per module", () => {
+  function report(confidence: unknown[]) {
+    return {
+      programReport: {
+        __typename: "ProgramReport",
+        programId: "pg_1",
+        from: "2026-09-14",
+        to: "2026-12-06",
+        funnel: [],
+        timeToMatch: { matched: 0, medianHours: null },
+        weeks: [],
+        confidence,
+        activeMatches: 0,
+        sessionsPerActiveMatch: null,
+        csvPath: "/reports/programs/pg_1.csv",
+      },
+    };
+  }
+
+  function shown(confidence: unknown[]) {
+    signedInAs("u-admin", "admin");
+    const { client } = fakeClient({ ProgramReport: () => report(confidence) });
+    render(
+      <SessionProvider>
+        <Provider value={client}>
+          <Report programId="pg_1" />
+        </Provider>
+      </SessionProvider>,
+    );
+  }
+
+  it("names each module by its title (its id when the path has none) with both means", () => {
+    shown([
+      {
+        moduleId: "purpose",
+        title: "Purpose and strategy",
+        assessedBy: "MENTEE",
+        mentees: 2,
+        atStart: 2,
+        now: 3.5,
+      },
+      { moduleId: "gone", title: null, assessedBy: "MENTOR", mentees: 1, atStart: 4, now: 4 },
+    ]);
+
+    const table = screen.getByRole("table", { name: /^Confidence per module/ });
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows.map((r) => [...r.children].map((c) => c.textContent))).toEqual([
+      ["Purpose and strategy", "the mentee", "2", "2", "3.5"],
+      ["gone", "the mentor", "1", "4", "4"],
+    ]);
+  });
+
+  it("says so when nobody has checked in", () => {
+    shown([]);
+
+    expect(screen.getByText("No check-in yet.")).toBeTruthy();
+    expect(screen.queryByRole("table")).toBeNull();
+  });
+
+  it("writes the means the French way in French", async () => {
+    await i18n.changeLanguage("fr");
+    try {
+      shown([
+        {
+          moduleId: "purpose",
+          title: "Sens et stratégie",
+          assessedBy: "MENTEE",
+          mentees: 2,
+          atStart: 2.25,
+          now: 3.5,
+        },
+      ]);
+      const table = screen.getByRole("table", { name: /^Confiance par module/ });
+      const row = within(table).getAllByRole("row")[1]!;
+      expect([...row.children].map((c) => c.textContent)).toEqual([
+        "Sens et stratégie",
+        "le mentoré",
+        "2",
+        "2,3",
+        "3,5",
+      ]);
+    } finally {
+      await i18n.changeLanguage("en");
+    }
   });
 });

@@ -31,6 +31,14 @@ const ReportQuery = graphql(`
             count
           }
         }
+        confidence {
+          moduleId
+          title
+          assessedBy
+          mentees
+          atStart
+          now
+        }
         activeMatches
         sessionsPerActiveMatch
         csvPath
@@ -150,7 +158,8 @@ export function isoDay(date: Date): string {
 
 /** A program's report for its admins over a period they choose (the last 12 weeks at first):
  * the funnel and the mentees by status week by week as charts (plain SVG, described in words),
- * and the same figures as a CSV file to download. */
+ * the confidence per module at the start and now as a table, and the same figures as a CSV file
+ * to download. */
 export function Report({ programId }: { programId: string }) {
   const { t, i18n } = useTranslation();
   const session = useSignedIn();
@@ -175,6 +184,7 @@ export function Report({ programId }: { programId: string }) {
       )
     : [];
   const weekDay = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeZone: "UTC" });
+  const decimal = new Intl.NumberFormat(i18n.language, { maximumFractionDigits: 1 });
   return (
     <section className="card" aria-labelledby="report-title">
       <h2 id="report-title">{t("report.title")}</h2>
@@ -299,6 +309,35 @@ export function Report({ programId }: { programId: string }) {
               ))}
             </ul>
           </figure>
+          {report.confidence.length ? (
+            <div className="table-wrap">
+              <table>
+                <caption>{t("report.confidence")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("report.module")}</th>
+                    <th scope="col">{t("report.assessedBy")}</th>
+                    <th scope="col">{t("report.mentees")}</th>
+                    <th scope="col">{t("report.atStart")}</th>
+                    <th scope="col">{t("report.now")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.confidence.map((c) => (
+                    <tr key={`${c.moduleId}-${c.assessedBy}`}>
+                      <th scope="row">{c.title ?? c.moduleId}</th>
+                      <td>{t(`report.by.${c.assessedBy}`)}</td>
+                      <td>{c.mentees}</td>
+                      <td>{decimal.format(c.atStart)}</td>
+                      <td>{decimal.format(c.now)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <p>{t("report.noConfidence")}</p>
+          )}
           <button
             type="button"
             onClick={() => {
