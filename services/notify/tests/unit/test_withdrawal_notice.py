@@ -65,7 +65,7 @@ def closed_by_withdrawal(side: str, *, withdrawn: bool = True) -> Occurrence:
             mentee_id="pt-ada",
             mentor_id="pt-grace",
             reason=f"the {side} withdrew from the program",
-            declined_by=side,  # type: ignore[arg-type]
+            declined_by=side,
             withdrawn=withdrawn,
         ),
         producer="mentoring",
