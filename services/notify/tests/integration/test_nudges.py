@@ -24,6 +24,8 @@ from mentorship_contracts.events import (
 )
 from mentorship_runtime.mongo import Document
 from mentorship_testing.kafka import eventually
+from notify.adapters.nudges import NudgeStore
+from notify.service_layer import nudges
 from notify.service_layer.nudges import send_due_nudges
 
 from .conftest import NotifyApi, running
@@ -353,3 +355,31 @@ async def test_events_read_in_batches_schedule_and_cancel_reminders_too(
             } and (watch is not None and watch["state"] == "waiting")
 
         await eventually(scheduled, timeout=WAIT)
+
+
+async def test_the_stored_reminder_to_confirm_moves_with_newer_plans_only(
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    store = NudgeStore(mongo_db)
+    await store.ensure_indexes()
+    first = planned("ps-s1", START)
+    moved = first.model_copy(update={"sequence": 1, "starts_at": START + timedelta(days=1)})
+    await store.expect_confirmation(nudges.confirmation_reminder(first))
+    await store.expect_confirmation(nudges.confirmation_reminder(moved))
+    await store.expect_confirmation(nudges.confirmation_reminder(first))  # older, arriving late
+    # a drop read before its plan: the plan then schedules nothing
+    await store.confirmation_dropped("confirm:ps-s2", "ps-s2", "pt-ada", "pt-grace", "confirmed")
+    await store.expect_confirmation(nudges.confirmation_reminder(planned("ps-s2", START)))
+
+    due = await store.due_confirmations(START + timedelta(days=2), 10)
+    assert [(r.planned_session_id, r.sequence, r.starts_at) for r in due] == [
+        ("ps-s1", 1, START + timedelta(days=1))
+    ]
+    await store.confirmation_done("confirm:ps-s1")
+    await store.expect_confirmation(
+        nudges.confirmation_reminder(moved.model_copy(update={"sequence": 2}))
+    )
+    assert await store.due_confirmations(START + timedelta(days=9), 10) == []
+    stored = await mongo_db.confirmation_reminders.find_one({"_id": "confirm:ps-s2"})
+    assert stored is not None
+    assert (stored["status"], stored["mentee_id"]) == ("confirmed", "pt-ada")

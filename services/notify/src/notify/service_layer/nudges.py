@@ -87,7 +87,7 @@ async def on_event(event: Envelope[Any], ctx: Context) -> None:
             await nudges.left(data.participant_id)
             await _stop(data.participant_id, data.program_id, event, nudges)
         case contract.SessionPlanned() | contract.PlannedSessionRescheduled():
-            await nudges.expect_confirmation(_confirmation(data))
+            await nudges.expect_confirmation(confirmation_reminder(data))
         case contract.PlannedSessionCancelled():
             await nudges.confirmation_dropped(
                 confirmation_reminder_id(data.planned_session_id),
@@ -138,9 +138,10 @@ async def _expect_answer(
     )
 
 
-def _confirmation(
+def confirmation_reminder(
     data: contract.SessionPlanned | contract.PlannedSessionRescheduled,
 ) -> ConfirmationReminder:
+    """The reminder a plan schedules: due ``CONFIRM_AFTER`` after the session's end."""
     ends_at = data.starts_at + timedelta(minutes=data.duration_minutes)
     return ConfirmationReminder(
         reminder_id=confirmation_reminder_id(data.planned_session_id),
