@@ -48,6 +48,9 @@ describe("the page a notification opens", () => {
     };
     expect(notificationPage(planned, "mentee")).toBe("/path?plannedSession=ps+1");
     expect(notificationPage(planned, "mentor")).toBe("/mentees/pt-ada?plannedSession=ps+1");
+    const toConfirm = { ...planned, id: "n-9", kind: "PROGRESS_SESSION_TO_CONFIRM" as const };
+    expect(notificationPage(toConfirm, "mentee")).toBe("/path?plannedSession=ps+1");
+    expect(notificationPage(toConfirm, "mentor")).toBe("/mentees/pt-ada?plannedSession=ps+1");
   });
 
   it("sends a proposal to the mentor's proposals, the mentee's path, the admin's matching", () => {

@@ -221,7 +221,9 @@ export type NotificationKind =
   | 'PROGRESS_SESSION_CANCELLED'
   | 'PROGRESS_SESSION_LOGGED_WITHOUT_RATING'
   | 'PROGRESS_SESSION_PLANNED'
-  | 'PROGRESS_SESSION_RESCHEDULED';
+  | 'PROGRESS_SESSION_RESCHEDULED'
+  /** A reminder to both sides of a planned session, two hours after its end, to confirm it took place (or cancel it); about the planned session. */
+  | 'PROGRESS_SESSION_TO_CONFIRM';
 
 /** Your whole set of preferences (it replaces the current one). */
 export type NotificationPreferencesInput = {

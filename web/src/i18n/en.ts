@@ -179,6 +179,7 @@ export const en = {
     PROGRESS_SESSION_CANCELLED: "Session cancelled",
     PROGRESS_CHECK_IN_OVERDUE: "Check-in due",
     MATCH_PROPOSAL_EXPIRING: "Proposal about to lapse",
+    PROGRESS_SESSION_TO_CONFIRM: "Session to confirm",
     MENTOR_WEEKLY_DIGEST: "Your week with your mentees",
   } satisfies Record<NotificationKind, string>,
   toasts: { label: "New notifications", open: "Open", dismiss: "Dismiss" },

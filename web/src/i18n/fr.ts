@@ -185,6 +185,7 @@ export const fr: Shape<typeof en> = {
     PROGRESS_SESSION_CANCELLED: "Séance annulée",
     PROGRESS_CHECK_IN_OVERDUE: "Point de confiance à faire",
     MATCH_PROPOSAL_EXPIRING: "Proposition bientôt expirée",
+    PROGRESS_SESSION_TO_CONFIRM: "Séance à confirmer",
     MENTOR_WEEKLY_DIGEST: "Votre semaine de mentorat",
   },
   toasts: { label: "Nouvelles notifications", open: "Ouvrir", dismiss: "Fermer" },

@@ -157,6 +157,11 @@ class NotificationKind(Enum):
         "match.proposal_expiring",
         description="A reminder to a mentor a day before an unanswered proposal lapses.",
     )
+    PROGRESS_SESSION_TO_CONFIRM = strawberry.enum_value(
+        "progress.session_to_confirm",
+        description="A reminder to both sides of a planned session, two hours after its end, "
+        "to confirm it took place (or cancel it); about the planned session.",
+    )
     MENTOR_WEEKLY_DIGEST = strawberry.enum_value(
         "mentor.weekly_digest",
         description="A mentor's weekly digest of their mentees' status changes, sent after each "

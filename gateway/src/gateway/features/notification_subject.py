@@ -88,7 +88,8 @@ class NotificationSubject:
     session_id: strawberry.ID | None
     learning_path_id: strawberry.ID | None
     planned_session_id: strawberry.ID | None = strawberry.field(
-        description="The session planned ahead, for its planning, reschedule or cancellation."
+        description="The session planned ahead, for its planning, reschedule or cancellation, "
+        "or the reminder to confirm it took place."
     )
     kind: strawberry.Private[str | None] = None
 

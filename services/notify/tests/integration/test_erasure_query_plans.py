@@ -58,6 +58,9 @@ async def test_what_an_erasure_reads_and_writes_is_served_by_indexes(
                 ],
             }
         )
+        await db.confirmation_reminders.insert_one(
+            {"_id": "confirm:ps_1", "mentee_id": "pt_gone", "mentor_id": "pt_m", "status": "sent"}
+        )
         await db.weekly_digest_matches.insert_one(
             {"_id": "m_1", "mentor_id": "pt_m", "mentee_id": "pt_gone"}
         )
@@ -100,6 +103,7 @@ async def test_what_an_erasure_reads_and_writes_is_served_by_indexes(
     copy = await db.delivery_log.find_one({"_id": "d_1"})
     assert copy is not None
     assert copy["notification"]["title"] == "A former participant dropped"
+    assert await db.confirmation_reminders.find_one({"_id": "confirm:ps_1"}) is None
     assert {q.collection for q in recorder.queries} >= {
         "erasures",
         "people",
@@ -110,6 +114,7 @@ async def test_what_an_erasure_reads_and_writes_is_served_by_indexes(
         "preferences",
         "reminders",
         "proposal_reminders",
+        "confirmation_reminders",
         "check_in_watches",
         "weekly_digest_changes",
         "weekly_digest_matches",

@@ -7,7 +7,7 @@ check-in days (``NudgeStore.reminder_days``), one small document per program, re
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -18,7 +18,11 @@ from mentorship_contracts.events import (
     MatchEnded,
     MatchProposed,
     ParticipantWithdrawn,
+    PlannedSessionCancelled,
+    PlannedSessionRescheduled,
     ProgramPublished,
+    SessionLogged,
+    SessionPlanned,
 )
 from mentorship_contracts.events.programs import ProgramAdmin
 from mentorship_runtime.mongo import Document
@@ -52,8 +56,25 @@ async def test_what_the_reminders_send_is_served_by_indexes(
     pair = {"mentee_id": "pt-mentee-0", "mentor_id": "pt-mentor-0", "program_id": PROGRAM}
     expires = clock() + timedelta(days=7)
 
+    starts = clock() + timedelta(days=1)
+    plan = {
+        **pair,
+        "starts_at": starts,
+        "time_zone": "Europe/Paris",
+        "duration_minutes": 60,
+        "changed_by": "mentee",
+        "planned_by": "mentee",
+    }
+
     recorder.recording = True
     for payload in (
+        SessionPlanned(**plan, planned_session_id="ps-1", sequence=0),
+        PlannedSessionRescheduled(
+            **plan, planned_session_id="ps-1", sequence=1, previous_starts_at=starts
+        ),
+        SessionPlanned(**plan, planned_session_id="ps-2", sequence=0),
+        PlannedSessionCancelled(**plan, planned_session_id="ps-2", sequence=1),
+        SessionLogged(**pair, session_id="s-3", held_on=date(2026, 11, 2), duration_minutes=30),
         MatchProposed(**pair, match_id="m-1", proposed_by="admin", expires_at=expires),
         MatchProposed(**pair, match_id="m-2", proposed_by="admin", expires_at=expires),
         MatchDeclined(**pair, match_id="m-2"),
@@ -64,7 +85,7 @@ async def test_what_the_reminders_send_is_served_by_indexes(
     ):
         await nudges.on_event(event(payload, clock), ctx)
     clock.advance(days=6, hours=12)
-    assert await nudges.send_due_nudges(ctx) == 1  # the proposal m-1
+    assert await nudges.send_due_nudges(ctx) == 3  # the proposal m-1, both sides of ps-1
     clock.advance(days=1)
     assert await nudges.send_due_nudges(ctx) == 1  # the silence since the check-in
     ended = MatchEnded(**pair, match_id="m-3", outcome="completed")
@@ -80,6 +101,12 @@ async def test_what_the_reminders_send_is_served_by_indexes(
         ("proposal_reminders", "find", frozenset({"status", "due_at"})),  # due
         ("proposal_reminders", "update", frozenset({"mentee_id", "status"})),  # withdrawn
         ("proposal_reminders", "update", frozenset({"mentor_id", "status"})),
+        ("confirmation_reminders", "update", frozenset({"_id", "status", "sequence"})),
+        ("confirmation_reminders", "update", frozenset({"_id", "status"})),  # dropped, sent
+        ("confirmation_reminders", "find", frozenset({"status", "due_at"})),  # due
+        ("confirmation_reminders", "update", frozenset({"mentee_id", "mentor_id", "status"})),
+        ("confirmation_reminders", "update", frozenset({"mentee_id", "status"})),  # withdrawn
+        ("confirmation_reminders", "update", frozenset({"mentor_id", "status"})),
         ("check_in_watches", "find", frozenset({"_id"})),
         ("check_in_watches", "update", frozenset({"_id", "version"})),
         ("check_in_watches", "find", frozenset({"state", "program_id", "since"})),  # due

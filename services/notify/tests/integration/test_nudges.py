@@ -1,12 +1,12 @@
 """Reminders notify schedules from the events it reads, on the real Kafka broker and MongoDB
 server with the test's clock: a mentor a day before an unanswered proposal lapses, a mentee who
-has not checked in for the program's days; each once per episode, through preferences and quiet
-hours, with several workers at once."""
+has not checked in for the program's days, both sides of a planned session once it is over; each
+once per episode, through preferences and quiet hours, with several workers at once."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -19,9 +19,13 @@ from mentorship_contracts.events import (
     MatchEnded,
     MatchProposed,
     ParticipantRegistered,
+    SessionLogged,
+    SessionPlanned,
 )
 from mentorship_runtime.mongo import Document
 from mentorship_testing.kafka import eventually
+from notify.adapters.nudges import NudgeStore
+from notify.service_layer import nudges
 from notify.service_layer.nudges import send_due_nudges
 
 from .conftest import NotifyApi, running
@@ -32,6 +36,7 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # the test clock's start
 EXPIRES = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
 EXPIRING = "match.proposal_expiring"
 OVERDUE = "progress.check_in_overdue"
+TO_CONFIRM = "progress.session_to_confirm"
 
 
 def proposed(match_id: str, expires_at: datetime = EXPIRES, **who: Any) -> MatchProposed:
@@ -202,6 +207,68 @@ async def test_a_mentee_silent_for_the_programs_days_is_reminded_once_per_stretc
     assert len(await of_kind(notify, OVERDUE)) == 2
 
 
+def planned(planned_session_id: str, starts_at: datetime) -> SessionPlanned:
+    return SessionPlanned(
+        **PAIR,
+        planned_session_id=planned_session_id,
+        sequence=0,
+        starts_at=starts_at,
+        time_zone="Europe/Paris",
+        duration_minutes=60,
+        changed_by="mentee",
+        planned_by="mentee",
+    )
+
+
+async def test_both_sides_are_asked_once_to_confirm_a_session_over_unless_it_was_confirmed(
+    notify: NotifyApi,
+) -> None:
+    await introduce_everyone(notify)
+    over = planned("ps-1", START - timedelta(hours=5))  # ended four hours ago: due at once
+    first = await notify.publish(over, planned("ps-2", START + timedelta(hours=1)))
+
+    async def asked(planned_session_id: str) -> list[dict[str, Any]]:
+        return [
+            n
+            for n in await of_kind(notify, TO_CONFIRM)
+            if n["about"].get("planned_session_id") == planned_session_id
+        ]
+
+    async def both_asked() -> bool:
+        return len(await asked("ps-1")) == 2
+
+    await eventually(both_asked, timeout=WAIT)
+    by_user = {n["user_id"]: n for n in await asked("ps-1")}
+    assert by_user["u-grace"]["title"] == "Votre séance avec Ada a-t-elle eu lieu ?"
+    assert "lundi 2 novembre 2026 à 05:00 (Europe/Paris)" in by_user["u-grace"]["body"]
+    assert by_user["u-ada"]["about"] == {
+        "program_id": "pg-1",
+        "mentee_id": "pt-ada",
+        "planned_session_id": "ps-1",
+    }
+
+    confirmed = SessionLogged(
+        **PAIR, session_id="ps-2", held_on=date(2026, 11, 2), duration_minutes=60
+    )
+    await notify.publish(confirmed)
+    await notify.publish(again=first[0])  # delivered again: asks nobody again
+
+    async def dropped() -> bool:
+        reminder = await notify.db.confirmation_reminders.find_one({"_id": "confirm:ps-2"})
+        return reminder is not None and reminder["status"] == "confirmed"
+
+    await eventually(dropped, timeout=WAIT)
+    notify.clock.now = START + timedelta(hours=6)  # ps-2 is over too, and confirmed
+    await notify.publish(planned("ps-3", START))  # the worker came round: ps-3 is asked
+
+    async def third_asked() -> bool:
+        return len(await asked("ps-3")) == 2
+
+    await eventually(third_asked, timeout=WAIT)
+    assert await asked("ps-2") == []
+    assert len(await asked("ps-1")) == 2
+
+
 async def test_workers_at_once_send_each_reminder_once(
     notify: NotifyApi, smtp: SmtpReceiver
 ) -> None:
@@ -288,3 +355,31 @@ async def test_events_read_in_batches_schedule_and_cancel_reminders_too(
             } and (watch is not None and watch["state"] == "waiting")
 
         await eventually(scheduled, timeout=WAIT)
+
+
+async def test_the_stored_reminder_to_confirm_moves_with_newer_plans_only(
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    store = NudgeStore(mongo_db)
+    await store.ensure_indexes()
+    first = planned("ps-s1", START)
+    moved = first.model_copy(update={"sequence": 1, "starts_at": START + timedelta(days=1)})
+    await store.expect_confirmation(nudges.confirmation_reminder(first))
+    await store.expect_confirmation(nudges.confirmation_reminder(moved))
+    await store.expect_confirmation(nudges.confirmation_reminder(first))  # older, arriving late
+    # a drop read before its plan: the plan then schedules nothing
+    await store.confirmation_dropped("confirm:ps-s2", "ps-s2", "pt-ada", "pt-grace", "confirmed")
+    await store.expect_confirmation(nudges.confirmation_reminder(planned("ps-s2", START)))
+
+    due = await store.due_confirmations(START + timedelta(days=2), 10)
+    assert [(r.planned_session_id, r.sequence, r.starts_at) for r in due] == [
+        ("ps-s1", 1, START + timedelta(days=1))
+    ]
+    await store.confirmation_done("confirm:ps-s1")
+    await store.expect_confirmation(
+        nudges.confirmation_reminder(moved.model_copy(update={"sequence": 2}))
+    )
+    assert await store.due_confirmations(START + timedelta(days=9), 10) == []
+    stored = await mongo_db.confirmation_reminders.find_one({"_id": "confirm:ps-s2"})
+    assert stored is not None
+    assert (stored["status"], stored["mentee_id"]) == ("confirmed", "pt-ada")

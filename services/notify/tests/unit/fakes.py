@@ -28,6 +28,7 @@ from notify.service_layer.data_exports import ExportContext
 from notify.service_layer.erasures import ErasureContext
 from notify.service_layer.ports import (
     Announced,
+    ConfirmationReminder,
     DirectoryEntry,
     Email,
     Held,
@@ -511,6 +512,8 @@ class FakeNudges:
     """Whose programs are read for their check-in reminder days."""
     proposals: dict[str, tuple[ProposalReminder | None, str]] = field(default_factory=dict)
     watches: dict[str, Watch] = field(default_factory=dict)
+    confirmations: dict[str, tuple[ConfirmationReminder | None, str]] = field(default_factory=dict)
+    """By id: the reminder (None for a drop recorded before its plan) and its status."""
 
     async def expect_answer(self, reminder: ProposalReminder) -> None:
         self.proposals.setdefault(reminder.reminder_id, (reminder, "waiting"))
@@ -528,6 +531,13 @@ class FakeNudges:
             )
             if named and status == "waiting":
                 self.proposals[reminder_id] = (reminder, "cancelled")
+        for reminder_id, (confirmation, status) in self.confirmations.items():
+            named = confirmation is not None and participant_id in (
+                confirmation.mentee_id,
+                confirmation.mentor_id,
+            )
+            if named and status == "waiting":
+                self.confirmations[reminder_id] = (confirmation, "cancelled")
 
     async def due_answers(self, now: datetime, limit: int) -> list[ProposalReminder]:
         due = [
@@ -541,6 +551,49 @@ class FakeNudges:
         reminder, current = self.proposals[reminder_id]
         if current == "waiting":
             self.proposals[reminder_id] = (reminder, status)
+
+    async def expect_confirmation(self, reminder: ConfirmationReminder) -> None:
+        current = self.confirmations.get(reminder.reminder_id)
+        if current is None:
+            self.confirmations[reminder.reminder_id] = (reminder, "waiting")
+            return
+        known, status = current
+        if status == "waiting" and known is not None and known.sequence < reminder.sequence:
+            self.confirmations[reminder.reminder_id] = (reminder, "waiting")
+
+    async def confirmation_dropped(
+        self,
+        reminder_id: str,
+        planned_session_id: str,
+        mentee_id: str,
+        mentor_id: str | None,
+        status: str,
+    ) -> None:
+        reminder, current = self.confirmations.get(reminder_id, (None, "waiting"))
+        if current == "waiting":
+            self.confirmations[reminder_id] = (reminder, status)
+
+    async def pair_ended(self, mentee_id: str, mentor_id: str) -> None:
+        for reminder_id, (reminder, status) in self.confirmations.items():
+            pair = reminder is not None and (reminder.mentee_id, reminder.mentor_id) == (
+                mentee_id,
+                mentor_id,
+            )
+            if pair and status == "waiting":
+                self.confirmations[reminder_id] = (reminder, "cancelled")
+
+    async def due_confirmations(self, now: datetime, limit: int) -> list[ConfirmationReminder]:
+        due = [
+            r
+            for r, status in self.confirmations.values()
+            if r is not None and status == "waiting" and r.due_at <= now
+        ]
+        return sorted(due, key=lambda r: r.due_at)[:limit]
+
+    async def confirmation_done(self, reminder_id: str) -> None:
+        reminder, current = self.confirmations[reminder_id]
+        if current == "waiting":
+            self.confirmations[reminder_id] = (reminder, "sent")
 
     async def change_watch(
         self, mentee_id: str, decide: Callable[[Watch | None], Watch | None]

@@ -41,7 +41,12 @@ DETAILS: Mapping[EventKind, Mapping[str, str | int]] = {
             "planned_by": "mentee",
             "location": "Café",
         }
-        for kind in (K.SESSION_PLANNED, K.SESSION_RESCHEDULED, K.SESSION_CANCELLED)
+        for kind in (
+            K.SESSION_PLANNED,
+            K.SESSION_RESCHEDULED,
+            K.SESSION_CANCELLED,
+            K.SESSION_TO_CONFIRM,
+        )
     },
     K.CHECK_IN_OVERDUE: {"days": 7},
     K.PROPOSAL_EXPIRING: {"expires_at": "2026-11-09T08:00:00+00:00", "match_id": "m-1"},
@@ -74,6 +79,7 @@ def planned(kind: EventKind, details: Mapping[str, str | int] | None = None) -> 
         (K.PARTICIPANT_WITHDRAWN, ADMINS, Priority.NORMAL),
         (K.CHECK_IN_OVERDUE, {"pt-ada"}, Priority.NORMAL),
         (K.PROPOSAL_EXPIRING, {"pt-grace"}, Priority.NORMAL),
+        (K.SESSION_TO_CONFIRM, {"pt-ada", "pt-grace"}, Priority.NORMAL),
     ],
 )
 def test_each_rule_tells_its_audience_with_its_priority(

@@ -26,6 +26,13 @@ from notify.service_layer.ports import DirectoryEntry, KeptCopy, KeptNotificatio
 Document = dict[str, Any]
 CONTACT = ("display_name", "email", "language", "timezone", "user_id", "set_by")
 """What a directory entry loses: who the person is and how to reach them."""
+ABOUT_PAIRS = (
+    "reminders",
+    "proposal_reminders",
+    "confirmation_reminders",
+    "weekly_digest_changes",
+)
+"""The collections of records about a mentee and their mentor, deleted by either's erasure."""
 
 
 class ErasureStore:
@@ -56,7 +63,7 @@ class ErasureStore:
         await self.deliveries.create_index("user_id")
         await self.parts.create_index("subject_user_id")
         await self.digest_matches.create_index("mentee_id")
-        for name in ("reminders", "proposal_reminders", "weekly_digest_changes"):
+        for name in ABOUT_PAIRS:
             await self.db[name].create_index("mentee_id")
             await self.db[name].create_index("mentor_id")
         await self.db["check_in_watches"].create_index("mentor_id")
@@ -181,7 +188,7 @@ class ErasureStore:
         """Reminders, check-in watches, weekly-digest records and parked events about the
         participant, as mentee or mentor."""
         deleted = 0
-        for name in ("reminders", "proposal_reminders", "weekly_digest_changes"):
+        for name in ABOUT_PAIRS:
             for side in ("mentee_id", "mentor_id"):
                 result = await self.db[name].delete_many({side: person_id})
                 deleted += result.deleted_count

@@ -1,15 +1,19 @@
 """MongoDB persistence of the reminders notify schedules itself from the events it reads (beside
 the session-rating reminders of ``DeliveryStore``): a mentor's reminder before a proposal
-expires, and each mentee's check-in watch.
+expires, each mentee's check-in watch, and the reminder to confirm a planned session.
 
 ``proposal_reminders``: one document per proposal (id derived from the match), waiting until its
 time, then sent, cancelled by an answer (recorded even before the proposal is), or lapsed (the
 proposal expired before the reminder could go). ``check_in_watches``: one document per mentee,
 written under its ``version`` (read again and decided again when another write came first).
+``confirmation_reminders``: one document per planned session (id derived from it), waiting under
+the plan's ``sequence`` (a reschedule moves it, an older plan arriving late does not), then sent,
+or dropped: ``cancelled`` (the session, the pair's match or a side's participation) or
+``confirmed``; a drop is recorded even before the plan, so that the plan then schedules nothing.
 
 The worker's queries are served by indexes: ``(status, due_at)`` for the proposals and
 ``(state, program_id, since)`` for the watches, one query per program; a withdrawal's by
-``(mentee_id, status)`` and ``(mentor_id, status)``.
+``(mentee_id, status)`` and ``(mentor_id, status)``; the confirmations like the proposals.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from pymongo.errors import DuplicateKeyError
 
 from mentorship_runtime.errors import ConcurrentUpdate
 from notify.domain.check_ins import Watch, WatchState
-from notify.service_layer.ports import ProposalReminder
+from notify.service_layer.ports import ConfirmationReminder, ProposalReminder
 
 Document = dict[str, Any]
 TRIES = 4
@@ -38,12 +42,14 @@ class NudgeStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.proposals: AsyncCollection[Document] = db["proposal_reminders"]
         self.watches: AsyncCollection[Document] = db["check_in_watches"]
+        self.confirmations: AsyncCollection[Document] = db["confirmation_reminders"]
         self.programs: AsyncCollection[Document] = db["programs"]  # NotifyStore's: read only
 
     async def ensure_indexes(self) -> None:
-        await self.proposals.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
-        for side in ("mentee_id", "mentor_id"):
-            await self.proposals.create_index([(side, ASCENDING), ("status", ASCENDING)])
+        for reminders in (self.proposals, self.confirmations):
+            await reminders.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
+            for side in ("mentee_id", "mentor_id"):
+                await reminders.create_index([(side, ASCENDING), ("status", ASCENDING)])
         await self.watches.create_index(
             [("state", ASCENDING), ("program_id", ASCENDING), ("since", ASCENDING)]
         )
@@ -72,12 +78,14 @@ class NudgeStore:
             )
 
     async def left(self, participant_id: str) -> None:
-        """Someone left their program: the proposals naming them, on either side, remind
-        nobody (mentoring declines them too, in events of their own)."""
-        for side in ("mentee_id", "mentor_id"):
-            await self.proposals.update_many(
-                {side: participant_id, "status": "waiting"}, {"$set": {"status": "cancelled"}}
-            )
+        """Someone left their program: the proposals and planned sessions naming them, on
+        either side, remind nobody (mentoring declines the proposals too, in events of their
+        own; a planned session can no longer be confirmed without its pair's match)."""
+        for reminders in (self.proposals, self.confirmations):
+            for side in ("mentee_id", "mentor_id"):
+                await reminders.update_many(
+                    {side: participant_id, "status": "waiting"}, {"$set": {"status": "cancelled"}}
+                )
 
     async def due_answers(self, now: datetime, limit: int) -> list[ProposalReminder]:
         cursor = self.proposals.find({"status": "waiting", "due_at": {"$lte": now}})
@@ -86,6 +94,59 @@ class NudgeStore:
     async def proposal_done(self, reminder_id: str, status: str) -> None:
         await self.proposals.update_one(
             {"_id": reminder_id, "status": "waiting"}, {"$set": {"status": status}}
+        )
+
+    # ---- after a planned session ------------------------------------------------------------
+
+    async def expect_confirmation(self, reminder: ConfirmationReminder) -> None:
+        """Schedule it, or move a waiting one planned under a lower sequence; a reminder
+        dropped, sent or moved by a newer plan stays as it is (the upsert then meets its id)."""
+        fields = asdict(reminder)
+        reminder_id = fields.pop("reminder_id")
+        with suppress(DuplicateKeyError):
+            await self.confirmations.update_one(
+                {"_id": reminder_id, "status": "waiting", "sequence": {"$lt": reminder.sequence}},
+                {"$set": fields},
+                upsert=True,
+            )
+
+    async def confirmation_dropped(
+        self,
+        reminder_id: str,
+        planned_session_id: str,
+        mentee_id: str,
+        mentor_id: str | None,
+        status: str,
+    ) -> None:
+        """Drop it, or record the drop before its plan arrives (with the pair, so that an
+        erasure finds it); one already sent or dropped stays as it is."""
+        with suppress(DuplicateKeyError):
+            await self.confirmations.update_one(
+                {"_id": reminder_id, "status": "waiting"},
+                {
+                    "$set": {"status": status},
+                    "$setOnInsert": {
+                        "planned_session_id": planned_session_id,
+                        "mentee_id": mentee_id,
+                        "mentor_id": mentor_id,
+                    },
+                },
+                upsert=True,
+            )
+
+    async def pair_ended(self, mentee_id: str, mentor_id: str) -> None:
+        await self.confirmations.update_many(
+            {"mentee_id": mentee_id, "mentor_id": mentor_id, "status": "waiting"},
+            {"$set": {"status": "cancelled"}},
+        )
+
+    async def due_confirmations(self, now: datetime, limit: int) -> list[ConfirmationReminder]:
+        cursor = self.confirmations.find({"status": "waiting", "due_at": {"$lte": now}})
+        return [_confirmation(d) async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
+
+    async def confirmation_done(self, reminder_id: str) -> None:
+        await self.confirmations.update_one(
+            {"_id": reminder_id, "status": "waiting"}, {"$set": {"status": "sent"}}
         )
 
     # ---- check-in watches -------------------------------------------------------------------
@@ -172,5 +233,21 @@ def _proposal(document: Document) -> ProposalReminder:
         mentee_id=document["mentee_id"],
         mentor_id=document["mentor_id"],
         expires_at=document["expires_at"],
+        due_at=document["due_at"],
+    )
+
+
+def _confirmation(document: Document) -> ConfirmationReminder:
+    return ConfirmationReminder(
+        reminder_id=document["_id"],
+        planned_session_id=document["planned_session_id"],
+        program_id=document["program_id"],
+        mentee_id=document["mentee_id"],
+        mentor_id=document["mentor_id"],
+        starts_at=document["starts_at"],
+        duration_minutes=int(document["duration_minutes"]),
+        time_zone=document["time_zone"],
+        planned_by=document["planned_by"],
+        sequence=int(document["sequence"]),
         due_at=document["due_at"],
     )

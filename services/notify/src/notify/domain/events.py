@@ -33,6 +33,7 @@ class EventKind(StrEnum):
     SESSION_CANCELLED = "progress.session_cancelled"
     CHECK_IN_OVERDUE = "progress.check_in_overdue"
     PROPOSAL_EXPIRING = "match.proposal_expiring"
+    SESSION_TO_CONFIRM = "progress.session_to_confirm"
     MENTOR_WEEKLY_DIGEST = "mentor.weekly_digest"
 
     @classmethod

@@ -36,6 +36,9 @@ from notify.domain.notifications import CalendarInvite, Notification
 KINDS = frozenset(
     {EventKind.SESSION_PLANNED, EventKind.SESSION_RESCHEDULED, EventKind.SESSION_CANCELLED}
 )
+TEXT_KINDS = KINDS | {EventKind.SESSION_TO_CONFIRM}
+"""The kinds whose texts say when a planned session is: its invitations', and the reminder to
+confirm it took place (which carries no invitation)."""
 UID_DOMAIN = "sessions.mentorship"
 ORGANIZER_FALLBACK = "noreply@sessions.mentorship"
 PRODUCT = "-//Mentorship platform//Planned sessions//EN"
@@ -110,7 +113,7 @@ def _instant(occurrence: Occurrence, key: Detail) -> datetime | None:
 
 def values(occurrence: Occurrence, recipient: Recipient) -> dict[str, str]:
     """The template values of a planned session's texts, on the recipient's clock."""
-    if occurrence.kind not in KINDS:
+    if occurrence.kind not in TEXT_KINDS:
         return {}
     planned = Planned.of(occurrence)
     language = recipient.language

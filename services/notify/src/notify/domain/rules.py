@@ -122,6 +122,12 @@ RULES: Mapping[EventKind, Rule] = {
         # reminders (notify.service_layer.nudges): once per episode, worded as nudges
         Rule(K.CHECK_IN_OVERDUE, (MENTEE,), NORMAL, requires=(D.DAYS,)),
         Rule(K.PROPOSAL_EXPIRING, (MENTOR,), NORMAL, requires=(D.EXPIRES_AT,)),
+        Rule(
+            K.SESSION_TO_CONFIRM,
+            (MENTEE, MENTOR),
+            NORMAL,
+            requires=(D.STARTS_AT, D.PLANNED_SESSION_ID),
+        ),
         # composed from a week of occurrences (notify.service_layer.weekly_digests), never
         # planned from one: no audience here, only its priority
         Rule(K.MENTOR_WEEKLY_DIGEST, (), NORMAL),

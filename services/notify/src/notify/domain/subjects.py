@@ -4,7 +4,8 @@ The ids come from the occurrence behind the notification, that is from the event
 (or the reminder it scheduled): every notification names its program and mentee; a match's events
 name the match; a confidence drop its module and check-in; a milestone its module and milestone;
 a module its module; a completed path the learning path; a session-rating reminder the session;
-a planned session's planning, reschedule and cancellation the planned session.
+a planned session's planning, reschedule and cancellation, and the reminder to confirm it,
+the planned session.
 A notification stored before these ids were kept has none of them (``About.of_document``).
 """
 

@@ -778,6 +778,37 @@ TEMPLATES: Mapping[tuple[EventKind, Audience, str], Mapping[Language, Template]]
             "expire et un autre mentor sera proposé à {mentee}.",
         ),
     },
+    (K.SESSION_TO_CONFIRM, MENTEE, ""): {
+        EN: Template(
+            "Did your session with {mentor} take place?",
+            "Your mentoring session with {mentor} was planned for {start}, for {minutes}.",
+            "If it took place, confirm it on the planned session's page, with your notes and a "
+            "rating: it then counts among your sessions. If it did not happen, cancel it there.",
+        ),
+        FR: Template(
+            "Votre séance avec {mentor} a-t-elle eu lieu ?",
+            "Votre séance de mentorat avec {mentor} était prévue le {start}, pour {minutes}.",
+            "Si elle a eu lieu, confirmez-la sur la page de la séance prévue, avec vos remarques "
+            "et une évaluation : elle compte alors parmi vos séances. Si elle n'a pas eu lieu, "
+            "annulez-la depuis cette même page.",
+        ),
+    },
+    (K.SESSION_TO_CONFIRM, MENTOR, ""): {
+        EN: Template(
+            "Did your session with {mentee} take place?",
+            "Your mentoring session with {mentee} was planned for {start}, for {minutes}.",
+            "If it took place, confirm it on the planned session's page, with your notes and a "
+            "rating: it then counts among the sessions of the mentoring. If it did not happen, "
+            "cancel it there.",
+        ),
+        FR: Template(
+            "Votre séance avec {mentee} a-t-elle eu lieu ?",
+            "Votre séance de mentorat avec {mentee} était prévue le {start}, pour {minutes}.",
+            "Si elle a eu lieu, confirmez-la sur la page de la séance prévue, avec vos remarques "
+            "et une évaluation : elle compte alors parmi les séances du mentorat. Si elle n'a pas "
+            "eu lieu, annulez-la depuis cette même page.",
+        ),
+    },
 }
 
 # What to call someone whose name notify does not know (yet).
@@ -808,6 +839,7 @@ DIGEST_GROUPS: Mapping[EventKind, Mapping[Language, str]] = {
     K.PARTICIPANT_WITHDRAWN: {EN: "Departures", FR: "Départs du programme"},
     K.CHECK_IN_OVERDUE: {EN: "Check-ins due", FR: "Points de confiance à faire"},
     K.PROPOSAL_EXPIRING: {EN: "Proposals about to lapse", FR: "Propositions qui expirent bientôt"},
+    K.SESSION_TO_CONFIRM: {EN: "Sessions to confirm", FR: "Séances à confirmer"},
     K.MENTOR_WEEKLY_DIGEST: {EN: "Your week with your mentees", FR: "Votre semaine de mentorat"},
 }
 

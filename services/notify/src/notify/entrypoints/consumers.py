@@ -81,7 +81,8 @@ def subscribe(
         },
         description=(
             "Alerts mentors when a mentee stalls or loses confidence, admins if it lasts; "
-            "reminds each side to rate a session, and a mentee who has not checked in lately."
+            "reminds each side to rate a session and to confirm a planned session once over, "
+            "and a mentee who has not checked in lately."
         ),
         batch={t: h for t, h in batched.items() if t.startswith("progress.")},
         batch_size=batch_size,

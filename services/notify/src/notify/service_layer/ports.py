@@ -374,6 +374,23 @@ class ProposalReminder:
     due_at: datetime
 
 
+@dataclass(frozen=True)
+class ConfirmationReminder:
+    """A planned session as its reminder to confirm it took place needs it."""
+
+    reminder_id: str
+    planned_session_id: str
+    program_id: str
+    mentee_id: str
+    mentor_id: str
+    starts_at: datetime
+    duration_minutes: int
+    time_zone: str
+    planned_by: str
+    sequence: int
+    due_at: datetime
+
+
 class Nudges(Protocol):
     async def expect_answer(self, reminder: ProposalReminder) -> None:
         """Schedule it unless it exists (waiting, cancelled by an answer, or done)."""
@@ -382,12 +399,36 @@ class Nudges(Protocol):
         """Cancel it, even before it is scheduled; one sent stays sent."""
 
     async def left(self, participant_id: str) -> None:
-        """Cancel the waiting reminders of the proposals naming them, on either side."""
+        """Cancel the waiting reminders of the proposals and the planned sessions naming them,
+        on either side."""
 
     async def due_answers(self, now: datetime, limit: int) -> list[ProposalReminder]: ...
 
     async def proposal_done(self, reminder_id: str, status: str) -> None:
         """Mark a waiting reminder ``sent`` or ``lapsed``."""
+
+    async def expect_confirmation(self, reminder: ConfirmationReminder) -> None:
+        """Schedule it, or move it to this plan, unless it was dropped or sent, or a plan of a
+        higher ``sequence`` is known."""
+
+    async def confirmation_dropped(
+        self,
+        reminder_id: str,
+        planned_session_id: str,
+        mentee_id: str,
+        mentor_id: str | None,
+        status: str,
+    ) -> None:
+        """Drop it as ``cancelled`` or ``confirmed``, even before it is scheduled (so that a
+        later plan schedules nothing); one sent stays sent."""
+
+    async def pair_ended(self, mentee_id: str, mentor_id: str) -> None:
+        """Drop the waiting reminders of the pair's planned sessions."""
+
+    async def due_confirmations(self, now: datetime, limit: int) -> list[ConfirmationReminder]: ...
+
+    async def confirmation_done(self, reminder_id: str) -> None:
+        """Mark a waiting reminder ``sent``."""
 
     async def change_watch(
         self, mentee_id: str, decide: Callable[[Watch | None], Watch | None]
