@@ -33,7 +33,6 @@ NEWEST = Keyset("at", newest_first=True)
 """A program's records in pages, newest first."""
 INDEX = (("program_id", DESCENDING), ("at", DESCENDING), ("_id", DESCENDING))
 """The one index the trail needs: a program's records, newest first."""
-log = get_logger("mentoring.audit_log")
 
 
 class AuditIndexRefused(RuntimeError):
@@ -53,7 +52,9 @@ class AuditLog:
         indexes = [index async for index in await self.records.list_indexes()]
         problems = index_problems(indexes)
         if problems:
-            log.error("audit_log_index_refused", collection=self.records.name, problems=problems)
+            get_logger("mentoring.audit_log").error(
+                "audit_log_index_refused", collection=self.records.name, problems=problems
+            )
             raise AuditIndexRefused(f"{self.records.name}: " + "; ".join(problems))
 
     async def add(self, record: AuditRecord) -> bool:
