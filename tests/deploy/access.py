@@ -24,6 +24,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from gateway.live import NotificationFeed, NotificationHub
 from mentoring.adapters.audit_log import AuditLog
+from mentoring.entrypoints import audit_index
 from mentorship_cli.dead_letters import is_platform_dead_letter_topic, replayer_group
 from mentorship_contracts.topics import TOPIC_SPECS, dead_letter_topic
 from notify.adapters.dead_letters import delivery_dead_letter_topic
@@ -39,6 +40,7 @@ from .checks import (
     _secret_data,
     consumer_subscriptions,
     container_environment,
+    setting_variables,
     worker_service,
 )
 
@@ -362,8 +364,24 @@ COLLECTION_ACTIONS = frozenset(
 )
 """What a service does on a collection of its own: read and write it, create it and its indexes
 (insert and create_index create a missing collection)."""
-APPEND_ONLY_ACTIONS = frozenset({"find", "insert", "createIndex", "createCollection"})
-"""What a service does on a collection it only inserts into: no update, no remove, no drop."""
+APPEND_ONLY_ACTIONS = frozenset({"find", "insert", "listIndexes"})
+"""What a service does on a collection it only inserts into: read it, insert, and list its
+indexes (it checks at start that the index Job made its index). No update, no remove, no drop,
+and no index of its own: a TTL index would have the server delete records as they age."""
+WRITE_ACTIONS = frozenset(
+    {"insert", "update", "remove", "createIndex", "dropIndex", "createCollection",
+     "dropCollection", "collMod", "convertToCapped", "compact", "reIndex",
+     "renameCollectionSameDB", "bypassDocumentValidation"}
+)  # fmt: skip
+"""MongoDB's actions that change a collection: its documents, its indexes, the collection."""
+INDEX_JOB_ACTIONS = frozenset({"createIndex", "createCollection"})
+"""What the index Job does on an append-only collection: create its index, and the collection
+when it is not there yet (``createIndexes`` asks for createIndex even where the index exists,
+which is why the service itself only lists the indexes)."""
+INDEX_JOB_COMMAND = ["python", "-m", audit_index.__name__]
+"""The index Job's command: mentoring's module that creates the audit trail's index alone."""
+INDEX_SETTING = "AUDIT_LOG_INDEX"
+"""Mentoring's setting: ``check`` where the index Job makes the audit trail's index."""
 
 
 def _unconnected_database(app: str) -> Any:
@@ -491,6 +509,11 @@ def _custom_role_problems(
             continue
         granted.setdefault(collection, set()).update(actions)
     needed = required_privileges(app)
+    for collection in sorted(append_only_collections(app)):
+        problems += [
+            f"{where} may {action} {collection}, which changes an append-only collection"
+            for action in sorted(granted.get(collection, set()) & WRITE_ACTIONS - {"insert"})
+        ]
     for collection in sorted(set(needed) | set(granted)):
         want, have = needed.get(collection, frozenset()), granted.get(collection, set())
         problems += [
@@ -510,6 +533,7 @@ def mongodb_access_problems(overlay: str, resources: list[Resource]) -> list[str
     reported."""
     if overlay != "prod":
         return []
+    jobs = {ref for _, _, ref in _job_mongodb_secrets(resources)}
     readers: dict[str, set[tuple[str, str]]] = {}
     for deployment in _of_kind(resources, "Deployment"):
         for container in deployment["spec"]["template"]["spec"]["containers"]:
@@ -529,6 +553,8 @@ def mongodb_access_problems(overlay: str, resources: list[Resource]) -> list[str
         for user in replica_set["spec"].get("users", []):
             name = user.get("name")
             services = readers.get(user.get("connectionStringSecretName", ""), set())
+            if not services and user.get("connectionStringSecretName") in jobs:
+                continue  # a Job's user: audit_index_problems
             if len(services) != 1:
                 problems.append(
                     f"{overlay}: MongoDB user {name} is read by services of databases "
@@ -550,6 +576,146 @@ def mongodb_access_problems(overlay: str, resources: list[Resource]) -> list[str
             ]
             if not roles:
                 problems.append(f"{overlay}: MongoDB user {name} has no role")
+    return problems
+
+
+def _job_mongodb_secrets(resources: list[Resource]) -> list[tuple[Resource, Resource, str]]:
+    """(Job, container, Secret) of each Job container that reads MONGODB_URL from a Secret."""
+    found = []
+    for job in _of_kind(resources, "Job"):
+        for container in job["spec"]["template"]["spec"]["containers"]:
+            for item in container.get("env") or []:
+                ref = item.get("valueFrom", {}).get("secretKeyRef")
+                if item["name"] == "MONGODB_URL" and ref:
+                    found.append((job, container, str(ref["name"])))
+    return found
+
+
+def index_jobs(resources: list[Resource]) -> list[Resource]:
+    """The Jobs that run mentoring's audit index module."""
+    return [
+        job
+        for job in _of_kind(resources, "Job")
+        if any(
+            [*(c.get("command") or []), *(c.get("args") or [])] == INDEX_JOB_COMMAND
+            for c in job["spec"]["template"]["spec"]["containers"]
+        )
+    ]
+
+
+def _hardening_problems(where: str, pod: Resource, container: Resource) -> list[str]:
+    problems = []
+    security = container.get("securityContext") or {}
+    if not (security.get("runAsNonRoot") or (pod.get("securityContext") or {}).get("runAsNonRoot")):
+        problems.append(f"{where}: may run as root")
+    if not security.get("readOnlyRootFilesystem"):
+        problems.append(f"{where}: the root filesystem is writable")
+    if security.get("allowPrivilegeEscalation") is not False:
+        problems.append(f"{where}: privilege escalation is allowed")
+    if pod.get("automountServiceAccountToken") is not False:
+        problems.append(f"{where}: mounts a Kubernetes API token it does not use")
+    for bound in ("requests", "limits"):
+        for what in ("cpu", "memory"):
+            if what not in (container.get("resources") or {}).get(bound, {}):
+                problems.append(f"{where}: no {what} {bound[:-1]}")
+    return problems
+
+
+def audit_index_problems(overlay: str, resources: list[Resource]) -> list[str]:
+    """Prod: mentoring does not create the audit trail's index (its user may not): every mentoring
+    Deployment checks it (``AUDIT_LOG_INDEX=check``), and one Job creates it, with mentoring's
+    image and the index module, hardened like the Deployments, connecting as a MongoDB user of
+    its own (whose Secret no Deployment reads) with one role, defined in mentoring's database and
+    inheriting nothing, that may create the append-only collections and their indexes alone."""
+    if overlay != "prod":
+        return []
+    assert INDEX_SETTING in setting_variables("mentoring"), f"{INDEX_SETTING} is no setting"
+    problems = []
+    deployments = [d for d in _of_kind(resources, "Deployment") if _app_of(d) == "mentoring"]
+    images, databases, secrets = set(), set(), set()
+    for deployment in deployments:
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            env = container_environment(resources, container)
+            images.add(container["image"])
+            databases.add(env.get("MONGODB_DATABASE", ""))
+            if env.get(INDEX_SETTING) != "check":
+                problems.append(
+                    f"{overlay} {deployment['metadata']['name']}: {INDEX_SETTING} is not check: "
+                    "mentoring would create the audit trail's index, which its user may not"
+                )
+    for deployment in _of_kind(resources, "Deployment"):
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            for item in container.get("env") or []:
+                ref = item.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    secrets.add((str(ref["name"]), deployment["metadata"]["name"]))
+    jobs = index_jobs(resources)
+    if len(jobs) != 1:
+        command = " ".join(INDEX_JOB_COMMAND)
+        return [*problems, f"{overlay}: expected one Job running `{command}`, found {len(jobs)}"]
+    job = jobs[0]
+    where = f"{overlay} Job/{job['metadata']['name']}"
+    pod = job["spec"]["template"]["spec"]
+    if len(pod["containers"]) != 1:
+        problems.append(f"{where}: runs {len(pod['containers'])} containers, not one")
+    container = pod["containers"][0]
+    if {container["image"]} != images:
+        problems.append(f"{where}: runs {container['image']}, not mentoring's {sorted(images)}")
+    problems += _hardening_problems(where, pod, container)
+    env = container_environment(resources, container)
+    if {env.get("MONGODB_DATABASE", "mentoring")} != databases:
+        problems.append(f"{where}: works on {env.get('MONGODB_DATABASE')}, not on {databases}")
+    refs = [ref for j, c, ref in _job_mongodb_secrets(resources) if j is job and c is container]
+    if not refs:
+        return [*problems, f"{where}: reads MONGODB_URL from no Secret"]
+    secret = refs[0]
+    problems += [
+        f"{where}: connects with {secret}, which Deployment {name} reads too"
+        for ref, name in sorted(secrets)
+        if ref == secret
+    ]
+    users = {
+        u.get("connectionStringSecretName"): (replica_set, u)
+        for replica_set in _of_kind(resources, "MongoDBCommunity")
+        for u in replica_set["spec"].get("users", [])
+    }
+    if secret not in users:
+        return [*problems, f"{where}: {secret} is the connection string of no MongoDB user"]
+    replica_set, user = users[secret]
+    custom = {
+        (r.get("role"), r.get("db")): r
+        for r in (replica_set["spec"].get("security") or {}).get("roles") or []
+    }
+    roles = [(r.get("name"), r.get("db")) for r in user.get("roles", [])]
+    who = f"{overlay}: MongoDB user {user.get('name')}"
+    if len(roles) != 1 or roles[0] not in custom or roles[0][1] not in databases:
+        return [*problems, f"{who} has {roles}, not one role of its own in {sorted(databases)}"]
+    role = custom[roles[0]]
+    if role.get("roles"):
+        problems.append(f"{who}: its role inherits {role['roles']}")
+    wanted = dict.fromkeys(append_only_collections("mentoring"), INDEX_JOB_ACTIONS)
+    granted: dict[str, set[str]] = {}
+    for privilege in role.get("privileges") or []:
+        resource = privilege.get("resource") or {}
+        actions = set(privilege.get("actions") or [])
+        if (
+            set(resource) != {"db", "collection"}
+            or resource["db"] not in databases
+            or not (collection := resource["collection"])
+        ):
+            named = {key: resource[key] for key in sorted(resource)}
+            problems.append(f"{who} may {sorted(actions)} on {named}, not one collection")
+            continue
+        granted.setdefault(str(collection), set()).update(actions)
+    for collection in sorted(set(wanted) | set(granted)):
+        want, have = wanted.get(collection, frozenset()), granted.get(collection, set())
+        problems += [
+            f"{who} may not {action} {collection}, which the index Job needs"
+            for action in sorted(want - have)
+        ] + [
+            f"{who} may {action} {collection}, which the index Job does not need"
+            for action in sorted(have - want)
+        ]
     return problems
 
 
@@ -752,6 +918,8 @@ def _endpoints(resources: list[Resource], namespace: str, cluster: str) -> dict[
             if "name" in p
         }
         pods[deployment["metadata"]["name"]] = (dict(template["metadata"]["labels"]), ports)
+    for job in _of_kind(resources, "Job"):
+        pods[job["metadata"]["name"]] = (dict(job["spec"]["template"]["metadata"]["labels"]), {})
     if not any(_app_of(d) == "web" for d in _of_kind(resources, "Deployment")):
         pods["web"] = ({**WEB, "app.kubernetes.io/part-of": "mentorship"}, {"http": 8080})
     pods["kafka"] = (
@@ -797,7 +965,8 @@ def required_flows(resources: list[Resource]) -> set[tuple[str, str, Port]]:
 
     flows: set[tuple[str, str, Port]] = set()
     web = [n for n, d in deployments.items() if _app_of(d) == "web"] or ["web"]
-    namespace_pods = [*deployments, *(["web"] if web == ["web"] else [])]
+    jobs = [j["metadata"]["name"] for j in _of_kind(resources, "Job")]
+    namespace_pods = [*deployments, *jobs, *(["web"] if web == ["web"] else [])]
     namespace_pods += ["kafka", "kafka-entity-operator", "stray-pod"]
     if _of_kind(resources, "MongoDBCommunity"):
         namespace_pods.append("mongodb")
@@ -810,6 +979,7 @@ def required_flows(resources: list[Resource]) -> set[tuple[str, str, Port]]:
     for port in listener_ports:
         flows |= {(n, "kafka", port) for n in gateways | services | {"keda"}}
     flows |= {(n, "mongodb", ("TCP", 27017)) for n in services | {"mongodb"}}
+    flows |= {(j["metadata"]["name"], "mongodb", ("TCP", 27017)) for j in index_jobs(resources)}
     flows |= {(n, "internet", ("TCP", 443)) for n in gateways | apis}  # the JWKS
     for name in services:
         env = container_environment(

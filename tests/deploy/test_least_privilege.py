@@ -9,7 +9,9 @@ import pytest
 
 from . import access, checks
 from .access import (
+    audit_index_problems,
     gateway_feed,
+    index_jobs,
     kafka_access_problems,
     mongodb_access_problems,
     network_problems,
@@ -351,7 +353,10 @@ def test_mentorings_collections_are_read_from_its_code_and_its_audit_trail_is_ap
     assert {"audit_log", "programs", "participants", "matches", "export_parts"} <= found
     privileges = access.required_privileges("mentoring")
     assert set(privileges) == found
-    assert privileges["audit_log"] == {"find", "insert", "createIndex", "createCollection"}
+    # inserts, and lists the indexes the index Job made: no index of its own (a TTL index
+    # would have the server delete records), no other write
+    assert privileges["audit_log"] == {"find", "insert", "listIndexes"}
+    assert not privileges["audit_log"] & (access.WRITE_ACTIONS - {"insert"})
     assert privileges["matches"] >= {"update", "remove"}
     assert access.append_only_collections("progress") == frozenset()
 
@@ -395,7 +400,7 @@ def test_a_new_collection_without_its_privilege_is_rejected(
 MENTORING_ROLE = "overlays/prod/mongodb.yaml"
 AUDIT_LOG = (
     "          - resource: {db: mentoring, collection: audit_log}\n"
-    "            actions: [find, insert, createIndex, createCollection]\n"
+    "            actions: [find, insert, listIndexes]\n"
 )
 
 
@@ -412,6 +417,25 @@ AUDIT_LOG = (
             AUDIT_LOG,
             AUDIT_LOG.replace("insert,", "insert, remove, dropCollection,"),
             "prod: MongoDB user mentoring may remove audit_log, which mentoring does not need",
+        ),
+        # the audit trail's index made by mentoring again: a TTL index could expire records
+        (
+            AUDIT_LOG,
+            AUDIT_LOG.replace("insert,", "insert, createIndex,"),
+            "prod: MongoDB user mentoring may createIndex audit_log, which changes an append-only "
+            "collection",
+        ),
+        (
+            AUDIT_LOG,
+            AUDIT_LOG.replace("insert,", "insert, createCollection,"),
+            "prod: MongoDB user mentoring may createCollection audit_log, which mentoring does not "
+            "need",
+        ),
+        # the start's check could not list the indexes
+        (
+            AUDIT_LOG,
+            AUDIT_LOG.replace(", listIndexes", ""),
+            "prod: MongoDB user mentoring may not listIndexes audit_log, which mentoring needs",
         ),
         # a collection forgotten
         (
@@ -464,6 +488,118 @@ def test_the_mongodb_check_rejects_a_broken_role_for_mentoring(
     assert any(complaint in problem for problem in problems), problems
 
 
+def test_production_makes_the_audit_trails_index_with_a_job_as_a_user_of_its_own(
+    rendered: dict[str, list[Resource]],
+) -> None:
+    assert audit_index_problems("prod", rendered["prod"]) == []
+    [job] = index_jobs(rendered["prod"])
+    [container] = job["spec"]["template"]["spec"]["containers"]
+    api = next(
+        r for r in rendered["prod"] if r["kind"] == "Deployment" and r["metadata"]["name"] == (
+            "mentoring-api")
+    )  # fmt: skip
+    assert container["image"] == api["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert container["image"] == "registry.example.com/mentorship/mentoring:0.1.0"
+    assert container["command"] == ["python", "-m", "mentoring.entrypoints.audit_index"]
+    assert index_jobs(rendered["dev"]) == []  # elsewhere mentoring creates it (the default)
+
+
+INDEX_JOB = "overlays/prod/audit-index-job.yaml"
+INDEX_ROLE = (
+    "          - resource: {db: mentoring, collection: audit_log}\n"
+    "            actions: [createCollection, createIndex]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "complaint"),
+    [
+        # mentoring left to create the index, which its user may not
+        (
+            "overlays/prod/kustomization.yaml",
+            "      - AUDIT_LOG_INDEX=check\n",
+            "",
+            "prod mentoring-api: AUDIT_LOG_INDEX is not check",
+        ),
+        # no Job, or one that runs something else
+        (
+            "overlays/prod/kustomization.yaml",
+            "  - audit-index-job.yaml\n",
+            "",
+            "prod: expected one Job running `python -m mentoring.entrypoints.audit_index`, found 0",
+        ),
+        (
+            INDEX_JOB,
+            "mentoring.entrypoints.audit_index]",
+            "mentoring.entrypoints.main]",
+            "found 0",
+        ),
+        (
+            INDEX_JOB,
+            "image: mentorship/mentoring:0.1.0",
+            "image: mentorship/progress:0.1.0",
+            "prod Job/mentoring-audit-index: runs registry.example.com/mentorship/progress:0.1.0, "
+            "not mentoring's",
+        ),
+        # the Job as mentoring's own user, or mentoring given the Job's
+        (
+            INDEX_JOB,
+            "name: mongodb-mentoring-audit-index\n",
+            "name: mongodb-mentoring\n",
+            "prod Job/mentoring-audit-index: connects with mongodb-mentoring, which Deployment "
+            "mentoring-api reads too",
+        ),
+        (
+            "base/mentoring.yaml",
+            "                  name: mongodb-mentoring\n",
+            "                  name: mongodb-mentoring-audit-index\n",
+            "connects with mongodb-mentoring-audit-index, which Deployment mentoring-api reads",
+        ),
+        # the Job's user allowed more than the index
+        (
+            MENTORING_ROLE,
+            INDEX_ROLE,
+            INDEX_ROLE.replace("createIndex]", "createIndex, remove]"),
+            "prod: MongoDB user mentoring-audit-index may remove audit_log, which the index Job "
+            "does not need",
+        ),
+        (
+            MENTORING_ROLE,
+            INDEX_ROLE,
+            INDEX_ROLE.replace("collection: audit_log", "collection: ''"),
+            "prod: MongoDB user mentoring-audit-index may ['createCollection', 'createIndex'] on "
+            "{'collection': '', 'db': 'mentoring'}, not one collection",
+        ),
+        (
+            MENTORING_ROLE,
+            "        - name: mentoringAuditIndex\n          db: mentoring\n",
+            "        - name: dbAdmin\n          db: mentoring\n",
+            "prod: MongoDB user mentoring-audit-index has [('dbAdmin', 'mentoring')], not one "
+            "role of its own",
+        ),
+        # the Job's pod less hardened than the Deployments'
+        (
+            INDEX_JOB,
+            "readOnlyRootFilesystem: true",
+            "readOnlyRootFilesystem: false",
+            "prod Job/mentoring-audit-index: the root filesystem is writable",
+        ),
+        (
+            INDEX_JOB,
+            "      automountServiceAccountToken: false\n",
+            "",
+            "prod Job/mentoring-audit-index: mounts a Kubernetes API token it does not use",
+        ),
+    ],
+)
+def test_the_audit_index_check_rejects_a_broken_copy(
+    kustomize: Path, k8s_copy: Path, path: str, old: str, new: str, complaint: str
+) -> None:
+    edit(k8s_copy / path, old, new)
+    problems = audit_index_problems("prod", _prod(kustomize, k8s_copy))
+    assert any(complaint in problem for problem in problems), problems
+
+
 def test_production_network_policies_allow_exactly_what_the_platform_needs(
     rendered: dict[str, list[Resource]],
 ) -> None:
@@ -474,6 +610,9 @@ def test_production_network_policies_allow_exactly_what_the_platform_needs(
     assert ("notify-worker", "internet", ("TCP", 587)) in flows
     assert ("ingress-controller", "web", ("TCP", 8080)) in flows
     assert ("progress-worker", "mongodb", ("TCP", 27017)) in flows
+    assert ("mentoring-audit-index", "mongodb", ("TCP", 27017)) in flows
+    assert not any(s == "mentoring-audit-index" and d != "kube-dns" and d != "mongodb"
+                   for s, d, _ in flows)  # fmt: skip
     assert ("keda", "kafka", ("TCP", 9093)) in flows
     assert not any(source == "stray-pod" and dest != "kube-dns" for source, dest, _ in flows)
 
@@ -565,6 +704,24 @@ NETWORK = "overlays/prod/networkpolicies.yaml"
             "      strimzi.io/cluster: mentorship\n      strimzi.io/name: mentorship-kafkas\n",
             "prod: NetworkPolicy kafka-egress selects no pod",
         ),
+        # the audit index Job kept from MongoDB, or let out to the internet
+        (
+            NETWORK,
+            "        - podSelector:\n            matchLabels:\n"
+            "              app.kubernetes.io/name: mentoring-audit-index\n",
+            "",
+            "prod: mentoring-audit-index -> mongodb TCP/27017 is refused, and is needed",
+        ),
+        (
+            NETWORK,
+            "  name: audit-index-egress\nspec:\n  podSelector:\n    matchLabels:\n"
+            "      app.kubernetes.io/name: mentoring-audit-index\n  policyTypes: [Egress]\n"
+            "  egress:\n",
+            "  name: audit-index-egress\nspec:\n  podSelector:\n    matchLabels:\n"
+            "      app.kubernetes.io/name: mentoring-audit-index\n  policyTypes: [Egress]\n"
+            "  egress:\n    - ports:\n        - port: 443\n",
+            "prod: mentoring-audit-index -> internet TCP/443 is allowed, and no one needs it",
+        ),
         # Kafka's listener open to every pod of every namespace
         (
             "overlays/prod/patches/kafka-tls-listener.yaml",
@@ -590,3 +747,18 @@ def test_the_network_check_rejects_a_broken_copy(
     edit(k8s_copy / path, old, new)
     problems = network_problems("prod", _prod(kustomize, k8s_copy))
     assert any(complaint in problem for problem in problems), problems
+
+
+def test_an_index_job_labelled_as_mentoring_would_reach_kafka(
+    kustomize: Path, k8s_copy: Path
+) -> None:
+    edit(
+        k8s_copy / "overlays/prod/audit-index-job.yaml",
+        "app.kubernetes.io/name: mentoring-audit-index\n",
+        "app.kubernetes.io/name: mentoring\n",
+        count=2,
+    )
+    problems = network_problems("prod", _prod(kustomize, k8s_copy))
+    assert "prod: mentoring-audit-index -> kafka TCP/9093 is allowed, and no one needs it" in (
+        problems
+    )

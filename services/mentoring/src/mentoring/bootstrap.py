@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI
 
+from mentoring.adapters.audit_log import AuditLog
 from mentoring.adapters.data_erasures import DataErasureStore, MentoringErasure
 from mentoring.adapters.data_exports import DataExportStore
 from mentoring.adapters.personal_data import MentoringPersonalData
 from mentoring.adapters.provisioning_store import ProvisioningStore
 from mentoring.adapters.repository import MentoringStore
-from mentoring.config import Settings
+from mentoring.config import AuditIndexSettings, Settings
 from mentoring.domain.errors import AlreadyRegistered
 from mentoring.entrypoints import (
     audit,
@@ -36,6 +37,8 @@ from mentoring.service_layer.handlers import Context, withdraw_participant
 from mentoring.service_layer.provisioning import Provisioning
 from mentoring.service_layer.upserts import upsert_participants
 from mentorship_runtime.consumer import retry_policy
+from mentorship_runtime.logging import configure_logging, get_logger
+from mentorship_runtime.mongo import make_mongo_client
 from mentorship_runtime.outbox import OutboxRelay
 from mentorship_runtime.service_app import Runtime, connect, service_app
 
@@ -113,7 +116,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
     service = Service(runtime, store, accounts, exports, erasures)
 
     async def prepare() -> None:
-        await store.ensure_indexes()
+        await store.ensure_indexes(check_audit_index=settings.audit_log_index == "check")
         await accounts.ensure_indexes()
         await exports.ensure_indexes()
         await erasures.ensure_indexes()
@@ -145,6 +148,20 @@ def build_service(settings: Settings, clock: Callable[[], datetime]) -> Service:
             more=data_erasures.handlers(service.erasure_context),
         )
     return service
+
+
+async def create_audit_index(settings: AuditIndexSettings) -> None:
+    """The audit trail's index, created as the deployment's Job does it (nothing else)."""
+    configure_logging("mentoring-audit-index", settings.log_level)
+    mongo = make_mongo_client(settings.mongodb_url, app_name="mentoring-audit-index")
+    try:
+        audit = AuditLog(mongo[settings.mongodb_database])
+        await audit.ensure_indexes()
+        get_logger("mentoring.audit_log").info(
+            "audit_log_index_created", database=settings.mongodb_database
+        )
+    finally:
+        await mongo.close()
 
 
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:

@@ -128,7 +128,9 @@ class MentoringStore:
             self.imports.collection,
         ]
 
-    async def ensure_indexes(self) -> None:
+    async def ensure_indexes(self, *, check_audit_index: bool = False) -> None:
+        """Create the indexes; the audit trail's is only checked with ``check_audit_index``
+        (where a deployment Job creates it: ``adapters.audit_log``)."""
         await self.participants.create_index(
             [("program_id", ASCENDING), ("user_id", ASCENDING)], unique=True
         )
@@ -143,7 +145,10 @@ class MentoringStore:
         await self.matches.create_index([("proposed_at", ASCENDING), ("_id", ASCENDING)])
         await self.programs.create_index("admin_ids")
         await self.reports.ensure_indexes()
-        await self.audit.ensure_indexes()
+        if check_audit_index:
+            await self.audit.check_indexes()
+        else:
+            await self.audit.ensure_indexes()
         for collection in self.outbox_collections:
             await ensure_outbox_index(collection)
 
