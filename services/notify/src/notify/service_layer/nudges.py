@@ -35,6 +35,7 @@ from notify.domain.events import Detail, EventKind, Occurrence
 from notify.service_layer.context import Context
 from notify.service_layer.handlers import notify
 from notify.service_layer.ports import ConfirmationReminder, Nudges, ProposalReminder
+from notify.service_layer.reminders import reminder_occurrence
 
 PROPOSAL_LEAD = timedelta(hours=24)
 CONFIRM_AFTER = timedelta(hours=2)
@@ -190,14 +191,10 @@ async def _send_proposal_reminders(ctx: Context, nudges: Nudges) -> int:
         if reminder.expires_at <= now:  # the worker came too late: the proposal has lapsed
             await nudges.proposal_done(reminder.reminder_id, "lapsed")
             continue
-        occurrence = Occurrence(
-            kind=EventKind.PROPOSAL_EXPIRING,
-            event_id=reminder.reminder_id,
-            occurred_at=reminder.due_at,
-            program_id=reminder.program_id,
-            mentee_id=reminder.mentee_id,
-            mentor_id=reminder.mentor_id,
-            details={
+        occurrence = reminder_occurrence(
+            EventKind.PROPOSAL_EXPIRING,
+            reminder,
+            {
                 Detail.EXPIRES_AT: reminder.expires_at.isoformat(),
                 Detail.MATCH_ID: reminder.match_id,
             },
@@ -230,14 +227,10 @@ async def _send_check_in_reminders(ctx: Context, nudges: Nudges) -> int:
 async def _send_confirmation_reminders(ctx: Context, nudges: Nudges) -> int:
     sent = 0
     for reminder in await nudges.due_confirmations(ctx.clock(), BATCH):
-        occurrence = Occurrence(
-            kind=EventKind.SESSION_TO_CONFIRM,
-            event_id=reminder.reminder_id,
-            occurred_at=reminder.due_at,
-            program_id=reminder.program_id,
-            mentee_id=reminder.mentee_id,
-            mentor_id=reminder.mentor_id,
-            details={
+        occurrence = reminder_occurrence(
+            EventKind.SESSION_TO_CONFIRM,
+            reminder,
+            {
                 Detail.PLANNED_SESSION_ID: reminder.planned_session_id,
                 Detail.STARTS_AT: reminder.starts_at.isoformat(),
                 Detail.TIME_ZONE: reminder.time_zone,

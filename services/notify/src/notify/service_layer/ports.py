@@ -338,6 +338,25 @@ class DeadLetters(Protocol):
 # ---- reminders ------------------------------------------------------------------------------
 
 
+class Scheduled(Protocol):
+    """What every stored reminder names: itself, when it is due, and whom it is about."""
+
+    @property
+    def reminder_id(self) -> str: ...
+
+    @property
+    def due_at(self) -> datetime: ...
+
+    @property
+    def program_id(self) -> str: ...
+
+    @property
+    def mentee_id(self) -> str: ...
+
+    @property
+    def mentor_id(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class RatingReminder:
     reminder_id: str

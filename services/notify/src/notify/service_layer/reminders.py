@@ -10,6 +10,7 @@ derive from the reminder's, so two workers or a crash and a retry notify once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from mentorship_contracts import Envelope
@@ -18,11 +19,27 @@ from mentorship_runtime.logging import get_logger
 from notify.domain.events import Detail, EventKind, Occurrence
 from notify.service_layer.context import Context
 from notify.service_layer.handlers import notify
-from notify.service_layer.ports import RatingReminder
+from notify.service_layer.ports import RatingReminder, Scheduled
 
 SIDES = ("mentee", "mentor")
 BATCH = 200
 log = get_logger("notify.reminders")
+
+
+def reminder_occurrence(
+    kind: EventKind, reminder: Scheduled, details: Mapping[str, str | int]
+) -> Occurrence:
+    """What a due reminder notifies, as an occurrence under the reminder's id and due time: the
+    notifications' ids derive from the episode, so a reminder sent twice notifies once."""
+    return Occurrence(
+        kind=kind,
+        event_id=reminder.reminder_id,
+        occurred_at=reminder.due_at,
+        program_id=reminder.program_id,
+        mentee_id=reminder.mentee_id,
+        mentor_id=reminder.mentor_id,
+        details=details,
+    )
 
 
 def reminder_id(session_id: str, side: str) -> str:
@@ -59,14 +76,10 @@ async def on_session_rated(event: Envelope[Any], ctx: Context) -> None:
 async def send_due_reminders(ctx: Context) -> int:
     sent = 0
     for reminder in await ctx.ratings.due_ratings(ctx.clock(), BATCH):
-        occurrence = Occurrence(
-            kind=EventKind.SESSION_NOT_RATED,
-            event_id=reminder.reminder_id,
-            occurred_at=reminder.due_at,
-            program_id=reminder.program_id,
-            mentee_id=reminder.mentee_id,
-            mentor_id=reminder.mentor_id,
-            details={
+        occurrence = reminder_occurrence(
+            EventKind.SESSION_NOT_RATED,
+            reminder,
+            {
                 Detail.NOT_RATED_BY: reminder.side,
                 Detail.SESSION_DATE: reminder.held_on,
                 Detail.SESSION_ID: reminder.session_id,
