@@ -375,7 +375,7 @@ async def test_the_stored_reminder_to_confirm_moves_with_newer_plans_only(
     assert [(r.planned_session_id, r.sequence, r.starts_at) for r in due] == [
         ("ps-s1", 1, START + timedelta(days=1))
     ]
-    await store.confirmation_done("confirm:ps-s1")
+    await store.confirmation_done("confirm:ps-s1", "sent")
     await store.expect_confirmation(
         nudges.confirmation_reminder(moved.model_copy(update={"sequence": 2}))
     )

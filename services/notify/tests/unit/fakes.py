@@ -590,10 +590,10 @@ class FakeNudges:
         ]
         return sorted(due, key=lambda r: r.due_at)[:limit]
 
-    async def confirmation_done(self, reminder_id: str) -> None:
+    async def confirmation_done(self, reminder_id: str, status: str) -> None:
         reminder, current = self.confirmations[reminder_id]
         if current == "waiting":
-            self.confirmations[reminder_id] = (reminder, "sent")
+            self.confirmations[reminder_id] = (reminder, status)
 
     async def change_watch(
         self, mentee_id: str, decide: Callable[[Watch | None], Watch | None]

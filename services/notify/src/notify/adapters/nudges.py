@@ -144,9 +144,9 @@ class NudgeStore:
         cursor = self.confirmations.find({"status": "waiting", "due_at": {"$lte": now}})
         return [_confirmation(d) async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
 
-    async def confirmation_done(self, reminder_id: str) -> None:
+    async def confirmation_done(self, reminder_id: str, status: str) -> None:
         await self.confirmations.update_one(
-            {"_id": reminder_id, "status": "waiting"}, {"$set": {"status": "sent"}}
+            {"_id": reminder_id, "status": "waiting"}, {"$set": {"status": status}}
         )
 
     # ---- check-in watches -------------------------------------------------------------------

@@ -14,7 +14,8 @@
   arriving late does not: it goes by the plan's ``sequence``); the session's cancellation, its
   confirmation (``SessionLogged`` under the planned session's id), the end of the pair's match or
   either side's withdrawal drops it (a session can only be confirmed within the current match),
-  even when the drop arrives before the plan. A reminder sent stays sent.
+  even when the drop arrives before the plan. A reminder sent stays sent; one the worker reaches
+  more than ``CONFIRM_LAPSES`` after it was due lapses unsent.
 
 All go through the path every notification takes (rules, preferences, quiet hours, digests).
 A reminder's notification ids derive from the episode, so two workers that find the same
@@ -42,6 +43,10 @@ CONFIRM_AFTER = timedelta(hours=2)
 """How long after a planned session's end both sides are asked to confirm it: long enough for a
 session that ran over, or for the two to confirm it themselves on their way out, and still the
 same day, while they remember it (a digest or quiet hours may hold it back until later)."""
+CONFIRM_LAPSES = timedelta(days=7)
+"""A reminder to confirm that the worker reaches this long after it was due is not sent (it
+lapses): a plan read again long after its session (a replay of old events) would otherwise ask
+about a session its confirmation, read later in the same replay, shows as confirmed."""
 BATCH = 200
 log = get_logger("notify.nudges")
 
@@ -226,7 +231,11 @@ async def _send_check_in_reminders(ctx: Context, nudges: Nudges) -> int:
 
 async def _send_confirmation_reminders(ctx: Context, nudges: Nudges) -> int:
     sent = 0
-    for reminder in await nudges.due_confirmations(ctx.clock(), BATCH):
+    now = ctx.clock()
+    for reminder in await nudges.due_confirmations(now, BATCH):
+        if now - reminder.due_at > CONFIRM_LAPSES:
+            await nudges.confirmation_done(reminder.reminder_id, "lapsed")
+            continue
         occurrence = reminder_occurrence(
             EventKind.SESSION_TO_CONFIRM,
             reminder,
@@ -240,5 +249,5 @@ async def _send_confirmation_reminders(ctx: Context, nudges: Nudges) -> int:
             },
         )
         sent += await notify(occurrence, ctx, None)
-        await nudges.confirmation_done(reminder.reminder_id)
+        await nudges.confirmation_done(reminder.reminder_id, "sent")
     return sent

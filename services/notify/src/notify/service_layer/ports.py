@@ -446,8 +446,8 @@ class Nudges(Protocol):
 
     async def due_confirmations(self, now: datetime, limit: int) -> list[ConfirmationReminder]: ...
 
-    async def confirmation_done(self, reminder_id: str) -> None:
-        """Mark a waiting reminder ``sent``."""
+    async def confirmation_done(self, reminder_id: str, status: str) -> None:
+        """Mark a waiting reminder ``sent`` or ``lapsed``."""
 
     async def change_watch(
         self, mentee_id: str, decide: Callable[[Watch | None], Watch | None]

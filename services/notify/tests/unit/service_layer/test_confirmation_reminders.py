@@ -194,3 +194,27 @@ async def test_a_side_who_has_left_is_not_asked() -> None:
 
     assert await nudges.send_due_nudges(ctx) == 1
     assert set(to_confirm(world)) == {"u-grace"}
+
+
+async def test_a_reminder_the_worker_reaches_a_week_late_lapses_unsent() -> None:
+    """As when notify reads its events again long after the session: the confirmation read
+    later in the same replay would come too late to stop it."""
+    world = await knowing()
+    ctx = world.context()
+    await nudges.on_event(event(PLANNED), ctx)
+
+    world.clock.now = DUE + nudges.CONFIRM_LAPSES + timedelta(minutes=1)
+    assert await nudges.send_due_nudges(ctx) == 0
+
+    assert to_confirm(world) == {}
+    assert status(world) == "lapsed"
+
+
+async def test_a_reminder_reached_within_the_week_is_still_sent() -> None:
+    world = await knowing()
+    ctx = world.context()
+    await nudges.on_event(event(PLANNED), ctx)
+
+    world.clock.now = DUE + nudges.CONFIRM_LAPSES
+    assert await nudges.send_due_nudges(ctx) == 2
+    assert status(world) == "sent"
