@@ -56,7 +56,17 @@ describe("a mentee signs in with their company account", () => {
 
     // signing out ends the provider's session too, then comes back to the sign-in page
     await signOut.click();
-    await expect.poll(() => company.isVisible()).toBe(true);
+    // where the browser is, said if it never comes back (a rare failure here left no trace)
+    const whereAmI = async () =>
+      `${page.url()}: ${(
+        (await page
+          .locator("body")
+          .textContent({ timeout: 1_000 })
+          .catch(() => "")) ?? ""
+      ).slice(0, 300)}`;
+    await expect
+      .poll(async () => ((await company.isVisible()) ? "back" : await whereAmI()))
+      .toBe("back");
     expect(new URL(page.url()).origin).toBe(new URL(WEB_URL).origin);
     expect(await page.evaluate(() => localStorage.getItem("mentorship.session"))).toBeNull();
     await context.close();
