@@ -88,13 +88,10 @@ class NudgeStore:
                 )
 
     async def due_answers(self, now: datetime, limit: int) -> list[ProposalReminder]:
-        cursor = self.proposals.find({"status": "waiting", "due_at": {"$lte": now}})
-        return [_proposal(d) async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
+        return [_proposal(d) for d in await _due(self.proposals, now, limit)]
 
     async def proposal_done(self, reminder_id: str, status: str) -> None:
-        await self.proposals.update_one(
-            {"_id": reminder_id, "status": "waiting"}, {"$set": {"status": status}}
-        )
+        await _done(self.proposals, reminder_id, status)
 
     # ---- after a planned session ------------------------------------------------------------
 
@@ -141,13 +138,10 @@ class NudgeStore:
         )
 
     async def due_confirmations(self, now: datetime, limit: int) -> list[ConfirmationReminder]:
-        cursor = self.confirmations.find({"status": "waiting", "due_at": {"$lte": now}})
-        return [_confirmation(d) async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
+        return [_confirmation(d) for d in await _due(self.confirmations, now, limit)]
 
     async def confirmation_done(self, reminder_id: str, status: str) -> None:
-        await self.confirmations.update_one(
-            {"_id": reminder_id, "status": "waiting"}, {"$set": {"status": status}}
-        )
+        await _done(self.confirmations, reminder_id, status)
 
     # ---- check-in watches -------------------------------------------------------------------
 
@@ -222,6 +216,19 @@ def _watch(document: Document) -> Watch:
         since=document["since"],
         state=WatchState(document["state"]),
         changed_at=document.get("changed_at"),
+    )
+
+
+async def _due(reminders: AsyncCollection[Document], now: datetime, limit: int) -> list[Document]:
+    """The waiting reminders due by ``now``, earliest first (the ``(status, due_at)`` index)."""
+    cursor = reminders.find({"status": "waiting", "due_at": {"$lte": now}})
+    return [d async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
+
+
+async def _done(reminders: AsyncCollection[Document], reminder_id: str, status: str) -> None:
+    """Mark a waiting reminder ``status``; one already sent or dropped stays as it is."""
+    await reminders.update_one(
+        {"_id": reminder_id, "status": "waiting"}, {"$set": {"status": status}}
     )
 
 
