@@ -180,6 +180,8 @@ async def test_the_report_gives_the_scenarios_figures_and_its_csv(platform: Plat
         """Every event of the scenario has reached the read model: the last of each kind."""
         answer = (await platform.ok(*ADMIN, REPORT, **period))["programReport"]
         found.update(answer)
+        if answer["__typename"] != "ProgramReport":
+            return False  # progress has not read the program and its admins yet
         return bool(answer["sessionsInActiveMatches"] == 1 and answer["confidence"] == CONFIDENCE)
 
     await eventually(complete, timeout=30)
